@@ -1,0 +1,1 @@
+"""Our clients' voice: ratings, complaints, contacts, playbooks, wishes and reviews."""

@@ -1,0 +1,66 @@
+"""Creating and changing users: the rules an admin page and the CLI share."""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from dashboard.auth.services import find_user_by_email, normalise_email
+from dashboard.extensions import db
+from dashboard.models import ROLES, User
+from standup.models import Team
+
+
+class UserError(ValueError):
+    """A change to a user that breaks a rule; ``field`` names the form field it belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)))
+
+
+def list_teams() -> list[Team]:
+    return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
+
+
+def team_choices() -> list[tuple[int, str]]:
+    return [(0, _("No team"))] + [(team.id, team.name) for team in list_teams()]
+
+
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    team_id: int | None = None,
+    password: str | None = None,
+) -> User:
+    if role not in ROLES:
+        raise UserError("role", _("Unknown role."))
+    if find_user_by_email(email) is not None:
+        raise UserError("email", _("Someone already has this e-mail address."))
+    if team_id and db.session.get(Team, team_id) is None:
+        raise UserError("team_id", _("That team does not exist."))
+    user = User(email=normalise_email(email), name=name.strip(), role=role, team_id=team_id or None)
+    if password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_access(actor: User, user: User, role: str, team_id: int | None, active: bool) -> User:
+    """Change role, team and active state; an admin may not lock themselves out."""
+    if role not in ROLES:
+        raise UserError("role", _("Unknown role."))
+    if team_id and db.session.get(Team, team_id) is None:
+        raise UserError("team_id", _("That team does not exist."))
+    if user.id == actor.id and (role != "admin" or not active):
+        raise UserError("role", _("You cannot remove your own admin access."))
+    user.role = role
+    user.team_id = team_id or None
+    user.active = active
+    db.session.commit()
+    return user

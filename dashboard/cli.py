@@ -1,0 +1,78 @@
+"""The ``huddle`` command: Flask's CLI over ``create_app`` plus Huddle's own commands."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+from dashboard.extensions import db
+
+
+def _create_app():
+    from dashboard import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """Huddle: stand-ups, complaint follow-up and wish reviews for support teams."""
+
+
+users_cli = AppGroup("users", help="Manage people.")
+tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["agent", "manager", "admin"]), default="agent")
+@click.option("--name", help="Display name (default: the part of the e-mail before @).")
+@click.option("--team", "team_slug", help="Slug of the user's team.")
+@click.password_option(help="Password (asked for when not given).")
+def create_user_command(email, role, name, team_slug, password):
+    """Create a user who can log in at once."""
+    import sqlalchemy as sa
+
+    from dashboard.admin.services import UserError, create_user
+    from standup.models import Team
+
+    team_id = None
+    if team_slug:
+        team_id = db.session.scalar(sa.select(Team.id).where(Team.slug == team_slug))
+        if team_id is None:
+            raise click.BadParameter(f"no team with slug {team_slug!r}", param_hint="--team")
+    try:
+        user = create_user(email, name or email.split("@")[0], role, team_id, password)
+    except UserError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@tokens_cli.command("create")
+@click.argument("name")
+def create_token_command(name):
+    """Create an API token; it is shown once, only its hash is kept."""
+    from dashboard.tokens import TokenError, create_token
+
+    try:
+        token = create_token(name)
+    except TokenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(token)
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Fill the database with a believable support team (safe to run again)."""
+    from dashboard.demo import DEMO_PASSWORD, seed_all
+
+    logins = seed_all()
+    click.echo("Demo data is ready. Log in at http://127.0.0.1:5000 with:")
+    for email, role in logins:
+        click.echo(f"  {email:<28} {role:<8} password: {DEMO_PASSWORD}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(demo_command)

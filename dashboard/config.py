@@ -1,0 +1,107 @@
+"""Configuration: defaults, then ``HUDDLE_*`` environment variables, then the caller's overrides."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+DEFAULTS = {
+    "ENV_NAME": "production",
+    "SLACK_BOT_TOKEN": None,
+    "SLACK_SIGNING_SECRET": None,
+    "SLACK_API_URL": "https://slack.com/api/",
+    "LOW_RATING_MAX": 2,
+    "FOLLOW_UP_HOURS": 24,
+    "WISH_THRESHOLD": 3,
+    "WISH_REVIEW_DAY": "tuesday",
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    "INVITE_MAX_AGE_SECONDS": 7 * 24 * 3600,
+    "LANGUAGES": ["en", "pt", "es", "ru"],
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # None means "decide from the environment": secure everywhere but development and tests.
+    "SESSION_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_SECURE": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+}
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up for configuration that would make the app misbehave later."""
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("HUDDLE")
+    if overrides:
+        app.config.update(overrides)
+    cfg = app.config
+    # HUDDLE_ENV is the documented switch; from_prefixed_env stores it as ENV.
+    cfg["ENV_NAME"] = str(cfg.pop("ENV", cfg["ENV_NAME"])).lower()
+    development = cfg["ENV_NAME"] == "development"
+    testing = cfg.get("TESTING", False)
+
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = cfg.get("DATABASE_URL") or (
+            f"sqlite:///{Path(app.instance_path) / 'huddle.sqlite3'}"
+        )
+    uri = cfg["SQLALCHEMY_DATABASE_URI"]
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the psycopg 3 driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            cfg["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len(prefix) :]
+
+    if not cfg.get("SECRET_KEY"):
+        if development or testing:
+            cfg["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+        else:
+            raise ConfigError(
+                "HUDDLE_SECRET_KEY is not set. Set it to a long random value "
+                '(python -c "import secrets; print(secrets.token_hex(32))"), '
+                "or set HUDDLE_ENV=development to let Huddle generate one for local use."
+            )
+
+    secure = not (development or testing)
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if cfg[key] is None:
+            cfg[key] = secure
+    _validate(cfg)
+
+
+def _development_secret(instance: Path) -> str:
+    """One random key per checkout, kept so that sessions survive a restart of the dev server."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _validate(cfg) -> None:
+    day = str(cfg["WISH_REVIEW_DAY"]).lower()
+    if day not in WEEKDAYS:
+        raise ConfigError(
+            f"HUDDLE_WISH_REVIEW_DAY must be one of {', '.join(WEEKDAYS)}, not {day!r}"
+        )
+    cfg["WISH_REVIEW_DAY"] = day
+    for key, low, high in (
+        ("LOW_RATING_MAX", 1, 4),
+        ("FOLLOW_UP_HOURS", 1, 24 * 30),
+        ("WISH_THRESHOLD", 1, 1000),
+    ):
+        value = cfg[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(
+                f"HUDDLE_{key} must be a whole number from {low} to {high}, not {value!r}"
+            )

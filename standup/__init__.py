@@ -1,0 +1,1 @@
+"""Teams, schedules, stand-ups, agenda building, check-ins and action items."""

@@ -1,0 +1,220 @@
+"""Fixtures every test package shares.
+
+Data tests take ``app`` (or ``client``/``login_as``/factories): each runs twice, on SQLite and on a
+real throw-away PostgreSQL, inside a transaction rolled back afterwards, so the services' own commits
+become savepoints and no test sees another's rows.
+"""
+
+import itertools
+from contextlib import contextmanager
+
+import pytest
+from flask import has_app_context
+from flask_migrate import upgrade
+
+from dashboard import create_app
+from dashboard.extensions import db
+from dashboard.models import User
+from standup.models import Team
+from tests.support import skip_or_fail
+from tests.support.postgres import ThrowAwayPostgres, find_pg_ctl
+from tests.support.web import CsrfClient
+
+BASE_CONFIG = {"TESTING": True, "ENV_NAME": "testing", "SECRET_KEY": "test-secret-key"}
+
+
+def make_app(database_url: str, **overrides):
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app.test_client_class = CsrfClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    pg_ctl = find_pg_ctl()
+    if pg_ctl is None:
+        skip_or_fail("PostgreSQL binaries (pg_ctl) are not installed")
+    from port_for import select_random
+
+    server = ThrowAwayPostgres(pg_ctl, select_random()).start()
+    yield server
+    server.stop()
+
+
+_database_names = (f"huddle_test_{n}" for n in itertools.count(1))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def make_database_url(backend, request, tmp_path_factory):
+    """Return a callable that creates a new, empty database of the session's backend."""
+
+    def create() -> str:
+        name = next(_database_names)
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / (name + '.db')}"
+        return request.getfixturevalue("postgres_server").create_database(name)
+
+    return create
+
+
+def migrate(database_url: str) -> None:
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(make_database_url) -> str:
+    """One migrated database per backend, shared by all data tests through rolled-back transactions."""
+    url = make_database_url()
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module (or parametrize) to give the app extra configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    app = make_app(database_url, **app_config)
+    with app.app_context():
+        engine = db.engine
+        connection = engine.connect()
+        outer = connection.begin()
+        db.engines[None] = connection
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        outer.rollback()
+        connection.close()
+        engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    """An app context for tests that call services directly (make no requests inside it)."""
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+@contextmanager
+def using(app):
+    """Run inside the current app context, or a new one when the test holds none."""
+    if has_app_context():
+        yield
+    else:
+        with app.app_context():
+            yield
+
+
+def save(app, obj):
+    """Commit ``obj`` and load its columns, so it stays readable after the context ends."""
+    with using(app):
+        db.session.add(obj)
+        db.session.commit()
+        db.session.refresh(obj)
+    return obj
+
+
+_sequence = itertools.count(1)
+
+
+@pytest.fixture
+def make_team(app):
+    def make(**fields) -> Team:
+        n = next(_sequence)
+        slug, name = fields.pop("slug", f"team-{n}"), fields.pop("name", f"Team {n}")
+        return save(app, Team(slug=slug, name=name, **fields))
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    def make(role: str = "agent", password: str = "correct horse battery", **fields) -> User:
+        n = next(_sequence)
+        user = User(
+            email=fields.pop("email", f"user{n}@example.com"),
+            name=fields.pop("name", f"User {n}"),
+            role=role,
+            **fields,
+        )
+        user.set_password(password)
+        return save(app, user)
+
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Log the test client in as a new user of ``role`` (or as a given user) and return the user."""
+
+    def login(role_or_user: str | User = "agent", **fields) -> User:
+        user = role_or_user if isinstance(role_or_user, User) else make_user(role_or_user, **fields)
+        client.log_in(user)
+        return user
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless system Chromium, shared by every browser test of the session."""
+    from tests.support.browser import CHROMIUM_ARGS, find_chromium
+
+    executable = find_chromium()
+    if executable is None:
+        skip_or_fail("Chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    """The app on its own migrated SQLite file, committed for real (the server runs in a thread)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+    migrate(url)
+    return make_app(url)
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    from tests.support.web import LiveServer
+
+    server = LiveServer(live_app).start()
+    yield server
+    server.stop()
+    with live_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

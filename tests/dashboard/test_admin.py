@@ -1,0 +1,78 @@
+"""The admin's people page: invite, change role and team, deactivate."""
+
+import sqlalchemy as sa
+
+from dashboard.extensions import db
+from dashboard.models import User
+
+
+def test_admin_invites_a_user_and_gets_a_link(app, client, login_as, make_team):
+    login_as("admin")
+    team = make_team(name="Lisbon")
+    response = client.post(
+        "/admin/users",
+        data={
+            "email": "New.Person@Example.com",
+            "name": "New Person",
+            "role": "manager",
+            "team_id": team.id,
+        },
+    )
+    assert response.status_code == 201
+    assert "/auth/invite/" in response.text
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "new.person@example.com"))
+        assert (user.role, user.team_id, user.password_hash) == ("manager", team.id, None)
+
+
+def test_invite_with_bad_input_explains_and_keeps_what_was_typed(app, client, login_as, make_user):
+    login_as("admin")
+    taken = make_user("agent")
+    response = client.post(
+        "/admin/users",
+        data={"email": taken.email, "name": "Someone Typed This", "role": "agent", "team_id": 0},
+    )
+    assert response.status_code == 400
+    assert "already has this e-mail" in response.text
+    assert 'value="Someone Typed This"' in response.text
+    bad_role = client.post(
+        "/admin/users", data={"email": "x@example.com", "name": "X", "role": "boss", "team_id": 0}
+    )
+    assert bad_role.status_code == 400 and "Not a valid choice" in bad_role.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+
+
+def test_admin_changes_role_and_deactivates_in_place(app, client, login_as, make_user):
+    login_as("admin")
+    user = make_user("agent")
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={f"u{user.id}-role": "manager", f"u{user.id}-team_id": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        changed = db.session.get(User, user.id)
+        assert (changed.role, changed.active) == ("manager", False)
+
+
+def test_admin_cannot_remove_their_own_admin_access(app, client, login_as):
+    admin = login_as("admin")
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={
+            f"u{admin.id}-role": "agent",
+            f"u{admin.id}-team_id": "0",
+            f"u{admin.id}-active": "y",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400 and "your own admin access" in response.text
+    with app.app_context():
+        assert db.session.get(User, admin.id).role == "admin"
+
+
+def test_unknown_user_is_404(client, login_as):
+    login_as("admin")
+    assert client.post("/admin/users/999999", data={}).status_code == 404

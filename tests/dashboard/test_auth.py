@@ -1,0 +1,122 @@
+"""Logging in and out, login required by default, roles, rate limits and invitations."""
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard.auth.services import invite_token
+from dashboard.extensions import db
+from dashboard.models import ThrottleHit, User
+
+PASSWORD = "correct horse battery"
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_anonymous_visitor_is_sent_to_login_from_admin_pages_too(client):
+    assert client.get("/admin/users").headers["Location"].startswith("/auth/login")
+
+
+def test_login_then_today_then_logout(client, make_user):
+    user = make_user("agent", name="Ana Lima")
+    response = client.post("/auth/login", data={"email": user.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    today = client.get("/")
+    assert today.status_code == 200 and "Ana Lima" in today.text
+    assert client.post("/auth/logout").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_login_follows_next_only_within_the_site(client, make_user):
+    user = make_user("agent")
+    data = {"email": user.email, "password": PASSWORD}
+    assert (
+        client.post("/auth/login?next=/admin/users", data=data).headers["Location"]
+        == "/admin/users"
+    )
+    client.post("/auth/logout")
+    evil = client.post("/auth/login?next=//evil.example/x", data=data)
+    assert evil.headers["Location"] == "/"
+
+
+def test_wrong_password_is_refused_next_to_the_field_and_keeps_the_email(client, make_user):
+    user = make_user("agent")
+    response = client.post("/auth/login", data={"email": user.email, "password": "wrong"})
+    assert response.status_code == 401
+    assert "do not match an account" in response.text
+    assert f'value="{user.email}"' in response.text
+
+
+def test_invalid_email_is_explained(client):
+    response = client.post("/auth/login", data={"email": "not-an-email", "password": "x"})
+    assert response.status_code == 400
+    assert "Invalid email address" in response.text
+
+
+def test_deactivated_user_cannot_log_in(client, make_user):
+    user = make_user("agent", active=False)
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 401 and "deactivated" in response.text
+
+
+@pytest.fixture
+def app_config():
+    return {"LOGIN_MAX_FAILURES_PER_ACCOUNT": 3, "LOGIN_MAX_FAILURES_PER_ADDRESS": 5}
+
+
+def test_login_attempts_are_limited_per_account(client, make_user):
+    user = make_user("agent")
+    for _ in range(3):
+        client.post("/auth/login", data={"email": user.email, "password": "wrong"})
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.text
+
+
+def test_login_attempts_are_limited_per_address(app, client, make_user):
+    user = make_user("agent")
+    for n in range(5):
+        client.post("/auth/login", data={"email": f"guess{n}@example.com", "password": "x"})
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 429
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ThrottleHit)) == 10
+
+
+@pytest.mark.parametrize("role", ["agent", "manager"])
+def test_non_admins_cannot_open_admin_pages(client, login_as, role):
+    login_as(role)
+    assert client.get("/admin/users").status_code == 403
+    assert client.post("/admin/users", data={"email": "x@example.com"}).status_code == 403
+
+
+def test_admin_can_open_admin_pages(client, login_as):
+    login_as("admin")
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_invitation_link_sets_a_password_once(app, client, make_user):
+    user = make_user("agent", password="")
+    with app.app_context():
+        invited = db.session.get(User, user.id)
+        invited.password_hash = None
+        db.session.commit()
+        token = invite_token(invited)
+    page = client.get(f"/auth/invite/{token}")
+    assert page.status_code == 200 and "Choose a password" in page.text
+    short = client.post(f"/auth/invite/{token}", data={"password": "short", "confirm": "short"})
+    assert short.status_code == 400 and "at least 10" in short.text
+    done = client.post(
+        f"/auth/invite/{token}",
+        data={"password": "a long passphrase", "confirm": "a long passphrase"},
+    )
+    assert done.status_code == 302
+    client.post("/auth/logout")
+    assert client.get(f"/auth/invite/{token}").status_code == 404
+
+
+def test_forged_invitation_link_is_refused(client):
+    assert client.get("/auth/invite/not-a-real-token").status_code == 404

@@ -1,0 +1,57 @@
+"""The ``huddle`` commands other people and scripts rely on."""
+
+import sqlalchemy as sa
+
+from dashboard.demo import DEMO_PASSWORD
+from dashboard.extensions import db
+from dashboard.models import ApiToken, User
+from standup.models import Team
+
+
+def invoke(app, *args, input=None):
+    return app.test_cli_runner().invoke(args=list(args), input=input)
+
+
+def test_users_create(app):
+    result = invoke(
+        app, "users", "create", "Boss@Example.com", "--role", "admin", "--password", "p" * 12
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "boss@example.com"))
+        assert user.role == "admin" and user.check_password("p" * 12)
+    again = invoke(app, "users", "create", "boss@example.com", "--password", "p" * 12)
+    assert again.exit_code != 0 and "already has this e-mail" in again.output
+
+
+def test_users_create_refuses_an_unknown_role(app):
+    result = invoke(
+        app, "users", "create", "x@example.com", "--role", "king", "--password", "p" * 12
+    )
+    assert result.exit_code == 2 and "'king' is not one of" in result.output
+
+
+def test_tokens_create_shows_the_token_once_and_stores_only_its_hash(app, client):
+    result = invoke(app, "tokens", "create", "crm")
+    token = result.output.strip()
+    assert result.exit_code == 0 and token.startswith("hud_")
+    with app.app_context():
+        stored = db.session.scalar(sa.select(ApiToken))
+        assert stored.name == "crm" and token not in stored.token_hash
+    ok = client.get("/api/v1/no-such-endpoint", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 404 and ok.json["error"]["code"] == "not_found"
+    assert invoke(app, "tokens", "create", "crm").exit_code == 1
+
+
+def test_demo_is_idempotent_and_prints_the_logins(app, client):
+    first = invoke(app, "demo")
+    second = invoke(app, "demo")
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    assert "admin@huddle.example" in first.output and DEMO_PASSWORD in first.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Team)) == 2
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 7
+    response = client.post(
+        "/auth/login", data={"email": "agent@huddle.example", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302

@@ -1,0 +1,84 @@
+"""Headers, CSRF and error pages: what protects every page, on both databases."""
+
+import re
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_session_cookie_is_httponly_and_samesite(client, make_user):
+    user = make_user("agent")
+    response = client.post(
+        "/auth/login", data={"email": user.email, "password": "correct horse battery"}
+    )
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, login_as, make_user):
+    login_as("admin")
+    target = make_user("agent")
+    response = client.post(
+        f"/admin/users/{target.id}",
+        data={f"u{target.id}-role": "admin", f"u{target.id}-team_id": "0"},
+        csrf=False,
+    )
+    assert response.status_code == 400
+    assert "expired" in response.text
+    from dashboard.extensions import db
+    from dashboard.models import User
+
+    with app.app_context():
+        assert db.session.get(User, target.id).role == "agent"
+
+
+def test_htmx_post_with_csrf_header_is_accepted(client, login_as, make_user):
+    login_as("admin")
+    target = make_user("agent")
+    response = client.post(
+        f"/admin/users/{target.id}",
+        data={f"u{target.id}-role": "manager", f"u{target.id}-team_id": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<tr id="user-{target.id}">')
+
+
+def test_base_page_sends_the_csrf_token_with_every_htmx_request(client, login_as):
+    login_as("agent")
+    page = client.get("/").text
+    token = re.search(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page)
+    assert token is not None
+    assert (
+        client.post("/auth/logout", headers={"X-CSRFToken": token.group(1)}, csrf=False).status_code
+        == 302
+    )
+
+
+def test_friendly_404_page_and_json_404_under_api(client, login_as):
+    login_as("agent")
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "could not find this page" in page.text
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404
+    assert set(api.json["error"]) == {"code", "message", "fields"}
+
+
+def test_server_error_shows_a_friendly_page(app, client, login_as):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    login_as("agent")
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text

@@ -1,0 +1,65 @@
+"""A test client that sends the CSRF token like the real pages do, and a live server for the browser."""
+
+import threading
+
+from flask import has_app_context, session
+from flask.testing import FlaskClient
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.serving import make_server
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class CsrfClient(FlaskClient):
+    """Adds ``X-CSRFToken`` to state-changing requests, as base.html's ``hx-headers`` does.
+
+    Pass ``csrf=False`` to send a request without it (to prove it is refused).
+    """
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as stored, self.application.test_request_context():
+            session.update(stored)
+            token = generate_csrf()
+            stored.update(session)
+        return token
+
+    def log_in(self, user) -> None:
+        """Log ``user`` in through Flask-Login itself, bound to this client's address and agent."""
+        with (
+            self.session_transaction() as stored,
+            self.application.test_request_context(environ_base=self.environ_base),
+        ):
+            login_user(user)
+            stored.update(session)
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        if has_app_context():
+            # A request inside a held app context would share its ``g`` (and so the logged-in
+            # user) with the test and with every other request. Open the context after the request.
+            raise RuntimeError("make test requests outside `with app.app_context()`")
+        method = str(kwargs.get("method", "GET")).upper()
+        if csrf and method in UNSAFE_METHODS:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+class LiveServer:
+    """The real app on 127.0.0.1 in a background thread, for Playwright."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> "LiveServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+        self.server.server_close()
