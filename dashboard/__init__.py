@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_features(app: Flask) -> None:
     """Blueprints, CLI commands and models of every package, in one visible place."""
     from complaints import models as complaint_models  # noqa: F401
-    from dashboard import cli, models  # noqa: F401  (models: mapped before first use)
+    from dashboard import audit, cli, models  # noqa: F401  (models: mapped before first use)
     from dashboard.admin.views import bp as admin_bp
     from dashboard.api import bp as api_bp
     from dashboard.auth.views import bp as auth_bp

@@ -8,7 +8,8 @@ from flask_login import LoginManager, current_user
 
 from dashboard.extensions import db
 
-PUBLIC_BLUEPRINTS = {"api"}  # the API authenticates with bearer tokens instead
+# These authenticate otherwise: the API with bearer tokens, Slack with request signatures.
+PUBLIC_BLUEPRINTS = {"api", "slack"}
 
 
 def public(view):

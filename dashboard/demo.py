@@ -1,6 +1,6 @@
 """Demo data: two support teams, their people, and what each feature adds (idempotent).
 
-Each feature appends a ``seed(context)`` callable to ``SEEDERS``; ``context`` carries what earlier
+Each feature has a ``seed(context)`` in its ``demo`` module, listed in ``seeders``; ``context`` carries what earlier
 seeders made (teams, users by e-mail) so later ones can refer to them without querying again.
 """
 
@@ -58,12 +58,18 @@ def seed_people(context: DemoContext) -> None:
     db.session.flush()
 
 
-SEEDERS = [seed_people]
+def seeders():
+    """People first; then complaints, wishes, and stand-ups (whose agendas read the others)."""
+    from complaints import demo as complaints_demo
+    from complaints.wishes import demo as wishes_demo
+    from standup import demo as standup_demo
+
+    return [seed_people, complaints_demo.seed, wishes_demo.seed, standup_demo.seed]
 
 
 def seed_all() -> list[tuple[str, str]]:
     context = DemoContext()
-    for seeder in SEEDERS:
+    for seeder in seeders():
         seeder(context)
     db.session.commit()
     return [(email, role) for email, _name, role, _team, _locale in PEOPLE]

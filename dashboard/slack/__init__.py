@@ -1,0 +1,1 @@
+"""Slack: the outbox, message building, delivery, and the endpoints Slack calls."""
