@@ -1,12 +1,30 @@
-"""Our clients and what they tell us."""
+"""Our clients and what they tell us: ratings, complaints, contacts, playbooks, compensation.
+
+Ratings and complaints are never deleted through the product; a complaint is a small project with an
+owner, a deadline and a budget.
+"""
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.database import UTCDateTime, utcnow
 from dashboard.extensions import db
+
+CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in_person", "import")
+STATUSES = ("new", "contacting", "resolving", "resolved", "closed", "reopened")
+OPEN_STATUSES = ("new", "contacting", "resolving", "reopened")
+CONTACT_CHANNELS = ("call", "email", "meeting", "chat")
+CONTACT_OUTCOMES = ("reached", "no_answer", "call_back_later", "resolved")
+REACHED_OUTCOMES = ("reached", "resolved")
+COMPENSATION_KINDS = ("discount", "free_service", "refund")
+COMPENSATION_STATUSES = ("approved", "pending", "rejected")
+CLIENT_OUTCOMES = ("rated_again", "ordered_again", "left")
+SURVEY_PURPOSES = ("rating", "follow_up")
+
+MONEY = sa.Numeric(12, 2)
 
 
 class Client(db.Model):
@@ -23,3 +41,171 @@ class Client(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Category(db.Model):
+    """A root cause ("late delivery", "billing error"): what playbooks and the Pareto chart group by."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Playbook(db.Model):
+    """A written script for one category: steps, suggested compensation, follow-up hours."""
+
+    __tablename__ = "playbooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    steps: Mapped[list] = mapped_column(sa.JSON, default=list)
+    suggested_compensation: Mapped[Decimal | None] = mapped_column(MONEY)
+    follow_up_hours: Mapped[int] = mapped_column(default=24)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    category = relationship(Category, lazy="joined")
+
+
+class Rating(db.Model):
+    """A client's 1–5 score for one service; a low one opens (or joins) a complaint."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        sa.Index("ix_ratings_received_at_score", "received_at", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    score: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    channel: Mapped[str] = mapped_column(sa.String(20), default="api")
+    order_ref: Mapped[str | None] = mapped_column(sa.String(120))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    complaint_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complaints.id"), index=True)
+
+    client = relationship(Client, lazy="joined")
+
+
+class Complaint(db.Model):
+    """A small project: an owner (a manager), a deadline for the personal call, a budget.
+
+    ``version`` gives optimistic locking: a second editor working from an old version gets a clear
+    "changed meanwhile" answer instead of silently overwriting the first.
+    """
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("status").in_(STATUSES), name="status_known"),
+        sa.Index("ix_complaints_status_due_at", "status", "due_at"),
+        sa.Index("ix_complaints_owner_id_status", "owner_id", "status"),
+        sa.Index("ix_complaints_team_id_status", "team_id", "status"),
+        sa.Index("ix_complaints_client_id_status", "client_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"))
+    summary: Mapped[str] = mapped_column(sa.String(300))
+    details: Mapped[str | None] = mapped_column(sa.Text)
+    channel: Mapped[str] = mapped_column(sa.String(20), index=True)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    constructive: Mapped[bool | None]
+    status: Mapped[str] = mapped_column(sa.String(20), default="new")
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    budget: Mapped[Decimal | None] = mapped_column(MONEY)
+    playbook_id: Mapped[int | None] = mapped_column(sa.ForeignKey("playbooks.id"))
+    checklist_done: Mapped[list] = mapped_column(sa.JSON, default=list)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    client_outcome: Mapped[str | None] = mapped_column(sa.String(20))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    client = relationship(Client, lazy="joined")
+    owner = relationship("User", lazy="joined")
+    category = relationship(Category, lazy="joined")
+    playbook = relationship(Playbook)
+
+
+class Contact(db.Model):
+    """One personal contact with the client: who, how, when, and what came of it."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("channel").in_(CONTACT_CHANNELS), name="channel_known"),
+        sa.CheckConstraint(sa.column("outcome").in_(CONTACT_OUTCOMES), name="outcome_known"),
+        sa.Index("ix_contacts_complaint_id_at", "complaint_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(sa.ForeignKey("complaints.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", lazy="joined")
+
+
+class Compensation(db.Model):
+    """Compensation given (or asked for) on a complaint; above the owner's limit it waits for an admin."""
+
+    __tablename__ = "compensations"
+    __table_args__ = (sa.Index("ix_compensations_status_requested_at", "status", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(sa.ForeignKey("complaints.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20), default="approved")
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SurveyLink(db.Model):
+    """A single-use rating link sent to a client; the URL carries a signed, expiring token of ``nonce``."""
+
+    __tablename__ = "survey_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    order_ref: Mapped[str | None] = mapped_column(sa.String(120))
+    purpose: Mapped[str] = mapped_column(sa.String(20), default="rating")
+    complaint_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complaints.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ratings.id"))
+
+    client = relationship(Client, lazy="joined")
+
+
+class IdempotentRequest(db.Model):
+    """The first answer to an API request with an ``Idempotency-Key``, replayed for repeats."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (
+        sa.UniqueConstraint("token_id", "key", name="uq_idempotent_requests_token_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(sa.ForeignKey("api_tokens.id"))
+    key: Mapped[str] = mapped_column(sa.String(200))
+    endpoint: Mapped[str] = mapped_column(sa.String(80))
+    status_code: Mapped[int]
+    response: Mapped[dict] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

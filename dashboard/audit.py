@@ -24,7 +24,9 @@ class AuditEvent(db.Model):
     actor = sa.orm.relationship("User", lazy="joined")
 
 
-def record(actor_id: int | None, entity_type: str, entity_id: int, action: str, **details) -> AuditEvent:
+def record(
+    actor_id: int | None, entity_type: str, entity_id: int, action: str, **details
+) -> AuditEvent:
     """Add an audit event to the current transaction; the caller's commit saves it with the change."""
     event = AuditEvent(
         actor_id=actor_id,

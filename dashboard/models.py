@@ -1,6 +1,7 @@
 """People and access: users, API tokens, and the throttle that guards logins and public forms."""
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -29,6 +30,8 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     active: Mapped[bool] = mapped_column(default=True)
+    # The compensation a manager may give on their own; above it an admin (head of support) approves.
+    compensation_limit: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team = relationship("Team", lazy="joined", innerjoin=False)

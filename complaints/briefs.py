@@ -1,0 +1,204 @@
+"""Read-only views of complaints for other packages: the stand-up agenda, Slack, the Today page.
+
+They return plain dataclasses (never ORM objects), carry no client e-mail or phone, and each is one
+query (or a fixed few) however many complaints there are.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from complaints.models import (
+    OPEN_STATUSES,
+    Category,
+    Client,
+    Complaint,
+    Contact,
+    Rating,
+)
+from dashboard.extensions import db
+from dashboard.models import User
+
+
+@dataclass(frozen=True)
+class ComplaintBrief:
+    id: int
+    client_name: str
+    summary: str
+    status: str
+    channel: str
+    category: str | None
+    owner_id: int | None
+    owner_name: str | None
+    team_id: int | None
+    opened_at: datetime
+    due_at: datetime
+    last_contact_at: datetime | None
+    age_days: int
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.status in OPEN_STATUSES and self.due_at < now
+
+
+@dataclass(frozen=True)
+class Overnight:
+    complaints_opened: int
+    low_ratings: int
+    top: list[ComplaintBrief]
+
+
+@dataclass(frozen=True)
+class Digest:
+    new_since_yesterday: list[ComplaintBrief]
+    unowned: list[ComplaintBrief]
+    overdue: list[ComplaintBrief]
+    resolved_yesterday: list[ComplaintBrief]
+
+
+@dataclass(frozen=True)
+class RatingBrief:
+    id: int
+    score: int
+    comment: str | None
+    client_name: str
+    complaint_id: int | None
+    received_at: datetime
+
+
+def _last_contact():
+    return (
+        sa.select(sa.func.max(Contact.at))
+        .where(Contact.complaint_id == Complaint.id)
+        .correlate(Complaint)
+        .scalar_subquery()
+    )
+
+
+def _brief_select():
+    return (
+        sa.select(
+            Complaint.id,
+            Client.name,
+            Complaint.summary,
+            Complaint.status,
+            Complaint.channel,
+            Category.name,
+            Complaint.owner_id,
+            User.name,
+            Complaint.team_id,
+            Complaint.opened_at,
+            Complaint.due_at,
+            _last_contact(),
+        )
+        .join(Client, Client.id == Complaint.client_id)
+        .outerjoin(User, User.id == Complaint.owner_id)
+        .outerjoin(Category, Category.id == Complaint.category_id)
+    )
+
+
+def _briefs(statement, now: datetime) -> list[ComplaintBrief]:
+    return [
+        ComplaintBrief(*row, age_days=max(0, (now - row.opened_at).days))
+        for row in db.session.execute(statement)
+    ]
+
+
+def _for_team(statement, team_id: int | None):
+    """A team sees its own complaints and those no team holds yet: nothing falls between teams."""
+    if team_id is None:
+        return statement
+    return statement.where(sa.or_(Complaint.team_id == team_id, Complaint.team_id.is_(None)))
+
+
+def overnight(team_id: int | None, since: datetime, until: datetime, top: int = 5) -> Overnight:
+    """Complaints opened and low ratings received in ``[since, until)``, with the most recent few."""
+    opened = _for_team(
+        sa.select(sa.func.count())
+        .select_from(Complaint)
+        .where(Complaint.opened_at >= since, Complaint.opened_at < until),
+        team_id,
+    )
+    low = (
+        sa.select(sa.func.count())
+        .select_from(Rating)
+        .outerjoin(Complaint, Complaint.id == Rating.complaint_id)
+        .where(
+            Rating.received_at >= since,
+            Rating.received_at < until,
+            Rating.score <= current_app.config["LOW_RATING_MAX"],
+        )
+    )
+    recent = _for_team(
+        _brief_select()
+        .where(Complaint.opened_at >= since, Complaint.opened_at < until)
+        .order_by(Complaint.opened_at.desc(), Complaint.id.desc())
+        .limit(top),
+        team_id,
+    )
+    return Overnight(
+        complaints_opened=db.session.scalar(opened) or 0,
+        low_ratings=db.session.scalar(_for_team(low, team_id)) or 0,
+        top=_briefs(recent, until),
+    )
+
+
+def follow_ups_due(
+    team_id: int | None, now: datetime, within_hours: int = 4, limit: int | None = None
+) -> list[ComplaintBrief]:
+    """Open complaints past their deadline or due within ``within_hours``, most overdue first."""
+    statement = _for_team(
+        _brief_select()
+        .where(
+            Complaint.status.in_(OPEN_STATUSES),
+            Complaint.due_at <= now + timedelta(hours=within_hours),
+        )
+        .order_by(Complaint.due_at, Complaint.id),
+        team_id,
+    )
+    if limit:
+        statement = statement.limit(limit)
+    return _briefs(statement, now)
+
+
+def digest(now: datetime) -> Digest:
+    """The morning digest: the last 24 hours' new and resolved, and everything unowned or overdue."""
+    day_ago = now - timedelta(days=1)
+    base = _brief_select().order_by(Complaint.opened_at, Complaint.id)
+    open_ = Complaint.status.in_(OPEN_STATUSES)
+    return Digest(
+        new_since_yesterday=_briefs(base.where(Complaint.opened_at >= day_ago), now),
+        unowned=_briefs(base.where(open_, Complaint.owner_id.is_(None)), now),
+        overdue=_briefs(base.where(open_, Complaint.due_at < now), now),
+        resolved_yesterday=_briefs(
+            base.where(Complaint.resolved_at >= day_ago, Complaint.resolved_at < now), now
+        ),
+    )
+
+
+def overdue_without_contact(now: datetime) -> list[ComplaintBrief]:
+    """Open complaints past their deadline with no personal contact logged at all."""
+    no_contact = ~sa.exists().where(Contact.complaint_id == Complaint.id)
+    statement = (
+        _brief_select()
+        .where(Complaint.status.in_(OPEN_STATUSES), Complaint.due_at < now, no_contact)
+        .order_by(Complaint.due_at, Complaint.id)
+    )
+    return _briefs(statement, now)
+
+
+def rating_brief(rating_id: int) -> RatingBrief | None:
+    row = db.session.execute(
+        sa.select(
+            Rating.id,
+            Rating.score,
+            Rating.comment,
+            Client.name,
+            Rating.complaint_id,
+            Rating.received_at,
+        )
+        .join(Client, Client.id == Rating.client_id)
+        .where(Rating.id == rating_id)
+    ).first()
+    return RatingBrief(*row) if row else None

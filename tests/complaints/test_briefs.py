@@ -1,0 +1,100 @@
+"""The read models other packages use: agenda, digest, follow-up watch."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from complaints import briefs
+from complaints.models import Client, Complaint, Contact, Rating
+from dashboard.extensions import db
+
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def seed(db_session, make_team, make_user):
+    team, other = make_team(), make_team()
+    owner = make_user("manager", name="Marta Owner", team_id=team.id)
+    client = Client(external_id="c-1", name="Ana Client", email="ana@example.com", phone="+5511")
+    db.session.add(client)
+
+    def complaint(opened_hours_ago, due_in_hours, **fields):
+        c = Complaint(
+            client=client,
+            summary=fields.pop("summary", "Late delivery"),
+            channel="api",
+            opened_at=NOW - timedelta(hours=opened_hours_ago),
+            due_at=NOW + timedelta(hours=due_in_hours),
+            **fields,
+        )
+        db.session.add(c)
+        return c
+
+    overnight_one = complaint(5, 19, team_id=team.id, owner_id=owner.id, summary="Overnight")
+    old_overdue = complaint(72, -48, team_id=team.id, summary="Old overdue")
+    contacted_overdue = complaint(50, -2, team_id=None, summary="Contacted overdue")
+    other_team = complaint(3, 21, team_id=other.id, summary="Other team")
+    resolved = complaint(
+        40, -16, team_id=team.id, status="resolved", resolved_at=NOW - timedelta(hours=3)
+    )
+    db.session.flush()
+    db.session.add(
+        Contact(
+            complaint_id=contacted_overdue.id,
+            user_id=owner.id,
+            channel="call",
+            outcome="no_answer",
+            at=NOW - timedelta(hours=1),
+        )
+    )
+    db.session.add(
+        Rating(
+            client=client,
+            score=1,
+            received_at=NOW - timedelta(hours=5),
+            complaint_id=overnight_one.id,
+        )
+    )
+    db.session.add(Rating(client=client, score=5, received_at=NOW - timedelta(hours=4)))
+    db.session.add(Rating(client=client, score=2, received_at=NOW - timedelta(hours=30)))
+    db.session.commit()
+    return {
+        "team": team,
+        "other": other,
+        "owner": owner,
+        "overnight": overnight_one,
+        "old": old_overdue,
+        "contacted": contacted_overdue,
+        "other_team": other_team,
+        "resolved": resolved,
+    }
+
+
+def test_overnight_counts_complaints_and_low_ratings_for_the_team(seed):
+    result = briefs.overnight(seed["team"].id, NOW - timedelta(hours=16), NOW)
+    assert result.complaints_opened == 1
+    assert result.low_ratings == 1
+    assert [b.summary for b in result.top] == ["Overnight"]
+    assert result.top[0].owner_name == "Marta Owner"
+
+
+def test_follow_ups_due_lists_overdue_and_near_deadline_most_overdue_first(seed):
+    due = briefs.follow_ups_due(seed["team"].id, NOW, within_hours=4)
+    assert [b.summary for b in due] == ["Old overdue", "Contacted overdue"]
+    assert due[0].age_days == 3 and due[0].is_overdue(NOW)
+    assert due[1].last_contact_at == NOW - timedelta(hours=1)
+
+
+def test_digest_and_overdue_without_contact(seed):
+    digest = briefs.digest(NOW)
+    assert {b.summary for b in digest.new_since_yesterday} == {"Overnight", "Other team"}
+    assert {b.summary for b in digest.unowned} == {"Old overdue", "Contacted overdue", "Other team"}
+    assert {b.summary for b in digest.overdue} == {"Old overdue", "Contacted overdue"}
+    assert [b.summary for b in digest.resolved_yesterday] == ["Late delivery"]
+    assert [b.summary for b in briefs.overdue_without_contact(NOW)] == ["Old overdue"]
+
+
+def test_briefs_carry_no_client_contact_details(seed):
+    brief = briefs.follow_ups_due(None, NOW)[0]
+    text = repr(brief)
+    assert "ana@example.com" not in text and "+5511" not in text
