@@ -19,8 +19,14 @@ def walk(live_app):
         category = Category(name="Late delivery")
         db.session.add_all([manager, client, category])
         db.session.flush()
-        db.session.add(Playbook(category_id=category.id, title="Late delivery script",
-                                steps=["Apologise", "Check the courier"], follow_up_hours=6))
+        db.session.add(
+            Playbook(
+                category_id=category.id,
+                title="Late delivery script",
+                steps=["Apologise", "Check the courier"],
+                follow_up_hours=6,
+            )
+        )
         _, token = issue_link(client.id, order_ref="W-1")
         db.session.commit()
     return {"survey": f"/s/{token}"}

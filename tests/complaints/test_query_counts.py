@@ -5,7 +5,9 @@ from tests.support.queries import count_statements
 
 
 def statements_for(app, client, url):
-    client.get(url)  # warm up: first-request work (e.g. loading the user) is the same for both sizes
+    client.get(
+        url
+    )  # warm up: first-request work (e.g. loading the user) is the same for both sizes
     with count_statements(app) as counter:
         assert client.get(url).status_code == 200
     return len(counter)
@@ -17,7 +19,9 @@ def seed(make_complaint, make_contact, manager, n):
         make_contact(complaint, manager)
 
 
-def test_open_list_query_count_does_not_grow_with_rows(app, client, login_as, make_complaint, make_contact):
+def test_open_list_query_count_does_not_grow_with_rows(
+    app, client, login_as, make_complaint, make_contact
+):
     manager = login_as("manager")
     seed(make_complaint, make_contact, manager, 3)
     few = statements_for(app, client, "/complaints/")
@@ -27,7 +31,9 @@ def test_open_list_query_count_does_not_grow_with_rows(app, client, login_as, ma
     assert many <= 6
 
 
-def test_today_and_detail_query_counts_are_fixed(app, client, login_as, make_complaint, make_contact):
+def test_today_and_detail_query_counts_are_fixed(
+    app, client, login_as, make_complaint, make_contact
+):
     manager = login_as("admin")
     seed(make_complaint, make_contact, manager, 3)
     few = statements_for(app, client, "/")
