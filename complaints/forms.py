@@ -144,10 +144,9 @@ class EditComplaintForm(VersionedForm):
     budget = DecimalField(
         _l("Budget"), places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
+    # Left empty, the deadline stays as it is (an edit of the words should not move the deadline).
     due_at = DateTimeLocalField(
-        _l("Follow up by"),
-        format=LOCAL_DATETIME_FORMATS,
-        validators=[InputRequired(message=_l("Every complaint needs a follow-up deadline."))],
+        _l("Follow up by"), format=LOCAL_DATETIME_FORMATS, validators=[Optional()]
     )
 
 

@@ -11,7 +11,7 @@ from dashboard.extensions import db
 
 PAGE_SIZE = 50
 MAX_PAGE = 200  # offset pagination stays cheap only so deep; narrow the filters to go further
-FOLLOW_UP_LIMIT = 500
+FOLLOW_UP_LIMIT = 200
 VIEWS = ("all", "mine", "unowned", "overdue")
 SORTS = {
     "due": (Complaint.due_at, Complaint.id),

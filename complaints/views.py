@@ -314,17 +314,16 @@ def edit(complaint_id: int):
     form.category_id.choices = [(0, "")] + [(c.id, c.name) for c in services.categories()]
 
     def action():
-        return services.edit(
-            complaint_id,
-            current_user,
-            form.version_number,
-            summary=form.summary.data,
-            details=(form.details.data or "").strip() or None,
-            category_id=form.category_id.data or None,
-            budget=form.budget.data,
-            constructive={"yes": True, "no": False}.get(form.constructive.data),
-            due_at=_local_to_utc(form.due_at.data),
-        )
+        fields = {
+            "summary": form.summary.data,
+            "details": (form.details.data or "").strip() or None,
+            "category_id": form.category_id.data or None,
+            "budget": form.budget.data,
+            "constructive": {"yes": True, "no": False}.get(form.constructive.data),
+        }
+        if form.due_at.data is not None:
+            fields["due_at"] = _local_to_utc(form.due_at.data)
+        return services.edit(complaint_id, current_user, form.version_number, **fields)
 
     return _apply(complaint_id, action, form, "edit")
 
