@@ -85,6 +85,24 @@ ACTION_LABELS = {
     "compensation_rejected": _l("did not approve compensation"),
     "client_outcome": _l("recorded whether the client stayed"),
 }
+DETAIL_LABELS = {
+    "from": _l("from"),
+    "to": _l("to"),
+    "channel": _l("how"),
+    "outcome": _l("outcome"),
+    "kind": _l("kind"),
+    "amount": _l("amount"),
+    "step": _l("step"),
+    "playbook": _l("playbook"),
+    "budget": _l("budget"),
+    "follow_up_hours": _l("follow up within (hours)"),
+    "summary": _l("summary"),
+    "details": _l("details"),
+    "category_id": _l("category"),
+    "constructive": _l("kind of complaint"),
+    "due_at": _l("follow up by"),
+    "score": _l("score"),
+}
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
@@ -99,7 +117,20 @@ def labels() -> dict:
         "compensation_status": COMPENSATION_STATUS_LABELS,
         "client_outcome": dict(CLIENT_OUTCOME_LABELS),
         "action": ACTION_LABELS,
+        "detail": DETAIL_LABELS,
     }
+
+
+def detail_value(labels: dict, action: str, key: str, value) -> str:
+    """One value of an audit event, as words: codes become their labels, the rest stays as it is."""
+    table = {
+        "from": labels["status"],
+        "to": labels["status"],
+        "channel": labels["contact_channel"],
+        "outcome": labels["client_outcome" if action == "client_outcome" else "contact_outcome"],
+        "kind": labels["compensation_kind"],
+    }.get(key, {})
+    return table.get(value, value)
 
 
 class StaffComplaintForm(FlaskForm):
@@ -142,7 +173,12 @@ class EditComplaintForm(VersionedForm):
         ],
     )
     budget = DecimalField(
-        _l("Budget"), places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
+        _l("Budget"),
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=9_999_999_999, message=_l("Enter a budget of 0 or more.")),
+        ],
     )
     # Left empty, the deadline stays as it is (an edit of the words should not move the deadline).
     due_at = DateTimeLocalField(

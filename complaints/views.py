@@ -23,6 +23,7 @@ from complaints.forms import (
     PlaybookForm,
     StaffComplaintForm,
     StatusForm,
+    detail_value,
     labels,
 )
 from complaints.models import CHANNELS, OPEN_STATUSES
@@ -36,7 +37,7 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
 @bp.context_processor
 def _words():
-    return {"labels": labels(), "open_statuses": OPEN_STATUSES}
+    return {"labels": labels(), "open_statuses": OPEN_STATUSES, "detail_value": detail_value}
 
 
 def _local_to_utc(value: datetime | None) -> datetime | None:
