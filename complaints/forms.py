@@ -126,7 +126,7 @@ def detail_value(labels: dict, action: str, key: str, value) -> str:
     table = {
         "from": labels["status"],
         "to": labels["status"],
-        "channel": labels["contact_channel"],
+        "channel": labels["channel" if action == "opened" else "contact_channel"],
         "outcome": labels["client_outcome" if action == "client_outcome" else "contact_outcome"],
         "kind": labels["compensation_kind"],
     }.get(key, {})
