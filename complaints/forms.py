@@ -3,6 +3,9 @@
 Codes are stored in English (``call_back_later``); people read the translated labels below.
 """
 
+from datetime import datetime
+
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -130,6 +133,11 @@ def detail_value(labels: dict, action: str, key: str, value) -> str:
         "outcome": labels["client_outcome" if action == "client_outcome" else "contact_outcome"],
         "kind": labels["compensation_kind"],
     }.get(key, {})
+    if key.endswith("_at") and isinstance(value, str):
+        try:  # stored as ISO in UTC; shown like every other time, in the viewer's timezone
+            return format_datetime(datetime.fromisoformat(value), "short")
+        except ValueError:
+            return value
     return table.get(value, value)
 
 

@@ -234,6 +234,8 @@ def test_editing_the_deadline_in_local_time(app, client, login_as, make_complain
     )
     assert response.status_code == 200
     assert fetch(app, complaint.id).due_at == due
+    history = response.text.split("<h2>History</h2>")[1]
+    assert "follow up by:" in history and "+00:00" not in history  # shown in local time
     # Left empty, the deadline stays where it was.
     htmx(
         client,
