@@ -45,11 +45,13 @@ def register_features(app: Flask) -> None:
     from dashboard.api import bp as api_bp
     from dashboard.auth.views import bp as auth_bp
     from dashboard.home.views import bp as home_bp
+    from dashboard.insights.views import bp as insights_bp
     from standup import models as standup_models  # noqa: F401
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(insights_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot apply
     cli.init_app(app)
