@@ -359,25 +359,25 @@ class Reached:
     resolved_by_contact_share: Compared
 
 
-def _first_reached_at():
-    """When the client was first reached in person (a contact with a reaching outcome)."""
-    return (
-        sa.select(sa.func.min(Contact.at))
-        .where(Contact.complaint_id == Complaint.id, Contact.outcome.in_(REACHED_OUTCOMES))
-        .correlate(Complaint)
-        .scalar_subquery()
-    )
-
-
 def _reach_base(period: Period, team_id: int | None):
-    """Complaints opened in both periods with when each was first reached (or NULL)."""
+    """Complaints opened in both periods with when each was first reached in person (or NULL).
+
+    A grouped outer join rather than a correlated subquery: the database cannot inline a grouped
+    subquery into the outer aggregate, so the first contact is looked up once per complaint (SQLite
+    otherwise repeats a correlated subquery for every place the outer query mentions it).
+    """
+    reaching = sa.and_(Contact.complaint_id == Complaint.id, Contact.outcome.in_(REACHED_OUTCOMES))
     return _for_team(
         sa.select(
             _bucket(Complaint.opened_at, period),
             Complaint.opened_at,
             Complaint.due_at,
-            _first_reached_at().label("first_reached_at"),
-        ).where(_both_periods(Complaint.opened_at, period)),
+            sa.func.min(Contact.at).label("first_reached_at"),
+        )
+        .select_from(Complaint)
+        .outerjoin(Contact, reaching)
+        .where(_both_periods(Complaint.opened_at, period))
+        .group_by(Complaint.id, Complaint.opened_at, Complaint.due_at),
         team_id,
     ).subquery()
 
