@@ -27,11 +27,11 @@ from flask_migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from complaints.models import Category, Complaint, Playbook, Rating  # noqa: E402
-from dashboard import create_app  # noqa: E402
-from dashboard.extensions import db  # noqa: E402
-from dashboard.models import User  # noqa: E402
-from standup.models import Team  # noqa: E402
+from complaints.models import Category, Complaint, Playbook
+from dashboard import create_app
+from dashboard.extensions import db
+from dashboard.models import User
+from standup.models import Team
 
 YEAR = 365 * 24 * 3600
 CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in_person", "phone")
@@ -40,7 +40,7 @@ CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in
 def _sequence(dialect: str, count: int) -> str:
     """A row source ``seq(n)`` with n = 1..count."""
     if dialect == "postgresql":
-        return f"generate_series(1::bigint, {int(count)}) AS seq(n)"  # noqa: S608 (an int, not user text)
+        return f"generate_series(1::bigint, {int(count)}) AS seq(n)"
     return f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {int(count)}) SELECT n FROM s) AS seq"
 
 
@@ -87,7 +87,7 @@ def seed(complaints: int, ratings: int, now: datetime) -> None:
         db.session.execute(sa.text(sql))
 
     run(
-        "INSERT INTO clients (external_id, name, created_at) "  # noqa: S608 (generated from ints)
+        "INSERT INTO clients (external_id, name, created_at) "
         f"SELECT 'bench-' || n, 'Bench client ' || n, {_shift(dialect, base, f'-{YEAR}')} "
         f"FROM {_sequence(dialect, clients)}"
     )
@@ -223,7 +223,7 @@ def bench(url: str, label: str, args) -> None:
     }
     for name, query in periods.items():
         timings = []
-        for run in range(args.runs):
+        for _ in range(args.runs):
             statements.clear()
             durations.clear()
             sa.event.listen(engine, "before_cursor_execute", count)
