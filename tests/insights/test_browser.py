@@ -8,6 +8,7 @@ from complaints.models import Category, Client, Complaint, Contact
 from dashboard.database import utcnow
 from dashboard.extensions import db
 from dashboard.models import User
+from standup.models import Team
 
 pytestmark = pytest.mark.browser
 
@@ -70,3 +71,19 @@ def test_manager_sees_a_chart_and_toggles_its_data(page, manager):
     page.wait_for_url("**start=2000-01-01**")
     page.get_by_text("No complaints in this period.").first.wait_for()
     assert page.evaluate("document.querySelectorAll('h1').length") == 1
+
+
+def test_choosing_a_team_applies_at_once(page, manager, live_app):
+    with live_app.app_context():
+        if db.session.scalar(db.select(Team).where(Team.slug == "browser-north")) is None:
+            db.session.add(Team(slug="browser-north", name="North Desk"))
+            db.session.commit()
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(manager)
+    page.get_by_label("Password").fill("a good long password")
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/insights/")
+    page.get_by_label("Team").select_option(label="North Desk")
+    page.wait_for_url("**team=**")
+    page.get_by_text("Ratings belong to no team").wait_for()
+    assert page.get_by_label("Team").input_value() != "0"
