@@ -6,6 +6,7 @@ query (or a fixed few) however many complaints there are.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,6 +15,7 @@ from complaints.models import (
     OPEN_STATUSES,
     Category,
     Client,
+    Compensation,
     Complaint,
     Contact,
     Rating,
@@ -55,6 +57,17 @@ class Digest:
     unowned: list[ComplaintBrief]
     overdue: list[ComplaintBrief]
     resolved_yesterday: list[ComplaintBrief]
+
+
+@dataclass(frozen=True)
+class CompensationBrief:
+    id: int
+    complaint_id: int
+    client_name: str
+    kind: str
+    amount: Decimal
+    requested_by_name: str
+    requested_at: datetime
 
 
 @dataclass(frozen=True)
@@ -202,3 +215,67 @@ def rating_brief(rating_id: int) -> RatingBrief | None:
         .where(Rating.id == rating_id)
     ).first()
     return RatingBrief(*row) if row else None
+
+
+def owned_by(user_id: int, now: datetime, limit: int = 50) -> list[ComplaintBrief]:
+    """A person's open complaints, the nearest deadline first."""
+    statement = (
+        _brief_select()
+        .where(Complaint.owner_id == user_id, Complaint.status.in_(OPEN_STATUSES))
+        .order_by(Complaint.due_at, Complaint.id)
+        .limit(limit)
+    )
+    return _briefs(statement, now)
+
+
+def unowned(team_id: int | None, now: datetime, limit: int = 20) -> list[ComplaintBrief]:
+    """Open complaints nobody has taken yet, oldest first: the ones waiting longest for a name."""
+    statement = _for_team(
+        _brief_select()
+        .where(Complaint.owner_id.is_(None), Complaint.status.in_(OPEN_STATUSES))
+        .order_by(Complaint.opened_at, Complaint.id)
+        .limit(limit),
+        team_id,
+    )
+    return _briefs(statement, now)
+
+
+def low_ratings_since(since: datetime, limit: int = 20) -> list[RatingBrief]:
+    """The newest low ratings (at or below LOW_RATING_MAX) received since ``since``."""
+    statement = (
+        sa.select(
+            Rating.id,
+            Rating.score,
+            Rating.comment,
+            Client.name,
+            Rating.complaint_id,
+            Rating.received_at,
+        )
+        .join(Client, Client.id == Rating.client_id)
+        .where(Rating.received_at >= since, Rating.score <= current_app.config["LOW_RATING_MAX"])
+        .order_by(Rating.received_at.desc(), Rating.id.desc())
+        .limit(limit)
+    )
+    return [RatingBrief(*row) for row in db.session.execute(statement)]
+
+
+def pending_compensations(limit: int = 20) -> list[CompensationBrief]:
+    """Compensation above an owner's limit, waiting for the head of support, oldest first."""
+    statement = (
+        sa.select(
+            Compensation.id,
+            Compensation.complaint_id,
+            Client.name,
+            Compensation.kind,
+            Compensation.amount,
+            User.name,
+            Compensation.requested_at,
+        )
+        .join(Complaint, Complaint.id == Compensation.complaint_id)
+        .join(Client, Client.id == Complaint.client_id)
+        .join(User, User.id == Compensation.requested_by_id)
+        .where(Compensation.status == "pending")
+        .order_by(Compensation.requested_at, Compensation.id)
+        .limit(limit)
+    )
+    return [CompensationBrief(*row) for row in db.session.execute(statement)]

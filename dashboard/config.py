@@ -9,6 +9,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 DEFAULTS = {
     "ENV_NAME": "production",
+    # Where people reach Huddle; used for links made outside a request (jobs, Slack, the CLI).
+    "BASE_URL": "http://127.0.0.1:5000",
     "SLACK_BOT_TOKEN": None,
     "SLACK_SIGNING_SECRET": None,
     "SLACK_API_URL": "https://slack.com/api/",
@@ -20,7 +22,8 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
     "INVITE_MAX_AGE_SECONDS": 7 * 24 * 3600,
-    "LANGUAGES": ["en", "pt", "es", "ru"],
+    # Languages with a catalogue; Portuguese, Spanish and Russian join as their catalogues land.
+    "LANGUAGES": ["en"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

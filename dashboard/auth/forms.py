@@ -1,7 +1,9 @@
+from zoneinfo import available_timezones
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 
 class LoginForm(FlaskForm):
@@ -22,3 +24,19 @@ class SetPasswordForm(FlaskForm):
         _l("Repeat it"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
+
+
+def _timezone_choices():
+    return [("", _l("My team's timezone"))] + [(tz, tz) for tz in sorted(available_timezones())]
+
+
+class AccountForm(FlaskForm):
+    """What a person sets for themselves: how their name, dates and language appear."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    timezone = SelectField(_l("Timezone"), choices=_timezone_choices, validate_choice=False)
+    locale = SelectField(_l("Language"), choices=[], validate_choice=True)
+
+    def validate_timezone(self, field):
+        if field.data and field.data not in available_timezones():
+            raise ValidationError(_l("Choose a timezone from the list."))

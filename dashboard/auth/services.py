@@ -91,3 +91,11 @@ def user_from_invite(token: str) -> User | None:
 def set_password(user: User, password: str) -> None:
     user.set_password(password)
     db.session.commit()
+
+
+def update_account(user: User, name: str, timezone: str | None, locale: str | None) -> None:
+    """Empty timezone or locale means "follow my team / my browser"."""
+    user.name = name.strip()
+    user.timezone = timezone or None
+    user.locale = locale or None
+    db.session.commit()

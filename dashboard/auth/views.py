@@ -1,12 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from babel import Locale
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from dashboard.access import public
 from dashboard.auth import services
-from dashboard.auth.forms import LoginForm, SetPasswordForm
+from dashboard.auth.forms import AccountForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -61,3 +62,17 @@ def accept_invite(token: str):
         flash(_("Welcome to Huddle, %(name)s.", name=user.name), "success")
         return redirect(url_for("home.today"))
     return render_template("auth/invite.html", form=form, user=user), 400 if form.errors else 200
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    form = AccountForm(obj=current_user)
+    form.locale.choices = [("", _("My browser's language"))] + [
+        (code, Locale.parse(code).get_display_name(code).capitalize())
+        for code in current_app.config["LANGUAGES"]
+    ]
+    if form.validate_on_submit():
+        services.update_account(current_user, form.name.data, form.timezone.data, form.locale.data)
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 400 if form.errors else 200

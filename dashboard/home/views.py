@@ -1,8 +1,23 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from dashboard.database import utcnow
+from dashboard.home.blocks import BY_NAME, visible_blocks
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def today():
-    return render_template("home/today.html")
+    now = utcnow()
+    blocks = [(block, block.load(current_user, now)) for block in visible_blocks(current_user)]
+    return render_template("home/today.html", blocks=blocks)
+
+
+@bp.get("/today/<name>")
+def block(name: str):
+    """One block alone, for its own refresh in place."""
+    found = BY_NAME.get(name)
+    if found is None or not current_user.has_role(found.role):
+        abort(404)
+    return render_template("home/_block.html", block=found, data=found.load(current_user, utcnow()))

@@ -120,3 +120,28 @@ def test_invitation_link_sets_a_password_once(app, client, make_user):
 
 def test_forged_invitation_link_is_refused(client):
     assert client.get("/auth/invite/not-a-real-token").status_code == 404
+
+
+def test_people_set_their_own_timezone_and_name(app, client, login_as, make_team):
+    team = make_team(timezone="Europe/Moscow")
+    user = login_as("agent", team_id=team.id)
+    assert client.get("/auth/account").status_code == 200
+    response = client.post(
+        "/auth/account", data={"name": "Olga I.", "timezone": "America/Sao_Paulo", "locale": "en"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.get(User, user.id)
+        assert (saved.name, saved.timezone, saved.locale) == ("Olga I.", "America/Sao_Paulo", "en")
+
+
+def test_bad_timezone_is_refused_next_to_the_field(app, client, login_as):
+    user = login_as("agent")
+    response = client.post(
+        "/auth/account", data={"name": "Typed Name", "timezone": "Mars/Olympus", "locale": ""}
+    )
+    assert response.status_code == 400
+    assert "Choose a timezone from the list" in response.text
+    assert 'value="Typed Name"' in response.text
+    with app.app_context():
+        assert db.session.get(User, user.id).timezone is None

@@ -58,3 +58,23 @@ def test_bad_settings_are_refused_at_start(monkeypatch, variable, value, message
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError, match=message):
         create_app()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    import sqlalchemy as sa
+
+    from dashboard.extensions import db
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/w.db",
+        }
+    )
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 10000
+            assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        db.engine.dispose()

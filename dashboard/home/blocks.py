@@ -1,0 +1,59 @@
+"""The blocks of the Today page: who sees each one, and what it loads.
+
+Each block is one loader (a fixed, small number of queries) and one fragment template. The page renders
+every block a person may see; each block then refreshes itself in place through ``home.block``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from complaints import briefs
+
+
+@dataclass(frozen=True)
+class Block:
+    name: str
+    title: str
+    role: str
+    load: Callable[[object, datetime], dict]
+
+
+def _my_complaints(user, now):
+    return {"complaints": briefs.owned_by(user.id, now), "now": now}
+
+
+def _my_follow_ups(user, now):
+    end_of_day = now + timedelta(hours=24)
+    due = [c for c in briefs.owned_by(user.id, now) if c.due_at <= end_of_day]
+    return {"complaints": due, "now": now}
+
+
+def _unowned(user, now):
+    return {"complaints": briefs.unowned(user.team_id, now), "now": now}
+
+
+def _low_ratings(user, now):
+    return {"ratings": briefs.low_ratings_since(now - timedelta(days=1))}
+
+
+def _pending_compensation(user, now):
+    return {"compensations": briefs.pending_compensations()}
+
+
+BLOCKS = [
+    Block("my-complaints", _l("Complaints I own"), "agent", _my_complaints),
+    Block("my-follow-ups", _l("My follow-ups due today and overdue"), "manager", _my_follow_ups),
+    Block("unowned", _l("Complaints waiting for an owner"), "manager", _unowned),
+    Block("low-ratings", _l("Low ratings since yesterday"), "manager", _low_ratings),
+    Block(
+        "pending-compensation", _l("Compensation awaiting approval"), "admin", _pending_compensation
+    ),
+]
+BY_NAME = {block.name: block for block in BLOCKS}
+
+
+def visible_blocks(user) -> list[Block]:
+    return [block for block in BLOCKS if user.has_role(block.role)]
