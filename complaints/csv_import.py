@@ -455,7 +455,7 @@ def _upsert_clients(rows: list[Row], now: datetime) -> dict[str, int]:
     ids: dict[str, int] = {}
     for chunk in _chunks(list(latest), ID_CHUNK):
         query = sa.select(Client.external_id, Client.id).where(Client.external_id.in_(chunk))
-        ids.update(db.session.execute(query).tuples())
+        ids.update(db.session.execute(query).all())
     return ids
 
 
@@ -472,7 +472,7 @@ def _complaints_for(rows: list[Row], client_ids: dict[str, int], actor_id, now) 
             sa.select(Complaint.client_id, Complaint.id)
             .where(Complaint.client_id.in_(chunk), Complaint.status.in_(OPEN_STATUSES))
             .order_by(Complaint.opened_at, Complaint.id)
-        ).tuples()
+        ).all()
         complaint_of.update(open_ones)  # ordered oldest first: the newest open one wins
     clients = {}
     missing = [client_id for client_id in by_client if client_id not in complaint_of]
