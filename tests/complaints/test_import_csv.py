@@ -255,4 +255,5 @@ def test_import_runs_in_a_background_thread_with_its_own_session(make_database_u
         db.session.remove()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Rating)) == 12_000
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 12_000
+        db.session.remove()
         db.engine.dispose()
