@@ -257,3 +257,14 @@ def test_import_runs_in_a_background_thread_with_its_own_session(make_database_u
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 12_000
         db.session.remove()
         db.engine.dispose()
+
+
+def test_upload_and_run_need_csrf(app, client, manager):
+    data = {"file": (io.BytesIO((HEADER + f"c1,Ana,,,5,,,{OLD}\n").encode()), "r.csv")}
+    refused = client.post(
+        "/complaints/import", data=data, content_type="multipart/form-data", csrf=False
+    )
+    assert refused.status_code == 400
+    job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n"))
+    assert client.post(f"/complaints/import/{job}/run", csrf=False).status_code == 400
+    assert status_of(app, job)["state"] == "previewed" and count(app, Rating) == 0

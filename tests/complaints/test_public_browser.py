@@ -53,7 +53,11 @@ def test_client_answers_the_survey_on_a_phone_and_is_thanked(phone, survey_path,
 
     with live_app.app_context():
         rating = db.session.scalar(sa.select(Rating).where(Rating.order_ref == "PED-2231"))
-        assert (rating.score, rating.comment, rating.channel) == (1, "O entregador não veio.", "survey")
+        assert (rating.score, rating.comment, rating.channel) == (
+            1,
+            "O entregador não veio.",
+            "survey",
+        )
         assert db.session.get(Complaint, rating.complaint_id).client.name == "Luana Costa"
 
     phone.goto(survey_path)
