@@ -110,7 +110,7 @@ def _detail_forms(complaint, formdata=None, **overrides):
     return forms
 
 
-def _render_detail(complaint, status=200, error=None, follow_up_token=None, **form_overrides):
+def _render_detail(complaint, http_status=200, error=None, follow_up_token=None, **form_overrides):
     link = survey.latest_follow_up(complaint.id)
     if follow_up_token is None and link is not None and link.used_at is None:
         follow_up_token = survey.token_for(link)
@@ -128,7 +128,7 @@ def _render_detail(complaint, status=200, error=None, follow_up_token=None, **fo
         "transitions": services.TRANSITIONS,
     }
     template = "complaints/_detail.html" if request.htmx else "complaints/detail.html"
-    return render_template(template, **context), status
+    return render_template(template, **context), http_status
 
 
 def _complaint_or_404(complaint_id):
