@@ -6,16 +6,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 # The channels a person can hear a complaint through (the others arrive by themselves).
 STAFF_CHANNELS = [
-    SelectChoice("phone", _l("Phone call")),
-    SelectChoice("email", _l("E-mail")),
-    SelectChoice("social", _l("Social media")),
-    SelectChoice("chat", _l("Chat")),
-    SelectChoice("in_person", _l("In person")),
+    ("phone", _l("Phone call")),
+    ("email", _l("E-mail")),
+    ("social", _l("Social media")),
+    ("chat", _l("Chat")),
+    ("in_person", _l("In person")),
 ]
 
 PHONE = re.compile(r"^\+?[\d\s().-]{6,40}$")
@@ -54,7 +53,7 @@ class ImportUploadForm(FlaskForm):
 class SurveyForm(FlaskForm):
     score = RadioField(
         _l("How did we do?"),
-        choices=[SelectChoice(str(score), str(score)) for score in range(1, 6)],
+        choices=[(str(score), str(score)) for score in range(1, 6)],
         validators=[InputRequired(message=_l("Choose a score from 1 to 5."))],
     )
     comment = TextAreaField(

@@ -1,19 +1,14 @@
-"""Staff intake pages: recording a complaint heard elsewhere, and importing past ratings from CSV.
+"""Staff intake pages: recording a complaint heard elsewhere, and importing past ratings from CSV."""
 
-Also the ``huddle survey-link`` command, which prints a rating link to send a client.
-"""
-
-import click
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from complaints import csv_import, intake, survey
+from complaints import csv_import, intake
 from complaints.intake_forms import ImportUploadForm, StaffComplaintForm
 from dashboard.access import role_required
-from dashboard.extensions import db
 
-bp = Blueprint("intake", __name__, url_prefix="/complaints", cli_group=None)
+bp = Blueprint("intake", __name__, url_prefix="/complaints")
 
 
 def _clean(value: str | None) -> str | None:
@@ -82,26 +77,3 @@ def run_import(job_id: str):
     except csv_import.ImportNotReady:
         flash(_("This import has already started or cannot run. Here is where it stands."), "info")
     return redirect(url_for("intake.import_status", job_id=job_id))
-
-
-@bp.cli.command("survey-link")
-@click.argument("external_id")
-@click.option("--order", "order_ref", help="The order the client rates.")
-@click.option("--days", default=survey.DEFAULT_VALID_DAYS, show_default=True, type=int)
-def survey_link_command(external_id, order_ref, days):
-    """Print a signed, single-use rating link for one of our clients."""
-    import sqlalchemy as sa
-
-    from complaints.models import Client
-
-    client = db.session.scalar(sa.select(Client).where(Client.external_id == external_id))
-    if client is None:
-        raise click.ClickException(f"No client with external id {external_id!r}.")
-    if not 1 <= days <= 365:
-        raise click.BadParameter("must be 1 to 365", param_hint="--days")
-    _link, token = survey.issue_link(client.id, order_ref=order_ref, valid_days=days)
-    db.session.commit()
-    # No request here: the public address comes from config (HUDDLE_PUBLIC_URL) or SERVER_NAME.
-    base_url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context(base_url=base_url):
-        click.echo(url_for("public.survey", token=token, _external=True))

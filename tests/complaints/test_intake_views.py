@@ -1,13 +1,9 @@
 """Staff entry of a complaint heard elsewhere, and the `huddle survey-link` command."""
 
-import re
-
 import pytest
-import sqlalchemy as sa
 
-from complaints.models import Client, Complaint, SurveyLink
+from complaints.models import Client, Complaint
 from dashboard.audit import history
-from dashboard.extensions import db
 from tests.complaints.intake_support import all_rows, count, make_client
 from tests.conftest import using
 
@@ -88,22 +84,3 @@ def test_import_is_for_managers(client, login_as):
     login_as("agent")
     assert client.get("/complaints/import").status_code == 403
     assert client.post("/complaints/import", data={}).status_code == 403
-
-
-def test_survey_link_command_prints_a_working_link(app, client):
-    make_client(app, external_id="crm-5")
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["survey-link", "crm-5", "--order", "ORD-9"])
-    assert result.exit_code == 0, result.output
-    url = result.output.strip()
-    assert re.match(r"^http://127\.0\.0\.1:5000/s/\S+$", url)
-    (link,) = all_rows(app, SurveyLink)
-    assert link.order_ref == "ORD-9"
-    assert client.get(url.removeprefix("http://127.0.0.1:5000")).status_code == 200
-
-
-def test_survey_link_command_refuses_an_unknown_client(app):
-    result = app.test_cli_runner().invoke(args=["survey-link", "nobody"])
-    assert result.exit_code != 0 and "No client" in result.output
-    with using(app):
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyLink)) == 0
