@@ -77,10 +77,13 @@ class Rating(db.Model):
     __table_args__ = (
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
         sa.Index("ix_ratings_received_at_score", "received_at", "score"),
+        # "Did this client rate us well again after the resolution?" (Insights, Kept) seeks
+        # straight to the client's later ratings instead of reading all of them.
+        sa.Index("ix_ratings_client_id_received_at", "client_id", "received_at", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
     score: Mapped[int]
     comment: Mapped[str | None] = mapped_column(sa.Text)
     channel: Mapped[str] = mapped_column(sa.String(20), default="api")

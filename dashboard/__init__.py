@@ -50,6 +50,7 @@ def register_features(app: Flask) -> None:
     from dashboard.api import bp as api_bp
     from dashboard.auth.views import bp as auth_bp
     from dashboard.home.views import bp as home_bp
+    from dashboard.insights.views import bp as insights_bp
     from dashboard.slack.views import bp as slack_bp
     from standup import models as standup_models  # noqa: F401
     from standup.views import bp as standup_bp
@@ -57,7 +58,7 @@ def register_features(app: Flask) -> None:
     for blueprint in (home_bp, auth_bp, admin_bp, api_bp, slack_bp):
         app.register_blueprint(blueprint)
     # intake before complaints: its /complaints/new and /complaints/import come first.
-    for blueprint in (standup_bp, intake_bp, complaints_bp, public_bp, wishes_bp):
+    for blueprint in (standup_bp, intake_bp, complaints_bp, public_bp, wishes_bp, insights_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot apply
     csrf.exempt(slack_bp)  # Slack signs its requests; the signature is checked instead

@@ -198,7 +198,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
     )
     with op.batch_alter_table("ratings", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_ratings_client_id"), ["client_id"], unique=False)
+        batch_op.create_index(
+            "ix_ratings_client_id_received_at", ["client_id", "received_at", "score"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_ratings_complaint_id"), ["complaint_id"], unique=False)
         batch_op.create_index(
             "ix_ratings_received_at_score", ["received_at", "score"], unique=False
@@ -254,7 +256,7 @@ def downgrade():
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.drop_index("ix_ratings_received_at_score")
         batch_op.drop_index(batch_op.f("ix_ratings_complaint_id"))
-        batch_op.drop_index(batch_op.f("ix_ratings_client_id"))
+        batch_op.drop_index("ix_ratings_client_id_received_at")
 
     op.drop_table("ratings")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
