@@ -41,6 +41,7 @@ def register_features(app: Flask) -> None:
     """Blueprints, CLI commands and models of every package, in one visible place."""
     from complaints import api as complaints_api  # noqa: F401  (adds its routes to the API blueprint)
     from complaints import models as complaint_models  # noqa: F401
+    from complaints.intake_views import bp as intake_bp
     from complaints.public_views import bp as public_bp
     from complaints.views import bp as complaints_bp
     from complaints.wishes.views import bp as wishes_bp
@@ -56,7 +57,8 @@ def register_features(app: Flask) -> None:
 
     for blueprint in (home_bp, auth_bp, admin_bp, api_bp, slack_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (standup_bp, complaints_bp, public_bp, wishes_bp, insights_bp):
+    # intake before complaints: its /complaints/new and /complaints/import come first.
+    for blueprint in (standup_bp, intake_bp, complaints_bp, public_bp, wishes_bp, insights_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot apply
     csrf.exempt(slack_bp)  # Slack signs its requests; the signature is checked instead
