@@ -12,7 +12,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     DecimalField,
-    EmailField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -20,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 CHANNEL_LABELS = {
     "phone": _l("Phone call"),
@@ -141,20 +140,6 @@ def detail_value(labels: dict, action: str, key: str, value) -> str:
     return table.get(value, value)
 
 
-class StaffComplaintForm(FlaskForm):
-    """An agent records a complaint heard on a call, read in an e-mail or seen on social media."""
-
-    external_id = StringField(_l("Client id"), validators=[DataRequired(), Length(max=120)])
-    name = StringField(_l("Client name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Client e-mail"), validators=[Optional(), Email(), Length(max=254)])
-    phone = StringField(_l("Client phone"), validators=[Optional(), Length(max=40)])
-    channel = SelectField(_l("Heard through"), choices=list(CHANNEL_LABELS.items()))
-    summary = StringField(
-        _l("What happened, in one line"), validators=[DataRequired(), Length(max=300)]
-    )
-    details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10000)])
-
-
 class VersionedForm(FlaskForm):
     """Every change carries the version it started from, so a stale edit is caught, not applied."""
 
@@ -261,22 +246,3 @@ class PlaybookForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=720)],
     )
     active = BooleanField(_l("Active"), default=True)
-
-
-class SurveyForm(FlaskForm):
-    score = RadioField(
-        _l("How did we do?"),
-        choices=[("5", "5"), ("4", "4"), ("3", "3"), ("2", "2"), ("1", "1")],
-        validators=[InputRequired(message=_l("Choose a score from 1 to 5."))],
-    )
-    comment = TextAreaField(
-        _l("Anything you want to tell us? (optional)"), validators=[Optional(), Length(max=5000)]
-    )
-
-
-class WriteToUsForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    contact = StringField(_l("Your e-mail or phone"), validators=[DataRequired(), Length(max=254)])
-    message = TextAreaField(_l("Your message"), validators=[DataRequired(), Length(max=10000)])
-    # Bots fill every field; people never see this one. Anything in it means "do not open a complaint".
-    website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])

@@ -11,7 +11,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from complaints import clients, intake, listing, services, survey
+from complaints import clients, listing, services, survey
 from complaints.forms import (
     AssignForm,
     CategoryForm,
@@ -21,7 +21,6 @@ from complaints.forms import (
     EditComplaintForm,
     PlaybookChoiceForm,
     PlaybookForm,
-    StaffComplaintForm,
     StatusForm,
     detail_value,
     labels,
@@ -81,29 +80,6 @@ def my_follow_ups():
         due_today=[c for c in items if c.due_at >= now],
         now=now,
     )
-
-
-@bp.route("/new", methods=["GET", "POST"])
-def new():
-    form = StaffComplaintForm()
-    if form.validate_on_submit():
-        client = intake.upsert_client(
-            form.external_id.data.strip(),
-            form.name.data.strip(),
-            form.email.data or None,
-            form.phone.data or None,
-        )
-        complaint = intake.open_complaint(
-            client,
-            form.summary.data.strip(),
-            details=form.details.data or None,
-            channel=form.channel.data,
-            actor_id=current_user.id,
-        )
-        db.session.commit()
-        flash(_("The complaint is recorded. Thank you for writing it down."), "success")
-        return redirect(url_for("complaints.detail", complaint_id=complaint.id))
-    return render_template("complaints/new.html", form=form), 400 if form.errors else 200
 
 
 def _detail_forms(complaint, **overrides):
