@@ -206,6 +206,9 @@ class IdempotentRequest(db.Model):
     token_id: Mapped[int] = mapped_column(sa.ForeignKey("api_tokens.id"))
     key: Mapped[str] = mapped_column(sa.String(200))
     endpoint: Mapped[str] = mapped_column(sa.String(80))
+    fingerprint: Mapped[str] = mapped_column(
+        sa.String(64)
+    )  # SHA-256 of the body: same key, other body → 422
     status_code: Mapped[int]
     response: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from complaints.models import Complaint
 from dashboard.demo import DEMO_PASSWORD
 from dashboard.extensions import db
 from dashboard.models import ApiToken, User
@@ -51,7 +52,33 @@ def test_demo_is_idempotent_and_prints_the_logins(app, client):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Team)) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 7
+        languages = db.session.scalars(sa.select(Complaint.summary)).all()
+        assert len(languages) == 12
+        assert any("Entrega" in s for s in languages) and any("Заказ" in s for s in languages)
     response = client.post(
         "/auth/login", data={"email": "agent@huddle.example", "password": DEMO_PASSWORD}
     )
     assert response.status_code == 302
+
+
+def test_every_demo_user_can_open_the_main_pages(app, client):
+    assert invoke(app, "demo").exit_code == 0
+    pages = ["/", "/complaints/", "/auth/account"]
+    for email, role in [
+        ("agent@huddle.example", "agent"),
+        ("manager@huddle.example", "manager"),
+        ("admin@huddle.example", "admin"),
+    ]:
+        client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
+        extra = {
+            "manager": ["/complaints/mine"],
+            "admin": ["/complaints/mine", "/complaints/playbooks", "/admin/users"],
+        }.get(role, [])
+        for url in pages + extra:
+            assert client.get(url).status_code == 200, (email, url)
+        with app.app_context():
+            first = db.session.scalar(sa.select(Complaint.id).order_by(Complaint.id))
+            client_id = db.session.scalar(sa.select(Complaint.client_id).order_by(Complaint.id))
+        assert client.get(f"/complaints/{first}").status_code == 200
+        assert client.get(f"/complaints/clients/{client_id}").status_code == 200
+        client.post("/auth/logout")

@@ -1,0 +1,88 @@
+"""The open complaint list everyone sees: filters, search and sort as one query for one page."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from complaints.briefs import ComplaintBrief, _brief_select, _briefs
+from complaints.models import OPEN_STATUSES, Client, Complaint
+
+PAGE_SIZE = 50
+VIEWS = ("all", "mine", "unowned", "overdue")
+SORTS = {
+    "due": (Complaint.due_at, Complaint.id),
+    "newest": (Complaint.opened_at.desc(), Complaint.id.desc()),
+    "oldest": (Complaint.opened_at, Complaint.id),
+}
+
+
+@dataclass
+class Filters:
+    view: str = "all"
+    category_id: int | None = None
+    channel: str | None = None
+    q: str | None = None
+    sort: str = "due"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """Read filters from a query string; anything unknown falls back to the default, never a 500."""
+
+        def number(name, default=None):
+            try:
+                value = int(args.get(name, ""))
+            except ValueError:
+                return default
+            return value if value > 0 else default
+
+        view = args.get("view", "all")
+        sort = args.get("sort", "due")
+        return cls(
+            view=view if view in VIEWS else "all",
+            category_id=number("category"),
+            channel=(args.get("channel") or None),
+            q=(args.get("q") or "").strip()[:100] or None,
+            sort=sort if sort in SORTS else "due",
+            page=min(number("page", 1), 200),
+        )
+
+
+@dataclass
+class Page:
+    items: list[ComplaintBrief]
+    has_next: bool
+    filters: Filters
+
+
+def open_complaints(filters: Filters, viewer_id: int, now: datetime) -> Page:
+    statement = _brief_select().where(Complaint.status.in_(OPEN_STATUSES))
+    if filters.view == "mine":
+        statement = statement.where(Complaint.owner_id == viewer_id)
+    elif filters.view == "unowned":
+        statement = statement.where(Complaint.owner_id.is_(None))
+    elif filters.view == "overdue":
+        statement = statement.where(Complaint.due_at < now)
+    if filters.category_id:
+        statement = statement.where(Complaint.category_id == filters.category_id)
+    if filters.channel:
+        statement = statement.where(Complaint.channel == filters.channel)
+    if filters.q:
+        pattern = f"%{filters.q.replace('%', '').replace('_', '')}%"
+        statement = statement.where(
+            sa.or_(Complaint.summary.ilike(pattern), Client.name.ilike(pattern))
+        )
+    statement = (
+        statement.order_by(*SORTS[filters.sort])
+        .limit(PAGE_SIZE + 1)
+        .offset((filters.page - 1) * PAGE_SIZE)
+    )
+    items = _briefs(statement, now)
+    return Page(items=items[:PAGE_SIZE], has_next=len(items) > PAGE_SIZE, filters=filters)
+
+
+def one(complaint_id: int, now: datetime) -> ComplaintBrief | None:
+    """One row of the list, re-rendered in place after "I'll call them"."""
+    found = _briefs(_brief_select().where(Complaint.id == complaint_id), now)
+    return found[0] if found else None

@@ -1,0 +1,70 @@
+"""From a client's low rating to a manager's personal call, in the real browser."""
+
+import pytest
+
+from complaints.models import Category, Client, Playbook
+from complaints.survey import issue_link
+from dashboard.extensions import db
+from dashboard.models import User
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def walk(live_app):
+    with live_app.app_context():
+        manager = User(email="walk.manager@example.com", name="Walk Manager", role="manager")
+        manager.set_password("a good long password")
+        client = Client(external_id="walk-1", name="Beatriz Walk")
+        category = Category(name="Late delivery")
+        db.session.add_all([manager, client, category])
+        db.session.flush()
+        db.session.add(
+            Playbook(
+                category_id=category.id,
+                title="Late delivery script",
+                steps=["Apologise", "Check the courier"],
+                follow_up_hours=6,
+            )
+        )
+        _, token = issue_link(client.id, order_ref="W-1")
+        db.session.commit()
+    return {"survey": f"/s/{token}"}
+
+
+def test_low_rating_to_resolved_complaint(page, walk):
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(walk["survey"])
+    page.get_by_text("How did we do, Beatriz Walk?").wait_for()
+    page.locator("label.score", has_text="1").click()
+    page.get_by_label("Anything you want to tell us?").fill("The parcel came three days late")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("heading", name="Thank you!").wait_for()
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill("walk.manager@example.com")
+    page.get_by_label("Password").fill("a good long password")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Today").wait_for()
+
+    page.goto("/complaints/")
+    row = page.locator("tr", has_text="Beatriz Walk")
+    row.get_by_role("button", name="I'll call them").click()
+    row.get_by_text("Walk Manager").wait_for()  # swapped in place by htmx
+    row.get_by_role("link").click()
+
+    page.get_by_role("heading", name="Rated 1/5: The parcel came three days late").wait_for()
+    page.get_by_label("Call", exact=True).check()
+    page.get_by_label("Reached them").check()
+    page.get_by_label("Notes").fill("Apologised; discount on the next order")
+    page.get_by_role("button", name="Log contact").click()
+    page.get_by_role("cell", name="Apologised; discount on the next order").wait_for()
+
+    page.get_by_label("Playbook").select_option(label="Late delivery script")
+    page.get_by_role("button", name="Apply playbook").click()
+    page.get_by_text("Check the courier").wait_for()
+
+    page.get_by_role("button", name="Resolve").click()
+    page.locator(".status", has_text="resolved").wait_for()
+    assert "/s/" in page.get_by_label("Follow-up link").input_value()

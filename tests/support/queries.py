@@ -1,0 +1,33 @@
+"""Counting SQL statements, to prove a page loads what it shows in a fixed number of queries."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+
+class StatementCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_statements(app):
+    """Count statements on the app's engine (or the test's shared connection) during the block."""
+    from dashboard.extensions import db
+
+    with app.app_context():
+        target = db.engines[None]
+    counter = StatementCounter()
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            counter.statements.append(statement)
+
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield counter
+    finally:
+        event.remove(target, "before_cursor_execute", record)
