@@ -35,7 +35,7 @@ class Links:
         )
 
     def complaints(self) -> str:
-        return self.url("complaints.index", "/complaints/")
+        return self.url("complaints.open_list", "/complaints/")
 
     def standup(self, team_slug: str | None = None, on=None) -> str:
         if team_slug and on:

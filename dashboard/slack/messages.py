@@ -345,7 +345,7 @@ def low_rating_alert(rating, owner_name: str | None = None) -> SlackMessage:
                     ButtonElement(
                         text=_("I'll call them"),
                         action_id=TAKE_OWNERSHIP_ACTION,
-                        value=str(rating.complaint_id),
+                        value=f"{rating.complaint_id}:{rating.id}",
                         style="primary",
                     )
                 ]
