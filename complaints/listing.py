@@ -57,6 +57,11 @@ class Page:
 
 
 def open_complaints(filters: Filters, viewer_id: int, now: datetime) -> Page:
+    items = _briefs(_list_statement(filters, viewer_id, now), now)
+    return Page(items=items[:PAGE_SIZE], has_next=len(items) > PAGE_SIZE, filters=filters)
+
+
+def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     statement = _brief_select().where(Complaint.status.in_(OPEN_STATUSES))
     if filters.view == "mine":
         statement = statement.where(Complaint.owner_id == viewer_id)
@@ -73,13 +78,11 @@ def open_complaints(filters: Filters, viewer_id: int, now: datetime) -> Page:
         statement = statement.where(
             sa.or_(Complaint.summary.ilike(pattern), Client.name.ilike(pattern))
         )
-    statement = (
+    return (
         statement.order_by(*SORTS[filters.sort])
         .limit(PAGE_SIZE + 1)
         .offset((filters.page - 1) * PAGE_SIZE)
     )
-    items = _briefs(statement, now)
-    return Page(items=items[:PAGE_SIZE], has_next=len(items) > PAGE_SIZE, filters=filters)
 
 
 def one(complaint_id: int, now: datetime) -> ComplaintBrief | None:

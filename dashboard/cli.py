@@ -6,6 +6,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from dashboard.extensions import db
 from dashboard.scheduler.cli import run_with_scheduler
+from dashboard.urls import external_url
 
 
 def _create_app():
@@ -77,7 +78,31 @@ def demo_command():
         click.echo(f"  {email:<28} {role:<8} password: {DEMO_PASSWORD}")
 
 
+@click.command("survey-link")
+@click.argument("external_id")
+@click.option("--name", help="The client's name, when Huddle does not know them yet.")
+@click.option("--order", "order_ref", help="The order or service the rating is about.")
+@with_appcontext
+def survey_link_command(external_id, name, order_ref):
+    """Print a signed, single-use rating link for one of our clients."""
+    import sqlalchemy as sa
+
+    from complaints import intake, survey
+    from complaints.models import Client
+
+    known = db.session.scalar(sa.select(Client).where(Client.external_id == external_id))
+    if known is None and not name:
+        raise click.BadParameter(
+            "unknown client: give --name to add them", param_hint="EXTERNAL_ID"
+        )
+    client = known or intake.upsert_client(external_id, name)
+    _link, token = survey.issue_link(client.id, order_ref=order_ref)
+    db.session.commit()
+    click.echo(external_url("public.survey", token=token))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(survey_link_command)

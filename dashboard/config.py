@@ -9,6 +9,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 DEFAULTS = {
     "ENV_NAME": "production",
+    # Where people reach Huddle; used for links made outside a request (jobs, Slack, the CLI).
+    "BASE_URL": "http://127.0.0.1:5000",
     "SLACK_BOT_TOKEN": None,
     "SLACK_SIGNING_SECRET": None,
     "SLACK_API_URL": "https://slack.com/api/",

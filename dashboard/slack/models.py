@@ -31,7 +31,7 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(sa.String(80))
-    kind: Mapped[str] = mapped_column(sa.String(40), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
     dedup_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     thread_parent_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
@@ -42,7 +42,7 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     ts: Mapped[str | None] = mapped_column(sa.String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:

@@ -82,3 +82,13 @@ def test_every_demo_user_can_open_the_main_pages(app, client):
         assert client.get(f"/complaints/{first}").status_code == 200
         assert client.get(f"/complaints/clients/{client_id}").status_code == 200
         client.post("/auth/logout")
+
+
+def test_survey_link_command_prints_a_working_link(app, client):
+    unknown = invoke(app, "survey-link", "crm-7")
+    assert unknown.exit_code == 2 and "give --name" in unknown.output
+    result = invoke(app, "survey-link", "crm-7", "--name", "Rosa", "--order", "A-9")
+    assert result.exit_code == 0, result.output
+    url = result.output.strip()
+    path = url[url.index("/s/") :]
+    assert "How did we do, Rosa?" in client.get(path).text
