@@ -11,6 +11,7 @@ Guarantees, and their one honest exception:
   Slack accepted a post but before ``status='sent'`` is committed, the row stays ``sending``; after
   ``STALE_CLAIM`` it is claimed again and posted again. That can repeat one message; it can never
   lose one. (Slack's API has no idempotency key for ``chat.postMessage``, so nothing better exists.)
+  The same holds for a timeout that fires after Slack accepted the post: the retry repeats it.
 
 Pacing and retries:
 
