@@ -180,7 +180,8 @@ def test_an_error_no_retry_can_fix_is_dead_at_once(db_session, fake_slack, clock
     assert "channel_not_found" in message.last_error
 
 
-def test_a_hanging_slack_is_a_timeout_and_a_retry(db_session, fake_slack, clock):
+def test_a_hanging_slack_is_a_timeout_and_a_retry(app, db_session, fake_slack, clock):
+    app.config["SLACK_TIMEOUT_SECONDS"] = 0.3
     put("#a", "x")
     fake_slack.mode = "hang"
     report = run(clock)
