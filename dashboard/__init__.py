@@ -45,7 +45,7 @@ def register_features(app: Flask) -> None:
     from complaints.public_views import bp as public_bp
     from complaints.views import bp as complaints_bp
     from complaints.wishes.views import bp as wishes_bp
-    from dashboard import audit, cli, models  # noqa: F401  (models: mapped before first use)
+    from dashboard import audit, cli, models, slack  # noqa: F401  (models: mapped before first use)
     from dashboard.admin.views import bp as admin_bp
     from dashboard.api import bp as api_bp
     from dashboard.auth.views import bp as auth_bp
@@ -63,3 +63,4 @@ def register_features(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot apply
     csrf.exempt(slack_bp)  # Slack signs its requests; the signature is checked instead
     cli.init_app(app)
+    slack.init_app(app)  # outbox admin page, signal receivers, scheduler commands
