@@ -65,6 +65,11 @@ class NotAllowed(WishError):
     """The person may not do this (e.g. log someone else's callback without being a manager)."""
 
 
+def rollback() -> None:
+    """Undo the request's half-done work after a refused rule (views call this, never the session)."""
+    db.session.rollback()
+
+
 def threshold() -> int:
     return current_app.config["WISH_THRESHOLD"]
 
@@ -174,6 +179,7 @@ def record_wish(
     now = now or utcnow()
     actor_id = agent.id if agent is not None else None
     new_wish = False
+    wish = None
     if wish_id is not None:
         found = db.session.get(Wish, wish_id)
         if found is None:
@@ -182,6 +188,8 @@ def record_wish(
     else:
         if not title:
             raise WishError(_("Say what the client wishes for."), field="title")
+        wish = _same_title(client, title)
+    if wish is None:
         wish = Wish(
             title=title[:200],
             details=details,
@@ -235,6 +243,38 @@ def record_wish(
     if commit:
         db.session.commit()
     return result
+
+
+def _same_title(client: Client, title: str) -> Wish | None:
+    """The wish already recorded under this very title (case, accents, punctuation aside), if any.
+
+    An identical title is the same wish: a retried API call, a double-clicked form or another
+    system that cannot see the suggestions then counts the client instead of opening a duplicate.
+    The client's own wishes are checked first, so a retry finds exactly the wish it made before.
+    """
+    key = similarity.title_key(title)
+    words = similarity.tokens(title)
+    mine = sa.select(WishRequest.wish_id).where(WishRequest.client_id == client.id)
+    if words:
+        having_all = (
+            sa.select(WishToken.wish_id)
+            .where(WishToken.token.in_(sorted(words)))
+            .group_by(WishToken.wish_id)
+            .having(sa.func.count() == len(words))
+        )
+        candidates = sa.select(Wish).where(Wish.id.in_(having_all), Wish.token_count == len(words))
+    else:
+        candidates = sa.select(Wish).where(Wish.id.in_(mine))
+    found = [
+        wish
+        for wish in db.session.scalars(candidates.order_by(Wish.id))
+        if similarity.title_key(wish.title) == key
+    ]
+    if not found:
+        return None
+    asked = set(db.session.scalars(mine.where(WishRequest.wish_id.in_([w.id for w in found]))))
+    found.sort(key=lambda wish: (wish.id not in asked, wish.status == "merged", wish.id))
+    return _live(found[0])
 
 
 def similar_wishes(text: str, limit: int = 5, exclude_id: int | None = None) -> list["Similar"]:

@@ -170,6 +170,11 @@ def tokens(text: str | None) -> set[str]:
     return found
 
 
+def title_key(title: str) -> str:
+    """The title with case, accents, punctuation and spacing folded away: an exact-duplicate check."""
+    return " ".join(_WORD.findall(_fold(title)))
+
+
 def dice(shared: int, typed: int, stored: int) -> float:
     if typed + stored == 0:
         return 0.0
