@@ -97,7 +97,8 @@ def new():
             )
         except services.WishError as error:
             services.rollback()
-            getattr(form, error.field or "title").errors.append(error.message)
+            # The chosen wish travels in a radio button next to the title: say it there.
+            form.title.errors.append(error.message)
             return render_template("wishes/new.html", **_intake_context(form)), 422
         flash(_saved_message(recorded), "success")
         return redirect(url_for("wishes.detail", wish_id=recorded.wish.id, saved=1))
