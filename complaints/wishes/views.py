@@ -34,6 +34,12 @@ def wishday(value: date) -> str:
     return format_date(value, "EEEE d MMMM")
 
 
+@bp.app_template_filter("wish_outcome")
+def wish_outcome(code: str) -> str:
+    """A decision's label in the viewer's language (for other packages' templates, e.g. Today)."""
+    return str(OUTCOME_LABELS.get(code, code))
+
+
 @bp.context_processor
 def labels():
     return {

@@ -159,3 +159,14 @@ def test_logging_a_call_needs_the_csrf_token(app, client, decided):
 def test_unknown_callback_is_404(client, login_as):
     login_as("manager")
     assert client.post("/wishes/calls/999999/done").status_code == 404
+
+
+def test_today_shows_an_agent_the_wish_calls_due_and_overdue(app, client, decided):
+    with using(app):
+        today = services.user_today(db.session.get(type(decided["lucas"]), decided["lucas"].id))
+    set_due(app, {"Ana": today - timedelta(days=1), "Bruno": today + timedelta(days=1)})
+    client.log_in(decided["lucas"])
+    block = client.get("/today/wish-calls", headers={"HX-Request": "true"}).text
+    assert "Ana" in block and "overdue" in block and "Will do if paid" in block
+    assert "Bruno" not in block
+    assert "Wish callbacks due today and overdue" in client.get("/").text
