@@ -1018,6 +1018,8 @@ def wish_list(q: str | None = None, show: str = "all", page: int = 1) -> WishLis
     statement = statement.where(conditions[show])
     words = similarity.tokens(q)
     if q and q.strip():
+        # Stems match by prefix, so a half-typed word already finds its wishes; exact stems would
+        # use the token index, the prefix LIKE may scan wish_tokens (small: a few rows per wish).
         if words:
             matching = sa.select(WishToken.wish_id).where(
                 sa.or_(*(WishToken.token.startswith(word, autoescape=True) for word in words))

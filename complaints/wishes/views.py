@@ -76,6 +76,11 @@ def _intake_context(form: WishForm):
     return {"form": form, "suggestions": suggestions, "chosen": chosen}
 
 
+def _page_context(form: WishForm):
+    """The intake page also says up front when a new wish is decided: the agent can tell the client."""
+    return {**_intake_context(form), "review_on": services.next_review_on(current_user.team)}
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required("agent")
 def new():
@@ -105,11 +110,11 @@ def new():
             services.rollback()
             # The chosen wish travels in a radio button next to the title: say it there.
             form.title.errors.append(error.message)
-            return render_template("wishes/new.html", **_intake_context(form)), 422
+            return render_template("wishes/new.html", **_page_context(form)), 422
         flash(_saved_message(recorded), "success")
         return redirect(url_for("wishes.detail", wish_id=recorded.wish.id, saved=1))
     status = 400 if form.errors else 200
-    return render_template("wishes/new.html", **_intake_context(form)), status
+    return render_template("wishes/new.html", **_page_context(form)), status
 
 
 def _saved_message(recorded: services.Recorded) -> str:
@@ -145,7 +150,7 @@ def new_for_client():
             "wish_id": "",
         },
     )
-    return render_template(_template("new"), **_intake_context(form))
+    return render_template(_template("new"), **_page_context(form))
 
 
 @bp.get("/similar")

@@ -23,12 +23,13 @@ def errors(html: str) -> list[str]:
 def test_an_agent_records_a_wish_and_hears_when_it_is_reviewed(app, client, login_as, make_team):
     team = make_team(timezone="Europe/Moscow")
     login_as("agent", team_id=team.id)
-    assert client.get("/wishes/new").status_code == 200
-    response = client.post("/wishes/new", data=FORM, follow_redirects=True)
-    assert response.status_code == 200
     with using(app):
         review_on = services.next_review_on(team)
     day = f"{review_on:%A} {review_on.day} {review_on:%B}"  # "Tuesday 1 December"
+    form = client.get("/wishes/new")
+    assert form.status_code == 200 and f"decided at the review on {day}" in form.text
+    response = client.post("/wishes/new", data=FORM, follow_redirects=True)
+    assert response.status_code == 200
     assert f"Next review: {day}." in response.text
     assert "Saved: 1 distinct client asked for this wish." in response.text
     assert count(app, Wish, Wish.team_id == team.id) == 1
