@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from complaints.models import Client
 from complaints.wishes import services
 from complaints.wishes.models import Callback, Wish
+from dashboard.database import utcnow
 from dashboard.demo import DemoContext
 from dashboard.extensions import db
 
@@ -88,7 +89,7 @@ def seed(context: DemoContext) -> None:
     for title, team_slug, asks in OPEN_WISHES:
         if title not in existing:
             agents = SP_AGENTS if team_slug == "sao-paulo" else MSK_AGENTS
-            _ask(title, asks, clients, [users[email] for email in agents])
+            _ask(title, asks, clients, [users[email] for email in agents], days_ago=12)
     sao_paulo = context.teams["sao-paulo"]
     sp_agents = [users[email] for email in SP_AGENTS]
     manager = users["manager@huddle.example"]
@@ -116,8 +117,10 @@ def _clients() -> dict[str, Client]:
     return found
 
 
-def _ask(title, asks, clients, agents) -> int:
+def _ask(title, asks, clients, agents, days_ago: int = 6) -> int:
+    """One ask a day or so apart, the first ``days_ago`` days back: the review shows real ages."""
     wish_id = None
+    start = utcnow() - timedelta(days=days_ago)
     for n, (key, problem) in enumerate(asks):
         recorded = services.record_wish(
             clients[key],
@@ -125,6 +128,7 @@ def _ask(title, asks, clients, agents) -> int:
             wish_id=wish_id,
             problem=problem,
             agent=agents[n % len(agents)],
+            now=start + timedelta(days=n, hours=n * 3),
         )
         wish_id = recorded.wish.id
     return wish_id
@@ -135,8 +139,8 @@ def _decided_last_week(paid, clients, agents, team, manager, declined) -> None:
     this_week = services.next_review_on(team)
     last_week = this_week - timedelta(days=7)
     decided_at = datetime.combine(last_week, datetime.min.time(), tzinfo=UTC) + timedelta(hours=14)
-    paid_id = _ask(paid[0], paid[1], clients, agents)
-    declined_id = _ask(declined[0], declined[1], clients, agents)
+    paid_id = _ask(paid[0], paid[1], clients, agents, days_ago=24)
+    declined_id = _ask(declined[0], declined[1], clients, agents, days_ago=15)
     decided = services.decide(
         paid_id,
         manager,
