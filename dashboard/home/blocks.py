@@ -39,12 +39,20 @@ def _low_ratings(user, now):
     return {"ratings": briefs.low_ratings_since(now - timedelta(days=1))}
 
 
+def _wish_calls(user, now):
+    from complaints.wishes import services as wishes
+
+    today = wishes.user_today(user, now)
+    return {"calls": [c for c in wishes.calls_to_make(user.id) if c.due_on <= today]}
+
+
 def _pending_compensation(user, now):
     return {"compensations": briefs.pending_compensations()}
 
 
 BLOCKS = [
     Block("my-complaints", _l("Complaints I own"), "agent", _my_complaints),
+    Block("wish-calls", _l("Wish callbacks due today and overdue"), "agent", _wish_calls),
     Block("my-follow-ups", _l("My follow-ups due today and overdue"), "manager", _my_follow_ups),
     Block("unowned", _l("Complaints waiting for an owner"), "manager", _unowned),
     Block("low-ratings", _l("Low ratings since yesterday"), "manager", _low_ratings),

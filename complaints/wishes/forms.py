@@ -1,0 +1,134 @@
+"""Wish forms. Labels are lazily translated: they are read in the viewer's language at render time."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+OUTCOME_LABELS = {
+    "wont_do": _l("Won't do"),
+    "will_do": _l("Will do"),
+    "will_do_if_paid": _l("Will do if paid"),
+    "will_do_in_paid_period": _l("Will do within a paid period"),
+    "already_possible": _l("Already possible"),
+}
+REVIEW_CHOICES = [
+    (code, OUTCOME_LABELS[code])
+    for code in ("wont_do", "will_do", "will_do_if_paid", "will_do_in_paid_period")
+]
+STATUS_LABELS = {
+    "open": _l("Waiting for the review"),
+    "decided": _l("Decided"),
+    "already_possible": _l("Already possible"),
+    "merged": _l("Merged"),
+}
+
+
+class WishForm(FlaskForm):
+    """An agent records a wish heard from a client: who, what, and the problem behind it."""
+
+    external_id = StringField(
+        _l("Client ID"),
+        validators=[DataRequired(_l("Which client? Their ID in our systems.")), Length(max=120)],
+    )
+    name = StringField(
+        _l("Client name"), validators=[DataRequired(_l("Their name, please.")), Length(max=200)]
+    )
+    email = EmailField(
+        _l("E-mail (optional)"),
+        validators=[
+            Optional(),
+            Email(_l("This does not look like an e-mail address.")),
+            Length(max=254),
+        ],
+    )
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)])
+    title = StringField(
+        _l("What do they wish for?"),
+        validators=[Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+    problem = TextAreaField(
+        _l("The problem behind it: what is the client trying to achieve?"),
+        validators=[
+            DataRequired(_l("Ask what they are trying to achieve: often we already solve it.")),
+            Length(max=5000),
+        ],
+    )
+    details = TextAreaField(_l("Details (optional)"), validators=[Optional(), Length(max=10000)])
+    # Chosen among the similar wishes suggested while typing: "" means a new wish.
+    wish_id = HiddenField()
+    client_page = HiddenField()
+
+    def chosen_wish_id(self) -> int | None:
+        value = (self.wish_id.data or "").strip()
+        return int(value) if value.isdigit() else None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.chosen_wish_id() is None and not self.title.data:
+            self.title.errors.append(
+                _l("Say what the client wishes for, or choose one of the similar wishes.")
+            )
+            return False
+        return valid
+
+
+class DecisionForm(FlaskForm):
+    outcome = RadioField(
+        _l("Decision"),
+        choices=REVIEW_CHOICES,
+        validators=[InputRequired(_l("Choose one of the four decisions."))],
+    )
+    reason = TextAreaField(
+        _l("Why (the client will hear this)"),
+        validators=[DataRequired(_l("Write down why: the client will hear it.")), Length(max=5000)],
+    )
+    terms = StringField(
+        _l("Price or paid period (for the paid options)"),
+        validators=[Optional(), Length(max=500)],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if (
+            self.outcome.data in ("will_do_if_paid", "will_do_in_paid_period")
+            and not (self.terms.data or "").strip()
+        ):
+            self.terms.errors.append(
+                _l("For a paid option, write the price or the paid period the client is offered.")
+            )
+            return False
+        return valid
+
+
+class AlreadyPossibleForm(FlaskForm):
+    how = TextAreaField(
+        _l("How they can already do it"),
+        validators=[
+            DataRequired(_l("Explain how the client can already do it.")),
+            Length(max=5000),
+        ],
+    )
+
+
+class MergeForm(FlaskForm):
+    target_id = IntegerField(
+        _l("Merge into wish number"),
+        validators=[InputRequired(_l("Which wish is the one to keep? Its number."))],
+    )
+
+
+class CallForm(FlaskForm):
+    notes = TextAreaField(_l("How did the call go? (optional)"), validators=[Length(max=5000)])
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that change something (add to the review, close it)."""

@@ -1,0 +1,109 @@
+"""POST /api/v1/wishes: counted per distinct client, the review date in the answer (both backends)."""
+
+import pytest
+import sqlalchemy as sa
+
+from complaints.models import Client
+from complaints.wishes import services
+from complaints.wishes.models import Wish, WishRequest
+from dashboard.extensions import db
+from tests.conftest import using
+from tests.wishes.conftest import REVIEW_DAY, count
+
+CLIENT = {"external_id": "crm-7", "name": "Joana Silva", "email": "joana@example.com"}
+
+
+def post(client, body, headers):
+    return client.post("/api/v1/wishes", json=body, headers=headers)
+
+
+def test_a_new_wish_answers_with_its_count_and_review_date(app, client, api_headers):
+    response = post(
+        client,
+        {"client": CLIENT, "title": "Export reports to Excel", "details": "For the accountant"},
+        api_headers,
+    )
+    assert response.status_code == 201
+    body = response.json
+    assert body["distinct_clients"] == 1 and body["status"] == "open"
+    with using(app):
+        expected = services.next_review_on(None)
+        request = db.session.scalar(sa.select(WishRequest))
+        assert request.problem == "For the accountant" and request.channel == "api"
+        assert request.agent_id is None
+    assert body["review_on"] == expected.isoformat()
+    assert count(app, Client, Client.external_id == "crm-7") == 1
+
+
+def test_clients_are_counted_once_each(app, client, api_headers):
+    first = post(client, {"client": CLIENT, "title": "Dark mode"}, api_headers).json
+    again = post(client, {"client": CLIENT, "title": "Dark mode"}, api_headers).json  # a retry
+    assert again["wish_id"] == first["wish_id"] and again["distinct_clients"] == 1
+    other = {"external_id": "crm-8", "name": "Bruno"}
+    by_id = post(client, {"client": other, "wish_id": first["wish_id"]}, api_headers)
+    assert by_id.status_code == 201 and by_id.json["distinct_clients"] == 2
+    assert count(app, Wish) == 1 and count(app, WishRequest) == 2
+
+
+def test_a_decided_wish_answers_with_the_decision(app, client, api_headers, make_user, make_team):
+    wish_id = post(client, {"client": CLIENT, "title": "Pay by cheque"}, api_headers).json[
+        "wish_id"
+    ]
+    with using(app):
+        services.decide(
+            wish_id,
+            make_user("manager"),
+            team=make_team(),
+            review_on=REVIEW_DAY,
+            outcome="wont_do",
+            reason="Banks withdraw cheques",
+        )
+    body = post(
+        client,
+        {"client": {"external_id": "crm-9", "name": "Carla"}, "wish_id": wish_id},
+        api_headers,
+    ).json
+    assert body["review_on"] is None and body["decision"] == "wont_do"
+    assert body["distinct_clients"] == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"title": "Dark mode"}, "client"),
+        ({"client": {"name": "X"}, "title": "Dark mode"}, "client.external_id"),
+        ({"client": {"external_id": "x"}, "title": "Dark mode"}, "client.name"),
+        ({"client": CLIENT}, "title"),
+        ({"client": CLIENT, "title": "   "}, "title"),
+        ({"client": CLIENT, "title": "x" * 201}, "title"),
+        ({"client": CLIENT, "title": 42}, "title"),
+        ({"client": CLIENT, "title": "Dark mode", "details": ["a"]}, "details"),
+        ({"client": CLIENT, "wish_id": "7"}, "wish_id"),
+        ({"client": CLIENT, "wish_id": 0}, "wish_id"),
+        ({"client": CLIENT, "wish_id": 999_999}, "wish_id"),
+    ],
+)
+def test_bad_input_is_refused_with_the_field_named(app, client, api_headers, body, field):
+    response = post(client, body, api_headers)
+    assert response.status_code == 422
+    assert field in response.json["error"]["fields"]
+    assert count(app, Wish) == 0 and count(app, Client) == 0
+
+
+def test_not_json_or_no_token_is_refused(client, api_headers):
+    response = client.post("/api/v1/wishes", data="title=x", headers=api_headers)
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"
+    assert client.post("/api/v1/wishes", json={"client": CLIENT}).status_code == 401
+
+
+def test_the_path_is_in_the_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").json
+    post_wish = spec["paths"]["/wishes"]["post"]
+    assert "201" in post_wish["responses"] and "422" in post_wish["responses"]
+    assert set(
+        post_wish["responses"]["201"]["content"]["application/json"]["schema"]["properties"]
+    ) >= {
+        "wish_id",
+        "distinct_clients",
+        "review_on",
+    }

@@ -1,0 +1,101 @@
+"""A wish for three clients → the review → "will do if paid" → three callbacks → one call logged."""
+
+import re
+
+import pytest
+
+from dashboard.extensions import db
+from dashboard.models import User
+from standup.models import Team
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a good long password"
+
+
+@pytest.fixture(scope="module")
+def people(live_app):
+    with live_app.app_context():
+        team = Team(slug="wish-walk", name="Wish Walk Team", timezone="America/Sao_Paulo")
+        db.session.add(team)
+        db.session.flush()
+        for email, name, role in [
+            ("wish.agent@example.com", "Walk Agent", "agent"),
+            ("wish.manager@example.com", "Walk Manager", "manager"),
+        ]:
+            user = User(email=email, name=name, role=role, team_id=team.id)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+        db.session.commit()
+    return {"agent": "wish.agent@example.com", "manager": "wish.manager@example.com"}
+
+
+def log_in(page, email):
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Today").wait_for()
+
+
+def record(page, external_id, name, problem, choose_existing):
+    page.goto("/wishes/new")
+    page.get_by_label("Client ID").fill(external_id)
+    page.get_by_label("Client name").fill(name)
+    title = page.get_by_label("What do they wish for?")
+    if choose_existing:
+        title.press_sequentially("exporting report", delay=20)  # typed: suggestions come by htmx
+        suggestion = page.locator("#similar-wishes label", has_text="Export reports to Excel")
+        suggestion.wait_for()
+        suggestion.locator("input").check()
+    else:
+        title.fill("Export reports to Excel")
+    page.get_by_label("The problem behind it").fill(problem)
+    page.get_by_role("button", name="Save the wish").click()
+    page.get_by_role("heading", name="Export reports to Excel").wait_for()
+
+
+def test_wish_for_three_clients_to_review_to_callbacks(page, people):
+    log_in(page, people["agent"])
+    record(page, "walk-1", "Ana Walk", "Her accountant re-types every report", False)
+    assert page.get_by_text(re.compile(r"Next review: \w+day \d+ \w+\.")).first.is_visible()
+    record(page, "walk-2", "Bruno Walk", "Wants to cross sales with stock", True)
+    record(page, "walk-3", "Carla Walk", "Sends the month's figures to a partner", True)
+    page.get_by_text("Saved: 3 distinct clients asked for this wish.").wait_for()
+    page.get_by_text("a real request").wait_for()
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, people["manager"])
+    page.goto("/wishes/review")
+    item = page.locator("article.review-item", has_text="Export reports to Excel")
+    item.get_by_text("3 clients").wait_for()
+    item.get_by_text("Wants to cross sales with stock").wait_for()
+    item.get_by_label("Will do if paid", exact=True).check()
+    item.get_by_label("Why (the client will hear this)").fill("Worth it only for big accounts")
+    item.get_by_role("button", name="Record the decision").click()
+    page.get_by_text("Price or paid period").first.wait_for()
+    page.locator(".field-error", has_text="write the price").wait_for()  # swapped in place, 400
+    page.get_by_label("Price or paid period (for the paid options)").fill("US$ 800, six weeks")
+    page.get_by_role("button", name="Record the decision").click()
+    decided = page.locator("article.decided", has_text="Export reports to Excel")
+    decided.get_by_text("3 clients to call back").wait_for()
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, people["agent"])
+    page.get_by_role("link", name="Calls to make").first.click()
+    calls = page.locator("article.call")
+    calls.first.wait_for()
+    assert calls.count() == 3
+    for name in ("Ana Walk", "Bruno Walk", "Carla Walk"):
+        assert (
+            page.locator("article.call", has_text=name)
+            .get_by_text("US$ 800, six weeks")
+            .is_visible()
+        )
+    first = page.locator("article.call", has_text="Ana Walk")
+    first.get_by_label("How did the call go?").fill("She will ask for a quote")
+    first.get_by_role("button", name="Log the call").click()
+    page.locator("article.call", has_text="Ana Walk").get_by_text("Called").wait_for()
+    assert page.get_by_role("button", name="Log the call").count() == 2
+    page.reload()
+    assert page.locator("article.call").count() == 2
