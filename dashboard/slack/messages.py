@@ -436,7 +436,8 @@ OUTCOME_LABELS = {
     "wont_do": "🚫",
     "will_do": "✅",
     "will_do_if_paid": "💰",
-    "paid_period": "🗓️",
+    "will_do_in_paid_period": "🗓️",
+    "already_possible": "💡",
 }
 
 
