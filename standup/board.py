@@ -138,13 +138,14 @@ def load_board(team: Team, standup: Standup | None, on: date, viewer: User, now:
                 sa.select(CheckIn).where(CheckIn.standup_id == standup.id)
             ).unique()
         }
-        present = dict(
-            db.session.execute(
+        present = {
+            user_id: here
+            for user_id, here in db.session.execute(
                 sa.select(Attendance.user_id, Attendance.present).where(
                     Attendance.standup_id == standup.id
                 )
-            ).tuples()
-        )
+            )
+        }
         board.decisions = list(
             db.session.scalars(
                 sa.select(Decision)

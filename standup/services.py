@@ -868,7 +868,7 @@ def reminders_due(at: datetime, minutes_before: int) -> list[ReminderBrief]:
             sa.select(CheckIn.standup_id, CheckIn.user_id).where(
                 CheckIn.standup_id.in_([s.id for s in standups.values()] or [0])
             )
-        ).tuples()
+        )
     )
     briefs = []
     for team, on, start in due:

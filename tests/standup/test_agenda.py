@@ -49,7 +49,7 @@ def crew(app, make_standup_team, make_member, set_rotation):
 def test_agenda_has_exactly_the_expected_items_in_order_and_fits_the_timebox(
     app, db_session, crew, make_standup_team, seed_complaint, seed_rating
 ):
-    team, (a, b, c) = crew.team, crew.people
+    team, (a, b, _c) = crew.team, crew.people
     [monday] = services.prepare_standups(at(3, 8))
     facilitator = db.session.get(User, a.id)
     services.add_action_item(monday, facilitator, "Call the courier about route 7", b.id, None)
@@ -125,9 +125,7 @@ def test_wishes_for_review_go_between_follow_ups_and_action_items(
 
     fake = SimpleNamespace(
         is_review_eve_or_day=lambda team, on: on == date(2025, 3, 4),
-        wishes_for_review=lambda team_id, on: [
-            FakeWish(7, "Dark mode", 3, [], at(1, 10), 3)
-        ],
+        wishes_for_review=lambda team_id, on: [FakeWish(7, "Dark mode", 3, [], at(1, 10), 3)],
         callbacks_due=lambda team_id, now: [],
     )
     monkeypatch.setitem(sys.modules, "complaints.wishes.services", fake)
@@ -156,15 +154,11 @@ def test_preparing_is_idempotent(app, db_session, crew):
 def test_timezones_put_the_standup_on_the_teams_local_date(app, db_session, make_standup_team):
     from datetime import time
 
-    sao_paulo = make_standup_team(
-        slug="sp", timezone="America/Sao_Paulo", standup_time=time(9, 0)
-    )
+    sao_paulo = make_standup_team(slug="sp", timezone="America/Sao_Paulo", standup_time=time(9, 0))
     moscow = make_standup_team(slug="msk", timezone="Europe/Moscow", standup_time=time(10, 0))
 
     def prepared(instant):
-        return {
-            s.team_id: s.on for s in services.prepare_standups(instant)
-        }
+        return {s.team_id: s.on for s in services.prepare_standups(instant)}
 
     # Tue 01:30 UTC: still Monday evening in São Paulo, already Tuesday morning in Moscow.
     assert prepared(at(4, 1, 30)) == {sao_paulo.id: date(2025, 3, 3), moscow.id: date(2025, 3, 4)}
