@@ -3,11 +3,12 @@
 The agenda's data sections are snapshots stored on the agenda items, so the board never queries the
 complaint tables: its cost does not depend on how many complaints exist (tests count statements).
 
-Polling cost, measured by ``tests/standup/test_queries.py``: a watching screen asks every few seconds
-"anything newer than version N?". When nothing changed the answer is ``204 No Content`` (no body at
-all) after two queries: loading the session's user and one indexed lookup of the stand-up's version.
-When something changed it is the live fragment (about 3–6 kB for a typical agenda) after a fixed
-five queries, plus one request for the panels below it.
+Polling cost, measured by ``tests/standup/test_queries.py``: a watching screen asks every three
+seconds "anything newer than version N?". While nothing changed the answer is ``204 No Content`` (0
+bytes of body) after two queries: the session's user and one indexed lookup of the stand-up's
+version (``poll_state``). When something changed it is the live fragment, about 5 kB for an agenda
+whose current item lists five complaints, after seven queries, plus one request for the panels below
+it. The whole board is twelve queries, the same with 3 or 30 complaints, members and action items.
 """
 
 from dataclasses import dataclass, field
