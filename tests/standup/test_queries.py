@@ -50,9 +50,7 @@ def _hours(n):
     return timedelta(hours=n)
 
 
-def test_board_query_count_does_not_grow_with_complaints_or_people(
-    app, client, busy_team
-):
+def test_board_query_count_does_not_grow_with_complaints_or_people(app, client, busy_team):
     small, small_member = busy_team(3)
     big, big_member = busy_team(30)
     client.log_in(small_member)
