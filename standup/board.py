@@ -7,7 +7,7 @@ Polling cost, measured by ``tests/standup/test_queries.py``: a watching screen a
 seconds "anything newer than version N?". While nothing changed the answer is ``204 No Content`` (0
 bytes of body) after two queries: the session's user and one indexed lookup of the stand-up's
 version (``poll_state``). When something changed it is the live fragment, about 5 kB for an agenda
-whose current item lists five complaints, after seven queries, plus one request for the panels below
+whose current item lists five complaints, after five queries, plus one request for the panels below
 it. The whole board is twelve queries, the same with 3 or 30 complaints, members and action items.
 """
 

@@ -756,6 +756,7 @@ def add_action_item(
     standup: Standup, actor: User, text: str, owner_id: int | None, due_on: date | None
 ) -> ActionItem:
     _require_contributor(actor, standup)
+    _require_not_ended(standup)
     text = _clean(text, "text", ITEM_TEXT_MAX)
     if not text:
         raise StandupError(_("Write what needs doing."), "text")
@@ -777,6 +778,10 @@ def add_action_item(
     _touch(standup)
     db.session.commit()
     return item
+
+
+def action_item(item_id: int) -> ActionItem | None:
+    return db.session.get(ActionItem, item_id)
 
 
 def complete_action_item(item_id: int, actor: User) -> ActionItem:

@@ -196,14 +196,15 @@ def live(slug: str, on: date):
     ``standup.board`` for the measured cost of a changed one.
     """
     state = board_data.poll_state(slug, on)
-    if state is not None:
-        version, status, auto_end_at = state
-        overdue = status == "live" and auto_end_at is not None and auto_end_at <= utcnow()
-        if not overdue and request.args.get("v") == str(version):
-            return Response(status=204)
+    if state is None:
+        abort(404)
+    version, status, auto_end_at = state
+    overdue = status == "live" and auto_end_at is not None and auto_end_at <= utcnow()
+    if not overdue and request.args.get("v") == str(version):
+        return Response(status=204)
     team = _team_or_404(slug)
-    if state is not None and state[1] != "ended":
-        services.open_board(team, on, utcnow())  # ends it lazily when its time is up
+    if overdue:
+        services.open_board(team, on, utcnow())  # its time is up: it ends now, for everyone
     return _render_live(team, on)
 
 
@@ -282,11 +283,14 @@ def attendance(slug: str, on: date, user_id: int):
 
 @bp.post("/action-items/<int:item_id>/done")
 def action_item_done(item_id: int):
+    item = services.action_item(item_id)
+    if item is None:
+        abort(404)
     try:
-        item = services.complete_action_item(item_id, current_user)
-    except services.StandupError as problem:
+        services.complete_action_item(item_id, current_user)
+    except services.StandupError:
         db.session.rollback()
-        abort(404 if "exist" in problem.message else 403)
+        abort(403)
     if request.htmx and request.form.get("slug") and request.form.get("on"):
         team = _team_or_404(request.form["slug"])
         try:
@@ -336,6 +340,8 @@ def _form_error(team, on, form, name, template, status):
 @bp.post("/<slug>/<isodate:on>/check-in")
 def check_in(slug: str, on: date):
     form = CheckInForm()
+    if current_user.team_id != _team_or_404(slug).id:
+        abort(403)  # one checks in to one's own team's stand-up only
 
     def apply(team):
         services.record_check_in(

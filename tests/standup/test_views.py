@@ -426,3 +426,37 @@ def test_no_standup_is_prepared_on_a_team_holiday_today(app, db_session, team):
     )
     db.session.commit()
     assert services.prepare_standups(utcnow()) == []
+
+
+def test_requests_that_cannot_apply_are_refused_cleanly(
+    app, client, login_as, team, make_member, make_standup_team, today
+):
+    outsider = login_as(make_member(make_standup_team(workdays="1234567")))
+    client.get(board_url(team, today))
+    refused = client.post(board_url(team, today, "/check-in"), data={"today": "Calls"}, headers=HX)
+    assert refused.status_code == 403
+    with using(app):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 0
+    assert client.get(board_url(team, today + timedelta(days=30), "/live?v=1")).status_code == 404
+    assert client.post("/standup/action-items/999999/done").status_code == 404
+    assert client.post(board_url(team, today + timedelta(days=30), "/start")).status_code == 404
+    assert outsider.team_id != team.id
+
+
+def test_watchers_see_an_overdue_meeting_end_by_itself(
+    app, client, login_as, team, make_member, today
+):
+    person = login_as(make_member(team))
+    client.get(board_url(team, today))
+    client.post(board_url(team, today, "/start"), headers=HX)
+    with using(app):
+        standup = services.standup_on(team.id, today)
+        standup.auto_end_at = utcnow() - timedelta(seconds=1)
+        version = standup.version
+        db.session.commit()
+    response = client.get(board_url(team, today, f"/live?v={version}"), headers=HX)
+    assert response.status_code == 200
+    assert "ended by itself" in response.get_data(as_text=True)
+    ended = the_standup(app, team, today)
+    assert ended.status == "ended" and ended.end_reason == "timebox"
+    assert ended.summary["attended"] == [person.name]
