@@ -534,8 +534,8 @@ def away():
     return render_template("standup/away.html", form=form, days=days), status
 
 
-@bp.post("/away/<int:away_id>/delete")
-def away_delete(away_id: int):
+@bp.post("/away/<int:away_id>/cancel")
+def away_cancel(away_id: int):
     try:
         services.unmark_away(current_user, away_id)
     except services.StandupError as problem:

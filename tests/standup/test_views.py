@@ -276,7 +276,7 @@ def test_marking_days_away(app, client, login_as, team, make_member, today):
         first = days[0].id
     page = client.get("/standup/away").get_data(as_text=True)
     assert "after all" in page
-    assert client.post(f"/standup/away/{first}/delete").status_code == 302
+    assert client.post(f"/standup/away/{first}/cancel").status_code == 302
     with using(app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AwayDay)) == 2
 
