@@ -65,6 +65,7 @@ class ReminderBrief:
     starts_at: datetime
     headline: str
     missing: list[tuple[int, str, str | None]]  # (user_id, name, slack_user_id)
+    team_slug: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class StandupSummary:
     ]  # (name, yesterday, today, blockers, mood)
     decisions: list[str]
     url: str
+    team_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -449,8 +451,8 @@ def _mark_topics_discussed(standup: Standup, now: datetime) -> None:
 def board_url(team_slug: str, on: date) -> str:
     values = {"slug": team_slug, "on": on.isoformat()}
     if has_request_context():
-        return url_for("standup.board_on", _external=True, **values)
-    return external_url("standup.board_on", **values)
+        return url_for("standup.board", _external=True, **values)
+    return external_url("standup.board", **values)
 
 
 def summary_for(standup: Standup) -> StandupSummary:
@@ -508,6 +510,7 @@ def summary_for(standup: Standup) -> StandupSummary:
         check_ins=[(c.user.name, c.yesterday, c.today, c.blockers, c.mood) for c in check_ins],
         decisions=decisions,
         url=board_url(team.slug, standup.on),
+        team_name=team.name,
     )
 
 
@@ -563,7 +566,7 @@ def record_check_in(
     yesterday: str | None,
     today: str | None,
     blockers: str | None,
-    mood: int | None,
+    mood: int | str | None,
     on: date | None = None,
     source: str = "slack",
 ) -> CheckIn:
@@ -583,6 +586,9 @@ def record_check_in(
     blockers = _clean(blockers, "blockers")
     if not today:
         raise StandupError(_("Say what you will do today."), "today")
+    if isinstance(mood, str):  # Slack hands the mood over as text
+        mood = mood.strip()
+        mood = int(mood) if mood.isdigit() else (None if not mood else -1)
     if mood is not None and (
         isinstance(mood, bool) or not isinstance(mood, int) or not 1 <= mood <= 5
     ):
@@ -894,7 +900,9 @@ def reminders_due(at: datetime, minutes_before: int) -> list[ReminderBrief]:
             total=len(expected),
         )
         briefs.append(
-            ReminderBrief(team.id, team.name, team.slack_channel, on, start, headline, missing)
+            ReminderBrief(
+                team.id, team.name, team.slack_channel, on, start, headline, missing, team.slug
+            )
         )
     return briefs
 

@@ -117,15 +117,12 @@ def team_list():
     return render_template("standup/teams.html", teams=services.teams())
 
 
-@bp.get("/<slug>/")
-def board(slug: str):
-    team = _team_or_404(slug)
-    return _render_board(team, schedule.local_date(team, utcnow()))
-
-
+@bp.get("/<slug>/", defaults={"on": None})
 @bp.get("/<slug>/<isodate:on>")
-def board_on(slug: str, on: date):
-    return _render_board(_team_or_404(slug), on)
+def board(slug: str, on: date | None):
+    """A team's board: today's (its local date) without a date, any day's with one."""
+    team = _team_or_404(slug)
+    return _render_board(team, on or schedule.local_date(team, utcnow()))
 
 
 def _forms(board, **overrides):
@@ -228,7 +225,7 @@ def _control(slug: str, on: date, action):
     if not request.htmx:
         if error:
             flash(error, "error")
-        return redirect(url_for("standup.board_on", slug=slug, on=on))
+        return redirect(url_for("standup.board", slug=slug, on=on))
     return _render_live(team, on, 422 if error else 200, error)
 
 
@@ -277,7 +274,7 @@ def attendance(slug: str, on: date, user_id: int):
         db.session.rollback()
         flash(problem.message, "error")
     if not request.htmx:
-        return redirect(url_for("standup.board_on", slug=slug, on=on))
+        return redirect(url_for("standup.board", slug=slug, on=on))
     return _render_panels(team, on, changed=True)
 
 
@@ -321,7 +318,7 @@ def _form_answer(slug, on, form, name, template, apply):
             form.form_errors.append(problem.message)
         return _form_error(team, on, form, name, template, 422)
     if not request.htmx:
-        return redirect(url_for("standup.board_on", slug=team.slug, on=on))
+        return redirect(url_for("standup.board", slug=team.slug, on=on))
     board = _load(team, on, prepare=False)
     forms = _forms(board)
     return _changed(render_template(template, board=board, live=board.live, forms=forms))

@@ -125,6 +125,7 @@ def test_ending_stores_the_summary_and_hands_it_to_slack(app, db_session, crew, 
         ("Person B", "Chats", "Emails", "VPN down", 2),
     ]
     assert summary.decisions == ["Refunds above 50 need a manager"]
+    assert summary.team_name == crew.team.name
     assert summary.url.endswith(f"/standup/{crew.team.slug}/2025-03-04")
     stored = db.session.get(Standup, standup.id).summary
     assert stored["action_items"] == [["Fix the VPN", "Person C", "2025-03-05"]]
@@ -170,6 +171,7 @@ def test_check_in_is_editable_until_the_meeting_ends(
     first = services.record_check_in(person, "Calls", "Refunds", "", 3)
     again = services.record_check_in(person, "Calls", "Refunds and chats", "None", 4)
     assert first.id == again.id and again.today == "Refunds and chats" and again.mood == 4
+    assert services.record_check_in(person, "", "Same", "", " 5 ").mood == 5  # Slack sends text
     standup = services.standup_on(team.id, schedule.local_date(team, utcnow()))
     assert standup is not None  # checking in prepared the day's stand-up
     facilitator = user(person)
@@ -185,6 +187,7 @@ def test_check_in_is_editable_until_the_meeting_ends(
         ({"today": "  "}, "today"),
         ({"mood": 7}, "mood"),
         ({"mood": 0}, "mood"),
+        ({"mood": "great"}, "mood"),
         ({"blockers": "x" * 2001}, "blockers"),
     ],
 )
@@ -225,6 +228,7 @@ def test_reminders_name_only_members_neither_away_nor_checked_in(
     assert reminder.standup_on == date(2025, 3, 4) and reminder.starts_at == at(4, 9)
     assert reminder.missing == [(b.id, "Person B", "UB")]
     assert "09:00" in reminder.headline and "1 of 2" in reminder.headline
+    assert reminder.team_slug == crew.team.slug
     assert services.reminders_due(at(4, 9, 0), 15) == []  # it has started
     assert services.reminders_due(at(8, 8, 50), 15) == []  # Saturday
     make_holiday(crew.team, date(2025, 3, 5))
