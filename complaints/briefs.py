@@ -39,6 +39,7 @@ class ComplaintBrief:
     due_at: datetime
     last_contact_at: datetime | None
     age_days: int
+    client_id: int | None = None  # filled where a page links to the client (the open list)
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status in OPEN_STATUSES and self.due_at < now

@@ -7,6 +7,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from complaints.models import Category, Client, Compensation, Complaint, Contact, Playbook, Rating
+from complaints.survey import issue_link
+from dashboard import audit
 from dashboard.database import utcnow
 from dashboard.demo import DemoContext
 from dashboard.extensions import db
@@ -187,21 +189,21 @@ def seed(context: DemoContext) -> None:
     rng = random.Random(7)  # noqa: S311  (the same believable data on every machine)
     now = utcnow()
     categories = {}
+    playbooks = {}
     for name, title, steps, compensation, hours in PLAYBOOKS:
         category = db.session.scalar(sa.select(Category).where(Category.name == name)) or Category(
             name=name
         )
         db.session.add(category)
         db.session.flush()
-        db.session.add(
-            Playbook(
-                category_id=category.id,
-                title=title,
-                steps=steps,
-                suggested_compensation=compensation,
-                follow_up_hours=hours,
-            )
+        playbooks[name] = Playbook(
+            category_id=category.id,
+            title=title,
+            steps=steps,
+            suggested_compensation=compensation,
+            follow_up_hours=hours,
         )
+        db.session.add(playbooks[name])
         categories[name] = category
     for name in ("Wrong item", "Website bug"):  # causes nobody has written a playbook for yet
         categories[name] = Category(name=name)
@@ -252,38 +254,11 @@ def seed(context: DemoContext) -> None:
                 complaint_id=complaint.id,
             )
         )
+        _event(None, complaint, "opened", opened, channel=channel)
         owner = managers[team_index]
         if index % 3 == 0:  # nobody has taken these yet
             continue
-        complaint.owner_id = owner.id
-        complaint.status = "contacting"
-        db.session.add(
-            Contact(
-                complaint_id=complaint.id,
-                user_id=owner.id,
-                channel="call",
-                outcome="no_answer" if index % 2 else "reached",
-                notes="",
-                at=opened + timedelta(hours=3),
-            )
-        )
-        if index % 2 == 0:
-            complaint.status = "resolved"
-            complaint.resolved_at = opened + timedelta(hours=5)
-            complaint.client_outcome = "rated_again" if index % 4 == 0 else None
-            db.session.add(
-                Compensation(
-                    complaint_id=complaint.id,
-                    kind="discount",
-                    amount=Decimal("10.00"),
-                    note="10% on the next order",
-                    status="approved",
-                    requested_by_id=owner.id,
-                    decided_by_id=owner.id,
-                    requested_at=opened + timedelta(hours=4),
-                    decided_at=opened + timedelta(hours=4),
-                )
-            )
+        _work_on(complaint, owner, index, opened, playbooks.get(category))
     db.session.add(
         Compensation(
             complaint_id=complaint.id,
@@ -323,3 +298,78 @@ def seed(context: DemoContext) -> None:
                 )
             )
     db.session.flush()
+
+
+# What the manager wrote after each call, in the language they speak with these clients.
+CALL_NOTES = {
+    "pt": (
+        "Pediu desculpas; cliente aceitou desconto no próximo pedido.",
+        "Caixa postal, deixei recado.",
+    ),
+    "ru": ("Извинился, предложил скидку; клиент доволен.", "Не отвечает, перезвоню вечером."),
+}
+
+
+def _work_on(complaint: Complaint, owner, index: int, opened, playbook: Playbook | None) -> None:
+    """A taken complaint: a call (reached or not), perhaps a playbook, and for some the resolution.
+
+    Written as the desk's services would have written it, audit trail included, so the demo's
+    complaint pages show a believable history.
+    """
+    reached = index % 2 == 0
+    language = "ru" if owner.locale == "ru" else "pt"
+    complaint.owner_id = owner.id
+    complaint.status = "contacting"
+    _event(owner, complaint, "owner_changed", opened + timedelta(hours=1), to=owner.name)
+    called_at = opened + timedelta(hours=3)
+    db.session.add(
+        Contact(
+            complaint_id=complaint.id,
+            user_id=owner.id,
+            channel="call",
+            outcome="reached" if reached else "no_answer",
+            notes=CALL_NOTES[language][0 if reached else 1],
+            at=called_at,
+        )
+    )
+    outcome = "reached" if reached else "no_answer"
+    _event(owner, complaint, "contact_logged", called_at, channel="call", outcome=outcome)
+    if playbook is not None:
+        complaint.playbook = playbook
+        complaint.budget = playbook.suggested_compensation
+        complaint.checklist_done = [0] if reached else []
+        _event(owner, complaint, "playbook_applied", called_at, playbook=playbook.title)
+    if not reached:
+        return
+    complaint.status = "resolved"
+    complaint.resolved_at = opened + timedelta(hours=5)
+    complaint.client_outcome = "rated_again" if index % 4 == 0 else None
+    db.session.add(
+        Compensation(
+            complaint_id=complaint.id,
+            kind="discount",
+            amount=Decimal("10.00"),
+            note="10% on the next order",
+            status="approved",
+            requested_by_id=owner.id,
+            decided_by_id=owner.id,
+            requested_at=opened + timedelta(hours=4),
+            decided_at=opened + timedelta(hours=4),
+        )
+    )
+    given_at = opened + timedelta(hours=4)
+    _event(owner, complaint, "compensation_given", given_at, kind="discount", amount="10.00")
+    moved = {"from": "contacting", "to": "resolved"}
+    _event(owner, complaint, "status_changed", complaint.resolved_at, **moved)
+    issue_link(
+        complaint.client_id,
+        purpose="follow_up",
+        complaint_id=complaint.id,
+        now=complaint.resolved_at,
+    )
+
+
+def _event(actor, complaint: Complaint, action: str, at, **details) -> None:
+    """An audit event dated when the story says it happened, not when the demo was loaded."""
+    event = audit.record(actor.id if actor else None, "complaint", complaint.id, action, **details)
+    event.at = at

@@ -1,9 +1,17 @@
+"""Forms of the complaint pages, and the words shown for each stored code (status, channel, outcome).
+
+Codes are stored in English (``call_back_later``); people read the translated labels below.
+"""
+
+from datetime import datetime
+
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     DecimalField,
-    EmailField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -11,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 CHANNEL_LABELS = {
     "phone": _l("Phone call"),
@@ -19,6 +27,22 @@ CHANNEL_LABELS = {
     "social": _l("Social media"),
     "chat": _l("Chat"),
     "in_person": _l("In person"),
+}
+STATUS_LABELS = {
+    "new": _l("New"),
+    "contacting": _l("Contacting"),
+    "resolving": _l("Resolving"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+    "reopened": _l("Reopened"),
+}
+# Every channel a complaint can arrive through (the staff form offers only the ones people use).
+ALL_CHANNEL_LABELS = {
+    "survey": _l("Rating survey"),
+    "api": _l("Another system"),
+    "web_form": _l("Written to us"),
+    "import": _l("Imported"),
+    **CHANNEL_LABELS,
 }
 CONTACT_CHANNEL_LABELS = [
     ("call", _l("Call")),
@@ -42,20 +66,78 @@ CLIENT_OUTCOME_LABELS = [
     ("ordered_again", _l("Ordered again")),
     ("left", _l("Left us")),
 ]
+COMPENSATION_STATUS_LABELS = {
+    "approved": _l("given"),
+    "pending": _l("waiting for the head of support"),
+    "rejected": _l("not approved"),
+}
+ACTION_LABELS = {
+    "opened": _l("opened the complaint"),
+    "rating_added": _l("a new rating joined the complaint"),
+    "owner_changed": _l("changed the owner"),
+    "contact_logged": _l("logged a contact"),
+    "status_changed": _l("changed the status"),
+    "playbook_applied": _l("applied a playbook"),
+    "step_checked": _l("ticked a step"),
+    "step_unchecked": _l("unticked a step"),
+    "edited": _l("edited the complaint"),
+    "compensation_given": _l("gave compensation"),
+    "compensation_requested": _l("asked for compensation above the limit"),
+    "compensation_approved": _l("approved compensation"),
+    "compensation_rejected": _l("did not approve compensation"),
+    "client_outcome": _l("recorded whether the client stayed"),
+}
+DETAIL_LABELS = {
+    "from": _l("from"),
+    "to": _l("to"),
+    "channel": _l("how"),
+    "outcome": _l("outcome"),
+    "kind": _l("kind"),
+    "amount": _l("amount"),
+    "step": _l("step"),
+    "playbook": _l("playbook"),
+    "budget": _l("budget"),
+    "follow_up_hours": _l("follow up within (hours)"),
+    "summary": _l("summary"),
+    "details": _l("details"),
+    "category_id": _l("category"),
+    "constructive": _l("kind of complaint"),
+    "due_at": _l("follow up by"),
+    "score": _l("score"),
+}
+LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-class StaffComplaintForm(FlaskForm):
-    """An agent records a complaint heard on a call, read in an e-mail or seen on social media."""
+def labels() -> dict:
+    """Everything templates need to show codes as words, in one context variable."""
+    return {
+        "status": STATUS_LABELS,
+        "channel": ALL_CHANNEL_LABELS,
+        "contact_channel": dict(CONTACT_CHANNEL_LABELS),
+        "contact_outcome": dict(CONTACT_OUTCOME_LABELS),
+        "compensation_kind": dict(COMPENSATION_LABELS),
+        "compensation_status": COMPENSATION_STATUS_LABELS,
+        "client_outcome": dict(CLIENT_OUTCOME_LABELS),
+        "action": ACTION_LABELS,
+        "detail": DETAIL_LABELS,
+    }
 
-    external_id = StringField(_l("Client id"), validators=[DataRequired(), Length(max=120)])
-    name = StringField(_l("Client name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Client e-mail"), validators=[Optional(), Email(), Length(max=254)])
-    phone = StringField(_l("Client phone"), validators=[Optional(), Length(max=40)])
-    channel = SelectField(_l("Heard through"), choices=list(CHANNEL_LABELS.items()))
-    summary = StringField(
-        _l("What happened, in one line"), validators=[DataRequired(), Length(max=300)]
-    )
-    details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10000)])
+
+def detail_value(labels: dict, action: str, key: str, value) -> str:
+    """One value of an audit event, as words: codes become their labels, the rest stays as it is."""
+    table = {
+        "from": labels["status"],
+        "to": labels["status"],
+        "channel": labels["channel" if action == "opened" else "contact_channel"],
+        "outcome": labels["client_outcome" if action == "client_outcome" else "contact_outcome"],
+        "kind": labels["compensation_kind"],
+    }.get(key, {})
+    if key.endswith("_at") and isinstance(value, str):
+        try:  # stored as ISO in UTC; shown like every other time, in the viewer's timezone
+            return format_datetime(datetime.fromisoformat(value), "short")
+        except ValueError:
+            return value
+    return table.get(value, value)
 
 
 class VersionedForm(FlaskForm):
@@ -83,15 +165,37 @@ class EditComplaintForm(VersionedForm):
             ("no", _l("Pure anger")),
         ],
     )
-    budget = DecimalField(_l("Budget"), places=2, validators=[Optional(), NumberRange(min=0)])
+    budget = DecimalField(
+        _l("Budget"),
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=9_999_999_999, message=_l("Enter a budget of 0 or more.")),
+        ],
+    )
+    # Left empty, the deadline stays as it is (an edit of the words should not move the deadline).
+    due_at = DateTimeLocalField(
+        _l("Follow up by"), format=LOCAL_DATETIME_FORMATS, validators=[Optional()]
+    )
 
 
 class ContactForm(FlaskForm):
-    channel = RadioField(_l("How"), choices=CONTACT_CHANNEL_LABELS, default="call")
+    channel = RadioField(
+        _l("How"),
+        choices=CONTACT_CHANNEL_LABELS,
+        default="call",
+        validators=[InputRequired(message=_l("Choose how you contacted them."))],
+    )
     outcome = RadioField(
-        _l("Outcome"), choices=CONTACT_OUTCOME_LABELS, validators=[InputRequired()]
+        _l("Outcome"),
+        choices=CONTACT_OUTCOME_LABELS,
+        validators=[InputRequired(message=_l("Choose what came of it."))],
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    # Empty means "just now"; filled in when the call is logged afterwards. In the viewer's timezone.
+    at = DateTimeLocalField(
+        _l("When (leave empty for now)"), format=LOCAL_DATETIME_FORMATS, validators=[Optional()]
+    )
 
 
 class StatusForm(VersionedForm):
@@ -109,7 +213,12 @@ class AssignForm(VersionedForm):
 class CompensationForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=COMPENSATION_LABELS)
     amount = DecimalField(
-        _l("Amount"), places=2, validators=[InputRequired(), NumberRange(min=0.01)]
+        _l("Amount"),
+        places=2,
+        validators=[
+            InputRequired(message=_l("Enter an amount.")),
+            NumberRange(min=0.01, max=9_999_999_999, message=_l("Enter an amount above zero.")),
+        ],
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
@@ -118,12 +227,18 @@ class ClientOutcomeForm(FlaskForm):
     outcome = SelectField(_l("After the complaint the client"), choices=CLIENT_OUTCOME_LABELS)
 
 
+class CategoryForm(FlaskForm):
+    name = StringField(_l("Category"), validators=[DataRequired(), Length(max=120)])
+
+
 class PlaybookForm(FlaskForm):
     category = StringField(_l("Category"), validators=[DataRequired(), Length(max=120)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     steps = TextAreaField(_l("Steps, one per line"), validators=[DataRequired(), Length(max=5000)])
     suggested_compensation = DecimalField(
-        _l("Suggested compensation"), places=2, validators=[Optional(), NumberRange(min=0)]
+        _l("Suggested compensation"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=9_999_999_999)],
     )
     follow_up_hours = IntegerField(
         _l("Follow up within (hours)"),
@@ -131,22 +246,3 @@ class PlaybookForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=720)],
     )
     active = BooleanField(_l("Active"), default=True)
-
-
-class SurveyForm(FlaskForm):
-    score = RadioField(
-        _l("How did we do?"),
-        choices=[("5", "5"), ("4", "4"), ("3", "3"), ("2", "2"), ("1", "1")],
-        validators=[InputRequired(message=_l("Choose a score from 1 to 5."))],
-    )
-    comment = TextAreaField(
-        _l("Anything you want to tell us? (optional)"), validators=[Optional(), Length(max=5000)]
-    )
-
-
-class WriteToUsForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    contact = StringField(_l("Your e-mail or phone"), validators=[DataRequired(), Length(max=254)])
-    message = TextAreaField(_l("Your message"), validators=[DataRequired(), Length(max=10000)])
-    # Bots fill every field; people never see this one. Anything in it means "do not open a complaint".
-    website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])

@@ -5,10 +5,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from complaints.briefs import ComplaintBrief, _brief_select, _briefs
+from complaints.briefs import ComplaintBrief, _brief_select
 from complaints.models import OPEN_STATUSES, Client, Complaint
+from dashboard.extensions import db
 
 PAGE_SIZE = 50
+MAX_PAGE = 200  # offset pagination stays cheap only so deep; narrow the filters to go further
+FOLLOW_UP_LIMIT = 200
 VIEWS = ("all", "mine", "unowned", "overdue")
 SORTS = {
     "due": (Complaint.due_at, Complaint.id),
@@ -45,7 +48,7 @@ class Filters:
             channel=(args.get("channel") or None),
             q=(args.get("q") or "").strip()[:100] or None,
             sort=sort if sort in SORTS else "due",
-            page=min(number("page", 1), 200),
+            page=min(number("page", 1), MAX_PAGE),
         )
 
 
@@ -56,13 +59,27 @@ class Page:
     filters: Filters
 
 
+def _select():
+    """The briefs' columns plus the client id, so each row links to its client's page."""
+    return _brief_select().add_columns(Complaint.client_id)
+
+
+def _briefs(statement, now: datetime) -> list[ComplaintBrief]:
+    return [
+        ComplaintBrief(
+            *row[:-1], age_days=max(0, (now - row.opened_at).days), client_id=row.client_id
+        )
+        for row in db.session.execute(statement)
+    ]
+
+
 def open_complaints(filters: Filters, viewer_id: int, now: datetime) -> Page:
     items = _briefs(_list_statement(filters, viewer_id, now), now)
     return Page(items=items[:PAGE_SIZE], has_next=len(items) > PAGE_SIZE, filters=filters)
 
 
 def _list_statement(filters: Filters, viewer_id: int, now: datetime):
-    statement = _brief_select().where(Complaint.status.in_(OPEN_STATUSES))
+    statement = _select().where(Complaint.status.in_(OPEN_STATUSES))
     if filters.view == "mine":
         statement = statement.where(Complaint.owner_id == viewer_id)
     elif filters.view == "unowned":
@@ -85,7 +102,25 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     )
 
 
+def follow_ups(owner_id: int, now: datetime, end_of_today: datetime) -> list[ComplaintBrief]:
+    """A manager's open complaints due before the end of their today (overdue ones first).
+
+    ``end_of_today`` is the viewer's local midnight in UTC: "today" is theirs, not the server's.
+    """
+    statement = (
+        _select()
+        .where(
+            Complaint.owner_id == owner_id,
+            Complaint.status.in_(OPEN_STATUSES),
+            Complaint.due_at < end_of_today,
+        )
+        .order_by(Complaint.due_at, Complaint.id)
+        .limit(FOLLOW_UP_LIMIT)
+    )
+    return _briefs(statement, now)
+
+
 def one(complaint_id: int, now: datetime) -> ComplaintBrief | None:
     """One row of the list, re-rendered in place after "I'll call them"."""
-    found = _briefs(_brief_select().where(Complaint.id == complaint_id), now)
+    found = _briefs(_select().where(Complaint.id == complaint_id), now)
     return found[0] if found else None

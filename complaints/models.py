@@ -16,6 +16,7 @@ from dashboard.extensions import db
 CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in_person", "import")
 STATUSES = ("new", "contacting", "resolving", "resolved", "closed", "reopened")
 OPEN_STATUSES = ("new", "contacting", "resolving", "reopened")
+OPEN_PREDICATE = "status IN ('new', 'contacting', 'resolving', 'reopened')"
 CONTACT_CHANNELS = ("call", "email", "meeting", "chat")
 CONTACT_OUTCOMES = ("reached", "no_answer", "call_back_later", "resolved")
 REACHED_OUTCOMES = ("reached", "resolved")
@@ -77,10 +78,13 @@ class Rating(db.Model):
     __table_args__ = (
         sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
         sa.Index("ix_ratings_received_at_score", "received_at", "score"),
+        # "Did this client rate us well again after the resolution?" (Insights, Kept) seeks
+        # straight to the client's later ratings instead of reading all of them.
+        sa.Index("ix_ratings_client_id_received_at", "client_id", "received_at", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
     score: Mapped[int]
     comment: Mapped[str | None] = mapped_column(sa.Text)
     channel: Mapped[str] = mapped_column(sa.String(20), default="api")
@@ -106,6 +110,22 @@ class Complaint(db.Model):
         sa.Index("ix_complaints_owner_id_status", "owner_id", "status"),
         sa.Index("ix_complaints_team_id_status", "team_id", "status"),
         sa.Index("ix_complaints_client_id_status", "client_id", "status"),
+        # The open list's default order and a manager's follow-ups walk these partial indexes and
+        # stop after one page, instead of sorting every open complaint (EXPLAIN with 100k rows).
+        sa.Index(
+            "ix_complaints_open_due_at",
+            "due_at",
+            "id",
+            postgresql_where=sa.text(OPEN_PREDICATE),
+            sqlite_where=sa.text(OPEN_PREDICATE),
+        ),
+        sa.Index(
+            "ix_complaints_open_owner_id_due_at",
+            "owner_id",
+            "due_at",
+            postgresql_where=sa.text(OPEN_PREDICATE),
+            sqlite_where=sa.text(OPEN_PREDICATE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

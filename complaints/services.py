@@ -1,7 +1,14 @@
 """The complaint lifecycle: ownership, contacts, playbooks, status, compensation, careful edits.
 
-Complaints and ratings are never deleted: no function here (and no route) removes one. Every change
-leaves an audit event, written in the same transaction.
+Complaints and ratings are never deleted: no function here (and no route anywhere) removes one, so a
+complaint cannot be made to disappear, only resolved and closed, and it can always be reopened.
+Every change leaves an audit event written in the same transaction, and each public function makes
+the one commit of its request.
+
+Who may do what (checked here as well as on the routes, because Slack and jobs call these too):
+agents log contacts and tick playbook steps; only managers (and admins) own complaints, change their
+status, apply playbooks, edit them and give compensation; only admins approve compensation above the
+owner's limit and write playbooks and categories.
 """
 
 from dataclasses import dataclass
@@ -10,6 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
 from complaints import survey
 from complaints.models import (
@@ -19,6 +27,7 @@ from complaints.models import (
     CONTACT_OUTCOMES,
     OPEN_STATUSES,
     REACHED_OUTCOMES,
+    STATUSES,
     Category,
     Compensation,
     Complaint,
@@ -39,6 +48,9 @@ TRANSITIONS = {
     "resolved": ("closed", "reopened"),
     "closed": ("reopened",),
 }
+# A contact logged a little "in the future" is a clock difference between machines, not a mistake.
+CLOCK_SKEW = timedelta(minutes=5)
+EDITABLE_FIELDS = ("summary", "details", "category_id", "constructive", "budget", "due_at")
 
 
 class ComplaintError(ValueError):
@@ -48,6 +60,10 @@ class ComplaintError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class NotFound(ComplaintError):
+    """The complaint (or compensation, playbook, category) does not exist: the view answers 404."""
 
 
 class ChangedMeanwhile(ComplaintError):
@@ -70,51 +86,83 @@ def get(complaint_id: int) -> Complaint | None:
 def _require(complaint_id: int) -> Complaint:
     complaint = get(complaint_id)
     if complaint is None:
-        raise ComplaintError(_("This complaint does not exist."))
+        raise NotFound(_("This complaint does not exist."))
     return complaint
 
 
+def _require_role(user: User, role: str, message: str) -> None:
+    if not user.has_role(role):
+        raise ComplaintError(message)
+
+
 def _check_version(complaint: Complaint, expected_version: int | None) -> None:
+    """The explicit half of optimistic locking: the form's version against the row's.
+
+    The other half is ``version_id_col``: if someone commits between this check and our flush, the
+    UPDATE matches no row and SQLAlchemy raises StaleDataError, which ``_commit`` turns into the
+    same answer.
+    """
     if expected_version is not None and complaint.version != expected_version:
         raise ChangedMeanwhile(complaint)
 
 
+def _commit(complaint_id: int) -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ChangedMeanwhile(_require(complaint_id)) from None
+
+
 def take_ownership(complaint_id: int, user: User, expected_version: int | None = None) -> Complaint:
-    """ "I'll call them": the person becomes the named owner (managers only; agents log calls)."""
+    """ "I'll call them": the person becomes the named owner (managers only; agents log calls).
+
+    Also called by the Slack button, so the role is checked here and not only on the route.
+    """
     complaint = _require(complaint_id)
-    if not user.has_role("manager"):
-        raise ComplaintError(_("Only managers own complaints. Ask a manager to take this one."))
+    _require_role(
+        user, "manager", _("Only managers own complaints. Ask a manager to take this one.")
+    )
     if complaint.status not in OPEN_STATUSES:
         raise ComplaintError(_("This complaint is no longer open."))
     _check_version(complaint, expected_version)
     if complaint.owner_id == user.id:
         return complaint
-    previous = complaint.owner_id
+    if complaint.owner_id is not None and expected_version is None:
+        # From the list or Slack nobody saw a version: never silently take over someone's complaint.
+        raise ComplaintError(
+            _("%(name)s already owns this complaint.", name=complaint.owner.name), "owner_id"
+        )
+    previous = complaint.owner.name if complaint.owner else None
     complaint.owner_id = user.id
     if complaint.team_id is None:
         complaint.team_id = user.team_id
     audit.record(
-        user.id, "complaint", complaint.id, "owner_changed", **{"from": previous, "to": user.id}
+        user.id, "complaint", complaint.id, "owner_changed", **{"from": previous, "to": user.name}
     )
-    db.session.commit()
+    _commit(complaint.id)
     return complaint
 
 
 def assign(
-    complaint_id: int, actor: User, owner_id: int, expected_version: int | None
+    complaint_id: int, actor: User, owner_id: int | None, expected_version: int | None
 ) -> Complaint:
+    """Give the complaint to a named manager (a manager or admin decides who calls)."""
     complaint = _require(complaint_id)
+    _require_role(actor, "manager", _("Only managers assign complaints."))
     _check_version(complaint, expected_version)
-    owner = db.session.get(User, owner_id)
+    owner = db.session.get(User, owner_id) if owner_id else None
     if owner is None or not owner.active or not owner.has_role("manager"):
         raise ComplaintError(_("Choose an active manager as the owner."), "owner_id")
-    previous = complaint.owner_id
+    if owner.id == complaint.owner_id:
+        return complaint
+    previous = complaint.owner.name if complaint.owner else None
     complaint.owner_id = owner.id
     complaint.team_id = complaint.team_id or owner.team_id
     audit.record(
-        actor.id, "complaint", complaint.id, "owner_changed", **{"from": previous, "to": owner.id}
+        actor.id, "complaint", complaint.id, "owner_changed", **{"from": previous, "to": owner.name}
     )
-    db.session.commit()
+    _commit(complaint.id)
     return complaint
 
 
@@ -126,7 +174,10 @@ def log_contact(
     notes: str | None,
     at: datetime | None = None,
 ) -> Contact:
-    """A personal contact with the client; the first one moves a new complaint to "contacting"."""
+    """A personal contact with the client; the first one moves a new complaint to "contacting".
+
+    Agents may log contacts too: whoever spoke to the client writes it down.
+    """
     complaint = _require(complaint_id)
     if channel not in CONTACT_CHANNELS:
         raise ComplaintError(_("Choose how you contacted them."), "channel")
@@ -134,8 +185,13 @@ def log_contact(
         raise ComplaintError(_("Choose what came of it."), "outcome")
     now = utcnow()
     at = at or now
-    if at > now + timedelta(minutes=5):
+    if at.tzinfo is None:
+        raise ValueError("contact time must be timezone-aware")
+    if at > now + CLOCK_SKEW:
         raise ComplaintError(_("A contact cannot be in the future."), "at")
+    if at < complaint.opened_at - timedelta(days=1):
+        raise ComplaintError(_("This is before the complaint was opened."), "at")
+    notes = (notes or "").strip() or None
     contact = Contact(
         complaint_id=complaint.id,
         user_id=actor.id,
@@ -150,7 +206,7 @@ def log_contact(
     audit.record(
         actor.id, "complaint", complaint.id, "contact_logged", channel=channel, outcome=outcome
     )
-    db.session.commit()
+    _commit(complaint.id)
     return contact
 
 
@@ -161,6 +217,13 @@ def has_reaching_contact(complaint_id: int) -> bool:
                 Contact.complaint_id == complaint_id, Contact.outcome.in_(REACHED_OUTCOMES)
             )
         )
+    )
+
+
+def first_contact_at(complaint_id: int) -> datetime | None:
+    """Derived from the log, never stored, so it cannot disagree with the contacts themselves."""
+    return db.session.scalar(
+        sa.select(sa.func.min(Contact.at)).where(Contact.complaint_id == complaint_id)
     )
 
 
@@ -178,8 +241,9 @@ def change_status(
     On resolution a follow-up survey link is issued, so we learn whether the client stayed.
     """
     complaint = _require(complaint_id)
+    _require_role(actor, "manager", _("Only managers change the status of a complaint."))
     _check_version(complaint, expected_version)
-    if status not in TRANSITIONS.get(complaint.status, ()):
+    if status not in STATUSES or status not in TRANSITIONS.get(complaint.status, ()):
         raise ComplaintError(
             _("A complaint cannot go from %(a)s to %(b)s.", a=complaint.status, b=status)
         )
@@ -197,27 +261,29 @@ def change_status(
     if status == "resolved":
         complaint.resolved_at = now
         _link, token = survey.issue_link(
-            complaint.client_id, purpose="follow_up", complaint_id=complaint.id
+            complaint.client_id, purpose="follow_up", complaint_id=complaint.id, now=now
         )
     elif status == "closed":
         complaint.closed_at = now
     elif status == "reopened":
         complaint.resolved_at = None
         complaint.closed_at = None
+        complaint.client_outcome = None
     audit.record(
         actor.id, "complaint", complaint.id, "status_changed", **{"from": previous, "to": status}
     )
-    db.session.commit()
+    _commit(complaint.id)
     return StatusChange(complaint, token)
 
 
 def apply_playbook(
-    complaint_id: int, actor: User, playbook_id: int, expected_version: int | None
+    complaint_id: int, actor: User, playbook_id: int | None, expected_version: int | None
 ) -> Complaint:
     """Category, budget and deadline from the script; its steps become the complaint's checklist."""
     complaint = _require(complaint_id)
+    _require_role(actor, "manager", _("Only managers apply playbooks."))
     _check_version(complaint, expected_version)
-    playbook = db.session.get(Playbook, playbook_id)
+    playbook = db.session.get(Playbook, playbook_id) if playbook_id else None
     if playbook is None or not playbook.active:
         raise ComplaintError(_("Choose an active playbook."), "playbook_id")
     complaint.playbook_id = playbook.id
@@ -225,12 +291,21 @@ def apply_playbook(
     complaint.budget = playbook.suggested_compensation
     complaint.due_at = utcnow() + timedelta(hours=playbook.follow_up_hours)
     complaint.checklist_done = []
-    audit.record(actor.id, "complaint", complaint.id, "playbook_applied", playbook=playbook.title)
-    db.session.commit()
+    audit.record(
+        actor.id,
+        "complaint",
+        complaint.id,
+        "playbook_applied",
+        playbook=playbook.title,
+        budget=str(playbook.suggested_compensation) if playbook.suggested_compensation else None,
+        follow_up_hours=playbook.follow_up_hours,
+    )
+    _commit(complaint.id)
     return complaint
 
 
 def toggle_step(complaint_id: int, actor: User, step: int) -> Complaint:
+    """Tick (or untick) one step of the applied playbook; whoever did the step may tick it."""
     complaint = _require(complaint_id)
     steps = complaint.playbook.steps if complaint.playbook else []
     if not 0 <= step < len(steps):
@@ -245,69 +320,114 @@ def toggle_step(complaint_id: int, actor: User, step: int) -> Complaint:
         "step_checked" if step in done else "step_unchecked",
         step=steps[step],
     )
-    db.session.commit()
+    _commit(complaint.id)
     return complaint
 
 
-def edit(complaint_id: int, actor: User, expected_version: int, **fields) -> Complaint:
-    """Change the complaint's description; a stale ``expected_version`` raises ChangedMeanwhile."""
+def _audit_value(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    return str(value)
+
+
+def edit(complaint_id: int, actor: User, expected_version: int | None, **fields) -> Complaint:
+    """Change the complaint's description; a stale ``expected_version`` raises ChangedMeanwhile.
+
+    Accepts summary, details, category_id, constructive, budget and due_at. The version is
+    required: an edit that does not say which version it started from could overwrite anything.
+    """
     complaint = _require(complaint_id)
+    _require_role(actor, "manager", _("Only managers edit complaints."))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    if expected_version is None:
+        raise ComplaintError(_("Reload the page and try again."))
     _check_version(complaint, expected_version)
+    if "summary" in fields:
+        fields["summary"] = (fields["summary"] or "").strip()
+        if not fields["summary"]:
+            raise ComplaintError(_("Write what happened in one line."), "summary")
+        if len(fields["summary"]) > 300:
+            raise ComplaintError(_("Keep the summary under 300 characters."), "summary")
     if fields.get("category_id") and db.session.get(Category, fields["category_id"]) is None:
         raise ComplaintError(_("Choose a category from the list."), "category_id")
+    if fields.get("budget") is not None and fields["budget"] < 0:
+        raise ComplaintError(_("A budget cannot be negative."), "budget")
+    if "due_at" in fields:
+        if fields["due_at"] is None:
+            raise ComplaintError(_("Every complaint needs a follow-up deadline."), "due_at")
+        if fields["due_at"].tzinfo is None:
+            raise ValueError("due_at must be timezone-aware")
     changed = {}
     for name, value in fields.items():
         if getattr(complaint, name) != value:
-            changed[name] = str(value) if value is not None else None
+            changed[name] = _audit_value(value)
             setattr(complaint, name, value)
     if changed:
         audit.record(actor.id, "complaint", complaint.id, "edited", **changed)
-    try:
-        db.session.commit()
-    except sa.orm.exc.StaleDataError:
-        db.session.rollback()
-        raise ChangedMeanwhile(_require(complaint_id)) from None
+    _commit(complaint_id)
     return complaint
 
 
+def compensation_limit_for(complaint: Complaint, actor: User) -> Decimal:
+    """The owner's limit decides; an unowned complaint uses the limit of the person giving it."""
+    person = complaint.owner or actor
+    return person.compensation_limit or Decimal(0)
+
+
 def add_compensation(
-    complaint_id: int, actor: User, kind: str, amount: Decimal, note: str | None
+    complaint_id: int, actor: User, kind: str, amount: Decimal | None, note: str | None
 ) -> Compensation:
     """Within the owner's limit it is given at once; above it, it waits for an admin's approval."""
     complaint = _require(complaint_id)
+    _require_role(actor, "manager", _("Only managers give compensation."))
     if kind not in COMPENSATION_KINDS:
         raise ComplaintError(_("Choose a kind of compensation."), "kind")
     if amount is None or amount <= 0:
         raise ComplaintError(_("Enter an amount above zero."), "amount")
-    limit = actor.compensation_limit or Decimal(0)
-    status = "approved" if actor.has_role("admin") or amount <= limit else "pending"
+    if amount >= Decimal("10000000000"):
+        raise ComplaintError(_("That amount is too large."), "amount")
+    within_limit = amount <= compensation_limit_for(complaint, actor)
+    status = "approved" if actor.has_role("admin") or within_limit else "pending"
+    now = utcnow()
     compensation = Compensation(
         complaint_id=complaint.id,
         kind=kind,
         amount=amount,
-        note=note,
+        note=(note or "").strip() or None,
         status=status,
         requested_by_id=actor.id,
+        requested_at=now,
         decided_by_id=actor.id if status == "approved" else None,
-        decided_at=utcnow() if status == "approved" else None,
+        decided_at=now if status == "approved" else None,
     )
     db.session.add(compensation)
-    db.session.flush()
     audit.record(
-        actor.id, "complaint", complaint.id, "compensation_" + status, kind=kind, amount=str(amount)
+        actor.id,
+        "complaint",
+        complaint.id,
+        "compensation_" + ("given" if status == "approved" else "requested"),
+        kind=kind,
+        amount=str(amount),
     )
-    db.session.commit()
+    _commit(complaint.id)
     return compensation
 
 
 def decide_compensation(compensation_id: int, actor: User, approve: bool) -> Compensation:
-    compensation = db.session.get(Compensation, compensation_id)
-    if compensation is None or compensation.status != "pending":
-        raise ComplaintError(_("This compensation is not waiting for a decision."))
+    """The head of support (an admin) approves or rejects compensation above an owner's limit."""
     if not actor.has_role("admin"):
         raise ComplaintError(
             _("Only the head of support (an admin) approves compensation above the limit.")
         )
+    compensation = db.session.get(Compensation, compensation_id)
+    if compensation is None:
+        raise NotFound(_("This compensation does not exist."))
+    if compensation.status != "pending":
+        raise ComplaintError(_("This compensation was already decided."))
     compensation.status = "approved" if approve else "rejected"
     compensation.decided_by_id = actor.id
     compensation.decided_at = utcnow()
@@ -316,6 +436,7 @@ def decide_compensation(compensation_id: int, actor: User, approve: bool) -> Com
         "complaint",
         compensation.complaint_id,
         "compensation_" + compensation.status,
+        kind=compensation.kind,
         amount=str(compensation.amount),
     )
     db.session.commit()
@@ -323,14 +444,16 @@ def decide_compensation(compensation_id: int, actor: User, approve: bool) -> Com
 
 
 def record_client_outcome(complaint_id: int, actor: User, outcome: str) -> Complaint:
+    """Whether the client stayed after we settled it: rated again, ordered again, or left."""
     complaint = _require(complaint_id)
+    _require_role(actor, "manager", _("Only managers record what the client did."))
     if outcome not in CLIENT_OUTCOMES:
         raise ComplaintError(_("Choose what the client did."), "outcome")
     if complaint.status not in ("resolved", "closed"):
         raise ComplaintError(_("Record whether the client stayed after the complaint is resolved."))
     complaint.client_outcome = outcome
     audit.record(actor.id, "complaint", complaint.id, "client_outcome", outcome=outcome)
-    db.session.commit()
+    _commit(complaint.id)
     return complaint
 
 
@@ -339,7 +462,7 @@ def contacts_of(complaint_id: int) -> list[Contact]:
         db.session.scalars(
             sa.select(Contact)
             .where(Contact.complaint_id == complaint_id)
-            .order_by(Contact.at.desc())
+            .order_by(Contact.at.desc(), Contact.id.desc())
         )
     )
 
@@ -349,7 +472,7 @@ def compensations_of(complaint_id: int) -> list[Compensation]:
         db.session.scalars(
             sa.select(Compensation)
             .where(Compensation.complaint_id == complaint_id)
-            .order_by(Compensation.requested_at)
+            .order_by(Compensation.requested_at, Compensation.id)
         )
     )
 
@@ -382,6 +505,44 @@ def all_playbooks() -> list[Playbook]:
     )
 
 
+def _category_named(name: str) -> Category | None:
+    return db.session.scalar(
+        sa.select(Category).where(sa.func.lower(Category.name) == name.strip().lower())
+    )
+
+
+def save_category(actor: User, name: str, category_id: int | None = None) -> Category:
+    """Add a root cause, or rename one (renaming keeps every complaint filed under it)."""
+    _require_role(actor, "admin", _("Only admins write categories."))
+    name = (name or "").strip()
+    if not name:
+        raise ComplaintError(_("Name the category."), "name")
+    if len(name) > 120:
+        raise ComplaintError(_("Keep the name under 120 characters."), "name")
+    same = _category_named(name)
+    if same is not None and same.id != category_id:
+        raise ComplaintError(_("There is already a category with this name."), "name")
+    if category_id is None:
+        category = Category(name=name)
+        db.session.add(category)
+        db.session.flush()
+        audit.record(actor.id, "category", category.id, "created", name=name)
+    else:
+        category = db.session.get(Category, category_id)
+        if category is None:
+            raise NotFound(_("This category does not exist."))
+        audit.record(
+            actor.id, "category", category.id, "renamed", **{"from": category.name, "to": name}
+        )
+        category.name = name
+    db.session.commit()
+    return category
+
+
+def get_playbook(playbook_id: int) -> Playbook | None:
+    return db.session.get(Playbook, playbook_id)
+
+
 def save_playbook(
     actor: User,
     *,
@@ -391,27 +552,68 @@ def save_playbook(
     suggested_compensation: Decimal | None,
     follow_up_hours: int,
     active: bool,
+    playbook_id: int | None = None,
 ) -> Playbook:
-    """Create or update the playbook of a category (one script per root cause; never deleted)."""
+    """Write a new playbook or update one; one script per root cause, never deleted (deactivate).
+
+    A category named here that does not exist yet is created, so an admin writes both at once.
+    """
+    _require_role(actor, "admin", _("Only admins write playbooks."))
+    steps = [step.strip() for step in steps if step and step.strip()]
     if not steps:
         raise ComplaintError(_("Write at least one step."), "steps")
-    found = db.session.scalar(
-        sa.select(Category).where(sa.func.lower(Category.name) == category.lower())
-    )
+    if any(len(step) > 500 for step in steps):
+        raise ComplaintError(_("Keep each step under 500 characters."), "steps")
+    if suggested_compensation is not None and suggested_compensation < 0:
+        raise ComplaintError(_("A compensation cannot be negative."), "suggested_compensation")
+    if not 1 <= follow_up_hours <= 720:
+        raise ComplaintError(_("Between 1 and 720 hours."), "follow_up_hours")
+    title, category = (title or "").strip(), (category or "").strip()
+    if not title:
+        raise ComplaintError(_("Give the playbook a title."), "title")
+    if not category:
+        raise ComplaintError(_("Name the category this playbook is for."), "category")
+    if playbook_id is not None:
+        playbook = db.session.get(Playbook, playbook_id)
+        if playbook is None:
+            raise NotFound(_("This playbook does not exist."))
+    else:
+        playbook = None
+    found = _category_named(category)
     if found is None:
         found = Category(name=category)
         db.session.add(found)
         db.session.flush()
-    playbook = db.session.scalar(sa.select(Playbook).where(Playbook.category_id == found.id))
+        audit.record(actor.id, "category", found.id, "created", name=category)
+    holder = db.session.scalar(sa.select(Playbook).where(Playbook.category_id == found.id))
+    if holder is not None and holder is not playbook:
+        raise ComplaintError(
+            _("“%(category)s” already has a playbook: edit that one.", category=found.name),
+            "category",
+        )
     if playbook is None:
         playbook = Playbook(category_id=found.id)
         db.session.add(playbook)
+    playbook.category_id = found.id
     playbook.title = title
     playbook.steps = steps
     playbook.suggested_compensation = suggested_compensation
     playbook.follow_up_hours = follow_up_hours
     playbook.active = active
     db.session.flush()
-    audit.record(actor.id, "playbook", playbook.id, "saved", title=title)
+    audit.record(actor.id, "playbook", playbook.id, "saved", title=title, active=active)
+    db.session.commit()
+    return playbook
+
+
+def set_playbook_active(actor: User, playbook_id: int, active: bool) -> Playbook:
+    """Playbooks are retired, not deleted: complaints that used one still show its steps."""
+    _require_role(actor, "admin", _("Only admins write playbooks."))
+    playbook = db.session.get(Playbook, playbook_id)
+    if playbook is None:
+        raise NotFound(_("This playbook does not exist."))
+    if playbook.active != active:
+        playbook.active = active
+        audit.record(actor.id, "playbook", playbook.id, "activated" if active else "deactivated")
     db.session.commit()
     return playbook

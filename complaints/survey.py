@@ -83,30 +83,3 @@ def latest_follow_up(complaint_id: int) -> SurveyLink | None:
         .order_by(SurveyLink.issued_at.desc(), SurveyLink.id.desc())
         .limit(1)
     )
-
-
-def answer(link: SurveyLink, score: int, comment: str | None, now: datetime | None = None):
-    """Record the client's answer once; a used link raises ``SurveyLinkError("used")``."""
-    from complaints import intake
-
-    now = now or utcnow()
-    claimed = db.session.execute(
-        sa.update(SurveyLink)
-        .where(SurveyLink.id == link.id, SurveyLink.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:  # a second tab or a double submit: the first answer stands
-        db.session.rollback()
-        raise SurveyLinkError("used")
-    rating = intake.record_rating(
-        link.client, score, comment=comment, channel="survey", order_ref=link.order_ref, now=now
-    )
-    link.rating_id = rating.id
-    if link.purpose == "follow_up" and link.complaint_id is not None and score >= 4:
-        from complaints.models import Complaint
-
-        complaint = db.session.get(Complaint, link.complaint_id)
-        if complaint is not None and complaint.client_outcome is None:
-            complaint.client_outcome = "rated_again"
-    db.session.commit()
-    return rating

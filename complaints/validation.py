@@ -1,8 +1,24 @@
 """Checking what other systems send: every problem is collected per field, nothing is guessed."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from complaints.models import CHANNELS
+
+# Other systems' clocks drift a little; a rating "from the future" beyond this is a bug on their side.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def parse_timestamp(value) -> datetime | None:
+    """An aware UTC datetime from ISO 8601 text (a date alone means its midnight UTC), else None."""
+    if not isinstance(value, str) or not 10 <= len(value.strip()) <= 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if not 1900 <= parsed.year <= 9998:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 class Invalid(ValueError):
@@ -48,18 +64,19 @@ class Checker:
             return None
         return value
 
-    def timestamp(self, name: str) -> datetime | None:
+    def timestamp(self, name: str, *, not_future: bool = False) -> datetime | None:
+        """An ISO 8601 instant; one without an offset is taken as UTC (what Huddle stores)."""
         value = self.data.get(name)
         if value is None:
             return None
-        try:
-            parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None
+        parsed = parse_timestamp(value)
         if parsed is None:
             self.errors[name] = "must be an ISO 8601 date and time, e.g. 2026-03-01T09:30:00Z"
             return None
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        if not_future and parsed > datetime.now(UTC) + CLOCK_SKEW:
+            self.errors[name] = "cannot be in the future"
+            return None
+        return parsed
 
     def channel(self, name: str = "channel", default: str = "api") -> str:
         value = self.data.get(name)

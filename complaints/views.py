@@ -1,27 +1,31 @@
-"""Complaint pages: the open list, my follow-ups, a complaint, a client, playbooks, staff entry.
+"""Complaint pages: the open list, my follow-ups, a complaint, a client, playbooks and categories.
 
-Views only read the request and render; every rule lives in ``complaints.services``.
+Views only read the request and render; every rule lives in ``complaints.services``. There is no
+route that deletes a complaint, a rating or a contact, on purpose: complaints are never hidden.
 """
 
-from decimal import Decimal
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from complaints import clients, intake, listing, services, survey
+from complaints import clients, listing, services, survey
 from complaints.forms import (
     AssignForm,
+    CategoryForm,
     ClientOutcomeForm,
     CompensationForm,
     ContactForm,
     EditComplaintForm,
     PlaybookChoiceForm,
     PlaybookForm,
-    StaffComplaintForm,
     StatusForm,
+    detail_value,
+    labels,
 )
-from complaints.models import CHANNELS
+from complaints.models import CHANNELS, OPEN_STATUSES
 from dashboard import audit
 from dashboard.access import role_required
 from dashboard.database import utcnow
@@ -30,13 +34,29 @@ from dashboard.extensions import db
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
 
+@bp.context_processor
+def _words():
+    return {"labels": labels(), "open_statuses": OPEN_STATUSES, "detail_value": detail_value}
+
+
+def _local_to_utc(value: datetime | None) -> datetime | None:
+    """A ``datetime-local`` input is in the viewer's timezone; we store UTC."""
+    if value is None:
+        return None
+    return get_timezone().localize(value).astimezone(UTC)
+
+
+def _utc_to_local(value: datetime) -> datetime:
+    return value.astimezone(get_timezone()).replace(tzinfo=None, second=0, microsecond=0)
+
+
 @bp.get("/")
 def open_list():
     filters = listing.Filters.from_args(request.args)
-    page = listing.open_complaints(filters, current_user.id, utcnow())
+    now = utcnow()
     context = {
-        "page": page,
-        "now": utcnow(),
+        "page": listing.open_complaints(filters, current_user.id, now),
+        "now": now,
         "categories": services.categories(),
         "channels": CHANNELS,
     }
@@ -48,37 +68,22 @@ def open_list():
 @bp.get("/mine")
 @role_required("manager")
 def my_follow_ups():
-    from complaints import briefs
-
+    """Due today (in the viewer's own timezone) and overdue, the most overdue first."""
     now = utcnow()
-    items = briefs.owned_by(current_user.id, now, limit=200)
-    return render_template("complaints/mine.html", items=items, now=now)
+    tz = get_timezone()
+    tomorrow = now.astimezone(tz).date() + timedelta(days=1)
+    end_of_today = tz.localize(datetime.combine(tomorrow, time())).astimezone(UTC)
+    items = listing.follow_ups(current_user.id, now, end_of_today)
+    return render_template(
+        "complaints/mine.html",
+        overdue=[c for c in items if c.due_at < now],
+        due_today=[c for c in items if c.due_at >= now],
+        now=now,
+    )
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new():
-    form = StaffComplaintForm()
-    if form.validate_on_submit():
-        client = intake.upsert_client(
-            form.external_id.data.strip(),
-            form.name.data.strip(),
-            form.email.data or None,
-            form.phone.data or None,
-        )
-        complaint = intake.open_complaint(
-            client,
-            form.summary.data.strip(),
-            details=form.details.data or None,
-            channel=form.channel.data,
-            actor_id=current_user.id,
-        )
-        db.session.commit()
-        flash(_("The complaint is recorded. Thank you for writing it down."), "success")
-        return redirect(url_for("complaints.detail", complaint_id=complaint.id))
-    return render_template("complaints/new.html", form=form), 400 if form.errors else 200
-
-
-def _detail_forms(complaint, formdata=None, **overrides):
+def _detail_forms(complaint, **overrides):
+    """Every form of the complaint page, filled from the complaint, except those given (with input)."""
     version = {"version": complaint.version}
     forms = {
         "edit": EditComplaintForm(
@@ -90,6 +95,7 @@ def _detail_forms(complaint, formdata=None, **overrides):
                 "category_id": complaint.category_id or 0,
                 "budget": complaint.budget,
                 "constructive": {True: "yes", False: "no"}.get(complaint.constructive, ""),
+                "due_at": _utc_to_local(complaint.due_at),
             },
         ),
         "contact": ContactForm(formdata=None),
@@ -114,9 +120,12 @@ def _render_detail(complaint, http_status=200, error=None, follow_up_token=None,
     link = survey.latest_follow_up(complaint.id)
     if follow_up_token is None and link is not None and link.used_at is None:
         follow_up_token = survey.token_for(link)
+    contacts = services.contacts_of(complaint.id)
     context = {
         "complaint": complaint,
-        "contacts": services.contacts_of(complaint.id),
+        "contacts": contacts,
+        "first_contact_at": min((c.at for c in contacts), default=None),
+        "reached": any(c.outcome in ("reached", "resolved") for c in contacts),
         "compensations": services.compensations_of(complaint.id),
         "history": audit.history("complaint", complaint.id),
         "forms": _detail_forms(complaint, **form_overrides),
@@ -144,13 +153,23 @@ def detail(complaint_id: int):
 
 
 def _apply(complaint_id, action, form=None, form_name=None):
-    """Run a service action and answer with the complaint re-rendered (errors shown in place)."""
+    """Run a service action and answer with the complaint re-rendered, errors shown in place.
+
+    400: the form itself is wrong; 409: someone changed the complaint meanwhile (fresh version
+    shown, the person's input kept in their form); 422: a rule refused it. Nothing is saved then.
+    """
     complaint = _complaint_or_404(complaint_id)
     overrides = {form_name: form} if form is not None else {}
     if form is not None and not form.validate_on_submit():
-        return _render_detail(complaint, 400, **overrides)
+        message = None
+        if getattr(form, "version", None) is not None and form.version.errors:
+            message = _("This form is missing its version. Reload the page and try again.")
+        return _render_detail(complaint, 400, error=message, **overrides)
     try:
         result = action()
+    except services.NotFound:
+        db.session.rollback()
+        abort(404)
     except services.ChangedMeanwhile as error:
         db.session.rollback()
         fresh = _complaint_or_404(complaint_id)
@@ -159,30 +178,42 @@ def _apply(complaint_id, action, form=None, form_name=None):
         return _render_detail(fresh, 409, error=error.message, **overrides)
     except services.ComplaintError as error:
         db.session.rollback()
+        complaint = _complaint_or_404(complaint_id)
         if form is not None and error.field and hasattr(form, error.field):
             getattr(form, error.field).errors.append(error.message)
-            return _render_detail(_complaint_or_404(complaint_id), 422, **overrides)
-        return _render_detail(
-            _complaint_or_404(complaint_id), 422, error=error.message, **overrides
-        )
+            return _render_detail(complaint, 422, **overrides)
+        return _render_detail(complaint, 422, error=error.message, **overrides)
     token = getattr(result, "follow_up_token", None)
     return _render_detail(_complaint_or_404(complaint_id), follow_up_token=token)
+
+
+def _version_arg() -> int | None:
+    try:
+        return int(request.form["version"])
+    except (KeyError, ValueError):
+        return None
 
 
 @bp.post("/<int:complaint_id>/take")
 @role_required("manager")
 def take(complaint_id: int):
+    """ "I'll call them": from the list it re-renders the row, from the complaint page the page."""
     if request.form.get("from") == "list":
+        error, status = None, 200
         try:
             services.take_ownership(complaint_id, current_user)
-        except services.ComplaintError as error:
+        except services.NotFound:
             db.session.rollback()
-            flash(error.message, "error")
-        brief = listing.one(complaint_id, utcnow())
-        if brief is None:
             abort(404)
-        return render_template("complaints/_row.html", c=brief, now=utcnow())
-    return _apply(complaint_id, lambda: services.take_ownership(complaint_id, current_user))
+        except services.ComplaintError as refused:
+            db.session.rollback()
+            error, status = refused.message, 409
+        brief = listing.one(complaint_id, utcnow())
+        return render_template("complaints/_row.html", c=brief, now=utcnow(), error=error), status
+    return _apply(
+        complaint_id,
+        lambda: services.take_ownership(complaint_id, current_user, _version_arg()),
+    )
 
 
 @bp.post("/<int:complaint_id>/assign")
@@ -202,6 +233,7 @@ def assign(complaint_id: int):
 
 @bp.post("/<int:complaint_id>/contacts")
 def log_contact(complaint_id: int):
+    """Agents and managers alike: whoever spoke to the client logs it."""
     form = ContactForm()
     return _apply(
         complaint_id,
@@ -211,6 +243,7 @@ def log_contact(complaint_id: int):
             form.channel.data,
             form.outcome.data,
             form.notes.data or None,
+            at=_local_to_utc(form.at.data),
         ),
         form,
         "contact",
@@ -258,16 +291,16 @@ def edit(complaint_id: int):
     form.category_id.choices = [(0, "")] + [(c.id, c.name) for c in services.categories()]
 
     def action():
-        return services.edit(
-            complaint_id,
-            current_user,
-            form.version_number,
-            summary=form.summary.data.strip(),
-            details=form.details.data or None,
-            category_id=form.category_id.data or None,
-            budget=form.budget.data,
-            constructive={"yes": True, "no": False}.get(form.constructive.data),
-        )
+        fields = {
+            "summary": form.summary.data,
+            "details": (form.details.data or "").strip() or None,
+            "category_id": form.category_id.data or None,
+            "budget": form.budget.data,
+            "constructive": {"yes": True, "no": False}.get(form.constructive.data),
+        }
+        if form.due_at.data is not None:
+            fields["due_at"] = _local_to_utc(form.due_at.data)
+        return services.edit(complaint_id, current_user, form.version_number, **fields)
 
     return _apply(complaint_id, action, form, "edit")
 
@@ -279,11 +312,7 @@ def add_compensation(complaint_id: int):
     return _apply(
         complaint_id,
         lambda: services.add_compensation(
-            complaint_id,
-            current_user,
-            form.kind.data,
-            Decimal(form.amount.data),
-            form.note.data or None,
+            complaint_id, current_user, form.kind.data, form.amount.data, form.note.data or None
         ),
         form,
         "compensation",
@@ -297,9 +326,13 @@ def decide_compensation(compensation_id: int, decision: str):
         compensation = services.decide_compensation(
             compensation_id, current_user, decision == "approve"
         )
-    except services.ComplaintError:
+    except services.NotFound:
         db.session.rollback()
         abort(404)
+    except services.ComplaintError as error:  # decided already (a second tab, a double click)
+        db.session.rollback()
+        found = db.session.get(services.Compensation, compensation_id)
+        return _render_detail(_complaint_or_404(found.complaint_id), 409, error=error.message)
     return _render_detail(_complaint_or_404(compensation.complaint_id))
 
 
@@ -323,30 +356,135 @@ def client(client_id: int):
     return render_template("complaints/client.html", profile=profile, now=utcnow())
 
 
+# --- Admin: playbooks and categories (written and retired, never deleted) ---------------------
+
+
+def _save_playbook_form(form: PlaybookForm, playbook_id: int | None):
+    """Validate and save; answers (saved playbook, status) — the status is 400/422 on errors."""
+    if not form.validate_on_submit():
+        return None, 400
+    try:
+        saved = services.save_playbook(
+            current_user,
+            playbook_id=playbook_id,
+            category=form.category.data,
+            title=form.title.data,
+            steps=form.steps.data.splitlines(),
+            suggested_compensation=form.suggested_compensation.data,
+            follow_up_hours=form.follow_up_hours.data,
+            active=form.active.data,
+        )
+    except services.NotFound:
+        db.session.rollback()
+        abort(404)
+    except services.ComplaintError as error:
+        db.session.rollback()
+        getattr(form, error.field or "category").errors.append(error.message)
+        return None, 422
+    return saved, 200
+
+
 @bp.route("/playbooks", methods=["GET", "POST"])
 @role_required("admin")
 def playbooks():
     form = PlaybookForm()
     status = 200
-    if form.validate_on_submit():
-        try:
-            services.save_playbook(
-                current_user,
-                category=form.category.data.strip(),
-                title=form.title.data.strip(),
-                steps=[line.strip() for line in form.steps.data.splitlines() if line.strip()],
-                suggested_compensation=form.suggested_compensation.data,
-                follow_up_hours=form.follow_up_hours.data,
-                active=form.active.data,
-            )
-        except services.ComplaintError as error:
-            form.category.errors.append(error.message)
-            status = 422
-        else:
+    if request.method == "POST":
+        saved, status = _save_playbook_form(form, None)
+        if saved is not None:
             flash(_("The playbook is saved."), "success")
             return redirect(url_for("complaints.playbooks"))
-    elif form.errors:
-        status = 400
     return render_template(
         "complaints/playbooks.html", form=form, playbooks=services.all_playbooks()
+    ), status
+
+
+@bp.route("/playbooks/<int:playbook_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_playbook(playbook_id: int):
+    playbook = services.get_playbook(playbook_id)
+    if playbook is None:
+        abort(404)
+    form = PlaybookForm(
+        data={
+            "category": playbook.category.name,
+            "title": playbook.title,
+            "steps": "\n".join(playbook.steps),
+            "suggested_compensation": playbook.suggested_compensation,
+            "follow_up_hours": playbook.follow_up_hours,
+            "active": playbook.active,
+        }
+        if request.method == "GET"
+        else None
+    )
+    status = 200
+    if request.method == "POST":
+        saved, status = _save_playbook_form(form, playbook_id)
+        if saved is not None:
+            flash(_("The playbook is saved."), "success")
+            return redirect(url_for("complaints.playbooks"))
+    return render_template("complaints/playbook.html", form=form, playbook=playbook), status
+
+
+@bp.post("/playbooks/<int:playbook_id>/active")
+@role_required("admin")
+def set_playbook_active(playbook_id: int):
+    try:
+        playbook = services.set_playbook_active(
+            current_user, playbook_id, request.form.get("active") == "1"
+        )
+    except services.NotFound:
+        db.session.rollback()
+        abort(404)
+    if request.htmx:
+        return render_template("complaints/_playbook_row.html", p=playbook)
+    return redirect(url_for("complaints.playbooks"))
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@role_required("admin")
+def categories():
+    form = CategoryForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            status = 400
+        else:
+            try:
+                services.save_category(current_user, form.name.data)
+            except services.ComplaintError as error:
+                db.session.rollback()
+                form.name.errors.append(error.message)
+                status = 422
+            else:
+                flash(_("The category is added."), "success")
+                return redirect(url_for("complaints.categories"))
+    return render_template(
+        "complaints/categories.html", form=form, categories=services.categories()
+    ), status
+
+
+@bp.post("/categories/<int:category_id>")
+@role_required("admin")
+def rename_category(category_id: int):
+    form = CategoryForm()
+    error, status = None, 200
+    if not form.validate_on_submit():
+        error, status = " ".join(form.name.errors), 400
+    else:
+        try:
+            services.save_category(current_user, form.name.data, category_id)
+        except services.NotFound:
+            db.session.rollback()
+            abort(404)
+        except services.ComplaintError as refused:
+            db.session.rollback()
+            error, status = refused.message, 422
+    category = db.session.get(services.Category, category_id)
+    if category is None:
+        abort(404)
+    if not request.htmx and error is None:
+        return redirect(url_for("complaints.categories"))
+    return render_template(
+        "complaints/_category_row.html", category=category, error=error, value=form.name.data
     ), status

@@ -5,6 +5,7 @@ from flask import Flask
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from dashboard.extensions import db
+from dashboard.scheduler.cli import run_with_scheduler
 from dashboard.urls import external_url
 
 
@@ -17,6 +18,10 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app)
 def main():
     """Huddle: stand-ups, complaint follow-up and wish reviews for support teams."""
+
+
+# `huddle run` also starts the scheduler in-process in development (see dashboard.scheduler.cli).
+main.add_command(run_with_scheduler, "run")
 
 
 users_cli = AppGroup("users", help="Manage people.")

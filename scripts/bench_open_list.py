@@ -79,6 +79,8 @@ def seed(n: int) -> int:
             ],
         )
     db.session.commit()
+    db.session.execute(sa.text("ANALYZE"))  # fresh statistics, as a long-lived database would have
+    db.session.commit()
     return manager.id
 
 

@@ -1,5 +1,155 @@
-"""Endpoints Slack calls: slash commands and interactivity (signature-verified)."""
+"""Endpoints Slack calls: slash commands and interactivity (signature-verified).
 
-from flask import Blueprint
+Every request is checked with ``SignatureVerifier`` (HMAC of the raw body with the signing
+secret, and a timestamp no more than five minutes off, so a captured request cannot be replayed
+later). Anything that fails gets 401 before a view runs, so nothing changes. The views answer
+within Slack's three seconds: one short transaction, at most one short Slack API call.
+"""
 
+import json
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.signature import SignatureVerifier
+
+from dashboard.slack import services
+from dashboard.slack.client import interactive_client
+from dashboard.slack.messages import (
+    CHECK_IN_CALLBACK,
+    TAKE_OWNERSHIP_ACTION,
+    check_in_modal,
+    low_rating_alert,
+)
+
+log = logging.getLogger(__name__)
 bp = Blueprint("slack", __name__, url_prefix="/slack")
+SLACK_ERRORS = (SlackApiError, SlackClientError, OSError)
+
+
+@bp.before_request
+def verify_signature():
+    secret = current_app.config.get("SLACK_SIGNING_SECRET")
+    if not secret:
+        return jsonify(error="slack is not configured (no signing secret)"), 401
+    body = request.get_data(cache=True)
+    try:
+        valid = SignatureVerifier(secret).is_valid_request(body, dict(request.headers))
+    except (ValueError, TypeError):  # a timestamp that is not a number
+        valid = False
+    if not valid:
+        return jsonify(error="invalid signature"), 401
+    return None
+
+
+def _ephemeral(text: str):
+    return jsonify(response_type="ephemeral", text=text)
+
+
+USAGE = (
+    "`/standup` opens the check-in form. Or check in at once: "
+    "`/standup yesterday: … | today: … | blockers: … | mood: 🙂`"
+)
+
+
+@bp.post("/commands")
+def commands():
+    form = request.form
+    if form.get("command") != "/standup":
+        return _ephemeral(_("Huddle does not know this command."))
+    text = (form.get("text") or "").strip()
+    if text.lower() in ("help", "?"):
+        return _ephemeral(USAGE)
+    if not text:
+        client = interactive_client()
+        if client is None or not form.get("trigger_id"):
+            return _ephemeral(USAGE)
+        try:
+            client.views_open(trigger_id=form["trigger_id"], view=check_in_modal())
+        except SLACK_ERRORS as error:
+            log.warning("views.open failed: %s", error)
+            return _ephemeral(
+                _("Slack did not open the form. Try again, or: %(usage)s", usage=USAGE)
+            )
+        return "", 200
+    try:
+        services.check_in(form.get("user_id", ""), services.parse_inline_check_in(text))
+    except services.SlackActionError as error:
+        return _ephemeral(error.message)
+    return _ephemeral(_("✅ You are checked in for today's stand-up."))
+
+
+def _payload() -> dict | None:
+    try:
+        payload = json.loads(request.form.get("payload") or "")
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+@bp.post("/interactivity")
+def interactivity():
+    payload = _payload()
+    if payload is None:
+        return jsonify(error="no payload"), 400
+    kind = payload.get("type")
+    slack_user_id = (payload.get("user") or {}).get("id", "")
+    if kind == "block_actions":
+        for action in payload.get("actions") or []:
+            if action.get("action_id") == TAKE_OWNERSHIP_ACTION:
+                _take_ownership(payload, slack_user_id, str(action.get("value") or ""))
+        return "", 200
+    if kind == "view_submission" and (payload.get("view") or {}).get("callback_id") == (
+        CHECK_IN_CALLBACK
+    ):
+        return _submit_check_in(payload, slack_user_id)
+    return "", 200
+
+
+def _take_ownership(payload: dict, slack_user_id: str, value: str) -> None:
+    from complaints.briefs import rating_brief
+
+    complaint_part, _sep, rating_part = value.partition(":")
+    channel = (payload.get("channel") or {}).get("id")
+    message_ts = (payload.get("message") or {}).get("ts") or (payload.get("container") or {}).get(
+        "message_ts"
+    )
+    client = interactive_client()
+    if not complaint_part.isdigit():
+        return
+    try:
+        user = services.claim_follow_up(slack_user_id, int(complaint_part))
+    except services.SlackActionError as error:
+        if client is not None and channel:
+            try:
+                client.chat_postEphemeral(channel=channel, user=slack_user_id, text=error.message)
+            except SLACK_ERRORS as slack_error:
+                log.warning("chat.postEphemeral failed: %s", slack_error)
+        return
+    rating = rating_brief(int(rating_part)) if rating_part.isdigit() else None
+    if client is None or rating is None or not (channel and message_ts):
+        return
+    updated = low_rating_alert(rating, owner_name=user.name)
+    try:
+        client.chat_update(channel=channel, ts=message_ts, text=updated.text, blocks=updated.blocks)
+    except SLACK_ERRORS as error:
+        # The owner is saved; only the message in Slack still shows the button.
+        log.warning("chat.update failed: %s", error)
+
+
+def _state_value(values: dict, block_id: str) -> str:
+    state = (values.get(block_id) or {}).get("value") or {}
+    if state.get("type") == "static_select":
+        return ((state.get("selected_option") or {}).get("value")) or ""
+    return state.get("value") or ""
+
+
+def _submit_check_in(payload: dict, slack_user_id: str):
+    values = ((payload.get("view") or {}).get("state") or {}).get("values") or {}
+    fields = {key: _state_value(values, key) for key in services.CHECK_IN_KEYS}
+    try:
+        services.check_in(slack_user_id, fields)
+    except services.SlackActionError as error:
+        return jsonify(response_action="errors", errors={error.field or "today": error.message})
+    return "", 200

@@ -12,6 +12,9 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# The open statuses, spelled out: a migration must not change when the model's constant does.
+OPEN_PREDICATE = "status IN ('new', 'contacting', 'resolving', 'reopened')"
+
 
 def upgrade():
     op.create_table(
@@ -116,6 +119,20 @@ def upgrade():
         )
         batch_op.create_index("ix_complaints_status_due_at", ["status", "due_at"], unique=False)
         batch_op.create_index("ix_complaints_team_id_status", ["team_id", "status"], unique=False)
+        batch_op.create_index(
+            "ix_complaints_open_due_at",
+            ["due_at", "id"],
+            unique=False,
+            postgresql_where=sa.text(OPEN_PREDICATE),
+            sqlite_where=sa.text(OPEN_PREDICATE),
+        )
+        batch_op.create_index(
+            "ix_complaints_open_owner_id_due_at",
+            ["owner_id", "due_at"],
+            unique=False,
+            postgresql_where=sa.text(OPEN_PREDICATE),
+            sqlite_where=sa.text(OPEN_PREDICATE),
+        )
 
     op.create_table(
         "compensations",
@@ -198,7 +215,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
     )
     with op.batch_alter_table("ratings", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_ratings_client_id"), ["client_id"], unique=False)
+        batch_op.create_index(
+            "ix_ratings_client_id_received_at", ["client_id", "received_at", "score"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_ratings_complaint_id"), ["complaint_id"], unique=False)
         batch_op.create_index(
             "ix_ratings_received_at_score", ["received_at", "score"], unique=False
@@ -254,7 +273,7 @@ def downgrade():
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.drop_index("ix_ratings_received_at_score")
         batch_op.drop_index(batch_op.f("ix_ratings_complaint_id"))
-        batch_op.drop_index(batch_op.f("ix_ratings_client_id"))
+        batch_op.drop_index("ix_ratings_client_id_received_at")
 
     op.drop_table("ratings")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
@@ -268,6 +287,8 @@ def downgrade():
 
     op.drop_table("compensations")
     with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.drop_index("ix_complaints_open_owner_id_due_at")
+        batch_op.drop_index("ix_complaints_open_due_at")
         batch_op.drop_index("ix_complaints_team_id_status")
         batch_op.drop_index("ix_complaints_status_due_at")
         batch_op.drop_index(batch_op.f("ix_complaints_resolved_at"))

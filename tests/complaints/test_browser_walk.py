@@ -52,7 +52,7 @@ def test_low_rating_to_resolved_complaint(page, walk):
     row = page.locator("tr", has_text="Beatriz Walk")
     row.get_by_role("button", name="I'll call them").click()
     row.get_by_text("Walk Manager").wait_for()  # swapped in place by htmx
-    row.get_by_role("link").click()
+    row.get_by_role("link", name="Rated 1/5").click()
 
     page.get_by_role("heading", name="Rated 1/5: The parcel came three days late").wait_for()
     page.get_by_label("Call", exact=True).check()

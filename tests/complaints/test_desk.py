@@ -174,9 +174,9 @@ def test_compensation_above_the_limit_waits_for_an_admin(
 @pytest.mark.parametrize(
     ("path", "data", "message"),
     [
-        ("contacts", {"channel": "call"}, "This field is required"),
+        ("contacts", {"channel": "call"}, "Choose what came of it."),
         ("contacts", {"channel": "pigeon", "outcome": "reached"}, "Not a valid choice"),
-        ("compensation", {"kind": "refund", "amount": "-5"}, "Number must be at least"),
+        ("compensation", {"kind": "refund", "amount": "-5"}, "Enter an amount above zero."),
         ("compensation", {"kind": "refund", "amount": "lots"}, "Not a valid decimal value"),
         ("playbook", {"playbook_id": "999", "version": "1"}, "Not a valid choice"),
         ("status", {"status": "flying", "version": "1"}, "cannot go from"),

@@ -1,0 +1,5 @@
+"""Insights: the numbers that show whether our clients are heard, reached and kept.
+
+``metrics`` computes every figure with SQL aggregates for a period and the one before it;
+``charts`` draws them as inline SVG; every chart's table is also a CSV download.
+"""

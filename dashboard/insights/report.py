@@ -1,0 +1,290 @@
+"""Turns the computed figures into the page's charts and tables, in the viewer's language.
+
+Kept apart from ``metrics`` (which knows nothing of words or pictures) so that the CSV download and
+the page draw from exactly the same table.
+"""
+
+from datetime import timedelta
+
+from flask_babel import format_date, format_decimal, format_percent, format_timedelta
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from dashboard.insights.charts import Chart, Column, Table, bar_chart, line_chart, pareto_chart
+from dashboard.insights.metrics import Insights
+
+CHANNEL_LABELS = {
+    "survey": _l("Survey"),
+    "api": _l("Other system"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "social": _l("Social media"),
+    "chat": _l("Chat"),
+    "web_form": _l("Web form"),
+    "in_person": _l("In person"),
+    "import": _l("Import"),
+}
+
+CHART_NAMES = (
+    "channels",
+    "daily",
+    "reach-time",
+    "compensation-by-category",
+    "compensation-by-owner",
+    "causes",
+)
+
+
+def channel_label(channel: str) -> str:
+    return str(CHANNEL_LABELS.get(channel, channel))
+
+
+def fmt_int(value) -> str:
+    return format_decimal(round(value or 0))
+
+
+def fmt_money(value) -> str:
+    return format_decimal(value or 0, format="#,##0.00")
+
+
+def fmt_share(value) -> str:
+    return "—" if value is None else format_percent(value, format="#,##0%")
+
+
+def fmt_duration(seconds) -> str:
+    if seconds is None:
+        return "—"
+    return format_timedelta(timedelta(seconds=seconds), threshold=1.5, add_direction=False)
+
+
+def fmt_hours(seconds) -> str:
+    return "—" if seconds is None else format_decimal(seconds / 3600, format="#,##0.0")
+
+
+def format_cell(value, kind: str) -> str:
+    """How a table cell reads on the page (the CSV keeps the raw value)."""
+    if value is None:
+        return "—"
+    if kind == "int":
+        return fmt_int(value)
+    if kind == "money":
+        return fmt_money(value)
+    if kind == "percent":
+        return fmt_share(value)
+    if kind == "seconds":
+        return fmt_duration(value)
+    if kind == "date":
+        return format_date(value, "medium")
+    return str(value)
+
+
+def _period_names() -> tuple[str, str]:
+    return _("This period"), _("Previous period")
+
+
+def build_charts(insights: Insights) -> dict[str, Chart]:
+    """Every chart of the page, by its URL name, in a fixed order."""
+    builders = {
+        "channels": _channels,
+        "daily": _daily,
+        "reach-time": _reach_time,
+        "compensation-by-category": _compensation_by_category,
+        "compensation-by-owner": _compensation_by_owner,
+        "causes": _causes,
+    }
+    return {name: builders[name](insights) for name in CHART_NAMES}
+
+
+def _channels(insights: Insights) -> Chart:
+    current, previous = _period_names()
+    items = insights.heard.by_channel
+    labels = [channel_label(item.channel) for item in items]
+    title = _("Complaints heard, by channel")
+    description = _(
+        "%(count)s complaints reached us in this period through %(channels)s channels.",
+        count=fmt_int(insights.heard.complaints.current),
+        channels=len([item for item in items if item.current]),
+    )
+    return Chart(
+        "channels",
+        title,
+        description,
+        bar_chart(
+            "channels",
+            title,
+            description,
+            labels,
+            [(current, [i.current for i in items]), (previous, [i.previous for i in items])],
+            fmt=fmt_int,
+            empty=_("No complaints in this period or the one before."),
+        ),
+        Table(
+            [Column(_("Channel")), Column(current, "int"), Column(previous, "int")],
+            [(label, i.current, i.previous) for label, i in zip(labels, items, strict=True)],
+        ),
+    )
+
+
+def _daily(insights: Insights) -> Chart:
+    days = insights.heard.daily
+    title = _("Complaints and low ratings per day")
+    description = _(
+        "Per day from %(start)s to %(end)s: %(complaints)s complaints opened, "
+        "%(low)s low ratings received.",
+        start=format_date(insights.period.start_on, "medium"),
+        end=format_date(insights.period.end_on, "medium"),
+        complaints=fmt_int(sum(d.complaints for d in days)),
+        low=fmt_int(sum(d.low_ratings for d in days)),
+    )
+    opened, low = _("Complaints opened"), _("Low ratings")
+    return Chart(
+        "daily",
+        title,
+        description,
+        line_chart(
+            "daily",
+            title,
+            description,
+            [format_date(d.day, "d MMM") for d in days],
+            [(opened, [d.complaints for d in days]), (low, [d.low_ratings for d in days])],
+            fmt=fmt_int,
+        ),
+        Table(
+            [Column(_("Day"), "date"), Column(opened, "int"), Column(low, "int")],
+            [(d.day, d.complaints, d.low_ratings) for d in days],
+        ),
+    )
+
+
+def _reach_time(insights: Insights) -> Chart:
+    current, previous = _period_names()
+    reached = insights.reached
+    title = _("Time to reach the client in person")
+    description = _(
+        "Median %(median)s and 90th percentile %(p90)s from the complaint to the first personal "
+        "contact that reached the client.",
+        median=fmt_duration(reached.median_seconds.current),
+        p90=fmt_duration(reached.p90_seconds.current),
+    )
+    labels = [_("Median"), _("90th percentile")]
+    rows = [
+        (labels[0], reached.median_seconds.current, reached.median_seconds.previous),
+        (labels[1], reached.p90_seconds.current, reached.p90_seconds.previous),
+    ]
+    return Chart(
+        "reach-time",
+        title,
+        description,
+        bar_chart(
+            "reach-time",
+            title,
+            description,
+            labels,
+            [(current, [r[1] for r in rows]), (previous, [r[2] for r in rows])],
+            fmt=fmt_duration,
+            empty=_("No client reached in person in this period or the one before yet."),
+        ),
+        Table(
+            [Column(_("Measure")), Column(current, "seconds"), Column(previous, "seconds")], rows
+        ),
+    )
+
+
+def _spend_chart(name: str, title: str, label: str, nobody: str, spends, insights) -> Chart:
+    current, previous = _period_names()
+    labels = [s.label or nobody for s in spends]
+    description = _(
+        "Approved compensation in this period: %(total)s in total.",
+        total=fmt_money(insights.kept.compensation_total.current),
+    )
+    return Chart(
+        name,
+        title,
+        description,
+        bar_chart(
+            name,
+            title,
+            description,
+            labels,
+            [(current, [s.current for s in spends]), (previous, [s.previous for s in spends])],
+            fmt=fmt_money,
+            empty=_("No compensation approved in this period or the one before."),
+        ),
+        Table(
+            [Column(label), Column(current, "money"), Column(previous, "money")],
+            [(lbl, s.current, s.previous) for lbl, s in zip(labels, spends, strict=True)],
+        ),
+    )
+
+
+def _compensation_by_category(insights: Insights) -> Chart:
+    return _spend_chart(
+        "compensation-by-category",
+        _("Compensation by cause"),
+        _("Category"),
+        _("Not categorised yet"),
+        insights.kept.compensation_by_category,
+        insights,
+    )
+
+
+def _compensation_by_owner(insights: Insights) -> Chart:
+    return _spend_chart(
+        "compensation-by-owner",
+        _("Compensation by owner"),
+        _("Owner"),
+        _("No owner yet"),
+        insights.kept.compensation_by_owner,
+        insights,
+    )
+
+
+def _causes(insights: Insights) -> Chart:
+    causes = insights.causes
+    labels = [c.category or _("Not categorised yet") for c in causes.pareto]
+    title = _("Causes of complaints (Pareto)")
+    description = _(
+        "%(count)s complaints in %(causes)s causes, largest first; the line is the cumulative share.",
+        count=fmt_int(causes.total),
+        causes=len(causes.pareto),
+    )
+    complaints, cumulative = _("Complaints"), _("Cumulative share")
+    yes, no = _("yes"), _("no")
+    return Chart(
+        "causes",
+        title,
+        description,
+        pareto_chart(
+            "causes",
+            title,
+            description,
+            labels,
+            [c.count for c in causes.pareto],
+            [c.cumulative_share for c in causes.pareto],
+            names=(complaints, cumulative),
+            fmt=fmt_int,
+            fmt_share=fmt_share,
+            empty=_("No complaints in this period."),
+        ),
+        Table(
+            [
+                Column(_("Category")),
+                Column(complaints, "int"),
+                Column(_("Share"), "percent"),
+                Column(cumulative, "percent"),
+                Column(_("Playbook")),
+                Column(_("Previous period"), "int"),
+            ],
+            [
+                (
+                    label,
+                    c.count,
+                    c.share,
+                    c.cumulative_share,
+                    yes if c.has_playbook else no,
+                    c.previous,
+                )
+                for label, c in zip(labels, causes.pareto, strict=True)
+            ],
+        ),
+    )

@@ -1,0 +1,1 @@
+"""The scheduled jobs: registry, runner (JobRun claims) and the ``huddle scheduler`` process."""

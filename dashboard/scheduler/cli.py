@@ -1,0 +1,109 @@
+"""``huddle scheduler``, ``huddle jobs list``, ``huddle jobs run NAME [--at ISO8601]``, and
+``huddle run`` with an in-process scheduler for development."""
+
+import contextlib
+import os
+from datetime import UTC, datetime
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, ScriptInfo, get_debug_flag, run_command, with_appcontext
+
+jobs_cli = AppGroup("jobs", help="The scheduled jobs: list them, run one now.")
+
+
+def _parse_at(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time (e.g. 2025-03-04T08:00:00+00:00)", param_hint="--at"
+        ) from None
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+@jobs_cli.command("list")
+def list_jobs():
+    """Every job with its schedule (per-team jobs once per team)."""
+    from dashboard.scheduler.runner import planned_jobs
+
+    now = datetime.now(UTC)
+    for job_id, spec, _team, trigger in planned_jobs():
+        upcoming = trigger.get_next_fire_time(None, now)
+        when = upcoming.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if upcoming else "never"
+        click.echo(f"{job_id:<36} next {when}  {spec.description}")
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+@click.option("--at", "at_text", help="Run as if at this time (ISO 8601; naive means UTC).")
+def run_job_command(name, at_text):
+    """Run job NAME now, for every team, as if at --at (default: now)."""
+    from dashboard.scheduler.jobs import JOBS
+    from dashboard.scheduler.runner import run_job
+
+    if name not in JOBS:
+        raise click.BadParameter(
+            f"no job {name!r}; known jobs: {', '.join(JOBS)}", param_hint="NAME"
+        )
+    at = _parse_at(at_text)
+    status, detail = run_job(name, at)
+    click.echo(f"{name} at {at.isoformat()}: {status}" + (f" ({detail})" if detail else ""))
+    if status == "failed":
+        raise SystemExit(1)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """The dedicated scheduler process (run one or more; JobRun keeps each run single)."""
+    from dashboard.scheduler.runner import build_scheduler, catch_up
+
+    app = current_app._get_current_object()
+    for name, fire, status in catch_up(app):
+        click.echo(f"caught up {name} for {fire.isoformat()}: {status}")
+    scheduler = build_scheduler(app)
+    click.echo(f"Scheduler running {len(scheduler.get_jobs())} jobs. Ctrl+C to stop.")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+
+
+def start_dev_scheduler(app: Flask):
+    """A background scheduler inside ``huddle run`` (development only)."""
+    from dashboard.scheduler.runner import build_scheduler
+
+    scheduler = build_scheduler(app, background=True)
+    scheduler.start()
+    return scheduler
+
+
+def should_start_dev_scheduler(app: Flask, reload: bool | None) -> bool:
+    """Development only, and only in the process that serves requests.
+
+    With the reloader, Werkzeug runs this command twice: a watcher parent and the serving child
+    (``WERKZEUG_RUN_MAIN=true``). Starting in both would run every job twice.
+    """
+    if app.config.get("ENV_NAME") != "development" or app.config.get("TESTING"):
+        return False
+    if reload is None:
+        reload = get_debug_flag()
+    return not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+
+
+@click.command(
+    "run", params=run_command.params, help=run_command.help, short_help=run_command.short_help
+)
+@click.pass_context
+def run_with_scheduler(ctx, **kwargs):
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    if should_start_dev_scheduler(app, kwargs.get("reload")):
+        start_dev_scheduler(app)
+        click.echo(" * Scheduler started in-process (development only)")
+    ctx.invoke(run_command, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(scheduler_command)

@@ -1,0 +1,320 @@
+"""The registry of scheduled jobs: name → (schedule, function(at)).
+
+A job function takes the instant it runs for (``at``, aware UTC) and, for per-team jobs, the team
+it was triggered for (``team_id``; ``None`` means every team, as ``huddle jobs run`` does). It does
+its work in the current app context and commits once. Functions of other packages are imported
+inside the functions, so this registry loads even before those packages exist.
+
+Schedules are APScheduler cron fields. Per-team jobs get one trigger per team, in the team's own
+timezone, on its workdays, placed relative to its stand-up time.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from dashboard.extensions import db
+from dashboard.slack.client import setting
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class TeamSchedule:
+    """What a per-team trigger needs to know about a team (plain data, loaded once)."""
+
+    id: int
+    slug: str
+    timezone: str
+    standup_time: time
+    workdays: str
+    timebox_minutes: int
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    description: str
+    function: Callable[..., object]
+    # Global jobs: cron fields (timezone included). Per-team jobs: a function of the team.
+    cron: Callable[[], dict] | None = None
+    team_cron: Callable[[TeamSchedule], dict | None] | None = None
+    # How late a run may still start (after downtime or a busy moment); later ones are dropped.
+    grace_seconds: int = 300
+
+    @property
+    def per_team(self) -> bool:
+        return self.team_cron is not None
+
+
+def _shift(at: time, minutes: int) -> tuple[int, int]:
+    """``at`` moved by ``minutes``, kept within the same day (a stand-up at 00:10 is not real)."""
+    moved = datetime.combine(date(2000, 1, 2), at) + timedelta(minutes=minutes)
+    if moved.date() != date(2000, 1, 2):
+        moved = datetime.combine(date(2000, 1, 2), time(0, 0) if minutes < 0 else time(23, 59))
+    return moved.hour, moved.minute
+
+
+def _workdays(team: TeamSchedule) -> str | None:
+    days = [WEEKDAY_NAMES[int(d) - 1] for d in sorted(set(team.workdays)) if d in "1234567"]
+    return ",".join(days) or None
+
+
+def _team_cron(team: TeamSchedule, minutes: int, day_of_week: str | None = None) -> dict | None:
+    days = day_of_week or _workdays(team)
+    if days is None:
+        return None
+    hour, minute = _shift(team.standup_time, minutes)
+    return {
+        "day_of_week": days,
+        "hour": hour,
+        "minute": minute,
+        "second": 0,
+        "timezone": ZoneInfo(team.timezone),
+    }
+
+
+def load_teams(team_id: int | None = None) -> list[TeamSchedule]:
+    from standup.models import Team
+
+    statement = sa.select(
+        Team.id, Team.slug, Team.timezone, Team.standup_time, Team.workdays, Team.timebox_minutes
+    ).order_by(Team.id)
+    if team_id is not None:
+        statement = statement.where(Team.id == team_id)
+    return [TeamSchedule(*row) for row in db.session.execute(statement)]
+
+
+def _team_channels(team_ids: set[int]) -> dict[int, tuple[str | None, str]]:
+    from standup.models import Team
+
+    if not team_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Team.id, Team.slack_channel, Team.name).where(Team.id.in_(team_ids))
+    )
+    return {row.id: (row.slack_channel, row.name) for row in rows}
+
+
+# --- the job functions ---------------------------------------------------------------------------
+
+
+def standup_prepare(at: datetime, team_id: int | None = None):
+    """Build today's stand-ups and their agendas (the stand-up package does the work)."""
+    from standup.services import prepare_standups
+
+    prepared = prepare_standups(at)
+    db.session.commit()
+    return f"{len(prepared or [])} stand-ups prepared"
+
+
+def standup_reminder(at: datetime, team_id: int | None = None):
+    """Remind each team due now: the agenda headline and who has not checked in."""
+    from standup.services import reminders_due
+
+    from dashboard.slack.messages import standup_reminder as build
+    from dashboard.slack.outbox import enqueue_message
+
+    count = 0
+    for reminder in reminders_due(at, setting("SLACK_REMINDER_MINUTES")):
+        if team_id is not None and reminder.team_id != team_id:
+            continue
+        key = f"standup-reminder:{reminder.team_id}:{reminder.standup_on.isoformat()}"
+        if enqueue_message(reminder.channel, "standup-reminder", key, build(reminder)):
+            count += 1
+    db.session.commit()
+    return f"{count} reminders"
+
+
+def standup_summary(at: datetime, team_id: int | None = None):
+    """End stand-ups left running past their timebox; ending one posts its summary (a signal)."""
+    from standup.services import auto_end_standups
+
+    ended = auto_end_standups(at)
+    db.session.commit()
+    return f"{len(ended or [])} stand-ups ended"
+
+
+def _local_day(at: datetime, timezone: str) -> date:
+    return at.astimezone(ZoneInfo(timezone)).date()
+
+
+def complaints_digest(at: datetime, team_id: int | None = None):
+    """The morning digest to the managers' channel, once per day (its dedup key is the day)."""
+    from complaints.briefs import digest
+    from dashboard.slack.messages import complaints_digest as build
+    from dashboard.slack.outbox import enqueue_message
+
+    on = _local_day(at, setting("DIGEST_TIMEZONE"))
+    message = build(digest(at), on)
+    queued = enqueue_message(
+        setting("SLACK_MANAGERS_CHANNEL"), "complaints-digest", f"complaints-digest:{on}", message
+    )
+    db.session.commit()
+    return "queued" if queued else "already queued"
+
+
+def follow_up_watch(at: datetime, team_id: int | None = None):
+    """Complaints that passed their deadline since the last watch with no contact logged.
+
+    Each watch covers the deadlines in (previous watch, this one], so a complaint is reported once
+    per deadline (a new deadline is a new report). The owner gets a direct message too.
+    """
+    from complaints.briefs import overdue_without_contact
+    from dashboard.models import User
+    from dashboard.scheduler.models import JobRun
+    from dashboard.slack.messages import follow_up_nudge
+    from dashboard.slack.messages import follow_up_watch as build
+    from dashboard.slack.outbox import enqueue_message
+
+    previous = db.session.scalar(
+        sa.select(sa.func.max(JobRun.scheduled_for)).where(
+            JobRun.job == "follow-up-watch", JobRun.status == "done", JobRun.scheduled_for < at
+        )
+    )
+    briefs = [
+        brief
+        for brief in overdue_without_contact(at)
+        if previous is None or brief.due_at > previous
+    ]
+    if not briefs:
+        db.session.commit()
+        return "nothing newly overdue"
+    owner_ids = {brief.owner_id for brief in briefs if brief.owner_id}
+    slack_ids = (
+        dict(
+            db.session.execute(
+                sa.select(User.id, User.slack_user_id).where(
+                    User.id.in_(owner_ids), User.slack_user_id.is_not(None)
+                )
+            ).all()
+        )
+        if owner_ids
+        else {}
+    )
+    enqueue_message(
+        setting("SLACK_MANAGERS_CHANNEL"),
+        "follow-up-watch",
+        f"follow-up-watch:{at.isoformat()}",
+        build(briefs, slack_ids),
+    )
+    for brief in briefs:
+        if brief.owner_id in slack_ids:
+            key = f"follow-up:{brief.id}:{int(brief.due_at.timestamp())}"
+            enqueue_message(
+                slack_ids[brief.owner_id], "follow-up-nudge", key, follow_up_nudge(brief)
+            )
+    db.session.commit()
+    return f"{len(briefs)} newly overdue"
+
+
+def wish_review_agenda(at: datetime, team_id: int | None = None):
+    """The morning of the review day: the wishes each team will decide."""
+    from complaints.wishes.services import wishes_for_review
+
+    from dashboard.slack.messages import wish_review_agenda as build
+    from dashboard.slack.outbox import enqueue_message
+
+    teams = load_teams(team_id)
+    channels = _team_channels({team.id for team in teams})
+    count = 0
+    for team in teams:
+        channel, name = channels.get(team.id, (None, None))
+        on = _local_day(at, team.timezone)
+        wishes = wishes_for_review(team.id, on)
+        if not wishes or not channel:
+            continue
+        key = f"wish-review-agenda:{team.id}:{on.isoformat()}"
+        if enqueue_message(channel, "wish-review-agenda", key, build(name, on, wishes)):
+            count += 1
+    db.session.commit()
+    return f"{count} agendas"
+
+
+def outbox_dispatch(at: datetime, team_id: int | None = None):
+    """Send what is due; then forget dispatch runs older than a day (they only guard the tick)."""
+    from dashboard.scheduler.models import JobRun
+    from dashboard.slack.delivery import dispatch
+
+    report = dispatch(at)
+    db.session.execute(
+        sa.delete(JobRun).where(
+            JobRun.job == "outbox-dispatch", JobRun.scheduled_for < at - timedelta(days=1)
+        )
+    )
+    db.session.commit()
+    return str(report)
+
+
+def _digest_cron() -> dict:
+    hour, minute = (int(part) for part in str(setting("DIGEST_TIME")).split(":"))
+    return {
+        "hour": hour,
+        "minute": minute,
+        "second": 0,
+        "timezone": ZoneInfo(setting("DIGEST_TIMEZONE")),
+    }
+
+
+def _review_day() -> str:
+    return current_app.config["WISH_REVIEW_DAY"][:3]
+
+
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in (
+        JobSpec(
+            "standup-prepare",
+            "Build each team's stand-up and agenda, 30 minutes before it starts.",
+            standup_prepare,
+            team_cron=lambda team: _team_cron(team, -30),
+            grace_seconds=30 * 60,
+        ),
+        JobSpec(
+            "standup-reminder",
+            "Remind the team in Slack shortly before the stand-up.",
+            standup_reminder,
+            team_cron=lambda team: _team_cron(team, -int(setting("SLACK_REMINDER_MINUTES"))),
+            grace_seconds=5 * 60,
+        ),
+        JobSpec(
+            "standup-summary",
+            "End stand-ups left running; their summaries go to Slack.",
+            standup_summary,
+            team_cron=lambda team: _team_cron(team, team.timebox_minutes + 30),
+            grace_seconds=60 * 60,
+        ),
+        JobSpec(
+            "complaints-digest",
+            "The morning complaints digest to the managers' channel.",
+            complaints_digest,
+            cron=_digest_cron,
+            grace_seconds=3 * 60 * 60,
+        ),
+        JobSpec(
+            "follow-up-watch",
+            "Tell owners and the head of support about follow-ups past their deadline.",
+            follow_up_watch,
+            cron=lambda: {"minute": "*/15", "second": 0, "timezone": ZoneInfo("UTC")},
+            grace_seconds=15 * 60,
+        ),
+        JobSpec(
+            "wish-review-agenda",
+            "The wishes to decide, the morning of the weekly review.",
+            wish_review_agenda,
+            team_cron=lambda team: _team_cron(team, -30, day_of_week=_review_day()),
+            grace_seconds=3 * 60 * 60,
+        ),
+        JobSpec(
+            "outbox-dispatch",
+            "Send the Slack outbox (paced, retried).",
+            outbox_dispatch,
+            cron=lambda: {"second": "*/10", "timezone": ZoneInfo("UTC")},
+            grace_seconds=30,
+        ),
+    )
+}

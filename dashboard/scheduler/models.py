@@ -1,0 +1,32 @@
+"""Job runs: the claim a scheduler makes before a job has any side effect."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dashboard.database import UTCDateTime, utcnow
+from dashboard.extensions import db
+
+
+class JobRun(db.Model):
+    """``(job, scheduled_for)`` is unique: the first scheduler to insert it runs the job.
+
+    Two scheduler processes on one PostgreSQL both wake at 08:00; both try to insert
+    ``("complaints-digest", 08:00)``; one gets an IntegrityError and skips. The row is committed
+    before the job does anything, so a crash mid-job does not make the other scheduler repeat it.
+    """
+
+    __tablename__ = "job_runs"
+    __table_args__ = (
+        sa.UniqueConstraint("job", "scheduled_for", name="uq_job_runs_job_scheduled"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(sa.String(80))
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(10), default="running")
+    detail: Mapped[str | None] = mapped_column(sa.Text)
+    host: Mapped[str | None] = mapped_column(sa.String(120))

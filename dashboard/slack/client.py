@@ -1,0 +1,61 @@
+"""The Slack Web API client, configured from the app: one place decides token, URL and retries."""
+
+from flask import current_app
+from slack_sdk import WebClient
+from slack_sdk.http_retry import ConnectionErrorRetryHandler
+
+# Defaults for the settings this package reads; every one can be set as HUDDLE_<NAME>.
+SETTINGS = {
+    "BASE_URL": "http://127.0.0.1:5000",  # where links in Slack messages point
+    "SLACK_MANAGERS_CHANNEL": "#support-managers",  # digest, low-rating alerts, follow-up watch
+    "SLACK_TIMEOUT_SECONDS": 10,
+    "SLACK_MAX_ATTEMPTS": 30,
+    "SLACK_BACKOFF_BASE_SECONDS": 5,
+    "SLACK_BACKOFF_MAX_SECONDS": 60,
+    "SLACK_DISPATCH_BUDGET_SECONDS": 8,
+    "SLACK_REMINDER_MINUTES": 10,
+    "DIGEST_TIME": "08:00",
+    "DIGEST_TIMEZONE": "UTC",
+}
+
+
+def setting(name: str):
+    return current_app.config.get(name, SETTINGS[name])
+
+
+def slack_enabled() -> bool:
+    """No bot token means Slack is off: messages are built and kept, never sent."""
+    return bool(current_app.config.get("SLACK_BOT_TOKEN"))
+
+
+def delivery_client() -> WebClient | None:
+    """The client the outbox dispatcher posts with.
+
+    It has no retry handlers on purpose: the outbox owns retrying (backoff persisted per message,
+    Retry-After honoured for every scheduler, attempts counted), so a retry hidden inside the client
+    would sleep in the middle of a dispatch run and escape the attempt count.
+    """
+    if not slack_enabled():
+        return None
+    return WebClient(
+        token=current_app.config["SLACK_BOT_TOKEN"],
+        base_url=current_app.config["SLACK_API_URL"],
+        timeout=setting("SLACK_TIMEOUT_SECONDS"),
+        retry_handlers=[],
+    )
+
+
+def interactive_client() -> WebClient | None:
+    """The client for calls made while Slack waits for our answer (views.open, users.info).
+
+    These must finish well inside Slack's 3 seconds, so a short timeout and one quick retry on a
+    dropped connection, and no rate-limit sleeping.
+    """
+    if not slack_enabled():
+        return None
+    return WebClient(
+        token=current_app.config["SLACK_BOT_TOKEN"],
+        base_url=current_app.config["SLACK_API_URL"],
+        timeout=2,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+    )

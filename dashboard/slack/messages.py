@@ -1,0 +1,524 @@
+"""Every Slack message Huddle posts, built in one place from plain data.
+
+Builders take dataclasses and tuples (briefs from the other packages), never ORM objects, and
+return a ``SlackMessage``: fallback text, Block Kit blocks (built with ``slack_sdk.models.blocks`` so
+the SDK's own validators check Slack's limits), and thread replies for the long parts. A message
+stays short in the channel; the detail lives in its thread, and a list too long even for a thread
+ends with a link to the full list in Huddle. Times use Slack's ``<!date^…>`` token, so each reader
+sees them in their own timezone.
+
+What never goes in: a client's e-mail or phone. The briefs do not carry them, and the tests scan
+every payload for them.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from dashboard.slack.links import links
+
+MAX_BLOCKS = 50
+MAX_SECTION_CHARS = 3000
+MAX_BUTTON_VALUE = 2000
+# A section is filled up to this, leaving room for the "…" of a clipped line.
+SECTION_BUDGET = 2900
+# Lines previewed in the channel message itself; the rest go to the thread.
+PREVIEW_LINES = 5
+# Sections per thread reply: well inside 50 blocks and Slack's total message size.
+SECTIONS_PER_REPLY = 8
+# Past this many lines a thread would be a wall nobody reads: it ends with a link to Huddle.
+MAX_THREAD_LINES = 200
+
+TAKE_OWNERSHIP_ACTION = "take_ownership"
+
+
+@dataclass
+class SlackMessage:
+    text: str
+    blocks: list[dict]
+    replies: list["SlackMessage"] = field(default_factory=list)
+
+    def all_payloads(self) -> list[dict]:
+        """This message and its replies as ``{"text", "blocks"}`` dicts (for tests and previews)."""
+        payloads = [{"text": self.text, "blocks": self.blocks}]
+        for reply in self.replies:
+            payloads.extend(reply.all_payloads())
+        return payloads
+
+
+# --- formatting helpers -------------------------------------------------------------------------
+
+
+def escape(text: object) -> str:
+    """Slack mrkdwn control characters; a client called "<!channel>" must not ping everyone."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: object, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def link(url: str, label: object) -> str:
+    return f"<{url}|{escape(clip(label, 120)).replace('|', '¦')}>"
+
+
+def when(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
+    """A timestamp every Slack reader sees in their own timezone (fallback: UTC)."""
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback}>"
+
+
+def day(on: date) -> str:
+    return on.isoformat()
+
+
+def mention(name: str, slack_user_id: str | None) -> str:
+    return f"<@{slack_user_id}>" if slack_user_id else escape(name)
+
+
+def _section(text: str) -> dict:
+    return SectionBlock(text=MarkdownTextObject(text=text)).to_dict()
+
+
+def _header(text: str) -> dict:
+    return HeaderBlock(text=PlainTextObject(text=clip(text, 150), emoji=True)).to_dict()
+
+
+def _context(text: str) -> dict:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 2900))]).to_dict()
+
+
+def _fields(pairs: Sequence[tuple[str, object]]) -> dict:
+    return SectionBlock(
+        fields=[
+            MarkdownTextObject(text=clip(f"*{label}*\n{value}", 2000)) for label, value in pairs
+        ]
+    ).to_dict()
+
+
+def pack(lines: Iterable[str], budget: int = SECTION_BUDGET) -> list[str]:
+    """Lines joined into section texts, each within Slack's 3,000 characters."""
+    texts, current = [], ""
+    for raw in lines:
+        line = raw if len(raw) <= budget else raw[: budget - 1] + "…"
+        if current and len(current) + 1 + len(line) > budget:
+            texts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        texts.append(current)
+    return texts
+
+
+def thread_replies(title: str, lines: Sequence[str], more_url: str) -> list[SlackMessage]:
+    """A long list as thread replies: a few sections each, capped with a link to the rest."""
+    shown = list(lines[:MAX_THREAD_LINES])
+    hidden = len(lines) - len(shown)
+    sections = pack(shown)
+    if hidden:
+        sections.append(
+            ngettext(
+                "…and %(num)d more: %(link)s",
+                "…and %(num)d more: %(link)s",
+                hidden,
+                link=link(more_url, _("see them all in Huddle")),
+            )
+        )
+    replies = []
+    total = max(1, -(-len(sections) // SECTIONS_PER_REPLY))
+    for start in range(0, len(sections), SECTIONS_PER_REPLY):
+        part = start // SECTIONS_PER_REPLY + 1
+        heading = title if total == 1 else f"{title} ({part}/{total})"
+        chunk = sections[start : start + SECTIONS_PER_REPLY]
+        blocks = [_section(f"*{escape(heading)}*")] + [_section(text) for text in chunk]
+        replies.append(SlackMessage(text=heading, blocks=blocks))
+    return replies
+
+
+def _list_preview(lines: Sequence[str], more_url: str) -> list[dict]:
+    """The first few lines in the channel message; the thread has the rest."""
+    if not lines:
+        return []
+    preview = list(lines[:PREVIEW_LINES])
+    if len(lines) > PREVIEW_LINES:
+        preview.append(
+            _(
+                "…%(num)d more in the thread and %(link)s",
+                num=len(lines) - PREVIEW_LINES,
+                link=link(more_url, _("in Huddle")),
+            )
+        )
+    return [_section(text) for text in pack(preview)]
+
+
+# --- stand-up ------------------------------------------------------------------------------------
+
+
+def standup_reminder(reminder) -> SlackMessage:
+    """``reminder``: standup.services.ReminderBrief (team_id, team_name, channel, standup_on,
+    starts_at, headline, missing: [(user_id, name, slack_user_id)])."""
+    url = links().standup(getattr(reminder, "team_slug", None), reminder.standup_on)
+    title = _("Stand-up for %(team)s", team=reminder.team_name)
+    starts = when(reminder.starts_at, "{time}")
+    blocks = [
+        _section(
+            f"*{escape(title)}* · {starts}\n{escape(clip(reminder.headline or '', 2000))}\n"
+            + link(url, _("Open the board and check in"))
+        )
+    ]
+    people = [mention(name, slack_id) for _uid, name, slack_id in reminder.missing]
+    replies = []
+    if people:
+        label = ngettext(
+            "%(num)d person has not checked in yet:",
+            "%(num)d people have not checked in yet:",
+            len(people),
+        )
+        shown = people[:40]
+        text = f"{label} " + ", ".join(shown)
+        if len(people) > len(shown):
+            text += " " + _("and %(num)d more (in the thread)", num=len(people) - len(shown))
+            replies = thread_replies(_("Not checked in yet"), people, url)
+        blocks.append(_section(clip(text, SECTION_BUDGET)))
+    else:
+        blocks.append(_context(_("Everyone has checked in. See you there!")))
+    fallback = f"{title}: {clip(reminder.headline or '', 200)}"
+    return SlackMessage(text=fallback, blocks=blocks, replies=replies)
+
+
+def _minutes(seconds: int | None) -> str:
+    return str(round((seconds or 0) / 60))
+
+
+def standup_summary(summary) -> SlackMessage:
+    """``summary``: the stand-up's plain summary (team_id, channel, standup_on, duration_seconds,
+    timebox_seconds, attended, absent, action_items[(text, owner_name, due_on)],
+    blockers[(name, text)], check_ins[(name, yesterday, today, blockers, mood)], url)."""
+    url = summary.url
+    team = getattr(summary, "team_name", None)
+    title = (
+        _("Stand-up %(team)s, %(day)s", team=team, day=day(summary.standup_on))
+        if team
+        else _("Stand-up, %(day)s", day=day(summary.standup_on))
+    )
+    over = (summary.duration_seconds or 0) > (summary.timebox_seconds or 0)
+    duration = _(
+        "%(took)s min of %(box)s min",
+        took=_minutes(summary.duration_seconds),
+        box=_minutes(summary.timebox_seconds),
+    )
+    attended = [escape(name) for name in summary.attended]
+    absent = [escape(name) for name in summary.absent]
+    blocks = [
+        _header(title),
+        _fields(
+            [
+                (_("Duration"), duration + (" ⏰" if over else " ✅")),
+                (_("Attended"), str(len(attended))),
+                (_("Absent"), ", ".join(absent[:30]) or _("nobody")),
+                (_("Blockers"), str(len(summary.blockers))),
+            ]
+        ),
+    ]
+    action_lines = [
+        "• "
+        + escape(clip(text, 300))
+        + f" — {escape(owner or _('no owner yet'))}"
+        + (f" · {_('due %(day)s', day=day(due))}" if due else "")
+        for text, owner, due in summary.action_items
+    ]
+    blocker_lines = [
+        f"• *{escape(name)}*: {escape(clip(text, 300))}" for name, text in summary.blockers
+    ]
+    replies: list[SlackMessage] = []
+    if action_lines:
+        blocks.append(_section(f"*{_('Action items')}*"))
+        blocks += _list_preview(action_lines, url)
+        if len(action_lines) > PREVIEW_LINES:
+            replies += thread_replies(_("Action items"), action_lines, url)
+    if blocker_lines:
+        blocks.append(_section(f"*{_('Blockers')}*"))
+        blocks += _list_preview(blocker_lines, url)
+        if len(blocker_lines) > PREVIEW_LINES:
+            replies += thread_replies(_("Blockers"), blocker_lines, url)
+    blocks.append(_context(link(url, _("The whole stand-up in Huddle"))))
+    check_in_lines = [
+        f"*{escape(name)}* {escape(clip(mood or '', 20))}\n"
+        f"{_('Yesterday')}: {escape(clip(yesterday or '—', 600))}\n"
+        f"{_('Today')}: {escape(clip(today or '—', 600))}"
+        + (f"\n{_('Blockers')}: {escape(clip(blockers, 600))}" if blockers else "")
+        for name, yesterday, today, blockers, mood in summary.check_ins
+    ]
+    if check_in_lines:
+        replies += thread_replies(_("Check-ins"), check_in_lines, url)
+    text = _(
+        "%(title)s: %(attended)d attended, %(duration)s, %(actions)d action items",
+        title=title,
+        attended=len(attended),
+        duration=duration,
+        actions=len(action_lines),
+    )
+    return SlackMessage(text=text, blocks=blocks, replies=replies)
+
+
+# --- complaints ----------------------------------------------------------------------------------
+
+
+def complaint_line(brief, now: datetime | None = None) -> str:
+    """One complaint: linked summary, our client's name, owner, deadline. Never contact details."""
+    owner = escape(brief.owner_name) if brief.owner_name else _("no owner yet")
+    return (
+        f"• {link(links().complaint(brief.id), clip(brief.summary, 90))} — "
+        f"{escape(clip(brief.client_name, 60))} · {owner} · {_('due')} {when(brief.due_at)}"
+    )
+
+
+def complaints_digest(digest, on: date) -> SlackMessage:
+    """``digest``: complaints.briefs.Digest (new_since_yesterday, unowned, overdue,
+    resolved_yesterday: lists of ComplaintBrief)."""
+    all_url = links().complaints()
+    title = _("Complaints digest, %(day)s", day=day(on))
+    sections = [
+        (_("New since yesterday"), digest.new_since_yesterday),
+        (_("Waiting for an owner"), digest.unowned),
+        (_("Past their deadline"), digest.overdue),
+        (_("Resolved yesterday"), digest.resolved_yesterday),
+    ]
+    blocks = [
+        _header(title),
+        _fields([(label, str(len(items))) for label, items in sections]),
+    ]
+    replies: list[SlackMessage] = []
+    for label, items in sections:
+        if not items:
+            continue
+        lines = [complaint_line(brief) for brief in items]
+        blocks.append(DividerBlock().to_dict())
+        blocks.append(_section(f"*{escape(label)}* ({len(items)})"))
+        blocks += _list_preview(lines, all_url)
+        if len(lines) > PREVIEW_LINES:
+            replies += thread_replies(label, lines, all_url)
+    if all(not items for _label, items in sections):
+        blocks.append(_context(_("A quiet day: nothing new, nothing waiting.")))
+    blocks.append(_context(link(all_url, _("All complaints in Huddle"))))
+    text = title + ": " + ", ".join(f"{label} {len(items)}" for label, items in sections)
+    return SlackMessage(text=text, blocks=blocks, replies=replies)
+
+
+def low_rating_alert(rating, owner_name: str | None = None) -> SlackMessage:
+    """``rating``: complaints.briefs.RatingBrief. With ``owner_name`` the button is replaced by
+    who took it (the updated message after someone clicked "I'll call them")."""
+    stars = "★" * rating.score + "☆" * (5 - rating.score)
+    title = _(
+        "%(stars)s %(score)d/5 from %(client)s",
+        stars=stars,
+        score=rating.score,
+        client=clip(rating.client_name, 80),
+    )
+    text_lines = [f"*{escape(title)}*"]
+    if rating.comment:
+        text_lines.append("> " + escape(clip(rating.comment, 1500)).replace("\n", "\n> "))
+    target = links().complaint(rating.complaint_id) if rating.complaint_id else links().complaints()
+    text_lines.append(link(target, _("Open in Huddle")) + f" · {when(rating.received_at)}")
+    blocks = [_section("\n".join(text_lines))]
+    if owner_name:
+        blocks.append(_context(_("✅ %(name)s will call them.", name=escape(owner_name))))
+    elif rating.complaint_id:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=_("I'll call them"),
+                        action_id=TAKE_OWNERSHIP_ACTION,
+                        value=f"{rating.complaint_id}:{rating.id}",
+                        style="primary",
+                    )
+                ]
+            ).to_dict()
+        )
+    return SlackMessage(text=title, blocks=blocks)
+
+
+def follow_up_watch(briefs: Sequence, owner_slack_ids: dict[int, str]) -> SlackMessage:
+    """Complaints that passed their deadline with no contact; owners are mentioned by Slack id."""
+    all_url = links().complaints()
+    count = len(briefs)
+    title = ngettext(
+        "%(num)d follow-up passed its deadline with no contact yet",
+        "%(num)d follow-ups passed their deadline with no contact yet",
+        count,
+    )
+    lines = []
+    for brief in briefs:
+        owner = (
+            mention(brief.owner_name or "", owner_slack_ids.get(brief.owner_id))
+            if brief.owner_id
+            else _("no owner yet")
+        )
+        lines.append(
+            f"• {link(links().complaint(brief.id), clip(brief.summary, 90))} — "
+            f"{escape(clip(brief.client_name, 60))} · {owner} · {_('was due')} {when(brief.due_at)}"
+        )
+    blocks = [_section(f"*{escape(title)}*"), *_list_preview(lines, all_url)]
+    replies = thread_replies(title, lines, all_url) if len(lines) > PREVIEW_LINES else []
+    return SlackMessage(text=title, blocks=blocks, replies=replies)
+
+
+def follow_up_nudge(brief) -> SlackMessage:
+    """The owner's own direct message about one complaint past its deadline."""
+    text = _(
+        "Your follow-up with %(client)s passed its deadline with no contact logged yet.",
+        client=clip(brief.client_name, 80),
+    )
+    blocks = [
+        _section(
+            f"{escape(text)}\n{link(links().complaint(brief.id), clip(brief.summary, 120))} · "
+            f"{_('was due')} {when(brief.due_at)}"
+        )
+    ]
+    return SlackMessage(text=text, blocks=blocks)
+
+
+# --- wishes --------------------------------------------------------------------------------------
+
+
+def wish_review_agenda(team_name: str | None, review_on: date, wishes: Sequence) -> SlackMessage:
+    """``wishes``: WishBrief-like (id, title, distinct_clients), most asked first."""
+    url = links().wish_review()
+    title = (
+        _("Wish review %(day)s, %(team)s", day=day(review_on), team=team_name)
+        if team_name
+        else _("Wish review %(day)s", day=day(review_on))
+    )
+    lines = [
+        f"• {link(links().wish(wish.id), clip(wish.title, 120))} — "
+        + ngettext("%(num)d client", "%(num)d clients", _client_count(wish))
+        for wish in wishes
+    ]
+    blocks = [
+        _header(title),
+        _section(
+            ngettext("%(num)d wish to decide today.", "%(num)d wishes to decide today.", len(lines))
+        ),
+        *_list_preview(lines, url),
+    ]
+    blocks.append(_context(link(url, _("Open the review in Huddle"))))
+    replies = (
+        thread_replies(_("Wishes to decide"), lines, url) if len(lines) > PREVIEW_LINES else []
+    )
+    return SlackMessage(text=title, blocks=blocks, replies=replies)
+
+
+def _client_count(wish) -> int:
+    for name in ("distinct_clients", "client_count", "clients"):
+        value = getattr(wish, name, None)
+        if isinstance(value, int):
+            return value
+    return 0
+
+
+OUTCOME_LABELS = {
+    "wont_do": "🚫",
+    "will_do": "✅",
+    "will_do_if_paid": "💰",
+    "paid_period": "🗓️",
+}
+
+
+def wish_review_results(
+    team_name: str | None, review_on: date, decisions: Sequence
+) -> SlackMessage:
+    """``decisions``: (wish_id, title, outcome, reason, clients_to_call) tuples or look-alikes."""
+    url = links().wish_review()
+    title = (
+        _("Wish review results %(day)s, %(team)s", day=day(review_on), team=team_name)
+        if team_name
+        else _("Wish review results %(day)s", day=day(review_on))
+    )
+    lines = []
+    calls = 0
+    for wish_id, wish_title, outcome, reason, clients in decisions:
+        calls += clients or 0
+        line = (
+            f"• {OUTCOME_LABELS.get(outcome, '•')} {link(links().wish(wish_id), clip(wish_title, 100))}"
+            f" — {escape(str(outcome).replace('_', ' '))}"
+        )
+        if reason:
+            line += f": {escape(clip(reason, 200))}"
+        lines.append(line)
+    blocks = [
+        _header(title),
+        _section(
+            ngettext("%(num)d decision", "%(num)d decisions", len(lines))
+            + " · "
+            + ngettext("%(num)d client to call back", "%(num)d clients to call back", calls)
+        ),
+        *_list_preview(lines, url),
+    ]
+    blocks.append(_context(link(url, _("Calls to make, in Huddle"))))
+    replies = thread_replies(_("Decisions"), lines, url) if len(lines) > PREVIEW_LINES else []
+    return SlackMessage(text=title, blocks=blocks, replies=replies)
+
+
+# --- the /standup modal --------------------------------------------------------------------------
+
+CHECK_IN_CALLBACK = "standup_check_in"
+MOODS = ("🙂", "😐", "😟")
+
+
+def check_in_modal(private_metadata: str = "") -> dict:
+    """The ``/standup`` modal (views.open): yesterday, today, blockers, mood."""
+    from slack_sdk.models.blocks import (
+        InputBlock,
+        Option,
+        PlainTextInputElement,
+        StaticSelectElement,
+    )
+    from slack_sdk.models.views import View
+
+    def text_input(block_id, label, optional=False):
+        return InputBlock(
+            block_id=block_id,
+            label=label,
+            optional=optional,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+        )
+
+    view = View(
+        type="modal",
+        callback_id=CHECK_IN_CALLBACK,
+        private_metadata=private_metadata,
+        title=PlainTextObject(text=clip(_("Stand-up check-in"), 24)),
+        submit=PlainTextObject(text=clip(_("Check in"), 24)),
+        close=PlainTextObject(text=clip(_("Cancel"), 24)),
+        blocks=[
+            text_input("yesterday", _("Yesterday"), optional=True),
+            text_input("today", _("Today")),
+            text_input("blockers", _("Blockers"), optional=True),
+            InputBlock(
+                block_id="mood",
+                label=_("Mood"),
+                optional=True,
+                element=StaticSelectElement(
+                    action_id="value",
+                    options=[Option(value=mood, text=mood) for mood in MOODS],
+                ),
+            ),
+        ],
+    )
+    return view.to_dict()

@@ -1,0 +1,126 @@
+"""What Slack users do in Huddle: claim a follow-up, check in. Plus who a Slack user is.
+
+Every function here is called while Slack waits (3 seconds at most), so each does one short
+database transaction and at most one short Slack API call.
+"""
+
+import logging
+import re
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from dashboard.extensions import db
+from dashboard.models import User
+from dashboard.slack.client import interactive_client
+
+log = logging.getLogger(__name__)
+
+
+class SlackActionError(Exception):
+    """Something the Slack user should be told (ephemerally), not a server error."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def resolve_user(slack_user_id: str) -> User | None:
+    """The Huddle user behind a Slack user: by stored Slack id, else by the e-mail Slack knows.
+
+    A match by e-mail stores the Slack id on the user (committed), so the next click needs no
+    Slack API call. Inactive users are nobody.
+    """
+    if not slack_user_id:
+        return None
+    user = db.session.scalar(sa.select(User).where(User.slack_user_id == slack_user_id))
+    if user is not None:
+        return user if user.active else None
+    client = interactive_client()
+    if client is None:
+        return None
+    try:
+        info = client.users_info(user=slack_user_id)
+    except (SlackApiError, SlackClientError, OSError) as error:
+        log.warning("users.info for %s failed: %s", slack_user_id, error)
+        return None
+    email = ((info.get("user") or {}).get("profile") or {}).get("email")
+    if not email:
+        return None
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
+    if user is None or not user.active:
+        return None
+    if user.slack_user_id is None:
+        user.slack_user_id = slack_user_id
+        db.session.commit()
+    return user
+
+
+def _require_user(slack_user_id: str) -> User:
+    user = resolve_user(slack_user_id)
+    if user is None:
+        raise SlackActionError(
+            _(
+                "Huddle does not know your Slack account yet. Ask an admin to add your Slack "
+                "user id to your Huddle profile, or use the same e-mail in both."
+            )
+        )
+    return user
+
+
+def claim_follow_up(slack_user_id: str, complaint_id: int) -> User:
+    """ "I'll call them" from Slack: the clicking person becomes the complaint's owner."""
+    from complaints.services import ComplaintError, take_ownership
+
+    user = _require_user(slack_user_id)
+    try:
+        take_ownership(complaint_id, user)
+    except ComplaintError as error:
+        db.session.rollback()
+        raise SlackActionError(error.message) from None
+    return user
+
+
+CHECK_IN_KEYS = ("yesterday", "today", "blockers", "mood")
+_KEY = re.compile(r"^\s*(yesterday|today|blockers?|mood)\s*:\s*", re.IGNORECASE)
+
+
+def parse_inline_check_in(text: str) -> dict[str, str]:
+    """``today: fix the importer | blockers: none`` → {"today": ..., "blockers": ...}.
+
+    Text without any ``key:`` is taken as today's plan, the most common use.
+    """
+    parts = {}
+    for piece in text.split("|"):
+        match = _KEY.match(piece)
+        if match:
+            key = match.group(1).lower()
+            key = "blockers" if key.startswith("blocker") else key
+            parts[key] = piece[match.end() :].strip()
+        elif piece.strip():
+            parts.setdefault("today", piece.strip())
+    return parts
+
+
+def check_in(slack_user_id: str, values: dict[str, str]) -> object:
+    """Record a check-in on today's stand-up of the user's team."""
+    user = _require_user(slack_user_id)
+    if not (values.get("today") or "").strip():
+        raise SlackActionError(_("Tell the team what you will do today."), field="today")
+    try:
+        from standup.services import StandupError, record_check_in
+    except ImportError:
+        raise SlackActionError(_("Stand-ups are not set up in Huddle yet.")) from None
+    try:
+        return record_check_in(
+            user,
+            (values.get("yesterday") or "").strip() or None,
+            values["today"].strip(),
+            (values.get("blockers") or "").strip() or None,
+            (values.get("mood") or "").strip() or None,
+        )
+    except StandupError as error:
+        db.session.rollback()
+        raise SlackActionError(getattr(error, "message", str(error))) from None

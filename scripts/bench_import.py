@@ -1,0 +1,120 @@
+"""Time the CSV import of past ratings: generate N rows, check them, import them in one transaction.
+
+    .venv/bin/python scripts/bench_import.py                      # 100k rows, fresh SQLite in /tmp
+    .venv/bin/python scripts/bench_import.py --rows 20000
+    .venv/bin/python scripts/bench_import.py --database-url postgresql://user@host/db   # migrated db
+
+Not a timed test: machines differ. It prints each phase so a regression shows where it is.
+"""
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+HEADER = "external_id,name,email,phone,score,comment,order_ref,occurred_at\n"
+COMMENTS = [
+    "",
+    "",
+    "Ótimo atendimento",
+    "Llegó tarde",
+    "Курьер опоздал",
+    "Great, thanks",
+    "Cold food",
+]
+
+
+def generate(rows: int, clients: int, seed: int = 7) -> bytes:
+    """Ratings from the last year, a few from today (those open complaints), many clients repeating."""
+    rng = random.Random(seed)  # noqa: S311  (made-up test data, not secrets)
+    now = datetime.now(UTC)
+    lines = [HEADER]
+    for n in range(rows):
+        client = rng.randrange(clients)
+        age = (
+            timedelta(hours=rng.uniform(0.1, 6))
+            if n % 1000 == 0
+            else timedelta(days=rng.uniform(1, 365))
+        )
+        score = rng.choices((1, 2, 3, 4, 5), weights=(5, 5, 10, 30, 50))[0]
+        comment = rng.choice(COMMENTS).replace(",", " ")
+        email = f"client{client}@example.com" if client % 3 else ""
+        lines.append(
+            f"crm-{client},Client {client},{email},,{score},{comment},ORD-{n},"
+            f"{(now - age).isoformat(timespec='seconds')}\n"
+        )
+    return "".join(lines).encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=30_000)
+    parser.add_argument(
+        "--database-url", help="an existing database (default: a fresh SQLite file)"
+    )
+    args = parser.parse_args()
+
+    from flask_migrate import upgrade
+
+    from complaints import csv_import
+    from dashboard import create_app
+    from dashboard.extensions import db
+
+    workdir = Path(tempfile.mkdtemp(prefix="huddle-bench-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    app = create_app(
+        {
+            "ENV_NAME": "development",
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "IMPORT_DIR": str(workdir / "imports"),
+        }
+    )
+    with app.app_context():
+        if not args.database_url:
+            upgrade()
+        started = time.perf_counter()
+        data = generate(args.rows, args.clients)
+        print(
+            f"generated {args.rows:,} rows ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - started:.2f}s"
+        )
+
+        started = time.perf_counter()
+        job = csv_import.stage_upload(data, "bench.csv", user_id=None)
+        preview = csv_import.read_status(job)["preview"]
+        print(
+            f"preview (check every line, nothing written): {time.perf_counter() - started:.2f}s, "
+            f"{preview['error_count']} errors, {preview['recent_low_ratings']} recent low ratings"
+        )
+
+        started = time.perf_counter()
+        phases = []
+        original = csv_import._write_status
+
+        def timed_status(job_id, **changes):
+            phases.append(
+                (time.perf_counter() - started, changes.get("phase"), changes.get("done"))
+            )
+            return original(job_id, **changes)
+
+        csv_import._write_status = timed_status
+        status = csv_import.run_import(job, None)
+        total = time.perf_counter() - started
+        for at, phase, done in phases:
+            if phase in ("checking", "clients", "saving") or (done and done % 25_000 == 0):
+                print(f"  {at:6.2f}s {phase or status['state']} {done or ''}")
+        print(
+            f"import ({status['state']}): {total:.2f}s for {args.rows:,} rows "
+            f"→ {args.rows / total:,.0f} rows/s; result {status.get('result')}"
+        )
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

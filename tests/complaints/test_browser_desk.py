@@ -1,0 +1,135 @@
+"""The desk in the real browser: list → take → call → playbook → resolve, all in place with htmx.
+
+A window marker set before the first click must survive to the end: had any step reloaded the
+page, the marker would be gone.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from complaints.models import Category, Client, Complaint, Playbook
+from dashboard.database import utcnow
+from dashboard.extensions import db
+from dashboard.models import User
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a good long password"
+
+
+@pytest.fixture(scope="module")
+def desk(live_app):
+    with live_app.app_context():
+        manager = User(email="desk.manager@example.com", name="Desk Manager", role="manager")
+        manager.set_password(PASSWORD)
+        ours = Client(external_id="desk-1", name="Valentina Desk")
+        other = Client(external_id="desk-2", name="Someone Else")
+        category = Category(name="Damaged item")
+        db.session.add_all([manager, ours, other, category])
+        db.session.flush()
+        db.session.add(
+            Playbook(
+                category_id=category.id,
+                title="Damaged item script",
+                steps=["Apologise", "Ship a replacement", "Collect the damaged item"],
+                follow_up_hours=12,
+            )
+        )
+        now = utcnow()
+        for client, summary in ((ours, "The vase arrived broken"), (other, "Wrong colour")):
+            db.session.add(
+                Complaint(
+                    client_id=client.id,
+                    summary=summary,
+                    channel="email",
+                    opened_at=now - timedelta(hours=30),
+                    due_at=now - timedelta(hours=6),  # overdue: shown in red
+                )
+            )
+        db.session.commit()
+    return {"email": "desk.manager@example.com"}
+
+
+def log_in(page, email):
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Today").wait_for()
+
+
+def test_manager_takes_calls_applies_playbook_and_resolves_in_place(page, desk):
+    log_in(page, desk["email"])
+    page.goto("/complaints/")
+    page.get_by_role("heading", name="Open complaints").wait_for()
+    page.evaluate("window.__noReload = true")
+
+    # Filters and search answer in place.
+    page.get_by_label("Search").fill("vase")
+    page.locator("tr", has_text="Wrong colour").wait_for(state="detached")
+    row = page.locator("tr", has_text="Valentina Desk")
+    assert "overdue" in row.locator("td").nth(4).get_attribute("class")
+
+    row.get_by_role("button", name="I'll call them").click()
+    row.get_by_text("Desk Manager").wait_for()
+    assert page.evaluate("window.__noReload") is True
+
+    page.goto(page.url)  # the filtered list survives a reload (the URL was pushed)
+    assert page.get_by_label("Search").input_value() == "vase"
+    page.get_by_role("link", name="The vase arrived broken").click()
+    page.get_by_role("heading", name="The vase arrived broken").wait_for()
+    page.evaluate("window.__noReload = true")
+
+    # Resolving before reaching the client is refused, with the reason on the page.
+    page.get_by_role("button", name="Resolve").click()
+    page.get_by_text("Log a contact that reached the client").wait_for()
+
+    page.get_by_label("Call", exact=True).check()
+    page.get_by_label("No answer").check()
+    page.get_by_role("button", name="Log contact").click()
+    page.get_by_role("cell", name="No answer").wait_for()
+    page.get_by_label("Reached them").check()
+    page.get_by_label("Notes").fill("She wants a replacement, not a refund")
+    page.get_by_role("button", name="Log contact").click()
+    page.get_by_role("cell", name="She wants a replacement, not a refund").wait_for()
+
+    page.get_by_label("Playbook").select_option(label="Damaged item script")
+    page.get_by_role("button", name="Apply playbook").click()
+    page.locator(".checklist").get_by_text("Ship a replacement").wait_for()
+    page.get_by_label("Ship a replacement").check()
+    page.locator("ol.history", has_text="ticked a step").wait_for()
+    assert page.get_by_label("Ship a replacement").is_checked()
+    assert page.locator(".category").inner_text() == "Damaged item"
+
+    page.get_by_role("button", name="Resolve").click()
+    page.locator(".status", has_text="Resolved").wait_for()
+    assert "/s/" in page.get_by_label("Follow-up link").input_value()
+    page.get_by_label("After the complaint the client").select_option(label="Ordered again")
+    page.get_by_role("button", name="Record").click()
+    page.locator(".client-outcome", has_text="Ordered again").wait_for()
+    assert page.evaluate("window.__noReload") is True
+
+
+def test_two_editors_at_once_the_second_is_told_and_keeps_their_text(page, desk):
+    log_in(page, desk["email"])
+    page.goto("/complaints/?q=colour")
+    page.get_by_role("link", name="Wrong colour").click()
+    url = page.url
+    other = page.context.new_page()
+    other.goto(url)
+
+    for tab in (page, other):
+        tab.get_by_text("Edit the complaint").click()
+    page.get_by_label("Summary").fill("Wrong colour: blue instead of green")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("heading", name="Wrong colour: blue instead of green").wait_for()
+
+    other.get_by_label("Summary").fill("Second editor's words")
+    other.get_by_role("button", name="Save changes").click()
+    other.get_by_text("Someone changed this complaint while you were editing").wait_for()
+    # The fresh version is shown, and their own input is still in the form to save again.
+    other.get_by_role("heading", name="Wrong colour: blue instead of green").wait_for()
+    assert other.get_by_label("Summary").input_value() == "Second editor's words"
+    other.get_by_role("button", name="Save changes").click()
+    other.get_by_role("heading", name="Second editor's words").wait_for()

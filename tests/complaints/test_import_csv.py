@@ -1,0 +1,270 @@
+"""Importing past ratings from CSV: preview by line number, then all-or-nothing (SQLite, PostgreSQL)."""
+
+import io
+import json
+import re
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from complaints import csv_import, intake
+from complaints.models import Client, Complaint, Rating
+from dashboard.database import utcnow
+from dashboard.extensions import db
+from dashboard.models import User
+from tests.complaints.intake_support import all_rows, count, make_client
+from tests.conftest import make_app, migrate, using
+
+HEADER = "external_id,name,email,phone,score,comment,order_ref,occurred_at\n"
+OLD = "2025-06-01T10:00:00Z"
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"IMPORT_INLINE": True, "IMPORT_DIR": str(tmp_path / "imports")}
+
+
+def recent(hours=1):
+    return (utcnow() - timedelta(hours=hours)).isoformat()
+
+
+def upload(client, text, filename="ratings.csv", encoding="utf-8"):
+    data = {
+        "file": (io.BytesIO(text.encode(encoding) if isinstance(text, str) else text), filename)
+    }
+    return client.post("/complaints/import", data=data, content_type="multipart/form-data")
+
+
+def job_of(response) -> str:
+    assert response.status_code == 302, response.text
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def status_of(app, job):
+    with app.test_request_context():
+        return csv_import.read_status(job)
+
+
+def nothing_written(app):
+    return count(app, Rating) == 0 and count(app, Client) == 0 and count(app, Complaint) == 0
+
+
+@pytest.fixture
+def manager(login_as):
+    return login_as("manager")
+
+
+def test_preview_lists_every_bad_line_by_number_and_writes_nothing(app, client, manager):
+    text = HEADER + "\n".join(
+        [
+            f"c1,Ana,ana@example.com,,5,Great,O-1,{OLD}",  # line 2: fine
+            f"c2,,,,3,,,{OLD}",  # line 3: name missing
+            f"c3,Bia,not-an-email,,9,,,{OLD}",  # line 4: e-mail and score
+            'c4,Caio,,,4,"a comment',  # lines 5-6: one quoted value over two lines…
+            'on two lines",,not-a-date',  # …with a bad date
+            "c5,Davi,,,4,,,",  # line 7: date missing
+            f"c6,Eva,,,4,,,{OLD},extra",  # line 8: too many values
+            "",
+            f"c7,Fábio,,,2,,,{(utcnow() + timedelta(days=3)).isoformat()}",  # line 10: future
+        ]
+    )
+    response = upload(client, text)
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    found = re.findall(r"<td>line (\d+)</td><td>(\w*)</td>", page.text)
+    assert found == [
+        ("3", "name"),
+        ("4", "email"),
+        ("4", "score"),
+        ("5", "occurred_at"),
+        ("7", "occurred_at"),
+        ("8", ""),
+        ("10", "occurred_at"),
+    ]
+    assert "Nothing was saved" in page.text
+    assert 'action="/complaints/import/' not in page.text
+    assert nothing_written(app)
+    job = job_of(response)
+    assert client.post(f"/complaints/import/{job}/run").status_code == 302
+    assert nothing_written(app) and status_of(app, job)["state"] == "previewed"
+
+
+def test_good_file_previews_then_imports_everything(app, client, manager):
+    known = make_client(app, external_id="c1", name="Old Name", email="keep@example.com")
+    text = (
+        HEADER
+        + "\n".join(
+            [
+                f"c1,Ana Souza,,+55 11 1234 5678,5,Great,O-1,{OLD}",
+                "c2,Bia,bia@example.com,,1,Awful last summer,O-2,2025-07-01",
+                "c2,Bia,,,4,,O-3,2025-08-01T12:00:00",
+                f"c3,Caio,,,1,Cold food tonight,O-4,{recent()}",
+                f"c3,Caio,,,2,Still cold,O-5,{recent(2)}",
+            ]
+        )
+        + "\n"
+    )
+    response = upload(client, text)
+    job = job_of(response)
+    preview = client.get(f"/complaints/import/{job}")
+    assert "5 lines of ratings about 3 clients (2 new to Huddle)" in preview.text
+    assert "3 low ratings; 2 of them are recent enough" in preview.text
+    assert "Import 5 ratings" in preview.text
+    assert nothing_written(app) is False and count(app, Rating) == 0  # only the known client exists
+
+    done = client.post(f"/complaints/import/{job}/run")
+    assert done.status_code == 302
+    result = client.get(f"/complaints/import/{job}")
+    assert "Imported 5 ratings" in result.text
+    assert "Complaints opened: 1; joined to an open one: 0" in result.text
+
+    ratings = all_rows(app, Rating)
+    assert len(ratings) == 5 and {r.channel for r in ratings} == {"import"}
+    assert all(r.received_at == r.occurred_at for r in ratings)
+    by_ref = {r.order_ref: r for r in ratings}
+    assert by_ref["O-2"].complaint_id is None  # a low rating from last summer is history
+    assert by_ref["O-4"].complaint_id == by_ref["O-5"].complaint_id is not None
+    assert by_ref["O-3"].occurred_at.isoformat() == "2025-08-01T12:00:00+00:00"
+    (complaint,) = all_rows(app, Complaint)
+    assert (complaint.channel, complaint.summary) == ("import", "Rated 1/5: Cold food tonight")
+    clients = {c.external_id: c for c in all_rows(app, Client)}
+    assert clients["c1"].id == known.id
+    assert (clients["c1"].name, clients["c1"].email) == ("Ana Souza", "keep@example.com")
+    assert clients["c2"].email == "bia@example.com"
+    assert status_of(app, job)["result"]["clients_created"] == 2
+
+
+def test_recent_low_rating_joins_the_clients_open_complaint(app, client, manager):
+    with using(app):
+        person = intake.upsert_client("c9", "Gil")
+        open_one = intake.record_rating(person, 1, channel="api").complaint_id
+        db.session.commit()
+    job = job_of(upload(client, HEADER + f"c9,Gil,,,2,Again,,{recent()}\n"))
+    client.post(f"/complaints/import/{job}/run")
+    assert count(app, Complaint) == 1
+    assert {r.complaint_id for r in all_rows(app, Rating)} == {open_one}
+    assert status_of(app, job)["result"]["complaints_joined"] == 1
+
+
+def test_a_failure_midway_leaves_nothing_behind(app, client, manager, monkeypatch):
+    text = HEADER + f"c1,Ana,,,5,,,{OLD}\nc2,Bia,,,1,,,{recent()}\n"
+    job = job_of(upload(client, text))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(csv_import.intake, "open_complaint", broken)
+    client.post(f"/complaints/import/{job}/run")
+    page = client.get(f"/complaints/import/{job}")
+    assert "nothing was imported" in page.text
+    assert status_of(app, job)["state"] == "failed"
+    assert nothing_written(app)
+
+
+def test_an_import_runs_once_even_when_confirmed_twice(app, client, manager):
+    job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n"))
+    client.post(f"/complaints/import/{job}/run")
+    again = client.post(f"/complaints/import/{job}/run", follow_redirects=True)
+    assert "already started" in again.text
+    assert count(app, Rating) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        ("", "ratings.csv", "The file is empty"),
+        ("id,score\n1,5\n", "ratings.csv", "Missing: external_id, name, occurred_at"),
+        ("external_id,name\n", "ratings.csv", "Missing: score, occurred_at"),
+        (b"\xff\xfe\x00bad", "ratings.csv", "not UTF-8"),
+        ("a,b\n", "ratings.xlsx", "Choose a .csv file"),
+    ],
+)
+def test_unreadable_files_are_refused_next_to_the_field(
+    app, client, manager, content, filename, message
+):
+    response = upload(client, content, filename)
+    assert response.status_code == 400
+    assert message in response.text and 'id="file-error"' in response.text
+    assert nothing_written(app)
+
+
+def test_missing_file_is_explained(client, manager):
+    response = client.post("/complaints/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "Choose a CSV file" in response.text
+
+
+def test_semicolons_and_a_byte_order_mark_are_understood(app, client, manager):
+    text = "\ufeff" + HEADER.replace(",", ";") + f"c1;Олег;;;4;Хорошо, спасибо;;{OLD}\n"
+    job = job_of(upload(client, text))
+    client.post(f"/complaints/import/{job}/run")
+    (rating,) = all_rows(app, Rating)
+    assert rating.comment == "Хорошо, спасибо"
+
+
+def test_progress_fragment_polls_while_running_and_stops_when_done(app, client, manager):
+    job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n"))
+    with app.test_request_context():
+        csv_import._write_status(job, state="running", done=2500, total=5000)
+    running = client.get(f"/complaints/import/{job}", headers={"HX-Request": "true"})
+    assert "<h1>" not in running.text and 'hx-trigger="every 1s"' in running.text
+    assert '<progress value="2500" max="5000">' in running.text
+    with app.test_request_context():
+        csv_import._write_status(job, state="previewed")
+    client.post(f"/complaints/import/{job}/run")
+    done = client.get(f"/complaints/import/{job}", headers={"HX-Request": "true"})
+    assert "hx-trigger" not in done.text and "Imported 1 ratings" in done.text
+
+
+def test_a_silent_import_is_reported_as_stopped(app, client, manager):
+    job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n"))
+    with app.test_request_context():
+        csv_import._write_status(job, state="running")
+        status_path = csv_import._paths(job)[1]
+        status = json.loads(status_path.read_text())
+        status_path.write_text(json.dumps({**status, "beat": status["beat"] - 3600}))
+    assert "stopped before it finished" in client.get(f"/complaints/import/{job}").text
+
+
+@pytest.mark.parametrize("job", ["0" * 32, "not-a-job", "../../etc/passwd"])
+def test_unknown_jobs_are_404(client, manager, job):
+    assert client.get(f"/complaints/import/{job}").status_code == 404
+    assert client.post(f"/complaints/import/{job}/run").status_code == 404
+
+
+def test_import_runs_in_a_background_thread_with_its_own_session(make_database_url, tmp_path):
+    """The real path: a thread, its own app context and session, one commit on a real database."""
+    url = make_database_url()
+    migrate(url)
+    app = make_app(url, IMPORT_DIR=str(tmp_path / "bg"))
+    rows = "".join(f"c{n},Client {n},,,{n % 5 + 1},,O-{n},{OLD}\n" for n in range(12_000))
+    with app.app_context():
+        user = User(email="importer@example.com", name="Importer", role="manager")
+        db.session.add(user)
+        db.session.commit()
+        job = csv_import.stage_upload((HEADER + rows).encode(), "big.csv", user.id)
+        csv_import.start_import(job, user.id)
+        deadline = time.monotonic() + 60
+        while csv_import.read_status(job)["state"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, "the import did not finish"
+            time.sleep(0.1)
+        status = csv_import.read_status(job)
+        assert status["state"] == "done", status
+        assert status["result"]["ratings"] == 12_000 and status["done"] == 12_000
+        db.session.remove()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Rating)) == 12_000
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 12_000
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_upload_and_run_need_csrf(app, client, manager):
+    data = {"file": (io.BytesIO((HEADER + f"c1,Ana,,,5,,,{OLD}\n").encode()), "r.csv")}
+    refused = client.post(
+        "/complaints/import", data=data, content_type="multipart/form-data", csrf=False
+    )
+    assert refused.status_code == 400
+    job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n"))
+    assert client.post(f"/complaints/import/{job}/run", csrf=False).status_code == 400
+    assert status_of(app, job)["state"] == "previewed" and count(app, Rating) == 0

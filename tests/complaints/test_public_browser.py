@@ -1,0 +1,64 @@
+"""A client answers the rating survey on a phone, in the real Chromium against the real server."""
+
+import pytest
+import sqlalchemy as sa
+
+from complaints import intake
+from complaints.models import Complaint, Rating
+from complaints.survey import issue_link
+from dashboard.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def phone(chromium, live_server):
+    context = chromium.new_context(
+        base_url=live_server.url,
+        locale="pt-BR",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def survey_path(live_app):
+    with live_app.app_context():
+        client = intake.upsert_client("browser-crm-1", "Luana Costa")
+        _link, token = issue_link(client.id, order_ref="PED-2231")
+        db.session.commit()
+    return f"/s/{token}"
+
+
+def test_client_answers_the_survey_on_a_phone_and_is_thanked(phone, survey_path, live_app):
+    phone.goto(survey_path)
+    phone.get_by_role("heading", name="How did we do, Luana Costa?").wait_for()
+    # Everything fits the phone's width: no sideways scrolling to reach a score.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    score = phone.locator("label.score").filter(has_text="1").first
+    box = score.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44  # a comfortable thumb target
+    phone.get_by_role("button", name="Send").tap()
+    phone.get_by_text("Choose a score from 1 to 5.").wait_for()  # nothing chosen yet: explained
+    phone.get_by_label("Anything you want to tell us? (optional)").fill("O entregador não veio.")
+    score.tap()
+    phone.get_by_role("button", name="Send").tap()
+    phone.get_by_role("heading", name="Thank you!").wait_for()
+
+    with live_app.app_context():
+        rating = db.session.scalar(sa.select(Rating).where(Rating.order_ref == "PED-2231"))
+        assert (rating.score, rating.comment, rating.channel) == (
+            1,
+            "O entregador não veio.",
+            "survey",
+        )
+        assert db.session.get(Complaint, rating.complaint_id).client.name == "Luana Costa"
+
+    phone.goto(survey_path)
+    phone.get_by_role("heading", name="You have already answered").wait_for()

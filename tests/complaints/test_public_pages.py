@@ -1,0 +1,208 @@
+"""Pages our clients use without logging in: the survey link and "write to the head of support"."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from complaints.models import Complaint, Rating, SurveyLink
+from complaints.survey import _serializer, issue_link
+from dashboard.database import utcnow
+from dashboard.extensions import db
+from dashboard.models import ThrottleHit
+from tests.complaints.intake_support import all_rows, count, make_client
+from tests.conftest import using
+
+
+def _link(app, **options):
+    person = make_client(app, name="Pedro")
+    with using(app):
+        link, token = issue_link(person.id, **options)
+        db.session.commit()
+        return link.id, f"/s/{token}"
+
+
+@pytest.fixture
+def survey_url(app):
+    return _link(app, order_ref="ORD-7")[1]
+
+
+def test_survey_asks_for_a_score_without_login_on_a_phone_friendly_page(client, survey_url):
+    page = client.get(survey_url)
+    assert page.status_code == 200
+    assert "How did we do, Pedro?" in page.text and "ORD-7" in page.text
+    assert len(re.findall(r'type="radio"', page.text)) == 5
+    assert 'name="viewport"' in page.text and "Log out" not in page.text
+
+
+def test_low_score_opens_one_complaint_and_thanks(app, client, survey_url):
+    response = client.post(survey_url, data={"score": "1", "comment": "Nobody came"})
+    assert response.status_code == 200 and "Thank you!" in response.text
+    (rating,) = all_rows(app, Rating)
+    (complaint,) = all_rows(app, Complaint)
+    assert (rating.channel, rating.order_ref, rating.comment) == ("survey", "ORD-7", "Nobody came")
+    assert rating.complaint_id == complaint.id and complaint.channel == "survey"
+    (link,) = all_rows(app, SurveyLink)
+    assert link.used_at is not None and link.rating_id == rating.id
+
+
+def test_high_score_opens_no_complaint(app, client, survey_url):
+    assert "Thank you!" in client.post(survey_url, data={"score": "5"}).text
+    assert count(app, Complaint) == 0 and count(app, Rating) == 1
+
+
+def test_link_cannot_be_reused(app, client, survey_url):
+    client.post(survey_url, data={"score": "2"})
+    again = client.post(survey_url, data={"score": "1", "comment": "again"})
+    assert again.status_code == 200 and "already answered" in again.text
+    assert "already answered" in client.get(survey_url).text
+    assert count(app, Rating) == 1 and count(app, Complaint) == 1
+
+
+def test_forged_tampered_or_unknown_links_are_404_and_record_nothing(app, client, survey_url):
+    token = survey_url.removeprefix("/s/")
+    tampered = token[:-3] + ("abc" if not token.endswith("abc") else "xyz")
+    with app.test_request_context():
+        unknown = _serializer().dumps("a-nonce-we-never-issued")
+    for bad in ("forged-token", tampered, unknown, "x" * 500):
+        page = client.get(f"/s/{bad}")
+        assert page.status_code == 404 and "not valid" in page.text
+        assert client.post(f"/s/{bad}", data={"score": "1"}).status_code == 404
+    assert count(app, Rating) == 0
+
+
+def test_expired_link_is_410_with_a_way_to_write_to_us(app, client):
+    link_id, url = _link(app, valid_days=1)
+    with using(app):
+        db.session.get(SurveyLink, link_id).expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    page = client.get(url)
+    assert page.status_code == 410 and "expired" in page.text and "/write-to-us" in page.text
+    assert client.post(url, data={"score": "1"}).status_code == 410
+    assert count(app, Rating) == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"comment": "Keep this text"}, "Choose a score from 1 to 5"),
+        ({"score": "9", "comment": "Keep this text"}, "Not a valid choice"),
+        ({"score": "3", "comment": "Keep this text" + "x" * 5000}, "5000"),
+    ],
+)
+def test_bad_answers_are_explained_the_comment_kept_and_nothing_recorded(
+    app, client, survey_url, data, message
+):
+    response = client.post(survey_url, data=data)
+    assert response.status_code == 400
+    assert message in response.text and "Keep this text" in response.text
+    assert count(app, Rating) == 0 and count(app, SurveyLink, SurveyLink.used_at.is_(None)) == 1
+
+
+def test_survey_post_without_csrf_is_refused(app, client, survey_url):
+    assert client.post(survey_url, data={"score": "1"}, csrf=False).status_code == 400
+    assert count(app, Rating) == 0
+
+
+def test_follow_up_link_records_the_new_rating_for_the_complaints_client(app, client):
+    person = make_client(app, name="Rosa")
+    with using(app):
+        complaint = Complaint(
+            client_id=person.id,
+            summary="Late",
+            channel="api",
+            status="resolved",
+            opened_at=utcnow(),
+            due_at=utcnow(),
+        )
+        db.session.add(complaint)
+        db.session.flush()
+        _link_row, token = issue_link(person.id, purpose="follow_up", complaint_id=complaint.id)
+        db.session.commit()
+        complaint_id = complaint.id
+    assert "Thank you!" in client.post(f"/s/{token}", data={"score": "4"}).text
+    (rating,) = all_rows(app, Rating)
+    assert rating.client_id == person.id
+    with using(app):
+        assert db.session.get(Complaint, complaint_id).client_outcome == "rated_again"
+
+
+WRITE = {
+    "name": "Irina",
+    "contact": "irina@example.com",
+    "message": "Courier was rude.\nPlease call.",
+}
+
+
+def test_write_to_us_opens_a_complaint_owned_by_the_head_of_support(app, client, make_user):
+    head = make_user("admin", name="Head Of Support")
+    page = client.get("/write-to-us")
+    assert page.status_code == 200 and 'class="honeypot"' in page.text
+    response = client.post("/write-to-us", data=WRITE)
+    assert response.status_code == 200 and "Thank you for writing" in response.text
+    (complaint,) = all_rows(app, Complaint)
+    assert (complaint.owner_id, complaint.channel, complaint.summary) == (
+        head.id,
+        "web_form",
+        "Courier was rude.",
+    )
+    assert complaint.details == WRITE["message"] and complaint.client.email == "irina@example.com"
+
+
+def test_write_to_us_with_a_phone_number(app, client):
+    client.post("/write-to-us", data={**WRITE, "contact": "+7 (999) 123-45-67"})
+    (complaint,) = all_rows(app, Complaint)
+    assert complaint.client.phone == "+7 (999) 123-45-67" and complaint.client.email is None
+    assert complaint.owner_id is None  # no admin yet: it waits, unowned, in the open list
+
+
+def test_honeypot_filled_by_a_bot_gets_a_thank_you_and_creates_nothing(app, client):
+    response = client.post("/write-to-us", data={**WRITE, "website": "http://spam.example"})
+    assert response.status_code == 200 and "Thank you for writing" in response.text
+    assert count(app, Complaint) == 0 and count(app, Rating) == 0
+    assert count(app, ThrottleHit) == 1  # bots count against the limit too
+
+
+def test_write_to_us_is_rate_limited_per_address(app, client):
+    app.config["WRITE_TO_US_PER_HOUR"] = 2
+    for _ in range(2):
+        assert client.post("/write-to-us", data=WRITE).status_code == 200
+    limited = client.post("/write-to-us", data=WRITE)
+    assert limited.status_code == 429 and "wait a little" in limited.text
+    assert 'value="Irina"' in limited.text
+    assert count(app, Complaint) == 2
+    other = client.post("/write-to-us", data=WRITE, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert other.status_code == 200 and count(app, Complaint) == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({"name": "Typed Name", "contact": "", "message": ""}, 2),
+        ({"name": "Typed Name", "contact": "not a contact", "message": "Hello"}, 1),
+        ({"name": "Typed Name", "contact": "a@b", "message": "Hello"}, 1),
+        ({"name": "Typed Name", "contact": "a@example.com", "message": "x" * 10001}, 1),
+        ({"name": "", "contact": "a@example.com", "message": "Hello"}, 1),
+    ],
+)
+def test_write_to_us_bad_input_is_explained_and_kept(app, client, data, fields):
+    response = client.post("/write-to-us", data=data)
+    assert response.status_code == 400
+    assert len(re.findall('class="field-error"', response.text)) == fields
+    if data["name"]:
+        assert 'value="Typed Name"' in response.text
+    assert count(app, Complaint) == 0 and count(app, ThrottleHit) == 0
+
+
+def test_write_to_us_without_csrf_is_refused(app, client):
+    assert client.post("/write-to-us", data=WRITE, csrf=False).status_code == 400
+    assert count(app, Complaint) == 0
+
+
+def test_public_pages_never_show_contact_details_to_others(app, client, survey_url):
+    with using(app):
+        for person in db.session.scalars(sa.select(SurveyLink)):
+            person.client.email = "secret@example.com"
+        db.session.commit()
+    assert "secret@example.com" not in client.get(survey_url).text

@@ -1,0 +1,89 @@
+"""A manager opens Insights in the real Chromium, sees a chart, shows its data, changes the period."""
+
+from datetime import timedelta
+
+import pytest
+
+from complaints.models import Category, Client, Complaint, Contact
+from dashboard.database import utcnow
+from dashboard.extensions import db
+from dashboard.models import User
+from standup.models import Team
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def manager(live_app):
+    with live_app.app_context():
+        user = User(email="insights.manager@example.com", name="Ines Manager", role="manager")
+        user.set_password("a good long password")
+        category = Category(name="Late delivery")
+        client = Client(external_id="browser-client-1", name="Our client")
+        db.session.add_all([user, category, client])
+        db.session.flush()
+        opened = utcnow() - timedelta(days=2)
+        complaint = Complaint(
+            client_id=client.id,
+            summary="Parcel came late",
+            channel="phone",
+            category_id=category.id,
+            opened_at=opened,
+            due_at=opened + timedelta(hours=24),
+        )
+        db.session.add(complaint)
+        db.session.flush()
+        db.session.add(
+            Contact(
+                complaint_id=complaint.id,
+                user_id=user.id,
+                channel="call",
+                outcome="reached",
+                at=opened + timedelta(hours=2),
+            )
+        )
+        db.session.commit()
+    return "insights.manager@example.com"
+
+
+def test_manager_sees_a_chart_and_toggles_its_data(page, manager):
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(manager)
+    page.get_by_label("Password").fill("a good long password")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Insights").click()
+    page.get_by_role("heading", name="Insights", level=1).wait_for()
+
+    chart = page.get_by_role("img", name="Causes of complaints (Pareto)")
+    chart.wait_for()
+    assert chart.locator("title").first.text_content() == "Causes of complaints (Pareto)"
+    figure = page.locator("#chart-causes")
+    table = figure.locator("table")
+    assert not table.is_visible()
+    figure.get_by_text("Show data").click()
+    table.wait_for(state="visible")
+    assert "Late delivery" in table.inner_text()
+
+    # The picker swaps the figures in place (htmx) and puts the choice in the address bar.
+    page.get_by_label("From", exact=True).fill("2000-01-01")
+    page.get_by_label("To", exact=True).fill("2000-01-28")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**start=2000-01-01**")
+    page.get_by_text("No complaints in this period.").first.wait_for()
+    assert page.evaluate("document.querySelectorAll('h1').length") == 1
+
+
+def test_choosing_a_team_applies_at_once(page, manager, live_app):
+    with live_app.app_context():
+        if db.session.scalar(db.select(Team).where(Team.slug == "browser-north")) is None:
+            db.session.add(Team(slug="browser-north", name="North Desk"))
+            db.session.commit()
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(manager)
+    page.get_by_label("Password").fill("a good long password")
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/insights/")
+    page.get_by_label("Team").select_option(label="North Desk")
+    page.wait_for_url("**team=**")
+    page.get_by_text("Ratings belong to no team").wait_for()
+    assert page.get_by_label("Team").input_value() != "0"

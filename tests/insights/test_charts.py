@@ -1,0 +1,117 @@
+"""The SVG charts and the CSV writer, as plain markup and text (no database needed)."""
+
+import csv
+import io
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from dashboard.insights.charts import (
+    Column,
+    Table,
+    bar_chart,
+    csv_text,
+    line_chart,
+    neutralise,
+    pareto_chart,
+)
+
+
+def _rect_widths(svg: str) -> list[float]:
+    return [float(w) for w in re.findall(r'<rect class="bar[^"]*"[^>]*width="([0-9.]+)"', svg)]
+
+
+def test_bar_chart_is_accessible_and_has_no_inline_styles():
+    svg = str(
+        bar_chart(
+            "demo",
+            "Complaints <by> channel",
+            "Phone leads",
+            ["Phone", "<script>alert(1)</script>"],
+            [("This period", [4, 2]), ("Previous", [1, 0])],
+        )
+    )
+    assert svg.startswith('<svg class="chart" id="demo-svg"') and 'role="img"' in svg
+    assert 'aria-labelledby="demo-title demo-desc"' in svg
+    assert '<title id="demo-title">Complaints &lt;by&gt; channel</title>' in svg
+    assert '<desc id="demo-desc">Phone leads</desc>' in svg
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "style=" not in svg
+    widths = _rect_widths(svg)
+    assert widths[0] == pytest.approx(390) and widths[2] == pytest.approx(195)  # 4 and 2 of max 4
+    assert widths[1] == pytest.approx(97.5) and widths[3] == 0
+    assert svg.count('class="bar series-0"') == 2 and svg.count('class="bar series-1"') == 2
+
+
+def test_charts_without_data_say_so():
+    for svg in (
+        bar_chart("a", "T", "D", [], [("x", [])], empty="Nothing yet"),
+        bar_chart("b", "T", "D", ["Phone"], [("x", [0])], empty="Nothing yet"),
+        pareto_chart("c", "T", "D", [], [], [], empty="Nothing yet"),
+        line_chart("d", "T", "D", [], [], empty="Nothing yet"),
+    ):
+        assert 'role="img"' in svg and "Nothing yet" in svg and "<rect" not in svg
+
+
+def test_line_chart_draws_each_series_and_a_single_day():
+    svg = str(
+        line_chart(
+            "l", "T", "D", ["1 Mar", "2 Mar", "3 Mar"], [("A", [0, 5, 10]), ("B", [1, 1, 1])]
+        )
+    )
+    assert svg.count("<polyline") == 2 and svg.count("<circle") == 6
+    points = re.search(r'class="line series-0" points="([^"]+)"', svg).group(1).split()
+    ys = [float(p.split(",")[1]) for p in points]
+    assert ys[0] > ys[1] > ys[2]  # higher values are drawn higher up
+    single = str(line_chart("s", "T", "D", ["1 Mar"], [("A", [3])]))
+    assert single.count("<circle") == 1 and "style=" not in single
+
+
+def test_pareto_chart_bars_and_cumulative_line_reach_100_percent():
+    svg = str(
+        pareto_chart(
+            "p", "Causes", "D", ["Late", "Billing", "Rude"], [5, 3, 2], [0.5, 0.8, 1.0],
+            names=("Complaints", "Cumulative share"),
+        )
+    )  # fmt: skip
+    assert svg.count('<rect class="bar series-0"') == 3
+    heights = [
+        float(h) for h in re.findall(r'<rect class="bar series-0"[^>]*height="([0-9.]+)"', svg)
+    ]
+    assert heights[0] > heights[1] > heights[2]
+    points = re.search(r'class="line series-1" points="([^"]+)"', svg).group(1).split()
+    assert float(points[-1].split(",")[1]) == pytest.approx(26)  # the top of the plot: 100 %
+    assert "Late: 5 · 50%" in svg and "style=" not in svg
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_neutralise_formula_starts(start):
+    assert neutralise(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
+    assert neutralise(f"a{start}") == f"a{start}"
+
+
+def test_csv_text_writes_raw_values_and_neutralises_text():
+    table = Table(
+        [
+            Column("=Name"),
+            Column("Day", "date"),
+            Column("Count", "int"),
+            Column("Share", "percent"),
+            Column("Money", "money"),
+            Column("Time", "seconds"),
+        ],
+        [
+            ("@evil", date(2024, 3, 1), 3, 0.25, Decimal("1.5"), 3600.4),
+            ("-ok", date(2024, 3, 2), -2, None, Decimal("-4.10"), None),
+        ],
+    )
+    text = csv_text(table)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows == [
+        ["'=Name", "Day", "Count", "Share", "Money", "Time"],
+        ["'@evil", "2024-03-01", "3", "0.2500", "1.50", "3600"],
+        ["'-ok", "2024-03-02", "-2", "", "-4.10", ""],
+    ]

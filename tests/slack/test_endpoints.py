@@ -1,0 +1,261 @@
+"""Slack → Huddle: signed slash commands and button clicks work; unsigned or stale ones get 401."""
+
+import json
+import sys
+import time
+import types
+
+import pytest
+import sqlalchemy as sa
+
+from complaints import intake
+from complaints.models import Complaint
+from dashboard.extensions import db
+from dashboard.models import User
+from dashboard.slack.messages import CHECK_IN_CALLBACK, TAKE_OWNERSHIP_ACTION
+from tests.conftest import using
+from tests.slack.conftest import form_body, payload_body, signed
+
+
+@pytest.fixture
+def check_ins(monkeypatch):
+    """Stand-in for standup.services (built in parallel): records what Slack asked for."""
+    recorded = []
+
+    class StandupError(Exception):
+        def __init__(self, message):
+            super().__init__(message)
+            self.message = message
+
+    def record_check_in(user, yesterday, today, blockers, mood):
+        if today == "fail":
+            raise StandupError("There is no stand-up today.")
+        recorded.append((user.email, yesterday, today, blockers, mood))
+        return object()
+
+    module = types.SimpleNamespace(StandupError=StandupError, record_check_in=record_check_in)
+    monkeypatch.setitem(sys.modules, "standup.services", module)
+    return recorded
+
+
+def command(text: str, user_id: str = "U_AGENT") -> dict:
+    return {
+        "command": "/standup",
+        "text": text,
+        "user_id": user_id,
+        "trigger_id": "trigger-1",
+        "response_url": "https://hooks.slack.test/x",
+    }
+
+
+def post_signed(client, path: str, body: str, **signing):
+    return client.post(path, data=body, headers=signed(body, **signing), csrf=False)
+
+
+# --- signatures ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=bad"},
+        {"X-Slack-Request-Timestamp": "not-a-number", "X-Slack-Signature": "v0=bad"},
+    ],
+)
+@pytest.mark.parametrize("path", ["/slack/commands", "/slack/interactivity"])
+def test_unsigned_or_badly_signed_requests_get_401(client, make_user, check_ins, headers, path):
+    make_user("agent", slack_user_id="U_AGENT")
+    body = form_body(command("today: sneaky"))
+    response = client.post(
+        path,
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        csrf=False,
+    )
+    assert response.status_code == 401
+    assert check_ins == []
+
+
+def test_a_replayed_request_older_than_five_minutes_gets_401(client, make_user, check_ins):
+    make_user("agent", slack_user_id="U_AGENT")
+    body = form_body(command("today: replay"))
+    response = post_signed(client, "/slack/commands", body, timestamp=int(time.time()) - 6 * 60)
+    assert response.status_code == 401 and check_ins == []
+
+
+def test_a_request_signed_with_another_secret_gets_401(client, make_user, check_ins):
+    make_user("agent", slack_user_id="U_AGENT")
+    body = form_body(command("today: forged"))
+    response = post_signed(client, "/slack/commands", body, secret="someone-else")
+    assert response.status_code == 401 and check_ins == []
+
+
+def test_without_a_signing_secret_everything_is_refused(app, client, check_ins):
+    app.config["SLACK_SIGNING_SECRET"] = None
+    body = form_body(command("today: x"))
+    assert post_signed(client, "/slack/commands", body).status_code == 401
+
+
+# --- /standup ------------------------------------------------------------------------------------
+
+
+def test_standup_inline_checks_in(client, make_user, check_ins):
+    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT")
+    body = form_body(command("yesterday: calls | today: the importer | blockers: none | mood: 🙂"))
+    response = post_signed(client, "/slack/commands", body)
+    assert response.status_code == 200 and response.json["response_type"] == "ephemeral"
+    assert "checked in" in response.json["text"]
+    assert check_ins == [("ana@example.com", "calls", "the importer", "none", "🙂")]
+
+
+def test_standup_text_without_keys_is_todays_plan(client, make_user, check_ins):
+    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT")
+    post_signed(client, "/slack/commands", form_body(command("finish the refunds")))
+    assert check_ins == [("ana@example.com", None, "finish the refunds", None, None)]
+
+
+def test_standup_refusal_is_told_to_the_user(client, make_user, check_ins):
+    make_user("agent", slack_user_id="U_AGENT")
+    response = post_signed(client, "/slack/commands", form_body(command("today: fail")))
+    assert response.status_code == 200 and response.json["text"] == "There is no stand-up today."
+
+
+def test_standup_from_an_unknown_slack_user_is_refused_politely(client, fake_slack, check_ins):
+    response = post_signed(client, "/slack/commands", form_body(command("today: x", "U_NOBODY")))
+    assert (
+        response.status_code == 200 and "does not know your Slack account" in response.json["text"]
+    )
+    assert check_ins == []
+
+
+def test_standup_without_text_opens_the_modal(client, make_user, fake_slack, check_ins):
+    make_user("agent", slack_user_id="U_AGENT")
+    response = post_signed(client, "/slack/commands", form_body(command("")))
+    assert response.status_code == 200
+    (call,) = fake_slack.of("views.open")
+    assert call.body["trigger_id"] == "trigger-1"
+    view = (
+        call.body["view"] if isinstance(call.body["view"], dict) else json.loads(call.body["view"])
+    )
+    assert view["callback_id"] == CHECK_IN_CALLBACK
+
+
+def test_modal_submission_checks_in_and_reports_field_errors(client, make_user, check_ins):
+    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT")
+
+    def submission(today: str) -> dict:
+        return {
+            "type": "view_submission",
+            "user": {"id": "U_AGENT"},
+            "view": {
+                "callback_id": CHECK_IN_CALLBACK,
+                "state": {
+                    "values": {
+                        "yesterday": {"value": {"type": "plain_text_input", "value": "calls"}},
+                        "today": {"value": {"type": "plain_text_input", "value": today}},
+                        "blockers": {"value": {"type": "plain_text_input", "value": None}},
+                        "mood": {
+                            "value": {"type": "static_select", "selected_option": {"value": "😐"}}
+                        },
+                    }
+                },
+            },
+        }
+
+    ok = post_signed(client, "/slack/interactivity", payload_body(submission("refunds")))
+    assert ok.status_code == 200
+    assert check_ins == [("ana@example.com", "calls", "refunds", None, "😐")]
+    empty = post_signed(client, "/slack/interactivity", payload_body(submission("  ")))
+    assert empty.json["response_action"] == "errors" and "today" in empty.json["errors"]
+    assert len(check_ins) == 1
+
+
+def test_a_garbled_payload_is_a_400_not_a_500(client):
+    body = form_body({"payload": "{not json"})
+    assert post_signed(client, "/slack/interactivity", body).status_code == 400
+
+
+# --- "I'll call them" ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def low_rating(app):
+    """A real low rating (through the complaints intake), which opens a complaint."""
+    with using(app):
+        client = intake.upsert_client("crm-77", "Maria Silva", "maria@example.org", "+55 11 99999")
+        rating = intake.record_rating(client, 1, comment="Nobody called back", channel="api")
+        db.session.commit()
+        return rating.id, rating.complaint_id
+
+
+def click(complaint_id: int, rating_id: int, slack_user: str) -> dict:
+    return {
+        "type": "block_actions",
+        "user": {"id": slack_user},
+        "channel": {"id": "C_MANAGERS"},
+        "message": {"ts": "1700000000.000001"},
+        "actions": [{"action_id": TAKE_OWNERSHIP_ACTION, "value": f"{complaint_id}:{rating_id}"}],
+    }
+
+
+def owner_of(app, complaint_id):
+    with app.app_context():
+        return db.session.scalar(sa.select(Complaint.owner_id).where(Complaint.id == complaint_id))
+
+
+def test_the_button_makes_the_clicking_manager_the_owner_and_updates_the_message(
+    app, client, make_user, low_rating, fake_slack
+):
+    rating_id, complaint_id = low_rating
+    manager = make_user("manager", name="Olga", slack_user_id="U_OLGA")
+    response = post_signed(
+        client, "/slack/interactivity", payload_body(click(complaint_id, rating_id, "U_OLGA"))
+    )
+    assert response.status_code == 200
+    assert owner_of(app, complaint_id) == manager.id
+    (update,) = fake_slack.of("chat.update")
+    assert update.body["channel"] == "C_MANAGERS" and update.body["ts"] == "1700000000.000001"
+    blocks = json.dumps(update.body["blocks"])
+    assert "Olga will call them" in blocks and TAKE_OWNERSHIP_ACTION not in blocks
+
+
+def test_the_button_maps_a_slack_user_by_e_mail_once(
+    app, client, make_user, low_rating, fake_slack
+):
+    rating_id, complaint_id = low_rating
+    manager = make_user("manager", email="olga@example.com")
+    fake_slack.users["U_NEW"] = {"id": "U_NEW", "profile": {"email": "Olga@Example.com"}}
+    post_signed(
+        client, "/slack/interactivity", payload_body(click(complaint_id, rating_id, "U_NEW"))
+    )
+    assert owner_of(app, complaint_id) == manager.id
+    with app.app_context():
+        assert db.session.get(User, manager.id).slack_user_id == "U_NEW"
+    assert len(fake_slack.of("users.info")) == 1
+
+
+def test_an_agent_cannot_take_it_and_is_told_so(app, client, make_user, low_rating, fake_slack):
+    rating_id, complaint_id = low_rating
+    make_user("agent", slack_user_id="U_AGENT")
+    response = post_signed(
+        client, "/slack/interactivity", payload_body(click(complaint_id, rating_id, "U_AGENT"))
+    )
+    assert response.status_code == 200 and owner_of(app, complaint_id) is None
+    (ephemeral,) = fake_slack.of("chat.postEphemeral")
+    assert "Only managers" in ephemeral.body["text"] and ephemeral.body["user"] == "U_AGENT"
+    assert fake_slack.of("chat.update") == []
+
+
+def test_an_unsigned_click_changes_nothing(app, client, make_user, low_rating, fake_slack):
+    rating_id, complaint_id = low_rating
+    make_user("manager", slack_user_id="U_OLGA")
+    body = payload_body(click(complaint_id, rating_id, "U_OLGA"))
+    response = client.post(
+        "/slack/interactivity",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        csrf=False,
+    )
+    assert response.status_code == 401 and owner_of(app, complaint_id) is None
+    assert fake_slack.calls == []

@@ -1,0 +1,189 @@
+"""From domain events and jobs to Slack: receivers, follow-up watch, reminders, and a scan of every
+payload for our clients' e-mail addresses and phone numbers."""
+
+import json
+import sys
+import types
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from complaints import intake
+from complaints.models import Complaint
+from dashboard import signals
+from dashboard.database import utcnow
+from dashboard.extensions import db
+from dashboard.scheduler.runner import run_job
+from dashboard.slack.delivery import dispatch
+from dashboard.slack.models import OutboxMessage
+from tests.slack.conftest import FakeClock
+
+EMAIL, PHONE = "maria.silva@example.org", "+55 11 98765-4321"
+
+
+def outbox_rows(kind: str | None = None) -> list[OutboxMessage]:
+    statement = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind:
+        statement = statement.where(OutboxMessage.kind == kind)
+    return list(db.session.scalars(statement))
+
+
+def test_a_low_rating_enqueues_an_alert_in_the_same_transaction(db_session):
+    client = intake.upsert_client("crm-1", "Maria Silva", EMAIL, PHONE)
+    rating = intake.record_rating(client, 2, comment="Late again", channel="api")
+    (alert,) = outbox_rows("low-rating-alert")
+    assert alert.dedup_key == f"low-rating:{rating.id}"
+    assert f'"value": "{rating.complaint_id}:{rating.id}"' in json.dumps(alert.blocks)
+    db_session.rollback()  # the rating is not kept: neither is its alert
+    assert outbox_rows() == []
+
+
+def test_a_good_rating_alerts_nobody(db_session):
+    client = intake.upsert_client("crm-2", "João", None, None)
+    intake.record_rating(client, 5, channel="api")
+    db_session.commit()
+    assert outbox_rows() == []
+
+
+@dataclass
+class Summary:
+    team_id: int
+    channel: str
+    standup_on: date
+    duration_seconds: int
+    timebox_seconds: int
+    attended: list
+    absent: list
+    action_items: list
+    blockers: list
+    check_ins: list
+    url: str
+
+
+def test_a_stand_up_that_ends_posts_its_summary_with_check_ins_in_the_thread(app, db_session):
+    summary = Summary(
+        1, "#sp", date(2026, 3, 2), 600, 900, ["Ana"], [], [("Call Maria", "Ana", None)], [],
+        [("Ana", "calls", "refunds", None, "🙂")], "https://huddle.example/standup/sp/2026-03-02",
+    )  # fmt: skip
+    signals.standup_ended.send(app, standup=object(), summary=summary)
+    signals.standup_ended.send(app, standup=object(), summary=summary)  # sent twice: posted once
+    db_session.commit()
+    found = outbox_rows("standup-summary")
+    assert [m.dedup_key for m in found] == [
+        "standup-summary:1:2026-03-02",
+        "standup-summary:1:2026-03-02/1",
+    ]
+    assert (
+        "refunds" in json.dumps(found[1].blocks)
+        and found[1].thread_parent_key == found[0].dedup_key
+    )
+
+
+def test_a_closed_wish_review_posts_its_results(app, db_session):
+    review = types.SimpleNamespace(
+        id=7, review_on=date(2026, 3, 3), team=None, slack_channel="#wishes"
+    )
+    decisions = [
+        types.SimpleNamespace(
+            wish_id=3, title="CSV export", outcome="will_do", reason=None, clients_to_call=4
+        )
+    ]
+    signals.wish_review_closed.send(app, review=review, decisions=decisions)
+    db_session.commit()
+    (message,) = outbox_rows("wish-review-results")
+    assert message.channel == "#wishes" and "CSV export" in json.dumps(message.blocks)
+
+
+def test_follow_up_watch_tells_once_per_complaint_and_deadline(db_session, make_user):
+    owner = make_user("manager", name="Olga", slack_user_id="U_OLGA")
+    client = intake.upsert_client("crm-3", "Maria Silva", EMAIL, PHONE)
+    now = utcnow()
+    complaint = intake.open_complaint(
+        client, "Broken blender", channel="api", owner_id=owner.id, now=now - timedelta(hours=30)
+    )
+    db_session.commit()
+    assert run_job("follow-up-watch", now)[0] == "done"
+    watch, nudge = outbox_rows("follow-up-watch"), outbox_rows("follow-up-nudge")
+    assert len(watch) == 1 and "<@U_OLGA>" in json.dumps(watch[0].blocks)
+    assert len(nudge) == 1 and nudge[0].channel == "U_OLGA"
+    later = now + timedelta(minutes=15)
+    run_job("follow-up-watch", later)
+    assert len(outbox_rows("follow-up-watch")) == 1  # same deadline: not told again
+    complaint = db_session.get(Complaint, complaint.id)
+    complaint.due_at = later + timedelta(minutes=5)  # a new deadline, missed again
+    db_session.commit()
+    run_job("follow-up-watch", later + timedelta(minutes=15))
+    assert len(outbox_rows("follow-up-nudge")) == 2
+
+
+def test_reminder_job_posts_to_each_due_team_once(db_session, monkeypatch):
+    @dataclass
+    class Reminder:
+        team_id: int
+        team_name: str
+        channel: str
+        standup_on: date
+        starts_at: datetime
+        headline: str
+        missing: list
+
+    at = utcnow()
+    due = [
+        Reminder(
+            1,
+            "São Paulo",
+            "#sp",
+            at.date(),
+            at + timedelta(minutes=10),
+            "2 new complaints",
+            [(1, "Ana", "U_ANA")],
+        )
+    ]
+    asked = []
+
+    def reminders_due(when, minutes_before):
+        asked.append((when, minutes_before))
+        return due
+
+    monkeypatch.setitem(
+        sys.modules, "standup.services", types.SimpleNamespace(reminders_due=reminders_due)
+    )
+    run_job("standup-reminder", at)
+    run_job("standup-reminder", at + timedelta(seconds=1))  # another run, same stand-up
+    (message,) = outbox_rows("standup-reminder")
+    assert message.channel == "#sp" and "<@U_ANA>" in json.dumps(message.blocks)
+    assert asked[0] == (at, 10)
+
+
+def test_no_client_e_mail_or_phone_in_any_payload(app, db_session, make_user, fake_slack):
+    """Every kind that mentions our clients, posted for real, then every request body scanned."""
+    owner = make_user("manager", slack_user_id="U_OWNER")
+    clients = [
+        intake.upsert_client(
+            f"crm-{n}", f"Client {n}", f"client{n}@example.org", f"+7 900 000-00-{n:02d}"
+        )
+        for n in range(12)
+    ]
+    now = utcnow()
+    for n, client in enumerate(clients):
+        intake.record_rating(
+            client, 1, comment="Awful", channel="api", now=now - timedelta(hours=30)
+        )
+        if n % 2:
+            complaint = intake.open_complaint_of(client.id)
+            complaint.owner_id = owner.id
+    db_session.commit()
+    run_job("complaints-digest", now)
+    run_job("follow-up-watch", now)
+    clock = FakeClock()
+    dispatch(clock=clock, sleep=clock.sleep, budget=timedelta(minutes=5))
+    kinds = {m.kind for m in outbox_rows()}
+    assert {"low-rating-alert", "complaints-digest", "follow-up-watch", "follow-up-nudge"} <= kinds
+    assert all(m.status == "sent" for m in outbox_rows())
+    sent = json.dumps([call.body for call in fake_slack.calls], ensure_ascii=False)
+    assert "Client 3" in sent  # names are there…
+    for client in clients:  # …contact details never
+        assert client.email not in sent and client.phone not in sent
+        assert client.phone.replace(" ", "") not in sent.replace(" ", "")
+    assert "@example.org" not in sent

@@ -1,0 +1,230 @@
+"""Every message kind within Block Kit limits, for 10,000 items; links back; no contact details."""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from slack_sdk.models.blocks import Block
+
+from complaints.briefs import ComplaintBrief, Digest, RatingBrief
+from dashboard.slack import messages
+from tests.conftest import make_app
+from tests.slack.conftest import BASE_URL
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+N = 10_000
+
+
+@pytest.fixture(scope="module")
+def plain_app():
+    """Builders need an app (links, translations) but no database."""
+    app = make_app("sqlite://", BASE_URL=BASE_URL)
+    with app.app_context():
+        yield app
+
+
+def brief(i: int, **fields) -> ComplaintBrief:
+    values = dict(
+        id=i,
+        client_name=f"Client {i} <!channel> & co",
+        summary=f"Parcel {i} arrived late and the box was damaged " * 3,
+        status="new",
+        channel="api",
+        category="Delivery",
+        owner_id=i % 7 or None,
+        owner_name=f"Manager {i % 7}" if i % 7 else None,
+        team_id=1,
+        opened_at=NOW - timedelta(days=i % 30),
+        due_at=NOW - timedelta(hours=i % 50),
+        last_contact_at=None,
+        age_days=i % 30,
+    )
+    values.update(fields)
+    return ComplaintBrief(**values)
+
+
+@dataclass
+class Reminder:
+    team_id: int
+    team_name: str
+    channel: str
+    standup_on: date
+    starts_at: datetime
+    headline: str
+    missing: list
+
+
+@dataclass
+class Summary:
+    team_id: int
+    channel: str
+    standup_on: date
+    duration_seconds: int
+    timebox_seconds: int
+    attended: list
+    absent: list
+    action_items: list
+    blockers: list
+    check_ins: list
+    url: str
+
+
+@dataclass
+class Wish:
+    id: int
+    title: str
+    distinct_clients: int
+
+
+def assert_within_limits(message: messages.SlackMessage) -> list[dict]:
+    """Slack's limits, checked on the JSON that is sent, for the message and every reply."""
+    payloads = message.all_payloads()
+    for payload in payloads:
+        blocks = payload["blocks"]
+        assert 0 < len(blocks) <= messages.MAX_BLOCKS
+        assert payload["text"] and len(payload["text"]) <= 3000
+        assert len(json.dumps(payload)) < 40_000  # Slack's message size, with room to spare
+        for block in blocks:
+            Block.parse(block).validate_json()  # the SDK's own validators
+            if block["type"] == "section":
+                if "text" in block:
+                    assert len(block["text"]["text"]) <= messages.MAX_SECTION_CHARS
+                for field in block.get("fields", []):
+                    assert len(field["text"]) <= 2000
+                assert len(block.get("fields", [])) <= 10
+            if block["type"] == "header":
+                assert len(block["text"]["text"]) <= 150
+            if block["type"] == "actions":
+                for element in block["elements"]:
+                    assert len(element.get("value", "")) <= messages.MAX_BUTTON_VALUE
+    return payloads
+
+
+def test_digest_of_ten_thousand_complaints_is_a_short_parent_with_a_capped_thread(plain_app):
+    items = [brief(i) for i in range(1, N + 1)]
+    digest = Digest(items, items[:N], items[: N // 2], items[:10])
+    message = messages.complaints_digest(digest, date(2026, 3, 2))
+    payloads = assert_within_limits(message)
+    parent = dumps(message.blocks)
+    assert "New since yesterday" in parent and "10000" in parent
+    # the parent previews a few lines; the thread carries more and ends with a link to Huddle
+    assert len(message.replies) >= 3
+    assert dumps(payloads).count("see them all in Huddle") == 3  # three long lists
+    assert f"{BASE_URL}/complaints/1" in parent
+    # Slack control sequences in our clients' names are escaped, never pinging the channel
+    assert "<!channel>" not in dumps(payloads)
+
+
+def test_every_complaint_line_links_back_to_huddle(plain_app):
+    items = [brief(i) for i in range(1, 4)]
+    message = messages.complaints_digest(Digest(items, [], [], []), date(2026, 3, 2))
+    text = dumps(message.blocks)
+    for item in items:
+        assert f"<{BASE_URL}/complaints/{item.id}|" in text
+
+
+def test_quiet_digest(plain_app):
+    message = messages.complaints_digest(Digest([], [], [], []), date(2026, 3, 2))
+    assert_within_limits(message)
+    assert "A quiet day" in dumps(message.blocks) and not message.replies
+
+
+def test_reminder_with_ten_thousand_missing_people(plain_app):
+    reminder = Reminder(
+        1,
+        "São Paulo",
+        "#sp",
+        date(2026, 3, 2),
+        NOW,
+        "3 new complaints, 1 low rating",
+        [(i, f"Person {i}", f"U{i:08d}" if i % 2 else None) for i in range(N)],
+    )
+    message = messages.standup_reminder(reminder)
+    assert_within_limits(message)
+    assert "<@U00000001>" in dumps(message.blocks)
+    assert "10000 people have not checked in yet" in dumps(message.blocks)
+    assert message.replies  # the full list is in the thread
+
+
+def test_reminder_when_everyone_checked_in(plain_app):
+    reminder = Reminder(1, "Moscow", "#msk", date(2026, 3, 2), NOW, "Quiet night", [])
+    message = messages.standup_reminder(reminder)
+    assert_within_limits(message)
+    assert "Everyone has checked in" in dumps(message.blocks)
+
+
+def test_summary_posts_check_ins_as_thread_replies(plain_app):
+    summary = Summary(
+        team_id=1,
+        channel="#sp",
+        standup_on=date(2026, 3, 2),
+        duration_seconds=17 * 60,
+        timebox_seconds=15 * 60,
+        attended=[f"Person {i}" for i in range(N)],
+        absent=["Ana", "Boris"],
+        action_items=[(f"Call client {i}", f"Owner {i}", date(2026, 3, 3)) for i in range(N)],
+        blockers=[(f"Person {i}", "Waiting for the warehouse") for i in range(N)],
+        check_ins=[(f"Person {i}", "calls", "more calls", None, "🙂") for i in range(N)],
+        url=f"{BASE_URL}/standup/sp/2026-03-02",
+    )
+    message = messages.standup_summary(summary)
+    payloads = assert_within_limits(message)
+    parent = dumps(message.blocks)
+    assert "17 min of 15 min" in parent and "Ana" in parent and "⏰" in parent
+    replies = dumps(payloads[1:])
+    assert "Check-ins" in replies and "more calls" in replies and "Action items" in replies
+    assert "more calls" not in parent  # check-ins live in the thread
+
+
+def test_low_rating_alert_has_the_button_and_then_who_took_it(plain_app):
+    rating = RatingBrief(9, 1, "Nobody answered the phone", "Maria", 42, NOW)
+    message = messages.low_rating_alert(rating)
+    assert_within_limits(message)
+    actions = next(b for b in message.blocks if b["type"] == "actions")
+    button = actions["elements"][0]
+    assert button["action_id"] == messages.TAKE_OWNERSHIP_ACTION
+    assert button["value"] == "42:9" and button["text"]["text"] == "I'll call them"
+    taken = messages.low_rating_alert(rating, owner_name="Olga")
+    assert not [b for b in taken.blocks if b["type"] == "actions"]
+    assert "Olga will call them" in dumps(taken.blocks)
+
+
+def test_low_rating_comment_of_any_length_stays_within_limits(plain_app):
+    rating = RatingBrief(9, 2, "terrible " * 5000, "Maria " * 100, 42, NOW)
+    assert_within_limits(messages.low_rating_alert(rating))
+
+
+def test_follow_up_watch_and_nudge(plain_app):
+    items = [brief(i) for i in range(1, N + 1)]
+    message = messages.follow_up_watch(items, {1: "UOWNER1"})
+    assert_within_limits(message)
+    assert "<@UOWNER1>" in dumps(message.all_payloads())
+    nudge = messages.follow_up_nudge(items[0])
+    assert_within_limits(nudge)
+    assert f"{BASE_URL}/complaints/1" in dumps(nudge.blocks)
+
+
+def test_wish_review_agenda_and_results(plain_app):
+    wishes = [Wish(i, f"Export to CSV number {i}", i % 9) for i in range(1, N + 1)]
+    agenda = messages.wish_review_agenda("Moscow", date(2026, 3, 3), wishes)
+    assert_within_limits(agenda)
+    assert "10000 wishes to decide today" in dumps(agenda.blocks)
+    decisions = [
+        (i, f"Wish {i}", "will_do_if_paid", "Needs a partner" * 30, 3) for i in range(1, N + 1)
+    ]
+    results = messages.wish_review_results("Moscow", date(2026, 3, 3), decisions)
+    assert_within_limits(results)
+    assert "30000 clients to call back" in dumps(results.blocks)
+
+
+def test_check_in_modal_is_a_valid_view(plain_app):
+    view = messages.check_in_modal()
+    assert view["type"] == "modal" and view["callback_id"] == messages.CHECK_IN_CALLBACK
+    assert [b["block_id"] for b in view["blocks"]] == ["yesterday", "today", "blockers", "mood"]

@@ -1,0 +1,110 @@
+"""The admin outbox page: previews as Slack would show them, dead messages with Retry, admins only."""
+
+import pytest
+
+from dashboard.extensions import db
+from dashboard.slack import outbox
+from dashboard.slack.models import OutboxMessage
+from tests.conftest import using
+from tests.support.queries import count_statements
+
+ALERT_BLOCKS = [
+    {"type": "header", "text": {"type": "plain_text", "text": "Complaints digest"}},
+    {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": "*Bold* <https://huddle.example/complaints/1|Parcel late> &lt;script&gt;",
+        },
+    },
+    {"type": "section", "fields": [{"type": "mrkdwn", "text": "*New*\n3"}]},
+    {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "I'll call them"},
+                "action_id": "take_ownership",
+                "value": "1:1",
+            }
+        ],
+    },
+]
+
+
+def add(app, n: int = 1, status: str = "pending", **fields) -> list[int]:
+    ids = []
+    with using(app):
+        for i in range(n):
+            message = outbox.enqueue(
+                "#managers", "test", f"k-{status}-{i}", "fallback", ALERT_BLOCKS
+            )
+            message.status = status
+            for name, value in fields.items():
+                setattr(message, name, value)
+            db.session.commit()
+            ids.append(message.id)
+    return ids
+
+
+@pytest.fixture
+def app_config():
+    return {"SLACK_BOT_TOKEN": None, "BASE_URL": "https://huddle.example"}
+
+
+def test_only_admins_see_the_outbox(client, login_as):
+    login_as("manager")
+    assert client.get("/admin/slack/outbox").status_code == 403
+
+
+def test_the_preview_renders_blocks_roughly_as_slack_does(app, client, login_as):
+    add(app)
+    login_as("admin")
+    page = client.get("/admin/slack/outbox").get_data(as_text=True)
+    assert "Slack is not connected" in page
+    assert "<h4>Complaints digest</h4>" in page
+    assert '<a href="https://huddle.example/complaints/1" rel="noopener">Parcel late</a>' in page
+    assert "<strong>Bold</strong>" in page and "&lt;script&gt;" in page and "<script>" not in page
+    assert "I&#39;ll call them</button>" in page or "I'll call them</button>" in page
+    assert 'href="/admin/slack/outbox"' in page  # the nav link
+
+
+def test_a_dead_message_can_be_retried_by_htmx(app, client, login_as):
+    (dead,) = add(app, status="dead", attempts=30, last_error="500 internal_error")
+    login_as("admin")
+    page = client.get("/admin/slack/outbox?status=dead").get_data(as_text=True)
+    assert "500 internal_error" in page and "Retry" in page
+    response = client.post(f"/admin/slack/outbox/{dead}/retry", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'id="outbox-' in response.get_data(as_text=True)
+    with app.app_context():
+        message = db.session.get(OutboxMessage, dead)
+        assert message.status == "pending" and message.attempts == 0
+
+
+def test_retrying_a_sent_message_is_refused(app, client, login_as):
+    (sent,) = add(app, status="sent")
+    login_as("admin")
+    response = client.post(f"/admin/slack/outbox/{sent}/retry", headers={"HX-Request": "true"})
+    assert response.status_code == 409 and "Only a failed or dead" in response.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert db.session.get(OutboxMessage, sent).status == "sent"
+
+
+def test_retry_needs_csrf(app, client, login_as):
+    (dead,) = add(app, status="dead")
+    login_as("admin")
+    assert client.post(f"/admin/slack/outbox/{dead}/retry", csrf=False).status_code == 400
+
+
+def test_the_page_loads_in_a_fixed_number_of_queries(app, client, login_as):
+    login_as("admin")
+    add(app, 3, status="dead")
+    client.get("/admin/slack/outbox")  # warm up (user load, babel)
+    with count_statements(app) as few:
+        client.get("/admin/slack/outbox")
+    add(app, 30, status="failed")
+    with count_statements(app) as many:
+        client.get("/admin/slack/outbox")
+    assert len(many) == len(few)
