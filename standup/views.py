@@ -1,5 +1,541 @@
-"""Stand-up pages: the board, live mode, check-ins, history."""
+"""Stand-up pages: the board (live mode included), check-ins, history, export, settings, days away.
 
-from flask import Blueprint
+Views read the request and render; every rule and write is in ``standup.services``. The board is
+one page made of fragments: ``_live.html`` (the agenda and the clocks, polled by watching screens),
+``_panels.html`` (check-ins, attendance, action items, topics, decisions, summary; refreshed when
+the live fragment reports a change) and one fragment per form.
+"""
+
+from datetime import date, datetime, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BaseConverter, ValidationError
+
+from dashboard.access import role_required
+from dashboard.database import utcnow
+from dashboard.extensions import db
+from standup import api as _api  # noqa: F401  (adds the stand-up route to the API blueprint)
+from standup import board as board_data
+from standup import history, schedule, services
+from standup.forms import (
+    ActionItemForm,
+    AwayForm,
+    CheckInForm,
+    DecisionForm,
+    HistoryForm,
+    TeamSettingsForm,
+    TimeboxForm,
+    TopicForm,
+)
 
 bp = Blueprint("standup", __name__, url_prefix="/standup")
+CHANGED = "standup-changed"  # the event that makes the board's panels refresh themselves
+
+
+class IsoDateConverter(BaseConverter):
+    """``YYYY-MM-DD`` in the URL, a ``date`` in the view; an impossible date is a 404, not a 500."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError() from None
+
+    def to_url(self, value) -> str:
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+
+@bp.record_once
+def _register_converter(state):
+    state.app.url_map.converters["isodate"] = IsoDateConverter
+
+
+@bp.app_template_filter("from_iso")
+def _from_iso(value: str | None):
+    """ISO timestamps kept in JSON snapshots, back as datetimes for Babel's filters."""
+    return datetime.fromisoformat(value) if value else None
+
+
+@bp.app_template_filter("from_iso_date")
+def _from_iso_date(value: str | None):
+    return date.fromisoformat(value) if value else None
+
+
+@bp.app_template_filter("epoch_ms")
+def _epoch_ms(value: datetime) -> int:
+    """Instants for the browser's clocks, as milliseconds since the epoch (no timezone to parse)."""
+    return int(value.timestamp() * 1000)
+
+
+@bp.app_template_filter("mmss")
+def _mmss(seconds) -> str:
+    seconds = max(0, int(seconds or 0))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _team_or_404(slug: str):
+    team = services.team_by_slug(slug)
+    if team is None:
+        abort(404)
+    return team
+
+
+def _standup_or_404(team, on: date):
+    standup = services.standup_on(team.id, on)
+    if standup is None:
+        abort(404)
+    return standup
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    """Straight to one's own team's board; people without a team pick one."""
+    if current_user.team is not None:
+        return redirect(url_for("standup.board", slug=current_user.team.slug))
+    return render_template("standup/teams.html", teams=services.teams())
+
+
+@bp.get("/teams")
+def team_list():
+    return render_template("standup/teams.html", teams=services.teams())
+
+
+@bp.get("/<slug>/", defaults={"on": None})
+@bp.get("/<slug>/<isodate:on>")
+def board(slug: str, on: date | None):
+    """A team's board: today's (its local date) without a date, any day's with one."""
+    team = _team_or_404(slug)
+    return _render_board(team, on or schedule.local_date(team, utcnow()))
+
+
+def _forms(board, **overrides):
+    check_in = board.viewer_check_in
+    forms = {
+        "check_in": CheckInForm(
+            formdata=None,
+            data={
+                "yesterday": check_in.yesterday if check_in else "",
+                "today": check_in.today if check_in else "",
+                "blockers": check_in.blockers if check_in else "",
+                "mood": str(check_in.mood) if check_in and check_in.mood else "",
+            },
+        ),
+        "action_item": ActionItemForm(formdata=None),
+        "topic": TopicForm(formdata=None),
+        "decision": DecisionForm(formdata=None),
+    }
+    forms.update(overrides)
+    forms["action_item"].owner_id.choices = [(0, _("Nobody yet"))] + [
+        (m.user.id, m.user.name) for m in board.members
+    ]
+    return forms
+
+
+def _load(team, on: date, prepare: bool = True):
+    now = utcnow()
+    standup = services.open_board(team, on, now) if prepare else services.standup_on(team.id, on)
+    return board_data.load_board(team, standup, on, current_user, now)
+
+
+def _render_board(team, on: date, status: int = 200, **form_overrides):
+    board = _load(team, on)
+    context = {
+        "board": board,
+        "live": board.live,
+        "forms": _forms(board, **form_overrides),
+        "previous_on": on - timedelta(days=1),
+    }
+    return render_template("standup/board.html", **context), status
+
+
+def _changed(response_body, status: int = 200) -> Response:
+    """A fragment answer that also tells the rest of the board to refresh itself."""
+    response = make_response(response_body, status)
+    response.headers["HX-Trigger"] = CHANGED
+    return response
+
+
+def _render_live(team, on: date, status: int = 200, error: str | None = None) -> Response:
+    now = utcnow()
+    standup = services.standup_on(team.id, on)
+    live = board_data.load_live(team, standup, on, current_user, now)
+    return _changed(render_template("standup/_live.html", live=live, error=error), status)
+
+
+def _render_panels(team, on: date, changed: bool = False) -> Response:
+    board = _load(team, on, prepare=False)
+    body = render_template("standup/_panels.html", board=board, live=board.live)
+    return _changed(body) if changed else make_response(body)
+
+
+@bp.get("/<slug>/<isodate:on>/live")
+def live(slug: str, on: date):
+    """The polled fragment: ``204`` (no body) while nothing changed since version ``v``.
+
+    Two queries per unchanged poll (the session's user and ``board.poll_state``); see
+    ``standup.board`` for the measured cost of a changed one.
+    """
+    state = board_data.poll_state(slug, on)
+    if state is None:
+        abort(404)
+    version, status, auto_end_at = state
+    overdue = status == "live" and auto_end_at is not None and auto_end_at <= utcnow()
+    if not overdue and request.args.get("v") == str(version):
+        return Response(status=204)
+    team = _team_or_404(slug)
+    if overdue:
+        services.open_board(team, on, utcnow())  # its time is up: it ends now, for everyone
+    return _render_live(team, on)
+
+
+@bp.get("/<slug>/<isodate:on>/panels")
+def panels(slug: str, on: date):
+    return _render_panels(_team_or_404(slug), on)
+
+
+# --- live-mode controls -------------------------------------------------------------------------
+
+
+def _control(slug: str, on: date, action):
+    team = _team_or_404(slug)
+    standup = _standup_or_404(team, on)
+    error = None
+    try:
+        action(standup)
+    except services.StandupError as problem:
+        db.session.rollback()
+        error = problem.message
+    if not request.htmx:
+        if error:
+            flash(error, "error")
+        return redirect(url_for("standup.board", slug=slug, on=on))
+    return _render_live(team, on, 422 if error else 200, error)
+
+
+@bp.post("/<slug>/<isodate:on>/start")
+def start(slug: str, on: date):
+    return _control(slug, on, lambda s: services.start_standup(s, current_user))
+
+
+@bp.post("/<slug>/<isodate:on>/next")
+def next_item(slug: str, on: date):
+    try:
+        expected = int(request.form.get("position", ""))
+    except ValueError:
+        expected = None
+    return _control(slug, on, lambda s: services.next_item(s, current_user, expected))
+
+
+@bp.post("/<slug>/<isodate:on>/end")
+def end(slug: str, on: date):
+    return _control(slug, on, lambda s: services.end_standup(s, current_user))
+
+
+@bp.post("/<slug>/<isodate:on>/items/<int:item_id>/timebox")
+def timebox(slug: str, on: date, item_id: int):
+    form = TimeboxForm()
+    if not form.validate_on_submit():
+        message = " ".join(form.minutes.errors) or _("Give the timebox in minutes.")
+        return _control(slug, on, lambda s: _raise(message))
+    return _control(
+        slug, on, lambda s: services.set_item_timebox(s, current_user, item_id, form.seconds)
+    )
+
+
+def _raise(message: str):
+    raise services.StandupError(message)
+
+
+@bp.post("/<slug>/<isodate:on>/attendance/<int:user_id>")
+def attendance(slug: str, on: date, user_id: int):
+    team = _team_or_404(slug)
+    standup = _standup_or_404(team, on)
+    present = request.form.get("present") == "1"
+    try:
+        services.set_attendance(standup, current_user, user_id, present)
+    except services.StandupError as problem:
+        db.session.rollback()
+        flash(problem.message, "error")
+    if not request.htmx:
+        return redirect(url_for("standup.board", slug=slug, on=on))
+    return _render_panels(team, on, changed=True)
+
+
+@bp.post("/action-items/<int:item_id>/done")
+def action_item_done(item_id: int):
+    item = services.action_item(item_id)
+    if item is None:
+        abort(404)
+    try:
+        services.complete_action_item(item_id, current_user)
+    except services.StandupError:
+        db.session.rollback()
+        abort(403)
+    if request.htmx and request.form.get("slug") and request.form.get("on"):
+        team = _team_or_404(request.form["slug"])
+        try:
+            on = date.fromisoformat(request.form["on"])
+        except ValueError:
+            abort(400)
+        return _render_panels(team, on, changed=True)
+    team = services.team_of(item.team_id)
+    return redirect(url_for("standup.board", slug=team.slug))
+
+
+# --- forms on the board -------------------------------------------------------------------------
+
+
+def _form_answer(slug, on, form, name, template, apply):
+    """Validate, apply, and answer with the form again: fresh when saved, with errors when not."""
+    team = _team_or_404(slug)
+    if not form.validate_on_submit():
+        return _form_error(team, on, form, name, template, 400)
+    try:
+        apply(team)
+    except services.StandupError as problem:
+        db.session.rollback()
+        target = getattr(form, problem.field, None) if problem.field else None
+        if target is not None:
+            target.errors = [*target.errors, problem.message]
+        else:
+            form.form_errors.append(problem.message)
+        return _form_error(team, on, form, name, template, 422)
+    if not request.htmx:
+        return redirect(url_for("standup.board", slug=team.slug, on=on))
+    board = _load(team, on, prepare=False)
+    forms = _forms(board)
+    return _changed(render_template(template, board=board, live=board.live, forms=forms))
+
+
+def _form_error(team, on, form, name, template, status):
+    if not request.htmx:
+        return _render_board(team, on, status, **{name: form})
+    board = _load(team, on, prepare=False)
+    forms = _forms(board, **{name: form})
+    return make_response(
+        render_template(template, board=board, live=board.live, forms=forms), status
+    )
+
+
+@bp.post("/<slug>/<isodate:on>/check-in")
+def check_in(slug: str, on: date):
+    form = CheckInForm()
+    if current_user.team_id != _team_or_404(slug).id:
+        abort(403)  # one checks in to one's own team's stand-up only
+
+    def apply(team):
+        services.record_check_in(
+            current_user,
+            form.yesterday.data,
+            form.today.data,
+            form.blockers.data,
+            form.mood_value,
+            on=on,
+            source="board",
+        )
+
+    return _form_answer(slug, on, form, "check_in", "standup/_check_in_form.html", apply)
+
+
+@bp.post("/<slug>/<isodate:on>/action-items")
+def add_action_item(slug: str, on: date):
+    form = ActionItemForm()
+
+    def apply(team):
+        standup = _standup_or_404(team, on)
+        services.add_action_item(
+            standup, current_user, form.text.data, form.owner_id.data or None, form.due_on.data
+        )
+
+    return _form_answer(slug, on, form, "action_item", "standup/_action_item_form.html", apply)
+
+
+@bp.post("/<slug>/<isodate:on>/topics")
+def add_topic(slug: str, on: date):
+    form = TopicForm()
+
+    def apply(team):
+        services.add_topic(_standup_or_404(team, on), current_user, form.topic.data)
+
+    return _form_answer(slug, on, form, "topic", "standup/_topic_form.html", apply)
+
+
+@bp.post("/<slug>/<isodate:on>/decisions")
+def add_decision(slug: str, on: date):
+    form = DecisionForm()
+
+    def apply(team):
+        services.add_decision(_standup_or_404(team, on), current_user, form.text.data)
+
+    return _form_answer(slug, on, form, "decision", "standup/_decision_form.html", apply)
+
+
+# --- history and export -------------------------------------------------------------------------
+
+
+def _history_form(team):
+    form = HistoryForm(request.args)
+    form.person.choices = [(0, _("Anyone"))] + [(u.id, u.name) for u in services.members([team.id])]
+    return form
+
+
+@bp.get("/<slug>/history")
+def history_page(slug: str):
+    team = _team_or_404(slug)
+    form = _history_form(team)
+    valid = form.validate()
+    try:
+        page_number = int(request.args.get("page", 1))
+    except ValueError:
+        page_number = 1
+    page = (
+        history.search(
+            team,
+            (form.q.data or "").strip() or None,
+            form.person.data or None,
+            form.start.data,
+            form.end.data,
+            page_number,
+        )
+        if valid
+        else history.HistoryPage([], False, 1)
+    )
+    context = {"team": team, "form": form, "page": page}
+    status = 200 if valid else 400
+    if request.htmx:
+        return render_template("standup/_history_list.html", **context), status
+    return render_template("standup/history.html", **context), status
+
+
+@bp.get("/<slug>/export.csv")
+def export(slug: str):
+    team = _team_or_404(slug)
+    form = _history_form(team)
+    if not form.validate():
+        return render_template(
+            "standup/history.html", team=team, form=form, page=history.HistoryPage([], False, 1)
+        ), 400
+    end_on = form.end.data or schedule.local_date(team, utcnow())
+    start_on = form.start.data or end_on - timedelta(days=30)
+    if (end_on - start_on).days > history.EXPORT_MAX_DAYS:
+        form.end.errors = [
+            *form.end.errors,
+            _("Export at most %(n)d days at a time.", n=history.EXPORT_MAX_DAYS),
+        ]
+        return render_template(
+            "standup/history.html", team=team, form=form, page=history.HistoryPage([], False, 1)
+        ), 400
+    body = history.export_csv(team, start_on, end_on)
+    filename = f"standup-{team.slug}-{start_on.isoformat()}-{end_on.isoformat()}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- settings and days away ---------------------------------------------------------------------
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@role_required("manager")
+def settings(slug: str):
+    team = _team_or_404(slug)
+    if request.method == "GET":
+        form = TeamSettingsForm(
+            formdata=None,
+            data={
+                "name": team.name,
+                "slack_channel": team.slack_channel,
+                "standup_time": team.standup_time,
+                "timezone": team.timezone,
+                "workdays": list(team.workdays),
+                "timebox_minutes": team.timebox_minutes,
+                "grace_minutes": team.grace_minutes,
+                "holidays": "\n".join(
+                    f"{h.on.isoformat()} {h.name or ''}".strip()
+                    for h in services.holidays_of(team.id)
+                ),
+                "rotation": "\n".join(services.rotation_emails(team.id)),
+            },
+        )
+        return render_template("standup/settings.html", team=team, form=form)
+    form = TeamSettingsForm()
+    valid = form.validate_on_submit()
+    holidays = form.parsed_holidays()
+    if not valid or form.holidays.errors:
+        return render_template("standup/settings.html", team=team, form=form), 400
+    try:
+        services.update_team_settings(
+            team,
+            current_user,
+            name=form.name.data,
+            slack_channel=form.slack_channel.data,
+            standup_time=form.standup_time.data,
+            timezone=form.timezone.data,
+            workdays=form.workdays.data,
+            timebox_minutes=form.timebox_minutes.data,
+            grace_minutes=form.grace_minutes.data,
+            holidays=holidays,
+            rotation_emails=form.rotation_emails(),
+        )
+    except services.StandupError as problem:
+        db.session.rollback()
+        field = getattr(form, problem.field or "", None)
+        if field is not None:
+            field.errors = [*field.errors, problem.message]
+        else:
+            flash(problem.message, "error")
+        return render_template("standup/settings.html", team=team, form=form), 422
+    flash(_("Settings saved."), "success")
+    return redirect(url_for("standup.settings", slug=team.slug))
+
+
+@bp.route("/away", methods=["GET", "POST"])
+def away():
+    form = AwayForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                count = services.mark_away(current_user, form.start.data, form.end.data)
+            except services.StandupError as problem:
+                db.session.rollback()
+                form.end.errors = [*form.end.errors, problem.message]
+                status = 422
+            else:
+                flash(_("Marked %(n)d day(s) away.", n=count), "success")
+                return redirect(url_for("standup.away"))
+        else:
+            status = 400
+    team = current_user.team
+    today = schedule.local_date(team, utcnow()) if team else utcnow().date()
+    days = services.away_days_of(current_user.id, today)
+    return render_template("standup/away.html", form=form, days=days), status
+
+
+@bp.post("/away/<int:away_id>/cancel")
+def away_cancel(away_id: int):
+    try:
+        services.unmark_away(current_user, away_id)
+    except services.StandupError as problem:
+        db.session.rollback()
+        flash(problem.message, "error")
+    return redirect(url_for("standup.away"))

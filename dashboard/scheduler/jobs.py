@@ -114,10 +114,9 @@ def standup_prepare(at: datetime, team_id: int | None = None):
 
 def standup_reminder(at: datetime, team_id: int | None = None):
     """Remind each team due now: the agenda headline and who has not checked in."""
-    from standup.services import reminders_due
-
     from dashboard.slack.messages import standup_reminder as build
     from dashboard.slack.outbox import enqueue_message
+    from standup.services import reminders_due
 
     count = 0
     for reminder in reminders_due(at, setting("SLACK_REMINDER_MINUTES")):

@@ -1,0 +1,163 @@
+"""Forms of the stand-up pages. They check shape; the rules (who, when, what fits) live in services."""
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from standup import schedule
+
+WEEKDAY_LABELS = [
+    ("1", _l("Monday")),
+    ("2", _l("Tuesday")),
+    ("3", _l("Wednesday")),
+    ("4", _l("Thursday")),
+    ("5", _l("Friday")),
+    ("6", _l("Saturday")),
+    ("7", _l("Sunday")),
+]
+MOODS = [("", _l("Rather not say")), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")]
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class CheckInForm(FlaskForm):
+    yesterday = TextAreaField(_l("Yesterday"), validators=[Optional(), Length(max=2000)])
+    today = TextAreaField(_l("Today"), validators=[DataRequired(), Length(max=2000)])
+    blockers = TextAreaField(_l("Blockers"), validators=[Optional(), Length(max=2000)])
+    mood = RadioField(_l("Mood (1–5)"), choices=MOODS, default="", coerce=str)
+
+    @property
+    def mood_value(self) -> int | None:
+        try:
+            return _optional_int(self.mood.data)
+        except ValueError:
+            return None
+
+
+class ActionItemForm(FlaskForm):
+    text = StringField(_l("Action item"), validators=[DataRequired(), Length(max=500)])
+    owner_id = SelectField(_l("Owner"), coerce=int, choices=[], validate_choice=False)
+    due_on = DateField(_l("Due"), validators=[Optional()])
+
+
+class TopicForm(FlaskForm):
+    topic = StringField(_l("Parking-lot topic"), validators=[DataRequired(), Length(max=500)])
+
+
+class DecisionForm(FlaskForm):
+    text = StringField(_l("Decision"), validators=[DataRequired(), Length(max=500)])
+
+
+class TimeboxForm(FlaskForm):
+    minutes = DecimalField(
+        _l("Minutes"), places=2, validators=[DataRequired(), NumberRange(min=0, max=120)]
+    )
+
+    @property
+    def seconds(self) -> int:
+        return round(float(self.minutes.data) * 60 / 5) * 5
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TeamSettingsForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    slack_channel = StringField(_l("Slack channel"), validators=[Optional(), Length(max=80)])
+    standup_time = TimeField(_l("Stand-up time (team's local time)"), validators=[DataRequired()])
+    timezone = StringField(_l("Timezone"), validators=[DataRequired(), Length(max=64)])
+    workdays = MultiCheckboxField(_l("Workdays"), choices=WEEKDAY_LABELS)
+    timebox_minutes = IntegerField(
+        _l("Timebox (minutes)"), validators=[DataRequired(), NumberRange(min=5, max=60)]
+    )
+    grace_minutes = IntegerField(
+        _l("Ends by itself this many minutes after the timebox"),
+        validators=[Optional(), NumberRange(min=0, max=60)],
+    )
+    holidays = TextAreaField(
+        _l("Holidays (one per line: YYYY-MM-DD and an optional name)"),
+        validators=[Optional(), Length(max=20000)],
+    )
+    rotation = TextAreaField(
+        _l("Facilitator rotation (one e-mail per line, in order)"),
+        validators=[Optional(), Length(max=20000)],
+    )
+
+    def validate_timezone(self, field):
+        if not schedule.is_valid_timezone((field.data or "").strip()):
+            raise ValidationError(_l("Unknown timezone; use a name like Europe/Moscow."))
+
+    def validate_workdays(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one workday."))
+
+    def parsed_holidays(self) -> list[tuple[date, str | None]]:
+        """The holiday lines as (date, name); a bad line is a field error, never a 500."""
+        found: dict[date, str | None] = {}
+        for number, line in enumerate((self.holidays.data or "").splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            day, _sep, name = line.partition(" ")
+            try:
+                on = date.fromisoformat(day)
+            except ValueError:
+                self.holidays.errors.append(
+                    _l("Line %(n)d: write the date as YYYY-MM-DD.", n=number)
+                )
+                continue
+            found[on] = name.strip()[:120] or None
+        return sorted(found.items())
+
+    def rotation_emails(self) -> list[str]:
+        seen: list[str] = []
+        for line in (self.rotation.data or "").splitlines():
+            email = line.strip().lower()
+            if email and email not in seen:
+                seen.append(email)
+        return seen
+
+
+class AwayForm(FlaskForm):
+    start = DateField(_l("From"), validators=[DataRequired()])
+    end = DateField(_l("Until (inclusive)"), validators=[Optional()])
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("The last day cannot be before the first."))
+        if field.data and self.start.data and field.data - self.start.data > timedelta(days=62):
+            raise ValidationError(_l("Mark at most two months at a time."))
+
+
+class HistoryForm(FlaskForm):
+    """Filters of the history page and the CSV export (a GET form: nothing changes, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    person = SelectField(_l("Person"), coerce=int, choices=[], validate_choice=False, default=0)
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("Until"), validators=[Optional()])
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("The end cannot be before the start."))

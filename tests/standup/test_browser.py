@@ -1,0 +1,129 @@
+"""A whole stand-up in the real browser: check in, start, every item, an action item, end, summary."""
+
+from datetime import time, timedelta
+
+import pytest
+
+from complaints.models import Client, Complaint
+from dashboard.database import utcnow
+from dashboard.extensions import db
+from dashboard.models import User
+from standup.models import RotationEntry, Team
+
+pytestmark = pytest.mark.browser
+PASSWORD = "a good long password"
+
+
+@pytest.fixture(scope="module")
+def crew(live_app):
+    with live_app.app_context():
+        team = Team(
+            slug="browser-crew",
+            name="Browser Crew",
+            timezone="UTC",
+            workdays="1234567",
+            standup_time=time(9, 0),
+        )
+        db.session.add(team)
+        db.session.flush()
+        people = []
+        for email, name in (
+            ("lead@example.com", "Fernanda Lead"),
+            ("watcher@example.com", "Wagner Watcher"),
+        ):
+            user = User(email=email, name=name, role="agent", team_id=team.id)
+            user.set_password(PASSWORD)
+            people.append(user)
+        db.session.add_all(people)
+        db.session.flush()
+        db.session.add_all(
+            RotationEntry(team_id=team.id, user_id=u.id, position=i) for i, u in enumerate(people)
+        )
+        client = Client(external_id="browser-1", name="Beatriz Browser")
+        db.session.add(client)
+        db.session.flush()
+        now = utcnow()
+        db.session.add(
+            Complaint(
+                client_id=client.id,
+                team_id=team.id,
+                summary="The parcel came three days late",
+                channel="api",
+                opened_at=now - timedelta(hours=1),
+                due_at=now + timedelta(hours=23),
+            )
+        )
+        db.session.commit()
+    return team
+
+
+def log_in(page, email):
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Today").wait_for()
+
+
+def test_a_whole_meeting(page, chromium, live_server, crew):
+    log_in(page, "lead@example.com")
+    page.get_by_role("link", name="Stand-up", exact=True).click()
+    page.get_by_role("heading", name="Stand-up: Browser Crew").wait_for()
+    page.get_by_text("Facilitator: Fernanda Lead").wait_for()
+
+    # A second screen watches the same board.
+    watcher_context = chromium.new_context(base_url=live_server.url, locale="en-US")
+    watcher_context.set_default_timeout(10_000)
+    watcher = watcher_context.new_page()
+    log_in(watcher, "watcher@example.com")
+    watcher.goto(page.url)
+    watcher.get_by_text("Not started").wait_for()
+
+    page.get_by_label("Yesterday").fill("Called three clients back")
+    page.get_by_label("Today", exact=True).fill("Refund for Beatriz")
+    page.get_by_label("Blockers").fill("Refund tool is slow")
+    page.locator("#check-in-form").get_by_label("4", exact=True).check()
+    page.get_by_role("button", name="Check in").click()
+    page.get_by_role("button", name="Update check-in").wait_for()
+    page.locator("#check-ins").get_by_text("Refund tool is slow").wait_for()
+
+    page.get_by_role("button", name="Start the stand-up").click()
+    page.get_by_role("button", name="Next item").wait_for()
+    current = page.locator("li[aria-current=step]")
+    assert current.get_attribute("data-kind") == "overnight"
+    assert "The parcel came three days late" in current.inner_text()
+    clock = page.locator(".meeting-clock .timer")
+    page.wait_for_function(
+        "el => el.textContent.trim() !== '0:00'", arg=clock.element_handle(), timeout=5_000
+    )
+    watcher.locator("li[aria-current=step][data-kind=overnight]").wait_for()
+
+    items = page.locator("ol.agenda > li").count()
+    assert items >= 3
+    for done in range(1, items + 1):
+        page.get_by_role("button", name="Next item").click()
+        page.locator("ol.agenda > li.state-done").nth(done - 1).wait_for()
+        if done == 1:
+            # The watcher sees the current item move without touching anything (polling).
+            watcher.locator("li[aria-current=step][data-kind=check_ins]").wait_for()
+    page.get_by_text("Every item is covered").wait_for()
+
+    page.get_by_label("Action item").fill("Escalate the refund tool")
+    page.get_by_label("Owner").select_option(label="Wagner Watcher")
+    page.get_by_role("button", name="Add action item").click()
+    page.locator("#action-items").get_by_text("Escalate the refund tool").wait_for()
+
+    page.get_by_role("button", name="End the stand-up").click()
+    summary = page.locator("#standup-summary")
+    summary.get_by_text("Escalate the refund tool").wait_for()
+    assert "Wagner Watcher" in summary.inner_text()
+    assert "Fernanda Lead" in summary.inner_text()  # attended
+    assert "Refund tool is slow" in summary.inner_text()  # blockers
+    watcher.get_by_text("ended by the facilitator").wait_for()
+    watcher.get_by_text("check-ins are closed").wait_for()
+    assert page.get_by_role("button", name="Update check-in").count() == 0
+    watcher_context.close()
+
+    page.reload()
+    page.locator("#standup-summary").get_by_text("Escalate the refund tool").wait_for()
+    assert page.get_by_role("button", name="Next item").count() == 0

@@ -1,0 +1,281 @@
+"""Live mode, ending (by hand and by itself), summaries, check-ins, reminders and the Today helpers."""
+
+from datetime import date, time, timedelta
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard.database import utcnow
+from dashboard.extensions import db
+from dashboard.models import User
+from dashboard.signals import standup_ended
+from standup import schedule, services
+from standup.models import AgendaItem, CheckIn, Standup
+from tests.standup.conftest import at
+
+
+@pytest.fixture
+def crew(app, make_standup_team, make_member, set_rotation):
+    team = make_standup_team(slack_channel="#crew")
+    people = [make_member(team, name=f"Person {c}", slack_user_id=f"U{c}") for c in "ABC"]
+    set_rotation(team, people)
+    return SimpleNamespace(team=team, people=people)
+
+
+def user(u) -> User:
+    return db.session.get(User, u.id)
+
+
+@pytest.fixture
+def ended_signals():
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(kwargs)
+
+    with standup_ended.connected_to(receiver):
+        yield received
+
+
+def test_live_meeting_moves_item_by_item_and_a_stale_click_does_nothing(app, db_session, crew):
+    a = user(crew.people[0])
+    [standup] = services.prepare_standups(at(4, 7))
+    services.start_standup(standup, a, now=at(4, 9))
+    items = db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.standup_id == standup.id)
+        .order_by(AgendaItem.position)
+    ).all()
+    assert standup.status == "live" and standup.current_position == 0
+    assert items[0].started_at == at(4, 9)
+    version = standup.version
+
+    services.next_item(standup, a, 0, now=at(4, 9, 4))
+    assert standup.current_position == 1 and standup.version > version
+    assert items[0].ended_at == at(4, 9, 4) and items[1].started_at == at(4, 9, 4)
+    services.next_item(standup, a, 0, now=at(4, 9, 5))  # a second screen clicked on item 0
+    assert standup.current_position == 1
+    services.next_item(standup, a, 1, now=at(4, 9, 6))
+    assert standup.current_position is None  # everything covered; the facilitator ends it
+
+
+def test_only_the_facilitator_or_a_manager_runs_the_meeting(
+    app, db_session, crew, make_member, make_away
+):
+    a, b = user(crew.people[0]), user(crew.people[1])
+    [standup] = services.prepare_standups(at(4, 7))
+    assert standup.facilitator_id == a.id
+    with pytest.raises(services.StandupError):
+        services.start_standup(standup, b, now=at(4, 9))
+    manager = user(make_member(crew.team, role="manager"))
+    assert services.can_facilitate(manager, standup)
+    make_away(a, date(2025, 3, 4))  # the facilitator is away: any member may take over
+    assert services.can_facilitate(b, standup)
+
+
+def test_a_standup_starts_only_on_its_own_day(app, db_session, crew):
+    [standup] = services.prepare_standups(at(4, 7))
+    with pytest.raises(services.StandupError):
+        services.start_standup(standup, user(crew.people[0]), now=at(5, 9))
+
+
+def test_ending_stores_the_summary_and_hands_it_to_slack(app, db_session, crew, ended_signals):
+    a, b, c = (user(p) for p in crew.people)
+    [standup] = services.prepare_standups(at(4, 7))
+    db.session.add_all(
+        [
+            CheckIn(
+                standup_id=standup.id,
+                user_id=a.id,
+                yesterday="Refunds",
+                today="Calls",
+                blockers="",
+                mood=4,
+            ),
+            CheckIn(
+                standup_id=standup.id,
+                user_id=b.id,
+                yesterday="Chats",
+                today="Emails",
+                blockers="VPN down",
+                mood=2,
+            ),
+        ]
+    )
+    db.session.commit()
+    services.start_standup(standup, a, now=at(4, 9))
+    services.add_action_item(standup, a, "Fix the VPN", c.id, date(2025, 3, 5))
+    services.add_decision(standup, b, "Refunds above 50 need a manager")
+    services.end_standup(standup, a, now=at(4, 9, 12))
+
+    assert standup.status == "ended" and standup.end_reason == "facilitator"
+    [event] = ended_signals
+    summary = event["summary"]
+    assert event["standup"] is standup
+    assert summary.team_id == crew.team.id and summary.channel == "#crew"
+    assert summary.standup_on == date(2025, 3, 4)
+    assert summary.duration_seconds == 12 * 60 and summary.timebox_seconds == 15 * 60
+    assert summary.attended == ["Person A", "Person B"]
+    assert summary.absent == ["Person C"]
+    assert summary.action_items == [("Fix the VPN", "Person C", date(2025, 3, 5))]
+    assert summary.blockers == [("Person B", "VPN down")]
+    assert summary.check_ins == [
+        ("Person A", "Refunds", "Calls", "", 4),
+        ("Person B", "Chats", "Emails", "VPN down", 2),
+    ]
+    assert summary.decisions == ["Refunds above 50 need a manager"]
+    assert summary.team_name == crew.team.name
+    assert summary.url.endswith(f"/standup/{crew.team.slug}/2025-03-04")
+    stored = db.session.get(Standup, standup.id).summary
+    assert stored["action_items"] == [["Fix the VPN", "Person C", "2025-03-05"]]
+    assert stored["attended"] == ["Person A", "Person B"]
+
+
+def test_auto_end_after_timebox_and_grace(app, db_session, crew, ended_signals):
+    a = user(crew.people[0])
+    [standup] = services.prepare_standups(at(4, 7))
+    services.start_standup(standup, a, now=at(4, 9))
+    assert standup.auto_end_at == at(4, 9, 20)  # 15 minutes + 5 of grace
+    assert services.auto_end_standups(at(4, 9, 19)) == []
+    assert standup.status == "live"
+    assert services.auto_end_standups(at(4, 9, 21)) == [standup]
+    assert standup.status == "ended" and standup.end_reason == "timebox"
+    assert standup.ended_at == at(4, 9, 20)
+    assert standup.summary["duration_seconds"] == 20 * 60
+    assert len(ended_signals) == 1
+    assert services.auto_end_standups(at(4, 10)) == []  # once
+
+
+def test_a_planned_standup_ends_when_its_day_is_over(app, db_session, crew, ended_signals):
+    [standup] = services.prepare_standups(at(4, 7))
+    assert services.auto_end_standups(at(4, 23, 59)) == []  # a late start is still possible
+    assert services.auto_end_standups(at(5, 0, 1)) == [standup]
+    assert standup.end_reason == "not_held"
+    assert ended_signals[0]["summary"].attended == []
+
+
+def test_opening_the_board_ends_an_overdue_meeting_lazily(app, db_session, crew):
+    a = user(crew.people[0])
+    [standup] = services.prepare_standups(at(4, 7))
+    services.start_standup(standup, a, now=at(4, 9))
+    services.open_board(crew.team, date(2025, 3, 4), at(4, 9, 30))
+    assert standup.status == "ended" and standup.end_reason == "timebox"
+
+
+def test_check_in_is_editable_until_the_meeting_ends(
+    app, db_session, make_standup_team, make_member
+):
+    team = make_standup_team(workdays="1234567")
+    person = user(make_member(team))
+    first = services.record_check_in(person, "Calls", "Refunds", "", 3)
+    again = services.record_check_in(person, "Calls", "Refunds and chats", "None", 4)
+    assert first.id == again.id and again.today == "Refunds and chats" and again.mood == 4
+    assert services.record_check_in(person, "", "Same", "", " 5 ").mood == 5  # Slack sends text
+    standup = services.standup_on(team.id, schedule.local_date(team, utcnow()))
+    assert standup is not None  # checking in prepared the day's stand-up
+    facilitator = user(person)
+    services.end_standup(standup, facilitator)
+    with pytest.raises(services.StandupError) as error:
+        services.record_check_in(person, "", "Too late", "", None)
+    assert "ended" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"today": "  "}, "today"),
+        ({"mood": 7}, "mood"),
+        ({"mood": 0}, "mood"),
+        ({"mood": "great"}, "mood"),
+        ({"blockers": "x" * 2001}, "blockers"),
+    ],
+)
+def test_check_in_rejects_bad_input(app, db_session, make_standup_team, make_member, fields, field):
+    person = user(make_member(make_standup_team(workdays="1234567")))
+    values = {"yesterday": "y", "today": "t", "blockers": "", "mood": 3, **fields}
+    with pytest.raises(services.StandupError) as error:
+        services.record_check_in(person, **values)
+    assert error.value.field == field
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 0
+
+
+def test_no_check_in_on_a_day_without_standup(app, db_session, make_standup_team, make_member):
+    today = schedule.local_date(SimpleNamespace(timezone="UTC"), utcnow())
+    other_days = "".join(d for d in "1234567" if d != str(today.isoweekday()))
+    person = user(make_member(make_standup_team(workdays=other_days)))
+    with pytest.raises(services.StandupError):
+        services.record_check_in(person, "", "Work", "", None)
+    nobody = user(make_member(make_standup_team()))
+    nobody.team_id = None
+    db.session.commit()
+    with pytest.raises(services.StandupError):
+        services.record_check_in(db.session.get(User, nobody.id), "", "Work", "", None)
+
+
+def test_reminders_name_only_members_neither_away_nor_checked_in(
+    app, db_session, crew, make_away, make_holiday
+):
+    a, b, c = crew.people
+    make_away(c, date(2025, 3, 4))
+    [standup] = services.prepare_standups(at(4, 7))
+    db.session.add(CheckIn(standup_id=standup.id, user_id=a.id, today="Calls"))
+    db.session.commit()
+
+    assert services.reminders_due(at(4, 8, 40), 15) == []  # too early
+    [reminder] = services.reminders_due(at(4, 8, 50), 15)
+    assert reminder.team_id == crew.team.id and reminder.channel == "#crew"
+    assert reminder.standup_on == date(2025, 3, 4) and reminder.starts_at == at(4, 9)
+    assert reminder.missing == [(b.id, "Person B", "UB")]
+    assert "09:00" in reminder.headline and "1 of 2" in reminder.headline
+    assert reminder.team_slug == crew.team.slug
+    assert services.reminders_due(at(4, 9, 0), 15) == []  # it has started
+    assert services.reminders_due(at(8, 8, 50), 15) == []  # Saturday
+    make_holiday(crew.team, date(2025, 3, 5))
+    assert services.reminders_due(at(5, 8, 50), 15) == []  # holiday
+    # Before the job prepared the day: everyone not away is missing.
+    [thursday] = services.reminders_due(at(6, 8, 50), 15)
+    assert [m[0] for m in thursday.missing] == [a.id, b.id, c.id]
+
+
+def test_today_for_and_open_action_items(app, db_session, make_standup_team, make_member):
+    team = make_standup_team(workdays="1234567", standup_time=time(23, 59))
+    person = user(make_member(team))
+    now = utcnow()
+    today = services.today_for(person, now)
+    assert today.status == "planned" and today.checked_in is False
+    assert today.standup_on == schedule.local_date(team, now)
+    assert services.standup_on(team.id, today.standup_on) is None  # reading never prepares
+    services.record_check_in(person, "", "Calls", "", None)
+    assert services.today_for(person, now).checked_in is True
+    standup = services.standup_on(team.id, today.standup_on)
+    later = services.add_action_item(standup, person, "Later", person.id, None)
+    soon = services.add_action_item(
+        standup, person, "Soon", person.id, today.standup_on + timedelta(days=1)
+    )
+    assert [i.id for i in services.open_action_items(person.id)] == [soon.id, later.id]
+    services.complete_action_item(soon.id, person)
+    assert [i.text for i in services.open_action_items(person.id)] == ["Later"]
+    person.team_id = None
+    db.session.commit()
+    assert services.today_for(db.session.get(User, person.id), now) is None
+
+
+def test_timebox_edits_must_fit_the_meeting(app, db_session, crew):
+    a = user(crew.people[0])
+    [standup] = services.prepare_standups(at(4, 7))
+    check_ins, parking = db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.standup_id == standup.id)
+        .order_by(AgendaItem.position)
+    ).all()
+    with pytest.raises(services.StandupError) as error:
+        services.set_item_timebox(standup, a, parking.id, parking.timebox_seconds + 60)
+    assert error.value.field == "minutes"
+    services.set_item_timebox(standup, a, check_ins.id, check_ins.timebox_seconds - 120)
+    services.set_item_timebox(standup, a, parking.id, parking.timebox_seconds + 120)
+    assert check_ins.timebox_seconds + parking.timebox_seconds == 900
+    # Starting refreshes the agenda but keeps what people edited.
+    edited = parking.timebox_seconds
+    services.start_standup(standup, a, now=at(4, 9))
+    assert db.session.get(AgendaItem, parking.id).timebox_seconds == edited
