@@ -214,7 +214,6 @@ def follow_up_watch(at: datetime, team_id: int | None = None):
 def wish_review_agenda(at: datetime, team_id: int | None = None):
     """The morning of the review day: the wishes each team will decide."""
     from complaints.wishes.services import wishes_for_review
-
     from dashboard.slack.messages import wish_review_agenda as build
     from dashboard.slack.outbox import enqueue_message
 
