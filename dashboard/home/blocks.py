@@ -21,6 +21,18 @@ class Block:
     load: Callable[[object, datetime], dict]
 
 
+def _standup(user, now):
+    from standup.services import today_for
+
+    return {"standup": today_for(user, now)}
+
+
+def _action_items(user, now):
+    from standup.services import open_action_items
+
+    return {"action_items": open_action_items(user.id)}
+
+
 def _my_complaints(user, now):
     return {"complaints": briefs.owned_by(user.id, now), "now": now}
 
@@ -51,6 +63,8 @@ def _pending_compensation(user, now):
 
 
 BLOCKS = [
+    Block("standup", _l("Today's stand-up"), "agent", _standup),
+    Block("action-items", _l("My open action items"), "agent", _action_items),
     Block("my-complaints", _l("Complaints I own"), "agent", _my_complaints),
     Block("wish-calls", _l("Wish callbacks due today and overdue"), "agent", _wish_calls),
     Block("my-follow-ups", _l("My follow-ups due today and overdue"), "manager", _my_follow_ups),

@@ -37,3 +37,34 @@ def test_a_block_refreshes_alone_for_those_who_may_see_it(client, login_as, role
     if status == 200:
         assert response.text.lstrip().startswith('<article id="block-unowned"')
         assert "<html" not in response.text
+
+
+def test_agent_sees_todays_standup_and_action_items_blocks(client, login_as, make_team):
+    team = make_team(timezone="Europe/Moscow")
+    login_as("agent", team_id=team.id)
+    page = client.get("/").text
+    assert "Today&#39;s stand-up" in page or "Today's stand-up" in page
+    assert "My open action items" in page
+    assert client.get("/today/standup", headers={"HX-Request": "true"}).status_code == 200
+
+
+def test_today_shows_the_teams_standup_and_my_action_items_with_real_data(
+    app, client, make_team, make_user
+):
+    from dashboard.database import utcnow
+    from dashboard.extensions import db
+    from dashboard.models import User
+    from standup import services as standups
+    from tests.conftest import using
+
+    team = make_team(timezone="UTC", workdays="1234567", name="Night Shift")
+    agent = make_user("agent", team_id=team.id)
+    now = utcnow()
+    with using(app):
+        [standup] = standups.prepare_standups(now)
+        actor = db.session.get(User, agent.id)
+        standups.add_action_item(standup, actor, "Call the courier company", agent.id, None)
+    client.log_in(agent)
+    page = client.get("/").text
+    assert "Night Shift" in page and "You have not checked in yet." in page
+    assert "Call the courier company" in page
