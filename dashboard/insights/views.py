@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from dashboard.access import role_required
 from dashboard.database import utcnow
 from dashboard.extensions import db
-from dashboard.insights import metrics
+from dashboard.insights import metrics, rituals
 from dashboard.insights.charts import csv_text
 from dashboard.insights.forms import PeriodForm
 from dashboard.insights.report import CHART_NAMES, build_charts, format_cell
@@ -66,7 +66,12 @@ def page():
     status = 400
     if period is not None:
         insights = metrics.compute(period, form.team_id, utcnow())
-        context.update(insights=insights, charts=build_charts(insights), query=_query(form))
+        context.update(
+            insights=insights,
+            charts=build_charts(insights),
+            query=_query(form),
+            rituals=rituals.compute(period, form.team_id),
+        )
         status = 200
     fragment = request.htmx and not request.htmx.history_restore_request
     template = "insights/_insights.html" if fragment else "insights/page.html"
