@@ -163,6 +163,25 @@ def make_user(app):
 
 
 @pytest.fixture
+def make_client(app):
+    """One of our clients (the person who rates and complains), committed."""
+    from complaints.models import Client
+
+    def make(**fields) -> Client:
+        n = next(_sequence)
+        return save(
+            app,
+            Client(
+                external_id=fields.pop("external_id", f"client-{n}"),
+                name=fields.pop("name", f"Client {n}"),
+                **fields,
+            ),
+        )
+
+    return make
+
+
+@pytest.fixture
 def login_as(client, make_user):
     """Log the test client in as a new user of ``role`` (or as a given user) and return the user."""
 

@@ -78,26 +78,12 @@ def threshold() -> int:
 
 
 def upsert_client(data: dict) -> Client:
-    """Find our client by the id another system gave them, or add them; keep their details current.
+    """The API's client object (already checked) as one of our clients, through intake's rule."""
+    from complaints.intake import upsert_client as upsert
 
-    ``data`` is the API's client object: ``external_id`` and ``name`` required, ``email``/``phone``
-    optional (already checked). Empty values never wipe what we already know.
-    """
-    client = db.session.scalar(sa.select(Client).where(Client.external_id == data["external_id"]))
-    if client is None:
-        client = Client(
-            external_id=data["external_id"],
-            name=data["name"],
-            email=data.get("email") or None,
-            phone=data.get("phone") or None,
-        )
-        db.session.add(client)
-        db.session.flush()
-        return client
-    client.name = data.get("name") or client.name
-    client.email = data.get("email") or client.email
-    client.phone = data.get("phone") or client.phone
-    return client
+    return upsert(
+        data["external_id"], data["name"], data.get("email") or None, data.get("phone") or None
+    )
 
 
 def get_client(client_id: int) -> Client | None:

@@ -3,28 +3,12 @@ from datetime import timedelta
 
 import pytest
 
-from complaints.models import Category, Client, Complaint, Contact, Playbook
+from complaints.models import Category, Complaint, Contact, Playbook
 from dashboard.database import utcnow
 from dashboard.tokens import create_token
 from tests.conftest import save, using
 
 _n = itertools.count(1)
-
-
-@pytest.fixture
-def make_client(app):
-    def make(**fields) -> Client:
-        n = next(_n)
-        return save(
-            app,
-            Client(
-                external_id=fields.pop("external_id", f"ext-{n}"),
-                name=fields.pop("name", f"Client {n}"),
-                **fields,
-            ),
-        )
-
-    return make
 
 
 @pytest.fixture

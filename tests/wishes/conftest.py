@@ -10,28 +10,12 @@ from complaints.wishes.models import Callback, Wish
 from dashboard.extensions import db
 from dashboard.models import User
 from dashboard.tokens import create_token
-from tests.conftest import save, using
+from tests.conftest import using
 
 _n = itertools.count(1)
 
 # A Tuesday: the default review day.
 REVIEW_DAY = date(2026, 12, 1)
-
-
-@pytest.fixture
-def make_client(app):
-    def make(**fields) -> Client:
-        n = next(_n)
-        return save(
-            app,
-            Client(
-                external_id=fields.pop("external_id", f"wish-client-{n}"),
-                name=fields.pop("name", f"Wish Client {n}"),
-                **fields,
-            ),
-        )
-
-    return make
 
 
 @pytest.fixture
