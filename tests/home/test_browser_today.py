@@ -1,0 +1,48 @@
+"""Today, in the real browser: an agent and a manager each see their own blocks."""
+
+import pytest
+
+from dashboard.extensions import db
+from dashboard.models import User
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def people(live_app):
+    with live_app.app_context():
+        for email, role in (
+            ("today.agent@example.com", "agent"),
+            ("today.manager@example.com", "manager"),
+        ):
+            user = User(email=email, name=email.split("@")[0], role=role)
+            user.set_password("a good long password")
+            db.session.add(user)
+        db.session.commit()
+
+
+def log_in(page, email):
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("a good long password")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Today").wait_for()
+
+
+def test_agent_and_manager_see_their_own_blocks(page, people):
+    log_in(page, "today.agent@example.com")
+    assert page.get_by_text("Complaints I own", exact=True).is_visible()
+    assert page.get_by_text("My open action items", exact=True).is_visible()
+    assert page.get_by_text("Complaints waiting for an owner").count() == 0
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, "today.manager@example.com")
+    for title in (
+        "Complaints waiting for an owner",
+        "Low ratings since yesterday",
+        "My follow-ups due today and overdue",
+        "Complaints I own",
+    ):
+        assert page.get_by_text(title, exact=True).is_visible(), title
+    # Each block refreshes itself in place through htmx, from its own URL.
+    assert page.locator("#block-unowned").get_attribute("hx-get") == "/today/unowned"
