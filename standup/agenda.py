@@ -124,16 +124,9 @@ def follow_ups_section(inputs: AgendaInputs) -> ItemPlan | None:
 
 
 def wishes_section(inputs: AgendaInputs) -> ItemPlan | None:
-    """Wishes due for review (on the review day and its eve) and overdue callbacks.
+    """Wishes due for review (on the review day and its eve) and callbacks due or overdue."""
+    from complaints.wishes import services as wishes
 
-    The wish feature may not be installed yet: then the agenda simply has no wish section, and a
-    notice in the log says why, instead of the whole agenda failing.
-    """
-    try:
-        from complaints.wishes import services as wishes
-    except ImportError:
-        log.info("complaints.wishes.services is not available; the agenda skips the wish section")
-        return None
     team, on = inputs.team, inputs.on
     for_review = (
         wishes.wishes_for_review(team.id, on) if wishes.is_review_eve_or_day(team, on) else []

@@ -99,15 +99,6 @@ def test_empty_sections_are_left_out_and_the_parking_lot_stays(app, db_session, 
     assert sum(i.timebox_seconds for i in items_of(standup)) == 900
 
 
-def test_wish_section_is_skipped_with_a_notice_while_wishes_are_not_installed(
-    app, db_session, crew, caplog
-):
-    caplog.set_level("INFO", logger="standup.agenda")
-    [standup] = services.prepare_standups(at(4, 7))
-    assert "wishes" not in kinds(standup)
-    assert "skips the wish section" in caplog.text
-
-
 @dataclass(frozen=True)
 class FakeWish:
     id: int
