@@ -4,7 +4,6 @@ schedulers on one database posting each daily digest exactly once over a month."
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 
-import pytest
 import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 
@@ -144,12 +143,13 @@ def test_huddle_run_starts_the_scheduler_only_in_the_serving_process(app, monkey
 
 
 def test_two_schedulers_post_each_daily_digest_exactly_once_over_a_month(
-    make_database_url, fake_slack, backend
+    postgres_server, fake_slack
 ):
-    """Two app instances (own engines and connections) on one PostgreSQL, racing in threads."""
-    if backend != "postgresql":
-        pytest.skip("several schedulers need PostgreSQL; on SQLite run one (see the README)")
-    url = make_database_url()
+    """Two app instances (own engines and connections) on one PostgreSQL, racing in threads.
+
+    PostgreSQL only: several schedulers are a PostgreSQL set-up; on SQLite the README says run one.
+    """
+    url = postgres_server.create_database("huddle_two_schedulers")
     migrate(url)
     config = {
         "SLACK_BOT_TOKEN": "xoxb-test",
