@@ -719,8 +719,18 @@ def client_wishes(client_id: int) -> list[WishBrief]:
     return _wish_briefs(lambda counts: (Wish.id.in_(asked),), utcnow().date())
 
 
-def _callback_select():
+def _joined_to_callbacks(statement):
+    """A callback with its client, wish, decision and agent: the joins every callback list needs."""
     return (
+        statement.join(Client, Client.id == Callback.client_id)
+        .join(Wish, Wish.id == Callback.wish_id)
+        .join(WishDecision, WishDecision.id == Callback.decision_id)
+        .join(User, User.id == Callback.agent_id)
+    )
+
+
+def _callback_select():
+    return _joined_to_callbacks(
         sa.select(
             Callback.id,
             Client.name,
@@ -730,10 +740,6 @@ def _callback_select():
             Callback.agent_id,
             User.name,
         )
-        .join(Client, Client.id == Callback.client_id)
-        .join(Wish, Wish.id == Callback.wish_id)
-        .join(WishDecision, WishDecision.id == Callback.decision_id)
-        .join(User, User.id == Callback.agent_id)
         .where(Callback.done_at.is_(None))
         .order_by(Callback.due_on, Callback.id)
     )
@@ -807,27 +813,25 @@ class CallRow:
 
 def _call_rows(where, today: date, order=None) -> list[CallRow]:
     statement = (
-        sa.select(
-            Callback.id,
-            Client.id,
-            Client.name,
-            Client.phone,
-            Client.email,
-            Wish.id,
-            Wish.title,
-            WishDecision.outcome,
-            WishDecision.reason,
-            WishDecision.terms,
-            Callback.due_on,
-            Callback.agent_id,
-            User.name,
-            Callback.done_at,
-            Callback.notes,
+        _joined_to_callbacks(
+            sa.select(
+                Callback.id,
+                Client.id,
+                Client.name,
+                Client.phone,
+                Client.email,
+                Wish.id,
+                Wish.title,
+                WishDecision.outcome,
+                WishDecision.reason,
+                WishDecision.terms,
+                Callback.due_on,
+                Callback.agent_id,
+                User.name,
+                Callback.done_at,
+                Callback.notes,
+            )
         )
-        .join(Client, Client.id == Callback.client_id)
-        .join(Wish, Wish.id == Callback.wish_id)
-        .join(WishDecision, WishDecision.id == Callback.decision_id)
-        .join(User, User.id == Callback.agent_id)
         .where(*where)
         .order_by(*(order or (Callback.due_on, Callback.id)))
     )
