@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
-from complaints.wishes.models import Callback, WishDecision
+from complaints.wishes.models import Callback, WishDecision, WishRequest
 from dashboard.extensions import db
 from dashboard.insights.metrics import Period, percentile, share
 from dashboard.models import User
@@ -41,6 +42,7 @@ class Rituals:
     people: list[PersonRate]
     action_items_due: int
     action_items_on_time: int
+    requests_reached: int
     wishes_decided: int
     already_possible: int
     callbacks_due: int
@@ -165,7 +167,42 @@ def compute(period: Period, team_id: int | None) -> Rituals:
         .select_from(WishDecision)
         .where(WishDecision.decided_at >= period.start_at, WishDecision.decided_at < period.end_at)
     ).one()
-    callbacks = db.session.execute(
+    callbacks = _callbacks_on_time(period, team_id)
+    return Rituals(
+        workdays=_workdays(period, team_id),
+        held=len(meetings),
+        median_minutes=percentile(durations, 0.5),
+        median_timebox_minutes=percentile(timeboxes, 0.5),
+        people=[PersonRate(name, n, a, c) for name, n, a, c in people_rows],
+        action_items_due=items_due,
+        action_items_on_time=items_on_time,
+        requests_reached=_requests_reached(period),
+        wishes_decided=decided[0],
+        already_possible=decided[1],
+        callbacks_due=callbacks[0],
+        callbacks_on_time=callbacks[1],
+    )
+
+
+def _requests_reached(period: Period) -> int:
+    """Wishes whose threshold-th distinct client asked within the period: they became real requests."""
+    numbered = sa.select(
+        WishRequest.asked_at,
+        sa.func.row_number()
+        .over(partition_by=WishRequest.wish_id, order_by=(WishRequest.asked_at, WishRequest.id))
+        .label("n"),
+    ).subquery()
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            numbered.c.n == current_app.config["WISH_THRESHOLD"],
+            numbered.c.asked_at >= period.start_at,
+            numbered.c.asked_at < period.end_at,
+        )
+    )
+
+
+def _callbacks_on_time(period: Period, team_id: int | None):
+    return db.session.execute(
         _team(
             sa.select(
                 sa.func.count(),
@@ -177,19 +214,6 @@ def compute(period: Period, team_id: int | None) -> Rituals:
             team_id,
         )
     ).one()
-    return Rituals(
-        workdays=_workdays(period, team_id),
-        held=len(meetings),
-        median_minutes=percentile(durations, 0.5),
-        median_timebox_minutes=percentile(timeboxes, 0.5),
-        people=[PersonRate(name, n, a, c) for name, n, a, c in people_rows],
-        action_items_due=items_due,
-        action_items_on_time=items_on_time,
-        wishes_decided=decided[0],
-        already_possible=decided[1],
-        callbacks_due=callbacks[0],
-        callbacks_on_time=callbacks[1],
-    )
 
 
 def _day_after(day_column):

@@ -80,6 +80,7 @@ def test_rituals_figures(app, make_team, make_user, login_as, client):
         assert (week.action_items_due, week.action_items_on_time) == (2, 1)
         assert week.action_items_on_time_share == 0.5
         assert week.callbacks_on_time_share is None
+        assert week.requests_reached == 0
 
         empty = compute(Period(date(2025, 1, 6), date(2025, 1, 6), "UTC"), team.id)
         assert (empty.held, empty.median_minutes, empty.people) == (0, None, [])
@@ -90,3 +91,26 @@ def test_rituals_figures(app, make_team, make_user, login_as, client):
     )
     assert page.status_code == 200
     assert "Rituals" in page.text and "3 / 4" in page.text
+
+
+def test_a_wish_becomes_a_request_when_its_third_client_asks(app, make_client):
+    from complaints.wishes.models import Wish, WishRequest
+
+    with using(app):
+        wish = Wish(title="Invoices in PDF")
+        db.session.add(wish)
+        db.session.flush()
+        for day in (1, 5, 9, 10):  # the third distinct client asks on March 9th
+            client = make_client()
+            db.session.add(
+                WishRequest(
+                    wish_id=wish.id, client_id=client.id, asked_at=at(date(2026, 3, day), 12)
+                )
+            )
+        db.session.commit()
+        assert (
+            compute(Period(date(2026, 3, 8), date(2026, 3, 14), "UTC"), None).requests_reached == 1
+        )
+        assert (
+            compute(Period(date(2026, 3, 1), date(2026, 3, 7), "UTC"), None).requests_reached == 0
+        )
