@@ -4,8 +4,7 @@ payload for our clients' e-mail addresses and phone numbers."""
 import json
 import sys
 import types
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -17,6 +16,7 @@ from dashboard.extensions import db
 from dashboard.scheduler.runner import run_job
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
+from standup.services import ReminderBrief, StandupSummary
 from tests.slack.conftest import FakeClock
 
 EMAIL, PHONE = "maria.silva@example.org", "+55 11 98765-4321"
@@ -46,25 +46,10 @@ def test_a_good_rating_alerts_nobody(db_session):
     assert outbox_rows() == []
 
 
-@dataclass
-class Summary:
-    team_id: int
-    channel: str
-    standup_on: date
-    duration_seconds: int
-    timebox_seconds: int
-    attended: list
-    absent: list
-    action_items: list
-    blockers: list
-    check_ins: list
-    url: str
-
-
 def test_a_stand_up_that_ends_posts_its_summary_with_check_ins_in_the_thread(app, db_session):
-    summary = Summary(
+    summary = StandupSummary(
         1, "#sp", date(2026, 3, 2), 600, 900, ["Ana"], [], [("Call Maria", "Ana", None)], [],
-        [("Ana", "calls", "refunds", None, "🙂")], "https://huddle.example/standup/sp/2026-03-02",
+        [("Ana", "calls", "refunds", None, "🙂")], [], "https://huddle.example/standup/sp/2026-03-02",
     )  # fmt: skip
     signals.standup_ended.send(app, standup=object(), summary=summary)
     signals.standup_ended.send(app, standup=object(), summary=summary)  # sent twice: posted once
@@ -118,19 +103,9 @@ def test_follow_up_watch_tells_once_per_complaint_and_deadline(db_session, make_
 
 
 def test_reminder_job_posts_to_each_due_team_once(db_session, monkeypatch):
-    @dataclass
-    class Reminder:
-        team_id: int
-        team_name: str
-        channel: str
-        standup_on: date
-        starts_at: datetime
-        headline: str
-        missing: list
-
     at = utcnow()
     due = [
-        Reminder(
+        ReminderBrief(
             1,
             "São Paulo",
             "#sp",

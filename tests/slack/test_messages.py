@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import Block
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from dashboard.slack import messages
+from standup.services import ReminderBrief, StandupSummary
 from tests.conftest import make_app
 from tests.slack.conftest import BASE_URL
 
@@ -48,32 +49,6 @@ def brief(i: int, **fields) -> ComplaintBrief:
     )
     values.update(fields)
     return ComplaintBrief(**values)
-
-
-@dataclass
-class Reminder:
-    team_id: int
-    team_name: str
-    channel: str
-    standup_on: date
-    starts_at: datetime
-    headline: str
-    missing: list
-
-
-@dataclass
-class Summary:
-    team_id: int
-    channel: str
-    standup_on: date
-    duration_seconds: int
-    timebox_seconds: int
-    attended: list
-    absent: list
-    action_items: list
-    blockers: list
-    check_ins: list
-    url: str
 
 
 @dataclass
@@ -137,7 +112,7 @@ def test_quiet_digest(plain_app):
 
 
 def test_reminder_with_ten_thousand_missing_people(plain_app):
-    reminder = Reminder(
+    reminder = ReminderBrief(
         1,
         "São Paulo",
         "#sp",
@@ -154,14 +129,14 @@ def test_reminder_with_ten_thousand_missing_people(plain_app):
 
 
 def test_reminder_when_everyone_checked_in(plain_app):
-    reminder = Reminder(1, "Moscow", "#msk", date(2026, 3, 2), NOW, "Quiet night", [])
+    reminder = ReminderBrief(1, "Moscow", "#msk", date(2026, 3, 2), NOW, "Quiet night", [])
     message = messages.standup_reminder(reminder)
     assert_within_limits(message)
     assert "Everyone has checked in" in dumps(message.blocks)
 
 
 def test_summary_posts_check_ins_as_thread_replies(plain_app):
-    summary = Summary(
+    summary = StandupSummary(
         team_id=1,
         channel="#sp",
         standup_on=date(2026, 3, 2),
@@ -172,6 +147,7 @@ def test_summary_posts_check_ins_as_thread_replies(plain_app):
         action_items=[(f"Call client {i}", f"Owner {i}", date(2026, 3, 3)) for i in range(N)],
         blockers=[(f"Person {i}", "Waiting for the warehouse") for i in range(N)],
         check_ins=[(f"Person {i}", "calls", "more calls", None, "🙂") for i in range(N)],
+        decisions=[],
         url=f"{BASE_URL}/standup/sp/2026-03-02",
     )
     message = messages.standup_summary(summary)
