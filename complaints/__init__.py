@@ -1,1 +1,15 @@
-"""Our clients' voice: ratings, complaints, contacts, playbooks, wishes and reviews."""
+"""Our clients' voice: ratings and intake, complaints, contacts, playbooks and compensation."""
+
+from flask import Flask
+
+from complaints import views
+from complaints.intake import api as intake_api  # noqa: F401  (its routes join the API blueprint)
+from complaints.intake import public
+from complaints.intake import views as intake_views
+
+
+def init_app(app: Flask) -> None:
+    # Intake first: its /complaints/new and /complaints/import come before /complaints/<id>.
+    app.register_blueprint(intake_views.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(public.bp)

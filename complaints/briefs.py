@@ -11,17 +11,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
-from complaints.models import (
-    OPEN_STATUSES,
-    Category,
-    Client,
-    Compensation,
-    Complaint,
-    Contact,
-    Rating,
-)
-from dashboard.extensions import db
-from dashboard.models import User
+from complaints.models import OPEN_STATUSES, Category, Compensation, Complaint, Contact, Rating
+from core.extensions import db
+from core.models import Client, User
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from complaints.models import Category, Client, Compensation, Complaint, Contact, Playbook, Rating
-from complaints.survey import issue_link
-from dashboard import audit
-from dashboard.database import utcnow
-from dashboard.demo import DemoContext
-from dashboard.extensions import db
+from complaints.intake.survey import issue_link
+from complaints.models import Category, Compensation, Complaint, Contact, Playbook, Rating
+from core import audit
+from core.database import utcnow
+from core.demo import DemoContext
+from core.extensions import db
+from core.models import Client
 
 PLAYBOOKS = [
     (

@@ -6,8 +6,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from complaints.briefs import ComplaintBrief, _brief_select
-from complaints.models import OPEN_STATUSES, Client, Complaint
-from dashboard.extensions import db
+from complaints.models import OPEN_STATUSES, Complaint
+from core.extensions import db
+from core.models import Client
 
 PAGE_SIZE = 50
 MAX_PAGE = 200  # offset pagination stays cheap only so deep; narrow the filters to go further

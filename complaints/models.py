@@ -10,8 +10,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.database import UTCDateTime, utcnow
-from dashboard.extensions import db
+from core.database import UTCDateTime, utcnow
+from core.extensions import db
+from core.models import Client
 
 CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in_person", "import")
 STATUSES = ("new", "contacting", "resolving", "resolved", "closed", "reopened")
@@ -26,22 +27,6 @@ CLIENT_OUTCOMES = ("rated_again", "ordered_again", "left")
 SURVEY_PURPOSES = ("rating", "follow_up")
 
 MONEY = sa.Numeric(12, 2)
-
-
-class Client(db.Model):
-    """One of our clients, known by the id another system gave them.
-
-    E-mail and phone stay inside Huddle: they are never put into a Slack message.
-    """
-
-    __tablename__ = "clients"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
-    email: Mapped[str | None] = mapped_column(sa.String(254))
-    phone: Mapped[str | None] = mapped_column(sa.String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Category(db.Model):

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from complaints import survey
+from complaints.intake import survey
 from complaints.models import (
     CLIENT_OUTCOMES,
     COMPENSATION_KINDS,
@@ -34,10 +34,10 @@ from complaints.models import (
     Contact,
     Playbook,
 )
-from dashboard import audit
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import User
+from core import audit
+from core.database import utcnow
+from core.extensions import db
+from core.models import User
 
 # Where a complaint may go from each status; "resolved" additionally needs a contact that reached them.
 TRANSITIONS = {

@@ -11,7 +11,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from complaints import clients, listing, services, survey
+from complaints import listing, services
 from complaints.forms import (
     AssignForm,
     CategoryForm,
@@ -25,11 +25,12 @@ from complaints.forms import (
     detail_value,
     labels,
 )
+from complaints.intake import survey
 from complaints.models import CHANNELS, OPEN_STATUSES
-from dashboard import audit
-from dashboard.access import role_required
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from core import audit
+from core.access import role_required
+from core.database import utcnow
+from core.extensions import db
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
@@ -346,14 +347,6 @@ def client_outcome(complaint_id: int):
         form,
         "outcome",
     )
-
-
-@bp.get("/clients/<int:client_id>")
-def client(client_id: int):
-    profile = clients.profile(client_id)
-    if profile is None:
-        abort(404)
-    return render_template("complaints/client.html", profile=profile, now=utcnow())
 
 
 # --- Admin: playbooks and categories (written and retired, never deleted) ---------------------

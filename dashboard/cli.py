@@ -1,28 +1,18 @@
-"""The ``huddle`` command: Flask's CLI over ``create_app`` plus Huddle's own commands."""
+"""Huddle's own commands: users, API tokens, demo data and survey links (added to ``huddle``)."""
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
-from dashboard.extensions import db
-from dashboard.scheduler.cli import run_with_scheduler
-from dashboard.urls import external_url
-
-
-def _create_app():
-    from dashboard import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app)
-def main():
-    """Huddle: stand-ups, complaint follow-up and wish reviews for support teams."""
-
-
-# `huddle run` also starts the scheduler in-process in development (see dashboard.scheduler.cli).
-main.add_command(run_with_scheduler, "run")
-
+from complaints.intake import survey
+from core import clients
+from core.api.tokens import TokenError, create_token
+from core.demo import DEMO_PASSWORD
+from core.extensions import db
+from core.models import Client, Team
+from core.urls import external_url
+from dashboard.admin.services import UserError, create_user
+from dashboard.demo import seed_all
 
 users_cli = AppGroup("users", help="Manage people.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
@@ -37,9 +27,6 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
 def create_user_command(email, role, name, team_slug, password):
     """Create a user who can log in at once."""
     import sqlalchemy as sa
-
-    from dashboard.admin.services import UserError, create_user
-    from standup.models import Team
 
     team_id = None
     if team_slug:
@@ -57,7 +44,6 @@ def create_user_command(email, role, name, team_slug, password):
 @click.argument("name")
 def create_token_command(name):
     """Create an API token; it is shown once, only its hash is kept."""
-    from dashboard.tokens import TokenError, create_token
 
     try:
         token = create_token(name)
@@ -70,7 +56,6 @@ def create_token_command(name):
 @with_appcontext
 def demo_command():
     """Fill the database with a believable support team (safe to run again)."""
-    from dashboard.demo import DEMO_PASSWORD, seed_all
 
     logins = seed_all()
     click.echo("Demo data is ready. Log in at http://127.0.0.1:5000 with:")
@@ -87,15 +72,12 @@ def survey_link_command(external_id, name, order_ref):
     """Print a signed, single-use rating link for one of our clients."""
     import sqlalchemy as sa
 
-    from complaints import intake, survey
-    from complaints.models import Client
-
     known = db.session.scalar(sa.select(Client).where(Client.external_id == external_id))
     if known is None and not name:
         raise click.BadParameter(
             "unknown client: give --name to add them", param_hint="EXTERNAL_ID"
         )
-    client = known or intake.upsert_client(external_id, name)
+    client = known or clients.upsert_client(external_id, name)
     _link, token = survey.issue_link(client.id, order_ref=order_ref)
     db.session.commit()
     click.echo(external_url("public.survey", token=token))

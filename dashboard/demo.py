@@ -1,75 +1,20 @@
-"""Demo data: two support teams, their people, and what each feature adds (idempotent).
+"""Demo data for the whole app: people first, then complaints, wishes, and stand-ups (idempotent).
 
-Each feature has a ``seed(context)`` in its ``demo`` module, listed in ``seeders``; ``context`` carries what earlier
-seeders made (teams, users by e-mail) so later ones can refer to them without querying again.
+Stand-ups come last because their agendas read the complaints and wishes seeded before them.
 """
 
-from dataclasses import dataclass, field
-from datetime import time
+from complaints import demo as complaints_demo
+from core.demo import PEOPLE, DemoContext, seed_people
+from core.extensions import db
+from standup import demo as standup_demo
+from wishes import demo as wishes_demo
 
-import sqlalchemy as sa
-
-from dashboard.extensions import db
-from dashboard.models import User
-from standup.models import Team
-
-DEMO_PASSWORD = "huddle-demo"  # noqa: S105  (printed to the person running the demo, on purpose)
-
-TEAMS = [
-    ("sao-paulo", "São Paulo Support", "America/Sao_Paulo", time(9, 0), "#support-sp"),
-    ("moscow", "Moscow Support", "Europe/Moscow", time(10, 0), "#support-msk"),
-]
-
-PEOPLE = [
-    ("admin@huddle.example", "Helena Duarte", "admin", "sao-paulo", "pt"),
-    ("manager@huddle.example", "Marta Souza", "manager", "sao-paulo", "pt"),
-    ("manager.msk@huddle.example", "Mikhail Petrov", "manager", "moscow", "ru"),
-    ("agent@huddle.example", "Lucas Almeida", "agent", "sao-paulo", "en"),
-    ("agent2@huddle.example", "Sofía Romero", "agent", "sao-paulo", "es"),
-    ("agent.msk@huddle.example", "Olga Ivanova", "agent", "moscow", "ru"),
-    ("agent2.msk@huddle.example", "Daniel Brooks", "agent", "moscow", "en"),
-]
-
-
-@dataclass
-class DemoContext:
-    teams: dict[str, Team] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-
-
-def seed_people(context: DemoContext) -> None:
-    existing_teams = {t.slug: t for t in db.session.scalars(sa.select(Team))}
-    for slug, name, tz, at, channel in TEAMS:
-        team = existing_teams.get(slug)
-        if team is None:
-            team = Team(slug=slug, name=name, timezone=tz, standup_time=at, slack_channel=channel)
-            db.session.add(team)
-        context.teams[slug] = team
-    db.session.flush()
-    existing_users = {u.email: u for u in db.session.scalars(sa.select(User))}
-    for email, name, role, team_slug, locale in PEOPLE:
-        user = existing_users.get(email)
-        if user is None:
-            user = User(email=email, name=name, role=role, locale=locale)
-            user.team = context.teams[team_slug]
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-        context.users[email] = user
-    db.session.flush()
-
-
-def seeders():
-    """People first; then complaints, wishes, and stand-ups (whose agendas read the others)."""
-    from complaints import demo as complaints_demo
-    from complaints.wishes import demo as wishes_demo
-    from standup import demo as standup_demo
-
-    return [seed_people, complaints_demo.seed, wishes_demo.seed, standup_demo.seed]
+SEEDERS = (seed_people, complaints_demo.seed, wishes_demo.seed, standup_demo.seed)
 
 
 def seed_all() -> list[tuple[str, str]]:
     context = DemoContext()
-    for seeder in seeders():
+    for seeder in SEEDERS:
         seeder(context)
     db.session.commit()
     return [(email, role) for email, _name, role, _team, _locale in PEOPLE]

@@ -7,7 +7,7 @@ from alembic import context
 from flask import current_app
 from sqlalchemy.engine import Connection
 
-from dashboard.database import UTCDateTime
+from core.database import UTCDateTime
 
 config = context.config
 if config.config_file_name:

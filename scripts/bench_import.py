@@ -62,9 +62,9 @@ def main() -> None:
 
     from flask_migrate import upgrade
 
-    from complaints import csv_import
+    from complaints.intake import csv_import
+    from core.extensions import db
     from dashboard import create_app
-    from dashboard.extensions import db
 
     workdir = Path(tempfile.mkdtemp(prefix="huddle-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"

@@ -28,10 +28,9 @@ from flask_migrate import upgrade
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from complaints.models import Category, Complaint, Playbook
+from core.extensions import db
+from core.models import Team, User
 from dashboard import create_app
-from dashboard.extensions import db
-from dashboard.models import User
-from standup.models import Team
 
 YEAR = 365 * 24 * 3600
 CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in_person", "phone")

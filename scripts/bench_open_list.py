@@ -18,11 +18,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from complaints.models import Client, Complaint, Contact
+from complaints.models import Complaint, Contact
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client, User
 from dashboard import create_app
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import User
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.support
 

@@ -1,1 +1,12 @@
-"""Teams, schedules, stand-ups, agenda building, check-ins and action items."""
+"""Teams' stand-ups: schedules, agenda building, the live board, check-ins and action items."""
+
+from flask import Flask
+
+from standup import (
+    api,  # noqa: F401  (its route joins the API blueprint)
+    views,
+)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(views.bp)

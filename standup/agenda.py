@@ -13,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from complaints import briefs
+from wishes import services as wishes
+from wishes.calendar import is_review_eve_or_day
 
 log = logging.getLogger(__name__)
 
@@ -125,11 +127,10 @@ def follow_ups_section(inputs: AgendaInputs) -> ItemPlan | None:
 
 def wishes_section(inputs: AgendaInputs) -> ItemPlan | None:
     """Wishes due for review (on the review day and its eve) and callbacks due or overdue."""
-    from complaints.wishes import services as wishes
 
     team, on = inputs.team, inputs.on
     for_review = (
-        wishes.wishes_for_review(team.id, on) if wishes.is_review_eve_or_day(team, on) else []
+        wishes.wishes_for_review(team.id, on) if is_review_eve_or_day(team, on) else []
     )
     callbacks = wishes.callbacks_due(team.id, inputs.now)
     if not for_review and not callbacks:

@@ -9,10 +9,10 @@ from datetime import date
 import sqlalchemy as sa
 from flask import jsonify
 
-from dashboard.api import ApiError, bp, touch_token
-from dashboard.api.openapi import error_responses, register
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from core.api import ApiError, bp, touch_token
+from core.api.openapi import error_responses, register
+from core.database import utcnow
+from core.extensions import db
 from standup import services
 from standup.models import CheckIn
 

@@ -16,8 +16,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from dashboard.extensions import db
-from dashboard.models import User
+from core.extensions import db
+from core.models import Team, User
 from standup import services
 from standup.models import (
     ActionItem,
@@ -27,7 +27,6 @@ from standup.models import (
     Decision,
     ParkingLotItem,
     Standup,
-    Team,
 )
 
 AMBER_AT = 1.0  # over the timebox

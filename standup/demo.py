@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from dashboard.database import utcnow
-from dashboard.demo import DemoContext
-from dashboard.extensions import db
+from core.database import utcnow
+from core.demo import DemoContext
+from core.extensions import db
 from standup import agenda, schedule, services
 from standup.models import (
     ActionItem,

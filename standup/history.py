@@ -7,8 +7,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from dashboard.extensions import db
-from dashboard.models import User
+from core.extensions import db
+from core.models import Team, User
 from standup.models import (
     ActionItem,
     AgendaItem,
@@ -17,7 +17,6 @@ from standup.models import (
     Decision,
     ParkingLotItem,
     Standup,
-    Team,
 )
 
 PAGE_SIZE = 30

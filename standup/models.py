@@ -5,38 +5,19 @@ instants are UTC-aware timestamps (``*_at``). A stand-up is unique per team and 
 what makes preparing it idempotent even when the job and a person opening the board race.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.database import UTCDateTime, utcnow
-from dashboard.extensions import db
+from core.database import UTCDateTime, utcnow
+from core.extensions import db
+from core.models import Team
 
 STATUSES = ("planned", "live", "ended")
 # Why a stand-up ended: the facilitator said so, the timebox and grace ran out, or it never started.
 END_REASONS = ("facilitator", "timebox", "not_held")
 KINDS = ("carried", "overnight", "follow_ups", "wishes", "action_items", "check_ins", "parking_lot")
-
-
-class Team(db.Model):
-    __tablename__ = "teams"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    slack_channel: Mapped[str | None] = mapped_column(sa.String(80))
-    standup_time: Mapped[time] = mapped_column(sa.Time, default=time(9, 30))
-    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
-    # ISO weekday numbers (1 = Monday) as a compact string, e.g. "12345".
-    workdays: Mapped[str] = mapped_column(sa.String(7), default="12345")
-    timebox_minutes: Mapped[int] = mapped_column(default=15)
-    # How long a live stand-up may run past its timebox before it ends by itself.
-    grace_minutes: Mapped[int] = mapped_column(default=5, server_default="5")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<Team {self.slug}>"
 
 
 class Holiday(db.Model):

@@ -17,11 +17,11 @@ from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import User
-from dashboard.signals import standup_ended
-from dashboard.urls import external_url
+from core.database import utcnow
+from core.extensions import db
+from core.models import Team, User
+from core.signals import standup_ended
+from core.urls import external_url
 from standup import agenda, schedule
 from standup.models import (
     ActionItem,
@@ -34,7 +34,6 @@ from standup.models import (
     ParkingLotItem,
     RotationEntry,
     Standup,
-    Team,
 )
 
 log = logging.getLogger(__name__)
@@ -42,6 +41,10 @@ log = logging.getLogger(__name__)
 TEXT_MAX = 2000
 ITEM_TEXT_MAX = 500
 AWAY_RANGE_MAX_DAYS = 62
+
+
+# The faces Slack's check-in offers (🙂😐😟), on the board's 1–5 scale.
+EMOJI_MOODS = {"🙂": 4, "😐": 3, "😟": 2}
 
 
 class StandupError(ValueError):
@@ -561,6 +564,16 @@ def _clean(text: str | None, field: str, limit: int = TEXT_MAX) -> str:
     return text
 
 
+def _mood_from_text(text: str) -> int | None:
+    """ "4" or "🙂" as 4; empty as None; anything else as -1, which the range check refuses."""
+    text = text.strip()
+    if not text:
+        return None
+    if text in EMOJI_MOODS:
+        return EMOJI_MOODS[text]
+    return int(text) if len(text) == 1 and text in "12345" else -1
+
+
 def record_check_in(
     user: User,
     yesterday: str | None,
@@ -586,9 +599,8 @@ def record_check_in(
     blockers = _clean(blockers, "blockers")
     if not today:
         raise StandupError(_("Say what you will do today."), "today")
-    if isinstance(mood, str):  # Slack hands the mood over as text
-        mood = mood.strip()
-        mood = int(mood) if mood.isdigit() else (None if not mood else -1)
+    if isinstance(mood, str):  # Slack hands the mood over as text: a digit or one of its faces
+        mood = _mood_from_text(mood)
     if mood is not None and (
         isinstance(mood, bool) or not isinstance(mood, int) or not 1 <= mood <= 5
     ):

@@ -6,7 +6,7 @@ one page made of fragments: ``_live.html`` (the agenda and the clocks, polled by
 the live fragment reports a change) and one fragment per form.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -21,12 +21,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BaseConverter, ValidationError
 
-from dashboard.access import role_required
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from standup import api as _api  # noqa: F401  (adds the stand-up route to the API blueprint)
+from core.access import role_required
+from core.database import utcnow
+from core.extensions import db
 from standup import board as board_data
 from standup import history, schedule, services
 from standup.forms import (
@@ -42,49 +40,6 @@ from standup.forms import (
 
 bp = Blueprint("standup", __name__, url_prefix="/standup")
 CHANGED = "standup-changed"  # the event that makes the board's panels refresh themselves
-
-
-class IsoDateConverter(BaseConverter):
-    """``YYYY-MM-DD`` in the URL, a ``date`` in the view; an impossible date is a 404, not a 500."""
-
-    regex = r"\d{4}-\d{2}-\d{2}"
-
-    def to_python(self, value: str) -> date:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError() from None
-
-    def to_url(self, value) -> str:
-        return value.isoformat() if isinstance(value, date) else str(value)
-
-
-@bp.record_once
-def _register_converter(state):
-    state.app.url_map.converters["isodate"] = IsoDateConverter
-
-
-@bp.app_template_filter("from_iso")
-def _from_iso(value: str | None):
-    """ISO timestamps kept in JSON snapshots, back as datetimes for Babel's filters."""
-    return datetime.fromisoformat(value) if value else None
-
-
-@bp.app_template_filter("from_iso_date")
-def _from_iso_date(value: str | None):
-    return date.fromisoformat(value) if value else None
-
-
-@bp.app_template_filter("epoch_ms")
-def _epoch_ms(value: datetime) -> int:
-    """Instants for the browser's clocks, as milliseconds since the epoch (no timezone to parse)."""
-    return int(value.timestamp() * 1000)
-
-
-@bp.app_template_filter("mmss")
-def _mmss(seconds) -> str:
-    seconds = max(0, int(seconds or 0))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def _team_or_404(slug: str):

@@ -12,10 +12,9 @@ import pytest
 from flask import has_app_context
 from flask_migrate import upgrade
 
+from core.extensions import db
+from core.models import Team, User
 from dashboard import create_app
-from dashboard.extensions import db
-from dashboard.models import User
-from standup.models import Team
 from tests.support import skip_or_fail
 from tests.support.postgres import ThrowAwayPostgres, find_pg_ctl
 from tests.support.web import CsrfClient
@@ -165,7 +164,7 @@ def make_user(app):
 @pytest.fixture
 def make_client(app):
     """One of our clients (the person who rates and complains), committed."""
-    from complaints.models import Client
+    from core.models import Client
 
     def make(**fields) -> Client:
         n = next(_sequence)

@@ -3,10 +3,9 @@
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from dashboard.auth.services import find_user_by_email, normalise_email
-from dashboard.extensions import db
-from dashboard.models import ROLES, User
-from standup.models import Team
+from core.auth.services import find_user_by_email, normalise_email
+from core.extensions import db
+from core.models import ROLES, Team, User
 
 
 class UserError(ValueError):

@@ -2,12 +2,12 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from dashboard.access import role_required
+from core.access import role_required
+from core.auth.services import invite_token
+from core.extensions import db
+from core.models import User
 from dashboard.admin import services
 from dashboard.admin.forms import InviteForm, UserAccessForm
-from dashboard.auth.services import invite_token
-from dashboard.extensions import db
-from dashboard.models import User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 
 from complaints import briefs
+from standup.services import open_action_items, today_for
+from wishes import services as wishes
 
 
 @dataclass(frozen=True)
@@ -22,13 +24,11 @@ class Block:
 
 
 def _standup(user, now):
-    from standup.services import today_for
 
     return {"standup": today_for(user, now)}
 
 
 def _action_items(user, now):
-    from standup.services import open_action_items
 
     return {"action_items": open_action_items(user.id)}
 
@@ -52,7 +52,6 @@ def _low_ratings(user, now):
 
 
 def _wish_calls(user, now):
-    from complaints.wishes import services as wishes
 
     today = wishes.user_today(user, now)
     return {"calls": [c for c in wishes.calls_to_make(user.id) if c.due_on <= today]}

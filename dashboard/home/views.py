@@ -1,7 +1,7 @@
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from dashboard.database import utcnow
+from core.database import utcnow
 from dashboard.home.blocks import BY_NAME, visible_blocks
 
 bp = Blueprint("home", __name__)

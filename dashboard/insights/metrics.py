@@ -29,8 +29,8 @@ from complaints.models import (
     Playbook,
     Rating,
 )
-from dashboard.extensions import db
-from dashboard.models import User
+from core.extensions import db
+from core.models import User
 
 DEFAULT_DAYS = 28
 KEPT_SCORE_MIN = 4

@@ -10,11 +10,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from complaints.wishes.models import Callback, WishDecision, WishRequest
-from dashboard.extensions import db
+from core.extensions import db
+from core.models import Team, User
 from dashboard.insights.metrics import Period, percentile, share
-from dashboard.models import User
-from standup.models import ActionItem, Attendance, CheckIn, Holiday, Standup, Team
+from standup.models import ActionItem, Attendance, CheckIn, Holiday, Standup
+from wishes.models import Callback, WishDecision, WishRequest
 
 
 @dataclass(frozen=True)

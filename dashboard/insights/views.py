@@ -11,14 +11,14 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 
-from dashboard.access import role_required
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from core.access import role_required
+from core.database import utcnow
+from core.extensions import db
+from core.models import Team
 from dashboard.insights import metrics, rituals
 from dashboard.insights.charts import csv_text
 from dashboard.insights.forms import PeriodForm
 from dashboard.insights.report import CHART_NAMES, build_charts, format_cell
-from standup.models import Team
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 

@@ -1,1 +1,10 @@
 """The scheduled jobs: registry, runner (JobRun claims) and the ``huddle scheduler`` process."""
+
+from flask import Flask
+
+from dashboard.scheduler import cli
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(cli.jobs_cli)
+    app.cli.add_command(cli.scheduler_command)

@@ -9,6 +9,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo, get_debug_flag, run_command, with_appcontext
 
+from dashboard.scheduler.jobs import JOBS
+from dashboard.scheduler.runner import build_scheduler, catch_up, planned_jobs, run_job
+
 jobs_cli = AppGroup("jobs", help="The scheduled jobs: list them, run one now.")
 
 
@@ -27,7 +30,6 @@ def _parse_at(value: str | None) -> datetime:
 @jobs_cli.command("list")
 def list_jobs():
     """Every job with its schedule (per-team jobs once per team)."""
-    from dashboard.scheduler.runner import planned_jobs
 
     now = datetime.now(UTC)
     for job_id, spec, _team, trigger in planned_jobs():
@@ -41,8 +43,6 @@ def list_jobs():
 @click.option("--at", "at_text", help="Run as if at this time (ISO 8601; naive means UTC).")
 def run_job_command(name, at_text):
     """Run job NAME now, for every team, as if at --at (default: now)."""
-    from dashboard.scheduler.jobs import JOBS
-    from dashboard.scheduler.runner import run_job
 
     if name not in JOBS:
         raise click.BadParameter(
@@ -59,7 +59,6 @@ def run_job_command(name, at_text):
 @with_appcontext
 def scheduler_command():
     """The dedicated scheduler process (run one or more; JobRun keeps each run single)."""
-    from dashboard.scheduler.runner import build_scheduler, catch_up
 
     app = current_app._get_current_object()
     for name, fire, status in catch_up(app):
@@ -72,7 +71,6 @@ def scheduler_command():
 
 def start_dev_scheduler(app: Flask):
     """A background scheduler inside ``huddle run`` (development only)."""
-    from dashboard.scheduler.runner import build_scheduler
 
     scheduler = build_scheduler(app, background=True)
     scheduler.start()
@@ -102,8 +100,3 @@ def run_with_scheduler(ctx, **kwargs):
         start_dev_scheduler(app)
         click.echo(" * Scheduler started in-process (development only)")
     ctx.invoke(run_command, **kwargs)
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(jobs_cli)
-    app.cli.add_command(scheduler_command)

@@ -17,8 +17,16 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from dashboard.extensions import db
+from complaints.briefs import digest, overdue_without_contact
+from core.extensions import db
+from core.models import Team, User
+from dashboard.scheduler.models import JobRun
+from dashboard.slack import messages
 from dashboard.slack.client import setting
+from dashboard.slack.delivery import dispatch
+from dashboard.slack.outbox import enqueue_message
+from standup.services import auto_end_standups, prepare_standups, reminders_due
+from wishes.services import wishes_for_review
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -79,7 +87,6 @@ def _team_cron(team: TeamSchedule, minutes: int, day_of_week: str | None = None)
 
 
 def load_teams(team_id: int | None = None) -> list[TeamSchedule]:
-    from standup.models import Team
 
     statement = sa.select(
         Team.id, Team.slug, Team.timezone, Team.standup_time, Team.workdays, Team.timebox_minutes
@@ -90,7 +97,6 @@ def load_teams(team_id: int | None = None) -> list[TeamSchedule]:
 
 
 def _team_channels(team_ids: set[int]) -> dict[int, tuple[str | None, str]]:
-    from standup.models import Team
 
     if not team_ids:
         return {}
@@ -105,7 +111,6 @@ def _team_channels(team_ids: set[int]) -> dict[int, tuple[str | None, str]]:
 
 def standup_prepare(at: datetime, team_id: int | None = None):
     """Build today's stand-ups and their agendas (the stand-up package does the work)."""
-    from standup.services import prepare_standups
 
     prepared = prepare_standups(at)
     db.session.commit()
@@ -114,16 +119,15 @@ def standup_prepare(at: datetime, team_id: int | None = None):
 
 def standup_reminder(at: datetime, team_id: int | None = None):
     """Remind each team due now: the agenda headline and who has not checked in."""
-    from dashboard.slack.messages import standup_reminder as build
-    from dashboard.slack.outbox import enqueue_message
-    from standup.services import reminders_due
 
     count = 0
     for reminder in reminders_due(at, setting("SLACK_REMINDER_MINUTES")):
         if team_id is not None and reminder.team_id != team_id:
             continue
         key = f"standup-reminder:{reminder.team_id}:{reminder.standup_on.isoformat()}"
-        if enqueue_message(reminder.channel, "standup-reminder", key, build(reminder)):
+        if enqueue_message(
+            reminder.channel, "standup-reminder", key, messages.standup_reminder(reminder)
+        ):
             count += 1
     db.session.commit()
     return f"{count} reminders"
@@ -131,7 +135,6 @@ def standup_reminder(at: datetime, team_id: int | None = None):
 
 def standup_summary(at: datetime, team_id: int | None = None):
     """End stand-ups left running past their timebox; ending one posts its summary (a signal)."""
-    from standup.services import auto_end_standups
 
     ended = auto_end_standups(at)
     db.session.commit()
@@ -144,12 +147,9 @@ def _local_day(at: datetime, timezone: str) -> date:
 
 def complaints_digest(at: datetime, team_id: int | None = None):
     """The morning digest to the managers' channel, once per day (its dedup key is the day)."""
-    from complaints.briefs import digest
-    from dashboard.slack.messages import complaints_digest as build
-    from dashboard.slack.outbox import enqueue_message
 
     on = _local_day(at, setting("DIGEST_TIMEZONE"))
-    message = build(digest(at), on)
+    message = messages.complaints_digest(digest(at), on)
     queued = enqueue_message(
         setting("SLACK_MANAGERS_CHANNEL"), "complaints-digest", f"complaints-digest:{on}", message
     )
@@ -163,12 +163,6 @@ def follow_up_watch(at: datetime, team_id: int | None = None):
     Each watch covers the deadlines in (previous watch, this one], so a complaint is reported once
     per deadline (a new deadline is a new report). The owner gets a direct message too.
     """
-    from complaints.briefs import overdue_without_contact
-    from dashboard.models import User
-    from dashboard.scheduler.models import JobRun
-    from dashboard.slack.messages import follow_up_nudge
-    from dashboard.slack.messages import follow_up_watch as build
-    from dashboard.slack.outbox import enqueue_message
 
     previous = db.session.scalar(
         sa.select(sa.func.max(JobRun.scheduled_for)).where(
@@ -199,13 +193,13 @@ def follow_up_watch(at: datetime, team_id: int | None = None):
         setting("SLACK_MANAGERS_CHANNEL"),
         "follow-up-watch",
         f"follow-up-watch:{at.isoformat()}",
-        build(briefs, slack_ids),
+        messages.follow_up_watch(briefs, slack_ids),
     )
     for brief in briefs:
         if brief.owner_id in slack_ids:
             key = f"follow-up:{brief.id}:{int(brief.due_at.timestamp())}"
             enqueue_message(
-                slack_ids[brief.owner_id], "follow-up-nudge", key, follow_up_nudge(brief)
+                slack_ids[brief.owner_id], "follow-up-nudge", key, messages.follow_up_nudge(brief)
             )
     db.session.commit()
     return f"{len(briefs)} newly overdue"
@@ -213,9 +207,6 @@ def follow_up_watch(at: datetime, team_id: int | None = None):
 
 def wish_review_agenda(at: datetime, team_id: int | None = None):
     """The morning of the review day: the wishes each team will decide."""
-    from complaints.wishes.services import wishes_for_review
-    from dashboard.slack.messages import wish_review_agenda as build
-    from dashboard.slack.outbox import enqueue_message
 
     teams = load_teams(team_id)
     channels = _team_channels({team.id for team in teams})
@@ -227,7 +218,9 @@ def wish_review_agenda(at: datetime, team_id: int | None = None):
         if not wishes or not channel:
             continue
         key = f"wish-review-agenda:{team.id}:{on.isoformat()}"
-        if enqueue_message(channel, "wish-review-agenda", key, build(name, on, wishes)):
+        if enqueue_message(
+            channel, "wish-review-agenda", key, messages.wish_review_agenda(name, on, wishes)
+        ):
             count += 1
     db.session.commit()
     return f"{count} agendas"
@@ -235,8 +228,6 @@ def wish_review_agenda(at: datetime, team_id: int | None = None):
 
 def outbox_dispatch(at: datetime, team_id: int | None = None):
     """Send what is due; then forget dispatch runs older than a day (they only guard the tick)."""
-    from dashboard.scheduler.models import JobRun
-    from dashboard.slack.delivery import dispatch
 
     report = dispatch(at)
     db.session.execute(

@@ -20,8 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from core.database import utcnow
+from core.extensions import db
 from dashboard.scheduler.jobs import JOBS, JobSpec, TeamSchedule, load_teams
 from dashboard.scheduler.models import JobRun
 

@@ -2,17 +2,14 @@
 
 from flask import Flask
 
+from core.extensions import csrf
+from dashboard.slack import admin, receivers, views
+
 
 def init_app(app: Flask) -> None:
-    """The admin outbox page, the signal receivers and the scheduler commands."""
-    from dashboard.scheduler import cli as scheduler_cli
-    from dashboard.scheduler import models as scheduler_models  # noqa: F401
-    from dashboard.slack import (
-        models,  # noqa: F401
-        receivers,
-    )
-    from dashboard.slack.admin import bp as admin_bp
-
-    app.register_blueprint(admin_bp)
+    """The endpoints Slack calls, the admin outbox page, and the signal receivers."""
+    app.register_blueprint(views.bp)
+    csrf.exempt(views.bp)  # Slack signs its requests; the signature is checked instead
+    app.register_blueprint(admin.bp)
+    app.add_template_filter(admin.slack_mrkdwn)
     receivers.connect()
-    scheduler_cli.init_app(app)

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from dashboard.access import role_required
-from dashboard.extensions import db
+from core.access import role_required
+from core.extensions import db
 from dashboard.slack import outbox
 from dashboard.slack.client import slack_enabled
 from dashboard.slack.models import OUTBOX_STATUSES, OutboxMessage
@@ -83,7 +83,6 @@ _BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])")
 
 
-@bp.app_template_filter("slack_mrkdwn")
 def slack_mrkdwn(text: str) -> Markup:
     """Slack's mrkdwn as safe HTML: links, bold, italic, quotes, mentions, dates, line breaks.
 

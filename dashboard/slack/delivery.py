@@ -43,8 +43,8 @@ from urllib.error import URLError
 import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from core.database import utcnow
+from core.extensions import db
 from dashboard.slack.client import delivery_client, setting
 from dashboard.slack.models import OutboxMessage
 

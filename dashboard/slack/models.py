@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.database import UTCDateTime, utcnow
-from dashboard.extensions import db
+from core.database import UTCDateTime, utcnow
+from core.extensions import db
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "dead")
 

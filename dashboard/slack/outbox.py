@@ -7,8 +7,8 @@ exists if and only if the change that caused it was committed. ``delivery.dispat
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from core.database import utcnow
+from core.extensions import db
 from dashboard.slack.messages import SlackMessage
 from dashboard.slack.models import OutboxMessage
 

@@ -4,8 +4,10 @@ import logging
 
 from flask import current_app
 
-from dashboard import signals
+from complaints.briefs import rating_brief
+from core import signals
 from dashboard.slack.client import setting
+from dashboard.slack.messages import low_rating_alert, standup_summary, wish_review_results
 from dashboard.slack.outbox import enqueue_message
 
 log = logging.getLogger(__name__)
@@ -13,8 +15,6 @@ log = logging.getLogger(__name__)
 
 def on_rating_received(sender, rating=None, complaint=None, **extra):
     """A low rating: alert the managers at once, with an "I'll call them" button."""
-    from complaints.briefs import rating_brief
-    from dashboard.slack.messages import low_rating_alert
 
     if rating is None or rating.score > current_app.config["LOW_RATING_MAX"]:
         return
@@ -31,7 +31,6 @@ def on_rating_received(sender, rating=None, complaint=None, **extra):
 
 def on_standup_ended(sender, standup=None, summary=None, **extra):
     """A stand-up ended: its summary to the team's channel, check-ins in the thread."""
-    from dashboard.slack.messages import standup_summary
 
     if summary is None or not getattr(summary, "channel", None):
         return
@@ -62,7 +61,6 @@ def decision_rows(decisions) -> list[tuple]:
 
 
 def on_wish_review_closed(sender, review=None, decisions=None, **extra):
-    from dashboard.slack.messages import wish_review_results
 
     if review is None:
         return

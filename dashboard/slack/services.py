@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from dashboard.extensions import db
-from dashboard.models import User
+from complaints.services import ComplaintError, take_ownership
+from core.extensions import db
+from core.models import User
 from dashboard.slack.client import interactive_client
+from standup.services import StandupError, record_check_in
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +74,6 @@ def _require_user(slack_user_id: str) -> User:
 
 def claim_follow_up(slack_user_id: str, complaint_id: int) -> User:
     """ "I'll call them" from Slack: the clicking person becomes the complaint's owner."""
-    from complaints.services import ComplaintError, take_ownership
-
     user = _require_user(slack_user_id)
     try:
         take_ownership(complaint_id, user)
@@ -109,10 +109,6 @@ def check_in(slack_user_id: str, values: dict[str, str]) -> object:
     user = _require_user(slack_user_id)
     if not (values.get("today") or "").strip():
         raise SlackActionError(_("Tell the team what you will do today."), field="today")
-    try:
-        from standup.services import StandupError, record_check_in
-    except ImportError:
-        raise SlackActionError(_("Stand-ups are not set up in Huddle yet.")) from None
     try:
         return record_check_in(
             user,

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
+from complaints.briefs import rating_brief
 from dashboard.slack import services
 from dashboard.slack.client import interactive_client
 from dashboard.slack.messages import (
@@ -108,7 +109,6 @@ def interactivity():
 
 
 def _take_ownership(payload: dict, slack_user_id: str, value: str) -> None:
-    from complaints.briefs import rating_brief
 
     complaint_part, _sep, rating_part = value.partition(":")
     channel = (payload.get("channel") or {}).get("id")

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 
 from complaints.models import Category, Complaint, Contact, Playbook
-from dashboard.database import utcnow
-from dashboard.tokens import create_token
+from core.api.tokens import create_token
+from core.database import utcnow
 from tests.conftest import save, using
 
 _n = itertools.count(1)
@@ -77,7 +77,7 @@ def api_headers(app):
 def count(app, model, *where):
     import sqlalchemy as sa
 
-    from dashboard.extensions import db
+    from core.extensions import db
 
     with using(app):
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))

@@ -4,9 +4,9 @@ import itertools
 
 import sqlalchemy as sa
 
-from complaints.models import Client
-from dashboard.extensions import db
-from dashboard.tokens import create_token
+from core.api.tokens import create_token
+from core.extensions import db
+from core.models import Client
 from tests.conftest import save, using
 
 _n = itertools.count(1)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from complaints.models import Client, Complaint, Rating
+from complaints.models import Complaint, Rating
+from core.models import Client
 from tests.complaints.conftest import count
 
 CLIENT = {

@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from complaints import api as complaints_api
-from complaints.models import Client, Complaint, IdempotentRequest, Rating, SurveyLink
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import ApiToken
+from complaints.intake import api as complaints_api
+from complaints.models import Complaint, IdempotentRequest, Rating, SurveyLink
+from core.api.tokens import ApiToken
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client
 from tests.complaints.intake_support import CLIENT, all_rows, api_headers, count, make_client
 from tests.conftest import save, using
 

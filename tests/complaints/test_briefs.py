@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from complaints import briefs
-from complaints.models import Client, Complaint, Contact, Rating
-from dashboard.extensions import db
+from complaints.models import Complaint, Contact, Rating
+from core.extensions import db
+from core.models import Client
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 

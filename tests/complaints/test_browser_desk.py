@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from complaints.models import Category, Client, Complaint, Playbook
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import User
+from complaints.models import Category, Complaint, Playbook
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client, User
 
 pytestmark = pytest.mark.browser
 

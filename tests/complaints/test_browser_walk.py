@@ -2,10 +2,10 @@
 
 import pytest
 
-from complaints.models import Category, Client, Playbook
-from complaints.survey import issue_link
-from dashboard.extensions import db
-from dashboard.models import User
+from complaints.intake.survey import issue_link
+from complaints.models import Category, Playbook
+from core.extensions import db
+from core.models import Client, User
 
 pytestmark = pytest.mark.browser
 

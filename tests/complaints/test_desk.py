@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from complaints.models import Compensation, Complaint, Contact, SurveyLink
-from dashboard.audit import AuditEvent
-from dashboard.extensions import db
+from core.audit import AuditEvent
+from core.extensions import db
 from tests.complaints.conftest import count
 from tests.conftest import using
 
@@ -28,7 +28,7 @@ def htmx(client, url, data=None):
 def test_open_list_shows_our_complaints_with_overdue_in_red(client, login_as, make_complaint):
     from datetime import timedelta
 
-    from dashboard.database import utcnow
+    from core.database import utcnow
 
     login_as("agent")
     make_complaint(summary="Late courier")

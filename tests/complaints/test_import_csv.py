@@ -9,11 +9,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from complaints import csv_import, intake
-from complaints.models import Client, Complaint, Rating
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import User
+from complaints.intake import csv_import
+from complaints.intake import services as intake
+from complaints.models import Complaint, Rating
+from core import clients
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client, User
 from tests.complaints.intake_support import all_rows, count, make_client
 from tests.conftest import make_app, migrate, using
 
@@ -138,7 +140,7 @@ def test_good_file_previews_then_imports_everything(app, client, manager):
 
 def test_recent_low_rating_joins_the_clients_open_complaint(app, client, manager):
     with using(app):
-        person = intake.upsert_client("c9", "Gil")
+        person = clients.upsert_client("c9", "Gil")
         open_one = intake.record_rating(person, 1, channel="api").complaint_id
         db.session.commit()
     job = job_of(upload(client, HEADER + f"c9,Gil,,,2,Again,,{recent()}\n"))

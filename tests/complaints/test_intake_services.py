@@ -5,11 +5,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from complaints import intake, survey
-from complaints.models import Client, Complaint, Rating
-from dashboard.audit import AuditEvent, history
-from dashboard.database import utcnow
-from dashboard.signals import complaint_opened, rating_received
+from complaints.intake import services as intake
+from complaints.intake import survey
+from complaints.models import Complaint, Rating
+from core import clients
+from core.audit import AuditEvent, history
+from core.database import utcnow
+from core.models import Client
+from core.signals import complaint_opened, rating_received
 from tests.complaints.intake_support import make_client
 
 
@@ -32,8 +35,8 @@ def signals():
 
 
 def test_upsert_client_creates_then_updates_without_erasing(db_session):
-    first = intake.upsert_client("crm-1", "Ana", "ana@example.com", "+55 11 1234 5678")
-    again = intake.upsert_client("crm-1", "Ana Souza")
+    first = clients.upsert_client("crm-1", "Ana", "ana@example.com", "+55 11 1234 5678")
+    again = clients.upsert_client("crm-1", "Ana Souza")
     assert again.id == first.id
     assert (again.name, again.email, again.phone) == (
         "Ana Souza",
@@ -44,16 +47,16 @@ def test_upsert_client_creates_then_updates_without_erasing(db_session):
 
 
 def test_find_or_create_client_matches_by_email_then_phone(db_session):
-    known = intake.upsert_client("crm-7", "Olga", "olga@example.com", "+7 999 123 45 67")
-    assert intake.find_or_create_client(None, "Olga P.", "OLGA@example.com", None).id == known.id
-    assert intake.find_or_create_client(None, "Olga", None, "+7 999 123 45 67").id == known.id
-    stranger = intake.find_or_create_client(None, "Someone", "new@example.com", None)
+    known = clients.upsert_client("crm-7", "Olga", "olga@example.com", "+7 999 123 45 67")
+    assert clients.find_or_create_client(None, "Olga P.", "OLGA@example.com", None).id == known.id
+    assert clients.find_or_create_client(None, "Olga", None, "+7 999 123 45 67").id == known.id
+    stranger = clients.find_or_create_client(None, "Someone", "new@example.com", None)
     assert stranger.id != known.id and stranger.external_id.startswith("huddle-")
 
 
 def test_low_rating_opens_a_complaint_with_deadline_audit_and_signals(app, db_session, signals):
     now = utcnow()
-    client = intake.upsert_client("crm-2", "Bruno")
+    client = clients.upsert_client("crm-2", "Bruno")
     rating = intake.record_rating(client, 1, comment="Cold pizza\nand late", channel="api", now=now)
     complaint = db_session.get(Complaint, rating.complaint_id)
     assert complaint.summary == "Rated 1/5: Cold pizza"
@@ -65,7 +68,7 @@ def test_low_rating_opens_a_complaint_with_deadline_audit_and_signals(app, db_se
 
 
 def test_high_rating_opens_nothing_and_still_announces_the_rating(db_session, signals):
-    client = intake.upsert_client("crm-3", "Carla")
+    client = clients.upsert_client("crm-3", "Carla")
     rating = intake.record_rating(client, 3, channel="api")
     assert rating.complaint_id is None
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 0
@@ -74,12 +77,12 @@ def test_high_rating_opens_nothing_and_still_announces_the_rating(db_session, si
 
 def test_threshold_follows_config(app, db_session):
     app.config["LOW_RATING_MAX"] = 3
-    client = intake.upsert_client("crm-4", "Dina")
+    client = clients.upsert_client("crm-4", "Dina")
     assert intake.record_rating(client, 3, channel="api").complaint_id is not None
 
 
 def test_second_low_rating_joins_the_open_complaint(db_session, signals):
-    client = intake.upsert_client("crm-5", "Edu")
+    client = clients.upsert_client("crm-5", "Edu")
     first = intake.record_rating(client, 2, channel="api")
     second = intake.record_rating(client, 1, channel="survey")
     assert first.complaint_id == second.complaint_id
@@ -90,7 +93,7 @@ def test_second_low_rating_joins_the_open_complaint(db_session, signals):
 
 
 def test_low_rating_after_the_complaint_was_resolved_opens_a_new_one(db_session):
-    client = intake.upsert_client("crm-6", "Fabi")
+    client = clients.upsert_client("crm-6", "Fabi")
     first = intake.record_rating(client, 1, channel="api")
     db_session.get(Complaint, first.complaint_id).status = "resolved"
     second = intake.record_rating(client, 1, channel="api")
@@ -108,7 +111,7 @@ def test_head_of_support_is_configured_or_the_first_active_admin(app, db_session
 
 
 def test_answer_survey_claims_the_link_once(app, db_session):
-    client = intake.upsert_client("crm-8", "Gil")
+    client = clients.upsert_client("crm-8", "Gil")
     link, _token = survey.issue_link(client.id, order_ref="A-9")
     db_session.commit()
     rating = intake.answer_survey(link, 2, "Rude courier")
@@ -126,7 +129,7 @@ def test_answer_survey_claims_the_link_once(app, db_session):
 
 
 def test_follow_up_answer_rates_again_against_the_complaints_client(app, db_session):
-    client = intake.upsert_client("crm-9", "Hugo")
+    client = clients.upsert_client("crm-9", "Hugo")
     complaint = db_session.get(
         Complaint, intake.record_rating(client, 1, channel="api").complaint_id
     )
@@ -140,7 +143,7 @@ def test_follow_up_answer_rates_again_against_the_complaints_client(app, db_sess
 
 
 def test_unhappy_follow_up_answer_opens_a_new_complaint_and_leaves_the_outcome(db_session):
-    client = intake.upsert_client("crm-10", "Inês")
+    client = clients.upsert_client("crm-10", "Inês")
     first = intake.record_rating(client, 1, channel="api")
     complaint = db_session.get(Complaint, first.complaint_id)
     complaint.status = "resolved"
@@ -184,7 +187,7 @@ def test_staff_complaint_is_held_by_the_agents_team(db_session, make_user, make_
 
 
 def test_summary_is_shortened_to_fit(db_session):
-    client = intake.upsert_client("crm-11", "Kátia")
+    client = clients.upsert_client("crm-11", "Kátia")
     complaint = intake.open_complaint(client, "x" * 400, channel="api")
     assert len(complaint.summary) == 300 and complaint.summary.endswith("…")
 

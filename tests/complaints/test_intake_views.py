@@ -2,8 +2,9 @@
 
 import pytest
 
-from complaints.models import Client, Complaint
-from dashboard.audit import history
+from complaints.models import Complaint
+from core.audit import history
+from core.models import Client
 from tests.complaints.intake_support import all_rows, count, make_client
 from tests.conftest import using
 

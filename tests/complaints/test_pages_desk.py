@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from complaints.models import Category, Compensation, Complaint, Contact, Playbook
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from core.database import utcnow
+from core.extensions import db
 from tests.complaints.conftest import count
 from tests.conftest import using
 from tests.support.queries import count_statements

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from complaints.intake.survey import issue_link
 from complaints.models import Complaint, Rating, SurveyLink
-from complaints.survey import issue_link
-from dashboard.extensions import db
+from core.extensions import db
 from tests.complaints.conftest import count
 from tests.conftest import using
 

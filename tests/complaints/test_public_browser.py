@@ -3,10 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
-from complaints import intake
+from complaints.intake.survey import issue_link
 from complaints.models import Complaint, Rating
-from complaints.survey import issue_link
-from dashboard.extensions import db
+from core import clients
+from core.extensions import db
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ def phone(chromium, live_server):
 @pytest.fixture
 def survey_path(live_app):
     with live_app.app_context():
-        client = intake.upsert_client("browser-crm-1", "Luana Costa")
+        client = clients.upsert_client("browser-crm-1", "Luana Costa")
         _link, token = issue_link(client.id, order_ref="PED-2231")
         db.session.commit()
     return f"/s/{token}"

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from complaints.intake.survey import _serializer, issue_link
 from complaints.models import Complaint, Rating, SurveyLink
-from complaints.survey import _serializer, issue_link
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import ThrottleHit
+from core.database import utcnow
+from core.extensions import db
+from core.throttle import ThrottleHit
 from tests.complaints.intake_support import all_rows, count, make_client
 from tests.conftest import using
 

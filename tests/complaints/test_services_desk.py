@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from complaints import services
 from complaints.models import Compensation, Complaint, Contact, SurveyLink
-from dashboard.audit import AuditEvent, history
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from core.audit import AuditEvent, history
+from core.database import utcnow
+from core.extensions import db
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@ from datetime import timedelta
 
 import pytest
 
-from complaints.models import Client
-from complaints.survey import SurveyLinkError, issue_link, link_from_token
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from complaints.intake.survey import SurveyLinkError, issue_link, link_from_token
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from dashboard.extensions import db
-from dashboard.models import User
+from core.extensions import db
+from core.models import User
 
 
 def test_admin_invites_a_user_and_gets_a_link(app, client, login_as, make_team):

@@ -1,7 +1,7 @@
 """What every API endpoint shares: bearer tokens, the error shape, the OpenAPI document."""
 
-from dashboard.extensions import db
-from dashboard.tokens import create_token
+from core.api.tokens import create_token
+from core.extensions import db
 
 
 def test_openapi_document_is_public_and_describes_the_error_shape(client):
@@ -14,7 +14,7 @@ def test_openapi_document_is_public_and_describes_the_error_shape(client):
 def test_missing_unknown_and_revoked_tokens_get_401_in_the_error_shape(app, client):
     with app.app_context():
         token = create_token("old-crm")
-        from dashboard.models import ApiToken
+        from core.api.tokens import ApiToken
 
         db.session.execute(db.update(ApiToken).values(revoked_at=db.func.now()))
         db.session.commit()

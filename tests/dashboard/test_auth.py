@@ -3,9 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
-from dashboard.auth.services import invite_token
-from dashboard.extensions import db
-from dashboard.models import ThrottleHit, User
+from core.auth.services import invite_token
+from core.extensions import db
+from core.models import User
+from core.throttle import ThrottleHit
 
 PASSWORD = "correct horse battery"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from dashboard.extensions import db
-from dashboard.models import User
+from core.extensions import db
+from core.models import User
 
 pytestmark = pytest.mark.browser
 

@@ -3,10 +3,10 @@
 import sqlalchemy as sa
 
 from complaints.models import Complaint
-from dashboard.demo import DEMO_PASSWORD
-from dashboard.extensions import db
-from dashboard.models import ApiToken, User
-from standup.models import Team
+from core.api.tokens import ApiToken
+from core.demo import DEMO_PASSWORD
+from core.extensions import db
+from core.models import Team, User
 
 
 def invoke(app, *args, input=None):

@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.config import ConfigError
 from dashboard import create_app
-from dashboard.config import ConfigError
 
 
 def test_production_without_secret_key_stops_with_a_clear_message(monkeypatch, tmp_path):
@@ -63,7 +63,7 @@ def test_bad_settings_are_refused_at_start(monkeypatch, variable, value, message
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     import sqlalchemy as sa
 
-    from dashboard.extensions import db
+    from core.extensions import db
 
     app = create_app(
         {

@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from dashboard.extensions import db
+from core.extensions import db
 from tests.conftest import make_app
 
 

@@ -32,8 +32,8 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, log
     )
     assert response.status_code == 400
     assert "expired" in response.text
-    from dashboard.extensions import db
-    from dashboard.models import User
+    from core.extensions import db
+    from core.models import User
 
     with app.app_context():
         assert db.session.get(User, target.id).role == "agent"

@@ -51,9 +51,9 @@ def test_agent_sees_todays_standup_and_action_items_blocks(client, login_as, mak
 def test_today_shows_the_teams_standup_and_my_action_items_with_real_data(
     app, client, make_team, make_user
 ):
-    from dashboard.database import utcnow
-    from dashboard.extensions import db
-    from dashboard.models import User
+    from core.database import utcnow
+    from core.extensions import db
+    from core.models import User
     from standup import services as standups
     from tests.conftest import using
 

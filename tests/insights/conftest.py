@@ -9,8 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from complaints.models import Category, Client, Compensation, Complaint, Contact, Playbook, Rating
-from dashboard.extensions import db
+from complaints.models import Category, Compensation, Complaint, Contact, Playbook, Rating
+from core.extensions import db
+from core.models import Client
 from tests.conftest import save, using
 
 _n = itertools.count(1)

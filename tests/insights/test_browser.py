@@ -4,11 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from complaints.models import Category, Client, Complaint, Contact
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import User
-from standup.models import Team
+from complaints.models import Category, Complaint, Contact
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client, Team, User
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from dashboard.extensions import db
+from core.extensions import db
 from dashboard.insights.metrics import Period
 from dashboard.insights.rituals import compute
 from standup.models import ActionItem, Attendance, CheckIn, Holiday, Standup
@@ -94,7 +94,7 @@ def test_rituals_figures(app, make_team, make_user, login_as, client):
 
 
 def test_a_wish_becomes_a_request_when_its_third_client_asks(app, make_client):
-    from complaints.wishes.models import Wish, WishRequest
+    from wishes.models import Wish, WishRequest
 
     with using(app):
         wish = Wish(title="Invoices in PDF")

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from complaints.models import Compensation, Contact, Rating
-from dashboard.extensions import db
+from core.extensions import db
 from dashboard.insights.report import CHART_NAMES
 from tests.conftest import using
 from tests.insights.conftest import at, complaint

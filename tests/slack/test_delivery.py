@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from dashboard.extensions import db
+from core.extensions import db
 from dashboard.slack import outbox
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.messages import SlackMessage

@@ -1,41 +1,44 @@
 """Slack → Huddle: signed slash commands and button clicks work; unsigned or stale ones get 401."""
 
 import json
-import sys
 import time
-import types
 
 import pytest
 import sqlalchemy as sa
 
-from complaints import intake
+from complaints.intake import services as intake
 from complaints.models import Complaint
-from dashboard.extensions import db
-from dashboard.models import User
+from core import clients
+from core.extensions import db
+from core.models import User
 from dashboard.slack.messages import CHECK_IN_CALLBACK, TAKE_OWNERSHIP_ACTION
+from standup.models import CheckIn
 from tests.conftest import using
 from tests.slack.conftest import form_body, payload_body, signed
 
 
 @pytest.fixture
-def check_ins(monkeypatch):
-    """Stand-in for standup.services (built in parallel): records what Slack asked for."""
-    recorded = []
+def team(make_team):
+    """A team that holds a stand-up every day, so a check-in from Slack always has one to join."""
+    return make_team(workdays="1234567", timezone="UTC")
 
-    class StandupError(Exception):
-        def __init__(self, message):
-            super().__init__(message)
-            self.message = message
 
-    def record_check_in(user, yesterday, today, blockers, mood):
-        if today == "fail":
-            raise StandupError("There is no stand-up today.")
-        recorded.append((user.email, yesterday, today, blockers, mood))
-        return object()
+@pytest.fixture
+def check_ins(app, team):
+    """Read back what reached the stand-up: (e-mail, yesterday, today, blockers, mood) per check-in."""
 
-    module = types.SimpleNamespace(StandupError=StandupError, record_check_in=record_check_in)
-    monkeypatch.setitem(sys.modules, "standup.services", module)
-    return recorded
+    def rows() -> list[tuple]:
+        with using(app):
+            found = db.session.execute(
+                sa.select(
+                    User.email, CheckIn.yesterday, CheckIn.today, CheckIn.blockers, CheckIn.mood
+                )
+                .join(User, User.id == CheckIn.user_id)
+                .order_by(CheckIn.id)
+            )
+            return [tuple(row) for row in found]
+
+    return rows
 
 
 def command(text: str, user_id: str = "U_AGENT") -> dict:
@@ -74,21 +77,21 @@ def test_unsigned_or_badly_signed_requests_get_401(client, make_user, check_ins,
         csrf=False,
     )
     assert response.status_code == 401
-    assert check_ins == []
+    assert check_ins() == []
 
 
 def test_a_replayed_request_older_than_five_minutes_gets_401(client, make_user, check_ins):
     make_user("agent", slack_user_id="U_AGENT")
     body = form_body(command("today: replay"))
     response = post_signed(client, "/slack/commands", body, timestamp=int(time.time()) - 6 * 60)
-    assert response.status_code == 401 and check_ins == []
+    assert response.status_code == 401 and check_ins() == []
 
 
 def test_a_request_signed_with_another_secret_gets_401(client, make_user, check_ins):
     make_user("agent", slack_user_id="U_AGENT")
     body = form_body(command("today: forged"))
     response = post_signed(client, "/slack/commands", body, secret="someone-else")
-    assert response.status_code == 401 and check_ins == []
+    assert response.status_code == 401 and check_ins() == []
 
 
 def test_without_a_signing_secret_everything_is_refused(app, client, check_ins):
@@ -100,25 +103,29 @@ def test_without_a_signing_secret_everything_is_refused(app, client, check_ins):
 # --- /standup ------------------------------------------------------------------------------------
 
 
-def test_standup_inline_checks_in(client, make_user, check_ins):
-    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT")
+def test_standup_inline_checks_in(client, make_user, team, check_ins):
+    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT", team_id=team.id)
     body = form_body(command("yesterday: calls | today: the importer | blockers: none | mood: 🙂"))
     response = post_signed(client, "/slack/commands", body)
     assert response.status_code == 200 and response.json["response_type"] == "ephemeral"
     assert "checked in" in response.json["text"]
-    assert check_ins == [("ana@example.com", "calls", "the importer", "none", "🙂")]
+    assert check_ins() == [("ana@example.com", "calls", "the importer", "none", 4)]
 
 
-def test_standup_text_without_keys_is_todays_plan(client, make_user, check_ins):
-    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT")
+def test_standup_text_without_keys_is_todays_plan(client, make_user, team, check_ins):
+    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT", team_id=team.id)
     post_signed(client, "/slack/commands", form_body(command("finish the refunds")))
-    assert check_ins == [("ana@example.com", None, "finish the refunds", None, None)]
+    assert check_ins() == [("ana@example.com", "", "finish the refunds", "", None)]
 
 
 def test_standup_refusal_is_told_to_the_user(client, make_user, check_ins):
-    make_user("agent", slack_user_id="U_AGENT")
-    response = post_signed(client, "/slack/commands", form_body(command("today: fail")))
-    assert response.status_code == 200 and response.json["text"] == "There is no stand-up today."
+    make_user("agent", slack_user_id="U_AGENT")  # in no team: there is no stand-up to join
+    response = post_signed(client, "/slack/commands", form_body(command("today: calls")))
+    assert response.status_code == 200
+    assert response.json["text"] == (
+        "You are not in a team yet, so there is no stand-up to check in to."
+    )
+    assert check_ins() == []
 
 
 def test_standup_from_an_unknown_slack_user_is_refused_politely(client, fake_slack, check_ins):
@@ -126,7 +133,7 @@ def test_standup_from_an_unknown_slack_user_is_refused_politely(client, fake_sla
     assert (
         response.status_code == 200 and "does not know your Slack account" in response.json["text"]
     )
-    assert check_ins == []
+    assert check_ins() == []
 
 
 def test_standup_without_text_opens_the_modal(client, make_user, fake_slack, check_ins):
@@ -141,8 +148,8 @@ def test_standup_without_text_opens_the_modal(client, make_user, fake_slack, che
     assert view["callback_id"] == CHECK_IN_CALLBACK
 
 
-def test_modal_submission_checks_in_and_reports_field_errors(client, make_user, check_ins):
-    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT")
+def test_modal_submission_checks_in_and_reports_field_errors(client, make_user, team, check_ins):
+    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT", team_id=team.id)
 
     def submission(today: str) -> dict:
         return {
@@ -165,10 +172,10 @@ def test_modal_submission_checks_in_and_reports_field_errors(client, make_user, 
 
     ok = post_signed(client, "/slack/interactivity", payload_body(submission("refunds")))
     assert ok.status_code == 200
-    assert check_ins == [("ana@example.com", "calls", "refunds", None, "😐")]
+    assert check_ins() == [("ana@example.com", "calls", "refunds", "", 3)]
     empty = post_signed(client, "/slack/interactivity", payload_body(submission("  ")))
     assert empty.json["response_action"] == "errors" and "today" in empty.json["errors"]
-    assert len(check_ins) == 1
+    assert len(check_ins()) == 1
 
 
 def test_a_garbled_payload_is_a_400_not_a_500(client):
@@ -183,7 +190,7 @@ def test_a_garbled_payload_is_a_400_not_a_500(client):
 def low_rating(app):
     """A real low rating (through the complaints intake), which opens a complaint."""
     with using(app):
-        client = intake.upsert_client("crm-77", "Maria Silva", "maria@example.org", "+55 11 99999")
+        client = clients.upsert_client("crm-77", "Maria Silva", "maria@example.org", "+55 11 99999")
         rating = intake.record_rating(client, 1, comment="Nobody called back", channel="api")
         db.session.commit()
         return rating.id, rating.complaint_id

@@ -2,21 +2,20 @@
 payload for our clients' e-mail addresses and phone numbers."""
 
 import json
-import sys
 import types
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from complaints import intake
+from complaints.intake import services as intake
 from complaints.models import Complaint
-from dashboard import signals
-from dashboard.database import utcnow
-from dashboard.extensions import db
+from core import clients, signals
+from core.database import utcnow
+from core.extensions import db
 from dashboard.scheduler.runner import run_job
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
-from standup.services import ReminderBrief, StandupSummary
+from standup.services import StandupSummary
 from tests.slack.conftest import FakeClock
 
 EMAIL, PHONE = "maria.silva@example.org", "+55 11 98765-4321"
@@ -30,7 +29,7 @@ def outbox_rows(kind: str | None = None) -> list[OutboxMessage]:
 
 
 def test_a_low_rating_enqueues_an_alert_in_the_same_transaction(db_session):
-    client = intake.upsert_client("crm-1", "Maria Silva", EMAIL, PHONE)
+    client = clients.upsert_client("crm-1", "Maria Silva", EMAIL, PHONE)
     rating = intake.record_rating(client, 2, comment="Late again", channel="api")
     (alert,) = outbox_rows("low-rating-alert")
     assert alert.dedup_key == f"low-rating:{rating.id}"
@@ -40,7 +39,7 @@ def test_a_low_rating_enqueues_an_alert_in_the_same_transaction(db_session):
 
 
 def test_a_good_rating_alerts_nobody(db_session):
-    client = intake.upsert_client("crm-2", "João", None, None)
+    client = clients.upsert_client("crm-2", "João", None, None)
     intake.record_rating(client, 5, channel="api")
     db_session.commit()
     assert outbox_rows() == []
@@ -82,7 +81,7 @@ def test_a_closed_wish_review_posts_its_results(app, db_session):
 
 def test_follow_up_watch_tells_once_per_complaint_and_deadline(db_session, make_user):
     owner = make_user("manager", name="Olga", slack_user_id="U_OLGA")
-    client = intake.upsert_client("crm-3", "Maria Silva", EMAIL, PHONE)
+    client = clients.upsert_client("crm-3", "Maria Silva", EMAIL, PHONE)
     now = utcnow()
     complaint = intake.open_complaint(
         client, "Broken blender", channel="api", owner_id=owner.id, now=now - timedelta(hours=30)
@@ -102,46 +101,28 @@ def test_follow_up_watch_tells_once_per_complaint_and_deadline(db_session, make_
     assert len(outbox_rows("follow-up-nudge")) == 2
 
 
-def test_reminder_job_posts_to_each_due_team_once(db_session, monkeypatch):
-    at = utcnow()
-    due = [
-        ReminderBrief(
-            1,
-            "São Paulo",
-            "#sp",
-            at.date(),
-            at + timedelta(minutes=10),
-            "2 new complaints",
-            [(1, "Ana", "U_ANA")],
-        )
-    ]
-    asked = []
-
-    def reminders_due(when, minutes_before):
-        asked.append((when, minutes_before))
-        return due
-
-    monkeypatch.setitem(
-        sys.modules, "standup.services", types.SimpleNamespace(reminders_due=reminders_due)
-    )
+def test_reminder_job_posts_to_each_due_team_once(db_session, make_team, make_user):
+    """A real team whose stand-up starts in five minutes: reminded once, naming who is missing."""
+    team = make_team(timezone="UTC", standup_time=time(9, 0), slack_channel="#sp")
+    make_user("agent", name="Ana", slack_user_id="U_ANA", team_id=team.id)
+    at = datetime(2026, 3, 4, 8, 55, tzinfo=UTC)  # a Wednesday, five minutes before
     run_job("standup-reminder", at)
     run_job("standup-reminder", at + timedelta(seconds=1))  # another run, same stand-up
     (message,) = outbox_rows("standup-reminder")
     assert message.channel == "#sp" and "<@U_ANA>" in json.dumps(message.blocks)
-    assert asked[0] == (at, 10)
 
 
 def test_no_client_e_mail_or_phone_in_any_payload(app, db_session, make_user, fake_slack):
     """Every kind that mentions our clients, posted for real, then every request body scanned."""
     owner = make_user("manager", slack_user_id="U_OWNER")
-    clients = [
-        intake.upsert_client(
+    ours = [
+        clients.upsert_client(
             f"crm-{n}", f"Client {n}", f"client{n}@example.org", f"+7 900 000-00-{n:02d}"
         )
         for n in range(12)
     ]
     now = utcnow()
-    for n, client in enumerate(clients):
+    for n, client in enumerate(ours):
         intake.record_rating(
             client, 1, comment="Awful", channel="api", now=now - timedelta(hours=30)
         )
@@ -158,7 +139,7 @@ def test_no_client_e_mail_or_phone_in_any_payload(app, db_session, make_user, fa
     assert all(m.status == "sent" for m in outbox_rows())
     sent = json.dumps([call.body for call in fake_slack.calls], ensure_ascii=False)
     assert "Client 3" in sent  # names are there…
-    for client in clients:  # …contact details never
+    for client in ours:  # …contact details never
         assert client.email not in sent and client.phone not in sent
         assert client.phone.replace(" ", "") not in sent.replace(" ", "")
     assert "@example.org" not in sent

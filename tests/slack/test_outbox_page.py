@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.extensions import db
+from core.extensions import db
 from dashboard.slack import outbox
 from dashboard.slack.models import OutboxMessage
 from tests.conftest import using

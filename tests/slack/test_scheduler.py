@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 
-from dashboard.extensions import db
+from core.extensions import db
 from dashboard.scheduler import jobs
 from dashboard.scheduler.cli import should_start_dev_scheduler
 from dashboard.scheduler.models import JobRun

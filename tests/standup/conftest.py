@@ -3,9 +3,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from complaints.models import Client, Complaint, Rating
-from dashboard.models import User
-from standup.models import AwayDay, Holiday, RotationEntry, Team
+from complaints.models import Complaint, Rating
+from core.models import Client, Team, User
+from standup.models import AwayDay, Holiday, RotationEntry
 from tests.conftest import save
 
 _n = itertools.count(1)

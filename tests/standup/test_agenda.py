@@ -1,16 +1,14 @@
 """The agenda builds itself: exact items in order, fitting the timebox, carried until reached."""
 
 import json
-import sys
-from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
-from dashboard.extensions import db
-from dashboard.models import User
+from core.extensions import db
+from core.models import User
 from standup import services
 from standup.models import ActionItem, AgendaItem, ParkingLotItem, Standup
 from tests.standup.conftest import at
@@ -97,33 +95,6 @@ def test_empty_sections_are_left_out_and_the_parking_lot_stays(app, db_session, 
     [standup] = services.prepare_standups(at(4, 7))
     assert kinds(standup) == ["check_ins", "parking_lot"]
     assert sum(i.timebox_seconds for i in items_of(standup)) == 900
-
-
-@dataclass(frozen=True)
-class FakeWish:
-    id: int
-    title: str
-    distinct_clients: int
-    problems: list
-    first_asked_at: datetime
-    age_days: int
-
-
-def test_wishes_for_review_go_between_follow_ups_and_action_items(
-    app, db_session, crew, monkeypatch
-):
-    import complaints.wishes
-
-    fake = SimpleNamespace(
-        is_review_eve_or_day=lambda team, on: on == date(2025, 3, 4),
-        wishes_for_review=lambda team_id, on: [FakeWish(7, "Dark mode", 3, [], at(1, 10), 3)],
-        callbacks_due=lambda team_id, now: [],
-    )
-    monkeypatch.setitem(sys.modules, "complaints.wishes.services", fake)
-    monkeypatch.setattr(complaints.wishes, "services", fake, raising=False)
-    [standup] = services.prepare_standups(at(4, 7))
-    assert kinds(standup) == ["wishes", "check_ins", "parking_lot"]
-    assert items_of(standup)[0].refs["wishes"][0]["title"] == "Dark mode"
 
 
 def test_no_standup_on_a_weekend_or_a_holiday(app, db_session, crew, make_holiday):

@@ -4,11 +4,11 @@ from datetime import time, timedelta
 
 import pytest
 
-from complaints.models import Client, Complaint
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import User
-from standup.models import RotationEntry, Team
+from complaints.models import Complaint
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client, Team, User
+from standup.models import RotationEntry
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a good long password"

@@ -2,9 +2,10 @@
 
 import sqlalchemy as sa
 
-from dashboard.demo import DEMO_PASSWORD
-from dashboard.extensions import db
-from standup.models import ActionItem, CheckIn, Standup, Team
+from core.demo import DEMO_PASSWORD
+from core.extensions import db
+from core.models import Team
+from standup.models import ActionItem, CheckIn, Standup
 
 
 def invoke(app, *args):

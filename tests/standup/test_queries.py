@@ -2,9 +2,9 @@
 
 import pytest
 
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import User
+from core.database import utcnow
+from core.extensions import db
+from core.models import User
 from standup import schedule, services
 from tests.conftest import using
 from tests.support.queries import count_statements

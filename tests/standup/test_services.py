@@ -6,10 +6,10 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.models import User
-from dashboard.signals import standup_ended
+from core.database import utcnow
+from core.extensions import db
+from core.models import User
+from core.signals import standup_ended
 from standup import schedule, services
 from standup.models import AgendaItem, CheckIn, Standup
 from tests.standup.conftest import at

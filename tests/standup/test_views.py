@@ -7,11 +7,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from dashboard.database import utcnow
-from dashboard.extensions import db
-from dashboard.tokens import create_token
+from core.api.tokens import create_token
+from core.database import utcnow
+from core.extensions import db
+from core.models import Team
 from standup import schedule, services
-from standup.models import ActionItem, AwayDay, CheckIn, Holiday, RotationEntry, Standup, Team
+from standup.models import ActionItem, AwayDay, CheckIn, Holiday, RotationEntry, Standup
 from tests.conftest import save, using
 
 HX = {"HX-Request": "true"}

@@ -16,7 +16,7 @@ class StatementCounter:
 @contextmanager
 def count_statements(app):
     """Count statements on the app's engine (or the test's shared connection) during the block."""
-    from dashboard.extensions import db
+    from core.extensions import db
 
     with app.app_context():
         target = db.engines[None]

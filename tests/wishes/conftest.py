@@ -4,13 +4,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from complaints.models import Client
-from complaints.wishes import services
-from complaints.wishes.models import Callback, Wish
-from dashboard.extensions import db
-from dashboard.models import User
-from dashboard.tokens import create_token
+from core.api.tokens import create_token
+from core.extensions import db
+from core.models import Client, User
 from tests.conftest import using
+from wishes import services
+from wishes.models import Callback, Wish
 
 _n = itertools.count(1)
 

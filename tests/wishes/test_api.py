@@ -3,12 +3,12 @@
 import pytest
 import sqlalchemy as sa
 
-from complaints.models import Client
-from complaints.wishes import services
-from complaints.wishes.models import Wish, WishRequest
-from dashboard.extensions import db
+from core.extensions import db
+from core.models import Client
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY, count
+from wishes import services
+from wishes.models import Wish, WishRequest
 
 CLIENT = {"external_id": "crm-7", "name": "Joana Silva", "email": "joana@example.com"}
 

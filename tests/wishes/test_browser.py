@@ -4,9 +4,8 @@ import re
 
 import pytest
 
-from dashboard.extensions import db
-from dashboard.models import User
-from standup.models import Team
+from core.extensions import db
+from core.models import Team, User
 
 pytestmark = pytest.mark.browser
 

@@ -5,12 +5,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from complaints.models import Client
-from complaints.wishes import services
-from complaints.wishes.models import Callback
-from dashboard.extensions import db
+from core.extensions import db
+from core.models import Client
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY, callbacks
+from wishes import services
+from wishes.models import Callback
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@
 
 import pytest
 
-from complaints.wishes import services
-from complaints.wishes.models import Wish, WishRequest
-from dashboard import audit
+from core import audit
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY, count
+from wishes import services
+from wishes.models import Wish, WishRequest
 
 
 def test_a_client_asking_twice_counts_once(app, ask, make_client):

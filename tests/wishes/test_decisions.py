@@ -4,11 +4,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from complaints.wishes import calendar, services
-from complaints.wishes.models import Callback, WishDecision
-from dashboard.signals import wish_review_closed
+from core.signals import wish_review_closed
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY, callbacks, count, wish
+from wishes import calendar, services
+from wishes.models import Callback, WishDecision
 
 
 @pytest.fixture

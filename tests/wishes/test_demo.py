@@ -2,10 +2,10 @@
 
 import sqlalchemy as sa
 
-from complaints.wishes import services
-from complaints.wishes.models import Callback, Wish
-from dashboard.demo import DEMO_PASSWORD
-from dashboard.extensions import db
+from core.demo import DEMO_PASSWORD
+from core.extensions import db
+from wishes import services
+from wishes.models import Callback, Wish
 
 
 def invoke(app, *args):

@@ -1,15 +1,17 @@
 """The packages' events reach the Slack outbox in the same transaction, with no client contact details."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from complaints.wishes import services as wishes
-from dashboard.extensions import db
+from core.api.tokens import create_token
+from core.extensions import db
 from dashboard.slack.models import OutboxMessage
-from dashboard.tokens import create_token
+from standup import services as standups
+from standup.models import AgendaItem
 from tests.conftest import using
+from wishes import services as wishes
 
 CLIENT = {
     "external_id": "crm-9",
@@ -71,14 +73,10 @@ def test_closing_a_wish_review_queues_the_results_for_the_team_channel(
 
 
 def test_wishes_due_for_review_are_on_the_standup_agenda_of_review_day(
-    app, make_team, wish_with_clients
+    app, make_team, make_user, wish_with_clients
 ):
-    from datetime import UTC, datetime
-
-    from standup import services as standups
-    from standup.models import AgendaItem
-
-    make_team(timezone="UTC", workdays="12345")
+    team = make_team(timezone="UTC", workdays="12345")
+    make_user("agent", team_id=team.id)
     wish_with_clients(3, title="Dark mode for the client portal")
     review_day = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # a Tuesday, the default review day
     with using(app):
@@ -93,5 +91,6 @@ def test_wishes_due_for_review_are_on_the_standup_agenda_of_review_day(
                 AgendaItem.standup_id == standup.id, AgendaItem.kind == "wishes"
             )
         )
-    assert "wishes" in kinds
+    # After the overnight news and follow-ups (none here), before action items and check-ins.
+    assert kinds == ["wishes", "check_ins", "parking_lot"]
     assert "Dark mode for the client portal" in json.dumps(wishes_item.refs, ensure_ascii=False)

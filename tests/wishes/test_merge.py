@@ -2,11 +2,11 @@
 
 import pytest
 
-from complaints.wishes import services
-from complaints.wishes.models import WishRequest
-from dashboard import audit
+from core import audit
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY, count, wish
+from wishes import services
+from wishes.models import WishRequest
 
 
 def test_merge_moves_clients_and_counts_a_shared_client_once(app, ask, make_client, make_user):

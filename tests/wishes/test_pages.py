@@ -2,11 +2,11 @@
 
 import re
 
-from complaints.models import Client
-from complaints.wishes import services
-from complaints.wishes.models import Callback, Wish, WishDecision, WishRequest
+from core.models import Client
 from tests.conftest import using
 from tests.wishes.conftest import count, wish
+from wishes import services
+from wishes.models import Callback, Wish, WishDecision, WishRequest
 
 FORM = {
     "external_id": "crm-100",

@@ -2,9 +2,9 @@
 
 import pytest
 
-from complaints.wishes import services
 from tests.conftest import using
 from tests.support.queries import count_statements
+from wishes import services
 
 
 def statements_for(app, client, url):

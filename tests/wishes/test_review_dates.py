@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from complaints.wishes import calendar, services
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY
+from wishes import calendar, services
 
 TUESDAY = REVIEW_DAY  # 1 December 2026
 
@@ -74,19 +74,19 @@ def test_the_review_day_is_configurable(app, teams):
 def test_review_eve_is_the_working_day_before(app, make_team):
     team = make_team(workdays="12345")
     with using(app):
-        assert services.is_review_eve_or_day(team, TUESDAY)
-        assert services.is_review_eve_or_day(team, date(2026, 11, 30))  # Monday
-        assert not services.is_review_eve_or_day(team, date(2026, 11, 29))  # Sunday
-        assert not services.is_review_eve_or_day(team, date(2026, 12, 2))  # Wednesday
+        assert calendar.is_review_eve_or_day(team, TUESDAY)
+        assert calendar.is_review_eve_or_day(team, date(2026, 11, 30))  # Monday
+        assert not calendar.is_review_eve_or_day(team, date(2026, 11, 29))  # Sunday
+        assert not calendar.is_review_eve_or_day(team, date(2026, 12, 2))  # Wednesday
 
 
 @pytest.mark.parametrize("app_config", [{"WISH_REVIEW_DAY": "monday"}])
 def test_the_eve_of_a_monday_review_is_friday(app, make_team):
     team = make_team(workdays="12345")
     with using(app):
-        assert services.is_review_eve_or_day(team, date(2026, 11, 27))  # Friday
-        assert services.is_review_eve_or_day(team, date(2026, 11, 28))  # Saturday: off, still eve
-        assert not services.is_review_eve_or_day(team, date(2026, 11, 26))  # Thursday
+        assert calendar.is_review_eve_or_day(team, date(2026, 11, 27))  # Friday
+        assert calendar.is_review_eve_or_day(team, date(2026, 11, 28))  # Saturday: off, still eve
+        assert not calendar.is_review_eve_or_day(team, date(2026, 11, 26))  # Thursday
 
 
 def test_callbacks_are_due_within_two_working_days(app, make_team):

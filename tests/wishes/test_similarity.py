@@ -1,7 +1,7 @@
 """Similar wishes while typing: normalised word stems, ranked by overlap (SQLite and PostgreSQL)."""
 
-from complaints.wishes import services, similarity
 from tests.conftest import using
+from wishes import services, similarity
 
 
 def test_tokens_fold_case_accents_little_words_and_endings():

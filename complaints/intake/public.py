@@ -1,0 +1,56 @@
+"""Pages for our clients, no login: the rating survey and "write to the head of support"."""
+
+from flask import Blueprint, render_template, request
+
+from complaints.intake import services as intake
+from complaints.intake import survey
+from complaints.intake.forms import SurveyForm, WriteToUsForm
+from core.access import public
+from core.extensions import db
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"], endpoint="survey")
+@public
+def survey_page(token: str):
+    try:
+        link = survey.link_from_token(token)
+    except survey.SurveyLinkError as error:
+        status = 410 if error.reason == "expired" else 404
+        return render_template("public/survey_gone.html", reason=error.reason), status
+    if link.used_at is not None:
+        return render_template("public/survey_done.html", already=True)
+    form = SurveyForm()
+    if form.validate_on_submit():
+        try:
+            intake.answer_survey(
+                link, int(form.score.data), (form.comment.data or "").strip() or None
+            )
+        except survey.SurveyLinkError:
+            db.session.rollback()
+            return render_template("public/survey_done.html", already=True)
+        return render_template("public/survey_done.html", already=False)
+    status = 400 if form.errors else 200
+    return render_template("public/survey.html", form=form, link=link), status
+
+
+@bp.route("/write-to-us", methods=["GET", "POST"])
+@public
+def write_to_head():
+    form = WriteToUsForm()
+    address = request.remote_addr or "unknown"
+    if form.is_submitted() and intake.web_messages_limited(address):
+        return render_template("public/write.html", form=form, limited=True), 429
+    if form.validate_on_submit():
+        result = intake.receive_web_message(
+            form.name.data,
+            form.contact.data,
+            form.message.data,
+            address=address,
+            trap_filled=bool(form.website.data),
+        )
+        if result.limited:
+            return render_template("public/write.html", form=form, limited=True), 429
+        return render_template("public/write_done.html")
+    return render_template("public/write.html", form=form), 400 if form.errors else 200

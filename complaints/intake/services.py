@@ -1,0 +1,248 @@
+"""Every channel lands in one place: clients, ratings and complaints enter Huddle here.
+
+``upsert_client``, ``open_complaint`` and ``record_rating`` never commit: the API, the CSV import and
+the pages around them each commit once, so a request (or a whole import) is all-or-nothing. The
+page-level services further down (``answer_survey``, ``receive_web_message``,
+``record_staff_complaint``) are what a view calls, and they make the request's one commit.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from complaints.intake.survey import SurveyLinkError
+from complaints.models import OPEN_STATUSES, Complaint, Rating, SurveyLink
+from core import audit, throttle
+from core.clients import find_or_create_client
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client, User
+from core.signals import complaint_opened, rating_received
+
+SUMMARY_MAX = 300
+WEB_MESSAGE_BUCKET = "write-to-us"
+WEB_MESSAGE_WINDOW_SECONDS = 3600
+
+
+def head_of_support() -> User | None:
+    """Who owns complaints written to "the head of support": configured, or the first admin."""
+    email = current_app.config.get("HEAD_OF_SUPPORT_EMAIL")
+    query = sa.select(User).where(User.active.is_(True))
+    if email:
+        found = db.session.scalar(query.where(sa.func.lower(User.email) == email.lower()))
+        if found is not None:
+            return found
+    return db.session.scalar(query.where(User.role == "admin").order_by(User.id).limit(1))
+
+
+def open_complaint(
+    client: Client,
+    summary: str,
+    *,
+    details: str | None = None,
+    channel: str,
+    owner_id: int | None = None,
+    team_id: int | None = None,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> Complaint:
+    """Open a complaint with its follow-up deadline; the owner's team holds it unless one is given."""
+    now = now or utcnow()
+    if team_id is None and owner_id is not None:
+        team_id = db.session.scalar(sa.select(User.team_id).where(User.id == owner_id))
+    complaint = Complaint(
+        client=client,
+        summary=shorten(summary),
+        details=details,
+        channel=channel,
+        owner_id=owner_id,
+        team_id=team_id,
+        opened_at=now,
+        due_at=now + timedelta(hours=current_app.config["FOLLOW_UP_HOURS"]),
+        status="new",
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    audit.record(actor_id, "complaint", complaint.id, "opened", channel=channel, owner_id=owner_id)
+    complaint_opened.send(current_app._get_current_object(), complaint=complaint)
+    return complaint
+
+
+def open_complaint_of(client_id: int) -> Complaint | None:
+    """The client's current open complaint, if any: a new low rating joins it instead of a duplicate."""
+    return db.session.scalar(
+        sa.select(Complaint)
+        .where(Complaint.client_id == client_id, Complaint.status.in_(OPEN_STATUSES))
+        .order_by(Complaint.opened_at.desc(), Complaint.id.desc())
+        .limit(1)
+    )
+
+
+def is_low(score: int) -> bool:
+    return score <= current_app.config["LOW_RATING_MAX"]
+
+
+def record_rating(
+    client: Client,
+    score: int,
+    *,
+    comment: str | None = None,
+    channel: str,
+    order_ref: str | None = None,
+    occurred_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Rating:
+    """Keep a rating; one at or below LOW_RATING_MAX opens a complaint at once (or joins the open one)."""
+    now = now or utcnow()
+    rating = Rating(
+        client=client,
+        score=score,
+        comment=comment,
+        channel=channel,
+        order_ref=order_ref,
+        occurred_at=occurred_at or now,
+        received_at=now,
+    )
+    db.session.add(rating)
+    complaint = None
+    if is_low(score):
+        complaint = open_complaint_of(client.id)
+        if complaint is None:
+            summary = rating_summary(score, comment)
+            complaint = open_complaint(client, summary, details=comment, channel=channel, now=now)
+        else:
+            audit.record(None, "complaint", complaint.id, "rating_added", score=score)
+        rating.complaint_id = complaint.id
+    db.session.flush()
+    rating_received.send(current_app._get_current_object(), rating=rating, complaint=complaint)
+    return rating
+
+
+def rating_summary(score: int, comment: str | None) -> str:
+    """A one-line summary for a complaint a rating opened: the score and the start of the comment."""
+    text = f"Rated {score}/5"
+    if comment and comment.strip():
+        text += f": {comment.strip().splitlines()[0]}"
+    return shorten(text)
+
+
+def shorten(text: str, limit: int = SUMMARY_MAX) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- Page-level services: each makes its request's one commit. -----------------------------------
+
+
+def answer_survey(
+    link: SurveyLink, score: int, comment: str | None, now: datetime | None = None
+) -> Rating:
+    """Record the client's answer to a survey link, once, and commit.
+
+    The link is claimed with a conditional UPDATE before anything else is written, so two tabs or a
+    double submit cannot both record a rating: the second raises ``SurveyLinkError("used")``.
+    A follow-up link (sent after a complaint was resolved) records the rating against the
+    complaint's client like any other rating (a low one opens a new complaint) and notes that the
+    client rated us again, which is what the desk reads as "stayed".
+    """
+    now = now or utcnow()
+    claimed = db.session.execute(
+        sa.update(SurveyLink)
+        .where(SurveyLink.id == link.id, SurveyLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        raise SurveyLinkError("used")
+    rating = record_rating(
+        link.client, score, comment=comment, channel="survey", order_ref=link.order_ref, now=now
+    )
+    link.rating_id = rating.id
+    if link.purpose == "follow_up" and link.complaint_id is not None:
+        complaint = db.session.get(Complaint, link.complaint_id)
+        if complaint is not None and complaint.client_outcome is None and not is_low(score):
+            complaint.client_outcome = "rated_again"
+            audit.record(
+                None,
+                "complaint",
+                complaint.id,
+                "client_outcome",
+                outcome="rated_again",
+                score=score,
+            )
+    db.session.commit()
+    return rating
+
+
+def web_messages_limited(address: str) -> bool:
+    """Whether this address has sent as many messages as an hour allows (config WRITE_TO_US_PER_HOUR)."""
+    limit = current_app.config.get("WRITE_TO_US_PER_HOUR", 5)
+    return throttle.is_limited(WEB_MESSAGE_BUCKET, address, limit, WEB_MESSAGE_WINDOW_SECONDS)
+
+
+@dataclass(frozen=True)
+class WebMessageResult:
+    complaint: Complaint | None
+    limited: bool = False
+
+
+def receive_web_message(
+    name: str,
+    contact: str,
+    message: str,
+    *,
+    address: str,
+    trap_filled: bool = False,
+    now: datetime | None = None,
+) -> WebMessageResult:
+    """A message to the head of support from the public form: a complaint they own, committed.
+
+    Every attempt counts against the sender's address, bots included, so a flood stops at the limit.
+    A filled honeypot (``trap_filled``) means a bot: it gets the same thank-you and nothing is opened.
+    """
+    if web_messages_limited(address):
+        return WebMessageResult(None, limited=True)
+    throttle.record(WEB_MESSAGE_BUCKET, address)
+    complaint = None
+    if not trap_filled:
+        contact = contact.strip()
+        email, phone = (contact, None) if "@" in contact else (None, contact)
+        client = find_or_create_client(None, name.strip(), email, phone)
+        head = head_of_support()
+        first_line = message.strip().splitlines()[0]
+        complaint = open_complaint(
+            client,
+            first_line,
+            details=message.strip(),
+            channel="web_form",
+            owner_id=head.id if head else None,
+            now=now,
+        )
+    db.session.commit()
+    return WebMessageResult(complaint)
+
+
+def record_staff_complaint(
+    *,
+    external_id: str | None,
+    name: str,
+    email: str | None,
+    phone: str | None,
+    channel: str,
+    summary: str,
+    details: str | None,
+    actor: User,
+) -> Complaint:
+    """An agent writes down a complaint heard on a call, read in an e-mail or seen on social media."""
+    client = find_or_create_client(external_id, name, email, phone)
+    complaint = open_complaint(
+        client,
+        summary,
+        details=details,
+        channel=channel,
+        team_id=actor.team_id,
+        actor_id=actor.id,
+    )
+    db.session.commit()
+    return complaint

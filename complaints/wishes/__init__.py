@@ -1,1 +1,0 @@
-"""Client wishes: counted per distinct client, reviewed weekly, every asking client called back."""

@@ -1,0 +1,33 @@
+"""What every feature stands on: configuration, database, people, access, audit, signals, the API.
+
+The core imports no feature. ``init_app`` binds the extensions and the app-wide pieces (login, roles,
+locale, security headers, error answers, template filters, the login pages and the API blueprint);
+``dashboard.create_app`` calls it first, then each feature's own ``init_app``.
+"""
+
+from pathlib import Path
+
+from flask import Flask
+
+from core import access, errors, i18n, security, templating
+from core.api import bp as api_bp
+from core.auth.views import bp as auth_bp
+from core.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app, babel)
+    access.init_app(app, login_manager)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot apply

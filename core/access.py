@@ -1,0 +1,59 @@
+"""Who may open what: login by default, public by exception, roles in one decorator."""
+
+from functools import wraps
+
+from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+
+from core.extensions import db
+from core.models import User
+
+# These authenticate otherwise: the API with bearer tokens, Slack with request signatures.
+PUBLIC_BLUEPRINTS = {"api", "slack"}
+
+
+def public(view):
+    """Mark a view as open to anonymous visitors (login page, client survey links)."""
+    view.is_public = True
+    return view
+
+
+def role_required(role: str):
+    """Allow the view to users of ``role`` or a higher one; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorator
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def require_login():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        if request.blueprint in PUBLIC_BLUEPRINTS:
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "is_public", False) or current_user.is_authenticated:
+            return None
+        return login_manager.unauthorized()

@@ -1,0 +1,78 @@
+from urllib.parse import urlsplit
+
+from babel import Locale
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from core.access import public
+from core.auth import services
+from core.auth.forms import AccountForm, LoginForm, SetPasswordForm
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow ``next`` to a path on this site, never to another host."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("home.today")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.today"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = services.authenticate(
+            form.email.data, form.password.data, request.remote_addr or "unknown"
+        )
+        if result.user is not None:
+            login_user(result.user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(result.error)
+        status = 429 if result.limited else 401
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
+def accept_invite(token: str):
+    user = services.user_from_invite(token)
+    if user is None:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        login_user(user)
+        flash(_("Welcome to Huddle, %(name)s.", name=user.name), "success")
+        return redirect(url_for("home.today"))
+    return render_template("auth/invite.html", form=form, user=user), 400 if form.errors else 200
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    form = AccountForm(obj=current_user)
+    form.locale.choices = [("", _("My browser's language"))] + [
+        (code, Locale.parse(code).get_display_name(code).capitalize())
+        for code in current_app.config["LANGUAGES"]
+    ]
+    if form.validate_on_submit():
+        services.update_account(current_user, form.name.data, form.timezone.data, form.locale.data)
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 400 if form.errors else 200

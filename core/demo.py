@@ -1,0 +1,58 @@
+"""Demo data's ground floor: two support teams and their people, and the context features share.
+
+Each feature has a ``seed(context)`` in its ``demo`` module (listed in ``dashboard.demo``); ``context``
+carries what earlier seeders made (teams, users by e-mail) so later ones refer to them without
+querying again.
+"""
+
+from dataclasses import dataclass, field
+from datetime import time
+
+import sqlalchemy as sa
+
+from core.extensions import db
+from core.models import Team, User
+
+DEMO_PASSWORD = "huddle-demo"  # noqa: S105  (printed to the person running the demo, on purpose)
+
+TEAMS = [
+    ("sao-paulo", "São Paulo Support", "America/Sao_Paulo", time(9, 0), "#support-sp"),
+    ("moscow", "Moscow Support", "Europe/Moscow", time(10, 0), "#support-msk"),
+]
+
+PEOPLE = [
+    ("admin@huddle.example", "Helena Duarte", "admin", "sao-paulo", "pt"),
+    ("manager@huddle.example", "Marta Souza", "manager", "sao-paulo", "pt"),
+    ("manager.msk@huddle.example", "Mikhail Petrov", "manager", "moscow", "ru"),
+    ("agent@huddle.example", "Lucas Almeida", "agent", "sao-paulo", "en"),
+    ("agent2@huddle.example", "Sofía Romero", "agent", "sao-paulo", "es"),
+    ("agent.msk@huddle.example", "Olga Ivanova", "agent", "moscow", "ru"),
+    ("agent2.msk@huddle.example", "Daniel Brooks", "agent", "moscow", "en"),
+]
+
+
+@dataclass
+class DemoContext:
+    teams: dict[str, Team] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def seed_people(context: DemoContext) -> None:
+    existing_teams = {t.slug: t for t in db.session.scalars(sa.select(Team))}
+    for slug, name, tz, at, channel in TEAMS:
+        team = existing_teams.get(slug)
+        if team is None:
+            team = Team(slug=slug, name=name, timezone=tz, standup_time=at, slack_channel=channel)
+            db.session.add(team)
+        context.teams[slug] = team
+    db.session.flush()
+    existing_users = {u.email: u for u in db.session.scalars(sa.select(User))}
+    for email, name, role, team_slug, locale in PEOPLE:
+        user = existing_users.get(email)
+        if user is None:
+            user = User(email=email, name=name, role=role, locale=locale)
+            user.team = context.teams[team_slug]
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+        context.users[email] = user
+    db.session.flush()

@@ -1,0 +1,95 @@
+"""The nouns every feature shares: the people who use Huddle, their teams, and our clients.
+
+Features hang their own tables off these (a complaint has a client, a stand-up a team); the core
+never reaches back into a feature.
+"""
+
+from datetime import datetime, time
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.database import UTCDateTime, utcnow
+from core.extensions import db
+
+ROLES = ("agent", "manager", "admin")
+# A higher rank includes everything a lower one may do: a manager can do an agent's work.
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(sa.column("role").in_(ROLES), name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(16), default="agent")
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    slack_user_id: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    # The compensation a manager may give on their own; above it an admin (head of support) approves.
+    compensation_limit: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    team = relationship("Team", lazy="joined", innerjoin=False)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users at login and on every request
+        return self.active
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class Team(db.Model):
+    """A support team: its channel, and when and how its stand-up is held."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slack_channel: Mapped[str | None] = mapped_column(sa.String(80))
+    standup_time: Mapped[time] = mapped_column(sa.Time, default=time(9, 30))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    # ISO weekday numbers (1 = Monday) as a compact string, e.g. "12345".
+    workdays: Mapped[str] = mapped_column(sa.String(7), default="12345")
+    timebox_minutes: Mapped[int] = mapped_column(default=15)
+    # How long a live stand-up may run past its timebox before it ends by itself.
+    grace_minutes: Mapped[int] = mapped_column(default=5, server_default="5")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Team {self.slug}>"
+
+
+class Client(db.Model):
+    """One of our clients, known by the id another system gave them.
+
+    E-mail and phone stay inside Huddle: they are never put into a Slack message.
+    """
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

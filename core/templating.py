@@ -1,0 +1,63 @@
+"""Jinja filters and URL converters every feature's templates and routes may use.
+
+They format values (instants, dates, durations) and parse URL parts; nothing here knows a feature.
+"""
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date
+from werkzeug.routing import BaseConverter, ValidationError
+
+
+class IsoDateConverter(BaseConverter):
+    """``YYYY-MM-DD`` in the URL, a ``date`` in the view; an impossible date is a 404, not a 500."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError() from None
+
+    def to_url(self, value) -> str:
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def from_iso(value: str | None) -> datetime | None:
+    """ISO timestamps kept in JSON snapshots, back as datetimes for Babel's filters."""
+    return datetime.fromisoformat(value) if value else None
+
+
+def from_iso_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def epoch_ms(value: datetime) -> int:
+    """Instants for the browser's clocks, as milliseconds since the epoch (no timezone to parse)."""
+    return int(value.timestamp() * 1000)
+
+
+def mmss(seconds) -> str:
+    seconds = max(0, int(seconds or 0))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def spoken_day(value: date) -> str:
+    """A day as people say it: "Tuesday 1 December" (in the viewer's language)."""
+    return format_date(value, "EEEE d MMMM")
+
+
+FILTERS = {
+    "from_iso": from_iso,
+    "from_iso_date": from_iso_date,
+    "epoch_ms": epoch_ms,
+    "mmss": mmss,
+    "spoken_day": spoken_day,
+}
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["isodate"] = IsoDateConverter
+    app.jinja_env.filters.update(FILTERS)

@@ -1,0 +1,14 @@
+"""Client wishes: counted per distinct client, reviewed weekly, every asking client called back."""
+
+from flask import Flask
+
+from wishes import (
+    api,  # noqa: F401  (its routes join the API blueprint)
+    views,
+)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(views.bp)
+    # Other packages' templates (Today) show decisions in the viewer's language too.
+    app.add_template_filter(views.wish_outcome)

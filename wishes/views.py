@@ -1,0 +1,428 @@
+"""Wish pages: intake, the list, a wish, the weekly review, calls to make.
+
+Views read the request and render; every rule and every write lives in ``services``.
+"""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from core.access import role_required
+from core.database import utcnow
+from core.templating import spoken_day
+from wishes import services
+from wishes.forms import (
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    AlreadyPossibleForm,
+    CallForm,
+    DecisionForm,
+    EmptyForm,
+    MergeForm,
+    WishForm,
+)
+
+bp = Blueprint("wishes", __name__, url_prefix="/wishes")
+
+
+def wish_outcome(code: str) -> str:
+    """A decision's label in the viewer's language (for other packages' templates, e.g. Today)."""
+    return str(OUTCOME_LABELS.get(code, code))
+
+
+@bp.context_processor
+def labels():
+    return {
+        "outcome_labels": OUTCOME_LABELS,
+        "status_labels": STATUS_LABELS,
+        "threshold": services.threshold(),
+    }
+
+
+def _template(name: str) -> str:
+    """The fragment for htmx, the whole page otherwise (branching on the request, never on ids)."""
+    return f"wishes/_{name}.html" if request.htmx else f"wishes/{name}.html"
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+
+def _intake_context(form: WishForm):
+    chosen = form.chosen_wish_id()
+    suggestions = services.similar_wishes(form.title.data or "") if form.title.data else []
+    chosen_brief = services.wish_brief(chosen) if chosen else None
+    if chosen_brief is not None and all(s.id != chosen for s in suggestions):
+        suggestions = [
+            services.Similar(
+                chosen_brief.id,
+                chosen_brief.title,
+                chosen_brief.status,
+                chosen_brief.distinct_clients,
+                chosen_brief.decision,
+                1.0,
+            ),
+            *suggestions,
+        ]
+    return {"form": form, "suggestions": suggestions, "chosen": chosen}
+
+
+def _page_context(form: WishForm):
+    """The intake page also says up front when a new wish is decided: the agent can tell the client."""
+    return {**_intake_context(form), "review_on": services.next_review_on(current_user.team)}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("agent")
+def new():
+    form = WishForm()
+    if request.method == "GET":
+        form.wish_id.data = request.args.get("wish_id", "")
+    if form.validate_on_submit():
+        client = services.upsert_client(
+            {
+                "external_id": form.external_id.data.strip(),
+                "name": form.name.data.strip(),
+                "email": form.email.data or None,
+                "phone": (form.phone.data or "").strip() or None,
+            }
+        )
+        try:
+            recorded = services.record_wish(
+                client,
+                title=(form.title.data or "").strip() or None,
+                problem=form.problem.data.strip(),
+                details=(form.details.data or "").strip() or None,
+                wish_id=form.chosen_wish_id(),
+                agent=current_user,
+                channel="client_page" if form.client_page.data else "call",
+            )
+        except services.WishError as error:
+            services.rollback()
+            # The chosen wish travels in a radio button next to the title: say it there.
+            form.title.errors.append(error.message)
+            return render_template("wishes/new.html", **_page_context(form)), 422
+        flash(_saved_message(recorded), "success")
+        return redirect(url_for("wishes.detail", wish_id=recorded.wish.id, saved=1))
+    status = 400 if form.errors else 200
+    return render_template("wishes/new.html", **_page_context(form)), status
+
+
+def _saved_message(recorded: services.Recorded) -> str:
+    if recorded.already_asked:
+        first = _("This client had already asked for it: counted once.")
+    else:
+        first = ngettext(
+            "Saved: %(num)d distinct client asked for this wish.",
+            "Saved: %(num)d distinct clients asked for this wish.",
+            recorded.distinct_clients,
+        )
+    if recorded.review_on is not None:
+        return first + " " + _("Next review: %(day)s.", day=spoken_day(recorded.review_on))
+    decision = recorded.decision
+    label = OUTCOME_LABELS.get(decision.outcome, decision.outcome) if decision else ""
+    return first + " " + _("Already decided: %(decision)s. Tell the client now.", decision=label)
+
+
+@bp.get("/new/for-client")
+@role_required("agent")
+def new_for_client():
+    """The intake form with one of our clients filled in (linked from the client's page)."""
+    client_id = request.args.get("client_id", type=int)
+    client = services.get_client(client_id) if client_id else None
+    if client is None:
+        abort(404)
+    form = WishForm(
+        formdata=None,
+        data={
+            "external_id": client.external_id,
+            "name": client.name,
+            "client_page": "1",
+            "wish_id": "",
+        },
+    )
+    return render_template(_template("new"), **_page_context(form))
+
+
+@bp.get("/similar")
+@role_required("agent")
+def similar():
+    """Similar wishes while the agent types the title (htmx, keyup with a short delay)."""
+    title = request.args.get("title", "")[:200]
+    chosen = request.args.get("wish_id", "")
+    form = WishForm(formdata=None, data={"title": title, "wish_id": chosen})
+    return render_template("wishes/_similar.html", **_intake_context(form))
+
+
+# --- the list and one wish ------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    q = request.args.get("q", "")[:200]
+    show = request.args.get("show", "all")
+    page = request.args.get("page", 1, type=int) or 1
+    listing = services.wish_list(q, show, page)
+    context = {"listing": listing, "q": q, "show": show, "filters": services.LIST_FILTERS}
+    return render_template(_template("index"), **context)
+
+
+def _render_detail(wish_id: int, status: int = 200, **forms):
+    page = services.wish_page(wish_id, current_user)
+    if page is None:
+        abort(404)
+    context = {
+        "page": page,
+        "forms": {
+            "possible": forms.get("possible") or AlreadyPossibleForm(formdata=None),
+            "merge": forms.get("merge") or MergeForm(formdata=None),
+            "empty": EmptyForm(formdata=None),
+        },
+        "similar": services.similar_wishes(page.wish.title, exclude_id=page.wish.id)
+        if current_user.has_role("admin") and page.wish.status == "open"
+        else [],
+        "now": utcnow(),
+    }
+    return render_template(_template("detail"), **context), status
+
+
+@bp.get("/<int:wish_id>")
+def detail(wish_id: int):
+    return _render_detail(wish_id)
+
+
+@bp.post("/<int:wish_id>/review")
+@role_required("agent")
+def add_to_review(wish_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.add_to_review(wish_id, current_user)
+    except services.WishError as error:
+        services.rollback()
+        flash(error.message, "error")
+        return _render_detail(wish_id, 422)
+    flash(_("Added to the next review."), "success")
+    return _render_detail(wish_id)
+
+
+@bp.post("/<int:wish_id>/already-possible")
+@role_required("agent")
+def already_possible(wish_id: int):
+    form = AlreadyPossibleForm()
+    if not form.validate_on_submit():
+        return _render_detail(wish_id, 400, possible=form)
+    try:
+        decided = services.answer_already_possible(wish_id, current_user, form.how.data)
+    except services.WishError as error:
+        services.rollback()
+        form.how.errors.append(error.message)
+        return _render_detail(wish_id, 422, possible=form)
+    flash(
+        ngettext(
+            "Answered. %(num)d client to call back with the answer.",
+            "Answered. %(num)d clients to call back with the answer.",
+            decided.callbacks,
+        ),
+        "success",
+    )
+    return _render_detail(wish_id)
+
+
+@bp.post("/<int:wish_id>/merge")
+@role_required("admin")
+def merge(wish_id: int):
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return _render_detail(wish_id, 400, merge=form)
+    try:
+        target = services.merge(wish_id, form.target_id.data, current_user)
+    except services.WishError as error:
+        services.rollback()
+        if error.field == "target_id":
+            form.target_id.errors.append(error.message)
+        else:
+            flash(error.message, "error")
+        return _render_detail(wish_id, 422, merge=form)
+    flash(_("Merged. The clients moved over; this wish keeps its history."), "success")
+    if request.htmx:
+        response = _render_detail(target.id)[0]
+        return response, 200, {"HX-Push-Url": url_for("wishes.detail", wish_id=target.id)}
+    return redirect(url_for("wishes.detail", wish_id=target.id))
+
+
+# --- the weekly review ---------------------------------------------------------------------------
+
+
+def _review_team():
+    slug = request.args.get("team")
+    team = services.team_by_slug(slug) if slug else current_user.team
+    if team is None:
+        team = next(iter(services.teams()), None)
+    return team
+
+
+def _review_date(team, value: str | None) -> date:
+    if value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            abort(404)
+    return services.next_review_on(team)
+
+
+def _render_review(team, review_on: date, status: int = 200, forms=None):
+    page = services.review_page(team, review_on)
+    forms = forms or {}
+    context = {
+        "page": page,
+        "teams": services.teams(),
+        "forms": {
+            item.id: forms.get(item.id) or _decision_form(item.id, formdata=None)
+            for item in page.pending
+        },
+        "close_form": EmptyForm(formdata=None),
+        "can_decide": current_user.has_role("manager"),
+        "today": services.team_today(team),
+    }
+    return render_template(_template("review"), **context), status
+
+
+@bp.get("/review")
+def review():
+    team = _review_team()
+    if team is None:
+        return render_template("wishes/no_team.html")
+    return _render_review(team, _review_date(team, request.args.get("on")))
+
+
+def _team_or_404(slug: str):
+    team = services.team_by_slug(slug)
+    if team is None:
+        abort(404)
+    return team
+
+
+@bp.post("/review/<slug>/<on>/wishes/<int:wish_id>")
+@role_required("manager")
+def decide(slug: str, on: str, wish_id: int):
+    team = _team_or_404(slug)
+    review_on = _review_date(team, on)
+    form = _decision_form(wish_id)
+    if not form.validate_on_submit():
+        return _render_item(team, review_on, wish_id, form, 400)
+    try:
+        decided = services.decide(
+            wish_id,
+            current_user,
+            team=team,
+            review_on=review_on,
+            outcome=form.outcome.data,
+            reason=form.reason.data,
+            terms=form.terms.data,
+        )
+    except services.WishError as error:
+        services.rollback()
+        getattr(form, error.field or "reason").errors.append(error.message)
+        return _render_item(team, review_on, wish_id, form, 422)
+    row = services.decided_row(decided.decision.id)
+    if request.htmx:
+        return render_template("wishes/_decided.html", row=row, page_team=team)
+    flash(
+        ngettext(
+            "Decided. %(num)d client to call back.",
+            "Decided. %(num)d clients to call back.",
+            decided.callbacks,
+        ),
+        "success",
+    )
+    return redirect(url_for("wishes.review", team=team.slug, on=review_on.isoformat()))
+
+
+def _decision_form(wish_id: int, **kwargs) -> DecisionForm:
+    """Prefixed per wish: the review page holds one form per wish, and ids must stay unique."""
+    return DecisionForm(prefix=f"wish-{wish_id}", **kwargs)
+
+
+def _call_form(callback_id: int, **kwargs) -> CallForm:
+    return CallForm(prefix=f"call-{callback_id}", **kwargs)
+
+
+def _render_item(team, review_on: date, wish_id: int, form: DecisionForm, status: int):
+    """A decision form with its errors: alone for htmx (it replaces itself), else the whole page."""
+    if not request.htmx:
+        return _render_review(team, review_on, status, forms={wish_id: form})
+    item = services.wish_brief(wish_id, review_on)
+    if item is None:
+        abort(404)
+    context = {
+        "item": item,
+        "form": form,
+        "team": team,
+        "review_on": review_on,
+        "can_decide": True,
+        "review_closed": False,
+    }
+    return render_template("wishes/_review_item.html", **context), status
+
+
+@bp.post("/review/<slug>/<on>/close")
+@role_required("manager")
+def close_review(slug: str, on: str):
+    team = _team_or_404(slug)
+    review_on = _review_date(team, on)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.close_review(team, review_on, current_user)
+    except services.WishError as error:
+        services.rollback()
+        flash(error.message, "error")
+        return _render_review(team, review_on, 422)
+    flash(_("The review is closed; its decisions go to the team channel."), "success")
+    return _render_review(team, review_on)
+
+
+# --- calls to make -------------------------------------------------------------------------------
+
+
+@bp.get("/calls")
+@role_required("agent")
+def calls():
+    everyone = request.args.get("who") == "team" and current_user.has_role("manager")
+    calls = services.calls_page(current_user, everyone_on_team=everyone)
+    context = {
+        "calls": calls,
+        "everyone": everyone,
+        "forms": {call.id: _call_form(call.id, formdata=None) for call in calls},
+    }
+    return render_template(_template("calls"), **context)
+
+
+@bp.post("/calls/<int:callback_id>/done")
+@role_required("agent")
+def log_call(callback_id: int):
+    form = _call_form(callback_id)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.log_call(callback_id, current_user, form.notes.data)
+        except services.NotAllowed:
+            services.rollback()
+            abort(403)
+        except services.WishError as error:
+            services.rollback()
+            form.notes.errors.append(error.message)
+            status = 422
+    else:
+        status = 400
+    call = services.call_row(callback_id, current_user)
+    if call is None:
+        abort(404)
+    if not request.htmx:
+        if status == 200:
+            flash(_("Call logged. Thank you."), "success")
+        return redirect(url_for("wishes.calls"))
+    return render_template("wishes/_call.html", call=call, form=form), status
