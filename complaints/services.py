@@ -36,6 +36,7 @@ from complaints.models import (
 )
 from core import audit
 from core.database import utcnow
+from core.errors import RuleError
 from core.extensions import db
 from core.models import User
 
@@ -53,21 +54,22 @@ CLOCK_SKEW = timedelta(minutes=5)
 EDITABLE_FIELDS = ("summary", "details", "category_id", "constructive", "budget", "due_at")
 
 
-class ComplaintError(ValueError):
-    """A rule said no; ``message`` is for the person, ``field`` names the form field if there is one."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ComplaintError(RuleError):
+    """A complaint rule said no (see ``core.errors.RuleError``)."""
 
 
 class NotFound(ComplaintError):
     """The complaint (or compensation, playbook, category) does not exist: the view answers 404."""
 
+    status = 404
+    code = "not_found"
+
 
 class ChangedMeanwhile(ComplaintError):
     """Someone saved the complaint after this editor loaded it; ``complaint`` is the fresh version."""
+
+    status = 409
+    code = "conflict"
 
     def __init__(self, complaint: Complaint):
         super().__init__(

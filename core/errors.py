@@ -1,4 +1,10 @@
-"""Friendly error pages, and the JSON error shape for everything under /api/."""
+"""Refused changes and failed requests, answered in one place: an HTML page, an htmx fragment, or
+the API's JSON shape ``{"error": {"code", "message", "fields"}}``.
+
+Services raise ``RuleError`` (or a feature's subclass) when a rule says no. Whatever the service had
+begun is rolled back here, never by hand in a view: uncaught, the handler below answers it; caught
+by a view that shows the message next to a form field, ``refuse`` does it.
+"""
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -6,6 +12,50 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.extensions import db
+
+
+class RuleError(Exception):
+    """A rule said no: ``message`` is for the person, ``field`` names the input it is about.
+
+    ``status`` is what an uncaught one answers with (422: understood, refused); subclasses say 404
+    or 409 where the refusal is "not there" or "changed meanwhile".
+    """
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(RuleError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(RuleError):
+    status = 409
+    code = "conflict"
+
+
+class Forbidden(RuleError):
+    status = 403
+    code = "forbidden"
+
+
+def refuse(error: RuleError, form=None) -> str | None:
+    """Undo what a refused change began and put its message next to its field on ``form``.
+
+    Returns the message when no field of the form takes it, for the page to show above the form.
+    """
+    db.session.rollback()
+    field = getattr(form, error.field, None) if form is not None and error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+        return None
+    return error.message
 
 
 def api_error(status: int, code: str, message: str, fields: dict | None = None):
@@ -19,6 +69,17 @@ def _wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(RuleError)
+    def rule_error(error: RuleError):
+        db.session.rollback()
+        if _wants_json():
+            fields = {error.field: error.message} if error.field else None
+            return api_error(error.status, error.code, error.message, fields)
+        template = (
+            "errors/_message.html" if request.headers.get("HX-Request") else "errors/error.html"
+        )
+        return render_template(template, status=error.status, message=error.message), error.status
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         if _wants_json():

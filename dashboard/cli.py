@@ -48,7 +48,7 @@ def create_token_command(name):
     try:
         token = create_token(name)
     except TokenError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(error.message) from None
     click.echo(token)
 
 

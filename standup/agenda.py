@@ -2,7 +2,7 @@
 
 The data comes from the team's own support queue through ``complaints.briefs`` (read-only; the
 dependency runs one way, standup → complaints) and, when that feature is installed, from
-``complaints.wishes.services``. Sections with nothing to discuss are left out, so the meeting's
+``wishes.briefs``. Sections with nothing to discuss are left out, so the meeting's
 minutes go where there is something to say; the timeboxes are then scaled so that they add up to
 exactly the team's timebox.
 """
@@ -13,8 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from complaints import briefs
-from wishes import services as wishes
-from wishes.calendar import is_review_eve_or_day
+from wishes import briefs as wishes_briefs
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +129,11 @@ def wishes_section(inputs: AgendaInputs) -> ItemPlan | None:
 
     team, on = inputs.team, inputs.on
     for_review = (
-        wishes.wishes_for_review(team.id, on) if is_review_eve_or_day(team, on) else []
+        wishes_briefs.wishes_for_review(team.id, on)
+        if wishes_briefs.is_review_eve_or_day(team, on)
+        else []
     )
-    callbacks = wishes.callbacks_due(team.id, inputs.now)
+    callbacks = wishes_briefs.callbacks_due(team.id, inputs.now)
     if not for_review and not callbacks:
         return None
     title = f"Wishes for review: {len(for_review)}; callbacks due: {len(callbacks)}"

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from core.database import utcnow
+from core.errors import RuleError
 from core.extensions import db
 from core.models import Team, User
 from core.signals import standup_ended
@@ -47,13 +48,8 @@ AWAY_RANGE_MAX_DAYS = 62
 EMOJI_MOODS = {"🙂": 4, "😐": 3, "😟": 2}
 
 
-class StandupError(ValueError):
-    """A rule said no; ``message`` is for the person, ``field`` names the form field if there is one."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class StandupError(RuleError):
+    """A stand-up rule said no (see ``core.errors.RuleError``)."""
 
 
 # --- plain data other packages receive -------------------------------------------------------

@@ -1,12 +1,25 @@
-"""Plain, read-only shapes of wishes for other packages (stand-up agenda, Slack, the client page).
+"""Wishes as other packages read them (stand-up agenda, Slack, Today, the client page).
 
-They are frozen dataclasses, never ORM objects, so a caller cannot lazy-load (one query per row) or
-change a wish by accident; and they carry no client e-mail or phone, so anything built from them is
-safe to post to Slack.
+Plain frozen dataclasses, never ORM objects, so a caller cannot lazy-load (one query per row) or
+change a wish by accident; they carry no client e-mail or phone, so anything built from them is safe
+to post to Slack. Each function is one query (or a fixed few) however many wishes there are.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client, Team, User
+from wishes.calendar import is_review_eve_or_day, local_today, team_today
+from wishes.models import Callback, Wish, WishDecision, WishRequest
+
+__all__ = ["is_review_eve_or_day"]  # read by the stand-up agenda, defined with the review calendar
+
+PROBLEMS_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -45,3 +58,184 @@ class DecisionBrief:
     clients_to_call: int
     decided_by_name: str = ""
     problems: list[str] = field(default_factory=list)
+
+
+def threshold() -> int:
+    return current_app.config["WISH_THRESHOLD"]
+
+
+def counts_subquery():
+    """Distinct clients and first ask per wish. ``count(*)`` is distinct: requests are unique per client."""
+    return (
+        sa.select(
+            WishRequest.wish_id.label("wish_id"),
+            sa.func.count().label("clients"),
+            sa.func.min(WishRequest.asked_at).label("first_asked_at"),
+        )
+        .group_by(WishRequest.wish_id)
+        .subquery("wish_counts")
+    )
+
+
+def problems_of(wish_ids: list[int], per_wish: int = PROBLEMS_SHOWN) -> dict[int, list[str]]:
+    """The first few problems behind each wish, in one query (a window, not a query per wish)."""
+    if not wish_ids:
+        return {}
+    rank = (
+        sa.func.row_number()
+        .over(partition_by=WishRequest.wish_id, order_by=(WishRequest.asked_at, WishRequest.id))
+        .label("rank")
+    )
+    ranked = (
+        sa.select(WishRequest.wish_id, WishRequest.problem, rank)
+        .where(WishRequest.wish_id.in_(wish_ids), WishRequest.problem.is_not(None))
+        .subquery("ranked")
+    )
+    found: dict[int, list[str]] = {}
+    for wish_id, problem in db.session.execute(
+        sa.select(ranked.c.wish_id, ranked.c.problem)
+        .where(ranked.c.rank <= per_wish)
+        .order_by(ranked.c.wish_id, ranked.c.rank)
+    ):
+        found.setdefault(wish_id, []).append(problem)
+    return found
+
+
+def age_days(first_asked_at: datetime | None, on: date) -> int:
+    if first_asked_at is None:
+        return 0
+    return max(0, (on - first_asked_at.astimezone(UTC).date()).days)
+
+
+def wish_briefs(where, on: date, order_by=None) -> list[WishBrief]:
+    counts = counts_subquery()
+    statement = (
+        sa.select(
+            Wish.id,
+            Wish.title,
+            sa.func.coalesce(counts.c.clients, 0).label("clients"),
+            sa.func.coalesce(counts.c.first_asked_at, Wish.created_at).label("first"),
+            Wish.status,
+            WishDecision.outcome,
+        )
+        .outerjoin(counts, counts.c.wish_id == Wish.id)
+        .outerjoin(WishDecision, WishDecision.wish_id == Wish.id)
+        .where(*where(counts))
+        .order_by(*(order_by(counts) if order_by else (Wish.created_at.desc(), Wish.id.desc())))
+    )
+    rows = db.session.execute(statement).all()
+    problems = problems_of([row.id for row in rows])
+    return [
+        WishBrief(
+            id=row.id,
+            title=row.title,
+            distinct_clients=row.clients,
+            problems=problems.get(row.id, []),
+            first_asked_at=row.first,
+            age_days=age_days(row.first, on),
+            status=row.status,
+            decision=row.outcome,
+        )
+        for row in rows
+    ]
+
+
+def team_filter(column, team_id: int | None):
+    """A team sees its own wishes and callbacks and those of no team yet: nothing falls between teams."""
+    if team_id is None:
+        return sa.true()
+    return sa.or_(column == team_id, column.is_(None))
+
+
+def wishes_for_review(team_id: int | None, on: date) -> list[WishBrief]:
+    """Undecided wishes at or over the threshold, and those the team added; most asked first."""
+    return wish_briefs(
+        lambda counts: (
+            Wish.status == "open",
+            team_filter(Wish.team_id, team_id),
+            sa.or_(counts.c.clients >= threshold(), Wish.added_to_review_at.is_not(None)),
+        ),
+        on,
+        order_by=lambda counts: (
+            sa.func.coalesce(counts.c.clients, 0).desc(),
+            counts.c.first_asked_at,
+            Wish.id,
+        ),
+    )
+
+
+def client_wishes(client_id: int) -> list[WishBrief]:
+    """The wishes a client asked for (a merged duplicate shows as the wish it joined), newest first."""
+    asked = (
+        sa.select(sa.func.coalesce(Wish.merged_into_id, Wish.id))
+        .join(WishRequest, WishRequest.wish_id == Wish.id)
+        .where(WishRequest.client_id == client_id)
+    )
+    return wish_briefs(lambda counts: (Wish.id.in_(asked),), utcnow().date())
+
+
+def joined_to_callbacks(statement):
+    """A callback with its client, wish, decision and agent: the joins every callback list needs."""
+    return (
+        statement.join(Client, Client.id == Callback.client_id)
+        .join(Wish, Wish.id == Callback.wish_id)
+        .join(WishDecision, WishDecision.id == Callback.decision_id)
+        .join(User, User.id == Callback.agent_id)
+    )
+
+
+def callback_select():
+    return joined_to_callbacks(
+        sa.select(
+            Callback.id,
+            Client.name,
+            Wish.title,
+            WishDecision.outcome,
+            Callback.due_on,
+            Callback.agent_id,
+            User.name,
+        )
+        .where(Callback.done_at.is_(None))
+        .order_by(Callback.due_on, Callback.id)
+    )
+
+
+def callback_briefs(statement, today: date) -> list[CallbackBrief]:
+    return [
+        CallbackBrief(
+            id=cid,
+            client_name=client_name,
+            wish_title=title,
+            decision=outcome,
+            due_on=due_on,
+            overdue=due_on < today,
+            agent_id=agent_id,
+            agent_name=agent_name,
+        )
+        for cid, client_name, title, outcome, due_on, agent_id, agent_name in db.session.execute(
+            statement
+        )
+    ]
+
+
+def callbacks_due(team_id: int | None, now: datetime) -> list[CallbackBrief]:
+    """Open callbacks due today (team-local) or overdue: for the stand-up agenda and Today."""
+    team = db.session.get(Team, team_id) if team_id is not None else None
+    today = team_today(team, now)
+    statement = callback_select().where(
+        Callback.due_on <= today, team_filter(Callback.team_id, team_id)
+    )
+    return callback_briefs(statement, today)
+
+
+def user_today(user: User | None, now: datetime | None = None) -> date:
+    timezone = None
+    if user is not None:
+        timezone = user.timezone or (user.team.timezone if user.team is not None else None)
+    return local_today(timezone, now)
+
+
+def calls_to_make(user_id: int) -> list[CallbackBrief]:
+    """A person's open callbacks, the most urgent first."""
+    today = user_today(db.session.get(User, user_id))
+    return callback_briefs(callback_select().where(Callback.agent_id == user_id), today)

@@ -13,7 +13,7 @@ Rules that hold:
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,15 +23,26 @@ from sqlalchemy.exc import IntegrityError
 from core import audit
 from core.clients import upsert_client as upsert
 from core.database import utcnow
+from core.errors import RuleError
 from core.extensions import db
 from core.models import Client, Team, User
 from core.signals import wish_review_closed
 from wishes import similarity
-from wishes.briefs import CallbackBrief, DecisionBrief, WishBrief
+from wishes.briefs import (
+    DecisionBrief,
+    WishBrief,
+    counts_subquery,
+    joined_to_callbacks,
+    problems_of,
+    team_filter,
+    threshold,
+    user_today,
+    wish_briefs,
+    wishes_for_review,
+)
 from wishes.calendar import (
     CALLBACK_WORKING_DAYS,
     add_working_days,
-    local_today,
     next_review_on,
     team_today,
 )
@@ -46,30 +57,23 @@ from wishes.models import (
     WishToken,
 )
 
-PROBLEMS_SHOWN = 3
 PAGE_SIZE = 50
 
 
-class WishError(ValueError):
-    """A rule said no; ``message`` is for the person, ``field`` names the form field if there is one."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class WishError(RuleError):
+    """A wish rule said no (see ``core.errors.RuleError``)."""
 
 
 class NotAllowed(WishError):
     """The person may not do this (e.g. log someone else's callback without being a manager)."""
 
+    status = 403
+    code = "forbidden"
+
 
 def rollback() -> None:
     """Undo the request's half-done work after a refused rule (views call this, never the session)."""
     db.session.rollback()
-
-
-def threshold() -> int:
-    return current_app.config["WISH_THRESHOLD"]
 
 
 # --- clients ---------------------------------------------------------------------------------------
@@ -87,19 +91,6 @@ def get_client(client_id: int) -> Client | None:
 
 
 # --- counting ------------------------------------------------------------------------------------
-
-
-def _counts():
-    """Distinct clients and first ask per wish. ``count(*)`` is distinct: requests are unique per client."""
-    return (
-        sa.select(
-            WishRequest.wish_id.label("wish_id"),
-            sa.func.count().label("clients"),
-            sa.func.min(WishRequest.asked_at).label("first_asked_at"),
-        )
-        .group_by(WishRequest.wish_id)
-        .subquery("wish_counts")
-    )
 
 
 def distinct_clients(wish_id: int) -> int:
@@ -270,7 +261,7 @@ def similar_wishes(text: str, limit: int = 5, exclude_id: int | None = None) -> 
         .group_by(WishToken.wish_id)
         .subquery("shared")
     )
-    counts = _counts()
+    counts = counts_subquery()
     statement = (
         sa.select(
             Wish.id,
@@ -568,7 +559,7 @@ def close_review(
 
 def review_decisions(review_id: int) -> list[DecisionBrief]:
     """The decisions made at one review, with how many clients each one means a call to."""
-    counts = _counts()
+    counts = counts_subquery()
     calls = (
         sa.select(Callback.decision_id, sa.func.count().label("calls"))
         .group_by(Callback.decision_id)
@@ -592,7 +583,7 @@ def review_decisions(review_id: int) -> list[DecisionBrief]:
         .where(WishDecision.review_id == review_id)
         .order_by(WishDecision.decided_at, WishDecision.id)
     ).all()
-    problems = _problems([row[0] for row in rows])
+    problems = problems_of([row[0] for row in rows])
     return [DecisionBrief(*row, problems=problems.get(row[0], [])) for row in rows]
 
 
@@ -613,173 +604,6 @@ def log_call(callback_id: int, actor: User, notes: str | None = None) -> Callbac
     )
     db.session.commit()
     return callback
-
-
-# --- briefs for other packages --------------------------------------------------------------------
-
-
-def _problems(wish_ids: list[int], per_wish: int = PROBLEMS_SHOWN) -> dict[int, list[str]]:
-    """The first few problems behind each wish, in one query (a window, not a query per wish)."""
-    if not wish_ids:
-        return {}
-    rank = (
-        sa.func.row_number()
-        .over(partition_by=WishRequest.wish_id, order_by=(WishRequest.asked_at, WishRequest.id))
-        .label("rank")
-    )
-    ranked = (
-        sa.select(WishRequest.wish_id, WishRequest.problem, rank)
-        .where(WishRequest.wish_id.in_(wish_ids), WishRequest.problem.is_not(None))
-        .subquery("ranked")
-    )
-    found: dict[int, list[str]] = {}
-    for wish_id, problem in db.session.execute(
-        sa.select(ranked.c.wish_id, ranked.c.problem)
-        .where(ranked.c.rank <= per_wish)
-        .order_by(ranked.c.wish_id, ranked.c.rank)
-    ):
-        found.setdefault(wish_id, []).append(problem)
-    return found
-
-
-def _age(first_asked_at: datetime | None, on: date) -> int:
-    if first_asked_at is None:
-        return 0
-    return max(0, (on - first_asked_at.astimezone(UTC).date()).days)
-
-
-def _wish_briefs(where, on: date, order_by=None) -> list[WishBrief]:
-    counts = _counts()
-    statement = (
-        sa.select(
-            Wish.id,
-            Wish.title,
-            sa.func.coalesce(counts.c.clients, 0).label("clients"),
-            sa.func.coalesce(counts.c.first_asked_at, Wish.created_at).label("first"),
-            Wish.status,
-            WishDecision.outcome,
-        )
-        .outerjoin(counts, counts.c.wish_id == Wish.id)
-        .outerjoin(WishDecision, WishDecision.wish_id == Wish.id)
-        .where(*where(counts))
-        .order_by(*(order_by(counts) if order_by else (Wish.created_at.desc(), Wish.id.desc())))
-    )
-    rows = db.session.execute(statement).all()
-    problems = _problems([row.id for row in rows])
-    return [
-        WishBrief(
-            id=row.id,
-            title=row.title,
-            distinct_clients=row.clients,
-            problems=problems.get(row.id, []),
-            first_asked_at=row.first,
-            age_days=_age(row.first, on),
-            status=row.status,
-            decision=row.outcome,
-        )
-        for row in rows
-    ]
-
-
-def _team_filter(column, team_id: int | None):
-    """A team sees its own wishes and callbacks and those of no team yet: nothing falls between teams."""
-    if team_id is None:
-        return sa.true()
-    return sa.or_(column == team_id, column.is_(None))
-
-
-def wishes_for_review(team_id: int | None, on: date) -> list[WishBrief]:
-    """Undecided wishes at or over the threshold, and those the team added; most asked first."""
-    return _wish_briefs(
-        lambda counts: (
-            Wish.status == "open",
-            _team_filter(Wish.team_id, team_id),
-            sa.or_(counts.c.clients >= threshold(), Wish.added_to_review_at.is_not(None)),
-        ),
-        on,
-        order_by=lambda counts: (
-            sa.func.coalesce(counts.c.clients, 0).desc(),
-            counts.c.first_asked_at,
-            Wish.id,
-        ),
-    )
-
-
-def client_wishes(client_id: int) -> list[WishBrief]:
-    """The wishes a client asked for (a merged duplicate shows as the wish it joined), newest first."""
-    asked = (
-        sa.select(sa.func.coalesce(Wish.merged_into_id, Wish.id))
-        .join(WishRequest, WishRequest.wish_id == Wish.id)
-        .where(WishRequest.client_id == client_id)
-    )
-    return _wish_briefs(lambda counts: (Wish.id.in_(asked),), utcnow().date())
-
-
-def _joined_to_callbacks(statement):
-    """A callback with its client, wish, decision and agent: the joins every callback list needs."""
-    return (
-        statement.join(Client, Client.id == Callback.client_id)
-        .join(Wish, Wish.id == Callback.wish_id)
-        .join(WishDecision, WishDecision.id == Callback.decision_id)
-        .join(User, User.id == Callback.agent_id)
-    )
-
-
-def _callback_select():
-    return _joined_to_callbacks(
-        sa.select(
-            Callback.id,
-            Client.name,
-            Wish.title,
-            WishDecision.outcome,
-            Callback.due_on,
-            Callback.agent_id,
-            User.name,
-        )
-        .where(Callback.done_at.is_(None))
-        .order_by(Callback.due_on, Callback.id)
-    )
-
-
-def _callback_briefs(statement, today: date) -> list[CallbackBrief]:
-    return [
-        CallbackBrief(
-            id=cid,
-            client_name=client_name,
-            wish_title=title,
-            decision=outcome,
-            due_on=due_on,
-            overdue=due_on < today,
-            agent_id=agent_id,
-            agent_name=agent_name,
-        )
-        for cid, client_name, title, outcome, due_on, agent_id, agent_name in db.session.execute(
-            statement
-        )
-    ]
-
-
-def callbacks_due(team_id: int | None, now: datetime) -> list[CallbackBrief]:
-    """Open callbacks due today (team-local) or overdue: for the stand-up agenda and Today."""
-    team = db.session.get(Team, team_id) if team_id is not None else None
-    today = team_today(team, now)
-    statement = _callback_select().where(
-        Callback.due_on <= today, _team_filter(Callback.team_id, team_id)
-    )
-    return _callback_briefs(statement, today)
-
-
-def user_today(user: User | None, now: datetime | None = None) -> date:
-    timezone = None
-    if user is not None:
-        timezone = user.timezone or (user.team.timezone if user.team is not None else None)
-    return local_today(timezone, now)
-
-
-def calls_to_make(user_id: int) -> list[CallbackBrief]:
-    """A person's open callbacks, the most urgent first."""
-    today = user_today(db.session.get(User, user_id))
-    return _callback_briefs(_callback_select().where(Callback.agent_id == user_id), today)
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -809,7 +633,7 @@ class CallRow:
 
 def _call_rows(where, today: date, order=None) -> list[CallRow]:
     statement = (
-        _joined_to_callbacks(
+        joined_to_callbacks(
             sa.select(
                 Callback.id,
                 Client.id,
@@ -864,7 +688,7 @@ def calls_page(user: User, everyone_on_team: bool = False) -> list[CallRow]:
     """Open calls for the "Calls to make" page: the person's own, or (managers) their team's."""
     today = user_today(user)
     if everyone_on_team:
-        where = (Callback.done_at.is_(None), _team_filter(Callback.team_id, user.team_id))
+        where = (Callback.done_at.is_(None), team_filter(Callback.team_id, user.team_id))
     else:
         where = (Callback.done_at.is_(None), Callback.agent_id == user.id)
     return _call_rows(where, today)
@@ -975,7 +799,7 @@ LIST_FILTERS = ("all", "open", "requests", "decided", "declined", "already_possi
 
 def wish_list(q: str | None = None, show: str = "all", page: int = 1) -> WishList:
     """Every wish, searchable by the words of its title, declined ones with their reason."""
-    counts = _counts()
+    counts = counts_subquery()
     clients = sa.func.coalesce(counts.c.clients, 0)
     statement = (
         sa.select(
@@ -1059,7 +883,7 @@ def review_page(team: Team, review_on: date) -> ReviewPage:
     review = get_review(team.id, review_on)
     decided: list[DecidedRow] = []
     if review is not None:
-        counts = _counts()
+        counts = counts_subquery()
         calls = (
             sa.select(
                 Callback.decision_id,
@@ -1102,7 +926,7 @@ def review_page(team: Team, review_on: date) -> ReviewPage:
 
 
 def decided_row(decision_id: int) -> DecidedRow | None:
-    counts = _counts()
+    counts = counts_subquery()
     row = db.session.execute(
         sa.select(
             WishDecision.id,
@@ -1137,5 +961,5 @@ def team_by_slug(slug: str) -> Team | None:
 
 
 def wish_brief(wish_id: int, on: date | None = None) -> WishBrief | None:
-    found = _wish_briefs(lambda counts: (Wish.id == wish_id,), on or utcnow().date())
+    found = wish_briefs(lambda counts: (Wish.id == wish_id,), on or utcnow().date())
     return found[0] if found else None

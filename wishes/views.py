@@ -13,7 +13,7 @@ from flask_login import current_user
 from core.access import role_required
 from core.database import utcnow
 from core.templating import spoken_day
-from wishes import services
+from wishes import briefs, services
 from wishes.forms import (
     OUTCOME_LABELS,
     STATUS_LABELS,
@@ -38,7 +38,7 @@ def labels():
     return {
         "outcome_labels": OUTCOME_LABELS,
         "status_labels": STATUS_LABELS,
-        "threshold": services.threshold(),
+        "threshold": briefs.threshold(),
     }
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import UTCDateTime, utcnow
+from core.errors import RuleError
 from core.extensions import db
 
 
@@ -28,8 +29,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class TokenError(ValueError):
-    pass
+class TokenError(RuleError):
+    """A token cannot be made as asked (see ``core.errors.RuleError``)."""
 
 
 def create_token(name: str) -> str:

@@ -4,17 +4,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from core.auth.services import find_user_by_email, normalise_email
+from core.errors import RuleError
 from core.extensions import db
 from core.models import ROLES, Team, User
 
 
-class UserError(ValueError):
-    """A change to a user that breaks a rule; ``field`` names the form field it belongs to."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class UserError(RuleError):
+    """A change to a user that breaks a rule (see ``core.errors.RuleError``)."""
 
 
 def list_users() -> list[User]:
@@ -37,11 +33,11 @@ def create_user(
     password: str | None = None,
 ) -> User:
     if role not in ROLES:
-        raise UserError("role", _("Unknown role."))
+        raise UserError(_("Unknown role."), "role")
     if find_user_by_email(email) is not None:
-        raise UserError("email", _("Someone already has this e-mail address."))
+        raise UserError(_("Someone already has this e-mail address."), "email")
     if team_id and db.session.get(Team, team_id) is None:
-        raise UserError("team_id", _("That team does not exist."))
+        raise UserError(_("That team does not exist."), "team_id")
     user = User(email=normalise_email(email), name=name.strip(), role=role, team_id=team_id or None)
     if password:
         user.set_password(password)
@@ -53,11 +49,11 @@ def create_user(
 def update_access(actor: User, user: User, role: str, team_id: int | None, active: bool) -> User:
     """Change role, team and active state; an admin may not lock themselves out."""
     if role not in ROLES:
-        raise UserError("role", _("Unknown role."))
+        raise UserError(_("Unknown role."), "role")
     if team_id and db.session.get(Team, team_id) is None:
-        raise UserError("team_id", _("That team does not exist."))
+        raise UserError(_("That team does not exist."), "team_id")
     if user.id == actor.id and (role != "admin" or not active):
-        raise UserError("role", _("You cannot remove your own admin access."))
+        raise UserError(_("You cannot remove your own admin access."), "role")
     user.role = role
     user.team_id = team_id or None
     user.active = active

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from complaints.models import Complaint, Rating
 from core.extensions import db
 from core.models import Client
-from wishes.services import client_wishes
+from wishes.briefs import client_wishes
 
 
 @dataclass

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from complaints import briefs
 from standup.services import open_action_items, today_for
-from wishes import services as wishes
+from wishes import briefs as wishes_briefs
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ def _low_ratings(user, now):
 
 def _wish_calls(user, now):
 
-    today = wishes.user_today(user, now)
-    return {"calls": [c for c in wishes.calls_to_make(user.id) if c.due_on <= today]}
+    today = wishes_briefs.user_today(user, now)
+    return {"calls": [c for c in wishes_briefs.calls_to_make(user.id) if c.due_on <= today]}
 
 
 def _pending_compensation(user, now):

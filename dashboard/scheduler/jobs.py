@@ -26,7 +26,7 @@ from dashboard.slack.client import setting
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.outbox import enqueue_message
 from standup.services import auto_end_standups, prepare_standups, reminders_due
-from wishes.services import wishes_for_review
+from wishes.briefs import wishes_for_review
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from complaints.services import ComplaintError, take_ownership
+from core.errors import RuleError
 from core.extensions import db
 from core.models import User
 from dashboard.slack.client import interactive_client
@@ -20,13 +21,8 @@ from standup.services import StandupError, record_check_in
 log = logging.getLogger(__name__)
 
 
-class SlackActionError(Exception):
+class SlackActionError(RuleError):
     """Something the Slack user should be told (ephemerally), not a server error."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def resolve_user(slack_user_id: str) -> User | None:

@@ -9,7 +9,7 @@ from core.extensions import db
 from core.models import Client
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY, callbacks
-from wishes import services
+from wishes import briefs, services
 from wishes.models import Callback
 
 
@@ -64,7 +64,7 @@ def test_due_today_and_overdue_reach_the_agenda_but_not_future_or_done(app, deci
         app, {"Ana": TODAY, "Bruno": TODAY - timedelta(days=2), "Carla": TODAY + timedelta(days=1)}
     )
     with using(app):
-        due = services.callbacks_due(decided["team"].id, NOON)
+        due = briefs.callbacks_due(decided["team"].id, NOON)
     assert [(b.client_name, b.overdue) for b in due] == [("Bruno", True), ("Ana", False)]
     assert {b.decision for b in due} == {"will_do_if_paid"}
     assert {b.wish_title for b in due} == {"Export reports to Excel"}
@@ -73,17 +73,15 @@ def test_due_today_and_overdue_reach_the_agenda_but_not_future_or_done(app, deci
     [ana] = [c for c in callbacks(app) if c.due_on == TODAY]
     with using(app):
         services.log_call(ana.id, decided["lucas"], "Told her; she will think about it")
-        assert [b.client_name for b in services.callbacks_due(decided["team"].id, NOON)] == [
-            "Bruno"
-        ]
+        assert [b.client_name for b in briefs.callbacks_due(decided["team"].id, NOON)] == ["Bruno"]
 
 
 def test_each_team_sees_the_calls_of_its_own_agents(app, decided):
     set_due(app, {"Ana": TODAY, "Bruno": TODAY, "Carla": TODAY})
     with using(app):
-        mine = {b.client_name for b in services.callbacks_due(decided["team"].id, NOON)}
-        theirs = {b.client_name for b in services.callbacks_due(decided["other"].id, NOON)}
-        everyone = {b.client_name for b in services.callbacks_due(None, NOON)}
+        mine = {b.client_name for b in briefs.callbacks_due(decided["team"].id, NOON)}
+        theirs = {b.client_name for b in briefs.callbacks_due(decided["other"].id, NOON)}
+        everyone = {b.client_name for b in briefs.callbacks_due(None, NOON)}
     assert mine == {"Ana", "Bruno"} and theirs == {"Carla"} and everyone == mine | theirs
 
 
@@ -91,18 +89,18 @@ def test_due_today_is_judged_on_the_teams_calendar(app, decided):
     set_due(app, {"Ana": TODAY, "Bruno": TODAY + timedelta(days=1), "Carla": TODAY})
     late_evening = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)  # still Thursday 22:00 in São Paulo
     with using(app):
-        assert [
-            b.client_name for b in services.callbacks_due(decided["team"].id, late_evening)
-        ] == ["Ana"]
+        assert [b.client_name for b in briefs.callbacks_due(decided["team"].id, late_evening)] == [
+            "Ana"
+        ]
         # ...but already Friday 04:00 in Moscow, where Carla's call is now overdue.
-        [carla] = services.callbacks_due(decided["other"].id, late_evening)
+        [carla] = briefs.callbacks_due(decided["other"].id, late_evening)
     assert carla.client_name == "Carla" and carla.overdue
 
 
 def test_calls_to_make_lists_a_persons_open_calls(app, decided):
     with using(app):
-        lucas_calls = services.calls_to_make(decided["lucas"].id)
-        olga_calls = services.calls_to_make(decided["olga"].id)
+        lucas_calls = briefs.calls_to_make(decided["lucas"].id)
+        olga_calls = briefs.calls_to_make(decided["olga"].id)
     assert sorted(b.client_name for b in lucas_calls) == ["Ana", "Bruno"]
     assert [b.client_name for b in olga_calls] == ["Carla"]
     assert {b.agent_name for b in lucas_calls} == {"Lucas"}
@@ -129,7 +127,7 @@ def test_logging_a_call_on_the_page_marks_it_done(app, client, decided):
     again = client.post(f"/wishes/calls/{ana.id}/done", headers={"HX-Request": "true"})
     assert again.status_code == 422 and "already logged" in again.text
     with using(app):
-        assert len(services.calls_to_make(decided["lucas"].id)) == 1
+        assert len(briefs.calls_to_make(decided["lucas"].id)) == 1
 
 
 def test_someone_elses_call_is_theirs_unless_you_manage(app, client, decided):
@@ -163,7 +161,7 @@ def test_unknown_callback_is_404(client, login_as):
 
 def test_today_shows_an_agent_the_wish_calls_due_and_overdue(app, client, decided):
     with using(app):
-        today = services.user_today(db.session.get(type(decided["lucas"]), decided["lucas"].id))
+        today = briefs.user_today(db.session.get(type(decided["lucas"]), decided["lucas"].id))
     set_due(app, {"Ana": today - timedelta(days=1), "Bruno": today + timedelta(days=1)})
     client.log_in(decided["lucas"])
     block = client.get("/today/wish-calls", headers={"HX-Request": "true"}).text

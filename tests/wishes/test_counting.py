@@ -5,7 +5,7 @@ import pytest
 from core import audit
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY, count
-from wishes import services
+from wishes import briefs, services
 from wishes.models import Wish, WishRequest
 
 
@@ -44,7 +44,7 @@ def test_three_distinct_clients_make_a_request_and_reach_the_review(app, ask, ma
 
 
 def wishes_on_review(team_id):
-    return services.wishes_for_review(team_id, REVIEW_DAY)
+    return briefs.wishes_for_review(team_id, REVIEW_DAY)
 
 
 @pytest.mark.parametrize("app_config", [{"WISH_THRESHOLD": 2}])
@@ -120,5 +120,5 @@ def test_client_wishes_lists_what_a_client_asked(app, ask, make_client):
     ask(wish_id=second)
     ask("Something else entirely")
     with using(app):
-        briefs = services.client_wishes(joana.id)
-    assert {b.id: b.distinct_clients for b in briefs} == {first: 1, second: 2}
+        found = briefs.client_wishes(joana.id)
+    assert {b.id: b.distinct_clients for b in found} == {first: 1, second: 2}

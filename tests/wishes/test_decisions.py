@@ -7,7 +7,7 @@ import pytest
 from core.signals import wish_review_closed
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY, callbacks, count, wish
-from wishes import calendar, services
+from wishes import briefs, calendar, services
 from wishes.models import Callback, WishDecision
 
 
@@ -142,7 +142,7 @@ def test_already_possible_calls_every_client_back_and_is_counted(app, wish_with_
         )
         assert decided.callbacks == 2 and decided.decision.review_id is None
         listing = services.wish_list()
-        assert services.wishes_for_review(None, REVIEW_DAY) == []
+        assert briefs.wishes_for_review(None, REVIEW_DAY) == []
     assert listing.solved_by_existing == 1
     assert wish(app, wish_id).status == "already_possible"
     assert {c.agent_id for c in callbacks(app)} == {agent.id}  # API clients: the answering agent

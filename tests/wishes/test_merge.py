@@ -5,7 +5,7 @@ import pytest
 from core import audit
 from tests.conftest import using
 from tests.wishes.conftest import REVIEW_DAY, count, wish
-from wishes import services
+from wishes import briefs, services
 from wishes.models import WishRequest
 
 
@@ -21,7 +21,7 @@ def test_merge_moves_clients_and_counts_a_shared_client_once(app, ask, make_clie
         services.merge(duplicate, keep, admin)
         assert services.distinct_clients(keep) == 4  # 2 + 3 − the one who asked for both
         history = [e.action for e in audit.history("wish", duplicate)]
-        [brief] = services.wishes_for_review(None, REVIEW_DAY)
+        [brief] = briefs.wishes_for_review(None, REVIEW_DAY)
     assert brief.id == keep and brief.distinct_clients == 4
     merged = wish(app, duplicate)
     assert merged.status == "merged" and merged.merged_into_id == keep
@@ -41,7 +41,7 @@ def test_a_merged_wish_stands_for_the_one_it_joined(app, ask, make_client, make_
     joana = make_client()
     assert ask(wish_id=duplicate, client=joana) == third
     with using(app):
-        assert [b.id for b in services.client_wishes(joana.id)] == [third]
+        assert [b.id for b in briefs.client_wishes(joana.id)] == [third]
         assert services.distinct_clients(third) == 4
 
 
