@@ -7,6 +7,7 @@ from flask.cli import AppGroup, with_appcontext
 from complaints.intake import survey
 from core import clients
 from core.api.tokens import TokenError, create_token
+from core.database import writes
 from core.demo import DEMO_PASSWORD
 from core.extensions import db
 from core.models import Client, Team
@@ -24,6 +25,7 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
 @click.option("--name", help="Display name (default: the part of the e-mail before @).")
 @click.option("--team", "team_slug", help="Slug of the user's team.")
 @click.password_option(help="Password (asked for when not given).")
+@writes
 def create_user_command(email, role, name, team_slug, password):
     """Create a user who can log in at once."""
     import sqlalchemy as sa
@@ -42,6 +44,7 @@ def create_user_command(email, role, name, team_slug, password):
 
 @tokens_cli.command("create")
 @click.argument("name")
+@writes
 def create_token_command(name):
     """Create an API token; it is shown once, only its hash is kept."""
 
@@ -54,6 +57,7 @@ def create_token_command(name):
 
 @click.command("demo")
 @with_appcontext
+@writes
 def demo_command():
     """Fill the database with a believable support team (safe to run again)."""
 
@@ -68,6 +72,7 @@ def demo_command():
 @click.option("--name", help="The client's name, when Huddle does not know them yet.")
 @click.option("--order", "order_ref", help="The order or service the rating is about.")
 @with_appcontext
+@writes
 def survey_link_command(external_id, name, order_ref):
     """Print a signed, single-use rating link for one of our clients."""
     import sqlalchemy as sa

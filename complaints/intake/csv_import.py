@@ -43,7 +43,7 @@ from complaints.intake import services as intake
 from complaints.intake.validation import CLOCK_SKEW, parse_timestamp
 from complaints.models import OPEN_STATUSES, Complaint, Rating
 from core import audit
-from core.database import utcnow
+from core.database import utcnow, writing
 from core.extensions import db
 from core.models import Client
 
@@ -386,7 +386,9 @@ def start_import(job_id: str, user_id: int) -> None:
 
 
 def _run_in_thread(app, job_id: str, user_id: int) -> None:
-    with app.app_context():
+    # Its one transaction writes, so on SQLite it takes the write lock at its start (after the
+    # parse, which touches no table): nothing it read can go stale under another writer.
+    with app.app_context(), writing():
         try:
             run_import(job_id, user_id)
         finally:

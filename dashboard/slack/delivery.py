@@ -308,15 +308,15 @@ def dispatch(
             if thread_ts is None:
                 _release(message)
                 continue
+        post = {
+            "channel": message.channel,
+            "text": message.text,
+            "blocks": message.blocks or None,
+            "thread_ts": thread_ts,
+        }
+        db.session.commit()  # no transaction (on SQLite: no write lock) stays open across the post
         try:
-            response = client.chat_postMessage(
-                channel=message.channel,
-                text=message.text,
-                blocks=message.blocks or None,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            response = client.chat_postMessage(**post, unfurl_links=False, unfurl_media=False)
         except SlackApiError as error:
             now = clock()
             status = error.response.status_code
