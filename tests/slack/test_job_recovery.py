@@ -94,3 +94,13 @@ def test_jobs_run_force_repeats_a_done_run_and_jobs_list_shows_the_last_status(a
     listed = runner.invoke(args=["jobs", "list"])
     line = next(row for row in listed.output.splitlines() if row.startswith("complaints-digest"))
     assert "last done 2026-03-02 08:00" in line
+
+
+def test_admins_see_failed_runs(app, client, login_as):
+    with app.app_context():
+        _left_behind("failed", finished_at=MONDAY_8, detail="OperationalError: database is locked")
+    login_as("manager")
+    assert client.get("/admin/jobs/failed").status_code == 403
+    login_as("admin")
+    page = client.get("/admin/jobs/failed").text
+    assert "complaints-digest" in page and "database is locked" in page
