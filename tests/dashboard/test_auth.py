@@ -109,7 +109,7 @@ def test_invitation_link_sets_a_password_once(app, client, make_user):
     page = client.get(f"/auth/invite/{token}")
     assert page.status_code == 200 and "Choose a password" in page.text
     short = client.post(f"/auth/invite/{token}", data={"password": "short", "confirm": "short"})
-    assert short.status_code == 400 and "at least 10" in short.text
+    assert short.status_code == 400 and "at least 12" in short.text
     done = client.post(
         f"/auth/invite/{token}",
         data={"password": "a long passphrase", "confirm": "a long passphrase"},
