@@ -19,7 +19,8 @@ DEFAULTS = {
     "FOLLOW_UP_HOURS": 24,
     "WISH_THRESHOLD": 3,
     "WISH_REVIEW_DAY": "tuesday",
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    # Login attempts per account from one address, and per address, within the window.
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS": 5,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
     "INVITE_MAX_AGE_SECONDS": 7 * 24 * 3600,
