@@ -115,6 +115,14 @@ def writing() -> Iterator[None]:
         _write_intent.reset(token)
 
 
+def mark_writing() -> None:
+    """The next transaction of this request writes: on SQLite it takes the write lock at BEGIN.
+
+    For a request that ended a transaction before slow work (a password hash) and writes after.
+    """
+    _write_intent.set(_write_intent.get() or "once")
+
+
 def writes(function: Callable) -> Callable:
     """Decorate a command (or any function) whose every transaction writes: see ``writing``."""
 
