@@ -195,13 +195,13 @@ def main() -> None:
         **os.environ,
         "PYTHONPATH": str(code_dir),
         "HUDDLE_DATABASE_URL": url,
-        "HUDDLE_SECRET_KEY": "bench-secret-key-bench-secret-key",
+        "HUDDLE_SECRET_KEY": "bench-" + "x" * 60,
         "HUDDLE_ENV": "production",
     }
     processes = []
     try:
         huddle(env, code_dir, "db", "upgrade")
-        huddle(env, code_dir, "demo")
+        huddle({**env, "HUDDLE_ENV": "development"}, code_dir, "demo")  # demo data: development
         token = huddle(env, code_dir, "tokens", "create", "bench").strip().splitlines()[-1]
         port = free_port()
         gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(options.workers)]

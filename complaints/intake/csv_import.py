@@ -332,6 +332,9 @@ def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None 
 
     Nothing goes into the database: the preview is built from the status file this writes.
     """
+    # End the request's transaction first: on SQLite an upload (a POST) holds the write lock from
+    # its first query, and the parse is slow work that must not make every other writer wait.
+    db.session.commit()
     parsed = parse(data, now)
     summary = summarize(parsed, now)
     _clean_old_files()
