@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from core.database import utcnow
 from core.demo import DemoContext
 from core.extensions import db
-from standup import agenda, schedule, services
+from standup import agenda, briefs, queries, schedule, services
 from standup.models import (
     ActionItem,
     AgendaItem,
@@ -69,7 +69,7 @@ def seed(context: DemoContext) -> None:
         _holiday(team, now)
         today = schedule.local_date(team, now)
         history = [today - timedelta(days=n) for n in range(HISTORY_DAYS, 0, -1)]
-        holidays = services._holidays([team.id], [*history, today])[team.id]
+        holidays = queries.holiday_dates([team.id], [*history, today])[team.id]
         existing = set(
             db.session.scalars(
                 sa.select(Standup.on).where(Standup.team_id == team.id, Standup.on.in_(history))
@@ -201,4 +201,4 @@ def _past_standup(team, people, on: date, seed: int) -> None:
             )
         )
     db.session.flush()
-    standup.summary = agenda.jsonable(services.summary_for(standup))
+    standup.summary = agenda.jsonable(briefs.summary_for(standup))
