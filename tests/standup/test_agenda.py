@@ -103,6 +103,15 @@ def test_preparing_is_idempotent(app, db_session, crew):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Standup)) == 1
 
 
+def test_preparing_one_team_creates_its_day_once(app, db_session, crew, make_standup_team):
+    other = make_standup_team()
+    monday = services.prepare_standup(crew.team, at(3, 7))
+    assert monday.on == date(2025, 3, 3) and monday.team_id == crew.team.id
+    assert queries.standup_on(other.id, date(2025, 3, 3)) is None  # only the team asked for
+    assert services.prepare_standup(crew.team, at(3, 8)) is None  # already there
+    assert services.prepare_standup(crew.team, at(8, 9)) is None  # Saturday
+
+
 def test_timezones_put_the_standup_on_the_teams_local_date(app, db_session, make_standup_team):
     from datetime import time
 
