@@ -38,6 +38,9 @@ from standup.rules import StandupError, StandupForbidden, StandupNotFound
 AWAY_RANGE_MAX_DAYS = 62
 
 
+# --- preparing ----------------------------------------------------------------------------------
+
+
 def _touch(standup: Standup) -> None:
     """Every visible change bumps the version the watching screens poll for."""
     standup.version = (standup.version or 0) + 1
