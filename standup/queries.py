@@ -106,6 +106,24 @@ def rotation_emails(team_id: int) -> list[str]:
     )
 
 
+def users_by_email(emails: Iterable[str]) -> dict[str, User]:
+    """The people with these e-mails, by lower-cased e-mail (nobody for an empty list)."""
+    emails = list(emails)
+    if not emails:
+        return {}
+    found = db.session.scalars(sa.select(User).where(User.email.in_(emails)))
+    return {u.email.lower(): u for u in found}
+
+
+def away_dates(user_id: int, days: Iterable[date]) -> set[date]:
+    """Which of ``days`` this person already marked as away."""
+    return set(
+        db.session.scalars(
+            sa.select(AwayDay.on).where(AwayDay.user_id == user_id, AwayDay.on.in_(list(days)))
+        )
+    )
+
+
 def away_on(user_ids: Iterable[int], on: date) -> set[int]:
     """Which of these people marked ``on`` as a day away."""
     user_ids = list(set(user_ids))
@@ -155,6 +173,14 @@ def previous_standup(team_id: int, on: date) -> Standup | None:
         .order_by(Standup.on.desc())
         .limit(1)
     )
+
+
+def unended_standups(team_ids: list[int] | None = None) -> list[Standup]:
+    """Stand-ups not ended yet, oldest day first: of these teams, or of every team (None)."""
+    statement = sa.select(Standup).where(Standup.status != "ended").order_by(Standup.on)
+    if team_ids is not None:
+        statement = statement.where(Standup.team_id.in_(team_ids))
+    return list(db.session.scalars(statement))
 
 
 def agenda_items(standup_id: int) -> list[AgendaItem]:

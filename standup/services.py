@@ -154,7 +154,7 @@ def open_board(team: Team, on: date, now: datetime) -> Standup | None:
     Opening the board does what the jobs would have done, so a missed job run never leaves the
     team without today's agenda or with yesterday's meeting still open.
     """
-    changed = bool(_auto_end([team], now))
+    changed = bool(_auto_end([team.id], now))
     standup = queries.standup_on(team.id, on)
     if standup is None and on == schedule.local_date(team, now):
         holidays = queries.holiday_dates([team.id], [on])[team.id]
@@ -168,12 +168,9 @@ def open_board(team: Team, on: date, now: datetime) -> Standup | None:
 # --- ending ------------------------------------------------------------------------------------
 
 
-def _auto_end(candidates: list[Team] | None, at: datetime) -> list[Standup]:
-    statement = sa.select(Standup).where(Standup.status != "ended").order_by(Standup.on)
-    if candidates is not None:
-        statement = statement.where(Standup.team_id.in_([t.id for t in candidates]))
+def _auto_end(team_ids: list[int] | None, at: datetime) -> list[Standup]:
     ended = []
-    for standup in db.session.scalars(statement).all():
+    for standup in queries.unended_standups(team_ids):
         if (
             standup.status == "live"
             and standup.auto_end_at is not None
@@ -547,14 +544,7 @@ def update_team_settings(
         raise StandupError(_("Choose at least one workday."), "workdays")
     if not 5 <= timebox_minutes <= 60:
         raise StandupError(_("The timebox is 5 to 60 minutes."), "timebox_minutes")
-    people = (
-        {
-            u.email.lower(): u
-            for u in db.session.scalars(sa.select(User).where(User.email.in_(rotation_emails)))
-        }
-        if rotation_emails
-        else {}
-    )
+    people = queries.users_by_email(rotation_emails)
     unknown = [e for e in rotation_emails if e not in people or people[e].team_id != team.id]
     if unknown:
         raise StandupError(
@@ -604,11 +594,7 @@ def mark_away(user: User, start: date, end: date | None) -> int:
     if (end - start).days >= AWAY_RANGE_MAX_DAYS:
         raise StandupError(_("Mark at most two months at a time."), "end")
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    known = set(
-        db.session.scalars(
-            sa.select(AwayDay.on).where(AwayDay.user_id == user.id, AwayDay.on.in_(days))
-        )
-    )
+    known = queries.away_dates(user.id, days)
     new = [AwayDay(user_id=user.id, on=day) for day in days if day not in known]
     db.session.add_all(new)
     db.session.commit()
