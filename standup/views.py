@@ -3,10 +3,11 @@
 Views read the request and render: writes are in ``standup.services``, lookups in ``standup.queries``
 and what a page shows in ``standup.board`` and ``standup.history``. A refused write is rolled back by
 ``core.errors.refuse`` where its message goes next to a field or into the fragment, and by the core
-error handler everywhere else. The board is
-one page made of fragments: ``_live.html`` (the agenda and the clocks, polled by watching screens),
-``_panels.html`` (check-ins, attendance, action items, topics, decisions, summary; refreshed when
-the live fragment reports a change) and one fragment per form.
+error handler everywhere else.
+
+The board is one page made of fragments: ``_live.html`` (the agenda and the clocks, polled by
+watching screens), ``_panels.html`` (check-ins, attendance, action items, topics, decisions,
+summary; refreshed when the live fragment reports a change) and one fragment per form.
 """
 
 from datetime import date, timedelta
