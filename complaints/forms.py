@@ -21,6 +21,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.inputs import finite_decimal, plausible_datetime
+
 CHANNEL_LABELS = {
     "phone": _l("Phone call"),
     "email": _l("E-mail"),
@@ -170,12 +172,15 @@ class EditComplaintForm(VersionedForm):
         places=2,
         validators=[
             Optional(),
+            finite_decimal(),
             NumberRange(min=0, max=9_999_999_999, message=_l("Enter a budget of 0 or more.")),
         ],
     )
     # Left empty, the deadline stays as it is (an edit of the words should not move the deadline).
     due_at = DateTimeLocalField(
-        _l("Follow up by"), format=LOCAL_DATETIME_FORMATS, validators=[Optional()]
+        _l("Follow up by"),
+        format=LOCAL_DATETIME_FORMATS,
+        validators=[Optional(), plausible_datetime],
     )
 
 
@@ -194,7 +199,9 @@ class ContactForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     # Empty means "just now"; filled in when the call is logged afterwards. In the viewer's timezone.
     at = DateTimeLocalField(
-        _l("When (leave empty for now)"), format=LOCAL_DATETIME_FORMATS, validators=[Optional()]
+        _l("When (leave empty for now)"),
+        format=LOCAL_DATETIME_FORMATS,
+        validators=[Optional(), plausible_datetime],
     )
 
 
@@ -217,6 +224,7 @@ class CompensationForm(FlaskForm):
         places=2,
         validators=[
             InputRequired(message=_l("Enter an amount.")),
+            finite_decimal(),
             NumberRange(min=0.01, max=9_999_999_999, message=_l("Enter an amount above zero.")),
         ],
     )
@@ -238,7 +246,7 @@ class PlaybookForm(FlaskForm):
     suggested_compensation = DecimalField(
         _l("Suggested compensation"),
         places=2,
-        validators=[Optional(), NumberRange(min=0, max=9_999_999_999)],
+        validators=[Optional(), finite_decimal(), NumberRange(min=0, max=9_999_999_999)],
     )
     follow_up_hours = IntegerField(
         _l("Follow up within (hours)"),

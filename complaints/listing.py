@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from complaints.briefs import ComplaintBrief, _brief_select
 from complaints.models import OPEN_STATUSES, Complaint
 from core.extensions import db
+from core.inputs import int_arg
 from core.models import Client
 
 PAGE_SIZE = 50
@@ -34,22 +35,15 @@ class Filters:
     def from_args(cls, args) -> "Filters":
         """Read filters from a query string; anything unknown falls back to the default, never a 500."""
 
-        def number(name, default=None):
-            try:
-                value = int(args.get(name, ""))
-            except ValueError:
-                return default
-            return value if value > 0 else default
-
         view = args.get("view", "all")
         sort = args.get("sort", "due")
         return cls(
             view=view if view in VIEWS else "all",
-            category_id=number("category"),
+            category_id=int_arg("category", args=args),
             channel=(args.get("channel") or None),
             q=(args.get("q") or "").strip()[:100] or None,
             sort=sort if sort in SORTS else "due",
-            page=min(number("page", 1), MAX_PAGE),
+            page=int_arg("page", 1, high=MAX_PAGE, args=args),
         )
 
 

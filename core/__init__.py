@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from core import access, database, errors, i18n, security, templating
+from core import access, database, errors, i18n, inputs, security, templating
 from core.api import bp as api_bp
 from core.auth.views import bp as auth_bp
 from core.extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     access.init_app(app, login_manager)
     security.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)
     templating.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)

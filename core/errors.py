@@ -89,9 +89,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # The exception's own headers say how to do better (405's Allow, 429's Retry-After).
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if _wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            return api_error(error.code or 500, code, error.description or error.name)
+            body, status = api_error(error.code or 500, code, error.description or error.name)
+            return body, status, headers
         messages = {
             403: _("You do not have access to this page. Ask an admin if you need it."),
             404: _("We could not find this page. It may have moved."),
@@ -100,7 +103,8 @@ def init_app(app: Flask) -> None:
             429: _("Too many attempts. Please wait a little and try again."),
         }
         message = messages.get(error.code, _("Something went wrong with this request."))
-        return render_template("errors/error.html", status=error.code, message=message), error.code
+        page = render_template("errors/error.html", status=error.code, message=message)
+        return page, error.code, headers
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

@@ -7,19 +7,38 @@ from datetime import date, datetime
 
 from flask import Flask
 from flask_babel import format_date
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
+
+from core.inputs import MAX_ID, date_in_range
+
+
+class IdConverter(IntegerConverter):
+    """Flask's ``int``, bounded to what an id column holds (2³¹-1): beyond is a 404, not a 500.
+
+    Registered as ``int``, so every ``<int:...>`` route of every feature gets it. 0 still matches
+    (a step's index starts there); as an id it is simply not found.
+    """
+
+    def __init__(self, map, min: int = 0, max: int = MAX_ID, **kwargs):
+        super().__init__(map, min=min, max=max, **kwargs)
 
 
 class IsoDateConverter(BaseConverter):
-    """``YYYY-MM-DD`` in the URL, a ``date`` in the view; an impossible date is a 404, not a 500."""
+    """``YYYY-MM-DD`` in the URL, a ``date`` in the view; an impossible date is a 404, not a 500.
 
-    regex = r"\d{4}-\d{2}-\d{2}"
+    So is a date near year 1 or 9999: pages look at the days and weeks around it, which overflow.
+    """
+
+    regex = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
     def to_python(self, value: str) -> date:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise ValidationError() from None
+        if not date_in_range(day):
+            raise ValidationError()
+        return day
 
     def to_url(self, value) -> str:
         return value.isoformat() if isinstance(value, date) else str(value)
@@ -59,5 +78,6 @@ FILTERS = {
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     app.url_map.converters["isodate"] = IsoDateConverter
     app.jinja_env.filters.update(FILTERS)

@@ -4,14 +4,13 @@ Read-only: it never prepares a stand-up (the job and the board do), so an unknow
 without a stand-up is a 404 in the JSON error shape, and a malformed date a 400.
 """
 
-from datetime import date
-
 from flask import jsonify
 
 from core.api import ApiError, bp, touch_token
 from core.api.openapi import error_responses, register
 from core.database import utcnow
 from core.extensions import db
+from core.inputs import parse_day
 from standup import queries
 
 
@@ -35,12 +34,11 @@ def _live_refs(standup) -> dict[str, dict]:
 
 @bp.get("/teams/<slug>/standups/<day>")
 def team_standup(slug: str, day: str):
-    try:
-        on = date.fromisoformat(day)
-    except ValueError:
+    on = parse_day(day)
+    if on is None:
         raise ApiError(
             400, "bad_request", "The date must be YYYY-MM-DD.", {"date": "not a valid date"}
-        ) from None
+        )
     team = queries.team_by_slug(slug)
     if team is None:
         raise ApiError(404, "not_found", "There is no team with this slug.")

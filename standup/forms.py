@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.inputs import finite_decimal, id_coerce, parse_day, plausible_datetime
 from standup import schedule
 
 WEEKDAY_LABELS = [
@@ -52,8 +53,8 @@ class CheckInForm(FlaskForm):
 
 class ActionItemForm(FlaskForm):
     text = StringField(_l("Action item"), validators=[DataRequired(), Length(max=500)])
-    owner_id = SelectField(_l("Owner"), coerce=int, choices=[], validate_choice=False)
-    due_on = DateField(_l("Due"), validators=[Optional()])
+    owner_id = SelectField(_l("Owner"), coerce=id_coerce, choices=[], validate_choice=False)
+    due_on = DateField(_l("Due"), validators=[Optional(), plausible_datetime])
 
 
 class TopicForm(FlaskForm):
@@ -66,7 +67,9 @@ class DecisionForm(FlaskForm):
 
 class TimeboxForm(FlaskForm):
     minutes = DecimalField(
-        _l("Minutes"), places=2, validators=[DataRequired(), NumberRange(min=0, max=120)]
+        _l("Minutes"),
+        places=2,
+        validators=[DataRequired(), finite_decimal(5, 2), NumberRange(min=0, max=120)],
     )
 
     @property
@@ -137,9 +140,8 @@ class TeamSettingsForm(FlaskForm):
             if not line:
                 continue
             day, _sep, name = line.partition(" ")
-            try:
-                on = date.fromisoformat(day)
-            except ValueError:
+            on = parse_day(day)
+            if on is None:
                 self.holidays.errors.append(
                     _l("Line %(n)d: write the date as YYYY-MM-DD.", n=number)
                 )
@@ -157,8 +159,8 @@ class TeamSettingsForm(FlaskForm):
 
 
 class AwayForm(FlaskForm):
-    start = DateField(_l("From"), validators=[DataRequired()])
-    end = DateField(_l("Until (inclusive)"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[DataRequired(), plausible_datetime])
+    end = DateField(_l("Until (inclusive)"), validators=[Optional(), plausible_datetime])
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
@@ -174,9 +176,11 @@ class HistoryForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    person = SelectField(_l("Person"), coerce=int, choices=[], validate_choice=False, default=0)
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("Until"), validators=[Optional()])
+    person = SelectField(
+        _l("Person"), coerce=id_coerce, choices=[], validate_choice=False, default=0
+    )
+    start = DateField(_l("From"), validators=[Optional(), plausible_datetime])
+    end = DateField(_l("Until"), validators=[Optional(), plausible_datetime])
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:

@@ -29,6 +29,7 @@ from flask_login import current_user
 from core.access import role_required
 from core.database import utcnow
 from core.errors import refuse
+from core.inputs import int_arg, parse_day
 from standup import board as board_data
 from standup import history, queries, schedule, services
 from standup.forms import (
@@ -241,9 +242,8 @@ def action_item_done(item_id: int):
     item = services.complete_action_item(item_id, current_user)
     if request.htmx and request.form.get("slug") and request.form.get("on"):
         team = _team_or_404(request.form["slug"])
-        try:
-            on = date.fromisoformat(request.form["on"])
-        except ValueError:
+        on = parse_day(request.form["on"])
+        if on is None:
             abort(400)
         return _render_panels(team, on, changed=True)
     team = queries.team_of(item.team_id)
@@ -361,10 +361,7 @@ def history_page(slug: str):
     team = _team_or_404(slug)
     form = _history_form(team)
     valid = form.validate()
-    try:
-        page_number = int(request.args.get("page", 1))
-    except ValueError:
-        page_number = 1
+    page_number = int_arg("page", 1)
     page = (
         history.search(
             team,

@@ -10,8 +10,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from core.inputs import MAX_ID, parse_int
 from wishes.models import PAID_OUTCOMES, REVIEW_OUTCOMES
 
 OUTCOME_LABELS = {
@@ -88,7 +89,7 @@ class WishForm(CrossCheckedForm):
 
     def chosen_wish_id(self) -> int | None:
         value = (self.wish_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_int(value)
 
     def cross_check(self):
         if self.chosen_wish_id() is None and not self.title.data:
@@ -134,7 +135,10 @@ class AlreadyPossibleForm(FlaskForm):
 class MergeForm(FlaskForm):
     target_id = IntegerField(
         _l("Merge into wish number"),
-        validators=[InputRequired(_l("Which wish is the one to keep? Its number."))],
+        validators=[
+            InputRequired(_l("Which wish is the one to keep? Its number.")),
+            NumberRange(min=1, max=MAX_ID, message=_l("There is no wish with this number.")),
+        ],
     )
 
 

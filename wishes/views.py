@@ -15,6 +15,7 @@ from flask_login import current_user
 from core.access import role_required
 from core.database import utcnow
 from core.errors import refuse
+from core.inputs import int_arg, parse_day
 from core.templating import spoken_day
 from wishes import briefs, calendar, pages, services
 from wishes.forms import (
@@ -119,7 +120,7 @@ def _saved_message(recorded: services.Recorded) -> str:
 @role_required("agent")
 def new_for_client():
     """The intake form with one of our clients filled in (linked from the client's page)."""
-    client_id = request.args.get("client_id", type=int)
+    client_id = int_arg("client_id")
     client = pages.get_client(client_id) if client_id else None
     if client is None:
         abort(404)
@@ -152,7 +153,7 @@ def similar():
 def index():
     q = request.args.get("q", "")[:200]
     show = request.args.get("show", "all")
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1)
     listing = pages.wish_list(q, show, page)
     context = {"listing": listing, "q": q, "show": show, "filters": pages.LIST_FILTERS}
     return render_template(_template("index"), **context)
@@ -243,10 +244,10 @@ def merge(wish_id: int):
 
 def _review_date(team, value: str | None) -> date:
     if value:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
+        day = parse_day(value)
+        if day is None:
             abort(404)
+        return day
     return calendar.next_review_on(team)
 
 

@@ -22,6 +22,7 @@ from core import clients
 from core.api import ApiError, bp, json_body, touch_token
 from core.api.openapi import error_responses, register
 from core.extensions import db
+from core.inputs import parse_int
 from core.models import Client, User
 
 MAX_PAGE = 100
@@ -207,11 +208,12 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 def _limit() -> int:
     raw = request.args.get("limit", str(DEFAULT_PAGE))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    limit = parse_int(raw, 1, MAX_PAGE)
+    if limit is None:
         raise ApiError(
             400, "bad_request", "limit is out of range.", {"limit": f"must be 1 to {MAX_PAGE}"}
         )
-    return int(raw)
+    return limit
 
 
 @bp.get("/complaints")

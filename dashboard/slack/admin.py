@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from core.access import role_required
 from core.extensions import db
+from core.inputs import int_arg
 from dashboard.slack import outbox
 from dashboard.slack.client import slack_enabled
 from dashboard.slack.models import OUTBOX_STATUSES, OutboxMessage
@@ -41,7 +42,7 @@ def status_counts() -> dict[str, int]:
 def outbox_page():
     status = request.args.get("status")
     status = status if status in OUTBOX_STATUSES else None
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     messages = list_messages(status, before)
     more = len(messages) == PAGE_SIZE
     context = {

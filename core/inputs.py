@@ -1,0 +1,154 @@
+"""Whatever a person or another system sends, read in one place so that no input can answer 500.
+
+The database sets the limits: ids are PostgreSQL ``integer`` columns (1..2³¹-1), money is
+``numeric(12, 2)``, text cannot hold NUL, and dates near year 1 or 9999 overflow as soon as a page
+looks at the day before or after. Numbers in URLs and query strings are read by ``parse_int`` /
+``int_arg`` (ASCII digits only: ``"²".isdigit()`` is true but ``int("²")`` fails), ids in URL paths
+by the app-wide ``int`` converter (``core.templating``), money by ``finite_decimal``, instants typed
+into forms by ``plausible_datetime``, and text anywhere is checked once, before any view, by
+``refuse_unstorable_text``.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import StopValidation, ValidationError
+
+from core.errors import api_error
+
+MAX_ID = 2**31 - 1  # PostgreSQL ``integer``: every id and foreign key
+FIRST_YEAR, LAST_YEAR = 1900, 9998  # dates people type or put in URLs; the neighbours stay valid
+_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+# NUL cannot be stored in PostgreSQL text; a lone surrogate cannot be encoded to UTF-8 at all.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def parse_int(raw, low: int = 1, high: int = MAX_ID) -> int | None:
+    """``raw`` as an int when it is ASCII digits (an optional minus) within low..high, else None."""
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    digits = text[1:] if text.startswith("-") else text
+    if not _ASCII_DIGITS.fullmatch(digits):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def int_arg(name: str, default=None, low: int = 1, high: int = MAX_ID, args=None):
+    """A number from the query string; missing, garbage or out of range is ``default``.
+
+    Pages read filters and page numbers leniently (an old bookmark still opens the page); the API
+    refuses with a 400 instead (see ``complaints.intake.api``), using ``parse_int`` directly.
+    """
+    value = parse_int((request.args if args is None else args).get(name), low, high)
+    return default if value is None else value
+
+
+def id_coerce(value) -> int:
+    """``coerce`` for a select of ids: an id that cannot exist is an invalid choice, not a 500."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value if 0 <= value <= MAX_ID else None
+    else:
+        number = parse_int(value, 0)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+def date_in_range(value: date) -> bool:
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
+def parse_day(raw) -> date | None:
+    """A ``YYYY-MM-DD`` day within FIRST_YEAR..LAST_YEAR, else None."""
+    try:
+        day = date.fromisoformat(str(raw).strip())
+    except ValueError:
+        return None
+    return day if date_in_range(day) else None
+
+
+def plausible_datetime(form, field) -> None:
+    """Validator for dates and instants people type: outside 1900–9998 is a typo, said next to it."""
+    if field.data is not None and not date_in_range(field.data):
+        raise ValidationError(
+            _l("Enter a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+        )
+
+
+def finite_decimal(max_digits: int = 12, places: int = 2):
+    """Validator for money: refuses NaN, sNaN, Infinity and anything the column cannot hold.
+
+    WTForms' ``DecimalField`` takes all of these, and ``NumberRange`` even lets NaN through (every
+    comparison with it is false) or fails on sNaN with an exception.
+    """
+    limit = Decimal(10) ** (max_digits - places)
+
+    def validate(form, field) -> None:
+        value = field.data
+        if value is None:
+            return
+        try:
+            fits = value.is_finite() and abs(value) < limit
+        except InvalidOperation:
+            fits = False
+        if not fits:  # and stop: NumberRange after us would compare a signalling NaN and fail
+            raise StopValidation(_l("Enter a number like 12.50."))
+
+    return validate
+
+
+def _unstorable(values) -> str | None:
+    for name, value in values:
+        if isinstance(value, str) and (_UNSTORABLE.search(value) or _UNSTORABLE.search(name)):
+            return name
+    return None
+
+
+def _json_strings(data, path: str = ""):
+    """Every key and string of a JSON document as (path, text) pairs."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield path, str(key)
+            yield from _json_strings(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _json_strings(value, f"{path}[{index}]")
+
+
+def refuse_unstorable_text():
+    """``before_request``: a NUL byte or a lone surrogate anywhere in the request is a 400.
+
+    Nothing of the request reaches the database, so a rating sent with one is refused whole and
+    can be sent again, instead of being lost to a 500 half way through.
+    """
+    if request.mimetype != "multipart/form-data":
+        request.get_data(cache=True)  # keep the raw body for views that sign-check it (Slack)
+    pairs = [
+        *(request.view_args or {}).items(),
+        *request.args.items(multi=True),
+        *request.form.items(multi=True),
+    ]
+    field = _unstorable(pairs)
+    if field is None and request.is_json:
+        data = request.get_json(silent=True)
+        if data is not None:
+            field = _unstorable(_json_strings(data))
+    if field is None:
+        return None
+    message = _("Remove the control characters (such as NUL) from what you sent and try again.")
+    if request.path.startswith("/api/"):
+        return api_error(400, "bad_request", message, {field or "body": "invalid characters"})
+    template = "errors/_message.html" if request.headers.get("HX-Request") else "errors/error.html"
+    return render_template(template, status=400, message=message), 400
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(refuse_unstorable_text)
