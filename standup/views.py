@@ -216,7 +216,7 @@ def timebox(slug: str, on: date, item_id: int):
     form = TimeboxForm()
     error = None
     if not form.validate_on_submit():
-        error = " ".join(form.minutes.errors) or _("Give the timebox in minutes.")
+        error = " ".join(map(str, form.minutes.errors)) or _("Give the timebox in minutes.")
     return _control(
         slug, on, lambda s: services.set_item_timebox(s, current_user, item_id, form.seconds), error
     )

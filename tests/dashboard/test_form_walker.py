@@ -1,0 +1,132 @@
+"""The form walker (issue #11): every POST route of the app, as every role and anonymous, gets garbage.
+
+Every field name of every form is sent with one nasty value at a time (NUL, numbers beyond any
+column, non-ASCII digits, sNaN, dates at year 1 and 9999, 10 kB of text, nothing), URL arguments
+are real ids of the demo data, and no answer may be a 5xx. ``/slack/`` (signed requests) and
+``/api/`` (covered by the API's own tests) are left out.
+"""
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms.fields.core import UnboundField
+
+from complaints.intake import survey
+from complaints.models import Category, Compensation, Complaint, Playbook
+from core.extensions import db
+from core.models import Client, Team, User
+from dashboard.demo import seed_all
+from dashboard.slack.models import OutboxMessage
+from standup.models import ActionItem, AgendaItem, AwayDay, Standup
+from tests.conftest import using
+from wishes.models import Callback, Wish
+
+NASTY = [
+    "",
+    "\x00",
+    "9223372036854775808",
+    "2147483648",
+    "-1",
+    "²",
+    "sNaN",
+    "1e999999",
+    "0001-01-01T00:00",
+    "9999-12-31",
+    "x" * 10_000,
+]
+SKIPPED = ("/slack/", "/api/", "/auth/logout")
+EXTRA_FIELDS = {"slug", "on", "version", "present", "next", "status", "decision"}
+
+
+def _form_classes(cls=FlaskForm):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _form_classes(sub)
+
+
+def _field_names() -> set[str]:
+    names = set(EXTRA_FIELDS)
+    for form in _form_classes():
+        names.update(n for n in dir(form) if isinstance(getattr(form, n, None), UnboundField))
+    return names
+
+
+def _max_id(model, *where):
+    return db.session.scalar(sa.select(sa.func.max(model.id)).where(*where)) or 1
+
+
+def _url_values(app) -> dict:
+    """Real ids and keys of the demo data for every URL argument the POST routes take."""
+    with using(app):
+        seed_all()
+        team = db.session.scalar(sa.select(Team).where(Team.slug == "sao-paulo"))
+        standup = db.session.scalar(
+            sa.select(Standup).where(Standup.team_id == team.id).order_by(Standup.on.desc())
+        )
+        agent = db.session.scalar(sa.select(User).where(User.email == "agent@huddle.example"))
+        customer = db.session.scalar(sa.select(Client).limit(1))
+        _link, token = survey.issue_link(customer.id)
+        db.session.commit()
+        return {
+            "complaint_id": _max_id(Complaint),
+            "step": 0,
+            "compensation_id": _max_id(Compensation),
+            "playbook_id": _max_id(Playbook),
+            "category_id": _max_id(Category),
+            "wish_id": _max_id(Wish),
+            "callback_id": _max_id(Callback),
+            "agenda_item_id": _max_id(AgendaItem),
+            "item_id": _max_id(ActionItem),
+            "user_id": agent.id,
+            "away_id": _max_id(AwayDay),
+            "message_id": _max_id(OutboxMessage),
+            "slug": team.slug,
+            "on": standup.on.isoformat() if standup else "2026-12-01",
+            "token": token,
+            "job_id": "no-such-job",
+            "decision": "approve",
+        }
+
+
+def _post_rules(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "POST" in rule.methods and not rule.rule.startswith(SKIPPED):
+            yield rule
+
+
+def _url(app, rule, values) -> str:
+    args = {name: values[name] for name in rule.arguments}
+    if "timebox" in rule.rule:
+        args["item_id"] = values["agenda_item_id"]
+    with app.test_request_context():
+        return app.url_for(rule.endpoint, **args)
+
+
+def _people(app) -> list[User | None]:
+    emails = ["agent@huddle.example", "manager@huddle.example", "admin@huddle.example"]
+    with using(app):
+        users = db.session.scalars(sa.select(User).where(User.email.in_(emails))).all()
+    return [None, *sorted(users, key=lambda u: emails.index(u.email))]
+
+
+def test_no_form_answers_5xx_to_garbage(app):
+    values = _url_values(app)
+    people = _people(app)
+    names = sorted(_field_names())
+    failures = []
+    for rule in _post_rules(app):
+        url = _url(app, rule, values)
+        for person in people:
+            client = app.test_client()
+            if person is not None:
+                client.log_in(person)
+            for number, value in enumerate(NASTY):
+                headers = {"HX-Request": "true"} if number % 2 else {}
+                who = person.role if person else "anonymous"
+                try:  # the test app re-raises what would be a 500: note it and go on
+                    status = client.post(url, data=dict.fromkeys(names, value), headers=headers)
+                    status = status.status_code
+                except Exception as error:
+                    status = f"{type(error).__name__}: {str(error)[:120]}"
+                if not isinstance(status, int) or status >= 500:
+                    failures.append(f"{url} as {who} with {value[:20]!r}: {status}")
+    assert failures == []
