@@ -5,15 +5,16 @@ year 1 or 9999 are refused with a 4xx on both databases; a walker posts garbage 
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from complaints.models import Complaint
+from core.database import utcnow
 from core.extensions import db
 from core.inputs import id_coerce, int_arg, parse_day, parse_int
-from dashboard.demo import seed_all
-from tests.conftest import using
+from tests.conftest import save, using
 
 BAD_NUMBERS = [str(2**31), str(2**63), "-1", "²", "1e999", "٣", " ", "0x10"]
 
@@ -53,12 +54,28 @@ def test_parse_day_stays_within_years_whose_neighbours_exist():
 
 
 @pytest.fixture
-def seeded(app):
-    """The demo data (people, complaints, wishes, stand-ups), rolled back with the test."""
-    with using(app):
-        seed_all()
-        complaint = db.session.scalar(sa.select(Complaint).limit(1))
-        return {"complaint_id": complaint.id}
+def seeded(app, make_team, make_user, make_client):
+    """A team with an admin, and one client with an open complaint."""
+    team = make_team()
+    admin = make_user("admin", team_id=team.id)
+    customer = make_client()
+    now = utcnow()
+    complaint = save(
+        app,
+        Complaint(
+            client_id=customer.id,
+            summary="Order arrived late",
+            channel="api",
+            opened_at=now - timedelta(hours=2),
+            due_at=now + timedelta(hours=22),
+        ),
+    )
+    return {
+        "complaint_id": complaint.id,
+        "client_id": customer.id,
+        "slug": team.slug,
+        "admin": admin,
+    }
 
 
 ID_URLS = [
@@ -79,24 +96,9 @@ QUERY_URLS = [
 ]
 
 
-def _admin(app, login_as):
-    from core.models import User
-
-    with using(app):
-        user = db.session.scalar(sa.select(User).where(User.role == "admin").limit(1))
-    return login_as(user)
-
-
-def _slug(app):
-    from core.models import Team
-
-    with using(app):
-        return db.session.scalar(sa.select(Team.slug).order_by(Team.id).limit(1))
-
-
 def test_out_of_range_numbers_answer_4xx(app, client, login_as, seeded):
-    _admin(app, login_as)
-    slug = _slug(app)
+    login_as(seeded["admin"])
+    slug = seeded["slug"]
     for template in ID_URLS + QUERY_URLS:
         for n in [str(2**31), str(2**63), "-1", "²", "1e999"]:
             url = template.format(n=n, slug=slug)
@@ -120,8 +122,8 @@ def test_api_limit_refuses_non_ascii_digits(app, client):
 
 
 def test_dates_near_year_1_or_9999_in_urls_are_not_found(app, client, login_as, seeded):
-    _admin(app, login_as)
-    slug = _slug(app)
+    login_as(seeded["admin"])
+    slug = seeded["slug"]
     for day in ["0001-01-01", "9999-12-31", "0000-01-01", "2026-02-30"]:
         assert client.get(f"/standup/{slug}/{day}").status_code == 404, day
         assert client.get(f"/wishes/review?team={slug}&on={day}").status_code < 500, day
@@ -167,10 +169,7 @@ def test_nul_in_the_survey_keeps_the_link_for_another_try(app, client, seeded):
     from complaints.intake import survey
 
     with using(app):
-        from core.models import Client
-
-        customer = db.session.scalar(sa.select(Client).limit(1))
-        _link, token = survey.issue_link(customer.id)
+        _link, token = survey.issue_link(seeded["client_id"])
         db.session.commit()
     response = client.post(f"/s/{token}", data={"score": "2", "comment": "bad\x00"})
     assert response.status_code == 400
@@ -178,7 +177,7 @@ def test_nul_in_the_survey_keeps_the_link_for_another_try(app, client, seeded):
 
 
 def test_nul_in_a_complaint_form_is_refused(app, client, login_as, seeded):
-    _admin(app, login_as)
+    login_as(seeded["admin"])
     complaint_id = seeded["complaint_id"]
     response = client.post(
         f"/complaints/{complaint_id}/contacts",
@@ -214,7 +213,7 @@ def test_api_refuses_nul_and_lone_surrogates_in_json(app, client, text):
 
 @pytest.mark.parametrize("amount", ["sNaN", "NaN", "Infinity", "-Infinity", "1e999999", "1e10"])
 def test_compensation_amount_must_be_a_finite_number(app, client, login_as, seeded, amount):
-    _admin(app, login_as)
+    login_as(seeded["admin"])
     response = client.post(
         f"/complaints/{seeded['complaint_id']}/compensation",
         data={"kind": "discount", "amount": amount, "note": ""},
@@ -224,7 +223,7 @@ def test_compensation_amount_must_be_a_finite_number(app, client, login_as, seed
 
 @pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59"])
 def test_contact_time_near_year_1_or_9999_is_a_field_error(app, client, login_as, seeded, value):
-    _admin(app, login_as)
+    login_as(seeded["admin"])
     response = client.post(
         f"/complaints/{seeded['complaint_id']}/contacts",
         data={"channel": "call", "outcome": "reached", "at": value},
