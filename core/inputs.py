@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import Flask, render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation, ValidationError
 
@@ -103,49 +102,59 @@ def finite_decimal(max_digits: int = 12, places: int = 2):
     return validate
 
 
-def _unstorable(values) -> str | None:
-    for name, value in values:
+def _unstorable(pairs) -> str | None:
+    """The name of the first (name, text) pair holding a NUL or a lone surrogate, else None."""
+    for name, value in pairs:
         if isinstance(value, str) and (_UNSTORABLE.search(value) or _UNSTORABLE.search(name)):
-            return name
+            return name or "body"
     return None
 
 
-def _json_strings(data, path: str = ""):
-    """Every key and string of a JSON document as (path, text) pairs."""
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield path, str(key)
-            yield from _json_strings(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _json_strings(value, f"{path}[{index}]")
+def _json_strings(data):
+    """Every key and string of a parsed JSON document as (path, text) pairs (no recursion)."""
+    stack = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield path, str(key)
+                stack.append((f"{path}.{key}" if path else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+
+
+def unstorable_json_field(data) -> str | None:
+    """Where a parsed JSON body holds a NUL or a lone surrogate (``core.api.json_body`` asks)."""
+    return _unstorable(_json_strings(data))
+
+
+UNSTORABLE_MESSAGE = _l(
+    "Remove the control characters (such as NUL) from what you sent and try again."
+)
 
 
 def refuse_unstorable_text():
-    """``before_request``: a NUL byte or a lone surrogate anywhere in the request is a 400.
+    """``before_request``: a NUL byte or a lone surrogate in the path, query or form is a 400.
 
     Nothing of the request reaches the database, so a rating sent with one is refused whole and
-    can be sent again, instead of being lost to a 500 half way through.
+    can be sent again, instead of being lost to a 500 half way through. JSON bodies are checked
+    where the API reads them (``core.api.json_body``), after the endpoint has set its size limit.
     """
-    if request.mimetype != "multipart/form-data":
-        request.get_data(cache=True)  # keep the raw body for views that sign-check it (Slack)
-    pairs = [
-        *(request.view_args or {}).items(),
-        *request.args.items(multi=True),
-        *request.form.items(multi=True),
-    ]
+    pairs = [*(request.view_args or {}).items(), *request.args.items(multi=True)]
+    # Only a form body is read here: any other (JSON) stays unread, so the API can still lower
+    # the size limit. The raw form body is kept for views that check its signature (Slack).
+    if request.mimetype == "application/x-www-form-urlencoded":
+        request.get_data(cache=True)
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        pairs += request.form.items(multi=True)
     field = _unstorable(pairs)
-    if field is None and request.is_json:
-        data = request.get_json(silent=True)
-        if data is not None:
-            field = _unstorable(_json_strings(data))
     if field is None:
         return None
-    message = _("Remove the control characters (such as NUL) from what you sent and try again.")
+    message = str(UNSTORABLE_MESSAGE)
     if request.path.startswith("/api/"):
-        return api_error(400, "bad_request", message, {field or "body": "invalid characters"})
+        return api_error(400, "bad_request", message, {field: "invalid characters"})
     template = "errors/_message.html" if request.headers.get("HX-Request") else "errors/error.html"
     return render_template(template, status=400, message=message), 400
 

@@ -12,6 +12,7 @@ from core.api.tokens import ApiToken, hash_token
 from core.database import utcnow
 from core.errors import api_error
 from core.extensions import db
+from core.inputs import UNSTORABLE_MESSAGE, unstorable_json_field
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -31,6 +32,9 @@ def json_body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "The body must be a JSON object.")
+    field = unstorable_json_field(data)
+    if field is not None:
+        raise ApiError(400, "bad_request", str(UNSTORABLE_MESSAGE), {field: "invalid characters"})
     return data
 
 
