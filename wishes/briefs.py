@@ -60,6 +60,18 @@ class DecisionBrief:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ReviewBrief:
+    """A closed weekly review as the ``wish_review_closed`` signal carries it: whose, which day,
+    and the team's Slack channel (None: the team has none)."""
+
+    id: int
+    team_id: int
+    team_name: str
+    channel: str | None
+    review_on: date
+
+
 def threshold() -> int:
     return current_app.config["WISH_THRESHOLD"]
 

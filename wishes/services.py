@@ -30,6 +30,7 @@ from core.signals import wish_review_closed
 from wishes import similarity
 from wishes.briefs import (
     DecisionBrief,
+    ReviewBrief,
     WishBrief,
     counts_subquery,
     joined_to_callbacks,
@@ -552,7 +553,11 @@ def close_review(
     review.closed_by_id = actor.id
     decisions = review_decisions(review.id)
     audit.record(actor.id, "wish_review", review.id, "closed", decisions=len(decisions))
-    wish_review_closed.send(current_app._get_current_object(), review=review, decisions=decisions)
+    wish_review_closed.send(
+        current_app._get_current_object(),
+        review=ReviewBrief(review.id, team.id, team.name, team.slack_channel, review.review_on),
+        decisions=decisions,
+    )
     db.session.commit()
     return review
 

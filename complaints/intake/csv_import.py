@@ -13,8 +13,7 @@ bury today's. So only low ratings that occurred within the last ``IMPORT_COMPLAI
 (default: FOLLOW_UP_HOURS) open a complaint — or join the client's open one, as any low rating
 does; older ones are recorded with no complaint. Imported ratings keep ``received_at`` equal to
 ``occurred_at`` so the stand-up's "low ratings overnight" does not count a backfill as news, and
-they send no ``rating_received`` signal (no Slack alert per historic rating); the complaints they
-open do send ``complaint_opened``.
+they send no ``rating_received`` signal (no Slack alert per historic rating).
 
 Status files live on the local disk, so the progress of an import is visible from every worker of
 one host (not across hosts). Imports on SQLite hold the write lock for their few seconds.

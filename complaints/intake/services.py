@@ -19,7 +19,7 @@ from core.clients import find_or_create_client
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client, User
-from core.signals import complaint_opened, rating_received
+from core.signals import rating_received
 
 SUMMARY_MAX = 300
 WEB_MESSAGE_BUCKET = "write-to-us"
@@ -66,7 +66,6 @@ def open_complaint(
     db.session.add(complaint)
     db.session.flush()
     audit.record(actor_id, "complaint", complaint.id, "opened", channel=channel, owner_id=owner_id)
-    complaint_opened.send(current_app._get_current_object(), complaint=complaint)
     return complaint
 
 

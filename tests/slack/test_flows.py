@@ -2,7 +2,6 @@
 payload for our clients' e-mail addresses and phone numbers."""
 
 import json
-import types
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
 from standup.services import StandupSummary
 from tests.slack.conftest import FakeClock
+from wishes.briefs import DecisionBrief, ReviewBrief
 
 EMAIL, PHONE = "maria.silva@example.org", "+55 11 98765-4321"
 
@@ -65,14 +65,8 @@ def test_a_stand_up_that_ends_posts_its_summary_with_check_ins_in_the_thread(app
 
 
 def test_a_closed_wish_review_posts_its_results(app, db_session):
-    review = types.SimpleNamespace(
-        id=7, review_on=date(2026, 3, 3), team=None, slack_channel="#wishes"
-    )
-    decisions = [
-        types.SimpleNamespace(
-            wish_id=3, title="CSV export", outcome="will_do", reason=None, clients_to_call=4
-        )
-    ]
+    review = ReviewBrief(7, 1, "São Paulo", "#wishes", date(2026, 3, 3))
+    decisions = [DecisionBrief(3, "CSV export", "will_do", "", None, 4, 4)]
     signals.wish_review_closed.send(app, review=review, decisions=decisions)
     db_session.commit()
     (message,) = outbox_rows("wish-review-results")
