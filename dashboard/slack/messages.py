@@ -1,6 +1,7 @@
 """Every Slack message Huddle posts, built in one place from plain data.
 
-Builders take dataclasses and tuples (briefs from the other packages), never ORM objects, and
+Builders take the frozen briefs the other packages publish (``complaints.briefs``,
+``wishes.briefs``, the stand-up's ``ReminderBrief`` and ``StandupSummary``), never ORM objects, and
 return a ``SlackMessage``: fallback text, Block Kit blocks (built with ``slack_sdk.models.blocks`` so
 the SDK's own validators check Slack's limits), and thread replies for the long parts. A message
 stays short in the channel; the detail lives in its thread, and a list too long even for a thread
@@ -23,12 +24,20 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
+from slack_sdk.models.views import View
 
+from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from dashboard.slack.links import links
+from standup.services import ReminderBrief, StandupSummary
+from wishes.briefs import DecisionBrief, WishBrief
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -169,10 +178,9 @@ def _list_preview(lines: Sequence[str], more_url: str) -> list[dict]:
 # --- stand-up ------------------------------------------------------------------------------------
 
 
-def standup_reminder(reminder) -> SlackMessage:
-    """``reminder``: standup.services.ReminderBrief (team_id, team_name, channel, standup_on,
-    starts_at, headline, missing: [(user_id, name, slack_user_id)])."""
-    url = links().standup(getattr(reminder, "team_slug", None), reminder.standup_on)
+def standup_reminder(reminder: ReminderBrief) -> SlackMessage:
+    """The headline before the stand-up, and who has not checked in yet (mentioned by Slack id)."""
+    url = links().standup(reminder.team_slug, reminder.standup_on)
     title = _("Stand-up for %(team)s", team=reminder.team_name)
     starts = when(reminder.starts_at, "{time}")
     blocks = [
@@ -205,12 +213,10 @@ def _minutes(seconds: int | None) -> str:
     return str(round((seconds or 0) / 60))
 
 
-def standup_summary(summary) -> SlackMessage:
-    """``summary``: the stand-up's plain summary (team_id, channel, standup_on, duration_seconds,
-    timebox_seconds, attended, absent, action_items[(text, owner_name, due_on)],
-    blockers[(name, text)], check_ins[(name, yesterday, today, blockers, mood)], url)."""
+def standup_summary(summary: StandupSummary) -> SlackMessage:
+    """Duration, attendance, action items and blockers in the channel; the check-ins in the thread."""
     url = summary.url
-    team = getattr(summary, "team_name", None)
+    team = summary.team_name
     title = (
         _("Stand-up %(team)s, %(day)s", team=team, day=day(summary.standup_on))
         if team
@@ -279,18 +285,21 @@ def standup_summary(summary) -> SlackMessage:
 # --- complaints ----------------------------------------------------------------------------------
 
 
-def complaint_line(brief, now: datetime | None = None) -> str:
-    """One complaint: linked summary, our client's name, owner, deadline. Never contact details."""
-    owner = escape(brief.owner_name) if brief.owner_name else _("no owner yet")
+def complaint_line(brief: ComplaintBrief, owner: str | None = None, due: str | None = None) -> str:
+    """One complaint: linked summary, our client's name, owner, deadline. Never contact details.
+
+    ``owner`` is the owner as already formatted (a Slack mention), ``due`` the deadline's label.
+    """
+    if owner is None:
+        owner = escape(brief.owner_name) if brief.owner_name else _("no owner yet")
     return (
         f"• {link(links().complaint(brief.id), clip(brief.summary, 90))} — "
-        f"{escape(clip(brief.client_name, 60))} · {owner} · {_('due')} {when(brief.due_at)}"
+        f"{escape(clip(brief.client_name, 60))} · {owner} · {due or _('due')} {when(brief.due_at)}"
     )
 
 
-def complaints_digest(digest, on: date) -> SlackMessage:
-    """``digest``: complaints.briefs.Digest (new_since_yesterday, unowned, overdue,
-    resolved_yesterday: lists of ComplaintBrief)."""
+def complaints_digest(digest: Digest, on: date) -> SlackMessage:
+    """The morning digest: new, waiting for an owner, past the deadline, resolved yesterday."""
     all_url = links().complaints()
     title = _("Complaints digest, %(day)s", day=day(on))
     sections = [
@@ -320,8 +329,8 @@ def complaints_digest(digest, on: date) -> SlackMessage:
     return SlackMessage(text=text, blocks=blocks, replies=replies)
 
 
-def low_rating_alert(rating, owner_name: str | None = None) -> SlackMessage:
-    """``rating``: complaints.briefs.RatingBrief. With ``owner_name`` the button is replaced by
+def low_rating_alert(rating: RatingBrief, owner_name: str | None = None) -> SlackMessage:
+    """A low rating, with an "I'll call them" button. With ``owner_name`` the button is replaced by
     who took it (the updated message after someone clicked "I'll call them")."""
     stars = "★" * rating.score + "☆" * (5 - rating.score)
     title = _(
@@ -354,7 +363,9 @@ def low_rating_alert(rating, owner_name: str | None = None) -> SlackMessage:
     return SlackMessage(text=title, blocks=blocks)
 
 
-def follow_up_watch(briefs: Sequence, owner_slack_ids: dict[int, str]) -> SlackMessage:
+def follow_up_watch(
+    briefs: Sequence[ComplaintBrief], owner_slack_ids: dict[int, str]
+) -> SlackMessage:
     """Complaints that passed their deadline with no contact; owners are mentioned by Slack id."""
     all_url = links().complaints()
     count = len(briefs)
@@ -363,23 +374,22 @@ def follow_up_watch(briefs: Sequence, owner_slack_ids: dict[int, str]) -> SlackM
         "%(num)d follow-ups passed their deadline with no contact yet",
         count,
     )
-    lines = []
-    for brief in briefs:
-        owner = (
-            mention(brief.owner_name or "", owner_slack_ids.get(brief.owner_id))
+    lines = [
+        complaint_line(
+            brief,
+            owner=mention(brief.owner_name or "", owner_slack_ids.get(brief.owner_id))
             if brief.owner_id
-            else _("no owner yet")
+            else _("no owner yet"),
+            due=_("was due"),
         )
-        lines.append(
-            f"• {link(links().complaint(brief.id), clip(brief.summary, 90))} — "
-            f"{escape(clip(brief.client_name, 60))} · {owner} · {_('was due')} {when(brief.due_at)}"
-        )
+        for brief in briefs
+    ]
     blocks = [_section(f"*{escape(title)}*"), *_list_preview(lines, all_url)]
     replies = thread_replies(title, lines, all_url) if len(lines) > PREVIEW_LINES else []
     return SlackMessage(text=title, blocks=blocks, replies=replies)
 
 
-def follow_up_nudge(brief) -> SlackMessage:
+def follow_up_nudge(brief: ComplaintBrief) -> SlackMessage:
     """The owner's own direct message about one complaint past its deadline."""
     text = _(
         "Your follow-up with %(client)s passed its deadline with no contact logged yet.",
@@ -397,8 +407,10 @@ def follow_up_nudge(brief) -> SlackMessage:
 # --- wishes --------------------------------------------------------------------------------------
 
 
-def wish_review_agenda(team_name: str | None, review_on: date, wishes: Sequence) -> SlackMessage:
-    """``wishes``: WishBrief-like (id, title, distinct_clients), most asked first."""
+def wish_review_agenda(
+    team_name: str | None, review_on: date, wishes: Sequence[WishBrief]
+) -> SlackMessage:
+    """The morning of the review: the wishes to decide, most asked first."""
     url = links().wish_review()
     title = (
         _("Wish review %(day)s, %(team)s", day=day(review_on), team=team_name)
@@ -407,7 +419,7 @@ def wish_review_agenda(team_name: str | None, review_on: date, wishes: Sequence)
     )
     lines = [
         f"• {link(links().wish(wish.id), clip(wish.title, 120))} — "
-        + ngettext("%(num)d client", "%(num)d clients", _client_count(wish))
+        + ngettext("%(num)d client", "%(num)d clients", wish.distinct_clients)
         for wish in wishes
     ]
     blocks = [
@@ -424,14 +436,6 @@ def wish_review_agenda(team_name: str | None, review_on: date, wishes: Sequence)
     return SlackMessage(text=title, blocks=blocks, replies=replies)
 
 
-def _client_count(wish) -> int:
-    for name in ("distinct_clients", "client_count", "clients"):
-        value = getattr(wish, name, None)
-        if isinstance(value, int):
-            return value
-    return 0
-
-
 OUTCOME_LABELS = {
     "wont_do": "🚫",
     "will_do": "✅",
@@ -442,9 +446,9 @@ OUTCOME_LABELS = {
 
 
 def wish_review_results(
-    team_name: str | None, review_on: date, decisions: Sequence
+    team_name: str | None, review_on: date, decisions: Sequence[DecisionBrief]
 ) -> SlackMessage:
-    """``decisions``: (wish_id, title, outcome, reason, clients_to_call) tuples or look-alikes."""
+    """What the review decided, and how many clients the decisions mean a call back to."""
     url = links().wish_review()
     title = (
         _("Wish review results %(day)s, %(team)s", day=day(review_on), team=team_name)
@@ -453,14 +457,16 @@ def wish_review_results(
     )
     lines = []
     calls = 0
-    for wish_id, wish_title, outcome, reason, clients in decisions:
-        calls += clients or 0
+    for decision in decisions:
+        calls += decision.clients_to_call
+        outcome = decision.outcome
         line = (
-            f"• {OUTCOME_LABELS.get(outcome, '•')} {link(links().wish(wish_id), clip(wish_title, 100))}"
-            f" — {escape(str(outcome).replace('_', ' '))}"
+            f"• {OUTCOME_LABELS.get(outcome, '•')} "
+            f"{link(links().wish(decision.wish_id), clip(decision.title, 100))}"
+            f" — {escape(outcome.replace('_', ' '))}"
         )
-        if reason:
-            line += f": {escape(clip(reason, 200))}"
+        if decision.reason:
+            line += f": {escape(clip(decision.reason, 200))}"
         lines.append(line)
     blocks = [
         _header(title),
@@ -484,13 +490,6 @@ MOODS = ("🙂", "😐", "😟")
 
 def check_in_modal(private_metadata: str = "") -> dict:
     """The ``/standup`` modal (views.open): yesterday, today, blockers, mood."""
-    from slack_sdk.models.blocks import (
-        InputBlock,
-        Option,
-        PlainTextInputElement,
-        StaticSelectElement,
-    )
-    from slack_sdk.models.views import View
 
     def text_input(block_id, label, optional=False):
         return InputBlock(
