@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from core.extensions import db
-from dashboard.insights.metrics import Period
+from dashboard.insights.periods import Period
 from dashboard.insights.rituals import compute
 from standup.models import ActionItem, Attendance, CheckIn, Holiday, Standup
 from tests.conftest import using
