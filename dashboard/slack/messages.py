@@ -159,10 +159,14 @@ def thread_replies(title: str, lines: Sequence[str], more_url: str) -> list[Slac
     return replies
 
 
-def _list_preview(lines: Sequence[str], more_url: str) -> list[dict]:
-    """The first few lines in the channel message; the thread has the rest."""
+def _previewed(
+    title: str, lines: Sequence[str], more_url: str
+) -> tuple[list[dict], list[SlackMessage]]:
+    """A list as the channel message shows it (the first few lines) and, when it is longer, the
+    thread replies titled ``title`` that carry all of it."""
     if not lines:
-        return []
+        return [], []
+    replies = thread_replies(title, lines, more_url) if len(lines) > PREVIEW_LINES else []
     preview = list(lines[:PREVIEW_LINES])
     if len(lines) > PREVIEW_LINES:
         preview.append(
@@ -172,7 +176,7 @@ def _list_preview(lines: Sequence[str], more_url: str) -> list[dict]:
                 link=link(more_url, _("in Huddle")),
             )
         )
-    return [_section(text) for text in pack(preview)]
+    return [_section(text) for text in pack(preview)], replies
 
 
 # --- stand-up ------------------------------------------------------------------------------------
@@ -252,16 +256,11 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
         f"• *{escape(name)}*: {escape(clip(text, 300))}" for name, text in summary.blockers
     ]
     replies: list[SlackMessage] = []
-    if action_lines:
-        blocks.append(_section(f"*{_('Action items')}*"))
-        blocks += _list_preview(action_lines, url)
-        if len(action_lines) > PREVIEW_LINES:
-            replies += thread_replies(_("Action items"), action_lines, url)
-    if blocker_lines:
-        blocks.append(_section(f"*{_('Blockers')}*"))
-        blocks += _list_preview(blocker_lines, url)
-        if len(blocker_lines) > PREVIEW_LINES:
-            replies += thread_replies(_("Blockers"), blocker_lines, url)
+    for label, lines in ((_("Action items"), action_lines), (_("Blockers"), blocker_lines)):
+        if lines:
+            preview, thread = _previewed(label, lines, url)
+            blocks += [_section(f"*{label}*"), *preview]
+            replies += thread
     blocks.append(_context(link(url, _("The whole stand-up in Huddle"))))
     check_in_lines = [
         f"*{escape(name)}* {escape(clip(mood or '', 20))}\n"
@@ -316,12 +315,13 @@ def complaints_digest(digest: Digest, on: date) -> SlackMessage:
     for label, items in sections:
         if not items:
             continue
-        lines = [complaint_line(brief) for brief in items]
-        blocks.append(DividerBlock().to_dict())
-        blocks.append(_section(f"*{escape(label)}* ({len(items)})"))
-        blocks += _list_preview(lines, all_url)
-        if len(lines) > PREVIEW_LINES:
-            replies += thread_replies(label, lines, all_url)
+        preview, thread = _previewed(label, [complaint_line(brief) for brief in items], all_url)
+        blocks += [
+            DividerBlock().to_dict(),
+            _section(f"*{escape(label)}* ({len(items)})"),
+            *preview,
+        ]
+        replies += thread
     if all(not items for _label, items in sections):
         blocks.append(_context(_("A quiet day: nothing new, nothing waiting.")))
     blocks.append(_context(link(all_url, _("All complaints in Huddle"))))
@@ -384,8 +384,8 @@ def follow_up_watch(
         )
         for brief in briefs
     ]
-    blocks = [_section(f"*{escape(title)}*"), *_list_preview(lines, all_url)]
-    replies = thread_replies(title, lines, all_url) if len(lines) > PREVIEW_LINES else []
+    preview, replies = _previewed(title, lines, all_url)
+    blocks = [_section(f"*{escape(title)}*"), *preview]
     return SlackMessage(text=title, blocks=blocks, replies=replies)
 
 
@@ -422,17 +422,15 @@ def wish_review_agenda(
         + ngettext("%(num)d client", "%(num)d clients", wish.distinct_clients)
         for wish in wishes
     ]
+    preview, replies = _previewed(_("Wishes to decide"), lines, url)
     blocks = [
         _header(title),
         _section(
             ngettext("%(num)d wish to decide today.", "%(num)d wishes to decide today.", len(lines))
         ),
-        *_list_preview(lines, url),
+        *preview,
+        _context(link(url, _("Open the review in Huddle"))),
     ]
-    blocks.append(_context(link(url, _("Open the review in Huddle"))))
-    replies = (
-        thread_replies(_("Wishes to decide"), lines, url) if len(lines) > PREVIEW_LINES else []
-    )
     return SlackMessage(text=title, blocks=blocks, replies=replies)
 
 
@@ -468,6 +466,7 @@ def wish_review_results(
         if decision.reason:
             line += f": {escape(clip(decision.reason, 200))}"
         lines.append(line)
+    preview, replies = _previewed(_("Decisions"), lines, url)
     blocks = [
         _header(title),
         _section(
@@ -475,10 +474,9 @@ def wish_review_results(
             + " · "
             + ngettext("%(num)d client to call back", "%(num)d clients to call back", calls)
         ),
-        *_list_preview(lines, url),
+        *preview,
+        _context(link(url, _("Calls to make, in Huddle"))),
     ]
-    blocks.append(_context(link(url, _("Calls to make, in Huddle"))))
-    replies = thread_replies(_("Decisions"), lines, url) if len(lines) > PREVIEW_LINES else []
     return SlackMessage(text=title, blocks=blocks, replies=replies)
 
 
