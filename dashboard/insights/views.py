@@ -25,9 +25,10 @@ bp = Blueprint("insights", __name__, url_prefix="/insights")
 
 
 def viewer_timezone() -> str:
-    """The zone name Babel picked for this viewer (their own, their team's, or the default)."""
-    zone = get_timezone()
-    return getattr(zone, "zone", None) or getattr(zone, "key", None) or str(zone)
+    """The zone name Babel picked for this viewer (their own, their team's, or the default).
+
+    ``str`` of Babel's tzinfo is its IANA name (pytz and zoneinfo alike)."""
+    return str(get_timezone())
 
 
 def viewer_today(timezone: str) -> date:
