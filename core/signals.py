@@ -26,6 +26,6 @@ rating_received = _events.signal("rating-received")
 standup_ended = _events.signal("standup-ended")
 
 # wishes → (Slack results) — a weekly review was closed with its decisions.
-#   review: wishes.briefs.ReviewBrief — whose review, which day, the team's channel
+#   review: wishes.briefs.ReviewBrief — whose review, which day, the team's channel, "closed"
 #   decisions: list[wishes.briefs.DecisionBrief] — in the order they were made
 wish_review_closed = _events.signal("wish-review-closed")

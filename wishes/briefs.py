@@ -62,14 +62,15 @@ class DecisionBrief:
 
 @dataclass(frozen=True)
 class ReviewBrief:
-    """A closed weekly review as the ``wish_review_closed`` signal carries it: whose, which day,
-    and the team's Slack channel (None: the team has none)."""
+    """A weekly review as the ``wish_review_closed`` signal carries it: whose, which day, the
+    team's Slack channel (None: the team has none), and its status (``closed`` by then)."""
 
     id: int
     team_id: int
     team_name: str
     channel: str | None
     review_on: date
+    status: str
 
 
 def threshold() -> int:

@@ -69,7 +69,7 @@ def test_a_stand_up_that_ends_posts_its_summary_with_check_ins_in_the_thread(app
 
 
 def test_a_closed_wish_review_posts_its_results(app, db_session):
-    review = ReviewBrief(7, 1, "São Paulo", "#wishes", date(2026, 3, 3))
+    review = ReviewBrief(7, 1, "São Paulo", "#wishes", date(2026, 3, 3), "closed")
     decisions = [DecisionBrief(3, "CSV export", "will_do", "", None, 4, 4)]
     signals.wish_review_closed.send(app, review=review, decisions=decisions)
     db_session.commit()
@@ -117,7 +117,7 @@ def test_every_signal_is_sent_by_the_app_with_the_payload_core_signals_lists(
     assert isinstance(ended["standup"], Standup) and isinstance(ended["summary"], StandupSummary)
     closed = seen["wish-review-closed"][1]
     assert closed["review"] == ReviewBrief(
-        closed["review"].id, team.id, team.name, "#sp", date(2026, 3, 3)
+        closed["review"].id, team.id, team.name, "#sp", date(2026, 3, 3), "closed"
     )
     assert closed["decisions"] == []
 
