@@ -22,7 +22,7 @@ rating_received = _events.signal("rating-received")
 
 # standup → (Slack summary) — a stand-up ended (by the facilitator or by itself).
 #   standup: standup.models.Standup
-#   summary: standup.services.StandupSummary — everything the summary post shows
+#   summary: standup.briefs.StandupSummary — everything the summary post shows
 standup_ended = _events.signal("standup-ended")
 
 # wishes → (Slack results) — a weekly review was closed with its decisions.

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from complaints import briefs
 from core.models import User
-from standup.services import open_action_items, today_for
+from standup.briefs import open_action_items, today_for
 from wishes import briefs as wishes_briefs
 
 

@@ -36,7 +36,7 @@ from slack_sdk.models.views import View
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from dashboard.slack.links import links
-from standup.services import ReminderBrief, StandupSummary
+from standup.briefs import ReminderBrief, StandupSummary
 from wishes.briefs import DecisionBrief, WishBrief
 
 MAX_BLOCKS = 50

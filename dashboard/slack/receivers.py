@@ -11,8 +11,8 @@ from core import signals
 from dashboard.slack.client import setting
 from dashboard.slack.messages import low_rating_alert, standup_summary, wish_review_results
 from dashboard.slack.outbox import enqueue_message
+from standup.briefs import StandupSummary
 from standup.models import Standup
-from standup.services import StandupSummary
 from wishes.briefs import DecisionBrief, ReviewBrief
 
 

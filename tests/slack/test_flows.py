@@ -16,8 +16,8 @@ from dashboard.scheduler.runner import run_job
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
 from standup import services as standups
+from standup.briefs import StandupSummary
 from standup.models import Standup
-from standup.services import StandupSummary
 from tests.slack.conftest import FakeClock
 from wishes import services as wishes
 from wishes.briefs import DecisionBrief, ReviewBrief
