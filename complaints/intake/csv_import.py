@@ -40,12 +40,12 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from complaints.intake import services as intake
-from complaints.intake.validation import CLOCK_SKEW, parse_timestamp
 from complaints.models import OPEN_STATUSES, Complaint, Rating
 from core import audit
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client
+from core.timestamps import CLOCK_SKEW, parse_timestamp
 
 log = logging.getLogger(__name__)
 
