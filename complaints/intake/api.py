@@ -1,18 +1,15 @@
 """JSON API v1 for other systems: ratings, complaints, survey links (see /api/v1/openapi.json).
 
 Views stay thin: ``@operation`` parses the request into the models of ``intake.schemas`` (and
-refuses it field by field), ``intake`` writes, and ``_idempotent`` makes one commit per request,
-together with the stored answer that an ``Idempotency-Key`` replay gets back.
+refuses it field by field), ``intake`` writes, and the core's ``idempotent`` makes one commit per
+request, together with the stored answer that an ``Idempotency-Key`` replay gets back.
 """
 
-import hashlib
-import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import current_app, g, jsonify, request, url_for
+from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError
 
 from complaints.intake import services as intake
 from complaints.intake import survey
@@ -22,85 +19,20 @@ from complaints.intake.schemas import (
     ComplaintOut,
     ComplaintPage,
     ComplaintQuery,
-    IdempotencyHeaders,
     RatingIn,
     RatingOut,
     SurveyLinkIn,
     SurveyLinkOut,
 )
-from complaints.models import OPEN_STATUSES, Complaint, IdempotentRequest
+from complaints.models import OPEN_STATUSES, Complaint
 from core import clients
-from core.api import ApiError, answer, api_blueprint, operation, touch_token
-from core.api.schemas import ApiModel, ClientIn
+from core.api import IDEMPOTENT, ApiError, answer, api_blueprint, idempotent, operation, touch_token
+from core.api.idempotency import IdempotencyHeaders
+from core.api.schemas import ClientIn
 from core.extensions import db
 from core.models import Client, User
 
 bp = api_blueprint("complaints_api", __name__)
-
-
-def _idempotent(endpoint: str, handler, body: ApiModel, key: str | None):
-    """Run ``handler`` once per ``Idempotency-Key`` (per token); replays get the first answer back.
-
-    The answer is stored in the same transaction as the change, so a crash leaves neither. Two
-    concurrent requests with one key race on the unique constraint (token_id, key): the loser's
-    insert fails (PostgreSQL makes it wait for the winner's commit first), it rolls back everything
-    it did and replays the winner's answer. The same key with a different body or endpoint is a
-    client bug and gets 422 ``idempotency_key_reused``; nothing is created.
-    """
-    if not key:
-        answered = handler(body)
-        db.session.commit()
-        return answer(answered, 201)
-    # The body as sent (keys sorted), so a replay matches however its JSON was laid out.
-    sent = request.get_json(silent=True)  # parsed once already, by @operation
-    canonical = json.dumps(sent, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    fingerprint = hashlib.sha256(f"{endpoint}\n{canonical}".encode()).hexdigest()
-
-    def stored() -> IdempotentRequest | None:
-        return db.session.scalar(
-            sa.select(IdempotentRequest).where(
-                IdempotentRequest.token_id == g.api_token.id, IdempotentRequest.key == key
-            )
-        )
-
-    def replay(previous: IdempotentRequest):
-        if previous.endpoint != endpoint or previous.fingerprint != fingerprint:
-            raise ApiError(
-                422,
-                "idempotency_key_reused",
-                "This Idempotency-Key was used for a different request.",
-                {"Idempotency-Key": "already used with another body"},
-            )
-        response = jsonify(previous.response)
-        response.status_code = previous.status_code
-        response.headers["Idempotent-Replay"] = "true"
-        return response
-
-    previous = stored()
-    if previous is not None:
-        return replay(previous)
-    answered = handler(body).model_dump(mode="json")
-    db.session.add(
-        IdempotentRequest(
-            token_id=g.api_token.id,
-            key=key,
-            endpoint=endpoint,
-            fingerprint=fingerprint,
-            status_code=201,
-            response=answered,
-        )
-    )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        previous = stored()
-        if previous is None:  # the other request failed after all: let the client retry
-            raise ApiError(
-                409, "conflict", "A request with this Idempotency-Key is in progress; retry."
-            ) from None
-        return replay(previous)
-    return jsonify(answered), 201
 
 
 def _client(data: ClientIn) -> Client:
@@ -136,25 +68,23 @@ def _survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
     return SurveyLinkOut(url=url, expires_at=link.expires_at)
 
 
-# Every write may be replayed with its key, and a second request racing the first one gets a 409.
-WRITE = {"headers": IdempotencyHeaders, "errors": (409,)}
-
-
 @bp.post("/ratings")
 @operation(
     "Record a client's rating; one at or below LOW_RATING_MAX opens a complaint",
     body=RatingIn,
     responses={201: ("Recorded", RatingOut)},
-    **WRITE,
+    **IDEMPOTENT,
 )
 def create_rating(body: RatingIn, headers: IdempotencyHeaders):
-    return _idempotent("ratings", _rating, body, headers.key)
+    return idempotent("ratings", _rating, body, headers.key)
 
 
 @bp.post("/complaints")
-@operation("Open a complaint", body=ComplaintIn, responses={201: ("Opened", ComplaintOut)}, **WRITE)
+@operation(
+    "Open a complaint", body=ComplaintIn, responses={201: ("Opened", ComplaintOut)}, **IDEMPOTENT
+)
 def create_complaint(body: ComplaintIn, headers: IdempotencyHeaders):
-    return _idempotent("complaints", _complaint, body, headers.key)
+    return idempotent("complaints", _complaint, body, headers.key)
 
 
 @bp.post("/survey-links")
@@ -162,10 +92,10 @@ def create_complaint(body: ComplaintIn, headers: IdempotencyHeaders):
     "Issue a signed, single-use rating link for a client",
     body=SurveyLinkIn,
     responses={201: ("Issued", SurveyLinkOut)},
-    **WRITE,
+    **IDEMPOTENT,
 )
 def create_survey_link(body: SurveyLinkIn, headers: IdempotencyHeaders):
-    return _idempotent("survey-links", _survey_link, body, headers.key)
+    return idempotent("survey-links", _survey_link, body, headers.key)
 
 
 def _cursors() -> URLSafeSerializer:

@@ -21,18 +21,8 @@ from core.api.schemas import (
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
-IDEMPOTENCY_KEY_MAX = 200
 
 Channel = Annotated[Literal[CHANNELS], Field(description="Where the client told you")]
-
-
-class IdempotencyHeaders(ParamsModel):
-    key: text(IDEMPOTENCY_KEY_MAX) = Field(
-        None,
-        alias="Idempotency-Key",
-        description="A replay with the same key returns the first answer and creates nothing; "
-        "the same key with a different body answers 422 idempotency_key_reused.",
-    )
 
 
 class RatingIn(ApiModel):

@@ -3,7 +3,8 @@
 Each feature makes its own blueprint with ``api_blueprint`` (under ``/api/v1``, token checked,
 ``ApiError`` answered in the error shape, no CSRF or login) and registers it in its ``init_app``;
 each route declares its contract with ``@operation`` (``core.api.contract``), which parses the request
-into pydantic models and becomes the document at ``/api/v1/openapi.json``.
+into pydantic models and becomes the document at ``/api/v1/openapi.json``. Writes that a retry must
+not repeat go through ``idempotent`` (``core.api.idempotency``).
 """
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from core import access
 from core.api.contract import ApiError, answer, operation
+from core.api.idempotency import IDEMPOTENT, idempotent
 from core.api.openapi import build_spec
 from core.api.schemas import ApiModel, Instant
 from core.api.tokens import ApiToken, hash_token
@@ -18,7 +20,16 @@ from core.database import utcnow
 from core.errors import api_error
 from core.extensions import db
 
-__all__ = ["ApiError", "answer", "api_blueprint", "bp", "operation", "touch_token"]
+__all__ = [
+    "IDEMPOTENT",
+    "ApiError",
+    "answer",
+    "api_blueprint",
+    "bp",
+    "idempotent",
+    "operation",
+    "touch_token",
+]
 
 
 def _authenticate():
