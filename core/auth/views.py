@@ -1,7 +1,6 @@
 from urllib.parse import urlsplit
 
-from babel import Locale
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -9,6 +8,7 @@ from core.access import public
 from core.auth import services
 from core.auth.forms import AccountForm, ChangePasswordForm, LoginForm, SetPasswordForm
 from core.errors import refuse
+from core.i18n import language_choices
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -106,10 +106,7 @@ def logout_everywhere():
 
 def _account_form(**kwargs) -> AccountForm:
     form = AccountForm(obj=current_user, **kwargs)
-    form.locale.choices = [("", _("My browser's language"))] + [
-        (code, Locale.parse(code).get_display_name(code).capitalize())
-        for code in current_app.config["LANGUAGES"]
-    ]
+    form.locale.choices = [("", _("My browser's language")), *language_choices()]
     return form
 
 
