@@ -6,14 +6,12 @@ without a stand-up is a 404 in the JSON error shape, and a malformed date a 400.
 
 import datetime as dt
 
-import sqlalchemy as sa
 from flask import jsonify
 
 from core.api import ApiError, api_blueprint, operation, touch_token
 from core.database import utcnow
 from core.extensions import db
-from standup import services
-from standup.models import CheckIn
+from standup import queries
 from standup.schemas import AgendaPath, StandupAgenda
 
 bp = api_blueprint("standup_api", __name__)
@@ -21,13 +19,11 @@ bp = api_blueprint("standup_api", __name__)
 
 def _live_refs(standup) -> dict[str, dict]:
     """Fresh references for the sections that change during the day (three queries)."""
-    checked = set(
-        db.session.scalars(sa.select(CheckIn.user_id).where(CheckIn.standup_id == standup.id))
-    )
-    people = services.members([standup.team_id])
-    away = services._away([u.id for u in people], standup.on)
+    checked = queries.checked_in_ids(standup.id)
+    people = queries.members([standup.team_id])
+    away = queries.away_on([u.id for u in people], standup.on)
     return {
-        "action_items": {"action_items": services._open_action_items(standup.team_id, utcnow())},
+        "action_items": {"action_items": queries.open_action_item_refs(standup.team_id, utcnow())},
         "check_ins": {
             "members": [
                 {"id": u.id, "name": u.name, "checked_in": u.id in checked}
@@ -35,7 +31,7 @@ def _live_refs(standup) -> dict[str, dict]:
                 if u.id not in away
             ]
         },
-        "parking_lot": {"topics": services._open_topics(standup.team_id)},
+        "parking_lot": {"topics": queries.open_topic_refs(standup.team_id)},
     }
 
 
@@ -48,10 +44,10 @@ def _live_refs(standup) -> dict[str, dict]:
 )
 def team_standup(slug: str, date: dt.date):
     on = date  # read by @operation with AgendaPath: a bad date was answered with a 400
-    team = services.team_by_slug(slug)
+    team = queries.team_by_slug(slug)
     if team is None:
         raise ApiError(404, "not_found", "There is no team with this slug.")
-    standup = services.standup_on(team.id, on)
+    standup = queries.standup_on(team.id, on)
     if standup is None:
         raise ApiError(404, "not_found", "This team has no stand-up on that date.")
     live = _live_refs(standup) if standup.status != "ended" else {}
@@ -62,7 +58,7 @@ def team_standup(slug: str, date: dt.date):
             "timebox_seconds": item.timebox_seconds,
             "refs": live.get(item.kind, item.refs),
         }
-        for item in services._items(standup.id)
+        for item in queries.agenda_items(standup.id)
     ]
     touch_token()
     db.session.commit()

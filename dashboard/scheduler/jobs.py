@@ -25,7 +25,8 @@ from dashboard.slack import messages
 from dashboard.slack.client import setting
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.outbox import enqueue_message
-from standup.services import auto_end_standups, prepare_standups, reminders_due
+from standup.briefs import reminders_due
+from standup.services import auto_end_standups, prepare_standups
 from wishes.briefs import wishes_for_review
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
