@@ -58,6 +58,8 @@ class JobSpec:
     team_cron: Callable[[TeamSchedule], dict | None] | None = None
     # How late a run may still start (after downtime or a busy moment); later ones are dropped.
     grace_seconds: int = 300
+    # How long a claim holds when its process dies; shorter than the grace so a retry fits in it.
+    lease_seconds: int = 120
 
     @property
     def per_team(self) -> bool:
