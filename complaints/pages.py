@@ -30,18 +30,20 @@ from core.extensions import db
 from core.models import User
 
 
-def complaint(complaint_id: int) -> Complaint:
-    """The complaint, or ``NotFound`` (answered 404 by the core handler)."""
-    found = db.session.get(Complaint, complaint_id)
+def _existing(model, row_id: int, message: str):
+    """The row, or ``NotFound`` with ``message`` (answered 404 by the core handler)."""
+    found = db.session.get(model, row_id)
     if found is None:
-        raise services.NotFound(_("This complaint does not exist."))
+        raise services.NotFound(message)
     return found
 
 
+def complaint(complaint_id: int) -> Complaint:
+    return _existing(Complaint, complaint_id, _("This complaint does not exist."))
+
+
 def complaint_of_compensation(compensation_id: int) -> Complaint:
-    compensation = db.session.get(Compensation, compensation_id)
-    if compensation is None:
-        raise services.NotFound(_("This compensation does not exist."))
+    compensation = _existing(Compensation, compensation_id, _("This compensation does not exist."))
     return complaint(compensation.complaint_id)
 
 
@@ -77,10 +79,7 @@ def categories() -> list[Category]:
 
 
 def category(category_id: int) -> Category:
-    found = db.session.get(Category, category_id)
-    if found is None:
-        raise services.NotFound(_("This category does not exist."))
-    return found
+    return _existing(Category, category_id, _("This category does not exist."))
 
 
 def active_playbooks() -> list[Playbook]:
@@ -99,10 +98,7 @@ def all_playbooks() -> list[Playbook]:
 
 
 def playbook(playbook_id: int) -> Playbook:
-    found = db.session.get(Playbook, playbook_id)
-    if found is None:
-        raise services.NotFound(_("This playbook does not exist."))
-    return found
+    return _existing(Playbook, playbook_id, _("This playbook does not exist."))
 
 
 def playbook_form_data(found: Playbook) -> dict:
