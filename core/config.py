@@ -24,8 +24,9 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
     "INVITE_MAX_AGE_SECONDS": 7 * 24 * 3600,
-    # Languages with a catalogue; Portuguese, Spanish and Russian join as their catalogues land.
-    "LANGUAGES": ["en"],
+    "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
+    # Languages with a catalogue in translations/ (English is the source language).
+    "LANGUAGES": ["en", "pt_BR", "es", "ru"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

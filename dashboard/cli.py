@@ -8,6 +8,7 @@ from complaints.intake import survey
 from core import clients
 from core.api.tokens import TokenError, create_token
 from core.auth.passwords import password_problem
+from core.auth.services import find_user_by_email, reset_token
 from core.demo import DEMO_PASSWORD
 from core.extensions import db
 from core.models import Client, Team
@@ -42,6 +43,16 @@ def create_user_command(email, role, name, team_slug, password):
     except UserError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created {user.email} ({user.role}).")
+
+
+@users_cli.command("reset-link")
+@click.argument("email")
+def reset_link_command(email):
+    """Print a password-reset link for EMAIL (an hour, single use); every old session ends."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.BadParameter(f"nobody has the e-mail {email!r}", param_hint="EMAIL")
+    click.echo(external_url("auth.reset_password", token=reset_token(user)))
 
 
 @tokens_cli.command("create")

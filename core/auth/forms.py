@@ -28,6 +28,12 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+
+
 def _timezone_choices():
     return [("", _l("My team's timezone"))] + [(tz, tz) for tz in sorted(available_timezones())]
 

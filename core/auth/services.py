@@ -13,14 +13,15 @@ from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core import throttle
+from core import audit, throttle
+from core.auth.passwords import password_problem
 from core.database import utcnow
+from core.errors import RuleError
 from core.extensions import db
 from core.models import User
 
 ATTEMPTS_BY_ACCOUNT_AND_ADDRESS = "login-account-address"
 ATTEMPTS_BY_ADDRESS = "login-address"
-INVITE_SALT = "huddle-invite"
 # Past the limit, the next try waits this long, doubling with each further one, up to the window.
 FIRST_DELAY_SECONDS = 30
 
@@ -102,26 +103,37 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     if user is None or not user.password_hash or not matches or not user.active:
         db.session.commit()
         return LoginResult(error=_("That e-mail and password do not match an account."))
+    audit.record(user.id, "user", user.id, "logged_in", address=address)
     throttle.reset(ATTEMPTS_BY_ACCOUNT_AND_ADDRESS, keys[ATTEMPTS_BY_ACCOUNT_AND_ADDRESS])
     throttle.forget_attempt(ATTEMPTS_BY_ADDRESS, address)
     db.session.commit()
     return LoginResult(user=user)
 
 
-def _invite_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITE_SALT)
+class PasswordError(RuleError):
+    """A password change the rules refuse (see ``core.errors.RuleError``)."""
 
 
-def invite_token(user: User) -> str:
-    """A signed, expiring link token; it dies as soon as a password is set (the hash changes)."""
-    return _invite_serializer().dumps({"u": user.id, "p": (user.password_hash or "")[-12:]})
+# Invitation and reset links are the same kind of token with their own salt and lifetime: signed,
+# expiring, and single-use because they carry the end of the password hash, which setting a
+# password changes.
+LINK_KINDS = {
+    "invite": ("huddle-invite", "INVITE_MAX_AGE_SECONDS"),
+    "reset": ("huddle-reset", "PASSWORD_RESET_MAX_AGE_SECONDS"),
+}
 
 
-def user_from_invite(token: str) -> User | None:
+def _serializer(kind: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_KINDS[kind][0])
+
+
+def _link_token(user: User, kind: str) -> str:
+    return _serializer(kind).dumps({"u": user.id, "p": (user.password_hash or "")[-12:]})
+
+
+def _user_from_link(token: str, kind: str) -> User | None:
     try:
-        data = _invite_serializer().loads(
-            token, max_age=current_app.config["INVITE_MAX_AGE_SECONDS"]
-        )
+        data = _serializer(kind).loads(token, max_age=current_app.config[LINK_KINDS[kind][1]])
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict):
@@ -132,8 +144,48 @@ def user_from_invite(token: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str) -> None:
+def invite_token(user: User) -> str:
+    """A signed, expiring link token; it dies as soon as a password is set (the hash changes)."""
+    return _link_token(user, "invite")
+
+
+def user_from_invite(token: str) -> User | None:
+    return _user_from_link(token, "invite")
+
+
+def reset_token(user: User, actor: User | None = None) -> str:
+    """A password-reset link token (an hour by default), single-use like an invitation; audited."""
+    audit.record(actor.id if actor else None, "user", user.id, "password_reset_issued")
+    db.session.commit()
+    return _link_token(user, "reset")
+
+
+def user_from_reset(token: str) -> User | None:
+    return _user_from_link(token, "reset")
+
+
+def set_password(user: User, password: str, action: str = "password_set") -> None:
+    """Set a new password; every session and remember cookie issued before stops working."""
     user.set_password(password)
+    user.session_version += 1
+    audit.record(user.id, "user", user.id, action)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A person changes their own password: they prove they know the current one first."""
+    if not user.check_password(current):
+        raise PasswordError(_("That is not your current password."), "current_password")
+    problem = password_problem(new)
+    if problem:
+        raise PasswordError(problem, "password")
+    set_password(user, new, "password_changed")
+
+
+def end_all_sessions(user: User) -> None:
+    """ "Log out everywhere": every session and remember cookie of ``user`` stops working."""
+    user.session_version += 1
+    audit.record(user.id, "user", user.id, "sessions_ended")
     db.session.commit()
 
 

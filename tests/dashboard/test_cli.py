@@ -15,7 +15,14 @@ def invoke(app, *args, input=None):
 
 def test_users_create(app):
     result = invoke(
-        app, "users", "create", "Boss@Example.com", "--role", "admin", "--password", "a sturdy passphrase"
+        app,
+        "users",
+        "create",
+        "Boss@Example.com",
+        "--role",
+        "admin",
+        "--password",
+        "a sturdy passphrase",
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -27,7 +34,14 @@ def test_users_create(app):
 
 def test_users_create_refuses_an_unknown_role(app):
     result = invoke(
-        app, "users", "create", "x@example.com", "--role", "king", "--password", "a sturdy passphrase"
+        app,
+        "users",
+        "create",
+        "x@example.com",
+        "--role",
+        "king",
+        "--password",
+        "a sturdy passphrase",
     )
     assert result.exit_code == 2 and "'king' is not one of" in result.output
 

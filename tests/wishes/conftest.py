@@ -53,6 +53,27 @@ def wish_with_clients(ask, make_client):
 
 
 @pytest.fixture
+def decide_wish(app, make_user, make_team):
+    """Decide a wish at a review (a new manager and team unless given); returns ``Decided``."""
+
+    def decide(wish_id, outcome="wont_do", reason="Not for now", *, manager=None, team=None, **kw):
+        manager = manager or make_user("manager")
+        team = team or make_team()
+        with using(app):
+            return services.decide(
+                wish_id,
+                manager,
+                team=team,
+                review_on=kw.pop("review_on", REVIEW_DAY),
+                outcome=outcome,
+                reason=reason,
+                **kw,
+            )
+
+    return decide
+
+
+@pytest.fixture
 def api_headers(app):
     with using(app):
         token = create_token(f"crm-wishes-{next(_n)}")

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from core.extensions import db
 from core.models import Client
 from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY, count
-from wishes import services
+from tests.wishes.conftest import count
+from wishes import calendar
 from wishes.models import Wish, WishRequest
 
 CLIENT = {"external_id": "crm-7", "name": "Joana Silva", "email": "joana@example.com"}
@@ -27,7 +27,7 @@ def test_a_new_wish_answers_with_its_count_and_review_date(app, client, api_head
     body = response.json
     assert body["distinct_clients"] == 1 and body["status"] == "open"
     with using(app):
-        expected = services.next_review_on(None)
+        expected = calendar.next_review_on(None)
         request = db.session.scalar(sa.select(WishRequest))
         assert request.problem == "For the accountant" and request.channel == "api"
         assert request.agent_id is None
@@ -45,19 +45,11 @@ def test_clients_are_counted_once_each(app, client, api_headers):
     assert count(app, Wish) == 1 and count(app, WishRequest) == 2
 
 
-def test_a_decided_wish_answers_with_the_decision(app, client, api_headers, make_user, make_team):
+def test_a_decided_wish_answers_with_the_decision(client, api_headers, decide_wish):
     wish_id = post(client, {"client": CLIENT, "title": "Pay by cheque"}, api_headers).json[
         "wish_id"
     ]
-    with using(app):
-        services.decide(
-            wish_id,
-            make_user("manager"),
-            team=make_team(),
-            review_on=REVIEW_DAY,
-            outcome="wont_do",
-            reason="Banks withdraw cheques",
-        )
+    decide_wish(wish_id, reason="Banks withdraw cheques")
     body = post(
         client,
         {"client": {"external_id": "crm-9", "name": "Carla"}, "wish_id": wish_id},
