@@ -28,11 +28,11 @@ class SurveyLinkError(RuleError):
     """
 
     def __init__(self, reason: str):
-        messages = {
-            "expired": _("This link has expired."),
-            "used": _("This link was already answered."),
+        messages = {  # the words of the pages that answer them
+            "expired": _("This link has expired"),
+            "used": _("You have already answered"),
         }
-        super().__init__(messages.get(reason, _("This link is not valid.")))
+        super().__init__(messages.get(reason, _("This link is not valid")))
         self.reason = reason
         self.status = {"expired": 410, "used": 409}.get(reason, 404)
 
