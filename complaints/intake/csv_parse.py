@@ -13,9 +13,9 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from complaints.intake.validation import CLOCK_SKEW, parse_timestamp
 from core.database import utcnow
 from core.errors import RuleError
+from core.timestamps import CLOCK_SKEW, parse_timestamp
 
 COLUMNS = ("external_id", "name", "email", "phone", "score", "comment", "order_ref", "occurred_at")
 REQUIRED_COLUMNS = ("external_id", "name", "score", "occurred_at")
