@@ -31,5 +31,4 @@ def init_app(app: Flask) -> None:
     inputs.init_app(app)
     templating.init_app(app)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot apply
+    app.register_blueprint(api_bp)  # the document and /token; features register their own
