@@ -230,3 +230,14 @@ def test_contact_time_near_year_1_or_9999_is_a_field_error(app, client, login_as
     )
     assert 400 <= response.status_code < 500, response.status_code
     assert b"between 1900 and 9998" in response.data
+
+
+def test_api_agenda_date_near_year_1_or_9999_is_refused(app, client, seeded):
+    from core.api.tokens import create_token
+
+    with using(app):
+        token = create_token("inputs-agenda")
+    headers = {"Authorization": f"Bearer {token}"}
+    for day in ["0001-01-01", "9999-12-31"]:
+        response = client.get(f"/api/v1/teams/{seeded['slug']}/standups/{day}", headers=headers)
+        assert 400 <= response.status_code < 500, (day, response.status_code)
