@@ -68,17 +68,20 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def error_answer(status: int, code: str, message: str, fields: dict | None = None):
+    """A refusal as the asker reads it: the API's JSON shape, an htmx fragment, or the error page."""
+    if _wants_json():
+        return api_error(status, code, message, fields)
+    template = "errors/_message.html" if request.headers.get("HX-Request") else "errors/error.html"
+    return render_template(template, status=status, message=message), status
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(RuleError)
     def rule_error(error: RuleError):
         db.session.rollback()
-        if _wants_json():
-            fields = {error.field: error.message} if error.field else None
-            return api_error(error.status, error.code, error.message, fields)
-        template = (
-            "errors/_message.html" if request.headers.get("HX-Request") else "errors/error.html"
-        )
-        return render_template(template, status=error.status, message=error.message), error.status
+        fields = {error.field: error.message} if error.field else None
+        return error_answer(error.status, error.code, error.message, fields)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -13,11 +13,11 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation, ValidationError
 
-from core.errors import api_error
+from core.errors import error_answer
 
 MAX_ID = 2**31 - 1  # PostgreSQL ``integer``: every id and foreign key
 FIRST_YEAR, LAST_YEAR = 1900, 9998  # dates people type or put in URLs; the neighbours stay valid
@@ -152,11 +152,7 @@ def refuse_unstorable_text():
     field = _unstorable(pairs)
     if field is None:
         return None
-    message = str(UNSTORABLE_MESSAGE)
-    if request.path.startswith("/api/"):
-        return api_error(400, "bad_request", message, {field: "invalid characters"})
-    template = "errors/_message.html" if request.headers.get("HX-Request") else "errors/error.html"
-    return render_template(template, status=400, message=message), 400
+    return error_answer(400, "bad_request", str(UNSTORABLE_MESSAGE), {field: "invalid characters"})
 
 
 def init_app(app: Flask) -> None:
