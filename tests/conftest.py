@@ -16,7 +16,7 @@ from core.extensions import db
 from core.models import Team, User
 from dashboard import create_app
 from tests.support import skip_or_fail
-from tests.support.postgres import ThrowAwayPostgres, find_pg_ctl
+from tests.support.postgres import ThrowAwayPostgres, find_pg_ctl, free_port
 from tests.support.web import CsrfClient
 
 BASE_CONFIG = {"TESTING": True, "ENV_NAME": "testing", "SECRET_KEY": "test-secret-key"}
@@ -33,9 +33,7 @@ def postgres_server():
     pg_ctl = find_pg_ctl()
     if pg_ctl is None:
         skip_or_fail("PostgreSQL binaries (pg_ctl) are not installed")
-    from port_for import select_random
-
-    server = ThrowAwayPostgres(pg_ctl, select_random()).start()
+    server = ThrowAwayPostgres(pg_ctl, free_port()).start()
     yield server
     server.stop()
 
