@@ -10,19 +10,8 @@ import sqlalchemy as sa
 from complaints.models import Compensation, Complaint, Contact, SurveyLink
 from core.audit import AuditEvent
 from core.extensions import db
-from tests.complaints.conftest import count
-from tests.conftest import using
-
-
-def fetch(app, complaint_id) -> Complaint:
-    with using(app):
-        complaint = db.session.get(Complaint, complaint_id)
-        db.session.refresh(complaint)
-        return complaint
-
-
-def htmx(client, url, data=None):
-    return client.post(url, data=data or {}, headers={"HX-Request": "true"})
+from tests.support.db import count, fetch, using
+from tests.support.web import htmx_post
 
 
 def test_open_list_shows_our_complaints_with_overdue_in_red(client, login_as, make_complaint):
@@ -51,48 +40,48 @@ def test_bad_filters_fall_back_instead_of_failing(client, login_as):
 def test_manager_takes_a_complaint_from_the_list_in_place(app, client, login_as, make_complaint):
     manager = login_as("manager", name="Marta")
     complaint = make_complaint()
-    row = htmx(client, f"/complaints/{complaint.id}/take", {"from": "list"})
+    row = htmx_post(client, f"/complaints/{complaint.id}/take", {"from": "list"})
     assert row.status_code == 200 and row.text.lstrip().startswith("<tr") and "Marta" in row.text
-    assert fetch(app, complaint.id).owner_id == manager.id
+    assert fetch(app, Complaint, complaint.id).owner_id == manager.id
 
 
 def test_agents_cannot_own_complaints(app, client, login_as, make_complaint):
     login_as("agent")
     complaint = make_complaint()
-    assert htmx(client, f"/complaints/{complaint.id}/take").status_code == 403
-    assert fetch(app, complaint.id).owner_id is None
+    assert htmx_post(client, f"/complaints/{complaint.id}/take").status_code == 403
+    assert fetch(app, Complaint, complaint.id).owner_id is None
 
 
 def test_resolve_without_a_reaching_contact_is_refused(app, client, login_as, make_complaint):
     manager = login_as("manager")
     complaint = make_complaint(owner_id=manager.id)
-    htmx(
+    htmx_post(
         client, f"/complaints/{complaint.id}/contacts", {"channel": "call", "outcome": "no_answer"}
     )
-    version = fetch(app, complaint.id).version
-    response = htmx(
+    version = fetch(app, Complaint, complaint.id).version
+    response = htmx_post(
         client, f"/complaints/{complaint.id}/status", {"status": "resolved", "version": version}
     )
     assert response.status_code == 422
     assert "Log a contact that reached the client" in response.text
-    assert fetch(app, complaint.id).status == "contacting"
+    assert fetch(app, Complaint, complaint.id).status == "contacting"
 
 
 def test_log_call_then_resolve_issues_a_follow_up_link(app, client, login_as, make_complaint):
     manager = login_as("manager")
     complaint = make_complaint(owner_id=manager.id)
-    logged = htmx(
+    logged = htmx_post(
         client,
         f"/complaints/{complaint.id}/contacts",
         {"channel": "call", "outcome": "reached", "notes": "Apologised, will refund"},
     )
     assert logged.status_code == 200 and "Apologised, will refund" in logged.text
-    version = fetch(app, complaint.id).version
-    resolved = htmx(
+    version = fetch(app, Complaint, complaint.id).version
+    resolved = htmx_post(
         client, f"/complaints/{complaint.id}/status", {"status": "resolved", "version": version}
     )
     assert resolved.status_code == 200 and "/s/" in resolved.text
-    after = fetch(app, complaint.id)
+    after = fetch(app, Complaint, complaint.id)
     assert after.status == "resolved" and after.resolved_at is not None
     assert count(app, SurveyLink, SurveyLink.purpose == "follow_up") == 1
     assert count(app, AuditEvent, AuditEvent.entity_id == complaint.id) >= 2
@@ -101,14 +90,14 @@ def test_log_call_then_resolve_issues_a_follow_up_link(app, client, login_as, ma
 def test_concurrent_edit_is_caught_and_the_input_kept(app, client, login_as, make_complaint):
     login_as("manager")
     complaint = make_complaint(summary="Original")
-    version = fetch(app, complaint.id).version
-    first = htmx(
+    version = fetch(app, Complaint, complaint.id).version
+    first = htmx_post(
         client,
         f"/complaints/{complaint.id}/edit",
         {"version": version, "summary": "First editor", "category_id": 0, "constructive": ""},
     )
     assert first.status_code == 200
-    second = htmx(
+    second = htmx_post(
         client,
         f"/complaints/{complaint.id}/edit",
         {
@@ -121,7 +110,7 @@ def test_concurrent_edit_is_caught_and_the_input_kept(app, client, login_as, mak
     assert second.status_code == 409
     assert "changed this complaint while you were editing" in second.text
     assert "Second editor&#39;s text" in second.text  # their input is still in the form
-    assert fetch(app, complaint.id).summary == "First editor"
+    assert fetch(app, Complaint, complaint.id).summary == "First editor"
 
 
 def test_playbook_sets_category_budget_deadline_and_checklist(
@@ -130,22 +119,22 @@ def test_playbook_sets_category_budget_deadline_and_checklist(
     login_as("manager")
     complaint = make_complaint()
     playbook = make_playbook(suggested_compensation=Decimal("15.00"), follow_up_hours=4)
-    version = fetch(app, complaint.id).version
-    response = htmx(
+    version = fetch(app, Complaint, complaint.id).version
+    response = htmx_post(
         client,
         f"/complaints/{complaint.id}/playbook",
         {"playbook_id": playbook.id, "version": version},
     )
     assert response.status_code == 200 and "Check the courier" in response.text
-    after = fetch(app, complaint.id)
+    after = fetch(app, Complaint, complaint.id)
     assert (after.category_id, after.budget, after.playbook_id) == (
         playbook.category_id,
         Decimal("15.00"),
         playbook.id,
     )
-    htmx(client, f"/complaints/{complaint.id}/steps/1")
-    assert fetch(app, complaint.id).checklist_done == [1]
-    assert htmx(client, f"/complaints/{complaint.id}/steps/9").status_code == 422
+    htmx_post(client, f"/complaints/{complaint.id}/steps/1")
+    assert fetch(app, Complaint, complaint.id).checklist_done == [1]
+    assert htmx_post(client, f"/complaints/{complaint.id}/steps/9").status_code == 422
 
 
 def test_compensation_above_the_limit_waits_for_an_admin(
@@ -154,8 +143,12 @@ def test_compensation_above_the_limit_waits_for_an_admin(
     manager = make_user("manager", compensation_limit=Decimal("20"))
     client.log_in(manager)
     complaint = make_complaint(owner_id=manager.id)
-    htmx(client, f"/complaints/{complaint.id}/compensation", {"kind": "discount", "amount": "10"})
-    htmx(client, f"/complaints/{complaint.id}/compensation", {"kind": "refund", "amount": "50"})
+    htmx_post(
+        client, f"/complaints/{complaint.id}/compensation", {"kind": "discount", "amount": "10"}
+    )
+    htmx_post(
+        client, f"/complaints/{complaint.id}/compensation", {"kind": "refund", "amount": "50"}
+    )
     with using(app):
         statuses = dict(
             db.session.execute(sa.select(Compensation.amount, Compensation.status)).all()
@@ -165,9 +158,9 @@ def test_compensation_above_the_limit_waits_for_an_admin(
         pending = db.session.scalar(
             sa.select(Compensation.id).where(Compensation.status == "pending")
         )
-    assert htmx(client, f"/complaints/compensation/{pending}/approve").status_code == 403
+    assert htmx_post(client, f"/complaints/compensation/{pending}/approve").status_code == 403
     client.log_in(make_user("admin"))
-    assert htmx(client, f"/complaints/compensation/{pending}/approve").status_code == 200
+    assert htmx_post(client, f"/complaints/compensation/{pending}/approve").status_code == 200
     assert count(app, Compensation, Compensation.status == "approved") == 2
 
 
@@ -187,11 +180,11 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(
 ):
     login_as("manager")
     complaint = make_complaint()
-    response = htmx(client, f"/complaints/{complaint.id}/{path}", data)
+    response = htmx_post(client, f"/complaints/{complaint.id}/{path}", data)
     assert response.status_code in (400, 422)
     assert message in response.text
     assert count(app, Contact) == 0 and count(app, Compensation) == 0
-    assert fetch(app, complaint.id).status == "new"
+    assert fetch(app, Complaint, complaint.id).status == "new"
 
 
 def test_staff_entry_records_a_complaint_and_keeps_input_on_error(app, client, login_as):

@@ -1,6 +1,5 @@
 """Pages answer in a fixed number of queries, however many complaints there are."""
 
-from tests.complaints.conftest import count  # noqa: F401
 from tests.support.queries import count_statements
 
 
@@ -16,7 +15,7 @@ def statements_for(app, client, url):
 def seed(make_complaint, make_contact, manager, n):
     for i in range(n):
         complaint = make_complaint(summary=f"Complaint {i}", owner_id=manager.id if i % 2 else None)
-        make_contact(complaint, manager)
+        make_contact(complaint, user=manager)
 
 
 def test_open_list_query_count_does_not_grow_with_rows(
@@ -39,10 +38,10 @@ def test_today_and_detail_query_counts_are_fixed(
     few = statements_for(app, client, "/")
     target = make_complaint(owner_id=manager.id)
     for _ in range(3):
-        make_contact(target, manager)
+        make_contact(target, user=manager)
     detail_few = statements_for(app, client, f"/complaints/{target.id}")
     seed(make_complaint, make_contact, manager, 27)
     for _ in range(20):
-        make_contact(target, manager)
+        make_contact(target, user=manager)
     assert statements_for(app, client, "/") == few
     assert statements_for(app, client, f"/complaints/{target.id}") == detail_few

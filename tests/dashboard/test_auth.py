@@ -7,8 +7,7 @@ from core.auth.services import invite_token
 from core.extensions import db
 from core.models import User
 from core.throttle import ThrottleHit
-
-PASSWORD = "correct horse battery"
+from tests.support import PASSWORD
 
 
 def test_anonymous_visitor_is_sent_to_login(client):

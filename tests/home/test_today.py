@@ -55,7 +55,7 @@ def test_today_shows_the_teams_standup_and_my_action_items_with_real_data(
     from core.extensions import db
     from core.models import User
     from standup import services as standups
-    from tests.conftest import using
+    from tests.support.db import using
 
     team = make_team(timezone="UTC", workdays="1234567", name="Night Shift")
     agent = make_user("agent", team_id=team.id)

@@ -5,8 +5,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import Client
-from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY, count
+from tests.support.db import count, using
 from wishes import services
 from wishes.models import Wish, WishRequest
 
@@ -45,19 +44,11 @@ def test_clients_are_counted_once_each(app, client, api_headers):
     assert count(app, Wish) == 1 and count(app, WishRequest) == 2
 
 
-def test_a_decided_wish_answers_with_the_decision(app, client, api_headers, make_user, make_team):
+def test_a_decided_wish_answers_with_the_decision(client, api_headers, make_decision):
     wish_id = post(client, {"client": CLIENT, "title": "Pay by cheque"}, api_headers).json[
         "wish_id"
     ]
-    with using(app):
-        services.decide(
-            wish_id,
-            make_user("manager"),
-            team=make_team(),
-            review_on=REVIEW_DAY,
-            outcome="wont_do",
-            reason="Banks withdraw cheques",
-        )
+    make_decision(wish_id, "wont_do", "Banks withdraw cheques")
     body = post(
         client,
         {"client": {"external_id": "crm-9", "name": "Carla"}, "wish_id": wish_id},

@@ -7,14 +7,14 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import Client
-from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY, callbacks
+from tests.support.db import using
+from tests.support.wishes import callbacks
 from wishes import briefs, services
 from wishes.models import Callback
 
 
 @pytest.fixture
-def decided(app, ask, make_client, make_user, make_team):
+def decided(ask, make_client, make_user, make_team, make_decision):
     """Three clients of one wish decided "will do if paid"; callbacks split between two agents."""
     team = make_team(slug="cb-team", timezone="America/Sao_Paulo")
     other = make_team(slug="cb-other", timezone="Europe/Moscow")
@@ -24,16 +24,14 @@ def decided(app, ask, make_client, make_user, make_team):
     wish_id = ask("Export reports to Excel", client=make_client(name="Ana"), agent=lucas)
     ask(wish_id=wish_id, client=make_client(name="Bruno", phone="+55 11 5555"), agent=lucas)
     ask(wish_id=wish_id, client=make_client(name="Carla"), agent=olga)
-    with using(app):
-        services.decide(
-            wish_id,
-            manager,
-            team=team,
-            review_on=REVIEW_DAY,
-            outcome="will_do_if_paid",
-            reason="Only for the biggest plan",
-            terms="US$ 800",
-        )
+    make_decision(
+        wish_id,
+        "will_do_if_paid",
+        "Only for the biggest plan",
+        manager=manager,
+        team=team,
+        terms="US$ 800",
+    )
     return {
         "team": team,
         "other": other,

@@ -3,8 +3,8 @@
 import pytest
 
 from core import audit
-from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY, count
+from tests.support.db import count, using
+from tests.support.wishes import REVIEW_DAY
 from wishes import briefs, services
 from wishes.models import Wish, WishRequest
 
@@ -92,20 +92,19 @@ def test_review_briefs_carry_the_first_problems_and_the_age(app, ask, make_clien
 
 
 def test_decided_wishes_leave_the_review_but_stay_searchable(
-    app, wish_with_clients, make_user, make_team
+    app, wish_with_clients, make_user, make_team, make_decision
 ):
     team = make_team()
     manager = make_user("manager", team_id=team.id)
     wish_id = wish_with_clients(3, "Pay by cheque")
+    make_decision(
+        wish_id,
+        "wont_do",
+        "Cheques are being withdrawn by the banks",
+        manager=manager,
+        team=team,
+    )
     with using(app):
-        services.decide(
-            wish_id,
-            manager,
-            team=team,
-            review_on=REVIEW_DAY,
-            outcome="wont_do",
-            reason="Cheques are being withdrawn by the banks",
-        )
         assert wishes_on_review(team.id) == []
         listing = services.wish_list("cheque", "declined")
     [row] = listing.rows

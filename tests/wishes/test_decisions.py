@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from core.signals import wish_review_closed
-from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY, callbacks, count, wish
+from tests.support.db import count, using
+from tests.support.wishes import REVIEW_DAY, callbacks, wish
 from wishes import briefs, calendar, services
 from wishes.models import Callback, WishDecision
 

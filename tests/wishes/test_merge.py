@@ -3,8 +3,8 @@
 import pytest
 
 from core import audit
-from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY, count, wish
+from tests.support.db import count, using
+from tests.support.wishes import REVIEW_DAY, wish
 from wishes import briefs, services
 from wishes.models import WishRequest
 
@@ -46,14 +46,12 @@ def test_a_merged_wish_stands_for_the_one_it_joined(app, ask, make_client, make_
 
 
 @pytest.mark.parametrize("case", ["self", "decided", "missing"])
-def test_merge_refuses_what_makes_no_sense(app, ask, make_user, make_team, case):
-    admin, team = make_user("admin"), make_team()
+def test_merge_refuses_what_makes_no_sense(app, ask, make_user, make_decision, case):
+    admin = make_user("admin")
     source, target = ask("Dark mode"), ask("Night theme")
+    if case == "decided":
+        make_decision(target, "will_do", "Soon", manager=admin)
     with using(app):
-        if case == "decided":
-            services.decide(
-                target, admin, team=team, review_on=REVIEW_DAY, outcome="will_do", reason="Soon"
-            )
         target_id = {"self": source, "decided": target, "missing": 999_999}[case]
         with pytest.raises(services.WishError) as refused:
             services.merge(source, target_id, admin)

@@ -3,8 +3,8 @@
 import re
 
 from core.models import Client
-from tests.conftest import using
-from tests.wishes.conftest import count, wish
+from tests.support.db import count, using
+from tests.support.wishes import wish
 from wishes import services
 from wishes.models import Callback, Wish, WishDecision, WishRequest
 
@@ -89,20 +89,17 @@ def test_the_intake_form_for_one_of_our_clients_is_filled_in(client, login_as, m
 
 
 def test_the_list_searches_in_every_language_and_keeps_declined_wishes(
-    app, client, login_as, ask, make_user, make_team
+    client, login_as, ask, make_decision
 ):
     declined = ask("Pagamento com cheque")
     ask("Выгрузка отчётов в Excel")
     ask("Dark mode")
-    with using(app):
-        services.decide(
-            declined,
-            make_user("manager"),
-            team=make_team(),
-            review_on=services.utcnow().date(),
-            outcome="wont_do",
-            reason="Os bancos estão acabando com o cheque",
-        )
+    make_decision(
+        declined,
+        "wont_do",
+        "Os bancos estão acabando com o cheque",
+        review_on=services.utcnow().date(),
+    )
     login_as("agent")
     listing = client.get("/wishes/", query_string={"q": "cheques"}).text
     assert "Pagamento com cheque" in listing and "Os bancos estão acabando com o cheque" in listing

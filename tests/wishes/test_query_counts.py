@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import using
+from tests.support.db import using
 from tests.support.queries import count_statements
 from wishes import services
 
@@ -15,7 +15,7 @@ def statements_for(app, client, url):
 
 
 @pytest.fixture
-def world(app, make_team, make_user, ask, make_client):
+def world(app, make_team, make_user, ask, make_decision):
     team = make_team(slug="qc-team")
     manager = make_user("manager", team_id=team.id)
     agent = make_user("agent", team_id=team.id)
@@ -30,16 +30,15 @@ def world(app, make_team, make_user, ask, make_client):
                 ask(wish_id=wish_id, agent=agent)
             made["wishes"].append(wish_id)
             if i % 2:
-                with using(app):
-                    services.decide(
-                        wish_id,
-                        manager,
-                        team=team,
-                        review_on=review_on,
-                        outcome="will_do_if_paid",
-                        reason="Paid work",
-                        terms="US$ 100",
-                    )
+                make_decision(
+                    wish_id,
+                    "will_do_if_paid",
+                    "Paid work",
+                    manager=manager,
+                    team=team,
+                    review_on=review_on,
+                    terms="US$ 100",
+                )
         return made["wishes"][-1]
 
     return team, manager, agent, seed

@@ -1,6 +1,6 @@
 """Similar wishes while typing: normalised word stems, ranked by overlap (SQLite and PostgreSQL)."""
 
-from tests.conftest import using
+from tests.support.db import using
 from wishes import services, similarity
 
 
@@ -35,16 +35,9 @@ def test_the_closest_wishes_come_first_and_unrelated_ones_not_at_all(app, ask, m
     assert found[0].distinct_clients == 2
 
 
-def test_similar_wishes_say_when_one_is_already_decided(app, ask, make_user, make_team):
+def test_similar_wishes_say_when_one_is_already_decided(app, ask, make_decision):
     wish_id = ask("Pay by cheque")
+    make_decision(wish_id, "wont_do", "Banks withdraw cheques", review_on=services.utcnow().date())
     with using(app):
-        services.decide(
-            wish_id,
-            make_user("manager"),
-            team=make_team(),
-            review_on=services.utcnow().date(),
-            outcome="wont_do",
-            reason="Banks withdraw cheques",
-        )
         [found] = services.similar_wishes("cheque payments")
     assert found.id == wish_id and found.decision == "wont_do"
