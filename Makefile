@@ -8,14 +8,14 @@ VENDOR := dashboard/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup assets lint format messages clean
+.PHONY: run test setup assets lint format messages catalogues clean
 
-run: $(VENV)/.installed-run assets
+run: $(VENV)/.installed-run assets catalogues
 	HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle db upgrade
 	HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle demo
 	HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test assets
+test: $(VENV)/.installed-test assets catalogues
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
@@ -53,8 +53,19 @@ $(VENDOR)/pico.min.css: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/@picocss/pico/css/pico.min.css $@
 
+# The catalogues are committed as .po; the compiled .mo files are built here, never committed.
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+catalogues: $(CATALOGUES:.po=.mo)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/bin/python
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# Extract every marked string and bring each catalogue up to date (new entries arrive empty).
 messages: $(VENV)/.installed-run
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location --sort-output \
+		-o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -43,9 +43,15 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        if not user_id.isdigit():
+        """``id.version``: a cookie from before the last password change or "log out everywhere"
+        names an old version and logs nobody in."""
+        user_part, _, version = user_id.partition(".")
+        if not user_part.isdecimal() or not version.isdecimal() or len(user_id) > 40:
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_part))
+        if user is None or user.session_version != int(version):
+            return None
+        return user
 
     @app.before_request
     def require_login():

@@ -1,6 +1,7 @@
 """Configuration: defaults, then ``HUDDLE_*`` environment variables, then the caller's overrides."""
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -18,12 +19,14 @@ DEFAULTS = {
     "FOLLOW_UP_HOURS": 24,
     "WISH_THRESHOLD": 3,
     "WISH_REVIEW_DAY": "tuesday",
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    # Login attempts per account from one address, and per address, within the window.
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS": 5,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
     "INVITE_MAX_AGE_SECONDS": 7 * 24 * 3600,
-    # Languages with a catalogue; Portuguese, Spanish and Russian join as their catalogues land.
-    "LANGUAGES": ["en"],
+    "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
+    # Languages with a catalogue in translations/ (English is the source language).
+    "LANGUAGES": ["en", "pt_BR", "es", "ru"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -35,8 +38,15 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # "Keep me logged in" lasts a month at most: a stolen remember cookie must not outlive that.
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    # How many reverse proxies stand in front of Huddle; their X-Forwarded-For/-Proto are trusted.
+    "TRUSTED_PROXIES": 0,
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
 }
+
+
+MIN_SECRET_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -74,6 +84,13 @@ def load_config(app: Flask, overrides: dict | None) -> None:
                 "or set HUDDLE_ENV=development to let Huddle generate one for local use."
             )
 
+    if not (development or testing) and len(str(cfg["SECRET_KEY"])) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"HUDDLE_SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} random characters "
+            '(python -c "import secrets; print(secrets.token_hex(32))"). A short key lets anyone '
+            "forge a login cookie."
+        )
+
     secure = not (development or testing)
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if cfg[key] is None:
@@ -99,6 +116,7 @@ def _validate(cfg) -> None:
         )
     cfg["WISH_REVIEW_DAY"] = day
     for key, low, high in (
+        ("TRUSTED_PROXIES", 0, 10),
         ("LOW_RATING_MAX", 1, 4),
         ("FOLLOW_UP_HOURS", 1, 24 * 30),
         ("WISH_THRESHOLD", 1, 1000),

@@ -1,8 +1,14 @@
-"""Locale and timezone per viewer: the user's own setting, then their team's or browser's."""
+"""Locale and timezone per viewer.
+
+Staff: their own setting, then the browser. Our clients (no login) on the public pages: the language
+they picked with the page's switch, then the one we know they speak (a page sets ``g.client_locale``),
+then the browser. Timezone: the user's own, then their team's.
+"""
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
+from babel import Locale
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -21,9 +27,45 @@ def select_locale() -> str | None:
         return None
     languages = current_app.config["LANGUAGES"]
     user = _viewer()
-    if user is not None and user.locale in languages:
-        return user.locale
-    return request.accept_languages.best_match(languages)
+    if user is not None:
+        if user.locale in languages:
+            return user.locale
+    else:
+        chosen = request.args.get("lang")
+        if chosen in languages:  # the public pages' language switch, remembered for the visit
+            session["lang"] = chosen
+            return chosen
+        for known in (session.get("lang"), g.get("client_locale")):
+            if known in languages:
+                return known
+    return _browser_language(languages)
+
+
+def _browser_language(languages: list[str]) -> str:
+    """The browser's best match; a regional variant we lack falls back to its language (pt-PT →
+    pt_BR), since Portuguese from Brazil still reads better to a Lisbon client than English."""
+    exact = request.accept_languages.best_match(languages)
+    if exact:
+        return exact
+    by_language = {code.split("_")[0].lower(): code for code in languages}
+    for accepted, _quality in request.accept_languages:
+        code = by_language.get(accepted.replace("_", "-").split("-")[0].lower())
+        if code:
+            return code
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    """The page's language as HTML wants it: ``pt-BR``, not Babel's ``pt_BR``."""
+    return str(get_locale()).replace("_", "-")
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each language by its own name (Português, Español, Русский, English)."""
+    return [
+        (code, _capitalised(Locale.parse(code).get_display_name(code)))
+        for code in current_app.config["LANGUAGES"]
+    ]
 
 
 def select_timezone() -> str | None:
@@ -33,6 +75,10 @@ def select_timezone() -> str | None:
     return user.timezone or (user.team.timezone if user.team is not None else None)
 
 
+def _capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
 def init_app(app: Flask, babel: Babel) -> None:
     babel.init_app(
         app,
@@ -40,4 +86,6 @@ def init_app(app: Flask, babel: Babel) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(Path(app.root_path).parent / "translations"),
     )
-    app.jinja_env.globals.update(get_locale=get_locale, now=utcnow)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, html_lang=html_lang, language_choices=language_choices, now=utcnow
+    )

@@ -34,11 +34,18 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session and remember cookie: raising it (password change, deactivation, "log out
+    # everywhere") makes every cookie issued before worthless.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # The compensation a manager may give on their own; above it an admin (head of support) approves.
     compensation_limit: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team = relationship("Team", lazy="joined", innerjoin=False)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: id and session version."""
+        return f"{self.id}.{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -1,6 +1,8 @@
 """Response headers that every page carries."""
 
 from flask import Flask, Response, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -18,6 +20,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # Behind a reverse proxy every visitor has the proxy's address; read theirs from it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
@@ -25,6 +32,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
+        if current_user.is_authenticated and "Cache-Control" not in headers:
+            # People's names and our clients' words stay out of shared and back-button caches.
+            headers["Cache-Control"] = "no-store"
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # A page and its htmx fragment share one URL; caches must keep them apart.

@@ -1,11 +1,17 @@
-"""Absolute links to Huddle from outside a request (CLI commands, scheduled jobs, Slack messages)."""
+"""Absolute links to Huddle, always built from ``HUDDLE_BASE_URL``.
 
-from flask import current_app, has_request_context, url_for
+Never from the request's Host header: a survey, invitation or reset link made while answering a
+request with a forged ``Host: evil.example`` would otherwise send our clients and people elsewhere.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import current_app
 
 
 def external_url(endpoint: str, **values) -> str:
-    """``url_for(..., _external=True)`` that also works in a job, using HUDDLE_BASE_URL there."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)

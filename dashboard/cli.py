@@ -1,12 +1,14 @@
 """Huddle's own commands: users, API tokens, demo data and survey links (added to ``huddle``)."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from complaints.intake import survey
 from core import clients
 from core.api.tokens import TokenError, create_token
+from core.auth.passwords import password_problem
+from core.auth.services import find_user_by_email, reset_token
 from core.demo import DEMO_PASSWORD
 from core.extensions import db
 from core.models import Client, Team
@@ -33,11 +35,24 @@ def create_user_command(email, role, name, team_slug, password):
         team_id = db.session.scalar(sa.select(Team.id).where(Team.slug == team_slug))
         if team_id is None:
             raise click.BadParameter(f"no team with slug {team_slug!r}", param_hint="--team")
+    problem = password_problem(password) if password else None
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
     try:
         user = create_user(email, name or email.split("@")[0], role, team_id, password)
     except UserError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created {user.email} ({user.role}).")
+
+
+@users_cli.command("reset-link")
+@click.argument("email")
+def reset_link_command(email):
+    """Print a password-reset link for EMAIL (an hour, single use); every old session ends."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.BadParameter(f"nobody has the e-mail {email!r}", param_hint="EMAIL")
+    click.echo(external_url("auth.reset_password", token=reset_token(user)))
 
 
 @tokens_cli.command("create")
@@ -53,9 +68,20 @@ def create_token_command(name):
 
 
 @click.command("demo")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Load the demo outside development anyway (it creates logins with a known password).",
+)
 @with_appcontext
-def demo_command():
+def demo_command(force):
     """Fill the database with a believable support team (safe to run again)."""
+    config = current_app.config
+    if config["ENV_NAME"] != "development" and not config.get("TESTING") and not force:
+        raise click.ClickException(
+            f"huddle demo creates people with the password {DEMO_PASSWORD!r}; it runs only with "
+            "HUDDLE_ENV=development (or add --force if you really want it here)."
+        )
 
     logins = seed_all()
     click.echo("Demo data is ready. Log in at http://127.0.0.1:5000 with:")

@@ -3,6 +3,9 @@
 Plain frozen dataclasses, never ORM objects, so a caller cannot lazy-load (one query per row) or
 change a wish by accident; they carry no client e-mail or phone, so anything built from them is safe
 to post to Slack. Each function is one query (or a fixed few) however many wishes there are.
+
+The counting every read shares (distinct clients, the threshold) lives here too, so the services,
+the pages and the other packages all count a wish the same way.
 """
 
 from dataclasses import dataclass, field
@@ -62,6 +65,23 @@ class DecisionBrief:
 
 def threshold() -> int:
     return current_app.config["WISH_THRESHOLD"]
+
+
+def is_request(clients: int) -> bool:
+    """Whether a wish with ``clients`` distinct clients has become a real request."""
+    return clients >= threshold()
+
+
+def distinct_clients(wish_id: int) -> int:
+    """How many clients asked for a wish: one row per client, so a plain count is distinct."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(WishRequest)
+            .where(WishRequest.wish_id == wish_id)
+        )
+        or 0
+    )
 
 
 def counts_subquery():
@@ -135,6 +155,64 @@ def wish_briefs(where, on: date, order_by=None) -> list[WishBrief]:
             age_days=age_days(row.first, on),
             status=row.status,
             decision=row.outcome,
+        )
+        for row in rows
+    ]
+
+
+def decisions_select(*where):
+    """Decisions with their wish, decider, distinct clients and callbacks (made, done), in order.
+
+    The one statement behind the review's "decided" rows and the decisions a closed review
+    announces, so both always count clients and calls the same way.
+    """
+    counts = counts_subquery()
+    calls = (
+        sa.select(
+            Callback.decision_id,
+            sa.func.count().label("calls"),
+            sa.func.count(Callback.done_at).label("done"),
+        )
+        .group_by(Callback.decision_id)
+        .subquery("calls")
+    )
+    return (
+        sa.select(
+            WishDecision.id.label("decision_id"),
+            Wish.id.label("wish_id"),
+            Wish.title,
+            WishDecision.outcome,
+            WishDecision.reason,
+            WishDecision.terms,
+            User.name.label("decided_by_name"),
+            sa.func.coalesce(counts.c.clients, 0).label("distinct_clients"),
+            sa.func.coalesce(calls.c.calls, 0).label("callbacks"),
+            sa.func.coalesce(calls.c.done, 0).label("callbacks_done"),
+        )
+        .join(Wish, Wish.id == WishDecision.wish_id)
+        .join(User, User.id == WishDecision.decided_by_id)
+        .outerjoin(counts, counts.c.wish_id == Wish.id)
+        .outerjoin(calls, calls.c.decision_id == WishDecision.id)
+        .where(*where)
+        .order_by(WishDecision.decided_at, WishDecision.id)
+    )
+
+
+def review_decisions(review_id: int) -> list[DecisionBrief]:
+    """The decisions made at one review, with how many clients each one means a call to."""
+    rows = db.session.execute(decisions_select(WishDecision.review_id == review_id)).all()
+    problems = problems_of([row.wish_id for row in rows])
+    return [
+        DecisionBrief(
+            wish_id=row.wish_id,
+            title=row.title,
+            outcome=row.outcome,
+            reason=row.reason,
+            terms=row.terms,
+            distinct_clients=row.distinct_clients,
+            clients_to_call=row.callbacks,
+            decided_by_name=row.decided_by_name,
+            problems=problems.get(row.wish_id, []),
         )
         for row in rows
     ]

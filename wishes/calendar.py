@@ -89,15 +89,15 @@ def is_review_eve_or_day(team, on: date) -> bool:
     return False
 
 
-def _closed(team_id: int, review_on: date) -> bool:
-
-    return (
-        db.session.scalar(
-            sa.select(WishReview.id).where(
-                WishReview.team_id == team_id,
-                WishReview.review_on == review_on,
-                WishReview.status == "closed",
-            )
+def get_review(team_id: int, review_on: date) -> WishReview | None:
+    """The team's review of that date, if its first decision has opened it (a GET never writes)."""
+    return db.session.scalar(
+        sa.select(WishReview).where(
+            WishReview.team_id == team_id, WishReview.review_on == review_on
         )
-        is not None
     )
+
+
+def _closed(team_id: int, review_on: date) -> bool:
+    review = get_review(team_id, review_on)
+    return review is not None and review.status == "closed"

@@ -13,7 +13,7 @@ from core.database import utcnow
 from core.demo import DemoContext
 from core.extensions import db
 from core.models import Client
-from wishes import services
+from wishes import calendar, services
 from wishes.models import Callback, Wish
 
 SP_AGENTS = ("agent@huddle.example", "agent2@huddle.example")
@@ -113,7 +113,6 @@ def _clients() -> dict[str, Client]:
     found = {}
     for key, name in CLIENTS.items():
         found[key] = services.upsert_client({"external_id": f"demo-wish-{key}", "name": name})
-    db.session.flush()
     return found
 
 
@@ -136,7 +135,7 @@ def _ask(title, asks, clients, agents, days_ago: int = 6) -> int:
 
 def _decided_last_week(paid, clients, agents, team, manager, declined) -> None:
     """Last week's review: decided, closed, one callback made and the others now overdue."""
-    this_week = services.next_review_on(team)
+    this_week = calendar.next_review_on(team)
     last_week = this_week - timedelta(days=7)
     decided_at = datetime.combine(last_week, datetime.min.time(), tzinfo=UTC) + timedelta(hours=14)
     paid_id = _ask(paid[0], paid[1], clients, agents, days_ago=24)

@@ -12,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from wishes.models import PAID_OUTCOMES, REVIEW_OUTCOMES
+
 OUTCOME_LABELS = {
     "wont_do": _l("Won't do"),
     "will_do": _l("Will do"),
@@ -19,10 +21,7 @@ OUTCOME_LABELS = {
     "will_do_in_paid_period": _l("Will do within a paid period"),
     "already_possible": _l("Already possible"),
 }
-REVIEW_CHOICES = [
-    (code, OUTCOME_LABELS[code])
-    for code in ("wont_do", "will_do", "will_do_if_paid", "will_do_in_paid_period")
-]
+REVIEW_CHOICES = [(code, OUTCOME_LABELS[code]) for code in REVIEW_OUTCOMES]
 STATUS_LABELS = {
     "open": _l("Waiting for the review"),
     "decided": _l("Decided"),
@@ -31,7 +30,27 @@ STATUS_LABELS = {
 }
 
 
-class WishForm(FlaskForm):
+class CrossCheckedForm(FlaskForm):
+    """A form with one rule across its fields, said next to one field once each field is valid alone.
+
+    Subclasses name the problem in ``cross_check``; the field validators run first, as usual.
+    """
+
+    def cross_check(self):
+        """``(field, message)`` when the fields together break the rule, else None."""
+        return None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        problem = self.cross_check()
+        if problem is None:
+            return valid
+        field, message = problem
+        field.errors.append(message)
+        return False
+
+
+class WishForm(CrossCheckedForm):
     """An agent records a wish heard from a client: who, what, and the problem behind it."""
 
     external_id = StringField(
@@ -71,17 +90,15 @@ class WishForm(FlaskForm):
         value = (self.wish_id.data or "").strip()
         return int(value) if value.isdigit() else None
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+    def cross_check(self):
         if self.chosen_wish_id() is None and not self.title.data:
-            self.title.errors.append(
-                _l("Say what the client wishes for, or choose one of the similar wishes.")
+            return self.title, _l(
+                "Say what the client wishes for, or choose one of the similar wishes."
             )
-            return False
-        return valid
+        return None
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(CrossCheckedForm):
     outcome = RadioField(
         _l("Decision"),
         choices=REVIEW_CHOICES,
@@ -96,17 +113,12 @@ class DecisionForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
     )
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if (
-            self.outcome.data in ("will_do_if_paid", "will_do_in_paid_period")
-            and not (self.terms.data or "").strip()
-        ):
-            self.terms.errors.append(
-                _l("For a paid option, write the price or the paid period the client is offered.")
+    def cross_check(self):
+        if self.outcome.data in PAID_OUTCOMES and not (self.terms.data or "").strip():
+            return self.terms, _l(
+                "For a paid option, write the price or the paid period the client is offered."
             )
-            return False
-        return valid
+        return None
 
 
 class AlreadyPossibleForm(FlaskForm):

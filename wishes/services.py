@@ -1,8 +1,10 @@
-"""Wishes: intake, counting, merging, the weekly review, "already possible" answers and callbacks.
+"""Wishes: every write — intake, merging, the weekly review's decisions, "already possible"
+answers and logged callbacks.
 
-Every write goes through a function here, and each such function commits once: a request is
-all-or-nothing. Reads for other packages return the plain dataclasses of ``briefs`` and load what
-they return in a fixed number of queries, however many wishes, clients or callbacks there are.
+Each public function here is one request's change and commits once: a request is all-or-nothing.
+A refused rule raises ``WishError`` (a ``core.errors.RuleError``) before anything is committed, and
+the caller's error handling rolls back what had begun. What pages show is built in ``pages``; what
+other packages read is in ``briefs``.
 
 Rules that hold:
 - a wish is counted by distinct clients (``WishRequest`` is unique per wish and client);
@@ -28,21 +30,11 @@ from core.extensions import db
 from core.models import Client, Team, User
 from core.signals import wish_review_closed
 from wishes import similarity
-from wishes.briefs import (
-    DecisionBrief,
-    WishBrief,
-    counts_subquery,
-    joined_to_callbacks,
-    problems_of,
-    team_filter,
-    threshold,
-    user_today,
-    wish_briefs,
-    wishes_for_review,
-)
+from wishes.briefs import distinct_clients, review_decisions
 from wishes.calendar import (
     CALLBACK_WORKING_DAYS,
     add_working_days,
+    get_review,
     next_review_on,
     team_today,
 )
@@ -57,8 +49,6 @@ from wishes.models import (
     WishToken,
 )
 
-PAGE_SIZE = 50
-
 
 class WishError(RuleError):
     """A wish rule said no (see ``core.errors.RuleError``)."""
@@ -71,42 +61,18 @@ class NotAllowed(WishError):
     code = "forbidden"
 
 
-def rollback() -> None:
-    """Undo the request's half-done work after a refused rule (views call this, never the session)."""
-    db.session.rollback()
-
-
 # --- clients ---------------------------------------------------------------------------------------
 
 
 def upsert_client(data: dict) -> Client:
-    """The API's client object (already checked) as one of our clients, through the core's rule."""
+    """The API's client object (already checked) as one of our clients, through the core's rule.
+
+    It commits nothing itself: the ``record_wish`` that follows saves the client with the wish, and
+    a refused wish takes the new client back with it.
+    """
     return upsert(
         data["external_id"], data["name"], data.get("email") or None, data.get("phone") or None
     )
-
-
-def get_client(client_id: int) -> Client | None:
-    return db.session.get(Client, client_id)
-
-
-# --- counting ------------------------------------------------------------------------------------
-
-
-def distinct_clients(wish_id: int) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(WishRequest)
-            .where(WishRequest.wish_id == wish_id)
-        )
-        or 0
-    )
-
-
-def is_request(clients: int) -> bool:
-    """Whether a wish with ``clients`` distinct clients has become a real request."""
-    return clients >= threshold()
 
 
 # --- intake --------------------------------------------------------------------------------------
@@ -143,7 +109,6 @@ def record_wish(
     agent: User | None = None,
     channel: str = "call",
     now: datetime | None = None,
-    commit: bool = True,
 ) -> Recorded:
     """Record that ``client`` asked for a wish: an existing one (``wish_id``) or a new one (``title``).
 
@@ -213,8 +178,7 @@ def record_wish(
         review_on=review_on,
         decision=decision,
     )
-    if commit:
-        db.session.commit()
+    db.session.commit()
     return result
 
 
@@ -250,56 +214,7 @@ def _same_title(client: Client, title: str) -> Wish | None:
     return _live(found[0])
 
 
-def similar_wishes(text: str, limit: int = 5, exclude_id: int | None = None) -> list["Similar"]:
-    """Wishes whose titles share words with ``text``, best first (see ``similarity`` for why)."""
-    typed = similarity.tokens(text)
-    if not typed:
-        return []
-    shared = (
-        sa.select(WishToken.wish_id.label("wish_id"), sa.func.count().label("shared"))
-        .where(WishToken.token.in_(sorted(typed)))
-        .group_by(WishToken.wish_id)
-        .subquery("shared")
-    )
-    counts = counts_subquery()
-    statement = (
-        sa.select(
-            Wish.id,
-            Wish.title,
-            Wish.status,
-            Wish.token_count,
-            shared.c.shared,
-            sa.func.coalesce(counts.c.clients, 0),
-            WishDecision.outcome,
-        )
-        .join(shared, shared.c.wish_id == Wish.id)
-        .outerjoin(counts, counts.c.wish_id == Wish.id)
-        .outerjoin(WishDecision, WishDecision.wish_id == Wish.id)
-        .where(Wish.status != "merged")
-        .order_by(shared.c.shared.desc(), Wish.id.desc())
-        .limit(similarity.CANDIDATES)
-    )
-    if exclude_id is not None:
-        statement = statement.where(Wish.id != exclude_id)
-    found = []
-    for wish_id, title, status, token_count, shared_count, clients, outcome in db.session.execute(
-        statement
-    ):
-        score = similarity.dice(shared_count, len(typed), token_count)
-        if score >= similarity.MIN_SCORE:
-            found.append(Similar(wish_id, title, status, clients, outcome, round(score, 2)))
-    found.sort(key=lambda s: (-s.score, -s.distinct_clients, -s.id))
-    return found[:limit]
-
-
-@dataclass(frozen=True)
-class Similar:
-    id: int
-    title: str
-    status: str
-    distinct_clients: int
-    decision: str | None
-    score: float
+# --- the review ----------------------------------------------------------------------------------
 
 
 def add_to_review(wish_id: int, actor: User) -> Wish:
@@ -389,14 +304,6 @@ def merge(source_id: int, target_id: int, actor: User) -> Wish:
 class Decided:
     decision: WishDecision
     callbacks: int
-
-
-def get_review(team_id: int, review_on: date) -> WishReview | None:
-    return db.session.scalar(
-        sa.select(WishReview).where(
-            WishReview.team_id == team_id, WishReview.review_on == review_on
-        )
-    )
 
 
 def _review_for(team: Team, review_on: date) -> WishReview:
@@ -491,8 +398,7 @@ def _finish_decision(wish, actor, *, review, team, outcome, reason, terms, now) 
     try:
         with db.session.begin_nested():
             db.session.add(decision)
-    except IntegrityError:
-        db.session.rollback()
+    except IntegrityError:  # only the savepoint is undone; the caller rolls back the rest
         raise WishError(_("Someone decided this wish a moment ago.")) from None
     wish.status = "already_possible" if outcome == "already_possible" else "decided"
     callbacks = _create_callbacks(decision, wish, team, actor, now)
@@ -557,36 +463,6 @@ def close_review(
     return review
 
 
-def review_decisions(review_id: int) -> list[DecisionBrief]:
-    """The decisions made at one review, with how many clients each one means a call to."""
-    counts = counts_subquery()
-    calls = (
-        sa.select(Callback.decision_id, sa.func.count().label("calls"))
-        .group_by(Callback.decision_id)
-        .subquery("calls")
-    )
-    rows = db.session.execute(
-        sa.select(
-            WishDecision.wish_id,
-            Wish.title,
-            WishDecision.outcome,
-            WishDecision.reason,
-            WishDecision.terms,
-            sa.func.coalesce(counts.c.clients, 0),
-            sa.func.coalesce(calls.c.calls, 0),
-            User.name,
-        )
-        .join(Wish, Wish.id == WishDecision.wish_id)
-        .join(User, User.id == WishDecision.decided_by_id)
-        .outerjoin(counts, counts.c.wish_id == Wish.id)
-        .outerjoin(calls, calls.c.decision_id == WishDecision.id)
-        .where(WishDecision.review_id == review_id)
-        .order_by(WishDecision.decided_at, WishDecision.id)
-    ).all()
-    problems = problems_of([row[0] for row in rows])
-    return [DecisionBrief(*row, problems=problems.get(row[0], [])) for row in rows]
-
-
 def log_call(callback_id: int, actor: User, notes: str | None = None) -> Callback:
     """The agent called the client back with the decision: the callback is done."""
     callback = db.session.get(Callback, callback_id)
@@ -604,362 +480,3 @@ def log_call(callback_id: int, actor: User, notes: str | None = None) -> Callbac
     )
     db.session.commit()
     return callback
-
-
-# --- pages ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CallRow:
-    """One call to make, with what the agent needs on the phone (contact details stay in Huddle)."""
-
-    id: int
-    client_id: int
-    client_name: str
-    client_phone: str | None
-    client_email: str | None
-    wish_id: int
-    wish_title: str
-    outcome: str
-    reason: str
-    terms: str | None
-    due_on: date
-    overdue: bool
-    agent_id: int
-    agent_name: str
-    done_at: datetime | None
-    notes: str | None
-
-
-def _call_rows(where, today: date, order=None) -> list[CallRow]:
-    statement = (
-        joined_to_callbacks(
-            sa.select(
-                Callback.id,
-                Client.id,
-                Client.name,
-                Client.phone,
-                Client.email,
-                Wish.id,
-                Wish.title,
-                WishDecision.outcome,
-                WishDecision.reason,
-                WishDecision.terms,
-                Callback.due_on,
-                Callback.agent_id,
-                User.name,
-                Callback.done_at,
-                Callback.notes,
-            )
-        )
-        .where(*where)
-        .order_by(*(order or (Callback.due_on, Callback.id)))
-    )
-    rows = []
-    for row in db.session.execute(statement):
-        (cid, client_id, name, phone, email, wish_id, title, outcome, reason, terms, due_on) = row[
-            :11
-        ]
-        agent_id, agent_name, done_at, notes = row[11:]
-        rows.append(
-            CallRow(
-                cid,
-                client_id,
-                name,
-                phone,
-                email,
-                wish_id,
-                title,
-                outcome,
-                reason,
-                terms,
-                due_on,
-                done_at is None and due_on < today,
-                agent_id,
-                agent_name,
-                done_at,
-                notes,
-            )
-        )
-    return rows
-
-
-def calls_page(user: User, everyone_on_team: bool = False) -> list[CallRow]:
-    """Open calls for the "Calls to make" page: the person's own, or (managers) their team's."""
-    today = user_today(user)
-    if everyone_on_team:
-        where = (Callback.done_at.is_(None), team_filter(Callback.team_id, user.team_id))
-    else:
-        where = (Callback.done_at.is_(None), Callback.agent_id == user.id)
-    return _call_rows(where, today)
-
-
-def call_row(callback_id: int, user: User) -> CallRow | None:
-    found = _call_rows((Callback.id == callback_id,), user_today(user))
-    return found[0] if found else None
-
-
-@dataclass
-class RequestRow:
-    client_id: int
-    client_name: str
-    agent_name: str | None
-    problem: str | None
-    channel: str
-    asked_at: datetime
-    moved_from_wish_id: int | None
-
-
-@dataclass
-class WishPage:
-    wish: Wish
-    distinct_clients: int
-    is_request: bool
-    requests: list[RequestRow]
-    decision: WishDecision | None
-    calls: list[CallRow]
-    merged_from: list[Wish]
-    stayed_behind: list[RequestRow]  # for a merged wish: clients who had asked for both
-    history: list
-    review_on: date | None
-
-
-def wish_page(wish_id: int, viewer: User) -> WishPage | None:
-    wish = db.session.get(Wish, wish_id)
-    if wish is None:
-        return None
-    requests = [
-        RequestRow(*row)
-        for row in db.session.execute(
-            sa.select(
-                Client.id,
-                Client.name,
-                User.name,
-                WishRequest.problem,
-                WishRequest.channel,
-                WishRequest.asked_at,
-                WishRequest.moved_from_wish_id,
-            )
-            .join(Client, Client.id == WishRequest.client_id)
-            .outerjoin(User, User.id == WishRequest.agent_id)
-            .where(WishRequest.wish_id == wish.id)
-            .order_by(WishRequest.asked_at, WishRequest.id)
-        )
-    ]
-    decision = db.session.scalar(sa.select(WishDecision).where(WishDecision.wish_id == wish.id))
-    calls = (
-        _call_rows((Callback.wish_id == wish.id,), user_today(viewer), order=(Client.name,))
-        if decision is not None
-        else []
-    )
-    merged_from = list(
-        db.session.scalars(
-            sa.select(Wish).where(Wish.merged_into_id == wish.id).order_by(Wish.merged_at)
-        )
-    )
-    count = len(requests)
-    return WishPage(
-        wish=wish,
-        distinct_clients=count,
-        is_request=is_request(count),
-        requests=requests if wish.status != "merged" else [],
-        decision=decision,
-        calls=calls,
-        merged_from=merged_from,
-        stayed_behind=requests if wish.status == "merged" else [],
-        history=audit.history("wish", wish.id),
-        review_on=next_review_on(wish.team or viewer.team) if wish.status == "open" else None,
-    )
-
-
-@dataclass(frozen=True)
-class ListRow:
-    id: int
-    title: str
-    status: str
-    distinct_clients: int
-    first_asked_at: datetime
-    outcome: str | None
-    reason: str | None
-    merged_into_id: int | None
-
-
-@dataclass
-class WishList:
-    rows: list[ListRow]
-    page: int
-    has_next: bool
-    total_open: int
-    solved_by_existing: int
-    decided: int
-
-
-LIST_FILTERS = ("all", "open", "requests", "decided", "declined", "already_possible", "merged")
-
-
-def wish_list(q: str | None = None, show: str = "all", page: int = 1) -> WishList:
-    """Every wish, searchable by the words of its title, declined ones with their reason."""
-    counts = counts_subquery()
-    clients = sa.func.coalesce(counts.c.clients, 0)
-    statement = (
-        sa.select(
-            Wish.id,
-            Wish.title,
-            Wish.status,
-            clients,
-            sa.func.coalesce(counts.c.first_asked_at, Wish.created_at),
-            WishDecision.outcome,
-            WishDecision.reason,
-            Wish.merged_into_id,
-        )
-        .outerjoin(counts, counts.c.wish_id == Wish.id)
-        .outerjoin(WishDecision, WishDecision.wish_id == Wish.id)
-    )
-    show = show if show in LIST_FILTERS else "all"
-    conditions = {
-        "all": Wish.status != "merged",
-        "open": Wish.status == "open",
-        "requests": sa.and_(Wish.status == "open", clients >= threshold()),
-        "decided": Wish.status == "decided",
-        "declined": WishDecision.outcome == "wont_do",
-        "already_possible": Wish.status == "already_possible",
-        "merged": Wish.status == "merged",
-    }
-    statement = statement.where(conditions[show])
-    words = similarity.tokens(q)
-    if q and q.strip():
-        # Stems match by prefix, so a half-typed word already finds its wishes; exact stems would
-        # use the token index, the prefix LIKE may scan wish_tokens (small: a few rows per wish).
-        if words:
-            matching = sa.select(WishToken.wish_id).where(
-                sa.or_(*(WishToken.token.startswith(word, autoescape=True) for word in words))
-            )
-            statement = statement.where(Wish.id.in_(matching))
-        else:
-            statement = statement.where(Wish.title.icontains(q.strip(), autoescape=True))
-    page = max(1, page)
-    rows = db.session.execute(
-        statement.order_by(Wish.created_at.desc(), Wish.id.desc())
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    totals = dict(
-        db.session.execute(sa.select(Wish.status, sa.func.count()).group_by(Wish.status)).all()
-    )
-    return WishList(
-        rows=[ListRow(*row) for row in rows[:PAGE_SIZE]],
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
-        total_open=totals.get("open", 0),
-        solved_by_existing=totals.get("already_possible", 0),
-        decided=totals.get("decided", 0),
-    )
-
-
-@dataclass(frozen=True)
-class DecidedRow:
-    decision_id: int
-    wish_id: int
-    title: str
-    outcome: str
-    reason: str
-    terms: str | None
-    decided_by_name: str
-    distinct_clients: int
-    callbacks: int
-    callbacks_done: int
-
-
-@dataclass
-class ReviewPage:
-    team: Team
-    review_on: date
-    review: WishReview | None
-    pending: list[WishBrief]
-    decided: list[DecidedRow]
-
-
-def review_page(team: Team, review_on: date) -> ReviewPage:
-    review = get_review(team.id, review_on)
-    decided: list[DecidedRow] = []
-    if review is not None:
-        counts = counts_subquery()
-        calls = (
-            sa.select(
-                Callback.decision_id,
-                sa.func.count().label("calls"),
-                sa.func.count(Callback.done_at).label("done"),
-            )
-            .group_by(Callback.decision_id)
-            .subquery("calls")
-        )
-        decided = [
-            DecidedRow(*row)
-            for row in db.session.execute(
-                sa.select(
-                    WishDecision.id,
-                    Wish.id,
-                    Wish.title,
-                    WishDecision.outcome,
-                    WishDecision.reason,
-                    WishDecision.terms,
-                    User.name,
-                    sa.func.coalesce(counts.c.clients, 0),
-                    sa.func.coalesce(calls.c.calls, 0),
-                    sa.func.coalesce(calls.c.done, 0),
-                )
-                .join(Wish, Wish.id == WishDecision.wish_id)
-                .join(User, User.id == WishDecision.decided_by_id)
-                .outerjoin(counts, counts.c.wish_id == Wish.id)
-                .outerjoin(calls, calls.c.decision_id == WishDecision.id)
-                .where(WishDecision.review_id == review.id)
-                .order_by(WishDecision.decided_at, WishDecision.id)
-            )
-        ]
-    return ReviewPage(
-        team=team,
-        review_on=review_on,
-        review=review,
-        pending=wishes_for_review(team.id, review_on),
-        decided=decided,
-    )
-
-
-def decided_row(decision_id: int) -> DecidedRow | None:
-    counts = counts_subquery()
-    row = db.session.execute(
-        sa.select(
-            WishDecision.id,
-            Wish.id,
-            Wish.title,
-            WishDecision.outcome,
-            WishDecision.reason,
-            WishDecision.terms,
-            User.name,
-            sa.func.coalesce(counts.c.clients, 0),
-            sa.select(sa.func.count())
-            .where(Callback.decision_id == WishDecision.id)
-            .scalar_subquery(),
-            sa.select(sa.func.count(Callback.done_at))
-            .where(Callback.decision_id == WishDecision.id)
-            .scalar_subquery(),
-        )
-        .join(Wish, Wish.id == WishDecision.wish_id)
-        .join(User, User.id == WishDecision.decided_by_id)
-        .outerjoin(counts, counts.c.wish_id == Wish.id)
-        .where(WishDecision.id == decision_id)
-    ).first()
-    return DecidedRow(*row) if row else None
-
-
-def teams() -> list[Team]:
-    return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
-
-
-def team_by_slug(slug: str) -> Team | None:
-    return db.session.scalar(sa.select(Team).where(Team.slug == slug))
-
-
-def wish_brief(wish_id: int, on: date | None = None) -> WishBrief | None:
-    found = wish_briefs(lambda counts: (Wish.id == wish_id,), on or utcnow().date())
-    return found[0] if found else None

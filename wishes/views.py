@@ -1,6 +1,8 @@
 """Wish pages: intake, the list, a wish, the weekly review, calls to make.
 
-Views read the request and render; every rule and every write lives in ``services``.
+Views read the request, call a service (every rule and write) or a page builder (``pages``), and
+render. A refused rule the page shows next to a field goes through ``core.errors.refuse``, which
+rolls back; any other ``RuleError`` is answered by the core handler.
 """
 
 from datetime import date
@@ -12,8 +14,9 @@ from flask_login import current_user
 
 from core.access import role_required
 from core.database import utcnow
+from core.errors import refuse
 from core.templating import spoken_day
-from wishes import briefs, services
+from wishes import briefs, calendar, pages, services
 from wishes.forms import (
     OUTCOME_LABELS,
     STATUS_LABELS,
@@ -52,26 +55,13 @@ def _template(name: str) -> str:
 
 def _intake_context(form: WishForm):
     chosen = form.chosen_wish_id()
-    suggestions = services.similar_wishes(form.title.data or "") if form.title.data else []
-    chosen_brief = services.wish_brief(chosen) if chosen else None
-    if chosen_brief is not None and all(s.id != chosen for s in suggestions):
-        suggestions = [
-            services.Similar(
-                chosen_brief.id,
-                chosen_brief.title,
-                chosen_brief.status,
-                chosen_brief.distinct_clients,
-                chosen_brief.decision,
-                1.0,
-            ),
-            *suggestions,
-        ]
+    suggestions = pages.suggestions(form.title.data, chosen)
     return {"form": form, "suggestions": suggestions, "chosen": chosen}
 
 
 def _page_context(form: WishForm):
     """The intake page also says up front when a new wish is decided: the agent can tell the client."""
-    return {**_intake_context(form), "review_on": services.next_review_on(current_user.team)}
+    return {**_intake_context(form), "review_on": calendar.next_review_on(current_user.team)}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -100,9 +90,8 @@ def new():
                 channel="client_page" if form.client_page.data else "call",
             )
         except services.WishError as error:
-            services.rollback()
             # The chosen wish travels in a radio button next to the title: say it there.
-            form.title.errors.append(error.message)
+            form.title.errors.append(refuse(error))
             return render_template("wishes/new.html", **_page_context(form)), 422
         flash(_saved_message(recorded), "success")
         return redirect(url_for("wishes.detail", wish_id=recorded.wish.id, saved=1))
@@ -131,7 +120,7 @@ def _saved_message(recorded: services.Recorded) -> str:
 def new_for_client():
     """The intake form with one of our clients filled in (linked from the client's page)."""
     client_id = request.args.get("client_id", type=int)
-    client = services.get_client(client_id) if client_id else None
+    client = pages.get_client(client_id) if client_id else None
     if client is None:
         abort(404)
     form = WishForm(
@@ -164,13 +153,13 @@ def index():
     q = request.args.get("q", "")[:200]
     show = request.args.get("show", "all")
     page = request.args.get("page", 1, type=int) or 1
-    listing = services.wish_list(q, show, page)
-    context = {"listing": listing, "q": q, "show": show, "filters": services.LIST_FILTERS}
+    listing = pages.wish_list(q, show, page)
+    context = {"listing": listing, "q": q, "show": show, "filters": pages.LIST_FILTERS}
     return render_template(_template("index"), **context)
 
 
 def _render_detail(wish_id: int, status: int = 200, **forms):
-    page = services.wish_page(wish_id, current_user)
+    page = pages.wish_page(wish_id, current_user)
     if page is None:
         abort(404)
     context = {
@@ -180,9 +169,7 @@ def _render_detail(wish_id: int, status: int = 200, **forms):
             "merge": forms.get("merge") or MergeForm(formdata=None),
             "empty": EmptyForm(formdata=None),
         },
-        "similar": services.similar_wishes(page.wish.title, exclude_id=page.wish.id)
-        if current_user.has_role("admin") and page.wish.status == "open"
-        else [],
+        "similar": pages.merge_candidates(page, current_user),
         "now": utcnow(),
     }
     return render_template(_template("detail"), **context), status
@@ -201,8 +188,7 @@ def add_to_review(wish_id: int):
     try:
         services.add_to_review(wish_id, current_user)
     except services.WishError as error:
-        services.rollback()
-        flash(error.message, "error")
+        flash(refuse(error), "error")
         return _render_detail(wish_id, 422)
     flash(_("Added to the next review."), "success")
     return _render_detail(wish_id)
@@ -217,8 +203,9 @@ def already_possible(wish_id: int):
     try:
         decided = services.answer_already_possible(wish_id, current_user, form.how.data)
     except services.WishError as error:
-        services.rollback()
-        form.how.errors.append(error.message)
+        message = refuse(error, form)
+        if message:  # not about a field of its own: the form's only field says it
+            form.how.errors.append(message)
         return _render_detail(wish_id, 422, possible=form)
     flash(
         ngettext(
@@ -240,11 +227,9 @@ def merge(wish_id: int):
     try:
         target = services.merge(wish_id, form.target_id.data, current_user)
     except services.WishError as error:
-        services.rollback()
-        if error.field == "target_id":
-            form.target_id.errors.append(error.message)
-        else:
-            flash(error.message, "error")
+        message = refuse(error, form)
+        if message:
+            flash(message, "error")
         return _render_detail(wish_id, 422, merge=form)
     flash(_("Merged. The clients moved over; this wish keeps its history."), "success")
     if request.htmx:
@@ -256,50 +241,42 @@ def merge(wish_id: int):
 # --- the weekly review ---------------------------------------------------------------------------
 
 
-def _review_team():
-    slug = request.args.get("team")
-    team = services.team_by_slug(slug) if slug else current_user.team
-    if team is None:
-        team = next(iter(services.teams()), None)
-    return team
-
-
 def _review_date(team, value: str | None) -> date:
     if value:
         try:
             return date.fromisoformat(value)
         except ValueError:
             abort(404)
-    return services.next_review_on(team)
+    return calendar.next_review_on(team)
 
 
 def _render_review(team, review_on: date, status: int = 200, forms=None):
-    page = services.review_page(team, review_on)
+    page = pages.review_page(team, review_on)
     forms = forms or {}
     context = {
         "page": page,
-        "teams": services.teams(),
+        "teams": pages.teams(),
         "forms": {
             item.id: forms.get(item.id) or _decision_form(item.id, formdata=None)
             for item in page.pending
         },
         "close_form": EmptyForm(formdata=None),
         "can_decide": current_user.has_role("manager"),
-        "today": services.team_today(team),
+        "today": calendar.team_today(team),
     }
     return render_template(_template("review"), **context), status
 
 
 @bp.get("/review")
 def review():
-    team = _review_team()
+    team = pages.review_team(request.args.get("team"), current_user)
     if team is None:
         return render_template("wishes/no_team.html")
     return _render_review(team, _review_date(team, request.args.get("on")))
 
 
 def _team_or_404(slug: str):
-    team = services.team_by_slug(slug)
+    team = pages.team_by_slug(slug)
     if team is None:
         abort(404)
     return team
@@ -324,10 +301,11 @@ def decide(slug: str, on: str, wish_id: int):
             terms=form.terms.data,
         )
     except services.WishError as error:
-        services.rollback()
-        getattr(form, error.field or "reason").errors.append(error.message)
+        message = refuse(error, form)
+        if message:  # about the wish or the review, not one field: said under the reason
+            form.reason.errors.append(message)
         return _render_item(team, review_on, wish_id, form, 422)
-    row = services.decided_row(decided.decision.id)
+    row = pages.decided_row(decided.decision.id)
     if request.htmx:
         return render_template("wishes/_decided.html", row=row, page_team=team)
     flash(
@@ -354,7 +332,7 @@ def _render_item(team, review_on: date, wish_id: int, form: DecisionForm, status
     """A decision form with its errors: alone for htmx (it replaces itself), else the whole page."""
     if not request.htmx:
         return _render_review(team, review_on, status, forms={wish_id: form})
-    item = services.wish_brief(wish_id, review_on)
+    item = pages.wish_brief(wish_id, review_on)
     if item is None:
         abort(404)
     context = {
@@ -378,8 +356,7 @@ def close_review(slug: str, on: str):
     try:
         services.close_review(team, review_on, current_user)
     except services.WishError as error:
-        services.rollback()
-        flash(error.message, "error")
+        flash(refuse(error), "error")
         return _render_review(team, review_on, 422)
     flash(_("The review is closed; its decisions go to the team channel."), "success")
     return _render_review(team, review_on)
@@ -392,7 +369,7 @@ def close_review(slug: str, on: str):
 @role_required("agent")
 def calls():
     everyone = request.args.get("who") == "team" and current_user.has_role("manager")
-    calls = services.calls_page(current_user, everyone_on_team=everyone)
+    calls = pages.calls_page(current_user, everyone_on_team=everyone)
     context = {
         "calls": calls,
         "everyone": everyone,
@@ -410,15 +387,15 @@ def log_call(callback_id: int):
         try:
             services.log_call(callback_id, current_user, form.notes.data)
         except services.NotAllowed:
-            services.rollback()
-            abort(403)
+            raise  # someone else's call: the core handler answers 403 with the reason
         except services.WishError as error:
-            services.rollback()
-            form.notes.errors.append(error.message)
+            message = refuse(error, form)
+            if message:
+                form.notes.errors.append(message)
             status = 422
     else:
         status = 400
-    call = services.call_row(callback_id, current_user)
+    call = pages.call_row(callback_id, current_user)
     if call is None:
         abort(404)
     if not request.htmx:

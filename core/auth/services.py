@@ -1,19 +1,29 @@
-"""Authentication rules: credential checks with rate limits, and single-use invitation links."""
+"""Authentication rules: credential checks that slow down guessers, and single-use invitation links."""
 
+import math
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from core import throttle
+from core import audit, throttle
+from core.auth.passwords import password_problem
+from core.database import utcnow
+from core.errors import RuleError
 from core.extensions import db
 from core.models import User
 
-FAILED_BY_ACCOUNT = "login-account"
-FAILED_BY_ADDRESS = "login-address"
-INVITE_SALT = "huddle-invite"
+ATTEMPTS_BY_ACCOUNT_AND_ADDRESS = "login-account-address"
+ATTEMPTS_BY_ADDRESS = "login-address"
+# Past the limit, the next try waits this long, doubling with each further one, up to the window.
+FIRST_DELAY_SECONDS = 30
 
 
 @dataclass
@@ -31,53 +41,99 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def authenticate(email: str, password: str, address: str) -> LoginResult:
-    """Check credentials, refusing early when an account or an address has failed too often.
+@cache
+def _decoy_hash() -> str:
+    """A hash to check when nobody has the e-mail, so an unknown account costs the same time."""
+    return generate_password_hash(secrets.token_hex(16))
 
-    The same message answers an unknown e-mail and a wrong password, so the form does not reveal
-    who has an account.
-    """
+
+def _limits() -> list[tuple[str, int]]:
     cfg = current_app.config
-    window = cfg["LOGIN_FAILURE_WINDOW_SECONDS"]
-    account = normalise_email(email)
-    minutes = max(1, window // 60)
-    if throttle.is_limited(
-        FAILED_BY_ACCOUNT, account, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window
-    ) or throttle.is_limited(
-        FAILED_BY_ADDRESS, address, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], window
-    ):
-        return LoginResult(
-            error=_("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes),
-            limited=True,
-        )
+    return [
+        (ATTEMPTS_BY_ACCOUNT_AND_ADDRESS, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS"]),
+        (ATTEMPTS_BY_ADDRESS, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+    ]
 
+
+def _refused_until(until: datetime) -> LoginResult:
+    minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
+    return LoginResult(
+        error=ngettext(
+            "Too many failed attempts. Try again in %(num)d minute.",
+            "Too many failed attempts. Try again in %(num)d minutes.",
+            minutes,
+        ),
+        limited=True,
+    )
+
+
+def authenticate(email: str, password: str, address: str) -> LoginResult:
+    """Check credentials, slowing down whoever keeps failing — but only them (OWASP's advice).
+
+    Attempts are counted per account *from one address* and per address, never per account alone:
+    a stranger who types wrong passwords for the head of support's e-mail delays themselves, not
+    her. Past a limit the next attempt waits, and the wait doubles with each further one up to the
+    window (no hard lock). Each attempt is counted atomically *before* the password is checked, so
+    simultaneous guesses cannot slip past the limit. The answer is the same, and takes the same
+    time, for an unknown e-mail, a wrong password and a deactivated account.
+    """
+    now = utcnow()
+    window = current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
+    account = normalise_email(email)
+    keys = {ATTEMPTS_BY_ACCOUNT_AND_ADDRESS: f"{account} {address}", ATTEMPTS_BY_ADDRESS: address}
+    # Counting comes first: a write as the transaction's first statement waits for SQLite's lock
+    # (busy timeout) instead of failing on a snapshot read before it.
+    counts = {bucket: throttle.count_attempt(bucket, keys[bucket], window) for bucket in keys}
+    waits = [
+        until for bucket, key in keys.items() if (until := throttle.blocked_until(bucket, key))
+    ]
+    if waits and max(waits) > now:
+        db.session.commit()
+        return _refused_until(max(waits))
+    for bucket, limit in _limits():
+        if counts[bucket] > limit:
+            delay = min(window, FIRST_DELAY_SECONDS * 2 ** (counts[bucket] - limit - 1))
+            throttle.block(bucket, keys[bucket], now + timedelta(seconds=delay))
+            db.session.commit()
+            return _refused_until(now + timedelta(seconds=delay))
     user = find_user_by_email(account)
-    if user is None or not user.check_password(password):
-        throttle.record(FAILED_BY_ACCOUNT, account)
-        throttle.record(FAILED_BY_ADDRESS, address)
+    matches = check_password_hash(
+        user.password_hash if user and user.password_hash else _decoy_hash(), password
+    )
+    if user is None or not user.password_hash or not matches or not user.active:
         db.session.commit()
         return LoginResult(error=_("That e-mail and password do not match an account."))
-    if not user.active:
-        return LoginResult(error=_("This account is deactivated. Ask an admin to reactivate it."))
-    throttle.clear(FAILED_BY_ACCOUNT, account)
+    audit.record(user.id, "user", user.id, "logged_in", address=address)
+    throttle.reset(ATTEMPTS_BY_ACCOUNT_AND_ADDRESS, keys[ATTEMPTS_BY_ACCOUNT_AND_ADDRESS])
+    throttle.forget_attempt(ATTEMPTS_BY_ADDRESS, address)
     db.session.commit()
     return LoginResult(user=user)
 
 
-def _invite_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITE_SALT)
+class PasswordError(RuleError):
+    """A password change the rules refuse (see ``core.errors.RuleError``)."""
 
 
-def invite_token(user: User) -> str:
-    """A signed, expiring link token; it dies as soon as a password is set (the hash changes)."""
-    return _invite_serializer().dumps({"u": user.id, "p": (user.password_hash or "")[-12:]})
+# Invitation and reset links are the same kind of token with their own salt and lifetime: signed,
+# expiring, and single-use because they carry the end of the password hash, which setting a
+# password changes.
+LINK_KINDS = {
+    "invite": ("huddle-invite", "INVITE_MAX_AGE_SECONDS"),
+    "reset": ("huddle-reset", "PASSWORD_RESET_MAX_AGE_SECONDS"),
+}
 
 
-def user_from_invite(token: str) -> User | None:
+def _serializer(kind: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_KINDS[kind][0])
+
+
+def _link_token(user: User, kind: str) -> str:
+    return _serializer(kind).dumps({"u": user.id, "p": (user.password_hash or "")[-12:]})
+
+
+def _user_from_link(token: str, kind: str) -> User | None:
     try:
-        data = _invite_serializer().loads(
-            token, max_age=current_app.config["INVITE_MAX_AGE_SECONDS"]
-        )
+        data = _serializer(kind).loads(token, max_age=current_app.config[LINK_KINDS[kind][1]])
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict):
@@ -88,8 +144,48 @@ def user_from_invite(token: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str) -> None:
+def invite_token(user: User) -> str:
+    """A signed, expiring link token; it dies as soon as a password is set (the hash changes)."""
+    return _link_token(user, "invite")
+
+
+def user_from_invite(token: str) -> User | None:
+    return _user_from_link(token, "invite")
+
+
+def reset_token(user: User, actor: User | None = None) -> str:
+    """A password-reset link token (an hour by default), single-use like an invitation; audited."""
+    audit.record(actor.id if actor else None, "user", user.id, "password_reset_issued")
+    db.session.commit()
+    return _link_token(user, "reset")
+
+
+def user_from_reset(token: str) -> User | None:
+    return _user_from_link(token, "reset")
+
+
+def set_password(user: User, password: str, action: str = "password_set") -> None:
+    """Set a new password; every session and remember cookie issued before stops working."""
     user.set_password(password)
+    user.session_version += 1
+    audit.record(user.id, "user", user.id, action)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A person changes their own password: they prove they know the current one first."""
+    if not user.check_password(current):
+        raise PasswordError(_("That is not your current password."), "current_password")
+    problem = password_problem(new)
+    if problem:
+        raise PasswordError(problem, "password")
+    set_password(user, new, "password_changed")
+
+
+def end_all_sessions(user: User) -> None:
+    """ "Log out everywhere": every session and remember cookie of ``user`` stops working."""
+    user.session_version += 1
+    audit.record(user.id, "user", user.id, "sessions_ended")
     db.session.commit()
 
 

@@ -1,13 +1,14 @@
 from urllib.parse import urlsplit
 
-from babel import Locale
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from core.access import public
 from core.auth import services
-from core.auth.forms import AccountForm, LoginForm, SetPasswordForm
+from core.auth.forms import AccountForm, ChangePasswordForm, LoginForm, SetPasswordForm
+from core.errors import refuse
+from core.i18n import language_choices
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -64,15 +65,64 @@ def accept_invite(token: str):
     return render_template("auth/invite.html", form=form, user=user), 400 if form.errors else 200
 
 
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    """A reset link works once: setting the password changes what the link was signed with."""
+    user = services.user_from_reset(token)
+    if user is None:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data, "password_reset")
+        logout_user()
+        flash(_("Your password is changed. Log in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, user=user), 400 if form.errors else 200
+
+
+@bp.post("/password")
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.PasswordError as error:
+            refuse(error, form)
+        else:
+            login_user(current_user._get_current_object())  # this device stays in, no other
+            flash(_("Your password is changed. Other devices are logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return _render_account(password_form=form), 400
+
+
+@bp.post("/logout-everywhere")
+def logout_everywhere():
+    services.end_all_sessions(current_user)
+    logout_user()
+    flash(_("You are logged out on every device."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _account_form(**kwargs) -> AccountForm:
+    form = AccountForm(obj=current_user, **kwargs)
+    form.locale.choices = [("", _("My browser's language")), *language_choices()]
+    return form
+
+
+def _render_account(form=None, password_form=None):
+    return render_template(
+        "auth/account.html",
+        form=form or _account_form(formdata=None),
+        password_form=password_form or ChangePasswordForm(formdata=None),
+    )
+
+
 @bp.route("/account", methods=["GET", "POST"])
 def account():
-    form = AccountForm(obj=current_user)
-    form.locale.choices = [("", _("My browser's language"))] + [
-        (code, Locale.parse(code).get_display_name(code).capitalize())
-        for code in current_app.config["LANGUAGES"]
-    ]
+    form = _account_form()
     if form.validate_on_submit():
         services.update_account(current_user, form.name.data, form.timezone.data, form.locale.data)
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), 400 if form.errors else 200
+    return _render_account(form), 400 if form.errors else 200

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from core import audit
 from core.auth.services import find_user_by_email, normalise_email
 from core.errors import RuleError
 from core.extensions import db
@@ -31,7 +32,9 @@ def create_user(
     role: str,
     team_id: int | None = None,
     password: str | None = None,
+    actor: User | None = None,
 ) -> User:
+    """Invite (no password yet) or create someone; audited, with who did it when it was a person."""
     if role not in ROLES:
         raise UserError(_("Unknown role."), "role")
     if find_user_by_email(email) is not None:
@@ -42,6 +45,10 @@ def create_user(
     if password:
         user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    audit.record(
+        actor.id if actor else None, "user", user.id, "created", role=role, team_id=team_id
+    )
     db.session.commit()
     return user
 
@@ -54,8 +61,21 @@ def update_access(actor: User, user: User, role: str, team_id: int | None, activ
         raise UserError(_("That team does not exist."), "team_id")
     if user.id == actor.id and (role != "admin" or not active):
         raise UserError(_("You cannot remove your own admin access."), "role")
+    changed = {
+        name: {"from": old, "to": new}
+        for name, old, new in (
+            ("role", user.role, role),
+            ("team_id", user.team_id, team_id or None),
+            ("active", user.active, active),
+        )
+        if old != new
+    }
+    if user.active and not active:
+        user.session_version += 1  # a deactivated person's open sessions end now, not at expiry
     user.role = role
     user.team_id = team_id or None
     user.active = active
+    if changed:
+        audit.record(actor.id, "user", user.id, "access_changed", **changed)
     db.session.commit()
     return user

@@ -45,7 +45,11 @@ def invite():
     if form.validate_on_submit():
         try:
             user = services.create_user(
-                form.email.data, form.name.data, form.role.data, form.team_id.data or None
+                form.email.data,
+                form.name.data,
+                form.role.data,
+                form.team_id.data or None,
+                actor=current_user,
             )
         except services.UserError as error:
             getattr(form, error.field).errors.append(error.message)

@@ -25,12 +25,12 @@ def test_development_generates_one_secret_and_keeps_it(monkeypatch, tmp_path):
 
 
 def test_environment_variables_configure_the_app(monkeypatch, tmp_path):
-    monkeypatch.setenv("HUDDLE_SECRET_KEY", "from-env")
+    monkeypatch.setenv("HUDDLE_SECRET_KEY", "from-env-" + "k" * 32)
     monkeypatch.setenv("HUDDLE_DATABASE_URL", "postgres://u@db.internal/huddle")
     monkeypatch.setenv("HUDDLE_LOW_RATING_MAX", "3")
     monkeypatch.setenv("HUDDLE_WISH_REVIEW_DAY", "Thursday")
     app = create_app()
-    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["SECRET_KEY"] == "from-env-" + "k" * 32
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.internal/huddle"
     assert app.config["LOW_RATING_MAX"] == 3
     assert app.config["WISH_REVIEW_DAY"] == "thursday"
@@ -38,7 +38,7 @@ def test_environment_variables_configure_the_app(monkeypatch, tmp_path):
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
-    monkeypatch.setenv("HUDDLE_SECRET_KEY", "x")
+    monkeypatch.setenv("HUDDLE_SECRET_KEY", "x" * 32)
     monkeypatch.delenv("HUDDLE_DATABASE_URL", raising=False)
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
@@ -54,7 +54,7 @@ def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
     ],
 )
 def test_bad_settings_are_refused_at_start(monkeypatch, variable, value, message):
-    monkeypatch.setenv("HUDDLE_SECRET_KEY", "x")
+    monkeypatch.setenv("HUDDLE_SECRET_KEY", "x" * 32)
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError, match=message):
         create_app()
@@ -68,7 +68,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "x",
+            "SECRET_KEY": "x" * 32,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/w.db",
         }
     )

@@ -284,14 +284,14 @@ def wish_with_clients(ask):
 
 
 @pytest.fixture
-def make_decision(app, make_user, make_team):
-    """The review's decision on a wish: by a new manager, for a new team, on REVIEW_DAY unless told."""
+def decide_wish(app, make_user, make_team):
+    """Decide a wish at a review (a new manager and team unless given); returns ``Decided``."""
 
-    def record(wish_id, outcome: str, reason: str, *, manager=None, team=None, **kw):
+    def decide(wish_id, outcome="wont_do", reason="Not for now", *, manager=None, team=None, **kw):
         manager = manager or make_user("manager")
         team = team or make_team()
         kw.setdefault("review_on", REVIEW_DAY)
         with using(app):
             return wishes.decide(wish_id, manager, team=team, outcome=outcome, reason=reason, **kw)
 
-    return record
+    return decide

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from core.extensions import db
 from core.models import Client
 from tests.support.db import count, using
-from wishes import services
+from wishes import calendar
 from wishes.models import Wish, WishRequest
 
 CLIENT = {"external_id": "crm-7", "name": "Joana Silva", "email": "joana@example.com"}
@@ -26,7 +26,7 @@ def test_a_new_wish_answers_with_its_count_and_review_date(app, client, api_head
     body = response.json
     assert body["distinct_clients"] == 1 and body["status"] == "open"
     with using(app):
-        expected = services.next_review_on(None)
+        expected = calendar.next_review_on(None)
         request = db.session.scalar(sa.select(WishRequest))
         assert request.problem == "For the accountant" and request.channel == "api"
         assert request.agent_id is None
@@ -44,11 +44,11 @@ def test_clients_are_counted_once_each(app, client, api_headers):
     assert count(app, Wish) == 1 and count(app, WishRequest) == 2
 
 
-def test_a_decided_wish_answers_with_the_decision(client, api_headers, make_decision):
+def test_a_decided_wish_answers_with_the_decision(client, api_headers, decide_wish):
     wish_id = post(client, {"client": CLIENT, "title": "Pay by cheque"}, api_headers).json[
         "wish_id"
     ]
-    make_decision(wish_id, "wont_do", "Banks withdraw cheques")
+    decide_wish(wish_id, reason="Banks withdraw cheques")
     body = post(
         client,
         {"client": {"external_id": "crm-9", "name": "Carla"}, "wish_id": wish_id},

@@ -14,7 +14,7 @@ from wishes.models import Callback
 
 
 @pytest.fixture
-def decided(ask, make_client, make_user, make_team, make_decision):
+def decided(app, ask, make_client, make_user, make_team, decide_wish):
     """Three clients of one wish decided "will do if paid"; callbacks split between two agents."""
     team = make_team(slug="cb-team", timezone="America/Sao_Paulo")
     other = make_team(slug="cb-other", timezone="Europe/Moscow")
@@ -24,13 +24,13 @@ def decided(ask, make_client, make_user, make_team, make_decision):
     wish_id = ask("Export reports to Excel", client=make_client(name="Ana"), agent=lucas)
     ask(wish_id=wish_id, client=make_client(name="Bruno", phone="+55 11 5555"), agent=lucas)
     ask(wish_id=wish_id, client=make_client(name="Carla"), agent=olga)
-    make_decision(
+    decide_wish(
         wish_id,
         "will_do_if_paid",
         "Only for the biggest plan",
+        terms="US$ 800",
         manager=manager,
         team=team,
-        terms="US$ 800",
     )
     return {
         "team": team,

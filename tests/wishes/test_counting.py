@@ -5,7 +5,7 @@ import pytest
 from core import audit
 from tests.support.db import count, using
 from tests.support.wishes import REVIEW_DAY
-from wishes import briefs, services
+from wishes import briefs, pages, services
 from wishes.models import Wish, WishRequest
 
 
@@ -15,7 +15,7 @@ def test_a_client_asking_twice_counts_once(app, ask, make_client):
     assert ask(wish_id=wish_id, client=joana) == wish_id
     assert ask("Dark mode", client=joana) == wish_id  # same title again: the same wish
     with using(app):
-        assert services.distinct_clients(wish_id) == 1
+        assert briefs.distinct_clients(wish_id) == 1
         actions = [e.action for e in audit.history("wish", wish_id)]
     assert actions == ["created", "asked", "asked_again", "asked_again"]
     assert count(app, WishRequest) == 1
@@ -27,7 +27,7 @@ def test_identical_titles_from_different_clients_are_one_wish(app, ask):
     assert first == second
     assert count(app, Wish) == 1
     with using(app):
-        assert services.distinct_clients(first) == 2
+        assert briefs.distinct_clients(first) == 2
 
 
 def test_three_distinct_clients_make_a_request_and_reach_the_review(app, ask, make_team):
@@ -40,7 +40,7 @@ def test_three_distinct_clients_make_a_request_and_reach_the_review(app, ask, ma
     with using(app):
         [brief] = wishes_on_review(team.id)
         assert brief.id == wish_id and brief.distinct_clients == 3
-        assert services.is_request(brief.distinct_clients)
+        assert briefs.is_request(brief.distinct_clients)
 
 
 def wishes_on_review(team_id):
@@ -92,21 +92,17 @@ def test_review_briefs_carry_the_first_problems_and_the_age(app, ask, make_clien
 
 
 def test_decided_wishes_leave_the_review_but_stay_searchable(
-    app, wish_with_clients, make_user, make_team, make_decision
+    app, wish_with_clients, make_user, make_team, decide_wish
 ):
     team = make_team()
     manager = make_user("manager", team_id=team.id)
     wish_id = wish_with_clients(3, "Pay by cheque")
-    make_decision(
-        wish_id,
-        "wont_do",
-        "Cheques are being withdrawn by the banks",
-        manager=manager,
-        team=team,
+    decide_wish(
+        wish_id, reason="Cheques are being withdrawn by the banks", manager=manager, team=team
     )
     with using(app):
         assert wishes_on_review(team.id) == []
-        listing = services.wish_list("cheque", "declined")
+        listing = pages.wish_list("cheque", "declined")
     [row] = listing.rows
     assert row.id == wish_id and row.outcome == "wont_do"
     assert row.reason == "Cheques are being withdrawn by the banks"

@@ -4,10 +4,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from core.extensions import db
 from core.signals import wish_review_closed
 from tests.support.db import count, using
 from tests.support.wishes import REVIEW_DAY, callbacks, wish
-from wishes import briefs, calendar, services
+from wishes import briefs, calendar, pages, services
 from wishes.models import Callback, WishDecision
 
 
@@ -88,7 +89,7 @@ def test_a_bad_decision_is_refused_and_changes_nothing(
         decide(app, wish_id, review, outcome=outcome, reason=reason, terms=terms)
     assert refused.value.field == field
     with using(app):
-        services.rollback()
+        db.session.rollback()
     assert count(app, WishDecision) == 0 and count(app, Callback) == 0
     assert wish(app, wish_id).status == "open"
 
@@ -141,7 +142,7 @@ def test_already_possible_calls_every_client_back_and_is_counted(app, wish_with_
             wish_id, agent, "Reports → Download → CSV, top right"
         )
         assert decided.callbacks == 2 and decided.decision.review_id is None
-        listing = services.wish_list()
+        listing = pages.wish_list()
         assert briefs.wishes_for_review(None, REVIEW_DAY) == []
     assert listing.solved_by_existing == 1
     assert wish(app, wish_id).status == "already_possible"

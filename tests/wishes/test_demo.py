@@ -2,9 +2,10 @@
 
 import sqlalchemy as sa
 
+from core.database import utcnow
 from core.demo import DEMO_PASSWORD
 from core.extensions import db
-from wishes import briefs, services
+from wishes import briefs
 from wishes.models import Callback, Wish
 
 
@@ -20,7 +21,7 @@ def test_demo_wishes_are_made_once_and_every_page_opens(app, client):
         statuses = dict(db.session.execute(sa.select(Wish.title, Wish.status)).all())
         calls = db.session.scalars(sa.select(Callback)).all()
         sp = db.session.scalar(sa.select(Wish.team_id).where(Wish.title.startswith("Exportar")))
-        on_review = briefs.wishes_for_review(sp, services.utcnow().date())
+        on_review = briefs.wishes_for_review(sp, utcnow().date())
         first = db.session.scalar(sa.select(Wish.id).order_by(Wish.id))
     assert len(titles) == len(set(titles)) == 7
     assert any("Выгрузка" in t for t in titles) and any("oscuro" in t for t in titles)

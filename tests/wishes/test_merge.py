@@ -19,7 +19,7 @@ def test_merge_moves_clients_and_counts_a_shared_client_once(app, ask, make_clie
     ask(wish_id=duplicate)
     with using(app):
         services.merge(duplicate, keep, admin)
-        assert services.distinct_clients(keep) == 4  # 2 + 3 − the one who asked for both
+        assert briefs.distinct_clients(keep) == 4  # 2 + 3 − the one who asked for both
         history = [e.action for e in audit.history("wish", duplicate)]
         [brief] = briefs.wishes_for_review(None, REVIEW_DAY)
     assert brief.id == keep and brief.distinct_clients == 4
@@ -42,15 +42,15 @@ def test_a_merged_wish_stands_for_the_one_it_joined(app, ask, make_client, make_
     assert ask(wish_id=duplicate, client=joana) == third
     with using(app):
         assert [b.id for b in briefs.client_wishes(joana.id)] == [third]
-        assert services.distinct_clients(third) == 4
+        assert briefs.distinct_clients(third) == 4
 
 
 @pytest.mark.parametrize("case", ["self", "decided", "missing"])
-def test_merge_refuses_what_makes_no_sense(app, ask, make_user, make_decision, case):
+def test_merge_refuses_what_makes_no_sense(app, ask, make_user, decide_wish, case):
     admin = make_user("admin")
     source, target = ask("Dark mode"), ask("Night theme")
     if case == "decided":
-        make_decision(target, "will_do", "Soon", manager=admin)
+        decide_wish(target, "will_do", "Soon", manager=admin)
     with using(app):
         target_id = {"self": source, "decided": target, "missing": 999_999}[case]
         with pytest.raises(services.WishError) as refused:

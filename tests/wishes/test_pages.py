@@ -5,7 +5,7 @@ import re
 from core.models import Client
 from tests.support.db import count, using
 from tests.support.wishes import wish
-from wishes import services
+from wishes import briefs, calendar
 from wishes.models import Callback, Wish, WishDecision, WishRequest
 
 FORM = {
@@ -24,7 +24,7 @@ def test_an_agent_records_a_wish_and_hears_when_it_is_reviewed(app, client, logi
     team = make_team(timezone="Europe/Moscow")
     login_as("agent", team_id=team.id)
     with using(app):
-        review_on = services.next_review_on(team)
+        review_on = calendar.next_review_on(team)
     day = f"{review_on:%A} {review_on.day} {review_on:%B}"  # "Tuesday 1 December"
     form = client.get("/wishes/new")
     assert form.status_code == 200 and f"decided at the review on {day}" in form.text
@@ -70,7 +70,7 @@ def test_similar_wishes_are_suggested_while_typing_and_can_be_chosen(app, client
     response = client.post("/wishes/new", data={**FORM, "title": "", "wish_id": str(existing)})
     assert response.status_code == 302
     with using(app):
-        assert services.distinct_clients(existing) == 2
+        assert briefs.distinct_clients(existing) == 2
     assert count(app, Wish) == 2
 
 
@@ -89,17 +89,12 @@ def test_the_intake_form_for_one_of_our_clients_is_filled_in(client, login_as, m
 
 
 def test_the_list_searches_in_every_language_and_keeps_declined_wishes(
-    client, login_as, ask, make_decision
+    client, login_as, ask, decide_wish
 ):
     declined = ask("Pagamento com cheque")
     ask("Выгрузка отчётов в Excel")
     ask("Dark mode")
-    make_decision(
-        declined,
-        "wont_do",
-        "Os bancos estão acabando com o cheque",
-        review_on=services.utcnow().date(),
-    )
+    decide_wish(declined, reason="Os bancos estão acabando com o cheque")
     login_as("agent")
     listing = client.get("/wishes/", query_string={"q": "cheques"}).text
     assert "Pagamento com cheque" in listing and "Os bancos estão acabando com o cheque" in listing
@@ -148,7 +143,7 @@ def test_agents_view_the_review_and_managers_decide(
     page = client.get("/wishes/review").text
     assert "Export reports to Excel" in page and "Record the decision" not in page
     with using(app):
-        on = services.next_review_on(team).isoformat()
+        on = calendar.next_review_on(team).isoformat()
     url = f"/wishes/review/rv-team/{on}/wishes/{wish_id}"
     decision = {f"wish-{wish_id}-outcome": "will_do", f"wish-{wish_id}-reason": "Planned for Q1"}
     assert client.post(url, data=decision).status_code == 403

@@ -4,7 +4,7 @@ import pytest
 
 from tests.support.db import using
 from tests.support.queries import count_statements
-from wishes import services
+from wishes import calendar
 
 
 def statements_for(app, client, url):
@@ -15,7 +15,7 @@ def statements_for(app, client, url):
 
 
 @pytest.fixture
-def world(app, make_team, make_user, ask, make_decision):
+def world(app, make_team, make_user, ask, decide_wish):
     team = make_team(slug="qc-team")
     manager = make_user("manager", team_id=team.id)
     agent = make_user("agent", team_id=team.id)
@@ -23,21 +23,21 @@ def world(app, make_team, make_user, ask, make_decision):
 
     def seed(n):
         with using(app):
-            review_on = services.next_review_on(team)
+            review_on = calendar.next_review_on(team)
         for i in range(n):
             wish_id = ask(f"Wish number {len(made['wishes'])} {i}", agent=agent)
             for _ in range(2):
                 ask(wish_id=wish_id, agent=agent)
             made["wishes"].append(wish_id)
             if i % 2:
-                make_decision(
+                decide_wish(
                     wish_id,
                     "will_do_if_paid",
                     "Paid work",
+                    terms="US$ 100",
                     manager=manager,
                     team=team,
                     review_on=review_on,
-                    terms="US$ 100",
                 )
         return made["wishes"][-1]
 

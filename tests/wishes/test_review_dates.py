@@ -34,22 +34,22 @@ def teams(make_team):
 def test_review_day_today_is_today_in_the_team_timezone(app, at, teams):
     at(2026, 12, 1, 22, 0)  # Tuesday 19:00 in São Paulo; already Wednesday 01:00 in Moscow
     with using(app):
-        assert services.next_review_on(teams["sp"]) == TUESDAY
-        assert services.next_review_on(teams["msk"]) == date(2026, 12, 8)
+        assert calendar.next_review_on(teams["sp"]) == TUESDAY
+        assert calendar.next_review_on(teams["msk"]) == date(2026, 12, 8)
 
 
 def test_the_day_before_is_the_coming_review_everywhere(app, at, teams):
     at(2026, 11, 30, 12, 0)  # Monday everywhere
     with using(app):
-        assert services.next_review_on(teams["sp"]) == TUESDAY
-        assert services.next_review_on(teams["msk"]) == TUESDAY
+        assert calendar.next_review_on(teams["sp"]) == TUESDAY
+        assert calendar.next_review_on(teams["msk"]) == TUESDAY
 
 
 def test_late_monday_in_sao_paulo_is_already_review_day_in_moscow(app, at, teams):
     at(2026, 11, 30, 22, 30)  # Monday 19:30 in São Paulo, Tuesday 01:30 in Moscow
     with using(app):
-        assert services.next_review_on(teams["sp"]) == TUESDAY
-        assert services.next_review_on(teams["msk"]) == TUESDAY
+        assert calendar.next_review_on(teams["sp"]) == TUESDAY
+        assert calendar.next_review_on(teams["msk"]) == TUESDAY
         assert calendar.team_today(teams["sp"]) == date(2026, 11, 30)
         assert calendar.team_today(teams["msk"]) == TUESDAY
 
@@ -59,16 +59,16 @@ def test_after_todays_review_is_closed_the_next_one_is_next_week(app, at, teams,
     with using(app):
         manager = make_user("manager")
         services.close_review(teams["sp"], TUESDAY, manager)
-        assert services.next_review_on(teams["sp"]) == date(2026, 12, 8)
-        assert services.next_review_on(teams["msk"]) == TUESDAY
+        assert calendar.next_review_on(teams["sp"]) == date(2026, 12, 8)
+        assert calendar.next_review_on(teams["msk"]) == TUESDAY
 
 
 @pytest.mark.parametrize("app_config", [{"WISH_REVIEW_DAY": "friday"}])
 def test_the_review_day_is_configurable(app, teams):
     with using(app):
-        assert services.next_review_on(teams["sp"], today=TUESDAY) == date(2026, 12, 4)
-        assert services.next_review_on(teams["sp"], today=date(2026, 12, 4)) == date(2026, 12, 4)
-        assert services.next_review_on(teams["sp"], today=date(2026, 12, 5)) == date(2026, 12, 11)
+        assert calendar.next_review_on(teams["sp"], today=TUESDAY) == date(2026, 12, 4)
+        assert calendar.next_review_on(teams["sp"], today=date(2026, 12, 4)) == date(2026, 12, 4)
+        assert calendar.next_review_on(teams["sp"], today=date(2026, 12, 5)) == date(2026, 12, 11)
 
 
 def test_review_eve_is_the_working_day_before(app, make_team):

@@ -1,7 +1,7 @@
 """Similar wishes while typing: normalised word stems, ranked by overlap (SQLite and PostgreSQL)."""
 
 from tests.support.db import using
-from wishes import services, similarity
+from wishes import pages, services, similarity
 
 
 def test_tokens_fold_case_accents_little_words_and_endings():
@@ -29,15 +29,15 @@ def test_the_closest_wishes_come_first_and_unrelated_ones_not_at_all(app, ask, m
     merged = ask("Excel export of reports")
     with using(app):
         services.merge(merged, excel, make_user("admin"))
-        found = services.similar_wishes("exporting the reports to excel")
+        found = pages.similar_wishes("exporting the reports to excel")
     assert [s.id for s in found] == [excel, csv]  # the merged duplicate is not offered
     assert found[0].score > found[1].score
     assert found[0].distinct_clients == 2
 
 
-def test_similar_wishes_say_when_one_is_already_decided(app, ask, make_decision):
+def test_similar_wishes_say_when_one_is_already_decided(app, ask, decide_wish):
     wish_id = ask("Pay by cheque")
-    make_decision(wish_id, "wont_do", "Banks withdraw cheques", review_on=services.utcnow().date())
+    decide_wish(wish_id, reason="Banks withdraw cheques")
     with using(app):
-        [found] = services.similar_wishes("cheque payments")
+        [found] = pages.similar_wishes("cheque payments")
     assert found.id == wish_id and found.decision == "wont_do"

@@ -1,0 +1,68 @@
+"""Production refuses what would make it unsafe, and logged-in pages leave nothing behind."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.config import ConfigError
+from dashboard import create_app
+
+
+def production(**config):
+    return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", **config})
+
+
+def test_a_short_secret_key_stops_the_app_with_a_clear_message():
+    with pytest.raises(ConfigError, match="at least 32"):
+        production(SECRET_KEY="x")
+    assert production(SECRET_KEY="k" * 32).config["SECRET_KEY"] == "k" * 32
+
+
+def test_the_demo_refuses_to_run_outside_development():
+    app = production(SECRET_KEY="k" * 40)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "HUDDLE_ENV=development" in result.output and "--force" in result.output
+
+
+@pytest.mark.parametrize("password", ["aaaaaaaaaaaaaa", "short", "1q2w3e4r5t6y"])
+def test_weak_or_common_passwords_are_refused(app, client, make_user, password):
+    from core.auth.services import invite_token
+    from tests.support.db import using
+
+    user = make_user("agent", password="")
+    with using(app):
+        token = invite_token(user)
+    response = client.post(
+        f"/auth/invite/{token}", data={"password": password, "confirm": password}
+    )
+    assert response.status_code == 400
+    accepted = client.post(
+        f"/auth/invite/{token}",
+        data={"password": "a sturdy passphrase", "confirm": "a sturdy passphrase"},
+    )
+    assert accepted.status_code == 302
+
+
+def test_logged_in_pages_are_not_cached_and_not_kept_in_htmx_history(client, login_as):
+    public = client.get("/auth/login")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    login_as("agent")
+    page = client.get("/")
+    assert page.headers["Cache-Control"] == "no-store"
+    assert 'hx-history="false"' in page.text
+
+
+def test_keep_me_logged_in_lasts_thirty_days_at_most(client, make_user):
+    user = make_user("agent", password="correct horse battery")
+    response = client.post(
+        "/auth/login",
+        data={"email": user.email, "password": "correct horse battery", "remember": "y"},
+    )
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")
+    )
+    expires = re.search(r"Expires=([^;]+)", cookie).group(1)
+    until = datetime.strptime(expires, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=UTC)
+    assert until <= datetime.now(UTC) + timedelta(days=30, minutes=1)
