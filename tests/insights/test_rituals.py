@@ -3,10 +3,11 @@
 from datetime import UTC, date, datetime, timedelta
 
 from core.extensions import db
-from dashboard.insights.metrics import Period
+from dashboard.insights.periods import Period
 from dashboard.insights.rituals import compute
 from standup.models import ActionItem, Attendance, CheckIn, Holiday, Standup
 from tests.support.db import using
+from wishes.models import Wish, WishRequest
 
 MONDAY = date(2026, 3, 2)
 
@@ -82,8 +83,6 @@ def test_rituals_figures(app, make_team, make_user, login_as, client):
 
 
 def test_a_wish_becomes_a_request_when_its_third_client_asks(app, make_client):
-    from wishes.models import Wish, WishRequest
-
     with using(app):
         wish = Wish(title="Invoices in PDF")
         db.session.add(wish)

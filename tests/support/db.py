@@ -55,7 +55,7 @@ def all_rows(app, model, *where, order_by=None) -> list:
         return rows
 
 
-def fetch(app, model, id_):
+def reloaded(app, model, id_):
     """One row as it is in the database now (reloaded), detached from the session."""
     with using(app):
         found = db.session.get(model, id_)

@@ -65,6 +65,6 @@ class LiveServer:
         self.server.server_close()
 
 
-def htmx_post(client, url, data=None, **kwargs):
-    """POST as htmx does from a page: the form's fields and the ``HX-Request`` header."""
+def htmx(client, url, data=None, **kwargs):
+    """A POST as htmx sends it from a page: the form's fields and the ``HX-Request`` header."""
     return client.post(url, data=data or {}, headers={"HX-Request": "true"}, **kwargs)

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from tests.support.db import all_rows, fetch
+from tests.support.db import all_rows, reloaded
 from wishes.models import Callback, Wish
 
 # A Tuesday: the default review day.
@@ -10,7 +10,7 @@ REVIEW_DAY = date(2026, 12, 1)
 
 
 def wish(app, wish_id) -> Wish:
-    return fetch(app, Wish, wish_id)
+    return reloaded(app, Wish, wish_id)
 
 
 def callbacks(app, *where) -> list[Callback]:
