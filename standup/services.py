@@ -118,7 +118,10 @@ def team_by_slug(slug: str) -> Team | None:
 
 
 def teams() -> list[Team]:
-    return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
+    """The teams that hold stand-ups: archived ones keep their history but are left out."""
+    return list(
+        db.session.scalars(sa.select(Team).where(Team.archived_at.is_(None)).order_by(Team.name))
+    )
 
 
 def standup_on(team_id: int, on: date) -> Standup | None:
