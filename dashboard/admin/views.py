@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from core.access import role_required
 from core.auth.services import invite_token
+from core.errors import RuleError, refuse
 from core.extensions import db
 from core.models import User
 from dashboard.admin import services
@@ -21,7 +22,15 @@ def _invite_form() -> InviteForm:
 def _access_form(user: User, formdata=None) -> UserAccessForm:
     form = UserAccessForm(
         formdata=formdata,
-        data={"role": user.role, "team_id": user.team_id or 0, "active": user.active},
+        data={
+            "role": user.role,
+            "team_id": user.team_id or 0,
+            "active": user.active,
+            "compensation_limit": user.compensation_limit,
+            "slack_user_id": user.slack_user_id or "",
+            "timezone": user.timezone or "",
+            "locale": user.locale or "",
+        },
         prefix=f"u{user.id}",
     )
     form.team_id.choices = services.team_choices()
@@ -75,13 +84,22 @@ def update_user(user_id: int):
     status = 400
     if form.validate_on_submit():
         try:
-            services.update_access(
-                current_user, user, form.role.data, form.team_id.data or None, form.active.data
+            services.update_person(
+                current_user,
+                user,
+                role=form.role.data,
+                team_id=form.team_id.data or None,
+                active=form.active.data,
+                compensation_limit=form.compensation_limit.data,
+                slack_user_id=form.slack_user_id.data,
+                timezone=form.timezone.data,
+                locale=form.locale.data,
             )
             status = 200
-        except services.UserError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(error.message)
+        except RuleError as error:
+            message = refuse(error, form)
+            if message:  # a refusal about the whole row shows where the row's errors show
+                form.role.errors = [*form.role.errors, message]
     if request.htmx:
         return render_template("admin/_user_row.html", user=user, form=form), status
     users = services.list_users()
