@@ -378,7 +378,7 @@ def open_board(team: Team, on: date, now: datetime) -> Standup | None:
     """
     changed = bool(_auto_end([team], now))
     standup = standup_on(team.id, on)
-    if standup is None and on == schedule.local_date(team, now):
+    if standup is None and team.archived_at is None and on == schedule.local_date(team, now):
         holidays = _holidays([team.id], [on])[team.id]
         if schedule.is_workday(team, on, holidays):
             standup, changed = _ensure(team, on, now)

@@ -168,23 +168,27 @@ def update_team(actor: User, team: Team, **fields) -> Team:
     old = {key: _value(getattr(team, key)) for key in EDITABLE}
     holidays = [(h.on, h.name) for h in standup_services.holidays_of(team.id)]
     rotation = standup_services.rotation_emails(team.id)
-    team.slug = slug
-    new = {**fields, "slug": slug, "workdays": days, "timezone": fields["timezone"].strip()}
+    new = {
+        **fields,
+        "name": fields["name"].strip(),
+        "slug": slug,
+        "workdays": days,
+        "timezone": fields["timezone"].strip(),
+        "slack_channel": (fields.get("slack_channel") or "").strip() or None,
+    }
     changed = {
         key: {"from": old[key], "to": _value(new[key])}
         for key in EDITABLE
-        if old[key] != _value(new[key]) and key != "slack_channel"
+        if old[key] != _value(new[key])
     }
-    channel = (fields.get("slack_channel") or "").strip() or None
-    if channel != old["slack_channel"]:
-        changed["slack_channel"] = {"from": old["slack_channel"], "to": channel}
     if changed:
         audit.record(actor.id, "team", team.id, "changed", **changed)
+    team.slug = slug
     return standup_services.update_team_settings(
         team,
         actor,
-        name=fields["name"],
-        slack_channel=channel,
+        name=new["name"],
+        slack_channel=new["slack_channel"],
         standup_time=fields["standup_time"],
         timezone=new["timezone"],
         workdays=days,

@@ -1,13 +1,16 @@
 """The first run: a fresh database without the demo leads to a one-time set-up page."""
 
+import threading
 from datetime import time
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
 from core.audit import AuditEvent
 from core.extensions import db
 from core.models import Team, User
 from dashboard.admin import setup
+from tests.conftest import make_app, migrate
 
 PASSWORD = "a sturdy passphrase"
 FORM = {
@@ -74,7 +77,7 @@ def test_setup_is_gone_once_anyone_exists(client, make_user):
     assert client.get("/").location.startswith("/auth/login")
 
 
-def test_a_second_setup_in_the_same_moment_is_refused(app):
+def test_a_second_setup_is_refused_by_the_check_under_the_lock(app):
     """The check runs again under the write lock: the one that comes second finds the admin."""
 
     fields = {**{k: FORM[k] for k in ("name", "email", "password", "team_name", "team_slug")}}
@@ -91,3 +94,41 @@ def test_a_second_setup_in_the_same_moment_is_refused(app):
         else:
             raise AssertionError("a second first admin was created")
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+def test_two_setups_at_the_same_moment_make_one_first_admin(make_database_url):
+    """Two browsers submit the set-up page together, on their own connections: one wins."""
+    url = make_database_url()
+    migrate(url)
+    app = make_app(url)
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes = []
+
+    def submit(n: int) -> None:
+        with app.app_context():
+            setup.needs_setup()  # the page reads first, as the view does
+            barrier.wait()
+            try:
+                setup.set_up(
+                    name=f"Head {n}",
+                    email=f"head{n}@example.com",
+                    password=PASSWORD,
+                    team_name=f"Team {n}",
+                    team_slug=f"team-{n}",
+                    timezone="UTC",
+                    standup_time=time(9, 30),
+                )
+                outcomes.append("admin")
+            except (setup.AlreadySetUp, OperationalError):  # refused, or SQLite's "busy"
+                db.session.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with app.app_context():
+        users = db.session.scalar(sa.select(sa.func.count(User.id)))
+        db.engine.dispose()
+    assert sorted(outcomes) == ["admin", "refused"] and users == 1
