@@ -197,23 +197,3 @@ class SurveyLink(db.Model):
     rating_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ratings.id"))
 
     client = relationship(Client, lazy="joined")
-
-
-class IdempotentRequest(db.Model):
-    """The first answer to an API request with an ``Idempotency-Key``, replayed for repeats."""
-
-    __tablename__ = "idempotent_requests"
-    __table_args__ = (
-        sa.UniqueConstraint("token_id", "key", name="uq_idempotent_requests_token_key"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_id: Mapped[int] = mapped_column(sa.ForeignKey("api_tokens.id"))
-    key: Mapped[str] = mapped_column(sa.String(200))
-    endpoint: Mapped[str] = mapped_column(sa.String(80))
-    fingerprint: Mapped[str] = mapped_column(
-        sa.String(64)
-    )  # SHA-256 of the body: same key, other body → 422
-    status_code: Mapped[int]
-    response: Mapped[dict] = mapped_column(sa.JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

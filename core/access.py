@@ -2,21 +2,26 @@
 
 from functools import wraps
 
-from flask import Flask, abort, request
+from flask import Blueprint, Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
-from core.extensions import db
+from core.extensions import csrf, db
 from core.models import User
-
-# These authenticate otherwise: the API with bearer tokens, Slack with request signatures.
-PUBLIC_BLUEPRINTS = {"api", "slack"}
 
 
 def public(view):
     """Mark a view as open to anonymous visitors (login page, client survey links)."""
     view.is_public = True
     return view
+
+
+def authenticates_itself(blueprint: Blueprint) -> Blueprint:
+    """Mark a blueprint whose requests prove who sent them otherwise (the API with bearer tokens,
+    Slack with signatures): no login is asked, and no CSRF token, since no cookie is trusted."""
+    blueprint.authenticates_itself = True
+    csrf.exempt(blueprint)
+    return blueprint
 
 
 def role_required(role: str):
@@ -33,6 +38,17 @@ def role_required(role: str):
         return wrapped
 
     return decorator
+
+
+def login_missing() -> bool:
+    """This request is for a page that needs a login, and nobody is logged in."""
+    if request.endpoint is None or request.endpoint == "static":
+        return False
+    app = current_app
+    if getattr(app.blueprints.get(request.blueprint or ""), "authenticates_itself", False):
+        return False
+    view = app.view_functions.get(request.endpoint)
+    return not (getattr(view, "is_public", False) or current_user.is_authenticated)
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
@@ -55,11 +71,4 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 
     @app.before_request
     def require_login():
-        if request.endpoint is None or request.endpoint == "static":
-            return None
-        if request.blueprint in PUBLIC_BLUEPRINTS:
-            return None
-        view = app.view_functions.get(request.endpoint)
-        if getattr(view, "is_public", False) or current_user.is_authenticated:
-            return None
-        return login_manager.unauthorized()
+        return login_manager.unauthorized() if login_missing() else None

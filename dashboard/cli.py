@@ -11,6 +11,7 @@ from core import clients
 from core.api.tokens import TokenError, create_token
 from core.auth.passwords import password_problem
 from core.auth.services import find_user_by_email, reset_token
+from core.database import writes
 from core.demo import DEMO_PASSWORD
 from core.errors import RuleError
 from core.extensions import db
@@ -32,6 +33,7 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
 @click.option("--team", "team_slug", help="Slug of the user's team.")
 @click.option("--limit", help="Compensation they may give on their own, e.g. 50 or 49.90.")
 @click.password_option(help="Password (asked for when not given).")
+@writes
 def create_user_command(email, role, name, team_slug, limit, password):
     """Create a user who can log in at once."""
     import sqlalchemy as sa
@@ -64,6 +66,7 @@ def create_user_command(email, role, name, team_slug, limit, password):
 @click.option("--time", "at", required=True, help="Stand-up time in the team's timezone, HH:MM.")
 @click.option("--workdays", default="mon,tue,wed,thu,fri", show_default=True)
 @click.option("--channel", help="The team's Slack channel, e.g. '#support-eu'.")
+@writes
 def create_team_command(slug, name, timezone, at, workdays, channel):
     """Create a team whose stand-up is held at TIME on WORKDAYS."""
     try:
@@ -93,6 +96,7 @@ def list_teams_command():
 
 @users_cli.command("reset-link")
 @click.argument("email")
+@writes
 def reset_link_command(email):
     """Print a password-reset link for EMAIL (an hour, single use); every old session ends."""
     user = find_user_by_email(email)
@@ -103,6 +107,7 @@ def reset_link_command(email):
 
 @tokens_cli.command("create")
 @click.argument("name")
+@writes
 def create_token_command(name):
     """Create an API token; it is shown once, only its hash is kept."""
 
@@ -120,6 +125,7 @@ def create_token_command(name):
     help="Load the demo outside development anyway (it creates logins with a known password).",
 )
 @with_appcontext
+@writes
 def demo_command(force):
     """Fill the database with a believable support team (safe to run again)."""
     config = current_app.config
@@ -140,6 +146,7 @@ def demo_command(force):
 @click.option("--name", help="The client's name, when Huddle does not know them yet.")
 @click.option("--order", "order_ref", help="The order or service the rating is about.")
 @with_appcontext
+@writes
 def survey_link_command(external_id, name, order_ref):
     """Print a signed, single-use rating link for one of our clients."""
     import sqlalchemy as sa

@@ -4,28 +4,26 @@ Read-only: it never prepares a stand-up (the job and the board do), so an unknow
 without a stand-up is a 404 in the JSON error shape, and a malformed date a 400.
 """
 
-from datetime import date
+import datetime as dt
 
-import sqlalchemy as sa
 from flask import jsonify
 
-from core.api import ApiError, bp, touch_token
-from core.api.openapi import error_responses, register
+from core.api import ApiError, api_blueprint, operation, touch_token
 from core.database import utcnow
 from core.extensions import db
-from standup import services
-from standup.models import CheckIn
+from standup import queries
+from standup.schemas import AgendaPath, StandupAgenda
+
+bp = api_blueprint("standup_api", __name__)
 
 
 def _live_refs(standup) -> dict[str, dict]:
     """Fresh references for the sections that change during the day (three queries)."""
-    checked = set(
-        db.session.scalars(sa.select(CheckIn.user_id).where(CheckIn.standup_id == standup.id))
-    )
-    people = services.members([standup.team_id])
-    away = services._away([u.id for u in people], standup.on)
+    checked = queries.checked_in_ids(standup.id)
+    people = queries.members([standup.team_id])
+    away = queries.away_on([u.id for u in people], standup.on)
     return {
-        "action_items": {"action_items": services._open_action_items(standup.team_id, utcnow())},
+        "action_items": {"action_items": queries.open_action_item_refs(standup.team_id, utcnow())},
         "check_ins": {
             "members": [
                 {"id": u.id, "name": u.name, "checked_in": u.id in checked}
@@ -33,22 +31,23 @@ def _live_refs(standup) -> dict[str, dict]:
                 if u.id not in away
             ]
         },
-        "parking_lot": {"topics": services._open_topics(standup.team_id)},
+        "parking_lot": {"topics": queries.open_topic_refs(standup.team_id)},
     }
 
 
-@bp.get("/teams/<slug>/standups/<day>")
-def team_standup(slug: str, day: str):
-    try:
-        on = date.fromisoformat(day)
-    except ValueError:
-        raise ApiError(
-            400, "bad_request", "The date must be YYYY-MM-DD.", {"date": "not a valid date"}
-        ) from None
-    team = services.team_by_slug(slug)
+@bp.get("/teams/<slug>/standups/<date>")
+@operation(
+    "A team's stand-up agenda on one date",
+    path=AgendaPath,
+    responses={200: ("The agenda", StandupAgenda)},
+    errors=(404,),
+)
+def team_standup(slug: str, date: dt.date):
+    on = date  # read by @operation with AgendaPath: a bad date was answered with a 400
+    team = queries.team_by_slug(slug)
     if team is None:
         raise ApiError(404, "not_found", "There is no team with this slug.")
-    standup = services.standup_on(team.id, on)
+    standup = queries.standup_on(team.id, on)
     if standup is None:
         raise ApiError(404, "not_found", "This team has no stand-up on that date.")
     live = _live_refs(standup) if standup.status != "ended" else {}
@@ -59,7 +58,7 @@ def team_standup(slug: str, day: str):
             "timebox_seconds": item.timebox_seconds,
             "refs": live.get(item.kind, item.refs),
         }
-        for item in services._items(standup.id)
+        for item in queries.agenda_items(standup.id)
     ]
     touch_token()
     db.session.commit()
@@ -72,75 +71,3 @@ def team_standup(slug: str, day: str):
             "items": items,
         }
     )
-
-
-AGENDA_SCHEMA = {
-    "type": "object",
-    "required": ["team", "date", "status", "timebox_seconds", "items"],
-    "properties": {
-        "team": {"type": "string", "description": "The team's slug"},
-        "date": {"type": "string", "format": "date"},
-        "status": {"type": "string", "enum": ["planned", "live", "ended"]},
-        "timebox_seconds": {"type": "integer"},
-        "items": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["kind", "title", "timebox_seconds", "refs"],
-                "properties": {
-                    "kind": {
-                        "type": "string",
-                        "enum": [
-                            "carried",
-                            "overnight",
-                            "follow_ups",
-                            "wishes",
-                            "action_items",
-                            "check_ins",
-                            "parking_lot",
-                        ],
-                    },
-                    "title": {"type": "string"},
-                    "timebox_seconds": {"type": "integer"},
-                    "refs": {
-                        "type": "object",
-                        "description": "What the item is about (complaint, action item, member "
-                        "and topic references); never a client's e-mail or phone",
-                    },
-                },
-            },
-        },
-    },
-}
-
-register(
-    {
-        "/teams/{slug}/standups/{date}": {
-            "get": {
-                "summary": "A team's stand-up agenda on one date",
-                "parameters": [
-                    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
-                    {
-                        "name": "date",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "format": "date"},
-                    },
-                ],
-                "responses": {
-                    "200": {
-                        "description": "The agenda",
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/StandupAgenda"}
-                            }
-                        },
-                    },
-                    "401": {"$ref": "#/components/responses/Unauthorized"},
-                    **error_responses(400, 404),
-                },
-            }
-        }
-    },
-    {"StandupAgenda": AGENDA_SCHEMA},
-)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import Team, User
-from standup import services
+from standup import queries, rules
 from standup.models import (
     ActionItem,
     AgendaItem,
@@ -117,18 +117,18 @@ class Board:
 
 
 def load_live(team: Team, standup: Standup | None, on: date, viewer: User, now: datetime) -> Live:
-    items = services._items(standup.id) if standup is not None else []
+    items = queries.agenda_items(standup.id) if standup is not None else []
     live = Live(team=team, standup=standup, on=on, items=items, now=now)
     if standup is not None and standup.status != "ended":
-        live.can_facilitate = services.can_facilitate(viewer, standup)
+        live.can_facilitate = rules.can_facilitate(viewer, standup)
     return live
 
 
 def load_board(team: Team, standup: Standup | None, on: date, viewer: User, now: datetime) -> Board:
     live = load_live(team, standup, on, viewer, now)
     board = Board(live=live)
-    people = services.members([team.id])
-    away = services._away([u.id for u in people], on)
+    people = queries.members([team.id])
+    away = queries.away_on([u.id for u in people], on)
     check_ins: dict[int, CheckIn] = {}
     present: dict[int, bool] = {}
     if standup is not None:
@@ -153,7 +153,7 @@ def load_board(team: Team, standup: Standup | None, on: date, viewer: User, now:
                 .order_by(Decision.created_at, Decision.id)
             )
         )
-        board.can_contribute = services.can_contribute(viewer, standup)
+        board.can_contribute = rules.can_contribute(viewer, standup)
     board.members = [
         MemberRow(u, u.id in away, check_ins.get(u.id), present.get(u.id)) for u in people
     ]

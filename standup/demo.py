@@ -1,29 +1,18 @@
 """Demo stand-ups: a week of history for both teams, a rotation, a holiday, and today's agenda.
 
-Idempotent: a day that already has a stand-up is left alone, so running ``huddle demo`` again adds
-nothing. The history is written directly (not through ``end_standup``) so that seeding the demo does
-not send a week of summaries to Slack; the summaries themselves are computed by the real service.
+Everything goes through the public services, each told the moment it happened (``now=``), so the
+history keeps the same rules as a real week: each past workday is prepared, checked in to, run item
+by item and ended by its facilitator, and its summary is the one ending stores. Ending also queues
+that summary for the team's Slack channel, as a real meeting would. Idempotent: a day that already
+has a stand-up is left alone, so running ``huddle demo`` again adds nothing.
 """
 
-from datetime import date, timedelta
-
-import sqlalchemy as sa
+from datetime import date, datetime, timedelta
 
 from core.database import utcnow
 from core.demo import DemoContext
-from core.extensions import db
-from standup import agenda, schedule, services
-from standup.models import (
-    ActionItem,
-    AgendaItem,
-    Attendance,
-    CheckIn,
-    Decision,
-    Holiday,
-    ParkingLotItem,
-    RotationEntry,
-    Standup,
-)
+from core.models import Team, User
+from standup import queries, schedule, services
 
 HISTORY_DAYS = 7
 
@@ -65,140 +54,91 @@ def seed(context: DemoContext) -> None:
         people = sorted(
             (u for u in context.users.values() if u.team_id == team.id), key=lambda u: u.name
         )
-        _rotation(team, people)
-        _holiday(team, now)
+        _settings(team, people, now)
         today = schedule.local_date(team, now)
-        history = [today - timedelta(days=n) for n in range(HISTORY_DAYS, 0, -1)]
-        holidays = services._holidays([team.id], [*history, today])[team.id]
-        existing = set(
-            db.session.scalars(
-                sa.select(Standup.on).where(Standup.team_id == team.id, Standup.on.in_(history))
-            )
-        )
-        for index, on in enumerate(history):
-            if on in existing or not schedule.is_workday(team, on, holidays):
-                continue
-            _past_standup(team, people, on, index + len(slug))
-        db.session.flush()
-        if schedule.is_workday(team, today, holidays):
-            services._ensure(team, today, now)
+        for index, back in enumerate(range(HISTORY_DAYS, 0, -1)):
+            _past_standup(team, people, today - timedelta(days=back), index + len(slug), now)
+        services.prepare_standup(team, now)
 
 
-def _rotation(team, people) -> None:
-    if db.session.scalar(sa.select(RotationEntry.id).where(RotationEntry.team_id == team.id)):
+def _settings(team: Team, people: list[User], now: datetime) -> None:
+    """A rotation in name order and a holiday ahead, saved by the team's manager."""
+    rotation = queries.rotation_emails(team.id)
+    holidays = [(h.on, h.name) for h in queries.holidays_of(team.id)]
+    christmas = _christmas_ahead(team, now)
+    known = christmas in {on for on, _name in holidays}
+    manager = next((u for u in people if u.has_role("manager")), None)
+    if (rotation and known) or manager is None:
         return
-    db.session.add_all(
-        RotationEntry(team_id=team.id, user_id=u.id, position=i) for i, u in enumerate(people)
+    services.update_team_settings(
+        team,
+        manager,
+        name=team.name,
+        slack_channel=team.slack_channel,
+        standup_time=team.standup_time,
+        timezone=team.timezone,
+        workdays=list(team.workdays),
+        timebox_minutes=team.timebox_minutes,
+        grace_minutes=team.grace_minutes,
+        holidays=holidays if known else [*holidays, (christmas, "Christmas")],
+        rotation_emails=rotation or [u.email.lower() for u in people],
     )
 
 
-def _holiday(team, now) -> None:
-    """A holiday a few weeks ahead, so the settings page shows one and the schedule skips it."""
-    on = date(schedule.local_date(team, now).year, 12, 25)
-    if on < schedule.local_date(team, now):
-        on = on.replace(year=on.year + 1)
-    known = db.session.scalar(
-        sa.select(Holiday.id).where(Holiday.team_id == team.id, Holiday.on == on)
-    )
-    if known is None:
-        db.session.add(Holiday(team_id=team.id, on=on, name="Christmas"))
+def _christmas_ahead(team: Team, now: datetime) -> date:
+    """The next 25 December, so the settings page shows a holiday and the schedule skips it."""
+    today = schedule.local_date(team, now)
+    christmas = date(today.year, 12, 25)
+    return christmas if christmas >= today else christmas.replace(year=today.year + 1)
 
 
-def _past_standup(team, people, on: date, seed: int) -> None:
+def _past_standup(team: Team, people: list[User], on: date, seed: int, now: datetime) -> None:
+    """One past day, held the way the team holds it: check-ins, the meeting, an action item."""
     starts = schedule.starts_at(team, on)
-    started = starts + timedelta(minutes=seed % 4)
-    duration = timedelta(minutes=11 + seed % 7)  # some days overrun the 15 minutes a little
-    facilitator = people[seed % len(people)] if people else None
-    standup = Standup(
-        team_id=team.id,
-        on=on,
-        status="ended",
-        starts_at=starts,
-        since_at=starts - timedelta(days=1),
-        timebox_seconds=team.timebox_minutes * 60,
-        facilitator_id=facilitator.id if facilitator else None,
-        started_at=started,
-        started_by_id=facilitator.id if facilitator else None,
-        auto_end_at=started + timedelta(minutes=team.timebox_minutes + team.grace_minutes),
-        ended_at=started + duration,
-        ended_by_id=facilitator.id if facilitator else None,
-        end_reason="facilitator",
-    )
-    db.session.add(standup)
-    db.session.flush()
-    absent = people[(seed + 2) % len(people)].id if len(people) > 2 else None
-    present = [u for u in people if u.id != absent]
-    plans = agenda.build(
-        agenda.AgendaInputs(
-            team=team,
-            on=on,
-            since=standup.since_at,
-            now=started,
-            members=[(u.id, u.name) for u in present],
-        )
-    )
-    clock = started
-    step = duration / max(len(plans), 1)
-    for position, plan in enumerate(plans):
-        db.session.add(
-            AgendaItem(
-                standup_id=standup.id,
-                position=position,
-                kind=plan.kind,
-                title=plan.title[:300],
-                timebox_seconds=plan.timebox_seconds,
-                refs=plan.refs,
-                started_at=clock,
-                ended_at=clock + step,
-            )
-        )
-        clock += step
+    standup = services.prepare_standup(team, starts - timedelta(hours=1))
+    by_id = {u.id: u for u in people}
+    if standup is None or standup.facilitator_id not in by_id:
+        return  # not a workday, or that day is already there
+    facilitator = by_id[standup.facilitator_id]
+    others = [u for u in people if u is not facilitator]
+    absent = others[seed % len(others)] if len(people) > 2 else None
+    present = [u for u in people if u is not absent]
     for offset, person in enumerate(present):
         pick = (seed + offset) % len(TODAY)
-        db.session.add(
-            CheckIn(
-                standup_id=standup.id,
-                user_id=person.id,
-                yesterday=YESTERDAY[pick],
-                today=TODAY[pick],
-                blockers=BLOCKERS[pick],
-                mood=3 + (seed + offset) % 3,
-                source="slack" if offset % 2 else "board",
-                created_at=starts - timedelta(minutes=20),
-                updated_at=starts - timedelta(minutes=20),
-            )
+        services.record_check_in(
+            person,
+            YESTERDAY[pick],
+            TODAY[pick],
+            BLOCKERS[pick],
+            3 + (seed + offset) % 3,
+            on=on,
+            source="slack" if offset % 2 else "board",
+            now=starts - timedelta(minutes=20 - offset),
         )
-    db.session.add_all(
-        Attendance(standup_id=standup.id, user_id=u.id, present=u.id != absent, marked_at=started)
-        for u in people
-    )
+
+    started = starts + timedelta(minutes=seed % 4)
+    duration = timedelta(minutes=11 + seed % 7)  # some days overrun the 15 minutes a little
+    services.start_standup(standup, facilitator, now=started)
     pick = seed % len(ACTIONS)
-    owner = people[(seed + 1) % len(people)] if people else None
-    db.session.add(
-        ActionItem(
-            team_id=team.id,
-            standup_id=standup.id,
-            text=ACTIONS[pick],
-            owner_id=owner.id if owner else None,
-            due_on=on + timedelta(days=2),
-            created_by_id=facilitator.id if facilitator else None,
-            created_at=started + timedelta(minutes=5),
-            # Older ones are done; the last couple stay open and show up on today's agenda.
-            done_at=started + timedelta(days=1) if seed % 3 else None,
-        )
+    owner = people[(seed + 1) % len(people)]
+    action = services.add_action_item(
+        standup,
+        facilitator,
+        ACTIONS[pick],
+        owner.id,
+        on + timedelta(days=2),
+        now=started + timedelta(minutes=5),
     )
     if DECISIONS[pick]:
-        db.session.add(Decision(standup_id=standup.id, text=DECISIONS[pick], created_at=started))
+        services.add_decision(standup, facilitator, DECISIONS[pick], now=started)
     if TOPICS[pick]:
-        db.session.add(
-            ParkingLotItem(
-                team_id=team.id,
-                standup_id=standup.id,
-                topic=TOPICS[pick],
-                created_at=started,
-                discussed_at=started + duration,
-                discussed_standup_id=standup.id,
-            )
-        )
-    db.session.flush()
-    standup.summary = agenda.jsonable(services.summary_for(standup))
+        services.add_topic(standup, facilitator, TOPICS[pick], now=started)
+    step = duration / max(len(queries.agenda_items(standup.id)), 1)
+    clock = started
+    while standup.current_position is not None:
+        clock += step
+        services.next_item(standup, facilitator, standup.current_position, now=clock)
+    services.end_standup(standup, facilitator, now=started + duration)
+    done = started + timedelta(days=1)
+    if seed % 3 and done <= now:  # most are done the next day; the rest are on today's agenda
+        services.complete_action_item(action.id, owner, now=done)

@@ -101,6 +101,26 @@ class TeamSettingsForm(FlaskForm):
         validators=[Optional(), Length(max=20000)],
     )
 
+    @classmethod
+    def saved(cls, team, holidays, rotation_emails: list[str]) -> "TeamSettingsForm":
+        """The form showing what is saved: the team, its holidays and its rotation's e-mails."""
+        return cls(
+            formdata=None,
+            data={
+                "name": team.name,
+                "slack_channel": team.slack_channel,
+                "standup_time": team.standup_time,
+                "timezone": team.timezone,
+                "workdays": list(team.workdays),
+                "timebox_minutes": team.timebox_minutes,
+                "grace_minutes": team.grace_minutes,
+                "holidays": "\n".join(
+                    f"{h.on.isoformat()} {h.name or ''}".strip() for h in holidays
+                ),
+                "rotation": "\n".join(rotation_emails),
+            },
+        )
+
     def validate_timezone(self, field):
         if not schedule.is_valid_timezone((field.data or "").strip()):
             raise ValidationError(_l("Unknown timezone; use a name like Europe/Moscow."))

@@ -39,6 +39,11 @@ class HistoryPage:
     has_next: bool
     page: int
 
+    @classmethod
+    def empty(cls) -> "HistoryPage":
+        """What a page shows while its filters are invalid: nothing, on page one."""
+        return cls([], False, 1)
+
 
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

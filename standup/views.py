@@ -1,9 +1,13 @@
 """Stand-up pages: the board (live mode included), check-ins, history, export, settings, days away.
 
-Views read the request and render; every rule and write is in ``standup.services``. The board is
-one page made of fragments: ``_live.html`` (the agenda and the clocks, polled by watching screens),
-``_panels.html`` (check-ins, attendance, action items, topics, decisions, summary; refreshed when
-the live fragment reports a change) and one fragment per form.
+Views read the request and render: writes are in ``standup.services``, lookups in ``standup.queries``
+and what a page shows in ``standup.board`` and ``standup.history``. A refused write is rolled back by
+``core.errors.refuse`` where its message goes next to a field or into the fragment, and by the core
+error handler everywhere else.
+
+The board is one page made of fragments: ``_live.html`` (the agenda and the clocks, polled by
+watching screens), ``_panels.html`` (check-ins, attendance, action items, topics, decisions,
+summary; refreshed when the live fragment reports a change) and one fragment per form.
 """
 
 from datetime import date, timedelta
@@ -24,9 +28,9 @@ from flask_login import current_user
 
 from core.access import role_required
 from core.database import utcnow
-from core.extensions import db
+from core.errors import refuse
 from standup import board as board_data
-from standup import history, schedule, services
+from standup import history, queries, schedule, services
 from standup.forms import (
     ActionItemForm,
     AwayForm,
@@ -43,14 +47,14 @@ CHANGED = "standup-changed"  # the event that makes the board's panels refresh t
 
 
 def _team_or_404(slug: str):
-    team = services.team_by_slug(slug)
+    team = queries.team_by_slug(slug)
     if team is None:
         abort(404)
     return team
 
 
 def _standup_or_404(team, on: date):
-    standup = services.standup_on(team.id, on)
+    standup = queries.standup_on(team.id, on)
     if standup is None:
         abort(404)
     return standup
@@ -64,12 +68,12 @@ def index():
     """Straight to one's own team's board; people without a team pick one."""
     if current_user.team is not None:
         return redirect(url_for("standup.board", slug=current_user.team.slug))
-    return render_template("standup/teams.html", teams=services.teams())
+    return render_template("standup/teams.html", teams=queries.teams())
 
 
 @bp.get("/teams")
 def team_list():
-    return render_template("standup/teams.html", teams=services.teams())
+    return render_template("standup/teams.html", teams=queries.teams())
 
 
 @bp.get("/<slug>/", defaults={"on": None})
@@ -105,7 +109,7 @@ def _forms(board, **overrides):
 
 def _load(team, on: date, prepare: bool = True):
     now = utcnow()
-    standup = services.open_board(team, on, now) if prepare else services.standup_on(team.id, on)
+    standup = services.open_board(team, on, now) if prepare else queries.standup_on(team.id, on)
     return board_data.load_board(team, standup, on, current_user, now)
 
 
@@ -129,7 +133,7 @@ def _changed(response_body, status: int = 200) -> Response:
 
 def _render_live(team, on: date, status: int = 200, error: str | None = None) -> Response:
     now = utcnow()
-    standup = services.standup_on(team.id, on)
+    standup = queries.standup_on(team.id, on)
     live = board_data.load_live(team, standup, on, current_user, now)
     return _changed(render_template("standup/_live.html", live=live, error=error), status)
 
@@ -168,15 +172,18 @@ def panels(slug: str, on: date):
 # --- live-mode controls -------------------------------------------------------------------------
 
 
-def _control(slug: str, on: date, action):
+def _control(slug: str, on: date, action, error: str | None = None):
+    """Apply a live-mode control and answer with the live fragment (a page reload without htmx).
+
+    A refusal (or ``error``, when the request itself was unusable) is shown in the fragment.
+    """
     team = _team_or_404(slug)
     standup = _standup_or_404(team, on)
-    error = None
-    try:
-        action(standup)
-    except services.StandupError as problem:
-        db.session.rollback()
-        error = problem.message
+    if error is None:
+        try:
+            action(standup)
+        except services.StandupError as problem:
+            error = refuse(problem)
     if not request.htmx:
         if error:
             flash(error, "error")
@@ -206,16 +213,12 @@ def end(slug: str, on: date):
 @bp.post("/<slug>/<isodate:on>/items/<int:item_id>/timebox")
 def timebox(slug: str, on: date, item_id: int):
     form = TimeboxForm()
+    error = None
     if not form.validate_on_submit():
-        message = " ".join(form.minutes.errors) or _("Give the timebox in minutes.")
-        return _control(slug, on, lambda s: _raise(message))
+        error = " ".join(form.minutes.errors) or _("Give the timebox in minutes.")
     return _control(
-        slug, on, lambda s: services.set_item_timebox(s, current_user, item_id, form.seconds)
+        slug, on, lambda s: services.set_item_timebox(s, current_user, item_id, form.seconds), error
     )
-
-
-def _raise(message: str):
-    raise services.StandupError(message)
 
 
 @bp.post("/<slug>/<isodate:on>/attendance/<int:user_id>")
@@ -226,8 +229,7 @@ def attendance(slug: str, on: date, user_id: int):
     try:
         services.set_attendance(standup, current_user, user_id, present)
     except services.StandupError as problem:
-        db.session.rollback()
-        flash(problem.message, "error")
+        flash(refuse(problem), "error")
     if not request.htmx:
         return redirect(url_for("standup.board", slug=slug, on=on))
     return _render_panels(team, on, changed=True)
@@ -235,14 +237,8 @@ def attendance(slug: str, on: date, user_id: int):
 
 @bp.post("/action-items/<int:item_id>/done")
 def action_item_done(item_id: int):
-    item = services.action_item(item_id)
-    if item is None:
-        abort(404)
-    try:
-        services.complete_action_item(item_id, current_user)
-    except services.StandupError:
-        db.session.rollback()
-        abort(403)
+    """Close an action item; an unknown one (404) or someone else's (403) is the core handler's."""
+    item = services.complete_action_item(item_id, current_user)
     if request.htmx and request.form.get("slug") and request.form.get("on"):
         team = _team_or_404(request.form["slug"])
         try:
@@ -250,43 +246,48 @@ def action_item_done(item_id: int):
         except ValueError:
             abort(400)
         return _render_panels(team, on, changed=True)
-    team = services.team_of(item.team_id)
+    team = queries.team_of(item.team_id)
     return redirect(url_for("standup.board", slug=team.slug))
 
 
 # --- forms on the board -------------------------------------------------------------------------
 
 
-def _form_answer(slug, on, form, name, template, apply):
+FORM_TEMPLATES = {
+    "check_in": "standup/_check_in_form.html",
+    "action_item": "standup/_action_item_form.html",
+    "topic": "standup/_topic_form.html",
+    "decision": "standup/_decision_form.html",
+}
+
+
+def _form_answer(slug: str, on: date, form, name: str, apply):
     """Validate, apply, and answer with the form again: fresh when saved, with errors when not."""
     team = _team_or_404(slug)
     if not form.validate_on_submit():
-        return _form_error(team, on, form, name, template, 400)
+        return _form_refused(team, on, form, name, 400)
     try:
         apply(team)
     except services.StandupError as problem:
-        db.session.rollback()
-        target = getattr(form, problem.field, None) if problem.field else None
-        if target is not None:
-            target.errors = [*target.errors, problem.message]
-        else:
-            form.form_errors.append(problem.message)
-        return _form_error(team, on, form, name, template, 422)
+        if message := refuse(problem, form):
+            form.form_errors.append(message)
+        return _form_refused(team, on, form, name, 422)
     if not request.htmx:
         return redirect(url_for("standup.board", slug=team.slug, on=on))
-    board = _load(team, on, prepare=False)
-    forms = _forms(board)
-    return _changed(render_template(template, board=board, live=board.live, forms=forms))
+    return _changed(_form_fragment(team, on, name))
 
 
-def _form_error(team, on, form, name, template, status):
+def _form_refused(team, on: date, form, name: str, status: int):
+    """The form again with its errors and the person's input: in place, or on the whole board."""
     if not request.htmx:
         return _render_board(team, on, status, **{name: form})
+    return make_response(_form_fragment(team, on, name, form), status)
+
+
+def _form_fragment(team, on: date, name: str, form=None) -> str:
     board = _load(team, on, prepare=False)
-    forms = _forms(board, **{name: form})
-    return make_response(
-        render_template(template, board=board, live=board.live, forms=forms), status
-    )
+    forms = _forms(board, **({name: form} if form is not None else {}))
+    return render_template(FORM_TEMPLATES[name], board=board, live=board.live, forms=forms)
 
 
 @bp.post("/<slug>/<isodate:on>/check-in")
@@ -306,7 +307,7 @@ def check_in(slug: str, on: date):
             source="board",
         )
 
-    return _form_answer(slug, on, form, "check_in", "standup/_check_in_form.html", apply)
+    return _form_answer(slug, on, form, "check_in", apply)
 
 
 @bp.post("/<slug>/<isodate:on>/action-items")
@@ -319,27 +320,31 @@ def add_action_item(slug: str, on: date):
             standup, current_user, form.text.data, form.owner_id.data or None, form.due_on.data
         )
 
-    return _form_answer(slug, on, form, "action_item", "standup/_action_item_form.html", apply)
+    return _form_answer(slug, on, form, "action_item", apply)
 
 
 @bp.post("/<slug>/<isodate:on>/topics")
 def add_topic(slug: str, on: date):
     form = TopicForm()
-
-    def apply(team):
-        services.add_topic(_standup_or_404(team, on), current_user, form.topic.data)
-
-    return _form_answer(slug, on, form, "topic", "standup/_topic_form.html", apply)
+    return _form_answer(
+        slug,
+        on,
+        form,
+        "topic",
+        lambda team: services.add_topic(_standup_or_404(team, on), current_user, form.topic.data),
+    )
 
 
 @bp.post("/<slug>/<isodate:on>/decisions")
 def add_decision(slug: str, on: date):
     form = DecisionForm()
-
-    def apply(team):
-        services.add_decision(_standup_or_404(team, on), current_user, form.text.data)
-
-    return _form_answer(slug, on, form, "decision", "standup/_decision_form.html", apply)
+    return _form_answer(
+        slug,
+        on,
+        form,
+        "decision",
+        lambda team: services.add_decision(_standup_or_404(team, on), current_user, form.text.data),
+    )
 
 
 # --- history and export -------------------------------------------------------------------------
@@ -347,7 +352,7 @@ def add_decision(slug: str, on: date):
 
 def _history_form(team):
     form = HistoryForm(request.args)
-    form.person.choices = [(0, _("Anyone"))] + [(u.id, u.name) for u in services.members([team.id])]
+    form.person.choices = [(0, _("Anyone"))] + [(u.id, u.name) for u in queries.members([team.id])]
     return form
 
 
@@ -370,7 +375,7 @@ def history_page(slug: str):
             page_number,
         )
         if valid
-        else history.HistoryPage([], False, 1)
+        else history.HistoryPage.empty()
     )
     context = {"team": team, "form": form, "page": page}
     status = 200 if valid else 400
@@ -383,27 +388,23 @@ def history_page(slug: str):
 def export(slug: str):
     team = _team_or_404(slug)
     form = _history_form(team)
-    if not form.validate():
-        return render_template(
-            "standup/history.html", team=team, form=form, page=history.HistoryPage([], False, 1)
-        ), 400
-    end_on = form.end.data or schedule.local_date(team, utcnow())
-    start_on = form.start.data or end_on - timedelta(days=30)
-    if (end_on - start_on).days > history.EXPORT_MAX_DAYS:
+    if form.validate():
+        end_on = form.end.data or schedule.local_date(team, utcnow())
+        start_on = form.start.data or end_on - timedelta(days=30)
+        if (end_on - start_on).days <= history.EXPORT_MAX_DAYS:
+            body = history.export_csv(team, start_on, end_on)
+            filename = f"standup-{team.slug}-{start_on.isoformat()}-{end_on.isoformat()}.csv"
+            return Response(
+                body,
+                mimetype="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
         form.end.errors = [
             *form.end.errors,
             _("Export at most %(n)d days at a time.", n=history.EXPORT_MAX_DAYS),
         ]
-        return render_template(
-            "standup/history.html", team=team, form=form, page=history.HistoryPage([], False, 1)
-        ), 400
-    body = history.export_csv(team, start_on, end_on)
-    filename = f"standup-{team.slug}-{start_on.isoformat()}-{end_on.isoformat()}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    page = history.HistoryPage.empty()
+    return render_template("standup/history.html", team=team, form=form, page=page), 400
 
 
 # --- settings and days away ---------------------------------------------------------------------
@@ -414,22 +415,8 @@ def export(slug: str):
 def settings(slug: str):
     team = _team_or_404(slug)
     if request.method == "GET":
-        form = TeamSettingsForm(
-            formdata=None,
-            data={
-                "name": team.name,
-                "slack_channel": team.slack_channel,
-                "standup_time": team.standup_time,
-                "timezone": team.timezone,
-                "workdays": list(team.workdays),
-                "timebox_minutes": team.timebox_minutes,
-                "grace_minutes": team.grace_minutes,
-                "holidays": "\n".join(
-                    f"{h.on.isoformat()} {h.name or ''}".strip()
-                    for h in services.holidays_of(team.id)
-                ),
-                "rotation": "\n".join(services.rotation_emails(team.id)),
-            },
+        form = TeamSettingsForm.saved(
+            team, queries.holidays_of(team.id), queries.rotation_emails(team.id)
         )
         return render_template("standup/settings.html", team=team, form=form)
     form = TeamSettingsForm()
@@ -452,12 +439,8 @@ def settings(slug: str):
             rotation_emails=form.rotation_emails(),
         )
     except services.StandupError as problem:
-        db.session.rollback()
-        field = getattr(form, problem.field or "", None)
-        if field is not None:
-            field.errors = [*field.errors, problem.message]
-        else:
-            flash(problem.message, "error")
+        if message := refuse(problem, form):
+            flash(message, "error")
         return render_template("standup/settings.html", team=team, form=form), 422
     flash(_("Settings saved."), "success")
     return redirect(url_for("standup.settings", slug=team.slug))
@@ -472,8 +455,8 @@ def away():
             try:
                 count = services.mark_away(current_user, form.start.data, form.end.data)
             except services.StandupError as problem:
-                db.session.rollback()
-                form.end.errors = [*form.end.errors, problem.message]
+                if message := refuse(problem, form):  # its field is the last day
+                    flash(message, "error")
                 status = 422
             else:
                 flash(_("Marked %(n)d day(s) away.", n=count), "success")
@@ -482,7 +465,7 @@ def away():
             status = 400
     team = current_user.team
     today = schedule.local_date(team, utcnow()) if team else utcnow().date()
-    days = services.away_days_of(current_user.id, today)
+    days = queries.away_days_of(current_user.id, today)
     return render_template("standup/away.html", form=form, days=days), status
 
 
@@ -491,6 +474,5 @@ def away_cancel(away_id: int):
     try:
         services.unmark_away(current_user, away_id)
     except services.StandupError as problem:
-        db.session.rollback()
-        flash(problem.message, "error")
+        flash(refuse(problem), "error")
     return redirect(url_for("standup.away"))

@@ -40,12 +40,12 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from complaints.intake import services as intake
-from complaints.intake.validation import CLOCK_SKEW, parse_timestamp
 from complaints.models import OPEN_STATUSES, Complaint, Rating
 from core import audit
-from core.database import utcnow
+from core.database import utcnow, writing
 from core.extensions import db
 from core.models import Client
+from core.timestamps import CLOCK_SKEW, parse_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -332,6 +332,9 @@ def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None 
 
     Nothing goes into the database: the preview is built from the status file this writes.
     """
+    # End the request's transaction first: on SQLite an upload (a POST) holds the write lock from
+    # its first query, and the parse is slow work that must not make every other writer wait.
+    db.session.commit()
     parsed = parse(data, now)
     summary = summarize(parsed, now)
     _clean_old_files()
@@ -386,7 +389,9 @@ def start_import(job_id: str, user_id: int) -> None:
 
 
 def _run_in_thread(app, job_id: str, user_id: int) -> None:
-    with app.app_context():
+    # Its one transaction writes, so on SQLite it takes the write lock at its start (after the
+    # parse, which touches no table): nothing it read can go stale under another writer.
+    with app.app_context(), writing():
         try:
             run_import(job_id, user_id)
         finally:

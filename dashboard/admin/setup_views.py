@@ -1,10 +1,10 @@
 """The one-time set-up page, and the rule that sends every visitor to it while nobody exists."""
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import login_user
 
-from core.access import PUBLIC_BLUEPRINTS, public
+from core.access import login_missing, public
 from core.errors import RuleError, refuse
 from dashboard.admin import setup
 from dashboard.admin.forms import SetupForm
@@ -51,11 +51,7 @@ def _first_run(app: Flask):
     in it, is sent to the set-up page, since there is nobody to log in as."""
 
     def redirect_to_setup():
-        if app.extensions.get(SET_UP) or request.endpoint in (None, "static", "setup.start"):
-            return None
-        if request.blueprint in PUBLIC_BLUEPRINTS or current_user.is_authenticated:
-            return None
-        if getattr(app.view_functions.get(request.endpoint), "is_public", False):
+        if app.extensions.get(SET_UP) or not login_missing():
             return None
         if not setup.needs_setup():
             app.extensions[SET_UP] = True

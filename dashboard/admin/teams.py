@@ -17,6 +17,7 @@ from core.database import utcnow
 from core.errors import RuleError
 from core.extensions import db
 from core.models import Team, User
+from standup import queries as standup_queries
 from standup import schedule
 from standup import services as standup_services
 
@@ -166,8 +167,8 @@ def update_team(actor: User, team: Team, **fields) -> Team:
         team_id=team.id,
     )
     old = {key: _value(getattr(team, key)) for key in EDITABLE}
-    holidays = [(h.on, h.name) for h in standup_services.holidays_of(team.id)]
-    rotation = standup_services.rotation_emails(team.id)
+    holidays = [(h.on, h.name) for h in standup_queries.holidays_of(team.id)]
+    rotation = standup_queries.rotation_emails(team.id)
     new = {
         **fields,
         "name": fields["name"].strip(),

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 
 from complaints import briefs
-from standup.services import open_action_items, today_for
+from standup.briefs import open_action_items, today_for
 from wishes import briefs as wishes_briefs
 
 

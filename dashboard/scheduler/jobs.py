@@ -25,7 +25,8 @@ from dashboard.slack import messages
 from dashboard.slack.client import setting
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.outbox import enqueue_message
-from standup.services import auto_end_standups, prepare_standups, reminders_due
+from standup.briefs import reminders_due
+from standup.services import auto_end_standups, prepare_standups
 from wishes.briefs import wishes_for_review
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -53,6 +54,8 @@ class JobSpec:
     team_cron: Callable[[TeamSchedule], dict | None] | None = None
     # How late a run may still start (after downtime or a busy moment); later ones are dropped.
     grace_seconds: int = 300
+    # How long a claim holds when its process dies; shorter than the grace so a retry fits in it.
+    lease_seconds: int = 120
 
     @property
     def per_team(self) -> bool:

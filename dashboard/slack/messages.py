@@ -170,7 +170,7 @@ def _list_preview(lines: Sequence[str], more_url: str) -> list[dict]:
 
 
 def standup_reminder(reminder) -> SlackMessage:
-    """``reminder``: standup.services.ReminderBrief (team_id, team_name, channel, standup_on,
+    """``reminder``: standup.briefs.ReminderBrief (team_id, team_name, channel, standup_on,
     starts_at, headline, missing: [(user_id, name, slack_user_id)])."""
     url = links().standup(getattr(reminder, "team_slug", None), reminder.standup_on)
     title = _("Stand-up for %(team)s", team=reminder.team_name)

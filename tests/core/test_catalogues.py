@@ -24,8 +24,10 @@ def marked(tmp_path_factory) -> set:
     """What the code marks for translation today, extracted as `make messages` does."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
-        + ["-k", "_l", "-k", "lazy_ngettext:1,2", "-o", str(pot), "."],
+        [
+            *(sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"),
+            *("-k", "_l", "-k", "lazy_ngettext:1,2", "-o", str(pot), "."),
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -9,7 +9,7 @@ from core.audit import AuditEvent
 from core.extensions import db
 from core.models import Team, User
 from dashboard.scheduler.jobs import load_teams
-from standup import services as standup_services
+from standup import queries as standup_queries
 
 HX = {"HX-Request": "true"}
 
@@ -123,7 +123,7 @@ def test_an_archived_team_gets_no_jobs_and_leaves_the_standup_list_but_keeps_its
     assert response.status_code == 200 and "Bring back" in response.text
     with app.app_context():
         assert [t.id for t in load_teams()] == [kept.id]
-        assert [t.id for t in standup_services.teams()] == [kept.id]
+        assert [t.id for t in standup_queries.teams()] == [kept.id]
     assert "Gone" not in client.get("/standup/teams").text
     assert client.get(f"/standup/{gone.slug}/history").status_code == 200
     assert "archived" in audit_actions(app, "team", gone.id)

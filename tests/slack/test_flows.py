@@ -15,7 +15,7 @@ from core.extensions import db
 from dashboard.scheduler.runner import run_job
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
-from standup.services import StandupSummary
+from standup.briefs import StandupSummary
 from tests.slack.conftest import FakeClock
 
 EMAIL, PHONE = "maria.silva@example.org", "+55 11 98765-4321"

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from dashboard.slack import messages
-from standup.services import ReminderBrief, StandupSummary
+from standup.briefs import ReminderBrief, StandupSummary
 from tests.conftest import make_app
 from tests.slack.conftest import BASE_URL
 

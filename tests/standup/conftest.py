@@ -1,9 +1,11 @@
 import itertools
 from datetime import UTC, datetime, time, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from complaints.models import Complaint, Rating
+from core.extensions import db
 from core.models import Client, Team, User
 from standup.models import AwayDay, Holiday, RotationEntry
 from tests.conftest import save
@@ -61,6 +63,20 @@ def set_rotation(app):
             save(app, RotationEntry(team_id=team.id, user_id=user.id, position=position))
 
     return make
+
+
+@pytest.fixture
+def crew(app, make_standup_team, make_member, set_rotation):
+    """A team with its own Slack channel and three people (A, B, C) in rotation order."""
+    team = make_standup_team(slack_channel="#crew")
+    people = [make_member(team, name=f"Person {c}", slack_user_id=f"U{c}") for c in "ABC"]
+    set_rotation(team, people)
+    return SimpleNamespace(team=team, people=people)
+
+
+def user(u) -> User:
+    """The same person, loaded in the current session."""
+    return db.session.get(User, u.id)
 
 
 @pytest.fixture

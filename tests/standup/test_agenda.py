@@ -2,14 +2,12 @@
 
 import json
 from datetime import date, datetime
-from types import SimpleNamespace
 
-import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import User
-from standup import services
+from standup import queries, services
 from standup.models import ActionItem, AgendaItem, ParkingLotItem, Standup
 from tests.standup.conftest import at
 
@@ -36,14 +34,6 @@ def run_through(standup, facilitator, start: datetime, end: datetime):
     services.end_standup(standup, facilitator, now=end)
 
 
-@pytest.fixture
-def crew(app, make_standup_team, make_member, set_rotation):
-    team = make_standup_team()
-    people = [make_member(team, name=f"Person {c}") for c in "ABC"]
-    set_rotation(team, people)
-    return SimpleNamespace(team=team, people=people)
-
-
 def test_agenda_has_exactly_the_expected_items_in_order_and_fits_the_timebox(
     app, db_session, crew, make_standup_team, seed_complaint, seed_rating
 ):
@@ -65,7 +55,7 @@ def test_agenda_has_exactly_the_expected_items_in_order_and_fits_the_timebox(
     seed_rating(2, at(2, 23))  # before Monday's stand-up: not overnight for Tuesday
 
     services.prepare_standups(at(4, 7))
-    tuesday = services.standup_on(team.id, date(2025, 3, 4))
+    tuesday = queries.standup_on(team.id, date(2025, 3, 4))
 
     items = items_of(tuesday)
     assert [i.kind for i in items] == [
@@ -113,6 +103,15 @@ def test_preparing_is_idempotent(app, db_session, crew):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Standup)) == 1
 
 
+def test_preparing_one_team_creates_its_day_once(app, db_session, crew, make_standup_team):
+    other = make_standup_team()
+    monday = services.prepare_standup(crew.team, at(3, 7))
+    assert monday.on == date(2025, 3, 3) and monday.team_id == crew.team.id
+    assert queries.standup_on(other.id, date(2025, 3, 3)) is None  # only the team asked for
+    assert services.prepare_standup(crew.team, at(3, 8)) is None  # already there
+    assert services.prepare_standup(crew.team, at(8, 9)) is None  # Saturday
+
+
 def test_timezones_put_the_standup_on_the_teams_local_date(app, db_session, make_standup_team):
     from datetime import time
 
@@ -128,8 +127,8 @@ def test_timezones_put_the_standup_on_the_teams_local_date(app, db_session, make
     assert prepared(at(7, 23, 30)) == {sao_paulo.id: date(2025, 3, 7)}
     # Mon 00:30 UTC: Sunday in São Paulo (none), Monday in Moscow.
     assert prepared(at(10, 0, 30)) == {moscow.id: date(2025, 3, 10)}
-    sp_monday = services.standup_on(sao_paulo.id, date(2025, 3, 3))
-    msk_monday = services.standup_on(moscow.id, date(2025, 3, 10))
+    sp_monday = queries.standup_on(sao_paulo.id, date(2025, 3, 3))
+    msk_monday = queries.standup_on(moscow.id, date(2025, 3, 10))
     assert sp_monday.starts_at == at(3, 12)  # 09:00 at UTC-3
     assert msk_monday.starts_at == at(10, 7)  # 10:00 at UTC+3
 

@@ -39,6 +39,9 @@ def test_demo_has_a_week_of_history_and_is_idempotent(app, client):
     with app.app_context():
         summaries = db.session.scalars(sa.select(Standup.summary).where(Standup.status == "ended"))
         assert all(s and s["attended"] for s in summaries)
+        held = db.session.scalars(sa.select(Standup).where(Standup.status == "ended")).all()
+        assert all(s.started_at < s.ended_at for s in held)  # run through, by the services
+        assert all(s.facilitator.name in s.summary["attended"] for s in held)
 
     client.post("/auth/login", data={"email": "manager@huddle.example", "password": DEMO_PASSWORD})
     for url in (

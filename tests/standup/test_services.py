@@ -1,6 +1,6 @@
-"""Live mode, ending (by hand and by itself), summaries, check-ins, reminders and the Today helpers."""
+"""Live mode, ending (by hand and by itself), summaries, check-ins, timeboxes."""
 
-from datetime import date, time, timedelta
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -10,21 +10,9 @@ from core.database import utcnow
 from core.extensions import db
 from core.models import User
 from core.signals import standup_ended
-from standup import schedule, services
+from standup import queries, rules, schedule, services
 from standup.models import AgendaItem, CheckIn, Standup
-from tests.standup.conftest import at
-
-
-@pytest.fixture
-def crew(app, make_standup_team, make_member, set_rotation):
-    team = make_standup_team(slack_channel="#crew")
-    people = [make_member(team, name=f"Person {c}", slack_user_id=f"U{c}") for c in "ABC"]
-    set_rotation(team, people)
-    return SimpleNamespace(team=team, people=people)
-
-
-def user(u) -> User:
-    return db.session.get(User, u.id)
+from tests.standup.conftest import at, user
 
 
 @pytest.fixture
@@ -69,9 +57,9 @@ def test_only_the_facilitator_or_a_manager_runs_the_meeting(
     with pytest.raises(services.StandupError):
         services.start_standup(standup, b, now=at(4, 9))
     manager = user(make_member(crew.team, role="manager"))
-    assert services.can_facilitate(manager, standup)
+    assert rules.can_facilitate(manager, standup)
     make_away(a, date(2025, 3, 4))  # the facilitator is away: any member may take over
-    assert services.can_facilitate(b, standup)
+    assert rules.can_facilitate(b, standup)
 
 
 def test_a_standup_starts_only_on_its_own_day(app, db_session, crew):
@@ -172,7 +160,7 @@ def test_check_in_is_editable_until_the_meeting_ends(
     again = services.record_check_in(person, "Calls", "Refunds and chats", "None", 4)
     assert first.id == again.id and again.today == "Refunds and chats" and again.mood == 4
     assert services.record_check_in(person, "", "Same", "", " 5 ").mood == 5  # Slack sends text
-    standup = services.standup_on(team.id, schedule.local_date(team, utcnow()))
+    standup = queries.standup_on(team.id, schedule.local_date(team, utcnow()))
     assert standup is not None  # checking in prepared the day's stand-up
     facilitator = user(person)
     services.end_standup(standup, facilitator)
@@ -211,54 +199,6 @@ def test_no_check_in_on_a_day_without_standup(app, db_session, make_standup_team
     db.session.commit()
     with pytest.raises(services.StandupError):
         services.record_check_in(db.session.get(User, nobody.id), "", "Work", "", None)
-
-
-def test_reminders_name_only_members_neither_away_nor_checked_in(
-    app, db_session, crew, make_away, make_holiday
-):
-    a, b, c = crew.people
-    make_away(c, date(2025, 3, 4))
-    [standup] = services.prepare_standups(at(4, 7))
-    db.session.add(CheckIn(standup_id=standup.id, user_id=a.id, today="Calls"))
-    db.session.commit()
-
-    assert services.reminders_due(at(4, 8, 40), 15) == []  # too early
-    [reminder] = services.reminders_due(at(4, 8, 50), 15)
-    assert reminder.team_id == crew.team.id and reminder.channel == "#crew"
-    assert reminder.standup_on == date(2025, 3, 4) and reminder.starts_at == at(4, 9)
-    assert reminder.missing == [(b.id, "Person B", "UB")]
-    assert "09:00" in reminder.headline and "1 of 2" in reminder.headline
-    assert reminder.team_slug == crew.team.slug
-    assert services.reminders_due(at(4, 9, 0), 15) == []  # it has started
-    assert services.reminders_due(at(8, 8, 50), 15) == []  # Saturday
-    make_holiday(crew.team, date(2025, 3, 5))
-    assert services.reminders_due(at(5, 8, 50), 15) == []  # holiday
-    # Before the job prepared the day: everyone not away is missing.
-    [thursday] = services.reminders_due(at(6, 8, 50), 15)
-    assert [m[0] for m in thursday.missing] == [a.id, b.id, c.id]
-
-
-def test_today_for_and_open_action_items(app, db_session, make_standup_team, make_member):
-    team = make_standup_team(workdays="1234567", standup_time=time(23, 59))
-    person = user(make_member(team))
-    now = utcnow()
-    today = services.today_for(person, now)
-    assert today.status == "planned" and today.checked_in is False
-    assert today.standup_on == schedule.local_date(team, now)
-    assert services.standup_on(team.id, today.standup_on) is None  # reading never prepares
-    services.record_check_in(person, "", "Calls", "", None)
-    assert services.today_for(person, now).checked_in is True
-    standup = services.standup_on(team.id, today.standup_on)
-    later = services.add_action_item(standup, person, "Later", person.id, None)
-    soon = services.add_action_item(
-        standup, person, "Soon", person.id, today.standup_on + timedelta(days=1)
-    )
-    assert [i.id for i in services.open_action_items(person.id)] == [soon.id, later.id]
-    services.complete_action_item(soon.id, person)
-    assert [i.text for i in services.open_action_items(person.id)] == ["Later"]
-    person.team_id = None
-    db.session.commit()
-    assert services.today_for(db.session.get(User, person.id), now) is None
 
 
 def test_timebox_edits_must_fit_the_meeting(app, db_session, crew):

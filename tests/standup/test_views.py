@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from core.api.tokens import create_token
 from core.database import utcnow
 from core.extensions import db
-from core.models import Team
-from standup import schedule, services
+from core.models import Team, User
+from standup import queries, schedule, services
 from standup.models import ActionItem, AwayDay, CheckIn, Holiday, RotationEntry, Standup
 from tests.conftest import save, using
 
@@ -34,7 +34,7 @@ def board_url(team, on, suffix=""):
 
 def the_standup(app, team, on) -> Standup:
     with using(app):
-        standup = services.standup_on(team.id, on)
+        standup = queries.standup_on(team.id, on)
         db.session.expunge_all()
         return standup
 
@@ -249,11 +249,11 @@ def test_settings_need_a_manager_and_validate_the_timezone(
             "123",
             10,
         )
-        assert [h.on for h in services.holidays_of(team.id)] == [
+        assert [h.on for h in queries.holidays_of(team.id)] == [
             date(2025, 12, 31),
             date(2026, 1, 1),
         ]
-        assert services.rotation_of(team.id) == [b.id, a.id]
+        assert queries.rotation_of(team.id) == [b.id, a.id]
 
 
 def test_marking_days_away(app, client, login_as, team, make_member, today):
@@ -382,7 +382,7 @@ def test_api_gives_the_agenda_as_design_describes(app, client, api_headers, team
     make_member(team, name="Ana")
     with using(app):
         services.prepare_standups(utcnow())
-        on = services.standup_on(team.id, schedule.local_date(team, utcnow())).on
+        on = queries.standup_on(team.id, schedule.local_date(team, utcnow())).on
     response = client.get(
         f"/api/v1/teams/{team.slug}/standups/{on.isoformat()}", headers=api_headers
     )
@@ -451,7 +451,7 @@ def test_watchers_see_an_overdue_meeting_end_by_itself(
     client.get(board_url(team, today))
     client.post(board_url(team, today, "/start"), headers=HX)
     with using(app):
-        standup = services.standup_on(team.id, today)
+        standup = queries.standup_on(team.id, today)
         standup.auto_end_at = utcnow() - timedelta(seconds=1)
         version = standup.version
         db.session.commit()
@@ -461,3 +461,20 @@ def test_watchers_see_an_overdue_meeting_end_by_itself(
     ended = the_standup(app, team, today)
     assert ended.status == "ended" and ended.end_reason == "timebox"
     assert ended.summary["attended"] == [person.name]
+
+
+def test_only_the_team_closes_its_action_items(
+    app, client, login_as, team, make_member, make_standup_team
+):
+    owner = make_member(team)
+    with using(app):
+        services.prepare_standups(utcnow())
+        standup = queries.standup_on(team.id, schedule.local_date(team, utcnow()))
+        actor = db.session.get(User, owner.id)
+        item_id = services.add_action_item(standup, actor, "Call the courier", owner.id, None).id
+    login_as(make_member(make_standup_team(workdays="1234567")))
+    refused = client.post(f"/standup/action-items/{item_id}/done")
+    assert refused.status_code == 403
+    assert "Only members of this team" in refused.get_data(as_text=True)
+    with using(app):
+        assert db.session.get(ActionItem, item_id).done_at is None

@@ -5,7 +5,7 @@ import pytest
 from core.database import utcnow
 from core.extensions import db
 from core.models import User
-from standup import schedule, services
+from standup import queries, schedule, services
 from tests.conftest import using
 from tests.support.queries import count_statements
 
@@ -67,7 +67,7 @@ def test_a_poll_costs_two_queries_and_no_body_while_nothing_changed(app, client,
     client.log_in(member)
     on = schedule.local_date(team, utcnow()).isoformat()
     with using(app):
-        version = services.standup_on(team.id, schedule.local_date(team, utcnow())).version
+        version = queries.standup_on(team.id, schedule.local_date(team, utcnow())).version
     url = f"/standup/{team.slug}/{on}/live"
     unchanged, response = statements_for(app, client, f"{url}?v={version}", {"HX-Request": "true"})
     assert response.status_code == 204 and response.data == b""
