@@ -44,10 +44,10 @@ def login_missing() -> bool:
     """This request is for a page that needs a login, and nobody is logged in."""
     if request.endpoint is None or request.endpoint == "static":
         return False
-    app = current_app
-    if getattr(app.blueprints.get(request.blueprint or ""), "authenticates_itself", False):
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    if getattr(blueprint, "authenticates_itself", False):  # API tokens, Slack signatures
         return False
-    view = app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint)
     return not (getattr(view, "is_public", False) or current_user.is_authenticated)
 
 

@@ -130,5 +130,6 @@ def test_two_setups_at_the_same_moment_make_one_first_admin(make_database_url):
         thread.join(60)
     with app.app_context():
         users = db.session.scalar(sa.select(sa.func.count(User.id)))
+        db.session.remove()  # give the connection back, so dispose closes it too
         db.engine.dispose()
     assert sorted(outcomes) == ["admin", "refused"] and users == 1
