@@ -32,17 +32,9 @@ def team_choices() -> list[tuple[int, str]]:
     return [(0, _("No team"))] + [(team.id, team.name) for team in list_teams()]
 
 
-def create_user(
-    email: str,
-    name: str,
-    role: str,
-    team_id: int | None = None,
-    password: str | None = None,
-    actor: User | None = None,
-    compensation_limit: Decimal | None = None,
-) -> User:
-    """Invite (no password yet) or create someone; audited, with who did it when it was a person."""
-    user = add_user(email, name, role, team_id, password, actor, compensation_limit)
+def create_user(*args, **kwargs) -> User:
+    """Invite (no password yet) or create someone (``add_user``'s arguments) and commit."""
+    user = add_user(*args, **kwargs)
     db.session.commit()
     return user
 
@@ -56,7 +48,8 @@ def add_user(
     actor: User | None = None,
     compensation_limit: Decimal | None = None,
 ) -> User:
-    """``create_user`` without the commit, for a service that adds more in the same transaction."""
+    """Add someone, audited with who did it when it was a person; no commit (the set-up adds a
+    team in the same transaction)."""
     if role not in ROLES:
         raise UserError(_("Unknown role."), "role")
     if not name.strip():
