@@ -10,7 +10,7 @@ from core.audit import AuditEvent
 from core.extensions import db
 from core.models import Team, User
 from dashboard.admin import setup
-from tests.conftest import make_app, migrate
+from tests.support.app import make_app, migrate
 
 PASSWORD = "a sturdy passphrase"
 FORM = {
