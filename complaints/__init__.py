@@ -3,7 +3,7 @@
 from flask import Flask
 
 from complaints import views
-from complaints.intake import api as intake_api  # noqa: F401  (its routes join the API blueprint)
+from complaints.intake import api as intake_api
 from complaints.intake import public
 from complaints.intake import views as intake_views
 
@@ -13,3 +13,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(intake_api.bp)

@@ -31,7 +31,7 @@ class ComplaintBrief:
     due_at: datetime
     last_contact_at: datetime | None
     age_days: int
-    client_id: int | None = None  # filled where a page links to the client (the open list)
+    client_id: int | None = None  # for the pages that link to the client's page
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status in OPEN_STATUSES and self.due_at < now
@@ -82,7 +82,8 @@ def _last_contact():
     )
 
 
-def _brief_select():
+def brief_select():
+    """The columns of a ``ComplaintBrief``, for ``fetch_briefs`` (the open list adds its filters)."""
     return (
         sa.select(
             Complaint.id,
@@ -97,6 +98,7 @@ def _brief_select():
             Complaint.opened_at,
             Complaint.due_at,
             _last_contact(),
+            Complaint.client_id,
         )
         .join(Client, Client.id == Complaint.client_id)
         .outerjoin(User, User.id == Complaint.owner_id)
@@ -104,9 +106,12 @@ def _brief_select():
     )
 
 
-def _briefs(statement, now: datetime) -> list[ComplaintBrief]:
+def fetch_briefs(statement, now: datetime) -> list[ComplaintBrief]:
+    """Run a ``brief_select`` statement; ages are counted in whole days up to ``now``."""
     return [
-        ComplaintBrief(*row, age_days=max(0, (now - row.opened_at).days))
+        ComplaintBrief(
+            *row[:-1], age_days=max(0, (now - row.opened_at).days), client_id=row.client_id
+        )
         for row in db.session.execute(statement)
     ]
 
@@ -137,7 +142,7 @@ def overnight(team_id: int | None, since: datetime, until: datetime, top: int = 
         )
     )
     recent = _for_team(
-        _brief_select()
+        brief_select()
         .where(Complaint.opened_at >= since, Complaint.opened_at < until)
         .order_by(Complaint.opened_at.desc(), Complaint.id.desc())
         .limit(top),
@@ -146,7 +151,7 @@ def overnight(team_id: int | None, since: datetime, until: datetime, top: int = 
     return Overnight(
         complaints_opened=db.session.scalar(opened) or 0,
         low_ratings=db.session.scalar(_for_team(low, team_id)) or 0,
-        top=_briefs(recent, until),
+        top=fetch_briefs(recent, until),
     )
 
 
@@ -155,7 +160,7 @@ def follow_ups_due(
 ) -> list[ComplaintBrief]:
     """Open complaints past their deadline or due within ``within_hours``, most overdue first."""
     statement = _for_team(
-        _brief_select()
+        brief_select()
         .where(
             Complaint.status.in_(OPEN_STATUSES),
             Complaint.due_at <= now + timedelta(hours=within_hours),
@@ -165,19 +170,19 @@ def follow_ups_due(
     )
     if limit:
         statement = statement.limit(limit)
-    return _briefs(statement, now)
+    return fetch_briefs(statement, now)
 
 
 def digest(now: datetime) -> Digest:
     """The morning digest: the last 24 hours' new and resolved, and everything unowned or overdue."""
     day_ago = now - timedelta(days=1)
-    base = _brief_select().order_by(Complaint.opened_at, Complaint.id)
+    base = brief_select().order_by(Complaint.opened_at, Complaint.id)
     open_ = Complaint.status.in_(OPEN_STATUSES)
     return Digest(
-        new_since_yesterday=_briefs(base.where(Complaint.opened_at >= day_ago), now),
-        unowned=_briefs(base.where(open_, Complaint.owner_id.is_(None)), now),
-        overdue=_briefs(base.where(open_, Complaint.due_at < now), now),
-        resolved_yesterday=_briefs(
+        new_since_yesterday=fetch_briefs(base.where(Complaint.opened_at >= day_ago), now),
+        unowned=fetch_briefs(base.where(open_, Complaint.owner_id.is_(None)), now),
+        overdue=fetch_briefs(base.where(open_, Complaint.due_at < now), now),
+        resolved_yesterday=fetch_briefs(
             base.where(Complaint.resolved_at >= day_ago, Complaint.resolved_at < now), now
         ),
     )
@@ -187,64 +192,57 @@ def overdue_without_contact(now: datetime) -> list[ComplaintBrief]:
     """Open complaints past their deadline with no personal contact logged at all."""
     no_contact = ~sa.exists().where(Contact.complaint_id == Complaint.id)
     statement = (
-        _brief_select()
+        brief_select()
         .where(Complaint.status.in_(OPEN_STATUSES), Complaint.due_at < now, no_contact)
         .order_by(Complaint.due_at, Complaint.id)
     )
-    return _briefs(statement, now)
+    return fetch_briefs(statement, now)
+
+
+def _rating_select():
+    """The columns of a ``RatingBrief``."""
+    return sa.select(
+        Rating.id,
+        Rating.score,
+        Rating.comment,
+        Client.name,
+        Rating.complaint_id,
+        Rating.received_at,
+    ).join(Client, Client.id == Rating.client_id)
 
 
 def rating_brief(rating_id: int) -> RatingBrief | None:
-    row = db.session.execute(
-        sa.select(
-            Rating.id,
-            Rating.score,
-            Rating.comment,
-            Client.name,
-            Rating.complaint_id,
-            Rating.received_at,
-        )
-        .join(Client, Client.id == Rating.client_id)
-        .where(Rating.id == rating_id)
-    ).first()
+    row = db.session.execute(_rating_select().where(Rating.id == rating_id)).first()
     return RatingBrief(*row) if row else None
 
 
 def owned_by(user_id: int, now: datetime, limit: int = 50) -> list[ComplaintBrief]:
     """A person's open complaints, the nearest deadline first."""
     statement = (
-        _brief_select()
+        brief_select()
         .where(Complaint.owner_id == user_id, Complaint.status.in_(OPEN_STATUSES))
         .order_by(Complaint.due_at, Complaint.id)
         .limit(limit)
     )
-    return _briefs(statement, now)
+    return fetch_briefs(statement, now)
 
 
 def unowned(team_id: int | None, now: datetime, limit: int = 20) -> list[ComplaintBrief]:
     """Open complaints nobody has taken yet, oldest first: the ones waiting longest for a name."""
     statement = _for_team(
-        _brief_select()
+        brief_select()
         .where(Complaint.owner_id.is_(None), Complaint.status.in_(OPEN_STATUSES))
         .order_by(Complaint.opened_at, Complaint.id)
         .limit(limit),
         team_id,
     )
-    return _briefs(statement, now)
+    return fetch_briefs(statement, now)
 
 
 def low_ratings_since(since: datetime, limit: int = 20) -> list[RatingBrief]:
     """The newest low ratings (at or below LOW_RATING_MAX) received since ``since``."""
     statement = (
-        sa.select(
-            Rating.id,
-            Rating.score,
-            Rating.comment,
-            Client.name,
-            Rating.complaint_id,
-            Rating.received_at,
-        )
-        .join(Client, Client.id == Rating.client_id)
+        _rating_select()
         .where(Rating.received_at >= since, Rating.score <= current_app.config["LOW_RATING_MAX"])
         .order_by(Rating.received_at.desc(), Rating.id.desc())
         .limit(limit)

@@ -3,9 +3,9 @@
 Codes are stored in English (``call_back_later``); people read the translated labels below.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -138,6 +138,18 @@ def detail_value(labels: dict, action: str, key: str, value) -> str:
         except ValueError:
             return value
     return table.get(value, value)
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A ``datetime-local`` input is in the viewer's timezone; we store UTC."""
+    if value is None:
+        return None
+    return get_timezone().localize(value).astimezone(UTC)
+
+
+def utc_to_local(value: datetime) -> datetime:
+    """A stored time as a ``datetime-local`` input shows it, in the viewer's timezone."""
+    return value.astimezone(get_timezone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
 class VersionedForm(FlaskForm):

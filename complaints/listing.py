@@ -1,13 +1,13 @@
-"""The open complaint list everyone sees: filters, search and sort as one query for one page."""
+"""The complaint lists: the open list everyone sees (filters, search and sort as one query for one
+page), and a manager's own follow-ups for today."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from complaints.briefs import ComplaintBrief, _brief_select
+from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs
 from complaints.models import OPEN_STATUSES, Complaint
-from core.extensions import db
 from core.models import Client
 
 PAGE_SIZE = 50
@@ -60,27 +60,13 @@ class Page:
     filters: Filters
 
 
-def _select():
-    """The briefs' columns plus the client id, so each row links to its client's page."""
-    return _brief_select().add_columns(Complaint.client_id)
-
-
-def _briefs(statement, now: datetime) -> list[ComplaintBrief]:
-    return [
-        ComplaintBrief(
-            *row[:-1], age_days=max(0, (now - row.opened_at).days), client_id=row.client_id
-        )
-        for row in db.session.execute(statement)
-    ]
-
-
 def open_complaints(filters: Filters, viewer_id: int, now: datetime) -> Page:
-    items = _briefs(_list_statement(filters, viewer_id, now), now)
+    items = fetch_briefs(_list_statement(filters, viewer_id, now), now)
     return Page(items=items[:PAGE_SIZE], has_next=len(items) > PAGE_SIZE, filters=filters)
 
 
 def _list_statement(filters: Filters, viewer_id: int, now: datetime):
-    statement = _select().where(Complaint.status.in_(OPEN_STATUSES))
+    statement = brief_select().where(Complaint.status.in_(OPEN_STATUSES))
     if filters.view == "mine":
         statement = statement.where(Complaint.owner_id == viewer_id)
     elif filters.view == "unowned":
@@ -103,13 +89,22 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     )
 
 
-def follow_ups(owner_id: int, now: datetime, end_of_today: datetime) -> list[ComplaintBrief]:
-    """A manager's open complaints due before the end of their today (overdue ones first).
+@dataclass
+class FollowUps:
+    overdue: list[ComplaintBrief]
+    due_today: list[ComplaintBrief]
 
-    ``end_of_today`` is the viewer's local midnight in UTC: "today" is theirs, not the server's.
+
+def my_follow_ups(owner_id: int, now: datetime, zone) -> FollowUps:
+    """A manager's open complaints overdue or due before the end of their today, most overdue first.
+
+    ``zone`` is the viewer's timezone (pytz, as Flask-Babel gives it): "today" is theirs, not the
+    server's.
     """
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    end_of_today = zone.localize(datetime.combine(tomorrow, time())).astimezone(UTC)
     statement = (
-        _select()
+        brief_select()
         .where(
             Complaint.owner_id == owner_id,
             Complaint.status.in_(OPEN_STATUSES),
@@ -118,10 +113,14 @@ def follow_ups(owner_id: int, now: datetime, end_of_today: datetime) -> list[Com
         .order_by(Complaint.due_at, Complaint.id)
         .limit(FOLLOW_UP_LIMIT)
     )
-    return _briefs(statement, now)
+    items = fetch_briefs(statement, now)
+    return FollowUps(
+        overdue=[c for c in items if c.due_at < now],
+        due_today=[c for c in items if c.due_at >= now],
+    )
 
 
 def one(complaint_id: int, now: datetime) -> ComplaintBrief | None:
     """One row of the list, re-rendered in place after "I'll call them"."""
-    found = _briefs(_select().where(Complaint.id == complaint_id), now)
+    found = fetch_briefs(brief_select().where(Complaint.id == complaint_id), now)
     return found[0] if found else None

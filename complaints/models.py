@@ -29,6 +29,12 @@ SURVEY_PURPOSES = ("rating", "follow_up")
 MONEY = sa.Numeric(12, 2)
 
 
+def _open_only_index(name: str, *columns: str) -> sa.Index:
+    """An index of open complaints only (partial on both backends): small, and what lists walk."""
+    predicate = sa.text(OPEN_PREDICATE)
+    return sa.Index(name, *columns, postgresql_where=predicate, sqlite_where=predicate)
+
+
 class Category(db.Model):
     """A root cause ("late delivery", "billing error"): what playbooks and the Pareto chart group by."""
 
@@ -97,20 +103,8 @@ class Complaint(db.Model):
         sa.Index("ix_complaints_client_id_status", "client_id", "status"),
         # The open list's default order and a manager's follow-ups walk these partial indexes and
         # stop after one page, instead of sorting every open complaint (EXPLAIN with 100k rows).
-        sa.Index(
-            "ix_complaints_open_due_at",
-            "due_at",
-            "id",
-            postgresql_where=sa.text(OPEN_PREDICATE),
-            sqlite_where=sa.text(OPEN_PREDICATE),
-        ),
-        sa.Index(
-            "ix_complaints_open_owner_id_due_at",
-            "owner_id",
-            "due_at",
-            postgresql_where=sa.text(OPEN_PREDICATE),
-            sqlite_where=sa.text(OPEN_PREDICATE),
-        ),
+        _open_only_index("ix_complaints_open_due_at", "due_at", "id"),
+        _open_only_index("ix_complaints_open_owner_id_due_at", "owner_id", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -197,23 +191,3 @@ class SurveyLink(db.Model):
     rating_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ratings.id"))
 
     client = relationship(Client, lazy="joined")
-
-
-class IdempotentRequest(db.Model):
-    """The first answer to an API request with an ``Idempotency-Key``, replayed for repeats."""
-
-    __tablename__ = "idempotent_requests"
-    __table_args__ = (
-        sa.UniqueConstraint("token_id", "key", name="uq_idempotent_requests_token_key"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_id: Mapped[int] = mapped_column(sa.ForeignKey("api_tokens.id"))
-    key: Mapped[str] = mapped_column(sa.String(200))
-    endpoint: Mapped[str] = mapped_column(sa.String(80))
-    fingerprint: Mapped[str] = mapped_column(
-        sa.String(64)
-    )  # SHA-256 of the body: same key, other body → 422
-    status_code: Mapped[int]
-    response: Mapped[dict] = mapped_column(sa.JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

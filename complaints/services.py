@@ -9,6 +9,10 @@ Who may do what (checked here as well as on the routes, because Slack and jobs c
 agents log contacts and tick playbook steps; only managers (and admins) own complaints, change their
 status, apply playbooks, edit them and give compensation; only admins approve compensation above the
 owner's limit and write playbooks and categories.
+
+Each service takes ``now`` (default: the present) for when the change happens: the demo writes a
+week of believable history through these same rules. What the pages read lives in
+``complaints.pages``; what other packages read, in ``complaints.briefs``.
 """
 
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from complaints import events
 from complaints.intake import survey
 from complaints.models import (
     CLIENT_OUTCOMES,
@@ -81,12 +86,8 @@ class ChangedMeanwhile(ComplaintError):
         self.complaint = complaint
 
 
-def get(complaint_id: int) -> Complaint | None:
-    return db.session.get(Complaint, complaint_id)
-
-
 def _require(complaint_id: int) -> Complaint:
-    complaint = get(complaint_id)
+    complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         raise NotFound(_("This complaint does not exist."))
     return complaint
@@ -116,7 +117,23 @@ def _commit(complaint_id: int) -> None:
         raise ChangedMeanwhile(_require(complaint_id)) from None
 
 
-def take_ownership(complaint_id: int, user: User, expected_version: int | None = None) -> Complaint:
+def _give_to(complaint: Complaint, owner: User, actor: User, now: datetime) -> None:
+    """Name the owner; the complaint joins the owner's team unless a team already holds it."""
+    previous = complaint.owner.name if complaint.owner else None
+    complaint.owner_id = owner.id
+    complaint.team_id = complaint.team_id or owner.team_id
+    events.record(
+        actor.id, complaint.id, "owner_changed", now, **{"from": previous, "to": owner.name}
+    )
+    _commit(complaint.id)
+
+
+def take_ownership(
+    complaint_id: int,
+    user: User,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Complaint:
     """ "I'll call them": the person becomes the named owner (managers only; agents log calls).
 
     Also called by the Slack button, so the role is checked here and not only on the route.
@@ -135,14 +152,7 @@ def take_ownership(complaint_id: int, user: User, expected_version: int | None =
         raise ComplaintError(
             _("%(name)s already owns this complaint.", name=complaint.owner.name), "owner_id"
         )
-    previous = complaint.owner.name if complaint.owner else None
-    complaint.owner_id = user.id
-    if complaint.team_id is None:
-        complaint.team_id = user.team_id
-    audit.record(
-        user.id, "complaint", complaint.id, "owner_changed", **{"from": previous, "to": user.name}
-    )
-    _commit(complaint.id)
+    _give_to(complaint, user, user, now or utcnow())
     return complaint
 
 
@@ -156,15 +166,8 @@ def assign(
     owner = db.session.get(User, owner_id) if owner_id else None
     if owner is None or not owner.active or not owner.has_role("manager"):
         raise ComplaintError(_("Choose an active manager as the owner."), "owner_id")
-    if owner.id == complaint.owner_id:
-        return complaint
-    previous = complaint.owner.name if complaint.owner else None
-    complaint.owner_id = owner.id
-    complaint.team_id = complaint.team_id or owner.team_id
-    audit.record(
-        actor.id, "complaint", complaint.id, "owner_changed", **{"from": previous, "to": owner.name}
-    )
-    _commit(complaint.id)
+    if owner.id != complaint.owner_id:
+        _give_to(complaint, owner, actor, utcnow())
     return complaint
 
 
@@ -178,7 +181,8 @@ def log_contact(
 ) -> Contact:
     """A personal contact with the client; the first one moves a new complaint to "contacting".
 
-    Agents may log contacts too: whoever spoke to the client writes it down.
+    Agents may log contacts too: whoever spoke to the client writes it down. ``at`` is when the
+    contact happened (default: now), and the audit event is dated then too.
     """
     complaint = _require(complaint_id)
     if channel not in CONTACT_CHANNELS:
@@ -205,27 +209,18 @@ def log_contact(
     db.session.add(contact)
     if complaint.status in ("new", "reopened"):
         complaint.status = "contacting"
-    audit.record(
-        actor.id, "complaint", complaint.id, "contact_logged", channel=channel, outcome=outcome
-    )
+    events.record(actor.id, complaint.id, "contact_logged", at, channel=channel, outcome=outcome)
     _commit(complaint.id)
     return contact
 
 
-def has_reaching_contact(complaint_id: int) -> bool:
+def _has_reaching_contact(complaint_id: int) -> bool:
     return db.session.scalar(
         sa.select(
             sa.exists().where(
                 Contact.complaint_id == complaint_id, Contact.outcome.in_(REACHED_OUTCOMES)
             )
         )
-    )
-
-
-def first_contact_at(complaint_id: int) -> datetime | None:
-    """Derived from the log, never stored, so it cannot disagree with the contacts themselves."""
-    return db.session.scalar(
-        sa.select(sa.func.min(Contact.at)).where(Contact.complaint_id == complaint_id)
     )
 
 
@@ -236,7 +231,11 @@ class StatusChange:
 
 
 def change_status(
-    complaint_id: int, actor: User, status: str, expected_version: int | None
+    complaint_id: int,
+    actor: User,
+    status: str,
+    expected_version: int | None,
+    now: datetime | None = None,
 ) -> StatusChange:
     """Move a complaint on; resolving needs a logged contact that reached the client.
 
@@ -249,7 +248,7 @@ def change_status(
         raise ComplaintError(
             _("A complaint cannot go from %(a)s to %(b)s.", a=complaint.status, b=status)
         )
-    if status == "resolved" and not has_reaching_contact(complaint.id):
+    if status == "resolved" and not _has_reaching_contact(complaint.id):
         raise ComplaintError(
             _(
                 "Log a contact that reached the client before resolving: a complaint is settled "
@@ -258,7 +257,7 @@ def change_status(
         )
     previous = complaint.status
     complaint.status = status
-    now = utcnow()
+    now = now or utcnow()
     token = None
     if status == "resolved":
         complaint.resolved_at = now
@@ -271,15 +270,17 @@ def change_status(
         complaint.resolved_at = None
         complaint.closed_at = None
         complaint.client_outcome = None
-    audit.record(
-        actor.id, "complaint", complaint.id, "status_changed", **{"from": previous, "to": status}
-    )
+    events.record(actor.id, complaint.id, "status_changed", now, **{"from": previous, "to": status})
     _commit(complaint.id)
     return StatusChange(complaint, token)
 
 
 def apply_playbook(
-    complaint_id: int, actor: User, playbook_id: int | None, expected_version: int | None
+    complaint_id: int,
+    actor: User,
+    playbook_id: int | None,
+    expected_version: int | None,
+    now: datetime | None = None,
 ) -> Complaint:
     """Category, budget and deadline from the script; its steps become the complaint's checklist."""
     complaint = _require(complaint_id)
@@ -288,16 +289,17 @@ def apply_playbook(
     playbook = db.session.get(Playbook, playbook_id) if playbook_id else None
     if playbook is None or not playbook.active:
         raise ComplaintError(_("Choose an active playbook."), "playbook_id")
+    now = now or utcnow()
     complaint.playbook_id = playbook.id
     complaint.category_id = playbook.category_id
     complaint.budget = playbook.suggested_compensation
-    complaint.due_at = utcnow() + timedelta(hours=playbook.follow_up_hours)
+    complaint.due_at = now + timedelta(hours=playbook.follow_up_hours)
     complaint.checklist_done = []
-    audit.record(
+    events.record(
         actor.id,
-        "complaint",
         complaint.id,
         "playbook_applied",
+        now,
         playbook=playbook.title,
         budget=str(playbook.suggested_compensation) if playbook.suggested_compensation else None,
         follow_up_hours=playbook.follow_up_hours,
@@ -306,7 +308,9 @@ def apply_playbook(
     return complaint
 
 
-def toggle_step(complaint_id: int, actor: User, step: int) -> Complaint:
+def toggle_step(
+    complaint_id: int, actor: User, step: int, now: datetime | None = None
+) -> Complaint:
     """Tick (or untick) one step of the applied playbook; whoever did the step may tick it."""
     complaint = _require(complaint_id)
     steps = complaint.playbook.steps if complaint.playbook else []
@@ -315,13 +319,8 @@ def toggle_step(complaint_id: int, actor: User, step: int) -> Complaint:
     done = set(complaint.checklist_done or [])
     done ^= {step}
     complaint.checklist_done = sorted(done)
-    audit.record(
-        actor.id,
-        "complaint",
-        complaint.id,
-        "step_checked" if step in done else "step_unchecked",
-        step=steps[step],
-    )
+    action = "step_checked" if step in done else "step_unchecked"
+    events.record(actor.id, complaint.id, action, now or utcnow(), step=steps[step])
     _commit(complaint.id)
     return complaint
 
@@ -334,7 +333,14 @@ def _audit_value(value) -> str | None:
     return str(value)
 
 
-def edit(complaint_id: int, actor: User, expected_version: int | None, **fields) -> Complaint:
+def edit(
+    complaint_id: int,
+    actor: User,
+    expected_version: int | None,
+    *,
+    now: datetime | None = None,
+    **fields,
+) -> Complaint:
     """Change the complaint's description; a stale ``expected_version`` raises ChangedMeanwhile.
 
     Accepts summary, details, category_id, constructive, budget and due_at. The version is
@@ -369,7 +375,7 @@ def edit(complaint_id: int, actor: User, expected_version: int | None, **fields)
             changed[name] = _audit_value(value)
             setattr(complaint, name, value)
     if changed:
-        audit.record(actor.id, "complaint", complaint.id, "edited", **changed)
+        events.record(actor.id, complaint.id, "edited", now or utcnow(), **changed)
     _commit(complaint_id)
     return complaint
 
@@ -381,7 +387,12 @@ def compensation_limit_for(complaint: Complaint, actor: User) -> Decimal:
 
 
 def add_compensation(
-    complaint_id: int, actor: User, kind: str, amount: Decimal | None, note: str | None
+    complaint_id: int,
+    actor: User,
+    kind: str,
+    amount: Decimal | None,
+    note: str | None,
+    now: datetime | None = None,
 ) -> Compensation:
     """Within the owner's limit it is given at once; above it, it waits for an admin's approval."""
     complaint = _require(complaint_id)
@@ -394,7 +405,7 @@ def add_compensation(
         raise ComplaintError(_("That amount is too large."), "amount")
     within_limit = amount <= compensation_limit_for(complaint, actor)
     status = "approved" if actor.has_role("admin") or within_limit else "pending"
-    now = utcnow()
+    now = now or utcnow()
     compensation = Compensation(
         complaint_id=complaint.id,
         kind=kind,
@@ -407,14 +418,8 @@ def add_compensation(
         decided_at=now if status == "approved" else None,
     )
     db.session.add(compensation)
-    audit.record(
-        actor.id,
-        "complaint",
-        complaint.id,
-        "compensation_" + ("given" if status == "approved" else "requested"),
-        kind=kind,
-        amount=str(amount),
-    )
+    action = "compensation_" + ("given" if status == "approved" else "requested")
+    events.record(actor.id, complaint.id, action, now, kind=kind, amount=str(amount))
     _commit(complaint.id)
     return compensation
 
@@ -430,14 +435,15 @@ def decide_compensation(compensation_id: int, actor: User, approve: bool) -> Com
         raise NotFound(_("This compensation does not exist."))
     if compensation.status != "pending":
         raise ComplaintError(_("This compensation was already decided."))
+    now = utcnow()
     compensation.status = "approved" if approve else "rejected"
     compensation.decided_by_id = actor.id
-    compensation.decided_at = utcnow()
-    audit.record(
+    compensation.decided_at = now
+    events.record(
         actor.id,
-        "complaint",
         compensation.complaint_id,
         "compensation_" + compensation.status,
+        now,
         kind=compensation.kind,
         amount=str(compensation.amount),
     )
@@ -445,7 +451,9 @@ def decide_compensation(compensation_id: int, actor: User, approve: bool) -> Com
     return compensation
 
 
-def record_client_outcome(complaint_id: int, actor: User, outcome: str) -> Complaint:
+def record_client_outcome(
+    complaint_id: int, actor: User, outcome: str, now: datetime | None = None
+) -> Complaint:
     """Whether the client stayed after we settled it: rated again, ordered again, or left."""
     complaint = _require(complaint_id)
     _require_role(actor, "manager", _("Only managers record what the client did."))
@@ -454,57 +462,12 @@ def record_client_outcome(complaint_id: int, actor: User, outcome: str) -> Compl
     if complaint.status not in ("resolved", "closed"):
         raise ComplaintError(_("Record whether the client stayed after the complaint is resolved."))
     complaint.client_outcome = outcome
-    audit.record(actor.id, "complaint", complaint.id, "client_outcome", outcome=outcome)
+    events.record(actor.id, complaint.id, "client_outcome", now or utcnow(), outcome=outcome)
     _commit(complaint.id)
     return complaint
 
 
-def contacts_of(complaint_id: int) -> list[Contact]:
-    return list(
-        db.session.scalars(
-            sa.select(Contact)
-            .where(Contact.complaint_id == complaint_id)
-            .order_by(Contact.at.desc(), Contact.id.desc())
-        )
-    )
-
-
-def compensations_of(complaint_id: int) -> list[Compensation]:
-    return list(
-        db.session.scalars(
-            sa.select(Compensation)
-            .where(Compensation.complaint_id == complaint_id)
-            .order_by(Compensation.requested_at, Compensation.id)
-        )
-    )
-
-
-def active_playbooks() -> list[Playbook]:
-    return list(
-        db.session.scalars(
-            sa.select(Playbook).where(Playbook.active.is_(True)).order_by(Playbook.title)
-        )
-    )
-
-
-def categories() -> list[Category]:
-    return list(db.session.scalars(sa.select(Category).order_by(Category.name)))
-
-
-def managers() -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.active.is_(True), User.role.in_(("manager", "admin")))
-            .order_by(User.name)
-        )
-    )
-
-
-def all_playbooks() -> list[Playbook]:
-    return list(
-        db.session.scalars(sa.select(Playbook).order_by(Playbook.active.desc(), Playbook.title))
-    )
+# --- Admin: root causes and their playbooks (written and retired, never deleted) ------------------
 
 
 def _category_named(name: str) -> Category | None:
@@ -539,10 +502,6 @@ def save_category(actor: User, name: str, category_id: int | None = None) -> Cat
         category.name = name
     db.session.commit()
     return category
-
-
-def get_playbook(playbook_id: int) -> Playbook | None:
-    return db.session.get(Playbook, playbook_id)
 
 
 def save_playbook(

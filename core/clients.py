@@ -3,6 +3,7 @@
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.models import Client
@@ -15,12 +16,18 @@ def upsert_client(
 
     Empty details never erase known ones: a rating sent without the e-mail must not lose it.
     """
-    client = db.session.scalar(sa.select(Client).where(Client.external_id == external_id))
+    query = sa.select(Client).where(Client.external_id == external_id)
+    client = db.session.scalar(query)
     if client is None:
         client = Client(external_id=external_id, name=name, email=email, phone=phone)
-        db.session.add(client)
-        db.session.flush()
-        return client
+        try:
+            with db.session.begin_nested():  # a savepoint: a clash undoes only this insert
+                db.session.add(client)
+            return client
+        except IntegrityError:
+            # Another request created the same client a moment ago (PostgreSQL lets both
+            # look first): theirs is committed now, so use it.
+            client = db.session.scalar(query)
     client.name = name or client.name
     client.email = email or client.email
     client.phone = phone or client.phone

@@ -1,11 +1,16 @@
 """The declarative base, column types and engine tuning shared by every package's models."""
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Named constraints let Alembic drop and alter them on every backend (SQLite batch mode needs names).
 NAMING_CONVENTION = {
@@ -70,7 +75,72 @@ def _tune_sqlite(dbapi_connection, connection_record):
     cursor.close()
 
 
+# Whether this thread's next transaction will write: None (a read: deferred BEGIN), "once" (until the
+# next commit: a request that writes), or "always" (every transaction: a job, a writing command).
+_write_intent: ContextVar[str | None] = ContextVar("huddle_write_intent", default=None)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection):
+    """On SQLite, a transaction that will write takes the write lock at its start.
+
+    A deferred ``BEGIN`` that reads and then writes fails at once with "database is locked" when
+    another connection committed in between (its snapshot is stale, so waiting cannot help and the
+    busy timeout never applies). ``BEGIN IMMEDIATE`` waits for the lock up to the busy timeout
+    instead, as Rails 8 and Django 5.1 do. Reads keep the cheap deferred ``BEGIN``.
+    """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+@event.listens_for(Session, "after_commit")
+def _wrote(session):
+    """A request's one write is done: what it reads afterwards (the page) takes no write lock."""
+    if _write_intent.get() == "once":
+        _write_intent.set(None)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Every transaction opened inside takes the SQLite write lock at its start (jobs, commands).
+
+    Keep slow work (network calls, parsing) outside any open transaction: on SQLite it would hold
+    the write lock and make every other writer wait.
+    """
+    token = _write_intent.set("always")
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def mark_writing() -> None:
+    """The next transaction of this request writes: on SQLite it takes the write lock at BEGIN.
+
+    For a request that ended a transaction before slow work (a password hash) and writes after.
+    """
+    _write_intent.set(_write_intent.get() or "once")
+
+
+def writes(function: Callable) -> Callable:
+    """Decorate a command (or any function) whose every transaction writes: see ``writing``."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with writing():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    """Requests that may write (POST, PUT, PATCH, DELETE) open their transaction for writing."""
+
+    @app.before_request
+    def _mark_writing_request():
+        _write_intent.set(None if request.method in READ_METHODS else "once")
+
+    @app.teardown_request
+    def _forget_writing_request(_error=None):
+        _write_intent.set(None)

@@ -7,6 +7,7 @@ querying again.
 
 from dataclasses import dataclass, field
 from datetime import time
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -29,6 +30,11 @@ PEOPLE = [
     ("agent.msk@huddle.example", "Olga Ivanova", "agent", "moscow", "ru"),
     ("agent2.msk@huddle.example", "Daniel Brooks", "agent", "moscow", "en"),
 ]
+# What each manager may give on their own; above it the head of support approves.
+COMPENSATION_LIMITS = {
+    "manager@huddle.example": Decimal("25.00"),
+    "manager.msk@huddle.example": Decimal("25.00"),
+}
 
 
 @dataclass
@@ -52,6 +58,7 @@ def seed_people(context: DemoContext) -> None:
         if user is None:
             user = User(email=email, name=name, role=role, locale=locale)
             user.team = context.teams[team_slug]
+            user.compensation_limit = COMPENSATION_LIMITS.get(email)
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
         context.users[email] = user

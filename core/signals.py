@@ -2,22 +2,30 @@
 
 Every signal is sent *inside* the transaction of the change that causes it, before the commit, so a
 receiver that adds rows (an outbox message, an audit event) commits or rolls back together with it.
-Receivers must not commit. The keyword arguments listed are a contract: add, never rename.
+Receivers must not commit.
+
+The sender is always the Flask app, ``current_app._get_current_object()`` (as Flask's own signals
+do), so a receiver may connect for one app only; every send happens in an app context (a request,
+a job, a CLI command). The keyword arguments listed below are a contract: add, never rename. Where
+a receiver needs more than ids and scores, the payload is a frozen brief from the sending package's
+``briefs`` module, never a guess at an ORM object's shape.
 """
 
 from blinker import Namespace
 
 _events = Namespace()
 
-# complaints → (Slack) — a rating arrived; ``complaint`` is the complaint it opened or joined, or None.
-#   kwargs: rating, complaint
+# complaints.intake → (Slack low-rating alert) — a rating arrived, in any channel but the CSV import.
+#   rating: complaints.models.Rating (flushed: it has its id)
+#   complaint: complaints.models.Complaint | None — the complaint it opened or joined
 rating_received = _events.signal("rating-received")
 
-# complaints → (Slack) — a complaint was opened (any channel). kwargs: complaint
-complaint_opened = _events.signal("complaint-opened")
-
-# standup → (Slack) — a stand-up ended (by the facilitator or by itself). kwargs: standup, summary
+# standup → (Slack summary) — a stand-up ended (by the facilitator or by itself).
+#   standup: standup.models.Standup
+#   summary: standup.briefs.StandupSummary — everything the summary post shows
 standup_ended = _events.signal("standup-ended")
 
-# complaints.wishes → (Slack) — a weekly review was closed with its decisions. kwargs: review, decisions
+# wishes → (Slack results) — a weekly review was closed with its decisions.
+#   review: wishes.briefs.ReviewBrief — whose review, which day, the team's channel, "closed"
+#   decisions: list[wishes.briefs.DecisionBrief] — in the order they were made
 wish_review_closed = _events.signal("wish-review-closed")

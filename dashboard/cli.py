@@ -9,6 +9,7 @@ from core import clients
 from core.api.tokens import TokenError, create_token
 from core.auth.passwords import password_problem
 from core.auth.services import find_user_by_email, reset_token
+from core.database import writes
 from core.demo import DEMO_PASSWORD
 from core.extensions import db
 from core.models import Client, Team
@@ -26,6 +27,7 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
 @click.option("--name", help="Display name (default: the part of the e-mail before @).")
 @click.option("--team", "team_slug", help="Slug of the user's team.")
 @click.password_option(help="Password (asked for when not given).")
+@writes
 def create_user_command(email, role, name, team_slug, password):
     """Create a user who can log in at once."""
     import sqlalchemy as sa
@@ -47,6 +49,7 @@ def create_user_command(email, role, name, team_slug, password):
 
 @users_cli.command("reset-link")
 @click.argument("email")
+@writes
 def reset_link_command(email):
     """Print a password-reset link for EMAIL (an hour, single use); every old session ends."""
     user = find_user_by_email(email)
@@ -57,6 +60,7 @@ def reset_link_command(email):
 
 @tokens_cli.command("create")
 @click.argument("name")
+@writes
 def create_token_command(name):
     """Create an API token; it is shown once, only its hash is kept."""
 
@@ -74,6 +78,7 @@ def create_token_command(name):
     help="Load the demo outside development anyway (it creates logins with a known password).",
 )
 @with_appcontext
+@writes
 def demo_command(force):
     """Fill the database with a believable support team (safe to run again)."""
     config = current_app.config
@@ -94,6 +99,7 @@ def demo_command(force):
 @click.option("--name", help="The client's name, when Huddle does not know them yet.")
 @click.option("--order", "order_ref", help="The order or service the rating is about.")
 @with_appcontext
+@writes
 def survey_link_command(external_id, name, order_ref):
     """Print a signed, single-use rating link for one of our clients."""
     import sqlalchemy as sa

@@ -2,11 +2,9 @@
 
 from flask import Flask
 
-from standup import (
-    api,  # noqa: F401  (its route joins the API blueprint)
-    views,
-)
+from standup import api, views
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)

@@ -4,15 +4,17 @@ Read-only: it never prepares a stand-up (the job and the board do), so an unknow
 without a stand-up is a 404 in the JSON error shape, and a malformed date a 400.
 """
 
-from datetime import date
+import datetime as dt
 
 from flask import jsonify
 
-from core.api import ApiError, bp, touch_token
-from core.api.openapi import error_responses, register
+from core.api import ApiError, api_blueprint, operation, touch_token
 from core.database import utcnow
 from core.extensions import db
 from standup import queries
+from standup.schemas import AgendaPath, StandupAgenda
+
+bp = api_blueprint("standup_api", __name__)
 
 
 def _live_refs(standup) -> dict[str, dict]:
@@ -33,14 +35,15 @@ def _live_refs(standup) -> dict[str, dict]:
     }
 
 
-@bp.get("/teams/<slug>/standups/<day>")
-def team_standup(slug: str, day: str):
-    try:
-        on = date.fromisoformat(day)
-    except ValueError:
-        raise ApiError(
-            400, "bad_request", "The date must be YYYY-MM-DD.", {"date": "not a valid date"}
-        ) from None
+@bp.get("/teams/<slug>/standups/<date>")
+@operation(
+    "A team's stand-up agenda on one date",
+    path=AgendaPath,
+    responses={200: ("The agenda", StandupAgenda)},
+    errors=(404,),
+)
+def team_standup(slug: str, date: dt.date):
+    on = date  # read by @operation with AgendaPath: a bad date was answered with a 400
     team = queries.team_by_slug(slug)
     if team is None:
         raise ApiError(404, "not_found", "There is no team with this slug.")
@@ -68,75 +71,3 @@ def team_standup(slug: str, day: str):
             "items": items,
         }
     )
-
-
-AGENDA_SCHEMA = {
-    "type": "object",
-    "required": ["team", "date", "status", "timebox_seconds", "items"],
-    "properties": {
-        "team": {"type": "string", "description": "The team's slug"},
-        "date": {"type": "string", "format": "date"},
-        "status": {"type": "string", "enum": ["planned", "live", "ended"]},
-        "timebox_seconds": {"type": "integer"},
-        "items": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["kind", "title", "timebox_seconds", "refs"],
-                "properties": {
-                    "kind": {
-                        "type": "string",
-                        "enum": [
-                            "carried",
-                            "overnight",
-                            "follow_ups",
-                            "wishes",
-                            "action_items",
-                            "check_ins",
-                            "parking_lot",
-                        ],
-                    },
-                    "title": {"type": "string"},
-                    "timebox_seconds": {"type": "integer"},
-                    "refs": {
-                        "type": "object",
-                        "description": "What the item is about (complaint, action item, member "
-                        "and topic references); never a client's e-mail or phone",
-                    },
-                },
-            },
-        },
-    },
-}
-
-register(
-    {
-        "/teams/{slug}/standups/{date}": {
-            "get": {
-                "summary": "A team's stand-up agenda on one date",
-                "parameters": [
-                    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
-                    {
-                        "name": "date",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "format": "date"},
-                    },
-                ],
-                "responses": {
-                    "200": {
-                        "description": "The agenda",
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/StandupAgenda"}
-                            }
-                        },
-                    },
-                    "401": {"$ref": "#/components/responses/Unauthorized"},
-                    **error_responses(400, 404),
-                },
-            }
-        }
-    },
-    {"StandupAgenda": AGENDA_SCHEMA},
-)

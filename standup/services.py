@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -211,7 +212,7 @@ def _end(standup: Standup, now: datetime, reason: str, actor_id: int | None = No
     db.session.flush()
     summary = briefs.summary_for(standup)
     standup.summary = agenda.jsonable(summary)
-    standup_ended.send(None, standup=standup, summary=summary)
+    standup_ended.send(current_app._get_current_object(), standup=standup, summary=summary)
 
 
 def _mark_topics_discussed(standup: Standup, now: datetime) -> None:

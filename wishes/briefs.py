@@ -63,6 +63,19 @@ class DecisionBrief:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ReviewBrief:
+    """A weekly review as the ``wish_review_closed`` signal carries it: whose, which day, the
+    team's Slack channel (None: the team has none), and its status (``closed`` by then)."""
+
+    id: int
+    team_id: int
+    team_name: str
+    channel: str | None
+    review_on: date
+    status: str
+
+
 def threshold() -> int:
     return current_app.config["WISH_THRESHOLD"]
 

@@ -30,7 +30,7 @@ from core.extensions import db
 from core.models import Client, Team, User
 from core.signals import wish_review_closed
 from wishes import similarity
-from wishes.briefs import distinct_clients, review_decisions
+from wishes.briefs import ReviewBrief, distinct_clients, review_decisions
 from wishes.calendar import (
     CALLBACK_WORKING_DAYS,
     add_working_days,
@@ -458,7 +458,13 @@ def close_review(
     review.closed_by_id = actor.id
     decisions = review_decisions(review.id)
     audit.record(actor.id, "wish_review", review.id, "closed", decisions=len(decisions))
-    wish_review_closed.send(current_app._get_current_object(), review=review, decisions=decisions)
+    wish_review_closed.send(
+        current_app._get_current_object(),
+        review=ReviewBrief(
+            review.id, team.id, team.name, team.slack_channel, review.review_on, review.status
+        ),
+        decisions=decisions,
+    )
     db.session.commit()
     return review
 

@@ -1,8 +1,8 @@
 """Importing past ratings from a CSV file: check everything first, then write all of it or nothing.
 
-The flow is upload → preview → import. The upload is staged as a file under ``IMPORT_DIR`` (default
-``instance/imports``) with a small JSON status next to it; the preview lists every bad line by its
-line number and writes nothing to the database. The import re-reads the staged file and runs in a
+The flow is upload → preview → import. The upload is checked line by line (``csv_parse``) and
+staged as a file under ``IMPORT_DIR`` (default ``instance/imports``) with a small JSON status next
+to it; the preview lists every bad line by its line number and writes nothing to the database. The import re-reads the staged file and runs in a
 background thread with its own app context and session, in ONE transaction: clients are upserted in
 bulk (``INSERT … ON CONFLICT``), ratings are inserted in bulk chunks, and the status file records
 progress after each chunk so that the page can poll it. Any failure rolls everything back.
@@ -13,15 +13,12 @@ bury today's. So only low ratings that occurred within the last ``IMPORT_COMPLAI
 (default: FOLLOW_UP_HOURS) open a complaint — or join the client's open one, as any low rating
 does; older ones are recorded with no complaint. Imported ratings keep ``received_at`` equal to
 ``occurred_at`` so the stand-up's "low ratings overnight" does not count a backfill as news, and
-they send no ``rating_received`` signal (no Slack alert per historic rating); the complaints they
-open do send ``complaint_opened``.
+they send no ``rating_received`` signal (no Slack alert per historic rating).
 
 Status files live on the local disk, so the progress of an import is visible from every worker of
 one host (not across hosts). Imports on SQLite hold the write lock for their few seconds.
 """
 
-import csv
-import io
 import json
 import logging
 import os
@@ -30,7 +27,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -39,197 +36,24 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
+from complaints import events
 from complaints.intake import services as intake
-from complaints.intake.validation import CLOCK_SKEW, parse_timestamp
+from complaints.intake.csv_parse import ImportFileError, Parsed, Row, parse
 from complaints.models import OPEN_STATUSES, Complaint, Rating
-from core import audit
-from core.database import utcnow
+from core.database import utcnow, writing
 from core.extensions import db
 from core.models import Client
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("external_id", "name", "email", "phone", "score", "comment", "order_ref", "occurred_at")
-REQUIRED_COLUMNS = ("external_id", "name", "score", "occurred_at")
-LIMITS = {
-    "external_id": 120,
-    "name": 200,
-    "email": 254,
-    "phone": 40,
-    "comment": 5000,
-    "order_ref": 120,
-}
-ERRORS_SHOWN = 100
 CHUNK = 5000
 ID_CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
 STALE_SECONDS = 15 * 60  # a "running" import not heard of for this long died with its process
 KEEP_SECONDS = 2 * 24 * 3600  # staged files older than this are removed at the next upload
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-SCORES = {"1", "2", "3", "4", "5"}
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (encoding, header); ``message`` is for the person."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(slots=True)
-class Row:
-    line: int
-    external_id: str
-    name: str
-    email: str | None
-    phone: str | None
-    score: int
-    comment: str | None
-    order_ref: str | None
-    occurred_at: datetime
-
-
-@dataclass(slots=True)
-class LineError:
-    line: int
-    column: str
-    message: str
-
-
-@dataclass
-class Parsed:
-    rows: list[Row] = field(default_factory=list)
-    errors: list[LineError] = field(default_factory=list)
-    error_count: int = 0
-    lines_with_errors: int = 0
-
-
-# --- Reading and checking --------------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
-        ) from None
-
-
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    """Comma by default; semicolon or tab when the header says so (spreadsheets in pt/es/ru do)."""
-    header = text.split("\n", 1)[0]
-    try:
-        return csv.Sniffer().sniff(header, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
-def parse(data: bytes, now: datetime | None = None) -> Parsed:
-    """Check every line; collect rows that are fine and every problem with its line number."""
-    now = now or utcnow()
-    latest = now + CLOCK_SKEW
-    text = _decode(data)
-    if not text.strip():
-        raise ImportFileError(_("The file is empty."))
-    reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except csv.Error:
-        raise ImportFileError(_("The first line is not a CSV header.")) from None
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise ImportFileError(
-            _(
-                "The first line must name the columns: %(columns)s. Missing: %(missing)s.",
-                columns=", ".join(COLUMNS),
-                missing=", ".join(missing),
-            )
-        )
-    position = {name: header.index(name) for name in COLUMNS if name in header}
-    width = len(header)
-    parsed = Parsed()
-
-    def error(line: int, column: str, message: str) -> None:
-        parsed.error_count += 1
-        if len(parsed.errors) < ERRORS_SHOWN:
-            parsed.errors.append(LineError(line, column, message))
-
-    line = reader.line_num + 1
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as problem:
-            error(line, "", _("This line cannot be read as CSV (%(problem)s).", problem=problem))
-            parsed.lines_with_errors += 1
-            line = reader.line_num + 1
-            continue
-        start, line = line, reader.line_num + 1
-        if not values or all(not value.strip() for value in values):
-            continue  # blank lines (often the last one) are not data
-        if len(values) != width:
-            error(
-                start,
-                "",
-                _("This line has %(n)s values; the header has %(m)s.", n=len(values), m=width),
-            )
-            parsed.lines_with_errors += 1
-            continue
-        row = _check_row(start, values, position, latest, error)
-        if row is None:
-            parsed.lines_with_errors += 1
-        else:
-            parsed.rows.append(row)
-    return parsed
-
-
-def _check_row(line: int, values: list[str], position: dict, latest: datetime, error) -> Row | None:
-    def get(name: str) -> str:
-        return values[position[name]].strip() if name in position else ""
-
-    found = {}
-    ok = True
-    for name, limit in LIMITS.items():
-        value = get(name)
-        if len(value) > limit:
-            error(line, name, _("At most %(n)s characters.", n=limit))
-            ok = False
-        found[name] = value or None
-    for name in ("external_id", "name"):
-        if not found[name]:
-            error(line, name, _("This value is required."))
-            ok = False
-    if found["email"] and not EMAIL.match(found["email"]):
-        error(line, "email", _("This e-mail address does not look right."))
-        ok = False
-    raw_score = get("score")
-    score = int(raw_score) if raw_score in SCORES else 0
-    if not score:
-        error(line, "score", _("The score must be a whole number from 1 to 5."))
-        ok = False
-    occurred_at = parse_timestamp(get("occurred_at"))
-    if occurred_at is None:
-        error(line, "occurred_at", _("Write a date and time like 2026-03-01T09:30:00Z."))
-        ok = False
-    elif occurred_at > latest:
-        error(line, "occurred_at", _("This date is in the future."))
-        ok = False
-    if not ok:
-        return None
-    return Row(
-        line,
-        found["external_id"],
-        found["name"],
-        found["email"],
-        found["phone"],
-        score,
-        found["comment"],
-        found["order_ref"],
-        occurred_at,
-    )
+# --- The preview -----------------------------------------------------------------------------------
 
 
 def complaint_cutoff(now: datetime) -> datetime:
@@ -332,6 +156,9 @@ def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None 
 
     Nothing goes into the database: the preview is built from the status file this writes.
     """
+    # End the request's transaction first: on SQLite an upload (a POST) holds the write lock from
+    # its first query, and the parse is slow work that must not make every other writer wait.
+    db.session.commit()
     parsed = parse(data, now)
     summary = summarize(parsed, now)
     _clean_old_files()
@@ -386,7 +213,9 @@ def start_import(job_id: str, user_id: int) -> None:
 
 
 def _run_in_thread(app, job_id: str, user_id: int) -> None:
-    with app.app_context():
+    # Its one transaction writes, so on SQLite it takes the write lock at its start (after the
+    # parse, which touches no table): nothing it read can go stale under another writer.
+    with app.app_context(), writing():
         try:
             run_import(job_id, user_id)
         finally:
@@ -507,9 +336,7 @@ def _complaints_for(rows: list[Row], client_ids: dict[str, int], actor_id, now) 
     opened = 0
     for client_id, row in by_client.items():
         if client_id in complaint_of:
-            audit.record(
-                actor_id, "complaint", complaint_of[client_id], "rating_added", score=row.score
-            )
+            events.record(actor_id, complaint_of[client_id], "rating_added", now, score=row.score)
             continue
         complaint = intake.open_complaint(
             clients[client_id],

@@ -6,7 +6,7 @@ from complaints.intake import services as intake
 from complaints.intake import survey
 from complaints.intake.forms import SurveyForm, WriteToUsForm
 from core.access import public
-from core.extensions import db
+from core.errors import refuse
 
 bp = Blueprint("public", __name__)
 
@@ -17,8 +17,7 @@ def survey_page(token: str):
     try:
         link = survey.link_from_token(token)
     except survey.SurveyLinkError as error:
-        status = 410 if error.reason == "expired" else 404
-        return render_template("public/survey_gone.html", reason=error.reason), status
+        return render_template("public/survey_gone.html", reason=error.reason), error.status
     if link.used_at is not None:
         return render_template("public/survey_done.html", already=True)
     form = SurveyForm()
@@ -27,8 +26,8 @@ def survey_page(token: str):
             intake.answer_survey(
                 link, int(form.score.data), (form.comment.data or "").strip() or None
             )
-        except survey.SurveyLinkError:
-            db.session.rollback()
+        except survey.SurveyLinkError as error:  # answered meanwhile, in another tab
+            refuse(error)
             return render_template("public/survey_done.html", already=True)
         return render_template("public/survey_done.html", already=False)
     status = 400 if form.errors else 200

@@ -12,14 +12,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from complaints import events
 from complaints.intake.survey import SurveyLinkError
 from complaints.models import OPEN_STATUSES, Complaint, Rating, SurveyLink
-from core import audit, throttle
+from core import throttle
 from core.clients import find_or_create_client
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client, User
-from core.signals import complaint_opened, rating_received
+from core.signals import rating_received
 
 SUMMARY_MAX = 300
 WEB_MESSAGE_BUCKET = "write-to-us"
@@ -65,8 +66,7 @@ def open_complaint(
     )
     db.session.add(complaint)
     db.session.flush()
-    audit.record(actor_id, "complaint", complaint.id, "opened", channel=channel, owner_id=owner_id)
-    complaint_opened.send(current_app._get_current_object(), complaint=complaint)
+    events.record(actor_id, complaint.id, "opened", now, channel=channel, owner_id=owner_id)
     return complaint
 
 
@@ -113,7 +113,7 @@ def record_rating(
             summary = rating_summary(score, comment)
             complaint = open_complaint(client, summary, details=comment, channel=channel, now=now)
         else:
-            audit.record(None, "complaint", complaint.id, "rating_added", score=score)
+            events.record(None, complaint.id, "rating_added", now, score=score)
         rating.complaint_id = complaint.id
     db.session.flush()
     rating_received.send(current_app._get_current_object(), rating=rating, complaint=complaint)
@@ -163,13 +163,8 @@ def answer_survey(
         complaint = db.session.get(Complaint, link.complaint_id)
         if complaint is not None and complaint.client_outcome is None and not is_low(score):
             complaint.client_outcome = "rated_again"
-            audit.record(
-                None,
-                "complaint",
-                complaint.id,
-                "client_outcome",
-                outcome="rated_again",
-                score=score,
+            events.record(
+                None, complaint.id, "client_outcome", now, outcome="rated_again", score=score
             )
     db.session.commit()
     return rating

@@ -9,22 +9,32 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from complaints.models import SurveyLink
 from core.database import utcnow
+from core.errors import RuleError
 from core.extensions import db
 
 SALT = "huddle-survey"
 DEFAULT_VALID_DAYS = 14
 
 
-class SurveyLinkError(LookupError):
-    """The token is forged, expired or unknown; ``reason`` is one of those words."""
+class SurveyLinkError(RuleError):
+    """The token is forged, expired or unknown, or the link was used; ``reason`` is that word.
+
+    The public survey page answers each reason with its own page (gone, or "already answered").
+    """
 
     def __init__(self, reason: str):
-        super().__init__(reason)
+        messages = {  # the words of the pages that answer them
+            "expired": _("This link has expired"),
+            "used": _("You have already answered"),
+        }
+        super().__init__(messages.get(reason, _("This link is not valid")))
         self.reason = reason
+        self.status = {"expired": 410, "used": 409}.get(reason, 404)
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -4,10 +4,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from complaints.intake import csv_import
+from complaints.intake import csv_import, csv_parse
 from complaints.intake import services as intake
 from complaints.intake.forms import ImportUploadForm, StaffComplaintForm
 from core.access import role_required
+from core.errors import refuse
 
 bp = Blueprint("intake", __name__, url_prefix="/complaints")
 
@@ -44,12 +45,12 @@ def import_ratings():
         upload = form.file.data
         try:
             job_id = csv_import.stage_upload(upload.read(), upload.filename or "", current_user.id)
-        except csv_import.ImportFileError as error:
-            form.file.errors.append(error.message)
+        except csv_parse.ImportFileError as error:
+            refuse(error, form)
         else:
             return redirect(url_for("intake.import_status", job_id=job_id))
     status = 400 if form.errors else 200
-    return render_template("intake/import.html", form=form, columns=csv_import.COLUMNS), status
+    return render_template("intake/import.html", form=form, columns=csv_parse.COLUMNS), status
 
 
 def _status_or_404(job_id: str) -> dict:

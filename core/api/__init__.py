@@ -1,42 +1,41 @@
-"""JSON API v1: bearer-token authentication, the error shape, and the OpenAPI document.
+"""JSON API v1: what every endpoint shares — bearer tokens, the error shape, the OpenAPI document.
 
-Feature packages add their routes to ``bp`` (importing it from here) and their paths to
-``dashboard.api.openapi``; this module owns only what every endpoint shares.
+Each feature makes its own blueprint with ``api_blueprint`` (under ``/api/v1``, token checked,
+``ApiError`` answered in the error shape, no CSRF or login) and registers it in its ``init_app``;
+each route declares its contract with ``@operation`` (``core.api.contract``), which parses the request
+into pydantic models and becomes the document at ``/api/v1/openapi.json``. Writes that a retry must
+not repeat go through ``idempotent`` (``core.api.idempotency``).
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
+from core import access
+from core.api.contract import ApiError, answer, operation
+from core.api.idempotency import IDEMPOTENT, idempotent
 from core.api.openapi import build_spec
+from core.api.schemas import ApiModel, Instant
 from core.api.tokens import ApiToken, hash_token
 from core.database import utcnow
 from core.errors import api_error
 from core.extensions import db
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+__all__ = [
+    "IDEMPOTENT",
+    "ApiError",
+    "answer",
+    "api_blueprint",
+    "bp",
+    "idempotent",
+    "operation",
+    "touch_token",
+]
 
 
-class ApiError(Exception):
-    """Raise anywhere in an API view to answer with the JSON error shape."""
-
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
-
-
-def json_body() -> dict:
-    """The request's JSON object, or a 400 that says what is wrong with it."""
-    if not request.is_json:
-        raise ApiError(400, "bad_request", "Send a JSON body with Content-Type: application/json.")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "The body must be a JSON object.")
-    return data
-
-
-@bp.before_request
-def authenticate():
-    if request.endpoint == "api.openapi":
+def _authenticate():
+    view = current_app.view_functions.get(request.endpoint)
+    contract = getattr(view, "api_operation", None)
+    if contract is not None and contract.public:
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -53,25 +52,44 @@ def authenticate():
     return None
 
 
-@bp.errorhandler(ApiError)
-def handle_api_error(error: ApiError):
+def _answer(error: ApiError):
     db.session.rollback()
     return api_error(error.status, error.code, error.message, error.fields)
 
 
-@bp.get("/openapi.json")
-def openapi():
-
-    return jsonify(build_spec())
-
-
-@bp.get("/token")
-def whoami():
-    """Lets another system check its token before sending real data."""
-    return jsonify({"name": g.api_token.name, "created_at": g.api_token.created_at.isoformat()})
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under ``/api/v1`` for a feature's endpoints, sharing the token check."""
+    blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
+    blueprint.before_request(_authenticate)
+    blueprint.register_error_handler(ApiError, _answer)
+    access.authenticates_itself(blueprint)  # bearer tokens, no cookies: no login, no CSRF
+    return blueprint
 
 
 def touch_token() -> None:
     """Note when a token was last used; the caller's commit saves it with the request's change."""
     if getattr(g, "api_token", None) is not None:
         g.api_token.last_used_at = utcnow()
+
+
+# --- the core's own endpoints --------------------------------------------------------------------
+
+bp = api_blueprint("api", __name__)
+
+
+class TokenOut(ApiModel):
+    name: str
+    created_at: Instant
+
+
+@bp.get("/openapi.json")
+@operation("This document", responses={200: ("The OpenAPI 3.1 document", None)}, public=True)
+def openapi():
+    return jsonify(build_spec(current_app))
+
+
+@bp.get("/token")
+@operation("Check the bearer token and see its name", responses={200: ("Valid", TokenOut)})
+def whoami():
+    """Lets another system check its token before sending real data."""
+    return answer(TokenOut(name=g.api_token.name, created_at=g.api_token.created_at))

@@ -1,71 +1,138 @@
-"""The OpenAPI 3.1 document for /api/v1, assembled from what each feature registers."""
+"""The OpenAPI 3.1 document for /api/v1, written from the contracts the routes declare.
 
-from copy import deepcopy
+Nothing is described by hand: the paths are the app's registered API routes, and each one's
+parameters, body, answers and errors come from its ``@operation`` (``core.api.contract``), whose
+pydantic models are the ones that check the requests. A route without a contract is not documented,
+and the tests refuse that.
+"""
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "fields"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        }
-    },
+import re
+
+from flask import Flask
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema
+
+from core.api.contract import Operation
+from core.api.schemas import Error
+
+PREFIX = "/api/v1"
+REF = "#/components/schemas/{model}"
+
+# Every error status the API answers with, as a named response with the Error schema.
+ERRORS = {
+    400: ("BadRequest", "The body is not a JSON object, or a parameter is not valid"),
+    401: ("Unauthorized", "The bearer token is missing, unknown or revoked"),
+    403: ("Forbidden", "This is not allowed"),
+    404: ("NotFound", "There is no such thing"),
+    409: ("Conflict", "A request with this Idempotency-Key is still in progress; retry"),
+    413: ("TooLarge", "The body is too large"),
+    422: ("Invalid", "Some fields are not valid; `error.fields` names each one"),
 }
 
-_paths: dict = {
-    "/token": {
-        "get": {
-            "summary": "Check the bearer token and see its name",
-            "responses": {
-                "200": {
-                    "description": "The token is valid",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "name": {"type": "string"},
-                                    "created_at": {"type": "string", "format": "date-time"},
-                                },
-                            }
-                        }
-                    },
-                },
-                "401": {"$ref": "#/components/responses/Unauthorized"},
-            },
+
+class HuddleSchema(GenerateJsonSchema):
+    """pydantic's JSON Schema without clutter: no generated field titles, and no ``default: null``
+    (an optional field left out means none; ``null`` itself is refused)."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
+
+    def default_schema(self, schema):
+        if "default" in schema and schema["default"] is None:
+            return self.generate_inner(schema["schema"])
+        return super().default_schema(schema)
+
+
+def model_schema(model: type[BaseModel], mode: str = "validation") -> dict:
+    """``model``'s JSON Schema with references into the document's components."""
+    return model.model_json_schema(ref_template=REF, schema_generator=HuddleSchema, mode=mode)
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+class _Document:
+    def __init__(self):
+        self.paths: dict = {}
+        self.schemas: dict = {}
+
+    def ref(self, model: type[BaseModel], mode: str) -> dict:
+        schema = model_schema(model, mode)
+        for name, nested in {**schema.pop("$defs", {}), model.__name__: schema}.items():
+            if self.schemas.setdefault(name, nested) != nested:
+                raise ValueError(f"Two different API schemas are named {name}; rename one model.")
+        return {"$ref": REF.format(model=model.__name__)}
+
+    def parameters(self, model: type[BaseModel] | None, where: str) -> list[dict]:
+        if model is None:
+            return []
+        schema = model_schema(model)
+        required = set(schema.get("required", ()))
+        found = []
+        for name, prop in schema["properties"].items():
+            parameter = {"name": name, "in": where, "required": where == "path" or name in required}
+            if "description" in prop:
+                parameter["description"] = prop.pop("description")
+            found.append({**parameter, "schema": prop})
+        return found
+
+    def operation(self, contract: Operation, arguments: set[str], endpoint: str) -> dict:
+        untyped = [] if contract.path else sorted(arguments)
+        parameters = [
+            *(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in untyped
+            ),
+            *self.parameters(contract.path, "path"),
+            *self.parameters(contract.query, "query"),
+            *self.parameters(contract.headers, "header"),
+        ]
+        responses = {
+            str(status): {
+                "description": text,
+                **(_json(self.ref(model, "serialization")) if model else {}),
+            }
+            for status, (text, model) in contract.responses.items()
         }
-    }
-}
-_schemas: dict = {"Error": ERROR_SCHEMA}
+        for status in contract.error_statuses():
+            responses[str(status)] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
+        doc = {"operationId": endpoint, "summary": contract.summary}
+        if contract.description:
+            doc["description"] = contract.description
+        if parameters:
+            doc["parameters"] = parameters
+        if contract.body:
+            doc["requestBody"] = {"required": True, **_json(self.ref(contract.body, "validation"))}
+        doc["responses"] = responses
+        if contract.public:
+            doc["security"] = []
+        return doc
 
 
-def register(paths: dict, schemas: dict | None = None) -> None:
-    """Add a feature's paths and component schemas (called at import of its API module)."""
-    _paths.update(paths)
-    _schemas.update(schemas or {})
-
-
-def error_responses(*statuses: int) -> dict:
-    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {str(status): {"description": "Error", **ref} for status in statuses}
-
-
-def build_spec() -> dict:
+def build_spec(app: Flask) -> dict:
+    document = _Document()
+    document.ref(Error, "serialization")
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        contract = getattr(app.view_functions.get(rule.endpoint), "api_operation", None)
+        if contract is None:
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule.removeprefix(PREFIX))
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        for method in methods:
+            name = rule.endpoint if len(methods) == 1 else f"{rule.endpoint}_{method.lower()}"
+            operation = document.operation(contract, set(rule.arguments), name)
+            document.paths.setdefault(path, {})[method.lower()] = operation
+    error = _json({"$ref": REF.format(model="Error")})
     return {
         "openapi": "3.1.0",
         "info": {"title": "Huddle API", "version": "1"},
-        "servers": [{"url": "/api/v1"}],
+        "servers": [{"url": PREFIX}],
         "security": [{"bearer": []}],
-        "paths": deepcopy(_paths),
+        "paths": document.paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "responses": {"Unauthorized": error_responses(401)["401"]},
-            "schemas": deepcopy(_schemas),
+            "responses": {name: {"description": text, **error} for name, text in ERRORS.values()},
+            "schemas": document.schemas,
         },
     }

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit, throttle
 from core.auth.passwords import password_problem
-from core.database import utcnow
+from core.database import mark_writing, utcnow
 from core.errors import RuleError
 from core.extensions import db
 from core.models import User
@@ -96,13 +96,18 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
             throttle.block(bucket, keys[bucket], now + timedelta(seconds=delay))
             db.session.commit()
             return _refused_until(now + timedelta(seconds=delay))
+    # The attempt is counted: commit it, so the slow hash check below holds no write lock (on
+    # SQLite every other writer would wait for it), then write again in a transaction of its own.
+    db.session.commit()
     user = find_user_by_email(account)
     matches = check_password_hash(
         user.password_hash if user and user.password_hash else _decoy_hash(), password
     )
-    if user is None or not user.password_hash or not matches or not user.active:
-        db.session.commit()
+    refused = user is None or not user.password_hash or not matches or not user.active
+    db.session.commit()
+    if refused:
         return LoginResult(error=_("That e-mail and password do not match an account."))
+    mark_writing()
     audit.record(user.id, "user", user.id, "logged_in", address=address)
     throttle.reset(ATTEMPTS_BY_ACCOUNT_AND_ADDRESS, keys[ATTEMPTS_BY_ACCOUNT_AND_ADDRESS])
     throttle.forget_attempt(ATTEMPTS_BY_ADDRESS, address)

@@ -1,9 +1,16 @@
+"""The people page: invite someone, change a person's role, team and active state.
+
+Thin: the forms read the request, ``dashboard.admin.services`` applies the rules, and a refused
+change goes back through ``core.errors.refuse`` (rollback, message next to its field).
+"""
+
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.access import role_required
 from core.auth.services import invite_token
+from core.errors import refuse
 from core.extensions import db
 from core.models import User
 from dashboard.admin import services
@@ -12,9 +19,11 @@ from dashboard.admin.forms import InviteForm, UserAccessForm
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _invite_form() -> InviteForm:
+def _invite_form(blank: bool = False) -> InviteForm:
     form = InviteForm()
     form.team_id.choices = services.team_choices()
+    if blank:
+        form.process(formdata=None)
     return form
 
 
@@ -28,20 +37,33 @@ def _access_form(user: User, formdata=None) -> UserAccessForm:
     return form
 
 
+def _people_page(status: int, invite: InviteForm | None = None, **context):
+    """The whole page: every person with their form (``forms`` replaces some, e.g. one refused)."""
+    users = services.list_users()
+    forms = {user.id: _access_form(user) for user in users} | context.pop("forms", {})
+    invite = invite or _invite_form()
+    return render_template(
+        "admin/users.html", users=users, forms=forms, invite=invite, **context
+    ), status
+
+
+def _refused(error: services.UserError, form) -> None:
+    message = refuse(error, form)
+    if message:
+        flash(message, "error")
+
+
 @bp.get("/users")
 @role_required("admin")
 def users():
-    users = services.list_users()
-    forms = {user.id: _access_form(user) for user in users}
-    return render_template("admin/users.html", users=users, forms=forms, invite=_invite_form())
+    return _people_page(200)
 
 
 @bp.post("/users")
 @role_required("admin")
 def invite():
     form = _invite_form()
-    invite_link = None
-    status = 400
+    invite_link, status = None, 400
     if form.validate_on_submit():
         try:
             user = services.create_user(
@@ -52,19 +74,14 @@ def invite():
                 actor=current_user,
             )
         except services.UserError as error:
-            getattr(form, error.field).errors.append(error.message)
+            _refused(error, form)
         else:
             invite_link = url_for("auth.accept_invite", token=invite_token(user), _external=True)
             flash(_("%(name)s is invited. Send them this link.", name=user.name), "success")
-            form = _invite_form()
-            form.process(formdata=None)
-            status = 201
-    users = services.list_users()
-    forms = {user.id: _access_form(user) for user in users}
-    template = "admin/_invite.html" if request.htmx else "admin/users.html"
-    return render_template(
-        template, users=users, forms=forms, invite=form, invite_link=invite_link
-    ), status
+            form, status = _invite_form(blank=True), 201
+    if request.htmx:
+        return render_template("admin/_invite.html", invite=form, invite_link=invite_link), status
+    return _people_page(status, invite=form, invite_link=invite_link)
 
 
 @bp.post("/users/<int:user_id>")
@@ -80,13 +97,7 @@ def update_user(user_id: int):
             )
             status = 200
         except services.UserError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(error.message)
+            _refused(error, form)
     if request.htmx:
         return render_template("admin/_user_row.html", user=user, form=form), status
-    users = services.list_users()
-    forms = {u.id: _access_form(u) for u in users}
-    forms[user.id] = form
-    return render_template(
-        "admin/users.html", users=users, forms=forms, invite=_invite_form()
-    ), status
+    return _people_page(status, forms={user.id: form})

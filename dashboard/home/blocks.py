@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 
 from complaints import briefs
+from core.models import User
 from standup.briefs import open_action_items, today_for
 from wishes import briefs as wishes_briefs
 
@@ -20,44 +21,41 @@ class Block:
     name: str
     title: str
     role: str
-    load: Callable[[object, datetime], dict]
+    load: Callable[[User, datetime], dict]
 
 
-def _standup(user, now):
-
+def _standup(user: User, now: datetime) -> dict:
     return {"standup": today_for(user, now)}
 
 
-def _action_items(user, now):
-
+def _action_items(user: User, now: datetime) -> dict:
     return {"action_items": open_action_items(user.id)}
 
 
-def _my_complaints(user, now):
+def _my_complaints(user: User, now: datetime) -> dict:
     return {"complaints": briefs.owned_by(user.id, now), "now": now}
 
 
-def _my_follow_ups(user, now):
+def _my_follow_ups(user: User, now: datetime) -> dict:
     end_of_day = now + timedelta(hours=24)
     due = [c for c in briefs.owned_by(user.id, now) if c.due_at <= end_of_day]
     return {"complaints": due, "now": now}
 
 
-def _unowned(user, now):
+def _unowned(user: User, now: datetime) -> dict:
     return {"complaints": briefs.unowned(user.team_id, now), "now": now}
 
 
-def _low_ratings(user, now):
+def _low_ratings(user: User, now: datetime) -> dict:
     return {"ratings": briefs.low_ratings_since(now - timedelta(days=1))}
 
 
-def _wish_calls(user, now):
-
+def _wish_calls(user: User, now: datetime) -> dict:
     today = wishes_briefs.user_today(user, now)
     return {"calls": [c for c in wishes_briefs.calls_to_make(user.id) if c.due_on <= today]}
 
 
-def _pending_compensation(user, now):
+def _pending_compensation(user: User, now: datetime) -> dict:
     return {"compensations": briefs.pending_compensations()}
 
 
@@ -76,5 +74,5 @@ BLOCKS = [
 BY_NAME = {block.name: block for block in BLOCKS}
 
 
-def visible_blocks(user) -> list[Block]:
+def visible_blocks(user: User) -> list[Block]:
     return [block for block in BLOCKS if user.has_role(block.role)]

@@ -4,18 +4,15 @@ The practice behind these numbers does not try to lower the number of complaints
 people to hide them). It asks: did we hear every client, reach them personally and fast, and keep
 them? So "more complaints" is never shown as bad here; time to reach and share reached are.
 
-Each query covers the chosen period *and* the previous one in a single index range scan and splits
-them with a ``bucket`` column (1 = chosen period, 0 = previous), so the page costs a fixed, small
-number of queries however many complaints and ratings there are. Nothing here loops over rows in
-Python; the only Python work is on the handful of aggregate rows (and, on SQLite only, the list of
-durations for percentiles; see ``reach_percentiles``).
+Each query covers the chosen period and the previous one at once (see ``periods``), so the page
+costs a fixed, small number of queries however many complaints and ratings there are. Nothing here
+loops over rows in Python; the only Python work is on the handful of aggregate rows (and, on SQLite
+only, the list of durations for percentiles; see ``reach_percentiles``).
 """
 
-import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -31,210 +28,25 @@ from complaints.models import (
 )
 from core.extensions import db
 from core.models import User
+from dashboard.insights.periods import (
+    CURRENT,
+    PREVIOUS,
+    Compared,
+    Period,
+    Totals,
+    both_periods,
+    dialect,
+    for_team,
+    in_period,
+    local_day,
+    percentile,
+    period_bucket,
+    share,
+    totals_by_bucket,
+)
 
-DEFAULT_DAYS = 28
 KEPT_SCORE_MIN = 4
 KEPT_OUTCOMES = ("rated_again", "ordered_again")
-CURRENT, PREVIOUS = 1, 0
-
-
-# --- the period ------------------------------------------------------------------------------
-
-
-def local_midnight(day: date, timezone: str) -> datetime:
-    """The UTC instant a local calendar day starts.
-
-    Where clocks jump at midnight (São Paulo until 2019) the local 00:00 does not exist; zoneinfo's
-    ``fold=0`` then uses the offset in force before the jump, which lands on the first real instant
-    of that day, so no complaint falls between two days.
-    """
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local days ``start_on``..``end_on`` (both included) in the viewer's timezone."""
-
-    start_on: date
-    end_on: date
-    timezone: str = "UTC"
-
-    @classmethod
-    def last_days(cls, today: date, timezone: str, days: int = DEFAULT_DAYS) -> "Period":
-        return cls(today - timedelta(days=days - 1), today, timezone)
-
-    @property
-    def days(self) -> int:
-        return (self.end_on - self.start_on).days + 1
-
-    @property
-    def start_at(self) -> datetime:
-        return local_midnight(self.start_on, self.timezone)
-
-    @property
-    def end_at(self) -> datetime:
-        """Exclusive: the first instant of the day after ``end_on``."""
-        return local_midnight(self.end_on + timedelta(days=1), self.timezone)
-
-    def previous(self) -> "Period":
-        """The period of the same number of days just before this one."""
-        return Period(
-            self.start_on - timedelta(days=self.days),
-            self.start_on - timedelta(days=1),
-            self.timezone,
-        )
-
-    def day_list(self) -> list[date]:
-        return [self.start_on + timedelta(days=n) for n in range(self.days)]
-
-
-# --- comparisons -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Compared:
-    """A figure for the period next to the previous period's.
-
-    ``better`` says which way is good ("higher", "lower") or None for figures that must stay
-    neutral, like the number of complaints heard: finding more of them is not a failure.
-    """
-
-    current: float | int | Decimal | None
-    previous: float | int | Decimal | None
-    better: str | None = None
-
-    @property
-    def change(self):
-        if self.current is None or self.previous is None:
-            return None
-        return self.current - self.previous
-
-    @property
-    def direction(self) -> str | None:
-        change = self.change
-        if change is None:
-            return None
-        return "up" if change > 0 else "down" if change < 0 else "same"
-
-    @property
-    def tone(self) -> str:
-        direction = self.direction
-        if self.better is None or direction in (None, "same"):
-            return "neutral"
-        good = (direction == "up") == (self.better == "higher")
-        return "good" if good else "bad"
-
-
-def share(part: int | None, whole: int | None) -> float | None:
-    """``part / whole``, or None when there is nothing to divide (shown as a dash, never as 0 %)."""
-    if not whole:
-        return None
-    return (part or 0) / whole
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float | None:
-    """Continuous percentile, the same arithmetic as PostgreSQL's ``percentile_cont``.
-
-    PostgreSQL computes ``lo + (pos - floor(pos)) * (hi - lo)`` with ``pos = fraction * (n - 1)``
-    in double precision; doing exactly that here makes both backends give identical answers.
-    """
-    if not sorted_values:
-        return None
-    position = fraction * (len(sorted_values) - 1)
-    lower = math.floor(position)
-    upper = math.ceil(position)
-    low, high = float(sorted_values[lower]), float(sorted_values[upper])
-    if lower == upper:
-        return low
-    return low + (position - lower) * (high - low)
-
-
-# --- SQL helpers -----------------------------------------------------------------------------
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def _bucket(column, period: Period):
-    """1 for rows of ``period``, 0 for rows of the previous one (the query bounds both)."""
-    return sa.case((column >= period.start_at, CURRENT), else_=PREVIOUS).label("bucket")
-
-
-def _both_periods(column, period: Period):
-    return sa.and_(column >= period.previous().start_at, column < period.end_at)
-
-
-def _in_period(column, period: Period):
-    return sa.and_(column >= period.start_at, column < period.end_at)
-
-
-def _for_team(statement, team_id: int | None):
-    """Complaints of one team; ``None`` means all teams (including complaints no team holds yet)."""
-    if team_id is None:
-        return statement
-    return statement.where(Complaint.team_id == team_id)
-
-
-def offset_segments(start_at: datetime, end_at: datetime, timezone: str) -> list[tuple]:
-    """The UTC offsets in force over ``[start_at, end_at)``: ``[(until_utc, seconds), ...]``.
-
-    The last segment's ``until`` is None. Daylight-saving transitions are found exactly (to the
-    second) by bisection, so a row just before or after a transition gets its true local date.
-    """
-    zone = ZoneInfo(timezone)
-
-    def offset(instant: datetime) -> int:
-        return int(instant.astimezone(zone).utcoffset().total_seconds())
-
-    segments = []
-    cursor, current = start_at, offset(start_at)
-    while cursor < end_at:
-        step = min(cursor + timedelta(days=1), end_at)
-        if offset(step) != current:
-            low, high = cursor, step
-            while high - low > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                middle = middle.replace(microsecond=0)
-                if middle <= low:
-                    break
-                if offset(middle) == current:
-                    low = middle
-                else:
-                    high = middle
-            segments.append((high, current))
-            current = offset(high)
-        cursor = step
-    segments.append((None, current))
-    return segments
-
-
-def local_day(column, period: Period):
-    """The local calendar date of a UTC timestamp column, as SQL, on both backends.
-
-    PostgreSQL converts with the zone database itself (``timezone(zone, ts)``). SQLite has no zone
-    database, so the offsets in force during the period are worked out here and applied with a
-    ``CASE`` over the (rare) transition instants: still one SQL expression, no per-row Python.
-    """
-    if _dialect() == "postgresql":
-        return sa.func.date(sa.func.timezone(period.timezone, column), type_=sa.Date)
-    segments = offset_segments(period.start_at, period.end_at, period.timezone)
-    last_offset = f"{segments[-1][1]:+d} seconds"
-    if len(segments) == 1:
-        modifier = sa.literal(last_offset)
-    else:
-        modifier = sa.case(
-            *[(column < until, f"{seconds:+d} seconds") for until, seconds in segments[:-1]],
-            else_=last_offset,
-        )
-    return sa.func.date(column, modifier, type_=sa.Date)
-
-
-def _by_bucket(rows) -> dict[int, tuple]:
-    found = {CURRENT: None, PREVIOUS: None}
-    for row in rows:
-        found[row[0]] = tuple(row[1:])
-    return found
 
 
 # --- Heard -----------------------------------------------------------------------------------
@@ -271,25 +83,19 @@ def heard(period: Period, team_id: int | None) -> Heard:
     teams whichever team is chosen; the page says so.
     """
     low_max = current_app.config["LOW_RATING_MAX"]
-    ratings = sa.select(_bucket(Rating.received_at, period), Rating.score).where(
-        _both_periods(Rating.received_at, period)
+    ratings = sa.select(period_bucket(Rating.received_at, period), Rating.score).where(
+        both_periods(Rating.received_at, period)
     )
     ratings = ratings.subquery()
-    rating_rows = _by_bucket(
-        db.session.execute(
-            sa.select(
-                ratings.c.bucket,
-                sa.func.count(),
-                sa.func.sum(sa.case((ratings.c.score <= low_max, 1), else_=0)),
-            ).group_by(ratings.c.bucket)
-        )
+    received = totals_by_bucket(
+        ratings,
+        ratings=sa.func.count(),
+        low=sa.func.sum(sa.case((ratings.c.score <= low_max, 1), else_=0)),
     )
-    received = {b: (row[0] if row else 0) for b, row in rating_rows.items()}
-    low = {b: ((row[1] or 0) if row else 0) for b, row in rating_rows.items()}
 
-    opened = _for_team(
-        sa.select(_bucket(Complaint.opened_at, period), Complaint.channel).where(
-            _both_periods(Complaint.opened_at, period)
+    opened = for_team(
+        sa.select(period_bucket(Complaint.opened_at, period), Complaint.channel).where(
+            both_periods(Complaint.opened_at, period)
         ),
         team_id,
     ).subquery()
@@ -308,11 +114,9 @@ def heard(period: Period, team_id: int | None) -> Heard:
         sum(item.current for item in by_channel), sum(item.previous for item in by_channel)
     )
     return Heard(
-        ratings=Compared(received[CURRENT], received[PREVIOUS]),
-        low_ratings=Compared(low[CURRENT], low[PREVIOUS]),
-        low_share=Compared(
-            share(low[CURRENT], received[CURRENT]), share(low[PREVIOUS], received[PREVIOUS])
-        ),
+        ratings=Compared.of(received, "ratings"),
+        low_ratings=Compared.of(received, "low"),
+        low_share=Compared.share_of(received, "low", "ratings"),
         complaints=complaints,
         by_channel=by_channel,
         daily=daily(period, team_id),
@@ -322,15 +126,15 @@ def heard(period: Period, team_id: int | None) -> Heard:
 def daily(period: Period, team_id: int | None) -> list[DayCount]:
     """Complaints opened and low ratings received per local day of the period (zeros included)."""
     low_max = current_app.config["LOW_RATING_MAX"]
-    complaints = _for_team(
+    complaints = for_team(
         sa.select(local_day(Complaint.opened_at, period).label("day")).where(
-            _in_period(Complaint.opened_at, period)
+            in_period(Complaint.opened_at, period)
         ),
         team_id,
     ).subquery()
     ratings = (
         sa.select(local_day(Rating.received_at, period).label("day"))
-        .where(_in_period(Rating.received_at, period), Rating.score <= low_max)
+        .where(in_period(Rating.received_at, period), Rating.score <= low_max)
         .subquery()
     )
     opened = dict(
@@ -367,16 +171,16 @@ def _reach_base(period: Period, team_id: int | None):
     otherwise repeats a correlated subquery for every place the outer query mentions it).
     """
     reaching = sa.and_(Contact.complaint_id == Complaint.id, Contact.outcome.in_(REACHED_OUTCOMES))
-    return _for_team(
+    return for_team(
         sa.select(
-            _bucket(Complaint.opened_at, period),
+            period_bucket(Complaint.opened_at, period),
             Complaint.opened_at,
             Complaint.due_at,
             sa.func.min(Contact.at).label("first_reached_at"),
         )
         .select_from(Complaint)
         .outerjoin(Contact, reaching)
-        .where(_both_periods(Complaint.opened_at, period))
+        .where(both_periods(Complaint.opened_at, period))
         .group_by(Complaint.id, Complaint.opened_at, Complaint.due_at),
         team_id,
     ).subquery()
@@ -384,7 +188,7 @@ def _reach_base(period: Period, team_id: int | None):
 
 def _seconds_between(later, earlier):
     """Whole seconds from ``earlier`` to ``later`` in SQL, identical on both backends."""
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         return sa.cast(sa.func.round(sa.func.extract("epoch", later - earlier)), sa.Float)
     return sa.func.round((sa.func.julianday(later) - sa.func.julianday(earlier)) * 86400.0)
 
@@ -403,7 +207,7 @@ def reach_percentiles(
     base = _reach_base(period, team_id)
     seconds = _seconds_between(base.c.first_reached_at, base.c.opened_at).label("seconds")
     if in_sql is None:
-        in_sql = _dialect() == "postgresql"
+        in_sql = dialect() == "postgresql"
     result = {CURRENT: (None, None), PREVIOUS: (None, None)}
     if in_sql:
         durations = (
@@ -430,60 +234,38 @@ def reach_percentiles(
     return result
 
 
-def reached(period: Period, team_id: int | None, now: datetime, resolved=None) -> Reached:
+def reached(
+    period: Period, team_id: int | None, now: datetime, resolved: Totals | None = None
+) -> Reached:
     """How fast and how often our clients were reached in person.
 
     "Within the deadline" counts a complaint only once its deadline has passed or it was reached:
     a complaint opened an hour ago and not yet due is not a miss.
     """
     base = _reach_base(period, team_id)
-    counts = _by_bucket(
-        db.session.execute(
-            sa.select(
-                base.c.bucket,
-                sa.func.count(),
-                sa.func.count(base.c.first_reached_at),
-                sa.func.sum(sa.case((base.c.first_reached_at <= base.c.due_at, 1), else_=0)),
-                sa.func.sum(
-                    sa.case(
-                        (
-                            sa.or_(base.c.first_reached_at.is_not(None), base.c.due_at <= now),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-            ).group_by(base.c.bucket)
-        )
+    judged = sa.or_(base.c.first_reached_at.is_not(None), base.c.due_at <= now)
+    counts = totals_by_bucket(
+        base,
+        opened=sa.func.count(),
+        reached=sa.func.count(base.c.first_reached_at),
+        within=sa.func.sum(sa.case((base.c.first_reached_at <= base.c.due_at, 1), else_=0)),
+        judged=sa.func.sum(sa.case((judged, 1), else_=0)),
     )
-    opened, reached_count, within, judged = ({}, {}, {}, {})
-    for bucket, row in counts.items():
-        opened[bucket], reached_count[bucket], within[bucket], judged[bucket] = (
-            (row[0], row[1], row[2] or 0, row[3] or 0) if row else (0, 0, 0, 0)
-        )
     percentiles = reach_percentiles(period, team_id)
     resolved = resolved or _resolved(period, team_id)
     return Reached(
-        complaints=Compared(opened[CURRENT], opened[PREVIOUS]),
-        reached=Compared(reached_count[CURRENT], reached_count[PREVIOUS], "higher"),
+        complaints=Compared.of(counts, "opened"),
+        reached=Compared.of(counts, "reached", "higher"),
         median_seconds=Compared(percentiles[CURRENT][0], percentiles[PREVIOUS][0], "lower"),
         p90_seconds=Compared(percentiles[CURRENT][1], percentiles[PREVIOUS][1], "lower"),
-        within_deadline=Compared(within[CURRENT], within[PREVIOUS], "higher"),
-        within_deadline_share=Compared(
-            share(within[CURRENT], judged[CURRENT]),
-            share(within[PREVIOUS], judged[PREVIOUS]),
-            "higher",
-        ),
-        resolved=Compared(resolved[CURRENT][0], resolved[PREVIOUS][0]),
-        resolved_by_contact_share=Compared(
-            share(resolved[CURRENT][1], resolved[CURRENT][0]),
-            share(resolved[PREVIOUS][1], resolved[PREVIOUS][0]),
-            "higher",
-        ),
+        within_deadline=Compared.of(counts, "within", "higher"),
+        within_deadline_share=Compared.share_of(counts, "within", "judged", "higher"),
+        resolved=Compared.of(resolved, "resolved"),
+        resolved_by_contact_share=Compared.share_of(resolved, "by_contact", "resolved", "higher"),
     )
 
 
-def _resolved(period: Period, team_id: int | None) -> dict[int, tuple[int, int, int]]:
+def _resolved(period: Period, team_id: int | None) -> Totals:
     """Per bucket: complaints resolved, resolved with a reaching contact, and kept.
 
     Kept means the client rated us again at ``KEPT_SCORE_MIN`` or more after the resolution, or
@@ -504,28 +286,20 @@ def _resolved(period: Period, team_id: int | None) -> dict[int, tuple[int, int, 
         .correlate(Complaint)
     )
     kept = sa.or_(Complaint.client_outcome.in_(KEPT_OUTCOMES), rated_again)
-    base = _for_team(
+    base = for_team(
         sa.select(
-            _bucket(Complaint.resolved_at, period),
+            period_bucket(Complaint.resolved_at, period),
             sa.case((by_contact, 1), else_=0).label("by_contact"),
             sa.case((kept, 1), else_=0).label("kept"),
-        ).where(_both_periods(Complaint.resolved_at, period)),
+        ).where(both_periods(Complaint.resolved_at, period)),
         team_id,
     ).subquery()
-    rows = _by_bucket(
-        db.session.execute(
-            sa.select(
-                base.c.bucket,
-                sa.func.count(),
-                sa.func.sum(base.c.by_contact),
-                sa.func.sum(base.c.kept),
-            ).group_by(base.c.bucket)
-        )
+    return totals_by_bucket(
+        base,
+        resolved=sa.func.count(),
+        by_contact=sa.func.sum(base.c.by_contact),
+        kept=sa.func.sum(base.c.kept),
     )
-    return {
-        bucket: (row[0], row[1] or 0, row[2] or 0) if row else (0, 0, 0)
-        for bucket, row in rows.items()
-    }
 
 
 # --- Kept ------------------------------------------------------------------------------------
@@ -558,12 +332,12 @@ def _spend(period: Period, team_id: int | None, key, label_column, join) -> list
     Summing cents as integers keeps money exact on SQLite, which has no decimal type.
     """
     cents = sa.cast(sa.func.round(Compensation.amount * 100), sa.Integer)
-    base = _for_team(
+    base = for_team(
         sa.select(
-            _bucket(Compensation.requested_at, period), key.label("key"), cents.label("cents")
+            period_bucket(Compensation.requested_at, period), key.label("key"), cents.label("cents")
         )
         .join(Complaint, Complaint.id == Compensation.complaint_id)
-        .where(Compensation.status == "approved", _both_periods(Compensation.requested_at, period)),
+        .where(Compensation.status == "approved", both_periods(Compensation.requested_at, period)),
         team_id,
     ).subquery()
     rows = db.session.execute(
@@ -582,7 +356,7 @@ def _spend(period: Period, team_id: int | None, key, label_column, join) -> list
     return sorted(spends, key=lambda s: (-s.current, -s.previous, s.label or ""))
 
 
-def kept(period: Period, team_id: int | None, resolved=None) -> Kept:
+def kept(period: Period, team_id: int | None, resolved: Totals | None = None) -> Kept:
     """Clients who stayed after a resolved complaint, and the compensation approved meanwhile.
 
     Compensation counts when it was requested (approved ones under a manager's limit have no
@@ -592,13 +366,9 @@ def kept(period: Period, team_id: int | None, resolved=None) -> Kept:
     by_category = _spend(period, team_id, Complaint.category_id, Category.name, Category)
     by_owner = _spend(period, team_id, Complaint.owner_id, User.name, User)
     return Kept(
-        resolved=Compared(resolved[CURRENT][0], resolved[PREVIOUS][0]),
-        kept=Compared(resolved[CURRENT][2], resolved[PREVIOUS][2], "higher"),
-        kept_share=Compared(
-            share(resolved[CURRENT][2], resolved[CURRENT][0]),
-            share(resolved[PREVIOUS][2], resolved[PREVIOUS][0]),
-            "higher",
-        ),
+        resolved=Compared.of(resolved, "resolved"),
+        kept=Compared.of(resolved, "kept", "higher"),
+        kept_share=Compared.share_of(resolved, "kept", "resolved", "higher"),
         compensation_total=Compared(
             sum((s.current for s in by_category), Decimal("0.00")),
             sum((s.previous for s in by_category), Decimal("0.00")),
@@ -633,9 +403,9 @@ class Causes:
 
 def causes(period: Period, team_id: int | None) -> Causes:
     """Complaints per category (Pareto), playbook coverage and the categories still without one."""
-    base = _for_team(
-        sa.select(_bucket(Complaint.opened_at, period), Complaint.category_id).where(
-            _both_periods(Complaint.opened_at, period)
+    base = for_team(
+        sa.select(period_bucket(Complaint.opened_at, period), Complaint.category_id).where(
+            both_periods(Complaint.opened_at, period)
         ),
         team_id,
     ).subquery()

@@ -4,6 +4,7 @@ Kept apart from ``metrics`` (which knows nothing of words or pictures) so that t
 the page draw from exactly the same table.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask_babel import format_date, format_decimal, format_percent, format_timedelta
@@ -95,33 +96,47 @@ def build_charts(insights: Insights) -> dict[str, Chart]:
     return {name: builders[name](insights) for name in CHART_NAMES}
 
 
-def _channels(insights: Insights) -> Chart:
+def _period_bars(
+    name: str,
+    title: str,
+    description: str,
+    label_column: str,
+    rows: list[tuple],
+    kind: str,
+    fmt: Callable,
+    empty: str,
+) -> Chart:
+    """Bars of this period next to the previous one; ``rows`` are (label, this, previous), and
+    are the chart's table as they are."""
     current, previous = _period_names()
+    series = [(current, [row[1] for row in rows]), (previous, [row[2] for row in rows])]
+    labels = [row[0] for row in rows]
+    return Chart(
+        name,
+        title,
+        description,
+        bar_chart(name, title, description, labels, series, fmt=fmt, empty=empty),
+        Table([Column(label_column), Column(current, kind), Column(previous, kind)], rows),
+    )
+
+
+def _channels(insights: Insights) -> Chart:
     items = insights.heard.by_channel
-    labels = [channel_label(item.channel) for item in items]
     title = _("Complaints heard, by channel")
     description = _(
         "%(count)s complaints reached us in this period through %(channels)s channels.",
         count=fmt_int(insights.heard.complaints.current),
         channels=len([item for item in items if item.current]),
     )
-    return Chart(
+    return _period_bars(
         "channels",
         title,
         description,
-        bar_chart(
-            "channels",
-            title,
-            description,
-            labels,
-            [(current, [i.current for i in items]), (previous, [i.previous for i in items])],
-            fmt=fmt_int,
-            empty=_("No complaints in this period or the one before."),
-        ),
-        Table(
-            [Column(_("Channel")), Column(current, "int"), Column(previous, "int")],
-            [(label, i.current, i.previous) for label, i in zip(labels, items, strict=True)],
-        ),
+        _("Channel"),
+        [(channel_label(i.channel), i.current, i.previous) for i in items],
+        "int",
+        fmt_int,
+        _("No complaints in this period or the one before."),
     )
 
 
@@ -157,7 +172,6 @@ def _daily(insights: Insights) -> Chart:
 
 
 def _reach_time(insights: Insights) -> Chart:
-    current, previous = _period_names()
     reached = insights.reached
     title = _("Time to reach the client in person")
     description = _(
@@ -166,54 +180,36 @@ def _reach_time(insights: Insights) -> Chart:
         median=fmt_duration(reached.median_seconds.current),
         p90=fmt_duration(reached.p90_seconds.current),
     )
-    labels = [_("Median"), _("90th percentile")]
     rows = [
-        (labels[0], reached.median_seconds.current, reached.median_seconds.previous),
-        (labels[1], reached.p90_seconds.current, reached.p90_seconds.previous),
+        (_("Median"), reached.median_seconds.current, reached.median_seconds.previous),
+        (_("90th percentile"), reached.p90_seconds.current, reached.p90_seconds.previous),
     ]
-    return Chart(
+    return _period_bars(
         "reach-time",
         title,
         description,
-        bar_chart(
-            "reach-time",
-            title,
-            description,
-            labels,
-            [(current, [r[1] for r in rows]), (previous, [r[2] for r in rows])],
-            fmt=fmt_duration,
-            empty=_("No client reached in person in this period or the one before yet."),
-        ),
-        Table(
-            [Column(_("Measure")), Column(current, "seconds"), Column(previous, "seconds")], rows
-        ),
+        _("Measure"),
+        rows,
+        "seconds",
+        fmt_duration,
+        _("No client reached in person in this period or the one before yet."),
     )
 
 
 def _spend_chart(name: str, title: str, label: str, nobody: str, spends, insights) -> Chart:
-    current, previous = _period_names()
-    labels = [s.label or nobody for s in spends]
     description = _(
         "Approved compensation in this period: %(total)s in total.",
         total=fmt_money(insights.kept.compensation_total.current),
     )
-    return Chart(
+    return _period_bars(
         name,
         title,
         description,
-        bar_chart(
-            name,
-            title,
-            description,
-            labels,
-            [(current, [s.current for s in spends]), (previous, [s.previous for s in spends])],
-            fmt=fmt_money,
-            empty=_("No compensation approved in this period or the one before."),
-        ),
-        Table(
-            [Column(label), Column(current, "money"), Column(previous, "money")],
-            [(lbl, s.current, s.previous) for lbl, s in zip(labels, spends, strict=True)],
-        ),
+        label,
+        [(s.label or nobody, s.current, s.previous) for s in spends],
+        "money",
+        fmt_money,
+        _("No compensation approved in this period or the one before."),
     )
 
 

@@ -12,7 +12,7 @@ from flask import current_app
 
 from core.extensions import db
 from core.models import Team, User
-from dashboard.insights.metrics import Period, percentile, share
+from dashboard.insights.periods import Period, percentile, share
 from standup.models import ActionItem, Attendance, CheckIn, Holiday, Standup
 from wishes.models import Callback, WishDecision, WishRequest
 

@@ -18,25 +18,27 @@ from core.models import Team
 from dashboard.insights import metrics, rituals
 from dashboard.insights.charts import csv_text
 from dashboard.insights.forms import PeriodForm
+from dashboard.insights.periods import Period
 from dashboard.insights.report import CHART_NAMES, build_charts, format_cell
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 
 
 def viewer_timezone() -> str:
-    """The zone name Babel picked for this viewer (their own, their team's, or the default)."""
-    zone = get_timezone()
-    return getattr(zone, "zone", None) or getattr(zone, "key", None) or str(zone)
+    """The zone name Babel picked for this viewer (their own, their team's, or the default).
+
+    ``str`` of Babel's tzinfo is its IANA name (pytz and zoneinfo alike)."""
+    return str(get_timezone())
 
 
 def viewer_today(timezone: str) -> date:
     return utcnow().astimezone(ZoneInfo(timezone)).date()
 
 
-def _pick() -> tuple[PeriodForm, metrics.Period | None, str | None]:
+def _pick() -> tuple[PeriodForm, Period | None, str | None]:
     """The form read from the query string; the period only when the input is valid."""
     timezone = viewer_timezone()
-    default = metrics.Period.last_days(viewer_today(timezone), timezone)
+    default = Period.last_days(viewer_today(timezone), timezone)
     form = PeriodForm(
         formdata=request.args or None,
         data={"start": default.start_on, "end": default.end_on, "team": 0},
@@ -46,7 +48,7 @@ def _pick() -> tuple[PeriodForm, metrics.Period | None, str | None]:
     if not form.validate():
         return form, None, None
     team_name = dict(form.team.choices).get(form.team.data) if form.team_id else None
-    return form, metrics.Period(form.start.data, form.end.data, timezone), team_name
+    return form, Period(form.start.data, form.end.data, timezone), team_name
 
 
 def _query(form: PeriodForm) -> dict:

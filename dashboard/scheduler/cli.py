@@ -10,7 +10,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo, get_debug_flag, run_command, with_appcontext
 
 from dashboard.scheduler.jobs import JOBS
-from dashboard.scheduler.runner import build_scheduler, catch_up, planned_jobs, run_job
+from dashboard.scheduler.runner import (
+    build_scheduler,
+    catch_up,
+    job_key,
+    last_runs,
+    planned_jobs,
+    run_job,
+)
 
 jobs_cli = AppGroup("jobs", help="The scheduled jobs: list them, run one now.")
 
@@ -29,19 +36,27 @@ def _parse_at(value: str | None) -> datetime:
 
 @jobs_cli.command("list")
 def list_jobs():
-    """Every job with its schedule (per-team jobs once per team)."""
+    """Every job with its schedule (per-team jobs once per team) and how its last run went."""
 
     now = datetime.now(UTC)
-    for job_id, spec, _team, trigger in planned_jobs():
+    last = last_runs()
+    for job_id, spec, team, trigger in planned_jobs():
         upcoming = trigger.get_next_fire_time(None, now)
         when = upcoming.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if upcoming else "never"
-        click.echo(f"{job_id:<36} next {when}  {spec.description}")
+        run = last.get(job_key(spec.name, team.id if team else None))
+        previous = (
+            f"last {run.status} {run.scheduled_for.strftime('%Y-%m-%d %H:%M')}"
+            if run
+            else "never run"
+        )
+        click.echo(f"{job_id:<36} next {when}  {previous:<28} {spec.description}")
 
 
 @jobs_cli.command("run")
 @click.argument("name")
 @click.option("--at", "at_text", help="Run as if at this time (ISO 8601; naive means UTC).")
-def run_job_command(name, at_text):
+@click.option("--force", is_flag=True, help="Run it even if that run is done or past its grace.")
+def run_job_command(name, at_text, force):
     """Run job NAME now, for every team, as if at --at (default: now)."""
 
     if name not in JOBS:
@@ -49,7 +64,7 @@ def run_job_command(name, at_text):
             f"no job {name!r}; known jobs: {', '.join(JOBS)}", param_hint="NAME"
         )
     at = _parse_at(at_text)
-    status, detail = run_job(name, at)
+    status, detail = run_job(name, at, force=force)
     click.echo(f"{name} at {at.isoformat()}: {status}" + (f" ({detail})" if detail else ""))
     if status == "failed":
         raise SystemExit(1)

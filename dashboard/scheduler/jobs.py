@@ -1,9 +1,11 @@
 """The registry of scheduled jobs: name → (schedule, function(at)).
 
-A job function takes the instant it runs for (``at``, aware UTC) and, for per-team jobs, the team
-it was triggered for (``team_id``; ``None`` means every team, as ``huddle jobs run`` does). It does
-its work in the current app context and commits once. Functions of other packages are imported
-inside the functions, so this registry loads even before those packages exist.
+A job function is named after its job (``standup-reminder`` → ``standup_reminder``) and takes the
+instant it runs for (``at``, aware UTC) and, for per-team jobs, the team it was triggered for
+(``team_id``; ``None`` means every team, as ``huddle jobs run`` does). It does its work in the
+current app context and ends committed: the services it calls commit their own work, and what the
+job adds itself (outbox rows) it commits once. The Slack builders share some of these names, which
+is why they are called through their module (``messages.standup_reminder``).
 
 Schedules are APScheduler cron fields. Per-team jobs get one trigger per team, in the team's own
 timezone, on its workdays, placed relative to its stand-up time.
@@ -34,10 +36,12 @@ WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 @dataclass(frozen=True)
 class TeamSchedule:
-    """What a per-team trigger needs to know about a team (plain data, loaded once)."""
+    """What a per-team trigger and job need to know about a team (plain data, loaded once)."""
 
     id: int
     slug: str
+    name: str
+    slack_channel: str | None
     timezone: str
     standup_time: time
     workdays: str
@@ -48,12 +52,14 @@ class TeamSchedule:
 class JobSpec:
     name: str
     description: str
-    function: Callable[..., object]
+    function: Callable[[datetime, int | None], str]
     # Global jobs: cron fields (timezone included). Per-team jobs: a function of the team.
     cron: Callable[[], dict] | None = None
     team_cron: Callable[[TeamSchedule], dict | None] | None = None
     # How late a run may still start (after downtime or a busy moment); later ones are dropped.
     grace_seconds: int = 300
+    # How long a claim holds when its process dies; shorter than the grace so a retry fits in it.
+    lease_seconds: int = 120
 
     @property
     def per_team(self) -> bool:
@@ -88,39 +94,32 @@ def _team_cron(team: TeamSchedule, minutes: int, day_of_week: str | None = None)
 
 
 def load_teams(team_id: int | None = None) -> list[TeamSchedule]:
-
+    """Every team (or the one asked for), in one query."""
     statement = sa.select(
-        Team.id, Team.slug, Team.timezone, Team.standup_time, Team.workdays, Team.timebox_minutes
+        Team.id,
+        Team.slug,
+        Team.name,
+        Team.slack_channel,
+        Team.timezone,
+        Team.standup_time,
+        Team.workdays,
+        Team.timebox_minutes,
     ).order_by(Team.id)
     if team_id is not None:
         statement = statement.where(Team.id == team_id)
     return [TeamSchedule(*row) for row in db.session.execute(statement)]
 
 
-def _team_channels(team_ids: set[int]) -> dict[int, tuple[str | None, str]]:
-
-    if not team_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Team.id, Team.slack_channel, Team.name).where(Team.id.in_(team_ids))
-    )
-    return {row.id: (row.slack_channel, row.name) for row in rows}
-
-
 # --- the job functions ---------------------------------------------------------------------------
 
 
-def standup_prepare(at: datetime, team_id: int | None = None):
-    """Build today's stand-ups and their agendas (the stand-up package does the work)."""
-
-    prepared = prepare_standups(at)
-    db.session.commit()
-    return f"{len(prepared or [])} stand-ups prepared"
+def standup_prepare(at: datetime, team_id: int | None = None) -> str:
+    """Build today's stand-ups and their agendas (the stand-up package does the work, and commits)."""
+    return f"{len(prepare_standups(at))} stand-ups prepared"
 
 
-def standup_reminder(at: datetime, team_id: int | None = None):
+def standup_reminder(at: datetime, team_id: int | None = None) -> str:
     """Remind each team due now: the agenda headline and who has not checked in."""
-
     count = 0
     for reminder in reminders_due(at, setting("SLACK_REMINDER_MINUTES")):
         if team_id is not None and reminder.team_id != team_id:
@@ -134,21 +133,17 @@ def standup_reminder(at: datetime, team_id: int | None = None):
     return f"{count} reminders"
 
 
-def standup_summary(at: datetime, team_id: int | None = None):
+def standup_summary(at: datetime, team_id: int | None = None) -> str:
     """End stand-ups left running past their timebox; ending one posts its summary (a signal)."""
-
-    ended = auto_end_standups(at)
-    db.session.commit()
-    return f"{len(ended or [])} stand-ups ended"
+    return f"{len(auto_end_standups(at))} stand-ups ended"
 
 
 def _local_day(at: datetime, timezone: str) -> date:
     return at.astimezone(ZoneInfo(timezone)).date()
 
 
-def complaints_digest(at: datetime, team_id: int | None = None):
+def complaints_digest(at: datetime, team_id: int | None = None) -> str:
     """The morning digest to the managers' channel, once per day (its dedup key is the day)."""
-
     on = _local_day(at, setting("DIGEST_TIMEZONE"))
     message = messages.complaints_digest(digest(at), on)
     queued = enqueue_message(
@@ -158,13 +153,12 @@ def complaints_digest(at: datetime, team_id: int | None = None):
     return "queued" if queued else "already queued"
 
 
-def follow_up_watch(at: datetime, team_id: int | None = None):
+def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     """Complaints that passed their deadline since the last watch with no contact logged.
 
     Each watch covers the deadlines in (previous watch, this one], so a complaint is reported once
     per deadline (a new deadline is a new report). The owner gets a direct message too.
     """
-
     previous = db.session.scalar(
         sa.select(sa.func.max(JobRun.scheduled_for)).where(
             JobRun.job == "follow-up-watch", JobRun.status == "done", JobRun.scheduled_for < at
@@ -206,30 +200,26 @@ def follow_up_watch(at: datetime, team_id: int | None = None):
     return f"{len(briefs)} newly overdue"
 
 
-def wish_review_agenda(at: datetime, team_id: int | None = None):
+def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
     """The morning of the review day: the wishes each team will decide."""
-
-    teams = load_teams(team_id)
-    channels = _team_channels({team.id for team in teams})
     count = 0
-    for team in teams:
-        channel, name = channels.get(team.id, (None, None))
+    for team in load_teams(team_id):
+        if not team.slack_channel:
+            continue
         on = _local_day(at, team.timezone)
         wishes = wishes_for_review(team.id, on)
-        if not wishes or not channel:
+        if not wishes:
             continue
         key = f"wish-review-agenda:{team.id}:{on.isoformat()}"
-        if enqueue_message(
-            channel, "wish-review-agenda", key, messages.wish_review_agenda(name, on, wishes)
-        ):
+        message = messages.wish_review_agenda(team.name, on, wishes)
+        if enqueue_message(team.slack_channel, "wish-review-agenda", key, message):
             count += 1
     db.session.commit()
     return f"{count} agendas"
 
 
-def outbox_dispatch(at: datetime, team_id: int | None = None):
+def outbox_dispatch(at: datetime, team_id: int | None = None) -> str:
     """Send what is due; then forget dispatch runs older than a day (they only guard the tick)."""
-
     report = dispatch(at)
     db.session.execute(
         sa.delete(JobRun).where(

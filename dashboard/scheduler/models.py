@@ -1,4 +1,4 @@
-"""Job runs: the claim a scheduler makes before a job has any side effect."""
+"""Job runs: the claim (a lease) a scheduler takes before a job has any side effect."""
 
 from datetime import datetime
 
@@ -14,7 +14,10 @@ class JobRun(db.Model):
 
     Two scheduler processes on one PostgreSQL both wake at 08:00; both try to insert
     ``("complaints-digest", 08:00)``; one gets an IntegrityError and skips. The row is committed
-    before the job does anything, so a crash mid-job does not make the other scheduler repeat it.
+    before the job does anything. The claim is a lease: ``lease_expires_at`` is when a process that
+    died mid-run (status still ``running``) gives the run up; such a run, or a ``failed`` one, may be
+    claimed again while the job's grace period lasts. A ``done`` run is never run again (except on
+    purpose: ``huddle jobs run NAME --at … --force``).
     """
 
     __tablename__ = "job_runs"
@@ -30,3 +33,5 @@ class JobRun(db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default="running")
     detail: Mapped[str | None] = mapped_column(sa.Text)
     host: Mapped[str | None] = mapped_column(sa.String(120))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))

@@ -3,9 +3,10 @@
 Every run first commits ``JobRun(job, scheduled_for)``; the unique key makes the first scheduler
 to get there the only one to run it (the other gets an IntegrityError and skips). ``scheduled_for``
 is the trigger's fire time, computed from the cron fields, so two processes that both wake for
-08:00 compute the same key. A run that starts and then fails is not retried by the other
-scheduler: the side effects it already committed (outbox rows) have their own dedup keys, and the
-next scheduled run picks up whatever is still to do.
+08:00 compute the same key. The claim is a lease (``lease_expires_at``): a run that failed, or
+whose process died (its lease expired), is claimed again by ``recover`` (every minute) while the
+job's grace period lasts; the side effects a failed attempt already committed (outbox rows) have
+their own dedup keys, so the retry does not repeat them. A run that is done is never repeated.
 """
 
 import logging
@@ -14,66 +15,164 @@ import socket
 import traceback
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
-from core.database import utcnow
+from core.database import utcnow, writing
 from core.extensions import db
 from dashboard.scheduler.jobs import JOBS, JobSpec, TeamSchedule, load_teams
 from dashboard.scheduler.models import JobRun
 
 log = logging.getLogger(__name__)
 REFRESH_TEAMS_MINUTES = 5
+RECOVER_SECONDS = 60
+# How long a claim holds when its process stops answering; a run must end well within it.
+LEASE_SECONDS = 120
 
 
 def job_key(name: str, team_id: int | None) -> str:
     return name if team_id is None else f"{name}@team-{team_id}"
 
 
-def claim(key: str, scheduled_for: datetime) -> JobRun | None:
-    """Insert and commit the run's row; None when another scheduler already has it."""
+def retryable(now: datetime):
+    """A run that may be claimed again: it failed, or its process died (its lease ran out)."""
+    return sa.or_(
+        JobRun.status == "failed",
+        sa.and_(
+            JobRun.status == "running",
+            sa.or_(JobRun.lease_expires_at.is_(None), JobRun.lease_expires_at < now),
+        ),
+    )
+
+
+def claim(
+    key: str,
+    scheduled_for: datetime,
+    *,
+    now: datetime | None = None,
+    grace_seconds: int | None = None,
+    lease_seconds: int = LEASE_SECONDS,
+    force: bool = False,
+) -> JobRun | None:
+    """Take the run's lease; None when another scheduler has it or it is done (or too late).
+
+    The first claim inserts the row (the unique key decides between two schedulers). A run that
+    failed, or whose lease expired, is taken over with a conditional UPDATE while ``now`` is inside
+    the grace period after ``scheduled_for``. ``force`` takes the run whatever its state.
+    """
+    now = now or utcnow()
+    host = f"{socket.gethostname()}:{os.getpid()}"[:120]
+    lease = now + timedelta(seconds=lease_seconds)
     run = JobRun(
         job=key,
         scheduled_for=scheduled_for,
-        started_at=utcnow(),
+        started_at=now,
         status="running",
-        host=f"{socket.gethostname()}:{os.getpid()}"[:120],
+        host=host,
+        lease_expires_at=lease,
     )
     db.session.add(run)
     try:
         db.session.commit()
+        return run
     except IntegrityError:
         db.session.rollback()
+    too_late = grace_seconds is not None and now > scheduled_for + timedelta(seconds=grace_seconds)
+    if too_late and not force:
         return None
-    return run
+    this_run = (JobRun.job == key, JobRun.scheduled_for == scheduled_for)
+    statement = sa.update(JobRun).where(*this_run)
+    if not force:
+        statement = statement.where(retryable(now))
+    result = db.session.execute(
+        statement.values(
+            status="running",
+            started_at=now,
+            finished_at=None,
+            host=host,
+            lease_expires_at=lease,
+            attempts=JobRun.attempts + 1,
+        ).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    return db.session.scalar(sa.select(JobRun).where(*this_run))
 
 
-def run_job(name: str, at: datetime, team_id: int | None = None) -> tuple[str, str | None]:
-    """Claim ``(name, at)`` and run it; returns (status, detail): done, failed or skipped."""
+def run_job(
+    name: str,
+    at: datetime,
+    team_id: int | None = None,
+    *,
+    now: datetime | None = None,
+    force: bool = False,
+) -> tuple[str, str | None]:
+    """Claim ``(name, at)`` and run it; returns (status, detail): done, failed or skipped.
+
+    Every transaction of a job writes, so on SQLite each takes the write lock at its start.
+    """
     spec = JOBS[name]
     if at.tzinfo is None:
         raise ValueError("run_job needs an aware datetime")
     at = at.astimezone(UTC)
-    run = claim(job_key(name, team_id), at)
-    if run is None:
-        return "skipped", "another scheduler has already run it"
-    run_id = run.id
-    try:
-        detail = spec.function(at, team_id)
-        status = "done"
-    except Exception:
-        db.session.rollback()
-        log.exception("job %s for %s failed", name, at.isoformat())
-        detail, status = traceback.format_exc(limit=5), "failed"
-    run = db.session.get(JobRun, run_id)
-    run.status = status
-    run.detail = None if detail is None else str(detail)[:4000]
-    run.finished_at = utcnow()
-    db.session.commit()
-    return status, run.detail
+    with writing():
+        run = claim(
+            job_key(name, team_id),
+            at,
+            now=now,
+            grace_seconds=spec.grace_seconds,
+            lease_seconds=spec.lease_seconds,
+            force=force,
+        )
+        if run is None:
+            return "skipped", "another scheduler has already run it"
+        run_id = run.id
+        try:
+            detail = spec.function(at, team_id)
+            status = "done"
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s for %s failed", name, at.isoformat())
+            detail, status = traceback.format_exc(limit=5), "failed"
+        run = db.session.get(JobRun, run_id)
+        run.status = status
+        run.detail = None if detail is None else str(detail)[:4000]
+        run.finished_at = utcnow()
+        run.lease_expires_at = None
+        db.session.commit()
+        return status, run.detail
+
+
+def last_runs() -> dict[str, JobRun]:
+    """Each job key's latest run (admins see failures in ``huddle jobs list``)."""
+    latest = (
+        sa.select(JobRun.job, sa.func.max(JobRun.scheduled_for).label("at"))
+        .group_by(JobRun.job)
+        .subquery()
+    )
+    runs = db.session.scalars(
+        sa.select(JobRun).join(
+            latest, sa.and_(JobRun.job == latest.c.job, JobRun.scheduled_for == latest.c.at)
+        )
+    )
+    return {run.job: run for run in runs}
+
+
+def failed_runs(limit: int = 20) -> list[JobRun]:
+    """The latest runs that failed or whose process died, newest first (the admin outbox page)."""
+    return list(
+        db.session.scalars(
+            sa.select(JobRun)
+            .where(retryable(utcnow()))
+            .order_by(JobRun.scheduled_for.desc())
+            .limit(limit)
+        )
+    )
 
 
 def trigger_for(spec: JobSpec, team: TeamSchedule | None = None) -> CronTrigger | None:
@@ -136,9 +235,48 @@ def catch_up(app: Flask, now: datetime | None = None) -> list[tuple[str, datetim
             fire = latest_fire_time(trigger, now, spec.grace_seconds)
             if fire is None or spec.name == "outbox-dispatch":
                 continue
-            status, _detail = run_job(spec.name, fire, team.id if team else None)
+            status, _detail = run_job(spec.name, fire, team.id if team else None, now=now)
             if status != "skipped":
                 done.append((spec.name, fire, status))
+        db.session.remove()
+    return done
+
+
+def recover(app: Flask, now: datetime | None = None) -> list[tuple[str, datetime, str]]:
+    """Run again each run that failed or whose process died, while its job's grace period lasts.
+
+    One query finds them; a failed run waits ``RECOVER_SECONDS`` doubled per attempt (capped at an
+    hour) so a job that keeps failing does not run every minute until its grace is over.
+    """
+    done = []
+    with app.app_context():
+        now = now or utcnow()
+        due = {}
+        for _id, spec, team, trigger in planned_jobs():
+            fire = latest_fire_time(trigger, now, spec.grace_seconds)
+            if fire is not None and spec.name != "outbox-dispatch":
+                due[(job_key(spec.name, team.id if team else None), fire)] = (spec, team)
+        if due:
+            runs = db.session.scalars(
+                sa.select(JobRun).where(
+                    JobRun.job.in_({key for key, _fire in due}),
+                    JobRun.scheduled_for >= min(fire for _key, fire in due),
+                    retryable(now),
+                )
+            ).all()
+            db.session.commit()
+            for run in runs:
+                if (run.job, run.scheduled_for) not in due:
+                    continue
+                pause = timedelta(seconds=min(3600, RECOVER_SECONDS * 2 ** (run.attempts - 1)))
+                if run.status == "failed" and run.finished_at and run.finished_at + pause > now:
+                    continue
+                spec, team = due[(run.job, run.scheduled_for)]
+                status, _detail = run_job(
+                    spec.name, run.scheduled_for, team.id if team else None, now=now
+                )
+                if status != "skipped":
+                    done.append((spec.name, run.scheduled_for, status))
         db.session.remove()
     return done
 
@@ -166,7 +304,7 @@ def schedule_jobs(app: Flask, scheduler) -> None:
             misfire_grace_time=spec.grace_seconds,
         )
     for job_id, job in existing.items():
-        if job_id not in wanted and job_id != "refresh-teams":
+        if job_id not in wanted and job_id not in ("refresh-teams", "recover-runs"):
             job.remove()
 
 
@@ -184,6 +322,16 @@ def build_scheduler(app: Flask, background: bool = False):
         minutes=REFRESH_TEAMS_MINUTES,
         args=[app, scheduler],
         id="refresh-teams",
+        coalesce=True,
+        max_instances=1,
+    )
+    # Failed runs, and runs whose process died, are run again within their grace period.
+    scheduler.add_job(
+        recover,
+        "interval",
+        seconds=RECOVER_SECONDS,
+        args=[app],
+        id="recover-runs",
         coalesce=True,
         max_instances=1,
     )

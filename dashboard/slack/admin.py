@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from core.access import role_required
+from core.errors import refuse
 from core.extensions import db
 from dashboard.slack import outbox
 from dashboard.slack.client import slack_enabled
@@ -63,8 +64,7 @@ def retry(message_id: int):
     try:
         message = outbox.retry(message_id)
     except outbox.OutboxError as failure:
-        db.session.rollback()
-        error = failure.message
+        error = refuse(failure)
         message = db.session.get(OutboxMessage, message_id) or abort(404)
     if request.htmx:
         return render_template("slack/_outbox_row.html", message=message, error=error), (

@@ -7,6 +7,9 @@ Guarantees, and their one honest exception:
 * **Not duplicated by us.** Each message is *claimed* (status ``sending``, committed) before it is
   posted, with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL and a conditional ``UPDATE … WHERE
   status IN ('pending', 'failed')`` on every backend, so two schedulers never post the same row.
+* **Saving Slack's answer is retried.** When committing ``status='sent'`` fails (a locked
+  database, a dropped connection) it is retried for about a minute, so a post Slack accepted is
+  not posted again because of a passing database fault.
 * **The exception: a crash between Slack's answer and our commit.** If the process dies after
   Slack accepted a post but before ``status='sent'`` is committed, the row stays ``sending``; after
   ``STALE_CLAIM`` it is claimed again and posted again. That can repeat one message; it can never
@@ -25,7 +28,8 @@ Pacing and retries:
 * after ``SLACK_MAX_ATTEMPTS`` failed attempts, or at once for an error no retry can fix
   (``channel_not_found``, ``invalid_blocks``…), a message is ``dead``: the admin outbox page shows it
   with a Retry button;
-* thread replies wait until their parent has a ``ts``.
+* thread replies wait until their parent has a ``ts``, and until every earlier reply in the thread
+  is sent (or dead), so a thread keeps its order after a failed reply.
 
 ``clock`` and ``sleep`` are injectable so tests can simulate ten minutes of outage in a second.
 """
@@ -54,6 +58,10 @@ PER_CHANNEL_INTERVAL = timedelta(seconds=1)
 # A claim older than this belongs to a dispatcher that died mid-post: take the row back.
 STALE_CLAIM = timedelta(minutes=5)
 BATCH = 200
+# Saving "sent" after Slack accepted a post: tries, and the pause before each retry (doubling).
+SAVE_ATTEMPTS = 8
+SAVE_PAUSE_SECONDS = 0.5
+SAVE_PAUSE_MAX_SECONDS = 20
 TRANSIENT_ERRORS = {
     "internal_error",
     "fatal_error",
@@ -113,8 +121,11 @@ def _due_ids(now: datetime) -> list[tuple[int, str]]:
     parent = sa.orm.aliased(OutboxMessage)
     parent_ready = sa.or_(
         OutboxMessage.thread_parent_key.is_(None),
-        sa.exists().where(
-            parent.dedup_key == OutboxMessage.thread_parent_key, parent.ts.is_not(None)
+        sa.and_(
+            sa.exists().where(
+                parent.dedup_key == OutboxMessage.thread_parent_key, parent.ts.is_not(None)
+            ),
+            ~_earlier_reply_unsent(OutboxMessage),
         ),
     )
     due = sa.or_(
@@ -136,6 +147,19 @@ def _due_ids(now: datetime) -> list[tuple[int, str]]:
     rows = [(row.id, row.channel) for row in db.session.execute(statement)]
     db.session.commit()
     return rows
+
+
+def _earlier_reply_unsent(message):
+    """An earlier reply in the same thread is still to be sent: this one waits (threads keep order).
+
+    A dead reply does not hold the thread up: an admin may retry it, but the others go on.
+    """
+    earlier = sa.orm.aliased(OutboxMessage)
+    return sa.exists().where(
+        earlier.thread_parent_key == message.thread_parent_key,
+        earlier.id < message.id,
+        earlier.status.in_(("pending", "failed", "sending")),
+    )
 
 
 def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
@@ -227,6 +251,37 @@ def _fail(message: OutboxMessage, now: datetime, error: str, *, permanent: bool)
     return message.status
 
 
+def _save_sent(message_id: int, ts: str | None, sent_at: datetime, sleep) -> bool:
+    """Slack accepted the post: record it, retrying a failing save (a locked or lost database).
+
+    Until this commit succeeds the row is ``sending`` and would be posted again once its claim is
+    stale, so a save that fails is retried for about a minute before the run gives up.
+    """
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(
+                    status="sent",
+                    ts=ts,
+                    sent_at=sent_at,
+                    attempts=OutboxMessage.attempts + 1,
+                    last_error=None,
+                    claimed_at=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            return True
+        except sa.exc.DBAPIError:
+            db.session.rollback()
+            log.warning("saving Slack message %s as sent failed (try %s)", message_id, attempt + 1)
+            sleep(min(SAVE_PAUSE_MAX_SECONDS, SAVE_PAUSE_SECONDS * 2**attempt))
+    log.error("Slack message %s was sent but could not be saved as sent", message_id)
+    return False
+
+
 def _pause_everything(until: datetime, reason: str) -> None:
     """Honour Retry-After for every due message, across every scheduler (it is in the table)."""
     db.session.execute(
@@ -305,18 +360,20 @@ def dispatch(
         thread_ts = None
         if message.thread_parent_key:
             thread_ts = _parent_ts(message)
-            if thread_ts is None:
+            waiting = db.session.scalar(sa.select(_earlier_reply_unsent(message)))
+            if thread_ts is None or waiting:
                 _release(message)
                 continue
+        dedup_key = message.dedup_key
+        post = {
+            "channel": message.channel,
+            "text": message.text,
+            "blocks": message.blocks or None,
+            "thread_ts": thread_ts,
+        }
+        db.session.commit()  # no transaction (on SQLite: no write lock) stays open across the post
         try:
-            response = client.chat_postMessage(
-                channel=message.channel,
-                text=message.text,
-                blocks=message.blocks or None,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            response = client.chat_postMessage(**post, unfurl_links=False, unfurl_media=False)
         except SlackApiError as error:
             now = clock()
             status = error.response.status_code
@@ -345,16 +402,12 @@ def dispatch(
             report.stopped_by = f"network: {type(error).__name__}"
             break
         sent_at = clock()
-        message.status = "sent"
-        message.ts = response.get("ts")
-        message.sent_at = sent_at
-        message.attempts += 1
-        message.last_error = None
-        message.claimed_at = None
-        db.session.commit()
-        report.sent.append(message.id)
+        if not _save_sent(message_id, response.get("ts"), sent_at, sleep):
+            report.stopped_by = "database: could not save a sent message"
+            break
+        report.sent.append(message_id)
         ready_at[channel] = sent_at + PER_CHANNEL_INTERVAL
-        for reply_id in _waiting_replies(message.dedup_key):
+        for reply_id in _waiting_replies(dedup_key):
             add(channel, reply_id)
         if len(report.sent) == 1:
             # Slack answers: whatever waits out an outage backoff joins this run, same pacing.

@@ -1,6 +1,7 @@
 """Every Slack message Huddle posts, built in one place from plain data.
 
-Builders take dataclasses and tuples (briefs from the other packages), never ORM objects, and
+Builders take the frozen briefs the other packages publish (``complaints.briefs``,
+``wishes.briefs``, the stand-up's ``ReminderBrief`` and ``StandupSummary``), never ORM objects, and
 return a ``SlackMessage``: fallback text, Block Kit blocks (built with ``slack_sdk.models.blocks`` so
 the SDK's own validators check Slack's limits), and thread replies for the long parts. A message
 stays short in the channel; the detail lives in its thread, and a list too long even for a thread
@@ -23,12 +24,20 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
+from slack_sdk.models.views import View
 
+from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from dashboard.slack.links import links
+from standup.briefs import ReminderBrief, StandupSummary
+from wishes.briefs import DecisionBrief, WishBrief
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -150,10 +159,14 @@ def thread_replies(title: str, lines: Sequence[str], more_url: str) -> list[Slac
     return replies
 
 
-def _list_preview(lines: Sequence[str], more_url: str) -> list[dict]:
-    """The first few lines in the channel message; the thread has the rest."""
+def _previewed(
+    title: str, lines: Sequence[str], more_url: str
+) -> tuple[list[dict], list[SlackMessage]]:
+    """A list as the channel message shows it (the first few lines) and, when it is longer, the
+    thread replies titled ``title`` that carry all of it."""
     if not lines:
-        return []
+        return [], []
+    replies = thread_replies(title, lines, more_url) if len(lines) > PREVIEW_LINES else []
     preview = list(lines[:PREVIEW_LINES])
     if len(lines) > PREVIEW_LINES:
         preview.append(
@@ -163,16 +176,15 @@ def _list_preview(lines: Sequence[str], more_url: str) -> list[dict]:
                 link=link(more_url, _("in Huddle")),
             )
         )
-    return [_section(text) for text in pack(preview)]
+    return [_section(text) for text in pack(preview)], replies
 
 
 # --- stand-up ------------------------------------------------------------------------------------
 
 
-def standup_reminder(reminder) -> SlackMessage:
-    """``reminder``: standup.briefs.ReminderBrief (team_id, team_name, channel, standup_on,
-    starts_at, headline, missing: [(user_id, name, slack_user_id)])."""
-    url = links().standup(getattr(reminder, "team_slug", None), reminder.standup_on)
+def standup_reminder(reminder: ReminderBrief) -> SlackMessage:
+    """The headline before the stand-up, and who has not checked in yet (mentioned by Slack id)."""
+    url = links().standup(reminder.team_slug, reminder.standup_on)
     title = _("Stand-up for %(team)s", team=reminder.team_name)
     starts = when(reminder.starts_at, "{time}")
     blocks = [
@@ -205,12 +217,10 @@ def _minutes(seconds: int | None) -> str:
     return str(round((seconds or 0) / 60))
 
 
-def standup_summary(summary) -> SlackMessage:
-    """``summary``: the stand-up's plain summary (team_id, channel, standup_on, duration_seconds,
-    timebox_seconds, attended, absent, action_items[(text, owner_name, due_on)],
-    blockers[(name, text)], check_ins[(name, yesterday, today, blockers, mood)], url)."""
+def standup_summary(summary: StandupSummary) -> SlackMessage:
+    """Duration, attendance, action items and blockers in the channel; the check-ins in the thread."""
     url = summary.url
-    team = getattr(summary, "team_name", None)
+    team = summary.team_name
     title = (
         _("Stand-up %(team)s, %(day)s", team=team, day=day(summary.standup_on))
         if team
@@ -246,16 +256,11 @@ def standup_summary(summary) -> SlackMessage:
         f"• *{escape(name)}*: {escape(clip(text, 300))}" for name, text in summary.blockers
     ]
     replies: list[SlackMessage] = []
-    if action_lines:
-        blocks.append(_section(f"*{_('Action items')}*"))
-        blocks += _list_preview(action_lines, url)
-        if len(action_lines) > PREVIEW_LINES:
-            replies += thread_replies(_("Action items"), action_lines, url)
-    if blocker_lines:
-        blocks.append(_section(f"*{_('Blockers')}*"))
-        blocks += _list_preview(blocker_lines, url)
-        if len(blocker_lines) > PREVIEW_LINES:
-            replies += thread_replies(_("Blockers"), blocker_lines, url)
+    for label, lines in ((_("Action items"), action_lines), (_("Blockers"), blocker_lines)):
+        if lines:
+            preview, thread = _previewed(label, lines, url)
+            blocks += [_section(f"*{label}*"), *preview]
+            replies += thread
     blocks.append(_context(link(url, _("The whole stand-up in Huddle"))))
     check_in_lines = [
         f"*{escape(name)}* {escape(clip(mood or '', 20))}\n"
@@ -279,18 +284,21 @@ def standup_summary(summary) -> SlackMessage:
 # --- complaints ----------------------------------------------------------------------------------
 
 
-def complaint_line(brief, now: datetime | None = None) -> str:
-    """One complaint: linked summary, our client's name, owner, deadline. Never contact details."""
-    owner = escape(brief.owner_name) if brief.owner_name else _("no owner yet")
+def complaint_line(brief: ComplaintBrief, owner: str | None = None, due: str | None = None) -> str:
+    """One complaint: linked summary, our client's name, owner, deadline. Never contact details.
+
+    ``owner`` is the owner as already formatted (a Slack mention), ``due`` the deadline's label.
+    """
+    if owner is None:
+        owner = escape(brief.owner_name) if brief.owner_name else _("no owner yet")
     return (
         f"• {link(links().complaint(brief.id), clip(brief.summary, 90))} — "
-        f"{escape(clip(brief.client_name, 60))} · {owner} · {_('due')} {when(brief.due_at)}"
+        f"{escape(clip(brief.client_name, 60))} · {owner} · {due or _('due')} {when(brief.due_at)}"
     )
 
 
-def complaints_digest(digest, on: date) -> SlackMessage:
-    """``digest``: complaints.briefs.Digest (new_since_yesterday, unowned, overdue,
-    resolved_yesterday: lists of ComplaintBrief)."""
+def complaints_digest(digest: Digest, on: date) -> SlackMessage:
+    """The morning digest: new, waiting for an owner, past the deadline, resolved yesterday."""
     all_url = links().complaints()
     title = _("Complaints digest, %(day)s", day=day(on))
     sections = [
@@ -307,12 +315,13 @@ def complaints_digest(digest, on: date) -> SlackMessage:
     for label, items in sections:
         if not items:
             continue
-        lines = [complaint_line(brief) for brief in items]
-        blocks.append(DividerBlock().to_dict())
-        blocks.append(_section(f"*{escape(label)}* ({len(items)})"))
-        blocks += _list_preview(lines, all_url)
-        if len(lines) > PREVIEW_LINES:
-            replies += thread_replies(label, lines, all_url)
+        preview, thread = _previewed(label, [complaint_line(brief) for brief in items], all_url)
+        blocks += [
+            DividerBlock().to_dict(),
+            _section(f"*{escape(label)}* ({len(items)})"),
+            *preview,
+        ]
+        replies += thread
     if all(not items for _label, items in sections):
         blocks.append(_context(_("A quiet day: nothing new, nothing waiting.")))
     blocks.append(_context(link(all_url, _("All complaints in Huddle"))))
@@ -320,8 +329,8 @@ def complaints_digest(digest, on: date) -> SlackMessage:
     return SlackMessage(text=text, blocks=blocks, replies=replies)
 
 
-def low_rating_alert(rating, owner_name: str | None = None) -> SlackMessage:
-    """``rating``: complaints.briefs.RatingBrief. With ``owner_name`` the button is replaced by
+def low_rating_alert(rating: RatingBrief, owner_name: str | None = None) -> SlackMessage:
+    """A low rating, with an "I'll call them" button. With ``owner_name`` the button is replaced by
     who took it (the updated message after someone clicked "I'll call them")."""
     stars = "★" * rating.score + "☆" * (5 - rating.score)
     title = _(
@@ -354,7 +363,9 @@ def low_rating_alert(rating, owner_name: str | None = None) -> SlackMessage:
     return SlackMessage(text=title, blocks=blocks)
 
 
-def follow_up_watch(briefs: Sequence, owner_slack_ids: dict[int, str]) -> SlackMessage:
+def follow_up_watch(
+    briefs: Sequence[ComplaintBrief], owner_slack_ids: dict[int, str]
+) -> SlackMessage:
     """Complaints that passed their deadline with no contact; owners are mentioned by Slack id."""
     all_url = links().complaints()
     count = len(briefs)
@@ -363,23 +374,22 @@ def follow_up_watch(briefs: Sequence, owner_slack_ids: dict[int, str]) -> SlackM
         "%(num)d follow-ups passed their deadline with no contact yet",
         count,
     )
-    lines = []
-    for brief in briefs:
-        owner = (
-            mention(brief.owner_name or "", owner_slack_ids.get(brief.owner_id))
+    lines = [
+        complaint_line(
+            brief,
+            owner=mention(brief.owner_name or "", owner_slack_ids.get(brief.owner_id))
             if brief.owner_id
-            else _("no owner yet")
+            else _("no owner yet"),
+            due=_("was due"),
         )
-        lines.append(
-            f"• {link(links().complaint(brief.id), clip(brief.summary, 90))} — "
-            f"{escape(clip(brief.client_name, 60))} · {owner} · {_('was due')} {when(brief.due_at)}"
-        )
-    blocks = [_section(f"*{escape(title)}*"), *_list_preview(lines, all_url)]
-    replies = thread_replies(title, lines, all_url) if len(lines) > PREVIEW_LINES else []
+        for brief in briefs
+    ]
+    preview, replies = _previewed(title, lines, all_url)
+    blocks = [_section(f"*{escape(title)}*"), *preview]
     return SlackMessage(text=title, blocks=blocks, replies=replies)
 
 
-def follow_up_nudge(brief) -> SlackMessage:
+def follow_up_nudge(brief: ComplaintBrief) -> SlackMessage:
     """The owner's own direct message about one complaint past its deadline."""
     text = _(
         "Your follow-up with %(client)s passed its deadline with no contact logged yet.",
@@ -397,8 +407,10 @@ def follow_up_nudge(brief) -> SlackMessage:
 # --- wishes --------------------------------------------------------------------------------------
 
 
-def wish_review_agenda(team_name: str | None, review_on: date, wishes: Sequence) -> SlackMessage:
-    """``wishes``: WishBrief-like (id, title, distinct_clients), most asked first."""
+def wish_review_agenda(
+    team_name: str | None, review_on: date, wishes: Sequence[WishBrief]
+) -> SlackMessage:
+    """The morning of the review: the wishes to decide, most asked first."""
     url = links().wish_review()
     title = (
         _("Wish review %(day)s, %(team)s", day=day(review_on), team=team_name)
@@ -407,29 +419,19 @@ def wish_review_agenda(team_name: str | None, review_on: date, wishes: Sequence)
     )
     lines = [
         f"• {link(links().wish(wish.id), clip(wish.title, 120))} — "
-        + ngettext("%(num)d client", "%(num)d clients", _client_count(wish))
+        + ngettext("%(num)d client", "%(num)d clients", wish.distinct_clients)
         for wish in wishes
     ]
+    preview, replies = _previewed(_("Wishes to decide"), lines, url)
     blocks = [
         _header(title),
         _section(
             ngettext("%(num)d wish to decide today.", "%(num)d wishes to decide today.", len(lines))
         ),
-        *_list_preview(lines, url),
+        *preview,
+        _context(link(url, _("Open the review in Huddle"))),
     ]
-    blocks.append(_context(link(url, _("Open the review in Huddle"))))
-    replies = (
-        thread_replies(_("Wishes to decide"), lines, url) if len(lines) > PREVIEW_LINES else []
-    )
     return SlackMessage(text=title, blocks=blocks, replies=replies)
-
-
-def _client_count(wish) -> int:
-    for name in ("distinct_clients", "client_count", "clients"):
-        value = getattr(wish, name, None)
-        if isinstance(value, int):
-            return value
-    return 0
 
 
 OUTCOME_LABELS = {
@@ -442,9 +444,9 @@ OUTCOME_LABELS = {
 
 
 def wish_review_results(
-    team_name: str | None, review_on: date, decisions: Sequence
+    team_name: str | None, review_on: date, decisions: Sequence[DecisionBrief]
 ) -> SlackMessage:
-    """``decisions``: (wish_id, title, outcome, reason, clients_to_call) tuples or look-alikes."""
+    """What the review decided, and how many clients the decisions mean a call back to."""
     url = links().wish_review()
     title = (
         _("Wish review results %(day)s, %(team)s", day=day(review_on), team=team_name)
@@ -453,15 +455,18 @@ def wish_review_results(
     )
     lines = []
     calls = 0
-    for wish_id, wish_title, outcome, reason, clients in decisions:
-        calls += clients or 0
+    for decision in decisions:
+        calls += decision.clients_to_call
+        outcome = decision.outcome
         line = (
-            f"• {OUTCOME_LABELS.get(outcome, '•')} {link(links().wish(wish_id), clip(wish_title, 100))}"
-            f" — {escape(str(outcome).replace('_', ' '))}"
+            f"• {OUTCOME_LABELS.get(outcome, '•')} "
+            f"{link(links().wish(decision.wish_id), clip(decision.title, 100))}"
+            f" — {escape(outcome.replace('_', ' '))}"
         )
-        if reason:
-            line += f": {escape(clip(reason, 200))}"
+        if decision.reason:
+            line += f": {escape(clip(decision.reason, 200))}"
         lines.append(line)
+    preview, replies = _previewed(_("Decisions"), lines, url)
     blocks = [
         _header(title),
         _section(
@@ -469,10 +474,9 @@ def wish_review_results(
             + " · "
             + ngettext("%(num)d client to call back", "%(num)d clients to call back", calls)
         ),
-        *_list_preview(lines, url),
+        *preview,
+        _context(link(url, _("Calls to make, in Huddle"))),
     ]
-    blocks.append(_context(link(url, _("Calls to make, in Huddle"))))
-    replies = thread_replies(_("Decisions"), lines, url) if len(lines) > PREVIEW_LINES else []
     return SlackMessage(text=title, blocks=blocks, replies=replies)
 
 
@@ -484,13 +488,6 @@ MOODS = ("🙂", "😐", "😟")
 
 def check_in_modal(private_metadata: str = "") -> dict:
     """The ``/standup`` modal (views.open): yesterday, today, blockers, mood."""
-    from slack_sdk.models.blocks import (
-        InputBlock,
-        Option,
-        PlainTextInputElement,
-        StaticSelectElement,
-    )
-    from slack_sdk.models.views import View
 
     def text_input(block_id, label, optional=False):
         return InputBlock(

@@ -5,18 +5,18 @@ exists if and only if the change that caused it was committed. ``delivery.dispat
 """
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from core.database import utcnow
+from core.errors import Conflict
 from core.extensions import db
 from dashboard.slack.messages import SlackMessage
 from dashboard.slack.models import OutboxMessage
 
 
-class OutboxError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class OutboxError(Conflict):
+    """The message cannot be retried: it is gone, or it is not failed or dead (any more)."""
 
 
 def enqueue(
@@ -81,9 +81,9 @@ def retry(message_id: int) -> OutboxMessage:
     """An admin sends a dead (or failed) message again: from scratch, right away. Commits."""
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
-        raise OutboxError("This message is no longer in the outbox.")
+        raise OutboxError(_("This message is no longer in the outbox."))
     if message.status not in ("dead", "failed"):
-        raise OutboxError("Only a failed or dead message can be retried.")
+        raise OutboxError(_("Only a failed or dead message can be retried."))
     message.status = "pending"
     message.attempts = 0
     message.next_attempt_at = utcnow()

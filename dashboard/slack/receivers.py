@@ -1,22 +1,24 @@
-"""Domain events → outbox rows, in the transaction of the change (receivers never commit)."""
+"""Domain events → outbox rows, in the transaction of the change (receivers never commit).
 
-import logging
+The payloads are the contract written down in ``core.signals``: briefs, read field by field.
+"""
 
 from flask import current_app
 
 from complaints.briefs import rating_brief
+from complaints.models import Complaint, Rating
 from core import signals
 from dashboard.slack.client import setting
 from dashboard.slack.messages import low_rating_alert, standup_summary, wish_review_results
 from dashboard.slack.outbox import enqueue_message
+from standup.briefs import StandupSummary
+from standup.models import Standup
+from wishes.briefs import DecisionBrief, ReviewBrief
 
-log = logging.getLogger(__name__)
 
-
-def on_rating_received(sender, rating=None, complaint=None, **extra):
+def on_rating_received(sender, rating: Rating, complaint: Complaint | None, **extra) -> None:
     """A low rating: alert the managers at once, with an "I'll call them" button."""
-
-    if rating is None or rating.score > current_app.config["LOW_RATING_MAX"]:
+    if rating.score > current_app.config["LOW_RATING_MAX"]:
         return
     brief = rating_brief(rating.id)
     if brief is None:
@@ -29,48 +31,20 @@ def on_rating_received(sender, rating=None, complaint=None, **extra):
     )
 
 
-def on_standup_ended(sender, standup=None, summary=None, **extra):
+def on_standup_ended(sender, standup: Standup, summary: StandupSummary, **extra) -> None:
     """A stand-up ended: its summary to the team's channel, check-ins in the thread."""
-
-    if summary is None or not getattr(summary, "channel", None):
+    if not summary.channel:
         return
     key = f"standup-summary:{summary.team_id}:{summary.standup_on.isoformat()}"
     enqueue_message(summary.channel, "standup-summary", key, standup_summary(summary))
 
 
-def decision_rows(decisions) -> list[tuple]:
-    """Whatever the review hands over, as (wish_id, title, outcome, reason, clients) tuples."""
-    rows = []
-    for decision in decisions or []:
-        if isinstance(decision, tuple):
-            rows.append(decision)
-            continue
-        wish = getattr(decision, "wish", None)
-        rows.append(
-            (
-                getattr(decision, "wish_id", None) or getattr(wish, "id", None),
-                getattr(decision, "title", None) or getattr(wish, "title", ""),
-                getattr(decision, "outcome", ""),
-                getattr(decision, "reason", None),
-                getattr(decision, "clients_to_call", None)
-                or getattr(decision, "distinct_clients", None)
-                or 0,
-            )
-        )
-    return rows
-
-
-def on_wish_review_closed(sender, review=None, decisions=None, **extra):
-
-    if review is None:
-        return
-    channel = getattr(review, "slack_channel", None)
-    team = getattr(review, "team", None)
-    channel = channel or getattr(team, "slack_channel", None) or setting("SLACK_MANAGERS_CHANNEL")
-    review_on = getattr(review, "review_on", None) or getattr(review, "held_on", None)
-    if review_on is None:
-        return
-    message = wish_review_results(getattr(team, "name", None), review_on, decision_rows(decisions))
+def on_wish_review_closed(
+    sender, review: ReviewBrief, decisions: list[DecisionBrief], **extra
+) -> None:
+    """A review closed: its decisions to the team's channel (the managers' if the team has none)."""
+    channel = review.channel or setting("SLACK_MANAGERS_CHANNEL")
+    message = wish_review_results(review.team_name, review.review_on, decisions)
     enqueue_message(channel, "wish-review-results", f"wish-review-results:{review.id}", message)
 
 

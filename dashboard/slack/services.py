@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from complaints.services import ComplaintError, take_ownership
-from core.errors import RuleError
+from core.errors import RuleError, refuse
 from core.extensions import db
 from core.models import User
 from dashboard.slack.client import interactive_client
+from standup.models import CheckIn
 from standup.services import StandupError, record_check_in
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,7 @@ def claim_follow_up(slack_user_id: str, complaint_id: int) -> User:
     try:
         take_ownership(complaint_id, user)
     except ComplaintError as error:
-        db.session.rollback()
-        raise SlackActionError(error.message) from None
+        raise SlackActionError(refuse(error)) from None
     return user
 
 
@@ -100,7 +100,7 @@ def parse_inline_check_in(text: str) -> dict[str, str]:
     return parts
 
 
-def check_in(slack_user_id: str, values: dict[str, str]) -> object:
+def check_in(slack_user_id: str, values: dict[str, str]) -> CheckIn:
     """Record a check-in on today's stand-up of the user's team."""
     user = _require_user(slack_user_id)
     if not (values.get("today") or "").strip():
@@ -114,5 +114,4 @@ def check_in(slack_user_id: str, values: dict[str, str]) -> object:
             (values.get("mood") or "").strip() or None,
         )
     except StandupError as error:
-        db.session.rollback()
-        raise SlackActionError(getattr(error, "message", str(error))) from None
+        raise SlackActionError(refuse(error)) from None

@@ -109,7 +109,7 @@ def interactivity():
 
 
 def _take_ownership(payload: dict, slack_user_id: str, value: str) -> None:
-
+    """ "I'll call them": the clicker owns the complaint; the alert then names them, no button."""
     complaint_part, _sep, rating_part = value.partition(":")
     channel = (payload.get("channel") or {}).get("id")
     message_ts = (payload.get("message") or {}).get("ts") or (payload.get("container") or {}).get(

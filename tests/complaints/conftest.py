@@ -1,3 +1,5 @@
+"""Factories and helpers the desk's tests share (the intake's plain helpers are in intake_support)."""
+
 import itertools
 from datetime import timedelta
 
@@ -6,7 +8,10 @@ import pytest
 from complaints.models import Category, Complaint, Contact, Playbook
 from core.api.tokens import create_token
 from core.database import utcnow
+from core.extensions import db
+from tests.complaints.intake_support import count  # noqa: F401  (imported from here by the tests)
 from tests.conftest import save, using
+from tests.support.queries import count_statements
 
 _n = itertools.count(1)
 
@@ -74,10 +79,23 @@ def api_headers(app):
     return {"Authorization": f"Bearer {token}"}
 
 
-def count(app, model, *where):
-    import sqlalchemy as sa
-
-    from core.extensions import db
-
+def fetch(app, complaint_id) -> Complaint:
+    """The complaint as the database has it now, readable after the context ends."""
     with using(app):
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+        complaint = db.session.get(Complaint, complaint_id)
+        db.session.refresh(complaint)
+        db.session.expunge(complaint)
+        return complaint
+
+
+def htmx(client, url, data=None, **kwargs):
+    """A POST as htmx sends it from the complaint page."""
+    return client.post(url, data=data or {}, headers={"HX-Request": "true"}, **kwargs)
+
+
+def statements_for(app, client, url) -> int:
+    """How many SQL statements one GET of ``url`` runs."""
+    client.get(url)  # warm up the first-request work (loading the user), the same for every size
+    with count_statements(app) as counter:
+        assert client.get(url).status_code == 200
+    return len(counter)

@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from complaints.intake import api as complaints_api
-from complaints.models import Complaint, IdempotentRequest, Rating, SurveyLink
+from complaints.models import Complaint, Rating, SurveyLink
+from core.api.idempotency import IdempotentRequest
 from core.api.tokens import ApiToken
 from core.database import utcnow
 from core.extensions import db

@@ -12,26 +12,21 @@ from core import clients
 from core.audit import AuditEvent, history
 from core.database import utcnow
 from core.models import Client
-from core.signals import complaint_opened, rating_received
+from core.signals import rating_received
 from tests.complaints.intake_support import make_client
 
 
 @pytest.fixture
 def signals():
-    """Collect what the intake announces, to prove each signal is sent once, inside the change."""
+    """Collect what the intake announces, to prove the signal is sent once, inside the change."""
     seen = []
 
     def on_rating(sender, rating, complaint):
         seen.append(("rating", rating.id, complaint.id if complaint else None))
 
-    def on_complaint(sender, complaint):
-        seen.append(("complaint", complaint.id))
-
     rating_received.connect(on_rating)
-    complaint_opened.connect(on_complaint)
     yield seen
     rating_received.disconnect(on_rating)
-    complaint_opened.disconnect(on_complaint)
 
 
 def test_upsert_client_creates_then_updates_without_erasing(db_session):
@@ -64,7 +59,7 @@ def test_low_rating_opens_a_complaint_with_deadline_audit_and_signals(app, db_se
     assert complaint.due_at == now + timedelta(hours=app.config["FOLLOW_UP_HOURS"])
     assert complaint.status == "new" and complaint.channel == "api"
     assert [event.action for event in history("complaint", complaint.id)] == ["opened"]
-    assert signals == [("complaint", complaint.id), ("rating", rating.id, complaint.id)]
+    assert signals == [("rating", rating.id, complaint.id)]
 
 
 def test_high_rating_opens_nothing_and_still_announces_the_rating(db_session, signals):
@@ -89,7 +84,8 @@ def test_second_low_rating_joins_the_open_complaint(db_session, signals):
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 1
     actions = [event.action for event in history("complaint", first.complaint_id)]
     assert actions == ["opened", "rating_added"]
-    assert [kind for kind, *_ in signals].count("complaint") == 1
+    joined = first.complaint_id
+    assert signals == [("rating", first.id, joined), ("rating", second.id, joined)]
 
 
 def test_low_rating_after_the_complaint_was_resolved_opens_a_new_one(db_session):

@@ -1,16 +1,7 @@
 """Pages answer in a fixed number of queries, however many complaints there are."""
 
-from tests.complaints.conftest import count  # noqa: F401
-from tests.support.queries import count_statements
-
-
-def statements_for(app, client, url):
-    client.get(
-        url
-    )  # warm up: first-request work (e.g. loading the user) is the same for both sizes
-    with count_statements(app) as counter:
-        assert client.get(url).status_code == 200
-    return len(counter)
+from core.database import utcnow
+from tests.complaints.conftest import statements_for
 
 
 def seed(make_complaint, make_contact, manager, n):
@@ -46,3 +37,22 @@ def test_today_and_detail_query_counts_are_fixed(
         make_contact(target, manager)
     assert statements_for(app, client, "/") == few
     assert statements_for(app, client, f"/complaints/{target.id}") == detail_few
+
+
+def test_follow_ups_client_page_and_playbooks_load_in_fixed_queries(
+    app, client, login_as, make_client, make_complaint, make_contact, make_playbook
+):
+    me = login_as("admin")
+    ours = make_client()
+
+    def seed(n):
+        for i in range(n):
+            complaint = make_complaint(client_id=ours.id, owner_id=me.id, due_at=utcnow())
+            make_contact(complaint, me)
+            make_playbook(name=f"Cause {i}")
+
+    seed(3)
+    urls = ("/complaints/mine", f"/complaints/clients/{ours.id}", "/complaints/playbooks")
+    few = [statements_for(app, client, url) for url in urls]
+    seed(27)
+    assert [statements_for(app, client, url) for url in urls] == few

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from complaints import services
+from complaints import pages, services
 from complaints.models import Compensation, Complaint, Contact, SurveyLink
 from core.audit import AuditEvent, history
 from core.database import utcnow
@@ -82,7 +82,7 @@ def test_agents_log_contacts_and_first_contact_comes_from_the_log(
     services.log_contact(complaint.id, agent, "call", "no_answer", "  ", at=utcnow())
     services.log_contact(complaint.id, agent, "email", "reached", "Wrote back", at=earlier)
     assert fresh(complaint.id).status == "contacting"
-    assert services.first_contact_at(complaint.id) == earlier
+    assert pages.first_contact_at(complaint.id) == earlier
     notes = db.session.scalars(sa.select(Contact.notes).order_by(Contact.at)).all()
     assert notes == ["Wrote back", None]  # blank notes are stored as nothing, not spaces
 
@@ -375,5 +375,5 @@ def test_categories_and_playbooks_are_written_by_admins_and_never_deleted(
     assert twice.value.field == "category"
     db.session.rollback()
     services.set_playbook_active(admin, playbook.id, False)
-    assert services.get_playbook(playbook.id).active is False
+    assert pages.playbook(playbook.id).active is False
     assert [e.action for e in history("playbook", playbook.id)] == ["saved", "deactivated"]

@@ -44,6 +44,7 @@ def test_invite_with_bad_input_explains_and_keeps_what_was_typed(app, client, lo
 
 
 def test_admin_changes_role_and_deactivates_in_place(app, client, login_as, make_user):
+    """An htmx post (CSRF token in its header, as htmx sends it) answers with the row alone."""
     login_as("admin")
     user = make_user("agent")
     response = client.post(
@@ -52,6 +53,7 @@ def test_admin_changes_role_and_deactivates_in_place(app, client, login_as, make
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<tr id="user-{user.id}">')
     with app.app_context():
         changed = db.session.get(User, user.id)
         assert (changed.role, changed.active) == ("manager", False)

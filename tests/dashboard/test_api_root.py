@@ -1,6 +1,6 @@
 """What every API endpoint shares: bearer tokens, the error shape, the OpenAPI document."""
 
-from core.api.tokens import create_token
+from core.api.tokens import ApiToken, create_token
 from core.extensions import db
 
 
@@ -14,8 +14,6 @@ def test_openapi_document_is_public_and_describes_the_error_shape(client):
 def test_missing_unknown_and_revoked_tokens_get_401_in_the_error_shape(app, client):
     with app.app_context():
         token = create_token("old-crm")
-        from core.api.tokens import ApiToken
-
         db.session.execute(db.update(ApiToken).values(revoked_at=db.func.now()))
         db.session.commit()
     for headers in (

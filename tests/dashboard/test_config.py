@@ -1,8 +1,10 @@
 """Configuration from HUDDLE_* variables, and refusing to start with settings that would bite later."""
 
 import pytest
+import sqlalchemy as sa
 
 from core.config import ConfigError
+from core.extensions import db
 from dashboard import create_app
 
 
@@ -61,10 +63,6 @@ def test_bad_settings_are_refused_at_start(monkeypatch, variable, value, message
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
-    import sqlalchemy as sa
-
-    from core.extensions import db
-
     app = create_app(
         {
             "TESTING": True,

@@ -2,6 +2,12 @@
 
 import pytest
 
+from core.database import utcnow
+from core.extensions import db
+from core.models import User
+from standup import services as standups
+from tests.conftest import using
+
 
 def test_agent_sees_agent_blocks_only(client, login_as):
     login_as("agent")
@@ -51,12 +57,6 @@ def test_agent_sees_todays_standup_and_action_items_blocks(client, login_as, mak
 def test_today_shows_the_teams_standup_and_my_action_items_with_real_data(
     app, client, make_team, make_user
 ):
-    from core.database import utcnow
-    from core.extensions import db
-    from core.models import User
-    from standup import services as standups
-    from tests.conftest import using
-
     team = make_team(timezone="UTC", workdays="1234567", name="Night Shift")
     agent = make_user("agent", team_id=team.id)
     now = utcnow()

@@ -6,7 +6,14 @@ from decimal import Decimal
 import pytest
 
 from dashboard.insights import metrics
-from dashboard.insights.metrics import Compared, Period, offset_segments, percentile
+from dashboard.insights.periods import (
+    CURRENT,
+    PREVIOUS,
+    Compared,
+    Period,
+    offset_segments,
+    percentile,
+)
 from tests.conftest import using
 from tests.insights.conftest import at
 
@@ -309,7 +316,7 @@ def test_percentiles_in_sql_and_in_python_agree(app, backend, make_complaint, ma
         if backend == "postgresql":
             assert metrics.reach_percentiles(MARCH, None, in_sql=True) == python
     expected = sorted(delay * 60 + n for n, delay in enumerate(minutes))
-    assert python[metrics.CURRENT] == (percentile(expected, 0.5), percentile(expected, 0.9))
-    assert python[metrics.CURRENT] == (61 * 60 + 4, 1439 * 60 + 8)
-    assert python[metrics.PREVIOUS] == (2700.0, 2700.0)
+    assert python[CURRENT] == (percentile(expected, 0.5), percentile(expected, 0.9))
+    assert python[CURRENT] == (61 * 60 + 4, 1439 * 60 + 8)
+    assert python[PREVIOUS] == (2700.0, 2700.0)
     assert chosen == python

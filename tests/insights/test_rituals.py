@@ -3,10 +3,11 @@
 from datetime import UTC, date, datetime, timedelta
 
 from core.extensions import db
-from dashboard.insights.metrics import Period
+from dashboard.insights.periods import Period
 from dashboard.insights.rituals import compute
 from standup.models import ActionItem, Attendance, CheckIn, Holiday, Standup
 from tests.conftest import using
+from wishes.models import Wish, WishRequest
 
 MONDAY = date(2026, 3, 2)
 
@@ -44,32 +45,20 @@ def test_rituals_figures(app, make_team, make_user, login_as, client):
         db.session.add(Attendance(standup_id=held[0].id, user_id=bo.id, present=True))
         db.session.add(Attendance(standup_id=held[1].id, user_id=bo.id, present=False))
         db.session.add(CheckIn(standup_id=held[0].id, user_id=bo.id, today="work"))
-        db.session.add(
-            ActionItem(
-                team_id=team.id,
-                standup_id=held[0].id,
-                text="on time",
-                due_on=MONDAY + timedelta(days=3),
-                done_at=at(MONDAY + timedelta(days=3), 17),
+        for text, due_in, done_at in (
+            ("on time", 3, at(MONDAY + timedelta(days=3), 17)),
+            ("late", 1, at(MONDAY + timedelta(days=2), 8)),
+            ("due later", 30, None),
+        ):
+            db.session.add(
+                ActionItem(
+                    team_id=team.id,
+                    standup_id=held[0].id,
+                    text=text,
+                    due_on=MONDAY + timedelta(days=due_in),
+                    done_at=done_at,
+                )
             )
-        )
-        db.session.add(
-            ActionItem(
-                team_id=team.id,
-                standup_id=held[0].id,
-                text="late",
-                due_on=MONDAY + timedelta(days=1),
-                done_at=at(MONDAY + timedelta(days=2), 8),
-            )
-        )
-        db.session.add(
-            ActionItem(
-                team_id=team.id,
-                standup_id=held[0].id,
-                text="due later",
-                due_on=MONDAY + timedelta(days=30),
-            )
-        )
         db.session.commit()
 
         week = compute(Period(MONDAY, MONDAY + timedelta(days=6), "UTC"), team.id)
@@ -94,8 +83,6 @@ def test_rituals_figures(app, make_team, make_user, login_as, client):
 
 
 def test_a_wish_becomes_a_request_when_its_third_client_asks(app, make_client):
-    from wishes.models import Wish, WishRequest
-
     with using(app):
         wish = Wish(title="Invoices in PDF")
         db.session.add(wish)

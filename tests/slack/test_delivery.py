@@ -256,3 +256,71 @@ def test_ten_minute_outage_loses_nothing_duplicates_nothing_and_drains_fast(
     for times in by_channel.values():
         times.sort()
         assert all(b - a >= timedelta(seconds=1) for a, b in itertools.pairwise(times))
+
+
+def test_a_reply_after_a_failed_reply_waits_so_the_thread_keeps_its_order(
+    db_session, fake_slack, clock
+):
+    put("#c", "parent")
+    run(clock)
+    put("#c", "parent/1", parent="parent")
+    put("#c", "parent/2", parent="parent")
+    clock.advance(seconds=2)
+    fake_slack.method_modes["chat.postMessage"] = "500"
+    run(clock)
+    assert rows()["parent/1"].status == "failed"
+    fake_slack.method_modes.clear()
+    clock.advance(seconds=2)  # parent/1 still backs off: parent/2 must not overtake it
+    assert run(clock).sent == []
+    clock.advance(seconds=10)
+    assert len(run(clock).sent) == 2
+    texts = [c.body["text"] for c in fake_slack.posts()]
+    assert texts[-2:] == ["parent/1", "parent/2"]
+
+
+def _fail_saving_sent(times: int) -> None:
+    """Make the next ``times`` saves of status 'sent' fail inside the database (a trigger).
+
+    The fault counter lives outside the transaction (a Python function on SQLite, a sequence on
+    PostgreSQL) so the dispatcher's rollback does not reset it.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        left = [times]
+
+        def fault() -> int:
+            left[0] -= 1
+            return int(left[0] >= 0)
+
+        connection.connection.dbapi_connection.create_function("huddle_fault", 0, fault)
+        connection.exec_driver_sql(
+            "CREATE TRIGGER fail_sent BEFORE UPDATE OF status ON outbox_messages "
+            "WHEN NEW.status = 'sent' AND huddle_fault() "
+            "BEGIN SELECT RAISE(ABORT, 'database is locked'); END"
+        )
+    else:
+        connection.exec_driver_sql("CREATE SEQUENCE huddle_fault")
+        connection.exec_driver_sql(
+            "CREATE FUNCTION fail_sent() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.status = 'sent' AND nextval('huddle_fault') <= {times} THEN "
+            "RAISE EXCEPTION 'database is locked'; END IF; RETURN NEW; END $$"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER fail_sent BEFORE UPDATE ON outbox_messages "
+            "FOR EACH ROW EXECUTE FUNCTION fail_sent()"
+        )
+    db.session.commit()
+
+
+def test_saving_sent_is_retried_so_an_accepted_post_is_not_sent_again(
+    db_session, fake_slack, clock
+):
+    put("#c", "once")
+    _fail_saving_sent(times=3)
+    report = run(clock)
+    assert report.sent == [rows()["once"].id]
+    clock.advance(minutes=10)  # long after a stale claim would have been taken back
+    run(clock)
+    assert [c.body["text"] for c in fake_slack.posts()] == ["once"]
+    message = rows()["once"]
+    assert (message.status, message.attempts) == ("sent", 1) and message.ts

@@ -2,21 +2,25 @@
 payload for our clients' e-mail addresses and phone numbers."""
 
 import json
-import types
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from complaints.intake import services as intake
-from complaints.models import Complaint
+from complaints.models import Complaint, Rating
 from core import clients, signals
 from core.database import utcnow
 from core.extensions import db
+from core.models import Team, User
 from dashboard.scheduler.runner import run_job
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
+from standup import services as standups
 from standup.briefs import StandupSummary
+from standup.models import Standup
 from tests.slack.conftest import FakeClock
+from wishes import services as wishes
+from wishes.briefs import DecisionBrief, ReviewBrief
 
 EMAIL, PHONE = "maria.silva@example.org", "+55 11 98765-4321"
 
@@ -65,18 +69,57 @@ def test_a_stand_up_that_ends_posts_its_summary_with_check_ins_in_the_thread(app
 
 
 def test_a_closed_wish_review_posts_its_results(app, db_session):
-    review = types.SimpleNamespace(
-        id=7, review_on=date(2026, 3, 3), team=None, slack_channel="#wishes"
-    )
-    decisions = [
-        types.SimpleNamespace(
-            wish_id=3, title="CSV export", outcome="will_do", reason=None, clients_to_call=4
-        )
-    ]
+    review = ReviewBrief(7, 1, "São Paulo", "#wishes", date(2026, 3, 3), "closed")
+    decisions = [DecisionBrief(3, "CSV export", "will_do", "", None, 4, 4)]
     signals.wish_review_closed.send(app, review=review, decisions=decisions)
     db_session.commit()
     (message,) = outbox_rows("wish-review-results")
     assert message.channel == "#wishes" and "CSV export" in json.dumps(message.blocks)
+
+
+def test_every_signal_is_sent_by_the_app_with_the_payload_core_signals_lists(
+    app, db_session, make_team, make_user
+):
+    """The contract written in ``core.signals``, from the real services that send each signal."""
+    seen = {}
+
+    def collect(name):
+        def receive(sender, **payload):
+            seen[name] = (sender, payload)
+
+        return receive
+
+    receivers = {
+        signal: collect(signal.name)
+        for signal in (signals.rating_received, signals.standup_ended, signals.wish_review_closed)
+    }
+    for signal, receiver in receivers.items():
+        signal.connect(receiver)
+    try:
+        team = make_team(timezone="UTC", workdays="1234567", slack_channel="#sp")
+        manager = make_user("manager", team_id=team.id)
+        intake.record_rating(clients.upsert_client("crm-9", "Ana"), 1, channel="api")
+        at = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+        standups.prepare_standups(at)
+        standups.auto_end_standups(at + timedelta(days=1))  # its day is over: ended, not held
+        team, manager = db_session.get(Team, team.id), db_session.get(User, manager.id)
+        wishes.close_review(team, date(2026, 3, 3), manager)
+    finally:
+        for signal, receiver in receivers.items():
+            signal.disconnect(receiver)
+
+    assert {name: sender for name, (sender, _payload) in seen.items()} == dict.fromkeys(
+        ("rating-received", "standup-ended", "wish-review-closed"), app
+    )
+    rating = seen["rating-received"][1]
+    assert isinstance(rating["rating"], Rating) and isinstance(rating["complaint"], Complaint)
+    ended = seen["standup-ended"][1]
+    assert isinstance(ended["standup"], Standup) and isinstance(ended["summary"], StandupSummary)
+    closed = seen["wish-review-closed"][1]
+    assert closed["review"] == ReviewBrief(
+        closed["review"].id, team.id, team.name, "#sp", date(2026, 3, 3), "closed"
+    )
+    assert closed["decisions"] == []
 
 
 def test_follow_up_watch_tells_once_per_complaint_and_deadline(db_session, make_user):

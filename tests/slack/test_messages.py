@@ -1,7 +1,6 @@
 """Every message kind within Block Kit limits, for 10,000 items; links back; no contact details."""
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from dashboard.slack import messages
 from standup.briefs import ReminderBrief, StandupSummary
 from tests.conftest import make_app
 from tests.slack.conftest import BASE_URL
+from wishes.briefs import DecisionBrief, WishBrief
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -49,13 +49,6 @@ def brief(i: int, **fields) -> ComplaintBrief:
     )
     values.update(fields)
     return ComplaintBrief(**values)
-
-
-@dataclass
-class Wish:
-    id: int
-    title: str
-    distinct_clients: int
 
 
 def assert_within_limits(message: messages.SlackMessage) -> list[dict]:
@@ -188,12 +181,13 @@ def test_follow_up_watch_and_nudge(plain_app):
 
 
 def test_wish_review_agenda_and_results(plain_app):
-    wishes = [Wish(i, f"Export to CSV number {i}", i % 9) for i in range(1, N + 1)]
+    wishes = [WishBrief(i, f"Export to CSV number {i}", i % 9, [], NOW, 0) for i in range(1, N + 1)]
     agenda = messages.wish_review_agenda("Moscow", date(2026, 3, 3), wishes)
     assert_within_limits(agenda)
     assert "10000 wishes to decide today" in dumps(agenda.blocks)
     decisions = [
-        (i, f"Wish {i}", "will_do_if_paid", "Needs a partner" * 30, 3) for i in range(1, N + 1)
+        DecisionBrief(i, f"Wish {i}", "will_do_if_paid", "Needs a partner" * 30, None, 5, 3)
+        for i in range(1, N + 1)
     ]
     results = messages.wish_review_results("Moscow", date(2026, 3, 3), decisions)
     assert_within_limits(results)

@@ -1,0 +1,98 @@
+"""What the intake API reads and answers: ratings, complaints, survey links, the complaint list.
+
+Each model is the one declaration of its part of the contract: ``intake.api`` checks requests with
+it and answers through it, and the OpenAPI document is written from it.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from complaints.models import CHANNELS, STATUSES
+from core.api.schemas import (
+    ApiModel,
+    ClientIn,
+    Instant,
+    ParamsModel,
+    PastTimestamp,
+    required_text,
+    text,
+)
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 50
+
+Channel = Annotated[Literal[CHANNELS], Field(description="Where the client told you")]
+
+
+class RatingIn(ApiModel):
+    client: ClientIn
+    score: Annotated[int, Field(ge=1, le=5)]
+    comment: text(5000) = None
+    order_ref: text(120) = None
+    channel: Channel = "api"
+    occurred_at: PastTimestamp = None
+
+
+class RatingOut(ApiModel):
+    id: int
+    complaint_id: int | None = Field(
+        description="The complaint a low rating opened or joined; null for others."
+    )
+
+
+class ComplaintIn(ApiModel):
+    client: ClientIn
+    summary: required_text(300)
+    details: text(10000) = None
+    channel: Channel = "api"
+
+
+class ComplaintOut(ApiModel):
+    id: int
+    owner: str | None = Field(description="The owner's name, if any.")
+    due_at: Instant = Field(description="Deadline for the personal follow-up.")
+
+
+class SurveyLinkIn(ApiModel):
+    client: ClientIn
+    order_ref: text(120) = None
+
+
+class SurveyLinkOut(ApiModel):
+    url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
+    expires_at: Instant
+
+
+class ComplaintQuery(ParamsModel):
+    status: Literal[("open", "all", *STATUSES)] = Field(
+        "open", description="open (every status but resolved and closed), all, or one status"
+    )
+    cursor: str = Field("", description="The next_cursor of the previous page")
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE
+
+
+class ClientRef(ApiModel):
+    """A client as lists show them: never their e-mail or phone."""
+
+    external_id: str
+    name: str
+
+
+class ComplaintItem(ApiModel):
+    id: int
+    client: ClientRef
+    summary: str
+    status: Literal[STATUSES]
+    channel: str
+    owner: str | None
+    opened_at: Instant
+    due_at: Instant
+    resolved_at: Instant | None
+
+
+class ComplaintPage(ApiModel):
+    items: list[ComplaintItem]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null on the last page."
+    )

@@ -1,0 +1,208 @@
+"""What the complaint pages show: one complaint with its forms and history, and the admin lists.
+
+The open list and a manager's follow-ups are in ``complaints.listing``; the rules that change
+anything are in ``complaints.services``. A page here loads in a fixed number of queries, however
+many contacts or compensations a complaint has.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+
+from complaints import services
+from complaints.forms import (
+    AssignForm,
+    ClientOutcomeForm,
+    CompensationForm,
+    ContactForm,
+    EditComplaintForm,
+    PlaybookChoiceForm,
+    StatusForm,
+    utc_to_local,
+)
+from complaints.intake import survey
+from complaints.models import REACHED_OUTCOMES, Category, Compensation, Complaint, Contact, Playbook
+from core import audit
+from core.database import utcnow
+from core.extensions import db
+from core.models import User
+
+
+def _existing(model, row_id: int, message: str):
+    """The row, or ``NotFound`` with ``message`` (answered 404 by the core handler)."""
+    found = db.session.get(model, row_id)
+    if found is None:
+        raise services.NotFound(message)
+    return found
+
+
+def complaint(complaint_id: int) -> Complaint:
+    return _existing(Complaint, complaint_id, _("This complaint does not exist."))
+
+
+def complaint_of_compensation(compensation_id: int) -> Complaint:
+    compensation = _existing(Compensation, compensation_id, _("This compensation does not exist."))
+    return complaint(compensation.complaint_id)
+
+
+def contacts_of(complaint_id: int) -> list[Contact]:
+    return list(
+        db.session.scalars(
+            sa.select(Contact)
+            .where(Contact.complaint_id == complaint_id)
+            .order_by(Contact.at.desc(), Contact.id.desc())
+        )
+    )
+
+
+def first_contact_at(complaint_id: int) -> datetime | None:
+    """Derived from the log, never stored, so it cannot disagree with the contacts themselves."""
+    return db.session.scalar(
+        sa.select(sa.func.min(Contact.at)).where(Contact.complaint_id == complaint_id)
+    )
+
+
+def compensations_of(complaint_id: int) -> list[Compensation]:
+    return list(
+        db.session.scalars(
+            sa.select(Compensation)
+            .where(Compensation.complaint_id == complaint_id)
+            .order_by(Compensation.requested_at, Compensation.id)
+        )
+    )
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(sa.select(Category).order_by(Category.name)))
+
+
+def category(category_id: int) -> Category:
+    return _existing(Category, category_id, _("This category does not exist."))
+
+
+def active_playbooks() -> list[Playbook]:
+    return list(
+        db.session.scalars(
+            sa.select(Playbook).where(Playbook.active.is_(True)).order_by(Playbook.title)
+        )
+    )
+
+
+def all_playbooks() -> list[Playbook]:
+    """The admin's list: those in use first, retired ones after."""
+    return list(
+        db.session.scalars(sa.select(Playbook).order_by(Playbook.active.desc(), Playbook.title))
+    )
+
+
+def playbook(playbook_id: int) -> Playbook:
+    return _existing(Playbook, playbook_id, _("This playbook does not exist."))
+
+
+def playbook_form_data(found: Playbook) -> dict:
+    """A playbook as its edit form shows it: the steps one per line."""
+    return {
+        "category": found.category.name,
+        "title": found.title,
+        "steps": "\n".join(found.steps),
+        "suggested_compensation": found.suggested_compensation,
+        "follow_up_hours": found.follow_up_hours,
+        "active": found.active,
+    }
+
+
+def managers() -> list[User]:
+    """Who can own a complaint: active managers and admins."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.active.is_(True), User.role.in_(("manager", "admin")))
+            .order_by(User.name)
+        )
+    )
+
+
+# --- The choices of the complaint page's forms (the same when shown and when posted back) ---------
+
+
+def category_choices() -> list[tuple[int, str]]:
+    return [(0, _("Not categorised yet"))] + [(c.id, c.name) for c in categories()]
+
+
+def playbook_choices() -> list[tuple[int, str]]:
+    return [(p.id, p.title) for p in active_playbooks()]
+
+
+def owner_choices() -> list[tuple[int, str]]:
+    return [(0, _("Nobody yet"))] + [(m.id, m.name) for m in managers()]
+
+
+# --- One complaint ---------------------------------------------------------------------------------
+
+
+def detail_forms(found: Complaint, **overrides) -> dict:
+    """Every form of the complaint page, filled from the complaint, except those given (with input).
+
+    A form given in ``overrides`` is the one the person just posted: it keeps what they typed and
+    the errors next to its fields.
+    """
+    version = {"version": found.version}
+    forms = {
+        "edit": EditComplaintForm(
+            formdata=None,
+            data={
+                **version,
+                "summary": found.summary,
+                "details": found.details,
+                "category_id": found.category_id or 0,
+                "budget": found.budget,
+                "constructive": {True: "yes", False: "no"}.get(found.constructive, ""),
+                "due_at": utc_to_local(found.due_at),
+            },
+        ),
+        "contact": ContactForm(formdata=None),
+        "playbook": PlaybookChoiceForm(formdata=None, data=version),
+        "assign": AssignForm(formdata=None, data={**version, "owner_id": found.owner_id or 0}),
+        "compensation": CompensationForm(formdata=None),
+        "outcome": ClientOutcomeForm(formdata=None),
+        "status": StatusForm(formdata=None, data=version),
+    }
+    forms.update(overrides)
+    forms["edit"].category_id.choices = category_choices()
+    forms["playbook"].playbook_id.choices = playbook_choices()
+    forms["assign"].owner_id.choices = owner_choices()
+    return forms
+
+
+def _follow_up_url(complaint_id: int, token: str | None) -> str | None:
+    """The follow-up survey link to hand the client: the one just issued, or the unanswered one."""
+    if token is None:
+        link = survey.latest_follow_up(complaint_id)
+        if link is not None and link.used_at is None:
+            token = survey.token_for(link)
+    return url_for("public.survey", token=token, _external=True) if token else None
+
+
+def complaint_page(
+    found: Complaint, *, error: str | None = None, follow_up_token: str | None = None, **forms
+) -> dict:
+    """Everything the complaint page shows: contacts, compensation, history, forms, next steps.
+
+    ``error`` is a refusal to show above the forms; ``forms`` are posted forms to show as typed.
+    """
+    contacts = contacts_of(found.id)
+    return {
+        "complaint": found,
+        "contacts": contacts,
+        "first_contact_at": min((c.at for c in contacts), default=None),
+        "reached": any(c.outcome in REACHED_OUTCOMES for c in contacts),
+        "compensations": compensations_of(found.id),
+        "history": audit.history("complaint", found.id),
+        "forms": detail_forms(found, **forms),
+        "error": error,
+        "follow_up_url": _follow_up_url(found.id, follow_up_token),
+        "now": utcnow(),
+        "transitions": services.TRANSITIONS,
+    }

@@ -1,0 +1,106 @@
+"""Job runs are leases: a run whose process died, or that failed, is run again within its job's
+grace period (never after it, and never once done); ``jobs run --force`` repeats one on purpose."""
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from core.extensions import db
+from dashboard.scheduler.models import JobRun
+from dashboard.scheduler.runner import recover, run_job
+from dashboard.slack.models import OutboxMessage
+
+MONDAY_8 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+DIGEST_KEY = "complaints-digest:2026-03-02"
+
+
+def _left_behind(status: str, **fields) -> None:
+    db.session.add(
+        JobRun(job="complaints-digest", scheduled_for=MONDAY_8, started_at=MONDAY_8, status=status)
+    )
+    db.session.flush()
+    db.session.execute(sa.update(JobRun).values(**fields))
+    db.session.commit()
+
+
+def _digests() -> list[str]:
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key == DIGEST_KEY)
+        )
+    )
+
+
+def test_a_run_whose_process_died_runs_again_once_its_lease_expired(app, fake_slack):
+    with app.app_context():
+        _left_behind("running", lease_expires_at=MONDAY_8 + timedelta(minutes=2))
+        # still leased: the process may be alive and working on it
+        assert run_job("complaints-digest", MONDAY_8, now=MONDAY_8 + timedelta(minutes=1)) == (
+            "skipped",
+            "another scheduler has already run it",
+        )
+    assert recover(app, now=MONDAY_8 + timedelta(minutes=1)) == []
+    assert recover(app, now=MONDAY_8 + timedelta(minutes=10)) == [
+        ("complaints-digest", MONDAY_8, "done")
+    ]
+    assert recover(app, now=MONDAY_8 + timedelta(minutes=11)) == []  # done: never again
+    with app.app_context():
+        run = db.session.scalar(sa.select(JobRun))
+        assert (run.status, run.attempts, run.lease_expires_at) == ("done", 2, None)
+        assert _digests() == [DIGEST_KEY]
+
+
+def test_a_dead_run_is_not_taken_over_after_the_grace_period(app, fake_slack):
+    with app.app_context():
+        _left_behind("running", lease_expires_at=MONDAY_8 + timedelta(minutes=2))
+        late = MONDAY_8 + timedelta(hours=4)  # the digest's grace is 3 hours
+        assert run_job("complaints-digest", MONDAY_8, now=late)[0] == "skipped"
+        assert db.session.scalar(sa.select(JobRun.status)) == "running"
+        assert _digests() == []
+
+
+def test_a_failed_run_is_retried_after_a_pause(app, fake_slack):
+    failed_at = MONDAY_8 + timedelta(minutes=1)
+    with app.app_context():
+        _left_behind("failed", finished_at=failed_at, detail="database is locked")
+    assert recover(app, now=failed_at + timedelta(seconds=30)) == []
+    assert recover(app, now=failed_at + timedelta(seconds=61)) == [
+        ("complaints-digest", MONDAY_8, "done")
+    ]
+    with app.app_context():
+        assert db.session.scalar(sa.select(JobRun.status)) == "done"
+        assert _digests() == [DIGEST_KEY]
+
+
+def test_run_job_retries_a_failed_run_at_once(app, fake_slack):
+    with app.app_context():
+        _left_behind("failed", finished_at=MONDAY_8)
+        status, _detail = run_job(
+            "complaints-digest", MONDAY_8, now=MONDAY_8 + timedelta(minutes=5)
+        )
+        assert status == "done"
+        assert db.session.scalar(sa.select(JobRun.status)) == "done"
+
+
+def test_jobs_run_force_repeats_a_done_run_and_jobs_list_shows_the_last_status(app, fake_slack):
+    runner = app.test_cli_runner()
+    at = ["--at", "2026-03-02T08:00:00Z"]
+    assert "done" in runner.invoke(args=["jobs", "run", "complaints-digest", *at]).output
+    assert "skipped" in runner.invoke(args=["jobs", "run", "complaints-digest", *at]).output
+    forced = runner.invoke(args=["jobs", "run", "complaints-digest", *at, "--force"])
+    assert forced.exit_code == 0 and "done" in forced.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(JobRun.attempts)) == 2
+    listed = runner.invoke(args=["jobs", "list"])
+    line = next(row for row in listed.output.splitlines() if row.startswith("complaints-digest"))
+    assert "last done 2026-03-02 08:00" in line
+
+
+def test_admins_see_failed_runs(app, client, login_as):
+    with app.app_context():
+        _left_behind("failed", finished_at=MONDAY_8, detail="OperationalError: database is locked")
+    login_as("manager")
+    assert client.get("/admin/jobs/failed").status_code == 403
+    login_as("admin")
+    page = client.get("/admin/jobs/failed").text
+    assert "complaints-digest" in page and "database is locked" in page
