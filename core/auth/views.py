@@ -122,7 +122,17 @@ def _render_account(form=None, password_form=None):
 def account():
     form = _account_form()
     if form.validate_on_submit():
-        services.update_account(current_user, form.name.data, form.timezone.data, form.locale.data)
-        flash(_("Your settings are saved."), "success")
-        return redirect(url_for("auth.account"))
+        try:
+            services.update_account(
+                current_user,
+                form.name.data,
+                form.timezone.data,
+                form.locale.data,
+                form.slack_user_id.data,
+            )
+        except services.AccountError as error:
+            refuse(error, form)
+        else:
+            flash(_("Your settings are saved."), "success")
+            return redirect(url_for("auth.account"))
     return _render_account(form), 400 if form.errors else 200

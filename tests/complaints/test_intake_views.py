@@ -19,7 +19,8 @@ FORM = {
 }
 
 
-def test_staff_entry_needs_a_login(client):
+def test_staff_entry_needs_a_login(client, make_user):
+    make_user("agent")  # someone exists: otherwise the first-run set-up page comes first
     response = client.get("/complaints/new")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 

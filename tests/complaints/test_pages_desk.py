@@ -26,7 +26,8 @@ def local(value: datetime) -> str:
 # --- Who may do what --------------------------------------------------------------------------
 
 
-def test_pages_need_a_login(client, make_complaint):
+def test_pages_need_a_login(client, make_complaint, make_user):
+    make_user("agent")  # someone exists: otherwise the first-run set-up page comes first
     complaint = make_complaint()
     for url in ("/complaints/", f"/complaints/{complaint.id}", "/complaints/mine"):
         response = client.get(url)

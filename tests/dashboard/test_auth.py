@@ -11,13 +11,15 @@ from core.throttle import ThrottleCounter
 PASSWORD = "correct horse battery"
 
 
-def test_anonymous_visitor_is_sent_to_login(client):
+def test_anonymous_visitor_is_sent_to_login(client, make_user):
+    make_user("agent")  # on a database with nobody in it, the set-up page comes first instead
     response = client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/login?next=")
 
 
-def test_anonymous_visitor_is_sent_to_login_from_admin_pages_too(client):
+def test_anonymous_visitor_is_sent_to_login_from_admin_pages_too(client, make_user):
+    make_user("agent")
     assert client.get("/admin/users").headers["Location"].startswith("/auth/login")
 
 
