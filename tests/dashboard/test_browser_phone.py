@@ -52,6 +52,7 @@ def urls(live_app):
             }
             admin = {
                 "people": url_for("admin.users"),
+                "teams": url_for("admin_teams.index"),
                 "outbox": url_for("slack_admin.outbox_page"),
                 "playbooks": url_for("complaints.playbooks"),
             }
