@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11+, Node and make:
 #   make run   — set up, migrate, load demo data, serve on http://127.0.0.1:5000
+#                (make run DEMO=0: no demo data; the first visit opens the set-up page)
 #   make test  — set up with the test extra and run the whole suite
 PYTHON ?= python3
 VENV := .venv
@@ -7,12 +8,13 @@ BIN := $(VENV)/bin
 VENDOR := dashboard/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 5000
+DEMO ?= 1
 
 .PHONY: run test setup assets lint format messages catalogues clean
 
 run: $(VENV)/.installed-run assets catalogues
 	HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle db upgrade
-	HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle demo
+	if [ "$(DEMO)" != 0 ]; then HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle demo; fi
 	HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test assets catalogues

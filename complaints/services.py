@@ -39,7 +39,7 @@ from complaints.models import (
     Contact,
     Playbook,
 )
-from core import audit
+from core import audit, errors
 from core.database import utcnow
 from core.errors import RuleError
 from core.extensions import db
@@ -63,18 +63,12 @@ class ComplaintError(RuleError):
     """A complaint rule said no (see ``core.errors.RuleError``)."""
 
 
-class NotFound(ComplaintError):
+class NotFound(ComplaintError, errors.NotFound):
     """The complaint (or compensation, playbook, category) does not exist: the view answers 404."""
 
-    status = 404
-    code = "not_found"
 
-
-class ChangedMeanwhile(ComplaintError):
+class ChangedMeanwhile(ComplaintError, errors.Conflict):
     """Someone saved the complaint after this editor loaded it; ``complaint`` is the fresh version."""
-
-    status = 409
-    code = "conflict"
 
     def __init__(self, complaint: Complaint):
         super().__init__(

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import Blueprint, Flask, abort, request
+from flask import Blueprint, Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
@@ -40,6 +40,17 @@ def role_required(role: str):
     return decorator
 
 
+def login_missing() -> bool:
+    """This request is for a page that needs a login, and nobody is logged in."""
+    if request.endpoint is None or request.endpoint == "static":
+        return False
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    if getattr(blueprint, "authenticates_itself", False):  # API tokens, Slack signatures
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return not (getattr(view, "is_public", False) or current_user.is_authenticated)
+
+
 def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to open this page.")
@@ -60,11 +71,4 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 
     @app.before_request
     def require_login():
-        if request.endpoint is None or request.endpoint == "static":
-            return None
-        if getattr(app.blueprints.get(request.blueprint or ""), "authenticates_itself", False):
-            return None
-        view = app.view_functions.get(request.endpoint)
-        if getattr(view, "is_public", False) or current_user.is_authenticated:
-            return None
-        return login_manager.unauthorized()
+        return login_manager.unauthorized() if login_missing() else None

@@ -80,6 +80,8 @@ class Team(db.Model):
     timebox_minutes: Mapped[int] = mapped_column(default=15)
     # How long a live stand-up may run past its timebox before it ends by itself.
     grace_minutes: Mapped[int] = mapped_column(default=5, server_default="5")
+    # An archived team holds no more stand-ups and gets no jobs, but keeps its history.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -1,4 +1,6 @@
-"""Huddle's own commands: users, API tokens, demo data and survey links (added to ``huddle``)."""
+"""Huddle's own commands: teams, users, API tokens, demo data and survey links (``huddle``)."""
+
+from decimal import Decimal, InvalidOperation
 
 import click
 from flask import Flask, current_app
@@ -11,13 +13,16 @@ from core.auth.passwords import password_problem
 from core.auth.services import find_user_by_email, reset_token
 from core.database import writes
 from core.demo import DEMO_PASSWORD
+from core.errors import RuleError
 from core.extensions import db
 from core.models import Client, Team
 from core.urls import external_url
-from dashboard.admin.services import UserError, create_user
+from dashboard.admin import teams
+from dashboard.admin.services import create_user
 from dashboard.demo import seed_all
 
 users_cli = AppGroup("users", help="Manage people.")
+teams_cli = AppGroup("teams", help="Manage teams.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
 
 
@@ -26,9 +31,10 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens for other systems.")
 @click.option("--role", type=click.Choice(["agent", "manager", "admin"]), default="agent")
 @click.option("--name", help="Display name (default: the part of the e-mail before @).")
 @click.option("--team", "team_slug", help="Slug of the user's team.")
+@click.option("--limit", help="Compensation they may give on their own, e.g. 50 or 49.90.")
 @click.password_option(help="Password (asked for when not given).")
 @writes
-def create_user_command(email, role, name, team_slug, password):
+def create_user_command(email, role, name, team_slug, limit, password):
     """Create a user who can log in at once."""
     import sqlalchemy as sa
 
@@ -41,10 +47,51 @@ def create_user_command(email, role, name, team_slug, password):
     if problem:
         raise click.BadParameter(problem, param_hint="--password")
     try:
-        user = create_user(email, name or email.split("@")[0], role, team_id, password)
-    except UserError as error:
+        amount = Decimal(limit) if limit is not None else None
+    except InvalidOperation:
+        raise click.BadParameter(f"not an amount: {limit!r}", param_hint="--limit") from None
+    try:
+        user = create_user(
+            email, name or email.split("@")[0], role, team_id, password, compensation_limit=amount
+        )
+    except RuleError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created {user.email} ({user.role}).")
+
+
+@teams_cli.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The team's name as people see it.")
+@click.option("--timezone", required=True, help="Where the team works, e.g. Europe/Lisbon.")
+@click.option("--time", "at", required=True, help="Stand-up time in the team's timezone, HH:MM.")
+@click.option("--workdays", default="mon,tue,wed,thu,fri", show_default=True)
+@click.option("--channel", help="The team's Slack channel, e.g. '#support-eu'.")
+@writes
+def create_team_command(slug, name, timezone, at, workdays, channel):
+    """Create a team whose stand-up is held at TIME on WORKDAYS."""
+    try:
+        team = teams.create_team(
+            None,
+            slug=slug,
+            name=name,
+            timezone=timezone,
+            standup_time=teams.parse_time(at),
+            workdays=teams.parse_workdays(workdays),
+            slack_channel=channel,
+        )
+    except RuleError as error:
+        hint = {"standup_time": "--time", "slug": "SLUG"}.get(error.field, f"--{error.field}")
+        raise click.BadParameter(error.message, param_hint=hint) from None
+    click.echo(f"Created team {team.slug} ({team.name}).")
+
+
+@teams_cli.command("list")
+def list_teams_command():
+    """List the teams: slug, name, stand-up time and timezone, and whether archived."""
+    for team in teams.list_all():
+        archived = "  (archived)" if team.archived_at else ""
+        when = f"{team.standup_time:%H:%M} {team.timezone}"
+        click.echo(f"{team.slug:<20} {team.name:<30} {when}{archived}")
 
 
 @users_cli.command("reset-link")
@@ -117,6 +164,7 @@ def survey_link_command(external_id, name, order_ref):
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(teams_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(survey_link_command)

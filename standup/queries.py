@@ -37,7 +37,10 @@ def team_of(team_id: int) -> Team | None:
 
 
 def teams() -> list[Team]:
-    return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
+    """The teams that hold stand-ups: archived ones keep their history but are left out."""
+    return list(
+        db.session.scalars(sa.select(Team).where(Team.archived_at.is_(None)).order_by(Team.name))
+    )
 
 
 def holiday_dates(team_ids: Iterable[int], dates: Iterable[date]) -> dict[int, set[date]]:

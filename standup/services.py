@@ -157,7 +157,7 @@ def open_board(team: Team, on: date, now: datetime) -> Standup | None:
     """
     changed = bool(_auto_end([team.id], now))
     standup = queries.standup_on(team.id, on)
-    if standup is None and on == schedule.local_date(team, now):
+    if standup is None and team.archived_at is None and on == schedule.local_date(team, now):
         holidays = queries.holiday_dates([team.id], [on])[team.id]
         standup, created = _prepare(team, now, holidays)
         changed = changed or created

@@ -1,31 +1,26 @@
-"""Fixtures every test package shares.
+"""Fixtures every test package shares: the databases, the app, the test client, the browser.
 
 Data tests take ``app`` (or ``client``/``login_as``/factories): each runs twice, on SQLite and on a
 real throw-away PostgreSQL, inside a transaction rolled back afterwards, so the services' own commits
 become savepoints and no test sees another's rows.
+
+The factories live in ``tests.support.factories`` (loaded below as a plugin); the helpers tests
+import live in ``tests.support``. Nothing imports from a conftest.
 """
 
 import itertools
-from contextlib import contextmanager
 
 import pytest
-from flask import has_app_context
-from flask_migrate import upgrade
 
 from core.extensions import db
-from core.models import Team, User
-from dashboard import create_app
+from core.models import User
 from tests.support import skip_or_fail
-from tests.support.postgres import ThrowAwayPostgres, find_pg_ctl
-from tests.support.web import CsrfClient
+from tests.support.app import make_app, migrate
+from tests.support.browser import CHROMIUM_ARGS, find_chromium
+from tests.support.postgres import ThrowAwayPostgres, find_pg_ctl, free_port
+from tests.support.web import LiveServer
 
-BASE_CONFIG = {"TESTING": True, "ENV_NAME": "testing", "SECRET_KEY": "test-secret-key"}
-
-
-def make_app(database_url: str, **overrides):
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
-    app.test_client_class = CsrfClient
-    return app
+pytest_plugins = ["tests.support.factories"]
 
 
 @pytest.fixture(scope="session")
@@ -33,9 +28,7 @@ def postgres_server():
     pg_ctl = find_pg_ctl()
     if pg_ctl is None:
         skip_or_fail("PostgreSQL binaries (pg_ctl) are not installed")
-    from port_for import select_random
-
-    server = ThrowAwayPostgres(pg_ctl, select_random()).start()
+    server = ThrowAwayPostgres(pg_ctl, free_port()).start()
     yield server
     server.stop()
 
@@ -59,13 +52,6 @@ def make_database_url(backend, request, tmp_path_factory):
         return request.getfixturevalue("postgres_server").create_database(name)
 
     return create
-
-
-def migrate(database_url: str) -> None:
-    app = make_app(database_url)
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -113,73 +99,6 @@ def db_session(app):
         db.session.remove()
 
 
-@contextmanager
-def using(app):
-    """Run inside the current app context, or a new one when the test holds none."""
-    if has_app_context():
-        yield
-    else:
-        with app.app_context():
-            yield
-
-
-def save(app, obj):
-    """Commit ``obj`` and load its columns, so it stays readable after the context ends."""
-    with using(app):
-        db.session.add(obj)
-        db.session.commit()
-        db.session.refresh(obj)
-    return obj
-
-
-_sequence = itertools.count(1)
-
-
-@pytest.fixture
-def make_team(app):
-    def make(**fields) -> Team:
-        n = next(_sequence)
-        slug, name = fields.pop("slug", f"team-{n}"), fields.pop("name", f"Team {n}")
-        return save(app, Team(slug=slug, name=name, **fields))
-
-    return make
-
-
-@pytest.fixture
-def make_user(app):
-    def make(role: str = "agent", password: str = "correct horse battery", **fields) -> User:
-        n = next(_sequence)
-        user = User(
-            email=fields.pop("email", f"user{n}@example.com"),
-            name=fields.pop("name", f"User {n}"),
-            role=role,
-            **fields,
-        )
-        user.set_password(password)
-        return save(app, user)
-
-    return make
-
-
-@pytest.fixture
-def make_client(app):
-    """One of our clients (the person who rates and complains), committed."""
-    from core.models import Client
-
-    def make(**fields) -> Client:
-        n = next(_sequence)
-        return save(
-            app,
-            Client(
-                external_id=fields.pop("external_id", f"client-{n}"),
-                name=fields.pop("name", f"Client {n}"),
-                **fields,
-            ),
-        )
-
-    return make
-
-
 @pytest.fixture
 def login_as(client, make_user):
     """Log the test client in as a new user of ``role`` (or as a given user) and return the user."""
@@ -195,8 +114,6 @@ def login_as(client, make_user):
 @pytest.fixture(scope="session")
 def chromium():
     """A headless system Chromium, shared by every browser test of the session."""
-    from tests.support.browser import CHROMIUM_ARGS, find_chromium
-
     executable = find_chromium()
     if executable is None:
         skip_or_fail("Chromium is not installed (apt-get install -y chromium)")
@@ -220,8 +137,6 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def live_server(live_app):
-    from tests.support.web import LiveServer
-
     server = LiveServer(live_app).start()
     yield server
     server.stop()

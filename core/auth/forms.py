@@ -44,6 +44,11 @@ class AccountForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     timezone = SelectField(_l("Timezone"), choices=_timezone_choices, validate_choice=False)
     locale = SelectField(_l("Language"), choices=[], validate_choice=True)
+    slack_user_id = StringField(
+        _l("Slack user id"),
+        validators=[Length(max=32)],
+        description=_l("In Slack: your profile, ⋮ More, Copy member ID (starts with U or W)."),
+    )
 
     def validate_timezone(self, field):
         if field.data and field.data not in available_timezones():

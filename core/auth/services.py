@@ -1,6 +1,7 @@
 """Authentication rules: credential checks that slow down guessers, and single-use invitation links."""
 
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -194,9 +195,51 @@ def end_all_sessions(user: User) -> None:
     db.session.commit()
 
 
-def update_account(user: User, name: str, timezone: str | None, locale: str | None) -> None:
-    """Empty timezone or locale means "follow my team / my browser"."""
+class AccountError(RuleError):
+    """A change to a person's settings the rules refuse (see ``core.errors.RuleError``)."""
+
+
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+
+
+def clean_slack_user_id(value: str | None, user_id: int | None) -> str | None:
+    """A Slack member id (``U…`` or ``W…``) nobody else has, or None for an empty input.
+
+    Slack shows it under the person's profile, "Copy member ID"; a name or an e-mail does not work.
+    """
+    value = (value or "").strip().upper()
+    if not value:
+        return None
+    if not SLACK_USER_ID.match(value):
+        raise AccountError(
+            _("A Slack user id starts with U or W, e.g. U024BE7LH (Profile → Copy member ID)."),
+            "slack_user_id",
+        )
+    owner = db.session.scalar(sa.select(User.id).where(User.slack_user_id == value))
+    if owner is not None and owner != user_id:
+        raise AccountError(_("Someone else already has this Slack user id."), "slack_user_id")
+    return value
+
+
+def update_account(
+    user: User,
+    name: str,
+    timezone: str | None,
+    locale: str | None,
+    slack_user_id: str | None = None,
+) -> None:
+    """Empty timezone or locale means "follow my team / my browser"; Slack id change is audited."""
+    slack_user_id = clean_slack_user_id(slack_user_id, user.id)
+    if slack_user_id != user.slack_user_id:
+        audit.record(
+            user.id,
+            "user",
+            user.id,
+            "slack_user_id_changed",
+            slack_user_id={"from": user.slack_user_id, "to": slack_user_id},
+        )
     user.name = name.strip()
     user.timezone = timezone or None
     user.locale = locale or None
+    user.slack_user_id = slack_user_id
     db.session.commit()

@@ -50,35 +50,40 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/invite/<token>", methods=["GET", "POST"])
-@public
-def accept_invite(token: str):
-    user = services.user_from_invite(token)
+def _set_password_page(user, template: str, finish):
+    """The invitation and the reset link share one page shape: choose a password, then ``finish``."""
     if user is None:
         abort(404)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
+        return finish(user, form.password.data)
+    return render_template(template, form=form, user=user), 400 if form.errors else 200
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
+def accept_invite(token: str):
+    def finish(user, password):
+        services.set_password(user, password)
         login_user(user)
         flash(_("Welcome to Huddle, %(name)s.", name=user.name), "success")
         return redirect(url_for("home.today"))
-    return render_template("auth/invite.html", form=form, user=user), 400 if form.errors else 200
+
+    return _set_password_page(services.user_from_invite(token), "auth/invite.html", finish)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
     """A reset link works once: setting the password changes what the link was signed with."""
-    user = services.user_from_reset(token)
-    if user is None:
-        abort(404)
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        services.set_password(user, form.password.data, "password_reset")
+
+    def finish(user, password):
+        services.set_password(user, password, "password_reset")
         logout_user()
         flash(_("Your password is changed. Log in with the new one."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form, user=user), 400 if form.errors else 200
+
+    return _set_password_page(services.user_from_reset(token), "auth/reset.html", finish)
 
 
 @bp.post("/password")
@@ -122,7 +127,17 @@ def _render_account(form=None, password_form=None):
 def account():
     form = _account_form()
     if form.validate_on_submit():
-        services.update_account(current_user, form.name.data, form.timezone.data, form.locale.data)
-        flash(_("Your settings are saved."), "success")
-        return redirect(url_for("auth.account"))
+        try:
+            services.update_account(
+                current_user,
+                form.name.data,
+                form.timezone.data,
+                form.locale.data,
+                form.slack_user_id.data,
+            )
+        except services.AccountError as error:
+            refuse(error, form)
+        else:
+            flash(_("Your settings are saved."), "success")
+            return redirect(url_for("auth.account"))
     return _render_account(form), 400 if form.errors else 200

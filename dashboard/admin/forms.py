@@ -1,9 +1,23 @@
+from datetime import time
+from zoneinfo import available_timezones
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from core.auth.forms import SetPasswordForm
+from core.i18n import language_choices
 from core.models import ROLES
+from standup.forms import WEEKDAY_LABELS, MultiCheckboxField
 
 ROLE_LABELS = {"agent": _l("Agent"), "manager": _l("Manager"), "admin": _l("Admin")}
 
@@ -19,7 +33,82 @@ class InviteForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=int, choices=[])
 
 
+def _timezone_choices():
+    return [(tz, tz) for tz in sorted(available_timezones())]
+
+
+def _own_timezone_choices():
+    return [("", _l("Team's timezone")), *_timezone_choices()]
+
+
+def _language_choices():
+    return [("", _l("Browser's language")), *language_choices()]
+
+
 class UserAccessForm(FlaskForm):
+    """One row of the people page: access (role, team, active) and profile."""
+
     role = SelectField(_l("Role"), choices=_role_choices)
     team_id = SelectField(_l("Team"), coerce=int, choices=[])
     active = BooleanField(_l("Active"))
+    compensation_limit = DecimalField(
+        _l("Compensation limit"), validators=[Optional(), NumberRange(min=0)]
+    )
+    slack_user_id = StringField(_l("Slack user id"), validators=[Optional(), Length(max=32)])
+    timezone = SelectField(_l("Timezone"), choices=_own_timezone_choices)
+    locale = SelectField(_l("Language"), choices=_language_choices)
+
+
+class TeamForm(FlaskForm):
+    """A team's name, short name, channel and stand-up schedule (holidays and rotation live on
+    the stand-up settings page)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    slug = StringField(
+        _l("Short name (in addresses)"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("Lower-case letters, digits and dashes, e.g. support-eu."),
+    )
+    slack_channel = StringField(_l("Slack channel"), validators=[Optional(), Length(max=80)])
+    standup_time = TimeField(_l("Stand-up time (team's local time)"), validators=[DataRequired()])
+    timezone = SelectField(_l("Timezone"), choices=_timezone_choices, default="UTC")
+    workdays = MultiCheckboxField(
+        _l("Workdays"), choices=WEEKDAY_LABELS, default=["1", "2", "3", "4", "5"]
+    )
+    timebox_minutes = IntegerField(
+        _l("Timebox (minutes)"), validators=[DataRequired(), NumberRange(min=5, max=60)], default=15
+    )
+    grace_minutes = IntegerField(
+        _l("Ends by itself this many minutes after the timebox"),
+        validators=[Optional(), NumberRange(min=0, max=60)],
+        default=5,
+    )
+
+    def fields_for_service(self) -> dict:
+        return {
+            "name": self.name.data,
+            "slug": self.slug.data,
+            "slack_channel": self.slack_channel.data,
+            "standup_time": self.standup_time.data,
+            "timezone": self.timezone.data,
+            "workdays": self.workdays.data,
+            "timebox_minutes": self.timebox_minutes.data,
+            "grace_minutes": self.grace_minutes.data if self.grace_minutes.data is not None else 5,
+        }
+
+
+class SetupForm(SetPasswordForm):
+    """The first run: the head of support (name, e-mail, password) and their team."""
+
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Your e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    team_name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=120)])
+    team_slug = StringField(
+        _l("Short name (in addresses)"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("Lower-case letters, digits and dashes, e.g. support-eu."),
+    )
+    timezone = SelectField(_l("Team timezone"), choices=_timezone_choices, default="UTC")
+    standup_time = TimeField(
+        _l("Stand-up time (team's local time)"), validators=[DataRequired()], default=time(9, 30)
+    )

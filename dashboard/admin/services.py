@@ -1,13 +1,19 @@
 """Creating and changing users: the rules an admin page and the CLI share."""
 
+from decimal import Decimal
+from zoneinfo import available_timezones
+
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from core import audit
-from core.auth.services import find_user_by_email, normalise_email
+from core.auth.services import clean_slack_user_id, find_user_by_email, normalise_email
 from core.errors import RuleError
 from core.extensions import db
 from core.models import ROLES, Team, User
+
+LIMIT_MAX = Decimal("1000000")
 
 
 class UserError(RuleError):
@@ -26,35 +32,117 @@ def team_choices() -> list[tuple[int, str]]:
     return [(0, _("No team"))] + [(team.id, team.name) for team in list_teams()]
 
 
-def create_user(
+def create_user(*args, **kwargs) -> User:
+    """Invite (no password yet) or create someone (``add_user``'s arguments) and commit."""
+    user = add_user(*args, **kwargs)
+    db.session.commit()
+    return user
+
+
+def add_user(
     email: str,
     name: str,
     role: str,
     team_id: int | None = None,
     password: str | None = None,
     actor: User | None = None,
+    compensation_limit: Decimal | None = None,
 ) -> User:
-    """Invite (no password yet) or create someone; audited, with who did it when it was a person."""
+    """Add someone, audited with who did it when it was a person; no commit (the set-up adds a
+    team in the same transaction)."""
     if role not in ROLES:
         raise UserError(_("Unknown role."), "role")
+    if not name.strip():
+        raise UserError(_("Give the person a name."), "name")
     if find_user_by_email(email) is not None:
         raise UserError(_("Someone already has this e-mail address."), "email")
     if team_id and db.session.get(Team, team_id) is None:
         raise UserError(_("That team does not exist."), "team_id")
-    user = User(email=normalise_email(email), name=name.strip(), role=role, team_id=team_id or None)
+    limit = check_limit(compensation_limit)
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        role=role,
+        team_id=team_id or None,
+        compensation_limit=limit,
+    )
     if password:
         user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    audit.record(
-        actor.id if actor else None, "user", user.id, "created", role=role, team_id=team_id
-    )
+    details = {"role": role, "team_id": team_id}
+    if limit is not None:
+        details["compensation_limit"] = str(limit)
+    audit.record(actor.id if actor else None, "user", user.id, "created", **details)
+    return user
+
+
+def check_limit(amount: Decimal | None) -> Decimal | None:
+    """A compensation limit is an amount of money: zero or more, at most two decimals."""
+    if amount is None:
+        return None
+    if not amount.is_finite() or amount < 0 or amount >= LIMIT_MAX:
+        raise UserError(_("The limit is an amount of zero or more."), "compensation_limit")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise UserError(_("Use at most two decimals."), "compensation_limit")
+    return amount.quantize(Decimal("0.01"))
+
+
+def update_person(
+    actor: User,
+    user: User,
+    *,
+    role: str,
+    team_id: int | None,
+    active: bool,
+    compensation_limit: Decimal | None,
+    slack_user_id: str | None,
+    timezone: str | None,
+    locale: str | None,
+) -> User:
+    """An admin changes someone's access and profile in one go; audited old → new; commits."""
+    if not actor.has_role("admin"):
+        raise UserError(_("Only admins change people here."), "role")
+    limit = check_limit(compensation_limit)
+    slack_user_id = clean_slack_user_id(slack_user_id, user.id)
+    if timezone and timezone not in available_timezones():
+        raise UserError(_("Choose a timezone from the list."), "timezone")
+    if locale and locale not in current_app.config["LANGUAGES"]:
+        raise UserError(_("Choose a language from the list."), "locale")
+    _apply_access(actor, user, role, team_id, active)
+    changed = {
+        name: {"from": str(old) if old is not None else None, "to": new_text}
+        for name, old, new, new_text in (
+            (
+                "compensation_limit",
+                user.compensation_limit,
+                limit,
+                str(limit) if limit is not None else None,
+            ),
+            ("slack_user_id", user.slack_user_id, slack_user_id, slack_user_id),
+            ("timezone", user.timezone, timezone or None, timezone or None),
+            ("locale", user.locale, locale or None, locale or None),
+        )
+        if old != new
+    }
+    user.compensation_limit = limit
+    user.slack_user_id = slack_user_id
+    user.timezone = timezone or None
+    user.locale = locale or None
+    if changed:
+        audit.record(actor.id, "user", user.id, "profile_changed", **changed)
     db.session.commit()
     return user
 
 
 def update_access(actor: User, user: User, role: str, team_id: int | None, active: bool) -> User:
     """Change role, team and active state; an admin may not lock themselves out."""
+    _apply_access(actor, user, role, team_id, active)
+    db.session.commit()
+    return user
+
+
+def _apply_access(actor: User, user: User, role: str, team_id: int | None, active: bool) -> None:
     if role not in ROLES:
         raise UserError(_("Unknown role."), "role")
     if team_id and db.session.get(Team, team_id) is None:
@@ -77,5 +165,3 @@ def update_access(actor: User, user: User, role: str, team_id: int | None, activ
     user.active = active
     if changed:
         audit.record(actor.id, "user", user.id, "access_changed", **changed)
-    db.session.commit()
-    return user

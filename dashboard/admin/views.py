@@ -1,4 +1,4 @@
-"""The people page: invite someone, change a person's role, team and active state.
+"""The people page: invite someone, change a person's role, team, active state and profile.
 
 Thin: the forms read the request, ``dashboard.admin.services`` applies the rules, and a refused
 change goes back through ``core.errors.refuse`` (rollback, message next to its field).
@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from core.access import role_required
 from core.auth.services import invite_token
-from core.errors import refuse
+from core.errors import RuleError, refuse
 from core.extensions import db
 from core.models import User
 from dashboard.admin import services
@@ -30,7 +30,15 @@ def _invite_form(blank: bool = False) -> InviteForm:
 def _access_form(user: User, formdata=None) -> UserAccessForm:
     form = UserAccessForm(
         formdata=formdata,
-        data={"role": user.role, "team_id": user.team_id or 0, "active": user.active},
+        data={
+            "role": user.role,
+            "team_id": user.team_id or 0,
+            "active": user.active,
+            "compensation_limit": user.compensation_limit,
+            "slack_user_id": user.slack_user_id or "",
+            "timezone": user.timezone or "",
+            "locale": user.locale or "",
+        },
         prefix=f"u{user.id}",
     )
     form.team_id.choices = services.team_choices()
@@ -47,7 +55,7 @@ def _people_page(status: int, invite: InviteForm | None = None, **context):
     ), status
 
 
-def _refused(error: services.UserError, form) -> None:
+def _refused(error: RuleError, form) -> None:
     message = refuse(error, form)
     if message:
         flash(message, "error")
@@ -92,11 +100,19 @@ def update_user(user_id: int):
     status = 400
     if form.validate_on_submit():
         try:
-            services.update_access(
-                current_user, user, form.role.data, form.team_id.data or None, form.active.data
+            services.update_person(
+                current_user,
+                user,
+                role=form.role.data,
+                team_id=form.team_id.data or None,
+                active=form.active.data,
+                compensation_limit=form.compensation_limit.data,
+                slack_user_id=form.slack_user_id.data,
+                timezone=form.timezone.data,
+                locale=form.locale.data,
             )
             status = 200
-        except services.UserError as error:
+        except RuleError as error:  # UserError, or AccountError for the Slack user id
             _refused(error, form)
     if request.htmx:
         return render_template("admin/_user_row.html", user=user, form=form), status

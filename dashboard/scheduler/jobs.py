@@ -94,17 +94,22 @@ def _team_cron(team: TeamSchedule, minutes: int, day_of_week: str | None = None)
 
 
 def load_teams(team_id: int | None = None) -> list[TeamSchedule]:
-    """Every team (or the one asked for), in one query."""
-    statement = sa.select(
-        Team.id,
-        Team.slug,
-        Team.name,
-        Team.slack_channel,
-        Team.timezone,
-        Team.standup_time,
-        Team.workdays,
-        Team.timebox_minutes,
-    ).order_by(Team.id)
+    """Every team that holds stand-ups (or the one asked for), in one query; archived ones get
+    no jobs."""
+    statement = (
+        sa.select(
+            Team.id,
+            Team.slug,
+            Team.name,
+            Team.slack_channel,
+            Team.timezone,
+            Team.standup_time,
+            Team.workdays,
+            Team.timebox_minutes,
+        )
+        .where(Team.archived_at.is_(None))
+        .order_by(Team.id)
+    )
     if team_id is not None:
         statement = statement.where(Team.id == team_id)
     return [TeamSchedule(*row) for row in db.session.execute(statement)]

@@ -15,6 +15,7 @@ from complaints.services import ComplaintError, take_ownership
 from core.errors import RuleError, refuse
 from core.extensions import db
 from core.models import User
+from core.urls import external_url
 from dashboard.slack.client import interactive_client
 from standup.models import CheckIn
 from standup.services import StandupError, record_check_in
@@ -62,8 +63,11 @@ def _require_user(slack_user_id: str) -> User:
     if user is None:
         raise SlackActionError(
             _(
-                "Huddle does not know your Slack account yet. Ask an admin to add your Slack "
-                "user id to your Huddle profile, or use the same e-mail in both."
+                "Huddle does not know your Slack account yet. Add your Slack user id (%(id)s) "
+                "under My settings in Huddle (%(url)s), ask an admin to add it, or use the same "
+                "e-mail in both.",
+                id=slack_user_id,
+                url=external_url("auth.account"),
             )
         )
     return user

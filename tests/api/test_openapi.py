@@ -17,7 +17,7 @@ from core.api.tokens import create_token
 from core.database import utcnow
 from standup import schedule
 from standup import services as standups
-from tests.conftest import using
+from tests.support.db import using
 from wishes.schemas import TITLE_OR_WISH_ID
 
 CLIENT = {"external_id": "crm-1", "name": "Ana Lima", "email": "ana@example.com"}

@@ -4,22 +4,12 @@ import pytest
 
 from complaints.models import Complaint, Rating
 from core.models import Client
-from tests.complaints.conftest import count
-
-CLIENT = {
-    "external_id": "crm-42",
-    "name": "Joana Silva",
-    "email": "joana@example.com",
-    "phone": "+351 900",
-}
-
-
-def post(client, url, body, headers, **extra):
-    return client.post(url, json=body, headers={**headers, **extra})
+from tests.support.api import CLIENT, post_json
+from tests.support.db import count
 
 
 def test_low_rating_opens_one_complaint(app, client, api_headers):
-    response = post(
+    response = post_json(
         client,
         "/api/v1/ratings",
         {"client": CLIENT, "score": 1, "comment": "Cold food"},
@@ -32,27 +22,27 @@ def test_low_rating_opens_one_complaint(app, client, api_headers):
 
 
 def test_high_rating_opens_none(app, client, api_headers):
-    response = post(client, "/api/v1/ratings", {"client": CLIENT, "score": 4}, api_headers)
+    response = post_json(client, "/api/v1/ratings", {"client": CLIENT, "score": 4}, api_headers)
     assert response.status_code == 201 and response.json["complaint_id"] is None
     assert count(app, Complaint) == 0
 
 
 def test_same_clients_open_complaint_is_reused(app, client, api_headers):
-    first = post(client, "/api/v1/ratings", {"client": CLIENT, "score": 2}, api_headers).json
-    second = post(client, "/api/v1/ratings", {"client": CLIENT, "score": 1}, api_headers).json
+    first = post_json(client, "/api/v1/ratings", {"client": CLIENT, "score": 2}, api_headers).json
+    second = post_json(client, "/api/v1/ratings", {"client": CLIENT, "score": 1}, api_headers).json
     assert first["complaint_id"] == second["complaint_id"]
     assert count(app, Complaint) == 1 and count(app, Rating) == 2
 
 
 def test_idempotent_replay_creates_nothing(app, client, api_headers):
     body = {"client": CLIENT, "score": 1}
-    first = post(client, "/api/v1/ratings", body, api_headers, **{"Idempotency-Key": "abc-1"})
-    again = post(client, "/api/v1/ratings", body, api_headers, **{"Idempotency-Key": "abc-1"})
+    first = post_json(client, "/api/v1/ratings", body, api_headers, **{"Idempotency-Key": "abc-1"})
+    again = post_json(client, "/api/v1/ratings", body, api_headers, **{"Idempotency-Key": "abc-1"})
     assert first.status_code == again.status_code == 201
     assert first.json == again.json
     assert again.headers["Idempotent-Replay"] == "true"
     assert count(app, Complaint) == 1 and count(app, Rating) == 1
-    other = post(
+    other = post_json(
         client,
         "/api/v1/ratings",
         {"client": CLIENT, "score": 5},
@@ -83,7 +73,7 @@ def test_idempotent_replay_creates_nothing(app, client, api_headers):
 def test_bad_rating_fields_get_422_naming_the_field_and_change_nothing(
     app, client, api_headers, body, field
 ):
-    response = post(client, "/api/v1/ratings", body, api_headers)
+    response = post_json(client, "/api/v1/ratings", body, api_headers)
     assert response.status_code == 422
     assert field in response.json["error"]["fields"]
     assert count(app, Rating) == 0 and count(app, Client) == 0
@@ -99,7 +89,7 @@ def test_non_object_bodies_get_400(app, client, api_headers, raw):
 
 def test_huge_body_gets_413_in_the_error_shape(app, client, api_headers):
     app.config["MAX_CONTENT_LENGTH"] = 1000
-    response = post(
+    response = post_json(
         client,
         "/api/v1/ratings",
         {"client": CLIENT, "score": 1, "comment": "x" * 2000},
@@ -115,12 +105,12 @@ def test_without_token_nothing_is_recorded(app, client):
 
 
 def test_complaint_is_opened_with_a_deadline(app, client, api_headers):
-    response = post(
+    response = post_json(
         client, "/api/v1/complaints", {"client": CLIENT, "summary": "Charged twice"}, api_headers
     )
     assert response.status_code == 201
     assert response.json["owner"] is None and response.json["due_at"]
-    bad = post(client, "/api/v1/complaints", {"client": CLIENT, "summary": ""}, api_headers)
+    bad = post_json(client, "/api/v1/complaints", {"client": CLIENT, "summary": ""}, api_headers)
     assert bad.status_code == 422 and "summary" in bad.json["error"]["fields"]
     assert count(app, Complaint) == 1
 
@@ -144,7 +134,7 @@ def test_open_complaints_are_listed_with_a_cursor(app, client, api_headers, make
 
 
 def test_survey_link_can_be_issued_through_the_api(app, client, api_headers):
-    response = post(
+    response = post_json(
         client, "/api/v1/survey-links", {"client": CLIENT, "order_ref": "A-1"}, api_headers
     )
     assert response.status_code == 201 and "/s/" in response.json["url"]

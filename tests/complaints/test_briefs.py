@@ -5,31 +5,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from complaints import briefs
-from complaints.models import Complaint, Contact, Rating
-from core.extensions import db
-from core.models import Client
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def seed(db_session, make_team, make_user):
+def seed(db_session, make_team, make_user, make_client, make_complaint, make_contact, make_rating):
     team, other = make_team(), make_team()
     owner = make_user("manager", name="Marta Owner", team_id=team.id)
-    client = Client(external_id="c-1", name="Ana Client", email="ana@example.com", phone="+5511")
-    db.session.add(client)
+    client = make_client(
+        external_id="c-1", name="Ana Client", email="ana@example.com", phone="+5511"
+    )
 
     def complaint(opened_hours_ago, due_in_hours, **fields):
-        c = Complaint(
-            client=client,
-            summary=fields.pop("summary", "Late delivery"),
-            channel="api",
-            opened_at=NOW - timedelta(hours=opened_hours_ago),
-            due_at=NOW + timedelta(hours=due_in_hours),
-            **fields,
+        opened_at, due_at = (
+            NOW - timedelta(hours=opened_hours_ago),
+            NOW + timedelta(hours=due_in_hours),
         )
-        db.session.add(c)
-        return c
+        fields.setdefault("summary", "Late delivery")
+        return make_complaint(opened_at, due_at, client=client, channel="api", **fields)
 
     overnight_one = complaint(5, 19, team_id=team.id, owner_id=owner.id, summary="Overnight")
     old_overdue = complaint(72, -48, team_id=team.id, summary="Old overdue")
@@ -38,27 +32,10 @@ def seed(db_session, make_team, make_user):
     resolved = complaint(
         40, -16, team_id=team.id, status="resolved", resolved_at=NOW - timedelta(hours=3)
     )
-    db.session.flush()
-    db.session.add(
-        Contact(
-            complaint_id=contacted_overdue.id,
-            user_id=owner.id,
-            channel="call",
-            outcome="no_answer",
-            at=NOW - timedelta(hours=1),
-        )
-    )
-    db.session.add(
-        Rating(
-            client=client,
-            score=1,
-            received_at=NOW - timedelta(hours=5),
-            complaint_id=overnight_one.id,
-        )
-    )
-    db.session.add(Rating(client=client, score=5, received_at=NOW - timedelta(hours=4)))
-    db.session.add(Rating(client=client, score=2, received_at=NOW - timedelta(hours=30)))
-    db.session.commit()
+    make_contact(contacted_overdue, NOW - timedelta(hours=1), "no_answer", user=owner)
+    make_rating(NOW - timedelta(hours=5), 1, client=client, complaint_id=overnight_one.id)
+    make_rating(NOW - timedelta(hours=4), 5, client=client)
+    make_rating(NOW - timedelta(hours=30), 2, client=client)
     return {
         "team": team,
         "other": other,

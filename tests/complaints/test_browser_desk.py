@@ -8,55 +8,37 @@ from datetime import timedelta
 
 import pytest
 
-from complaints.models import Category, Complaint, Playbook
 from core.database import utcnow
 from core.extensions import db
-from core.models import Client, User
+from core.models import Client
+from tests.support.browser import log_in
+from tests.support.factories import build_complaint, build_playbook, build_user
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a good long password"
 
 
 @pytest.fixture(scope="module")
 def desk(live_app):
     with live_app.app_context():
-        manager = User(email="desk.manager@example.com", name="Desk Manager", role="manager")
-        manager.set_password(PASSWORD)
+        manager = build_user("manager", email="desk.manager@example.com", name="Desk Manager")
         ours = Client(external_id="desk-1", name="Valentina Desk")
         other = Client(external_id="desk-2", name="Someone Else")
-        category = Category(name="Damaged item")
-        db.session.add_all([manager, ours, other, category])
-        db.session.flush()
-        db.session.add(
-            Playbook(
-                category_id=category.id,
-                title="Damaged item script",
-                steps=["Apologise", "Ship a replacement", "Collect the damaged item"],
-                follow_up_hours=12,
-            )
+        playbook = build_playbook(
+            "Damaged item",
+            steps=["Apologise", "Ship a replacement", "Collect the damaged item"],
+            follow_up_hours=12,
         )
+        db.session.add_all([manager, ours, other, playbook])
+        db.session.flush()
         now = utcnow()
         for client, summary in ((ours, "The vase arrived broken"), (other, "Wrong colour")):
+            # Opened 30 hours ago, due after 24: overdue, shown in red.
+            opened_at = now - timedelta(hours=30)
             db.session.add(
-                Complaint(
-                    client_id=client.id,
-                    summary=summary,
-                    channel="email",
-                    opened_at=now - timedelta(hours=30),
-                    due_at=now - timedelta(hours=6),  # overdue: shown in red
-                )
+                build_complaint(opened_at, client=client, summary=summary, channel="email")
             )
         db.session.commit()
     return {"email": "desk.manager@example.com"}
-
-
-def log_in(page, email):
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Today").wait_for()
 
 
 def test_manager_takes_calls_applies_playbook_and_resolves_in_place(page, desk):

@@ -3,9 +3,10 @@
 import pytest
 
 from complaints.intake.survey import issue_link
-from complaints.models import Category, Playbook
 from core.extensions import db
-from core.models import Client, User
+from core.models import Client
+from tests.support.browser import log_in
+from tests.support.factories import build_playbook, build_user
 
 pytestmark = pytest.mark.browser
 
@@ -13,20 +14,13 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def walk(live_app):
     with live_app.app_context():
-        manager = User(email="walk.manager@example.com", name="Walk Manager", role="manager")
-        manager.set_password("a good long password")
+        manager = build_user("manager", email="walk.manager@example.com", name="Walk Manager")
         client = Client(external_id="walk-1", name="Beatriz Walk")
-        category = Category(name="Late delivery")
-        db.session.add_all([manager, client, category])
-        db.session.flush()
-        db.session.add(
-            Playbook(
-                category_id=category.id,
-                title="Late delivery script",
-                steps=["Apologise", "Check the courier"],
-                follow_up_hours=6,
-            )
+        playbook = build_playbook(
+            "Late delivery", steps=["Apologise", "Check the courier"], follow_up_hours=6
         )
+        db.session.add_all([manager, client, playbook])
+        db.session.flush()
         _, token = issue_link(client.id, order_ref="W-1")
         db.session.commit()
     return {"survey": f"/s/{token}"}
@@ -42,11 +36,7 @@ def test_low_rating_to_resolved_complaint(page, walk):
     page.get_by_role("heading", name="Thank you!").wait_for()
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill("walk.manager@example.com")
-    page.get_by_label("Password").fill("a good long password")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Today").wait_for()
+    log_in(page, "walk.manager@example.com")
 
     page.goto("/complaints/")
     row = page.locator("tr", has_text="Beatriz Walk")

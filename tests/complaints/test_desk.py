@@ -11,8 +11,9 @@ from complaints.models import Compensation, Complaint, Contact, SurveyLink
 from core.audit import AuditEvent
 from core.database import utcnow
 from core.extensions import db
-from tests.complaints.conftest import count, fetch, htmx
-from tests.conftest import using
+from tests.support.complaints import fetch
+from tests.support.db import count, using
+from tests.support.web import htmx
 
 
 def test_open_list_shows_our_complaints_with_overdue_in_red(client, login_as, make_complaint):

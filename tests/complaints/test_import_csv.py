@@ -16,8 +16,8 @@ from core import clients
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client, User
-from tests.complaints.intake_support import all_rows, count, make_client
-from tests.conftest import make_app, migrate, using
+from tests.support.app import make_app, migrate
+from tests.support.db import all_rows, count, using
 
 HEADER = "external_id,name,email,phone,score,comment,order_ref,occurred_at\n"
 OLD = "2025-06-01T10:00:00Z"
@@ -93,8 +93,8 @@ def test_preview_lists_every_bad_line_by_number_and_writes_nothing(app, client, 
     assert nothing_written(app) and status_of(app, job)["state"] == "previewed"
 
 
-def test_good_file_previews_then_imports_everything(app, client, manager):
-    known = make_client(app, external_id="c1", name="Old Name", email="keep@example.com")
+def test_good_file_previews_then_imports_everything(app, client, manager, make_client):
+    known = make_client(external_id="c1", name="Old Name", email="keep@example.com")
     text = (
         HEADER
         + "\n".join(

@@ -13,7 +13,6 @@ from core.audit import AuditEvent, history
 from core.database import utcnow
 from core.models import Client
 from core.signals import rating_received
-from tests.complaints.intake_support import make_client
 
 
 @pytest.fixture
@@ -188,5 +187,5 @@ def test_summary_is_shortened_to_fit(db_session):
     assert len(complaint.summary) == 300 and complaint.summary.endswith("…")
 
 
-def test_make_client_helper_commits(app):
-    assert make_client(app).id
+def test_make_client_helper_commits(make_client):
+    assert make_client().id

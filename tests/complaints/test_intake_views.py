@@ -5,8 +5,7 @@ import pytest
 from complaints.models import Complaint
 from core.audit import history
 from core.models import Client
-from tests.complaints.intake_support import all_rows, count, make_client
-from tests.conftest import using
+from tests.support.db import all_rows, count, using
 
 FORM = {
     "name": "Marta Gómez",
@@ -19,7 +18,8 @@ FORM = {
 }
 
 
-def test_staff_entry_needs_a_login(client):
+def test_staff_entry_needs_a_login(client, make_user):
+    make_user("agent")  # someone exists: otherwise the first-run set-up page comes first
     response = client.get("/complaints/new")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
@@ -43,8 +43,8 @@ def test_agent_records_a_complaint_and_lands_on_it(app, client, login_as, make_t
         assert history("complaint", complaint.id)[0].actor_id == agent.id
 
 
-def test_staff_entry_finds_the_client_we_know(app, client, login_as):
-    known = make_client(app, external_id="crm-77", name="Marta", email="MARTA@example.com")
+def test_staff_entry_finds_the_client_we_know(app, client, login_as, make_client):
+    known = make_client(external_id="crm-77", name="Marta", email="MARTA@example.com")
     login_as("agent")
     client.post("/complaints/new", data=FORM)
     client.post("/complaints/new", data={**FORM, "email": "", "external_id": "crm-77"})

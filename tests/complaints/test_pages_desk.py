@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from complaints.models import Category, Compensation, Contact, Playbook
 from core.database import utcnow
 from core.extensions import db
-from tests.complaints.conftest import count, fetch, htmx
-from tests.conftest import using
+from tests.support.complaints import fetch
+from tests.support.db import count, using
+from tests.support.web import htmx
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 UNCHANGED = {"category_id": "0", "constructive": ""}  # what the edit form sends when left alone
@@ -26,7 +27,8 @@ def local(value: datetime) -> str:
 # --- Who may do what --------------------------------------------------------------------------
 
 
-def test_pages_need_a_login(client, make_complaint):
+def test_pages_need_a_login(client, make_complaint, make_user):
+    make_user("agent")  # someone exists: otherwise the first-run set-up page comes first
     complaint = make_complaint()
     for url in ("/complaints/", f"/complaints/{complaint.id}", "/complaints/mine"):
         response = client.get(url)

@@ -7,8 +7,7 @@ import pytest
 from complaints.intake.survey import issue_link
 from complaints.models import Complaint, Rating, SurveyLink
 from core.extensions import db
-from tests.complaints.conftest import count
-from tests.conftest import using
+from tests.support.db import count, using
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """A client answers the rating survey on a phone, in the real Chromium against the real server."""
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
+from babel.support import Translations
 
 from complaints.intake.survey import issue_link
 from complaints.models import Complaint, Rating
@@ -36,20 +39,27 @@ def survey_path(live_app):
     return f"/s/{token}"
 
 
+# The phone is set to Brazilian Portuguese: the client reads the survey in her language.
+_ = Translations.load(Path(__file__).resolve().parents[2] / "translations", ["pt_BR"]).gettext
+
+
 def test_client_answers_the_survey_on_a_phone_and_is_thanked(phone, survey_path, live_app):
     phone.goto(survey_path)
-    phone.get_by_role("heading", name="How did we do, Luana Costa?").wait_for()
+    assert phone.locator("html").get_attribute("lang") == "pt-BR"
+    heading = _("How did we do, %(name)s?") % {"name": "Luana Costa"}
+    assert heading == "Como nos saímos, Luana Costa?"
+    phone.get_by_role("heading", name=heading).wait_for()
     # Everything fits the phone's width: no sideways scrolling to reach a score.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     score = phone.locator("label.score").filter(has_text="1").first
     box = score.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44  # a comfortable thumb target
-    phone.get_by_role("button", name="Send").tap()
-    phone.get_by_text("Choose a score from 1 to 5.").wait_for()  # nothing chosen yet: explained
-    phone.get_by_label("Anything you want to tell us? (optional)").fill("O entregador não veio.")
+    phone.get_by_role("button", name=_("Send")).tap()
+    phone.get_by_text(_("Choose a score from 1 to 5.")).wait_for()  # nothing chosen yet: explained
+    phone.get_by_label(_("Anything you want to tell us? (optional)")).fill("O entregador não veio.")
     score.tap()
-    phone.get_by_role("button", name="Send").tap()
-    phone.get_by_role("heading", name="Thank you!").wait_for()
+    phone.get_by_role("button", name=_("Send")).tap()
+    phone.get_by_role("heading", name=_("Thank you!")).wait_for()
 
     with live_app.app_context():
         rating = db.session.scalar(sa.select(Rating).where(Rating.order_ref == "PED-2231"))
@@ -61,4 +71,4 @@ def test_client_answers_the_survey_on_a_phone_and_is_thanked(phone, survey_path,
         assert db.session.get(Complaint, rating.complaint_id).client.name == "Luana Costa"
 
     phone.goto(survey_path)
-    phone.get_by_role("heading", name="You have already answered").wait_for()
+    phone.get_by_role("heading", name=_("You have already answered")).wait_for()

@@ -11,21 +11,26 @@ from complaints.models import Complaint, Rating, SurveyLink
 from core.database import utcnow
 from core.extensions import db
 from core.throttle import ThrottleHit
-from tests.complaints.intake_support import all_rows, count, make_client
-from tests.conftest import using
-
-
-def _link(app, **options):
-    person = make_client(app, name="Pedro")
-    with using(app):
-        link, token = issue_link(person.id, **options)
-        db.session.commit()
-        return link.id, f"/s/{token}"
+from tests.support.db import all_rows, count, using
 
 
 @pytest.fixture
-def survey_url(app):
-    return _link(app, order_ref="ORD-7")[1]
+def survey_link(app, make_client):
+    """Issue a survey link to a new client, Pedro; returns (the link's id, its path)."""
+
+    def issue(**options):
+        person = make_client(name="Pedro")
+        with using(app):
+            link, token = issue_link(person.id, **options)
+            db.session.commit()
+            return link.id, f"/s/{token}"
+
+    return issue
+
+
+@pytest.fixture
+def survey_url(survey_link):
+    return survey_link(order_ref="ORD-7")[1]
 
 
 def test_survey_asks_for_a_score_without_login_on_a_phone_friendly_page(client, survey_url):
@@ -72,8 +77,8 @@ def test_forged_tampered_or_unknown_links_are_404_and_record_nothing(app, client
     assert count(app, Rating) == 0
 
 
-def test_expired_link_is_410_with_a_way_to_write_to_us(app, client):
-    link_id, url = _link(app, valid_days=1)
+def test_expired_link_is_410_with_a_way_to_write_to_us(app, client, survey_link):
+    link_id, url = survey_link(valid_days=1)
     with using(app):
         db.session.get(SurveyLink, link_id).expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
@@ -105,8 +110,8 @@ def test_survey_post_without_csrf_is_refused(app, client, survey_url):
     assert count(app, Rating) == 0
 
 
-def test_follow_up_link_records_the_new_rating_for_the_complaints_client(app, client):
-    person = make_client(app, name="Rosa")
+def test_follow_up_link_records_the_new_rating_for_the_complaints_client(app, client, make_client):
+    person = make_client(name="Rosa")
     with using(app):
         complaint = Complaint(
             client_id=person.id,

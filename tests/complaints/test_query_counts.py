@@ -1,13 +1,13 @@
 """Pages answer in a fixed number of queries, however many complaints there are."""
 
 from core.database import utcnow
-from tests.complaints.conftest import statements_for
+from tests.support.queries import statements_for
 
 
 def seed(make_complaint, make_contact, manager, n):
     for i in range(n):
         complaint = make_complaint(summary=f"Complaint {i}", owner_id=manager.id if i % 2 else None)
-        make_contact(complaint, manager)
+        make_contact(complaint, user=manager)
 
 
 def test_open_list_query_count_does_not_grow_with_rows(
@@ -30,11 +30,11 @@ def test_today_and_detail_query_counts_are_fixed(
     few = statements_for(app, client, "/")
     target = make_complaint(owner_id=manager.id)
     for _ in range(3):
-        make_contact(target, manager)
+        make_contact(target, user=manager)
     detail_few = statements_for(app, client, f"/complaints/{target.id}")
     seed(make_complaint, make_contact, manager, 27)
     for _ in range(20):
-        make_contact(target, manager)
+        make_contact(target, user=manager)
     assert statements_for(app, client, "/") == few
     assert statements_for(app, client, f"/complaints/{target.id}") == detail_few
 
@@ -48,7 +48,7 @@ def test_follow_ups_client_page_and_playbooks_load_in_fixed_queries(
     def seed(n):
         for i in range(n):
             complaint = make_complaint(client_id=ours.id, owner_id=me.id, due_at=utcnow())
-            make_contact(complaint, me)
+            make_contact(complaint, user=me)
             make_playbook(name=f"Cause {i}")
 
     seed(3)

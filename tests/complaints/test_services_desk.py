@@ -112,15 +112,15 @@ def test_resolve_needs_a_contact_that_reached_the_client(
     db_session, manager, make_complaint, make_contact
 ):
     complaint = make_complaint(owner_id=manager.id)
-    make_contact(complaint, manager, outcome="no_answer")
-    make_contact(complaint, manager, outcome="call_back_later")
+    make_contact(complaint, user=manager, outcome="no_answer")
+    make_contact(complaint, user=manager, outcome="call_back_later")
     with pytest.raises(services.ComplaintError, match="Log a contact that reached the client"):
         services.change_status(complaint.id, manager, "resolved", fresh(complaint.id).version)
     db.session.rollback()
     assert fresh(complaint.id).status == "new"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyLink)) == 0
 
-    make_contact(complaint, manager, outcome="reached")
+    make_contact(complaint, user=manager, outcome="reached")
     change = services.change_status(complaint.id, manager, "resolved", fresh(complaint.id).version)
     assert change.follow_up_token
     link = db.session.scalar(sa.select(SurveyLink))
@@ -131,7 +131,7 @@ def test_status_walks_the_lifecycle_and_reopening_clears_the_outcome(
     db_session, manager, make_complaint, make_contact
 ):
     complaint = make_complaint(owner_id=manager.id)
-    make_contact(complaint, manager)
+    make_contact(complaint, user=manager)
 
     def move(status):
         return services.change_status(complaint.id, manager, status, fresh(complaint.id).version)

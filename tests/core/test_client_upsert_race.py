@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from core.clients import upsert_client
 from core.extensions import db
 from core.models import Client
-from tests.conftest import make_app, migrate
+from tests.support.app import make_app, migrate
 
 
 def test_a_client_created_by_a_concurrent_request_is_used_not_a_500(postgres_server):

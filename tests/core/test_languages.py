@@ -4,7 +4,7 @@ import pytest
 
 from core.extensions import db
 from core.models import User
-from tests.conftest import using
+from tests.support.db import using
 
 
 @pytest.mark.parametrize(

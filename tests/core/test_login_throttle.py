@@ -72,7 +72,7 @@ def test_an_unknown_e_mail_gets_the_same_answer_as_a_wrong_password(client, make
 
 def test_simultaneous_guesses_cannot_slip_past_the_limit(make_database_url):
     """Twelve wrong passwords at once, each on its own connection: at most five are checked."""
-    from tests.conftest import make_app, migrate
+    from tests.support.app import make_app, migrate
 
     url = make_database_url()
     migrate(url)

@@ -29,7 +29,7 @@ def test_the_demo_refuses_to_run_outside_development():
 @pytest.mark.parametrize("password", ["aaaaaaaaaaaaaa", "short", "1q2w3e4r5t6y"])
 def test_weak_or_common_passwords_are_refused(app, client, make_user, password):
     from core.auth.services import invite_token
-    from tests.conftest import using
+    from tests.support.db import using
 
     user = make_user("agent", password="")
     with using(app):

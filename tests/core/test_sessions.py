@@ -9,7 +9,7 @@ from core.auth.services import reset_token
 from core.extensions import db
 from core.models import User
 from core.urls import external_url
-from tests.conftest import using
+from tests.support.db import using
 
 PASSWORD = "correct horse battery"
 NEW = "another sturdy passphrase"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import Team
-from tests.conftest import make_app, migrate
+from tests.support.app import make_app, migrate
 
 
 @pytest.fixture

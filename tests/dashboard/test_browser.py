@@ -3,7 +3,8 @@
 import pytest
 
 from core.extensions import db
-from core.models import User
+from tests.support import PASSWORD
+from tests.support.factories import build_user
 
 pytestmark = pytest.mark.browser
 
@@ -11,9 +12,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def agent(live_app):
     with live_app.app_context():
-        user = User(email="browser.agent@example.com", name="Bruna Agent", role="agent")
-        user.set_password("a good long password")
-        db.session.add(user)
+        db.session.add(build_user(email="browser.agent@example.com", name="Bruna Agent"))
         db.session.commit()
     return "browser.agent@example.com"
 
@@ -25,7 +24,7 @@ def test_log_in_see_today_log_out(page, agent):
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Log in").click()
     page.get_by_text("do not match an account").wait_for()
-    page.get_by_label("Password").fill("a good long password")
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Today").wait_for()
     assert page.get_by_text("Bruna Agent").first.is_visible()

@@ -17,7 +17,7 @@ from core.models import Client, Team, User
 from dashboard.demo import seed_all
 from dashboard.slack.models import OutboxMessage
 from standup.models import ActionItem, AgendaItem, AwayDay, Standup
-from tests.conftest import using
+from tests.support.db import using
 from wishes.models import Callback, Wish
 
 NASTY = [

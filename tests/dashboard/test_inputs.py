@@ -14,7 +14,7 @@ from complaints.models import Complaint
 from core.database import utcnow
 from core.extensions import db
 from core.inputs import id_coerce, int_arg, parse_day, parse_int
-from tests.conftest import save, using
+from tests.support.db import save, using
 
 BAD_NUMBERS = [str(2**31), str(2**63), "-1", "²", "1e999", "٣", " ", "0x10"]
 

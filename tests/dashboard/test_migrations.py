@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from core.extensions import db
-from tests.conftest import make_app
+from tests.support.app import make_app
 
 
 def test_models_and_migrations_agree(database_url):

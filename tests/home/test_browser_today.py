@@ -3,7 +3,8 @@
 import pytest
 
 from core.extensions import db
-from core.models import User
+from tests.support.browser import log_in
+from tests.support.factories import build_user
 
 pytestmark = pytest.mark.browser
 
@@ -15,18 +16,8 @@ def people(live_app):
             ("today.agent@example.com", "agent"),
             ("today.manager@example.com", "manager"),
         ):
-            user = User(email=email, name=email.split("@")[0], role=role)
-            user.set_password("a good long password")
-            db.session.add(user)
+            db.session.add(build_user(role, email=email, name=email.split("@")[0]))
         db.session.commit()
-
-
-def log_in(page, email):
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill("a good long password")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Today").wait_for()
 
 
 def test_agent_and_manager_see_their_own_blocks(page, people):

@@ -6,7 +6,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.models import User
 from standup import services as standups
-from tests.conftest import using
+from tests.support.db import using
 
 
 def test_agent_sees_agent_blocks_only(client, login_as):

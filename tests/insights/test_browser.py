@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from complaints.models import Category, Complaint, Contact
+from complaints.models import Category
 from core.database import utcnow
 from core.extensions import db
-from core.models import Client, Team, User
+from core.models import Client, Team
+from tests.support.browser import log_in
+from tests.support.factories import build_complaint, build_contact, build_user
 
 pytestmark = pytest.mark.browser
 
@@ -15,41 +17,24 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def manager(live_app):
     with live_app.app_context():
-        user = User(email="insights.manager@example.com", name="Ines Manager", role="manager")
-        user.set_password("a good long password")
+        user = build_user("manager", email="insights.manager@example.com", name="Ines Manager")
         category = Category(name="Late delivery")
         client = Client(external_id="browser-client-1", name="Our client")
         db.session.add_all([user, category, client])
         db.session.flush()
         opened = utcnow() - timedelta(days=2)
-        complaint = Complaint(
-            client_id=client.id,
-            summary="Parcel came late",
-            channel="phone",
-            category_id=category.id,
-            opened_at=opened,
-            due_at=opened + timedelta(hours=24),
+        complaint = build_complaint(
+            opened, client=client, category=category, summary="Parcel came late", channel="phone"
         )
         db.session.add(complaint)
         db.session.flush()
-        db.session.add(
-            Contact(
-                complaint_id=complaint.id,
-                user_id=user.id,
-                channel="call",
-                outcome="reached",
-                at=opened + timedelta(hours=2),
-            )
-        )
+        db.session.add(build_contact(complaint, opened + timedelta(hours=2), user=user))
         db.session.commit()
     return "insights.manager@example.com"
 
 
 def test_manager_sees_a_chart_and_toggles_its_data(page, manager):
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill(manager)
-    page.get_by_label("Password").fill("a good long password")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, manager)
     page.get_by_role("link", name="Insights").click()
     page.get_by_role("heading", name="Insights", level=1).wait_for()
 
@@ -77,10 +62,7 @@ def test_choosing_a_team_applies_at_once(page, manager, live_app):
         if db.session.scalar(db.select(Team).where(Team.slug == "browser-north")) is None:
             db.session.add(Team(slug="browser-north", name="North Desk"))
             db.session.commit()
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill(manager)
-    page.get_by_label("Password").fill("a good long password")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, manager)
     page.goto("/insights/")
     page.get_by_label("Team").select_option(label="North Desk")
     page.wait_for_url("**team=**")

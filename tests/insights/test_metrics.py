@@ -14,8 +14,8 @@ from dashboard.insights.periods import (
     offset_segments,
     percentile,
 )
-from tests.conftest import using
-from tests.insights.conftest import at
+from tests.support.db import using
+from tests.support.insights import at
 
 MARCH = Period(date(2024, 3, 1), date(2024, 3, 28), "UTC")
 NOW = at("2024-04-01 12:00")

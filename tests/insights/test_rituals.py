@@ -6,7 +6,7 @@ from core.extensions import db
 from dashboard.insights.periods import Period
 from dashboard.insights.rituals import compute
 from standup.models import ActionItem, Attendance, CheckIn, Holiday, Standup
-from tests.conftest import using
+from tests.support.db import using
 from wishes.models import Wish, WishRequest
 
 MONDAY = date(2026, 3, 2)

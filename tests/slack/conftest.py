@@ -1,18 +1,9 @@
-"""Slack tests: the real WebClient against a local fake Slack, an injectable clock, signed requests."""
-
-import hashlib
-import hmac
-import json
-import time
-from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
+"""Slack tests: the real WebClient against a local fake Slack, and an injectable clock."""
 
 import pytest
 
-from tests.slack.fake_slack import FakeSlack
-
-SIGNING_SECRET = "test-signing-secret"
-BASE_URL = "https://huddle.example"
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack import BASE_URL, SIGNING_SECRET, FakeClock
 
 
 @pytest.fixture(scope="session")
@@ -40,45 +31,6 @@ def app_config(fake_slack) -> dict:
     }
 
 
-class FakeClock:
-    """Simulated time: ``sleep`` advances it instantly, so minutes pass in microseconds."""
-
-    def __init__(self, start: datetime | None = None):
-        # From the real now: rows enqueued by the code under test carry the real time.
-        self.now = start or datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
-        self.slept = 0.0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept += seconds
-        self.now += timedelta(seconds=seconds)
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock():
     return FakeClock()
-
-
-def signed(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict:
-    """Headers Slack would send with ``body``."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    base = f"v0:{ts}:{body}".encode()
-    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-
-
-def form_body(fields: dict) -> str:
-    return urlencode(fields)
-
-
-def payload_body(payload: dict) -> str:
-    return urlencode({"payload": json.dumps(payload)})

@@ -12,7 +12,7 @@ from dashboard.slack import outbox
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.messages import SlackMessage
 from dashboard.slack.models import OutboxMessage
-from tests.slack.conftest import FakeClock
+from tests.support.slack import FakeClock
 
 
 def section(text: str) -> list[dict]:

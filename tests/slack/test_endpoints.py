@@ -13,8 +13,8 @@ from core.extensions import db
 from core.models import User
 from dashboard.slack.messages import CHECK_IN_CALLBACK, TAKE_OWNERSHIP_ACTION
 from standup.models import CheckIn
-from tests.conftest import using
-from tests.slack.conftest import form_body, payload_body, signed
+from tests.support.db import using
+from tests.support.slack import form_body, payload_body, signed
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from dashboard.slack.models import OutboxMessage
 from standup import services as standups
 from standup.briefs import StandupSummary
 from standup.models import Standup
-from tests.slack.conftest import FakeClock
+from tests.support.slack import FakeClock
 from wishes import services as wishes
 from wishes.briefs import DecisionBrief, ReviewBrief
 

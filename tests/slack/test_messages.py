@@ -9,8 +9,8 @@ from slack_sdk.models.blocks import Block
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from dashboard.slack import messages
 from standup.briefs import ReminderBrief, StandupSummary
-from tests.conftest import make_app
-from tests.slack.conftest import BASE_URL
+from tests.support.app import make_app
+from tests.support.slack import BASE_URL
 from wishes.briefs import DecisionBrief, WishBrief
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

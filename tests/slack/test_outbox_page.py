@@ -5,7 +5,7 @@ import pytest
 from core.extensions import db
 from dashboard.slack import outbox
 from dashboard.slack.models import OutboxMessage
-from tests.conftest import using
+from tests.support.db import using
 from tests.support.queries import count_statements
 
 ALERT_BLOCKS = [

@@ -21,8 +21,8 @@ from dashboard.scheduler.runner import (
 )
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
-from tests.conftest import make_app, migrate
-from tests.slack.conftest import FakeClock
+from tests.support.app import make_app, migrate
+from tests.support.slack import FakeClock
 
 MONDAY_8 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

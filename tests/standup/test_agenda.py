@@ -9,7 +9,7 @@ from core.extensions import db
 from core.models import User
 from standup import queries, services
 from standup.models import ActionItem, AgendaItem, ParkingLotItem, Standup
-from tests.standup.conftest import at
+from tests.support.standup import at
 
 
 def items_of(standup) -> list[AgendaItem]:
@@ -35,7 +35,7 @@ def run_through(standup, facilitator, start: datetime, end: datetime):
 
 
 def test_agenda_has_exactly_the_expected_items_in_order_and_fits_the_timebox(
-    app, db_session, crew, make_standup_team, seed_complaint, seed_rating
+    app, db_session, crew, make_standup_team, make_client, make_complaint, make_rating
 ):
     team, (a, b, _c) = crew.team, crew.people
     [monday] = services.prepare_standups(at(3, 8))
@@ -44,15 +44,21 @@ def test_agenda_has_exactly_the_expected_items_in_order_and_fits_the_timebox(
     run_through(monday, facilitator, at(3, 9), at(3, 9, 12))
 
     other = make_standup_team()
-    overnight_1 = seed_complaint(at(3, 20), team_id=team.id, summary="Parcel lost")
-    overnight_2 = seed_complaint(at(4, 2), summary="Rude courier")  # no team yet: everyone's
-    seed_complaint(at(4, 3), team_id=other.id, summary="Another team's")
-    overdue = seed_complaint(
-        datetime(2025, 2, 20, 10, tzinfo=at(3, 0).tzinfo), due_at=at(3, 10), summary="Refund"
+    # Contact details that must never reach the agenda.
+    private = make_client(email="private@example.com", phone="+55 11 5555-0000")
+    overnight_1 = make_complaint(at(3, 20), client=private, team_id=team.id, summary="Parcel lost")
+    # No team yet: everyone's.
+    overnight_2 = make_complaint(at(4, 2), client=private, summary="Rude courier")
+    make_complaint(at(4, 3), client=private, team_id=other.id, summary="Another team's")
+    overdue = make_complaint(
+        datetime(2025, 2, 20, 10, tzinfo=at(3, 0).tzinfo),
+        due_at=at(3, 10),
+        client=private,
+        summary="Refund",
     )
-    seed_rating(1, at(4, 1))
-    seed_rating(5, at(4, 1))
-    seed_rating(2, at(2, 23))  # before Monday's stand-up: not overnight for Tuesday
+    make_rating(at(4, 1), 1)
+    make_rating(at(4, 1), 5)
+    make_rating(at(2, 23), 2)  # before Monday's stand-up: not overnight for Tuesday
 
     services.prepare_standups(at(4, 7))
     tuesday = queries.standup_on(team.id, date(2025, 3, 4))
@@ -152,10 +158,10 @@ def test_away_members_are_not_expected(app, db_session, crew, make_away):
 
 
 def test_unreached_items_of_a_meeting_not_held_are_carried_to_the_next_day(
-    app, db_session, crew, seed_complaint
+    app, db_session, crew, make_complaint
 ):
     a = db.session.get(User, crew.people[0].id)
-    seed_complaint(at(2, 22), at(20, 0), team_id=crew.team.id, summary="Weekend complaint")
+    make_complaint(at(2, 22), at(20, 0), team_id=crew.team.id, summary="Weekend complaint")
     [monday] = services.prepare_standups(at(3, 7))
     services.add_topic(monday, a, "Holiday rota")
     services.add_action_item(monday, a, "Update the macro", a.id, None)
@@ -175,10 +181,10 @@ def test_unreached_items_of_a_meeting_not_held_are_carried_to_the_next_day(
 
 
 def test_items_reached_are_not_carried_and_action_items_stay_until_done(
-    app, db_session, crew, seed_complaint
+    app, db_session, crew, make_complaint
 ):
     a = db.session.get(User, crew.people[0].id)
-    seed_complaint(at(2, 22), at(20, 0), team_id=crew.team.id)
+    make_complaint(at(2, 22), at(20, 0), team_id=crew.team.id)
     [monday] = services.prepare_standups(at(3, 7))
     action = services.add_action_item(monday, a, "Write the FAQ", a.id, date(2025, 3, 7))
     services.add_topic(monday, a, "Printer jam")
@@ -201,9 +207,9 @@ def test_items_reached_are_not_carried_and_action_items_stay_until_done(
 
 
 def test_a_carried_item_is_carried_again_until_someone_reaches_it(
-    app, db_session, crew, seed_complaint
+    app, db_session, crew, make_complaint
 ):
-    seed_complaint(at(2, 22), at(20, 0), team_id=crew.team.id)
+    make_complaint(at(2, 22), at(20, 0), team_id=crew.team.id)
     services.prepare_standups(at(3, 7))
     [tuesday] = services.prepare_standups(at(4, 7))
     [wednesday] = services.prepare_standups(at(5, 7))

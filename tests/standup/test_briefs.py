@@ -7,7 +7,7 @@ from core.extensions import db
 from core.models import User
 from standup import briefs, queries, schedule, services
 from standup.models import CheckIn
-from tests.standup.conftest import at, user
+from tests.support.standup import at, user
 
 
 def test_reminders_name_only_members_neither_away_nor_checked_in(
@@ -35,9 +35,9 @@ def test_reminders_name_only_members_neither_away_nor_checked_in(
     assert [m[0] for m in thursday.missing] == [a.id, b.id, c.id]
 
 
-def test_today_for_and_open_action_items(app, db_session, make_standup_team, make_member):
+def test_today_for_and_open_action_items(app, db_session, make_standup_team, make_user):
     team = make_standup_team(workdays="1234567", standup_time=time(23, 59))
-    person = user(make_member(team))
+    person = user(make_user(team_id=team.id))
     now = utcnow()
     today = briefs.today_for(person, now)
     assert today.status == "planned" and today.checked_in is False

@@ -4,14 +4,14 @@ from datetime import time, timedelta
 
 import pytest
 
-from complaints.models import Complaint
 from core.database import utcnow
 from core.extensions import db
-from core.models import Client, Team, User
+from core.models import Client, Team
 from standup.models import RotationEntry
+from tests.support.browser import log_in
+from tests.support.factories import build_complaint, build_user
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a good long password"
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +26,13 @@ def crew(live_app):
         )
         db.session.add(team)
         db.session.flush()
-        people = []
-        for email, name in (
-            ("lead@example.com", "Fernanda Lead"),
-            ("watcher@example.com", "Wagner Watcher"),
-        ):
-            user = User(email=email, name=name, role="agent", team_id=team.id)
-            user.set_password(PASSWORD)
-            people.append(user)
+        people = [
+            build_user(email=email, name=name, team_id=team.id)
+            for email, name in (
+                ("lead@example.com", "Fernanda Lead"),
+                ("watcher@example.com", "Wagner Watcher"),
+            )
+        ]
         db.session.add_all(people)
         db.session.flush()
         db.session.add_all(
@@ -42,27 +41,17 @@ def crew(live_app):
         client = Client(external_id="browser-1", name="Beatriz Browser")
         db.session.add(client)
         db.session.flush()
-        now = utcnow()
         db.session.add(
-            Complaint(
-                client_id=client.id,
-                team_id=team.id,
+            build_complaint(
+                utcnow() - timedelta(hours=1),
+                client=client,
+                team=team,
                 summary="The parcel came three days late",
                 channel="api",
-                opened_at=now - timedelta(hours=1),
-                due_at=now + timedelta(hours=23),
             )
         )
         db.session.commit()
     return team
-
-
-def log_in(page, email):
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Today").wait_for()
 
 
 def test_a_whole_meeting(page, chromium, live_server, crew):

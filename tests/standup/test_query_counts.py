@@ -6,7 +6,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.models import User
 from standup import queries, schedule, services
-from tests.conftest import using
+from tests.support.db import using
 from tests.support.queries import count_statements
 
 
@@ -19,16 +19,16 @@ def statements_for(app, client, url, headers=None):
 
 
 @pytest.fixture
-def busy_team(app, make_standup_team, make_member, seed_complaint, seed_rating):
+def busy_team(app, make_standup_team, make_user, make_complaint, make_rating):
     """A team whose board has ``n`` complaints overnight, ``n`` members checked in, ``n`` actions."""
 
     def make(n: int):
         team = make_standup_team(workdays="1234567")
-        people = [make_member(team) for _ in range(n)]
+        people = [make_user(team_id=team.id) for _ in range(n)]
         now = utcnow()
         for i in range(n):
-            seed_complaint(now.replace(microsecond=0) - _hours(i % 5 + 1), team_id=team.id)
-            seed_rating(1, now - _hours(1))
+            make_complaint(now.replace(microsecond=0) - _hours(i % 5 + 1), team_id=team.id)
+            make_rating(now - _hours(1), 1)
         with using(app):
             owner = db.session.get(User, people[0].id)
             standup = services.open_board(team, schedule.local_date(team, now), now)

@@ -12,7 +12,7 @@ from core.models import User
 from core.signals import standup_ended
 from standup import queries, rules, schedule, services
 from standup.models import AgendaItem, CheckIn, Standup
-from tests.standup.conftest import at, user
+from tests.support.standup import at, user
 
 
 @pytest.fixture
@@ -49,14 +49,14 @@ def test_live_meeting_moves_item_by_item_and_a_stale_click_does_nothing(app, db_
 
 
 def test_only_the_facilitator_or_a_manager_runs_the_meeting(
-    app, db_session, crew, make_member, make_away
+    app, db_session, crew, make_user, make_away
 ):
     a, b = user(crew.people[0]), user(crew.people[1])
     [standup] = services.prepare_standups(at(4, 7))
     assert standup.facilitator_id == a.id
     with pytest.raises(services.StandupError):
         services.start_standup(standup, b, now=at(4, 9))
-    manager = user(make_member(crew.team, role="manager"))
+    manager = user(make_user("manager", team_id=crew.team.id))
     assert rules.can_facilitate(manager, standup)
     make_away(a, date(2025, 3, 4))  # the facilitator is away: any member may take over
     assert rules.can_facilitate(b, standup)
@@ -151,11 +151,9 @@ def test_opening_the_board_ends_an_overdue_meeting_lazily(app, db_session, crew)
     assert standup.status == "ended" and standup.end_reason == "timebox"
 
 
-def test_check_in_is_editable_until_the_meeting_ends(
-    app, db_session, make_standup_team, make_member
-):
+def test_check_in_is_editable_until_the_meeting_ends(app, db_session, make_standup_team, make_user):
     team = make_standup_team(workdays="1234567")
-    person = user(make_member(team))
+    person = user(make_user(team_id=team.id))
     first = services.record_check_in(person, "Calls", "Refunds", "", 3)
     again = services.record_check_in(person, "Calls", "Refunds and chats", "None", 4)
     assert first.id == again.id and again.today == "Refunds and chats" and again.mood == 4
@@ -179,8 +177,8 @@ def test_check_in_is_editable_until_the_meeting_ends(
         ({"blockers": "x" * 2001}, "blockers"),
     ],
 )
-def test_check_in_rejects_bad_input(app, db_session, make_standup_team, make_member, fields, field):
-    person = user(make_member(make_standup_team(workdays="1234567")))
+def test_check_in_rejects_bad_input(app, db_session, make_standup_team, make_user, fields, field):
+    person = user(make_user(team_id=make_standup_team(workdays="1234567").id))
     values = {"yesterday": "y", "today": "t", "blockers": "", "mood": 3, **fields}
     with pytest.raises(services.StandupError) as error:
         services.record_check_in(person, **values)
@@ -188,13 +186,13 @@ def test_check_in_rejects_bad_input(app, db_session, make_standup_team, make_mem
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 0
 
 
-def test_no_check_in_on_a_day_without_standup(app, db_session, make_standup_team, make_member):
+def test_no_check_in_on_a_day_without_standup(app, db_session, make_standup_team, make_user):
     today = schedule.local_date(SimpleNamespace(timezone="UTC"), utcnow())
     other_days = "".join(d for d in "1234567" if d != str(today.isoweekday()))
-    person = user(make_member(make_standup_team(workdays=other_days)))
+    person = user(make_user(team_id=make_standup_team(workdays=other_days).id))
     with pytest.raises(services.StandupError):
         services.record_check_in(person, "", "Work", "", None)
-    nobody = user(make_member(make_standup_team()))
+    nobody = user(make_user(team_id=make_standup_team().id))
     nobody.team_id = None
     db.session.commit()
     with pytest.raises(services.StandupError):

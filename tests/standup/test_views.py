@@ -7,13 +7,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from core.api.tokens import create_token
 from core.database import utcnow
 from core.extensions import db
 from core.models import Team, User
 from standup import queries, schedule, services
 from standup.models import ActionItem, AwayDay, CheckIn, Holiday, RotationEntry, Standup
-from tests.conftest import save, using
+from tests.support.db import save, using
 
 HX = {"HX-Request": "true"}
 
@@ -39,8 +38,8 @@ def the_standup(app, team, on) -> Standup:
         return standup
 
 
-def test_opening_the_board_prepares_todays_standup(app, client, login_as, team, make_member, today):
-    person = login_as(make_member(team, name="Ana Lima"))
+def test_opening_the_board_prepares_todays_standup(app, client, login_as, team, make_user, today):
+    person = login_as(make_user(team_id=team.id, name="Ana Lima"))
     response = client.get(f"/standup/{team.slug}/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -66,8 +65,8 @@ def test_a_day_without_standup_says_so(app, client, login_as, make_standup_team,
     assert the_standup(app, team, today) is None
 
 
-def test_check_in_from_the_board(app, client, login_as, team, make_member, today):
-    person = login_as(make_member(team))
+def test_check_in_from_the_board(app, client, login_as, team, make_user, today):
+    person = login_as(make_user(team_id=team.id))
     client.get(board_url(team, today))
     response = client.post(
         board_url(team, today, "/check-in"),
@@ -83,9 +82,9 @@ def test_check_in_from_the_board(app, client, login_as, team, make_member, today
 
 
 def test_bad_check_in_is_shown_next_to_the_field_and_keeps_the_input(
-    app, client, login_as, team, make_member, today
+    app, client, login_as, team, make_user, today
 ):
-    login_as(make_member(team))
+    login_as(make_user(team_id=team.id))
     client.get(board_url(team, today))
     response = client.post(
         board_url(team, today, "/check-in"),
@@ -106,10 +105,10 @@ def test_bad_check_in_is_shown_next_to_the_field_and_keeps_the_input(
 
 
 def test_the_facilitator_runs_the_meeting_others_cannot(
-    app, client, login_as, team, make_member, today
+    app, client, login_as, team, make_user, today
 ):
-    facilitator = make_member(team, name="Facilitator")
-    other = make_member(team, name="Zed Other")
+    facilitator = make_user(team_id=team.id, name="Facilitator")
+    other = make_user(team_id=team.id, name="Zed Other")
     save(app, RotationEntry(team_id=team.id, user_id=facilitator.id, position=0))
     save(app, RotationEntry(team_id=team.id, user_id=other.id, position=1))
     login_as(other)
@@ -135,8 +134,8 @@ def test_the_facilitator_runs_the_meeting_others_cannot(
     assert "Summary" in panels and "Facilitator" in panels
 
 
-def test_polling_answers_204_while_nothing_changed(app, client, login_as, team, make_member, today):
-    login_as(make_member(team))
+def test_polling_answers_204_while_nothing_changed(app, client, login_as, team, make_user, today):
+    login_as(make_user(team_id=team.id))
     client.get(board_url(team, today))
     version = the_standup(app, team, today).version
     unchanged = client.get(board_url(team, today, f"/live?v={version}"), headers=HX)
@@ -148,10 +147,10 @@ def test_polling_answers_204_while_nothing_changed(app, client, login_as, team, 
 
 
 def test_adding_action_items_topics_and_decisions_in_place(
-    app, client, login_as, team, make_member, make_standup_team, today
+    app, client, login_as, team, make_user, make_standup_team, today
 ):
-    person = login_as(make_member(team, name="Owner Person"))
-    outsider = make_member(make_standup_team())
+    person = login_as(make_user(team_id=team.id, name="Owner Person"))
+    outsider = make_user(team_id=make_standup_team().id)
     client.get(board_url(team, today))
     added = client.post(
         board_url(team, today, "/action-items"),
@@ -195,9 +194,7 @@ def test_adding_action_items_topics_and_decisions_in_place(
         assert db.session.get(ActionItem, item.id).done_at is not None
 
 
-def test_settings_need_a_manager_and_validate_the_timezone(
-    app, client, login_as, team, make_member
-):
+def test_settings_need_a_manager_and_validate_the_timezone(app, client, login_as, team, make_user):
     login_as("agent")
     assert client.get(f"/standup/{team.slug}/settings").status_code == 403
     login_as("manager")
@@ -230,7 +227,7 @@ def test_settings_need_a_manager_and_validate_the_timezone(
     )
     assert stranger.status_code == 422 and "nobody@example.com" in stranger.get_data(as_text=True)
 
-    a, b = make_member(team), make_member(team)
+    a, b = make_user(team_id=team.id), make_user(team_id=team.id)
     saved = client.post(
         f"/standup/{team.slug}/settings",
         data={
@@ -256,8 +253,8 @@ def test_settings_need_a_manager_and_validate_the_timezone(
         assert queries.rotation_of(team.id) == [b.id, a.id]
 
 
-def test_marking_days_away(app, client, login_as, team, make_member, today):
-    person = login_as(make_member(team))
+def test_marking_days_away(app, client, login_as, team, make_user, today):
+    person = login_as(make_user(team_id=team.id))
     response = client.post(
         "/standup/away",
         data={
@@ -283,10 +280,10 @@ def test_marking_days_away(app, client, login_as, team, make_member, today):
 
 
 @pytest.fixture
-def past(app, team, make_member):
+def past(app, team, make_user):
     """Two ended stand-ups with check-ins and action items, one of them with formula-like text."""
-    ana = make_member(team, name="Ana")
-    bruno = make_member(team, name="Bruno")
+    ana = make_user(team_id=team.id, name="Ana")
+    bruno = make_user(team_id=team.id, name="Bruno")
     with using(app):
         for on, who, text in (
             (date(2025, 3, 3), ana, "Refund for the bakery"),
@@ -371,15 +368,8 @@ def test_neutralise_covers_every_formula_start():
 # --- API ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def api_headers(app):
-    with using(app):
-        token = create_token("wall-display")
-    return {"Authorization": f"Bearer {token}"}
-
-
-def test_api_gives_the_agenda_as_design_describes(app, client, api_headers, team, make_member):
-    make_member(team, name="Ana")
+def test_api_gives_the_agenda_as_design_describes(app, client, api_headers, team, make_user):
+    make_user(team_id=team.id, name="Ana")
     with using(app):
         services.prepare_standups(utcnow())
         on = queries.standup_on(team.id, schedule.local_date(team, utcnow())).on
@@ -430,9 +420,9 @@ def test_no_standup_is_prepared_on_a_team_holiday_today(app, db_session, team):
 
 
 def test_requests_that_cannot_apply_are_refused_cleanly(
-    app, client, login_as, team, make_member, make_standup_team, today
+    app, client, login_as, team, make_user, make_standup_team, today
 ):
-    outsider = login_as(make_member(make_standup_team(workdays="1234567")))
+    outsider = login_as(make_user(team_id=make_standup_team(workdays="1234567").id))
     client.get(board_url(team, today))
     refused = client.post(board_url(team, today, "/check-in"), data={"today": "Calls"}, headers=HX)
     assert refused.status_code == 403
@@ -445,9 +435,9 @@ def test_requests_that_cannot_apply_are_refused_cleanly(
 
 
 def test_watchers_see_an_overdue_meeting_end_by_itself(
-    app, client, login_as, team, make_member, today
+    app, client, login_as, team, make_user, today
 ):
-    person = login_as(make_member(team))
+    person = login_as(make_user(team_id=team.id))
     client.get(board_url(team, today))
     client.post(board_url(team, today, "/start"), headers=HX)
     with using(app):
@@ -464,15 +454,15 @@ def test_watchers_see_an_overdue_meeting_end_by_itself(
 
 
 def test_only_the_team_closes_its_action_items(
-    app, client, login_as, team, make_member, make_standup_team
+    app, client, login_as, team, make_user, make_standup_team
 ):
-    owner = make_member(team)
+    owner = make_user(team_id=team.id)
     with using(app):
         services.prepare_standups(utcnow())
         standup = queries.standup_on(team.id, schedule.local_date(team, utcnow()))
         actor = db.session.get(User, owner.id)
         item_id = services.add_action_item(standup, actor, "Call the courier", owner.id, None).id
-    login_as(make_member(make_standup_team(workdays="1234567")))
+    login_as(make_user(team_id=make_standup_team(workdays="1234567").id))
     refused = client.post(f"/standup/action-items/{item_id}/done")
     assert refused.status_code == 403
     assert "Only members of this team" in refused.get_data(as_text=True)

@@ -1,7 +1,10 @@
-"""Headless system Chromium driven by Playwright (no browser download: the machine's own build)."""
+"""Headless system Chromium driven by Playwright (no browser download: the machine's own build),
+and the steps every browser test shares."""
 
 import os
 import shutil
+
+from tests.support import PASSWORD
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
@@ -23,3 +26,12 @@ def find_chromium() -> str | None:
         if path:
             return path
     return None
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """Log in through the real form and wait for Today, where every login lands."""
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Today").wait_for()

@@ -31,3 +31,11 @@ def count_statements(app):
         yield counter
     finally:
         event.remove(target, "before_cursor_execute", record)
+
+
+def statements_for(app, client, url) -> int:
+    """How many SQL statements one GET of ``url`` runs (after a first GET to warm up)."""
+    client.get(url)  # warm up the first-request work (loading the user), the same for every size
+    with count_statements(app) as counter:
+        assert client.get(url).status_code == 200
+    return len(counter)

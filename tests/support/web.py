@@ -63,3 +63,8 @@ class LiveServer:
         self.server.shutdown()
         self.thread.join(timeout=10)
         self.server.server_close()
+
+
+def htmx(client, url, data=None, **kwargs):
+    """A POST as htmx sends it from a page: the form's fields and the ``HX-Request`` header."""
+    return client.post(url, data=data or {}, headers={"HX-Request": "true"}, **kwargs)

@@ -5,8 +5,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import Client
-from tests.conftest import using
-from tests.wishes.conftest import count
+from tests.support.db import count, using
 from wishes import calendar
 from wishes.models import Wish, WishRequest
 

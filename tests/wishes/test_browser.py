@@ -5,11 +5,11 @@ import re
 import pytest
 
 from core.extensions import db
-from core.models import Team, User
+from core.models import Team
+from tests.support.browser import log_in
+from tests.support.factories import build_user
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a good long password"
 
 
 @pytest.fixture(scope="module")
@@ -22,19 +22,9 @@ def people(live_app):
             ("wish.agent@example.com", "Walk Agent", "agent"),
             ("wish.manager@example.com", "Walk Manager", "manager"),
         ]:
-            user = User(email=email, name=name, role=role, team_id=team.id)
-            user.set_password(PASSWORD)
-            db.session.add(user)
+            db.session.add(build_user(role, email=email, name=name, team_id=team.id))
         db.session.commit()
     return {"agent": "wish.agent@example.com", "manager": "wish.manager@example.com"}
-
-
-def log_in(page, email):
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Today").wait_for()
 
 
 def record(page, external_id, name, problem, choose_existing):

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import Client
-from tests.conftest import using
-from tests.wishes.conftest import callbacks
+from tests.support.db import using
+from tests.support.wishes import callbacks
 from wishes import briefs, services
 from wishes.models import Callback
 

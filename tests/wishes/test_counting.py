@@ -3,8 +3,8 @@
 import pytest
 
 from core import audit
-from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY, count
+from tests.support.db import count, using
+from tests.support.wishes import REVIEW_DAY
 from wishes import briefs, pages, services
 from wishes.models import Wish, WishRequest
 

@@ -6,8 +6,8 @@ import pytest
 
 from core.extensions import db
 from core.signals import wish_review_closed
-from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY, callbacks, count, wish
+from tests.support.db import count, using
+from tests.support.wishes import REVIEW_DAY, callbacks, wish
 from wishes import briefs, calendar, pages, services
 from wishes.models import Callback, WishDecision
 

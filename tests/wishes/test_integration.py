@@ -10,7 +10,7 @@ from core.extensions import db
 from dashboard.slack.models import OutboxMessage
 from standup import services as standups
 from standup.models import AgendaItem
-from tests.conftest import using
+from tests.support.db import using
 from wishes import services as wishes
 
 CLIENT = {

@@ -3,8 +3,8 @@
 import pytest
 
 from core import audit
-from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY, count, wish
+from tests.support.db import count, using
+from tests.support.wishes import REVIEW_DAY, wish
 from wishes import briefs, services
 from wishes.models import WishRequest
 

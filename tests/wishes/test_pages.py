@@ -3,8 +3,8 @@
 import re
 
 from core.models import Client
-from tests.conftest import using
-from tests.wishes.conftest import count, wish
+from tests.support.db import count, using
+from tests.support.wishes import wish
 from wishes import briefs, calendar
 from wishes.models import Callback, Wish, WishDecision, WishRequest
 

@@ -2,16 +2,9 @@
 
 import pytest
 
-from tests.conftest import using
-from tests.support.queries import count_statements
+from tests.support.db import using
+from tests.support.queries import statements_for
 from wishes import calendar
-
-
-def statements_for(app, client, url):
-    client.get(url)  # warm up: first-request work is the same for both sizes
-    with count_statements(app) as counter:
-        assert client.get(url).status_code == 200
-    return len(counter)
 
 
 @pytest.fixture

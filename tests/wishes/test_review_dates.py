@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.conftest import using
-from tests.wishes.conftest import REVIEW_DAY
+from tests.support.db import using
+from tests.support.wishes import REVIEW_DAY
 from wishes import calendar, services
 
 TUESDAY = REVIEW_DAY  # 1 December 2026

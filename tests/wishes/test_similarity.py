@@ -1,6 +1,6 @@
 """Similar wishes while typing: normalised word stems, ranked by overlap (SQLite and PostgreSQL)."""
 
-from tests.conftest import using
+from tests.support.db import using
 from wishes import pages, services, similarity
 
 

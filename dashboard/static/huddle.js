@@ -1,0 +1,160 @@
+/*
+ * What every htmx action needs and no template should repeat (issue #15):
+ *  - a posting control shows it is working (aria-busy, Pico draws the spinner) and cannot be
+ *    pressed twice while its request is in flight;
+ *  - after a swap, focus stays on the control that asked (or moves to the swapped region), so a
+ *    keyboard or screen-reader user is not thrown back to the top of the page;
+ *  - the result is said in the polite status region; a failed request (403, 404, 413, 429, 5xx,
+ *    no network, timeout) is said in the assertive region, in the viewer's language (base.html
+ *    renders the texts into data-* attributes). Failed answers are not swapped (htmx-config), so
+ *    what the user typed stays where it was.
+ * A response may name its own message with the header `HX-Trigger: {"huddle:announce": "..."}`.
+ */
+(function () {
+  "use strict";
+
+  function region(id) {
+    return document.getElementById(id);
+  }
+
+  function say(id, text) {
+    var el = region(id);
+    if (!el || !text) return;
+    // Emptying first makes a repeated message count as a change for screen readers.
+    el.textContent = "";
+    window.setTimeout(function () { el.textContent = text; }, 50);
+  }
+
+  function clearAlert() {
+    var el = region("huddle-alert");
+    if (el) el.textContent = "";
+  }
+
+  function isGet(detail) {
+    var verb = detail.requestConfig && detail.requestConfig.verb;
+    return !verb || verb.toLowerCase() === "get";
+  }
+
+  // The button that was pressed: a form's submitter, or the element carrying hx-post itself.
+  function control(detail) {
+    var event = detail.requestConfig && detail.requestConfig.triggeringEvent;
+    if (event && event.submitter) return event.submitter;
+    var elt = detail.elt;
+    if (elt && elt.tagName === "FORM") {
+      return elt.querySelector("button:not([type=button]):not([type=reset]), [type=submit]");
+    }
+    return elt;
+  }
+
+  function busy(el, on) {
+    if (!el || el.tagName === "FORM") return;
+    if (on) {
+      el.setAttribute("aria-busy", "true");
+      el.disabled = true;
+    } else {
+      el.removeAttribute("aria-busy");
+      el.disabled = false;
+    }
+  }
+
+  var pending = null; // {control, focused, target} of the last user action
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    if (isGet(evt.detail)) return; // polling and filters stay quiet
+    clearAlert();
+    var button = control(evt.detail);
+    pending = {
+      control: button,
+      focused: document.activeElement,
+      focusedId: document.activeElement && document.activeElement.id,
+      target: evt.detail.target,
+      targetId: evt.detail.target && evt.detail.target.id,
+    };
+    busy(button, true);
+  });
+
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (isGet(evt.detail)) return;
+    busy(control(evt.detail), false);
+  });
+
+  function focusable(el) {
+    return el && el.isConnected && !el.disabled && el.offsetParent !== null;
+  }
+
+  function lostFocus() {
+    var active = document.activeElement;
+    return !active || active === document.body || !active.isConnected;
+  }
+
+  // The swapped region as it is now (an outerHTML swap replaced the element htmx started with).
+  function swapped(was) {
+    if (was.target && was.target.isConnected) return was.target;
+    return (was.targetId && document.getElementById(was.targetId)) || null;
+  }
+
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    if (!pending || isGet(evt.detail)) return;
+    var was = pending;
+    pending = null;
+    var region_ = swapped(was);
+    if (lostFocus()) {
+      var again = was.focused && was.focused.isConnected ? was.focused
+        : (was.focusedId && document.getElementById(was.focusedId));
+      if (focusable(again)) {
+        again.focus();
+      } else {
+        var target = region_ || region("content");
+        if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+        target.focus();
+      }
+    }
+    var where = region_ || document.getElementById("content");
+    var problem = where && where.querySelector("[role=alert], .field-error");
+    if (problem) {
+      say("huddle-alert", problem.textContent.trim());
+      return;
+    }
+    var status = where && where.querySelector("[role=status]");
+    var text = status ? status.textContent.trim() : region("huddle-status").dataset.done;
+    say("huddle-status", text);
+  });
+
+  document.addEventListener("huddle:announce", function (evt) {
+    say("huddle-status", evt.detail && evt.detail.value);
+  });
+
+  function failure(status) {
+    var el = region("huddle-alert");
+    if (!el) return "";
+    var data = el.dataset;
+    if (status === 403) return data.forbidden;
+    if (status === 404) return data.notFound;
+    if (status === 413) return data.tooLarge;
+    if (status === 429) return data.tooMany;
+    if (status >= 500) return data.serverError;
+    if (!status) return data.offline;
+    return data.failed;
+  }
+
+  // A poll that fails is not the user's doing: it says nothing (the next poll tries again).
+  function userAsked(detail) {
+    return !isGet(detail) || Boolean(detail.requestConfig && detail.requestConfig.triggeringEvent);
+  }
+
+  document.addEventListener("htmx:responseError", function (evt) {
+    pending = null;
+    if (!userAsked(evt.detail)) return;
+    say("huddle-alert", failure(evt.detail.xhr ? evt.detail.xhr.status : 0));
+  });
+  document.addEventListener("htmx:sendError", function (evt) {
+    pending = null;
+    if (!userAsked(evt.detail)) return;
+    say("huddle-alert", failure(0));
+  });
+  document.addEventListener("htmx:timeout", function (evt) {
+    pending = null;
+    if (!userAsked(evt.detail)) return;
+    say("huddle-alert", failure(0));
+  });
+})();

@@ -1,0 +1,196 @@
+"""The admin's teams page, the people rows' profile fields, and a person's own Slack user id."""
+
+from datetime import time
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from core.audit import AuditEvent
+from core.extensions import db
+from core.models import Team, User
+from dashboard.scheduler.jobs import load_teams
+from standup import queries as standup_queries
+
+HX = {"HX-Request": "true"}
+
+
+def team_data(prefix: str, **overrides) -> dict:
+    data = {
+        "name": "Support EU",
+        "slug": "support-eu",
+        "slack_channel": "#support-eu",
+        "standup_time": "09:15",
+        "timezone": "Europe/Lisbon",
+        "workdays": ["1", "2", "3", "4"],
+        "timebox_minutes": "20",
+        "grace_minutes": "3",
+        **overrides,
+    }
+    return {f"{prefix}-{key}": value for key, value in data.items()}
+
+
+def audit_actions(app, entity_type: str, entity_id: int) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                sa.select(AuditEvent.action).where(
+                    AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id
+                )
+            )
+        )
+
+
+def test_only_admins_open_the_teams_page(client, login_as):
+    login_as("manager")
+    assert client.get("/admin/teams/").status_code == 403
+    assert client.post("/admin/teams/", data=team_data("new")).status_code == 403
+
+
+def test_admin_creates_a_team_in_place(app, client, login_as):
+    login_as("admin")
+    assert client.get("/admin/teams/").status_code == 200
+    response = client.post("/admin/teams/", data=team_data("new"), headers=HX)
+    assert response.status_code == 201 and 'id="teams"' in response.text
+    assert "<html" not in response.text
+    with app.app_context():
+        team = db.session.scalar(sa.select(Team).where(Team.slug == "support-eu"))
+        assert (team.standup_time, team.timezone, team.workdays) == (
+            time(9, 15),
+            "Europe/Lisbon",
+            "1234",
+        )
+        assert (team.timebox_minutes, team.grace_minutes, team.slack_channel) == (
+            20,
+            3,
+            "#support-eu",
+        )
+    assert "created" in audit_actions(app, "team", team.id)
+
+
+def test_bad_team_input_is_shown_next_to_the_field_and_kept(app, client, login_as, make_team):
+    login_as("admin")
+    make_team(slug="taken")
+    response = client.post(
+        "/admin/teams/", data=team_data("new", slug="taken", name="Kept Name"), headers=HX
+    )
+    assert response.status_code == 400 and "already uses this short name" in response.text
+    assert 'value="Kept Name"' in response.text
+    no_days = team_data("new", slug="fresh")
+    del no_days["new-workdays"]
+    assert client.post("/admin/teams/", data=no_days, headers=HX).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Team.id))) == 1
+
+
+def test_admin_edits_a_team_through_the_standup_settings_and_it_is_audited(
+    app, client, login_as, make_team
+):
+    login_as("admin")
+    team = make_team(slug="old-slug", name="Old", timezone="UTC")
+    response = client.post(
+        f"/admin/teams/{team.id}",
+        data=team_data(f"t{team.id}", slug="new-slug", name="New"),
+        headers=HX,
+    )
+    assert response.status_code == 200 and f'id="team-{team.id}"' in response.text
+    with app.app_context():
+        changed = db.session.get(Team, team.id)
+        assert (changed.slug, changed.name, changed.timezone) == (
+            "new-slug",
+            "New",
+            "Europe/Lisbon",
+        )
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(
+                AuditEvent.entity_type == "team", AuditEvent.action == "changed"
+            )
+        )
+        assert event.details["slug"] == {"from": "old-slug", "to": "new-slug"}
+    bad = client.post(
+        f"/admin/teams/{team.id}",
+        data=team_data(f"t{team.id}", timebox_minutes="90"),
+        headers=HX,
+    )
+    assert bad.status_code == 400
+
+
+def test_an_archived_team_gets_no_jobs_and_leaves_the_standup_list_but_keeps_its_page(
+    app, client, login_as, make_team
+):
+    login_as("admin")
+    kept, gone = make_team(name="Kept"), make_team(name="Gone")
+    response = client.post(f"/admin/teams/{gone.id}/archive", data={"archived": "1"}, headers=HX)
+    assert response.status_code == 200 and "Bring back" in response.text
+    with app.app_context():
+        assert [t.id for t in load_teams()] == [kept.id]
+        assert [t.id for t in standup_queries.teams()] == [kept.id]
+    assert "Gone" not in client.get("/standup/teams").text
+    assert client.get(f"/standup/{gone.slug}/history").status_code == 200
+    assert "archived" in audit_actions(app, "team", gone.id)
+    client.post(f"/admin/teams/{gone.id}/archive", data={"archived": "0"}, headers=HX)
+    with app.app_context():
+        assert db.session.get(Team, gone.id).archived_at is None
+
+
+def test_admin_sets_limit_slack_id_timezone_and_language_on_a_person(
+    app, client, login_as, make_user
+):
+    login_as("admin")
+    user = make_user("manager")
+    p = f"u{user.id}"
+    data = {
+        f"{p}-role": "manager",
+        f"{p}-team_id": "0",
+        f"{p}-active": "y",
+        f"{p}-compensation_limit": "75.50",
+        f"{p}-slack_user_id": "u024be7lh",
+        f"{p}-timezone": "Europe/Lisbon",
+        f"{p}-locale": "pt_BR",
+    }
+    response = client.post(f"/admin/users/{user.id}", data=data, headers=HX)
+    assert response.status_code == 200
+    with app.app_context():
+        changed = db.session.get(User, user.id)
+        assert (changed.compensation_limit, changed.slack_user_id) == (
+            Decimal("75.50"),
+            "U024BE7LH",
+        )
+        assert (changed.timezone, changed.locale) == ("Europe/Lisbon", "pt_BR")
+    assert "profile_changed" in audit_actions(app, "user", user.id)
+
+
+def test_bad_person_fields_are_refused_next_to_the_field(app, client, login_as, make_user):
+    login_as("admin")
+    make_user("agent", slack_user_id="UTAKEN1")
+    user = make_user("agent")
+    p = f"u{user.id}"
+    base = {f"{p}-role": "agent", f"{p}-team_id": "0", f"{p}-active": "y"}
+    cases = {
+        "two decimals": {f"{p}-compensation_limit": "1.234"},
+        "Number must be at least 0": {f"{p}-compensation_limit": "-1"},
+        "starts with U or W": {f"{p}-slack_user_id": "ana.lima"},
+        "already has this Slack user id": {f"{p}-slack_user_id": "utaken1"},
+        "Not a valid choice": {f"{p}-locale": "xx"},
+    }
+    for message, extra in cases.items():
+        response = client.post(f"/admin/users/{user.id}", data={**base, **extra}, headers=HX)
+        assert response.status_code == 400 and message in response.text, message
+    with app.app_context():
+        kept = db.session.get(User, user.id)
+        assert (kept.compensation_limit, kept.slack_user_id) == (None, None)
+
+
+def test_a_person_sets_their_own_slack_user_id(app, client, login_as, make_user):
+    make_user("agent", slack_user_id="WTAKEN2")
+    user = login_as("agent")
+    assert "Slack user id" in client.get("/auth/account").text
+    form = {"name": user.name, "timezone": "", "locale": ""}
+    taken = client.post("/auth/account", data={**form, "slack_user_id": "WTAKEN2"})
+    assert taken.status_code == 400 and "already has this Slack user id" in taken.text
+    bad = client.post("/auth/account", data={**form, "slack_user_id": "@ana"})
+    assert bad.status_code == 400 and 'value="@ana"' in bad.text
+    saved = client.post("/auth/account", data={**form, "slack_user_id": " u0ana1 "})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).slack_user_id == "U0ANA1"
+    assert "slack_user_id_changed" in audit_actions(app, "user", user.id)

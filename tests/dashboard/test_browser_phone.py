@@ -1,0 +1,211 @@
+"""On a phone, by keyboard, at a glance (issue #15), in the real Chromium on the demo data.
+
+No page is wider than a 375 px screen for any role (320 px for the public pages), the skip link is
+the first tab stop, a failed htmx post says why and keeps what was typed, and a post in flight shows
+that it is working.
+"""
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from complaints.intake import survey
+from complaints.models import Complaint
+from core.demo import DEMO_PASSWORD
+from core.extensions import db
+from core.models import Client, User
+from dashboard.demo import seed_all
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 740}
+SMALL_PHONE = {"width": 320, "height": 640}
+SHOTS = os.environ.get("HUDDLE_UI_SHOTS")  # a folder: save 375 px screenshots of the main pages
+
+
+@pytest.fixture(scope="module")
+def urls(live_app):
+    """Seed the demo and work out every page's address once."""
+    with live_app.app_context():
+        seed_all()
+        # Everyone reads English here, so the tests can find things by their English names.
+        db.session.execute(sa.update(User).values(locale="en"))
+        complaint_id = db.session.scalar(sa.select(Complaint.id).order_by(Complaint.id))
+        client_id = db.session.scalar(sa.select(Client.id).order_by(Client.id))
+        _link, token = survey.issue_link(client_id)
+        db.session.commit()
+        with live_app.test_request_context():
+            main = {
+                "today": url_for("home.today"),
+                "complaints": url_for("complaints.open_list"),
+                "complaint": url_for("complaints.detail", complaint_id=complaint_id),
+                "board": url_for("standup.index"),
+                "wishes": url_for("wishes.index"),
+                "calls": url_for("wishes.calls"),
+            }
+            manager = {
+                "follow-ups": url_for("complaints.my_follow_ups"),
+                "insights": url_for("insights.page"),
+            }
+            admin = {
+                "people": url_for("admin.users"),
+                "teams": url_for("admin_teams.index"),
+                "outbox": url_for("slack_admin.outbox_page"),
+                "playbooks": url_for("complaints.playbooks"),
+            }
+            main["log-contact"] = url_for("complaints.log_contact", complaint_id=complaint_id)
+            public = {
+                "login": url_for("auth.login"),
+                "write": url_for("public.write_to_head"),
+                "survey": url_for("public.survey", token=token),
+            }
+    pages = {**main}
+    log_contact = pages.pop("log-contact")
+    return {
+        "agent": pages,
+        "manager": {**pages, **manager},
+        "admin": {**pages, **admin},
+        "public": public,
+        "log-contact": log_contact,
+    }
+
+
+def log_in(page, email):
+    page.goto("/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"^(?!.*/auth/login)"))
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize(
+    "role, email",
+    [
+        ("agent", "agent@huddle.example"),
+        ("manager", "manager@huddle.example"),
+        ("admin", "admin@huddle.example"),
+    ],
+)
+def test_no_page_is_wider_than_a_phone(page, urls, role, email):
+    page.set_viewport_size(PHONE)
+    log_in(page, email)
+    too_wide = {}
+    for name, url in urls[role].items():
+        page.goto(url)
+        if page_width(page) > PHONE["width"]:
+            too_wide[name] = page_width(page)
+        if SHOTS and role == "manager" and name in ("today", "complaints", "complaint", "board"):
+            os.makedirs(SHOTS, exist_ok=True)
+            page.screenshot(path=os.path.join(SHOTS, f"{name}-375.png"), full_page=True)
+    assert too_wide == {}
+
+
+def test_public_pages_fit_a_small_phone(page, urls):
+    page.set_viewport_size(SMALL_PHONE)
+    too_wide = {}
+    for name, url in urls["public"].items():
+        page.goto(url)
+        if page_width(page) > SMALL_PHONE["width"]:
+            too_wide[name] = page_width(page)
+    assert too_wide == {}
+
+
+def test_the_skip_link_is_the_first_tab_stop_and_leads_to_the_content(page, urls):
+    log_in(page, "agent@huddle.example")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()  # hidden until it has focus
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+
+
+def luminance(css_color: str) -> float:
+    red, green, blue = (int(n) / 255 for n in re.findall(r"\d+", css_color)[:3])
+
+    def linear(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_focus_ring_stands_out_from_the_page(page, urls, scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.goto(urls["public"]["login"])
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the skip link, onto the first link of the page
+    ring, background, width = page.evaluate(
+        """() => {
+            const style = getComputedStyle(document.activeElement);
+            const page = [document.body, document.documentElement]
+                .map((el) => getComputedStyle(el).backgroundColor)
+                .find((color) => color !== "rgba(0, 0, 0, 0)");
+            return [style.outlineColor, page, parseFloat(style.outlineWidth)];
+        }"""
+    )
+    assert background is not None
+    lighter, darker = sorted((luminance(ring), luminance(background)), reverse=True)
+    assert (lighter + 0.05) / (darker + 0.05) >= 3
+    assert width >= 2
+
+
+@pytest.mark.parametrize(
+    "status, message",
+    [
+        (500, "Something went wrong on our side. Nothing was saved"),
+        (429, "Too many attempts. Please wait a moment"),
+    ],
+)
+def test_a_failed_post_says_why_and_keeps_what_was_typed(page, urls, status, message):
+    page.set_viewport_size(PHONE)
+    log_in(page, "agent@huddle.example")
+    page.goto(urls["agent"]["complaint"])
+    page.route(f"**{urls['log-contact']}", lambda route: route.fulfill(status=status, body="no"))
+    page.get_by_label("No answer").check()
+    page.get_by_label("Notes").fill("Rang twice, left a voicemail")
+    page.get_by_role("button", name="Log contact").click()
+    page.get_by_role("alert").filter(has_text=message).wait_for()
+    assert page.get_by_label("Notes").input_value() == "Rang twice, left a voicemail"
+    assert page.get_by_label("No answer").is_checked()
+    # The button works again, for the next try.
+    assert page.get_by_role("button", name="Log contact").is_enabled()
+
+
+def test_a_post_in_flight_shows_it_is_working_then_says_it_is_done(page, urls):
+    log_in(page, "agent@huddle.example")
+    page.goto(urls["agent"]["complaint"])
+    held = []
+    page.route(f"**{urls['log-contact']}", lambda route: held.append(route))
+    page.get_by_label("No answer").check()
+    button = page.get_by_role("button", name="Log contact")
+    button.click()
+    page.wait_for_function("() => document.querySelector('[aria-busy=true]') !== null")
+    assert button.get_attribute("aria-busy") == "true"
+    assert button.is_disabled()  # not sent twice
+    assert held, "the post was held back"
+    held[0].continue_()
+    page.locator("#huddle-status").filter(has_text="Done.").wait_for()
+    assert page.locator("[aria-busy=true]").count() == 0
+    # Focus went to the swapped region, not back to the top of the page.
+    assert page.evaluate("document.activeElement.id") == "complaint"
+
+
+def test_on_a_phone_the_navigation_folds_into_a_menu_opened_by_keyboard(page, urls):
+    page.set_viewport_size(PHONE)
+    log_in(page, "agent@huddle.example")
+    complaints = page.get_by_role("link", name="Complaints", exact=True)
+    assert not complaints.is_visible()
+    page.locator(".nav-menu > summary").focus()
+    page.keyboard.press("Enter")
+    complaints.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{urls['agent']['complaints']}")
+    assert page_width(page) <= PHONE["width"]
