@@ -79,6 +79,7 @@ def _url_values(app) -> dict:
             "user_id": agent.id,
             "away_id": _max_id(AwayDay),
             "message_id": _max_id(OutboxMessage),
+            "team_id": team.id,
             "slug": team.slug,
             "on": standup.on.isoformat() if standup else "2026-12-01",
             "token": token,
@@ -94,7 +95,7 @@ def _post_rules(app):
 
 
 def _url(app, rule, values) -> str:
-    args = {name: values[name] for name in rule.arguments}
+    args = {name: values.get(name, 1) for name in rule.arguments}  # a new argument: id 1
     if "timebox" in rule.rule:
         args["item_id"] = values["agenda_item_id"]
     with app.test_request_context():
