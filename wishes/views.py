@@ -203,9 +203,7 @@ def already_possible(wish_id: int):
     try:
         decided = services.answer_already_possible(wish_id, current_user, form.how.data)
     except services.WishError as error:
-        message = refuse(error, form)
-        if message:  # not about a field of its own: the form's only field says it
-            form.how.errors.append(message)
+        refuse(error, form, "how")  # not about a field of its own: the form's only field says it
         return _render_detail(wish_id, 422, possible=form)
     flash(
         ngettext(
@@ -301,9 +299,7 @@ def decide(slug: str, on: str, wish_id: int):
             terms=form.terms.data,
         )
     except services.WishError as error:
-        message = refuse(error, form)
-        if message:  # about the wish or the review, not one field: said under the reason
-            form.reason.errors.append(message)
+        refuse(error, form, "reason")  # about the wish or review, not one field: under the reason
         return _render_item(team, review_on, wish_id, form, 422)
     row = pages.decided_row(decided.decision.id)
     if request.htmx:
@@ -389,9 +385,7 @@ def log_call(callback_id: int):
         except services.NotAllowed:
             raise  # someone else's call: the core handler answers 403 with the reason
         except services.WishError as error:
-            message = refuse(error, form)
-            if message:
-                form.notes.errors.append(message)
+            refuse(error, form, "notes")
             status = 422
     else:
         status = 400
