@@ -29,6 +29,7 @@ from flask_login import current_user
 from core.access import role_required
 from core.database import utcnow
 from core.errors import refuse
+from core.teams import team_or_404
 from standup import board as board_data
 from standup import history, queries, schedule, services
 from standup.forms import (
@@ -44,13 +45,6 @@ from standup.forms import (
 
 bp = Blueprint("standup", __name__, url_prefix="/standup")
 CHANGED = "standup-changed"  # the event that makes the board's panels refresh themselves
-
-
-def _team_or_404(slug: str):
-    team = queries.team_by_slug(slug)
-    if team is None:
-        abort(404)
-    return team
 
 
 def _standup_or_404(team, on: date):
@@ -80,7 +74,7 @@ def team_list():
 @bp.get("/<slug>/<isodate:on>")
 def board(slug: str, on: date | None):
     """A team's board: today's (its local date) without a date, any day's with one."""
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     return _render_board(team, on or schedule.local_date(team, utcnow()))
 
 
@@ -158,7 +152,7 @@ def live(slug: str, on: date):
     overdue = status == "live" and auto_end_at is not None and auto_end_at <= utcnow()
     if not overdue and request.args.get("v") == str(version):
         return Response(status=204)
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     if overdue:
         services.open_board(team, on, utcnow())  # its time is up: it ends now, for everyone
     return _render_live(team, on)
@@ -166,7 +160,7 @@ def live(slug: str, on: date):
 
 @bp.get("/<slug>/<isodate:on>/panels")
 def panels(slug: str, on: date):
-    return _render_panels(_team_or_404(slug), on)
+    return _render_panels(team_or_404(slug), on)
 
 
 # --- live-mode controls -------------------------------------------------------------------------
@@ -177,7 +171,7 @@ def _control(slug: str, on: date, action, error: str | None = None):
 
     A refusal (or ``error``, when the request itself was unusable) is shown in the fragment.
     """
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     standup = _standup_or_404(team, on)
     if error is None:
         try:
@@ -223,7 +217,7 @@ def timebox(slug: str, on: date, item_id: int):
 
 @bp.post("/<slug>/<isodate:on>/attendance/<int:user_id>")
 def attendance(slug: str, on: date, user_id: int):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     standup = _standup_or_404(team, on)
     present = request.form.get("present") == "1"
     try:
@@ -240,7 +234,7 @@ def action_item_done(item_id: int):
     """Close an action item; an unknown one (404) or someone else's (403) is the core handler's."""
     item = services.complete_action_item(item_id, current_user)
     if request.htmx and request.form.get("slug") and request.form.get("on"):
-        team = _team_or_404(request.form["slug"])
+        team = team_or_404(request.form["slug"])
         try:
             on = date.fromisoformat(request.form["on"])
         except ValueError:
@@ -263,7 +257,7 @@ FORM_TEMPLATES = {
 
 def _form_answer(slug: str, on: date, form, name: str, apply):
     """Validate, apply, and answer with the form again: fresh when saved, with errors when not."""
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     if not form.validate_on_submit():
         return _form_refused(team, on, form, name, 400)
     try:
@@ -293,7 +287,7 @@ def _form_fragment(team, on: date, name: str, form=None) -> str:
 @bp.post("/<slug>/<isodate:on>/check-in")
 def check_in(slug: str, on: date):
     form = CheckInForm()
-    if current_user.team_id != _team_or_404(slug).id:
+    if current_user.team_id != team_or_404(slug).id:
         abort(403)  # one checks in to one's own team's stand-up only
 
     def apply(team):
@@ -358,7 +352,7 @@ def _history_form(team):
 
 @bp.get("/<slug>/history")
 def history_page(slug: str):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     form = _history_form(team)
     valid = form.validate()
     try:
@@ -386,7 +380,7 @@ def history_page(slug: str):
 
 @bp.get("/<slug>/export.csv")
 def export(slug: str):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     form = _history_form(team)
     if form.validate():
         end_on = form.end.data or schedule.local_date(team, utcnow())
@@ -413,7 +407,7 @@ def export(slug: str):
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @role_required("manager")
 def settings(slug: str):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     if request.method == "GET":
         form = TeamSettingsForm.saved(
             team, queries.holidays_of(team.id), queries.rotation_emails(team.id)

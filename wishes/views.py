@@ -15,6 +15,7 @@ from flask_login import current_user
 from core.access import role_required
 from core.database import utcnow
 from core.errors import refuse
+from core.teams import team_or_404
 from core.templating import spoken_day
 from wishes import briefs, calendar, pages, services
 from wishes.forms import (
@@ -273,17 +274,10 @@ def review():
     return _render_review(team, _review_date(team, request.args.get("on")))
 
 
-def _team_or_404(slug: str):
-    team = pages.team_by_slug(slug)
-    if team is None:
-        abort(404)
-    return team
-
-
 @bp.post("/review/<slug>/<on>/wishes/<int:wish_id>")
 @role_required("manager")
 def decide(slug: str, on: str, wish_id: int):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     review_on = _review_date(team, on)
     form = _decision_form(wish_id)
     if not form.validate_on_submit():
@@ -345,7 +339,7 @@ def _render_item(team, review_on: date, wish_id: int, form: DecisionForm, status
 @bp.post("/review/<slug>/<on>/close")
 @role_required("manager")
 def close_review(slug: str, on: str):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     review_on = _review_date(team, on)
     if not EmptyForm().validate_on_submit():
         abort(400)
