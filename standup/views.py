@@ -319,25 +319,22 @@ def add_action_item(slug: str, on: date):
 
 @bp.post("/<slug>/<isodate:on>/topics")
 def add_topic(slug: str, on: date):
-    form = TopicForm()
-    return _form_answer(
-        slug,
-        on,
-        form,
-        "topic",
-        lambda team: services.add_topic(_standup_or_404(team, on), current_user, form.topic.data),
-    )
+    return _text_added(slug, on, TopicForm(), "topic", services.add_topic, "topic")
 
 
 @bp.post("/<slug>/<isodate:on>/decisions")
 def add_decision(slug: str, on: date):
-    form = DecisionForm()
+    return _text_added(slug, on, DecisionForm(), "decision", services.add_decision, "text")
+
+
+def _text_added(slug: str, on: date, form, name: str, add, field: str):
+    """A topic or a decision: one line of text added to the day's stand-up by ``add``."""
     return _form_answer(
         slug,
         on,
         form,
-        "decision",
-        lambda team: services.add_decision(_standup_or_404(team, on), current_user, form.text.data),
+        name,
+        lambda team: add(_standup_or_404(team, on), current_user, form[field].data),
     )
 
 
