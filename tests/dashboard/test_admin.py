@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import User
+from tests.support.web import user_row
 
 
 def test_admin_invites_a_user_and_gets_a_link(app, client, login_as, make_team):
@@ -49,7 +50,7 @@ def test_admin_changes_role_and_deactivates_in_place(app, client, login_as, make
     user = make_user("agent")
     response = client.post(
         f"/admin/users/{user.id}",
-        data={f"u{user.id}-role": "manager", f"u{user.id}-team_id": "0"},
+        data=user_row(user, "manager"),
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -63,11 +64,7 @@ def test_admin_cannot_remove_their_own_admin_access(app, client, login_as):
     admin = login_as("admin")
     response = client.post(
         f"/admin/users/{admin.id}",
-        data={
-            f"u{admin.id}-role": "agent",
-            f"u{admin.id}-team_id": "0",
-            f"u{admin.id}-active": "y",
-        },
+        data=user_row(admin, "agent", active="y"),
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 400 and "your own admin access" in response.text
