@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import User
-from tests.support.web import user_row
+from tests.support.web import htmx, user_row
 
 
 def test_admin_invites_a_user_and_gets_a_link(app, client, login_as, make_team):
@@ -48,11 +48,7 @@ def test_admin_changes_role_and_deactivates_in_place(app, client, login_as, make
     """An htmx post (CSRF token in its header, as htmx sends it) answers with the row alone."""
     login_as("admin")
     user = make_user("agent")
-    response = client.post(
-        f"/admin/users/{user.id}",
-        data=user_row(user, "manager"),
-        headers={"HX-Request": "true"},
-    )
+    response = htmx(client, f"/admin/users/{user.id}", user_row(user, "manager"))
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<tr id="user-{user.id}">')
     with app.app_context():
@@ -62,11 +58,7 @@ def test_admin_changes_role_and_deactivates_in_place(app, client, login_as, make
 
 def test_admin_cannot_remove_their_own_admin_access(app, client, login_as):
     admin = login_as("admin")
-    response = client.post(
-        f"/admin/users/{admin.id}",
-        data=user_row(admin, "agent", active="y"),
-        headers={"HX-Request": "true"},
-    )
+    response = htmx(client, f"/admin/users/{admin.id}", user_row(admin, "agent", active="y"))
     assert response.status_code == 400 and "your own admin access" in response.text
     with app.app_context():
         assert db.session.get(User, admin.id).role == "admin"
