@@ -39,11 +39,11 @@ def _words():
     return {"labels": labels(), "open_statuses": OPEN_STATUSES, "detail_value": detail_value}
 
 
-def _refused(error: services.ComplaintError, form=None) -> str | None:
+def _refused(error: services.ComplaintError, form=None, fallback: str | None = None) -> str | None:
     """A refusal shown in place (see ``core.errors.refuse``); "not found" is left to the core's 404."""
     if isinstance(error, services.NotFound):
         raise error
-    return refuse(error, form)
+    return refuse(error, form, fallback)
 
 
 @bp.get("/")
@@ -277,9 +277,7 @@ def _save_playbook_form(form: PlaybookForm, playbook_id: int | None):
             active=form.active.data,
         )
     except services.ComplaintError as error:
-        message = _refused(error, form)
-        if message:  # a refusal about no one field: shown where the playbook is named
-            form.category.errors.append(message)
+        _refused(error, form, "category")  # about no one field: shown where the playbook is named
         return None, 422
     return saved, 200
 
@@ -338,9 +336,7 @@ def categories():
             try:
                 services.save_category(current_user, form.name.data)
             except services.ComplaintError as error:
-                message = _refused(error, form)
-                if message:
-                    form.name.errors.append(message)
+                _refused(error, form, "name")
                 status = 422
             else:
                 flash(_("The category is added."), "success")

@@ -45,13 +45,15 @@ class Forbidden(RuleError):
     code = "forbidden"
 
 
-def refuse(error: RuleError, form=None) -> str | None:
+def refuse(error: RuleError, form=None, fallback: str | None = None) -> str | None:
     """Undo what a refused change began and put its message next to its field on ``form``.
 
-    Returns the message when no field of the form takes it, for the page to show above the form.
+    Returns the message when no field of the form takes it, for the page to show above the form;
+    with ``fallback`` (a field name) such a message is said under that field instead.
     """
     db.session.rollback()
-    field = getattr(form, error.field, None) if form is not None and error.field else None
+    name = error.field if error.field and hasattr(form, error.field) else fallback
+    field = getattr(form, name, None) if form is not None and name else None
     if field is not None:
         field.errors = [*field.errors, error.message]
         return None

@@ -11,6 +11,7 @@ from flask import jsonify
 from core.api import ApiError, api_blueprint, operation, touch_token
 from core.database import utcnow
 from core.extensions import db
+from core.teams import team_by_slug
 from standup import queries
 from standup.schemas import AgendaPath, StandupAgenda
 
@@ -44,7 +45,7 @@ def _live_refs(standup) -> dict[str, dict]:
 )
 def team_standup(slug: str, date: dt.date):
     on = date  # read by @operation with AgendaPath: a bad date was answered with a 400
-    team = queries.team_by_slug(slug)
+    team = team_by_slug(slug)
     if team is None:
         raise ApiError(404, "not_found", "There is no team with this slug.")
     standup = queries.standup_on(team.id, on)

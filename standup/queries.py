@@ -28,10 +28,6 @@ from standup.models import (
 # --- teams and their days -------------------------------------------------------------------------
 
 
-def team_by_slug(slug: str) -> Team | None:
-    return db.session.scalar(sa.select(Team).where(Team.slug == slug))
-
-
 def team_of(team_id: int) -> Team | None:
     return db.session.get(Team, team_id)
 

@@ -30,6 +30,7 @@ from core.access import role_required
 from core.database import utcnow
 from core.errors import refuse
 from core.inputs import int_arg, parse_day
+from core.teams import team_or_404
 from standup import board as board_data
 from standup import history, queries, schedule, services
 from standup.forms import (
@@ -45,13 +46,6 @@ from standup.forms import (
 
 bp = Blueprint("standup", __name__, url_prefix="/standup")
 CHANGED = "standup-changed"  # the event that makes the board's panels refresh themselves
-
-
-def _team_or_404(slug: str):
-    team = queries.team_by_slug(slug)
-    if team is None:
-        abort(404)
-    return team
 
 
 def _standup_or_404(team, on: date):
@@ -81,7 +75,7 @@ def team_list():
 @bp.get("/<slug>/<isodate:on>")
 def board(slug: str, on: date | None):
     """A team's board: today's (its local date) without a date, any day's with one."""
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     return _render_board(team, on or schedule.local_date(team, utcnow()))
 
 
@@ -159,7 +153,7 @@ def live(slug: str, on: date):
     overdue = status == "live" and auto_end_at is not None and auto_end_at <= utcnow()
     if not overdue and request.args.get("v") == str(version):
         return Response(status=204)
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     if overdue:
         services.open_board(team, on, utcnow())  # its time is up: it ends now, for everyone
     return _render_live(team, on)
@@ -167,7 +161,7 @@ def live(slug: str, on: date):
 
 @bp.get("/<slug>/<isodate:on>/panels")
 def panels(slug: str, on: date):
-    return _render_panels(_team_or_404(slug), on)
+    return _render_panels(team_or_404(slug), on)
 
 
 # --- live-mode controls -------------------------------------------------------------------------
@@ -178,7 +172,7 @@ def _control(slug: str, on: date, action, error: str | None = None):
 
     A refusal (or ``error``, when the request itself was unusable) is shown in the fragment.
     """
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     standup = _standup_or_404(team, on)
     if error is None:
         try:
@@ -224,7 +218,7 @@ def timebox(slug: str, on: date, item_id: int):
 
 @bp.post("/<slug>/<isodate:on>/attendance/<int:user_id>")
 def attendance(slug: str, on: date, user_id: int):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     standup = _standup_or_404(team, on)
     present = request.form.get("present") == "1"
     try:
@@ -241,7 +235,7 @@ def action_item_done(item_id: int):
     """Close an action item; an unknown one (404) or someone else's (403) is the core handler's."""
     item = services.complete_action_item(item_id, current_user)
     if request.htmx and request.form.get("slug") and request.form.get("on"):
-        team = _team_or_404(request.form["slug"])
+        team = team_or_404(request.form["slug"])
         on = parse_day(request.form["on"])
         if on is None:
             abort(400)
@@ -263,7 +257,7 @@ FORM_TEMPLATES = {
 
 def _form_answer(slug: str, on: date, form, name: str, apply):
     """Validate, apply, and answer with the form again: fresh when saved, with errors when not."""
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     if not form.validate_on_submit():
         return _form_refused(team, on, form, name, 400)
     try:
@@ -293,7 +287,7 @@ def _form_fragment(team, on: date, name: str, form=None) -> str:
 @bp.post("/<slug>/<isodate:on>/check-in")
 def check_in(slug: str, on: date):
     form = CheckInForm()
-    if current_user.team_id != _team_or_404(slug).id:
+    if current_user.team_id != team_or_404(slug).id:
         abort(403)  # one checks in to one's own team's stand-up only
 
     def apply(team):
@@ -325,25 +319,22 @@ def add_action_item(slug: str, on: date):
 
 @bp.post("/<slug>/<isodate:on>/topics")
 def add_topic(slug: str, on: date):
-    form = TopicForm()
-    return _form_answer(
-        slug,
-        on,
-        form,
-        "topic",
-        lambda team: services.add_topic(_standup_or_404(team, on), current_user, form.topic.data),
-    )
+    return _text_added(slug, on, TopicForm(), "topic", services.add_topic, "topic")
 
 
 @bp.post("/<slug>/<isodate:on>/decisions")
 def add_decision(slug: str, on: date):
-    form = DecisionForm()
+    return _text_added(slug, on, DecisionForm(), "decision", services.add_decision, "text")
+
+
+def _text_added(slug: str, on: date, form, name: str, add, field: str):
+    """A topic or a decision: one line of text added to the day's stand-up by ``add``."""
     return _form_answer(
         slug,
         on,
         form,
-        "decision",
-        lambda team: services.add_decision(_standup_or_404(team, on), current_user, form.text.data),
+        name,
+        lambda team: add(_standup_or_404(team, on), current_user, form[field].data),
     )
 
 
@@ -358,7 +349,7 @@ def _history_form(team):
 
 @bp.get("/<slug>/history")
 def history_page(slug: str):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     form = _history_form(team)
     valid = form.validate()
     page_number = int_arg("page", 1)
@@ -383,7 +374,7 @@ def history_page(slug: str):
 
 @bp.get("/<slug>/export.csv")
 def export(slug: str):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     form = _history_form(team)
     if form.validate():
         end_on = form.end.data or schedule.local_date(team, utcnow())
@@ -410,7 +401,7 @@ def export(slug: str):
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @role_required("manager")
 def settings(slug: str):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     if request.method == "GET":
         form = TeamSettingsForm.saved(
             team, queries.holidays_of(team.id), queries.rotation_emails(team.id)

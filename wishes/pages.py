@@ -14,6 +14,7 @@ from core import audit
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client, Team, User
+from core.teams import team_by_slug
 from wishes import similarity
 from wishes.briefs import (
     WishBrief,
@@ -376,10 +377,6 @@ class ReviewPage:
 
 def teams() -> list[Team]:
     return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
-
-
-def team_by_slug(slug: str) -> Team | None:
-    return db.session.scalar(sa.select(Team).where(Team.slug == slug))
 
 
 def review_team(slug: str | None, viewer: User) -> Team | None:

@@ -16,6 +16,7 @@ from core.access import role_required
 from core.database import utcnow
 from core.errors import refuse
 from core.inputs import int_arg, parse_day
+from core.teams import team_or_404
 from core.templating import spoken_day
 from wishes import briefs, calendar, pages, services
 from wishes.forms import (
@@ -204,9 +205,7 @@ def already_possible(wish_id: int):
     try:
         decided = services.answer_already_possible(wish_id, current_user, form.how.data)
     except services.WishError as error:
-        message = refuse(error, form)
-        if message:  # not about a field of its own: the form's only field says it
-            form.how.errors.append(message)
+        refuse(error, form, "how")  # not about a field of its own: the form's only field says it
         return _render_detail(wish_id, 422, possible=form)
     flash(
         ngettext(
@@ -276,17 +275,10 @@ def review():
     return _render_review(team, _review_date(team, request.args.get("on")))
 
 
-def _team_or_404(slug: str):
-    team = pages.team_by_slug(slug)
-    if team is None:
-        abort(404)
-    return team
-
-
 @bp.post("/review/<slug>/<on>/wishes/<int:wish_id>")
 @role_required("manager")
 def decide(slug: str, on: str, wish_id: int):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     review_on = _review_date(team, on)
     form = _decision_form(wish_id)
     if not form.validate_on_submit():
@@ -302,9 +294,7 @@ def decide(slug: str, on: str, wish_id: int):
             terms=form.terms.data,
         )
     except services.WishError as error:
-        message = refuse(error, form)
-        if message:  # about the wish or the review, not one field: said under the reason
-            form.reason.errors.append(message)
+        refuse(error, form, "reason")  # about the wish or review, not one field: under the reason
         return _render_item(team, review_on, wish_id, form, 422)
     row = pages.decided_row(decided.decision.id)
     if request.htmx:
@@ -350,7 +340,7 @@ def _render_item(team, review_on: date, wish_id: int, form: DecisionForm, status
 @bp.post("/review/<slug>/<on>/close")
 @role_required("manager")
 def close_review(slug: str, on: str):
-    team = _team_or_404(slug)
+    team = team_or_404(slug)
     review_on = _review_date(team, on)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -390,9 +380,7 @@ def log_call(callback_id: int):
         except services.NotAllowed:
             raise  # someone else's call: the core handler answers 403 with the reason
         except services.WishError as error:
-            message = refuse(error, form)
-            if message:
-                form.notes.errors.append(message)
+            refuse(error, form, "notes")
             status = 422
     else:
         status = 400

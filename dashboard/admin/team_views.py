@@ -38,9 +38,7 @@ def _page(create: TeamForm | None = None, edited: dict | None = None, message=No
 
 
 def _refused(error: RuleError, form: TeamForm) -> None:
-    message = refuse(error, form)
-    if message:  # a refusal about the whole team shows above its name
-        form.name.errors = [*form.name.errors, message]
+    refuse(error, form, "name")  # a refusal about the whole team shows above its name
 
 
 @bp.get("/")

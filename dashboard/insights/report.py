@@ -96,6 +96,14 @@ def build_charts(insights: Insights) -> dict[str, Chart]:
     return {name: builders[name](insights) for name in CHART_NAMES}
 
 
+def _drawn(
+    draw: Callable, name: str, title: str, description: str, *args, table: Table, **kw
+) -> Chart:
+    """A chart whose SVG, drawn by ``draw``, carries the chart's own name, title and description
+    (its id and accessible words): the three are written once, so they cannot drift apart."""
+    return Chart(name, title, description, draw(name, title, description, *args, **kw), table)
+
+
 def _period_bars(
     name: str,
     title: str,
@@ -111,12 +119,16 @@ def _period_bars(
     current, previous = _period_names()
     series = [(current, [row[1] for row in rows]), (previous, [row[2] for row in rows])]
     labels = [row[0] for row in rows]
-    return Chart(
+    return _drawn(
+        bar_chart,
         name,
         title,
         description,
-        bar_chart(name, title, description, labels, series, fmt=fmt, empty=empty),
-        Table([Column(label_column), Column(current, kind), Column(previous, kind)], rows),
+        labels,
+        series,
+        fmt=fmt,
+        empty=empty,
+        table=Table([Column(label_column), Column(current, kind), Column(previous, kind)], rows),
     )
 
 
@@ -152,19 +164,15 @@ def _daily(insights: Insights) -> Chart:
         low=fmt_int(sum(d.low_ratings for d in days)),
     )
     opened, low = _("Complaints opened"), _("Low ratings")
-    return Chart(
+    return _drawn(
+        line_chart,
         "daily",
         title,
         description,
-        line_chart(
-            "daily",
-            title,
-            description,
-            [format_date(d.day, "d MMM") for d in days],
-            [(opened, [d.complaints for d in days]), (low, [d.low_ratings for d in days])],
-            fmt=fmt_int,
-        ),
-        Table(
+        [format_date(d.day, "d MMM") for d in days],
+        [(opened, [d.complaints for d in days]), (low, [d.low_ratings for d in days])],
+        fmt=fmt_int,
+        table=Table(
             [Column(_("Day"), "date"), Column(opened, "int"), Column(low, "int")],
             [(d.day, d.complaints, d.low_ratings) for d in days],
         ),
@@ -246,23 +254,19 @@ def _causes(insights: Insights) -> Chart:
     )
     complaints, cumulative = _("Complaints"), _("Cumulative share")
     yes, no = _("yes"), _("no")
-    return Chart(
+    return _drawn(
+        pareto_chart,
         "causes",
         title,
         description,
-        pareto_chart(
-            "causes",
-            title,
-            description,
-            labels,
-            [c.count for c in causes.pareto],
-            [c.cumulative_share for c in causes.pareto],
-            names=(complaints, cumulative),
-            fmt=fmt_int,
-            fmt_share=fmt_share,
-            empty=_("No complaints in this period."),
-        ),
-        Table(
+        labels,
+        [c.count for c in causes.pareto],
+        [c.cumulative_share for c in causes.pareto],
+        names=(complaints, cumulative),
+        fmt=fmt_int,
+        fmt_share=fmt_share,
+        empty=_("No complaints in this period."),
+        table=Table(
             [
                 Column(_("Category")),
                 Column(complaints, "int"),

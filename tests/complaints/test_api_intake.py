@@ -33,8 +33,9 @@ def test_low_rating_opens_exactly_one_complaint(app, client, api_headers):
     assert complaint.id == response.json["complaint_id"] and complaint.channel == "api"
 
 
-def test_high_rating_opens_none(app, client, api_headers):
-    response = post_json(client, "/api/v1/ratings", {"client": CLIENT, "score": 5}, api_headers)
+@pytest.mark.parametrize("score", [4, 5])
+def test_high_rating_opens_none(app, client, api_headers, score):
+    response = post_json(client, "/api/v1/ratings", {"client": CLIENT, "score": score}, api_headers)
     assert response.status_code == 201 and response.json["complaint_id"] is None
     assert created(app) == (1, 0, 1)
 
@@ -179,10 +180,11 @@ FUTURE = (utcnow() + timedelta(days=2)).isoformat()
         ({"client": CLIENT, "score": 3, "occurred_at": FUTURE}, "occurred_at"),
     ],
 )
+@pytest.mark.parametrize("key", [{}, {"Idempotency-Key": "bad"}], ids=["no-key", "key"])
 def test_every_bad_rating_field_is_422_naming_it_and_nothing_is_created(
-    app, client, api_headers, body, field
+    app, client, api_headers, body, field, key
 ):
-    response = post_json(client, "/api/v1/ratings", body, api_headers, **{"Idempotency-Key": "bad"})
+    response = post_json(client, "/api/v1/ratings", body, api_headers, **key)
     assert response.status_code == 422
     error = response.json["error"]
     assert error["code"] == "invalid" and field in error["fields"] and error["fields"][field]
@@ -250,6 +252,13 @@ def test_huge_body_gets_413_in_the_error_shape(app, client, api_headers):
         client, "/api/v1/complaints", {"client": CLIENT, "summary": "x" * 2000}, api_headers
     )
     assert smaller.status_code == 413
+    rating = post_json(
+        client,
+        "/api/v1/ratings",
+        {"client": CLIENT, "score": 1, "comment": "x" * 2000},
+        api_headers,
+    )
+    assert rating.status_code == 413 and "error" in rating.json
     assert created(app) == (0, 0, 0)
 
 
@@ -345,11 +354,15 @@ def test_open_complaints_are_paged_with_an_opaque_cursor(client, api_headers, ad
     assert len(second["items"]) == 2 and second["next_cursor"] is None
     items = first["items"] + second["items"]
     assert [item["summary"] for item in items] == [f"Complaint {i}" for i in range(5)]
+    assert len({item["id"] for item in items}) == 5
+    assert all("email" not in item["client"] for item in items)
     assert all(item["status"] == "new" for item in items)
     assert "private" not in str(items) and "555" not in str(items)
     closed = client.get("/api/v1/complaints?status=closed", headers=api_headers).json["items"]
     assert len(closed) == 2
     assert len(client.get("/api/v1/complaints?status=all", headers=api_headers).json["items"]) == 7
+    bad = client.get("/api/v1/complaints?cursor=garbage", headers=api_headers)
+    assert bad.status_code == 400 and bad.json["error"]["fields"] == {"cursor": "invalid"}
 
 
 def test_cursor_never_skips_or_repeats_complaints_opened_at_the_same_instant(
@@ -414,6 +427,7 @@ def test_survey_link_is_issued_and_works(app, client, api_headers):
 def test_openapi_describes_every_endpoint_with_request_and_response_schemas(client):
     spec = client.get("/api/v1/openapi.json").json
     paths, schemas = spec["paths"], spec["components"]["schemas"]
+    assert {"/ratings", "/complaints", "/survey-links", "/token"} <= set(paths)
     for path, method in [("/ratings", "post"), ("/complaints", "post"), ("/survey-links", "post")]:
         operation = paths[path][method]
         assert "Idempotency-Key" in str(operation["parameters"])

@@ -10,6 +10,7 @@ from core.extensions import db
 from core.models import User
 from core.urls import external_url
 from tests.support.db import using
+from tests.support.web import user_row
 
 PASSWORD = "correct horse battery"
 NEW = "another sturdy passphrase"
@@ -75,7 +76,7 @@ def test_deactivation_ends_the_persons_sessions(app, client, make_user, login_as
     login_as("admin")
     client.post(
         f"/admin/users/{user.id}",
-        data={f"u{user.id}-role": "agent", f"u{user.id}-team_id": "0"},
+        data=user_row(user, "agent"),
     )
     assert not is_in(theirs)
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import User
+from tests.support.web import htmx, user_row
 
 
 def test_admin_invites_a_user_and_gets_a_link(app, client, login_as, make_team):
@@ -47,11 +48,7 @@ def test_admin_changes_role_and_deactivates_in_place(app, client, login_as, make
     """An htmx post (CSRF token in its header, as htmx sends it) answers with the row alone."""
     login_as("admin")
     user = make_user("agent")
-    response = client.post(
-        f"/admin/users/{user.id}",
-        data={f"u{user.id}-role": "manager", f"u{user.id}-team_id": "0"},
-        headers={"HX-Request": "true"},
-    )
+    response = htmx(client, f"/admin/users/{user.id}", user_row(user, "manager"))
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<tr id="user-{user.id}">')
     with app.app_context():
@@ -61,15 +58,7 @@ def test_admin_changes_role_and_deactivates_in_place(app, client, login_as, make
 
 def test_admin_cannot_remove_their_own_admin_access(app, client, login_as):
     admin = login_as("admin")
-    response = client.post(
-        f"/admin/users/{admin.id}",
-        data={
-            f"u{admin.id}-role": "agent",
-            f"u{admin.id}-team_id": "0",
-            f"u{admin.id}-active": "y",
-        },
-        headers={"HX-Request": "true"},
-    )
+    response = htmx(client, f"/admin/users/{admin.id}", user_row(admin, "agent", active="y"))
     assert response.status_code == 400 and "your own admin access" in response.text
     with app.app_context():
         assert db.session.get(User, admin.id).role == "admin"

@@ -10,6 +10,7 @@ from core.extensions import db
 from core.models import Team, User
 from dashboard.scheduler.jobs import load_teams
 from standup import queries as standup_queries
+from tests.support.web import user_row
 
 HX = {"HX-Request": "true"}
 
@@ -137,16 +138,15 @@ def test_admin_sets_limit_slack_id_timezone_and_language_on_a_person(
 ):
     login_as("admin")
     user = make_user("manager")
-    p = f"u{user.id}"
-    data = {
-        f"{p}-role": "manager",
-        f"{p}-team_id": "0",
-        f"{p}-active": "y",
-        f"{p}-compensation_limit": "75.50",
-        f"{p}-slack_user_id": "u024be7lh",
-        f"{p}-timezone": "Europe/Lisbon",
-        f"{p}-locale": "pt_BR",
-    }
+    data = user_row(
+        user,
+        "manager",
+        active="y",
+        compensation_limit="75.50",
+        slack_user_id="u024be7lh",
+        timezone="Europe/Lisbon",
+        locale="pt_BR",
+    )
     response = client.post(f"/admin/users/{user.id}", data=data, headers=HX)
     assert response.status_code == 200
     with app.app_context():
@@ -164,7 +164,7 @@ def test_bad_person_fields_are_refused_next_to_the_field(app, client, login_as, 
     make_user("agent", slack_user_id="UTAKEN1")
     user = make_user("agent")
     p = f"u{user.id}"
-    base = {f"{p}-role": "agent", f"{p}-team_id": "0", f"{p}-active": "y"}
+    base = user_row(user, "agent", active="y")
     cases = {
         "two decimals": {f"{p}-compensation_limit": "1.234"},
         "Number must be at least 0": {f"{p}-compensation_limit": "-1"},

@@ -4,6 +4,7 @@ import re
 
 from core.extensions import db
 from core.models import User
+from tests.support.web import user_row
 
 
 def test_pages_carry_security_headers(client):
@@ -30,7 +31,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, log
     target = make_user("agent")
     response = client.post(
         f"/admin/users/{target.id}",
-        data={f"u{target.id}-role": "admin", f"u{target.id}-team_id": "0"},
+        data=user_row(target, "admin"),
         csrf=False,
     )
     assert response.status_code == 400

@@ -84,15 +84,22 @@ def build_playbook(category: str, **fields) -> Playbook:
 # --- core: teams, people, clients, API tokens ------------------------------------------------
 
 
-@pytest.fixture
-def make_team(app):
-    def make(**fields) -> Team:
+def _numbered(app, model, **defaults: str):
+    """A factory of saved ``model`` rows whose unique fields default to ``defaults`` with a fresh
+    number in place of ``{n}`` (``slug="team-{n}"``), so two rows of one test never clash."""
+
+    def make(**fields):
         n = next(_n)
-        fields.setdefault("slug", f"team-{n}")
-        fields.setdefault("name", f"Team {n}")
-        return save(app, Team(**fields))
+        for name, template in defaults.items():
+            fields.setdefault(name, template.format(n=n))
+        return save(app, model(**fields))
 
     return make
+
+
+@pytest.fixture
+def make_team(app):
+    return _numbered(app, Team, slug="team-{n}", name="Team {n}")
 
 
 @pytest.fixture
@@ -114,14 +121,7 @@ def owner(make_user):
 @pytest.fixture
 def make_client(app):
     """One of our clients (the person who rates and complains)."""
-
-    def make(**fields) -> Client:
-        n = next(_n)
-        fields.setdefault("external_id", f"client-{n}")
-        fields.setdefault("name", f"Client {n}")
-        return save(app, Client(**fields))
-
-    return make
+    return _numbered(app, Client, external_id="client-{n}", name="Client {n}")
 
 
 @pytest.fixture

@@ -68,3 +68,10 @@ class LiveServer:
 def htmx(client, url, data=None, **kwargs):
     """A POST as htmx sends it from a page: the form's fields and the ``HX-Request`` header."""
     return client.post(url, data=data or {}, headers={"HX-Request": "true"}, **kwargs)
+
+
+def user_row(user, role: str, **fields: str) -> dict[str, str]:
+    """The form of ``user``'s row on the people page, named as the row names its fields
+    (``u<id>-role``); ``team_id`` is "0" (no team) unless given."""
+    fields = {"role": role, "team_id": "0", **fields}
+    return {f"u{user.id}-{name}": value for name, value in fields.items()}

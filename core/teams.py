@@ -1,0 +1,19 @@
+"""Finding a team by its short name: the lookup every team page (stand-up, wish review) starts from."""
+
+import sqlalchemy as sa
+from flask import abort
+
+from core.extensions import db
+from core.models import Team
+
+
+def team_by_slug(slug: str) -> Team | None:
+    return db.session.scalar(sa.select(Team).where(Team.slug == slug))
+
+
+def team_or_404(slug: str) -> Team:
+    """The team a page's address names; an unknown short name is a plain 404."""
+    team = team_by_slug(slug)
+    if team is None:
+        abort(404)
+    return team
