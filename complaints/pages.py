@@ -8,7 +8,6 @@ many contacts or compensations a complaint has.
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 
 from complaints import services
@@ -28,6 +27,7 @@ from core import audit
 from core.database import utcnow
 from core.extensions import db
 from core.models import User
+from core.urls import external_url
 
 
 def _existing(model, row_id: int, message: str):
@@ -182,7 +182,7 @@ def _follow_up_url(complaint_id: int, token: str | None) -> str | None:
         link = survey.latest_follow_up(complaint_id)
         if link is not None and link.used_at is None:
             token = survey.token_for(link)
-    return url_for("public.survey", token=token, _external=True) if token else None
+    return external_url("public.survey", token=token) if token else None
 
 
 def complaint_page(

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import has_request_context, url_for
 from flask_babel import gettext as _
 
 from core.database import utcnow
@@ -77,11 +76,8 @@ class ActionItemBrief:
 
 
 def board_url(team_slug: str, on: date) -> str:
-    """The board's full address, from a request or from a job (Slack links need it absolute)."""
-    values = {"slug": team_slug, "on": on.isoformat()}
-    if has_request_context():
-        return url_for("standup.board", _external=True, **values)
-    return external_url("standup.board", **values)
+    """The board's full address on HUDDLE_BASE_URL (Slack links need it absolute)."""
+    return external_url("standup.board", slug=team_slug, on=on.isoformat())
 
 
 def summary_for(standup: Standup) -> StandupSummary:

@@ -8,7 +8,7 @@ request, together with the stored answer that an ``Idempotency-Key`` replay gets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from complaints.intake import services as intake
@@ -31,6 +31,7 @@ from core.api.idempotency import IdempotencyHeaders
 from core.api.schemas import ClientIn
 from core.extensions import db
 from core.models import Client, User
+from core.urls import external_url
 
 bp = api_blueprint("complaints_api", __name__)
 
@@ -64,7 +65,7 @@ def _complaint(body: ComplaintIn) -> ComplaintOut:
 def _survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
     link, token = survey.issue_link(_client(body.client).id, order_ref=body.order_ref)
     touch_token()
-    url = url_for("public.survey", token=token, _external=True)
+    url = external_url("public.survey", token=token)
     return SurveyLinkOut(url=url, expires_at=link.expires_at)
 
 

@@ -4,7 +4,7 @@ Thin: the forms read the request, ``dashboard.admin.services`` applies the rules
 change goes back through ``core.errors.refuse`` (rollback, message next to its field).
 """
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from core.auth.services import invite_token
 from core.errors import RuleError, refuse
 from core.extensions import db
 from core.models import User
+from core.urls import external_url
 from dashboard.admin import services
 from dashboard.admin.forms import InviteForm, UserAccessForm
 
@@ -84,7 +85,7 @@ def invite():
         except services.UserError as error:
             _refused(error, form)
         else:
-            invite_link = url_for("auth.accept_invite", token=invite_token(user), _external=True)
+            invite_link = external_url("auth.accept_invite", token=invite_token(user))
             flash(_("%(name)s is invited. Send them this link.", name=user.name), "success")
             form, status = _invite_form(blank=True), 201
     if request.htmx:

@@ -104,3 +104,29 @@ def test_links_ignore_a_forged_host_header(app):
     app.config["BASE_URL"] = "https://huddle.example.org"
     with app.test_request_context("/", headers={"Host": "evil.example"}):
         assert external_url("auth.login") == "https://huddle.example.org/auth/login"
+
+
+def test_a_forged_host_changes_no_link_huddle_hands_out(app, client, login_as):
+    """The survey link of the API and an invitation link, asked for with ``Host: evil.example``."""
+    from core.api.tokens import create_token
+
+    app.config["BASE_URL"] = "https://huddle.example.org"
+    with using(app):
+        token = create_token("crm-forged-host")
+    evil = {"Host": "evil.example"}
+    survey = client.post(
+        "/api/v1/survey-links",
+        json={"client": {"external_id": "c-host", "name": "Ana"}},
+        headers={"Authorization": f"Bearer {token}", **evil},
+    )
+    assert survey.status_code == 201
+    assert survey.json["url"].startswith("https://huddle.example.org/s/")
+    # A page's form cannot come with a forged Host (the session cookie stays with the real one),
+    # but its links do not follow the request's host either: the admin reached us as "localhost".
+    login_as("admin")
+    invited = client.post(
+        "/admin/users",
+        data={"email": "new@example.com", "name": "New", "role": "agent", "team_id": "0"},
+    )
+    assert "https://huddle.example.org/auth/invite/" in invited.text
+    assert "http://localhost/auth/invite/" not in invited.text
