@@ -80,7 +80,12 @@ class ChangedMeanwhile(ComplaintError, errors.Conflict):
         self.complaint = complaint
 
 
-def _require(complaint_id: int) -> Complaint:
+def _require(complaint_id: int, lock: bool = False) -> Complaint:
+    """The complaint, or NotFound; ``lock`` holds its row until the commit (PostgreSQL)."""
+    if lock:  # a plain row lock first: FOR UPDATE cannot cover the eager-loaded outer joins
+        db.session.execute(
+            sa.select(Complaint.id).where(Complaint.id == complaint_id).with_for_update()
+        )
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         raise NotFound(_("This complaint does not exist."))
@@ -380,6 +385,17 @@ def compensation_limit_for(complaint: Complaint, actor: User) -> Decimal:
     return person.compensation_limit or Decimal(0)
 
 
+def committed_compensation(complaint_id: int) -> Decimal:
+    """What the complaint already costs: compensation given or waiting for the head of support."""
+    total = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Compensation.amount), 0)).where(
+            Compensation.complaint_id == complaint_id,
+            Compensation.status.in_(("approved", "pending")),
+        )
+    )
+    return Decimal(total or 0)
+
+
 def add_compensation(
     complaint_id: int,
     actor: User,
@@ -388,8 +404,14 @@ def add_compensation(
     note: str | None,
     now: datetime | None = None,
 ) -> Compensation:
-    """Within the owner's limit it is given at once; above it, it waits for an admin's approval."""
-    complaint = _require(complaint_id)
+    """Within the owner's limit it is given at once; above it, it waits for an admin's approval.
+
+    The limit is what the whole complaint may cost without the head of support, not one payment:
+    four refunds of 25 under a limit of 25 are one given and three waiting. The complaint's row is
+    locked while its total is read (PostgreSQL; SQLite's writes already take turns), so two
+    managers giving at once cannot both slip under the limit.
+    """
+    complaint = _require(complaint_id, lock=True)
     _require_role(actor, "manager", _("Only managers give compensation."))
     if kind not in COMPENSATION_KINDS:
         raise ComplaintError(_("Choose a kind of compensation."), "kind")
@@ -397,7 +419,8 @@ def add_compensation(
         raise ComplaintError(_("Enter an amount above zero."), "amount")
     if amount >= Decimal("10000000000"):
         raise ComplaintError(_("That amount is too large."), "amount")
-    within_limit = amount <= compensation_limit_for(complaint, actor)
+    already = committed_compensation(complaint.id)
+    within_limit = already + amount <= compensation_limit_for(complaint, actor)
     status = "approved" if actor.has_role("admin") or within_limit else "pending"
     now = now or utcnow()
     compensation = Compensation(

@@ -1,0 +1,90 @@
+"""The compensation limit is what a complaint may cost, not one payment: splitting cannot pass it."""
+
+import threading
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from complaints import services
+from complaints.models import Compensation, Complaint
+from core.database import writing
+from core.extensions import db
+from core.models import Client, User
+from tests.support.app import make_app, migrate
+from tests.support.db import using
+
+
+def statuses(app, complaint_id) -> list[str]:
+    with using(app):
+        return list(
+            db.session.scalars(
+                sa.select(Compensation.status)
+                .where(Compensation.complaint_id == complaint_id)
+                .order_by(Compensation.id)
+            )
+        )
+
+
+def test_four_refunds_of_25_under_a_limit_of_25_are_one_given_and_three_waiting(
+    app, make_user, make_complaint
+):
+    manager = make_user("manager", compensation_limit=Decimal("25.00"))
+    complaint = make_complaint(owner=manager)
+    with using(app):
+        actor = db.session.get(User, manager.id)
+        for _ in range(4):
+            services.add_compensation(complaint.id, actor, "refund", Decimal("25"), None)
+    assert statuses(app, complaint.id) == ["approved", "pending", "pending", "pending"]
+
+
+def test_small_amounts_are_given_until_the_total_reaches_the_limit(app, make_user, make_complaint):
+    manager = make_user("manager", compensation_limit=Decimal("25.00"))
+    complaint = make_complaint(owner=manager)
+    with using(app):
+        actor = db.session.get(User, manager.id)
+        for amount in ("10", "10", "5.01", "4.99"):
+            services.add_compensation(complaint.id, actor, "discount", Decimal(amount), None)
+    # 25.01 would pass the limit: it waits; and what waits still counts, so 4.99 waits too.
+    assert statuses(app, complaint.id) == ["approved", "approved", "pending", "pending"]
+
+
+def test_two_managers_giving_at_once_cannot_both_slip_under_the_limit(make_database_url):
+    url = make_database_url()
+    migrate(url)
+    app = make_app(url)
+    with app.app_context():
+        managers = [
+            User(email=f"m{n}@example.com", name=f"M{n}", role="manager", compensation_limit=25)
+            for n in range(2)
+        ]
+        client = Client(external_id="race-client", name="Ana")
+        db.session.add_all([*managers, client])
+        db.session.flush()
+        complaint = Complaint(
+            client_id=client.id,
+            summary="Late",
+            channel="phone",
+            owner_id=managers[0].id,
+            due_at=sa.func.now(),
+        )
+        db.session.add(complaint)
+        db.session.commit()
+        complaint_id, manager_ids = complaint.id, [m.id for m in managers]
+    start = threading.Barrier(2)
+
+    def give(manager_id):
+        with app.test_request_context(method="POST"):
+            start.wait()  # both at once; then, as a POST does, take SQLite's write lock at BEGIN
+            with writing():
+                actor = db.session.get(User, manager_id)
+                services.add_compensation(complaint_id, actor, "refund", Decimal("20"), None)
+            db.session.remove()
+
+    threads = [threading.Thread(target=give, args=(m,)) for m in manager_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses(app, complaint_id)) == ["approved", "pending"]
+    with app.app_context():
+        db.engine.dispose()
