@@ -64,14 +64,21 @@ class NotAllowed(WishError):
 # --- clients ---------------------------------------------------------------------------------------
 
 
-def upsert_client(data: dict) -> Client:
+def upsert_client(data: dict, *, actor: User | None = None) -> Client:
     """The API's client object (already checked) as one of our clients, through the core's rule.
 
-    It commits nothing itself: the ``record_wish`` that follows saves the client with the wish, and
-    a refused wish takes the new client back with it.
+    The API (another system) keeps the client's details current; an agent typing a wish (``actor``)
+    only adds details we do not know yet (``core.clients``). It commits nothing itself: the
+    ``record_wish`` that follows saves the client with the wish, and a refused wish takes the new
+    client back with it.
     """
     return upsert(
-        data["external_id"], data["name"], data.get("email") or None, data.get("phone") or None
+        data["external_id"],
+        data["name"],
+        data.get("email") or None,
+        data.get("phone") or None,
+        replace=actor is None,
+        actor_id=actor.id if actor is not None else None,
     )
 
 

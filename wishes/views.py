@@ -79,7 +79,8 @@ def new():
                 "name": form.name.data.strip(),
                 "email": form.email.data or None,
                 "phone": (form.phone.data or "").strip() or None,
-            }
+            },
+            actor=current_user,
         )
         try:
             recorded = services.record_wish(
