@@ -370,8 +370,12 @@ def edit(
             raise ValueError("due_at must be timezone-aware")
     changed = {}
     for name, value in fields.items():
-        if getattr(complaint, name) != value:
+        old = getattr(complaint, name)
+        if old != value:
+            # The old value too: the summary and details are the client's own words, and the
+            # history must still show what they said after a manager rewrote it (#12).
             changed[name] = _audit_value(value)
+            changed["before_" + name] = _audit_value(old)
             setattr(complaint, name, value)
     if changed:
         events.record(actor.id, complaint.id, "edited", now or utcnow(), **changed)
