@@ -535,8 +535,8 @@ def update_team_settings(
     A planned stand-up of today follows the new time and timebox at once; a running one keeps the
     rules it started with.
     """
-    if not actor.has_role("manager"):
-        raise StandupError(_("Only managers change a team's stand-up settings."))
+    if not actor.manages(team.id):
+        raise StandupForbidden(_("Only this team's managers change its stand-up settings."))
     timezone = timezone.strip()
     if not schedule.is_valid_timezone(timezone):
         raise StandupError(_("Unknown timezone; use a name like Europe/Moscow."), "timezone")

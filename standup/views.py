@@ -402,6 +402,8 @@ def export(slug: str):
 @role_required("manager")
 def settings(slug: str):
     team = team_or_404(slug)
+    if not current_user.manages(team.id):
+        abort(403)  # the service refuses the change too; the form is not offered
     if request.method == "GET":
         form = TeamSettingsForm.saved(
             team, queries.holidays_of(team.id), queries.rotation_emails(team.id)
@@ -426,6 +428,8 @@ def settings(slug: str):
             holidays=holidays,
             rotation_emails=form.rotation_emails(),
         )
+    except services.StandupForbidden:
+        raise
     except services.StandupError as problem:
         if message := refuse(problem, form):
             flash(message, "error")

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from core import audit
 from core.clients import upsert_client as upsert
 from core.database import utcnow
-from core.errors import RuleError
+from core.errors import Forbidden, RuleError
 from core.extensions import db
 from core.models import Client, Team, User
 from core.signals import wish_review_closed
@@ -54,11 +54,17 @@ class WishError(RuleError):
     """A wish rule said no (see ``core.errors.RuleError``)."""
 
 
-class NotAllowed(WishError):
+class NotAllowed(WishError, Forbidden):
     """The person may not do this (e.g. log someone else's callback without being a manager)."""
 
     status = 403
     code = "forbidden"
+
+
+def _require_manager_of(actor: User, team_id: int | None) -> None:
+    """A team's review is decided and closed by its own managers or an admin (#12)."""
+    if not actor.manages(team_id):
+        raise NotAllowed(_("Only this team's managers decide and close its wish review."))
 
 
 # --- clients ---------------------------------------------------------------------------------------
@@ -350,6 +356,7 @@ def decide(
     now: datetime | None = None,
 ) -> Decided:
     """Record the review's decision on a wish and create one callback per asking client."""
+    _require_manager_of(actor, team.id)
     _check_decision(outcome, reason, terms)
     review = _review_for(team, review_on)
     if review.status == "closed":
@@ -457,6 +464,7 @@ def close_review(
     team: Team, review_on: date, actor: User, now: datetime | None = None
 ) -> WishReview:
     """Close the meeting: its decisions go to the team channel (via the signal, in this transaction)."""
+    _require_manager_of(actor, team.id)
     review = _review_for(team, review_on)
     if review.status == "closed":
         raise WishError(_("This review is already closed."))

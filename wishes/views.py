@@ -262,7 +262,7 @@ def _render_review(team, review_on: date, status: int = 200, forms=None):
             for item in page.pending
         },
         "close_form": EmptyForm(formdata=None),
-        "can_decide": current_user.has_role("manager"),
+        "can_decide": current_user.manages(team.id),
         "today": calendar.team_today(team),
     }
     return render_template(_template("review"), **context), status
@@ -294,6 +294,8 @@ def decide(slug: str, on: str, wish_id: int):
             reason=form.reason.data,
             terms=form.terms.data,
         )
+    except services.NotAllowed:
+        raise
     except services.WishError as error:
         refuse(error, form, "reason")  # about the wish or review, not one field: under the reason
         return _render_item(team, review_on, wish_id, form, 422)
@@ -347,6 +349,8 @@ def close_review(slug: str, on: str):
         abort(400)
     try:
         services.close_review(team, review_on, current_user)
+    except services.NotAllowed:
+        raise
     except services.WishError as error:
         flash(refuse(error), "error")
         return _render_review(team, review_on, 422)

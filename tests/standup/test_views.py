@@ -198,7 +198,7 @@ def test_adding_action_items_topics_and_decisions_in_place(
 def test_settings_need_a_manager_and_validate_the_timezone(app, client, login_as, team, make_user):
     login_as("agent")
     assert client.get(f"/standup/{team.slug}/settings").status_code == 403
-    login_as("manager")
+    login_as("manager", team_id=team.id)
     assert client.get(f"/standup/{team.slug}/settings").status_code == 200
     data = {
         "name": "Renamed",
