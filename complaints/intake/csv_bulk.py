@@ -1,0 +1,117 @@
+"""The set-based writes of a CSV import: all clients in one statement, all ratings in bulk.
+
+The rows reach here already checked and normalised by the preview (``csv_import`` stages them), so
+no value is parsed or converted again: timestamps travel as UTC text in the exact form each backend
+stores, and the drivers get plain tuples (SQLAlchemy's per-row type processing would cost more than
+the insert itself at 100k rows).
+
+Clients go through a temporary staging table (``import_clients_staging``): on PostgreSQL it is filled with ``COPY``, on SQLite
+with one ``executemany``; then a single ``INSERT … SELECT … ON CONFLICT (external_id) DO UPDATE``
+creates or updates them all, and one join hands back every id. Ratings are appended with ``COPY``
+(PostgreSQL) or ``executemany`` (SQLite). Everything runs in the caller's transaction.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from core.extensions import db
+
+RATINGS_COPY = (
+    "COPY ratings (client_id, score, comment, channel, order_ref, occurred_at, received_at, "
+    "complaint_id) FROM STDIN"
+)
+# Staged rows are lists in this order (see ``csv_import.staged_row``).
+LINE, EXTERNAL_ID, NAME, EMAIL, PHONE, SCORE, COMMENT, ORDER_REF, OCCURRED = range(9)
+STORED_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLite stores a UTCDateTime (UTC, naive)
+
+
+def stored_text(instant: datetime) -> str:
+    """An aware datetime as the UTC text staged rows carry."""
+    return instant.astimezone(UTC).strftime(STORED_FORMAT)
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _for_backend(text: str | None, postgresql: bool) -> str | None:
+    """Staged UTC text as the backend takes it (PostgreSQL needs the offset for timestamptz)."""
+    if text is None or not postgresql:
+        return text
+    return text + "+00"
+
+
+def _copy(connection, sql: str, rows: Sequence[Sequence]) -> None:
+    """``COPY … FROM STDIN`` on the session's own connection (its transaction)."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def upsert_clients(clients: list[tuple], now: datetime) -> dict[str, int]:
+    """``(external_id, name, email, phone)`` each: created or updated at once; external_id → id.
+
+    An empty e-mail or phone in the file never erases what Huddle knows (``coalesce``).
+    """
+    if not clients:
+        return {}
+    connection = db.session.connection()
+    postgresql = _is_postgresql()
+    connection.exec_driver_sql("DROP TABLE IF EXISTS import_clients_staging")
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE import_clients_staging (external_id VARCHAR(120) PRIMARY KEY, "
+        "name VARCHAR(200), email VARCHAR(254), phone VARCHAR(40))"
+    )
+    if postgresql:
+        _copy(
+            connection,
+            "COPY import_clients_staging (external_id, name, email, phone) FROM STDIN",
+            clients,
+        )
+    else:
+        connection.exec_driver_sql(
+            "INSERT INTO import_clients_staging VALUES (?, ?, ?, ?)", clients
+        )
+    # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join condition.
+    connection.execute(
+        sa.text(
+            "INSERT INTO clients (external_id, name, email, phone, created_at) "
+            "SELECT external_id, name, email, phone, :now FROM import_clients_staging WHERE true "
+            "ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, "
+            "email = coalesce(excluded.email, clients.email), "
+            "phone = coalesce(excluded.phone, clients.phone)"
+        ),
+        {"now": _for_backend(stored_text(now), postgresql)},
+    )
+    ids = dict(
+        connection.exec_driver_sql(
+            "SELECT s.external_id, c.id FROM import_clients_staging s "
+            "JOIN clients c ON c.external_id = s.external_id"
+        ).all()
+    )
+    connection.exec_driver_sql("DROP TABLE import_clients_staging")
+    return ids
+
+
+def insert_ratings(ratings: list[tuple]) -> None:
+    """Append ratings, each a tuple in the order of ``RATINGS_COPY`` with timestamps as staged text."""
+    if not ratings:
+        return
+    connection = db.session.connection()
+    if _is_postgresql():
+        ratings = [
+            (*rating[:5], rating[5] + "+00", rating[6] + "+00", rating[7]) for rating in ratings
+        ]
+        _copy(connection, RATINGS_COPY, ratings)
+        return
+    connection.exec_driver_sql(
+        "INSERT INTO ratings (client_id, score, comment, channel, order_ref, occurred_at, "
+        "received_at, complaint_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        ratings,
+    )
