@@ -318,9 +318,7 @@ def test_a_failed_import_can_be_run_again(app, client, manager):
     assert count(app, Rating) == 2 and count(app, Complaint) == 1
 
 
-def test_an_import_committed_before_its_process_died_is_not_imported_twice(
-    app, client, manager
-):
+def test_an_import_committed_before_its_process_died_is_not_imported_twice(app, client, manager):
     job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n"))
     with app.test_request_context():
         rows = json.loads(csv_import._paths(job)[0].read_text())
