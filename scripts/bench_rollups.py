@@ -27,7 +27,7 @@ from flask_migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from complaints import briefs
+from complaints import briefs, rollups
 from complaints.models import OPEN_STATUSES, Category, Complaint, Playbook
 from core.extensions import db
 from core.models import Team, User
@@ -236,6 +236,9 @@ def bench(url: str, args) -> None:
     with app.app_context():
         upgrade()
         seed(args.complaints, args.ratings, now)
+        if not db.session.scalar(sa.select(sa.func.count()).select_from(rollups.RatingSlot)):
+            rollups.rebuild()  # the seed inserts ratings with raw SQL, past the rollup's listener
+            db.session.commit()
         if args.what in ("agenda", "all"):
             bench_agenda(now, args.runs)
     if args.what in ("insights", "all"):

@@ -11,11 +11,13 @@ creates or updates them all, and one join hands back every id. Ratings are appen
 (PostgreSQL) or ``executemany`` (SQLite). Everything runs in the caller's transaction.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from complaints import rollups
 from core.extensions import db
 
 RATINGS_COPY = (
@@ -114,4 +116,23 @@ def insert_ratings(ratings: list[tuple]) -> None:
         "INSERT INTO ratings (client_id, score, comment, channel, order_ref, occurred_at, "
         "received_at, complaint_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         ratings,
+    )
+
+
+def count_ratings(ratings: list[tuple]) -> None:
+    """Add appended ratings to the quarter-hour rollup Insights reads (same transaction).
+
+    Slots are cut from the staged text (``YYYY-MM-DD HH:MM``…) so only the distinct slots are
+    turned into datetimes.
+    """
+    by_slot = Counter(
+        (f"{rating[5][:14]}{int(rating[5][14:16]) // 15 * 15:02d}", rating[1]) for rating in ratings
+    )
+    slots = {slot for slot, _score in by_slot}
+    instants = {
+        slot: datetime.strptime(slot, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) for slot in slots
+    }
+    rollups.add_counts(
+        db.session.connection(),
+        Counter({(instants[slot], score): n for (slot, score), n in by_slot.items()}),
     )

@@ -438,6 +438,7 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
                 )
             )
         bulk.insert_ratings(values)
+        bulk.count_ratings(values)
         done += len(chunk)
         progress("ratings", done)
     progress("saving", done)
