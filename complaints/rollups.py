@@ -8,8 +8,8 @@ local days in any zone is an exact set of slots; scores are columns, so "low" ca
 ``LOW_RATING_MAX`` when it changes.
 
 Every rating added through the ORM is counted by the ``after_insert`` listener below, on the
-inserting transaction's own connection; bulk inserts (the CSV import) call ``add_counts`` with
-their counts. Ratings are never updated or deleted. ``rebuild`` recounts everything from the rating
+inserting transaction's own connection; bulk inserts add their counts themselves in the same
+transaction (``add_counts``, or set-based like the CSV import's ``csv_bulk.count_ratings``). Ratings are never updated or deleted. ``rebuild`` recounts everything from the rating
 rows (the migration, and benchmark seeders that insert with raw SQL).
 """
 

@@ -8,16 +8,15 @@ the insert itself at 100k rows).
 Clients go through a temporary staging table (``import_clients_staging``): on PostgreSQL it is filled with ``COPY``, on SQLite
 with one ``executemany``; then a single ``INSERT … SELECT … ON CONFLICT (external_id) DO UPDATE``
 creates or updates them all, and one join hands back every id. Ratings are appended with ``COPY``
-(PostgreSQL) or ``executemany`` (SQLite). Everything runs in the caller's transaction.
+(PostgreSQL) or ``executemany`` (SQLite), and counted into Insights' quarter-hour rollup
+(``rating_slots``) the same way as the clients. Everything runs in the caller's transaction.
 """
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from complaints import rollups
 from core.extensions import db
 
 RATINGS_COPY = (
@@ -119,20 +118,47 @@ def insert_ratings(ratings: list[tuple]) -> None:
     )
 
 
-def count_ratings(ratings: list[tuple]) -> None:
-    """Add appended ratings to the quarter-hour rollup Insights reads (same transaction).
+SLOTS_UPSERT = (
+    "INSERT INTO rating_slots (slot_at, score_1, score_2, score_3, score_4, score_5) {source} "
+    "ON CONFLICT (slot_at) DO UPDATE SET score_1 = rating_slots.score_1 + excluded.score_1, "
+    "score_2 = rating_slots.score_2 + excluded.score_2, "
+    "score_3 = rating_slots.score_3 + excluded.score_3, "
+    "score_4 = rating_slots.score_4 + excluded.score_4, "
+    "score_5 = rating_slots.score_5 + excluded.score_5"
+)
 
-    Slots are cut from the staged text (``YYYY-MM-DD HH:MM``…) so only the distinct slots are
-    turned into datetimes.
+
+def count_ratings(rows: list[list]) -> None:
+    """Add the imported ratings to the quarter-hour rollup Insights reads (same transaction).
+
+    Counted once for the whole file, straight from the staged text (``YYYY-MM-DD HH:MM``…), and
+    written like the clients: one upsert per slot touched, from a staging table on PostgreSQL.
     """
-    by_slot = Counter(
-        (f"{rating[5][:14]}{int(rating[5][14:16]) // 15 * 15:02d}", rating[1]) for rating in ratings
+    slots: dict[str, list[int]] = {}
+    for row in rows:
+        text = row[OCCURRED]
+        slot = f"{text[:14]}{int(text[14:16]) // 15 * 15:02d}:00.000000"
+        slots.setdefault(slot, [0, 0, 0, 0, 0])[row[SCORE] - 1] += 1
+    if not slots:
+        return
+    connection = db.session.connection()
+    if not _is_postgresql():
+        connection.exec_driver_sql(
+            SLOTS_UPSERT.format(source="VALUES (?, ?, ?, ?, ?, ?)"),
+            [(slot, *counts) for slot, counts in slots.items()],
+        )
+        return
+    connection.exec_driver_sql("DROP TABLE IF EXISTS rating_slots_staging")
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE rating_slots_staging (slot_at TIMESTAMPTZ PRIMARY KEY, "
+        "score_1 INTEGER, score_2 INTEGER, score_3 INTEGER, score_4 INTEGER, score_5 INTEGER)"
     )
-    slots = {slot for slot, _score in by_slot}
-    instants = {
-        slot: datetime.strptime(slot, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) for slot in slots
-    }
-    rollups.add_counts(
-        db.session.connection(),
-        Counter({(instants[slot], score): n for (slot, score), n in by_slot.items()}),
+    _copy(
+        connection,
+        "COPY rating_slots_staging FROM STDIN",
+        [(slot + "+00", *counts) for slot, counts in slots.items()],
     )
+    connection.exec_driver_sql(
+        SLOTS_UPSERT.format(source="SELECT * FROM rating_slots_staging WHERE true")
+    )
+    connection.exec_driver_sql("DROP TABLE rating_slots_staging")

@@ -438,9 +438,9 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
                 )
             )
         bulk.insert_ratings(values)
-        bulk.count_ratings(values)
         done += len(chunk)
         progress("ratings", done)
+    bulk.count_ratings(rows)
     progress("saving", done)
     return {
         "ratings": len(rows),
