@@ -26,7 +26,7 @@ from tests.support.app import make_app
 from tests.support.db import count
 from wishes.models import Wish, WishRequest
 
-EXAMPLES = 30
+EXAMPLES = 25
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
