@@ -86,7 +86,8 @@ def _require(complaint_id: int, lock: bool = False) -> Complaint:
         db.session.execute(
             sa.select(Complaint.id).where(Complaint.id == complaint_id).with_for_update()
         )
-    complaint = db.session.get(Complaint, complaint_id)
+    # Read again after the lock: a row this request loaded before (the page) may have changed.
+    complaint = db.session.get(Complaint, complaint_id, populate_existing=lock)
     if complaint is None:
         raise NotFound(_("This complaint does not exist."))
     return complaint
@@ -137,20 +138,22 @@ def take_ownership(
 
     Also called by the Slack button, so the role is checked here and not only on the route.
     """
-    complaint = _require(complaint_id)
     _require_role(
         user, "manager", _("Only managers own complaints. Ask a manager to take this one.")
     )
+    # Locked: of two managers clicking at once, the second waits and then sees the first as owner.
+    complaint = _require(complaint_id, lock=True)
     if complaint.status not in OPEN_STATUSES:
         raise ComplaintError(_("This complaint is no longer open."))
-    _check_version(complaint, expected_version)
     if complaint.owner_id == user.id:
         return complaint
-    if complaint.owner_id is not None and expected_version is None:
-        # From the list or Slack nobody saw a version: never silently take over someone's complaint.
+    if complaint.owner_id is not None and complaint.version != (expected_version or 0):
+        # Nobody saw this owner (from the list or Slack, or they took it since the page was
+        # loaded): a losing claim says who owns it, and never silently takes it over.
         raise ComplaintError(
             _("%(name)s already owns this complaint.", name=complaint.owner.name), "owner_id"
         )
+    _check_version(complaint, expected_version)
     _give_to(complaint, user, user, now or utcnow())
     return complaint
 

@@ -127,6 +127,9 @@ def take(complaint_id: int):
         services.take_ownership(complaint_id, current_user)
     except services.ComplaintError as refused:
         error, status = _refused(refused), 409
+    if not request.htmx:  # without JavaScript: back to the list, which says what happened
+        flash(error or _("You own this complaint now."), "error" if error else "success")
+        return redirect(url_for("complaints.open_list"))
     now = utcnow()
     row = listing.one(complaint_id, now)
     return render_template("complaints/_row.html", c=row, now=now, error=error), status
@@ -359,8 +362,18 @@ def rename_category(category_id: int):
         except services.ComplaintError as refused:
             error, status = _refused(refused), 422
     category = pages.category(category_id)
-    if not request.htmx and error is None:
+    if request.htmx:
+        return render_template(
+            "complaints/_category_row.html", category=category, error=error, value=form.name.data
+        ), status
+    if error is None:
         return redirect(url_for("complaints.categories"))
-    return render_template(
-        "complaints/_category_row.html", category=category, error=error, value=form.name.data
-    ), status
+    # Without JavaScript: the whole page, the typed name and its message on the category's row.
+    renamed = {"id": category.id, "value": form.name.data, "error": error}
+    page = render_template(
+        "complaints/categories.html",
+        form=CategoryForm(formdata=None),
+        categories=pages.categories(),
+        renamed=renamed,
+    )
+    return page, status

@@ -306,6 +306,10 @@ def start_standup(standup: Standup, actor: User, now: datetime | None = None) ->
     """Start the meeting: refresh the agenda's data, start the first item and the clocks."""
     now = now or utcnow()
     rules.require_facilitator(actor, standup)
+    # Read again under a row lock: of two "Start" clicks at once the second sees it started.
+    # (A plain row lock first: FOR UPDATE cannot cover the eager-loaded outer joins.)
+    db.session.execute(sa.select(Standup.id).where(Standup.id == standup.id).with_for_update())
+    db.session.refresh(standup)
     if standup.status != "planned":
         raise StandupError(_("This stand-up has already started."))
     if standup.on != schedule.local_date(standup.team, now):
@@ -333,6 +337,9 @@ def start_standup(standup: Standup, actor: User, now: datetime | None = None) ->
     present = {u.id: u.id in checked_in or u.id == actor.id for u in people if u.id not in away}
     if actor.id not in {u.id for u in people}:
         present[actor.id] = True  # a manager from elsewhere running it
+    # Attendance marked before the start stays as the facilitator marked it.
+    for user_id in queries.marked_attendance(standup.id):
+        present.pop(user_id, None)
     db.session.add_all(
         Attendance(
             standup_id=standup.id,

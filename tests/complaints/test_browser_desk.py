@@ -109,7 +109,7 @@ def test_two_editors_at_once_the_second_is_told_and_keeps_their_text(page, desk)
 
     other.get_by_label("Summary").fill("Second editor's words")
     other.get_by_role("button", name="Save changes").click()
-    other.get_by_text("Someone changed this complaint while you were editing").wait_for()
+    other.locator("#complaint").get_by_text("Someone changed this complaint while").wait_for()
     # The fresh version is shown, and their own input is still in the form to save again.
     other.get_by_role("heading", name="Wrong colour: blue instead of green").wait_for()
     assert other.get_by_label("Summary").input_value() == "Second editor's words"
