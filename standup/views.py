@@ -108,8 +108,21 @@ def _load(team, on: date, prepare: bool = True):
     return board_data.load_board(team, standup, on, current_user, now)
 
 
+def _watching(board) -> bool:
+    """Note a member watching the live meeting as present (see ``services.note_watching``)."""
+    standup = board.standup
+    if standup is None or standup.status != "live":
+        return False
+    row = next((m for m in board.members if m.user.id == current_user.id), None)
+    if row is None or row.present is not False:
+        return False
+    return services.note_watching(standup, current_user)
+
+
 def _render_board(team, on: date, status: int = 200, **form_overrides):
     board = _load(team, on)
+    if _watching(board):
+        board = _load(team, on, prepare=False)
     context = {
         "board": board,
         "live": board.live,
@@ -135,6 +148,9 @@ def _render_live(team, on: date, status: int = 200, error: str | None = None) ->
 
 def _render_panels(team, on: date, changed: bool = False) -> Response:
     board = _load(team, on, prepare=False)
+    if _watching(board):
+        board = _load(team, on, prepare=False)
+        changed = True
     body = render_template("standup/_panels.html", board=board, live=board.live)
     return _changed(body) if changed else make_response(body)
 
