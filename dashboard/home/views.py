@@ -18,6 +18,6 @@ def today():
 def block(name: str):
     """One block alone, for its own refresh in place."""
     found = BY_NAME.get(name)
-    if found is None or not current_user.has_role(found.role):
+    if found is None or found not in visible_blocks(current_user):
         abort(404)
     return render_template("home/_block.html", block=found, data=found.load(current_user, utcnow()))
