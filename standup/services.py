@@ -302,23 +302,12 @@ def _set_attendance(standup: Standup, user_id: int, present: bool, actor_id: int
     return row
 
 
-def note_watching(standup: Standup, user: User, now: datetime | None = None) -> bool:
-    """A member who has the live board open is at the meeting, checked in or not (issue #15).
-
-    Only the absence the start wrote for want of a check-in is lifted: one the facilitator set by
-    hand (a later ``marked_at``) stays. Commits when it changes something; says whether it did.
-    """
-    if standup.status != "live" or standup.started_at is None:
+def note_watching(standup: Standup, user: User) -> bool:
+    """A member watching the live board is there (#15): lifts the start's automatic absence only."""
+    row = db.session.scalar(sa.select(Attendance).filter_by(standup_id=standup.id, user_id=user.id))
+    if standup.status != "live" or not row or row.present or row.marked_at != standup.started_at:
         return False
-    row = db.session.scalar(
-        sa.select(Attendance).where(
-            Attendance.standup_id == standup.id, Attendance.user_id == user.id
-        )
-    )
-    if row is None or row.present or row.marked_at != standup.started_at:
-        return False
-    now = now or utcnow()
-    row.present, row.marked_at, row.marked_by_id = True, now, user.id
+    row.present, row.marked_at, row.marked_by_id = True, utcnow(), user.id
     _touch(standup)
     db.session.commit()
     return True

@@ -117,7 +117,7 @@ def test_a_failed_post_says_why_and_keeps_what_was_typed(page, urls, status, mes
     assert page.get_by_role("button", name="Log contact").is_enabled()
 
 
-def test_a_post_in_flight_shows_it_is_working_then_says_it_is_done(page, urls):
+def test_a_post_in_flight_shows_it_is_working_then_says_what_it_did(page, urls):
     log_in(page, "agent@huddle.example")
     page.goto(urls["agent"]["complaint"])
     held = []
@@ -130,7 +130,7 @@ def test_a_post_in_flight_shows_it_is_working_then_says_it_is_done(page, urls):
     assert button.is_disabled()  # not sent twice
     assert held, "the post was held back"
     held[0].continue_()
-    page.locator("#huddle-status").filter(has_text="Done.").wait_for()
+    page.locator("#huddle-status").filter(has_text="Contact logged.").wait_for()
     assert page.locator("[aria-busy=true]").count() == 0
     # Focus went to the swapped region, not back to the top of the page.
     assert page.evaluate("document.activeElement.id") == "complaint"
