@@ -9,10 +9,12 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from core.access import role_required
+from core.announce import announces
 from core.database import utcnow
 from core.errors import refuse
 from core.inputs import int_arg, parse_day
@@ -185,6 +187,7 @@ def detail(wish_id: int):
 
 @bp.post("/<int:wish_id>/review")
 @role_required("agent")
+@announces(_l("Added to the review."))
 def add_to_review(wish_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -199,6 +202,7 @@ def add_to_review(wish_id: int):
 
 @bp.post("/<int:wish_id>/already-possible")
 @role_required("agent")
+@announces(_l("Marked as already possible."))
 def already_possible(wish_id: int):
     form = AlreadyPossibleForm()
     if not form.validate_on_submit():
@@ -221,6 +225,7 @@ def already_possible(wish_id: int):
 
 @bp.post("/<int:wish_id>/merge")
 @role_required("admin")
+@announces(_l("Wishes merged."))
 def merge(wish_id: int):
     form = MergeForm()
     if not form.validate_on_submit():
@@ -278,6 +283,7 @@ def review():
 
 @bp.post("/review/<slug>/<on>/wishes/<int:wish_id>")
 @role_required("manager")
+@announces(_l("Decision saved."))
 def decide(slug: str, on: str, wish_id: int):
     team = team_or_404(slug)
     review_on = _review_date(team, on)
@@ -342,6 +348,7 @@ def _render_item(team, review_on: date, wish_id: int, form: DecisionForm, status
 
 @bp.post("/review/<slug>/<on>/close")
 @role_required("manager")
+@announces(_l("Review closed."))
 def close_review(slug: str, on: str):
     team = team_or_404(slug)
     review_on = _review_date(team, on)
@@ -376,6 +383,7 @@ def calls():
 
 @bp.post("/calls/<int:callback_id>/done")
 @role_required("agent")
+@announces(_l("Call logged."))
 def log_call(callback_id: int):
     form = _call_form(callback_id)
     status = 200

@@ -6,9 +6,11 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from core.access import role_required
+from core.announce import announces
 from core.errors import refuse
 from core.extensions import db
 from core.inputs import int_arg
@@ -60,6 +62,7 @@ def outbox_page():
 
 @bp.post("/outbox/<int:message_id>/retry")
 @role_required("admin")
+@announces(_l("Message queued to be sent again."))
 def retry(message_id: int):
     error = None
     try:
