@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 from complaints import briefs
@@ -32,13 +33,22 @@ def _action_items(user: User, now: datetime) -> dict:
     return {"action_items": open_action_items(user.id)}
 
 
+def _owned(user: User, now: datetime) -> list[briefs.ComplaintBrief]:
+    """A person's open complaints, loaded once per request: "Complaints I own" and "My follow-ups"
+    show the same list (the follow-ups are its first part, nearest deadline first)."""
+    loaded = g.setdefault("home_owned", {})
+    if (user.id, now) not in loaded:
+        loaded[(user.id, now)] = briefs.owned_by(user.id, now)
+    return loaded[(user.id, now)]
+
+
 def _my_complaints(user: User, now: datetime) -> dict:
-    return {"complaints": briefs.owned_by(user.id, now), "now": now}
+    return {"complaints": _owned(user, now), "now": now}
 
 
 def _my_follow_ups(user: User, now: datetime) -> dict:
     end_of_day = now + timedelta(hours=24)
-    due = [c for c in briefs.owned_by(user.id, now) if c.due_at <= end_of_day]
+    due = [c for c in _owned(user, now) if c.due_at <= end_of_day]
     return {"complaints": due, "now": now}
 
 
