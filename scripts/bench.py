@@ -97,10 +97,12 @@ def seed(complaints: int, ratings: int, now: datetime) -> int:
     def run(sql: str) -> None:
         db.session.execute(sa.text(sql))
 
+    letter = "chr" if dialect == "postgresql" else "char"
+    token = " || ".join(f"{letter}(CAST(97 + (n / {26**i}) % 26 AS INTEGER))" for i in range(4))
     run(
         "INSERT INTO clients (external_id, name, created_at) "
-        f"SELECT 'bench-' || n, 'Bench client ' || n, {_shift(dialect, base, f'-{YEAR}')} "
-        f"FROM {_sequence(dialect, clients)}"
+        f"SELECT 'bench-' || n, 'Bench client ' || n || ' ' || {token}, "
+        f"{_shift(dialect, base, f'-{YEAR}')} FROM {_sequence(dialect, clients)}"
     )
     first = db.session.scalar(sa.text("SELECT min(id) FROM clients WHERE external_id LIKE 'b%'"))
     opened = f"-(n * {YEAR} / {complaints})"
@@ -205,11 +207,17 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
+def name_token(n: int) -> str:
+    """The four letters in client ``n``'s name (as ``seed`` writes them): a selective search."""
+    return "".join(chr(97 + (n // 26**i) % 26) for i in range(4))
+
+
 def pages(manager_id: int, client_id: int, complaint_id: int) -> dict[str, str]:
     return {
         "/complaints/": "/complaints/",
         "/complaints/ filtered": "/complaints/?view=overdue&channel=phone",
-        "/complaints/ searched": "/complaints/?q=courier%20(case%2042)",
+        "/complaints/ searched": f"/complaints/?q={name_token(4242)}",
+        "/complaints/ broad search": "/complaints/?q=courier%20(case%2042)",
         "/complaints/ short search": "/complaints/?q=zz",
         "/complaints/mine": "/complaints/mine",
         "Today": "/",
