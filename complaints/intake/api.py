@@ -24,7 +24,7 @@ from complaints.intake.schemas import (
     SurveyLinkIn,
     SurveyLinkOut,
 )
-from complaints.models import OPEN_STATUSES, Complaint
+from complaints.models import IS_OPEN, Complaint
 from core import clients
 from core.api import IDEMPOTENT, ApiError, answer, api_blueprint, idempotent, operation
 from core.api.idempotency import IdempotencyHeaders
@@ -143,7 +143,7 @@ def list_complaints(query: ComplaintQuery):
         .options(sa.orm.lazyload("*"))  # the joins above already fetch what the items show
     )
     if query.status == "open":
-        statement = statement.where(Complaint.status.in_(OPEN_STATUSES))
+        statement = statement.where(IS_OPEN)
     elif query.status != "all":
         statement = statement.where(Complaint.status == query.status)
     if query.cursor:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import g
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
@@ -48,8 +49,17 @@ def _action_items(user: User, now: datetime) -> dict:
     return {"action_items": open_action_items(user.id)}
 
 
+def _owned(user: User, now: datetime) -> list[briefs.ComplaintBrief]:
+    """A person's open complaints, loaded once per request: "Complaints I own" and "My follow-ups"
+    show the same list (the follow-ups are its first part, nearest deadline first)."""
+    loaded = g.setdefault("home_owned", {})
+    if (user.id, now) not in loaded:
+        loaded[(user.id, now)] = briefs.owned_by(user.id, now)
+    return loaded[(user.id, now)]
+
+
 def _my_complaints(user: User, now: datetime) -> dict:
-    return {"complaints": briefs.owned_by(user.id, now), "now": now}
+    return {"complaints": _owned(user, now), "now": now}
 
 
 def _my_follow_ups(user: User, now: datetime) -> dict:
