@@ -34,7 +34,7 @@ from core.errors import refuse
 from core.inputs import form_values, int_arg, parse_day
 from core.teams import team_or_404
 from standup import board as board_data
-from standup import history, queries, schedule, services
+from standup import history, queries, schedule, services, watching
 from standup.forms import (
     ActionItemForm,
     AwayForm,
@@ -111,14 +111,14 @@ def _load(team, on: date, prepare: bool = True):
 
 
 def _watching(board) -> bool:
-    """Note a member watching the live meeting as present (see ``services.note_watching``)."""
+    """Note a member watching the live meeting as present (see ``watching.note_watching``)."""
     standup = board.standup
     if standup is None or standup.status != "live":
         return False
     row = next((m for m in board.members if m.user.id == current_user.id), None)
     if row is None or row.present is not False:
         return False
-    return services.note_watching(standup, current_user)
+    return watching.note_watching(standup, current_user)
 
 
 def _render_board(team, on: date, status: int = 200, **form_overrides):

@@ -80,7 +80,7 @@ def test_ending_asks_first_and_stands_apart_from_next_item(app, client, meeting)
     client.log_in(lead)
     start(app, team, on)
     live = client.get(f"{url}/live", headers=HX).get_data(as_text=True)
-    end = re.search(r"<button[^>]*end-control[^>]*>", live, re.S).group(0)
+    end = re.search(r"<form[^>]*>(?:(?!</form>).)*end-control", live, re.S).group(0)
     assert 'hx-confirm="End the stand-up for everyone?' in end
 
 
