@@ -13,6 +13,7 @@ from core import access, database, errors, i18n, inputs, security, templating
 from core.api import bp as api_bp
 from core.auth.views import bp as auth_bp
 from core.extensions import babel, csrf, db, htmx, login_manager, migrate
+from core.mail.views import bp as mail_bp
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -31,4 +32,5 @@ def init_app(app: Flask) -> None:
     inputs.init_app(app)
     templating.init_app(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(mail_bp)  # the clients' one-click unsubscribe
     app.register_blueprint(api_bp)  # the document and /token; features register their own

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from complaints import events
 from complaints.intake.survey import SurveyLinkError
@@ -19,8 +20,10 @@ from core import throttle
 from core.clients import find_or_create_client
 from core.database import utcnow
 from core.extensions import db
+from core.mail import outbox as mail
 from core.models import Client, User
 from core.signals import rating_received
+from core.urls import external_url
 
 SUMMARY_MAX = 300
 WEB_MESSAGE_BUCKET = "write-to-us"
@@ -214,8 +217,28 @@ def receive_web_message(
             owner_id=head.id if head else None,
             now=now,
         )
+        if head is not None:
+            _mail_head_of_support(head, complaint, name.strip(), contact, message.strip())
     db.session.commit()
     return WebMessageResult(complaint)
+
+
+def _mail_head_of_support(
+    head: User, complaint: Complaint, name: str, contact: str, message: str
+) -> None:
+    """The head of support hears at once that a client wrote to them (the complaint is theirs)."""
+    mail.to_user(
+        head,
+        "web-message",
+        f"web-message:{complaint.id}",
+        "web_message",
+        _l("%(name)s wrote to you", name=name),
+        head=head.name,
+        client=name,
+        contact=contact,
+        message=message,
+        link=external_url("complaints.detail", complaint_id=complaint.id),
+    )
 
 
 def record_staff_complaint(
