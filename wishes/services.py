@@ -71,7 +71,11 @@ def upsert_client(data: dict) -> Client:
     a refused wish takes the new client back with it.
     """
     return upsert(
-        data["external_id"], data["name"], data.get("email") or None, data.get("phone") or None
+        data["external_id"],
+        data["name"],
+        data.get("email") or None,
+        data.get("phone") or None,
+        locale=data.get("language"),
     )
 
 

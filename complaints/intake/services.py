@@ -139,6 +139,17 @@ def shorten(text: str, limit: int = SUMMARY_MAX) -> str:
 # --- Page-level services: each makes its request's one commit. -----------------------------------
 
 
+def note_survey_opened(link: SurveyLink, now: datetime | None = None) -> None:
+    """The client opened their survey (the first time counts): "opened" on the complaint page.
+
+    Opening records no rating, whatever score the link chose: mail scanners open every link.
+    Commits only when something changed.
+    """
+    if link.opened_at is None and link.used_at is None:
+        link.opened_at = now or utcnow()
+        db.session.commit()
+
+
 def answer_survey(
     link: SurveyLink, score: int, comment: str | None, now: datetime | None = None
 ) -> Rating:

@@ -82,9 +82,14 @@ def to_user(user: User, kind: str, dedup_key: str, template: str, subject, **con
     return enqueue(user.email, kind, dedup_key, template, subject, locale=user.locale, **context)
 
 
+def reachable(client: Client) -> bool:
+    """We may write to this client: we know an address and they did not opt out."""
+    return bool(client.email) and client.unsubscribed_at is None
+
+
 def to_client(client: Client, kind: str, dedup_key: str, template: str, subject, **context):
     """Client mail: nothing for a client without an address or who opted out."""
-    if not client.email or client.unsubscribed_at is not None:
+    if not reachable(client):
         return None
     return enqueue(
         client.email,

@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from complaints.briefs import digest, overdue_without_contact
+from complaints.intake.mailing import send_due_surveys
 from core.extensions import db
 from core.mail import delivery as mail_delivery
 from core.mail import outbox as mail
@@ -36,6 +37,8 @@ from standup.services import auto_end_standups, prepare_standups
 from wishes.briefs import wishes_for_review
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Jobs that run every few seconds or minutes: their old runs are forgotten after a day.
+FREQUENT_JOBS = ("outbox-dispatch", "survey-mail")
 
 
 @dataclass(frozen=True)
@@ -241,13 +244,19 @@ def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
     return f"{count} agendas"
 
 
+def survey_mail(at: datetime, team_id: int | None = None) -> str:
+    """Surveys due after completed services, and their one reminder (the intake package commits)."""
+    surveys, reminders = send_due_surveys(at)
+    return f"{surveys} surveys, {reminders} reminders"
+
+
 def outbox_dispatch(at: datetime, team_id: int | None = None) -> str:
     """Send what is due in both outboxes (Slack, mail: each keeps its own pacing and backoff);
-    then forget dispatch runs older than a day (they only guard the tick)."""
+    then forget frequent jobs' runs older than a day (they only guard the tick)."""
     report = f"slack: {dispatch(at)}; mail: {mail_delivery.dispatch(at)}"
     db.session.execute(
         sa.delete(JobRun).where(
-            JobRun.job == "outbox-dispatch", JobRun.scheduled_for < at - timedelta(days=1)
+            JobRun.job.in_(FREQUENT_JOBS), JobRun.scheduled_for < at - timedelta(days=1)
         )
     )
     db.session.commit()
@@ -312,6 +321,13 @@ JOBS: dict[str, JobSpec] = {
             wish_review_agenda,
             team_cron=lambda team: _team_cron(team, -30, day_of_week=_review_day()),
             grace_seconds=3 * 60 * 60,
+        ),
+        JobSpec(
+            "survey-mail",
+            "E-mail rating surveys after completed services, and one reminder.",
+            survey_mail,
+            cron=lambda: {"minute": "*/5", "second": 30, "timezone": ZoneInfo("UTC")},
+            grace_seconds=60 * 60,
         ),
         JobSpec(
             "outbox-dispatch",
