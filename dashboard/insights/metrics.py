@@ -25,6 +25,7 @@ from complaints.models import (
     Contact,
     Playbook,
     Rating,
+    SurveyLink,
 )
 from core.extensions import db
 from core.models import User
@@ -74,6 +75,8 @@ class Heard:
     complaints: Compared
     by_channel: list[ChannelCount]
     daily: list[DayCount]
+    surveys_sent: Compared
+    survey_response: Compared
 
 
 def heard(period: Period, team_id: int | None) -> Heard:
@@ -83,14 +86,13 @@ def heard(period: Period, team_id: int | None) -> Heard:
     teams whichever team is chosen; the page says so.
     """
     low_max = current_app.config["LOW_RATING_MAX"]
-    ratings = sa.select(period_bucket(Rating.received_at, period), Rating.score).where(
-        both_periods(Rating.received_at, period)
-    )
-    ratings = ratings.subquery()
+    rows = _ratings_and_surveys(period)
     received = totals_by_bucket(
-        ratings,
-        ratings=sa.func.count(),
-        low=sa.func.sum(sa.case((ratings.c.score <= low_max, 1), else_=0)),
+        rows,
+        ratings=sa.func.count(rows.c.score),
+        low=sa.func.sum(sa.case((rows.c.score <= low_max, 1), else_=0)),
+        sent=sa.func.sum(rows.c.mailed),
+        answered=sa.func.sum(rows.c.answered),
     )
 
     opened = for_team(
@@ -114,6 +116,8 @@ def heard(period: Period, team_id: int | None) -> Heard:
         sum(item.current for item in by_channel), sum(item.previous for item in by_channel)
     )
     return Heard(
+        surveys_sent=Compared.of(received, "sent"),
+        survey_response=Compared.share_of(received, "answered", "sent", better="higher"),
         ratings=Compared.of(received, "ratings"),
         low_ratings=Compared.of(received, "low"),
         low_share=Compared.share_of(received, "low", "ratings"),
@@ -121,6 +125,26 @@ def heard(period: Period, team_id: int | None) -> Heard:
         by_channel=by_channel,
         daily=daily(period, team_id),
     )
+
+
+def _ratings_and_surveys(period: Period):
+    """Ratings received and surveys e-mailed (by when first sent), as one set of rows, so both are
+    counted in one query: a rating row has its score; a survey row is ``mailed`` and, once the
+    client answered, ``answered`` (the response rate, sent → answered, the practice lives on)."""
+    none = sa.null().cast(sa.Integer)
+    ratings = sa.select(
+        period_bucket(Rating.received_at, period),
+        Rating.score.label("score"),
+        sa.literal(0, sa.Integer).label("mailed"),
+        sa.literal(0, sa.Integer).label("answered"),
+    ).where(both_periods(Rating.received_at, period))
+    surveys = sa.select(
+        period_bucket(SurveyLink.sent_at, period),
+        none.label("score"),
+        sa.literal(1, sa.Integer).label("mailed"),
+        sa.case((SurveyLink.used_at.is_not(None), 1), else_=0).label("answered"),
+    ).where(both_periods(SurveyLink.sent_at, period))
+    return sa.union_all(ratings, surveys).subquery()
 
 
 def daily(period: Period, team_id: int | None) -> list[DayCount]:
