@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from complaints import events
+from complaints.briefs import complaint_brief
 from complaints.intake.survey import SurveyLinkError
 from complaints.models import OPEN_STATUSES, Complaint, Rating, SurveyLink
 from core import throttle
@@ -22,7 +23,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.mail import outbox as mail
 from core.models import Client, User
-from core.signals import rating_received
+from core.signals import client_wrote_to_head, rating_received
 from core.urls import external_url
 
 SUMMARY_MAX = 300
@@ -230,6 +231,11 @@ def receive_web_message(
         )
         if head is not None:
             _mail_head_of_support(head, complaint, name.strip(), contact, message.strip())
+        db.session.flush()
+        client_wrote_to_head.send(
+            current_app._get_current_object(),
+            complaint=complaint_brief(complaint.id, now or utcnow()),
+        )
     db.session.commit()
     return WebMessageResult(complaint)
 

@@ -1,7 +1,10 @@
 """Mail to staff, delivered by the real local SMTP server: invitation, password reset, a client
 writing to the head of support, and a complaint past its deadline without contact."""
 
+import json
 from datetime import timedelta
+
+import sqlalchemy as sa
 
 from complaints.intake import services as intake
 from core import clients
@@ -9,6 +12,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.mail.delivery import dispatch
 from dashboard.scheduler.runner import run_job
+from dashboard.slack.models import OutboxMessage
 from tests.support.db import using
 
 BASE = "https://huddle.example"
@@ -90,6 +94,13 @@ def test_the_head_of_support_is_mailed_when_a_client_writes_to_them(
     (link,) = [link for link in mail.links() if "/complaints/" in link]
     client.log_in(head)
     assert client.get(path_of(link)).status_code == 200
+    with using(app):  # the managers' Slack channel hears of it too, without contact details
+        (post,) = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "client-wrote")
+        ).all()
+        assert "Irina wrote to the head of support" in post.text
+        assert "Courier was rude." in json.dumps(post.blocks)
+        assert "irina@example.com" not in json.dumps(post.blocks) + post.text
 
 
 def test_the_owner_is_mailed_once_when_a_complaint_passes_its_deadline(
