@@ -184,6 +184,8 @@ def dispatch(
     deadline = started + (budget or timedelta(seconds=config["MAIL_DISPATCH_BUDGET_SECONDS"]))
     per_minute = config["MAIL_PER_MINUTE"]
     queue = _due_ids(started)
+    # The last minute's count, read once: a run lasts seconds, so its own sends are added to it.
+    sent_last_minute, oldest = _sent_since(started - timedelta(minutes=1))
     connection = None
     try:
         while queue:
@@ -191,8 +193,7 @@ def dispatch(
             if now >= deadline:
                 report.stopped_by = "time budget"
                 break
-            count, oldest = _sent_since(now - timedelta(minutes=1))
-            if count >= per_minute:
+            if sent_last_minute >= per_minute:
                 report.rate_limited_until = (oldest or now) + timedelta(minutes=1)
                 report.stopped_by = "rate limit"
                 break
@@ -226,6 +227,8 @@ def dispatch(
                 report.stopped_by = "database: could not save a sent message"
                 break
             report.sent.append(message.id)
+            sent_last_minute += 1
+            oldest = oldest or sent_at
             if len(report.sent) == 1:
                 # The server answers: whatever waits out an outage backoff joins this run.
                 wake_backed_off(MailMessage, sent_at)

@@ -15,25 +15,14 @@ from complaints.models import Complaint, Rating, Service
 from core import clients
 from core.database import utcnow
 from core.extensions import db
-from core.mail.delivery import dispatch
 from core.mail.models import MailMessage
 from core.models import Client
 from dashboard.scheduler.runner import run_job
 from tests.support.api import post_json
 from tests.support.db import count, using
+from tests.support.smtp import BASE, deliver, path_of
 
-BASE = "https://huddle.example"
 CLIENT = {"external_id": "crm-7", "name": "Joana Silva", "email": "joana@example.com"}
-
-
-def deliver(app, clock):
-    with using(app):
-        return dispatch(clock=clock, sleep=clock.sleep)
-
-
-def path_of(link: str) -> str:
-    assert link.startswith(BASE), link
-    return link[len(BASE) :]
 
 
 def score_links(mail) -> dict[int, str]:

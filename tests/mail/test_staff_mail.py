@@ -10,22 +10,10 @@ from complaints.intake import services as intake
 from core import clients
 from core.database import utcnow
 from core.extensions import db
-from core.mail.delivery import dispatch
 from dashboard.scheduler.runner import run_job
 from dashboard.slack.models import OutboxMessage
 from tests.support.db import using
-
-BASE = "https://huddle.example"
-
-
-def deliver(app, clock):
-    with using(app):
-        return dispatch(clock=clock, sleep=clock.sleep)
-
-
-def path_of(link: str) -> str:
-    assert link.startswith(BASE), link
-    return link[len(BASE) :]
+from tests.support.smtp import deliver, path_of
 
 
 def test_an_invitation_arrives_by_mail_and_its_link_opens_the_password_page(

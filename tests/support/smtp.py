@@ -13,7 +13,22 @@ from dataclasses import dataclass
 
 from aiosmtpd.controller import Controller
 
+from core.mail.delivery import dispatch
+from tests.support.db import using
 from tests.support.postgres import free_port
+from tests.support.slack import BASE_URL as BASE
+
+
+def deliver(app, clock):
+    """Run the mail dispatcher once, on the hand-moved clock."""
+    with using(app):
+        return dispatch(clock=clock, sleep=clock.sleep)
+
+
+def path_of(link: str) -> str:
+    """A link from a mail (made from ``HUDDLE_BASE_URL``) as a path for the test client."""
+    assert link.startswith(BASE), link
+    return link[len(BASE) :]
 
 
 @dataclass
