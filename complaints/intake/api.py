@@ -26,9 +26,9 @@ from complaints.intake.schemas import (
     SurveyLinkIn,
     SurveyLinkOut,
 )
-from complaints.models import OPEN_STATUSES, Complaint
+from complaints.models import IS_OPEN, Complaint
 from core import clients
-from core.api import IDEMPOTENT, ApiError, answer, api_blueprint, idempotent, operation, touch_token
+from core.api import IDEMPOTENT, ApiError, answer, api_blueprint, idempotent, operation
 from core.api.idempotency import IdempotencyHeaders
 from core.api.schemas import ClientIn
 from core.database import utcnow
@@ -54,7 +54,6 @@ def _rating(body: RatingIn) -> RatingOut:
         order_ref=body.order_ref,
         occurred_at=body.occurred_at,
     )
-    touch_token()
     return RatingOut(id=rating.id, complaint_id=rating.complaint_id)
 
 
@@ -62,7 +61,6 @@ def _complaint(body: ComplaintIn) -> ComplaintOut:
     complaint = intake.open_complaint(
         _client(body.client), body.summary, details=body.details, channel=body.channel
     )
-    touch_token()
     owner = complaint.owner.name if complaint.owner_id else None
     return ComplaintOut(id=complaint.id, owner=owner, due_at=complaint.due_at)
 
@@ -83,7 +81,6 @@ def _survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
         sent = mailing.mail_survey(
             link, token, client, "survey", f"survey-link:{link.id}", utcnow()
         )
-    touch_token()
     url = external_url("public.survey", token=token)
     return SurveyLinkOut(url=url, expires_at=link.expires_at, sent=sent)
 
@@ -92,13 +89,13 @@ def _service(body: ServiceIn) -> ServiceOut:
     service, created = mailing.record_service(
         _client(body.client), body.order_ref, body.completed_at
     )
-    touch_token()
     return ServiceOut(id=service.id, survey_due_at=service.survey_due_at, created=created)
 
 
 @bp.post("/ratings")
 @operation(
     "Record a client's rating; one at or below LOW_RATING_MAX opens a complaint",
+    scope="ratings:write",
     body=RatingIn,
     responses={201: ("Recorded", RatingOut)},
     **IDEMPOTENT,
@@ -109,7 +106,11 @@ def create_rating(body: RatingIn, headers: IdempotencyHeaders):
 
 @bp.post("/complaints")
 @operation(
-    "Open a complaint", body=ComplaintIn, responses={201: ("Opened", ComplaintOut)}, **IDEMPOTENT
+    "Open a complaint",
+    body=ComplaintIn,
+    responses={201: ("Opened", ComplaintOut)},
+    scope="complaints:write",
+    **IDEMPOTENT,
 )
 def create_complaint(body: ComplaintIn, headers: IdempotencyHeaders):
     return idempotent("complaints", _complaint, body, headers.key)
@@ -118,6 +119,7 @@ def create_complaint(body: ComplaintIn, headers: IdempotencyHeaders):
 @bp.post("/survey-links")
 @operation(
     "Issue a signed, single-use rating link for a client",
+    scope="surveys:write",
     body=SurveyLinkIn,
     responses={201: ("Issued", SurveyLinkOut)},
     **IDEMPOTENT,
@@ -164,6 +166,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 @bp.get("/complaints")
 @operation(
     "List complaints, newest first, with a cursor",
+    scope="complaints:read",
     query=ComplaintQuery,
     responses={200: ("A page", ComplaintPage)},
 )
@@ -179,7 +182,7 @@ def list_complaints(query: ComplaintQuery):
         .options(sa.orm.lazyload("*"))  # the joins above already fetch what the items show
     )
     if query.status == "open":
-        statement = statement.where(Complaint.status.in_(OPEN_STATUSES))
+        statement = statement.where(IS_OPEN)
     elif query.status != "all":
         statement = statement.where(Complaint.status == query.status)
     if query.cursor:
@@ -209,6 +212,4 @@ def list_complaints(query: ComplaintQuery):
     if len(rows) > limit:
         last = rows[limit - 1][0]
         next_cursor = _encode_cursor(last.opened_at, last.id)
-    touch_token()
-    db.session.commit()
     return answer(ComplaintPage(items=items, next_cursor=next_cursor))

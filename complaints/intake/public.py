@@ -1,6 +1,7 @@
 """Pages for our clients, no login: the rating survey and "write to the head of support"."""
 
 from flask import Blueprint, g, render_template, request
+from flask_login import current_user
 
 from complaints.intake import services as intake
 from complaints.intake import survey
@@ -21,6 +22,9 @@ def survey_page(token: str):
     g.client_locale = link.client.locale
     if link.used_at is not None:
         return render_template("public/survey_done.html", already=True)
+    if current_user.is_authenticated:
+        # Staff resend the link; answering it themselves would mark the client "rated again" (#12).
+        return render_template("public/survey_staff.html"), 403
     form = SurveyForm()
     if request.method == "GET":
         # A score button in the mail opened the page: chosen, not recorded (the client confirms).

@@ -27,6 +27,7 @@ from complaints.models import (
     Rating,
     SurveyLink,
 )
+from complaints.rollups import RatingSlot, ratings_sum
 from core.extensions import db
 from core.models import User
 from dashboard.insights.periods import (
@@ -83,14 +84,22 @@ def heard(period: Period, team_id: int | None) -> Heard:
     """Ratings received, the share of low ones, complaints opened by channel, and per day.
 
     Ratings belong to no team (only the complaints they open do), so the rating figures are for all
-    teams whichever team is chosen; the page says so.
+    teams whichever team is chosen; the page says so. They are read from the quarter-hour rollup
+    (``complaints.rollups``): a year is 35,000 slots, not a million ratings.
     """
     low_max = current_app.config["LOW_RATING_MAX"]
-    rows = _ratings_and_surveys(period)
+    slots = sa.select(
+        period_bucket(RatingSlot.slot_at, period),
+        ratings_sum().label("ratings"),
+        ratings_sum(low_max).label("low"),
+        sa.literal(0, sa.Integer).label("mailed"),
+        sa.literal(0, sa.Integer).label("answered"),
+    ).where(both_periods(RatingSlot.slot_at, period))
+    rows = sa.union_all(slots, _surveys_mailed(period)).subquery()
     received = totals_by_bucket(
         rows,
-        ratings=sa.func.count(rows.c.score),
-        low=sa.func.sum(sa.case((rows.c.score <= low_max, 1), else_=0)),
+        ratings=sa.func.sum(rows.c.ratings),
+        low=sa.func.sum(rows.c.low),
         sent=sa.func.sum(rows.c.mailed),
         answered=sa.func.sum(rows.c.answered),
     )
@@ -127,24 +136,17 @@ def heard(period: Period, team_id: int | None) -> Heard:
     )
 
 
-def _ratings_and_surveys(period: Period):
-    """Ratings received and surveys e-mailed (by when first sent), as one set of rows, so both are
-    counted in one query: a rating row has its score; a survey row is ``mailed`` and, once the
-    client answered, ``answered`` (the response rate, sent → answered, the practice lives on)."""
-    none = sa.null().cast(sa.Integer)
-    ratings = sa.select(
-        period_bucket(Rating.received_at, period),
-        Rating.score.label("score"),
-        sa.literal(0, sa.Integer).label("mailed"),
-        sa.literal(0, sa.Integer).label("answered"),
-    ).where(both_periods(Rating.received_at, period))
-    surveys = sa.select(
+def _surveys_mailed(period: Period):
+    """Surveys e-mailed (by when first sent), shaped as rows of the ratings' rollup so both are
+    counted in one query: each is ``mailed`` and, once the client answered, ``answered`` (the
+    response rate, sent → answered, the practice lives on)."""
+    return sa.select(
         period_bucket(SurveyLink.sent_at, period),
-        none.label("score"),
+        sa.literal(0, sa.Integer).label("ratings"),
+        sa.literal(0, sa.Integer).label("low"),
         sa.literal(1, sa.Integer).label("mailed"),
         sa.case((SurveyLink.used_at.is_not(None), 1), else_=0).label("answered"),
     ).where(both_periods(SurveyLink.sent_at, period))
-    return sa.union_all(ratings, surveys).subquery()
 
 
 def daily(period: Period, team_id: int | None) -> list[DayCount]:
@@ -157,8 +159,10 @@ def daily(period: Period, team_id: int | None) -> list[DayCount]:
         team_id,
     ).subquery()
     ratings = (
-        sa.select(local_day(Rating.received_at, period).label("day"))
-        .where(in_period(Rating.received_at, period), Rating.score <= low_max)
+        sa.select(
+            local_day(RatingSlot.slot_at, period).label("day"), ratings_sum(low_max).label("low")
+        )
+        .where(in_period(RatingSlot.slot_at, period))
         .subquery()
     )
     opened = dict(
@@ -167,7 +171,9 @@ def daily(period: Period, team_id: int | None) -> list[DayCount]:
         ).all()
     )
     low = dict(
-        db.session.execute(sa.select(ratings.c.day, sa.func.count()).group_by(ratings.c.day)).all()
+        db.session.execute(
+            sa.select(ratings.c.day, sa.func.sum(ratings.c.low)).group_by(ratings.c.day)
+        ).all()
     )
     return [DayCount(day, opened.get(day, 0), low.get(day, 0)) for day in period.day_list()]
 

@@ -9,9 +9,11 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core import outbox
 from core.access import role_required
+from core.announce import announces
 from core.errors import refuse
 from core.extensions import db
 from core.inputs import int_arg
@@ -55,6 +57,7 @@ def outbox_blueprint(
 
     @bp.post("/outbox/<int:message_id>/retry")
     @role_required("admin")
+    @announces(_l("Message queued to be sent again."))
     def retry(message_id: int):
         error = None
         try:

@@ -33,13 +33,12 @@ def slack_mrkdwn(text: str) -> Markup:
     """Slack's mrkdwn as safe HTML: links, bold, italic, quotes, mentions, dates, line breaks.
 
     Escaped first (so a message can inject nothing), then the few constructs are re-inserted.
-    Slack's own escapes (&amp; &lt; &gt;) of literal text are resolved last, so a client name
-    that looks like a link stays text, as in Slack.
+    Slack's own escapes (&amp; &lt; &gt;) of literal text are resolved only last, so a client
+    name that looks like a link (``<https://evil.example|Open in Huddle>``) stays text, as in Slack.
     """
     html = str(escape(text or ""))
-    html = (
-        html.replace("&amp;amp;", "&amp;").replace("&amp;lt;", "&lt;").replace("&amp;gt;", "&gt;")
-    )
+    # Only the message's own controls are now ``&lt;…&gt;``; text Slack-escaped as ``&lt;`` reads
+    # ``&amp;lt;`` here and so can never match a link, a mention or a date below.
     html = _DATE.sub(r"\1", html)
     html = _MENTION.sub(r'<span class="slack-mention">@\1</span>', html)
     html = _LINK.sub(r'<a href="\1" rel="noopener">\2</a>', html)

@@ -2,14 +2,14 @@
 and when a survey link was mailed and opened
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -108,6 +108,5 @@ def downgrade():
     with op.batch_alter_table("survey_links", schema=None) as batch_op:
         batch_op.drop_column("opened_at")
         batch_op.drop_column("sent_at")
-    with op.batch_alter_table("clients", schema=None) as batch_op:
-        batch_op.drop_column("unsubscribed_at")
-        batch_op.drop_column("locale")
+    op.execute("ALTER TABLE clients DROP COLUMN unsubscribed_at")
+    op.execute("ALTER TABLE clients DROP COLUMN locale")

@@ -195,7 +195,10 @@ def test_the_follow_up_survey_is_mailed_on_resolution_and_tracked(
     client.log_in(manager)
     page = client.get(f"/complaints/{complaint_id}")
     assert "Follow-up survey" in page.text and ">sent<" in page.text
-    client.get(path_of(score_links(mail)[4]))
+    assert client.get(path_of(score_links(mail)[4])).status_code == 403  # staff never answer
+    assert ">sent<" in client.get(f"/complaints/{complaint_id}").text  # nor count as opening
+    the_client = app.test_client()  # the client, in their own browser
+    the_client.get(path_of(score_links(mail)[4]))
     assert ">opened<" in client.get(f"/complaints/{complaint_id}").text
     resent = client.post(
         f"/complaints/{complaint_id}/follow-up/resend", headers={"HX-Request": "true"}
@@ -203,7 +206,7 @@ def test_the_follow_up_survey_is_mailed_on_resolution_and_tracked(
     assert resent.status_code == 200 and "sent again" in resent.text
     deliver(app, clock)
     assert len(smtp.to("rui@example.com")) == 2
-    client.post(path_of(score_links(mail)[4]).split("?")[0], data={"score": "4"})
+    the_client.post(path_of(score_links(mail)[4]).split("?")[0], data={"score": "4"})
     assert ">answered<" in client.get(f"/complaints/{complaint_id}").text
     again = client.post(
         f"/complaints/{complaint_id}/follow-up/resend", headers={"HX-Request": "true"}
