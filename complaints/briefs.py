@@ -126,6 +126,11 @@ def fetch_briefs(statement, now: datetime) -> list[ComplaintBrief]:
     ]
 
 
+def complaint_brief(complaint_id: int, now: datetime) -> ComplaintBrief | None:
+    found = fetch_briefs(brief_select().where(Complaint.id == complaint_id), now)
+    return found[0] if found else None
+
+
 def _for_team(statement, team_id: int | None):
     """A team sees its own complaints and those no team holds yet: nothing falls between teams."""
     if team_id is None:

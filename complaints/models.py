@@ -198,5 +198,39 @@ class SurveyLink(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rating_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ratings.id"))
+    # Mailed to the client (first time), and first opened: "sent / opened / answered" (used_at).
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client = relationship(Client, lazy="joined")
+
+
+class Service(db.Model):
+    """A service another system tells us it completed (``POST /api/v1/services``).
+
+    One per client and order, so the same order told twice asks for one rating. The survey mail
+    goes at ``survey_due_at`` (a delay after completion), one reminder later if still unanswered.
+    """
+
+    __tablename__ = "services"
+    __table_args__ = (
+        sa.UniqueConstraint("client_id", "order_ref", name="uq_services_client_id_order_ref"),
+        # The survey job's two questions: which surveys are due, which reminders are due.
+        sa.Index("ix_services_survey_sent_at_survey_due_at", "survey_sent_at", "survey_due_at"),
+        sa.Index(
+            "ix_services_reminder_sent_at_survey_sent_at", "reminder_sent_at", "survey_sent_at"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
+    order_ref: Mapped[str] = mapped_column(sa.String(120))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    survey_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    survey_link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_links.id"))
+    survey_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client = relationship(Client, lazy="joined")
+    survey_link = relationship(SurveyLink, lazy="joined")

@@ -45,6 +45,7 @@ def upsert_client(
     *,
     replace: bool = True,
     actor_id: int | None = None,
+    locale: str | None = None,
 ) -> Client:
     """Find our client by the id another system gave them, or create them.
 
@@ -54,7 +55,7 @@ def upsert_client(
     query = sa.select(Client).where(Client.external_id == external_id)
     client = db.session.scalar(query)
     if client is None:
-        client = Client(external_id=external_id, name=name, email=email, phone=phone)
+        client = Client(external_id=external_id, name=name, email=email, phone=phone, locale=locale)
         try:
             with db.session.begin_nested():  # a savepoint: a clash undoes only this insert
                 db.session.add(client)
@@ -66,6 +67,7 @@ def upsert_client(
     how = "system" if replace else "added"
     values = {"name": name, "email": email, "phone": phone}
     _apply(client, values, replace=replace, actor_id=actor_id, how=how)
+    client.locale = locale or client.locale  # the language they are written to in, not audited
     return client
 
 

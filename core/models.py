@@ -100,7 +100,9 @@ class Team(db.Model):
 class Client(db.Model):
     """One of our clients, known by the id another system gave them.
 
-    E-mail and phone stay inside Huddle: they are never put into a Slack message.
+    E-mail and phone stay inside Huddle: they are never put into a Slack message. ``locale`` is
+    the language we write to them in (mail, the survey page); ``unsubscribed_at`` is their one-click
+    opt-out from our e-mail, remembered: an opted-out client gets no mail at all.
     """
 
     __tablename__ = "clients"
@@ -110,4 +112,6 @@ class Client(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

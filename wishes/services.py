@@ -85,6 +85,7 @@ def upsert_client(data: dict, *, actor: User | None = None) -> Client:
         data.get("phone") or None,
         replace=actor is None,
         actor_id=actor.id if actor is not None else None,
+        locale=data.get("language"),
     )
 
 

@@ -11,16 +11,20 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from complaints import events
+from complaints.briefs import complaint_brief
 from complaints.intake.survey import SurveyLinkError
 from complaints.models import OPEN_STATUSES, Complaint, Rating, SurveyLink
 from core import throttle
 from core.clients import find_or_create_client
 from core.database import utcnow
 from core.extensions import db
+from core.mail import outbox as mail
 from core.models import Client, User
-from core.signals import rating_received
+from core.signals import client_wrote_to_head, rating_received
+from core.urls import external_url
 
 SUMMARY_MAX = 300
 WEB_MESSAGE_BUCKET = "write-to-us"
@@ -156,6 +160,17 @@ def shorten(text: str, limit: int = SUMMARY_MAX) -> str:
 # --- Page-level services: each makes its request's one commit. -----------------------------------
 
 
+def note_survey_opened(link: SurveyLink, now: datetime | None = None) -> None:
+    """The client opened their survey (the first time counts): "opened" on the complaint page.
+
+    Opening records no rating, whatever score the link chose: mail scanners open every link.
+    Commits only when something changed.
+    """
+    if link.opened_at is None and link.used_at is None:
+        link.opened_at = now or utcnow()
+        db.session.commit()
+
+
 def answer_survey(
     link: SurveyLink, score: int, comment: str | None, now: datetime | None = None
 ) -> Rating:
@@ -234,8 +249,33 @@ def receive_web_message(
             owner_id=head.id if head else None,
             now=now,
         )
+        if head is not None:
+            _mail_head_of_support(head, complaint, name.strip(), contact, message.strip())
+        db.session.flush()
+        client_wrote_to_head.send(
+            current_app._get_current_object(),
+            complaint=complaint_brief(complaint.id, now or utcnow()),
+        )
     db.session.commit()
     return WebMessageResult(complaint)
+
+
+def _mail_head_of_support(
+    head: User, complaint: Complaint, name: str, contact: str, message: str
+) -> None:
+    """The head of support hears at once that a client wrote to them (the complaint is theirs)."""
+    mail.to_user(
+        head,
+        "web-message",
+        f"web-message:{complaint.id}",
+        "web_message",
+        _l("%(name)s wrote to you", name=name),
+        head=head.name,
+        client=name,
+        contact=contact,
+        message=message,
+        link=external_url("complaints.detail", complaint_id=complaint.id),
+    )
 
 
 def record_staff_complaint(

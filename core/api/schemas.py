@@ -10,7 +10,7 @@ arrives and becomes the OpenAPI document (``core.api.openapi``). The rules the d
 """
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -124,6 +124,9 @@ class ClientIn(ApiModel):
     name: required_text(200)
     email: text(254) = None
     phone: text(40) = None
+    language: Literal["en", "pt_BR", "es", "ru"] = Field(
+        None, description="The language we write to them in (e-mail, the survey page)"
+    )
 
 
 class ErrorBody(ApiModel):

@@ -384,6 +384,15 @@ def low_rating_alert(rating: RatingBrief, owner_name: str | None = None) -> Slac
     return SlackMessage(text=title, blocks=blocks)
 
 
+def client_wrote(complaint: ComplaintBrief) -> SlackMessage:
+    """A client wrote to the head of support through the public page (no contact details here)."""
+    title = _("✉️ %(client)s wrote to the head of support", client=clip(complaint.client_name, 80))
+    lines = [f"*{escape(title)}*", "> " + escape(clip(complaint.summary, 500))]
+    owner = _("Owner: %(name)s", name=escape(complaint.owner_name)) if complaint.owner_name else ""
+    lines.append(link(links().complaint(complaint.id), _("Open in Huddle")) + f" · {owner}")
+    return SlackMessage(text=title, blocks=[_section("\n".join(lines))])
+
+
 def follow_up_watch(
     briefs: Sequence[ComplaintBrief], owner_slack_ids: dict[int, str]
 ) -> SlackMessage:

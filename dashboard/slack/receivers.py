@@ -5,11 +5,16 @@ The payloads are the contract written down in ``core.signals``: briefs, read fie
 
 from flask import current_app
 
-from complaints.briefs import rating_brief
+from complaints.briefs import ComplaintBrief, rating_brief
 from complaints.models import Complaint, Rating
 from core import signals
 from dashboard.slack.client import setting
-from dashboard.slack.messages import low_rating_alert, standup_summary, wish_review_results
+from dashboard.slack.messages import (
+    client_wrote,
+    low_rating_alert,
+    standup_summary,
+    wish_review_results,
+)
 from dashboard.slack.outbox import enqueue_message
 from standup.briefs import StandupSummary
 from standup.models import Standup
@@ -28,6 +33,18 @@ def on_rating_received(sender, rating: Rating, complaint: Complaint | None, **ex
         "low-rating-alert",
         f"low-rating:{rating.id}",
         low_rating_alert(brief),
+    )
+
+
+def on_client_wrote_to_head(sender, complaint: ComplaintBrief | None, **extra) -> None:
+    """A client wrote to the head of support: the managers hear of it too."""
+    if complaint is None:
+        return
+    enqueue_message(
+        setting("SLACK_MANAGERS_CHANNEL"),
+        "client-wrote",
+        f"client-wrote:{complaint.id}",
+        client_wrote(complaint),
     )
 
 
@@ -51,5 +68,6 @@ def on_wish_review_closed(
 def connect() -> None:
     """Connect once per process (blinker keeps weak references: module functions stay alive)."""
     signals.rating_received.connect(on_rating_received)
+    signals.client_wrote_to_head.connect(on_client_wrote_to_head)
     signals.standup_ended.connect(on_standup_ended)
     signals.wish_review_closed.connect(on_wish_review_closed)
