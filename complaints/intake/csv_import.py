@@ -40,6 +40,7 @@ from complaints import events
 from complaints.intake import services as intake
 from complaints.intake.csv_parse import ImportFileError, Parsed, Row, parse
 from complaints.models import OPEN_STATUSES, Complaint, Rating
+from core.clients import resolve_aliases
 from core.database import utcnow, writing
 from core.extensions import db
 from core.models import Client
@@ -84,6 +85,7 @@ def summarize(parsed: Parsed, now: datetime | None = None) -> dict:
         known += db.session.scalar(
             sa.select(sa.func.count()).select_from(Client).where(Client.external_id.in_(chunk))
         )
+        known += len(resolve_aliases(chunk))  # a merged-away id finds the client it joined
     return {
         "rows": len(parsed.rows) + parsed.lines_with_errors,
         "valid_rows": len(parsed.rows),
@@ -291,12 +293,19 @@ def _copy_ratings(values: list[dict]) -> None:
 
 
 def _upsert_clients(rows: list[Row], now: datetime) -> dict[str, int]:
-    """Every client in the file, created or updated in bulk; returns external_id → id."""
+    """Every client in the file, created or updated in bulk; returns external_id → id.
+
+    An id that became an alias in a merge updates the client it was merged into.
+    """
+    aliases: dict[str, str] = {}
+    for chunk in _chunks(sorted({row.external_id for row in rows}), ID_CHUNK):
+        aliases.update(resolve_aliases(chunk))
     latest: dict[str, dict] = {}
     for row in rows:  # the last line about a client wins, but an empty e-mail keeps an earlier one
-        known = latest.get(row.external_id)
-        latest[row.external_id] = {
-            "external_id": row.external_id,
+        external_id = aliases.get(row.external_id, row.external_id)
+        known = latest.get(external_id)
+        latest[external_id] = {
+            "external_id": external_id,
             "name": row.name,
             "email": row.email or (known["email"] if known else None),
             "phone": row.phone or (known["phone"] if known else None),
@@ -310,6 +319,7 @@ def _upsert_clients(rows: list[Row], now: datetime) -> dict[str, int]:
     for chunk in _chunks(list(latest), ID_CHUNK):
         query = sa.select(Client.external_id, Client.id).where(Client.external_id.in_(chunk))
         ids.update(db.session.execute(query).all())
+    ids.update({alias: ids[kept] for alias, kept in aliases.items()})
     return ids
 
 
