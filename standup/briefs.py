@@ -17,7 +17,8 @@ from core.extensions import db
 from core.models import Team, User
 from core.urls import external_url
 from standup import queries, schedule
-from standup.models import ActionItem, Attendance, CheckIn, Decision, Standup
+from standup.models import ActionItem, Attendance, CheckIn, Decision, ParkingLotItem, Standup
+from standup.rules import is_blocker
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class StandupSummary:
     decisions: list[str]
     url: str
     team_name: str = ""
+    # Added for issue #17 (defaults keep older callers and stored summaries valid):
+    held: bool = True  # False: the day passed (or it was ended) without the meeting starting
+    parking_lot: tuple[str, ...] = ()  # topics raised at this stand-up for after it
+    unreached: tuple[str, ...] = ()  # agenda items the meeting never got to
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,19 @@ def summary_for(standup: Standup) -> StandupSummary:
             .order_by(Decision.created_at, Decision.id)
         )
     )
+    parking_lot = tuple(
+        db.session.scalars(
+            sa.select(ParkingLotItem.topic)
+            .where(ParkingLotItem.standup_id == standup.id)
+            .order_by(ParkingLotItem.created_at, ParkingLotItem.id)
+        )
+    )
+    held = standup.started_at is not None
+    unreached = tuple(
+        item.title
+        for item in queries.agenda_items(standup.id)
+        if held and item.started_at is None and item.kind != "parking_lot"
+    )
     duration = 0
     if standup.started_at is not None and standup.ended_at is not None:
         duration = int((standup.ended_at - standup.started_at).total_seconds())
@@ -131,11 +149,14 @@ def summary_for(standup: Standup) -> StandupSummary:
         attended=attended,
         absent=absent,
         action_items=[(row[0], row[1], row[2]) for row in actions],
-        blockers=[(c.user.name, c.blockers) for c in check_ins if c.blockers.strip()],
+        blockers=[(c.user.name, c.blockers) for c in check_ins if is_blocker(c.blockers)],
         check_ins=[(c.user.name, c.yesterday, c.today, c.blockers, c.mood) for c in check_ins],
         decisions=decisions,
         url=board_url(team.slug, standup.on),
         team_name=team.name,
+        held=held,
+        parking_lot=parking_lot,
+        unreached=unreached,
     )
 
 
@@ -247,3 +268,8 @@ def open_action_items(user_id: int) -> list[ActionItemBrief]:
         )
         for item, on in rows
     ]
+
+
+def people_away(user_ids, on: date) -> set[int]:
+    """Which of these people marked ``on`` as a day away (Today flags their follow-ups)."""
+    return queries.away_on(user_ids, on)

@@ -37,6 +37,7 @@ from slack_sdk.models.views import View
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from dashboard.slack.links import links
 from standup.briefs import ReminderBrief, StandupSummary
+from standup.rules import is_blocker
 from wishes.briefs import DecisionBrief, WishBrief
 
 MAX_BLOCKS = 50
@@ -234,11 +235,16 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
     )
     attended = [escape(name) for name in summary.attended]
     absent = [escape(name) for name in summary.absent]
+    if not summary.held:  # nothing was timed: no "0 min", no ✅
+        duration = _("not held")
     blocks = [
         _header(title),
         _fields(
             [
-                (_("Duration"), duration + (" ⏰" if over else " ✅")),
+                (
+                    _("Duration"),
+                    duration if not summary.held else duration + (" ⏰" if over else " ✅"),
+                ),
                 (_("Attended"), str(len(attended))),
                 (_("Absent"), ", ".join(absent[:30]) or _("nobody")),
                 (_("Blockers"), str(len(summary.blockers))),
@@ -256,7 +262,14 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
         f"• *{escape(name)}*: {escape(clip(text, 300))}" for name, text in summary.blockers
     ]
     replies: list[SlackMessage] = []
-    for label, lines in ((_("Action items"), action_lines), (_("Blockers"), blocker_lines)):
+    sections = (
+        (_("Decisions"), [f"• {escape(clip(text, 300))}" for text in summary.decisions]),
+        (_("Action items"), action_lines),
+        (_("Blockers"), blocker_lines),
+        (_("Parking lot"), [f"• {escape(clip(text, 300))}" for text in summary.parking_lot]),
+        (_("Not reached"), [f"• {escape(clip(text, 300))}" for text in summary.unreached]),
+    )
+    for label, lines in sections:
         if lines:
             preview, thread = _previewed(label, lines, url)
             blocks += [_section(f"*{label}*"), *preview]
@@ -266,7 +279,7 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
         f"*{escape(name)}* {escape(clip(mood or '', 20))}\n"
         f"{_('Yesterday')}: {escape(clip(yesterday or '—', 600))}\n"
         f"{_('Today')}: {escape(clip(today or '—', 600))}"
-        + (f"\n{_('Blockers')}: {escape(clip(blockers, 600))}" if blockers else "")
+        + (f"\n{_('Blockers')}: {escape(clip(blockers, 600))}" if is_blocker(blockers) else "")
         for name, yesterday, today, blockers, mood in summary.check_ins
     ]
     if check_in_lines:
@@ -361,6 +374,21 @@ def low_rating_alert(rating: RatingBrief, owner_name: str | None = None) -> Slac
             ).to_dict()
         )
     return SlackMessage(text=title, blocks=blocks)
+
+
+def unclaimed_alert(
+    rating: RatingBrief, minutes: int, head_slack_ids: Sequence[str]
+) -> SlackMessage:
+    """The reply in a low-rating alert's thread when nobody said "I'll call them" in time."""
+    text = ngettext(
+        "Nobody has claimed this low rating for %(num)d minute.",
+        "Nobody has claimed this low rating for %(num)d minutes.",
+        minutes,
+    )
+    mentions = " ".join(f"<@{escape(slack_id)}>" for slack_id in head_slack_ids)
+    target = links().complaint(rating.complaint_id) if rating.complaint_id else links().complaints()
+    line = f"{mentions} {escape(text)}".strip() + " " + link(target, _("Take it in Huddle"))
+    return SlackMessage(text=text, blocks=[_section(line)])
 
 
 def follow_up_watch(
