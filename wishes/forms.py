@@ -147,7 +147,7 @@ CALL_OUTCOME_LABELS = {
     "reached": _l("Reached: told them the decision"),
     "no_answer": _l("No answer"),
     "left_message": _l("Left a message"),
-    "call_back_later": _l("Asked to be called back later"),
+    "call_back_later": _l("They asked us to call back later"),
 }
 
 
