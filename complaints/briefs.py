@@ -314,3 +314,25 @@ def pending_compensations(limit: int = 20) -> list[CompensationBrief]:
         .limit(limit)
     )
     return [CompensationBrief(*row) for row in db.session.execute(statement)]
+
+
+def unclaimed_low_ratings(since: datetime, until: datetime, limit: int = 200) -> list[RatingBrief]:
+    """Low ratings received in [since, until) whose complaint is still open and has no owner.
+
+    The escalation job reads these: an alert nobody claimed. The window keeps the query bounded
+    (the job looks back one day), and so does the limit.
+    """
+    statement = (
+        _rating_select()
+        .join(Complaint, Complaint.id == Rating.complaint_id)
+        .where(
+            Rating.received_at >= since,
+            Rating.received_at < until,
+            Rating.score <= current_app.config["LOW_RATING_MAX"],
+            Complaint.owner_id.is_(None),
+            Complaint.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Rating.received_at, Rating.id)
+        .limit(limit)
+    )
+    return [RatingBrief(*row) for row in db.session.execute(statement)]

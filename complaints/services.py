@@ -158,6 +158,19 @@ def take_ownership(
     return complaint
 
 
+def take_over(complaint_id: int, actor: User, from_owner_id: int) -> Complaint:
+    """A manager takes a complaint over from its owner (who is away): refused if it changed hands."""
+    complaint = _require(complaint_id)
+    _require_role(actor, "manager", _("Only managers own complaints."))
+    if complaint.status not in OPEN_STATUSES:
+        raise ComplaintError(_("This complaint is no longer open."))
+    if complaint.owner_id != from_owner_id:
+        raise ComplaintError(_("This complaint changed hands meanwhile; reload to see who has it."))
+    if complaint.owner_id != actor.id:
+        _give_to(complaint, actor, actor, utcnow())
+    return complaint
+
+
 def assign(
     complaint_id: int, actor: User, owner_id: int | None, expected_version: int | None
 ) -> Complaint:

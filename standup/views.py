@@ -408,7 +408,13 @@ def export(slug: str):
         end_on = form.end.data or schedule.local_date(team, utcnow())
         start_on = form.start.data or end_on - timedelta(days=30)
         if (end_on - start_on).days <= history.EXPORT_MAX_DAYS:
-            body = history.export_csv(team, start_on, end_on)
+            body = history.export_csv(
+                team,
+                start_on,
+                end_on,
+                (form.q.data or "").strip() or None,
+                form.person.data or None,
+            )
             filename = f"standup-{team.slug}-{start_on.isoformat()}-{end_on.isoformat()}.csv"
             return Response(
                 body,

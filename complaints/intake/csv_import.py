@@ -47,6 +47,7 @@ from complaints.intake.csv_parse import ImportFileError, Parsed, Row, parse
 from complaints.models import OPEN_STATUSES, Complaint
 from core import audit
 from core.audit import AuditEvent
+from core.clients import resolve_aliases
 from core.database import utcnow, writing
 from core.extensions import db
 from core.models import Client
@@ -93,6 +94,7 @@ def summarize(parsed: Parsed, now: datetime | None = None) -> dict:
         known += db.session.scalar(
             sa.select(sa.func.count()).select_from(Client).where(Client.external_id.in_(chunk))
         )
+        known += len(resolve_aliases(chunk))  # a merged-away id finds the client it joined
     return {
         "rows": len(parsed.rows) + parsed.lines_with_errors,
         "valid_rows": len(parsed.rows),
@@ -341,12 +343,20 @@ def run_import(job_id: str, user_id: int | None, now: datetime | None = None) ->
     return _write_status(job_id, state="done", phase="", done=len(rows), result=result)
 
 
-def _latest_clients(rows: list[list]) -> list[tuple]:
+def _aliases(rows: list[list]) -> dict[str, str]:
+    """The file's client ids that became aliases in a merge, mapped to the kept client's id."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted({row[bulk.EXTERNAL_ID] for row in rows}), ID_CHUNK):
+        found.update(resolve_aliases(chunk))
+    return found
+
+
+def _latest_clients(rows: list[list], aliases: dict[str, str]) -> list[tuple]:
     """One ``(external_id, name, email, phone)`` per client: the last line about a client wins,
-    but an empty e-mail or phone keeps an earlier line's."""
+    but an empty e-mail or phone keeps an earlier line's. An alias updates the kept client."""
     latest: dict[str, tuple] = {}
     for row in rows:
-        external_id = row[bulk.EXTERNAL_ID]
+        external_id = aliases.get(row[bulk.EXTERNAL_ID], row[bulk.EXTERNAL_ID])
         known = latest.get(external_id)
         email, phone = row[bulk.EMAIL], row[bulk.PHONE]
         if known is not None:
@@ -408,8 +418,11 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
     progress = progress or (lambda phase, done: None)
     progress("clients", 0)
     clients_before = db.session.scalar(sa.select(sa.func.count()).select_from(Client))
-    client_ids = bulk.upsert_clients(_latest_clients(rows), now)
+    aliases = _aliases(rows)
+    client_ids = bulk.upsert_clients(_latest_clients(rows, aliases), now)
     clients_after = db.session.scalar(sa.select(sa.func.count()).select_from(Client))
+    clients_updated = len(client_ids) - (clients_after - clients_before)
+    client_ids.update({alias: client_ids[kept] for alias, kept in aliases.items()})
     cutoff = bulk.stored_text(complaint_cutoff(now))
     low_max = current_app.config["LOW_RATING_MAX"]
     recent_low = [
@@ -445,7 +458,7 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
     return {
         "ratings": len(rows),
         "clients_created": clients_after - clients_before,
-        "clients_updated": len(client_ids) - (clients_after - clients_before),
+        "clients_updated": clients_updated,
         "complaints_opened": opened,
         "complaints_joined": len(complaint_of) - opened,
     }

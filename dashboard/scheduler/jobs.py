@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from complaints.briefs import digest, overdue_without_contact
+from complaints.briefs import digest, overdue_without_contact, unclaimed_low_ratings
 from complaints.intake.mailing import send_due_surveys
 from core.extensions import db
 from core.mail import delivery as mail_delivery
@@ -31,7 +31,8 @@ from dashboard.scheduler.models import JobRun
 from dashboard.slack import messages
 from dashboard.slack.client import setting
 from dashboard.slack.delivery import dispatch
-from dashboard.slack.outbox import enqueue_message
+from dashboard.slack.models import OutboxMessage
+from dashboard.slack.outbox import enqueue, enqueue_message
 from standup.briefs import reminders_due
 from standup.services import auto_end_standups, prepare_standups
 from wishes.briefs import wishes_for_review
@@ -226,6 +227,52 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     return f"{len(briefs)} newly overdue"
 
 
+def claim_watch(at: datetime, team_id: int | None = None) -> str:
+    """Low-rating alerts nobody claimed within CLAIM_MINUTES: one reply in each alert's thread.
+
+    The reply mentions the heads of support (active admins with a Slack id). Its dedup key is the
+    rating's, so an alert is escalated once however often the watch runs; only alerts that were
+    posted (an outbox row exists) are escalated, and only within a day of the rating.
+    """
+    minutes = int(setting("CLAIM_MINUTES"))
+    cutoff = at - timedelta(minutes=minutes)
+    ratings = unclaimed_low_ratings(cutoff - timedelta(days=1), cutoff)
+    alert_keys = {f"low-rating:{rating.id}": rating for rating in ratings}
+    posted = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(alert_keys))
+        )
+        if alert_keys
+        else ()
+    )
+    heads = (
+        list(
+            db.session.scalars(
+                sa.select(User.slack_user_id)
+                .where(User.role == "admin", User.active, User.slack_user_id.is_not(None))
+                .order_by(User.id)
+            )
+        )
+        if posted
+        else []
+    )
+    count = 0
+    for key in sorted(posted):
+        message = messages.unclaimed_alert(alert_keys[key], minutes, heads)
+        channel = setting("SLACK_MANAGERS_CHANNEL")
+        if enqueue(
+            channel,
+            "low-rating-escalation",
+            f"{key}/unclaimed",
+            message.text,
+            message.blocks,
+            thread_parent_key=key,
+        ):
+            count += 1
+    db.session.commit()
+    return f"{count} escalated"
+
+
 def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
     """The morning of the review day: the wishes each team will decide."""
     count = 0
@@ -314,6 +361,13 @@ JOBS: dict[str, JobSpec] = {
             follow_up_watch,
             cron=lambda: {"minute": "*/15", "second": 0, "timezone": ZoneInfo("UTC")},
             grace_seconds=15 * 60,
+        ),
+        JobSpec(
+            "claim-watch",
+            "Escalate low-rating alerts nobody claimed in time, once, in their Slack thread.",
+            claim_watch,
+            cron=lambda: {"minute": "*/5", "second": 0, "timezone": ZoneInfo("UTC")},
+            grace_seconds=5 * 60,
         ),
         JobSpec(
             "wish-review-agenda",
