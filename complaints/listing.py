@@ -74,7 +74,7 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     if filters.q:
         pattern = f"%{filters.q.replace('%', '').replace('_', '')}%"
         statement = statement.where(
-            sa.or_(Complaint.summary.ilike(pattern), Client.name.ilike(pattern))
+            sa.or_(Complaint.summary_words.ilike(pattern), Client.name.ilike(pattern))
         )
     return (
         statement.order_by(*SORTS[filters.sort])

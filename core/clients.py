@@ -10,16 +10,21 @@ from core.models import Client
 
 
 def upsert_client(
-    external_id: str, name: str, email: str | None = None, phone: str | None = None
+    external_id: str,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    locale: str | None = None,
 ) -> Client:
     """Find our client by the id another system gave them; keep their details current.
 
     Empty details never erase known ones: a rating sent without the e-mail must not lose it.
+    ``locale`` is the language they read, one of LANGUAGES (``core.i18n.known_language``).
     """
     query = sa.select(Client).where(Client.external_id == external_id)
     client = db.session.scalar(query)
     if client is None:
-        client = Client(external_id=external_id, name=name, email=email, phone=phone)
+        client = Client(external_id=external_id, name=name, email=email, phone=phone, locale=locale)
         try:
             with db.session.begin_nested():  # a savepoint: a clash undoes only this insert
                 db.session.add(client)
@@ -31,6 +36,7 @@ def upsert_client(
     client.name = name or client.name
     client.email = email or client.email
     client.phone = phone or client.phone
+    client.locale = locale or client.locale
     return client
 
 

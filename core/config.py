@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from babel.numbers import list_currencies
 from flask import Flask
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -29,6 +30,8 @@ DEFAULTS = {
     "LANGUAGES": ["en", "pt_BR", "es", "ru"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # The one currency of this installation (ISO 4217): every amount is shown in it.
+    "CURRENCY": "EUR",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # None means "decide from the environment": secure everywhere but development and tests.
     "SESSION_COOKIE_SECURE": None,
@@ -115,6 +118,10 @@ def _validate(cfg) -> None:
             f"HUDDLE_WISH_REVIEW_DAY must be one of {', '.join(WEEKDAYS)}, not {day!r}"
         )
     cfg["WISH_REVIEW_DAY"] = day
+    currency = str(cfg["CURRENCY"]).strip().upper()
+    if currency not in list_currencies():
+        raise ConfigError(f"HUDDLE_CURRENCY must be an ISO 4217 code such as EUR, not {currency!r}")
+    cfg["CURRENCY"] = currency
     for key, low, high in (
         ("TRUSTED_PROXIES", 0, 10),
         ("LOW_RATING_MAX", 1, 4),

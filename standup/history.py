@@ -11,7 +11,6 @@ from core.extensions import db
 from core.models import Team, User
 from standup.models import (
     ActionItem,
-    AgendaItem,
     Attendance,
     CheckIn,
     Decision,
@@ -99,7 +98,6 @@ def search(
                 has(ActionItem, ActionItem.text),
                 has(ParkingLotItem, ParkingLotItem.topic),
                 has(Decision, Decision.text),
-                has(AgendaItem, AgendaItem.title),
             )
         )
     if person_id:

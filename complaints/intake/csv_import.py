@@ -265,6 +265,7 @@ def _client_insert():
             # empty details in the file never erase what Huddle knows
             "email": sa.func.coalesce(statement.excluded.email, table.c.email),
             "phone": sa.func.coalesce(statement.excluded.phone, table.c.phone),
+            "locale": sa.func.coalesce(statement.excluded.locale, table.c.locale),
         },
     )
 
@@ -300,6 +301,7 @@ def _upsert_clients(rows: list[Row], now: datetime) -> dict[str, int]:
             "name": row.name,
             "email": row.email or (known["email"] if known else None),
             "phone": row.phone or (known["phone"] if known else None),
+            "locale": row.locale or (known["locale"] if known else None),
             "created_at": now,
         }
     values = list(latest.values())
@@ -340,7 +342,7 @@ def _complaints_for(rows: list[Row], client_ids: dict[str, int], actor_id, now) 
             continue
         complaint = intake.open_complaint(
             clients[client_id],
-            intake.rating_summary(row.score, row.comment),
+            **intake.rating_summary(row.score, row.comment),
             details=row.comment,
             channel="import",
             actor_id=actor_id,

@@ -1,11 +1,11 @@
 from datetime import time
 from zoneinfo import available_timezones
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     EmailField,
     IntegerField,
     SelectField,
@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from core.auth.forms import SetPasswordForm
 from core.i18n import language_choices
 from core.models import ROLES
+from core.money import AmountField
 from standup.forms import WEEKDAY_LABELS, MultiCheckboxField
 
 ROLE_LABELS = {"agent": _l("Agent"), "manager": _l("Manager"), "admin": _l("Admin")}
@@ -45,13 +46,17 @@ def _language_choices():
     return [("", _l("Browser's language")), *language_choices()]
 
 
+def _default_language():
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 class UserAccessForm(FlaskForm):
     """One row of the people page: access (role, team, active) and profile."""
 
     role = SelectField(_l("Role"), choices=_role_choices)
     team_id = SelectField(_l("Team"), coerce=int, choices=[])
     active = BooleanField(_l("Active"))
-    compensation_limit = DecimalField(
+    compensation_limit = AmountField(
         _l("Compensation limit"), validators=[Optional(), NumberRange(min=0)]
     )
     slack_user_id = StringField(_l("Slack user id"), validators=[Optional(), Length(max=32)])
@@ -72,6 +77,11 @@ class TeamForm(FlaskForm):
     slack_channel = StringField(_l("Slack channel"), validators=[Optional(), Length(max=80)])
     standup_time = TimeField(_l("Stand-up time (team's local time)"), validators=[DataRequired()])
     timezone = SelectField(_l("Timezone"), choices=_timezone_choices, default="UTC")
+    locale = SelectField(
+        _l("Language of its Slack messages and agenda"),
+        choices=language_choices,
+        default=_default_language,
+    )
     workdays = MultiCheckboxField(
         _l("Workdays"), choices=WEEKDAY_LABELS, default=["1", "2", "3", "4", "5"]
     )
@@ -91,6 +101,7 @@ class TeamForm(FlaskForm):
             "slack_channel": self.slack_channel.data,
             "standup_time": self.standup_time.data,
             "timezone": self.timezone.data,
+            "locale": self.locale.data,
             "workdays": self.workdays.data,
             "timebox_minutes": self.timebox_minutes.data,
             "grace_minutes": self.grace_minutes.data if self.grace_minutes.data is not None else 5,

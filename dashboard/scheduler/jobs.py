@@ -21,7 +21,9 @@ from flask import current_app
 
 from complaints.briefs import digest, overdue_without_contact
 from core.extensions import db
+from core.i18n import speaking
 from core.models import Team, User
+from core.teams import team_locale
 from dashboard.scheduler.models import JobRun
 from dashboard.slack import messages
 from dashboard.slack.client import setting
@@ -130,9 +132,9 @@ def standup_reminder(at: datetime, team_id: int | None = None) -> str:
         if team_id is not None and reminder.team_id != team_id:
             continue
         key = f"standup-reminder:{reminder.team_id}:{reminder.standup_on.isoformat()}"
-        if enqueue_message(
-            reminder.channel, "standup-reminder", key, messages.standup_reminder(reminder)
-        ):
+        with speaking(team_locale(reminder.team_id)):
+            message = messages.standup_reminder(reminder)
+        if enqueue_message(reminder.channel, "standup-reminder", key, message):
             count += 1
     db.session.commit()
     return f"{count} reminders"
@@ -178,17 +180,17 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
         db.session.commit()
         return "nothing newly overdue"
     owner_ids = {brief.owner_id for brief in briefs if brief.owner_id}
-    slack_ids = (
-        dict(
-            db.session.execute(
-                sa.select(User.id, User.slack_user_id).where(
-                    User.id.in_(owner_ids), User.slack_user_id.is_not(None)
-                )
-            ).all()
-        )
+    owners = (
+        db.session.execute(
+            sa.select(User.id, User.slack_user_id, User.locale).where(
+                User.id.in_(owner_ids), User.slack_user_id.is_not(None)
+            )
+        ).all()
         if owner_ids
-        else {}
+        else []
     )
+    slack_ids = {owner.id: owner.slack_user_id for owner in owners}
+    languages = {owner.id: owner.locale for owner in owners}
     enqueue_message(
         setting("SLACK_MANAGERS_CHANNEL"),
         "follow-up-watch",
@@ -198,9 +200,9 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     for brief in briefs:
         if brief.owner_id in slack_ids:
             key = f"follow-up:{brief.id}:{int(brief.due_at.timestamp())}"
-            enqueue_message(
-                slack_ids[brief.owner_id], "follow-up-nudge", key, messages.follow_up_nudge(brief)
-            )
+            with speaking(languages[brief.owner_id]):  # a direct message: the owner's language
+                nudge = messages.follow_up_nudge(brief)
+            enqueue_message(slack_ids[brief.owner_id], "follow-up-nudge", key, nudge)
     db.session.commit()
     return f"{len(briefs)} newly overdue"
 
@@ -216,7 +218,8 @@ def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
         if not wishes:
             continue
         key = f"wish-review-agenda:{team.id}:{on.isoformat()}"
-        message = messages.wish_review_agenda(team.name, on, wishes)
+        with speaking(team.locale):
+            message = messages.wish_review_agenda(team.name, on, wishes)
         if enqueue_message(team.slack_channel, "wish-review-agenda", key, message):
             count += 1
     db.session.commit()
