@@ -47,6 +47,14 @@ def _touch(standup: Standup) -> None:
     standup.version = (standup.version or 0) + 1
 
 
+def _publish(standup: Standup, row):
+    """Add what someone raised in the meeting and commit it with a version bump, so screens show it."""
+    db.session.add(row)
+    _touch(standup)
+    db.session.commit()
+    return row
+
+
 def _apply_plan(
     standup: Standup, existing: list[AgendaItem], plans: list[agenda.ItemPlan]
 ) -> list[AgendaItem]:
@@ -456,10 +464,7 @@ def add_action_item(
         created_by_id=actor.id,
         created_at=now or utcnow(),
     )
-    db.session.add(item)
-    _touch(standup)
-    db.session.commit()
-    return item
+    return _publish(standup, item)
 
 
 def complete_action_item(item_id: int, actor: User, now: datetime | None = None) -> ActionItem:
@@ -496,10 +501,7 @@ def add_topic(
         raised_by_id=actor.id,
         created_at=now or utcnow(),
     )
-    db.session.add(item)
-    _touch(standup)
-    db.session.commit()
-    return item
+    return _publish(standup, item)
 
 
 def add_decision(standup: Standup, actor: User, text: str, now: datetime | None = None) -> Decision:
@@ -507,10 +509,7 @@ def add_decision(standup: Standup, actor: User, text: str, now: datetime | None 
     decision = Decision(
         standup_id=standup.id, text=text, created_by_id=actor.id, created_at=now or utcnow()
     )
-    db.session.add(decision)
-    _touch(standup)
-    db.session.commit()
-    return decision
+    return _publish(standup, decision)
 
 
 # --- settings and days away ---------------------------------------------------------------------

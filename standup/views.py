@@ -29,7 +29,7 @@ from flask_login import current_user
 from core.access import role_required
 from core.database import utcnow
 from core.errors import refuse
-from core.inputs import int_arg, parse_day
+from core.inputs import form_values, int_arg, parse_day
 from core.teams import team_or_404
 from standup import board as board_data
 from standup import history, queries, schedule, services
@@ -416,13 +416,8 @@ def settings(slug: str):
         services.update_team_settings(
             team,
             current_user,
-            name=form.name.data,
-            slack_channel=form.slack_channel.data,
-            standup_time=form.standup_time.data,
-            timezone=form.timezone.data,
-            workdays=form.workdays.data,
-            timebox_minutes=form.timebox_minutes.data,
-            grace_minutes=form.grace_minutes.data,
+            **form_values(form, "name", "slack_channel", "standup_time", "timezone", "workdays"),
+            **form_values(form, "timebox_minutes", "grace_minutes"),
             holidays=holidays,
             rotation_emails=form.rotation_emails(),
         )

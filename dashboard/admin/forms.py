@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from core.auth.forms import SetPasswordForm
 from core.i18n import language_choices
+from core.inputs import form_values
 from core.models import ROLES
 from core.money import AmountField
 from standup.forms import WEEKDAY_LABELS, MultiCheckboxField
@@ -95,17 +96,12 @@ class TeamForm(FlaskForm):
     )
 
     def fields_for_service(self) -> dict:
-        return {
-            "name": self.name.data,
-            "slug": self.slug.data,
-            "slack_channel": self.slack_channel.data,
-            "standup_time": self.standup_time.data,
-            "timezone": self.timezone.data,
-            "locale": self.locale.data,
-            "workdays": self.workdays.data,
-            "timebox_minutes": self.timebox_minutes.data,
-            "grace_minutes": self.grace_minutes.data if self.grace_minutes.data is not None else 5,
-        }
+        values = form_values(
+            self, "name", "slug", "slack_channel", "standup_time", "timezone", "locale"
+        )
+        values.update(form_values(self, "workdays", "timebox_minutes"))
+        grace = self.grace_minutes.data
+        return values | {"grace_minutes": grace if grace is not None else 5}
 
 
 class SetupForm(SetPasswordForm):
