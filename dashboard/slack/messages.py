@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -92,9 +92,7 @@ def when(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
 
 
 def day(on: date) -> str:
-    """A day in a Slack message: Babel's long date in the message's language (the team's),
-    "2 de março de 2026", never the ISO form people do not say."""
-    return format_date(on, "long")
+    return on.isoformat()
 
 
 def mention(name: str, slack_user_id: str | None) -> str:
