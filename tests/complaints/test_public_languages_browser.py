@@ -17,6 +17,7 @@ from complaints.models import Rating
 from core import clients
 from core.extensions import db
 from core.models import Client
+from tests.support.app import make_app, migrate
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +35,14 @@ def _gettext(code: str):
     if code == "en":
         return NullTranslations().gettext
     return Translations.load(TRANSLATIONS, [code]).gettext
+
+
+@pytest.fixture(scope="module")
+def live_app(make_database_url):
+    """The live server on each backend (SQLite and PostgreSQL), not only on SQLite."""
+    url = make_database_url()
+    migrate(url)
+    return make_app(url)
 
 
 @pytest.fixture
