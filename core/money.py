@@ -23,6 +23,20 @@ _DIGITS = re.compile(r"[0-9]+")
 _GROUPED = re.compile(r"[0-9]{1,3}([.,][0-9]{3})+")
 
 
+CENT = Decimal("0.01")  # Huddle's amounts are in one currency with two decimals (#12)
+
+
+def in_cents(amount) -> bool:
+    """Whether ``amount`` is a finite ``Decimal`` with at most the currency's two decimals.
+
+    A float cannot hold 0.10 exactly, and a third decimal would be rounded silently by the
+    database's ``NUMERIC(12, 2)``: both are refused where an amount enters (#12).
+    """
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"money must be a Decimal, not {type(amount).__name__}")
+    return amount.is_finite() and amount == amount.quantize(CENT)
+
+
 class AmountError(ValueError):
     """An amount that cannot be read, or could be read two ways; the message says how to write it."""
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, g, render_template, request
 from flask_babel import get_locale, refresh
+from flask_login import current_user
 
 from complaints.intake import services as intake
 from complaints.intake import survey
@@ -23,6 +24,9 @@ def survey_page(token: str):
     refresh()
     if link.used_at is not None:
         return render_template("public/survey_done.html", already=True)
+    if current_user.is_authenticated:
+        # Staff resend the link; answering it themselves would mark the client "rated again" (#12).
+        return render_template("public/survey_staff.html"), 403
     form = SurveyForm()
     if form.validate_on_submit():
         try:

@@ -5,7 +5,7 @@ the score and the client's words, and the title is written when shown. Agenda it
 written from the item's kind and refs when shown, so the stored English title is emptied.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010 (chained after main's head; written against 0009)
 """
 
 import json
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from core.database import described_by_models
 from core.extensions import db
 from tests.support.app import make_app
 
@@ -15,7 +16,9 @@ def test_models_and_migrations_agree(database_url):
     app = make_app(database_url)
     with app.app_context():
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": described_by_models}
+            )
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == []
@@ -43,7 +46,7 @@ def test_generated_complaint_titles_become_data_and_come_back(make_database_url)
         "checklist_done, version) VALUES (:id, 1, :summary, 'api', 'new', :at, :at, '[]', 1)"
     )
     with app.app_context():
-        upgrade(revision="0009")
+        upgrade(revision="0010")
         with db.engine.begin() as connection:
             connection.execute(
                 sa.text(
@@ -69,7 +72,7 @@ def test_generated_complaint_titles_become_data_and_come_back(make_database_url)
             ("", "rated", {"score": 1}),
             ("Late", None, None),
         ]
-        downgrade(revision="0009")
+        downgrade(revision="0010")
         with db.engine.connect() as connection:
             back = connection.execute(sa.text("SELECT summary FROM complaints ORDER BY id"))
             assert [row[0] for row in back] == ["Rated 2/5: Frio", "Rated 1/5", "Late"]
