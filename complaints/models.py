@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
@@ -29,6 +31,20 @@ CLIENT_OUTCOMES = ("rated_again", "ordered_again", "left")
 SURVEY_PURPOSES = ("rating", "follow_up")
 
 MONEY = sa.Numeric(12, 2)
+SUMMARY_KINDS = ("rated",)
+
+
+def summary_text(kind: str | None, params: dict | None, words: str | None) -> str:
+    """A complaint's title as the viewer reads it: generated parts in their language, then the
+    client's or agent's own words as they wrote them.
+
+    ``rated`` (a complaint a low rating opened): "Rated 2/5", then the start of the comment.
+    """
+    words = words or ""
+    if kind == "rated":
+        rated = gettext("Rated %(score)s/5", score=(params or {}).get("score", "?"))
+        return gettext("%(rated)s: %(words)s", rated=rated, words=words) if words else rated
+    return words
 
 
 class Category(db.Model):
@@ -111,7 +127,12 @@ class Complaint(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"))
-    summary: Mapped[str] = mapped_column(sa.String(300))
+    # What the complaint is about, in the words a person wrote. A complaint Huddle opened itself
+    # (from a low rating) keeps what it says as a kind and numbers, never as English text: the
+    # title is written when shown, in the viewer's language (``summary_text``).
+    summary_words: Mapped[str] = mapped_column("summary", sa.String(300))
+    summary_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    summary_params: Mapped[dict | None] = mapped_column(sa.JSON)
     details: Mapped[str | None] = mapped_column(sa.Text)
     channel: Mapped[str] = mapped_column(sa.String(20), index=True)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
@@ -132,6 +153,27 @@ class Complaint(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_property
+    def summary(self) -> str:
+        """The one-line title in the viewer's language (see ``summary_text``); in a query, the
+        stored words (what a search looks through)."""
+        return summary_text(self.summary_kind, self.summary_params, self.summary_words)
+
+    @summary.inplace.expression
+    @classmethod
+    def _summary_expression(cls):
+        return cls.summary_words
+
+    @summary.inplace.setter
+    def _summary_setter(self, words: str) -> None:
+        """A person wrote the summary: their words replace any generated title."""
+        self.summary_words, self.summary_kind, self.summary_params = words, None, None
+
+    @property
+    def title(self) -> str:
+        """What pages show, the same name as on ``briefs.ComplaintBrief``."""
+        return self.summary
 
     client = relationship(Client, lazy="joined")
     owner = relationship("User", lazy="joined")

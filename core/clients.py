@@ -49,6 +49,9 @@ def upsert_client(
 ) -> Client:
     """Find our client by the id another system gave them, or create them.
 
+    ``locale`` is the language they read, one of LANGUAGES (``core.i18n.known_language``); like
+    the details, people's input only fills it in when unknown.
+
     ``replace`` (another system's data) keeps their details current; without it (people's input)
     known details stay and only missing ones are added. Empty details never erase known ones.
     """
@@ -67,7 +70,8 @@ def upsert_client(
     how = "system" if replace else "added"
     values = {"name": name, "email": email, "phone": phone}
     _apply(client, values, replace=replace, actor_id=actor_id, how=how)
-    client.locale = locale or client.locale  # the language they are written to in, not audited
+    if locale and (replace or client.locale is None):
+        client.locale = locale
     return client
 
 

@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from babel.numbers import list_currencies
 from flask import Flask
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -43,6 +44,8 @@ DEFAULTS = {
     "LANGUAGES": ["en", "pt_BR", "es", "ru"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # The one currency of this installation (ISO 4217): every amount is shown in it.
+    "CURRENCY": "EUR",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # None means "decide from the environment": secure everywhere but development and tests.
     "SESSION_COOKIE_SECURE": None,
@@ -136,6 +139,10 @@ def _validate(cfg) -> None:
             "HUDDLE_MAIL_URL must start with smtp://, smtp+starttls:// or smtps://, "
             f"not {str(url).split('://', 1)[0]!r}"
         )
+    currency = str(cfg["CURRENCY"]).strip().upper()
+    if currency not in list_currencies():
+        raise ConfigError(f"HUDDLE_CURRENCY must be an ISO 4217 code such as EUR, not {currency!r}")
+    cfg["CURRENCY"] = currency
     for key, low, high in (
         ("TRUSTED_PROXIES", 0, 10),
         ("MAIL_PER_MINUTE", 1, 10000),

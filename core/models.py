@@ -87,6 +87,9 @@ class Team(db.Model):
     # ISO weekday numbers (1 = Monday) as a compact string, e.g. "12345".
     workdays: Mapped[str] = mapped_column(sa.String(7), default="12345")
     timebox_minutes: Mapped[int] = mapped_column(default=15)
+    # The language of the team's Slack messages and stand-up agenda (one channel, one language);
+    # None is the installation's default.
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
     # How long a live stand-up may run past its timebox before it ends by itself.
     grace_minutes: Mapped[int] = mapped_column(default=5, server_default="5")
     # An archived team holds no more stand-ups and gets no jobs, but keeps its history.
@@ -112,6 +115,9 @@ class Client(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    # The language the client reads (a code of LANGUAGES): what we send them and the public pages
+    # they open follow it. Told by the API or a CSV import, else learnt from their browser the first
+    # time they answer us.
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

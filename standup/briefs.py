@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import speaking
 from core.models import Team, User
 from core.urls import external_url
 from standup import queries, schedule
@@ -224,12 +225,13 @@ def reminders_due(at: datetime, minutes_before: int) -> list[ReminderBrief]:
             if standup is None or (standup.id, u.id) not in checked
         ]
         local_start = start.astimezone(schedule.zone(team.timezone))
-        headline = _(
-            "Stand-up at %(time)s: %(done)d of %(total)d checked in",
-            time=local_start.strftime("%H:%M"),
-            done=len(expected) - len(missing),
-            total=len(expected),
-        )
+        with speaking(team.locale):  # read in the team's Slack channel, in its language
+            headline = _(
+                "Stand-up at %(time)s: %(done)d of %(total)d checked in",
+                time=local_start.strftime("%H:%M"),
+                done=len(expected) - len(missing),
+                total=len(expected),
+            )
         briefs.append(
             ReminderBrief(
                 team.id, team.name, team.slack_channel, on, start, headline, missing, team.slug

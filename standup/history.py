@@ -12,7 +12,6 @@ from core.models import Team, User
 from core.spreadsheet import neutralise
 from standup.models import (
     ActionItem,
-    AgendaItem,
     Attendance,
     CheckIn,
     Decision,
@@ -98,7 +97,6 @@ def search(
                 has(ActionItem, ActionItem.text),
                 has(ParkingLotItem, ParkingLotItem.topic),
                 has(Decision, Decision.text),
-                has(AgendaItem, AgendaItem.title),
             )
         )
     if person_id:

@@ -68,7 +68,7 @@ def _apply_plan(
                 timebox_seconds=0,
             )
             db.session.add(item)
-        item.title, item.refs = plan.title[:300], plan.refs
+        item.refs = plan.refs
         kept.append(item)
     for leftover in by_key.values():
         db.session.delete(leftover)
@@ -586,7 +586,6 @@ def update_team_settings(
         kept = [
             agenda.ItemPlan(
                 i.kind,
-                i.title,
                 i.refs,
                 i.timebox_seconds or 1,
                 i.timebox_seconds,

@@ -41,7 +41,7 @@ bp = api_blueprint("complaints_api", __name__)
 
 def _client(data: ClientIn) -> Client:
     return clients.upsert_client(
-        data.external_id, data.name, data.email, data.phone, locale=data.language
+        data.external_id, data.name, data.email, data.phone, locale=data.locale
     )
 
 

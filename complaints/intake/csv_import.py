@@ -197,6 +197,7 @@ def staged_row(row: Row) -> list:
         row.comment,
         row.order_ref,
         bulk.stored_text(row.occurred_at),
+        row.locale,
     ]
 
 
@@ -352,23 +353,25 @@ def _aliases(rows: list[list]) -> dict[str, str]:
 
 
 def _latest_clients(rows: list[list], aliases: dict[str, str]) -> list[tuple]:
-    """One ``(external_id, name, email, phone)`` per client: the last line about a client wins,
-    but an empty e-mail or phone keeps an earlier line's. An alias updates the kept client."""
+    """One ``(external_id, name, email, phone, locale)`` per client: the last line about a client
+    wins, but an empty e-mail, phone or language keeps an earlier line's. An alias updates the
+    kept client."""
     latest: dict[str, tuple] = {}
     for row in rows:
         external_id = aliases.get(row[bulk.EXTERNAL_ID], row[bulk.EXTERNAL_ID])
         known = latest.get(external_id)
         email, phone = row[bulk.EMAIL], row[bulk.PHONE]
+        locale = row[bulk.LOCALE] if len(row) > bulk.LOCALE else None
         if known is not None:
-            email, phone = email or known[2], phone or known[3]
-        latest[external_id] = (external_id, row[bulk.NAME], email, phone)
+            email, phone, locale = email or known[2], phone or known[3], locale or known[4]
+        latest[external_id] = (external_id, row[bulk.NAME], email, phone, locale)
     return list(latest.values())
 
 
 def _as_row(staged: list) -> Row:
     """A staged row as a ``Row`` (only for the few that open or join a complaint)."""
     occurred_at = datetime.strptime(staged[bulk.OCCURRED], bulk.STORED_FORMAT).replace(tzinfo=UTC)
-    return Row(*staged[: bulk.OCCURRED], occurred_at)
+    return Row(*staged[: bulk.OCCURRED], occurred_at, *staged[bulk.LOCALE : bulk.LOCALE + 1])
 
 
 def _complaints_for(rows: list[Row], client_ids: dict[str, int], actor_id, now) -> tuple:
@@ -398,7 +401,7 @@ def _complaints_for(rows: list[Row], client_ids: dict[str, int], actor_id, now) 
             continue
         complaint = intake.open_complaint(
             clients[client_id],
-            intake.rating_summary(row.score, row.comment),
+            **intake.rating_summary(row.score, row.comment),
             details=row.comment,
             channel="import",
             actor_id=actor_id,

@@ -13,6 +13,7 @@ from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
 from complaints import briefs, listing
+from complaints.forms import COMPENSATION_LABELS
 from core.models import User
 from standup.briefs import open_action_items, people_away, today_for
 from wishes import briefs as wishes_briefs
@@ -92,7 +93,7 @@ def _wish_calls(user: User, now: datetime) -> dict:
 
 
 def _pending_compensation(user: User, now: datetime) -> dict:
-    return {"compensations": briefs.pending_compensations()}
+    return {"compensations": briefs.pending_compensations(), "kinds": dict(COMPENSATION_LABELS)}
 
 
 BLOCKS = [

@@ -23,9 +23,11 @@ from flask_babel import lazy_gettext as _l
 from complaints.briefs import digest, overdue_without_contact, unclaimed_low_ratings
 from complaints.intake.mailing import send_due_surveys
 from core.extensions import db
+from core.i18n import speaking
 from core.mail import delivery as mail_delivery
 from core.mail import outbox as mail
 from core.models import Team, User
+from core.teams import team_locale
 from core.urls import external_url
 from dashboard.scheduler.models import JobRun
 from dashboard.slack import messages
@@ -138,9 +140,9 @@ def standup_reminder(at: datetime, team_id: int | None = None) -> str:
         if team_id is not None and reminder.team_id != team_id:
             continue
         key = f"standup-reminder:{reminder.team_id}:{reminder.standup_on.isoformat()}"
-        if enqueue_message(
-            reminder.channel, "standup-reminder", key, messages.standup_reminder(reminder)
-        ):
+        with speaking(team_locale(reminder.team_id)):
+            message = messages.standup_reminder(reminder)
+        if enqueue_message(reminder.channel, "standup-reminder", key, message):
             count += 1
     db.session.commit()
     return f"{count} reminders"
@@ -207,9 +209,9 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     for brief in briefs:
         key = f"follow-up:{brief.id}:{int(brief.due_at.timestamp())}"
         if brief.owner_id in slack_ids:
-            enqueue_message(
-                slack_ids[brief.owner_id], "follow-up-nudge", key, messages.follow_up_nudge(brief)
-            )
+            with speaking(owners[brief.owner_id].locale):  # a direct message: the owner's language
+                nudge = messages.follow_up_nudge(brief)
+            enqueue_message(slack_ids[brief.owner_id], "follow-up-nudge", key, nudge)
         if brief.owner_id in owners:
             mail.to_user(
                 owners[brief.owner_id],
@@ -254,7 +256,7 @@ def claim_watch(at: datetime, team_id: int | None = None) -> str:
             )
         )
         if posted
-        else []
+        else {}
     )
     count = 0
     for key in sorted(posted):
@@ -284,7 +286,8 @@ def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
         if not wishes:
             continue
         key = f"wish-review-agenda:{team.id}:{on.isoformat()}"
-        message = messages.wish_review_agenda(team.name, on, wishes)
+        with speaking(team.locale):
+            message = messages.wish_review_agenda(team.name, on, wishes)
         if enqueue_message(team.slack_channel, "wish-review-agenda", key, message):
             count += 1
     db.session.commit()

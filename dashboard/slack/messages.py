@@ -324,7 +324,7 @@ def complaint_line(brief: ComplaintBrief, owner: str | None = None, due: str | N
     if owner is None:
         owner = escape(brief.owner_name) if brief.owner_name else _("no owner yet")
     return (
-        f"• {link(links().complaint(brief.id), clip(brief.summary, 90))} — "
+        f"• {link(links().complaint(brief.id), clip(brief.title, 90))} — "
         f"{escape(clip(brief.client_name, 60))} · {owner} · {due or _('due')} {when(brief.due_at)}"
     )
 
@@ -462,7 +462,7 @@ def follow_up_nudge(brief: ComplaintBrief) -> SlackMessage:
     )
     blocks = [
         _section(
-            f"{escape(text)}\n{link(links().complaint(brief.id), clip(brief.summary, 120))} · "
+            f"{escape(text)}\n{link(links().complaint(brief.id), clip(brief.title, 120))} · "
             f"{_('was due')} {when(brief.due_at)}"
         )
     ]

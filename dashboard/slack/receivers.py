@@ -8,6 +8,8 @@ from flask import current_app
 from complaints.briefs import ComplaintBrief, rating_brief
 from complaints.models import Complaint, Rating
 from core import signals
+from core.i18n import speaking
+from core.teams import team_locale
 from dashboard.slack.client import setting
 from dashboard.slack.messages import (
     client_wrote,
@@ -53,7 +55,9 @@ def on_standup_ended(sender, standup: Standup, summary: StandupSummary, **extra)
     if not summary.channel:
         return
     key = f"standup-summary:{summary.team_id}:{summary.standup_on.isoformat()}"
-    enqueue_message(summary.channel, "standup-summary", key, standup_summary(summary))
+    with speaking(team_locale(summary.team_id)):
+        message = standup_summary(summary)
+    enqueue_message(summary.channel, "standup-summary", key, message)
 
 
 def on_wish_review_closed(
@@ -61,7 +65,8 @@ def on_wish_review_closed(
 ) -> None:
     """A review closed: its decisions to the team's channel (the managers' if the team has none)."""
     channel = review.channel or setting("SLACK_MANAGERS_CHANNEL")
-    message = wish_review_results(review.team_name, review.review_on, decisions)
+    with speaking(team_locale(review.team_id) if review.channel else None):
+        message = wish_review_results(review.team_name, review.review_on, decisions)
     enqueue_message(channel, "wish-review-results", f"wish-review-results:{review.id}", message)
 
 

@@ -149,7 +149,7 @@ def test_survey_links_can_be_sent_and_need_an_address(app, client, api_headers, 
     sent = post_json(
         client,
         "/api/v1/survey-links",
-        {"client": {**CLIENT, "language": "es"}, "order_ref": "X-9", "send": True},
+        {"client": {**CLIENT, "locale": "es"}, "order_ref": "X-9", "send": True},
         api_headers,
     )
     assert sent.status_code == 201 and sent.json["sent"] is True

@@ -155,6 +155,17 @@ def test_reminder_job_posts_to_each_due_team_once(db_session, make_team, make_us
     assert message.channel == "#sp" and "<@U_ANA>" in json.dumps(message.blocks)
 
 
+def test_a_team_is_reminded_in_its_own_language(db_session, make_team, make_user):
+    """A Russian-speaking team gets its reminder in Russian, whatever the installation's default."""
+    team = make_team(timezone="UTC", standup_time=time(9, 0), slack_channel="#msk")
+    team.locale = "ru"
+    make_user("agent", name="Olga", slack_user_id="U_OLGA", team_id=team.id)
+    run_job("standup-reminder", datetime(2026, 3, 4, 8, 55, tzinfo=UTC))
+    (message,) = outbox_rows("standup-reminder")
+    text = json.dumps(message.blocks, ensure_ascii=False)
+    assert "Stand-up" not in text and "отмет" in text.lower()
+
+
 def test_no_client_e_mail_or_phone_in_any_payload(app, db_session, make_user, fake_slack):
     """Every kind that mentions our clients, posted for real, then every request body scanned."""
     owner = make_user("manager", slack_user_id="U_OWNER")
