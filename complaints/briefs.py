@@ -11,7 +11,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
-from complaints.models import OPEN_STATUSES, Category, Compensation, Complaint, Contact, Rating
+from complaints.models import (
+    IS_OPEN,
+    OPEN_STATUSES,
+    Category,
+    Compensation,
+    Complaint,
+    Contact,
+    Rating,
+)
 from core.extensions import db
 from core.models import Client, User
 
@@ -50,6 +58,8 @@ class Digest:
     unowned: list[ComplaintBrief]
     overdue: list[ComplaintBrief]
     resolved_yesterday: list[ComplaintBrief]
+    # How many each section holds when its list is capped (``digest``); None: the lists are whole.
+    totals: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -158,34 +168,63 @@ def overnight(team_id: int | None, since: datetime, until: datetime, top: int = 
 def follow_ups_due(
     team_id: int | None, now: datetime, within_hours: int = 4, limit: int | None = None
 ) -> list[ComplaintBrief]:
-    """Open complaints past their deadline or due within ``within_hours``, most overdue first."""
-    statement = _for_team(
-        brief_select()
-        .where(
-            Complaint.status.in_(OPEN_STATUSES),
-            Complaint.due_at <= now + timedelta(hours=within_hours),
+    """Open complaints past their deadline or due within ``within_hours``, most overdue first.
+
+    With a ``limit`` (the stand-up's agenda) the read stays bounded however many complaints are
+    open: each (status, team) pair gives its first ``limit`` in deadline order from the
+    ``(team_id, status, due_at, id)`` index, and only those few are merged and sorted — the same
+    rows as sorting everything, since the overall first ``limit`` are among each pair's first.
+    """
+    due = (
+        IS_OPEN,
+        Complaint.due_at <= now + timedelta(hours=within_hours),
+    )
+    statement = brief_select().order_by(Complaint.due_at, Complaint.id)
+    if not limit:
+        return fetch_briefs(_for_team(statement.where(*due), team_id), now)
+    # all teams: one range per status; a team: its own and those no team holds yet (``_for_team``)
+    teams = (
+        [()]
+        if team_id is None
+        else [(Complaint.team_id == team_id,), (Complaint.team_id.is_(None),)]
+    )
+    parts = [
+        sa.select(
+            sa.select(Complaint.id)
+            .where(Complaint.status == status, due[1], *team)
+            .order_by(Complaint.due_at, Complaint.id)
+            .limit(limit)
+            .subquery()
+            .c.id
         )
-        .order_by(Complaint.due_at, Complaint.id),
-        team_id,
-    )
-    if limit:
-        statement = statement.limit(limit)
-    return fetch_briefs(statement, now)
+        for status in OPEN_STATUSES
+        for team in teams
+    ]
+    first = sa.union_all(*parts).subquery()
+    return fetch_briefs(statement.where(Complaint.id.in_(sa.select(first.c.id))).limit(limit), now)
 
 
-def digest(now: datetime) -> Digest:
-    """The morning digest: the last 24 hours' new and resolved, and everything unowned or overdue."""
+def digest(now: datetime, limit: int = 200) -> Digest:
+    """The morning digest: the last 24 hours' new and resolved, and everything unowned or overdue.
+
+    Each section loads at most ``limit`` briefs (what a Slack thread shows) and counts the rest with
+    one indexed ``count``: the job's cost does not grow with the number of open complaints.
+    """
     day_ago = now - timedelta(days=1)
-    base = brief_select().order_by(Complaint.opened_at, Complaint.id)
-    open_ = Complaint.status.in_(OPEN_STATUSES)
-    return Digest(
-        new_since_yesterday=fetch_briefs(base.where(Complaint.opened_at >= day_ago), now),
-        unowned=fetch_briefs(base.where(open_, Complaint.owner_id.is_(None)), now),
-        overdue=fetch_briefs(base.where(open_, Complaint.due_at < now), now),
-        resolved_yesterday=fetch_briefs(
-            base.where(Complaint.resolved_at >= day_ago, Complaint.resolved_at < now), now
-        ),
+    sections = [
+        Complaint.opened_at >= day_ago,
+        sa.and_(IS_OPEN, Complaint.owner_id.is_(None)),
+        sa.and_(IS_OPEN, Complaint.due_at < now),
+        sa.and_(Complaint.resolved_at >= day_ago, Complaint.resolved_at < now),
+    ]
+    base = brief_select().order_by(Complaint.opened_at, Complaint.id).limit(limit)
+    counted = sa.select(sa.func.count()).select_from(Complaint)
+    lists = [fetch_briefs(base.where(where), now) for where in sections]
+    totals = tuple(
+        len(items) if len(items) < limit else db.session.scalar(counted.where(where))
+        for items, where in zip(lists, sections, strict=True)
     )
+    return Digest(*lists, totals=totals)
 
 
 def overdue_without_contact(now: datetime) -> list[ComplaintBrief]:
@@ -193,7 +232,7 @@ def overdue_without_contact(now: datetime) -> list[ComplaintBrief]:
     no_contact = ~sa.exists().where(Contact.complaint_id == Complaint.id)
     statement = (
         brief_select()
-        .where(Complaint.status.in_(OPEN_STATUSES), Complaint.due_at < now, no_contact)
+        .where(IS_OPEN, Complaint.due_at < now, no_contact)
         .order_by(Complaint.due_at, Complaint.id)
     )
     return fetch_briefs(statement, now)
@@ -220,7 +259,7 @@ def owned_by(user_id: int, now: datetime, limit: int = 50) -> list[ComplaintBrie
     """A person's open complaints, the nearest deadline first."""
     statement = (
         brief_select()
-        .where(Complaint.owner_id == user_id, Complaint.status.in_(OPEN_STATUSES))
+        .where(Complaint.owner_id == user_id, IS_OPEN)
         .order_by(Complaint.due_at, Complaint.id)
         .limit(limit)
     )
@@ -231,7 +270,7 @@ def unowned(team_id: int | None, now: datetime, limit: int = 20) -> list[Complai
     """Open complaints nobody has taken yet, oldest first: the ones waiting longest for a name."""
     statement = _for_team(
         brief_select()
-        .where(Complaint.owner_id.is_(None), Complaint.status.in_(OPEN_STATUSES))
+        .where(Complaint.owner_id.is_(None), IS_OPEN)
         .order_by(Complaint.opened_at, Complaint.id)
         .limit(limit),
         team_id,

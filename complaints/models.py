@@ -17,6 +17,8 @@ from core.models import Client
 CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in_person", "import")
 STATUSES = ("new", "contacting", "resolving", "resolved", "closed", "reopened")
 OPEN_STATUSES = ("new", "contacting", "resolving", "reopened")
+# The SQL behind ``Complaint.is_open``; lists filter on the column, never on ``status IN (...)``:
+# SQLite cannot use an index whose condition only bound values could prove (issue #16).
 OPEN_PREDICATE = "status IN ('new', 'contacting', 'resolving', 'reopened')"
 CONTACT_CHANNELS = ("call", "email", "meeting", "chat")
 CONTACT_OUTCOMES = ("reached", "no_answer", "call_back_later", "resolved")
@@ -27,12 +29,6 @@ CLIENT_OUTCOMES = ("rated_again", "ordered_again", "left")
 SURVEY_PURPOSES = ("rating", "follow_up")
 
 MONEY = sa.Numeric(12, 2)
-
-
-def _open_only_index(name: str, *columns: str) -> sa.Index:
-    """An index of open complaints only (partial on both backends): small, and what lists walk."""
-    predicate = sa.text(OPEN_PREDICATE)
-    return sa.Index(name, *columns, postgresql_where=predicate, sqlite_where=predicate)
 
 
 class Category(db.Model):
@@ -100,11 +96,16 @@ class Complaint(db.Model):
         sa.Index("ix_complaints_status_due_at", "status", "due_at"),
         sa.Index("ix_complaints_owner_id_status", "owner_id", "status"),
         sa.Index("ix_complaints_team_id_status", "team_id", "status"),
+        # The stand-up's follow-ups: the first few per (team, status) in deadline order.
+        sa.Index("ix_complaints_team_id_status_due_at", "team_id", "status", "due_at", "id"),
         sa.Index("ix_complaints_client_id_status", "client_id", "status"),
-        # The open list's default order and a manager's follow-ups walk these partial indexes and
-        # stop after one page, instead of sorting every open complaint (EXPLAIN with 100k rows).
-        _open_only_index("ix_complaints_open_due_at", "due_at", "id"),
-        _open_only_index("ix_complaints_open_owner_id_due_at", "owner_id", "due_at"),
+        # The lists walk these in their order and stop after one page. They lead with ``is_open``
+        # (a plain column, compared with a bound value) rather than being partial indexes: SQLite
+        # only uses a partial index when literal values in the query prove its condition.
+        sa.Index("ix_complaints_is_open_due_at", "is_open", "due_at", "id"),
+        sa.Index("ix_complaints_is_open_opened_at", "is_open", "opened_at", "id"),
+        sa.Index("ix_complaints_owner_id_is_open_due_at", "owner_id", "is_open", "due_at"),
+        sa.Index("ix_complaints_owner_id_is_open_opened_at", "owner_id", "is_open", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +117,9 @@ class Complaint(db.Model):
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
     constructive: Mapped[bool | None]
     status: Mapped[str] = mapped_column(sa.String(20), default="new")
+    # Computed by the database from ``status`` (virtual on SQLite, stored on PostgreSQL, as migration
+    # 0010 creates it): every writer (services, the CSV import, raw SQL) keeps it right unawares.
+    is_open: Mapped[bool] = mapped_column(sa.Boolean, sa.Computed(OPEN_PREDICATE))
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -133,6 +137,11 @@ class Complaint(db.Model):
     owner = relationship("User", lazy="joined")
     category = relationship(Category, lazy="joined")
     playbook = relationship(Playbook)
+
+
+# The open condition every list uses: the ``is_open`` column against a bound value, so the indexes
+# that lead with it serve SQLite and PostgreSQL alike (EXPLAIN in tests/complaints/test_query_plans.py).
+IS_OPEN = Complaint.is_open == sa.bindparam("is_open", True, type_=sa.Boolean)
 
 
 class Contact(db.Model):

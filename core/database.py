@@ -67,6 +67,12 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def described_by_models(name: str | None, type_: str, parent_names) -> bool:
+    """Alembic's ``include_name``: objects named ``fts_*`` (FTS5 tables and their shadow tables,
+    trigram indexes) are kept by raw SQL in the migrations, not described by the models."""
+    return not (name or "").startswith("fts_")
+
+
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
     """WAL and a busy timeout let gunicorn workers and the scheduler share one SQLite file.

@@ -7,7 +7,7 @@ from alembic import context
 from flask import current_app
 from sqlalchemy.engine import Connection
 
-from core.database import UTCDateTime
+from core.database import UTCDateTime, described_by_models
 
 config = context.config
 if config.config_file_name:
@@ -44,6 +44,7 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", described_by_models)
 
     def configure_and_run(connection):
         context.configure(connection=connection, target_metadata=db.metadata, **conf_args)

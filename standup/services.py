@@ -302,6 +302,17 @@ def _set_attendance(standup: Standup, user_id: int, present: bool, actor_id: int
     return row
 
 
+def note_watching(standup: Standup, user: User) -> bool:
+    """A member watching the live board is there (#15): lifts the start's automatic absence only."""
+    row = db.session.scalar(sa.select(Attendance).filter_by(standup_id=standup.id, user_id=user.id))
+    if standup.status != "live" or not row or row.present or row.marked_at != standup.started_at:
+        return False
+    row.present, row.marked_at, row.marked_by_id = True, utcnow(), user.id
+    _touch(standup)
+    db.session.commit()
+    return True
+
+
 def start_standup(standup: Standup, actor: User, now: datetime | None = None) -> Standup:
     """Start the meeting: refresh the agenda's data, start the first item and the clocks."""
     now = now or utcnow()
@@ -541,8 +552,8 @@ def update_team_settings(
     A planned stand-up of today follows the new time and timebox at once; a running one keeps the
     rules it started with.
     """
-    if not actor.has_role("manager"):
-        raise StandupError(_("Only managers change a team's stand-up settings."))
+    if not actor.manages(team.id):
+        raise StandupForbidden(_("Only this team's managers change its stand-up settings."))
     timezone = timezone.strip()
     if not schedule.is_valid_timezone(timezone):
         raise StandupError(_("Unknown timezone; use a name like Europe/Moscow."), "timezone")

@@ -250,7 +250,7 @@ def record_staff_complaint(
     actor: User,
 ) -> Complaint:
     """An agent writes down a complaint heard on a call, read in an e-mail or seen on social media."""
-    client = find_or_create_client(external_id, name, email, phone)
+    client = find_or_create_client(external_id, name, email, phone, actor_id=actor.id)
     complaint = open_complaint(
         client,
         summary,

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from core.api.tokens import SCOPES
 from core.auth.forms import SetPasswordForm
 from core.i18n import language_choices
 from core.inputs import form_values
@@ -106,4 +107,19 @@ class SetupForm(SetPasswordForm):
     timezone = SelectField(_l("Team timezone"), choices=_timezone_choices, default="UTC")
     standup_time = TimeField(
         _l("Stand-up time (team's local time)"), validators=[DataRequired()], default=time(9, 30)
+    )
+
+
+class TokenForm(FlaskForm):
+    """A new API token for another system: what it may do and, if it should, when it stops."""
+
+    name = StringField(
+        _l("Name (which system uses it)"), validators=[DataRequired(), Length(max=80)]
+    )
+    scopes = MultiCheckboxField(
+        _l("What it may do"), choices=[(scope, scope) for scope in SCOPES], default=list(SCOPES)
+    )
+    expires_days = IntegerField(
+        _l("Stops working after (days; empty: never)"),
+        validators=[Optional(), NumberRange(min=1, max=3650)],
     )

@@ -150,7 +150,7 @@ def _local_day(at: datetime, timezone: str) -> date:
 def complaints_digest(at: datetime, team_id: int | None = None) -> str:
     """The morning digest to the managers' channel, once per day (its dedup key is the day)."""
     on = _local_day(at, setting("DIGEST_TIMEZONE"))
-    message = messages.complaints_digest(digest(at), on)
+    message = messages.complaints_digest(digest(at, limit=messages.MAX_THREAD_LINES), on)
     queued = enqueue_message(
         setting("SLACK_MANAGERS_CHANNEL"), "complaints-digest", f"complaints-digest:{on}", message
     )

@@ -56,9 +56,15 @@ TAKE_OWNERSHIP_ACTION = "take_ownership"
 
 @dataclass
 class SlackMessage:
+    """``text`` is the notification and fallback line, written as plain words: Slack reads it as
+    mrkdwn, so it is escaped here once (a client named ``<https://evil|Open>`` stays text)."""
+
     text: str
     blocks: list[dict]
     replies: list["SlackMessage"] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.text = escape(self.text)
 
     def all_payloads(self) -> list[dict]:
         """This message and its replies as ``{"text", "blocks"}`` dicts (for tests and previews)."""
@@ -134,10 +140,14 @@ def pack(lines: Iterable[str], budget: int = SECTION_BUDGET) -> list[str]:
     return texts
 
 
-def thread_replies(title: str, lines: Sequence[str], more_url: str) -> list[SlackMessage]:
-    """A long list as thread replies: a few sections each, capped with a link to the rest."""
+def thread_replies(
+    title: str, lines: Sequence[str], more_url: str, total: int | None = None
+) -> list[SlackMessage]:
+    """A long list as thread replies: a few sections each, capped with a link to the rest.
+
+    ``total`` is the list's full length when ``lines`` holds only its first part."""
     shown = list(lines[:MAX_THREAD_LINES])
-    hidden = len(lines) - len(shown)
+    hidden = (len(lines) if total is None else total) - len(shown)
     sections = pack(shown)
     if hidden:
         sections.append(
@@ -160,19 +170,21 @@ def thread_replies(title: str, lines: Sequence[str], more_url: str) -> list[Slac
 
 
 def _previewed(
-    title: str, lines: Sequence[str], more_url: str
+    title: str, lines: Sequence[str], more_url: str, total: int | None = None
 ) -> tuple[list[dict], list[SlackMessage]]:
     """A list as the channel message shows it (the first few lines) and, when it is longer, the
-    thread replies titled ``title`` that carry all of it."""
+    thread replies titled ``title`` that carry all of it (``total``: its length, if ``lines`` is
+    only its first part)."""
     if not lines:
         return [], []
-    replies = thread_replies(title, lines, more_url) if len(lines) > PREVIEW_LINES else []
+    total = len(lines) if total is None else total
+    replies = thread_replies(title, lines, more_url, total) if total > PREVIEW_LINES else []
     preview = list(lines[:PREVIEW_LINES])
-    if len(lines) > PREVIEW_LINES:
+    if total > PREVIEW_LINES:
         preview.append(
             _(
                 "…%(num)d more in the thread and %(link)s",
-                num=len(lines) - PREVIEW_LINES,
+                num=total - PREVIEW_LINES,
                 link=link(more_url, _("in Huddle")),
             )
         )
@@ -301,31 +313,40 @@ def complaints_digest(digest: Digest, on: date) -> SlackMessage:
     """The morning digest: new, waiting for an owner, past the deadline, resolved yesterday."""
     all_url = links().complaints()
     title = _("Complaints digest, %(day)s", day=day(on))
-    sections = [
-        (_("New since yesterday"), digest.new_since_yesterday),
-        (_("Waiting for an owner"), digest.unowned),
-        (_("Past their deadline"), digest.overdue),
-        (_("Resolved yesterday"), digest.resolved_yesterday),
+    lists = [
+        digest.new_since_yesterday,
+        digest.unowned,
+        digest.overdue,
+        digest.resolved_yesterday,
     ]
+    totals = digest.totals or tuple(len(items) for items in lists)
+    labels = [
+        _("New since yesterday"),
+        _("Waiting for an owner"),
+        _("Past their deadline"),
+        _("Resolved yesterday"),
+    ]
+    sections = list(zip(labels, lists, totals, strict=True))
     blocks = [
         _header(title),
-        _fields([(label, str(len(items))) for label, items in sections]),
+        _fields([(label, str(total)) for label, _items, total in sections]),
     ]
     replies: list[SlackMessage] = []
-    for label, items in sections:
+    for label, items, total in sections:
         if not items:
             continue
-        preview, thread = _previewed(label, [complaint_line(brief) for brief in items], all_url)
+        lines = [complaint_line(brief) for brief in items]
+        preview, thread = _previewed(label, lines, all_url, total)
         blocks += [
             DividerBlock().to_dict(),
-            _section(f"*{escape(label)}* ({len(items)})"),
+            _section(f"*{escape(label)}* ({total})"),
             *preview,
         ]
         replies += thread
-    if all(not items for _label, items in sections):
+    if not any(totals):
         blocks.append(_context(_("A quiet day: nothing new, nothing waiting.")))
     blocks.append(_context(link(all_url, _("All complaints in Huddle"))))
-    text = title + ": " + ", ".join(f"{label} {len(items)}" for label, items in sections)
+    text = title + ": " + ", ".join(f"{label} {total}" for label, _items, total in sections)
     return SlackMessage(text=text, blocks=blocks, replies=replies)
 
 

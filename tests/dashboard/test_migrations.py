@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from core.database import described_by_models
 from core.extensions import db
 from tests.support.app import make_app
 
@@ -12,7 +13,9 @@ def test_models_and_migrations_agree(database_url):
     app = make_app(database_url)
     with app.app_context():
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": described_by_models}
+            )
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == []

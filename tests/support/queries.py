@@ -8,6 +8,7 @@ from sqlalchemy import event
 class StatementCounter:
     def __init__(self):
         self.statements: list[str] = []
+        self.parameters: list = []  # as the driver got them, for EXPLAIN with the app's binds
 
     def __len__(self) -> int:
         return len(self.statements)
@@ -25,6 +26,7 @@ def count_statements(app):
     def record(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
             counter.statements.append(statement)
+            counter.parameters.append(parameters)
 
     event.listen(target, "before_cursor_execute", record)
     try:
@@ -39,3 +41,19 @@ def statements_for(app, client, url) -> int:
     with count_statements(app) as counter:
         assert client.get(url).status_code == 200
     return len(counter)
+
+
+def plan_of(app, statement: str, parameters) -> str:
+    """The database's plan for one recorded statement, with the parameters bound as the app bound
+    them (SQLite ``EXPLAIN QUERY PLAN``; PostgreSQL ``EXPLAIN`` with sequential scans priced out,
+    so a small test table still shows which index the planner can use)."""
+    from core.extensions import db
+
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            return "\n".join(row[-1] for row in rows)
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+        return "\n".join(row[0] for row in rows)

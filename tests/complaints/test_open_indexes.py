@@ -1,0 +1,164 @@
+"""The open lists and search answer from indexes SQLite and PostgreSQL use with bound parameters,
+and search finds the same complaints on both databases (issue #16)."""
+
+import pytest
+
+from complaints import briefs
+from complaints.listing import Filters, open_complaints
+from complaints.models import Complaint
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client
+from tests.support.queries import count_statements, plan_of
+
+
+def _plan_for(app, client, url: str, marker: str) -> str:
+    """The plan of the statement of GET ``url`` that contains ``marker``, bound as the app bound it."""
+    client.get(url)
+    with count_statements(app) as counter:
+        assert client.get(url).status_code == 200
+    recorded = [
+        (statement, parameters)
+        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        if marker in statement
+    ]
+    assert recorded, f"no statement with {marker!r} for {url}"
+    return plan_of(app, *recorded[0])
+
+
+def _uses(plan: str, index: str) -> bool:
+    """SQLite names the index it walks; PostgreSQL, on a tiny test table, may pick any index that
+    leads with ``is_open`` (sequential scans priced out): what matters is that one can serve."""
+    if "Index Cond" not in plan:  # SQLite
+        return index in plan
+    return "Seq Scan on complaints" not in plan and "is_open = true" in plan
+
+
+@pytest.fixture
+def some_complaints(make_complaint, make_user):
+    someone = make_user("manager")
+    for i in range(6):
+        make_complaint(summary=f"Parcel {i} lost", owner_id=someone.id if i % 2 else None)
+    make_complaint(summary="Closed one", status="closed")
+
+
+@pytest.mark.parametrize(
+    ("url", "index"),
+    [
+        ("/complaints/", "ix_complaints_is_open_due_at"),
+        ("/complaints/?sort=newest", "ix_complaints_is_open_opened_at"),
+        ("/complaints/?view=mine", "ix_complaints_owner_id_is_open_due_at"),
+    ],
+)
+def test_the_open_list_walks_an_is_open_index_with_bound_parameters(
+    app, client, login_as, some_complaints, url, index
+):
+    login_as("manager")
+    plan = _plan_for(app, client, url, "is_open")
+    assert _uses(plan, index), plan
+    assert "SCAN complaints\n" not in plan + "\n" and "Seq Scan on complaints" not in plan
+
+
+def test_the_api_list_of_open_complaints_walks_its_index(app, client, api_headers, some_complaints):
+    url = "/api/v1/complaints?status=open"
+    client.get(url, headers=api_headers)
+    with count_statements(app) as counter:
+        assert client.get(url, headers=api_headers).status_code == 200
+    found = next(
+        (statement, parameters)
+        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        if "is_open" in statement and "FROM complaints" in statement
+    )
+    plan = plan_of(app, *found)
+    assert _uses(plan, "ix_complaints_is_open_opened_at"), plan
+
+
+def test_today_loads_my_complaints_once_from_the_owner_index(app, client, login_as, make_complaint):
+    me = login_as("manager")
+    make_complaint(owner_id=me.id, due_at=utcnow())
+    client.get("/")
+    with count_statements(app) as counter:
+        assert client.get("/").status_code == 200
+    owned = [
+        (statement, parameters)
+        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        if "complaints.owner_id =" in statement and "is_open" in statement
+    ]
+    assert len(owned) == 1  # "Complaints I own" and "My follow-ups" share one load
+    assert _uses(plan_of(app, *owned[0]), "ix_complaints_owner_id_is_open_due_at")
+
+
+def test_search_uses_the_search_indexes(app, client, login_as, some_complaints):
+    login_as("manager")
+    plan = _plan_for(app, client, "/complaints/?q=parcel", "is_open")
+    if "fts_" not in plan:  # PostgreSQL names the trigram indexes, SQLite the FTS5 tables
+        pytest.fail(plan)
+    assert "fts_complaint_summaries" in plan and "fts_client_names" in plan, plan
+
+
+# --- same results on both databases -----------------------------------------------------------
+
+SUMMARIES = [
+    "Order arrived late",
+    "Café frio na entrega",
+    "CAFÉ QUENTE DEMAIS",
+    "Доставка опоздала на час",
+    "курьер был груб",
+    "Wrong size, 50% refund asked",
+    "Late again, third time",
+]
+NAMES = ["José Álvarez", "Ёлка Петрова", "Ana Lima", "Bob Stone", "Zoë Müller", "Иван", "Eve"]
+QUERIES = [
+    "late", "LATE", "café", "CAFÉ", "cafe", "доставка", "КУРЬЕР", "álvarez", "ЁЛКА", "zoë",
+    "50% refund", "refund", "ar", "Li", 'say "hi"', "\\",
+]  # fmt: skip
+
+
+def expected(q: str) -> set[int]:
+    """The search's meaning: summary or client name contains the query in any letter case (no
+    accent folding); ``%`` and ``_`` are dropped from the query."""
+    q = q.replace("%", "").replace("_", "").lower()
+    return {i for i, text in enumerate(SUMMARIES) if q in text.lower() or q in NAMES[i].lower()}
+
+
+def test_the_search_examples_cover_case_accents_and_cyrillic():
+    assert expected("CAFÉ") == {1, 2} and expected("cafe") == set()
+    assert expected("КУРЬЕР") == {4} and expected("ЁЛКА") == {1} and expected("álvarez") == {0}
+    assert expected("50% refund") == set() and expected("ar") == {0}
+
+
+@pytest.fixture
+def searchable(app, db_session, make_client, make_complaint):
+    ids = []
+    for i, summary in enumerate(SUMMARIES):
+        owner_client = make_client(name=NAMES[i])
+        ids.append(make_complaint(summary=summary, client_id=owner_client.id).id)
+    return ids
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_search_finds_the_same_complaints_on_both_databases(app, db_session, searchable, q):
+    page = open_complaints(Filters(q=q), viewer_id=0, now=utcnow())
+    assert {item.id for item in page.items} == {searchable[i] for i in expected(q)}
+
+
+def test_search_follows_changes_to_summaries_and_client_names(app, db_session, searchable):
+    complaint = db.session.get(Complaint, searchable[0])
+    complaint.summary = "Box crushed in transit"
+    db.session.get(Client, complaint.client_id).name = "Renamed Person"
+    db.session.commit()
+    now = utcnow()
+
+    def found(q):
+        return {item.id for item in open_complaints(Filters(q=q), 0, now).items}
+
+    assert searchable[0] in found("crushed") and searchable[0] in found("renamed person")
+    assert searchable[0] not in found("arrived late") and searchable[0] not in found("josé")
+
+
+def test_the_digest_loads_what_it_shows_and_counts_the_rest(app, db_session, make_complaint):
+    for _ in range(7):
+        make_complaint(owner_id=None)
+    digest = briefs.digest(utcnow(), limit=3)
+    assert len(digest.unowned) == 3 and digest.totals[1] == 7
+    assert len(digest.new_since_yesterday) == 3 and digest.totals[0] == 7
