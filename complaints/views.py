@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from complaints import listing, pages, services
+from complaints import listing, pages, root_causes, services
 from complaints.forms import (
     AssignForm,
     CategoryForm,
@@ -296,7 +296,7 @@ def _save_playbook_form(form: PlaybookForm, playbook_id: int | None):
     if not form.validate_on_submit():
         return None, 400
     try:
-        saved = services.save_playbook(
+        saved = root_causes.save_playbook(
             current_user,
             playbook_id=playbook_id,
             category=form.category.data,
@@ -347,7 +347,7 @@ def edit_playbook(playbook_id: int):
 @role_required("admin")
 @announces(_l("Playbook updated."))
 def set_playbook_active(playbook_id: int):
-    playbook = services.set_playbook_active(
+    playbook = root_causes.set_playbook_active(
         current_user, playbook_id, request.form.get("active") == "1"
     )
     if request.htmx:
@@ -365,7 +365,7 @@ def categories():
             status = 400
         else:
             try:
-                services.save_category(current_user, form.name.data)
+                root_causes.save_category(current_user, form.name.data)
             except services.ComplaintError as error:
                 _refused(error, form, "name")
                 status = 422
@@ -387,7 +387,7 @@ def rename_category(category_id: int):
         error, status = " ".join(form.name.errors), 400
     else:
         try:
-            services.save_category(current_user, form.name.data, category_id)
+            root_causes.save_category(current_user, form.name.data, category_id)
         except services.ComplaintError as refused:
             error, status = _refused(refused), 422
     category = pages.category(category_id)
