@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from complaints import pages, services
+from complaints import pages, root_causes, services
 from complaints.intake import services as intake
 from complaints.models import Complaint, Playbook
 from core.clients import upsert_client
@@ -280,7 +280,7 @@ def _playbooks(admin: User) -> dict[str, Playbook]:
     written = {p.category.name.lower(): p for p in pages.all_playbooks()}
     for name, title, steps, compensation, hours in PLAYBOOKS:
         if name.lower() not in written:
-            written[name.lower()] = services.save_playbook(
+            written[name.lower()] = root_causes.save_playbook(
                 admin,
                 category=name,
                 title=title,
@@ -292,7 +292,7 @@ def _playbooks(admin: User) -> dict[str, Playbook]:
     named = {category.name.lower() for category in pages.categories()}
     for name in UNSCRIPTED:
         if name.lower() not in named:
-            services.save_category(admin, name)
+            root_causes.save_category(admin, name)
     return {name: written[name.lower()] for name, *_script in PLAYBOOKS}
 
 

@@ -8,7 +8,7 @@ the one commit of its request.
 Who may do what (checked here as well as on the routes, because Slack and jobs call these too):
 agents log contacts and tick playbook steps; only managers (and admins) own complaints, change their
 status, apply playbooks, edit them and give compensation; only admins approve compensation above the
-owner's limit and write playbooks and categories.
+owner's limit (playbooks and categories are written in ``complaints.root_causes``).
 
 Each service takes ``now`` (default: the present) for when the change happens: the demo writes a
 week of believable history through these same rules. What the pages read lives in
@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from complaints import events
-from complaints.intake import survey
+from complaints.intake import mailing, survey
 from complaints.models import (
     CLIENT_OUTCOMES,
     COMPENSATION_KINDS,
@@ -39,7 +39,7 @@ from complaints.models import (
     Contact,
     Playbook,
 )
-from core import audit, errors, money
+from core import errors, money
 from core.database import utcnow
 from core.errors import RuleError
 from core.extensions import db
@@ -158,6 +158,19 @@ def take_ownership(
     return complaint
 
 
+def take_over(complaint_id: int, actor: User, from_owner_id: int) -> Complaint:
+    """A manager takes a complaint over from its owner (who is away): refused if it changed hands."""
+    complaint = _require(complaint_id)
+    _require_role(actor, "manager", _("Only managers own complaints."))
+    if complaint.status not in OPEN_STATUSES:
+        raise ComplaintError(_("This complaint is no longer open."))
+    if complaint.owner_id != from_owner_id:
+        raise ComplaintError(_("This complaint changed hands meanwhile; reload to see who has it."))
+    if complaint.owner_id != actor.id:
+        _give_to(complaint, actor, actor, utcnow())
+    return complaint
+
+
 def assign(
     complaint_id: int, actor: User, owner_id: int | None, expected_version: int | None
 ) -> Complaint:
@@ -241,7 +254,8 @@ def change_status(
 ) -> StatusChange:
     """Move a complaint on; resolving needs a logged contact that reached the client.
 
-    On resolution a follow-up survey link is issued, so we learn whether the client stayed.
+    On resolution a follow-up survey link is issued, so we learn whether the client stayed, and
+    mailed to the client when we may write to them.
     """
     complaint = _require(complaint_id)
     _require_role(actor, "manager", _("Only managers change the status of a complaint."))
@@ -263,9 +277,11 @@ def change_status(
     token = None
     if status == "resolved":
         complaint.resolved_at = now
-        _link, token = survey.issue_link(
+        link, token = survey.issue_link(
             complaint.client_id, purpose="follow_up", complaint_id=complaint.id, now=now
         )
+        db.session.flush()
+        mailing.mail_follow_up(link, token, now)
     elif status == "closed":
         complaint.closed_at = now
     elif status == "reopened":
@@ -495,116 +511,3 @@ def record_client_outcome(
     events.record(actor.id, complaint.id, "client_outcome", now or utcnow(), outcome=outcome)
     _commit(complaint.id)
     return complaint
-
-
-# --- Admin: root causes and their playbooks (written and retired, never deleted) ------------------
-
-
-def _category_named(name: str) -> Category | None:
-    return db.session.scalar(
-        sa.select(Category).where(sa.func.lower(Category.name) == name.strip().lower())
-    )
-
-
-def save_category(actor: User, name: str, category_id: int | None = None) -> Category:
-    """Add a root cause, or rename one (renaming keeps every complaint filed under it)."""
-    _require_role(actor, "admin", _("Only admins write categories."))
-    name = (name or "").strip()
-    if not name:
-        raise ComplaintError(_("Name the category."), "name")
-    if len(name) > 120:
-        raise ComplaintError(_("Keep the name under 120 characters."), "name")
-    same = _category_named(name)
-    if same is not None and same.id != category_id:
-        raise ComplaintError(_("There is already a category with this name."), "name")
-    if category_id is None:
-        category = Category(name=name)
-        db.session.add(category)
-        db.session.flush()
-        audit.record(actor.id, "category", category.id, "created", name=name)
-    else:
-        category = db.session.get(Category, category_id)
-        if category is None:
-            raise NotFound(_("This category does not exist."))
-        audit.record(
-            actor.id, "category", category.id, "renamed", **{"from": category.name, "to": name}
-        )
-        category.name = name
-    db.session.commit()
-    return category
-
-
-def save_playbook(
-    actor: User,
-    *,
-    category: str,
-    title: str,
-    steps: list[str],
-    suggested_compensation: Decimal | None,
-    follow_up_hours: int,
-    active: bool,
-    playbook_id: int | None = None,
-) -> Playbook:
-    """Write a new playbook or update one; one script per root cause, never deleted (deactivate).
-
-    A category named here that does not exist yet is created, so an admin writes both at once.
-    """
-    _require_role(actor, "admin", _("Only admins write playbooks."))
-    steps = [step.strip() for step in steps if step and step.strip()]
-    if not steps:
-        raise ComplaintError(_("Write at least one step."), "steps")
-    if any(len(step) > 500 for step in steps):
-        raise ComplaintError(_("Keep each step under 500 characters."), "steps")
-    if suggested_compensation is not None and suggested_compensation < 0:
-        raise ComplaintError(_("A compensation cannot be negative."), "suggested_compensation")
-    if not 1 <= follow_up_hours <= 720:
-        raise ComplaintError(_("Between 1 and 720 hours."), "follow_up_hours")
-    title, category = (title or "").strip(), (category or "").strip()
-    if not title:
-        raise ComplaintError(_("Give the playbook a title."), "title")
-    if not category:
-        raise ComplaintError(_("Name the category this playbook is for."), "category")
-    if playbook_id is not None:
-        playbook = db.session.get(Playbook, playbook_id)
-        if playbook is None:
-            raise NotFound(_("This playbook does not exist."))
-    else:
-        playbook = None
-    found = _category_named(category)
-    if found is None:
-        found = Category(name=category)
-        db.session.add(found)
-        db.session.flush()
-        audit.record(actor.id, "category", found.id, "created", name=category)
-    holder = db.session.scalar(sa.select(Playbook).where(Playbook.category_id == found.id))
-    if holder is not None and holder is not playbook:
-        raise ComplaintError(
-            _("“%(category)s” already has a playbook: edit that one.", category=found.name),
-            "category",
-        )
-    if playbook is None:
-        playbook = Playbook(category_id=found.id)
-        db.session.add(playbook)
-    playbook.category_id = found.id
-    playbook.title = title
-    playbook.steps = steps
-    playbook.suggested_compensation = suggested_compensation
-    playbook.follow_up_hours = follow_up_hours
-    playbook.active = active
-    db.session.flush()
-    audit.record(actor.id, "playbook", playbook.id, "saved", title=title, active=active)
-    db.session.commit()
-    return playbook
-
-
-def set_playbook_active(actor: User, playbook_id: int, active: bool) -> Playbook:
-    """Playbooks are retired, not deleted: complaints that used one still show its steps."""
-    _require_role(actor, "admin", _("Only admins write playbooks."))
-    playbook = db.session.get(Playbook, playbook_id)
-    if playbook is None:
-        raise NotFound(_("This playbook does not exist."))
-    if playbook.active != active:
-        playbook.active = active
-        audit.record(actor.id, "playbook", playbook.id, "activated" if active else "deactivated")
-    db.session.commit()
-    return playbook

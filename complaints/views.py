@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from complaints import listing, pages, services
+from complaints import listing, pages, root_causes, services
 from complaints.forms import (
     AssignForm,
     CategoryForm,
@@ -27,6 +27,7 @@ from complaints.forms import (
     labels,
     local_to_utc,
 )
+from complaints.intake import mailing
 from complaints.models import CHANNELS, OPEN_STATUSES
 from core.access import role_required
 from core.announce import announces
@@ -106,6 +107,20 @@ def _apply(complaint_id, action, form=None, form_name=None):
         return _render_detail(fresh, error.status, error=message, **overrides)
     token = getattr(result, "follow_up_token", None)
     return _render_detail(pages.complaint(complaint_id), follow_up_token=token)
+
+
+@bp.post("/<int:complaint_id>/follow-up/resend")
+@role_required("manager")
+def resend_follow_up(complaint_id: int):
+    """Mail the unanswered follow-up survey to the client again (staff resend; never answer)."""
+    pages.complaint(complaint_id)  # 404 for an unknown complaint
+    try:
+        mailing.resend_follow_up(complaint_id, current_user)
+    except mailing.FollowUpError as error:
+        return _render_detail(pages.complaint(complaint_id), error.status, error=refuse(error))
+    return _render_detail(
+        pages.complaint(complaint_id), notice=_("The follow-up survey is sent again.")
+    )
 
 
 def _version_arg() -> int | None:
@@ -281,7 +296,7 @@ def _save_playbook_form(form: PlaybookForm, playbook_id: int | None):
     if not form.validate_on_submit():
         return None, 400
     try:
-        saved = services.save_playbook(
+        saved = root_causes.save_playbook(
             current_user,
             playbook_id=playbook_id,
             category=form.category.data,
@@ -332,7 +347,7 @@ def edit_playbook(playbook_id: int):
 @role_required("admin")
 @announces(_l("Playbook updated."))
 def set_playbook_active(playbook_id: int):
-    playbook = services.set_playbook_active(
+    playbook = root_causes.set_playbook_active(
         current_user, playbook_id, request.form.get("active") == "1"
     )
     if request.htmx:
@@ -350,7 +365,7 @@ def categories():
             status = 400
         else:
             try:
-                services.save_category(current_user, form.name.data)
+                root_causes.save_category(current_user, form.name.data)
             except services.ComplaintError as error:
                 _refused(error, form, "name")
                 status = 422
@@ -372,7 +387,7 @@ def rename_category(category_id: int):
         error, status = " ".join(form.name.errors), 400
     else:
         try:
-            services.save_category(current_user, form.name.data, category_id)
+            root_causes.save_category(current_user, form.name.data, category_id)
         except services.ComplaintError as refused:
             error, status = _refused(refused), 422
     category = pages.category(category_id)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from complaints import pages, services
+from complaints import pages, root_causes, services
 from complaints.models import Compensation, Complaint, Contact, SurveyLink
 from core.audit import AuditEvent, history
 from core.database import utcnow
@@ -344,15 +344,15 @@ def test_categories_and_playbooks_are_written_by_admins_and_never_deleted(
 ):
     admin = make_user("admin")
     with pytest.raises(services.ComplaintError, match="Only admins"):
-        services.save_category(manager, "Late delivery")
-    late = services.save_category(admin, "  Late delivery ")
+        root_causes.save_category(manager, "Late delivery")
+    late = root_causes.save_category(admin, "  Late delivery ")
     assert late.name == "Late delivery"
     with pytest.raises(services.ComplaintError, match="already a category"):
-        services.save_category(admin, "late DELIVERY")
-    services.save_category(admin, "Late or lost delivery", late.id)
+        root_causes.save_category(admin, "late DELIVERY")
+    root_causes.save_category(admin, "Late or lost delivery", late.id)
     assert db.session.get(type(late), late.id).name == "Late or lost delivery"
 
-    playbook = services.save_playbook(
+    playbook = root_causes.save_playbook(
         admin,
         category="Late or lost delivery",
         title="Late parcel",
@@ -363,7 +363,7 @@ def test_categories_and_playbooks_are_written_by_admins_and_never_deleted(
     )
     assert playbook.category_id == late.id and playbook.steps == ["Apologise", "Track it"]
     with pytest.raises(services.ComplaintError, match="already has a playbook") as twice:
-        services.save_playbook(
+        root_causes.save_playbook(
             admin,
             category="late or lost delivery",
             title="Another",
@@ -374,7 +374,7 @@ def test_categories_and_playbooks_are_written_by_admins_and_never_deleted(
         )
     assert twice.value.field == "category"
     db.session.rollback()
-    services.set_playbook_active(admin, playbook.id, False)
+    root_causes.set_playbook_active(admin, playbook.id, False)
     assert pages.playbook(playbook.id).active is False
     assert [e.action for e in history("playbook", playbook.id)] == ["saved", "deactivated"]
 
