@@ -111,6 +111,7 @@ def _apply(complaint_id, action, form=None, form_name=None):
 
 @bp.post("/<int:complaint_id>/follow-up/resend")
 @role_required("manager")
+@announces(_l("The follow-up survey is sent again."))
 def resend_follow_up(complaint_id: int):
     """Mail the unanswered follow-up survey to the client again (staff resend; never answer)."""
     pages.complaint(complaint_id)  # 404 for an unknown complaint

@@ -1,9 +1,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from complaints import services as complaints
 from core.access import public, role_required
+from core.announce import announces
 from core.database import utcnow
 from core.errors import RuleError, refuse
 from core.inputs import parse_int
@@ -37,6 +39,7 @@ def favicon():
 
 @bp.post("/today/owners-away/<int:complaint_id>/take")
 @role_required("manager")
+@announces(_l("You own this complaint now."))
 def take_over(complaint_id: int):
     """One click on Today: the manager takes over a follow-up whose owner is away."""
     from_owner = parse_int(request.form.get("owner_id"), 1)
