@@ -4,10 +4,8 @@ The merge itself (aliases, audit, roles) belongs to the client directory; each f
 own rows, so a new table with a client in it is moved where its model lives.
 """
 
-import sqlalchemy as sa
-
 from complaints.models import Complaint, Rating, SurveyLink
-from core.extensions import db
+from core.clients import move_client_rows
 
 
 def move_client_history(from_id: int, to_id: int) -> dict[str, int]:
@@ -15,17 +13,5 @@ def move_client_history(from_id: int, to_id: int) -> dict[str, int]:
 
     A helper inside the merge's transaction: it does not commit.
     """
-    moved = {}
-    for name, model in (
-        ("ratings", Rating),
-        ("complaints", Complaint),
-        ("survey_links", SurveyLink),
-    ):
-        result = db.session.execute(
-            sa.update(model)
-            .where(model.client_id == from_id)
-            .values(client_id=to_id)
-            .execution_options(synchronize_session=False)
-        )
-        moved[name] = result.rowcount
-    return moved
+    kinds = {"ratings": Rating, "complaints": Complaint, "survey_links": SurveyLink}
+    return {name: move_client_rows(model, from_id, to_id) for name, model in kinds.items()}

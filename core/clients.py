@@ -145,3 +145,16 @@ def resolve_aliases(external_ids: list[str]) -> dict[str, str]:
         .where(ClientAlias.external_id.in_(external_ids))
     )
     return dict(rows.all())
+
+
+def move_client_rows(model, from_id: int, to_id: int) -> int:
+    """Give every row of ``model`` that names client ``from_id`` to ``to_id`` (a merge); how many.
+
+    Each feature moves its own tables with it (``client_history`` modules); it does not commit.
+    """
+    return db.session.execute(
+        sa.update(model)
+        .where(model.client_id == from_id)
+        .values(client_id=to_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -7,6 +7,7 @@ the other is dropped, so the counts stay true after the merge.
 
 import sqlalchemy as sa
 
+from core.clients import move_client_rows
 from core.extensions import db
 from wishes.models import Callback, WishRequest
 
@@ -27,13 +28,7 @@ def move_client_history(from_id: int, to_id: int) -> dict[str, int]:
             .where(model.client_id == from_id, key.in_(kept_already))
             .execution_options(synchronize_session=False)
         ).rowcount
-        result = db.session.execute(
-            sa.update(model)
-            .where(model.client_id == from_id)
-            .values(client_id=to_id)
-            .execution_options(synchronize_session=False)
-        )
-        moved[name] = result.rowcount
+        moved[name] = move_client_rows(model, from_id, to_id)
         if dropped:
             moved[f"{name}_already_kept"] = dropped
     return moved

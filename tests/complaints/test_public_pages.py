@@ -110,8 +110,8 @@ def test_survey_post_without_csrf_is_refused(app, client, survey_url):
     assert count(app, Rating) == 0
 
 
-def test_follow_up_link_records_the_new_rating_for_the_complaints_client(app, client, make_client):
-    person = make_client(name="Rosa")
+def _resolved_with_follow_up_link(app, person) -> tuple[int, str]:
+    """A resolved complaint of ``person`` and the follow-up survey link it sends them."""
     with using(app):
         complaint = Complaint(
             client_id=person.id,
@@ -125,7 +125,12 @@ def test_follow_up_link_records_the_new_rating_for_the_complaints_client(app, cl
         db.session.flush()
         _link_row, token = issue_link(person.id, purpose="follow_up", complaint_id=complaint.id)
         db.session.commit()
-        complaint_id = complaint.id
+        return complaint.id, token
+
+
+def test_follow_up_link_records_the_new_rating_for_the_complaints_client(app, client, make_client):
+    person = make_client(name="Rosa")
+    complaint_id, token = _resolved_with_follow_up_link(app, person)
     assert "Thank you!" in client.post(f"/s/{token}", data={"score": "4"}).text
     (rating,) = all_rows(app, Rating)
     assert rating.client_id == person.id
@@ -216,20 +221,7 @@ def test_public_pages_never_show_contact_details_to_others(app, client, survey_u
 def test_staff_cannot_answer_a_clients_survey_for_them(app, client, login_as, make_client):
     """#12: a logged-in person sees no answer form and a POST records nothing."""
     person = make_client(name="Rosa")
-    with using(app):
-        complaint = Complaint(
-            client_id=person.id,
-            summary="Late",
-            channel="api",
-            status="resolved",
-            opened_at=utcnow(),
-            due_at=utcnow(),
-        )
-        db.session.add(complaint)
-        db.session.flush()
-        _link_row, token = issue_link(person.id, purpose="follow_up", complaint_id=complaint.id)
-        db.session.commit()
-        complaint_id = complaint.id
+    complaint_id, token = _resolved_with_follow_up_link(app, person)
     login_as("manager")
     page = client.get(f"/s/{token}")
     assert page.status_code == 403 and 'name="score"' not in page.text
