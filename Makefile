@@ -41,7 +41,8 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	touch $@ $(VENV)/.installed-run
 
 # htmx and Pico come from the npm registry, pinned in package-lock.json, and are served by Huddle itself.
-assets: $(VENDOR)/htmx.min.js $(VENDOR)/pico.min.css
+# axe-core is there for the accessibility tests only: they inject it; no page links it.
+assets: $(VENDOR)/htmx.min.js $(VENDOR)/pico.min.css $(VENDOR)/axe.min.js
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -54,6 +55,10 @@ $(VENDOR)/htmx.min.js: node_modules/.package-lock.json
 $(VENDOR)/pico.min.css: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/@picocss/pico/css/pico.min.css $@
+
+$(VENDOR)/axe.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/axe-core/axe.min.js $@
 
 # The catalogues are committed as .po; the compiled .mo files are built here, never committed.
 CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)

@@ -2,10 +2,13 @@
 
 from flask import Flask
 
-from complaints import views
+from complaints import rollups, views
 from complaints.intake import api as intake_api
 from complaints.intake import public
 from complaints.intake import views as intake_views
+
+# Loaded with the feature: its listener counts every rating added, in the adding transaction.
+ROLLUPS = rollups.RatingSlot
 
 
 def init_app(app: Flask) -> None:

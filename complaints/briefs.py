@@ -168,19 +168,40 @@ def overnight(team_id: int | None, since: datetime, until: datetime, top: int = 
 def follow_ups_due(
     team_id: int | None, now: datetime, within_hours: int = 4, limit: int | None = None
 ) -> list[ComplaintBrief]:
-    """Open complaints past their deadline or due within ``within_hours``, most overdue first."""
-    statement = _for_team(
-        brief_select()
-        .where(
-            IS_OPEN,
-            Complaint.due_at <= now + timedelta(hours=within_hours),
-        )
-        .order_by(Complaint.due_at, Complaint.id),
-        team_id,
+    """Open complaints past their deadline or due within ``within_hours``, most overdue first.
+
+    With a ``limit`` (the stand-up's agenda) the read stays bounded however many complaints are
+    open: each (status, team) pair gives its first ``limit`` in deadline order from the
+    ``(team_id, status, due_at, id)`` index, and only those few are merged and sorted — the same
+    rows as sorting everything, since the overall first ``limit`` are among each pair's first.
+    """
+    due = (
+        IS_OPEN,
+        Complaint.due_at <= now + timedelta(hours=within_hours),
     )
-    if limit:
-        statement = statement.limit(limit)
-    return fetch_briefs(statement, now)
+    statement = brief_select().order_by(Complaint.due_at, Complaint.id)
+    if not limit:
+        return fetch_briefs(_for_team(statement.where(*due), team_id), now)
+    # all teams: one range per status; a team: its own and those no team holds yet (``_for_team``)
+    teams = (
+        [()]
+        if team_id is None
+        else [(Complaint.team_id == team_id,), (Complaint.team_id.is_(None),)]
+    )
+    parts = [
+        sa.select(
+            sa.select(Complaint.id)
+            .where(Complaint.status == status, due[1], *team)
+            .order_by(Complaint.due_at, Complaint.id)
+            .limit(limit)
+            .subquery()
+            .c.id
+        )
+        for status in OPEN_STATUSES
+        for team in teams
+    ]
+    first = sa.union_all(*parts).subquery()
+    return fetch_briefs(statement.where(Complaint.id.in_(sa.select(first.c.id))).limit(limit), now)
 
 
 def digest(now: datetime, limit: int = 200) -> Digest:

@@ -106,6 +106,12 @@ DETAIL_LABELS = {
     "constructive": _l("kind of complaint"),
     "due_at": _l("follow up by"),
     "score": _l("score"),
+    "before_summary": _l("summary before"),
+    "before_details": _l("details before"),
+    "before_category_id": _l("category before"),
+    "before_constructive": _l("kind of complaint before"),
+    "before_budget": _l("budget before"),
+    "before_due_at": _l("follow up by, before"),
 }
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 

@@ -96,6 +96,8 @@ class Complaint(db.Model):
         sa.Index("ix_complaints_status_due_at", "status", "due_at"),
         sa.Index("ix_complaints_owner_id_status", "owner_id", "status"),
         sa.Index("ix_complaints_team_id_status", "team_id", "status"),
+        # The stand-up's follow-ups: the first few per (team, status) in deadline order.
+        sa.Index("ix_complaints_team_id_status_due_at", "team_id", "status", "due_at", "id"),
         sa.Index("ix_complaints_client_id_status", "client_id", "status"),
         # The lists walk these in their order and stop after one page. They lead with ``is_open``
         # (a plain column, compared with a bound value) rather than being partial indexes: SQLite

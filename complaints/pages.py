@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from complaints import services
 from complaints.forms import (
@@ -163,7 +164,9 @@ def detail_forms(found: Complaint, **overrides) -> dict:
             },
         ),
         "contact": ContactForm(formdata=None),
-        "playbook": PlaybookChoiceForm(formdata=None, data=version),
+        "playbook": PlaybookChoiceForm(
+            formdata=None, data={**version, "playbook_id": found.playbook_id or 0}
+        ),
         "assign": AssignForm(formdata=None, data={**version, "owner_id": found.owner_id or 0}),
         "compensation": CompensationForm(formdata=None),
         "outcome": ClientOutcomeForm(formdata=None),
@@ -171,9 +174,39 @@ def detail_forms(found: Complaint, **overrides) -> dict:
     }
     forms.update(overrides)
     forms["edit"].category_id.choices = category_choices()
-    forms["playbook"].playbook_id.choices = playbook_choices()
+    # Nothing preselected but the playbook the complaint follows (issue #15): the first active one
+    # is rarely the right one, and applying must not snap the picker back to it.
+    playbooks = playbook_choices()
+    forms["playbook"].playbook_id.choices = (
+        [(0, _("Choose a playbook…")), *playbooks] if playbooks else []
+    )
     forms["assign"].owner_id.choices = owner_choices()
     return forms
+
+
+def resolve_warnings(found: Complaint, compensations) -> list[str]:
+    """What is still open before resolving: said beside "Resolve" and asked about, never blocking."""
+    warnings = []
+    if found.playbook is not None:
+        left = len(found.playbook.steps) - len(set(found.checklist_done or []))
+        if left > 0:
+            warnings.append(
+                ngettext(
+                    "%(num)d playbook step is not ticked.",
+                    "%(num)d playbook steps are not ticked.",
+                    left,
+                )
+            )
+    waiting = sum(1 for c in compensations if c.status == "pending")
+    if waiting:
+        warnings.append(
+            ngettext(
+                "%(num)d compensation is still waiting for approval.",
+                "%(num)d compensations are still waiting for approval.",
+                waiting,
+            )
+        )
+    return warnings
 
 
 def _follow_up_url(complaint_id: int, token: str | None) -> str | None:
@@ -193,12 +226,14 @@ def complaint_page(
     ``error`` is a refusal to show above the forms; ``forms`` are posted forms to show as typed.
     """
     contacts = contacts_of(found.id)
+    compensations = compensations_of(found.id)
     return {
         "complaint": found,
         "contacts": contacts,
         "first_contact_at": min((c.at for c in contacts), default=None),
         "reached": any(c.outcome in REACHED_OUTCOMES for c in contacts),
-        "compensations": compensations_of(found.id),
+        "compensations": compensations,
+        "resolve_warnings": resolve_warnings(found, compensations),
         "history": audit.history("complaint", found.id),
         "forms": detail_forms(found, **forms),
         "error": error,

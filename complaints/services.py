@@ -39,7 +39,7 @@ from complaints.models import (
     Contact,
     Playbook,
 )
-from core import audit, errors
+from core import audit, errors, money
 from core.database import utcnow
 from core.errors import RuleError
 from core.extensions import db
@@ -86,7 +86,8 @@ def _require(complaint_id: int, lock: bool = False) -> Complaint:
         db.session.execute(
             sa.select(Complaint.id).where(Complaint.id == complaint_id).with_for_update()
         )
-    complaint = db.session.get(Complaint, complaint_id)
+    # Read again after the lock: a row this request loaded before (the page) may have changed.
+    complaint = db.session.get(Complaint, complaint_id, populate_existing=lock)
     if complaint is None:
         raise NotFound(_("This complaint does not exist."))
     return complaint
@@ -137,20 +138,22 @@ def take_ownership(
 
     Also called by the Slack button, so the role is checked here and not only on the route.
     """
-    complaint = _require(complaint_id)
     _require_role(
         user, "manager", _("Only managers own complaints. Ask a manager to take this one.")
     )
+    # Locked: of two managers clicking at once, the second waits and then sees the first as owner.
+    complaint = _require(complaint_id, lock=True)
     if complaint.status not in OPEN_STATUSES:
         raise ComplaintError(_("This complaint is no longer open."))
-    _check_version(complaint, expected_version)
     if complaint.owner_id == user.id:
         return complaint
-    if complaint.owner_id is not None and expected_version is None:
-        # From the list or Slack nobody saw a version: never silently take over someone's complaint.
+    if complaint.owner_id is not None and complaint.version != (expected_version or 0):
+        # Nobody saw this owner (from the list or Slack, or they took it since the page was
+        # loaded): a losing claim says who owns it, and never silently takes it over.
         raise ComplaintError(
             _("%(name)s already owns this complaint.", name=complaint.owner.name), "owner_id"
         )
+    _check_version(complaint, expected_version)
     _give_to(complaint, user, user, now or utcnow())
     return complaint
 
@@ -363,6 +366,8 @@ def edit(
         raise ComplaintError(_("Choose a category from the list."), "category_id")
     if fields.get("budget") is not None and fields["budget"] < 0:
         raise ComplaintError(_("A budget cannot be negative."), "budget")
+    if fields.get("budget") is not None and not money.in_cents(fields["budget"]):
+        raise ComplaintError(_("Use at most two decimals."), "budget")
     if "due_at" in fields:
         if fields["due_at"] is None:
             raise ComplaintError(_("Every complaint needs a follow-up deadline."), "due_at")
@@ -370,8 +375,12 @@ def edit(
             raise ValueError("due_at must be timezone-aware")
     changed = {}
     for name, value in fields.items():
-        if getattr(complaint, name) != value:
+        old = getattr(complaint, name)
+        if old != value:
+            # The old value too: the summary and details are the client's own words, and the
+            # history must still show what they said after a manager rewrote it (#12).
             changed[name] = _audit_value(value)
+            changed["before_" + name] = _audit_value(old)
             setattr(complaint, name, value)
     if changed:
         events.record(actor.id, complaint.id, "edited", now or utcnow(), **changed)
@@ -387,13 +396,15 @@ def compensation_limit_for(complaint: Complaint, actor: User) -> Decimal:
 
 def committed_compensation(complaint_id: int) -> Decimal:
     """What the complaint already costs: compensation given or waiting for the head of support."""
+    # Summed as whole cents: SQLite keeps NUMERIC as a float, and a float sum of many amounts drifts.
+    cents = sa.cast(sa.func.round(Compensation.amount * 100), sa.Integer)
     total = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Compensation.amount), 0)).where(
+        sa.select(sa.func.coalesce(sa.func.sum(cents), 0)).where(
             Compensation.complaint_id == complaint_id,
             Compensation.status.in_(("approved", "pending")),
         )
     )
-    return Decimal(total or 0)
+    return (Decimal(int(total or 0)) / 100).quantize(money.CENT)
 
 
 def add_compensation(
@@ -419,6 +430,8 @@ def add_compensation(
         raise ComplaintError(_("Enter an amount above zero."), "amount")
     if amount >= Decimal("10000000000"):
         raise ComplaintError(_("That amount is too large."), "amount")
+    if not money.in_cents(amount):
+        raise ComplaintError(_("Use at most two decimals."), "amount")
     already = committed_compensation(complaint.id)
     within_limit = already + amount <= compensation_limit_for(complaint, actor)
     status = "approved" if actor.has_role("admin") or within_limit else "pending"

@@ -9,6 +9,7 @@ hidden. An unknown complaint (``NotFound``) is answered 404 by the core handler.
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from complaints import listing, pages, services
@@ -28,6 +29,7 @@ from complaints.forms import (
 )
 from complaints.models import CHANNELS, OPEN_STATUSES
 from core.access import role_required
+from core.announce import announces
 from core.database import utcnow
 from core.errors import refuse
 
@@ -115,6 +117,7 @@ def _version_arg() -> int | None:
 
 @bp.post("/<int:complaint_id>/take")
 @role_required("manager")
+@announces(_l("You own this complaint now."))
 def take(complaint_id: int):
     """ "I'll call them": from the list it re-renders the row, from the complaint page the page."""
     if request.form.get("from") != "list":
@@ -127,6 +130,9 @@ def take(complaint_id: int):
         services.take_ownership(complaint_id, current_user)
     except services.ComplaintError as refused:
         error, status = _refused(refused), 409
+    if not request.htmx:  # without JavaScript: back to the list, which says what happened
+        flash(error or _("You own this complaint now."), "error" if error else "success")
+        return redirect(url_for("complaints.open_list"))
     now = utcnow()
     row = listing.one(complaint_id, now)
     return render_template("complaints/_row.html", c=row, now=now, error=error), status
@@ -134,6 +140,7 @@ def take(complaint_id: int):
 
 @bp.post("/<int:complaint_id>/assign")
 @role_required("manager")
+@announces(_l("Owner changed."))
 def assign(complaint_id: int):
     form = AssignForm()
     form.owner_id.choices = pages.owner_choices()
@@ -148,6 +155,7 @@ def assign(complaint_id: int):
 
 
 @bp.post("/<int:complaint_id>/contacts")
+@announces(_l("Contact logged."))
 def log_contact(complaint_id: int):
     """Agents and managers alike: whoever spoke to the client logs it."""
     form = ContactForm()
@@ -168,6 +176,7 @@ def log_contact(complaint_id: int):
 
 @bp.post("/<int:complaint_id>/status")
 @role_required("manager")
+@announces(_l("Status changed."))
 def change_status(complaint_id: int):
     form = StatusForm()
     return _apply(
@@ -182,6 +191,7 @@ def change_status(complaint_id: int):
 
 @bp.post("/<int:complaint_id>/playbook")
 @role_required("manager")
+@announces(_l("Playbook applied."))
 def apply_playbook(complaint_id: int):
     form = PlaybookChoiceForm()
     form.playbook_id.choices = pages.playbook_choices()
@@ -196,12 +206,14 @@ def apply_playbook(complaint_id: int):
 
 
 @bp.post("/<int:complaint_id>/steps/<int:step>")
+@announces(_l("Step updated."))
 def toggle_step(complaint_id: int, step: int):
     return _apply(complaint_id, lambda: services.toggle_step(complaint_id, current_user, step))
 
 
 @bp.post("/<int:complaint_id>/edit")
 @role_required("manager")
+@announces(_l("Complaint saved."))
 def edit(complaint_id: int):
     form = EditComplaintForm()
     form.category_id.choices = pages.category_choices()
@@ -223,6 +235,7 @@ def edit(complaint_id: int):
 
 @bp.post("/<int:complaint_id>/compensation")
 @role_required("manager")
+@announces(_l("Compensation added."))
 def add_compensation(complaint_id: int):
     form = CompensationForm()
     return _apply(
@@ -237,6 +250,7 @@ def add_compensation(complaint_id: int):
 
 @bp.post("/compensation/<int:compensation_id>/<any(approve, reject):decision>")
 @role_required("admin")
+@announces(_l("Compensation decided."))
 def decide_compensation(compensation_id: int, decision: str):
     try:
         services.decide_compensation(compensation_id, current_user, decision == "approve")
@@ -248,6 +262,7 @@ def decide_compensation(compensation_id: int, decision: str):
 
 @bp.post("/<int:complaint_id>/outcome")
 @role_required("manager")
+@announces(_l("Client's answer saved."))
 def client_outcome(complaint_id: int):
     form = ClientOutcomeForm()
     return _apply(
@@ -315,6 +330,7 @@ def edit_playbook(playbook_id: int):
 
 @bp.post("/playbooks/<int:playbook_id>/active")
 @role_required("admin")
+@announces(_l("Playbook updated."))
 def set_playbook_active(playbook_id: int):
     playbook = services.set_playbook_active(
         current_user, playbook_id, request.form.get("active") == "1"
@@ -348,6 +364,7 @@ def categories():
 
 @bp.post("/categories/<int:category_id>")
 @role_required("admin")
+@announces(_l("Category renamed."))
 def rename_category(category_id: int):
     form = CategoryForm()
     error, status = None, 200
@@ -359,8 +376,18 @@ def rename_category(category_id: int):
         except services.ComplaintError as refused:
             error, status = _refused(refused), 422
     category = pages.category(category_id)
-    if not request.htmx and error is None:
+    if request.htmx:
+        return render_template(
+            "complaints/_category_row.html", category=category, error=error, value=form.name.data
+        ), status
+    if error is None:
         return redirect(url_for("complaints.categories"))
-    return render_template(
-        "complaints/_category_row.html", category=category, error=error, value=form.name.data
-    ), status
+    # Without JavaScript: the whole page, the typed name and its message on the category's row.
+    renamed = {"id": category.id, "value": form.name.data, "error": error}
+    page = render_template(
+        "complaints/categories.html",
+        form=CategoryForm(formdata=None),
+        categories=pages.categories(),
+        renamed=renamed,
+    )
+    return page, status

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from core import access, database, errors, i18n, inputs, security, templating
+from core import access, database, errors, i18n, inputs, logs, security, templating
 from core.api import bp as api_bp
 from core.auth.views import bp as auth_bp
 from core.extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -30,5 +30,6 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     inputs.init_app(app)
     templating.init_app(app)
+    logs.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)  # the document and /token; features register their own

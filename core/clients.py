@@ -1,20 +1,55 @@
-"""Finding and creating our clients: the one upsert rule every channel (API, pages, wishes) shares."""
+"""Finding and creating our clients: the one upsert rule every channel (API, pages, wishes) shares.
+
+Who may change what a client is called and how to reach them (#12):
+
+- **Another system** (an API token, an admin's CSV import) owns the ``external_id`` it sends and keeps
+  the details current: its newer name, e-mail or phone replace ours.
+- **Everyone else** (the public write-to-us form, an agent typing a complaint or a wish) only *adds*:
+  a detail we do not know yet is filled in, a known one is never replaced. Otherwise anyone who knows
+  a client's e-mail or id could rename them. Changing known details is an explicit, audited edit on
+  the client's page (``dashboard.clients``).
+
+Every change to an existing client's details is audited with the old and the new value.
+"""
 
 import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from core import audit
 from core.extensions import db
 from core.models import Client
 
+DETAILS = ("name", "email", "phone")
+
+
+def _apply(client: Client, values: dict, *, replace: bool, actor_id: int | None, how: str) -> None:
+    """Set ``values`` on a known client (empty values never erase); audit what changed."""
+    changes = {}
+    for field in DETAILS:
+        old, new = getattr(client, field), values.get(field)
+        if not new or new == old or (old and not replace):
+            continue
+        changes[field] = [old, new]
+        setattr(client, field, new)
+    if changes:
+        audit.record(actor_id, "client", client.id, "details_changed", how=how, changes=changes)
+
 
 def upsert_client(
-    external_id: str, name: str, email: str | None = None, phone: str | None = None
+    external_id: str,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    *,
+    replace: bool = True,
+    actor_id: int | None = None,
 ) -> Client:
-    """Find our client by the id another system gave them; keep their details current.
+    """Find our client by the id another system gave them, or create them.
 
-    Empty details never erase known ones: a rating sent without the e-mail must not lose it.
+    ``replace`` (another system's data) keeps their details current; without it (people's input)
+    known details stay and only missing ones are added. Empty details never erase known ones.
     """
     query = sa.select(Client).where(Client.external_id == external_id)
     client = db.session.scalar(query)
@@ -28,29 +63,52 @@ def upsert_client(
             # Another request created the same client a moment ago (PostgreSQL lets both
             # look first): theirs is committed now, so use it.
             client = db.session.scalar(query)
-    client.name = name or client.name
-    client.email = email or client.email
-    client.phone = phone or client.phone
+    how = "system" if replace else "added"
+    values = {"name": name, "email": email, "phone": phone}
+    _apply(client, values, replace=replace, actor_id=actor_id, how=how)
     return client
 
 
 def find_or_create_client(
-    external_id: str | None, name: str, email: str | None = None, phone: str | None = None
+    external_id: str | None,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    *,
+    replace: bool = False,
+    actor_id: int | None = None,
 ) -> Client:
     """For people typing in what a caller told them: the id if they have it, else e-mail, else phone.
 
     A caller rarely knows the id our other systems gave them; matching on e-mail or phone keeps one
     client (and one history) instead of a new stranger per call. Without any match a Huddle id is
-    made up, so the client can still be found and linked later.
+    made up, so the client can still be found and linked later. People's input never replaces a
+    known detail (see the module docstring).
     """
-    if external_id:
-        return upsert_client(external_id, name, email, phone)
+    found_id = external_id
     for column, value in ((Client.email, email), (Client.phone, phone)):
-        if not value:
+        if found_id or not value:
             continue
-        found = db.session.scalar(
-            sa.select(Client).where(sa.func.lower(column) == value.lower()).order_by(Client.id)
+        found_id = db.session.scalar(
+            sa.select(Client.external_id)
+            .where(sa.func.lower(column) == value.lower())
+            .order_by(Client.id)
         )
-        if found is not None:
-            return upsert_client(found.external_id, name, email, phone)
-    return upsert_client(f"huddle-{secrets.token_hex(6)}", name, email, phone)
+    found_id = found_id or f"huddle-{secrets.token_hex(6)}"
+    return upsert_client(found_id, name, email, phone, replace=replace, actor_id=actor_id)
+
+
+def edit_client(client: Client, actor_id: int, *, name: str, email: str | None, phone: str | None):
+    """Staff change a client's known details on purpose (the caller checks the role and commits).
+
+    Unlike ``upsert_client`` this may clear an e-mail or phone: it is what the person chose.
+    """
+    changes = {}
+    for field, new in (("name", name.strip()), ("email", email or None), ("phone", phone or None)):
+        old = getattr(client, field)
+        if new != old:
+            changes[field] = [old, new]
+            setattr(client, field, new)
+    if changes:
+        audit.record(actor_id, "client", client.id, "details_edited", changes=changes)
+    return changes

@@ -12,6 +12,8 @@ DEFAULTS = {
     "ENV_NAME": "production",
     # Where people reach Huddle; used for links made outside a request (jobs, Slack, the CLI).
     "BASE_URL": "http://127.0.0.1:5000",
+    # The name clients see on the public pages (survey, write to the head) instead of "Huddle".
+    "COMPANY_NAME": "",
     "SLACK_BOT_TOKEN": None,
     "SLACK_SIGNING_SECRET": None,
     "SLACK_API_URL": "https://slack.com/api/",

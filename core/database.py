@@ -31,6 +31,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def held_by_another(session: Session, column, value, own_id: int | None) -> bool:
+    """Whether a row other than ``own_id`` already holds ``value`` in the unique ``column``.
+
+    Edits check this first so the person gets a message next to the field instead of the
+    database's unique-constraint error.
+    """
+    holder = session.scalar(sa.select(column.class_.id).where(column == value))
+    return holder is not None and holder != own_id
+
+
 class UTCDateTime(sa.TypeDecorator):
     """A timestamp that is always stored in UTC and always comes back timezone-aware.
 

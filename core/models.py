@@ -60,6 +60,15 @@ class User(UserMixin, db.Model):
     def has_role(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
+    def manages(self, team_id: int | None) -> bool:
+        """Whether this person may change a team's settings, rotation, holidays and reviews (#12).
+
+        Admins change every team; a manager only their own. Reading stays open to everyone.
+        """
+        if self.has_role("admin"):
+            return True
+        return self.has_role("manager") and team_id is not None and self.team_id == team_id
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 

@@ -1,5 +1,6 @@
 """Huddle's own commands: teams, users, API tokens, demo data and survey links (``huddle``)."""
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 import click
@@ -8,10 +9,10 @@ from flask.cli import AppGroup, with_appcontext
 
 from complaints.intake import survey
 from core import clients
-from core.api.tokens import TokenError, create_token
+from core.api.tokens import SCOPES, TokenError, create_token, list_tokens, revoke_token
 from core.auth.passwords import password_problem
 from core.auth.services import find_user_by_email, reset_token
-from core.database import writes
+from core.database import utcnow, writes
 from core.demo import DEMO_PASSWORD
 from core.errors import RuleError
 from core.extensions import db
@@ -107,15 +108,45 @@ def reset_link_command(email):
 
 @tokens_cli.command("create")
 @click.argument("name")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(SCOPES),
+    help="What the token may do (repeat for several; default: every scope).",
+)
+@click.option("--expires-days", type=click.IntRange(1, 3650), help="Stop working after N days.")
 @writes
-def create_token_command(name):
+def create_token_command(name, scopes, expires_days):
     """Create an API token; it is shown once, only its hash is kept."""
-
+    expires_at = utcnow() + timedelta(days=expires_days) if expires_days else None
     try:
-        token = create_token(name)
+        token = create_token(name, scopes or SCOPES, expires_at)
     except TokenError as error:
         raise click.ClickException(error.message) from None
     click.echo(token)
+
+
+@tokens_cli.command("list")
+def list_tokens_command():
+    """Every token: name, state, scopes, expiry and when it was last used (never the token)."""
+    now = utcnow()
+    for row in list_tokens():
+        used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never"
+        expires = row.expires_at.isoformat(timespec="minutes") if row.expires_at else "no expiry"
+        click.echo(f"{row.name}\t{row.state(now)}\t{row.scopes}\t{expires}\tlast used {used}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("name")
+@writes
+def revoke_token_command(name):
+    """Revoke the token called NAME: it stops working at once."""
+    try:
+        revoke_token(name)
+    except TokenError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Revoked {name}.")
 
 
 @click.command("demo")

@@ -8,9 +8,8 @@ import datetime as dt
 
 from flask import jsonify
 
-from core.api import ApiError, api_blueprint, operation, touch_token
+from core.api import ApiError, api_blueprint, operation
 from core.database import utcnow
-from core.extensions import db
 from core.teams import team_by_slug
 from standup import queries
 from standup.schemas import AgendaPath, StandupAgenda
@@ -39,6 +38,7 @@ def _live_refs(standup) -> dict[str, dict]:
 @bp.get("/teams/<slug>/standups/<date>")
 @operation(
     "A team's stand-up agenda on one date",
+    scope="standups:read",
     path=AgendaPath,
     responses={200: ("The agenda", StandupAgenda)},
     errors=(404,),
@@ -61,8 +61,6 @@ def team_standup(slug: str, date: dt.date):
         }
         for item in queries.agenda_items(standup.id)
     ]
-    touch_token()
-    db.session.commit()
     return jsonify(
         {
             "team": team.slug,

@@ -80,6 +80,13 @@ class Live:
         end = item.ended_at or self.now
         return overtime_class((end - item.started_at).total_seconds(), item.timebox_seconds)
 
+    def overtime_seconds(self, item: AgendaItem) -> int:
+        """How far past its timebox an item ran (0 within it), shown in words on the current one."""
+        if item.started_at is None:
+            return 0
+        elapsed = ((item.ended_at or self.now) - item.started_at).total_seconds()
+        return max(0, int(elapsed) - item.timebox_seconds)
+
     @property
     def meeting_class(self) -> str:
         s = self.standup

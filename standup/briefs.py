@@ -6,7 +6,7 @@ a fixed number of queries however many teams, members or items there are. Readin
 stand-up: that is a write, in ``standup.services``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -49,6 +49,8 @@ class StandupSummary:
     decisions: list[str]
     url: str
     team_name: str = ""
+    # Agenda items the meeting never reached: (kind, title), title only for carried items.
+    unreached: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,11 @@ def summary_for(standup: Standup) -> StandupSummary:
             .order_by(Decision.created_at, Decision.id)
         )
     )
+    unreached = [
+        (item.kind, item.title if item.kind == "carried" else "")
+        for item in queries.agenda_items(standup.id)
+        if item.started_at is None
+    ]
     duration = 0
     if standup.started_at is not None and standup.ended_at is not None:
         duration = int((standup.ended_at - standup.started_at).total_seconds())
@@ -136,6 +143,7 @@ def summary_for(standup: Standup) -> StandupSummary:
         decisions=decisions,
         url=board_url(team.slug, standup.on),
         team_name=team.name,
+        unreached=unreached,
     )
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import Team, User
+from core.spreadsheet import neutralise
 from standup.models import (
     ActionItem,
     AgendaItem,
@@ -21,8 +22,6 @@ from standup.models import (
 
 PAGE_SIZE = 30
 EXPORT_MAX_DAYS = 366
-# A cell starting with one of these is read as a formula by spreadsheet programs (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -126,12 +125,6 @@ def search(
     )
     rows = [HistoryRow(*row) for row in db.session.execute(statement).unique()]
     return HistoryPage(rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page)
-
-
-def neutralise(value) -> str:
-    """A cell as text that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 HEADER = [

@@ -17,6 +17,7 @@ from standup import agenda, schedule
 from standup.models import (
     ActionItem,
     AgendaItem,
+    Attendance,
     AwayDay,
     CheckIn,
     Holiday,
@@ -196,6 +197,13 @@ def checked_in_ids(standup_id: int) -> set[int]:
     """The people who have checked in to this stand-up."""
     return set(
         db.session.scalars(sa.select(CheckIn.user_id).where(CheckIn.standup_id == standup_id))
+    )
+
+
+def marked_attendance(standup_id: int) -> set[int]:
+    """Whose attendance the facilitator has marked already (possibly before the start)."""
+    return set(
+        db.session.scalars(sa.select(Attendance.user_id).where(Attendance.standup_id == standup_id))
     )
 
 

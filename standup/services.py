@@ -47,6 +47,14 @@ def _touch(standup: Standup) -> None:
     standup.version = (standup.version or 0) + 1
 
 
+def _publish(standup: Standup, row):
+    """Add what someone raised in the meeting and commit it with a version bump, so screens show it."""
+    db.session.add(row)
+    _touch(standup)
+    db.session.commit()
+    return row
+
+
 def _apply_plan(
     standup: Standup, existing: list[AgendaItem], plans: list[agenda.ItemPlan]
 ) -> list[AgendaItem]:
@@ -294,10 +302,25 @@ def _set_attendance(standup: Standup, user_id: int, present: bool, actor_id: int
     return row
 
 
+def note_watching(standup: Standup, user: User) -> bool:
+    """A member watching the live board is there (#15): lifts the start's automatic absence only."""
+    row = db.session.scalar(sa.select(Attendance).filter_by(standup_id=standup.id, user_id=user.id))
+    if standup.status != "live" or not row or row.present or row.marked_at != standup.started_at:
+        return False
+    row.present, row.marked_at, row.marked_by_id = True, utcnow(), user.id
+    _touch(standup)
+    db.session.commit()
+    return True
+
+
 def start_standup(standup: Standup, actor: User, now: datetime | None = None) -> Standup:
     """Start the meeting: refresh the agenda's data, start the first item and the clocks."""
     now = now or utcnow()
     rules.require_facilitator(actor, standup)
+    # Read again under a row lock: of two "Start" clicks at once the second sees it started.
+    # (A plain row lock first: FOR UPDATE cannot cover the eager-loaded outer joins.)
+    db.session.execute(sa.select(Standup.id).where(Standup.id == standup.id).with_for_update())
+    db.session.refresh(standup)
     if standup.status != "planned":
         raise StandupError(_("This stand-up has already started."))
     if standup.on != schedule.local_date(standup.team, now):
@@ -325,6 +348,9 @@ def start_standup(standup: Standup, actor: User, now: datetime | None = None) ->
     present = {u.id: u.id in checked_in or u.id == actor.id for u in people if u.id not in away}
     if actor.id not in {u.id for u in people}:
         present[actor.id] = True  # a manager from elsewhere running it
+    # Attendance marked before the start stays as the facilitator marked it.
+    for user_id in queries.marked_attendance(standup.id):
+        present.pop(user_id, None)
     db.session.add_all(
         Attendance(
             standup_id=standup.id,
@@ -456,10 +482,7 @@ def add_action_item(
         created_by_id=actor.id,
         created_at=now or utcnow(),
     )
-    db.session.add(item)
-    _touch(standup)
-    db.session.commit()
-    return item
+    return _publish(standup, item)
 
 
 def complete_action_item(item_id: int, actor: User, now: datetime | None = None) -> ActionItem:
@@ -496,10 +519,7 @@ def add_topic(
         raised_by_id=actor.id,
         created_at=now or utcnow(),
     )
-    db.session.add(item)
-    _touch(standup)
-    db.session.commit()
-    return item
+    return _publish(standup, item)
 
 
 def add_decision(standup: Standup, actor: User, text: str, now: datetime | None = None) -> Decision:
@@ -507,10 +527,7 @@ def add_decision(standup: Standup, actor: User, text: str, now: datetime | None 
     decision = Decision(
         standup_id=standup.id, text=text, created_by_id=actor.id, created_at=now or utcnow()
     )
-    db.session.add(decision)
-    _touch(standup)
-    db.session.commit()
-    return decision
+    return _publish(standup, decision)
 
 
 # --- settings and days away ---------------------------------------------------------------------
@@ -535,8 +552,8 @@ def update_team_settings(
     A planned stand-up of today follows the new time and timebox at once; a running one keeps the
     rules it started with.
     """
-    if not actor.has_role("manager"):
-        raise StandupError(_("Only managers change a team's stand-up settings."))
+    if not actor.manages(team.id):
+        raise StandupForbidden(_("Only this team's managers change its stand-up settings."))
     timezone = timezone.strip()
     if not schedule.is_valid_timezone(timezone):
         raise StandupError(_("Unknown timezone; use a name like Europe/Moscow."), "timezone")

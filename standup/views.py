@@ -24,12 +24,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.access import role_required
+from core.announce import announces
 from core.database import utcnow
 from core.errors import refuse
-from core.inputs import int_arg, parse_day
+from core.inputs import form_values, int_arg, parse_day
 from core.teams import team_or_404
 from standup import board as board_data
 from standup import history, queries, schedule, services
@@ -108,8 +110,21 @@ def _load(team, on: date, prepare: bool = True):
     return board_data.load_board(team, standup, on, current_user, now)
 
 
+def _watching(board) -> bool:
+    """Note a member watching the live meeting as present (see ``services.note_watching``)."""
+    standup = board.standup
+    if standup is None or standup.status != "live":
+        return False
+    row = next((m for m in board.members if m.user.id == current_user.id), None)
+    if row is None or row.present is not False:
+        return False
+    return services.note_watching(standup, current_user)
+
+
 def _render_board(team, on: date, status: int = 200, **form_overrides):
     board = _load(team, on)
+    if _watching(board):
+        board = _load(team, on, prepare=False)
     context = {
         "board": board,
         "live": board.live,
@@ -135,6 +150,9 @@ def _render_live(team, on: date, status: int = 200, error: str | None = None) ->
 
 def _render_panels(team, on: date, changed: bool = False) -> Response:
     board = _load(team, on, prepare=False)
+    if _watching(board):
+        board = _load(team, on, prepare=False)
+        changed = True
     body = render_template("standup/_panels.html", board=board, live=board.live)
     return _changed(body) if changed else make_response(body)
 
@@ -187,11 +205,13 @@ def _control(slug: str, on: date, action, error: str | None = None):
 
 
 @bp.post("/<slug>/<isodate:on>/start")
+@announces(_l("Stand-up started."))
 def start(slug: str, on: date):
     return _control(slug, on, lambda s: services.start_standup(s, current_user))
 
 
 @bp.post("/<slug>/<isodate:on>/next")
+@announces(_l("On to the next item."))
 def next_item(slug: str, on: date):
     try:
         expected = int(request.form.get("position", ""))
@@ -201,11 +221,13 @@ def next_item(slug: str, on: date):
 
 
 @bp.post("/<slug>/<isodate:on>/end")
+@announces(_l("Stand-up ended."))
 def end(slug: str, on: date):
     return _control(slug, on, lambda s: services.end_standup(s, current_user))
 
 
 @bp.post("/<slug>/<isodate:on>/items/<int:item_id>/timebox")
+@announces(_l("Timebox set."))
 def timebox(slug: str, on: date, item_id: int):
     form = TimeboxForm()
     error = None
@@ -217,6 +239,7 @@ def timebox(slug: str, on: date, item_id: int):
 
 
 @bp.post("/<slug>/<isodate:on>/attendance/<int:user_id>")
+@announces(_l("Attendance updated."))
 def attendance(slug: str, on: date, user_id: int):
     team = team_or_404(slug)
     standup = _standup_or_404(team, on)
@@ -231,6 +254,7 @@ def attendance(slug: str, on: date, user_id: int):
 
 
 @bp.post("/action-items/<int:item_id>/done")
+@announces(_l("Action item done."))
 def action_item_done(item_id: int):
     """Close an action item; an unknown one (404) or someone else's (403) is the core handler's."""
     item = services.complete_action_item(item_id, current_user)
@@ -285,6 +309,7 @@ def _form_fragment(team, on: date, name: str, form=None) -> str:
 
 
 @bp.post("/<slug>/<isodate:on>/check-in")
+@announces(_l("Checked in."))
 def check_in(slug: str, on: date):
     form = CheckInForm()
     if current_user.team_id != team_or_404(slug).id:
@@ -305,6 +330,7 @@ def check_in(slug: str, on: date):
 
 
 @bp.post("/<slug>/<isodate:on>/action-items")
+@announces(_l("Action item added."))
 def add_action_item(slug: str, on: date):
     form = ActionItemForm()
 
@@ -318,11 +344,13 @@ def add_action_item(slug: str, on: date):
 
 
 @bp.post("/<slug>/<isodate:on>/topics")
+@announces(_l("Topic added."))
 def add_topic(slug: str, on: date):
     return _text_added(slug, on, TopicForm(), "topic", services.add_topic, "topic")
 
 
 @bp.post("/<slug>/<isodate:on>/decisions")
+@announces(_l("Decision added."))
 def add_decision(slug: str, on: date):
     return _text_added(slug, on, DecisionForm(), "decision", services.add_decision, "text")
 
@@ -402,6 +430,8 @@ def export(slug: str):
 @role_required("manager")
 def settings(slug: str):
     team = team_or_404(slug)
+    if not current_user.manages(team.id):
+        abort(403)  # the service refuses the change too; the form is not offered
     if request.method == "GET":
         form = TeamSettingsForm.saved(
             team, queries.holidays_of(team.id), queries.rotation_emails(team.id)
@@ -416,16 +446,13 @@ def settings(slug: str):
         services.update_team_settings(
             team,
             current_user,
-            name=form.name.data,
-            slack_channel=form.slack_channel.data,
-            standup_time=form.standup_time.data,
-            timezone=form.timezone.data,
-            workdays=form.workdays.data,
-            timebox_minutes=form.timebox_minutes.data,
-            grace_minutes=form.grace_minutes.data,
+            **form_values(form, "name", "slack_channel", "standup_time", "timezone", "workdays"),
+            **form_values(form, "timebox_minutes", "grace_minutes"),
             holidays=holidays,
             rotation_emails=form.rotation_emails(),
         )
+    except services.StandupForbidden:
+        raise
     except services.StandupError as problem:
         if message := refuse(problem, form):
             flash(message, "error")

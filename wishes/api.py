@@ -1,6 +1,6 @@
 """POST /api/v1/wishes: another system records a client's wish (see /api/v1/openapi.json)."""
 
-from core.api import ApiError, answer, api_blueprint, operation, touch_token
+from core.api import ApiError, answer, api_blueprint, operation
 from core.api.contract import INVALID
 from wishes import services
 from wishes.schemas import WishIn, WishOut
@@ -11,6 +11,7 @@ bp = api_blueprint("wishes_api", __name__)
 @bp.post("/wishes")
 @operation(
     "Record a client's wish; counted once per distinct client",
+    scope="wishes:write",
     description=(
         "Give `title` for a new wish or `wish_id` to count the client on a known one. "
         "`review_on` is the date of the weekly review that will decide it (null when "
@@ -25,7 +26,6 @@ def create_wish(body: WishIn):
     Asking twice is counted once, and a retry with the same client and title finds the wish it made
     the first time, so a repeated call never inflates the count or opens a duplicate.
     """
-    touch_token()  # saved by the service's commit, with the wish
     client = services.upsert_client(body.client.model_dump())
     try:
         recorded = services.record_wish(

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from core import audit
 from core.clients import upsert_client as upsert
 from core.database import utcnow
-from core.errors import RuleError
+from core.errors import Forbidden, RuleError
 from core.extensions import db
 from core.models import Client, Team, User
 from core.signals import wish_review_closed
@@ -54,24 +54,37 @@ class WishError(RuleError):
     """A wish rule said no (see ``core.errors.RuleError``)."""
 
 
-class NotAllowed(WishError):
+class NotAllowed(WishError, Forbidden):
     """The person may not do this (e.g. log someone else's callback without being a manager)."""
 
     status = 403
     code = "forbidden"
 
 
+def _require_manager_of(actor: User, team_id: int | None) -> None:
+    """A team's review is decided and closed by its own managers or an admin (#12)."""
+    if not actor.manages(team_id):
+        raise NotAllowed(_("Only this team's managers decide and close its wish review."))
+
+
 # --- clients ---------------------------------------------------------------------------------------
 
 
-def upsert_client(data: dict) -> Client:
+def upsert_client(data: dict, *, actor: User | None = None) -> Client:
     """The API's client object (already checked) as one of our clients, through the core's rule.
 
-    It commits nothing itself: the ``record_wish`` that follows saves the client with the wish, and
-    a refused wish takes the new client back with it.
+    The API (another system) keeps the client's details current; an agent typing a wish (``actor``)
+    only adds details we do not know yet (``core.clients``). It commits nothing itself: the
+    ``record_wish`` that follows saves the client with the wish, and a refused wish takes the new
+    client back with it.
     """
     return upsert(
-        data["external_id"], data["name"], data.get("email") or None, data.get("phone") or None
+        data["external_id"],
+        data["name"],
+        data.get("email") or None,
+        data.get("phone") or None,
+        replace=actor is None,
+        actor_id=actor.id if actor is not None else None,
     )
 
 
@@ -343,6 +356,7 @@ def decide(
     now: datetime | None = None,
 ) -> Decided:
     """Record the review's decision on a wish and create one callback per asking client."""
+    _require_manager_of(actor, team.id)
     _check_decision(outcome, reason, terms)
     review = _review_for(team, review_on)
     if review.status == "closed":
@@ -450,6 +464,7 @@ def close_review(
     team: Team, review_on: date, actor: User, now: datetime | None = None
 ) -> WishReview:
     """Close the meeting: its decisions go to the team channel (via the signal, in this transaction)."""
+    _require_manager_of(actor, team.id)
     review = _review_for(team, review_on)
     if review.status == "closed":
         raise WishError(_("This review is already closed."))

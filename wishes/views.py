@@ -9,10 +9,12 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from core.access import role_required
+from core.announce import announces
 from core.database import utcnow
 from core.errors import refuse
 from core.inputs import int_arg, parse_day
@@ -79,7 +81,8 @@ def new():
                 "name": form.name.data.strip(),
                 "email": form.email.data or None,
                 "phone": (form.phone.data or "").strip() or None,
-            }
+            },
+            actor=current_user,
         )
         try:
             recorded = services.record_wish(
@@ -184,6 +187,7 @@ def detail(wish_id: int):
 
 @bp.post("/<int:wish_id>/review")
 @role_required("agent")
+@announces(_l("Added to the review."))
 def add_to_review(wish_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -198,6 +202,7 @@ def add_to_review(wish_id: int):
 
 @bp.post("/<int:wish_id>/already-possible")
 @role_required("agent")
+@announces(_l("Marked as already possible."))
 def already_possible(wish_id: int):
     form = AlreadyPossibleForm()
     if not form.validate_on_submit():
@@ -220,6 +225,7 @@ def already_possible(wish_id: int):
 
 @bp.post("/<int:wish_id>/merge")
 @role_required("admin")
+@announces(_l("Wishes merged."))
 def merge(wish_id: int):
     form = MergeForm()
     if not form.validate_on_submit():
@@ -261,7 +267,7 @@ def _render_review(team, review_on: date, status: int = 200, forms=None):
             for item in page.pending
         },
         "close_form": EmptyForm(formdata=None),
-        "can_decide": current_user.has_role("manager"),
+        "can_decide": current_user.manages(team.id),
         "today": calendar.team_today(team),
     }
     return render_template(_template("review"), **context), status
@@ -277,6 +283,7 @@ def review():
 
 @bp.post("/review/<slug>/<on>/wishes/<int:wish_id>")
 @role_required("manager")
+@announces(_l("Decision saved."))
 def decide(slug: str, on: str, wish_id: int):
     team = team_or_404(slug)
     review_on = _review_date(team, on)
@@ -293,6 +300,8 @@ def decide(slug: str, on: str, wish_id: int):
             reason=form.reason.data,
             terms=form.terms.data,
         )
+    except services.NotAllowed:
+        raise
     except services.WishError as error:
         refuse(error, form, "reason")  # about the wish or review, not one field: under the reason
         return _render_item(team, review_on, wish_id, form, 422)
@@ -339,6 +348,7 @@ def _render_item(team, review_on: date, wish_id: int, form: DecisionForm, status
 
 @bp.post("/review/<slug>/<on>/close")
 @role_required("manager")
+@announces(_l("Review closed."))
 def close_review(slug: str, on: str):
     team = team_or_404(slug)
     review_on = _review_date(team, on)
@@ -346,6 +356,8 @@ def close_review(slug: str, on: str):
         abort(400)
     try:
         services.close_review(team, review_on, current_user)
+    except services.NotAllowed:
+        raise
     except services.WishError as error:
         flash(refuse(error), "error")
         return _render_review(team, review_on, 422)
@@ -371,6 +383,7 @@ def calls():
 
 @bp.post("/calls/<int:callback_id>/done")
 @role_required("agent")
+@announces(_l("Call logged."))
 def log_call(callback_id: int):
     form = _call_form(callback_id)
     status = 200

@@ -26,7 +26,7 @@ from complaints.intake.schemas import (
 )
 from complaints.models import IS_OPEN, Complaint
 from core import clients
-from core.api import IDEMPOTENT, ApiError, answer, api_blueprint, idempotent, operation, touch_token
+from core.api import IDEMPOTENT, ApiError, answer, api_blueprint, idempotent, operation
 from core.api.idempotency import IdempotencyHeaders
 from core.api.schemas import ClientIn
 from core.extensions import db
@@ -49,7 +49,6 @@ def _rating(body: RatingIn) -> RatingOut:
         order_ref=body.order_ref,
         occurred_at=body.occurred_at,
     )
-    touch_token()
     return RatingOut(id=rating.id, complaint_id=rating.complaint_id)
 
 
@@ -57,14 +56,12 @@ def _complaint(body: ComplaintIn) -> ComplaintOut:
     complaint = intake.open_complaint(
         _client(body.client), body.summary, details=body.details, channel=body.channel
     )
-    touch_token()
     owner = complaint.owner.name if complaint.owner_id else None
     return ComplaintOut(id=complaint.id, owner=owner, due_at=complaint.due_at)
 
 
 def _survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
     link, token = survey.issue_link(_client(body.client).id, order_ref=body.order_ref)
-    touch_token()
     url = external_url("public.survey", token=token)
     return SurveyLinkOut(url=url, expires_at=link.expires_at)
 
@@ -72,6 +69,7 @@ def _survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
 @bp.post("/ratings")
 @operation(
     "Record a client's rating; one at or below LOW_RATING_MAX opens a complaint",
+    scope="ratings:write",
     body=RatingIn,
     responses={201: ("Recorded", RatingOut)},
     **IDEMPOTENT,
@@ -82,7 +80,11 @@ def create_rating(body: RatingIn, headers: IdempotencyHeaders):
 
 @bp.post("/complaints")
 @operation(
-    "Open a complaint", body=ComplaintIn, responses={201: ("Opened", ComplaintOut)}, **IDEMPOTENT
+    "Open a complaint",
+    body=ComplaintIn,
+    responses={201: ("Opened", ComplaintOut)},
+    scope="complaints:write",
+    **IDEMPOTENT,
 )
 def create_complaint(body: ComplaintIn, headers: IdempotencyHeaders):
     return idempotent("complaints", _complaint, body, headers.key)
@@ -91,6 +93,7 @@ def create_complaint(body: ComplaintIn, headers: IdempotencyHeaders):
 @bp.post("/survey-links")
 @operation(
     "Issue a signed, single-use rating link for a client",
+    scope="surveys:write",
     body=SurveyLinkIn,
     responses={201: ("Issued", SurveyLinkOut)},
     **IDEMPOTENT,
@@ -124,6 +127,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 @bp.get("/complaints")
 @operation(
     "List complaints, newest first, with a cursor",
+    scope="complaints:read",
     query=ComplaintQuery,
     responses={200: ("A page", ComplaintPage)},
 )
@@ -169,6 +173,4 @@ def list_complaints(query: ComplaintQuery):
     if len(rows) > limit:
         last = rows[limit - 1][0]
         next_cursor = _encode_cursor(last.opened_at, last.id)
-    touch_token()
-    db.session.commit()
     return answer(ComplaintPage(items=items, next_cursor=next_cursor))

@@ -1,11 +1,14 @@
 """Importing past ratings from a CSV file: check everything first, then write all of it or nothing.
 
-The flow is upload → preview → import. The upload is checked line by line (``csv_parse``) and
-staged as a file under ``IMPORT_DIR`` (default ``instance/imports``) with a small JSON status next
-to it; the preview lists every bad line by its line number and writes nothing to the database. The import re-reads the staged file and runs in a
-background thread with its own app context and session, in ONE transaction: clients are upserted in
-bulk (``INSERT … ON CONFLICT``), ratings are inserted in bulk chunks, and the status file records
-progress after each chunk so that the page can poll it. Any failure rolls everything back.
+The flow is upload → preview → import. The upload is parsed and checked line by line once
+(``csv_parse``); its checked rows are staged as JSON under ``IMPORT_DIR`` (default
+``instance/imports``) with a small JSON status next to it; the preview lists every bad line by its
+line number and writes nothing to the database. The import reads the staged rows back (no second
+parse) and runs in a background thread with its own app context and session, in ONE short
+transaction of set-based statements (``csv_bulk``): all clients in one upsert, ratings appended in
+bulk chunks, the status file recording progress after each chunk so that the page can poll it.
+Any failure rolls everything back; a failed or stopped import says so at once and can be started
+again (it wrote nothing, and a committed one is recognised by its audit event).
 
 Which imported low ratings open complaints? Past ratings are history: a complaint is a promise of a
 personal call within FOLLOW_UP_HOURS, and opening thousands of them for last year's ratings would
@@ -16,7 +19,8 @@ does; older ones are recorded with no complaint. Imported ratings keep ``receive
 they send no ``rating_received`` signal (no Slack alert per historic rating).
 
 Status files live on the local disk, so the progress of an import is visible from every worker of
-one host (not across hosts). Imports on SQLite hold the write lock for their few seconds.
+one host (not across hosts). Imports on SQLite hold the write lock for their few seconds (about
+two seconds per 100,000 ratings).
 """
 
 import json
@@ -24,22 +28,25 @@ import logging
 import os
 import re
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 
 from complaints import events
+from complaints.intake import csv_bulk as bulk
 from complaints.intake import services as intake
 from complaints.intake.csv_parse import ImportFileError, Parsed, Row, parse
-from complaints.models import OPEN_STATUSES, Complaint, Rating
+from complaints.models import OPEN_STATUSES, Complaint
+from core import audit
+from core.audit import AuditEvent
 from core.database import utcnow, writing
 from core.extensions import db
 from core.models import Client
@@ -51,6 +58,8 @@ ID_CHUNK = 500  # ids per IN (...) list: well under every backend's parameter li
 STALE_SECONDS = 15 * 60  # a "running" import not heard of for this long died with its process
 KEEP_SECONDS = 2 * 24 * 3600  # staged files older than this are removed at the next upload
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+LOCK_FLAGS = os.O_CREAT | os.O_EXCL | os.O_WRONLY
+AUDIT_ENTITY = "rating_import"
 
 
 # --- The preview -----------------------------------------------------------------------------------
@@ -109,27 +118,50 @@ def import_dir() -> Path:
 
 
 def _paths(job_id: str) -> tuple[Path, Path, Path]:
+    """The staged rows, the status, and the base name of the attempt locks of ``job_id``."""
     if not JOB_ID.match(job_id):
         raise KeyError(job_id)
     base = import_dir()
-    return base / f"{job_id}.csv", base / f"{job_id}.json", base / f"{job_id}.lock"
+    return base / f"{job_id}.rows.json", base / f"{job_id}.json", base / f"{job_id}.lock"
+
+
+def _process_gone(status: dict) -> bool:
+    """Whether the process running the import (on this host) has ended: it died mid-import."""
+    pid = status.get("pid")
+    if not pid or status.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def read_status(job_id: str) -> dict | None:
-    """The job's status, or None for an unknown id; a silent "running" job is reported as failed."""
+    """The job's status, or None for an unknown id.
+
+    A "running" import whose process has ended (or that has not been heard of for
+    ``STALE_SECONDS``, on another host) is reported as failed at once: its one transaction was
+    rolled back with it, so nothing was imported and it may be run again.
+    """
     try:
-        _csv, status_path, _lock = _paths(job_id)
+        _rows, status_path, _lock = _paths(job_id)
         status = json.loads(status_path.read_text())
     except (KeyError, FileNotFoundError, json.JSONDecodeError):
         return None
-    if status["state"] in ("queued", "running") and time.time() - status["beat"] > STALE_SECONDS:
+    if status["state"] in ("queued", "running") and (
+        _process_gone(status) or time.time() - status["beat"] > STALE_SECONDS
+    ):
         status["state"] = "failed"
         status["message"] = _("The import stopped before it finished. Nothing was imported.")
+    status["can_retry"] = status["state"] == "failed" and _paths(job_id)[0].exists()
     return status
 
 
 def _write_status(job_id: str, **changes) -> dict:
-    _csv, status_path, _lock = _paths(job_id)
+    _rows, status_path, _lock = _paths(job_id)
     try:
         status = json.loads(status_path.read_text())
     except FileNotFoundError:
@@ -151,10 +183,26 @@ def _clean_old_files() -> None:
             pass
 
 
-def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None = None) -> str:
-    """Check the upload and keep it for the import; returns the job id (raises ImportFileError).
+def staged_row(row: Row) -> list:
+    """A checked row as the import reads it back: plain JSON values, the time as stored UTC text."""
+    return [
+        row.line,
+        row.external_id,
+        row.name,
+        row.email,
+        row.phone,
+        row.score,
+        row.comment,
+        row.order_ref,
+        bulk.stored_text(row.occurred_at),
+    ]
 
-    Nothing goes into the database: the preview is built from the status file this writes.
+
+def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None = None) -> str:
+    """Check the upload and stage its rows for the import; returns the job id.
+
+    This is the only parse: the import writes exactly the rows the preview showed, read back from
+    the staged JSON (no second CSV parse). Nothing goes into the database. Raises ImportFileError.
     """
     # End the request's transaction first: on SQLite an upload (a POST) holds the write lock from
     # its first query, and the parse is slow work that must not make every other writer wait.
@@ -163,8 +211,10 @@ def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None 
     summary = summarize(parsed, now)
     _clean_old_files()
     job_id = secrets.token_hex(16)
-    csv_path, _status, _lock = _paths(job_id)
-    csv_path.write_bytes(data)
+    rows_path, _status, _lock = _paths(job_id)
+    if not parsed.error_count:
+        rows = [staged_row(row) for row in parsed.rows]
+        rows_path.write_text(json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
     _write_status(
         job_id,
         state="previewed",
@@ -176,6 +226,7 @@ def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None 
         phase="",
         result={},
         message="",
+        attempt=0,
     )
     return job_id
 
@@ -184,24 +235,39 @@ def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None 
 
 
 class ImportNotReady(ValueError):
-    """The job cannot start: unknown, already started, or its file has errors."""
+    """The job cannot start: unknown, already started or done, or its file has errors."""
 
 
 def start_import(job_id: str, user_id: int) -> None:
-    """Claim the job (once, even with a double click) and run it in the background.
+    """Claim the job (once per attempt, even with a double click) and run it in the background.
 
+    A failed or stopped import may be started again: it was all-or-nothing, so a new attempt
+    cannot double anything. Each attempt is claimed by creating its own lock file exclusively.
     With config ``IMPORT_INLINE`` the import runs in the calling request instead: tests use it to
     stay inside their rolled-back transaction.
     """
     status = read_status(job_id)
-    if status is None or status["state"] != "previewed" or status["preview"]["error_count"]:
+    if status is None or status["preview"]["error_count"]:
         raise ImportNotReady(job_id)
-    _csv, _status, lock_path = _paths(job_id)
+    if status["state"] != "previewed" and not status["can_retry"]:
+        raise ImportNotReady(job_id)
+    attempt = status.get("attempt", 0) + 1
+    _rows, _status, lock_path = _paths(job_id)
     try:
-        os.close(os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        os.close(os.open(lock_path.with_suffix(f".{attempt}.lock"), LOCK_FLAGS))
     except FileExistsError:
         raise ImportNotReady(job_id) from None
-    _write_status(job_id, state="queued", started_by=user_id)
+    _write_status(
+        job_id,
+        state="queued",
+        started_by=user_id,
+        attempt=attempt,
+        pid=os.getpid(),
+        host=socket.gethostname(),
+        done=0,
+        phase="",
+        message="",
+    )
     app = current_app._get_current_object()
     if app.config.get("IMPORT_INLINE"):
         run_import(job_id, user_id)
@@ -213,8 +279,8 @@ def start_import(job_id: str, user_id: int) -> None:
 
 
 def _run_in_thread(app, job_id: str, user_id: int) -> None:
-    # Its one transaction writes, so on SQLite it takes the write lock at its start (after the
-    # parse, which touches no table): nothing it read can go stale under another writer.
+    # Its one transaction writes, so on SQLite it takes the write lock at its start (after reading
+    # the staged rows, which touches no table): nothing it read can go stale under another writer.
     with app.app_context(), writing():
         try:
             run_import(job_id, user_id)
@@ -222,22 +288,45 @@ def _run_in_thread(app, job_id: str, user_id: int) -> None:
             db.session.remove()
 
 
+def _already_imported(job_id: str) -> dict | None:
+    """The result an earlier attempt committed (its process died before saying so), if any."""
+    for details in db.session.scalars(
+        sa.select(AuditEvent.details).where(
+            AuditEvent.entity_type == AUDIT_ENTITY, AuditEvent.entity_id == _audit_id(job_id)
+        )
+    ):
+        if details.get("job") == job_id:
+            return details["result"]
+    return None
+
+
+def _audit_id(job_id: str) -> int:
+    return int(job_id[:7], 16)  # fits any integer column; the job id itself is in the details
+
+
 def run_import(job_id: str, user_id: int | None, now: datetime | None = None) -> dict:
-    """Import the staged file in one transaction; returns the final status (never raises)."""
+    """Import the staged rows in one short transaction; returns the final status (never raises).
+
+    The transaction also records the import in the audit trail, so an attempt that finds it there
+    (the process died between the commit and the status file) says "done" instead of importing twice.
+    """
     now = now or utcnow()
-    csv_path, _status, _lock = _paths(job_id)
+    rows_path, _status, _lock = _paths(job_id)
     started = time.monotonic()
     try:
         _write_status(job_id, state="running", phase="checking", done=0)
-        parsed = parse(csv_path.read_bytes(), now)
-        if parsed.error_count:
-            raise ImportFileError(_("The file has errors; nothing was imported."))
-        result = import_rows(
-            parsed.rows,
-            actor_id=user_id,
-            now=now,
-            progress=lambda phase, done: _write_status(job_id, phase=phase, done=done),
-        )
+        rows = json.loads(rows_path.read_text())
+        result = _already_imported(job_id)
+        if result is None:
+            result = import_rows(
+                rows,
+                actor_id=user_id,
+                now=now,
+                progress=lambda phase, done: _write_status(job_id, phase=phase, done=done),
+            )
+            audit.record(
+                user_id, AUDIT_ENTITY, _audit_id(job_id), "imported", job=job_id, result=result
+            )
         db.session.commit()
     except Exception as problem:  # whatever it was, nothing may stay half-written
         db.session.rollback()
@@ -247,70 +336,29 @@ def run_import(job_id: str, user_id: int | None, now: datetime | None = None) ->
             log.exception("rating import %s failed", job_id)
             message = _("The import failed and nothing was imported. Try again or tell an admin.")
         return _write_status(job_id, state="failed", message=message)
-    result["seconds"] = round(time.monotonic() - started, 2)
-    csv_path.unlink(missing_ok=True)
-    return _write_status(job_id, state="done", phase="", done=len(parsed.rows), result=result)
+    result = {**result, "seconds": round(time.monotonic() - started, 2)}
+    rows_path.unlink(missing_ok=True)
+    return _write_status(job_id, state="done", phase="", done=len(rows), result=result)
 
 
-def _client_insert():
-    """``INSERT … ON CONFLICT (external_id) DO UPDATE`` for the backend in use."""
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(Client.__table__)
-    table = Client.__table__
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.external_id],
-        set_={
-            "name": statement.excluded.name,
-            # empty details in the file never erase what Huddle knows
-            "email": sa.func.coalesce(statement.excluded.email, table.c.email),
-            "phone": sa.func.coalesce(statement.excluded.phone, table.c.phone),
-        },
-    )
+def _latest_clients(rows: list[list]) -> list[tuple]:
+    """One ``(external_id, name, email, phone)`` per client: the last line about a client wins,
+    but an empty e-mail or phone keeps an earlier line's."""
+    latest: dict[str, tuple] = {}
+    for row in rows:
+        external_id = row[bulk.EXTERNAL_ID]
+        known = latest.get(external_id)
+        email, phone = row[bulk.EMAIL], row[bulk.PHONE]
+        if known is not None:
+            email, phone = email or known[2], phone or known[3]
+        latest[external_id] = (external_id, row[bulk.NAME], email, phone)
+    return list(latest.values())
 
 
-def _copy_ratings(values: list[dict]) -> None:
-    """Append ratings in bulk, inside the session's transaction.
-
-    On PostgreSQL this is ``COPY … FROM STDIN`` on the session's own connection (several times
-    faster than any INSERT); elsewhere a Core executemany (the ORM's bulk insert would split the
-    batch wherever a value is None).
-    """
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        db.session.execute(sa.insert(Rating.__table__), values)
-        return
-    columns = list(values[0])
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        with cursor.copy(f"COPY ratings ({', '.join(columns)}) FROM STDIN") as copy:
-            for value in values:
-                copy.write_row([value[column] for column in columns])
-    finally:
-        cursor.close()
-
-
-def _upsert_clients(rows: list[Row], now: datetime) -> dict[str, int]:
-    """Every client in the file, created or updated in bulk; returns external_id → id."""
-    latest: dict[str, dict] = {}
-    for row in rows:  # the last line about a client wins, but an empty e-mail keeps an earlier one
-        known = latest.get(row.external_id)
-        latest[row.external_id] = {
-            "external_id": row.external_id,
-            "name": row.name,
-            "email": row.email or (known["email"] if known else None),
-            "phone": row.phone or (known["phone"] if known else None),
-            "created_at": now,
-        }
-    values = list(latest.values())
-    statement = _client_insert()
-    for chunk in _chunks(values, CHUNK):
-        db.session.execute(statement, chunk)
-    ids: dict[str, int] = {}
-    for chunk in _chunks(list(latest), ID_CHUNK):
-        query = sa.select(Client.external_id, Client.id).where(Client.external_id.in_(chunk))
-        ids.update(db.session.execute(query).all())
-    return ids
+def _as_row(staged: list) -> Row:
+    """A staged row as a ``Row`` (only for the few that open or join a complaint)."""
+    occurred_at = datetime.strptime(staged[bulk.OCCURRED], bulk.STORED_FORMAT).replace(tzinfo=UTC)
+    return Row(*staged[: bulk.OCCURRED], occurred_at)
 
 
 def _complaints_for(rows: list[Row], client_ids: dict[str, int], actor_id, now) -> tuple:
@@ -351,39 +399,48 @@ def _complaints_for(rows: list[Row], client_ids: dict[str, int], actor_id, now) 
     return complaint_of, opened
 
 
-def import_rows(rows: list[Row], *, actor_id: int | None, now: datetime, progress=None) -> dict:
-    """Write checked rows in bulk inside the caller's transaction (the caller commits)."""
+def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progress=None) -> dict:
+    """Write staged rows in bulk inside the caller's transaction (the caller commits).
+
+    A fixed number of statements whatever the size of the file, plus a few per complaint opened:
+    one upsert for every client, one bulk append of ratings per ``CHUNK`` (the progress bar).
+    """
     progress = progress or (lambda phase, done: None)
     progress("clients", 0)
     clients_before = db.session.scalar(sa.select(sa.func.count()).select_from(Client))
-    client_ids = _upsert_clients(rows, now)
+    client_ids = bulk.upsert_clients(_latest_clients(rows), now)
     clients_after = db.session.scalar(sa.select(sa.func.count()).select_from(Client))
-    cutoff = complaint_cutoff(now)
+    cutoff = bulk.stored_text(complaint_cutoff(now))
     low_max = current_app.config["LOW_RATING_MAX"]
-    recent_low = [row for row in rows if _opens_complaint(row, cutoff, low_max)]
-    complaint_of, opened = _complaints_for(recent_low, client_ids, actor_id, now)
+    recent_low = [
+        row for row in rows if row[bulk.SCORE] <= low_max and row[bulk.OCCURRED] >= cutoff
+    ]
+    complaint_of, opened = _complaints_for(
+        [_as_row(row) for row in recent_low], client_ids, actor_id, now
+    )
+    opens = {row[bulk.LINE] for row in recent_low}
     done = 0
     for chunk in _chunks(rows, CHUNK):
         values = []
         for row in chunk:
-            client_id = client_ids[row.external_id]
+            client_id = client_ids[row[bulk.EXTERNAL_ID]]
+            occurred = row[bulk.OCCURRED]
             values.append(
-                {
-                    "client_id": client_id,
-                    "score": row.score,
-                    "comment": row.comment,
-                    "channel": "import",
-                    "order_ref": row.order_ref,
-                    "occurred_at": row.occurred_at,
-                    "received_at": row.occurred_at,
-                    "complaint_id": complaint_of.get(client_id)
-                    if _opens_complaint(row, cutoff, low_max)
-                    else None,
-                }
+                (
+                    client_id,
+                    row[bulk.SCORE],
+                    row[bulk.COMMENT],
+                    "import",
+                    row[bulk.ORDER_REF],
+                    occurred,
+                    occurred,
+                    complaint_of.get(client_id) if row[bulk.LINE] in opens else None,
+                )
             )
-        _copy_ratings(values)
+        bulk.insert_ratings(values)
         done += len(chunk)
         progress("ratings", done)
+    bulk.count_ratings(rows)
     progress("saving", done)
     return {
         "ratings": len(rows),

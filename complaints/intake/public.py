@@ -1,6 +1,7 @@
 """Pages for our clients, no login: the rating survey and "write to the head of support"."""
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from complaints.intake import services as intake
 from complaints.intake import survey
@@ -20,6 +21,9 @@ def survey_page(token: str):
         return render_template("public/survey_gone.html", reason=error.reason), error.status
     if link.used_at is not None:
         return render_template("public/survey_done.html", already=True)
+    if current_user.is_authenticated:
+        # Staff resend the link; answering it themselves would mark the client "rated again" (#12).
+        return render_template("public/survey_staff.html"), 403
     form = SurveyForm()
     if form.validate_on_submit():
         try:

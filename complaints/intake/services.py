@@ -80,6 +80,23 @@ def open_complaint_of(client_id: int) -> Complaint | None:
     )
 
 
+def lock_client(client_id: int) -> None:
+    """Hold the client's row until the commit, so "one open complaint per client" holds.
+
+    Two low ratings of one client at once would both find no open complaint and both open one
+    (PostgreSQL lets both look). With the row locked, the second waits for the first's commit and
+    then finds its complaint. SQLite needs no lock: a writing request holds the database's write
+    lock from its BEGIN (IMMEDIATE), so the two already run one after the other.
+
+    ``FOR NO KEY UPDATE``: rows that merely refer to the client (a wish, a rating of a high score)
+    are not held up. Taken before this request adds such a row itself, whose foreign key check
+    would hold a share lock that two such requests then wait on from each other (a deadlock).
+    """
+    db.session.execute(
+        sa.select(Client.id).where(Client.id == client_id).with_for_update(key_share=True)
+    )
+
+
 def is_low(score: int) -> bool:
     return score <= current_app.config["LOW_RATING_MAX"]
 
@@ -96,6 +113,9 @@ def record_rating(
 ) -> Rating:
     """Keep a rating; one at or below LOW_RATING_MAX opens a complaint at once (or joins the open one)."""
     now = now or utcnow()
+    low = is_low(score)
+    if low:  # first: a row referring to the client, flushed before, would take a weaker lock
+        lock_client(client.id)
     rating = Rating(
         client=client,
         score=score,
@@ -107,7 +127,7 @@ def record_rating(
     )
     db.session.add(rating)
     complaint = None
-    if is_low(score):
+    if low:
         complaint = open_complaint_of(client.id)
         if complaint is None:
             summary = rating_summary(score, comment)
@@ -230,7 +250,7 @@ def record_staff_complaint(
     actor: User,
 ) -> Complaint:
     """An agent writes down a complaint heard on a call, read in an e-mail or seen on social media."""
-    client = find_or_create_client(external_id, name, email, phone)
+    client = find_or_create_client(external_id, name, email, phone, actor_id=actor.id)
     complaint = open_complaint(
         client,
         summary,

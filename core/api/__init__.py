@@ -7,7 +7,6 @@ into pydantic models and becomes the document at ``/api/v1/openapi.json``. Write
 not repeat go through ``idempotent`` (``core.api.idempotency``).
 """
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, request
 
 from core import access
@@ -15,8 +14,8 @@ from core.api.contract import ApiError, answer, operation
 from core.api.idempotency import IDEMPOTENT, idempotent
 from core.api.openapi import build_spec
 from core.api.schemas import ApiModel, Instant
-from core.api.tokens import ApiToken, hash_token
-from core.database import utcnow
+from core.api.tokens import authenticate
+from core.database import READ_METHODS
 from core.errors import api_error
 from core.extensions import db
 
@@ -28,7 +27,6 @@ __all__ = [
     "bp",
     "idempotent",
     "operation",
-    "touch_token",
 ]
 
 
@@ -41,14 +39,13 @@ def _authenticate():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return api_error(401, "unauthorized", "Send Authorization: Bearer <token>.")
-    api_token = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token.strip()), ApiToken.revoked_at.is_(None)
-        )
-    )
+    api_token = authenticate(token.strip(), writing=request.method not in READ_METHODS)
     if api_token is None:
-        return api_error(401, "unauthorized", "This token is unknown or revoked.")
+        return api_error(401, "unauthorized", "This token is unknown, expired or revoked.")
     g.api_token = api_token
+    scope = getattr(contract, "scope", None)
+    if scope is not None and scope not in api_token.scopes:
+        return api_error(403, "forbidden", f"This token lacks the scope {scope}.")
     return None
 
 
@@ -64,12 +61,6 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     blueprint.register_error_handler(ApiError, _answer)
     access.authenticates_itself(blueprint)  # bearer tokens, no cookies: no login, no CSRF
     return blueprint
-
-
-def touch_token() -> None:
-    """Note when a token was last used; the caller's commit saves it with the request's change."""
-    if getattr(g, "api_token", None) is not None:
-        g.api_token.last_used_at = utcnow()
 
 
 # --- the core's own endpoints --------------------------------------------------------------------

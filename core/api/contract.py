@@ -43,12 +43,15 @@ class Operation:
     headers: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()  # what the view itself may answer beyond what the contract implies
     public: bool = False  # no token needed
+    scope: str | None = None  # what the token must be allowed (core.api.tokens.SCOPES), else 403
 
     def error_statuses(self) -> list[int]:
         """Every error status the endpoint can answer with, from its declaration."""
         statuses = set(self.errors)
         if not self.public:
             statuses.add(401)
+        if self.scope:
+            statuses.add(403)
         if self.query or self.path:
             statuses.add(400)
         if self.body:

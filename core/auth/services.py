@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit, throttle
 from core.auth.passwords import password_problem
-from core.database import mark_writing, utcnow
+from core.database import held_by_another, mark_writing, utcnow
 from core.errors import RuleError
 from core.extensions import db
 from core.models import User
@@ -215,8 +215,7 @@ def clean_slack_user_id(value: str | None, user_id: int | None) -> str | None:
             _("A Slack user id starts with U or W, e.g. U024BE7LH (Profile → Copy member ID)."),
             "slack_user_id",
         )
-    owner = db.session.scalar(sa.select(User.id).where(User.slack_user_id == value))
-    if owner is not None and owner != user_id:
+    if held_by_another(db.session, User.slack_user_id, value, user_id):
         raise AccountError(_("Someone else already has this Slack user id."), "slack_user_id")
     return value
 

@@ -14,8 +14,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from core.api.tokens import SCOPES
 from core.auth.forms import SetPasswordForm
 from core.i18n import language_choices
+from core.inputs import form_values
 from core.models import ROLES
 from standup.forms import WEEKDAY_LABELS, MultiCheckboxField
 
@@ -85,16 +87,10 @@ class TeamForm(FlaskForm):
     )
 
     def fields_for_service(self) -> dict:
-        return {
-            "name": self.name.data,
-            "slug": self.slug.data,
-            "slack_channel": self.slack_channel.data,
-            "standup_time": self.standup_time.data,
-            "timezone": self.timezone.data,
-            "workdays": self.workdays.data,
-            "timebox_minutes": self.timebox_minutes.data,
-            "grace_minutes": self.grace_minutes.data if self.grace_minutes.data is not None else 5,
-        }
+        values = form_values(self, "name", "slug", "slack_channel", "standup_time", "timezone")
+        values.update(form_values(self, "workdays", "timebox_minutes"))
+        grace = self.grace_minutes.data
+        return values | {"grace_minutes": grace if grace is not None else 5}
 
 
 class SetupForm(SetPasswordForm):
@@ -111,4 +107,19 @@ class SetupForm(SetPasswordForm):
     timezone = SelectField(_l("Team timezone"), choices=_timezone_choices, default="UTC")
     standup_time = TimeField(
         _l("Stand-up time (team's local time)"), validators=[DataRequired()], default=time(9, 30)
+    )
+
+
+class TokenForm(FlaskForm):
+    """A new API token for another system: what it may do and, if it should, when it stops."""
+
+    name = StringField(
+        _l("Name (which system uses it)"), validators=[DataRequired(), Length(max=80)]
+    )
+    scopes = MultiCheckboxField(
+        _l("What it may do"), choices=[(scope, scope) for scope in SCOPES], default=list(SCOPES)
+    )
+    expires_days = IntegerField(
+        _l("Stops working after (days; empty: never)"),
+        validators=[Optional(), NumberRange(min=1, max=3650)],
     )

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from core import audit
+from core import audit, money
 from core.auth.services import clean_slack_user_id, find_user_by_email, normalise_email
 from core.errors import RuleError
 from core.extensions import db
@@ -83,9 +83,9 @@ def check_limit(amount: Decimal | None) -> Decimal | None:
         return None
     if not amount.is_finite() or amount < 0 or amount >= LIMIT_MAX:
         raise UserError(_("The limit is an amount of zero or more."), "compensation_limit")
-    if amount != amount.quantize(Decimal("0.01")):
+    if not money.in_cents(amount):
         raise UserError(_("Use at most two decimals."), "compensation_limit")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(money.CENT)
 
 
 def update_person(

@@ -6,6 +6,7 @@ from flask_login import login_user
 
 from core.access import login_missing, public
 from core.errors import RuleError, refuse
+from core.inputs import form_values
 from dashboard.admin import setup
 from dashboard.admin.forms import SetupForm
 
@@ -24,13 +25,8 @@ def start():
     if form.validate_on_submit():
         try:
             admin = setup.set_up(
-                name=form.name.data,
-                email=form.email.data,
-                password=form.password.data,
-                team_name=form.team_name.data,
-                team_slug=form.team_slug.data,
-                timezone=form.timezone.data,
-                standup_time=form.standup_time.data,
+                **form_values(form, "name", "email", "password", "team_name", "team_slug"),
+                **form_values(form, "timezone", "standup_time"),
             )
         except setup.AlreadySetUp:
             abort(404)

@@ -1,9 +1,11 @@
 """The admin's teams page: list, create, edit in place, archive (writes in ``dashboard.admin.teams``)."""
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.access import role_required
+from core.announce import announces
 from core.errors import RuleError, refuse
 from core.extensions import db
 from core.models import Team
@@ -49,6 +51,7 @@ def index():
 
 @bp.post("/")
 @role_required("admin")
+@announces(_l("Team added."))
 def create():
     form = TeamForm(prefix="new")
     if form.validate_on_submit():
@@ -63,6 +66,7 @@ def create():
 
 @bp.post("/<int:team_id>")
 @role_required("admin")
+@announces(_l("Team saved."))
 def update(team_id: int):
     team = db.session.get(Team, team_id) or abort(404)
     form = _edit_form(team, formdata=request.form)
@@ -80,6 +84,7 @@ def update(team_id: int):
 
 @bp.post("/<int:team_id>/archive")
 @role_required("admin")
+@announces(_l("Team archived."))
 def archive(team_id: int):
     team = db.session.get(Team, team_id) or abort(404)
     teams.set_archived(current_user, team, request.form.get("archived") == "1")

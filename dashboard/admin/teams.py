@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from core import audit
-from core.database import utcnow
+from core.database import held_by_another, utcnow
 from core.errors import RuleError
 from core.extensions import db
 from core.models import Team, User
@@ -82,8 +82,7 @@ def _check(
             _("Use lower-case letters, digits and dashes for the short name, e.g. support-eu."),
             "slug",
         )
-    taken = db.session.scalar(sa.select(Team.id).where(Team.slug == slug))
-    if taken is not None and taken != team_id:
+    if held_by_another(db.session, Team.slug, slug, team_id):
         raise TeamError(_("Another team already uses this short name."), "slug")
     if not schedule.is_valid_timezone(timezone):
         raise TeamError(_("Unknown timezone; use a name like Europe/Moscow."), "timezone")

@@ -6,9 +6,11 @@ change goes back through ``core.errors.refuse`` (rollback, message next to its f
 
 from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.access import role_required
+from core.announce import announces
 from core.auth.services import invite_token
 from core.errors import RuleError, refuse
 from core.extensions import db
@@ -70,6 +72,7 @@ def users():
 
 @bp.post("/users")
 @role_required("admin")
+@announces(_l("Invitation ready."))
 def invite():
     form = _invite_form()
     invite_link, status = None, 400
@@ -95,6 +98,7 @@ def invite():
 
 @bp.post("/users/<int:user_id>")
 @role_required("admin")
+@announces(_l("Changes saved."))
 def update_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = _access_form(user, formdata=request.form)

@@ -6,12 +6,13 @@ every block a person may see; each block then refreshes itself in place through 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import g
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
-from complaints import briefs
+from complaints import briefs, listing
 from core.models import User
 from standup.briefs import open_action_items, today_for
 from wishes import briefs as wishes_briefs
@@ -23,6 +24,21 @@ class Block:
     title: str
     role: str
     load: Callable[[User, datetime], dict]
+    hidden_from: str | None = None  # a role that sees the same thing in another block
+
+
+def _local_midnight(day: date, zone) -> datetime:
+    return zone.localize(datetime.combine(day, time())).astimezone(UTC)
+
+
+def last_working_day(today: date, workdays: str = "12345") -> date:
+    """The working day before ``today``: on a Monday, the Friday (the weekend's ratings count)."""
+    day = today - timedelta(days=1)
+    for _ in range(7):
+        if str(day.isoweekday()) in (workdays or "12345"):
+            return day
+        day -= timedelta(days=1)
+    return today - timedelta(days=1)
 
 
 def _standup(user: User, now: datetime) -> dict:
@@ -47,9 +63,9 @@ def _my_complaints(user: User, now: datetime) -> dict:
 
 
 def _my_follow_ups(user: User, now: datetime) -> dict:
-    end_of_day = now + timedelta(hours=24)
-    due = [c for c in _owned(user, now) if c.due_at <= end_of_day]
-    return {"complaints": due, "now": now}
+    # "Due today" is the viewer's calendar day, as on the My follow-ups page (not the next 24 h).
+    found = listing.my_follow_ups(user.id, now, get_timezone())
+    return {"complaints": found.overdue + found.due_today, "now": now}
 
 
 def _unowned(user: User, now: datetime) -> dict:
@@ -57,7 +73,10 @@ def _unowned(user: User, now: datetime) -> dict:
 
 
 def _low_ratings(user: User, now: datetime) -> dict:
-    return {"ratings": briefs.low_ratings_since(now - timedelta(days=1))}
+    zone = get_timezone()
+    workdays = user.team.workdays if user.team is not None else "12345"
+    since = last_working_day(now.astimezone(zone).date(), workdays)
+    return {"ratings": briefs.low_ratings_since(_local_midnight(since, zone))}
 
 
 def _wish_calls(user: User, now: datetime) -> dict:
@@ -72,11 +91,11 @@ def _pending_compensation(user: User, now: datetime) -> dict:
 BLOCKS = [
     Block("standup", _l("Today's stand-up"), "agent", _standup),
     Block("action-items", _l("My open action items"), "agent", _action_items),
-    Block("my-complaints", _l("Complaints I own"), "agent", _my_complaints),
+    Block("my-complaints", _l("Complaints I own"), "agent", _my_complaints, hidden_from="manager"),
     Block("wish-calls", _l("Wish callbacks due today and overdue"), "agent", _wish_calls),
     Block("my-follow-ups", _l("My follow-ups due today and overdue"), "manager", _my_follow_ups),
     Block("unowned", _l("Complaints waiting for an owner"), "manager", _unowned),
-    Block("low-ratings", _l("Low ratings since yesterday"), "manager", _low_ratings),
+    Block("low-ratings", _l("Low ratings since the last working day"), "manager", _low_ratings),
     Block(
         "pending-compensation", _l("Compensation awaiting approval"), "admin", _pending_compensation
     ),
@@ -85,4 +104,9 @@ BY_NAME = {block.name: block for block in BLOCKS}
 
 
 def visible_blocks(user: User) -> list[Block]:
-    return [block for block in BLOCKS if user.has_role(block.role)]
+    return [
+        block
+        for block in BLOCKS
+        if user.has_role(block.role)
+        and not (block.hidden_from and user.has_role(block.hidden_from))
+    ]

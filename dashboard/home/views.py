@@ -1,6 +1,7 @@
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
+from core.access import public
 from core.database import utcnow
 from dashboard.home.blocks import BY_NAME, visible_blocks
 
@@ -18,6 +19,13 @@ def today():
 def block(name: str):
     """One block alone, for its own refresh in place."""
     found = BY_NAME.get(name)
-    if found is None or not current_user.has_role(found.role):
+    if found is None or found not in visible_blocks(current_user):
         abort(404)
     return render_template("home/_block.html", block=found, data=found.load(current_user, utcnow()))
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers that ask for the old name get the icon base.html links (issue #15)."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)

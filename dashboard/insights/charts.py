@@ -20,10 +20,9 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from core.spreadsheet import neutralise
+
 COLUMN_KINDS = ("text", "int", "money", "percent", "seconds", "date")
-# A spreadsheet runs a cell that starts with one of these as a formula: a category named
-# "=HYPERLINK(...)" must arrive as text, not as a link that leaks data.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 WIDTH = 640
 MAX_LABEL = 22
@@ -53,11 +52,6 @@ class Chart:
 
 
 # --- CSV -------------------------------------------------------------------------------------
-
-
-def neutralise(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would otherwise evaluate as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_cell(value, kind: str) -> str:

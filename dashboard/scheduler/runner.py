@@ -7,19 +7,24 @@ is the trigger's fire time, computed from the cron fields, so two processes that
 whose process died (its lease expired), is claimed again by ``recover`` (every minute) while the
 job's grace period lasts; the side effects a failed attempt already committed (outbox rows) have
 their own dedup keys, so the retry does not repeat them. A run that is done is never repeated.
+While a job runs, its lease is renewed in the background (``keep_lease``), so a job that takes
+longer than its lease is not mistaken for a dead one and started a second time by another worker.
 """
 
 import logging
 import os
 import socket
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from core.database import utcnow, writing
@@ -32,6 +37,53 @@ REFRESH_TEAMS_MINUTES = 5
 RECOVER_SECONDS = 60
 # How long a claim holds when its process stops answering; a run must end well within it.
 LEASE_SECONDS = 120
+
+
+def renew_lease(run_id: int, host: str, lease_seconds: int, now: datetime | None = None) -> bool:
+    """Push the run's lease ``lease_seconds`` past ``now``; False when the run is no longer ours.
+
+    Runs on its own connection in its own short transaction (never the job's), so the renewal is
+    committed at once whatever the job's session is doing.
+    """
+    now = now or utcnow()
+    statement = (
+        sa.update(JobRun)
+        .where(JobRun.id == run_id, JobRun.status == "running", JobRun.host == host)
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
+    )
+    with db.engine.connect() as connection:
+        renewed = connection.execute(statement).rowcount == 1
+        connection.commit()
+    return renewed
+
+
+@contextmanager
+def keep_lease(run_id: int, host: str, lease_seconds: int) -> Iterator[None]:
+    """Renew the run's lease every third of it while the block runs (a background thread).
+
+    A renewal that fails (the database busy for a moment) is tried again at the next tick; two
+    missed ticks in a row still leave a third of the lease. The thread stops when the block ends.
+    """
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    every = max(lease_seconds / 3, 0.05)
+
+    def renew() -> None:
+        with app.app_context():
+            while not stop.wait(every):
+                try:
+                    if not renew_lease(run_id, host, lease_seconds):
+                        return  # finished, or taken over on purpose (--force): nothing to keep
+                except Exception:  # a busy moment: the next tick tries again
+                    log.warning("could not renew the lease of job run %s", run_id, exc_info=True)
+
+    thread = threading.Thread(target=renew, name=f"lease-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def job_key(name: str, team_id: int | None) -> str:
@@ -131,9 +183,11 @@ def run_job(
         )
         if run is None:
             return "skipped", "another scheduler has already run it"
-        run_id = run.id
+        run_id, host = run.id, run.host
+        db.session.commit()  # no transaction (on SQLite: no write lock) left open by that read
         try:
-            detail = spec.function(at, team_id)
+            with keep_lease(run_id, host, spec.lease_seconds):
+                detail = spec.function(at, team_id)
             status = "done"
         except Exception:
             db.session.rollback()

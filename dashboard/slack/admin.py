@@ -6,9 +6,11 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from core.access import role_required
+from core.announce import announces
 from core.errors import refuse
 from core.extensions import db
 from core.inputs import int_arg
@@ -60,6 +62,7 @@ def outbox_page():
 
 @bp.post("/outbox/<int:message_id>/retry")
 @role_required("admin")
+@announces(_l("Message queued to be sent again."))
 def retry(message_id: int):
     error = None
     try:
@@ -88,13 +91,12 @@ def slack_mrkdwn(text: str) -> Markup:
     """Slack's mrkdwn as safe HTML: links, bold, italic, quotes, mentions, dates, line breaks.
 
     Escaped first (so a message can inject nothing), then the few constructs are re-inserted.
-    Slack's own escapes (&amp; &lt; &gt;) of literal text are resolved last, so a client name
-    that looks like a link stays text, as in Slack.
+    Slack's own escapes (&amp; &lt; &gt;) of literal text are resolved only last, so a client
+    name that looks like a link (``<https://evil.example|Open in Huddle>``) stays text, as in Slack.
     """
     html = str(escape(text or ""))
-    html = (
-        html.replace("&amp;amp;", "&amp;").replace("&amp;lt;", "&lt;").replace("&amp;gt;", "&gt;")
-    )
+    # Only the message's own controls are now ``&lt;…&gt;``; text Slack-escaped as ``&lt;`` reads
+    # ``&amp;lt;`` here and so can never match a link, a mention or a date below.
     html = _DATE.sub(r"\1", html)
     html = _MENTION.sub(r'<span class="slack-mention">@\1</span>', html)
     html = _LINK.sub(r'<a href="\1" rel="noopener">\2</a>', html)

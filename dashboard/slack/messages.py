@@ -56,9 +56,15 @@ TAKE_OWNERSHIP_ACTION = "take_ownership"
 
 @dataclass
 class SlackMessage:
+    """``text`` is the notification and fallback line, written as plain words: Slack reads it as
+    mrkdwn, so it is escaped here once (a client named ``<https://evil|Open>`` stays text)."""
+
     text: str
     blocks: list[dict]
     replies: list["SlackMessage"] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.text = escape(self.text)
 
     def all_payloads(self) -> list[dict]:
         """This message and its replies as ``{"text", "blocks"}`` dicts (for tests and previews)."""

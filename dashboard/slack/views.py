@@ -21,6 +21,7 @@ from dashboard.slack.messages import (
     CHECK_IN_CALLBACK,
     TAKE_OWNERSHIP_ACTION,
     check_in_modal,
+    escape,
     low_rating_alert,
 )
 
@@ -45,7 +46,8 @@ def verify_signature():
 
 
 def _ephemeral(text: str):
-    return jsonify(response_type="ephemeral", text=text)
+    """A reply only the asker sees; escaped, as a refusal may quote what they typed."""
+    return jsonify(response_type="ephemeral", text=escape(text))
 
 
 USAGE = (
@@ -123,7 +125,9 @@ def _take_ownership(payload: dict, slack_user_id: str, value: str) -> None:
     except services.SlackActionError as error:
         if client is not None and channel:
             try:
-                client.chat_postEphemeral(channel=channel, user=slack_user_id, text=error.message)
+                client.chat_postEphemeral(
+                    channel=channel, user=slack_user_id, text=escape(error.message)
+                )
             except SLACK_ERRORS as slack_error:
                 log.warning("chat.postEphemeral failed: %s", slack_error)
         return

@@ -8,7 +8,8 @@
  *    no network, timeout) is said in the assertive region, in the viewer's language (base.html
  *    renders the texts into data-* attributes). Failed answers are not swapped (htmx-config), so
  *    what the user typed stays where it was.
- * A response may name its own message with the header `HX-Trigger: {"huddle:announce": "..."}`.
+ * A response names its own success message with `HX-Trigger-After-Settle: {"huddle:announce": "..."}`
+ * (core.announce, on every posting view); it arrives after the settle and replaces "Done.".
  */
 (function () {
   "use strict";
@@ -17,12 +18,16 @@
     return document.getElementById(id);
   }
 
+  var timers = {};
+
   function say(id, text) {
     var el = region(id);
     if (!el || !text) return;
-    // Emptying first makes a repeated message count as a change for screen readers.
+    // Emptying first makes a repeated message count as a change for screen readers; a later
+    // message (a response's own announcement after the generic "Done.") replaces an earlier one.
+    window.clearTimeout(timers[id]);
     el.textContent = "";
-    window.setTimeout(function () { el.textContent = text; }, 50);
+    timers[id] = window.setTimeout(function () { el.textContent = text; }, 50);
   }
 
   function clearAlert() {

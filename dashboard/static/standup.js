@@ -31,6 +31,13 @@
       var ratio = box > 0 ? elapsed / box : (elapsed > 0 ? Infinity : 0);
       holder.classList.toggle("over-red", ratio > RED);
       holder.classList.toggle("over-amber", ratio > AMBER && ratio <= RED);
+      // The current item says how far over it is, in words as well as in colour.
+      var over = holder.querySelector(".overtime");
+      if (over) {
+        var seconds = Math.floor(elapsed) - box;
+        over.hidden = seconds <= 0;
+        if (seconds > 0) over.textContent = over.dataset.label.replace("{}", mmss(seconds));
+      }
     });
   }
 

@@ -9,14 +9,14 @@ tokenizer kept by triggers, PostgreSQL pg_trgm GIN indexes. Every object is name
 do not describe them (see ``core.database.described_by_models``).
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0015
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

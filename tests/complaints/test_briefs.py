@@ -76,3 +76,25 @@ def test_briefs_carry_no_client_contact_details(seed):
     brief = briefs.follow_ups_due(None, NOW)[0]
     text = repr(brief)
     assert "ana@example.com" not in text and "+5511" not in text
+
+
+def test_follow_ups_with_a_limit_are_the_first_of_the_whole_list(
+    db_session, make_team, make_complaint
+):
+    """The bounded read (a few per status and team) gives exactly the head of the full sort."""
+    team, other = make_team(), make_team()
+    statuses = ("new", "contacting", "resolving", "reopened", "resolved")
+    for n in range(30):
+        make_complaint(
+            NOW - timedelta(days=5),
+            NOW + timedelta(hours=(n * 7) % 23 - 15),  # interleaved deadlines, some the same
+            team_id=(team.id, other.id, None)[n % 3],
+            status=statuses[n % 5],
+            summary=f"C{n}",
+        )
+    for team_id in (team.id, other.id, None):
+        full = [b.id for b in briefs.follow_ups_due(team_id, NOW)]
+        for limit in (1, 3, 5, 11):
+            bounded = [b.id for b in briefs.follow_ups_due(team_id, NOW, limit=limit)]
+            assert bounded == full[:limit]
+    assert len(full) > 11

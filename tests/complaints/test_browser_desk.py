@@ -63,9 +63,9 @@ def test_manager_takes_calls_applies_playbook_and_resolves_in_place(page, desk):
     page.get_by_role("heading", name="The vase arrived broken").wait_for()
     page.evaluate("window.__noReload = true")
 
-    # Resolving before reaching the client is refused, with the reason on the page.
-    page.get_by_role("button", name="Resolve").click()
-    page.get_by_text("Log a contact that reached the client").wait_for()
+    # Resolving is not offered before a contact reached the client; the page says why.
+    assert page.get_by_role("button", name="Resolve").count() == 0
+    page.get_by_text("first log a contact that reached the client").wait_for()
 
     page.get_by_label("Call", exact=True).check()
     page.get_by_label("No answer").check()
@@ -84,8 +84,12 @@ def test_manager_takes_calls_applies_playbook_and_resolves_in_place(page, desk):
     assert page.get_by_label("Ship a replacement").is_checked()
     assert page.locator(".category").inner_text() == "Damaged item"
 
+    # Steps left unticked are said and asked about, not blocking (issue #15).
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Resolve").click()
     page.locator(".status", has_text="Resolved").wait_for()
+    assert asked and "not ticked" in asked[0]
     assert "/s/" in page.get_by_label("Follow-up link").input_value()
     page.get_by_label("After the complaint the client").select_option(label="Ordered again")
     page.get_by_role("button", name="Record").click()
@@ -109,7 +113,7 @@ def test_two_editors_at_once_the_second_is_told_and_keeps_their_text(page, desk)
 
     other.get_by_label("Summary").fill("Second editor's words")
     other.get_by_role("button", name="Save changes").click()
-    other.get_by_text("Someone changed this complaint while you were editing").wait_for()
+    other.locator("#complaint").get_by_text("Someone changed this complaint while").wait_for()
     # The fresh version is shown, and their own input is still in the form to save again.
     other.get_by_role("heading", name="Wrong colour: blue instead of green").wait_for()
     assert other.get_by_label("Summary").input_value() == "Second editor's words"

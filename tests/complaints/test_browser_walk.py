@@ -55,6 +55,7 @@ def test_low_rating_to_resolved_complaint(page, walk):
     page.get_by_role("button", name="Apply playbook").click()
     page.get_by_text("Check the courier").wait_for()
 
+    page.once("dialog", lambda dialog: dialog.accept())  # its steps are not ticked: asked first
     page.get_by_role("button", name="Resolve").click()
     page.locator(".status", has_text="resolved").wait_for()
     assert "/s/" in page.get_by_label("Follow-up link").input_value()

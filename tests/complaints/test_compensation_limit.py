@@ -3,6 +3,7 @@
 import threading
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from complaints import services
@@ -88,3 +89,21 @@ def test_two_managers_giving_at_once_cannot_both_slip_under_the_limit(make_datab
     assert sorted(statuses(app, complaint_id)) == ["approved", "pending"]
     with app.app_context():
         db.engine.dispose()
+
+
+def test_money_is_exact_cents_and_never_a_float(app, make_user, make_complaint):
+    """#12: ten payments of 0.10 reach a limit of 1.00 exactly; a third decimal or a float is refused."""
+    manager = make_user("manager", compensation_limit=Decimal("1.00"))
+    complaint = make_complaint(owner=manager)
+    with using(app):
+        actor = db.session.get(User, manager.id)
+        for _ in range(10):
+            services.add_compensation(complaint.id, actor, "discount", Decimal("0.10"), None)
+        assert services.committed_compensation(complaint.id) == Decimal("1.00")
+        with pytest.raises(services.ComplaintError, match="two decimals"):
+            services.add_compensation(complaint.id, actor, "discount", Decimal("0.005"), None)
+        db.session.rollback()
+        with pytest.raises(TypeError):
+            services.add_compensation(complaint.id, actor, "discount", 0.1, None)
+        db.session.rollback()
+    assert statuses(app, complaint.id) == ["approved"] * 10

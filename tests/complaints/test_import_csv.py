@@ -3,6 +3,7 @@
 import io
 import json
 import re
+import socket
 import time
 from datetime import timedelta
 
@@ -267,3 +268,66 @@ def test_upload_and_run_need_csrf(app, client, manager):
     job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n"))
     assert client.post(f"/complaints/import/{job}/run", csrf=False).status_code == 400
     assert status_of(app, job)["state"] == "previewed" and count(app, Rating) == 0
+
+
+def test_the_import_writes_the_rows_the_preview_staged_without_a_second_parse(app, client, manager):
+    job = job_of(upload(client, HEADER + f"c1,Ana,,,5,Fine,O-1,{OLD}\n"))
+    with app.test_request_context():
+        rows_path = csv_import._paths(job)[0]
+        staged = json.loads(rows_path.read_text())
+        assert not list(rows_path.parent.glob("*.csv"))  # the upload itself is not kept
+        # what gets imported is what was staged: change it, and the import follows
+        staged[0][2] = "Ana Maria"
+        rows_path.write_text(json.dumps(staged))
+    client.post(f"/complaints/import/{job}/run")
+    (person,) = all_rows(app, Client)
+    assert person.name == "Ana Maria"
+    assert not rows_path.exists()
+
+
+def _stopped_mid_import(app, job) -> None:
+    """The import's process died while it ran (a pid that has ended, on this host)."""
+    with app.test_request_context():
+        csv_import._write_status(job, state="running", done=2500, attempt=1, pid=2**22 + 1)
+        status_path = csv_import._paths(job)[1]
+        status = json.loads(status_path.read_text())
+        status_path.write_text(json.dumps({**status, "host": socket.gethostname()}))
+
+
+def test_a_stopped_import_says_so_at_once_and_runs_again_without_duplicates(app, client, manager):
+    job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\nc2,Bia,,,4,,,{OLD}\n"))
+    _stopped_mid_import(app, job)
+    page = client.get(f"/complaints/import/{job}").text
+    assert "stopped before it finished" in page and "Run the import again" in page
+    client.post(f"/complaints/import/{job}/run")
+    assert status_of(app, job)["state"] == "done"
+    assert count(app, Rating) == 2 and count(app, Client) == 2
+    again = client.post(f"/complaints/import/{job}/run", follow_redirects=True)
+    assert "already started" in again.text
+    assert count(app, Rating) == 2
+
+
+def test_a_failed_import_can_be_run_again(app, client, manager):
+    job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\nc2,Bia,,,1,,,{recent()}\n"))
+    app.config["IMPORT_COMPLAINT_WINDOW_HOURS"] = "soon"
+    client.post(f"/complaints/import/{job}/run")
+    assert "Run the import again" in client.get(f"/complaints/import/{job}").text
+    app.config["IMPORT_COMPLAINT_WINDOW_HOURS"] = None
+    client.post(f"/complaints/import/{job}/run")
+    assert status_of(app, job)["state"] == "done"
+    assert count(app, Rating) == 2 and count(app, Complaint) == 1
+
+
+def test_an_import_committed_before_its_process_died_is_not_imported_twice(app, client, manager):
+    job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n"))
+    with app.test_request_context():
+        rows = json.loads(csv_import._paths(job)[0].read_text())
+    client.post(f"/complaints/import/{job}/run")
+    # the process died after the commit, before the status file said "done"
+    with app.test_request_context():
+        csv_import._paths(job)[0].write_text(json.dumps(rows))
+    _stopped_mid_import(app, job)
+    client.post(f"/complaints/import/{job}/run")
+    status = status_of(app, job)
+    assert status["state"] == "done" and status["result"]["ratings"] == 1
+    assert count(app, Rating) == 1

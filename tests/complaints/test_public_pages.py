@@ -211,3 +211,30 @@ def test_public_pages_never_show_contact_details_to_others(app, client, survey_u
             person.client.email = "secret@example.com"
         db.session.commit()
     assert "secret@example.com" not in client.get(survey_url).text
+
+
+def test_staff_cannot_answer_a_clients_survey_for_them(app, client, login_as, make_client):
+    """#12: a logged-in person sees no answer form and a POST records nothing."""
+    person = make_client(name="Rosa")
+    with using(app):
+        complaint = Complaint(
+            client_id=person.id,
+            summary="Late",
+            channel="api",
+            status="resolved",
+            opened_at=utcnow(),
+            due_at=utcnow(),
+        )
+        db.session.add(complaint)
+        db.session.flush()
+        _link_row, token = issue_link(person.id, purpose="follow_up", complaint_id=complaint.id)
+        db.session.commit()
+        complaint_id = complaint.id
+    login_as("manager")
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 403 and 'name="score"' not in page.text
+    assert "only the client answers" in page.text
+    assert client.post(f"/s/{token}", data={"score": "5"}).status_code == 403
+    assert count(app, Rating) == 0
+    with using(app):
+        assert db.session.get(Complaint, complaint_id).client_outcome is None

@@ -377,3 +377,23 @@ def test_categories_and_playbooks_are_written_by_admins_and_never_deleted(
     services.set_playbook_active(admin, playbook.id, False)
     assert pages.playbook(playbook.id).active is False
     assert [e.action for e in history("playbook", playbook.id)] == ["saved", "deactivated"]
+
+
+def test_editing_keeps_the_clients_original_words_in_the_history(
+    db_session, manager, make_complaint
+):
+    """#12: a manager rewriting the summary and details cannot erase what the client said."""
+    complaint = make_complaint()
+    original_summary, original_details = complaint.summary, complaint.details
+    services.edit(
+        complaint.id, manager, fresh(complaint.id).version, summary="Rewritten", details="New"
+    )
+    services.edit(complaint.id, manager, fresh(complaint.id).version, summary="Again")
+    edits = [e.details for e in history("complaint", complaint.id) if e.action == "edited"]
+    assert edits[0]["before_summary"] == original_summary
+    assert edits[0]["before_details"] == original_details
+    assert (edits[0]["summary"], edits[1]["before_summary"], edits[1]["summary"]) == (
+        "Rewritten",
+        "Rewritten",
+        "Again",
+    )

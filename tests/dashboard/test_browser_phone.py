@@ -9,76 +9,14 @@ import os
 import re
 
 import pytest
-import sqlalchemy as sa
-from flask import url_for
 
-from complaints.intake import survey
-from complaints.models import Complaint
-from core.demo import DEMO_PASSWORD
-from core.extensions import db
-from core.models import Client, User
-from dashboard.demo import seed_all
+from tests.support.browser import log_in_demo as log_in
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 740}
 SMALL_PHONE = {"width": 320, "height": 640}
 SHOTS = os.environ.get("HUDDLE_UI_SHOTS")  # a folder: save 375 px screenshots of the main pages
-
-
-@pytest.fixture(scope="module")
-def urls(live_app):
-    """Seed the demo and work out every page's address once."""
-    with live_app.app_context():
-        seed_all()
-        # Everyone reads English here, so the tests can find things by their English names.
-        db.session.execute(sa.update(User).values(locale="en"))
-        complaint_id = db.session.scalar(sa.select(Complaint.id).order_by(Complaint.id))
-        client_id = db.session.scalar(sa.select(Client.id).order_by(Client.id))
-        _link, token = survey.issue_link(client_id)
-        db.session.commit()
-        with live_app.test_request_context():
-            main = {
-                "today": url_for("home.today"),
-                "complaints": url_for("complaints.open_list"),
-                "complaint": url_for("complaints.detail", complaint_id=complaint_id),
-                "board": url_for("standup.index"),
-                "wishes": url_for("wishes.index"),
-                "calls": url_for("wishes.calls"),
-            }
-            manager = {
-                "follow-ups": url_for("complaints.my_follow_ups"),
-                "insights": url_for("insights.page"),
-            }
-            admin = {
-                "people": url_for("admin.users"),
-                "teams": url_for("admin_teams.index"),
-                "outbox": url_for("slack_admin.outbox_page"),
-                "playbooks": url_for("complaints.playbooks"),
-            }
-            main["log-contact"] = url_for("complaints.log_contact", complaint_id=complaint_id)
-            public = {
-                "login": url_for("auth.login"),
-                "write": url_for("public.write_to_head"),
-                "survey": url_for("public.survey", token=token),
-            }
-    pages = {**main}
-    log_contact = pages.pop("log-contact")
-    return {
-        "agent": pages,
-        "manager": {**pages, **manager},
-        "admin": {**pages, **admin},
-        "public": public,
-        "log-contact": log_contact,
-    }
-
-
-def log_in(page, email):
-    page.goto("/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"^(?!.*/auth/login)"))
 
 
 def page_width(page) -> int:
@@ -179,7 +117,7 @@ def test_a_failed_post_says_why_and_keeps_what_was_typed(page, urls, status, mes
     assert page.get_by_role("button", name="Log contact").is_enabled()
 
 
-def test_a_post_in_flight_shows_it_is_working_then_says_it_is_done(page, urls):
+def test_a_post_in_flight_shows_it_is_working_then_says_what_it_did(page, urls):
     log_in(page, "agent@huddle.example")
     page.goto(urls["agent"]["complaint"])
     held = []
@@ -192,7 +130,7 @@ def test_a_post_in_flight_shows_it_is_working_then_says_it_is_done(page, urls):
     assert button.is_disabled()  # not sent twice
     assert held, "the post was held back"
     held[0].continue_()
-    page.locator("#huddle-status").filter(has_text="Done.").wait_for()
+    page.locator("#huddle-status").filter(has_text="Contact logged.").wait_for()
     assert page.locator("[aria-busy=true]").count() == 0
     # Focus went to the swapped region, not back to the top of the page.
     assert page.evaluate("document.activeElement.id") == "complaint"

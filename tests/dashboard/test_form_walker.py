@@ -1,8 +1,8 @@
 """The form walker (issue #11): every POST route of the app, as every role and anonymous, gets garbage.
 
 Every field name of every form is sent with one nasty value at a time (NUL, numbers beyond any
-column, non-ASCII digits, sNaN, dates at year 1 and 9999, 10 kB of text, nothing), URL arguments
-are real ids of the demo data, and no answer may be a 5xx. ``/slack/`` (signed requests) and
+column, non-ASCII digits, sNaN, dates at year 1 and 9999, 10 kB of text, odd Unicode and control
+characters, nothing), URL arguments are real ids of the demo data, and no answer may be a 5xx. ``/slack/`` (signed requests) and
 ``/api/`` (covered by the API's own tests) are left out.
 """
 
@@ -32,6 +32,8 @@ NASTY = [
     "0001-01-01T00:00",
     "9999-12-31",
     "x" * 10_000,
+    "\u202e\ufeff\u0301😀\U0010ffff",  # right-to-left override, BOM, lone combining mark, astral
+    "\x1b[31m\x7f\r\n\t",  # terminal escapes and other control characters
 ]
 SKIPPED = ("/slack/", "/api/", "/auth/logout")
 EXTRA_FIELDS = {"slug", "on", "version", "present", "next", "status", "decision"}

@@ -30,10 +30,12 @@ def test_agent_and_manager_see_their_own_blocks(page, people):
     log_in(page, "today.manager@example.com")
     for title in (
         "Complaints waiting for an owner",
-        "Low ratings since yesterday",
+        "Low ratings since the last working day",
         "My follow-ups due today and overdue",
-        "Complaints I own",
     ):
         assert page.get_by_text(title, exact=True).is_visible(), title
+    # Not "Complaints I own" again beside My follow-ups: a link to the whole list.
+    assert page.get_by_text("Complaints I own", exact=True).count() == 0
+    assert page.get_by_role("link", name="All complaints I own").is_visible()
     # Each block refreshes itself in place through htmx, from its own URL.
     assert page.locator("#block-unowned").get_attribute("hx-get") == "/today/unowned"

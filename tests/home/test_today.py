@@ -1,10 +1,13 @@
 """Today shows each person the blocks of their role, and each block refreshes alone."""
 
+from datetime import UTC, date, datetime, time, timedelta
+
 import pytest
 
 from core.database import utcnow
 from core.extensions import db
 from core.models import User
+from dashboard.home.blocks import last_working_day
 from standup import services as standups
 from tests.support.db import using
 
@@ -14,20 +17,64 @@ def test_agent_sees_agent_blocks_only(client, login_as):
     page = client.get("/").text
     assert "Complaints I own" in page
     assert "Complaints waiting for an owner" not in page
-    assert "Low ratings since yesterday" not in page
+    assert "Low ratings since the last working day" not in page
 
 
 def test_manager_sees_follow_ups_unowned_and_low_ratings(client, login_as):
     login_as("manager")
     page = client.get("/").text
     for title in (
-        "Complaints I own",
         "My follow-ups due today and overdue",
         "Complaints waiting for an owner",
-        "Low ratings since yesterday",
+        "Low ratings since the last working day",
     ):
         assert title in page
+    # "Complaints I own" would repeat My follow-ups: a link to the whole list instead (issue #15).
+    assert "Complaints I own" not in page and "All complaints I own" in page
     assert "Compensation awaiting approval" not in page
+    assert client.get("/today/my-complaints", headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_due_today_on_today_is_the_calendar_day_as_on_my_follow_ups(
+    client, login_as, make_complaint
+):
+    manager = login_as("manager", timezone="UTC")
+    now = utcnow()
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=UTC)
+    make_complaint(
+        owner_id=manager.id, summary="Due tonight", due_at=tomorrow - timedelta(minutes=1)
+    )
+    make_complaint(
+        owner_id=manager.id, summary="Due tomorrow", due_at=tomorrow + timedelta(minutes=30)
+    )
+    block = client.get("/today/my-follow-ups", headers={"HX-Request": "true"}).text
+    page = client.get("/complaints/mine").text
+    for shown in (block, page):
+        assert "Due tonight" in shown and "Due tomorrow" not in shown
+
+
+@pytest.mark.parametrize(
+    ("today", "workdays", "since"),
+    [
+        (date(2026, 11, 30), "12345", date(2026, 11, 27)),  # Monday: since Friday
+        (date(2026, 12, 1), "12345", date(2026, 11, 30)),  # Tuesday: since Monday
+        (date(2026, 11, 29), "12345", date(2026, 11, 27)),  # Sunday: since Friday
+        (date(2026, 11, 30), "1234567", date(2026, 11, 29)),  # a team working every day
+    ],
+)
+def test_low_ratings_reach_back_to_the_last_working_day(today, workdays, since):
+    assert last_working_day(today, workdays) == since
+
+
+def test_low_ratings_include_the_whole_last_working_day(client, login_as, make_rating):
+    login_as("manager", timezone="UTC")
+    today = utcnow().date()
+    start = datetime.combine(last_working_day(today), time(), tzinfo=UTC)
+    make_rating(start + timedelta(minutes=5), 1, comment="Early on the last working day")
+    make_rating(start - timedelta(minutes=5), 1, comment="Before the last working day")
+    block = client.get("/today/low-ratings", headers={"HX-Request": "true"}).text
+    assert "Early on the last working day" in block
+    assert "Before the last working day" not in block
 
 
 def test_admin_sees_compensation_awaiting_approval(client, login_as):

@@ -115,3 +115,9 @@ def test_csv_text_writes_raw_values_and_neutralises_text():
         ["'@evil", "2024-03-01", "3", "0.2500", "1.50", "3600"],
         ["'-ok", "2024-03-02", "-2", "", "-4.10", ""],
     ]
+
+
+def test_csv_text_neutralises_a_formula_after_a_locales_separator():
+    table = Table([Column("Category"), Column("Count", "int")], [("Late;=HYPERLINK(1)", 2)])
+    rows = list(csv.reader(io.StringIO(csv_text(table).lstrip("\ufeff"))))
+    assert rows[1] == ["Late;'=HYPERLINK(1)", "2"]

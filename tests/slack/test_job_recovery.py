@@ -1,14 +1,18 @@
 """Job runs are leases: a run whose process died, or that failed, is run again within its job's
 grace period (never after it, and never once done); ``jobs run --force`` repeats one on purpose."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
+from core.database import utcnow, writing
 from core.extensions import db
 from dashboard.scheduler.models import JobRun
-from dashboard.scheduler.runner import recover, run_job
+from dashboard.scheduler.runner import claim, keep_lease, recover, run_job
 from dashboard.slack.models import OutboxMessage
+from tests.support.app import make_app, migrate
 
 MONDAY_8 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 DIGEST_KEY = "complaints-digest:2026-03-02"
@@ -104,3 +108,55 @@ def test_admins_see_failed_runs(app, client, login_as):
     login_as("admin")
     page = client.get("/admin/jobs/failed").text
     assert "complaints-digest" in page and "database is locked" in page
+
+
+def _wait_until_past(instant: datetime) -> None:
+    """Real time must pass here: the lease is renewed by a clock, in another thread."""
+    while utcnow() <= instant:
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def committed_app(make_database_url):
+    """Its own database, committed for real: the lease is renewed on another connection."""
+    url = make_database_url()
+    migrate(url)
+    app = make_app(url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_job_longer_than_its_lease_renews_it_so_no_second_worker_starts_it(committed_app):
+    lease = 1
+    with committed_app.app_context(), writing():  # as run_job does
+        run = claim("long-job", MONDAY_8, lease_seconds=lease)
+        run_id, host, first_lease = run.id, run.host, run.lease_expires_at
+        db.session.commit()  # a job keeps no transaction open while it works
+        with keep_lease(run_id, host, lease):
+            _wait_until_past(first_lease + timedelta(milliseconds=200))
+            # a second worker wakes after the first lease would have run out: the job still runs
+            assert claim("long-job", MONDAY_8, lease_seconds=lease) is None
+            db.session.expire_all()
+            renewed = db.session.get(JobRun, run_id).lease_expires_at
+            db.session.commit()
+            assert renewed > utcnow()
+        # the job ended without saying so (its process died): the lease is no longer renewed, and
+        # once it runs out the run is taken over, as before
+        _wait_until_past(renewed + timedelta(milliseconds=500))
+        again = claim("long-job", MONDAY_8, lease_seconds=lease)
+        assert again is not None and again.attempts == 2
+        db.session.remove()
+
+
+def test_a_finished_run_is_not_renewed(committed_app):
+    with committed_app.app_context():
+        run = claim("short-job", MONDAY_8, lease_seconds=1)
+        run.status, run.lease_expires_at = "done", None
+        run_id, host = run.id, run.host
+        db.session.commit()
+        with keep_lease(run_id, host, 1):
+            _wait_until_past(utcnow() + timedelta(milliseconds=500))
+        db.session.expire_all()
+        assert db.session.get(JobRun, run_id).lease_expires_at is None
+        db.session.remove()

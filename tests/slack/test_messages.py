@@ -198,3 +198,23 @@ def test_check_in_modal_is_a_valid_view(plain_app):
     view = messages.check_in_modal()
     assert view["type"] == "modal" and view["callback_id"] == messages.CHECK_IN_CALLBACK
     assert [b["block_id"] for b in view["blocks"]] == ["yesterday", "today", "blockers", "mood"]
+
+
+EVIL = "<https://evil.example|Open in Huddle> <!channel> & co"
+
+
+def test_user_text_never_becomes_a_slack_link_or_ping_in_any_field(plain_app):
+    """#12: a client name that looks like a Slack link stays text in blocks *and* the fallback."""
+    sent = [
+        messages.low_rating_alert(RatingBrief(9, 1, EVIL, EVIL, 42, NOW)),
+        messages.low_rating_alert(RatingBrief(9, 1, EVIL, EVIL, 42, NOW), owner_name=EVIL),
+        messages.follow_up_nudge(brief(1, client_name=EVIL, summary=EVIL)),
+        messages.complaints_digest(
+            Digest([brief(1, client_name=EVIL)], [], [], []), date(2026, 3, 2)
+        ),
+    ]
+    for message in sent:
+        text = dumps(message.all_payloads())
+        assert "<https://evil.example" not in text and "<!channel>" not in text
+        assert "&lt;https://evil.example|Open in Huddle&gt;" in text
+        assert message.text.count("&amp; co") >= 1 or "evil" not in message.text

@@ -2,8 +2,11 @@
 
 import pytest
 
+from complaints.briefs import RatingBrief
+from core.database import utcnow
 from core.extensions import db
 from dashboard.slack import outbox
+from dashboard.slack.messages import low_rating_alert
 from dashboard.slack.models import OutboxMessage
 from tests.support.db import using
 from tests.support.queries import count_statements
@@ -108,3 +111,17 @@ def test_the_page_loads_in_a_fixed_number_of_queries(app, client, login_as):
     with count_statements(app) as many:
         client.get("/admin/slack/outbox")
     assert len(many) == len(few)
+
+
+def test_the_preview_keeps_a_client_name_that_looks_like_a_link_as_text(app, client, login_as):
+    """#12: Slack shows ``&lt;https://…|…&gt;`` as text; the preview must not make it a live link."""
+    with using(app), app.test_request_context():
+        alert = low_rating_alert(
+            RatingBrief(9, 1, "fine", "<https://evil.example|Open in Huddle>", 42, utcnow())
+        )
+        outbox.enqueue("#managers", "test", "k-evil", alert.text, alert.blocks)
+        db.session.commit()
+    login_as("admin")
+    page = client.get("/admin/slack/outbox").get_data(as_text=True)
+    assert 'href="https://evil.example"' not in page
+    assert "&lt;https://evil.example|Open in Huddle&gt;" in page

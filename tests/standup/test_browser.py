@@ -102,12 +102,20 @@ def test_a_whole_meeting(page, chromium, live_server, crew):
     page.get_by_role("button", name="Add action item").click()
     page.locator("#action-items").get_by_text("Escalate the refund tool").wait_for()
 
+    # Ending asks first: dismissed, the meeting goes on; accepted, it ends.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="End the stand-up").click()
+    page.get_by_text("Every item is covered").wait_for()
+    assert page.get_by_role("button", name="End the stand-up").is_enabled()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="End the stand-up").click()
     summary = page.locator("#standup-summary")
     summary.get_by_text("Escalate the refund tool").wait_for()
     assert "Wagner Watcher" in summary.inner_text()
     assert "Fernanda Lead" in summary.inner_text()  # attended
     assert "Refund tool is slow" in summary.inner_text()  # blockers
+    assert asked and "End the stand-up for everyone?" in asked[0]
     watcher.get_by_text("ended by the facilitator").wait_for()
     watcher.get_by_text("check-ins are closed").wait_for()
     assert page.get_by_role("button", name="Update check-in").count() == 0

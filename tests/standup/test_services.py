@@ -11,7 +11,7 @@ from core.extensions import db
 from core.models import User
 from core.signals import standup_ended
 from standup import queries, rules, schedule, services
-from standup.models import AgendaItem, CheckIn, Standup
+from standup.models import AgendaItem, Attendance, CheckIn, Standup
 from tests.support.standup import at, user
 
 
@@ -217,3 +217,20 @@ def test_timebox_edits_must_fit_the_meeting(app, db_session, crew):
     edited = parking.timebox_seconds
     services.start_standup(standup, a, now=at(4, 9))
     assert db.session.get(AgendaItem, parking.id).timebox_seconds == edited
+
+
+def test_attendance_marked_before_the_start_is_kept_when_the_meeting_starts(app, db_session, crew):
+    """Marking someone before "Start" once made the start fail for good (a second attendance
+    row for the same person); now the facilitator's early mark stands and the others are added."""
+    a, b = user(crew.people[0]), user(crew.people[1])
+    [standup] = services.prepare_standups(at(4, 7))
+    services.set_attendance(standup, a, b.id, False)
+    services.set_attendance(standup, a, crew.people[2].id, True)
+    services.start_standup(standup, a, now=at(4, 9))
+    assert standup.status == "live"
+    rows = db.session.execute(
+        sa.select(Attendance.user_id, Attendance.present)
+        .where(Attendance.standup_id == standup.id)
+        .order_by(Attendance.user_id)
+    ).all()
+    assert rows == [(a.id, True), (b.id, False), (crew.people[2].id, True)]

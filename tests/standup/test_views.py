@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -197,7 +198,7 @@ def test_adding_action_items_topics_and_decisions_in_place(
 def test_settings_need_a_manager_and_validate_the_timezone(app, client, login_as, team, make_user):
     login_as("agent")
     assert client.get(f"/standup/{team.slug}/settings").status_code == 403
-    login_as("manager")
+    login_as("manager", team_id=team.id)
     assert client.get(f"/standup/{team.slug}/settings").status_code == 200
     data = {
         "name": "Renamed",
@@ -286,7 +287,7 @@ def past(app, team, make_user):
     bruno = make_user(team_id=team.id, name="Bruno")
     with using(app):
         for on, who, text in (
-            (date(2025, 3, 3), ana, "Refund for the bakery"),
+            (date(2025, 3, 3), ana, 'Refund for the bakery; =HYPERLINK("http://evil")'),
             (date(2025, 3, 4), bruno, '=HYPERLINK("http://evil")'),
         ):
             standup = Standup(
@@ -351,6 +352,10 @@ def test_csv_export_neutralises_spreadsheet_formulas(app, client, login_as, team
     assert '\'=HYPERLINK("http://evil")' in cells
     assert "'-1 refunds" in cells and "'@here" in cells and "'+ order more boxes" in cells
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    # A pt/es/ru spreadsheet splits at ";": the part after it must not start a formula either.
+    assert 'Refund for the bakery; \'=HYPERLINK("http://evil")' in cells
+    parts = [part.lstrip() for cell in cells for part in re.split(r"[;,\t]", cell)]
+    assert not any(part.startswith(("=", "+", "-", "@")) for part in parts)
     assert len([r for r in rows if r[0] == "check_in"]) == 2
     assert len([r for r in rows if r[0] == "action_item"]) == 2
     too_long = client.get(f"/standup/{team.slug}/export.csv?start=2020-01-01&end=2025-03-31")

@@ -4,6 +4,7 @@ and the steps every browser test shares."""
 import os
 import shutil
 
+from core.demo import DEMO_PASSWORD
 from tests.support import PASSWORD
 
 CHROMIUM_ARGS = [
@@ -35,3 +36,8 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Today").wait_for()
+
+
+def log_in_demo(page, email: str) -> None:
+    """Log in as one of the demo people (``dashboard.demo.seed_all``)."""
+    log_in(page, email, DEMO_PASSWORD)

@@ -288,8 +288,8 @@ def decide_wish(app, make_user, make_team):
     """Decide a wish at a review (a new manager and team unless given); returns ``Decided``."""
 
     def decide(wish_id, outcome="wont_do", reason="Not for now", *, manager=None, team=None, **kw):
-        manager = manager or make_user("manager")
         team = team or make_team()
+        manager = manager or make_user("manager", team_id=team.id)  # a review is its team's
         kw.setdefault("review_on", REVIEW_DAY)
         with using(app):
             return wishes.decide(wish_id, manager, team=team, outcome=outcome, reason=reason, **kw)

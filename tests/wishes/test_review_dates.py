@@ -57,7 +57,7 @@ def test_late_monday_in_sao_paulo_is_already_review_day_in_moscow(app, at, teams
 def test_after_todays_review_is_closed_the_next_one_is_next_week(app, at, teams, make_user):
     at(2026, 12, 1, 12, 0)
     with using(app):
-        manager = make_user("manager")
+        manager = make_user("manager", team_id=teams["sp"].id)
         services.close_review(teams["sp"], TUESDAY, manager)
         assert calendar.next_review_on(teams["sp"]) == date(2026, 12, 8)
         assert calendar.next_review_on(teams["msk"]) == TUESDAY

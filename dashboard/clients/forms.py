@@ -1,0 +1,18 @@
+"""The form a manager uses to correct a client's details on purpose (#12: never as a side effect)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from complaints.intake.forms import PHONE
+
+
+class ClientDetailsForm(FlaskForm):
+    name = StringField(_l("Client name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Client e-mail"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Client phone"), validators=[Optional(), Length(max=40)])
+
+    def validate_phone(self, field):
+        if field.data and not PHONE.match(field.data.strip()):
+            raise ValidationError(_l("Write a phone number with digits, e.g. +55 11 91234 5678."))

@@ -1,0 +1,69 @@
+"""axe-core (WCAG 2.1 A and AA) finds nothing on the main pages of every role, in the light and the
+dark scheme, the live and the finished stand-up board included (issue #15).
+
+axe-core comes from npm like htmx (``make assets`` copies it next to them); no page links it: the
+test runs it in the page through the DevTools protocol, which the strict CSP does not block.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.browser import log_in_demo
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parents[2] / "dashboard" / "static" / "vendor" / "axe.min.js"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+  });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact,
+    nodes: v.nodes.slice(0, 3).map((n) => [n.target.join(" "), n.failureSummary]),
+  }));
+}"""
+
+
+def violations(page) -> list[dict]:
+    page.wait_for_load_state("load")
+    page.evaluate(AXE.read_text())
+    return page.evaluate(RUN_AXE)
+
+
+def check(page, pages: dict[str, str]) -> dict[str, list]:
+    found = {}
+    for name, url in pages.items():
+        page.goto(url)
+        problems = violations(page)
+        if problems:
+            found[name] = [
+                f"{v['id']} ({v['impact']}): {target}: {summary}"
+                for v in problems
+                for target, summary in v["nodes"]
+            ]
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_public_pages_pass_axe(page, urls, scheme):
+    page.emulate_media(color_scheme=scheme)
+    found = check(page, urls["public"])
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "scheme, role, email",
+    [
+        ("light", "admin", "admin@huddle.example"),
+        ("dark", "admin", "admin@huddle.example"),
+        ("light", "agent", "agent@huddle.example"),
+        ("dark", "manager", "manager@huddle.example"),
+    ],
+)
+def test_every_page_of_a_role_passes_axe(page, urls, scheme, role, email):
+    page.emulate_media(color_scheme=scheme)
+    log_in_demo(page, email)
+    found = check(page, urls[role])
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)

@@ -1,0 +1,88 @@
+"""Every htmx form also works without JavaScript (issue #11).
+
+Each form (or button) that htmx posts is a real ``<form method="post" action=...>`` with its CSRF
+token, so a browser without JavaScript posts the same thing; a plain POST (no ``HX-Request``) is
+answered with a redirect or a whole page, never with a bare fragment; and a refused plain POST
+shows the whole page again with what was typed kept next to its field.
+"""
+
+import pathlib
+import re
+
+from complaints.models import Category
+from tests.dashboard.test_form_walker import _people, _post_rules, _url, _url_values
+from tests.support.db import reloaded
+
+TEMPLATES = pathlib.Path(__file__).resolve().parents[2] / "templates"
+_TAG = re.compile(r"<(form|button)\b([^>]*)>", re.S)
+SAMPLES = [{}, {"text": "Call the client back", "name": "Renamed", "note": "x", "present": "1"}]
+
+
+def test_every_htmx_form_and_button_is_a_real_form_too():
+    missing = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        text = path.read_text()
+        for match in _TAG.finditer(text):
+            kind, attrs = match.groups()
+            posted = re.search(r'hx-post="([^"]*)"', attrs)
+            if posted is None:
+                continue
+            where = f"{path.relative_to(TEMPLATES)}:{text[: match.start()].count(chr(10)) + 1}"
+            if kind == "button":
+                missing.append(f"{where}: a button posts only with htmx; put it in a form")
+                continue
+            body = text[match.end() : text.find("</form>", match.end())]
+            if 'method="post"' not in attrs or f'action="{posted.group(1)}"' not in attrs:
+                missing.append(f"{where}: no method=post and action matching hx-post")
+            elif not any(mark in body for mark in ("csrf_token", "hidden_tag()", "{% include")):
+                missing.append(f"{where}: no CSRF token for the plain POST")
+    assert missing == []
+
+
+def test_a_plain_post_is_answered_with_a_redirect_or_a_whole_page(app):
+    values = _url_values(app)
+    people = [person for person in _people(app) if person is not None]
+    fragments = []
+    for rule in _post_rules(app):
+        url = _url(app, rule, values)
+        for person in people:
+            client = app.test_client()
+            client.log_in(person)
+            for data in SAMPLES:
+                response = client.post(url, data=data)
+                if response.status_code in (302, 303) or response.mimetype != "text/html":
+                    continue
+                if "<html" not in response.get_data(as_text=True)[:500].lower():
+                    kind = "filled" if data else "empty"
+                    fragments.append(f"{rule.rule} as {person.role}, {kind}: a fragment")
+    assert fragments == []
+
+
+def test_a_refused_rename_without_javascript_keeps_the_typed_name(
+    app, client, login_as, make_category
+):
+    login_as("admin")
+    taken, renamed = make_category("Late delivery"), make_category("Billing")
+    response = client.post(f"/complaints/categories/{renamed.id}", data={"name": "late delivery"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "<html" in page and 'value="late delivery"' in page
+    row = page[page.index(f'id="category-{renamed.id}"') :]
+    assert 'aria-invalid="true"' in row[: row.index("</li>")]
+    assert reloaded(app, Category, renamed.id).name == "Billing"
+    assert reloaded(app, Category, taken.id).name == "Late delivery"
+
+    response = client.post(f"/complaints/categories/{renamed.id}", data={"name": "Invoices"})
+    assert response.status_code == 302 and response.location.endswith("/complaints/categories")
+    assert reloaded(app, Category, renamed.id).name == "Invoices"
+
+
+def test_taking_a_complaint_from_the_list_without_javascript_returns_to_the_list(
+    app, client, login_as, make_complaint
+):
+    manager = login_as("manager")
+    complaint = make_complaint()
+    response = client.post(f"/complaints/{complaint.id}/take", data={"from": "list"})
+    assert response.status_code == 302 and response.location.endswith("/complaints/")
+    assert "You own this complaint now." in client.get("/complaints/").get_data(as_text=True)
+    assert reloaded(app, type(complaint), complaint.id).owner_id == manager.id
