@@ -43,10 +43,12 @@ def statements_for(app, client, url) -> int:
     return len(counter)
 
 
-def plan_of(app, statement: str, parameters) -> str:
+def plan_of(app, statement: str, parameters, bitmaps_only: bool = False) -> str:
     """The database's plan for one recorded statement, with the parameters bound as the app bound
     them (SQLite ``EXPLAIN QUERY PLAN``; PostgreSQL ``EXPLAIN`` with sequential scans priced out,
-    so a small test table still shows which index the planner can use)."""
+    so a small test table still shows which index the planner can use). ``bitmaps_only`` also
+    prices out plain index scans on PostgreSQL: on a tiny table walking a primary key and
+    filtering every row can look as cheap as the index that answers the condition."""
     from core.extensions import db
 
     with app.app_context():
@@ -55,5 +57,8 @@ def plan_of(app, statement: str, parameters) -> str:
             rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
             return "\n".join(row[-1] for row in rows)
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        if bitmaps_only:
+            connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
+            connection.exec_driver_sql("SET LOCAL enable_indexonlyscan = off")
         rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
         return "\n".join(row[0] for row in rows)
