@@ -19,6 +19,7 @@ from complaints.models import (
     Complaint,
     Contact,
     Rating,
+    summary_text,
 )
 from core.extensions import db
 from core.models import Client, User
@@ -40,6 +41,15 @@ class ComplaintBrief:
     last_contact_at: datetime | None
     age_days: int
     client_id: int | None = None  # for the pages that link to the client's page
+    # ``summary`` holds the words a person wrote; a title Huddle generated is kept as a kind and
+    # numbers. ``title`` writes the whole in the language of whoever reads it now (a page's viewer,
+    # a team's Slack language), so a brief can be kept (an agenda snapshot) and shown later.
+    summary_kind: str | None = None
+    summary_params: dict | None = None
+
+    @property
+    def title(self) -> str:
+        return summary_text(self.summary_kind, self.summary_params, self.summary)
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status in OPEN_STATUSES and self.due_at < now
@@ -98,7 +108,7 @@ def brief_select():
         sa.select(
             Complaint.id,
             Client.name,
-            Complaint.summary,
+            Complaint.summary_words,
             Complaint.status,
             Complaint.channel,
             Category.name,
@@ -109,6 +119,8 @@ def brief_select():
             Complaint.due_at,
             _last_contact(),
             Complaint.client_id,
+            Complaint.summary_kind,
+            Complaint.summary_params,
         )
         .join(Client, Client.id == Complaint.client_id)
         .outerjoin(User, User.id == Complaint.owner_id)
@@ -120,10 +132,19 @@ def fetch_briefs(statement, now: datetime) -> list[ComplaintBrief]:
     """Run a ``brief_select`` statement; ages are counted in whole days up to ``now``."""
     return [
         ComplaintBrief(
-            *row[:-1], age_days=max(0, (now - row.opened_at).days), client_id=row.client_id
+            *row[:12],
+            age_days=max(0, (now - row.opened_at).days),
+            client_id=row.client_id,
+            summary_kind=row.summary_kind,
+            summary_params=row.summary_params,
         )
         for row in db.session.execute(statement)
     ]
+
+
+def complaint_brief(complaint_id: int, now: datetime) -> ComplaintBrief | None:
+    found = fetch_briefs(brief_select().where(Complaint.id == complaint_id), now)
+    return found[0] if found else None
 
 
 def _for_team(statement, team_id: int | None):
@@ -309,3 +330,25 @@ def pending_compensations(limit: int = 20) -> list[CompensationBrief]:
         .limit(limit)
     )
     return [CompensationBrief(*row) for row in db.session.execute(statement)]
+
+
+def unclaimed_low_ratings(since: datetime, until: datetime, limit: int = 200) -> list[RatingBrief]:
+    """Low ratings received in [since, until) whose complaint is still open and has no owner.
+
+    The escalation job reads these: an alert nobody claimed. The window keeps the query bounded
+    (the job looks back one day), and so does the limit.
+    """
+    statement = (
+        _rating_select()
+        .join(Complaint, Complaint.id == Rating.complaint_id)
+        .where(
+            Rating.received_at >= since,
+            Rating.received_at < until,
+            Rating.score <= current_app.config["LOW_RATING_MAX"],
+            Complaint.owner_id.is_(None),
+            Complaint.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Rating.received_at, Rating.id)
+        .limit(limit)
+    )
+    return [RatingBrief(*row) for row in db.session.execute(statement)]

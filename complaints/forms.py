@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    DecimalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.inputs import finite_decimal, plausible_datetime
+from core.money import AmountField
 
 CHANNEL_LABELS = {
     "phone": _l("Phone call"),
@@ -185,9 +185,8 @@ class EditComplaintForm(VersionedForm):
             ("no", _l("Pure anger")),
         ],
     )
-    budget = DecimalField(
+    budget = AmountField(
         _l("Budget"),
-        places=2,
         validators=[
             Optional(),
             finite_decimal(),
@@ -237,9 +236,8 @@ class AssignForm(VersionedForm):
 
 class CompensationForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=COMPENSATION_LABELS)
-    amount = DecimalField(
+    amount = AmountField(
         _l("Amount"),
-        places=2,
         validators=[
             InputRequired(message=_l("Enter an amount.")),
             finite_decimal(),
@@ -261,9 +259,8 @@ class PlaybookForm(FlaskForm):
     category = StringField(_l("Category"), validators=[DataRequired(), Length(max=120)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     steps = TextAreaField(_l("Steps, one per line"), validators=[DataRequired(), Length(max=5000)])
-    suggested_compensation = DecimalField(
+    suggested_compensation = AmountField(
         _l("Suggested compensation"),
-        places=2,
         validators=[Optional(), finite_decimal(), NumberRange(min=0, max=9_999_999_999)],
     )
     follow_up_hours = IntegerField(

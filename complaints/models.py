@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
@@ -29,6 +31,20 @@ CLIENT_OUTCOMES = ("rated_again", "ordered_again", "left")
 SURVEY_PURPOSES = ("rating", "follow_up")
 
 MONEY = sa.Numeric(12, 2)
+SUMMARY_KINDS = ("rated",)
+
+
+def summary_text(kind: str | None, params: dict | None, words: str | None) -> str:
+    """A complaint's title as the viewer reads it: generated parts in their language, then the
+    client's or agent's own words as they wrote them.
+
+    ``rated`` (a complaint a low rating opened): "Rated 2/5", then the start of the comment.
+    """
+    words = words or ""
+    if kind == "rated":
+        rated = gettext("Rated %(score)s/5", score=(params or {}).get("score", "?"))
+        return gettext("%(rated)s: %(words)s", rated=rated, words=words) if words else rated
+    return words
 
 
 class Category(db.Model):
@@ -111,7 +127,12 @@ class Complaint(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"))
-    summary: Mapped[str] = mapped_column(sa.String(300))
+    # What the complaint is about, in the words a person wrote. A complaint Huddle opened itself
+    # (from a low rating) keeps what it says as a kind and numbers, never as English text: the
+    # title is written when shown, in the viewer's language (``summary_text``).
+    summary_words: Mapped[str] = mapped_column("summary", sa.String(300))
+    summary_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    summary_params: Mapped[dict | None] = mapped_column(sa.JSON)
     details: Mapped[str | None] = mapped_column(sa.Text)
     channel: Mapped[str] = mapped_column(sa.String(20), index=True)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
@@ -132,6 +153,27 @@ class Complaint(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_property
+    def summary(self) -> str:
+        """The one-line title in the viewer's language (see ``summary_text``); in a query, the
+        stored words (what a search looks through)."""
+        return summary_text(self.summary_kind, self.summary_params, self.summary_words)
+
+    @summary.inplace.expression
+    @classmethod
+    def _summary_expression(cls):
+        return cls.summary_words
+
+    @summary.inplace.setter
+    def _summary_setter(self, words: str) -> None:
+        """A person wrote the summary: their words replace any generated title."""
+        self.summary_words, self.summary_kind, self.summary_params = words, None, None
+
+    @property
+    def title(self) -> str:
+        """What pages show, the same name as on ``briefs.ComplaintBrief``."""
+        return self.summary
 
     client = relationship(Client, lazy="joined")
     owner = relationship("User", lazy="joined")
@@ -198,5 +240,39 @@ class SurveyLink(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rating_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ratings.id"))
+    # Mailed to the client (first time), and first opened: "sent / opened / answered" (used_at).
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client = relationship(Client, lazy="joined")
+
+
+class Service(db.Model):
+    """A service another system tells us it completed (``POST /api/v1/services``).
+
+    One per client and order, so the same order told twice asks for one rating. The survey mail
+    goes at ``survey_due_at`` (a delay after completion), one reminder later if still unanswered.
+    """
+
+    __tablename__ = "services"
+    __table_args__ = (
+        sa.UniqueConstraint("client_id", "order_ref", name="uq_services_client_id_order_ref"),
+        # The survey job's two questions: which surveys are due, which reminders are due.
+        sa.Index("ix_services_survey_sent_at_survey_due_at", "survey_sent_at", "survey_due_at"),
+        sa.Index(
+            "ix_services_reminder_sent_at_survey_sent_at", "reminder_sent_at", "survey_sent_at"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
+    order_ref: Mapped[str] = mapped_column(sa.String(120))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    survey_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    survey_link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_links.id"))
+    survey_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client = relationship(Client, lazy="joined")
+    survey_link = relationship(SurveyLink, lazy="joined")

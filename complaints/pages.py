@@ -23,10 +23,19 @@ from complaints.forms import (
     utc_to_local,
 )
 from complaints.intake import survey
-from complaints.models import REACHED_OUTCOMES, Category, Compensation, Complaint, Contact, Playbook
+from complaints.models import (
+    REACHED_OUTCOMES,
+    Category,
+    Compensation,
+    Complaint,
+    Contact,
+    Playbook,
+    SurveyLink,
+)
 from core import audit
 from core.database import utcnow
 from core.extensions import db
+from core.mail import outbox as mail
 from core.models import User
 from core.urls import external_url
 
@@ -209,23 +218,29 @@ def resolve_warnings(found: Complaint, compensations) -> list[str]:
     return warnings
 
 
-def _follow_up_url(complaint_id: int, token: str | None) -> str | None:
-    """The follow-up survey link to hand the client: the one just issued, or the unanswered one."""
-    if token is None:
-        link = survey.latest_follow_up(complaint_id)
-        if link is not None and link.used_at is None:
-            token = survey.token_for(link)
-    return external_url("public.survey", token=token) if token else None
+def _follow_up(complaint_id: int, token: str | None) -> tuple[SurveyLink | None, str | None]:
+    """The follow-up survey (sent / opened / answered) and its link to hand the client: the one
+    just issued, or the unanswered one."""
+    link = survey.latest_follow_up(complaint_id)
+    if token is None and link is not None and link.used_at is None:
+        token = survey.token_for(link)
+    return link, external_url("public.survey", token=token) if token else None
 
 
 def complaint_page(
-    found: Complaint, *, error: str | None = None, follow_up_token: str | None = None, **forms
+    found: Complaint,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    follow_up_token: str | None = None,
+    **forms,
 ) -> dict:
     """Everything the complaint page shows: contacts, compensation, history, forms, next steps.
 
     ``error`` is a refusal to show above the forms; ``forms`` are posted forms to show as typed.
     """
     contacts = contacts_of(found.id)
+    follow_up, follow_up_url = _follow_up(found.id, follow_up_token)
     compensations = compensations_of(found.id)
     return {
         "complaint": found,
@@ -237,7 +252,10 @@ def complaint_page(
         "history": audit.history("complaint", found.id),
         "forms": detail_forms(found, **forms),
         "error": error,
-        "follow_up_url": _follow_up_url(found.id, follow_up_token),
+        "notice": notice,
+        "follow_up_url": follow_up_url,
+        "follow_up": follow_up,
+        "follow_up_mailable": mail.reachable(found.client),
         "now": utcnow(),
         "transitions": services.TRANSITIONS,
     }

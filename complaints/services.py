@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from complaints import events
-from complaints.intake import survey
+from complaints.intake import mailing, survey
 from complaints.models import (
     CLIENT_OUTCOMES,
     COMPENSATION_KINDS,
@@ -158,6 +158,19 @@ def take_ownership(
     return complaint
 
 
+def take_over(complaint_id: int, actor: User, from_owner_id: int) -> Complaint:
+    """A manager takes a complaint over from its owner (who is away): refused if it changed hands."""
+    complaint = _require(complaint_id)
+    _require_role(actor, "manager", _("Only managers own complaints."))
+    if complaint.status not in OPEN_STATUSES:
+        raise ComplaintError(_("This complaint is no longer open."))
+    if complaint.owner_id != from_owner_id:
+        raise ComplaintError(_("This complaint changed hands meanwhile; reload to see who has it."))
+    if complaint.owner_id != actor.id:
+        _give_to(complaint, actor, actor, utcnow())
+    return complaint
+
+
 def assign(
     complaint_id: int, actor: User, owner_id: int | None, expected_version: int | None
 ) -> Complaint:
@@ -241,7 +254,8 @@ def change_status(
 ) -> StatusChange:
     """Move a complaint on; resolving needs a logged contact that reached the client.
 
-    On resolution a follow-up survey link is issued, so we learn whether the client stayed.
+    On resolution a follow-up survey link is issued, so we learn whether the client stayed, and
+    mailed to the client when we may write to them.
     """
     complaint = _require(complaint_id)
     _require_role(actor, "manager", _("Only managers change the status of a complaint."))
@@ -263,9 +277,11 @@ def change_status(
     token = None
     if status == "resolved":
         complaint.resolved_at = now
-        _link, token = survey.issue_link(
+        link, token = survey.issue_link(
             complaint.client_id, purpose="follow_up", complaint_id=complaint.id, now=now
         )
+        db.session.flush()
+        mailing.mail_follow_up(link, token, now)
     elif status == "closed":
         complaint.closed_at = now
     elif status == "reopened":

@@ -27,6 +27,7 @@ from complaints.forms import (
     labels,
     local_to_utc,
 )
+from complaints.intake import mailing
 from complaints.models import CHANNELS, OPEN_STATUSES
 from core.access import role_required
 from core.announce import announces
@@ -106,6 +107,20 @@ def _apply(complaint_id, action, form=None, form_name=None):
         return _render_detail(fresh, error.status, error=message, **overrides)
     token = getattr(result, "follow_up_token", None)
     return _render_detail(pages.complaint(complaint_id), follow_up_token=token)
+
+
+@bp.post("/<int:complaint_id>/follow-up/resend")
+@role_required("manager")
+def resend_follow_up(complaint_id: int):
+    """Mail the unanswered follow-up survey to the client again (staff resend; never answer)."""
+    pages.complaint(complaint_id)  # 404 for an unknown complaint
+    try:
+        mailing.resend_follow_up(complaint_id, current_user)
+    except mailing.FollowUpError as error:
+        return _render_detail(pages.complaint(complaint_id), error.status, error=refuse(error))
+    return _render_detail(
+        pages.complaint(complaint_id), notice=_("The follow-up survey is sent again.")
+    )
 
 
 def _version_arg() -> int | None:

@@ -13,6 +13,7 @@ from core import access, database, errors, i18n, inputs, logs, security, templat
 from core.api import bp as api_bp
 from core.auth.views import bp as auth_bp
 from core.extensions import babel, csrf, db, htmx, login_manager, migrate
+from core.mail.views import bp as mail_bp
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -32,4 +33,5 @@ def init_app(app: Flask) -> None:
     templating.init_app(app)
     logs.init_app(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(mail_bp)  # the clients' one-click unsubscribe
     app.register_blueprint(api_bp)  # the document and /token; features register their own

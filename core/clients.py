@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.extensions import db
-from core.models import Client
+from core.models import Client, ClientAlias
 
 DETAILS = ("name", "email", "phone")
 
@@ -45,16 +45,20 @@ def upsert_client(
     *,
     replace: bool = True,
     actor_id: int | None = None,
+    locale: str | None = None,
 ) -> Client:
     """Find our client by the id another system gave them, or create them.
+
+    ``locale`` is the language they read, one of LANGUAGES (``core.i18n.known_language``); like
+    the details, people's input only fills it in when unknown.
 
     ``replace`` (another system's data) keeps their details current; without it (people's input)
     known details stay and only missing ones are added. Empty details never erase known ones.
     """
-    query = sa.select(Client).where(Client.external_id == external_id)
+    query = client_by_external_id_query(external_id)
     client = db.session.scalar(query)
     if client is None:
-        client = Client(external_id=external_id, name=name, email=email, phone=phone)
+        client = Client(external_id=external_id, name=name, email=email, phone=phone, locale=locale)
         try:
             with db.session.begin_nested():  # a savepoint: a clash undoes only this insert
                 db.session.add(client)
@@ -66,6 +70,8 @@ def upsert_client(
     how = "system" if replace else "added"
     values = {"name": name, "email": email, "phone": phone}
     _apply(client, values, replace=replace, actor_id=actor_id, how=how)
+    if locale and (replace or client.locale is None):
+        client.locale = locale
     return client
 
 
@@ -112,3 +118,30 @@ def edit_client(client: Client, actor_id: int, *, name: str, email: str | None, 
     if changes:
         audit.record(actor_id, "client", client.id, "details_edited", changes=changes)
     return changes
+
+
+def client_by_external_id_query(external_id: str) -> sa.Select:
+    """The client known by this id, or the one it was merged into (its id is now an alias).
+
+    Every channel that finds a client by another system's id goes through here, so a merge never
+    splits a client's history again when the old id keeps arriving.
+    """
+    merged_into = sa.select(ClientAlias.client_id).where(ClientAlias.external_id == external_id)
+    return (
+        sa.select(Client)
+        .where(sa.or_(Client.external_id == external_id, Client.id.in_(merged_into)))
+        .order_by(Client.external_id != external_id)
+        .limit(1)
+    )
+
+
+def resolve_aliases(external_ids: list[str]) -> dict[str, str]:
+    """Of these ids, those that are aliases now, mapped to the kept client's own id (one query)."""
+    if not external_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(ClientAlias.external_id, Client.external_id)
+        .join(Client, Client.id == ClientAlias.client_id)
+        .where(ClientAlias.external_id.in_(external_ids))
+    )
+    return dict(rows.all())

@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from babel.numbers import list_currencies
 from flask import Flask
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -17,6 +18,18 @@ DEFAULTS = {
     "SLACK_BOT_TOKEN": None,
     "SLACK_SIGNING_SECRET": None,
     "SLACK_API_URL": "https://slack.com/api/",
+    # E-mail (see core/mail): off without both; then messages wait in the outbox, previewable.
+    "MAIL_URL": None,  # smtp://user:pass@host:port, smtp+starttls://…, smtps://…
+    "MAIL_FROM": None,  # "Huddle <support@example.com>"
+    "MAIL_TIMEOUT_SECONDS": 10,
+    "MAIL_MAX_ATTEMPTS": 20,
+    "MAIL_BACKOFF_BASE_SECONDS": 30,
+    "MAIL_BACKOFF_MAX_SECONDS": 3600,
+    "MAIL_PER_MINUTE": 60,
+    "MAIL_DISPATCH_BUDGET_SECONDS": 8,
+    # Client surveys after a service (POST /api/v1/services): first mail, then one reminder.
+    "SURVEY_DELAY_MINUTES": 60,
+    "SURVEY_REMINDER_HOURS": 48,
     "LOW_RATING_MAX": 2,
     "FOLLOW_UP_HOURS": 24,
     "WISH_THRESHOLD": 3,
@@ -31,6 +44,8 @@ DEFAULTS = {
     "LANGUAGES": ["en", "pt_BR", "es", "ru"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # The one currency of this installation (ISO 4217): every amount is shown in it.
+    "CURRENCY": "EUR",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # None means "decide from the environment": secure everywhere but development and tests.
     "SESSION_COOKIE_SECURE": None,
@@ -49,6 +64,7 @@ DEFAULTS = {
 
 
 MIN_SECRET_LENGTH = 32
+MAIL_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 
 
 class ConfigError(RuntimeError):
@@ -117,8 +133,22 @@ def _validate(cfg) -> None:
             f"HUDDLE_WISH_REVIEW_DAY must be one of {', '.join(WEEKDAYS)}, not {day!r}"
         )
     cfg["WISH_REVIEW_DAY"] = day
+    url = cfg.get("MAIL_URL")
+    if url and str(url).split("://", 1)[0] not in MAIL_SCHEMES:
+        raise ConfigError(
+            "HUDDLE_MAIL_URL must start with smtp://, smtp+starttls:// or smtps://, "
+            f"not {str(url).split('://', 1)[0]!r}"
+        )
+    currency = str(cfg["CURRENCY"]).strip().upper()
+    if currency not in list_currencies():
+        raise ConfigError(f"HUDDLE_CURRENCY must be an ISO 4217 code such as EUR, not {currency!r}")
+    cfg["CURRENCY"] = currency
     for key, low, high in (
         ("TRUSTED_PROXIES", 0, 10),
+        ("MAIL_PER_MINUTE", 1, 10000),
+        ("MAIL_MAX_ATTEMPTS", 1, 1000),
+        ("SURVEY_DELAY_MINUTES", 0, 7 * 24 * 60),
+        ("SURVEY_REMINDER_HOURS", 1, 30 * 24),
         ("LOW_RATING_MAX", 1, 4),
         ("FOLLOW_UP_HOURS", 1, 24 * 30),
         ("WISH_THRESHOLD", 1, 1000),

@@ -5,11 +5,13 @@ they picked with the page's switch, then the one we know they speak (a page sets
 then the browser. Timezone: the user's own, then their team's.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 
 from core.database import utcnow
@@ -53,6 +55,29 @@ def _browser_language(languages: list[str]) -> str:
         if code:
             return code
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def known_language(code: str | None, languages: list[str] | None = None) -> str | None:
+    """A language tag as other systems write it ("pt-BR", "pt", "ES", "ru_RU") as one of ours
+    ("pt_BR", "es", "ru"), or None when we have no catalogue for it."""
+    if not code or not code.strip():
+        return None
+    languages = languages or current_app.config["LANGUAGES"]
+    wanted = code.strip().replace("-", "_").lower()
+    for known in languages:
+        if known.lower() == wanted:
+            return known
+    by_language = {known.split("_")[0].lower(): known for known in languages}
+    return by_language.get(wanted.split("_")[0])
+
+
+@contextmanager
+def speaking(locale: str | None) -> Iterator[None]:
+    """Write what is inside in ``locale`` (a team's, a client's, a user's), whoever is reading
+    the page now; None is the installation's default language. Slack messages and anything sent to
+    a client are built inside one."""
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
 
 
 def html_lang() -> str:

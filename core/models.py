@@ -87,6 +87,9 @@ class Team(db.Model):
     # ISO weekday numbers (1 = Monday) as a compact string, e.g. "12345".
     workdays: Mapped[str] = mapped_column(sa.String(7), default="12345")
     timebox_minutes: Mapped[int] = mapped_column(default=15)
+    # The language of the team's Slack messages and stand-up agenda (one channel, one language);
+    # None is the installation's default.
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
     # How long a live stand-up may run past its timebox before it ends by itself.
     grace_minutes: Mapped[int] = mapped_column(default=5, server_default="5")
     # An archived team holds no more stand-ups and gets no jobs, but keeps its history.
@@ -100,7 +103,9 @@ class Team(db.Model):
 class Client(db.Model):
     """One of our clients, known by the id another system gave them.
 
-    E-mail and phone stay inside Huddle: they are never put into a Slack message.
+    E-mail and phone stay inside Huddle: they are never put into a Slack message. ``locale`` is
+    the language we write to them in (mail, the survey page); ``unsubscribed_at`` is their one-click
+    opt-out from our e-mail, remembered: an opted-out client gets no mail at all.
     """
 
     __tablename__ = "clients"
@@ -110,4 +115,41 @@ class Client(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    # The language the client reads (a code of LANGUAGES): what we send them and the public pages
+    # they open follow it. Told by the API or a CSV import, else learnt from their browser the first
+    # time they answer us.
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The client directory searches by the start of a name, e-mail or phone: each is a range on one of
+# these plain indexes (``name >= 'Mar' AND name < 'Mas'``), walked for one page instead of reading
+# every client. (Expression indexes on lower(name) would be neater, but SQLite cannot reflect them,
+# which breaks batch migrations of every table that refers to clients.)
+sa.Index("ix_clients_name", Client.name, Client.id)
+sa.Index("ix_clients_email", Client.email)
+sa.Index("ix_clients_phone", Client.phone)
+
+
+class ClientAlias(db.Model):
+    """Another id (and the details) a client was known by before two duplicates were merged.
+
+    The merged-away client row is gone, but the systems that sent its id keep sending it: the API,
+    the CSV import and the public pages resolve the alias to the client that was kept.
+    """
+
+    __tablename__ = "client_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    # The merged-away client's own row id: old links to its page lead to the kept client.
+    former_client_id: Mapped[int | None] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    merged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    merged_by = relationship(User, lazy="joined")

@@ -20,6 +20,11 @@ _events = Namespace()
 #   complaint: complaints.models.Complaint | None — the complaint it opened or joined
 rating_received = _events.signal("rating-received")
 
+# complaints.intake → (Slack managers' channel) — a client wrote through "write to the head of
+#   support"; the complaint it opened is the head's.
+#   complaint: complaints.briefs.ComplaintBrief
+client_wrote_to_head = _events.signal("client-wrote-to-head")
+
 # standup → (Slack summary) — a stand-up ended (by the facilitator or by itself).
 #   standup: standup.models.Standup
 #   summary: standup.briefs.StandupSummary — everything the summary post shows

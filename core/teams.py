@@ -17,3 +17,10 @@ def team_or_404(slug: str) -> Team:
     if team is None:
         abort(404)
     return team
+
+
+def team_locale(team_id: int | None) -> str | None:
+    """The language the team's Slack messages and agenda are written in (None: the default)."""
+    if team_id is None:
+        return None
+    return db.session.scalar(sa.select(Team.locale).where(Team.id == team_id))

@@ -10,6 +10,7 @@ from flask_babel import format_date
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from core.inputs import MAX_ID, date_in_range
+from core.money import format_money
 
 
 class IdConverter(IntegerConverter):
@@ -74,6 +75,7 @@ FILTERS = {
     "epoch_ms": epoch_ms,
     "mmss": mmss,
     "spoken_day": spoken_day,
+    "money": format_money,
 }
 
 

@@ -14,12 +14,24 @@ import core
 import standup
 import wishes
 from core.config import load_config
-from dashboard import admin, cli, clients, home, insights, scheduler, slack
+from dashboard import admin, cli, clients, home, insights, mail, scheduler, slack
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # The features, bottom-up: later ones read the earlier ones' briefs.
-FEATURES = (complaints, wishes, standup, home, clients, insights, admin, slack, scheduler, cli)
+FEATURES = (
+    complaints,
+    wishes,
+    standup,
+    home,
+    clients,
+    insights,
+    admin,
+    slack,
+    mail,
+    scheduler,
+    cli,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:

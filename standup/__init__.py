@@ -3,8 +3,10 @@
 from flask import Flask
 
 from standup import api, views
+from standup.titles import complaint_summary
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.jinja_env.filters["complaint_summary"] = complaint_summary

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from complaints import briefs
+from standup.titles import item_title
 from wishes import briefs as wishes_briefs
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,15 @@ STEP_SECONDS = 5  # timeboxes are whole multiples of this, so the timers read na
 @dataclass
 class ItemPlan:
     kind: str
-    title: str
     refs: dict
     weight_seconds: int
     timebox_seconds: int = 0
     carried_from_id: int | None = None
+
+    @property
+    def title(self) -> str:
+        """Written for whoever reads it (``standup.titles``); never stored."""
+        return item_title(self.kind, self.refs)
 
 
 @dataclass
@@ -79,7 +84,10 @@ def _complaint(brief: briefs.ComplaintBrief, now: datetime) -> dict:
     return {
         "id": brief.id,
         "client_name": brief.client_name,
-        "summary": brief.summary,
+        # Kept as data; written in the reader's language when shown (``complaint_summary``).
+        "summary_words": brief.summary,
+        "summary_kind": brief.summary_kind,
+        "summary_params": brief.summary_params,
         "status": brief.status,
         "owner_name": brief.owner_name,
         "opened_at": brief.opened_at.isoformat(),
@@ -93,10 +101,6 @@ def overnight_section(inputs: AgendaInputs) -> ItemPlan | None:
     found = briefs.overnight(inputs.team.id, inputs.since, inputs.now, top=OVERNIGHT_TOP)
     if not found.complaints_opened and not found.low_ratings:
         return None
-    title = (
-        f"Overnight: {found.complaints_opened} complaint(s) opened, "
-        f"{found.low_ratings} low rating(s)"
-    )
     refs = {
         "complaints_opened": found.complaints_opened,
         "low_ratings": found.low_ratings,
@@ -104,7 +108,7 @@ def overnight_section(inputs: AgendaInputs) -> ItemPlan | None:
         "until": inputs.now.isoformat(),
         "complaints": [_complaint(b, inputs.now) for b in found.top],
     }
-    return ItemPlan("overnight", title, refs, BASE_SECONDS["overnight"])
+    return ItemPlan("overnight", refs, BASE_SECONDS["overnight"])
 
 
 def follow_ups_section(inputs: AgendaInputs) -> ItemPlan | None:
@@ -117,11 +121,9 @@ def follow_ups_section(inputs: AgendaInputs) -> ItemPlan | None:
     if not due:
         return None
     shown = due[:FOLLOW_UPS_SHOWN]
-    overdue = sum(1 for b in shown if b.due_at < inputs.now)
     more = len(due) > FOLLOW_UPS_SHOWN
-    title = f"Follow-ups due: {len(shown)}{'+' if more else ''} ({overdue} overdue)"
     refs = {"complaints": [_complaint(b, inputs.now) for b in shown], "more": more}
-    return ItemPlan("follow_ups", title, refs, BASE_SECONDS["follow_ups"])
+    return ItemPlan("follow_ups", refs, BASE_SECONDS["follow_ups"])
 
 
 def wishes_section(inputs: AgendaInputs) -> ItemPlan | None:
@@ -136,18 +138,15 @@ def wishes_section(inputs: AgendaInputs) -> ItemPlan | None:
     callbacks = wishes_briefs.callbacks_due(team.id, inputs.now)
     if not for_review and not callbacks:
         return None
-    title = f"Wishes for review: {len(for_review)}; callbacks due: {len(callbacks)}"
     refs = {"wishes": jsonable(list(for_review)), "callbacks": jsonable(list(callbacks))}
-    return ItemPlan("wishes", title, refs, BASE_SECONDS["wishes"])
+    return ItemPlan("wishes", refs, BASE_SECONDS["wishes"])
 
 
 def action_items_section(inputs: AgendaInputs) -> ItemPlan | None:
     if not inputs.open_action_items:
         return None
-    title = f"Open action items: {len(inputs.open_action_items)}"
     return ItemPlan(
         "action_items",
-        title,
         {"action_items": inputs.open_action_items},
         BASE_SECONDS["action_items"],
     )
@@ -159,7 +158,6 @@ def check_ins_section(inputs: AgendaInputs) -> ItemPlan | None:
     members = [{"id": user_id, "name": name} for user_id, name in inputs.members]
     return ItemPlan(
         "check_ins",
-        f"Check-ins: {len(members)} expected",
         {"members": members},
         BASE_SECONDS["check_ins"] * len(members),
     )
@@ -169,7 +167,6 @@ def parking_lot_section(inputs: AgendaInputs) -> ItemPlan:
     """Always on the agenda, even empty: topics raised during the meeting need a slot at its end."""
     return ItemPlan(
         "parking_lot",
-        f"Parking lot: {len(inputs.open_topics)} topic(s)",
         {"topics": inputs.open_topics},
         BASE_SECONDS["parking_lot"],
     )
@@ -189,9 +186,6 @@ def carried_sections(inputs: AgendaInputs) -> list[ItemPlan]:
     for item in inputs.unreached:
         if item.kind not in CARRIED_KINDS:
             continue
-        original = (
-            item.refs.get("original_title", item.title) if item.kind == "carried" else item.title
-        )
         original_kind = item.refs.get("original_kind", item.kind)
         from_on = item.refs.get("from_on") or (
             inputs.previous_on.isoformat() if inputs.previous_on else None
@@ -199,13 +193,11 @@ def carried_sections(inputs: AgendaInputs) -> list[ItemPlan]:
         refs = {
             **item.refs,
             "original_kind": original_kind,
-            "original_title": original,
             "from_on": from_on,
         }
         plans.append(
             ItemPlan(
                 "carried",
-                f"Carried over from {from_on}: {original}",
                 refs,
                 BASE_SECONDS["carried"],
                 carried_from_id=item.id,

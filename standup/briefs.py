@@ -11,13 +11,16 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import speaking
 from core.models import Team, User
 from core.urls import external_url
 from standup import queries, schedule
-from standup.models import ActionItem, Attendance, CheckIn, Decision, Standup
+from standup.models import ActionItem, Attendance, CheckIn, Decision, ParkingLotItem, Standup
+from standup.rules import is_blocker
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,18 @@ class ReminderBrief:
     headline: str
     missing: list[tuple[int, str, str | None]]  # (user_id, name, slack_user_id)
     team_slug: str | None = None
+
+
+# What each agenda section is called wherever a summary names it (the board's macro says the same).
+KIND_LABELS = {
+    "carried": _l("Carried over"),
+    "overnight": _l("Overnight"),
+    "follow_ups": _l("Follow-ups due"),
+    "wishes": _l("Wishes and callbacks"),
+    "action_items": _l("Action items"),
+    "check_ins": _l("Check-ins"),
+    "parking_lot": _l("Parking lot"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,9 @@ class StandupSummary:
     decisions: list[str]
     url: str
     team_name: str = ""
+    # Added for issue #17 (defaults keep older callers and stored summaries valid):
+    held: bool = True  # False: the day passed (or it was ended) without the meeting starting
+    parking_lot: tuple[str, ...] = ()  # topics raised at this stand-up for after it
     # Agenda items the meeting never reached: (kind, title), title only for carried items.
     unreached: list[tuple[str, str]] = field(default_factory=list)
 
@@ -121,10 +139,18 @@ def summary_for(standup: Standup) -> StandupSummary:
             .order_by(Decision.created_at, Decision.id)
         )
     )
+    parking_lot = tuple(
+        db.session.scalars(
+            sa.select(ParkingLotItem.topic)
+            .where(ParkingLotItem.standup_id == standup.id)
+            .order_by(ParkingLotItem.created_at, ParkingLotItem.id)
+        )
+    )
+    held = standup.started_at is not None
     unreached = [
         (item.kind, item.title if item.kind == "carried" else "")
         for item in queries.agenda_items(standup.id)
-        if item.started_at is None
+        if held and item.started_at is None
     ]
     duration = 0
     if standup.started_at is not None and standup.ended_at is not None:
@@ -138,11 +164,13 @@ def summary_for(standup: Standup) -> StandupSummary:
         attended=attended,
         absent=absent,
         action_items=[(row[0], row[1], row[2]) for row in actions],
-        blockers=[(c.user.name, c.blockers) for c in check_ins if c.blockers.strip()],
+        blockers=[(c.user.name, c.blockers) for c in check_ins if is_blocker(c.blockers)],
         check_ins=[(c.user.name, c.yesterday, c.today, c.blockers, c.mood) for c in check_ins],
         decisions=decisions,
         url=board_url(team.slug, standup.on),
         team_name=team.name,
+        held=held,
+        parking_lot=parking_lot,
         unreached=unreached,
     )
 
@@ -197,12 +225,13 @@ def reminders_due(at: datetime, minutes_before: int) -> list[ReminderBrief]:
             if standup is None or (standup.id, u.id) not in checked
         ]
         local_start = start.astimezone(schedule.zone(team.timezone))
-        headline = _(
-            "Stand-up at %(time)s: %(done)d of %(total)d checked in",
-            time=local_start.strftime("%H:%M"),
-            done=len(expected) - len(missing),
-            total=len(expected),
-        )
+        with speaking(team.locale):  # read in the team's Slack channel, in its language
+            headline = _(
+                "Stand-up at %(time)s: %(done)d of %(total)d checked in",
+                time=local_start.strftime("%H:%M"),
+                done=len(expected) - len(missing),
+                total=len(expected),
+            )
         briefs.append(
             ReminderBrief(
                 team.id, team.name, team.slack_channel, on, start, headline, missing, team.slug
@@ -255,3 +284,8 @@ def open_action_items(user_id: int) -> list[ActionItemBrief]:
         )
         for item, on in rows
     ]
+
+
+def people_away(user_ids, on: date) -> set[int]:
+    """Which of these people marked ``on`` as a day away (Today flags their follow-ups)."""
+    return queries.away_on(user_ids, on)

@@ -12,7 +12,6 @@ from core.models import Team, User
 from core.spreadsheet import neutralise
 from standup.models import (
     ActionItem,
-    AgendaItem,
     Attendance,
     CheckIn,
     Decision,
@@ -98,7 +97,6 @@ def search(
                 has(ActionItem, ActionItem.text),
                 has(ParkingLotItem, ParkingLotItem.topic),
                 has(Decision, Decision.text),
-                has(AgendaItem, AgendaItem.title),
             )
         )
     if person_id:
@@ -142,8 +140,29 @@ HEADER = [
 ]
 
 
-def export_csv(team: Team, start: date, end: date) -> str:
-    """Check-ins and action items of ``[start, end]`` as CSV, formulas neutralised. Two queries."""
+def export_csv(
+    team: Team, start: date, end: date, q: str | None = None, person_id: int | None = None
+) -> str:
+    """Check-ins and action items of ``[start, end]`` as CSV, formulas neutralised. Two queries.
+
+    The page's filters apply too: a person keeps their own check-ins and the action items they
+    own; a text keeps the check-ins and action items that contain it.
+    """
+    check_in_filters, action_filters = [], []
+    if person_id:
+        check_in_filters.append(CheckIn.user_id == person_id)
+        action_filters.append(ActionItem.owner_id == person_id)
+    if q:
+        pattern = _like(q)
+        check_in_filters.append(
+            sa.or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (CheckIn.yesterday, CheckIn.today, CheckIn.blockers)
+                )
+            )
+        )
+        action_filters.append(ActionItem.text.ilike(pattern, escape="\\"))
     check_ins = db.session.execute(
         sa.select(
             Standup.on, User.name, CheckIn.yesterday, CheckIn.today, CheckIn.blockers, CheckIn.mood
@@ -151,6 +170,7 @@ def export_csv(team: Team, start: date, end: date) -> str:
         .join(Standup, Standup.id == CheckIn.standup_id)
         .join(User, User.id == CheckIn.user_id)
         .where(Standup.team_id == team.id, Standup.on >= start, Standup.on <= end)
+        .where(*check_in_filters)
         .order_by(Standup.on, User.name)
     ).all()
     actions = db.session.execute(
@@ -158,6 +178,7 @@ def export_csv(team: Team, start: date, end: date) -> str:
         .join(Standup, Standup.id == ActionItem.standup_id)
         .outerjoin(User, User.id == ActionItem.owner_id)
         .where(Standup.team_id == team.id, Standup.on >= start, Standup.on <= end)
+        .where(*action_filters)
         .order_by(Standup.on, ActionItem.id)
     ).all()
     out = io.StringIO()

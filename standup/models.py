@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.database import UTCDateTime, utcnow
 from core.extensions import db
 from core.models import Team
+from standup.titles import item_title
 
 STATUSES = ("planned", "live", "ended")
 # Why a stand-up ended: the facilitator said so, the timebox and grace ran out, or it never started.
@@ -116,7 +117,8 @@ class AgendaItem(db.Model):
     standup_id: Mapped[int] = mapped_column(sa.ForeignKey("standups.id", ondelete="CASCADE"))
     position: Mapped[int]
     kind: Mapped[str] = mapped_column(sa.String(20))
-    title: Mapped[str] = mapped_column(sa.String(300))
+    # Kept empty: the title is written when shown, from kind and refs (``standup.titles``).
+    stored_title: Mapped[str] = mapped_column("title", sa.String(300), default="")
     timebox_seconds: Mapped[int]
     timebox_edited: Mapped[bool] = mapped_column(default=False)
     refs: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -126,6 +128,10 @@ class AgendaItem(db.Model):
     carried_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("agenda_items.id", ondelete="SET NULL"), index=True
     )
+
+    @property
+    def title(self) -> str:
+        return item_title(self.kind, self.refs)
 
 
 class CheckIn(db.Model):

@@ -86,3 +86,20 @@ def mood(value: int | str | None) -> int | None:
     ):
         raise StandupError(_("Mood is a number from 1 to 5."), "mood")
     return value
+
+
+# What people write in "blockers" when they have none, in the four languages Huddle speaks.
+NO_BLOCKER_WORDS = frozenset(
+    {
+        *("none", "nothing", "no", "nope", "n/a", "na", "-", "—", "–", "nothing blocking"),
+        *("nada", "nenhum", "nenhuma", "não", "nao", "sem bloqueios", "nada bloqueando"),
+        *("ninguno", "ninguna", "sin bloqueos", "nada me bloquea"),
+        *("нет", "ничего", "никаких", "ничто", "нету", "без блокеров"),
+    }
+)
+
+
+def is_blocker(text: str | None) -> bool:
+    """A check-in's blockers name one, unless they are empty or say "none" in some language."""
+    cleaned = (text or "").strip().strip(".!").strip().lower()
+    return bool(cleaned) and cleaned not in NO_BLOCKER_WORDS

@@ -1,4 +1,4 @@
-"""Stand-up writes: preparing the day's meeting, check-ins, live mode, ending, settings, days away.
+"""Stand-up writes: preparing the day's meeting, check-ins, live mode, ending, team settings.
 
 Every change to a stand-up happens here, and each public function that changes something commits
 once (a request or a job is one transaction); the helpers they share never commit. Services check
@@ -26,7 +26,6 @@ from standup.models import (
     ActionItem,
     AgendaItem,
     Attendance,
-    AwayDay,
     CheckIn,
     Decision,
     Holiday,
@@ -35,9 +34,6 @@ from standup.models import (
     Standup,
 )
 from standup.rules import StandupError, StandupForbidden, StandupNotFound
-
-AWAY_RANGE_MAX_DAYS = 62
-
 
 # --- preparing ----------------------------------------------------------------------------------
 
@@ -72,7 +68,7 @@ def _apply_plan(
                 timebox_seconds=0,
             )
             db.session.add(item)
-        item.title, item.refs = plan.title[:300], plan.refs
+        item.refs = plan.refs
         kept.append(item)
     for leftover in by_key.values():
         db.session.delete(leftover)
@@ -530,7 +526,7 @@ def add_decision(standup: Standup, actor: User, text: str, now: datetime | None 
     return _publish(standup, decision)
 
 
-# --- settings and days away ---------------------------------------------------------------------
+# --- settings ---------------------------------------------------------------------
 
 
 def update_team_settings(
@@ -590,7 +586,6 @@ def update_team_settings(
         kept = [
             agenda.ItemPlan(
                 i.kind,
-                i.title,
                 i.refs,
                 i.timebox_seconds or 1,
                 i.timebox_seconds,
@@ -602,26 +597,3 @@ def update_team_settings(
         _touch(today)
     db.session.commit()
     return team
-
-
-def mark_away(user: User, start: date, end: date | None) -> int:
-    """Mark ``user`` away from ``start`` to ``end`` (inclusive); returns the days newly marked."""
-    end = end or start
-    if end < start:
-        raise StandupError(_("The last day cannot be before the first."), "end")
-    if (end - start).days >= AWAY_RANGE_MAX_DAYS:
-        raise StandupError(_("Mark at most two months at a time."), "end")
-    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    known = queries.away_dates(user.id, days)
-    new = [AwayDay(user_id=user.id, on=day) for day in days if day not in known]
-    db.session.add_all(new)
-    db.session.commit()
-    return len(new)
-
-
-def unmark_away(user: User, away_id: int) -> None:
-    row = db.session.get(AwayDay, away_id)
-    if row is None or row.user_id != user.id:
-        raise StandupError(_("That day is not marked as away for you."))
-    db.session.delete(row)
-    db.session.commit()

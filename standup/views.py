@@ -33,6 +33,7 @@ from core.database import utcnow
 from core.errors import refuse
 from core.inputs import form_values, int_arg, parse_day
 from core.teams import team_or_404
+from standup import away as away_days
 from standup import board as board_data
 from standup import history, queries, schedule, services
 from standup.forms import (
@@ -408,7 +409,13 @@ def export(slug: str):
         end_on = form.end.data or schedule.local_date(team, utcnow())
         start_on = form.start.data or end_on - timedelta(days=30)
         if (end_on - start_on).days <= history.EXPORT_MAX_DAYS:
-            body = history.export_csv(team, start_on, end_on)
+            body = history.export_csv(
+                team,
+                start_on,
+                end_on,
+                (form.q.data or "").strip() or None,
+                form.person.data or None,
+            )
             filename = f"standup-{team.slug}-{start_on.isoformat()}-{end_on.isoformat()}.csv"
             return Response(
                 body,
@@ -468,7 +475,7 @@ def away():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                count = services.mark_away(current_user, form.start.data, form.end.data)
+                count = away_days.mark_away(current_user, form.start.data, form.end.data)
             except services.StandupError as problem:
                 if message := refuse(problem, form):  # its field is the last day
                     flash(message, "error")
@@ -487,7 +494,7 @@ def away():
 @bp.post("/away/<int:away_id>/cancel")
 def away_cancel(away_id: int):
     try:
-        services.unmark_away(current_user, away_id)
+        away_days.unmark_away(current_user, away_id)
     except services.StandupError as problem:
         flash(refuse(problem), "error")
     return redirect(url_for("standup.away"))

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -13,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from core.inputs import MAX_ID, parse_int
-from wishes.models import PAID_OUTCOMES, REVIEW_OUTCOMES
+from wishes.models import CALL_OUTCOMES, PAID_OUTCOMES, REVIEW_OUTCOMES
 
 OUTCOME_LABELS = {
     "wont_do": _l("Won't do"),
@@ -142,7 +143,21 @@ class MergeForm(FlaskForm):
     )
 
 
+CALL_OUTCOME_LABELS = {
+    "reached": _l("Reached: told them the decision"),
+    "no_answer": _l("No answer"),
+    "left_message": _l("Left a message"),
+    "call_back_later": _l("They asked us to call back later"),
+}
+
+
 class CallForm(FlaskForm):
+    outcome = RadioField(
+        _l("What came of the call?"),
+        choices=[(code, CALL_OUTCOME_LABELS[code]) for code in CALL_OUTCOMES],
+        default="reached",
+    )
+    next_try_on = DateField(_l("Try again on (optional)"), validators=[Optional()])
     notes = TextAreaField(_l("How did the call go? (optional)"), validators=[Length(max=5000)])
 
 

@@ -22,6 +22,8 @@ PAID_OUTCOMES = ("will_do_if_paid", "will_do_in_paid_period")
 OUTCOMES = (*REVIEW_OUTCOMES, "already_possible")
 REVIEW_STATUSES = ("open", "closed")
 REQUEST_CHANNELS = ("call", "api", "client_page")
+# What came of one call to a client about a decision; only "reached" closes the callback.
+CALL_OUTCOMES = ("reached", "no_answer", "left_message", "call_back_later")
 
 
 class Wish(db.Model):
@@ -150,3 +152,8 @@ class Callback(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Calls that did not connect keep the callback open: counted, with what happened last and when
+    # to try again (None: as soon as possible).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_outcome: Mapped[str | None] = mapped_column(sa.String(20))
+    next_try_on: Mapped[date | None] = mapped_column(sa.Date)

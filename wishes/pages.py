@@ -219,6 +219,9 @@ class CallRow:
     agent_name: str
     done_at: datetime | None
     notes: str | None
+    attempts: int
+    last_outcome: str | None
+    next_try_on: date | None
 
 
 def _call_rows(where, today: date, order=None) -> list[CallRow]:
@@ -240,6 +243,9 @@ def _call_rows(where, today: date, order=None) -> list[CallRow]:
                 User.name.label("agent_name"),
                 Callback.done_at,
                 Callback.notes,
+                Callback.attempts,
+                Callback.last_outcome,
+                Callback.next_try_on,
             )
         )
         .where(*where)

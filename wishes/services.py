@@ -39,6 +39,7 @@ from wishes.calendar import (
     team_today,
 )
 from wishes.models import (
+    CALL_OUTCOMES,
     PAID_OUTCOMES,
     REVIEW_OUTCOMES,
     Callback,
@@ -85,6 +86,7 @@ def upsert_client(data: dict, *, actor: User | None = None) -> Client:
         data.get("phone") or None,
         replace=actor is None,
         actor_id=actor.id if actor is not None else None,
+        locale=data.get("language"),
     )
 
 
@@ -484,8 +486,18 @@ def close_review(
     return review
 
 
-def log_call(callback_id: int, actor: User, notes: str | None = None) -> Callback:
-    """The agent called the client back with the decision: the callback is done."""
+def log_call(
+    callback_id: int,
+    actor: User,
+    notes: str | None = None,
+    outcome: str = "reached",
+    next_try_on: date | None = None,
+) -> Callback:
+    """The agent called the client back: reached, the callback is done; otherwise it stays open.
+
+    A call that did not connect (no answer, a message left, "call me later") is counted as an
+    attempt, and the callback stays on "Calls to make" with the day to try again (if given).
+    """
     callback = db.session.get(Callback, callback_id)
     if callback is None:
         raise WishError(_("This callback does not exist."))
@@ -493,11 +505,26 @@ def log_call(callback_id: int, actor: User, notes: str | None = None) -> Callbac
         raise NotAllowed(_("This call is someone else's to make."))
     if callback.done_at is not None:
         raise WishError(_("This call is already logged."))
-    callback.done_at = utcnow()
-    callback.done_by_id = actor.id
-    callback.notes = (notes or "").strip() or None
+    if outcome not in CALL_OUTCOMES:
+        raise WishError(_("Choose what came of the call."), "outcome")
+    if outcome == "reached" and next_try_on is not None:
+        next_try_on = None  # nothing to try again
+    callback.attempts += 1
+    callback.last_outcome = outcome
+    callback.next_try_on = next_try_on
+    callback.notes = (notes or "").strip() or callback.notes
+    if outcome == "reached":
+        callback.done_at = utcnow()
+        callback.done_by_id = actor.id
     audit.record(
-        actor.id, "wish", callback.wish_id, "called_back", callback_id=callback.id, notes=notes
+        actor.id,
+        "wish",
+        callback.wish_id,
+        "called_back" if outcome == "reached" else "call_attempt",
+        callback_id=callback.id,
+        notes=notes,
+        outcome=outcome,
+        attempt=callback.attempts,
     )
     db.session.commit()
     return callback

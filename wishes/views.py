@@ -22,6 +22,7 @@ from core.teams import team_or_404
 from core.templating import spoken_day
 from wishes import briefs, calendar, pages, services
 from wishes.forms import (
+    CALL_OUTCOME_LABELS,
     OUTCOME_LABELS,
     STATUS_LABELS,
     AlreadyPossibleForm,
@@ -44,6 +45,7 @@ def wish_outcome(code: str) -> str:
 def labels():
     return {
         "outcome_labels": OUTCOME_LABELS,
+        "call_outcome_labels": CALL_OUTCOME_LABELS,
         "status_labels": STATUS_LABELS,
         "threshold": briefs.threshold(),
     }
@@ -389,7 +391,13 @@ def log_call(callback_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            services.log_call(callback_id, current_user, form.notes.data)
+            services.log_call(
+                callback_id,
+                current_user,
+                form.notes.data,
+                outcome=form.outcome.data,
+                next_try_on=form.next_try_on.data,
+            )
         except services.NotAllowed:
             raise  # someone else's call: the core handler answers 403 with the reason
         except services.WishError as error:
@@ -401,7 +409,9 @@ def log_call(callback_id: int):
     if call is None:
         abort(404)
     if not request.htmx:
-        if status == 200:
+        if status == 200 and call.done_at is None:
+            flash(_("Attempt logged; the call stays on your list."), "success")
+        elif status == 200:
             flash(_("Call logged. Thank you."), "success")
         return redirect(url_for("wishes.calls"))
     return render_template("wishes/_call.html", call=call, form=form), status

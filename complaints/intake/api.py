@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from complaints.intake import mailing, survey
 from complaints.intake import services as intake
-from complaints.intake import survey
 from complaints.intake.schemas import (
     ComplaintIn,
     ComplaintItem,
@@ -21,6 +21,8 @@ from complaints.intake.schemas import (
     ComplaintQuery,
     RatingIn,
     RatingOut,
+    ServiceIn,
+    ServiceOut,
     SurveyLinkIn,
     SurveyLinkOut,
 )
@@ -29,6 +31,7 @@ from core import clients
 from core.api import IDEMPOTENT, ApiError, answer, api_blueprint, idempotent, operation
 from core.api.idempotency import IdempotencyHeaders
 from core.api.schemas import ClientIn
+from core.database import utcnow
 from core.extensions import db
 from core.models import Client, User
 from core.urls import external_url
@@ -37,7 +40,9 @@ bp = api_blueprint("complaints_api", __name__)
 
 
 def _client(data: ClientIn) -> Client:
-    return clients.upsert_client(data.external_id, data.name, data.email, data.phone)
+    return clients.upsert_client(
+        data.external_id, data.name, data.email, data.phone, locale=data.locale
+    )
 
 
 def _rating(body: RatingIn) -> RatingOut:
@@ -61,9 +66,30 @@ def _complaint(body: ComplaintIn) -> ComplaintOut:
 
 
 def _survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
-    link, token = survey.issue_link(_client(body.client).id, order_ref=body.order_ref)
+    client = _client(body.client)
+    if body.send and not client.email:
+        raise ApiError(
+            422,
+            "invalid",
+            "We know no e-mail address for this client: give client.email to send the link.",
+            {"client.email": "required to send"},
+        )
+    link, token = survey.issue_link(client.id, order_ref=body.order_ref)
+    sent = False
+    if body.send:
+        db.session.flush()
+        sent = mailing.mail_survey(
+            link, token, client, "survey", f"survey-link:{link.id}", utcnow()
+        )
     url = external_url("public.survey", token=token)
-    return SurveyLinkOut(url=url, expires_at=link.expires_at)
+    return SurveyLinkOut(url=url, expires_at=link.expires_at, sent=sent)
+
+
+def _service(body: ServiceIn) -> ServiceOut:
+    service, created = mailing.record_service(
+        _client(body.client), body.order_ref, body.completed_at
+    )
+    return ServiceOut(id=service.id, survey_due_at=service.survey_due_at, created=created)
 
 
 @bp.post("/ratings")
@@ -100,6 +126,19 @@ def create_complaint(body: ComplaintIn, headers: IdempotencyHeaders):
 )
 def create_survey_link(body: SurveyLinkIn, headers: IdempotencyHeaders):
     return idempotent("survey-links", _survey_link, body, headers.key)
+
+
+@bp.post("/services")
+@operation(
+    "Tell Huddle a service was completed: the client gets a rating survey by e-mail after "
+    "HUDDLE_SURVEY_DELAY_MINUTES and one reminder after HUDDLE_SURVEY_REMINDER_HOURS if "
+    "unanswered; one survey per client and order",
+    body=ServiceIn,
+    responses={201: ("Noted (or already known: created is false)", ServiceOut)},
+    **IDEMPOTENT,
+)
+def create_service(body: ServiceIn, headers: IdempotencyHeaders):
+    return idempotent("services", _service, body, headers.key)
 
 
 def _cursors() -> URLSafeSerializer:

@@ -24,7 +24,7 @@ RATINGS_COPY = (
     "complaint_id) FROM STDIN"
 )
 # Staged rows are lists in this order (see ``csv_import.staged_row``).
-LINE, EXTERNAL_ID, NAME, EMAIL, PHONE, SCORE, COMMENT, ORDER_REF, OCCURRED = range(9)
+LINE, EXTERNAL_ID, NAME, EMAIL, PHONE, SCORE, COMMENT, ORDER_REF, OCCURRED, LOCALE = range(10)
 STORED_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLite stores a UTCDateTime (UTC, naive)
 
 
@@ -56,9 +56,10 @@ def _copy(connection, sql: str, rows: Sequence[Sequence]) -> None:
 
 
 def upsert_clients(clients: list[tuple], now: datetime) -> dict[str, int]:
-    """``(external_id, name, email, phone)`` each: created or updated at once; external_id → id.
+    """``(external_id, name, email, phone, locale)`` each: created or updated at once;
+    external_id → id.
 
-    An empty e-mail or phone in the file never erases what Huddle knows (``coalesce``).
+    An empty e-mail, phone or language in the file never erases what Huddle knows (``coalesce``).
     """
     if not clients:
         return {}
@@ -67,26 +68,27 @@ def upsert_clients(clients: list[tuple], now: datetime) -> dict[str, int]:
     connection.exec_driver_sql("DROP TABLE IF EXISTS import_clients_staging")
     connection.exec_driver_sql(
         "CREATE TEMPORARY TABLE import_clients_staging (external_id VARCHAR(120) PRIMARY KEY, "
-        "name VARCHAR(200), email VARCHAR(254), phone VARCHAR(40))"
+        "name VARCHAR(200), email VARCHAR(254), phone VARCHAR(40), locale VARCHAR(16))"
     )
     if postgresql:
         _copy(
             connection,
-            "COPY import_clients_staging (external_id, name, email, phone) FROM STDIN",
+            "COPY import_clients_staging (external_id, name, email, phone, locale) FROM STDIN",
             clients,
         )
     else:
         connection.exec_driver_sql(
-            "INSERT INTO import_clients_staging VALUES (?, ?, ?, ?)", clients
+            "INSERT INTO import_clients_staging VALUES (?, ?, ?, ?, ?)", clients
         )
     # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join condition.
     connection.execute(
         sa.text(
-            "INSERT INTO clients (external_id, name, email, phone, created_at) "
-            "SELECT external_id, name, email, phone, :now FROM import_clients_staging WHERE true "
-            "ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, "
+            "INSERT INTO clients (external_id, name, email, phone, locale, created_at) "
+            "SELECT external_id, name, email, phone, locale, :now FROM import_clients_staging "
+            "WHERE true ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, "
             "email = coalesce(excluded.email, clients.email), "
-            "phone = coalesce(excluded.phone, clients.phone)"
+            "phone = coalesce(excluded.phone, clients.phone), "
+            "locale = coalesce(excluded.locale, clients.locale)"
         ),
         {"now": _for_backend(stored_text(now), postgresql)},
     )

@@ -47,6 +47,7 @@ from complaints.intake.csv_parse import ImportFileError, Parsed, Row, parse
 from complaints.models import OPEN_STATUSES, Complaint
 from core import audit
 from core.audit import AuditEvent
+from core.clients import resolve_aliases
 from core.database import utcnow, writing
 from core.extensions import db
 from core.models import Client
@@ -93,6 +94,7 @@ def summarize(parsed: Parsed, now: datetime | None = None) -> dict:
         known += db.session.scalar(
             sa.select(sa.func.count()).select_from(Client).where(Client.external_id.in_(chunk))
         )
+        known += len(resolve_aliases(chunk))  # a merged-away id finds the client it joined
     return {
         "rows": len(parsed.rows) + parsed.lines_with_errors,
         "valid_rows": len(parsed.rows),
@@ -195,6 +197,7 @@ def staged_row(row: Row) -> list:
         row.comment,
         row.order_ref,
         bulk.stored_text(row.occurred_at),
+        row.locale,
     ]
 
 
@@ -341,24 +344,34 @@ def run_import(job_id: str, user_id: int | None, now: datetime | None = None) ->
     return _write_status(job_id, state="done", phase="", done=len(rows), result=result)
 
 
-def _latest_clients(rows: list[list]) -> list[tuple]:
-    """One ``(external_id, name, email, phone)`` per client: the last line about a client wins,
-    but an empty e-mail or phone keeps an earlier line's."""
+def _aliases(rows: list[list]) -> dict[str, str]:
+    """The file's client ids that became aliases in a merge, mapped to the kept client's id."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted({row[bulk.EXTERNAL_ID] for row in rows}), ID_CHUNK):
+        found.update(resolve_aliases(chunk))
+    return found
+
+
+def _latest_clients(rows: list[list], aliases: dict[str, str]) -> list[tuple]:
+    """One ``(external_id, name, email, phone, locale)`` per client: the last line about a client
+    wins, but an empty e-mail, phone or language keeps an earlier line's. An alias updates the
+    kept client."""
     latest: dict[str, tuple] = {}
     for row in rows:
-        external_id = row[bulk.EXTERNAL_ID]
+        external_id = aliases.get(row[bulk.EXTERNAL_ID], row[bulk.EXTERNAL_ID])
         known = latest.get(external_id)
         email, phone = row[bulk.EMAIL], row[bulk.PHONE]
+        locale = row[bulk.LOCALE] if len(row) > bulk.LOCALE else None
         if known is not None:
-            email, phone = email or known[2], phone or known[3]
-        latest[external_id] = (external_id, row[bulk.NAME], email, phone)
+            email, phone, locale = email or known[2], phone or known[3], locale or known[4]
+        latest[external_id] = (external_id, row[bulk.NAME], email, phone, locale)
     return list(latest.values())
 
 
 def _as_row(staged: list) -> Row:
     """A staged row as a ``Row`` (only for the few that open or join a complaint)."""
     occurred_at = datetime.strptime(staged[bulk.OCCURRED], bulk.STORED_FORMAT).replace(tzinfo=UTC)
-    return Row(*staged[: bulk.OCCURRED], occurred_at)
+    return Row(*staged[: bulk.OCCURRED], occurred_at, *staged[bulk.LOCALE : bulk.LOCALE + 1])
 
 
 def _complaints_for(rows: list[Row], client_ids: dict[str, int], actor_id, now) -> tuple:
@@ -388,7 +401,7 @@ def _complaints_for(rows: list[Row], client_ids: dict[str, int], actor_id, now) 
             continue
         complaint = intake.open_complaint(
             clients[client_id],
-            intake.rating_summary(row.score, row.comment),
+            **intake.rating_summary(row.score, row.comment),
             details=row.comment,
             channel="import",
             actor_id=actor_id,
@@ -408,8 +421,11 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
     progress = progress or (lambda phase, done: None)
     progress("clients", 0)
     clients_before = db.session.scalar(sa.select(sa.func.count()).select_from(Client))
-    client_ids = bulk.upsert_clients(_latest_clients(rows), now)
+    aliases = _aliases(rows)
+    client_ids = bulk.upsert_clients(_latest_clients(rows, aliases), now)
     clients_after = db.session.scalar(sa.select(sa.func.count()).select_from(Client))
+    clients_updated = len(client_ids) - (clients_after - clients_before)
+    client_ids.update({alias: client_ids[kept] for alias, kept in aliases.items()})
     cutoff = bulk.stored_text(complaint_cutoff(now))
     low_max = current_app.config["LOW_RATING_MAX"]
     recent_low = [
@@ -445,7 +461,7 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
     return {
         "ratings": len(rows),
         "clients_created": clients_after - clients_before,
-        "clients_updated": len(client_ids) - (clients_after - clients_before),
+        "clients_updated": clients_updated,
         "complaints_opened": opened,
         "complaints_joined": len(complaint_of) - opened,
     }

@@ -11,13 +11,25 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from core.database import utcnow
 from core.errors import RuleError
+from core.i18n import known_language
 from core.timestamps import CLOCK_SKEW, parse_timestamp
 
-COLUMNS = ("external_id", "name", "email", "phone", "score", "comment", "order_ref", "occurred_at")
+COLUMNS = (
+    "external_id",
+    "name",
+    "email",
+    "phone",
+    "score",
+    "comment",
+    "order_ref",
+    "occurred_at",
+    "language",
+)
 REQUIRED_COLUMNS = ("external_id", "name", "score", "occurred_at")
 LIMITS = {
     "external_id": 120,
@@ -26,6 +38,7 @@ LIMITS = {
     "phone": 40,
     "comment": 5000,
     "order_ref": 120,
+    "language": 16,
 }
 ERRORS_SHOWN = 100
 SCORES = {"1", "2", "3", "4", "5"}
@@ -50,6 +63,7 @@ class Row:
     comment: str | None
     order_ref: str | None
     occurred_at: datetime
+    locale: str | None = None  # the client's language (column "language"), one of ours
 
 
 @dataclass(slots=True)
@@ -109,6 +123,7 @@ def parse(data: bytes, now: datetime | None = None) -> Parsed:
     position = {name: header.index(name) for name in COLUMNS if name in header}
     width = len(header)
     parsed = Parsed()
+    languages = current_app.config["LANGUAGES"]
 
     def error(line: int, column: str, message: str) -> None:
         parsed.error_count += 1
@@ -137,7 +152,7 @@ def parse(data: bytes, now: datetime | None = None) -> Parsed:
             )
             parsed.lines_with_errors += 1
             continue
-        row = _check_row(start, values, position, latest, error)
+        row = _check_row(start, values, position, latest, error, languages)
         if row is None:
             parsed.lines_with_errors += 1
         else:
@@ -145,7 +160,9 @@ def parse(data: bytes, now: datetime | None = None) -> Parsed:
     return parsed
 
 
-def _check_row(line: int, values: list[str], position: dict, latest: datetime, error) -> Row | None:
+def _check_row(
+    line: int, values: list[str], position: dict, latest: datetime, error, languages: list[str]
+) -> Row | None:
     def get(name: str) -> str:
         return values[position[name]].strip() if name in position else ""
 
@@ -163,6 +180,14 @@ def _check_row(line: int, values: list[str], position: dict, latest: datetime, e
             ok = False
     if found["email"] and not EMAIL.match(found["email"]):
         error(line, "email", _("This e-mail address does not look right."))
+        ok = False
+    locale = known_language(found["language"], languages)
+    if found["language"] and locale is None:
+        error(
+            line,
+            "language",
+            _("Write a language Huddle speaks: %(languages)s.", languages=", ".join(languages)),
+        )
         ok = False
     raw_score = get("score")
     score = int(raw_score) if raw_score in SCORES else 0
@@ -188,4 +213,5 @@ def _check_row(line: int, values: list[str], position: dict, latest: datetime, e
         found["comment"],
         found["order_ref"],
         occurred_at,
+        locale,
     )

@@ -1,6 +1,7 @@
 """Pages for our clients, no login: the rating survey and "write to the head of support"."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
+from flask_babel import get_locale, refresh
 from flask_login import current_user
 
 from complaints.intake import services as intake
@@ -19,16 +20,27 @@ def survey_page(token: str):
         link = survey.link_from_token(token)
     except survey.SurveyLinkError as error:
         return render_template("public/survey_gone.html", reason=error.reason), error.status
+    g.client_locale = link.client.locale  # the language we know they read, unless they switch
+    refresh()
     if link.used_at is not None:
         return render_template("public/survey_done.html", already=True)
     if current_user.is_authenticated:
         # Staff resend the link; answering it themselves would mark the client "rated again" (#12).
         return render_template("public/survey_staff.html"), 403
     form = SurveyForm()
+    if request.method == "GET":
+        # A score button in the mail opened the page: chosen, not recorded (the client confirms).
+        chosen = request.args.get("score")
+        if chosen in {"1", "2", "3", "4", "5"}:
+            form.score.data = chosen
+        intake.note_survey_opened(link)
     if form.validate_on_submit():
         try:
             intake.answer_survey(
-                link, int(form.score.data), (form.comment.data or "").strip() or None
+                link,
+                int(form.score.data),
+                (form.comment.data or "").strip() or None,
+                locale=str(get_locale()),
             )
         except survey.SurveyLinkError as error:  # answered meanwhile, in another tab
             refuse(error)
@@ -52,6 +64,7 @@ def write_to_head():
             form.message.data,
             address=address,
             trap_filled=bool(form.website.data),
+            locale=str(get_locale()),
         )
         if result.limited:
             return render_template("public/write.html", form=form, limited=True), 429

@@ -57,11 +57,31 @@ class ComplaintOut(ApiModel):
 class SurveyLinkIn(ApiModel):
     client: ClientIn
     order_ref: text(120) = None
+    send: bool = Field(
+        False,
+        description="E-mail the link to the client (their e-mail known or given in client.email); "
+        "a client who unsubscribed gets nothing (sent: false)",
+    )
 
 
 class SurveyLinkOut(ApiModel):
     url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
     expires_at: Instant
+    sent: bool = Field(False, description="The link is in the mail outbox for the client")
+
+
+class ServiceIn(ApiModel):
+    """A service your system completed: Huddle asks the client for a rating by e-mail."""
+
+    client: ClientIn
+    order_ref: required_text(120)
+    completed_at: PastTimestamp
+
+
+class ServiceOut(ApiModel):
+    id: int
+    survey_due_at: Instant = Field(description="When the survey e-mail goes out")
+    created: bool = Field(description="False when this client and order were already known")
 
 
 class ComplaintQuery(ParamsModel):

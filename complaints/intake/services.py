@@ -11,16 +11,20 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from complaints import events
+from complaints.briefs import complaint_brief
 from complaints.intake.survey import SurveyLinkError
 from complaints.models import OPEN_STATUSES, Complaint, Rating, SurveyLink
 from core import throttle
 from core.clients import find_or_create_client
 from core.database import utcnow
 from core.extensions import db
+from core.mail import outbox as mail
 from core.models import Client, User
-from core.signals import rating_received
+from core.signals import client_wrote_to_head, rating_received
+from core.urls import external_url
 
 SUMMARY_MAX = 300
 WEB_MESSAGE_BUCKET = "write-to-us"
@@ -42,6 +46,8 @@ def open_complaint(
     client: Client,
     summary: str,
     *,
+    summary_kind: str | None = None,
+    summary_params: dict | None = None,
     details: str | None = None,
     channel: str,
     owner_id: int | None = None,
@@ -55,7 +61,9 @@ def open_complaint(
         team_id = db.session.scalar(sa.select(User.team_id).where(User.id == owner_id))
     complaint = Complaint(
         client=client,
-        summary=shorten(summary),
+        summary_words=shorten(summary),
+        summary_kind=summary_kind,
+        summary_params=summary_params,
         details=details,
         channel=channel,
         owner_id=owner_id,
@@ -130,8 +138,9 @@ def record_rating(
     if low:
         complaint = open_complaint_of(client.id)
         if complaint is None:
-            summary = rating_summary(score, comment)
-            complaint = open_complaint(client, summary, details=comment, channel=channel, now=now)
+            complaint = open_complaint(
+                client, **rating_summary(score, comment), details=comment, channel=channel, now=now
+            )
         else:
             events.record(None, complaint.id, "rating_added", now, score=score)
         rating.complaint_id = complaint.id
@@ -140,12 +149,12 @@ def record_rating(
     return rating
 
 
-def rating_summary(score: int, comment: str | None) -> str:
-    """A one-line summary for a complaint a rating opened: the score and the start of the comment."""
-    text = f"Rated {score}/5"
-    if comment and comment.strip():
-        text += f": {comment.strip().splitlines()[0]}"
-    return shorten(text)
+def rating_summary(score: int, comment: str | None) -> dict:
+    """``open_complaint``'s summary for a complaint a rating opened: the score as data (the title
+    "Rated 2/5" is written when shown, in the viewer's language) and the start of the comment in
+    the client's own words."""
+    words = comment.strip().splitlines()[0] if comment and comment.strip() else ""
+    return {"summary": words, "summary_kind": "rated", "summary_params": {"score": score}}
 
 
 def shorten(text: str, limit: int = SUMMARY_MAX) -> str:
@@ -156,8 +165,24 @@ def shorten(text: str, limit: int = SUMMARY_MAX) -> str:
 # --- Page-level services: each makes its request's one commit. -----------------------------------
 
 
+def note_survey_opened(link: SurveyLink, now: datetime | None = None) -> None:
+    """The client opened their survey (the first time counts): "opened" on the complaint page.
+
+    Opening records no rating, whatever score the link chose: mail scanners open every link.
+    Commits only when something changed.
+    """
+    if link.opened_at is None and link.used_at is None:
+        link.opened_at = now or utcnow()
+        db.session.commit()
+
+
 def answer_survey(
-    link: SurveyLink, score: int, comment: str | None, now: datetime | None = None
+    link: SurveyLink,
+    score: int,
+    comment: str | None,
+    now: datetime | None = None,
+    *,
+    locale: str | None = None,
 ) -> Rating:
     """Record the client's answer to a survey link, once, and commit.
 
@@ -165,7 +190,8 @@ def answer_survey(
     double submit cannot both record a rating: the second raises ``SurveyLinkError("used")``.
     A follow-up link (sent after a complaint was resolved) records the rating against the
     complaint's client like any other rating (a low one opens a new complaint) and notes that the
-    client rated us again, which is what the desk reads as "stayed".
+    client rated us again, which is what the desk reads as "stayed". ``locale`` is the language
+    the page was read in: the first answer teaches us the language of a client we knew none for.
     """
     now = now or utcnow()
     claimed = db.session.execute(
@@ -179,6 +205,8 @@ def answer_survey(
         link.client, score, comment=comment, channel="survey", order_ref=link.order_ref, now=now
     )
     link.rating_id = rating.id
+    if link.client.locale is None and locale:
+        link.client.locale = locale
     if link.purpose == "follow_up" and link.complaint_id is not None:
         complaint = db.session.get(Complaint, link.complaint_id)
         if complaint is not None and complaint.client_outcome is None and not is_low(score):
@@ -210,6 +238,7 @@ def receive_web_message(
     address: str,
     trap_filled: bool = False,
     now: datetime | None = None,
+    locale: str | None = None,
 ) -> WebMessageResult:
     """A message to the head of support from the public form: a complaint they own, committed.
 
@@ -224,6 +253,7 @@ def receive_web_message(
         contact = contact.strip()
         email, phone = (contact, None) if "@" in contact else (None, contact)
         client = find_or_create_client(None, name.strip(), email, phone)
+        client.locale = client.locale or locale  # the page's language, if we knew none yet
         head = head_of_support()
         first_line = message.strip().splitlines()[0]
         complaint = open_complaint(
@@ -234,8 +264,33 @@ def receive_web_message(
             owner_id=head.id if head else None,
             now=now,
         )
+        if head is not None:
+            _mail_head_of_support(head, complaint, name.strip(), contact, message.strip())
+        db.session.flush()
+        client_wrote_to_head.send(
+            current_app._get_current_object(),
+            complaint=complaint_brief(complaint.id, now or utcnow()),
+        )
     db.session.commit()
     return WebMessageResult(complaint)
+
+
+def _mail_head_of_support(
+    head: User, complaint: Complaint, name: str, contact: str, message: str
+) -> None:
+    """The head of support hears at once that a client wrote to them (the complaint is theirs)."""
+    mail.to_user(
+        head,
+        "web-message",
+        f"web-message:{complaint.id}",
+        "web_message",
+        _l("%(name)s wrote to you", name=name),
+        head=head.name,
+        client=name,
+        contact=contact,
+        message=message,
+        link=external_url("complaints.detail", complaint_id=complaint.id),
+    )
 
 
 def record_staff_complaint(

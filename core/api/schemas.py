@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from core.i18n import known_language
 from core.timestamps import CLOCK_SKEW, parse_timestamp
 
 
@@ -117,6 +118,19 @@ Instant = Annotated[
 ]
 
 
+def _language(value: str | None) -> str | None:
+    if value is None:
+        return None
+    known = known_language(value)
+    if known is None:
+        raise PydanticCustomError("language", "must be a language Huddle speaks: en, pt-BR, es, ru")
+    return known
+
+
+# A language tag as other systems write it (pt-BR, pt_BR, pt, es-ES...), stored as ours (pt_BR).
+Language = Annotated[text(16), AfterValidator(_language)]
+
+
 class ClientIn(ApiModel):
     """One of our clients, identified by the id your system gave them."""
 
@@ -124,6 +138,11 @@ class ClientIn(ApiModel):
     name: required_text(200)
     email: text(254) = None
     phone: text(40) = None
+    locale: Language = Field(
+        None,
+        description="The language the client reads (pt-BR, es, ru, en): their survey page and "
+        "anything Huddle sends them use it. A language Huddle has no translation for is refused.",
+    )
 
 
 class ErrorBody(ApiModel):

@@ -14,6 +14,10 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in"))
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
 def _acceptable_password(form, field):
     problem = password_problem(field.data or "")
     if problem:

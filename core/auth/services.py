@@ -10,6 +10,7 @@ from functools import cache
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,12 +20,15 @@ from core.auth.passwords import password_problem
 from core.database import held_by_another, mark_writing, utcnow
 from core.errors import RuleError
 from core.extensions import db
+from core.mail import outbox as mail
 from core.models import User
+from core.urls import external_url
 
 ATTEMPTS_BY_ACCOUNT_AND_ADDRESS = "login-account-address"
 ATTEMPTS_BY_ADDRESS = "login-address"
 # Past the limit, the next try waits this long, doubling with each further one, up to the window.
 FIRST_DELAY_SECONDS = 30
+RESET_MAIL_WINDOW_SECONDS = 15 * 60
 
 
 @dataclass
@@ -164,6 +168,45 @@ def reset_token(user: User, actor: User | None = None) -> str:
     audit.record(actor.id if actor else None, "user", user.id, "password_reset_issued")
     db.session.commit()
     return _link_token(user, "reset")
+
+
+def mail_invitation(user: User, inviter: User | None = None) -> None:
+    """E-mail the invitation link, in the invitee's language, with the invitation (no commit)."""
+    mail.to_user(
+        user,
+        "invitation",
+        f"invitation:{user.id}",
+        "invitation",
+        _l("You are invited to Huddle"),
+        name=user.name,
+        inviter=inviter.name if inviter else "Huddle",
+        link=external_url("auth.accept_invite", token=invite_token(user)),
+    )
+
+
+def request_password_reset(email: str, now: datetime | None = None) -> None:
+    """ "Forgot my password": e-mail a reset link if the address is someone's; commits.
+
+    The answer is the same either way (the page says "if the address is known"), so nobody learns
+    who has an account. One link per person per quarter-hour (the outbox key), so the form cannot
+    be used to flood somebody's inbox.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    now = now or utcnow()
+    window = int(now.timestamp()) // RESET_MAIL_WINDOW_SECONDS
+    audit.record(None, "user", user.id, "password_reset_requested")
+    mail.to_user(
+        user,
+        "password-reset",
+        f"password-reset:{user.id}:{window}",
+        "password_reset",
+        _l("Your Huddle password"),
+        name=user.name,
+        link=external_url("auth.reset_password", token=_link_token(user, "reset")),
+    )
+    db.session.commit()
 
 
 def user_from_reset(token: str) -> User | None:

@@ -6,7 +6,13 @@ from flask_login import current_user, login_user, logout_user
 
 from core.access import public
 from core.auth import services
-from core.auth.forms import AccountForm, ChangePasswordForm, LoginForm, SetPasswordForm
+from core.auth.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SetPasswordForm,
+)
 from core.errors import refuse
 from core.i18n import language_choices
 
@@ -41,6 +47,17 @@ def login():
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    """A reset link by e-mail; the same answer whether the address is known or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("auth/forgot.html", form=form, sent=True)
+    return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/logout")

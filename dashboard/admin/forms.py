@@ -1,11 +1,11 @@
 from datetime import time
 from zoneinfo import available_timezones
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     EmailField,
     IntegerField,
     SelectField,
@@ -19,6 +19,7 @@ from core.auth.forms import SetPasswordForm
 from core.i18n import language_choices
 from core.inputs import form_values
 from core.models import ROLES
+from core.money import AmountField
 from standup.forms import WEEKDAY_LABELS, MultiCheckboxField
 
 ROLE_LABELS = {"agent": _l("Agent"), "manager": _l("Manager"), "admin": _l("Admin")}
@@ -47,13 +48,17 @@ def _language_choices():
     return [("", _l("Browser's language")), *language_choices()]
 
 
+def _default_language():
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 class UserAccessForm(FlaskForm):
     """One row of the people page: access (role, team, active) and profile."""
 
     role = SelectField(_l("Role"), choices=_role_choices)
     team_id = SelectField(_l("Team"), coerce=int, choices=[])
     active = BooleanField(_l("Active"))
-    compensation_limit = DecimalField(
+    compensation_limit = AmountField(
         _l("Compensation limit"), validators=[Optional(), NumberRange(min=0)]
     )
     slack_user_id = StringField(_l("Slack user id"), validators=[Optional(), Length(max=32)])
@@ -74,6 +79,11 @@ class TeamForm(FlaskForm):
     slack_channel = StringField(_l("Slack channel"), validators=[Optional(), Length(max=80)])
     standup_time = TimeField(_l("Stand-up time (team's local time)"), validators=[DataRequired()])
     timezone = SelectField(_l("Timezone"), choices=_timezone_choices, default="UTC")
+    locale = SelectField(
+        _l("Language of its Slack messages and agenda"),
+        choices=language_choices,
+        default=_default_language,
+    )
     workdays = MultiCheckboxField(
         _l("Workdays"), choices=WEEKDAY_LABELS, default=["1", "2", "3", "4", "5"]
     )
@@ -87,7 +97,9 @@ class TeamForm(FlaskForm):
     )
 
     def fields_for_service(self) -> dict:
-        values = form_values(self, "name", "slug", "slack_channel", "standup_time", "timezone")
+        values = form_values(
+            self, "name", "slug", "slack_channel", "standup_time", "timezone", "locale"
+        )
         values.update(form_values(self, "workdays", "timebox_minutes"))
         grace = self.grace_minutes.data
         return values | {"grace_minutes": grace if grace is not None else 5}

@@ -8,7 +8,12 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from core import audit, money
-from core.auth.services import clean_slack_user_id, find_user_by_email, normalise_email
+from core.auth.services import (
+    clean_slack_user_id,
+    find_user_by_email,
+    mail_invitation,
+    normalise_email,
+)
 from core.errors import RuleError
 from core.extensions import db
 from core.models import ROLES, Team, User
@@ -35,6 +40,8 @@ def team_choices() -> list[tuple[int, str]]:
 def create_user(*args, **kwargs) -> User:
     """Invite (no password yet) or create someone (``add_user``'s arguments) and commit."""
     user = add_user(*args, **kwargs)
+    if user.password_hash is None:  # an invitation: the link goes by e-mail, with the invitation
+        mail_invitation(user, kwargs.get("actor"))
     db.session.commit()
     return user
 

@@ -1,6 +1,6 @@
 """The admin's teams page: list, create, edit in place, archive (writes in ``dashboard.admin.teams``)."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -22,6 +22,7 @@ def _edit_form(team: Team, formdata=None) -> TeamForm:
         "slack_channel": team.slack_channel or "",
         "standup_time": team.standup_time,
         "timezone": team.timezone,
+        "locale": team.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
         "workdays": list(team.workdays),
         "timebox_minutes": team.timebox_minutes,
         "grace_minutes": team.grace_minutes,

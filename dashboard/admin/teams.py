@@ -16,6 +16,7 @@ from core import audit
 from core.database import held_by_another, utcnow
 from core.errors import RuleError
 from core.extensions import db
+from core.i18n import known_language
 from core.models import Team, User
 from standup import queries as standup_queries
 from standup import schedule
@@ -29,6 +30,7 @@ EDITABLE = (
     "slack_channel",
     "standup_time",
     "timezone",
+    "locale",
     "workdays",
     "timebox_minutes",
     "grace_minutes",
@@ -105,6 +107,7 @@ def add_team(
     slack_channel: str | None = None,
     timebox_minutes: int = 15,
     grace_minutes: int = 5,
+    locale: str | None = None,
 ) -> Team:
     """Check and add a team to the current transaction (no commit: set-up adds its admin too)."""
     slug, timezone = slug.strip().lower(), timezone.strip()
@@ -126,6 +129,7 @@ def add_team(
         slack_channel=(slack_channel or "").strip() or None,
         timebox_minutes=timebox_minutes,
         grace_minutes=grace_minutes,
+        locale=known_language(locale),
     )
     db.session.add(team)
     db.session.flush()
@@ -175,6 +179,7 @@ def update_team(actor: User, team: Team, **fields) -> Team:
         "workdays": days,
         "timezone": fields["timezone"].strip(),
         "slack_channel": (fields.get("slack_channel") or "").strip() or None,
+        "locale": known_language(fields.get("locale")) or team.locale,
     }
     changed = {
         key: {"from": old[key], "to": _value(new[key])}
@@ -184,6 +189,7 @@ def update_team(actor: User, team: Team, **fields) -> Team:
     if changed:
         audit.record(actor.id, "team", team.id, "changed", **changed)
     team.slug = slug
+    team.locale = new["locale"]
     return standup_services.update_team_settings(
         team,
         actor,

@@ -89,7 +89,10 @@ def invite():
             _refused(error, form)
         else:
             invite_link = external_url("auth.accept_invite", token=invite_token(user))
-            flash(_("%(name)s is invited. Send them this link.", name=user.name), "success")
+            flash(
+                _("%(name)s is invited by e-mail; the link is here too.", name=user.name),
+                "success",
+            )
             form, status = _invite_form(blank=True), 201
     if request.htmx:
         return render_template("admin/_invite.html", invite=form, invite_link=invite_link), status

@@ -1,4 +1,4 @@
-"""The form a manager uses to correct a client's details on purpose (#12: never as a side effect)."""
+"""The forms on a client's page: correcting details on purpose (#12) and merging a duplicate."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,3 +16,10 @@ class ClientDetailsForm(FlaskForm):
     def validate_phone(self, field):
         if field.data and not PHONE.match(field.data.strip()):
             raise ValidationError(_l("Write a phone number with digits, e.g. +55 11 91234 5678."))
+
+
+class MergeForm(FlaskForm):
+    other = StringField(
+        _l("Id of the duplicate to merge into this client"),
+        validators=[DataRequired(), Length(max=120)],
+    )

@@ -1,4 +1,5 @@
-"""One of our clients, whole: every rating, complaint and wish they gave us, in a few queries."""
+"""The client directory (search and pages of clients) and one client, whole: every rating,
+complaint and wish they gave us, and the ids they were merged from, in a fixed number of queries."""
 
 from dataclasses import dataclass
 
@@ -6,8 +7,12 @@ import sqlalchemy as sa
 
 from complaints.models import Complaint, Rating
 from core.extensions import db
-from core.models import Client
+from core.models import Client, ClientAlias
 from wishes.briefs import client_wishes
+
+PAGE_SIZE = 50
+MAX_PAGE = 200  # offset paging stays cheap only so deep; a longer search narrows it instead
+MAX_QUERY = 120
 
 
 @dataclass
@@ -16,6 +21,62 @@ class ClientProfile:
     ratings: list[Rating]
     complaints: list[Complaint]
     wishes: list
+    aliases: list[ClientAlias]
+
+
+@dataclass
+class Directory:
+    q: str
+    page: int
+    clients: list[Client]
+    has_next: bool
+
+
+def _starts_with(column, variants: set[str], lowered: str):
+    """``column`` starts with ``lowered`` (any case): ranges an index answers, then an exact check.
+
+    Each spelling the prefix is likely stored in (``mar``, ``Mar``, ``MAR``) is one range
+    (``>= 'Mar' AND < 'Mas'``) on the column's plain index; the ``lower() LIKE`` only checks the few
+    rows found (a linguistic collation lets other cases into a range, which is fine).
+    """
+    ranges = [
+        sa.and_(column >= text, column < text[:-1] + chr(ord(text[-1]) + 1))
+        for text in sorted(variants)
+    ]
+    escaped = lowered.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.and_(sa.or_(*ranges), sa.func.lower(column).like(f"{escaped}%", escape="\\"))
+
+
+def search_condition(q: str):
+    """Clients whose name, e-mail or phone starts with ``q``, or whose (former) id is ``q``."""
+    lowered = q.lower()
+    spellings = {q, lowered, q.capitalize(), q.title(), q.upper()}
+    aliased = sa.select(ClientAlias.client_id).where(ClientAlias.external_id == q)
+    return sa.or_(
+        _starts_with(Client.name, spellings, lowered),
+        _starts_with(Client.email, {q, lowered}, lowered),
+        _starts_with(Client.phone, {q}, lowered),
+        Client.external_id == q,
+        Client.id.in_(aliased),
+    )
+
+
+def directory(q: str | None, page: int = 1) -> Directory:
+    """One page of clients in name order, searched when ``q`` is given: one query, however many."""
+    q = (q or "").strip()[:MAX_QUERY]
+    page = max(1, min(page, MAX_PAGE))
+    query = sa.select(Client).order_by(Client.name, Client.id)
+    if q:
+        query = query.where(search_condition(q))
+    rows = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    return Directory(q, page, rows[:PAGE_SIZE], len(rows) > PAGE_SIZE)
+
+
+def merged_into(former_client_id: int) -> int | None:
+    """The client a merged-away client's row id now belongs to, for old links to its page."""
+    return db.session.scalar(
+        sa.select(ClientAlias.client_id).where(ClientAlias.former_client_id == former_client_id)
+    )
 
 
 def profile(client_id: int) -> ClientProfile | None:
@@ -33,4 +94,15 @@ def profile(client_id: int) -> ClientProfile | None:
         .where(Complaint.client_id == client_id)
         .order_by(Complaint.opened_at.desc())
     )
-    return ClientProfile(client, list(ratings), list(complaints.unique()), client_wishes(client_id))
+    aliases = db.session.scalars(
+        sa.select(ClientAlias)
+        .where(ClientAlias.client_id == client_id)
+        .order_by(ClientAlias.merged_at, ClientAlias.id)
+    )
+    return ClientProfile(
+        client,
+        list(ratings),
+        list(complaints.unique()),
+        client_wishes(client_id),
+        list(aliases),
+    )

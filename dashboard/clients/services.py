@@ -1,11 +1,20 @@
-"""Changing a client's known details: an explicit, audited edit by managers and admins (#12)."""
+"""Changing a client on purpose: an audited edit of their details (#12), or merging two records of
+one client into one history with the other ids kept as aliases (#17).
 
+The demo and real intake both make duplicates (one person under two ids from two systems, or
+typed in twice); a split history hides a client's earlier complaint from whoever calls them next.
+"""
+
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from core import clients
+from complaints import client_history as complaint_history
+from core import audit, clients
+from core.database import utcnow
 from core.errors import Forbidden, NotFound, RuleError
 from core.extensions import db
-from core.models import Client, User
+from core.models import Client, ClientAlias, User
+from wishes import client_history as wish_history
 
 
 class ClientError(RuleError):
@@ -36,3 +45,78 @@ def edit_details(
     )
     db.session.commit()
     return changes
+
+
+class ClientMergeError(RuleError):
+    pass
+
+
+def find_client(reference: str) -> Client | None:
+    """A client by the id another system gave them (or an alias of it)."""
+    merged = sa.select(ClientAlias.client_id).where(ClientAlias.external_id == reference)
+    return db.session.scalar(
+        sa.select(Client).where(sa.or_(Client.external_id == reference, Client.id.in_(merged)))
+    )
+
+
+def merge_clients(kept_id: int, other: str, actor: User) -> ClientAlias:
+    """Merge the client known as ``other`` into ``kept_id``: everything moves, ``other`` stays an alias.
+
+    Managers and admins only. The kept client's details win; an e-mail or phone only the other
+    one had is kept. The merge is audited on the kept client with what moved.
+    """
+    if not actor.has_role("manager"):
+        raise Forbidden(_("Only managers and admins merge clients."))
+    reference = (other or "").strip()
+    if not reference:
+        raise ClientMergeError(_("Give the id of the client to merge into this one."), "other")
+    gone = find_client(reference)
+    if gone is None:
+        raise ClientMergeError(_("No client has this id."), "other")
+    if gone.id == kept_id:
+        raise ClientMergeError(_("This is the same client."), "other")
+    # Both rows locked in id order: two merges of the same pair cannot cross.
+    locked = db.session.scalars(
+        sa.select(Client)
+        .where(Client.id.in_((kept_id, gone.id)))
+        .order_by(Client.id)
+        .with_for_update()
+    ).all()
+    kept = next((client for client in locked if client.id == kept_id), None)
+    if kept is None:
+        raise NotFound(_("This client does not exist."))
+    moved = complaint_history.move_client_history(gone.id, kept.id)
+    moved |= wish_history.move_client_history(gone.id, kept.id)
+    db.session.execute(
+        sa.update(ClientAlias)
+        .where(ClientAlias.client_id == gone.id)
+        .values(client_id=kept.id)
+        .execution_options(synchronize_session=False)
+    )
+    kept.email = kept.email or gone.email
+    kept.phone = kept.phone or gone.phone
+    alias = ClientAlias(
+        external_id=gone.external_id,
+        client_id=kept.id,
+        former_client_id=gone.id,
+        name=gone.name,
+        email=gone.email,
+        phone=gone.phone,
+        merged_at=utcnow(),
+        merged_by_id=actor.id,
+    )
+    audit.record(
+        actor.id,
+        "client",
+        kept.id,
+        "merged",
+        merged_client_id=gone.id,
+        external_id=gone.external_id,
+        name=gone.name,
+        moved=moved,
+    )
+    db.session.delete(gone)
+    db.session.flush()  # the duplicate's row goes before its id becomes an alias
+    db.session.add(alias)
+    db.session.commit()
+    return alias

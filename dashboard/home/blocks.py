@@ -13,8 +13,9 @@ from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
 from complaints import briefs, listing
+from complaints.forms import COMPENSATION_LABELS
 from core.models import User
-from standup.briefs import open_action_items, today_for
+from standup.briefs import open_action_items, people_away, today_for
 from wishes import briefs as wishes_briefs
 
 
@@ -72,6 +73,13 @@ def _unowned(user: User, now: datetime) -> dict:
     return {"complaints": briefs.unowned(user.team_id, now), "now": now}
 
 
+def _owners_away(user: User, now: datetime) -> dict:
+    """Follow-ups due by the end of the day whose owner is away today: someone must take them."""
+    due = [c for c in briefs.follow_ups_due(user.team_id, now, 24, limit=200) if c.owner_id]
+    away = people_away({c.owner_id for c in due}, wishes_briefs.user_today(user, now))
+    return {"complaints": [c for c in due if c.owner_id in away], "now": now}
+
+
 def _low_ratings(user: User, now: datetime) -> dict:
     zone = get_timezone()
     workdays = user.team.workdays if user.team is not None else "12345"
@@ -85,7 +93,7 @@ def _wish_calls(user: User, now: datetime) -> dict:
 
 
 def _pending_compensation(user: User, now: datetime) -> dict:
-    return {"compensations": briefs.pending_compensations()}
+    return {"compensations": briefs.pending_compensations(), "kinds": dict(COMPENSATION_LABELS)}
 
 
 BLOCKS = [
@@ -94,6 +102,7 @@ BLOCKS = [
     Block("my-complaints", _l("Complaints I own"), "agent", _my_complaints, hidden_from="manager"),
     Block("wish-calls", _l("Wish callbacks due today and overdue"), "agent", _wish_calls),
     Block("my-follow-ups", _l("My follow-ups due today and overdue"), "manager", _my_follow_ups),
+    Block("owners-away", _l("Follow-ups whose owner is away today"), "manager", _owners_away),
     Block("unowned", _l("Complaints waiting for an owner"), "manager", _unowned),
     Block("low-ratings", _l("Low ratings since the last working day"), "manager", _low_ratings),
     Block(

@@ -1,8 +1,12 @@
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.access import public
+from complaints import services as complaints
+from core.access import public, role_required
 from core.database import utcnow
+from core.errors import RuleError, refuse
+from core.inputs import parse_int
 from dashboard.home.blocks import BY_NAME, visible_blocks
 
 bp = Blueprint("home", __name__)
@@ -29,3 +33,23 @@ def block(name: str):
 def favicon():
     """Browsers that ask for the old name get the icon base.html links (issue #15)."""
     return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
+@bp.post("/today/owners-away/<int:complaint_id>/take")
+@role_required("manager")
+def take_over(complaint_id: int):
+    """One click on Today: the manager takes over a follow-up whose owner is away."""
+    from_owner = parse_int(request.form.get("owner_id"), 1)
+    if from_owner is None:
+        abort(400)
+    try:
+        complaints.take_over(complaint_id, current_user, from_owner)
+        message, category = _("You own this follow-up now."), "success"
+    except RuleError as error:
+        message, category = refuse(error), "error"
+    if not request.htmx:
+        flash(message, category)
+        return redirect(url_for("home.today"))
+    found = BY_NAME["owners-away"]
+    data = {**found.load(current_user, utcnow()), "message": message, "category": category}
+    return render_template("home/_block.html", block=found, data=data)

@@ -25,6 +25,7 @@ from complaints.models import (
     Contact,
     Playbook,
     Rating,
+    SurveyLink,
 )
 from complaints.rollups import RatingSlot, ratings_sum
 from core.extensions import db
@@ -75,6 +76,8 @@ class Heard:
     complaints: Compared
     by_channel: list[ChannelCount]
     daily: list[DayCount]
+    surveys_sent: Compared
+    survey_response: Compared
 
 
 def heard(period: Period, team_id: int | None) -> Heard:
@@ -89,10 +92,16 @@ def heard(period: Period, team_id: int | None) -> Heard:
         period_bucket(RatingSlot.slot_at, period),
         ratings_sum().label("ratings"),
         ratings_sum(low_max).label("low"),
+        sa.literal(0, sa.Integer).label("mailed"),
+        sa.literal(0, sa.Integer).label("answered"),
     ).where(both_periods(RatingSlot.slot_at, period))
-    slots = slots.subquery()
+    rows = sa.union_all(slots, _surveys_mailed(period)).subquery()
     received = totals_by_bucket(
-        slots, ratings=sa.func.sum(slots.c.ratings), low=sa.func.sum(slots.c.low)
+        rows,
+        ratings=sa.func.sum(rows.c.ratings),
+        low=sa.func.sum(rows.c.low),
+        sent=sa.func.sum(rows.c.mailed),
+        answered=sa.func.sum(rows.c.answered),
     )
 
     opened = for_team(
@@ -116,6 +125,8 @@ def heard(period: Period, team_id: int | None) -> Heard:
         sum(item.current for item in by_channel), sum(item.previous for item in by_channel)
     )
     return Heard(
+        surveys_sent=Compared.of(received, "sent"),
+        survey_response=Compared.share_of(received, "answered", "sent", better="higher"),
         ratings=Compared.of(received, "ratings"),
         low_ratings=Compared.of(received, "low"),
         low_share=Compared.share_of(received, "low", "ratings"),
@@ -123,6 +134,19 @@ def heard(period: Period, team_id: int | None) -> Heard:
         by_channel=by_channel,
         daily=daily(period, team_id),
     )
+
+
+def _surveys_mailed(period: Period):
+    """Surveys e-mailed (by when first sent), shaped as rows of the ratings' rollup so both are
+    counted in one query: each is ``mailed`` and, once the client answered, ``answered`` (the
+    response rate, sent → answered, the practice lives on)."""
+    return sa.select(
+        period_bucket(SurveyLink.sent_at, period),
+        sa.literal(0, sa.Integer).label("ratings"),
+        sa.literal(0, sa.Integer).label("low"),
+        sa.literal(1, sa.Integer).label("mailed"),
+        sa.case((SurveyLink.used_at.is_not(None), 1), else_=0).label("answered"),
+    ).where(both_periods(SurveyLink.sent_at, period))
 
 
 def daily(period: Period, team_id: int | None) -> list[DayCount]:

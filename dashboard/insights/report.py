@@ -11,6 +11,7 @@ from flask_babel import format_date, format_decimal, format_percent, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.money import format_money
 from dashboard.insights.charts import Chart, Column, Table, bar_chart, line_chart, pareto_chart
 from dashboard.insights.metrics import Insights
 
@@ -45,7 +46,7 @@ def fmt_int(value) -> str:
 
 
 def fmt_money(value) -> str:
-    return format_decimal(value or 0, format="#,##0.00")
+    return format_money(value or 0)
 
 
 def fmt_share(value) -> str:

@@ -18,20 +18,30 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
-from complaints.briefs import digest, overdue_without_contact
+from complaints.briefs import digest, overdue_without_contact, unclaimed_low_ratings
+from complaints.intake.mailing import send_due_surveys
 from core.extensions import db
+from core.i18n import speaking
+from core.mail import delivery as mail_delivery
+from core.mail import outbox as mail
 from core.models import Team, User
+from core.teams import team_locale
+from core.urls import external_url
 from dashboard.scheduler.models import JobRun
 from dashboard.slack import messages
 from dashboard.slack.client import setting
 from dashboard.slack.delivery import dispatch
-from dashboard.slack.outbox import enqueue_message
+from dashboard.slack.models import OutboxMessage
+from dashboard.slack.outbox import enqueue, enqueue_message
 from standup.briefs import reminders_due
 from standup.services import auto_end_standups, prepare_standups
 from wishes.briefs import wishes_for_review
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Jobs that run every few seconds or minutes: their old runs are forgotten after a day.
+FREQUENT_JOBS = ("outbox-dispatch", "survey-mail")
 
 
 @dataclass(frozen=True)
@@ -130,9 +140,9 @@ def standup_reminder(at: datetime, team_id: int | None = None) -> str:
         if team_id is not None and reminder.team_id != team_id:
             continue
         key = f"standup-reminder:{reminder.team_id}:{reminder.standup_on.isoformat()}"
-        if enqueue_message(
-            reminder.channel, "standup-reminder", key, messages.standup_reminder(reminder)
-        ):
+        with speaking(team_locale(reminder.team_id)):
+            message = messages.standup_reminder(reminder)
+        if enqueue_message(reminder.channel, "standup-reminder", key, message):
             count += 1
     db.session.commit()
     return f"{count} reminders"
@@ -162,7 +172,8 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     """Complaints that passed their deadline since the last watch with no contact logged.
 
     Each watch covers the deadlines in (previous watch, this one], so a complaint is reported once
-    per deadline (a new deadline is a new report). The owner gets a direct message too.
+    per deadline (a new deadline is a new report). The owner gets a direct message and an e-mail
+    too (in their own language).
     """
     previous = db.session.scalar(
         sa.select(sa.func.max(JobRun.scheduled_for)).where(
@@ -178,17 +189,17 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
         db.session.commit()
         return "nothing newly overdue"
     owner_ids = {brief.owner_id for brief in briefs if brief.owner_id}
-    slack_ids = (
-        dict(
-            db.session.execute(
-                sa.select(User.id, User.slack_user_id).where(
-                    User.id.in_(owner_ids), User.slack_user_id.is_not(None)
-                )
-            ).all()
-        )
+    owners = (
+        {
+            user.id: user
+            for user in db.session.scalars(sa.select(User).where(User.id.in_(owner_ids)))
+        }
         if owner_ids
         else {}
     )
+    slack_ids = {
+        user_id: user.slack_user_id for user_id, user in owners.items() if user.slack_user_id
+    }
     enqueue_message(
         setting("SLACK_MANAGERS_CHANNEL"),
         "follow-up-watch",
@@ -196,13 +207,72 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
         messages.follow_up_watch(briefs, slack_ids),
     )
     for brief in briefs:
+        key = f"follow-up:{brief.id}:{int(brief.due_at.timestamp())}"
         if brief.owner_id in slack_ids:
-            key = f"follow-up:{brief.id}:{int(brief.due_at.timestamp())}"
-            enqueue_message(
-                slack_ids[brief.owner_id], "follow-up-nudge", key, messages.follow_up_nudge(brief)
+            with speaking(owners[brief.owner_id].locale):  # a direct message: the owner's language
+                nudge = messages.follow_up_nudge(brief)
+            enqueue_message(slack_ids[brief.owner_id], "follow-up-nudge", key, nudge)
+        if brief.owner_id in owners:
+            mail.to_user(
+                owners[brief.owner_id],
+                "follow-up-overdue",
+                key,
+                "follow_up_overdue",
+                _l("Overdue: call %(client)s back", client=brief.client_name),
+                name=owners[brief.owner_id].name,
+                client=brief.client_name,
+                summary=brief.summary,
+                due_at=brief.due_at,
+                link=external_url("complaints.detail", complaint_id=brief.id),
             )
     db.session.commit()
     return f"{len(briefs)} newly overdue"
+
+
+def claim_watch(at: datetime, team_id: int | None = None) -> str:
+    """Low-rating alerts nobody claimed within CLAIM_MINUTES: one reply in each alert's thread.
+
+    The reply mentions the heads of support (active admins with a Slack id). Its dedup key is the
+    rating's, so an alert is escalated once however often the watch runs; only alerts that were
+    posted (an outbox row exists) are escalated, and only within a day of the rating.
+    """
+    minutes = int(setting("CLAIM_MINUTES"))
+    cutoff = at - timedelta(minutes=minutes)
+    ratings = unclaimed_low_ratings(cutoff - timedelta(days=1), cutoff)
+    alert_keys = {f"low-rating:{rating.id}": rating for rating in ratings}
+    posted = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(alert_keys))
+        )
+        if alert_keys
+        else ()
+    )
+    heads = (
+        list(
+            db.session.scalars(
+                sa.select(User.slack_user_id)
+                .where(User.role == "admin", User.active, User.slack_user_id.is_not(None))
+                .order_by(User.id)
+            )
+        )
+        if posted
+        else {}
+    )
+    count = 0
+    for key in sorted(posted):
+        message = messages.unclaimed_alert(alert_keys[key], minutes, heads)
+        channel = setting("SLACK_MANAGERS_CHANNEL")
+        if enqueue(
+            channel,
+            "low-rating-escalation",
+            f"{key}/unclaimed",
+            message.text,
+            message.blocks,
+            thread_parent_key=key,
+        ):
+            count += 1
+    db.session.commit()
+    return f"{count} escalated"
 
 
 def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
@@ -216,23 +286,31 @@ def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
         if not wishes:
             continue
         key = f"wish-review-agenda:{team.id}:{on.isoformat()}"
-        message = messages.wish_review_agenda(team.name, on, wishes)
+        with speaking(team.locale):
+            message = messages.wish_review_agenda(team.name, on, wishes)
         if enqueue_message(team.slack_channel, "wish-review-agenda", key, message):
             count += 1
     db.session.commit()
     return f"{count} agendas"
 
 
+def survey_mail(at: datetime, team_id: int | None = None) -> str:
+    """Surveys due after completed services, and their one reminder (the intake package commits)."""
+    surveys, reminders = send_due_surveys(at)
+    return f"{surveys} surveys, {reminders} reminders"
+
+
 def outbox_dispatch(at: datetime, team_id: int | None = None) -> str:
-    """Send what is due; then forget dispatch runs older than a day (they only guard the tick)."""
-    report = dispatch(at)
+    """Send what is due in both outboxes (Slack, mail: each keeps its own pacing and backoff);
+    then forget frequent jobs' runs older than a day (they only guard the tick)."""
+    report = f"slack: {dispatch(at)}; mail: {mail_delivery.dispatch(at)}"
     db.session.execute(
         sa.delete(JobRun).where(
-            JobRun.job == "outbox-dispatch", JobRun.scheduled_for < at - timedelta(days=1)
+            JobRun.job.in_(FREQUENT_JOBS), JobRun.scheduled_for < at - timedelta(days=1)
         )
     )
     db.session.commit()
-    return str(report)
+    return report
 
 
 def _digest_cron() -> dict:
@@ -288,6 +366,13 @@ JOBS: dict[str, JobSpec] = {
             grace_seconds=15 * 60,
         ),
         JobSpec(
+            "claim-watch",
+            "Escalate low-rating alerts nobody claimed in time, once, in their Slack thread.",
+            claim_watch,
+            cron=lambda: {"minute": "*/5", "second": 0, "timezone": ZoneInfo("UTC")},
+            grace_seconds=5 * 60,
+        ),
+        JobSpec(
             "wish-review-agenda",
             "The wishes to decide, the morning of the weekly review.",
             wish_review_agenda,
@@ -295,8 +380,15 @@ JOBS: dict[str, JobSpec] = {
             grace_seconds=3 * 60 * 60,
         ),
         JobSpec(
+            "survey-mail",
+            "E-mail rating surveys after completed services, and one reminder.",
+            survey_mail,
+            cron=lambda: {"minute": "*/5", "second": 30, "timezone": ZoneInfo("UTC")},
+            grace_seconds=60 * 60,
+        ),
+        JobSpec(
             "outbox-dispatch",
-            "Send the Slack outbox (paced, retried).",
+            "Send the Slack and mail outboxes (paced, retried).",
             outbox_dispatch,
             cron=lambda: {"second": "*/10", "timezone": ZoneInfo("UTC")},
             grace_seconds=30,

@@ -3,79 +3,21 @@ of each message roughly as Slack shows it, so a team can try Huddle before conne
 
 import re
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from core.access import role_required
-from core.announce import announces
-from core.errors import refuse
-from core.extensions import db
-from core.inputs import int_arg
-from dashboard.slack import outbox
+from dashboard.outbox import outbox_blueprint
 from dashboard.slack.client import slack_enabled
-from dashboard.slack.models import OUTBOX_STATUSES, OutboxMessage
+from dashboard.slack.models import OutboxMessage
 
-bp = Blueprint("slack_admin", __name__, url_prefix="/admin/slack")
-PAGE_SIZE = 50
-
-
-def list_messages(status: str | None, before_id: int | None) -> list[OutboxMessage]:
-    statement = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE)
-    if status:
-        statement = statement.where(OutboxMessage.status == status)
-    if before_id:
-        statement = statement.where(OutboxMessage.id < before_id)
-    return list(db.session.scalars(statement))
-
-
-def status_counts() -> dict[str, int]:
-    rows = db.session.execute(
-        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
-    )
-    counts = dict.fromkeys(OUTBOX_STATUSES, 0)
-    counts.update({status: count for status, count in rows})
-    return counts
-
-
-@bp.get("/outbox")
-@role_required("admin")
-def outbox_page():
-    status = request.args.get("status")
-    status = status if status in OUTBOX_STATUSES else None
-    before = int_arg("before")
-    messages = list_messages(status, before)
-    more = len(messages) == PAGE_SIZE
-    context = {
-        "messages": messages,
-        "status": status,
-        "counts": status_counts(),
-        "slack_on": slack_enabled(),
-        "next_before": messages[-1].id if more else None,
-    }
-    template = "slack/_outbox_list.html" if request.htmx else "slack/outbox.html"
-    response = render_template(template, **context)
-    return response, 200, {"Vary": "HX-Request"}
-
-
-@bp.post("/outbox/<int:message_id>/retry")
-@role_required("admin")
-@announces(_l("Message queued to be sent again."))
-def retry(message_id: int):
-    error = None
-    try:
-        message = outbox.retry(message_id)
-    except outbox.OutboxError as failure:
-        error = refuse(failure)
-        message = db.session.get(OutboxMessage, message_id) or abort(404)
-    if request.htmx:
-        return render_template("slack/_outbox_row.html", message=message, error=error), (
-            409 if error else 200
-        )
-    flash(error or _("The message will be sent again."), "error" if error else "success")
-    return redirect(url_for("slack_admin.outbox_page"))
+bp = outbox_blueprint(
+    "slack_admin",
+    __name__,
+    "/admin/slack",
+    OutboxMessage,
+    page_template="slack/outbox.html",
+    row_template="slack/_outbox_row.html",
+    context=lambda: {"slack_on": slack_enabled()},
+)
 
 
 # --- a rough rendering of Slack's mrkdwn for the preview -----------------------------------------

@@ -14,6 +14,8 @@ SETTINGS = {
     "SLACK_BACKOFF_MAX_SECONDS": 60,
     "SLACK_DISPATCH_BUDGET_SECONDS": 8,
     "SLACK_REMINDER_MINUTES": 10,
+    # A low-rating alert nobody claimed within this many minutes is escalated once, in its thread.
+    "CLAIM_MINUTES": 30,
     "DIGEST_TIME": "08:00",
     "DIGEST_TIMEZONE": "UTC",
 }

@@ -35,33 +35,34 @@ Pacing and retries:
 """
 
 import http.client
-import logging
 import socket
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.error import URLError
 
 import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from core.database import utcnow
 from core.extensions import db
+from core.outbox import (
+    DispatchReport,
+    RealClock,
+    claim,
+    exponential_backoff,
+    fail,
+    is_due,
+    postpone_all,
+    release,
+    save_sent,
+    wake_backed_off,
+)
 from dashboard.slack.client import delivery_client, setting
 from dashboard.slack.models import OutboxMessage
 
-log = logging.getLogger(__name__)
-
 PER_CHANNEL_INTERVAL = timedelta(seconds=1)
-# A claim older than this belongs to a dispatcher that died mid-post: take the row back.
-STALE_CLAIM = timedelta(minutes=5)
 BATCH = 200
-# Saving "sent" after Slack accepted a post: tries, and the pause before each retry (doubling).
-SAVE_ATTEMPTS = 8
-SAVE_PAUSE_SECONDS = 0.5
-SAVE_PAUSE_MAX_SECONDS = 20
 TRANSIENT_ERRORS = {
     "internal_error",
     "fatal_error",
@@ -85,35 +86,10 @@ NETWORK_ERRORS = (
 )
 
 
-@dataclass
-class DispatchReport:
-    sent: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
-    dead: list[int] = field(default_factory=list)
-    rate_limited_until: datetime | None = None
-    stopped_by: str | None = None
-
-    def __str__(self) -> str:
-        return f"sent {len(self.sent)}, failed {len(self.failed)}, dead {len(self.dead)}" + (
-            f", stopped: {self.stopped_by}" if self.stopped_by else ""
-        )
-
-
-class RealClock:
-    """``at`` plus the real time elapsed since the run started (``jobs run --at`` replays)."""
-
-    def __init__(self, at: datetime | None = None):
-        self.origin = at or utcnow()
-        self.started = time.monotonic()
-
-    def __call__(self) -> datetime:
-        return self.origin + timedelta(seconds=time.monotonic() - self.started)
-
-
 def backoff(attempts: int) -> timedelta:
-    base = setting("SLACK_BACKOFF_BASE_SECONDS")
-    cap = setting("SLACK_BACKOFF_MAX_SECONDS")
-    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+    return exponential_backoff(
+        attempts, setting("SLACK_BACKOFF_BASE_SECONDS"), setting("SLACK_BACKOFF_MAX_SECONDS")
+    )
 
 
 def _due_ids(now: datetime) -> list[tuple[int, str]]:
@@ -128,13 +104,7 @@ def _due_ids(now: datetime) -> list[tuple[int, str]]:
             ~_earlier_reply_unsent(OutboxMessage),
         ),
     )
-    due = sa.or_(
-        sa.and_(
-            OutboxMessage.status.in_(("pending", "failed")),
-            OutboxMessage.next_attempt_at <= now,
-        ),
-        sa.and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM),
-    )
+    due = is_due(OutboxMessage, now)
     statement = (
         sa.select(OutboxMessage.id, OutboxMessage.channel)
         .where(due, parent_ready)
@@ -160,31 +130,6 @@ def _earlier_reply_unsent(message):
         earlier.id < message.id,
         earlier.status.in_(("pending", "failed", "sending")),
     )
-
-
-def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
-    """Take one message for this dispatcher; None if another one took it first."""
-    result = db.session.execute(
-        sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            sa.or_(
-                OutboxMessage.status.in_(("pending", "failed")),
-                sa.and_(
-                    OutboxMessage.status == "sending",
-                    OutboxMessage.claimed_at < now - STALE_CLAIM,
-                ),
-            ),
-        )
-        .values(status="sending", claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if result.rowcount != 1:
-        return None
-    message = db.session.get(OutboxMessage, message_id)
-    db.session.refresh(message)
-    return message
 
 
 def _last_posts(channels: set[str]) -> dict[str, datetime]:
@@ -231,80 +176,15 @@ def _retry_after(error: SlackApiError) -> int:
         return 30
 
 
-def _release(message: OutboxMessage) -> None:
-    """Put a claimed message back untouched (its parent is not posted yet)."""
-    message.status = "pending"
-    message.claimed_at = None
-    db.session.commit()
-
-
 def _fail(message: OutboxMessage, now: datetime, error: str, *, permanent: bool) -> str:
-    message.attempts += 1
-    message.last_error = error[:2000]
-    message.claimed_at = None
-    if permanent or message.attempts >= setting("SLACK_MAX_ATTEMPTS"):
-        message.status = "dead"
-    else:
-        message.status = "failed"
-        message.next_attempt_at = now + backoff(message.attempts)
-    db.session.commit()
-    return message.status
-
-
-def _save_sent(message_id: int, ts: str | None, sent_at: datetime, sleep) -> bool:
-    """Slack accepted the post: record it, retrying a failing save (a locked or lost database).
-
-    Until this commit succeeds the row is ``sending`` and would be posted again once its claim is
-    stale, so a save that fails is retried for about a minute before the run gives up.
-    """
-    for attempt in range(SAVE_ATTEMPTS):
-        try:
-            db.session.execute(
-                sa.update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(
-                    status="sent",
-                    ts=ts,
-                    sent_at=sent_at,
-                    attempts=OutboxMessage.attempts + 1,
-                    last_error=None,
-                    claimed_at=None,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
-            return True
-        except sa.exc.DBAPIError:
-            db.session.rollback()
-            log.warning("saving Slack message %s as sent failed (try %s)", message_id, attempt + 1)
-            sleep(min(SAVE_PAUSE_MAX_SECONDS, SAVE_PAUSE_SECONDS * 2**attempt))
-    log.error("Slack message %s was sent but could not be saved as sent", message_id)
-    return False
-
-
-def _pause_everything(until: datetime, reason: str) -> None:
-    """Honour Retry-After for every due message, across every scheduler (it is in the table)."""
-    db.session.execute(
-        sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.status.in_(("pending", "failed")),
-            OutboxMessage.next_attempt_at < until,
-        )
-        .values(next_attempt_at=until)
-        .execution_options(synchronize_session=False)
+    return fail(
+        message,
+        now,
+        error,
+        permanent=permanent,
+        max_attempts=setting("SLACK_MAX_ATTEMPTS"),
+        backoff=backoff,
     )
-    db.session.commit()
-
-
-def _wake_backed_off(now: datetime) -> None:
-    """Slack answered again: messages waiting out an outage backoff become due now."""
-    db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.status == "failed", OutboxMessage.next_attempt_at > now)
-        .values(next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
 
 
 def dispatch(
@@ -354,7 +234,7 @@ def dispatch(
         if not queues[channel]:
             del queues[channel]
         now = clock()
-        message = _claim(message_id, now)
+        message = claim(OutboxMessage, message_id, now)
         if message is None:
             continue
         thread_ts = None
@@ -362,7 +242,7 @@ def dispatch(
             thread_ts = _parent_ts(message)
             waiting = db.session.scalar(sa.select(_earlier_reply_unsent(message)))
             if thread_ts is None or waiting:
-                _release(message)
+                release(message)
                 continue
         dedup_key = message.dedup_key
         post = {
@@ -385,24 +265,24 @@ def dispatch(
                 message.next_attempt_at = until
                 message.last_error = f"rate limited by Slack until {until.isoformat()}"
                 db.session.commit()
-                _pause_everything(until, "429")
+                postpone_all(OutboxMessage, until)
                 report.rate_limited_until = until
                 report.stopped_by = "rate limited"
                 break
             transient = status >= 500 or code in TRANSIENT_ERRORS
             outcome = _fail(message, now, f"{status} {code or error}", permanent=not transient)
-            (report.dead if outcome == "dead" else report.failed).append(message.id)
+            report.count(message.id, outcome)
             if transient:
                 report.stopped_by = f"slack error {status} {code}"
                 break
             continue
         except (SlackClientError, *NETWORK_ERRORS) as error:
             outcome = _fail(message, clock(), f"{type(error).__name__}: {error}", permanent=False)
-            (report.dead if outcome == "dead" else report.failed).append(message.id)
+            report.count(message.id, outcome)
             report.stopped_by = f"network: {type(error).__name__}"
             break
         sent_at = clock()
-        if not _save_sent(message_id, response.get("ts"), sent_at, sleep):
+        if not save_sent(OutboxMessage, message_id, sent_at, sleep, ts=response.get("ts")):
             report.stopped_by = "database: could not save a sent message"
             break
         report.sent.append(message_id)
@@ -411,7 +291,7 @@ def dispatch(
             add(channel, reply_id)
         if len(report.sent) == 1:
             # Slack answers: whatever waits out an outage backoff joins this run, same pacing.
-            _wake_backed_off(sent_at)
+            wake_backed_off(OutboxMessage, sent_at)
             for woken_id, woken_channel in _due_ids(sent_at):
                 add(woken_channel, woken_id)
     return report

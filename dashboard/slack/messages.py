@@ -36,7 +36,8 @@ from slack_sdk.models.views import View
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from dashboard.slack.links import links
-from standup.briefs import ReminderBrief, StandupSummary
+from standup.briefs import KIND_LABELS, ReminderBrief, StandupSummary
+from standup.rules import is_blocker
 from wishes.briefs import DecisionBrief, WishBrief
 
 MAX_BLOCKS = 50
@@ -229,6 +230,11 @@ def _minutes(seconds: int | None) -> str:
     return str(round((seconds or 0) / 60))
 
 
+def _unreached_line(kind: str, title: str) -> str:
+    label = escape(str(KIND_LABELS.get(kind, kind)))
+    return f"• {label}" + (f": {escape(clip(title, 300))}" if title else "")
+
+
 def standup_summary(summary: StandupSummary) -> SlackMessage:
     """Duration, attendance, action items and blockers in the channel; the check-ins in the thread."""
     url = summary.url
@@ -246,11 +252,16 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
     )
     attended = [escape(name) for name in summary.attended]
     absent = [escape(name) for name in summary.absent]
+    if not summary.held:  # nothing was timed: no "0 min", no ✅
+        duration = _("not held")
     blocks = [
         _header(title),
         _fields(
             [
-                (_("Duration"), duration + (" ⏰" if over else " ✅")),
+                (
+                    _("Duration"),
+                    duration if not summary.held else duration + (" ⏰" if over else " ✅"),
+                ),
                 (_("Attended"), str(len(attended))),
                 (_("Absent"), ", ".join(absent[:30]) or _("nobody")),
                 (_("Blockers"), str(len(summary.blockers))),
@@ -267,8 +278,17 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
     blocker_lines = [
         f"• *{escape(name)}*: {escape(clip(text, 300))}" for name, text in summary.blockers
     ]
+    # The parking lot's topics are listed above; a carried item keeps the title it was carried with.
+    unreached = [(kind, title) for kind, title in summary.unreached if kind != "parking_lot"]
     replies: list[SlackMessage] = []
-    for label, lines in ((_("Action items"), action_lines), (_("Blockers"), blocker_lines)):
+    sections = (
+        (_("Decisions"), [f"• {escape(clip(text, 300))}" for text in summary.decisions]),
+        (_("Action items"), action_lines),
+        (_("Blockers"), blocker_lines),
+        (_("Parking lot"), [f"• {escape(clip(text, 300))}" for text in summary.parking_lot]),
+        (_("Not reached"), [_unreached_line(kind, title) for kind, title in unreached]),
+    )
+    for label, lines in sections:
         if lines:
             preview, thread = _previewed(label, lines, url)
             blocks += [_section(f"*{label}*"), *preview]
@@ -278,7 +298,7 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
         f"*{escape(name)}* {escape(clip(mood or '', 20))}\n"
         f"{_('Yesterday')}: {escape(clip(yesterday or '—', 600))}\n"
         f"{_('Today')}: {escape(clip(today or '—', 600))}"
-        + (f"\n{_('Blockers')}: {escape(clip(blockers, 600))}" if blockers else "")
+        + (f"\n{_('Blockers')}: {escape(clip(blockers, 600))}" if is_blocker(blockers) else "")
         for name, yesterday, today, blockers, mood in summary.check_ins
     ]
     if check_in_lines:
@@ -304,7 +324,7 @@ def complaint_line(brief: ComplaintBrief, owner: str | None = None, due: str | N
     if owner is None:
         owner = escape(brief.owner_name) if brief.owner_name else _("no owner yet")
     return (
-        f"• {link(links().complaint(brief.id), clip(brief.summary, 90))} — "
+        f"• {link(links().complaint(brief.id), clip(brief.title, 90))} — "
         f"{escape(clip(brief.client_name, 60))} · {owner} · {due or _('due')} {when(brief.due_at)}"
     )
 
@@ -384,6 +404,30 @@ def low_rating_alert(rating: RatingBrief, owner_name: str | None = None) -> Slac
     return SlackMessage(text=title, blocks=blocks)
 
 
+def client_wrote(complaint: ComplaintBrief) -> SlackMessage:
+    """A client wrote to the head of support through the public page (no contact details here)."""
+    title = _("✉️ %(client)s wrote to the head of support", client=clip(complaint.client_name, 80))
+    lines = [f"*{escape(title)}*", "> " + escape(clip(complaint.summary, 500))]
+    owner = _("Owner: %(name)s", name=escape(complaint.owner_name)) if complaint.owner_name else ""
+    lines.append(link(links().complaint(complaint.id), _("Open in Huddle")) + f" · {owner}")
+    return SlackMessage(text=title, blocks=[_section("\n".join(lines))])
+
+
+def unclaimed_alert(
+    rating: RatingBrief, minutes: int, head_slack_ids: Sequence[str]
+) -> SlackMessage:
+    """The reply in a low-rating alert's thread when nobody said "I'll call them" in time."""
+    text = ngettext(
+        "Nobody has claimed this low rating for %(num)d minute.",
+        "Nobody has claimed this low rating for %(num)d minutes.",
+        minutes,
+    )
+    mentions = " ".join(f"<@{escape(slack_id)}>" for slack_id in head_slack_ids)
+    target = links().complaint(rating.complaint_id) if rating.complaint_id else links().complaints()
+    line = f"{mentions} {escape(text)}".strip() + " " + link(target, _("Take it in Huddle"))
+    return SlackMessage(text=text, blocks=[_section(line)])
+
+
 def follow_up_watch(
     briefs: Sequence[ComplaintBrief], owner_slack_ids: dict[int, str]
 ) -> SlackMessage:
@@ -418,7 +462,7 @@ def follow_up_nudge(brief: ComplaintBrief) -> SlackMessage:
     )
     blocks = [
         _section(
-            f"{escape(text)}\n{link(links().complaint(brief.id), clip(brief.summary, 120))} · "
+            f"{escape(text)}\n{link(links().complaint(brief.id), clip(brief.title, 120))} · "
             f"{_('was due')} {when(brief.due_at)}"
         )
     ]

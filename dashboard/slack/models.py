@@ -1,23 +1,22 @@
 """The Slack outbox: every message Huddle means to post, written with the change that causes it."""
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import UTCDateTime, utcnow
 from core.extensions import db
+from core.outbox import OUTBOX_STATUSES, OutboxRow
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "dead")
+__all__ = ["OUTBOX_STATUSES", "OutboxMessage"]
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(OutboxRow, db.Model):
     """One Slack message, from the moment it is decided until Slack answers ``ok`` with a ``ts``.
 
-    ``dedup_key`` is what makes "exactly once" possible: the same event (a digest for a day, an
-    alert for a rating) always produces the same key, and the unique constraint turns a second
-    attempt to enqueue it into a no-op. ``thread_parent_key`` names the parent by its dedup key, so a
-    reply can be enqueued in the same transaction as its parent, before either has a Slack ``ts``.
+    ``dedup_key`` (from ``core.outbox.OutboxRow``) is what makes "exactly once" possible: the same
+    event (a digest for a day, an alert for a rating) always produces the same key, and the unique
+    constraint turns a second attempt to enqueue it into a no-op. ``thread_parent_key`` names the
+    parent by its dedup key, so a reply can be enqueued in the same transaction as its parent,
+    before either has a Slack ``ts``.
     """
 
     __tablename__ = "outbox_messages"
@@ -29,21 +28,11 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_messages_channel_sent_at", "channel", "sent_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(sa.String(80))
-    kind: Mapped[str] = mapped_column(sa.String(40))
-    dedup_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     thread_parent_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     blocks: Mapped[list] = mapped_column(sa.JSON, default=list)
-    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(sa.Text)
     ts: Mapped[str | None] = mapped_column(sa.String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.dedup_key} {self.status}>"

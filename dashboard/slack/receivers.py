@@ -5,11 +5,18 @@ The payloads are the contract written down in ``core.signals``: briefs, read fie
 
 from flask import current_app
 
-from complaints.briefs import rating_brief
+from complaints.briefs import ComplaintBrief, rating_brief
 from complaints.models import Complaint, Rating
 from core import signals
+from core.i18n import speaking
+from core.teams import team_locale
 from dashboard.slack.client import setting
-from dashboard.slack.messages import low_rating_alert, standup_summary, wish_review_results
+from dashboard.slack.messages import (
+    client_wrote,
+    low_rating_alert,
+    standup_summary,
+    wish_review_results,
+)
 from dashboard.slack.outbox import enqueue_message
 from standup.briefs import StandupSummary
 from standup.models import Standup
@@ -31,12 +38,26 @@ def on_rating_received(sender, rating: Rating, complaint: Complaint | None, **ex
     )
 
 
+def on_client_wrote_to_head(sender, complaint: ComplaintBrief | None, **extra) -> None:
+    """A client wrote to the head of support: the managers hear of it too."""
+    if complaint is None:
+        return
+    enqueue_message(
+        setting("SLACK_MANAGERS_CHANNEL"),
+        "client-wrote",
+        f"client-wrote:{complaint.id}",
+        client_wrote(complaint),
+    )
+
+
 def on_standup_ended(sender, standup: Standup, summary: StandupSummary, **extra) -> None:
     """A stand-up ended: its summary to the team's channel, check-ins in the thread."""
     if not summary.channel:
         return
     key = f"standup-summary:{summary.team_id}:{summary.standup_on.isoformat()}"
-    enqueue_message(summary.channel, "standup-summary", key, standup_summary(summary))
+    with speaking(team_locale(summary.team_id)):
+        message = standup_summary(summary)
+    enqueue_message(summary.channel, "standup-summary", key, message)
 
 
 def on_wish_review_closed(
@@ -44,12 +65,14 @@ def on_wish_review_closed(
 ) -> None:
     """A review closed: its decisions to the team's channel (the managers' if the team has none)."""
     channel = review.channel or setting("SLACK_MANAGERS_CHANNEL")
-    message = wish_review_results(review.team_name, review.review_on, decisions)
+    with speaking(team_locale(review.team_id) if review.channel else None):
+        message = wish_review_results(review.team_name, review.review_on, decisions)
     enqueue_message(channel, "wish-review-results", f"wish-review-results:{review.id}", message)
 
 
 def connect() -> None:
     """Connect once per process (blinker keeps weak references: module functions stay alive)."""
     signals.rating_received.connect(on_rating_received)
+    signals.client_wrote_to_head.connect(on_client_wrote_to_head)
     signals.standup_ended.connect(on_standup_ended)
     signals.wish_review_closed.connect(on_wish_review_closed)

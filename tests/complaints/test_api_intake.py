@@ -415,7 +415,8 @@ def test_survey_link_is_issued_and_works(app, client, api_headers):
     response = post_json(
         client, "/api/v1/survey-links", {"client": CLIENT, "order_ref": "A-1"}, api_headers
     )
-    assert response.status_code == 201 and set(response.json) == {"url", "expires_at"}
+    assert response.status_code == 201 and set(response.json) == {"url", "expires_at", "sent"}
+    assert response.json["sent"] is False  # not asked to send
     (link,) = all_rows(app, SurveyLink)
     assert link.order_ref == "A-1" and link.expires_at.isoformat() == response.json["expires_at"]
     url = urlsplit(response.json["url"])  # on HUDDLE_BASE_URL, whatever host the request used

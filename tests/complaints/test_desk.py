@@ -164,7 +164,7 @@ def test_compensation_above_the_limit_waits_for_an_admin(
         ("contacts", {"channel": "call"}, "Choose what came of it."),
         ("contacts", {"channel": "pigeon", "outcome": "reached"}, "Not a valid choice"),
         ("compensation", {"kind": "refund", "amount": "-5"}, "Enter an amount above zero."),
-        ("compensation", {"kind": "refund", "amount": "lots"}, "Not a valid decimal value"),
+        ("compensation", {"kind": "refund", "amount": "lots"}, "Enter an amount like 35.90."),
         ("playbook", {"playbook_id": "999", "version": "1"}, "Not a valid choice"),
         ("status", {"status": "flying", "version": "1"}, "cannot go from"),
     ],

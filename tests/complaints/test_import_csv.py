@@ -270,6 +270,25 @@ def test_upload_and_run_need_csrf(app, client, manager):
     assert status_of(app, job)["state"] == "previewed" and count(app, Rating) == 0
 
 
+def test_a_language_column_sets_each_clients_language(app, client, manager):
+    text = (
+        "external_id,name,score,occurred_at,language\n"
+        f"c1,Ana,5,{OLD},pt-BR\nc2,Olga,4,{OLD},ru\nc3,Kim,4,{OLD},\n"
+    )
+    job = job_of(upload(client, text))
+    assert client.post(f"/complaints/import/{job}/run").status_code == 302
+    languages = {c.external_id: c.locale for c in all_rows(app, Client)}
+    assert languages == {"c1": "pt_BR", "c2": "ru", "c3": None}
+
+
+def test_a_language_huddle_does_not_speak_is_a_line_error(app, client, manager):
+    job = job_of(
+        upload(client, f"external_id,name,score,occurred_at,language\nc1,Ana,5,{OLD},tlh\n")
+    )
+    preview = client.get(f"/complaints/import/{job}")
+    assert "Write a language Huddle speaks: en, pt_BR, es, ru." in preview.text
+
+
 def test_the_import_writes_the_rows_the_preview_staged_without_a_second_parse(app, client, manager):
     job = job_of(upload(client, HEADER + f"c1,Ana,,,5,Fine,O-1,{OLD}\n"))
     with app.test_request_context():

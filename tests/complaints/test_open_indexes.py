@@ -12,7 +12,7 @@ from core.models import Client
 from tests.support.queries import count_statements, plan_of
 
 
-def _plan_for(app, client, url: str, marker: str, bitmaps_only: bool = False) -> str:
+def _plan_for(app, client, url: str, marker: str, conditions_only: bool = False) -> str:
     """The plan of the statement of GET ``url`` that contains ``marker``, bound as the app bound it."""
     client.get(url)
     with count_statements(app) as counter:
@@ -23,7 +23,7 @@ def _plan_for(app, client, url: str, marker: str, bitmaps_only: bool = False) ->
         if marker in statement
     ]
     assert recorded, f"no statement with {marker!r} for {url}"
-    return plan_of(app, *recorded[0], bitmaps_only=bitmaps_only)
+    return plan_of(app, *recorded[0], conditions_only=conditions_only)
 
 
 def _uses(plan: str, index: str) -> bool:
@@ -90,7 +90,7 @@ def test_today_loads_my_complaints_once_from_the_owner_index(app, client, login_
 
 def test_search_uses_the_search_indexes(app, client, login_as, some_complaints):
     login_as("manager")
-    plan = _plan_for(app, client, "/complaints/?q=parcel", "is_open", bitmaps_only=True)
+    plan = _plan_for(app, client, "/complaints/?q=parcel", "is_open", conditions_only=True)
     if "fts_" not in plan:  # PostgreSQL names the trigram indexes, SQLite the FTS5 tables
         pytest.fail(plan)
     assert "fts_complaint_summaries" in plan and "fts_client_names" in plan, plan

@@ -12,7 +12,7 @@ from tests.support.web import htmx
 
 def resolve_form(page: str) -> str | None:
     found = re.search(
-        r'<form hx-post="[^"]*/status"[^>]*>(?:(?!</form>).)*name="status" value="resolved"',
+        r'<form[^>]*hx-post="[^"]*/status"[^>]*>(?:(?!</form>).)*name="status" value="resolved"',
         page,
         re.S,
     )

@@ -245,7 +245,7 @@ def test_editing_the_deadline_in_local_time(app, client, login_as, make_complain
     [
         ({"summary": ""}, 400, "This field is required"),
         ({"summary": "Fine", "budget": "-4"}, 400, "Enter a budget of 0 or more."),
-        ({"summary": "Fine", "budget": "much"}, 400, "Not a valid decimal value"),
+        ({"summary": "Fine", "budget": "much"}, 400, "Enter an amount like 35.90."),
         ({"summary": "Fine", "due_at": "soon"}, 400, "Not a valid datetime value"),
         ({"summary": "Fine", "category_id": "77777"}, 400, "Not a valid choice"),
         ({"summary": "Fine", "constructive": "maybe"}, 400, "Not a valid choice"),

@@ -19,7 +19,7 @@ def test_a_manager_corrects_a_clients_details_and_the_old_values_are_audited(
         or "Correct the client's details" in page.text
     )
     response = client.post(
-        f"/complaints/clients/{target.id}/details",
+        f"/clients/{target.id}/details",
         data={"name": "New Name", "email": "", "phone": "+55 11 91234 5678"},
     )
     assert response.status_code == 302
@@ -36,7 +36,7 @@ def test_an_agent_sees_no_edit_form_and_gets_403(app, client, login_as, make_cli
     target = make_client()
     login_as("agent")
     assert "client-details-edit" not in client.get(f"/complaints/clients/{target.id}").text
-    response = client.post(f"/complaints/clients/{target.id}/details", data={"name": "X"})
+    response = client.post(f"/clients/{target.id}/details", data={"name": "X"})
     assert response.status_code == 403
     assert all_rows(app, Client)[0].name == target.name
 
@@ -44,8 +44,6 @@ def test_an_agent_sees_no_edit_form_and_gets_403(app, client, login_as, make_cli
 def test_a_bad_phone_is_explained_and_nothing_changes(app, client, login_as, make_client):
     target = make_client()
     login_as("manager")
-    response = client.post(
-        f"/complaints/clients/{target.id}/details", data={"name": "Y", "phone": "call me"}
-    )
+    response = client.post(f"/clients/{target.id}/details", data={"name": "Y", "phone": "call me"})
     assert response.status_code == 400 and "phone number with digits" in response.text
     assert all_rows(app, Client)[0].name == target.name

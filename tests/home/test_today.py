@@ -4,12 +4,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from complaints.models import Complaint
 from core.database import utcnow
 from core.extensions import db
 from core.models import User
 from dashboard.home.blocks import last_working_day
 from standup import services as standups
-from tests.support.db import using
+from tests.support.db import reloaded, using
+from wishes.briefs import user_today
 
 
 def test_agent_sees_agent_blocks_only(client, login_as):
@@ -115,3 +117,38 @@ def test_today_shows_the_teams_standup_and_my_action_items_with_real_data(
     page = client.get("/").text
     assert "Night Shift" in page and "You have not checked in yet." in page
     assert "Call the courier company" in page
+
+
+def test_follow_ups_of_an_owner_away_today_are_flagged_and_taken_over_in_one_click(
+    app, client, login_as, make_user, make_complaint, make_away
+):
+    away = make_user("manager", name="Olga Away")
+    here = make_user("manager", name="Ivan Here")
+    now = utcnow()
+    hers = make_complaint(owner_id=away.id, due_at=now + timedelta(hours=2), summary="Cold soup")
+    make_complaint(owner_id=here.id, due_at=now + timedelta(hours=2), summary="Late taxi")
+    make_complaint(owner_id=away.id, due_at=now + timedelta(days=3), summary="Not due yet")
+    me = login_as("manager", name="Marta Boss")
+    with using(app):
+        make_away(away, user_today(db.session.get(User, me.id), now))
+    block = client.get("/today/owners-away", headers={"HX-Request": "true"}).text
+    assert "Cold soup" in block and "owner away: Olga Away" in block
+    assert "Late taxi" not in block and "Not due yet" not in block
+    assert "Follow-ups whose owner is away today" in client.get("/").text
+
+    taken = client.post(
+        f"/today/owners-away/{hers.id}/take",
+        data={"owner_id": str(away.id)},
+        headers={"HX-Request": "true"},
+    )
+    assert taken.status_code == 200 and "You own this follow-up now." in taken.text
+    assert "Cold soup" not in taken.text.split("</p>", 1)[1]
+    assert reloaded(app, Complaint, hers.id).owner_id == me.id
+    again = client.post(f"/today/owners-away/{hers.id}/take", data={"owner_id": str(away.id)})
+    assert again.status_code == 302  # changed hands meanwhile: told, nothing taken
+    assert reloaded(app, Complaint, hers.id).owner_id == me.id
+    login_as("agent")
+    assert (
+        client.post(f"/today/owners-away/{hers.id}/take", data={"owner_id": str(me.id)}).status_code
+        == 403
+    )

@@ -155,6 +155,17 @@ def test_reminder_job_posts_to_each_due_team_once(db_session, make_team, make_us
     assert message.channel == "#sp" and "<@U_ANA>" in json.dumps(message.blocks)
 
 
+def test_a_team_is_reminded_in_its_own_language(db_session, make_team, make_user):
+    """A Russian-speaking team gets its reminder in Russian, whatever the installation's default."""
+    team = make_team(timezone="UTC", standup_time=time(9, 0), slack_channel="#msk")
+    team.locale = "ru"
+    make_user("agent", name="Olga", slack_user_id="U_OLGA", team_id=team.id)
+    run_job("standup-reminder", datetime(2026, 3, 4, 8, 55, tzinfo=UTC))
+    (message,) = outbox_rows("standup-reminder")
+    text = json.dumps(message.blocks, ensure_ascii=False)
+    assert "Stand-up" not in text and "отмет" in text.lower()
+
+
 def test_no_client_e_mail_or_phone_in_any_payload(app, db_session, make_user, fake_slack):
     """Every kind that mentions our clients, posted for real, then every request body scanned."""
     owner = make_user("manager", slack_user_id="U_OWNER")
@@ -186,3 +197,62 @@ def test_no_client_e_mail_or_phone_in_any_payload(app, db_session, make_user, fa
         assert client.email not in sent and client.phone not in sent
         assert client.phone.replace(" ", "") not in sent.replace(" ", "")
     assert "@example.org" not in sent
+
+
+def test_an_unclaimed_low_rating_alert_is_escalated_once_in_its_thread(
+    db_session, make_user, fake_slack
+):
+    make_user("admin", name="Head", slack_user_id="U_HEAD")
+    make_user("admin", name="Gone", slack_user_id="U_GONE", active=False)
+    now = utcnow()
+    unclaimed = intake.record_rating(
+        clients.upsert_client("crm-u1", "Maria Silva", EMAIL, PHONE),
+        1,
+        channel="api",
+        now=now - timedelta(minutes=31),
+    )
+    claimed = intake.record_rating(
+        clients.upsert_client("crm-u2", "João"), 2, channel="api", now=now - timedelta(minutes=45)
+    )
+    intake.open_complaint_of(claimed.client_id).owner_id = make_user("manager").id
+    fresh = intake.record_rating(
+        clients.upsert_client("crm-u3", "Lia"), 1, channel="api", now=now - timedelta(minutes=5)
+    )
+    db_session.commit()
+
+    assert run_job("claim-watch", now) == ("done", "1 escalated")
+    (reply,) = outbox_rows("low-rating-escalation")
+    assert reply.thread_parent_key == f"low-rating:{unclaimed.id}"
+    assert reply.dedup_key == f"low-rating:{unclaimed.id}/unclaimed"
+    body = json.dumps(reply.blocks)
+    assert "<@U_HEAD>" in body and "U_GONE" not in body and "30 minutes" in body
+    assert f"/complaints/{unclaimed.complaint_id}" in body
+    run_job("claim-watch", now + timedelta(minutes=5))  # escalated once, not every run
+    assert len(outbox_rows("low-rating-escalation")) == 1
+    run_job("claim-watch", now + timedelta(minutes=30))  # now the fresh one is late too
+    assert {m.thread_parent_key for m in outbox_rows("low-rating-escalation")} == {
+        f"low-rating:{unclaimed.id}",
+        f"low-rating:{fresh.id}",
+    }
+
+    clock = FakeClock()
+    dispatch(clock=clock, sleep=clock.sleep, budget=timedelta(minutes=5))
+    alert_ts = {m.dedup_key: m.ts for m in outbox_rows("low-rating-alert")}
+    posted = [call.body for call in fake_slack.posts() if "U_HEAD" in json.dumps(call.body)]
+    assert len(posted) == 2
+    assert {body["thread_ts"] for body in posted} == {
+        alert_ts[f"low-rating:{unclaimed.id}"],
+        alert_ts[f"low-rating:{fresh.id}"],
+    }
+    assert all(EMAIL not in json.dumps(body) for body in posted)
+
+
+def test_claim_minutes_is_a_setting(db_session, app):
+    app.config["CLAIM_MINUTES"] = 60
+    now = utcnow()
+    intake.record_rating(
+        clients.upsert_client("crm-u4", "Rui"), 1, channel="api", now=now - timedelta(minutes=45)
+    )
+    db_session.commit()
+    assert run_job("claim-watch", now) == ("done", "0 escalated")
+    assert run_job("claim-watch", now + timedelta(minutes=16)) == ("done", "1 escalated")

@@ -152,6 +152,48 @@ def test_summary_posts_check_ins_as_thread_replies(plain_app):
     assert "more calls" not in parent  # check-ins live in the thread
 
 
+def _summary(**fields) -> StandupSummary:
+    base = {
+        "team_id": 1,
+        "channel": "#sp",
+        "standup_on": date(2026, 3, 2),
+        "duration_seconds": 9 * 60,
+        "timebox_seconds": 15 * 60,
+        "attended": ["Ana"],
+        "absent": [],
+        "action_items": [],
+        "blockers": [],
+        "check_ins": [],
+        "decisions": [],
+        "url": f"{BASE_URL}/standup/sp/2026-03-02",
+    }
+    return StandupSummary(**{**base, **fields})
+
+
+def test_summary_tells_decisions_parking_lot_and_what_was_not_reached(plain_app):
+    message = messages.standup_summary(
+        _summary(
+            decisions=["Refunds under R$50 need no approval"],
+            parking_lot=("New hire onboarding",),
+            unreached=[("wishes", ""), ("carried", "Call back Ana"), ("parking_lot", "")],
+            check_ins=[("Ana", "calls", "more calls", "none", "🙂")],
+        )
+    )
+    parent = dumps(message.blocks)
+    for text in ("Decisions", "Refunds under R$50", "Parking lot", "New hire onboarding"):
+        assert text in parent, text
+    assert "Not reached" in parent and "Wishes and callbacks" in parent and "✅" in parent
+    assert "Carried over: Call back Ana" in parent
+    assert "Blockers: none" not in dumps([reply.blocks for reply in message.replies])
+
+
+def test_a_stand_up_never_held_says_so_without_a_tick_or_zero_minutes(plain_app):
+    parent = dumps(
+        messages.standup_summary(_summary(held=False, duration_seconds=0, attended=[])).blocks
+    )
+    assert "not held" in parent and "✅" not in parent and "0 min" not in parent
+
+
 def test_low_rating_alert_has_the_button_and_then_who_took_it(plain_app):
     rating = RatingBrief(9, 1, "Nobody answered the phone", "Maria", 42, NOW)
     message = messages.low_rating_alert(rating)

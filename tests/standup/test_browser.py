@@ -95,7 +95,7 @@ def test_a_whole_meeting(page, chromium, live_server, crew):
         if done == 1:
             # The watcher sees the current item move without touching anything (polling).
             watcher.locator("li[aria-current=step][data-kind=check_ins]").wait_for()
-    page.get_by_text("Every item is covered").wait_for()
+    page.locator("#standup-live").get_by_text("Every item is covered").wait_for()
 
     page.get_by_label("Action item").fill("Escalate the refund tool")
     page.get_by_label("Owner").select_option(label="Wagner Watcher")

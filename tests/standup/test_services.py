@@ -78,7 +78,7 @@ def test_ending_stores_the_summary_and_hands_it_to_slack(app, db_session, crew, 
                 user_id=a.id,
                 yesterday="Refunds",
                 today="Calls",
-                blockers="",
+                blockers="None",  # says "no blocker": not counted as one
                 mood=4,
             ),
             CheckIn(
@@ -95,6 +95,7 @@ def test_ending_stores_the_summary_and_hands_it_to_slack(app, db_session, crew, 
     services.start_standup(standup, a, now=at(4, 9))
     services.add_action_item(standup, a, "Fix the VPN", c.id, date(2025, 3, 5))
     services.add_decision(standup, b, "Refunds above 50 need a manager")
+    services.add_topic(standup, b, "Holiday rota")
     services.end_standup(standup, a, now=at(4, 9, 12))
 
     assert standup.status == "ended" and standup.end_reason == "facilitator"
@@ -109,10 +110,12 @@ def test_ending_stores_the_summary_and_hands_it_to_slack(app, db_session, crew, 
     assert summary.action_items == [("Fix the VPN", "Person C", date(2025, 3, 5))]
     assert summary.blockers == [("Person B", "VPN down")]
     assert summary.check_ins == [
-        ("Person A", "Refunds", "Calls", "", 4),
+        ("Person A", "Refunds", "Calls", "None", 4),
         ("Person B", "Chats", "Emails", "VPN down", 2),
     ]
     assert summary.decisions == ["Refunds above 50 need a manager"]
+    assert summary.held and summary.parking_lot == ("Holiday rota",)
+    assert summary.unreached == [("parking_lot", "")]  # check-ins were reached
     assert summary.team_name == crew.team.name
     assert summary.url.endswith(f"/standup/{crew.team.slug}/2025-03-04")
     stored = db.session.get(Standup, standup.id).summary
@@ -141,6 +144,8 @@ def test_a_planned_standup_ends_when_its_day_is_over(app, db_session, crew, ende
     assert services.auto_end_standups(at(5, 0, 1)) == [standup]
     assert standup.end_reason == "not_held"
     assert ended_signals[0]["summary"].attended == []
+    assert ended_signals[0]["summary"].held is False  # and nothing counts as "not reached"
+    assert ended_signals[0]["summary"].unreached == ()
 
 
 def test_opening_the_board_ends_an_overdue_meeting_lazily(app, db_session, crew):
@@ -234,3 +239,21 @@ def test_attendance_marked_before_the_start_is_kept_when_the_meeting_starts(app,
         .order_by(Attendance.user_id)
     ).all()
     assert rows == [(a.id, True), (b.id, False), (crew.people[2].id, True)]
+
+
+def test_the_summary_names_the_agenda_items_never_reached(app, db_session, crew, ended_signals):
+    a = user(crew.people[0])
+    [standup] = services.prepare_standups(at(4, 7))
+    services.start_standup(standup, a, now=at(4, 9))
+    db.session.add(
+        AgendaItem(
+            standup_id=standup.id,
+            position=99,
+            kind="overnight",
+            title="Overnight: 4 low ratings",
+            timebox_seconds=120,
+        )
+    )
+    db.session.commit()
+    services.end_standup(standup, a, now=at(4, 9, 3))
+    assert ("overnight", "") in ended_signals[0]["summary"].unreached

@@ -362,6 +362,27 @@ def test_csv_export_neutralises_spreadsheet_formulas(app, client, login_as, team
     assert too_long.status_code == 400
 
 
+def test_csv_export_honours_the_person_and_text_filters_of_the_page(
+    app, client, login_as, team, past
+):
+    login_as("agent")
+    base = f"/standup/{team.slug}/export.csv?start=2025-03-01&end=2025-03-31"
+
+    def rows(extra):
+        response = client.get(base + extra)
+        assert response.status_code == 200
+        return list(csv.reader(io.StringIO(response.get_data(as_text=True))))[1:]
+
+    anas = rows(f"&person={past['ana'].id}")
+    assert {(r[0], r[1]) for r in anas} == {
+        ("check_in", "2025-03-03"),
+        ("action_item", "2025-03-03"),
+    }
+    bakery = rows("&q=bakery")
+    assert [(r[0], r[2]) for r in bakery] == [("check_in", "Ana")]
+    assert rows(f"&q=bakery&person={past['bruno'].id}") == []
+
+
 def test_neutralise_covers_every_formula_start():
     from standup.history import neutralise
 

@@ -166,3 +166,58 @@ def test_today_shows_an_agent_the_wish_calls_due_and_overdue(app, client, decide
     assert "Ana" in block and "overdue" in block and "Will do if paid" in block
     assert "Bruno" not in block
     assert "Wish callbacks due today and overdue" in client.get("/").text
+
+
+def test_a_call_that_did_not_connect_stays_open_and_counts_attempts(app, client, decided):
+    client.log_in(decided["lucas"])
+    [ana] = [c for c in callbacks(app) if c.agent_id == decided["lucas"].id][:1]
+    prefix = f"call-{ana.id}"
+    missed = client.post(
+        f"/wishes/calls/{ana.id}/done",
+        data={f"{prefix}-outcome": "no_answer", f"{prefix}-next_try_on": "2026-12-04"},
+        headers={"HX-Request": "true"},
+    )
+    assert missed.status_code == 200 and "Log the call" in missed.text
+    assert "1 attempt so far" in missed.text and "No answer" in missed.text
+    left = client.post(
+        f"/wishes/calls/{ana.id}/done",
+        data={f"{prefix}-outcome": "left_message", f"{prefix}-notes": "Voicemail"},
+    )
+    assert left.status_code == 302
+    still_open = next(c for c in callbacks(app) if c.id == ana.id)
+    assert (still_open.done_at, still_open.attempts, still_open.last_outcome) == (
+        None,
+        2,
+        "left_message",
+    )
+    assert still_open.next_try_on is None and still_open.notes == "Voicemail"
+    with using(app):
+        assert len(briefs.calls_to_make(decided["lucas"].id)) == 2
+    page = client.get("/wishes/calls").text
+    assert "2 attempts so far" in page and "Left a message" in page
+
+    reached = client.post(f"/wishes/calls/{ana.id}/done", data={f"{prefix}-outcome": "reached"})
+    assert reached.status_code == 302
+    done = next(c for c in callbacks(app) if c.id == ana.id)
+    assert (done.attempts, done.last_outcome, done.notes) == (3, "reached", "Voicemail")
+    assert done.done_at is not None
+    with using(app):
+        assert len(briefs.calls_to_make(decided["lucas"].id)) == 1
+
+
+def test_an_unknown_call_outcome_is_refused(app, client, decided):
+    client.log_in(decided["lucas"])
+    [ana] = [c for c in callbacks(app) if c.agent_id == decided["lucas"].id][:1]
+    answer = client.post(
+        f"/wishes/calls/{ana.id}/done",
+        data={f"call-{ana.id}-outcome": "hung_up"},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 400
+    with using(app), pytest.raises(services.WishError):
+        services.log_call(
+            ana.id,
+            db.session.get(type(decided["lucas"]), decided["lucas"].id),
+            outcome="hung_up",
+        )
+    assert next(c for c in callbacks(app) if c.id == ana.id).attempts == 0

@@ -1,0 +1,177 @@
+"""Asking our clients by e-mail: the survey after a service and its one reminder, the follow-up
+survey once a complaint is settled, and staff sending that one again.
+
+Every mail shows the five scores as buttons; each opens the survey page with that score chosen,
+and only the client's confirmation there records a rating (mail scanners open every link). Mail
+goes into the outbox in the transaction of its cause; an opted-out client, or one without an
+address, gets nothing (``core.mail.outbox.to_client``).
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from complaints.intake import survey
+from complaints.models import Complaint, Service, SurveyLink
+from core.database import utcnow
+from core.errors import Forbidden, NotFound, RuleError
+from core.extensions import db
+from core.mail import outbox as mail
+from core.mail.models import MailMessage
+from core.models import Client, User
+from core.urls import external_url
+
+SUBJECTS = {
+    "survey": _l("How did we do?"),
+    "survey-reminder": _l("A moment to tell us how we did?"),
+    "follow-up-survey": _l("Did we put things right?"),
+}
+BATCH = 500
+
+
+def score_links(token: str) -> list[tuple[int, str]]:
+    """The five buttons: each opens the survey page with its score chosen (nothing recorded)."""
+    return [
+        (score, external_url("public.survey", token=token, score=score)) for score in range(1, 6)
+    ]
+
+
+def mail_survey(
+    link: SurveyLink, token: str, client: Client, kind: str, dedup_key: str, now: datetime
+) -> bool:
+    """Put a survey mail into the outbox (no commit); the link notes when it was first mailed."""
+    message = mail.to_client(
+        client,
+        kind,
+        dedup_key,
+        "survey",
+        SUBJECTS[kind],
+        survey_kind=kind,
+        client_name=client.name,
+        order_ref=link.order_ref,
+        scores=score_links(token),
+        expires_at=link.expires_at,
+    )
+    if message is not None and link.sent_at is None:
+        link.sent_at = now
+    return message is not None
+
+
+# --- services another system completed -----------------------------------------------------------
+
+
+def record_service(
+    client: Client, order_ref: str, completed_at: datetime, now: datetime | None = None
+) -> tuple[Service, bool]:
+    """Note a completed service, once per client and order (no commit: the API's call commits).
+
+    Returns the service and whether it is new. Its survey is due ``SURVEY_DELAY_MINUTES`` after
+    completion; a service told late (or twice) asks no second time.
+    """
+    query = sa.select(Service).where(Service.client_id == client.id, Service.order_ref == order_ref)
+    found = db.session.scalar(query)
+    if found is not None:
+        return found, False
+    delay = timedelta(minutes=current_app.config["SURVEY_DELAY_MINUTES"])
+    service = Service(
+        client_id=client.id,
+        order_ref=order_ref,
+        completed_at=completed_at,
+        survey_due_at=completed_at + delay,
+        created_at=now or utcnow(),
+    )
+    try:
+        with db.session.begin_nested():  # two requests at once: the second finds the first
+            db.session.add(service)
+    except IntegrityError:
+        return db.session.scalar(query), False
+    return service, True
+
+
+def send_due_surveys(now: datetime | None = None) -> tuple[int, int]:
+    """The survey job: surveys now due, then reminders for unanswered ones; commits once.
+
+    A client we cannot write to (no address, opted out) gets no link at all; the service is marked
+    done so it is not looked at again.
+    """
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Service)
+        .where(Service.survey_sent_at.is_(None), Service.survey_due_at <= now)
+        .order_by(Service.survey_due_at, Service.id)
+        .limit(BATCH)
+    ).all()
+    surveys = 0
+    for service in due:
+        service.survey_sent_at = now
+        if not mail.reachable(service.client):
+            continue
+        link, token = survey.issue_link(service.client_id, order_ref=service.order_ref, now=now)
+        db.session.flush()
+        service.survey_link_id = link.id
+        surveys += mail_survey(link, token, service.client, "survey", f"survey:{service.id}", now)
+    before = now - timedelta(hours=current_app.config["SURVEY_REMINDER_HOURS"])
+    unanswered = db.session.scalars(
+        sa.select(Service)
+        .join(SurveyLink, SurveyLink.id == Service.survey_link_id)
+        .where(
+            Service.reminder_sent_at.is_(None),
+            Service.survey_sent_at <= before,
+            SurveyLink.used_at.is_(None),
+            SurveyLink.expires_at > now,
+        )
+        .order_by(Service.id)
+        .limit(BATCH)
+    ).all()
+    reminders = 0
+    for service in unanswered:
+        service.reminder_sent_at = now
+        link = service.survey_link
+        key = f"survey-reminder:{service.id}"
+        token = survey.token_for(link)
+        reminders += mail_survey(link, token, service.client, "survey-reminder", key, now)
+    db.session.commit()
+    return surveys, reminders
+
+
+# --- the follow-up survey after a complaint ------------------------------------------------------
+
+
+def mail_follow_up(link: SurveyLink, token: str, now: datetime, attempt: int = 0) -> bool:
+    """The follow-up survey to the client of a resolved complaint (no commit)."""
+    client = db.session.get(Client, link.client_id)
+    key = f"follow-up-survey:{link.id}" + (f":{attempt}" if attempt else "")
+    return mail_survey(link, token, client, "follow-up-survey", key, now)
+
+
+class FollowUpError(RuleError):
+    """The follow-up survey cannot be sent again: answered, expired, or no address to send to."""
+
+
+def resend_follow_up(complaint_id: int, actor: User, now: datetime | None = None) -> SurveyLink:
+    """Staff send the unanswered follow-up survey again (managers, as for resolving); commits."""
+    if not actor.has_role("manager"):
+        raise Forbidden(_("Only managers send the follow-up survey."))
+    now = now or utcnow()
+    if db.session.get(Complaint, complaint_id) is None:
+        raise NotFound(_("This complaint does not exist."))
+    link = survey.latest_follow_up(complaint_id)
+    if link is None:
+        raise FollowUpError(_("There is no follow-up survey yet: resolve the complaint first."))
+    if link.used_at is not None:
+        raise FollowUpError(_("The client has already answered the follow-up survey."))
+    if link.expires_at <= now:
+        raise FollowUpError(_("The follow-up survey has expired."))
+    attempt = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(MailMessage)
+        .where(MailMessage.dedup_key.like(f"follow-up-survey:{link.id}%"))
+    )
+    if not mail_follow_up(link, survey.token_for(link), now, attempt=attempt):
+        raise FollowUpError(_("The client has no e-mail address or does not want e-mail from us."))
+    db.session.commit()
+    return link

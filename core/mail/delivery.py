@@ -1,0 +1,238 @@
+"""Sending the mail outbox over SMTP: part of the ``outbox-dispatch`` job.
+
+The standard library's ``smtplib`` and ``email`` do the work: they speak SMTP, STARTTLS and
+implicit TLS, build correct MIME (a plain-text and an HTML alternative), and are maintained with
+Python itself, so Huddle adds no dependency (and no second retry loop hidden in a library: the
+outbox owns retrying, as for Slack).
+
+The guarantees are the outbox's (``core.outbox``): committed with its cause, claimed before it is
+sent, ``sent`` saved with retries, exponential backoff (``MAIL_BACKOFF_BASE_SECONDS`` doubling up
+to ``MAIL_BACKOFF_MAX_SECONDS``), dead after ``MAIL_MAX_ATTEMPTS`` or at once on a permanent (5xx)
+refusal, with Retry on the admin page. What SMTP adds:
+
+* a 4xx answer, a refused connection, a timeout or a dropped connection is an outage: the message
+  backs off and the run stops; the first later success makes every backed-off message due again;
+* at most ``MAIL_PER_MINUTE`` messages leave per minute, counted from the table (so across runs
+  and schedulers);
+* one SMTP connection per run, reused for every message of the run.
+
+The honest exception is Slack's: a crash (or a timeout) after the server accepted the message but
+before ``sent`` was saved sends it again later, with the same ``Message-ID``.
+"""
+
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+from urllib.parse import unquote, urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+
+from core.extensions import db
+from core.mail.models import MailMessage
+from core.outbox import (
+    DispatchReport,
+    RealClock,
+    claim,
+    exponential_backoff,
+    fail,
+    is_due,
+    save_sent,
+    wake_backed_off,
+)
+
+BATCH = 200
+SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    scheme: str
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+
+
+def parse_mail_url(url: str) -> SmtpServer:
+    """``smtp://user:pass@host:port``, ``smtp+starttls://…`` or ``smtps://…`` (ValueError else)."""
+    parts = urlsplit(url)
+    if parts.scheme not in SCHEMES or not parts.hostname:
+        raise ValueError(url)
+    return SmtpServer(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=parts.port or SCHEMES[parts.scheme],
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def connect(server: SmtpServer, timeout: float) -> smtplib.SMTP:
+    if server.scheme == "smtps":
+        connection = smtplib.SMTP_SSL(
+            server.host, server.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        connection = smtplib.SMTP(server.host, server.port, timeout=timeout)
+        if server.scheme == "smtp+starttls":
+            connection.starttls(context=ssl.create_default_context())
+    if server.username:
+        connection.login(server.username, server.password or "")
+    return connection
+
+
+def envelope(message: MailMessage, sender: str) -> EmailMessage:
+    """The MIME message: text first, HTML as its alternative, and the headers mail wants."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
+    mail["Message-ID"] = message.message_id
+    mail["Auto-Submitted"] = "auto-generated"
+    if message.unsubscribe_url:
+        mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    mail.set_content(message.text_body)
+    mail.add_alternative(message.html_body, subtype="html")
+    mail["Content-Language"] = message.language.replace("_", "-")  # set_content drops Content-*
+    return mail
+
+
+def backoff(attempts: int) -> timedelta:
+    config = current_app.config
+    return exponential_backoff(
+        attempts, config["MAIL_BACKOFF_BASE_SECONDS"], config["MAIL_BACKOFF_MAX_SECONDS"]
+    )
+
+
+def _due_ids(now: datetime) -> list[int]:
+    statement = (
+        sa.select(MailMessage.id)
+        .where(is_due(MailMessage, now))
+        .order_by(MailMessage.next_attempt_at, MailMessage.id)
+        .limit(BATCH)
+    )
+    if db.engine.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True, of=MailMessage)
+    ids = list(db.session.scalars(statement))
+    db.session.commit()
+    return ids
+
+
+def _sent_since(since: datetime) -> tuple[int, datetime | None]:
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(MailMessage.sent_at)).where(
+            MailMessage.sent_at > since
+        )
+    ).one()
+    return count, oldest
+
+
+def _outcome(error: Exception) -> tuple[str, bool]:
+    """The error's text, and whether it is this message's own fault, which no retry can fix.
+
+    Only a 5xx refusal of the recipient or of the message itself is: a refused sender, a failed
+    login or a 5xx greeting is the server's or the configuration's problem, fixed by an admin, so
+    those are outages like 4xx answers, refused connections and timeouts.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        detail = "; ".join(f"{code} {text!r}" for code, text in error.recipients.values())
+        return f"recipient refused: {detail}", bool(codes) and all(c >= 500 for c in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        own_fault = isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+        return f"{error.smtp_code} {error.smtp_error!r}", own_fault
+    return f"{type(error).__name__}: {error}", False
+
+
+def _close(connection: smtplib.SMTP | None) -> None:
+    if connection is None:
+        return
+    try:
+        connection.quit()
+    except (smtplib.SMTPException, OSError):
+        connection.close()
+
+
+def dispatch(
+    at: datetime | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    sleep: Callable[[float], None] | None = None,
+    budget: timedelta | None = None,
+) -> DispatchReport:
+    """Send due mail for up to ``budget`` (default ``MAIL_DISPATCH_BUDGET_SECONDS``).
+
+    Mail off (no ``MAIL_URL`` or ``MAIL_FROM``): returns at once; the messages wait.
+    """
+    config = current_app.config
+    report = DispatchReport()
+    if not (config.get("MAIL_URL") and config.get("MAIL_FROM")):
+        report.stopped_by = "mail is off (no HUDDLE_MAIL_URL or HUDDLE_MAIL_FROM)"
+        return report
+    server = parse_mail_url(config["MAIL_URL"])
+    clock = clock or RealClock(at)
+    sleep = sleep or time.sleep
+    started = clock()
+    deadline = started + (budget or timedelta(seconds=config["MAIL_DISPATCH_BUDGET_SECONDS"]))
+    per_minute = config["MAIL_PER_MINUTE"]
+    queue = _due_ids(started)
+    # The last minute's count, read once: a run lasts seconds, so its own sends are added to it.
+    sent_last_minute, oldest = _sent_since(started - timedelta(minutes=1))
+    connection = None
+    try:
+        while queue:
+            now = clock()
+            if now >= deadline:
+                report.stopped_by = "time budget"
+                break
+            if sent_last_minute >= per_minute:
+                report.rate_limited_until = (oldest or now) + timedelta(minutes=1)
+                report.stopped_by = "rate limit"
+                break
+            message = claim(MailMessage, queue.pop(0), now)
+            if message is None:
+                continue
+            mail = envelope(message, config["MAIL_FROM"])
+            db.session.commit()  # no transaction stays open across the SMTP conversation
+            try:
+                connection = connection or connect(server, config["MAIL_TIMEOUT_SECONDS"])
+                connection.send_message(mail, config["MAIL_FROM"], [message.recipient])
+            except (smtplib.SMTPException, OSError) as error:
+                text, permanent = _outcome(error)
+                status = fail(
+                    message,
+                    clock(),
+                    text,
+                    permanent=permanent,
+                    max_attempts=config["MAIL_MAX_ATTEMPTS"],
+                    backoff=backoff,
+                )
+                report.count(message.id, status)
+                if permanent:
+                    continue  # this message is refused; the server is fine
+                report.stopped_by = f"smtp: {text[:200]}"
+                _close(connection)
+                connection = None
+                break
+            sent_at = clock()
+            if not save_sent(MailMessage, message.id, sent_at, sleep):
+                report.stopped_by = "database: could not save a sent message"
+                break
+            report.sent.append(message.id)
+            sent_last_minute += 1
+            oldest = oldest or sent_at
+            if len(report.sent) == 1:
+                # The server answers: whatever waits out an outage backoff joins this run.
+                wake_backed_off(MailMessage, sent_at)
+                queue.extend(i for i in _due_ids(sent_at) if i not in queue)
+    finally:
+        _close(connection)
+    return report

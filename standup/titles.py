@@ -1,0 +1,67 @@
+"""Agenda item titles, written when shown in the reader's language from the item's kind and refs.
+
+Nothing English is stored: every number a title says is already in the item's ``refs`` (the
+snapshot the board shows), so the title is made from them each time, for the person reading it, or
+for the team's language in Slack.
+"""
+
+from datetime import date
+
+from flask_babel import format_date, gettext, ngettext
+
+from complaints import briefs
+
+
+def _counted(items) -> int:
+    return len(items or [])
+
+
+def item_title(kind: str, refs: dict | None) -> str:
+    refs = refs or {}
+    if kind == "carried":
+        original_kind = refs.get("original_kind")
+        original = item_title(original_kind, refs) if original_kind != "carried" else ""
+        day = refs.get("from_on")
+        return gettext(
+            "Carried over from %(day)s: %(title)s",
+            day=format_date(date.fromisoformat(day), "medium") if day else "—",
+            title=original,
+        )
+    if kind == "overnight":
+        opened, low = refs.get("complaints_opened", 0), refs.get("low_ratings", 0)
+        return gettext(
+            "Overnight: %(complaints)s, %(ratings)s",
+            complaints=ngettext("%(num)d complaint opened", "%(num)d complaints opened", opened),
+            ratings=ngettext("%(num)d low rating", "%(num)d low ratings", low),
+        )
+    if kind == "follow_ups":
+        shown = refs.get("complaints") or []
+        overdue = sum(1 for complaint in shown if complaint.get("overdue"))
+        count = f"{len(shown)}+" if refs.get("more") else str(len(shown))
+        return gettext(
+            "Follow-ups due: %(count)s (%(overdue)d overdue)", count=count, overdue=overdue
+        )
+    if kind == "wishes":
+        return gettext(
+            "Wishes for review: %(wishes)d; callbacks due: %(callbacks)d",
+            wishes=_counted(refs.get("wishes")),
+            callbacks=_counted(refs.get("callbacks")),
+        )
+    if kind == "action_items":
+        return gettext("Open action items: %(count)d", count=_counted(refs.get("action_items")))
+    if kind == "check_ins":
+        return gettext("Check-ins: %(count)d expected", count=_counted(refs.get("members")))
+    if kind == "parking_lot":
+        topics = _counted(refs.get("topics"))
+        return ngettext("Parking lot: %(num)d topic", "Parking lot: %(num)d topics", topics)
+    return ""
+
+
+def complaint_summary(snapshot: dict) -> str:
+    """A complaint of an agenda snapshot, titled in the reader's language (the ``complaint_summary``
+    template filter); snapshots taken before titles were data hold the text as ``summary``."""
+    return briefs.summary_text(
+        snapshot.get("summary_kind"),
+        snapshot.get("summary_params"),
+        snapshot.get("summary_words", snapshot.get("summary")),
+    )

@@ -1,0 +1,185 @@
+"""The client directory (search, pages, fixed queries) and merging duplicates (SQLite, PostgreSQL)."""
+
+import io
+from datetime import timedelta
+
+import pytest
+
+from complaints.models import Complaint, Rating, SurveyLink
+from core.audit import AuditEvent
+from core.database import utcnow
+from core.models import Client, ClientAlias
+from tests.support.api import post_json
+from tests.support.db import all_rows, count, reloaded, save_all
+from tests.support.queries import statements_for
+from wishes.models import Callback, WishRequest
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"IMPORT_INLINE": True, "IMPORT_DIR": str(tmp_path / "imports")}
+
+
+def test_directory_searches_name_email_phone_and_id(client, login_as, make_client):
+    login_as("agent")
+    make_client(name="Mariana Lopes", email="mari@example.com", phone="+55 11 5555-0001")
+    make_client(name="Rafael Lima", external_id="crm-rafa", email="rafa@example.com")
+    make_client(name="Marta_Ruiz", phone="+34 600 000 000")
+
+    def names(q):
+        page = client.get("/clients/", query_string={"q": q})
+        assert page.status_code == 200
+        return [n for n in ("Mariana Lopes", "Rafael Lima", "Marta_Ruiz") if n in page.text]
+
+    assert names("mar") == ["Mariana Lopes", "Marta_Ruiz"]
+    assert names("MARI") == ["Mariana Lopes"]
+    assert names("rafa@") == ["Rafael Lima"]
+    assert names("+34") == ["Marta_Ruiz"]
+    assert names("crm-rafa") == ["Rafael Lima"]
+    assert names("marta_") == ["Marta_Ruiz"]
+    assert names("mart%") == []  # typed wildcards are text, not patterns
+    assert names("nobody") == []
+    assert "No client matches." in client.get("/clients/?q=nobody").text
+    fragment = client.get("/clients/?q=rafa", headers={"HX-Request": "true"})
+    assert "Rafael Lima" in fragment.text and "<html" not in fragment.text
+
+
+def test_directory_pages_and_counts_queries_however_many_clients(app, client, login_as):
+    login_as("agent")
+
+    def seed(start, n):
+        save_all(
+            app,
+            (
+                Client(external_id=f"bulk-{i}", name=f"Bulk {i:04d}", email=f"b{i}@example.com")
+                for i in range(start, start + n)
+            ),
+        )
+
+    seed(0, 5)
+    few = [statements_for(app, client, url) for url in ("/clients/", "/clients/?q=bulk")]
+    seed(5, 120)
+    many = [statements_for(app, client, url) for url in ("/clients/", "/clients/?q=bulk")]
+    assert few == many
+    first = client.get("/clients/?q=bulk").text
+    assert "Bulk 0000" in first and "Bulk 0050" not in first and "page=2" in first
+    second = client.get("/clients/?q=bulk&page=2").text
+    assert "Bulk 0050" in second and "Bulk 0000" not in second
+    assert client.get("/clients/?page=999999").status_code == 200
+
+
+def _history_of(app, ask, decide_wish, make_complaint, make_rating, person, shared_wish=None):
+    """A rating, a complaint, a survey link, a wish request and a callback for ``person``."""
+    rating = make_rating(utcnow() - timedelta(days=2), 2, client_id=person.id)
+    complaint = make_complaint(client_id=person.id, summary=f"Complaint of {person.name}")
+    save_all(
+        app,
+        [
+            SurveyLink(
+                nonce=f"nonce-{person.id}",
+                client_id=person.id,
+                expires_at=utcnow() + timedelta(days=3),
+            )
+        ],
+    )
+    own_wish = ask(f"Wish of {person.name}", client=person)
+    if shared_wish is not None:
+        ask(wish_id=shared_wish, client=person)
+    decide_wish(own_wish)
+    return rating, complaint, own_wish
+
+
+def test_merge_moves_every_kind_of_history_and_keeps_the_id_as_alias(
+    app, client, login_as, make_client, make_complaint, make_rating, ask, decide_wish, api_headers
+):
+    manager = login_as("manager")
+    kept = make_client(name="Mariana Lopes", external_id="crm-1", email="mari@example.com")
+    gone = make_client(name="Mariana Lopez", external_id="shop-9", phone="+55 11 5555-0001")
+    shared = ask("Dark mode", client=kept)
+    _history_of(app, ask, decide_wish, make_complaint, make_rating, kept)
+    _, gone_complaint, gone_wish = _history_of(
+        app, ask, decide_wish, make_complaint, make_rating, gone, shared_wish=shared
+    )
+
+    answer = client.post(f"/clients/{kept.id}/merge", data={"other": "shop-9"})
+    assert answer.status_code == 302, answer.text
+
+    assert count(app, Client, Client.id == gone.id) == 0
+    for model in (Rating, Complaint, SurveyLink, Callback):
+        assert {row.client_id for row in all_rows(app, model)} == {kept.id}, model
+    requests = all_rows(app, WishRequest)
+    assert {r.client_id for r in requests} == {kept.id}
+    assert sorted(r.wish_id for r in requests).count(shared) == 1  # asked once, counted once
+    assert gone_wish in {r.wish_id for r in requests}
+    merged = reloaded(app, Client, kept.id)
+    assert (merged.email, merged.phone) == ("mari@example.com", "+55 11 5555-0001")
+    (alias,) = all_rows(app, ClientAlias)
+    assert (alias.external_id, alias.client_id, alias.former_client_id, alias.merged_by_id) == (
+        "shop-9",
+        kept.id,
+        gone.id,
+        manager.id,
+    )
+    (event,) = all_rows(app, AuditEvent, AuditEvent.action == "merged")
+    assert (event.entity_type, event.entity_id, event.details["external_id"]) == (
+        "client",
+        kept.id,
+        "shop-9",
+    )
+    assert event.details["moved"]["complaints"] == 1
+
+    page = client.get(f"/clients/{kept.id}")
+    assert "Merged records" in page.text and "shop-9" in page.text
+    assert gone_complaint.summary in page.text
+    assert client.get(f"/clients/{gone.id}").headers["Location"].endswith(f"/clients/{kept.id}")
+    assert "Mariana Lopes" in client.get("/clients/?q=shop-9").text
+
+    # The old id keeps finding the kept client: the API...
+    rating = post_json(
+        client,
+        "/api/v1/ratings",
+        {"client": {"external_id": "shop-9", "name": "Mariana L."}, "score": 5},
+        api_headers,
+    )
+    assert rating.status_code in (200, 201), rating.text
+    assert count(app, Client, Client.external_id == "shop-9") == 0  # no new stranger
+    assert {r.client_id for r in all_rows(app, Rating)} == {kept.id}
+
+
+def test_csv_import_finds_the_kept_client_by_an_alias(app, client, login_as, make_client):
+    login_as("manager")
+    kept = make_client(name="Rafael Lima", external_id="crm-7")
+    make_client(name="Rafael Lima", external_id="old-7")
+    assert client.post(f"/clients/{kept.id}/merge", data={"other": "old-7"}).status_code == 302
+    csv = (
+        "external_id,name,email,phone,score,comment,order_ref,occurred_at\n"
+        "old-7,Rafael Lima,rafa@example.com,,4,Fine,O-1,2025-06-01T10:00:00Z\n"
+    )
+    uploaded = client.post(
+        "/complaints/import",
+        data={"file": (io.BytesIO(csv.encode()), "ratings.csv")},
+        content_type="multipart/form-data",
+    )
+    job = uploaded.headers["Location"].rsplit("/", 1)[1]
+    assert "(0 new to Huddle)" in client.get(f"/complaints/import/{job}").text
+    assert client.post(f"/complaints/import/{job}/run").status_code == 302
+    assert [r.client_id for r in all_rows(app, Rating)] == [kept.id]
+    assert count(app, Client) == 1
+    assert reloaded(app, Client, kept.id).email == "rafa@example.com"
+
+
+def test_only_managers_merge_and_mistakes_are_explained(client, login_as, make_client):
+    login_as("agent")
+    one, other = make_client(), make_client()
+    assert (
+        client.post(f"/clients/{one.id}/merge", data={"other": other.external_id}).status_code
+        == 403
+    )
+    login_as("manager")
+    same = client.post(f"/clients/{one.id}/merge", data={"other": one.external_id})
+    assert same.status_code == 422 and "This is the same client." in same.text
+    unknown = client.post(f"/clients/{one.id}/merge", data={"other": "nobody-here"})
+    assert unknown.status_code == 422 and "No client has this id." in unknown.text
+    assert (
+        client.post("/clients/999999/merge", data={"other": other.external_id}).status_code == 404
+    )

@@ -1,0 +1,85 @@
+"""The admin mail outbox: the same page family as Slack's, previews, Retry, admins only."""
+
+import pytest
+from flask_babel import lazy_gettext as _l
+
+from core.extensions import db
+from core.mail import outbox
+from core.mail.models import MailMessage
+from tests.support.db import reloaded, using
+from tests.support.queries import count_statements
+
+
+@pytest.fixture
+def app_config():
+    return {"MAIL_URL": None, "MAIL_FROM": None, "BASE_URL": "https://huddle.example"}
+
+
+def add(app, n: int = 1, status: str = "pending", **fields) -> list[int]:
+    ids = []
+    with using(app):
+        for i in range(n):
+            message = outbox.enqueue(
+                f"person{i}@example.com",
+                "invitation",
+                f"k-{status}-{i}",
+                "invitation",
+                _l("You are invited to Huddle"),
+                locale="es",
+                name="Ana <b>",
+                inviter="Marta",
+                link="https://huddle.example/auth/invite/x",
+            )
+            message.status = status
+            for name, value in fields.items():
+                setattr(message, name, value)
+            db.session.commit()
+            ids.append(message.id)
+    return ids
+
+
+def test_only_admins_see_the_mail_outbox(client, login_as):
+    login_as("manager")
+    assert client.get("/admin/mail/outbox").status_code == 403
+
+
+def test_waiting_mail_is_previewed_in_its_language_when_mail_is_off(app, client, login_as):
+    add(app)
+    login_as("admin")
+    page = client.get("/admin/mail/outbox").text
+    assert "E-mail is not configured" in page
+    assert "person0@example.com" in page and "Está invitado a Huddle" in page
+    assert "srcdoc=" in page and "sandbox" in page
+    assert "Ana &lt;b&gt;" in page  # the pre-rendered text part, escaped
+    assert 'href="/admin/mail/outbox"' in page  # the nav link
+
+
+def test_a_dead_mail_is_retried_by_htmx(app, client, login_as):
+    (dead,) = add(app, status="dead", attempts=20, last_error="550 'No such user'")
+    login_as("admin")
+    page = client.get("/admin/mail/outbox?status=dead").text
+    assert "550" in page and "Retry" in page
+    response = client.post(f"/admin/mail/outbox/{dead}/retry", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and f'id="outbox-{dead}"' in response.text
+    message = reloaded(app, MailMessage, dead)
+    assert (message.status, message.attempts) == ("pending", 0)
+
+
+def test_retrying_a_sent_mail_is_refused(app, client, login_as):
+    (sent,) = add(app, status="sent")
+    login_as("admin")
+    response = client.post(f"/admin/mail/outbox/{sent}/retry", headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert reloaded(app, MailMessage, sent).status == "sent"
+
+
+def test_the_page_loads_in_a_fixed_number_of_queries(app, client, login_as):
+    login_as("admin")
+    add(app, 3, status="dead")
+    client.get("/admin/mail/outbox")
+    with count_statements(app) as few:
+        client.get("/admin/mail/outbox")
+    add(app, 30, status="failed")
+    with count_statements(app) as many:
+        client.get("/admin/mail/outbox")
+    assert len(many) == len(few)

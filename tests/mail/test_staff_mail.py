@@ -1,0 +1,110 @@
+"""Mail to staff, delivered by the real local SMTP server: invitation, password reset, a client
+writing to the head of support, and a complaint past its deadline without contact."""
+
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from complaints.intake import services as intake
+from core import clients
+from core.database import utcnow
+from core.extensions import db
+from dashboard.scheduler.runner import run_job
+from dashboard.slack.models import OutboxMessage
+from tests.support.db import using
+from tests.support.smtp import deliver, path_of
+
+
+def test_an_invitation_arrives_by_mail_and_its_link_opens_the_password_page(
+    app, client, login_as, make_team, smtp, clock
+):
+    login_as("admin", name="Marta Admin")
+    team = make_team()
+    response = client.post(
+        "/admin/users",
+        data={"email": "new@example.com", "name": "Nuno", "role": "agent", "team_id": team.id},
+    )
+    assert response.status_code == 201 and "invited by e-mail" in response.text
+    assert len(deliver(app, clock).sent) == 1
+    (mail,) = smtp.to("new@example.com")
+    assert mail.message["Subject"] == "You are invited to Huddle"
+    assert "Marta Admin invited you" in mail.text
+    (link,) = [link for link in mail.links() if "/auth/invite/" in link]
+    assert link in mail.text
+    client.post("/auth/logout")
+    page = client.get(path_of(link))
+    assert page.status_code == 200 and "Nuno" in page.text
+
+
+def test_a_forgotten_password_is_reset_through_a_mailed_link_in_the_persons_language(
+    app, client, make_user, smtp, clock
+):
+    user = make_user("agent", email="olga@example.com", name="Olga", locale="ru")
+    assert "Forgot your password?" in client.get("/auth/login").text
+    for _ in range(2):  # asked twice in a quarter-hour: one mail
+        response = client.post("/auth/forgot", data={"email": "Olga@Example.com"})
+        assert response.status_code == 200 and "on its way" in response.text
+    unknown = client.post("/auth/forgot", data={"email": "nobody@example.com"})
+    assert unknown.status_code == 200 and "on its way" in unknown.text  # the same answer
+    deliver(app, clock)
+    assert [r.recipients for r in smtp.received] == [["olga@example.com"]]
+    (mail,) = smtp.received
+    assert mail.message["Content-Language"] == "ru"
+    assert mail.message["Subject"] == "Ваш пароль в Huddle"
+    (link,) = [link for link in mail.links() if "/auth/reset/" in link]
+    response = client.post(
+        path_of(link),
+        data={"password": "a new long passphrase 42", "confirm": "a new long passphrase 42"},
+    )
+    assert response.status_code == 302
+    assert client.get(path_of(link)).status_code == 404  # once only
+    assert user.id
+
+
+def test_the_head_of_support_is_mailed_when_a_client_writes_to_them(
+    app, client, make_user, smtp, clock
+):
+    head = make_user("admin", name="Helena Head", email="head@example.com")
+    response = client.post(
+        "/write-to-us",
+        data={
+            "name": "Irina",
+            "contact": "irina@example.com",
+            "message": "Courier was rude.\nCall me.",
+        },
+    )
+    assert response.status_code == 200
+    deliver(app, clock)
+    (mail,) = smtp.to("head@example.com")
+    assert mail.message["Subject"] == "Irina wrote to you"
+    assert "Courier was rude.\nCall me." in mail.text and "irina@example.com" in mail.text
+    (link,) = [link for link in mail.links() if "/complaints/" in link]
+    client.log_in(head)
+    assert client.get(path_of(link)).status_code == 200
+    with using(app):  # the managers' Slack channel hears of it too, without contact details
+        (post,) = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "client-wrote")
+        ).all()
+        assert "Irina wrote to the head of support" in post.text
+        assert "Courier was rude." in json.dumps(post.blocks)
+        assert "irina@example.com" not in json.dumps(post.blocks) + post.text
+
+
+def test_the_owner_is_mailed_once_when_a_complaint_passes_its_deadline(
+    app, db_session, make_user, smtp, clock
+):
+    owner = make_user("manager", name="Olga", email="olga.owner@example.com", locale="es")
+    client = clients.upsert_client("crm-9", "Maria Silva", "maria@example.org")
+    now = utcnow()
+    intake.open_complaint(
+        client, "Broken blender", channel="api", owner_id=owner.id, now=now - timedelta(hours=30)
+    )
+    db.session.commit()
+    assert run_job("follow-up-watch", now)[0] == "done"
+    run_job("follow-up-watch", now + timedelta(minutes=15))  # the same deadline: not again
+    deliver(app, clock)
+    (mail,) = smtp.to("olga.owner@example.com")
+    assert mail.message["Content-Language"] == "es"
+    assert "Maria Silva" in mail.message["Subject"] and "Broken blender" in mail.text
+    assert "maria@example.org" not in mail.text  # the owner opens the complaint for details
