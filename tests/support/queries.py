@@ -59,5 +59,6 @@ def plan_of(app, statement: str, parameters, conditions_only: bool = False) -> s
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         if conditions_only:
             connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
+            connection.exec_driver_sql("SET LOCAL enable_indexonlyscan = off")
         rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
         return "\n".join(row[0] for row in rows)
