@@ -31,3 +31,42 @@ def test_admins_see_and_filter_the_audit_trail(app, client, login_as, make_user)
 def test_only_admins_see_the_audit_trail(client, login_as):
     login_as("manager")
     assert client.get("/admin/audit/").status_code == 403
+
+
+def test_logins_invitations_role_changes_and_deactivations_are_audited_and_shown(
+    app, client, login_as, make_user
+):
+    """#12 finding 8: the security-relevant changes land in the trail an admin reads."""
+    import sqlalchemy as sa
+
+    from core.audit import AuditEvent
+    from tests.support.web import user_row
+
+    person = make_user("agent", name="Paula Audited", password="correct horse battery")
+    visitor = app.test_client()
+    logged_in = visitor.post(
+        "/auth/login", data={"email": person.email, "password": "correct horse battery"}
+    )
+    assert logged_in.status_code == 302
+    admin = login_as("admin")
+    invited = client.post(
+        "/admin/users",
+        data={"email": "invitee@example.com", "name": "Ivo Invited", "role": "agent", "team_id": 0},
+    )
+    assert invited.status_code == 201
+    client.post(f"/admin/users/{person.id}", data=user_row(person, "manager"))  # and deactivates
+    with using(app):
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.entity_type == "user")
+        ).all()
+        invitee = next(e for e in events if e.action == "created" and e.actor_id == admin.id)
+        by_action = {e.action: e for e in events if e.entity_id == person.id}
+    assert by_action["logged_in"].actor_id == person.id
+    access = by_action["access_changed"]
+    assert access.actor_id == admin.id
+    assert access.details["role"] == {"from": "agent", "to": "manager"}
+    assert access.details["active"] == {"from": True, "to": False}
+    page = client.get("/admin/audit/?entity_type=user").text
+    for action in ("logged_in", "created", "access_changed"):
+        assert action in page
+    assert f"user #{invitee.entity_id}" in page and f"user #{person.id}" in page
