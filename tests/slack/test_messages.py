@@ -98,6 +98,15 @@ def test_every_complaint_line_links_back_to_huddle(plain_app):
         assert f"<{BASE_URL}/complaints/{item.id}|" in text
 
 
+def test_a_forged_host_header_changes_no_slack_link(plain_app):
+    """#12: a message built while answering a request with ``Host: evil.example`` (an
+    interaction, a page that posts to Slack) still links to HUDDLE_BASE_URL."""
+    items = [brief(1)]
+    with plain_app.test_request_context("/", headers={"Host": "evil.example"}):
+        text = dumps(messages.complaints_digest(Digest(items, [], [], []), date(2026, 3, 2)).blocks)
+    assert f"<{BASE_URL}/complaints/1|" in text and "evil.example" not in text
+
+
 def test_quiet_digest(plain_app):
     message = messages.complaints_digest(Digest([], [], [], []), date(2026, 3, 2))
     assert_within_limits(message)
