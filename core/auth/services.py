@@ -47,8 +47,13 @@ def find_user_by_email(email: str) -> User | None:
 
 
 @cache
+@cache
 def _decoy_hash() -> str:
-    """A hash to check when nobody has the e-mail, so an unknown account costs the same time."""
+    """A hash to check when nobody has the e-mail, so an unknown account costs the same time.
+
+    Made once per process: hashing a fresh one on every attempt would make an unknown e-mail cost
+    a hash *and* a check, twice a known one's, and so tell again which accounts exist.
+    """
     return generate_password_hash(secrets.token_hex(16))
 
 
