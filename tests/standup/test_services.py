@@ -145,7 +145,7 @@ def test_a_planned_standup_ends_when_its_day_is_over(app, db_session, crew, ende
     assert standup.end_reason == "not_held"
     assert ended_signals[0]["summary"].attended == []
     assert ended_signals[0]["summary"].held is False  # and nothing counts as "not reached"
-    assert ended_signals[0]["summary"].unreached == ()
+    assert ended_signals[0]["summary"].unreached == []
 
 
 def test_opening_the_board_ends_an_overdue_meeting_lazily(app, db_session, crew):
@@ -250,7 +250,6 @@ def test_the_summary_names_the_agenda_items_never_reached(app, db_session, crew,
             standup_id=standup.id,
             position=99,
             kind="overnight",
-            title="Overnight: 4 low ratings",
             timebox_seconds=120,
         )
     )
