@@ -1,11 +1,40 @@
 """POST /api/v1/wishes: another system records a client's wish (see /api/v1/openapi.json)."""
 
-from core.api import ApiError, answer, api_blueprint, operation
+from core.api import IDEMPOTENT, ApiError, api_blueprint, idempotent, operation
 from core.api.contract import INVALID
+from core.api.idempotency import IdempotencyHeaders
 from wishes import services
 from wishes.schemas import WishIn, WishOut
 
 bp = api_blueprint("wishes_api", __name__)
+
+
+def _wish(body: WishIn) -> WishOut:
+    """Count the client on a wish (``wish_id``) or a new one (``title``); say when it is reviewed.
+
+    Asking twice is counted once, and a retry with the same client and title finds the wish it made
+    the first time, so a repeated call never inflates the count or opens a duplicate. Nothing is
+    committed here: ``idempotent`` commits the wish with the answer a replay gets back.
+    """
+    client = services.upsert_client(body.client.model_dump())
+    try:
+        recorded = services.count_wish(
+            client,
+            title=body.title,
+            problem=body.details,
+            details=body.details,
+            wish_id=body.wish_id,
+            channel="api",
+        )
+    except services.WishError as error:
+        raise ApiError(422, "invalid", INVALID, {error.field or "title": "no such wish"}) from None
+    return WishOut(
+        wish_id=recorded.wish.id,
+        distinct_clients=recorded.distinct_clients,
+        review_on=recorded.review_on,
+        status=recorded.wish.status,
+        decision=recorded.decision.outcome if recorded.decision else None,
+    )
 
 
 @bp.post("/wishes")
@@ -19,30 +48,7 @@ bp = api_blueprint("wishes_api", __name__)
     ),
     body=WishIn,
     responses={201: ("Counted", WishOut)},
+    **IDEMPOTENT,
 )
-def create_wish(body: WishIn):
-    """Count the client on a wish (``wish_id``) or a new one (``title``); say when it is reviewed.
-
-    Asking twice is counted once, and a retry with the same client and title finds the wish it made
-    the first time, so a repeated call never inflates the count or opens a duplicate.
-    """
-    client = services.upsert_client(body.client.model_dump())
-    try:
-        recorded = services.record_wish(
-            client,
-            title=body.title,
-            problem=body.details,
-            details=body.details,
-            wish_id=body.wish_id,
-            channel="api",
-        )
-    except services.WishError as error:
-        raise ApiError(422, "invalid", INVALID, {error.field or "title": "no such wish"}) from None
-    wish = WishOut(
-        wish_id=recorded.wish.id,
-        distinct_clients=recorded.distinct_clients,
-        review_on=recorded.review_on,
-        status=recorded.wish.status,
-        decision=recorded.decision.outcome if recorded.decision else None,
-    )
-    return answer(wish, 201)
+def create_wish(body: WishIn, headers: IdempotencyHeaders):
+    return idempotent("wishes", _wish, body, headers.key)

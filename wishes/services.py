@@ -75,9 +75,8 @@ def upsert_client(data: dict, *, actor: User | None = None) -> Client:
     """The API's client object (already checked) as one of our clients, through the core's rule.
 
     The API (another system) keeps the client's details current; an agent typing a wish (``actor``)
-    only adds details we do not know yet (``core.clients``). It commits nothing itself: the
-    ``record_wish`` that follows saves the client with the wish, and a refused wish takes the new
-    client back with it.
+    only adds details we do not know yet (``core.clients``). It commits nothing itself: the wish
+    that follows is saved with the client, and a refused wish takes the new client back with it.
     """
     return upsert(
         data["external_id"],
@@ -114,7 +113,14 @@ def _live(wish: Wish) -> Wish:
     return wish.merged_into if wish.merged_into_id is not None else wish
 
 
-def record_wish(
+def record_wish(client: Client, **ask) -> Recorded:
+    """Record that ``client`` asked for a wish (see ``count_wish``) and commit: a page's one write."""
+    result = count_wish(client, **ask)
+    db.session.commit()
+    return result
+
+
+def count_wish(
     client: Client,
     *,
     title: str | None = None,
@@ -125,9 +131,11 @@ def record_wish(
     channel: str = "call",
     now: datetime | None = None,
 ) -> Recorded:
-    """Record that ``client`` asked for a wish: an existing one (``wish_id``) or a new one (``title``).
+    """Count that ``client`` asked for a wish: an existing one (``wish_id``) or a new one (``title``).
 
     A client asking again for the same wish is counted once; the new ask is kept in the history.
+    It commits nothing: ``record_wish`` does, and the API's ``idempotent`` commits the wish together
+    with the answer an ``Idempotency-Key`` replay gets back.
     """
     now = now or utcnow()
     actor_id = agent.id if agent is not None else None
@@ -193,7 +201,6 @@ def record_wish(
         review_on=review_on,
         decision=decision,
     )
-    db.session.commit()
     return result
 
 

@@ -14,7 +14,7 @@ from tests.dashboard.test_form_walker import _people, _post_rules, _url, _url_va
 from tests.support.db import reloaded
 
 TEMPLATES = pathlib.Path(__file__).resolve().parents[2] / "templates"
-_TAG = re.compile(r"<(form|button)\b([^>]*)>", re.S)
+_TAG = re.compile(r"<(form|button|input)\b([^>]*)>", re.S)
 SAMPLES = [{}, {"text": "Call the client back", "name": "Renamed", "note": "x", "present": "1"}]
 
 
@@ -31,10 +31,19 @@ def test_every_htmx_form_and_button_is_a_real_form_too():
             if kind == "button":
                 missing.append(f"{where}: a button posts only with htmx; put it in a form")
                 continue
+            if kind == "input":  # posts on change: its form must post the same without htmx
+                opened = text.rfind("<form", 0, match.start())
+                if opened < 0 or text.find("</form>", opened) < match.start():
+                    missing.append(f"{where}: an input posts only with htmx; put it in a form")
+                    continue
+                attrs = text[opened : text.find(">", opened)]
             body = text[match.end() : text.find("</form>", match.end())]
             if 'method="post"' not in attrs or f'action="{posted.group(1)}"' not in attrs:
                 missing.append(f"{where}: no method=post and action matching hx-post")
-            elif not any(mark in body for mark in ("csrf_token", "hidden_tag()", "{% include")):
+            elif not any(
+                mark in text[text.rfind("<form", 0, match.end()) : match.start()] + body
+                for mark in ("csrf_token", "hidden_tag()", "{% include")
+            ):
                 missing.append(f"{where}: no CSRF token for the plain POST")
     assert missing == []
 
@@ -86,3 +95,28 @@ def test_taking_a_complaint_from_the_list_without_javascript_returns_to_the_list
     assert response.status_code == 302 and response.location.endswith("/complaints/")
     assert "You own this complaint now." in client.get("/complaints/").get_data(as_text=True)
     assert reloaded(app, type(complaint), complaint.id).owner_id == manager.id
+
+
+def test_the_playbook_checklist_ticks_without_javascript(
+    app, client, login_as, make_complaint, make_playbook
+):
+    """Each step is a real form: its button (shown only without JavaScript) ticks or unticks it."""
+    playbook = make_playbook()
+    login_as("agent")
+    complaint = make_complaint(playbook_id=playbook.id)
+    page = client.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    action = f'action="/complaints/{complaint.id}/steps/1"'
+    form = page[page.rindex("<form", 0, page.index(action)) :]
+    form = form[: form.index("</form>")]
+    assert 'method="post"' in form and 'name="csrf_token"' in form
+    assert re.search(r"<noscript><button type=\"submit\"[^>]*>Mark done</button></noscript>", form)
+
+    response = client.post(f"/complaints/{complaint.id}/steps/1", data={"step": "1"})
+    assert response.status_code in (200, 302, 303)
+    assert reloaded(app, type(complaint), complaint.id).checklist_done == [1]
+    page = client.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    form = page[page.rindex("<form", 0, page.index(action)) :]
+    assert "Mark not done" in form[: form.index("</form>")]
+
+    client.post(f"/complaints/{complaint.id}/steps/1")
+    assert reloaded(app, type(complaint), complaint.id).checklist_done == []

@@ -3,8 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
+from core.api.idempotency import IdempotentRequest
 from core.extensions import db
 from core.models import Client
+from tests.support.api import post_json
 from tests.support.db import count, using
 from wishes import calendar
 from wishes.models import Wish, WishRequest
@@ -87,6 +89,46 @@ def test_not_json_or_no_token_is_refused(client, api_headers):
     assert client.post("/api/v1/wishes", json={"client": CLIENT}).status_code == 401
 
 
+def test_an_idempotent_replay_returns_the_first_answer_and_counts_nothing(app, client, api_headers):
+    keyed = {**api_headers, "Idempotency-Key": "w-1"}
+    body = {"client": CLIENT, "title": "Export to PDF", "details": "For the auditor"}
+    first = post(client, body, keyed)
+    # the same JSON with its keys in another order is the same request
+    again = post(client, dict(reversed(list(body.items()))), keyed)
+    assert first.status_code == again.status_code == 201
+    assert again.json == first.json and again.headers["Idempotent-Replay"] == "true"
+    assert "Idempotent-Replay" not in first.headers
+    assert count(app, Wish) == 1 and count(app, WishRequest) == 1
+    assert count(app, IdempotentRequest, IdempotentRequest.endpoint == "wishes") == 1
+
+
+def test_the_same_key_with_another_body_is_422_and_counts_nothing(app, client, api_headers):
+    keyed = {**api_headers, "Idempotency-Key": "w-2"}
+    first = post(client, {"client": CLIENT, "title": "Dark mode"}, keyed)
+    other = {"client": {"external_id": "crm-8", "name": "Bruno"}, "title": "Light mode"}
+    reused = post(client, other, keyed)
+    assert reused.status_code == 422
+    assert reused.json["error"]["code"] == "idempotency_key_reused"
+    assert "Idempotency-Key" in reused.json["error"]["fields"]
+    # the key of a wish cannot be reused for a rating either
+    rating = post_json(client, "/api/v1/ratings", {"client": CLIENT, "score": 5}, keyed)
+    assert rating.status_code == 422
+    assert rating.json["error"]["code"] == "idempotency_key_reused"
+    assert count(app, Wish) == 1 and count(app, WishRequest) == 1
+    assert count(app, Client, Client.external_id == "crm-8") == 0
+    assert post(client, {"client": CLIENT, "title": "Dark mode"}, keyed).json == first.json
+
+
+def test_a_refused_wish_with_a_key_stores_no_answer(app, client, api_headers):
+    """A 422 is not kept for the key: the corrected request under the same key is counted."""
+    keyed = {**api_headers, "Idempotency-Key": "w-3"}
+    refused = post(client, {"client": CLIENT, "wish_id": 999_999}, keyed)
+    assert refused.status_code == 422 and "wish_id" in refused.json["error"]["fields"]
+    assert count(app, IdempotentRequest) == 0 and count(app, Client) == 0
+    assert post(client, {"client": CLIENT, "title": "Dark mode"}, keyed).status_code == 201
+    assert count(app, WishRequest) == 1
+
+
 def test_the_path_is_in_the_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").json
     post_wish = spec["paths"]["/wishes"]["post"]
@@ -98,3 +140,6 @@ def test_the_path_is_in_the_openapi_document(client):
         "distinct_clients",
         "review_on",
     }
+    header = {p["name"]: p for p in post_wish["parameters"] if p["in"] == "header"}
+    assert "idempotency_key_reused" in header["Idempotency-Key"]["description"]
+    assert "409" in post_wish["responses"]
