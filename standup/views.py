@@ -227,6 +227,14 @@ def end(slug: str, on: date):
     return _control(slug, on, lambda s: services.end_standup(s, current_user))
 
 
+@bp.post("/<slug>/<isodate:on>/reopen")
+@announces(_l("Stand-up reopened."))
+def reopen(slug: str, on: date):
+    """Undo "End the stand-up" within ``rules.UNDO_END`` (the form posts without htmx: the whole
+    board comes back, check-in forms included)."""
+    return _control(slug, on, lambda s: services.undo_end(s, current_user))
+
+
 @bp.post("/<slug>/<isodate:on>/items/<int:item_id>/timebox")
 @announces(_l("Timebox set."))
 def timebox(slug: str, on: date, item_id: int):
