@@ -35,7 +35,7 @@ from core.inputs import form_values, int_arg, parse_day
 from core.teams import team_or_404
 from standup import away as away_days
 from standup import board as board_data
-from standup import history, queries, schedule, services, watching
+from standup import history, queries, schedule, services, undo, watching
 from standup.forms import (
     ActionItemForm,
     AwayForm,
@@ -232,7 +232,7 @@ def end(slug: str, on: date):
 def reopen(slug: str, on: date):
     """Undo "End the stand-up" within ``rules.UNDO_END`` (the form posts without htmx: the whole
     board comes back, check-in forms included)."""
-    return _control(slug, on, lambda s: services.undo_end(s, current_user))
+    return _control(slug, on, lambda s: undo.undo_end(s, current_user))
 
 
 @bp.post("/<slug>/<isodate:on>/items/<int:item_id>/timebox")

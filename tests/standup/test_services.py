@@ -12,7 +12,7 @@ from core.extensions import db
 from core.models import User
 from core.signals import standup_ended
 from dashboard.slack.models import OutboxMessage
-from standup import queries, rules, schedule, services
+from standup import queries, rules, schedule, services, undo
 from standup.models import AgendaItem, Attendance, CheckIn, Standup
 from tests.support.standup import at, user
 
@@ -289,8 +289,8 @@ def test_ending_by_hand_can_be_undone_for_two_minutes_and_the_summary_waits(
     assert posts and all(p.next_attempt_at == until for p in posts)  # nothing leaves before
 
     with pytest.raises(services.StandupError):  # not the facilitator, not a manager
-        services.undo_end(standup, b, now=at(4, 9, 7))
-    services.undo_end(standup, a, now=at(4, 9, 7))
+        undo.undo_end(standup, b, now=at(4, 9, 7))
+    undo.undo_end(standup, a, now=at(4, 9, 7))
     assert standup.status == "live" and standup.current_position == 1
     assert standup.ended_at is None and standup.summary is None and standup.end_reason is None
     items = queries.agenda_items(standup.id)
@@ -307,7 +307,7 @@ def test_ending_by_hand_can_be_undone_for_two_minutes_and_the_summary_waits(
     ]
     assert all(p.next_attempt_at == at(4, 9, 12) for p in posts)
     with pytest.raises(services.StandupError):  # the window has closed
-        services.undo_end(standup, a, now=at(4, 9, 12))
+        undo.undo_end(standup, a, now=at(4, 9, 12))
     assert standup.status == "ended"
 
 
@@ -319,7 +319,7 @@ def test_only_an_end_by_hand_can_be_undone(app, db_session, crew, ended_signals)
     assert ended_signals[-1]["undo_until"] is None
     assert all(p.next_attempt_at <= utcnow() for p in _summary_posts(standup))
     with pytest.raises(services.StandupError):
-        services.undo_end(standup, a, now=at(4, 9, 21))
+        undo.undo_end(standup, a, now=at(4, 9, 21))
 
 
 def test_a_standup_ended_before_it_started_reopens_as_planned(app, db_session, crew):
@@ -327,5 +327,5 @@ def test_a_standup_ended_before_it_started_reopens_as_planned(app, db_session, c
     [standup] = services.prepare_standups(at(4, 7))
     services.end_standup(standup, a, now=at(4, 8))
     assert standup.end_reason == "not_held"
-    services.undo_end(standup, a, now=at(4, 8, 1))
+    undo.undo_end(standup, a, now=at(4, 8, 1))
     assert standup.status == "planned" and standup.current_position is None
