@@ -28,7 +28,13 @@ client_wrote_to_head = _events.signal("client-wrote-to-head")
 # standup → (Slack summary) — a stand-up ended (by the facilitator or by itself).
 #   standup: standup.models.Standup
 #   summary: standup.briefs.StandupSummary — everything the summary post shows
+#   undo_until: datetime | None — until then the facilitator may reopen it (an "Undo"): a post
+#     about it waits until that instant, and ``standup_reopened`` takes it back before then
 standup_ended = _events.signal("standup-ended")
+
+# standup → (Slack summary withdrawn) — an ended stand-up was reopened within its undo window.
+#   standup: standup.models.Standup (live or planned again; ``team_id`` and ``on`` name it)
+standup_reopened = _events.signal("standup-reopened")
 
 # wishes → (Slack results) — a weekly review was closed with its decisions.
 #   review: wishes.briefs.ReviewBrief — whose review, which day, the team's channel, "closed"

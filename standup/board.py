@@ -60,6 +60,7 @@ class Live:
     items: list[AgendaItem]
     now: datetime
     can_facilitate: bool = False
+    undo_until: datetime | None = None  # set while this viewer may still reopen the ended meeting
 
     @property
     def current(self) -> AgendaItem | None:
@@ -128,6 +129,9 @@ def load_live(team: Team, standup: Standup | None, on: date, viewer: User, now: 
     live = Live(team=team, standup=standup, on=on, items=items, now=now)
     if standup is not None and standup.status != "ended":
         live.can_facilitate = rules.can_facilitate(viewer, standup)
+    until = rules.undo_until(standup) if standup is not None else None
+    if until is not None and now < until and rules.can_facilitate(viewer, standup):
+        live.undo_until = until
     return live
 
 

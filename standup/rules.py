@@ -6,6 +6,8 @@ accepted. Every refusal is a ``StandupError`` (a ``core.errors.RuleError``): unc
 handler answers it with its ``status``.
 """
 
+from datetime import datetime, timedelta
+
 from flask_babel import gettext as _
 
 from core.errors import Forbidden, NotFound, RuleError
@@ -15,6 +17,8 @@ from standup.models import Standup
 
 TEXT_MAX = 2000
 ITEM_TEXT_MAX = 500
+# How long "End the stand-up" can be undone; the Slack summary waits as long.
+UNDO_END = timedelta(minutes=2)
 
 # The faces Slack's check-in offers (🙂😐😟), on the board's 1–5 scale.
 EMOJI_MOODS = {"🙂": 4, "😐": 3, "😟": 2}
@@ -59,6 +63,16 @@ def require_facilitator(user: User, standup: Standup) -> None:
 def require_contributor(user: User, standup: Standup) -> None:
     if not can_contribute(user, standup):
         raise StandupError(_("Only members of this team can add to its stand-up."))
+
+
+def undo_until(standup: Standup) -> datetime | None:
+    """Until when an ended stand-up may be reopened: only one a person ended by hand, for
+    ``UNDO_END`` (a misclick on "End the stand-up" next to "Next item" costs nothing)."""
+    if standup.status != "ended" or standup.ended_by_id is None or standup.ended_at is None:
+        return None
+    if standup.end_reason not in ("facilitator", "not_held"):
+        return None
+    return standup.ended_at + UNDO_END
 
 
 def require_not_ended(standup: Standup) -> None:

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from core import audit
 from core.database import utcnow
 from core.extensions import db
 from core.models import Team, User
@@ -216,7 +217,12 @@ def _end(standup: Standup, now: datetime, reason: str, actor_id: int | None = No
     db.session.flush()
     summary = briefs.summary_for(standup)
     standup.summary = agenda.jsonable(summary)
-    standup_ended.send(current_app._get_current_object(), standup=standup, summary=summary)
+    standup_ended.send(
+        current_app._get_current_object(),
+        standup=standup,
+        summary=summary,
+        undo_until=rules.undo_until(standup),
+    )
 
 
 def _mark_topics_discussed(standup: Standup, now: datetime) -> None:
@@ -389,6 +395,7 @@ def end_standup(standup: Standup, actor: User, now: datetime | None = None) -> S
     rules.require_facilitator(actor, standup)
     rules.require_not_ended(standup)
     _end(standup, now, "facilitator" if standup.started_at else "not_held", actor.id)
+    audit.record(actor.id, "standup", standup.id, "ended", at=now.isoformat())
     db.session.commit()
     return standup
 

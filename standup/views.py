@@ -35,7 +35,7 @@ from core.inputs import form_values, int_arg, parse_day
 from core.teams import team_or_404
 from standup import away as away_days
 from standup import board as board_data
-from standup import history, queries, schedule, services, watching
+from standup import history, queries, schedule, services, undo, watching
 from standup.forms import (
     ActionItemForm,
     AwayForm,
@@ -225,6 +225,14 @@ def next_item(slug: str, on: date):
 @announces(_l("Stand-up ended."))
 def end(slug: str, on: date):
     return _control(slug, on, lambda s: services.end_standup(s, current_user))
+
+
+@bp.post("/<slug>/<isodate:on>/reopen")
+@announces(_l("Stand-up reopened."))
+def reopen(slug: str, on: date):
+    """Undo "End the stand-up" within ``rules.UNDO_END`` (the form posts without htmx: the whole
+    board comes back, check-in forms included)."""
+    return _control(slug, on, lambda s: undo.undo_end(s, current_user))
 
 
 @bp.post("/<slug>/<isodate:on>/items/<int:item_id>/timebox")

@@ -17,7 +17,7 @@ from dashboard.slack.messages import (
     standup_summary,
     wish_review_results,
 )
-from dashboard.slack.outbox import enqueue_message
+from dashboard.slack.outbox import enqueue_message, withdraw
 from standup.briefs import StandupSummary
 from standup.models import Standup
 from wishes.briefs import DecisionBrief, ReviewBrief
@@ -50,14 +50,29 @@ def on_client_wrote_to_head(sender, complaint: ComplaintBrief | None, **extra) -
     )
 
 
-def on_standup_ended(sender, standup: Standup, summary: StandupSummary, **extra) -> None:
-    """A stand-up ended: its summary to the team's channel, check-ins in the thread."""
+def _summary_key(team_id: int, on) -> str:
+    return f"standup-summary:{team_id}:{on.isoformat()}"
+
+
+def on_standup_ended(
+    sender, standup: Standup, summary: StandupSummary, undo_until=None, **extra
+) -> None:
+    """A stand-up ended: its summary to the team's channel, check-ins in the thread.
+
+    Ended by hand, it may still be reopened: the post waits until ``undo_until`` has passed.
+    """
     if not summary.channel:
         return
-    key = f"standup-summary:{summary.team_id}:{summary.standup_on.isoformat()}"
+    key = _summary_key(summary.team_id, summary.standup_on)
     with speaking(team_locale(summary.team_id)):
         message = standup_summary(summary)
-    enqueue_message(summary.channel, "standup-summary", key, message)
+    enqueue_message(summary.channel, "standup-summary", key, message, not_before=undo_until)
+
+
+def on_standup_reopened(sender, standup: Standup, **extra) -> None:
+    """The end was undone in time: its summary, still waiting, is withdrawn (ending again
+    enqueues the new one under the same key: posted once)."""
+    withdraw(_summary_key(standup.team_id, standup.on))
 
 
 def on_wish_review_closed(
@@ -75,4 +90,5 @@ def connect() -> None:
     signals.rating_received.connect(on_rating_received)
     signals.client_wrote_to_head.connect(on_client_wrote_to_head)
     signals.standup_ended.connect(on_standup_ended)
+    signals.standup_reopened.connect(on_standup_reopened)
     signals.wish_review_closed.connect(on_wish_review_closed)

@@ -8,6 +8,9 @@
  *    no network, timeout) is said in the assertive region, in the viewer's language (base.html
  *    renders the texts into data-* attributes). Failed answers are not swapped (htmx-config), so
  *    what the user typed stays where it was.
+ *  - a block that refreshes itself (`data-poll-spares-focus`, Today's blocks) skips a refresh
+ *    while it holds the focus, a text selection or an edited field: a poll never steals what
+ *    someone is typing or reading; the next poll after they leave it brings it up to date.
  * A response names its own success message with `HX-Trigger-After-Settle: {"huddle:announce": "..."}`
  * (core.announce, on every posting view); it arrives after the settle and replaces "Done.".
  */
@@ -64,7 +67,28 @@
 
   var pending = null; // {control, focused, target} of the last user action
 
+  function inUse(block) {
+    var active = document.activeElement;
+    if (active && active !== document.body && block.contains(active)) return true;
+    var selection = window.getSelection && window.getSelection();
+    if (selection && !selection.isCollapsed && selection.rangeCount &&
+        block.contains(selection.getRangeAt(0).commonAncestorContainer)) return true;
+    return Array.prototype.some.call(block.querySelectorAll("input, textarea, select"), function (f) {
+      if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+      if (f.tagName === "SELECT") {
+        return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      return f.value !== f.defaultValue;
+    });
+  }
+
   document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (isGet(evt.detail) && !userAsked(evt.detail) && elt &&
+        elt.hasAttribute("data-poll-spares-focus") && inUse(elt)) {
+      evt.preventDefault(); // this refresh is skipped; the next one tries again
+      return;
+    }
     if (isGet(evt.detail)) return; // polling and filters stay quiet
     clearAlert();
     var button = control(evt.detail);

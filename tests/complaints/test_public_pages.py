@@ -110,6 +110,37 @@ def test_survey_post_without_csrf_is_refused(app, client, survey_url):
     assert count(app, Rating) == 0
 
 
+def assert_leads_nowhere_inside(page) -> None:
+    """A client's page, an error one included, offers no way into Huddle and never names it."""
+    html = page.text
+    assert "Back to Today" not in html and 'href="/today' not in html and "/auth/" not in html
+    assert "Huddle could not be reached" not in html and "<strong>Huddle</strong>" not in html
+    # What huddle.js says when the connection drops: neutral, and in the client's language.
+    assert "The page could not be reached. Nothing was sent" in html
+
+
+def test_bad_expired_or_refused_survey_pages_lead_nowhere_inside(app, client, survey_link):
+    link_id, url = survey_link(valid_days=1)
+    assert_leads_nowhere_inside(client.get("/s/forged-token"))  # 404, not valid
+    refused = client.post(url, data={"score": "1"}, csrf=False)  # 400 through the error page
+    assert refused.status_code == 400
+    assert_leads_nowhere_inside(refused)
+    with using(app):
+        db.session.get(SurveyLink, link_id).expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert_leads_nowhere_inside(client.get(url))  # 410, expired
+    assert_leads_nowhere_inside(client.get("/write-to-us"))
+    portuguese = client.get("/s/forged-token?lang=pt_BR").text
+    assert "Huddle" not in portuguese.replace("huddle.", "").replace("huddle-", "")
+
+
+def test_staff_error_pages_still_lead_back_to_today(app, client, login_as, make_user):
+    login_as(make_user("agent"))
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "Back to Today" in page.text
+    assert "Huddle could not be reached" in page.text
+
+
 def _resolved_with_follow_up_link(app, person) -> tuple[int, str]:
     """A resolved complaint of ``person`` and the follow-up survey link it sends them."""
     with using(app):

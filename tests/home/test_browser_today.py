@@ -39,3 +39,30 @@ def test_agent_and_manager_see_their_own_blocks(page, people):
     assert page.get_by_role("link", name="All complaints I own").is_visible()
     # Each block refreshes itself in place through htmx, from its own URL.
     assert page.locator("#block-unowned").get_attribute("hx-get") == "/today/unowned"
+
+
+def test_a_refresh_never_takes_the_focus_or_the_selection_away(page, people):
+    """Today's blocks poll every 60 s: one the user is in keeps still, the others refresh."""
+    page.clock.install()
+    log_in(page, "today.manager@example.com")
+    mark = "el => { el.dataset.old = 'yes'; }"
+    for block in ("#block-my-follow-ups", "#block-unowned", "#block-low-ratings"):
+        page.locator(block).evaluate(mark)
+    link = page.get_by_role("link", name="All complaints I own")
+    link.focus()
+    # Someone reading: a selection in another block keeps that block still too.
+    page.locator("#block-low-ratings header").evaluate(
+        "el => window.getSelection().selectAllChildren(el)"
+    )
+    with page.expect_response(lambda r: r.url.endswith("/today/unowned")):
+        page.clock.run_for(61_000)
+    page.wait_for_function("!document.querySelector('#block-unowned').dataset.old")
+    assert page.locator("#block-my-follow-ups").get_attribute("data-old") == "yes"
+    assert page.locator("#block-low-ratings").get_attribute("data-old") == "yes"
+    assert page.evaluate("document.activeElement.textContent") == "All complaints I own"
+
+    page.evaluate("window.getSelection().removeAllRanges(); document.activeElement.blur()")
+    with page.expect_response(lambda r: r.url.endswith("/today/my-follow-ups")):
+        page.clock.run_for(61_000)
+    page.wait_for_function("!document.querySelector('#block-my-follow-ups').dataset.old")
+    page.wait_for_function("!document.querySelector('#block-low-ratings').dataset.old")

@@ -6,11 +6,13 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from core.audit import history
 from core.database import utcnow
 from core.extensions import db
 from core.models import User
 from core.signals import standup_ended
-from standup import queries, rules, schedule, services
+from dashboard.slack.models import OutboxMessage
+from standup import queries, rules, schedule, services, undo
 from standup.models import AgendaItem, Attendance, CheckIn, Standup
 from tests.support.standup import at, user
 
@@ -256,3 +258,73 @@ def test_the_summary_names_the_agenda_items_never_reached(app, db_session, crew,
     db.session.commit()
     services.end_standup(standup, a, now=at(4, 9, 3))
     assert ("overnight", "") in ended_signals[0]["summary"].unreached
+
+
+def _summary_posts(standup) -> list:
+    key = f"standup-summary:{standup.team_id}:{standup.on.isoformat()}"
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(sa.or_(OutboxMessage.dedup_key == key, OutboxMessage.thread_parent_key == key))
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def test_ending_by_hand_can_be_undone_for_two_minutes_and_the_summary_waits(
+    app, db_session, crew, make_user, ended_signals
+):
+    a, b = user(crew.people[0]), user(crew.people[1])
+    [standup] = services.prepare_standups(at(4, 7))
+    db.session.add(CheckIn(standup_id=standup.id, user_id=a.id, today="Calls", mood=4))
+    db.session.commit()
+    services.start_standup(standup, a, now=at(4, 9))
+    services.add_topic(standup, b, "Holiday rota")
+    services.next_item(standup, a, 0, now=at(4, 9, 4))
+    services.end_standup(standup, a, now=at(4, 9, 6))
+    until = at(4, 9, 8)
+    assert ended_signals[-1]["undo_until"] == until
+    posts = _summary_posts(standup)
+    assert posts and all(p.next_attempt_at == until for p in posts)  # nothing leaves before
+
+    with pytest.raises(services.StandupError):  # not the facilitator, not a manager
+        undo.undo_end(standup, b, now=at(4, 9, 7))
+    undo.undo_end(standup, a, now=at(4, 9, 7))
+    assert standup.status == "live" and standup.current_position == 1
+    assert standup.ended_at is None and standup.summary is None and standup.end_reason is None
+    items = queries.agenda_items(standup.id)
+    assert items[1].ended_at is None and items[1].started_at == at(4, 9, 4)
+    assert items[0].ended_at == at(4, 9, 4)  # what was done before stays done
+    assert _summary_posts(standup) == []  # the waiting summary was withdrawn
+    assert [e.action for e in history("standup", standup.id)] == ["ended", "end_undone"]
+    assert history("standup", standup.id)[-1].actor_id == a.id
+
+    services.end_standup(standup, a, now=at(4, 9, 10))  # ended again: one summary, once
+    posts = _summary_posts(standup)
+    assert [p.dedup_key for p in posts if p.thread_parent_key is None] == [
+        f"standup-summary:{crew.team.id}:2025-03-04"
+    ]
+    assert all(p.next_attempt_at == at(4, 9, 12) for p in posts)
+    with pytest.raises(services.StandupError):  # the window has closed
+        undo.undo_end(standup, a, now=at(4, 9, 12))
+    assert standup.status == "ended"
+
+
+def test_only_an_end_by_hand_can_be_undone(app, db_session, crew, ended_signals):
+    a = user(crew.people[0])
+    [standup] = services.prepare_standups(at(4, 7))
+    services.start_standup(standup, a, now=at(4, 9))
+    services.auto_end_standups(at(4, 9, 21))
+    assert ended_signals[-1]["undo_until"] is None
+    assert all(p.next_attempt_at <= utcnow() for p in _summary_posts(standup))
+    with pytest.raises(services.StandupError):
+        undo.undo_end(standup, a, now=at(4, 9, 21))
+
+
+def test_a_standup_ended_before_it_started_reopens_as_planned(app, db_session, crew):
+    a = user(crew.people[0])
+    [standup] = services.prepare_standups(at(4, 7))
+    services.end_standup(standup, a, now=at(4, 8))
+    assert standup.end_reason == "not_held"
+    undo.undo_end(standup, a, now=at(4, 8, 1))
+    assert standup.status == "planned" and standup.current_position is None

@@ -134,6 +134,20 @@ def test_the_facilitator_runs_the_meeting_others_cannot(
     panels = client.get(board_url(team, today, "/panels"), headers=HX).get_data(as_text=True)
     assert "Summary" in panels and "Facilitator" in panels
 
+    board = client.get(board_url(team, today)).get_data(as_text=True)
+    assert "Undo: reopen the stand-up" in board and board_url(team, today, "/reopen") in board
+    login_as(other)
+    assert "Undo: reopen" not in client.get(board_url(team, today)).get_data(as_text=True)
+    assert client.post(board_url(team, today, "/reopen")).status_code == 302
+    assert the_standup(app, team, today).status == "ended"  # refused: not theirs to undo
+    login_as(facilitator)
+    reopened = client.post(board_url(team, today, "/reopen"))
+    assert reopened.status_code == 302
+    standup = the_standup(app, team, today)
+    assert standup.status == "live" and standup.current_position == 1
+    board = client.get(board_url(team, today)).get_data(as_text=True)
+    assert "Next item" in board and "Undo: reopen" not in board
+
 
 def test_polling_answers_204_while_nothing_changed(app, client, login_as, team, make_user, today):
     login_as(make_user(team_id=team.id))
