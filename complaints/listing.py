@@ -87,7 +87,7 @@ def matching_ids(q: str):
 
     Both halves come from an index, never a scan of every complaint: on SQLite the FTS5 trigram
     tables (a quoted phrase is a substring match there), on PostgreSQL ``ILIKE`` served by the
-    pg_trgm GIN indexes (migration 0010). ``%`` and ``_`` are dropped from ``q`` as they always were.
+    pg_trgm GIN indexes (migration 0012). ``%`` and ``_`` are dropped from ``q`` as they always were.
     Below three characters no trigram index can help; SQLite then falls back to ``LIKE`` on the FTS
     tables' own copy (a scan, and ASCII-only case folding, as before).
     """

@@ -139,7 +139,7 @@ class Complaint(db.Model):
     constructive: Mapped[bool | None]
     status: Mapped[str] = mapped_column(sa.String(20), default="new")
     # Computed by the database from ``status`` (virtual on SQLite, stored on PostgreSQL, as migration
-    # 0010 creates it): every writer (services, the CSV import, raw SQL) keeps it right unawares.
+    # 0012 creates it): every writer (services, the CSV import, raw SQL) keeps it right unawares.
     is_open: Mapped[bool] = mapped_column(sa.Boolean, sa.Computed(OPEN_PREDICATE))
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -37,7 +37,7 @@ def test_upgrade_and_downgrade_run_on_an_empty_database(make_database_url):
 
 
 def test_generated_complaint_titles_become_data_and_come_back(make_database_url):
-    """0011 turns the English "Rated N/5: words" Huddle stored into a kind, the score and the
+    """0015 turns the English "Rated N/5: words" Huddle stored into a kind, the score and the
     client's words; its downgrade writes the English title again."""
 
     app = make_app(make_database_url())
@@ -46,7 +46,7 @@ def test_generated_complaint_titles_become_data_and_come_back(make_database_url)
         "checklist_done, version) VALUES (:id, 1, :summary, 'api', 'new', :at, :at, '[]', 1)"
     )
     with app.app_context():
-        upgrade(revision="0010")
+        upgrade(revision="0014")
         with db.engine.begin() as connection:
             connection.execute(
                 sa.text(
@@ -60,7 +60,7 @@ def test_generated_complaint_titles_become_data_and_come_back(make_database_url)
                     insert,
                     {"id": complaint_id, "summary": summary, "at": "2026-01-01 00:00:00+00:00"},
                 )
-        upgrade(revision="0011")
+        upgrade(revision="0015")
         read = sa.text("SELECT summary, summary_kind, summary_params FROM complaints ORDER BY id")
         with db.engine.connect() as connection:
             rows = [
@@ -72,7 +72,7 @@ def test_generated_complaint_titles_become_data_and_come_back(make_database_url)
             ("", "rated", {"score": 1}),
             ("Late", None, None),
         ]
-        downgrade(revision="0010")
+        downgrade(revision="0014")
         with db.engine.connect() as connection:
             back = connection.execute(sa.text("SELECT summary FROM complaints ORDER BY id"))
             assert [row[0] for row in back] == ["Rated 2/5: Frio", "Rated 1/5", "Late"]

@@ -52,7 +52,7 @@ def test_a_service_gets_one_survey_after_the_delay_in_the_clients_language(
     app, client, api_headers, smtp, clock
 ):
     done = utcnow() - timedelta(minutes=5)
-    first = post_service(client, api_headers, done, language="pt_BR")
+    first = post_service(client, api_headers, done, locale="pt_BR")
     assert first.status_code == 201 and first.json["created"] is True
     again = post_service(client, api_headers, done)  # the same order told twice
     assert again.status_code == 201 and again.json["created"] is False

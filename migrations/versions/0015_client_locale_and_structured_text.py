@@ -4,7 +4,7 @@ Complaints a low rating opened stored "Rated N/5: <comment>"; they now keep the 
 the score and the client's words, and the title is written when shown. Agenda item titles are
 written from the item's kind and refs when shown, so the stored English title is emptied.
 
-Revision ID: 0011
+Revision ID: 0015
 Revises: 0014
 """
 
@@ -14,7 +14,7 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None

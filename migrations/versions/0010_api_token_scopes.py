@@ -2,14 +2,14 @@
 
 Existing tokens get every scope, so the systems using them keep working.
 
-Revision ID: 0012
+Revision ID: 0010
 Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None

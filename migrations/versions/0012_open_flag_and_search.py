@@ -8,15 +8,15 @@ Search (summary or client name contains the words, any case): SQLite FTS5 tables
 tokenizer kept by triggers, PostgreSQL pg_trgm GIN indexes. Every object is named ``fts_*``: the models
 do not describe them (see ``core.database.described_by_models``).
 
-Revision ID: 0010
-Revises: 0015
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0015"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """bounded reads at a million complaints: the board's follow-ups walk (team, status, due) in
 order; ratings counted per quarter hour and score (rating_slots) for Insights
 
-Revision ID: 0015
-Revises: 0012
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
@@ -26,8 +26,8 @@ def _fill_sql(dialect: str) -> str:
     return f"INSERT INTO rating_slots ({columns}) {select}"
 
 
-revision = "0015"
-down_revision = "0012"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
