@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, force_locale, format_date, format_time, get_locale, refresh
 from flask_login import current_user
 
 from core.database import utcnow
@@ -72,12 +72,48 @@ def known_language(code: str | None, languages: list[str] | None = None) -> str 
 
 
 @contextmanager
-def speaking(locale: str | None) -> Iterator[None]:
+def speaking(locale: str | None, timezone: str | None = None) -> Iterator[None]:
     """Write what is inside in ``locale`` (a team's, a client's, a user's), whoever is reading
     the page now; None is the installation's default language. Slack messages and anything sent to
-    a client are built inside one."""
+    a client are built inside one. ``timezone`` (a team's, for its channel) is the one times are
+    shown in inside; without it the viewer's stays."""
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        yield
+        if timezone is None:
+            yield
+            return
+        before = g.get("speaking_timezone")
+        g.speaking_timezone = timezone
+        refresh()  # Babel caches the timezone per context; the forced locale survives a refresh
+        try:
+            yield
+        finally:
+            g.speaking_timezone = before
+            refresh()
+
+
+# One date style per context (issue #13), so a reader meets one way of writing days everywhere:
+# a day alone (lists, due dates, Slack) is Babel's medium date ("1 Dec 2026", "1 de dez. de 2026");
+# an instant is the medium date and the short time in the reader's timezone; a page about one day
+# (Today, the board) names it in full in its heading.
+
+
+def format_day(value) -> str:
+    """A day, or the day of an instant in the reader's timezone: the medium date."""
+    return format_date(value, "medium")
+
+
+def format_moment(value) -> str:
+    """An instant: the medium date and the short time, in the reader's timezone, joined as the
+    language joins them ("1 Dec 2026, 08:30", "1 de dez. de 2026 08:30")."""
+    pattern = get_locale().datetime_formats["medium"]
+    return pattern.replace("{1}", format_date(value, "medium")).replace(
+        "{0}", format_time(value, "short")
+    )
+
+
+def format_heading_day(value) -> str:
+    """The day a whole page is about, in its heading: the full date."""
+    return format_date(value, "full")
 
 
 def html_lang() -> str:
@@ -94,6 +130,9 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 def select_timezone() -> str | None:
+    forced = g.get("speaking_timezone") if has_app_context() else None
+    if forced:
+        return forced
     user = _viewer()
     if user is None:
         return None

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import format_date
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
+from core.i18n import format_day, format_heading_day, format_moment
 from core.inputs import MAX_ID, date_in_range
 from core.money import format_money
 
@@ -76,6 +77,10 @@ FILTERS = {
     "mmss": mmss,
     "spoken_day": spoken_day,
     "money": format_money,
+    # The three date styles (``core.i18n``): use these, not ``dateformat``/``datetimeformat``.
+    "day": format_day,
+    "moment": format_moment,
+    "heading_day": format_heading_day,
 }
 
 

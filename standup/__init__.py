@@ -3,10 +3,11 @@
 from flask import Flask
 
 from standup import api, views
-from standup.titles import complaint_summary
+from standup.titles import complaint_summary, unreached_title
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.jinja_env.filters["complaint_summary"] = complaint_summary
+    app.jinja_env.globals["unreached_title"] = unreached_title

@@ -67,8 +67,10 @@ class StandupSummary:
     # Added for issue #17 (defaults keep older callers and stored summaries valid):
     held: bool = True  # False: the day passed (or it was ended) without the meeting starting
     parking_lot: tuple[str, ...] = ()  # topics raised at this stand-up for after it
-    # Agenda items the meeting never reached: (kind, title), title only for carried items.
-    unreached: list[tuple[str, str]] = field(default_factory=list)
+    # Agenda items the meeting never reached: (kind, refs), refs only for carried items (what
+    # ``titles.unreached_title`` writes their title from, in the reader's language). Summaries stored
+    # before issue #13 hold (kind, title text) instead; ``unreached_title`` shows both.
+    unreached: list[tuple[str, dict | str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def summary_for(standup: Standup) -> StandupSummary:
     )
     held = standup.started_at is not None
     unreached = [
-        (item.kind, item.title if item.kind == "carried" else "")
+        (item.kind, dict(item.refs or {}) if item.kind == "carried" else {})
         for item in queries.agenda_items(standup.id)
         if held and item.started_at is None
     ]

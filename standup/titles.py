@@ -57,6 +57,15 @@ def item_title(kind: str, refs: dict | None) -> str:
     return ""
 
 
+def unreached_title(kind: str, refs: dict | str | None) -> str:
+    """What a summary says after the kind of an item the meeting never reached: a carried item's
+    title, from the refs the summary keeps, in the reader's language. Summaries stored before
+    titles were data hold the title as text (written in the language they were built in)."""
+    if isinstance(refs, str):
+        return refs
+    return item_title(kind, refs) if kind == "carried" else ""
+
+
 def complaint_summary(snapshot: dict) -> str:
     """A complaint of an agenda snapshot, titled in the reader's language (the ``complaint_summary``
     template filter); snapshots taken before titles were data hold the text as ``summary``."""

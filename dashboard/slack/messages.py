@@ -35,9 +35,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
+from core.i18n import format_day, format_moment
 from dashboard.slack.links import links
 from standup.briefs import KIND_LABELS, ReminderBrief, StandupSummary
 from standup.rules import is_blocker
+from standup.titles import unreached_title
 from wishes.briefs import DecisionBrief, WishBrief
 
 MAX_BLOCKS = 50
@@ -93,13 +95,16 @@ def link(url: str, label: object) -> str:
 
 
 def when(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
-    """A timestamp every Slack reader sees in their own timezone (fallback: UTC)."""
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback}>"
+    """A timestamp every Slack reader sees in their own timezone; where Slack cannot render the
+    token (notifications, old clients) the fallback is Huddle's instant style (``format_moment``)
+    in the language and timezone the message is built in (the team's)."""
+    fallback = escape(format_moment(moment))
+    return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback.replace('|', '¦')}>"
 
 
 def day(on: date) -> str:
-    return on.isoformat()
+    """A day (not an instant: no timezone shifts it) in Huddle's day style, the team's language."""
+    return format_day(on)
 
 
 def mention(name: str, slack_user_id: str | None) -> str:
@@ -230,7 +235,8 @@ def _minutes(seconds: int | None) -> str:
     return str(round((seconds or 0) / 60))
 
 
-def _unreached_line(kind: str, title: str) -> str:
+def _unreached_line(kind: str, refs: dict | str) -> str:
+    title = unreached_title(kind, refs)
     label = escape(str(KIND_LABELS.get(kind, kind)))
     return f"• {label}" + (f": {escape(clip(title, 300))}" if title else "")
 
@@ -278,15 +284,15 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
     blocker_lines = [
         f"• *{escape(name)}*: {escape(clip(text, 300))}" for name, text in summary.blockers
     ]
-    # The parking lot's topics are listed above; a carried item keeps the title it was carried with.
-    unreached = [(kind, title) for kind, title in summary.unreached if kind != "parking_lot"]
+    # The parking lot's topics are listed above; a carried item is titled from its refs, in the team's language.
+    unreached = [(kind, refs) for kind, refs in summary.unreached if kind != "parking_lot"]
     replies: list[SlackMessage] = []
     sections = (
         (_("Decisions"), [f"• {escape(clip(text, 300))}" for text in summary.decisions]),
         (_("Action items"), action_lines),
         (_("Blockers"), blocker_lines),
         (_("Parking lot"), [f"• {escape(clip(text, 300))}" for text in summary.parking_lot]),
-        (_("Not reached"), [_unreached_line(kind, title) for kind, title in unreached]),
+        (_("Not reached"), [_unreached_line(kind, refs) for kind, refs in unreached]),
     )
     for label, lines in sections:
         if lines:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
+from babel.dates import format_date
 
 from core.extensions import db
 from dashboard.scheduler import jobs
@@ -179,7 +180,9 @@ def test_two_schedulers_post_each_daily_digest_exactly_once_over_a_month(
     digests = [p.body["text"] for p in fake_slack.posts() if "Complaints digest" in p.body["text"]]
     assert len(digests) == 30
     assert sorted({text.split(":")[0] for text in digests}) == sorted(
-        f"Complaints digest, {day.date().isoformat()}" for day in days
+        # Each day once, in Huddle's day style (Babel's medium date, the default language).
+        f"Complaints digest, {format_date(day.date(), 'medium', locale='en')}"
+        for day in days
     )
     with apps[0].app_context():
         runs = db.session.scalar(

@@ -117,7 +117,7 @@ def test_ending_stores_the_summary_and_hands_it_to_slack(app, db_session, crew, 
     ]
     assert summary.decisions == ["Refunds above 50 need a manager"]
     assert summary.held and summary.parking_lot == ("Holiday rota",)
-    assert summary.unreached == [("parking_lot", "")]  # check-ins were reached
+    assert summary.unreached == [("parking_lot", {})]  # check-ins were reached
     assert summary.team_name == crew.team.name
     assert summary.url.endswith(f"/standup/{crew.team.slug}/2025-03-04")
     stored = db.session.get(Standup, standup.id).summary
@@ -252,12 +252,13 @@ def test_the_summary_names_the_agenda_items_never_reached(app, db_session, crew,
             standup_id=standup.id,
             position=99,
             kind="overnight",
+            refs={"complaints_opened": 0, "low_ratings": 4},
             timebox_seconds=120,
         )
     )
     db.session.commit()
     services.end_standup(standup, a, now=at(4, 9, 3))
-    assert ("overnight", "") in ended_signals[0]["summary"].unreached
+    assert ("overnight", {}) in ended_signals[0]["summary"].unreached
 
 
 def _summary_posts(standup) -> list:
