@@ -40,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         instance_relative_config=True,
     )
+    # "/teams/x/standups/%2F0" is not a path of ours: answer 404, not a 308 to a merged-slash URL
+    # that no API client asked for (the fuzz suite found it).
+    app.url_map.merge_slashes = False
     load_config(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     core.init_app(app)

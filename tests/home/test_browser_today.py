@@ -41,6 +41,17 @@ def test_agent_and_manager_see_their_own_blocks(page, people):
     assert page.locator("#block-unowned").get_attribute("hx-get") == "/today/unowned"
 
 
+def _settled(page, condition: str) -> None:
+    """Wait for ``condition`` while moving the installed clock on: with a fake clock, htmx's swap and
+    settle timers only fire when the clock moves, and a response may land after ``run_for`` ended."""
+    for _ in range(100):
+        if page.evaluate(condition):
+            return
+        page.clock.run_for(100)
+        page.wait_for_timeout(50)
+    assert page.evaluate(condition), condition
+
+
 def test_a_refresh_never_takes_the_focus_or_the_selection_away(page, people):
     """Today's blocks poll every 60 s: one the user is in keeps still, the others refresh."""
     page.clock.install()
@@ -56,7 +67,7 @@ def test_a_refresh_never_takes_the_focus_or_the_selection_away(page, people):
     )
     with page.expect_response(lambda r: r.url.endswith("/today/unowned")):
         page.clock.run_for(61_000)
-    page.wait_for_function("!document.querySelector('#block-unowned').dataset.old")
+    _settled(page, "!document.querySelector('#block-unowned').dataset.old")
     assert page.locator("#block-my-follow-ups").get_attribute("data-old") == "yes"
     assert page.locator("#block-low-ratings").get_attribute("data-old") == "yes"
     assert page.evaluate("document.activeElement.textContent") == "All complaints I own"
@@ -64,5 +75,5 @@ def test_a_refresh_never_takes_the_focus_or_the_selection_away(page, people):
     page.evaluate("window.getSelection().removeAllRanges(); document.activeElement.blur()")
     with page.expect_response(lambda r: r.url.endswith("/today/my-follow-ups")):
         page.clock.run_for(61_000)
-    page.wait_for_function("!document.querySelector('#block-my-follow-ups').dataset.old")
-    page.wait_for_function("!document.querySelector('#block-low-ratings').dataset.old")
+    _settled(page, "!document.querySelector('#block-my-follow-ups').dataset.old")
+    _settled(page, "!document.querySelector('#block-low-ratings').dataset.old")
