@@ -128,6 +128,18 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
+def committed_app(make_database_url):
+    """The app on its own migrated database of the current backend, committed for real: for tests
+    whose work runs on other connections or threads (races, job leases, live servers)."""
+    url = make_database_url()
+    migrate(url)
+    app = make_app(url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     """The app on its own migrated SQLite file, committed for real (the server runs in a thread)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"

@@ -24,7 +24,6 @@ from core.api.tokens import create_token
 from core.database import writing
 from core.extensions import db
 from core.models import Client
-from tests.support.app import make_app, migrate
 from tests.support.factories import build_complaint, build_user
 from tests.support.web import LiveServer
 
@@ -32,25 +31,15 @@ AT_ONCE = 10
 
 
 @pytest.fixture(scope="module")
-def race_app(make_database_url):
-    url = make_database_url()
-    migrate(url)
-    app = make_app(url)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def server(race_app):
-    server = LiveServer(race_app).start()
+def server(committed_app):
+    server = LiveServer(committed_app).start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def token(race_app) -> str:
-    with race_app.app_context():
+def token(committed_app) -> str:
+    with committed_app.app_context():
         return create_token("race-token")
 
 
@@ -88,7 +77,9 @@ def _rows(app, statement):
 
 
 @pytest.mark.parametrize("round_", range(3))
-def test_the_same_idempotency_key_in_flight_at_once_creates_once(race_app, server, token, round_):
+def test_the_same_idempotency_key_in_flight_at_once_creates_once(
+    committed_app, server, token, round_
+):
     key = f"same-key-{round_}"
     body = {"client": {"external_id": f"idem-{round_}", "name": "Ines Race"}, "score": 1}
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
@@ -107,14 +98,14 @@ def test_the_same_idempotency_key_in_flight_at_once_creates_once(race_app, serve
         .join(Client, Client.id == Rating.client_id)
         .where(Client.external_id == f"idem-{round_}")
     )
-    assert _rows(race_app, client_ratings) == [(created[0]["id"], created[0]["complaint_id"])]
+    assert _rows(committed_app, client_ratings) == [(created[0]["id"], created[0]["complaint_id"])]
     stored = sa.select(IdempotentRequest.id).where(IdempotentRequest.key == key)
-    assert len(_rows(race_app, stored)) == 1
+    assert len(_rows(committed_app, stored)) == 1
 
 
 @pytest.mark.parametrize("round_", range(3))
 def test_low_ratings_of_one_client_at_once_share_one_open_complaint(
-    race_app, server, token, round_
+    committed_app, server, token, round_
 ):
     external_id = f"known-{round_}"
     headers = {"Authorization": f"Bearer {token}"}
@@ -132,27 +123,27 @@ def test_low_ratings_of_one_client_at_once_share_one_open_complaint(
         .join(Client, Client.id == Complaint.client_id)
         .where(Client.external_id == external_id, Complaint.status.in_(OPEN_STATUSES))
     )
-    assert [row.id for row in _rows(race_app, open_complaints)] == list(complaint_ids)
+    assert [row.id for row in _rows(committed_app, open_complaints)] == list(complaint_ids)
 
 
-def test_a_low_rating_waits_for_one_in_flight_and_joins_its_complaint(race_app):
+def test_a_low_rating_waits_for_one_in_flight_and_joins_its_complaint(committed_app):
     """Deterministic: the first low rating's request has opened a complaint and not committed yet
     when the second arrives. The second must wait and join it (without the client's row lock,
     PostgreSQL let it find no open complaint and open a second one)."""
-    with race_app.app_context():
+    with committed_app.app_context():
         db.session.add(Client(external_id="in-flight", name="In Flight"))
         db.session.commit()
         db.session.remove()
     answers = {}
 
     def second() -> None:
-        with race_app.app_context(), writing():
+        with committed_app.app_context(), writing():
             client = db.session.scalar(sa.select(Client).where(Client.external_id == "in-flight"))
             answers["second"] = intake.record_rating(client, 2, channel="api").complaint_id
             db.session.commit()
             db.session.remove()
 
-    with race_app.app_context(), writing():
+    with committed_app.app_context(), writing():
         client = db.session.scalar(sa.select(Client).where(Client.external_id == "in-flight"))
         answers["first"] = intake.record_rating(client, 1, channel="api").complaint_id
         thread = threading.Thread(target=second)
@@ -168,13 +159,13 @@ def test_a_low_rating_waits_for_one_in_flight_and_joins_its_complaint(race_app):
         .join(Client, Client.id == Complaint.client_id)
         .where(Client.external_id == "in-flight", Complaint.status.in_(OPEN_STATUSES))
     )
-    assert _rows(race_app, open_complaints) == [(answers["first"],)]
+    assert _rows(committed_app, open_complaints) == [(answers["first"],)]
 
 
-def test_a_losing_claim_says_who_owns_the_complaint(race_app):
+def test_a_losing_claim_says_who_owns_the_complaint(committed_app):
     """The winner's request holds the complaint while the loser clicks, from the complaint page
     (with the version it showed) and from Slack (without one): both are told who owns it."""
-    with race_app.app_context():
+    with committed_app.app_context():
         ana, bruno = build_user("manager", name="Ana Winner"), build_user("manager", name="Bruno")
         client = Client(external_id="claim-race", name="Claimed")
         db.session.add_all([ana, bruno, client])
@@ -188,7 +179,7 @@ def test_a_losing_claim_says_who_owns_the_complaint(race_app):
     answers = {}
 
     def loser(name: str, version: int | None) -> None:
-        with race_app.app_context(), writing():
+        with committed_app.app_context(), writing():
             try:
                 me = db.session.get(type(bruno), ids["bruno"])
                 complaints.take_ownership(ids["complaint"], me, version)
@@ -197,7 +188,7 @@ def test_a_losing_claim_says_who_owns_the_complaint(race_app):
                 answers[name] = error.message
             db.session.remove()
 
-    with race_app.app_context(), writing():
+    with committed_app.app_context(), writing():
         # The winner's request is under way: it has read the complaint and holds its row.
         db.session.execute(
             sa.select(Complaint.id).where(Complaint.id == ids["complaint"]).with_for_update()
@@ -221,4 +212,4 @@ def test_a_losing_claim_says_who_owns_the_complaint(race_app):
         "slack": "Ana Winner already owns this complaint.",
     }
     owner = sa.select(Complaint.owner_id).where(Complaint.id == ids["complaint"])
-    assert _rows(race_app, owner) == [(ids["ana"],)]
+    assert _rows(committed_app, owner) == [(ids["ana"],)]

@@ -4,7 +4,6 @@ grace period (never after it, and never once done); ``jobs run --force`` repeats
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from core.database import utcnow, writing
@@ -12,7 +11,6 @@ from core.extensions import db
 from dashboard.scheduler.models import JobRun
 from dashboard.scheduler.runner import claim, keep_lease, recover, run_job
 from dashboard.slack.models import OutboxMessage
-from tests.support.app import make_app, migrate
 
 MONDAY_8 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 DIGEST_KEY = "complaints-digest:2026-03-02"
@@ -114,17 +112,6 @@ def _wait_until_past(instant: datetime) -> None:
     """Real time must pass here: the lease is renewed by a clock, in another thread."""
     while utcnow() <= instant:
         time.sleep(0.05)
-
-
-@pytest.fixture(scope="module")
-def committed_app(make_database_url):
-    """Its own database, committed for real: the lease is renewed on another connection."""
-    url = make_database_url()
-    migrate(url)
-    app = make_app(url)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_a_job_longer_than_its_lease_renews_it_so_no_second_worker_starts_it(committed_app):
