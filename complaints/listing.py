@@ -12,6 +12,7 @@ from complaints.models import IS_OPEN, Complaint
 from core.extensions import db
 from core.inputs import int_arg
 from core.models import Client
+from core.prefixes import name_starts_with
 
 PAGE_SIZE = 50
 MAX_PAGE = 200  # offset pagination stays cheap only so deep; narrow the filters to go further
@@ -48,6 +49,11 @@ class Filters:
             page=int_arg("page", 1, high=MAX_PAGE, args=args),
         )
 
+    @property
+    def short_query(self) -> bool:
+        """A search too short for the trigram indexes: it finds client names that start with it."""
+        return bool(self.q) and len(self.q.replace("%", "").replace("_", "")) < 3
+
 
 @dataclass
 class Page:
@@ -73,8 +79,8 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
         statement = statement.where(Complaint.category_id == filters.category_id)
     if filters.channel:
         statement = statement.where(Complaint.channel == filters.channel)
-    if filters.q:
-        statement = statement.where(Complaint.id.in_(matching_ids(filters.q)))
+    if filters.q and (q := filters.q.replace("%", "").replace("_", "")):
+        statement = statement.where(Complaint.id.in_(matching_ids(q)))
     return (
         statement.order_by(*SORTS[filters.sort])
         .limit(PAGE_SIZE + 1)
@@ -83,25 +89,27 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
 
 
 def matching_ids(q: str):
-    """The ids of complaints whose summary or client name contains ``q``, in any letter case.
+    """The ids of complaints that a search for ``q`` finds, always from an index, never a scan.
 
-    Both halves come from an index, never a scan of every complaint: on SQLite the FTS5 trigram
-    tables (a quoted phrase is a substring match there), on PostgreSQL ``ILIKE`` served by the
-    pg_trgm GIN indexes (migration 0012). ``%`` and ``_`` are dropped from ``q`` as they always were.
-    Below three characters no trigram index can help; SQLite then falls back to ``LIKE`` on the FTS
-    tables' own copy (a scan, and ASCII-only case folding, as before).
+    From three characters on: complaints whose summary or client name *contains* ``q`` in any
+    letter case — on SQLite through the FTS5 trigram tables (a quoted phrase is a substring match
+    there), on PostgreSQL through ``ILIKE`` served by the pg_trgm GIN indexes (migration 0012).
+    (The caller drops ``%`` and ``_`` from ``q`` as it always did; nothing left means no search.)
+
+    Below three characters no trigram index can help, and a substring scan grows with the tables;
+    a short query finds the complaints of clients whose name *starts with* it (``Ma`` finds
+    "Mariana Lopes"), answered by ranges on the plain ``ix_clients_name`` index like the client
+    directory's search. The search field's hint says so.
     """
-    q = q.replace("%", "").replace("_", "")
+    if len(q) < 3:
+        named = sa.select(Client.id).where(name_starts_with(Client.name, q))
+        return sa.select(Complaint.id).where(Complaint.client_id.in_(named))
     complaint, client = aliased(Complaint), aliased(Client)
     if db.session.get_bind().dialect.name == "sqlite":
+        phrase = '"' + q.replace('"', '""') + '"'
         summaries, names = sa.table("fts_complaint_summaries"), sa.table("fts_client_names")
-        if len(q) >= 3:
-            phrase = '"' + q.replace('"', '""') + '"'
-            summary_hit = sa.literal_column("fts_complaint_summaries").match(phrase)
-            name_hit = sa.literal_column("fts_client_names").match(phrase)
-        else:
-            summary_hit = sa.literal_column("fts_complaint_summaries.summary").ilike(f"%{q}%")
-            name_hit = sa.literal_column("fts_client_names.name").ilike(f"%{q}%")
+        summary_hit = sa.literal_column("fts_complaint_summaries").match(phrase)
+        name_hit = sa.literal_column("fts_client_names").match(phrase)
         by_summary = sa.select(sa.literal_column("rowid")).select_from(summaries).where(summary_hit)
         client_ids = sa.select(sa.literal_column("rowid")).select_from(names).where(name_hit)
     else:

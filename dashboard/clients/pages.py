@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from complaints.models import Complaint, Rating
 from core.extensions import db
 from core.models import Client, ClientAlias
+from core.prefixes import name_starts_with, starts_with
 from wishes.briefs import client_wishes
 
 PAGE_SIZE = 50
@@ -32,30 +33,14 @@ class Directory:
     has_next: bool
 
 
-def _starts_with(column, variants: set[str], lowered: str):
-    """``column`` starts with ``lowered`` (any case): ranges an index answers, then an exact check.
-
-    Each spelling the prefix is likely stored in (``mar``, ``Mar``, ``MAR``) is one range
-    (``>= 'Mar' AND < 'Mas'``) on the column's plain index; the ``lower() LIKE`` only checks the few
-    rows found (a linguistic collation lets other cases into a range, which is fine).
-    """
-    ranges = [
-        sa.and_(column >= text, column < text[:-1] + chr(ord(text[-1]) + 1))
-        for text in sorted(variants)
-    ]
-    escaped = lowered.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return sa.and_(sa.or_(*ranges), sa.func.lower(column).like(f"{escaped}%", escape="\\"))
-
-
 def search_condition(q: str):
     """Clients whose name, e-mail or phone starts with ``q``, or whose (former) id is ``q``."""
     lowered = q.lower()
-    spellings = {q, lowered, q.capitalize(), q.title(), q.upper()}
     aliased = sa.select(ClientAlias.client_id).where(ClientAlias.external_id == q)
     return sa.or_(
-        _starts_with(Client.name, spellings, lowered),
-        _starts_with(Client.email, {q, lowered}, lowered),
-        _starts_with(Client.phone, {q}, lowered),
+        name_starts_with(Client.name, q),
+        starts_with(Client.email, {q, lowered}, lowered),
+        starts_with(Client.phone, {q}, lowered),
         Client.external_id == q,
         Client.id.in_(aliased),
     )

@@ -110,21 +110,25 @@ SUMMARIES = [
 NAMES = ["José Álvarez", "Ёлка Петрова", "Ana Lima", "Bob Stone", "Zoë Müller", "Иван", "Eve"]
 QUERIES = [
     "late", "LATE", "café", "CAFÉ", "cafe", "доставка", "КУРЬЕР", "álvarez", "ЁЛКА", "zoë",
-    "50% refund", "refund", "ar", "Li", 'say "hi"', "\\",
+    "50% refund", "refund", "ar", "Li", 'say "hi"', "\\", "an", "ИВ", "e", "zo", "\U0010ffff",
 ]  # fmt: skip
 
 
 def expected(q: str) -> set[int]:
     """The search's meaning: summary or client name contains the query in any letter case (no
-    accent folding); ``%`` and ``_`` are dropped from the query."""
+    accent folding); ``%`` and ``_`` are dropped from the query. Under three characters (no
+    trigram index can serve it) the client's name starts with the query instead."""
     q = q.replace("%", "").replace("_", "").lower()
+    if len(q) < 3:
+        return {i for i, name in enumerate(NAMES) if name.lower().startswith(q)}
     return {i for i, text in enumerate(SUMMARIES) if q in text.lower() or q in NAMES[i].lower()}
 
 
 def test_the_search_examples_cover_case_accents_and_cyrillic():
     assert expected("CAFÉ") == {1, 2} and expected("cafe") == set()
     assert expected("КУРЬЕР") == {4} and expected("ЁЛКА") == {1} and expected("álvarez") == {0}
-    assert expected("50% refund") == set() and expected("ar") == {0}
+    assert expected("50% refund") == set() and expected("ar") == set()
+    assert expected("an") == {2} and expected("ИВ") == {5} and expected("Li") == set()
 
 
 @pytest.fixture
@@ -162,3 +166,13 @@ def test_the_digest_loads_what_it_shows_and_counts_the_rest(app, db_session, mak
     digest = briefs.digest(utcnow(), limit=3)
     assert len(digest.unowned) == 3 and digest.totals[1] == 7
     assert len(digest.new_since_yesterday) == 3 and digest.totals[0] == 7
+
+
+def test_a_short_search_finds_names_from_the_client_name_index(app, client, login_as, make_client):
+    """Under three characters no trigram index helps; the name's plain index must (no scan)."""
+    login_as("manager")
+    plan = _plan_for(app, client, "/complaints/?q=an", "FROM complaints", conditions_only=True)
+    assert "ix_clients_name" in plan, plan
+    assert "SCAN clients" not in plan and "Seq Scan on clients" not in plan, plan
+    assert "whose name starts with “an”" in client.get("/complaints/?q=an").text
+    assert "whose name starts with" not in client.get("/complaints/?q=ana").text

@@ -25,11 +25,13 @@ def test_directory_searches_name_email_phone_and_id(client, login_as, make_clien
     make_client(name="Mariana Lopes", email="mari@example.com", phone="+55 11 5555-0001")
     make_client(name="Rafael Lima", external_id="crm-rafa", email="rafa@example.com")
     make_client(name="Marta_Ruiz", phone="+34 600 000 000")
+    make_client(name="Ирина Петрова", email="irina@example.com")
 
     def names(q):
         page = client.get("/clients/", query_string={"q": q})
         assert page.status_code == 200
-        return [n for n in ("Mariana Lopes", "Rafael Lima", "Marta_Ruiz") if n in page.text]
+        known = ("Mariana Lopes", "Rafael Lima", "Marta_Ruiz", "Ирина Петрова")
+        return [n for n in known if n in page.text]
 
     assert names("mar") == ["Mariana Lopes", "Marta_Ruiz"]
     assert names("MARI") == ["Mariana Lopes"]
@@ -39,6 +41,8 @@ def test_directory_searches_name_email_phone_and_id(client, login_as, make_clien
     assert names("marta_") == ["Marta_Ruiz"]
     assert names("mart%") == []  # typed wildcards are text, not patterns
     assert names("nobody") == []
+    assert names("ири") == names("ИРИНА") == ["Ирина Петрова"]  # not only ASCII folds
+    assert names("\U0010ffff") == []  # no character sorts after the last one
     assert "No client matches." in client.get("/clients/?q=nobody").text
     fragment = client.get("/clients/?q=rafa", headers={"HX-Request": "true"})
     assert "Rafael Lima" in fragment.text and "<html" not in fragment.text
