@@ -40,38 +40,19 @@ from flask_migrate import upgrade
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_sql import CHANNELS, YEAR, seed_people, sequence, shift, timestamp  # noqa: E402
+
 from complaints import briefs  # noqa: E402
-from complaints.models import Category, Complaint  # noqa: E402
+from complaints.models import Complaint  # noqa: E402
 from core.api.tokens import create_token  # noqa: E402
 from core.extensions import db  # noqa: E402
-from core.models import Team, User  # noqa: E402
+from core.models import User  # noqa: E402
 from dashboard import create_app  # noqa: E402
 from tests.support.web import CsrfClient  # noqa: E402
 
-YEAR = 365 * 24 * 3600
-CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in_person", "phone")
 WORDS = ("parcel", "courier", "refund", "invoice", "delivery", "coupon", "damaged", "missing")
 TRANSACTION_CONTROL = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
-
-
-def _sequence(dialect: str, count: int) -> str:
-    """A row source ``seq(n)`` with n = 1..count."""
-    if dialect == "postgresql":
-        return f"generate_series(1::bigint, {int(count)}) AS seq(n)"
-    return (
-        f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {int(count)}) "
-        "SELECT n FROM s) AS seq"
-    )
-
-
-def _shift(dialect: str, start: str, seconds: str) -> str:
-    """SQL for the timestamp ``start`` moved by ``seconds`` (an SQL integer expression)."""
-    if dialect == "postgresql":
-        return f"({start} + make_interval(secs => ({seconds})))"
-    return (
-        f"(strftime('%Y-%m-%d %H:%M:%S', {start}, printf('%+d seconds', {seconds})) || '.000000')"
-    )
 
 
 def _case(expression: str, values: list, default="NULL") -> str:
@@ -82,17 +63,10 @@ def _case(expression: str, values: list, default="NULL") -> str:
 def seed(complaints: int, ratings: int, now: datetime) -> int:
     """People, teams and categories through the ORM; the big tables in bulk SQL. The manager's id."""
     dialect = db.engine.dialect.name
-    teams = [Team(slug=f"bench-{n}", name=f"Bench team {n}", timezone="UTC") for n in range(2)]
-    owners = [
-        User(email=f"owner{n}@bench.example", name=f"Owner {n}", role="manager") for n in range(10)
-    ]
-    categories = [Category(name=f"Cause {n:02d}") for n in range(12)]
-    db.session.add_all(teams + owners + categories)
-    db.session.flush()
+    teams, owners, categories = seed_people()
     owner_ids = [o.id for o in owners]
     clients = max(1, complaints // 2)
-    text = now.strftime("%Y-%m-%d %H:%M:%S")
-    base = f"TIMESTAMPTZ '{text}+00'" if dialect == "postgresql" else f"'{text}'"
+    base = timestamp(dialect, now)
 
     def run(sql: str) -> None:
         db.session.execute(sa.text(sql))
@@ -102,7 +76,7 @@ def seed(complaints: int, ratings: int, now: datetime) -> int:
     run(
         "INSERT INTO clients (external_id, name, created_at) "
         f"SELECT 'bench-' || n, 'Bench client ' || n || ' ' || {token}, "
-        f"{_shift(dialect, base, f'-{YEAR}')} FROM {_sequence(dialect, clients)}"
+        f"{shift(dialect, base, f'-{YEAR}')} FROM {sequence(dialect, clients)}"
     )
     first = db.session.scalar(sa.text("SELECT min(id) FROM clients WHERE external_id LIKE 'b%'"))
     opened = f"-(n * {YEAR} / {complaints})"
@@ -118,14 +92,14 @@ def seed(complaints: int, ratings: int, now: datetime) -> int:
         f"{_case('n % 9', [repr(c) for c in CHANNELS])}, "
         f"{_case('n % 13', [c.id for c in categories], default='NULL')}, "
         "CASE WHEN n % 10 < 7 THEN 'resolved' ELSE 'contacting' END, "
-        f"{_case('n % 11', owner_ids)}, {_shift(dialect, base, opened)}, "
-        f"{_shift(dialect, base, f'{opened} + 86400')}, '[]', "
-        f"CASE WHEN n % 10 < 7 THEN {_shift(dialect, base, f'{opened} + 7200')} ELSE NULL END, 1 "
-        f"FROM {_sequence(dialect, complaints)}"
+        f"{_case('n % 11', owner_ids)}, {shift(dialect, base, opened)}, "
+        f"{shift(dialect, base, f'{opened} + 86400')}, '[]', "
+        f"CASE WHEN n % 10 < 7 THEN {shift(dialect, base, f'{opened} + 7200')} ELSE NULL END, 1 "
+        f"FROM {sequence(dialect, complaints)}"
     )
     run(
         "INSERT INTO contacts (complaint_id, user_id, channel, outcome, at) "
-        f"SELECT id, {owner_ids[0]}, 'call', 'reached', {_shift(dialect, 'opened_at', '600')} "
+        f"SELECT id, {owner_ids[0]}, 'call', 'reached', {shift(dialect, 'opened_at', '600')} "
         "FROM complaints WHERE id % 2 = 0"
     )
     received = f"-(n * {YEAR} / {ratings})"
@@ -133,8 +107,8 @@ def seed(complaints: int, ratings: int, now: datetime) -> int:
         "INSERT INTO ratings (client_id, score, channel, occurred_at, received_at) "
         f"SELECT {first} + (n * 104729) % {clients}, "
         f"{_case('n % 10', [1, 2, 3, 4, 4], default='5')}, 'api', "
-        f"{_shift(dialect, base, received)}, {_shift(dialect, base, received)} "
-        f"FROM {_sequence(dialect, ratings)}"
+        f"{shift(dialect, base, received)}, {shift(dialect, base, received)} "
+        f"FROM {sequence(dialect, ratings)}"
     )
     db.session.commit()
     # Fresh statistics and (PostgreSQL) GIN pending lists merged, as autovacuum keeps a live database.

@@ -27,36 +27,14 @@ from flask_migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_sql import CHANNELS, YEAR, seed_people, sequence, shift, timestamp
+
 from complaints import briefs, rollups
-from complaints.models import OPEN_STATUSES, Category, Complaint, Playbook
+from complaints.models import OPEN_STATUSES, Complaint, Playbook
 from core.extensions import db
 from core.models import Team, User
 from dashboard import create_app
 from standup import agenda
-
-YEAR = 365 * 24 * 3600
-CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in_person", "phone")
-
-
-def _sequence(dialect: str, count: int) -> str:
-    """A row source ``seq(n)`` with n = 1..count."""
-    if dialect == "postgresql":
-        return f"generate_series(1::bigint, {int(count)}) AS seq(n)"
-    return f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {int(count)}) SELECT n FROM s) AS seq"
-
-
-def _shift(dialect: str, start: str, seconds: str) -> str:
-    """SQL for the timestamp ``start`` moved by ``seconds`` (an SQL integer expression)."""
-    if dialect == "postgresql":
-        return f"({start} + make_interval(secs => ({seconds})))"
-    return (
-        f"(strftime('%Y-%m-%d %H:%M:%S', {start}, printf('%+d seconds', {seconds})) || '.000000')"
-    )
-
-
-def _base(dialect: str, now: datetime) -> str:
-    text = now.strftime("%Y-%m-%d %H:%M:%S")
-    return f"TIMESTAMPTZ '{text}+00'" if dialect == "postgresql" else f"'{text}'"
 
 
 def seed(complaints: int, ratings: int, now: datetime) -> None:
@@ -66,13 +44,7 @@ def seed(complaints: int, ratings: int, now: datetime) -> None:
     if existing >= complaints:
         print(f"  reusing {existing} complaints already there")
         return
-    teams = [Team(slug=f"bench-{n}", name=f"Bench team {n}", timezone="UTC") for n in range(2)]
-    owners = [
-        User(email=f"owner{n}@bench.example", name=f"Owner {n}", role="manager") for n in range(10)
-    ]
-    categories = [Category(name=f"Cause {n:02d}") for n in range(12)]
-    db.session.add_all(teams + owners + categories)
-    db.session.flush()
+    teams, owners, categories = seed_people()
     db.session.add_all(
         Playbook(category_id=c.id, title=f"Playbook {c.name}", active=True) for c in categories[:6]
     )
@@ -81,7 +53,7 @@ def seed(complaints: int, ratings: int, now: datetime) -> None:
     owner_ids = [o.id for o in owners]
     category_ids = [c.id for c in categories]
     clients = max(1, complaints // 2)
-    base = _base(dialect, now)
+    base = timestamp(dialect, now)
     timer = time.perf_counter()
 
     def run(sql: str) -> None:
@@ -89,8 +61,8 @@ def seed(complaints: int, ratings: int, now: datetime) -> None:
 
     run(
         "INSERT INTO clients (external_id, name, created_at) "
-        f"SELECT 'bench-' || n, 'Bench client ' || n, {_shift(dialect, base, f'-{YEAR}')} "
-        f"FROM {_sequence(dialect, clients)}"
+        f"SELECT 'bench-' || n, 'Bench client ' || n, {shift(dialect, base, f'-{YEAR}')} "
+        f"FROM {sequence(dialect, clients)}"
     )
     first_client = db.session.scalar(
         sa.text("SELECT min(id) FROM clients WHERE external_id LIKE 'bench-%'")
@@ -117,35 +89,35 @@ def seed(complaints: int, ratings: int, now: datetime) -> None:
         f"CASE n % 3 WHEN 0 THEN NULL WHEN 1 THEN {team_ids[0]} ELSE {team_ids[1]} END, "
         f"'Bench complaint ' || n, {channel}, {category}, "
         "CASE WHEN n % 10 < 7 THEN 'resolved' ELSE 'contacting' END, "
-        f"{owner}, {_shift(dialect, base, opened)}, {_shift(dialect, base, f'{opened} + 86400')}, "
+        f"{owner}, {shift(dialect, base, opened)}, {shift(dialect, base, f'{opened} + 86400')}, "
         "'[]', "
-        f"CASE WHEN n % 10 < 7 THEN {_shift(dialect, base, resolved)} ELSE NULL END, "
+        f"CASE WHEN n % 10 < 7 THEN {shift(dialect, base, resolved)} ELSE NULL END, "
         "CASE n % 17 WHEN 0 THEN 'ordered_again' WHEN 1 THEN 'left' ELSE NULL END, 1 "
-        f"FROM {_sequence(dialect, complaints)}"
+        f"FROM {sequence(dialect, complaints)}"
     )
     # One or two contacts per complaint: most clients are reached within two days.
     run(
         "INSERT INTO contacts (complaint_id, user_id, channel, outcome, at) "
         f"SELECT id, {owner_ids[0]}, 'call', CASE WHEN id % 4 = 0 THEN 'no_answer' ELSE 'reached' END, "
-        f"{_shift(dialect, 'opened_at', '600 + (id * 37) % (48 * 3600)')} FROM complaints"
+        f"{shift(dialect, 'opened_at', '600 + (id * 37) % (48 * 3600)')} FROM complaints"
     )
     run(
         "INSERT INTO contacts (complaint_id, user_id, channel, outcome, at) "
         f"SELECT id, {owner_ids[1]}, 'email', 'reached', "
-        f"{_shift(dialect, 'opened_at', '3 * 86400 + (id * 53) % 86400')} FROM complaints WHERE id % 4 = 0"
+        f"{shift(dialect, 'opened_at', '3 * 86400 + (id * 53) % 86400')} FROM complaints WHERE id % 4 = 0"
     )
     run(
         "INSERT INTO compensations (complaint_id, kind, amount, status, requested_by_id, requested_at) "
         f"SELECT id, 'discount', 10 + id % 50, CASE WHEN id % 7 = 0 THEN 'pending' ELSE 'approved' END, "
-        f"{owner_ids[0]}, {_shift(dialect, 'opened_at', '7200')} FROM complaints WHERE id % 5 = 0"
+        f"{owner_ids[0]}, {shift(dialect, 'opened_at', '7200')} FROM complaints WHERE id % 5 = 0"
     )
     received = f"-(n * {YEAR} / {ratings})"
     run(
         "INSERT INTO ratings (client_id, score, channel, occurred_at, received_at) "
         f"SELECT {first_client} + (n * 104729) % {clients}, "
         "CASE n % 10 WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 3 WHEN 3 THEN 4 WHEN 4 THEN 4 ELSE 5 END, "
-        f"'api', {_shift(dialect, base, received)}, {_shift(dialect, base, received)} "
-        f"FROM {_sequence(dialect, ratings)}"
+        f"'api', {shift(dialect, base, received)}, {shift(dialect, base, received)} "
+        f"FROM {sequence(dialect, ratings)}"
     )
     db.session.commit()
     if dialect == "postgresql":

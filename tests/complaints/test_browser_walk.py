@@ -5,7 +5,7 @@ import pytest
 from complaints.intake.survey import issue_link
 from core.extensions import db
 from core.models import Client
-from tests.support.browser import log_in
+from tests.support.browser import log_in, log_reached_call, take_rated_complaint
 from tests.support.factories import build_playbook, build_user
 
 pytestmark = pytest.mark.browser
@@ -38,18 +38,10 @@ def test_low_rating_to_resolved_complaint(page, walk):
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, "walk.manager@example.com")
 
-    page.goto("/complaints/")
-    row = page.locator("tr", has_text="Beatriz Walk")
-    row.get_by_role("button", name="I'll call them").click()
-    row.get_by_text("Walk Manager").wait_for()  # swapped in place by htmx
-    row.get_by_role("link", name="Rated 1/5").click()
+    take_rated_complaint(page, "Beatriz Walk", "Walk Manager", 1)
 
     page.get_by_role("heading", name="Rated 1/5: The parcel came three days late").wait_for()
-    page.get_by_label("Call", exact=True).check()
-    page.get_by_label("Reached them").check()
-    page.get_by_label("Notes").fill("Apologised; discount on the next order")
-    page.get_by_role("button", name="Log contact").click()
-    page.get_by_role("cell", name="Apologised; discount on the next order").wait_for()
+    log_reached_call(page, "Apologised; discount on the next order")
 
     page.get_by_label("Playbook").select_option(label="Late delivery script")
     page.get_by_role("button", name="Apply playbook").click()

@@ -26,27 +26,31 @@ def statuses(app, complaint_id) -> list[str]:
         )
 
 
-def test_four_refunds_of_25_under_a_limit_of_25_are_one_given_and_three_waiting(
-    app, make_user, make_complaint
+def give(app, manager_id: int, complaint_id: int, kind: str, amounts) -> None:
+    """``manager_id`` gives each amount to the complaint in turn (each one commits on its own)."""
+    with using(app):
+        actor = db.session.get(User, manager_id)
+        for amount in amounts:
+            services.add_compensation(complaint_id, actor, kind, Decimal(amount), None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "amounts", "expected"),
+    [
+        # Four refunds of 25 under a limit of 25: one given, three waiting.
+        ("refund", ["25"] * 4, ["approved", "pending", "pending", "pending"]),
+        # 25.01 would pass the limit: it waits; and what waits still counts, so 4.99 waits too.
+        ("discount", ["10", "10", "5.01", "4.99"], ["approved", "approved", "pending", "pending"]),
+    ],
+    ids=["four_refunds_of_25", "small_amounts"],
+)
+def test_amounts_are_given_until_the_total_reaches_the_limit_then_wait(
+    app, make_user, make_complaint, kind, amounts, expected
 ):
     manager = make_user("manager", compensation_limit=Decimal("25.00"))
     complaint = make_complaint(owner=manager)
-    with using(app):
-        actor = db.session.get(User, manager.id)
-        for _ in range(4):
-            services.add_compensation(complaint.id, actor, "refund", Decimal("25"), None)
-    assert statuses(app, complaint.id) == ["approved", "pending", "pending", "pending"]
-
-
-def test_small_amounts_are_given_until_the_total_reaches_the_limit(app, make_user, make_complaint):
-    manager = make_user("manager", compensation_limit=Decimal("25.00"))
-    complaint = make_complaint(owner=manager)
-    with using(app):
-        actor = db.session.get(User, manager.id)
-        for amount in ("10", "10", "5.01", "4.99"):
-            services.add_compensation(complaint.id, actor, "discount", Decimal(amount), None)
-    # 25.01 would pass the limit: it waits; and what waits still counts, so 4.99 waits too.
-    assert statuses(app, complaint.id) == ["approved", "approved", "pending", "pending"]
+    give(app, manager.id, complaint.id, kind, amounts)
+    assert statuses(app, complaint.id) == expected
 
 
 def test_two_managers_giving_at_once_cannot_both_slip_under_the_limit(make_database_url):
@@ -95,10 +99,9 @@ def test_money_is_exact_cents_and_never_a_float(app, make_user, make_complaint):
     """#12: ten payments of 0.10 reach a limit of 1.00 exactly; a third decimal or a float is refused."""
     manager = make_user("manager", compensation_limit=Decimal("1.00"))
     complaint = make_complaint(owner=manager)
+    give(app, manager.id, complaint.id, "discount", ["0.10"] * 10)
     with using(app):
         actor = db.session.get(User, manager.id)
-        for _ in range(10):
-            services.add_compensation(complaint.id, actor, "discount", Decimal("0.10"), None)
         assert services.committed_compensation(complaint.id) == Decimal("1.00")
         with pytest.raises(services.ComplaintError, match="two decimals"):
             services.add_compensation(complaint.id, actor, "discount", Decimal("0.005"), None)

@@ -1,6 +1,4 @@
-"""Pages our clients use without logging in: the survey link and "write to the head of support"."""
-
-import re
+"""The survey link, without logging in (writing to the head of support is in ``test_public_pages.py``)."""
 
 import pytest
 
@@ -56,57 +54,3 @@ def test_missing_score_is_explained_and_the_comment_kept(app, client, survey_url
     assert response.status_code == 400
     assert "Choose a score from 1 to 5" in response.text and "Keep this text" in response.text
     assert count(app, SurveyLink, SurveyLink.used_at.is_(None)) == 1
-
-
-def test_write_to_us_opens_a_complaint_owned_by_the_head_of_support(app, client, make_user):
-    head = make_user("admin", name="Head Of Support")
-    response = client.post(
-        "/write-to-us",
-        data={
-            "name": "Irina",
-            "contact": "irina@example.com",
-            "message": "Courier was rude.\nPlease call.",
-        },
-    )
-    assert response.status_code == 200 and "Thank you for writing" in response.text
-    with using(app):
-        complaint = db.session.scalar(db.select(Complaint))
-        assert (complaint.owner_id, complaint.channel, complaint.summary) == (
-            head.id,
-            "web_form",
-            "Courier was rude.",
-        )
-
-
-def test_honeypot_filled_by_a_bot_creates_nothing(app, client):
-    response = client.post(
-        "/write-to-us",
-        data={
-            "name": "Bot",
-            "contact": "bot@example.com",
-            "message": "Buy now",
-            "website": "http://spam.example",
-        },
-    )
-    assert response.status_code == 200
-    assert count(app, Complaint) == 0
-
-
-def test_write_to_us_is_rate_limited_per_address(app, client):
-    app.config["WRITE_TO_US_PER_HOUR"] = 2
-    data = {"name": "A", "contact": "a@example.com", "message": "Hello"}
-    for _ in range(2):
-        assert client.post("/write-to-us", data=data).status_code == 200
-    limited = client.post("/write-to-us", data=data)
-    assert limited.status_code == 429 and "wait a little" in limited.text
-    assert count(app, Complaint) == 2
-
-
-def test_write_to_us_bad_input_keeps_what_was_typed(app, client):
-    response = client.post(
-        "/write-to-us", data={"name": "Typed Name", "contact": "", "message": ""}
-    )
-    assert response.status_code == 400
-    assert 'value="Typed Name"' in response.text
-    assert len(re.findall("field-error", response.text)) == 2
-    assert count(app, Complaint) == 0

@@ -12,7 +12,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.mail.delivery import dispatch
 from tests.mail.conftest import SENDER
-from tests.support.browser import log_in
+from tests.support.browser import log_in, log_reached_call, take_rated_complaint
 from tests.support.factories import build_user
 from tests.support.slack import FakeClock
 
@@ -66,16 +66,8 @@ def test_service_to_survey_mail_to_complaint_to_follow_up_mail(
     page.get_by_role("heading", name="Thank you!").wait_for()
 
     log_in(page, "mail.manager@example.com")
-    page.goto("/complaints/")
-    row = page.locator("tr", has_text="Lucia Walk")
-    row.get_by_role("button", name="I'll call them").click()
-    row.get_by_text("Mail Manager").wait_for()
-    row.get_by_role("link", name="Rated 2/5").click()
-    page.get_by_label("Call", exact=True).check()
-    page.get_by_label("Reached them").check()
-    page.get_by_label("Notes").fill("Apologised and re-sent the order")
-    page.get_by_role("button", name="Log contact").click()
-    page.get_by_role("cell", name="Apologised and re-sent the order").wait_for()
+    take_rated_complaint(page, "Lucia Walk", "Mail Manager", 2)
+    log_reached_call(page, "Apologised and re-sent the order")
     page.get_by_role("button", name="Resolve").click()
     page.locator(".status", has_text="resolved").wait_for()
     page.locator(".survey-state", has_text="sent").wait_for()

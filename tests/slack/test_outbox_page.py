@@ -1,4 +1,5 @@
-"""The admin outbox page: previews as Slack would show them, dead messages with Retry, admins only."""
+"""The admin outbox page: previews as Slack would show them, dead messages with Retry (admins only:
+checked with the mail outbox in ``tests/mail/test_outbox_page.py``)."""
 
 import pytest
 
@@ -9,7 +10,7 @@ from dashboard.slack import outbox
 from dashboard.slack.messages import low_rating_alert
 from dashboard.slack.models import OutboxMessage
 from tests.support.db import using
-from tests.support.queries import count_statements
+from tests.support.outbox import add_messages, assert_page_queries_fixed
 
 ALERT_BLOCKS = [
     {"type": "header", "text": {"type": "plain_text", "text": "Complaints digest"}},
@@ -36,28 +37,20 @@ ALERT_BLOCKS = [
 
 
 def add(app, n: int = 1, status: str = "pending", **fields) -> list[int]:
-    ids = []
-    with using(app):
-        for i in range(n):
-            message = outbox.enqueue(
-                "#managers", "test", f"k-{status}-{i}", "fallback", ALERT_BLOCKS
-            )
-            message.status = status
-            for name, value in fields.items():
-                setattr(message, name, value)
-            db.session.commit()
-            ids.append(message.id)
-    return ids
+    return add_messages(
+        app,
+        lambda i, status: outbox.enqueue(
+            "#managers", "test", f"k-{status}-{i}", "fallback", ALERT_BLOCKS
+        ),
+        n,
+        status,
+        **fields,
+    )
 
 
 @pytest.fixture
 def app_config():
     return {"SLACK_BOT_TOKEN": None, "BASE_URL": "https://huddle.example"}
-
-
-def test_only_admins_see_the_outbox(client, login_as):
-    login_as("manager")
-    assert client.get("/admin/slack/outbox").status_code == 403
 
 
 def test_the_preview_renders_blocks_roughly_as_slack_does(app, client, login_as):
@@ -103,14 +96,7 @@ def test_retry_needs_csrf(app, client, login_as):
 
 def test_the_page_loads_in_a_fixed_number_of_queries(app, client, login_as):
     login_as("admin")
-    add(app, 3, status="dead")
-    client.get("/admin/slack/outbox")  # warm up (user load, babel)
-    with count_statements(app) as few:
-        client.get("/admin/slack/outbox")
-    add(app, 30, status="failed")
-    with count_statements(app) as many:
-        client.get("/admin/slack/outbox")
-    assert len(many) == len(few)
+    assert_page_queries_fixed(app, client, add, "/admin/slack/outbox")
 
 
 def test_the_preview_keeps_a_client_name_that_looks_like_a_link_as_text(app, client, login_as):

@@ -41,3 +41,22 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
 def log_in_demo(page, email: str) -> None:
     """Log in as one of the demo people (``dashboard.demo.seed_all``)."""
     log_in(page, email, DEMO_PASSWORD)
+
+
+def take_rated_complaint(page, client_name: str, owner_name: str, score: int) -> None:
+    """From the desk, take the complaint a low rating opened ("I'll call them", swapped in place
+    by htmx) and open it."""
+    page.goto("/complaints/")
+    row = page.locator("tr", has_text=client_name)
+    row.get_by_role("button", name="I'll call them").click()
+    row.get_by_text(owner_name).wait_for()  # swapped in place by htmx
+    row.get_by_role("link", name=f"Rated {score}/5").click()
+
+
+def log_reached_call(page, notes: str) -> None:
+    """On a complaint's page, log a call that reached the client and wait for it in the log."""
+    page.get_by_label("Call", exact=True).check()
+    page.get_by_label("Reached them").check()
+    page.get_by_label("Notes").fill(notes)
+    page.get_by_role("button", name="Log contact").click()
+    page.get_by_role("cell", name=notes).wait_for()
