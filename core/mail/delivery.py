@@ -73,15 +73,21 @@ def parse_mail_url(url: str) -> SmtpServer:
     )
 
 
-def connect(server: SmtpServer, timeout: float) -> smtplib.SMTP:
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """Verify the server's certificate and name: against ``MAIL_CA_FILE`` if set (a private CA),
+    else the system's trusted CAs. A certificate that fails is an ``ssl.SSLError`` (an outage)."""
+    return ssl.create_default_context(cafile=ca_file or None)
+
+
+def connect(server: SmtpServer, timeout: float, ca_file: str | None = None) -> smtplib.SMTP:
     if server.scheme == "smtps":
         connection = smtplib.SMTP_SSL(
-            server.host, server.port, timeout=timeout, context=ssl.create_default_context()
+            server.host, server.port, timeout=timeout, context=tls_context(ca_file)
         )
     else:
         connection = smtplib.SMTP(server.host, server.port, timeout=timeout)
         if server.scheme == "smtp+starttls":
-            connection.starttls(context=ssl.create_default_context())
+            connection.starttls(context=tls_context(ca_file))
     if server.username:
         connection.login(server.username, server.password or "")
     return connection
@@ -203,7 +209,9 @@ def dispatch(
             mail = envelope(message, config["MAIL_FROM"])
             db.session.commit()  # no transaction stays open across the SMTP conversation
             try:
-                connection = connection or connect(server, config["MAIL_TIMEOUT_SECONDS"])
+                connection = connection or connect(
+                    server, config["MAIL_TIMEOUT_SECONDS"], config.get("MAIL_CA_FILE")
+                )
                 connection.send_message(mail, config["MAIL_FROM"], [message.recipient])
             except (smtplib.SMTPException, OSError) as error:
                 text, permanent = _outcome(error)

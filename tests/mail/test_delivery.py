@@ -47,7 +47,7 @@ def test_a_message_is_delivered_once_with_both_parts_and_proper_headers(db_sessi
     report = run(clock)
     assert len(report.sent) == 1
     (received,) = smtp.received
-    assert received.recipients == ["ana@example.com"]
+    assert received.recipients == ["ana@example.com"] and not received.tls
     mail = received.message
     assert mail["From"] == SENDER and mail["To"] == "ana@example.com"
     assert mail["Subject"] == "Você foi convidado para o Huddle"
