@@ -141,8 +141,16 @@ def _sent_since(since: datetime) -> tuple[int, datetime | None]:
     return count, oldest
 
 
+def _reply(code: int, text: bytes | str) -> str:
+    """The server's own answer, as it said it ("550 5.1.1 No such user"): data, not our prose."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return f"{code} {text}".strip()
+
+
 def _outcome(error: Exception) -> tuple[str, bool]:
-    """The error's text, and whether it is this message's own fault, which no retry can fix.
+    """What to store as the error (the server's reply, or the exception's name and text), and
+    whether it is this message's own fault, which no retry can fix.
 
     Only a 5xx refusal of the recipient or of the message itself is: a refused sender, a failed
     login or a 5xx greeting is the server's or the configuration's problem, fixed by an admin, so
@@ -150,11 +158,11 @@ def _outcome(error: Exception) -> tuple[str, bool]:
     """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in error.recipients.values()]
-        detail = "; ".join(f"{code} {text!r}" for code, text in error.recipients.values())
-        return f"recipient refused: {detail}", bool(codes) and all(c >= 500 for c in codes)
+        detail = "; ".join(_reply(code, text) for code, text in error.recipients.values())
+        return detail, bool(codes) and all(c >= 500 for c in codes)
     if isinstance(error, smtplib.SMTPResponseException):
         own_fault = isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
-        return f"{error.smtp_code} {error.smtp_error!r}", own_fault
+        return _reply(error.smtp_code, error.smtp_error), own_fault
     return f"{type(error).__name__}: {error}", False
 
 
