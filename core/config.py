@@ -22,6 +22,9 @@ DEFAULTS = {
     "MAIL_URL": None,  # smtp://user:pass@host:port, smtp+starttls://…, smtps://…
     "MAIL_FROM": None,  # "Huddle <support@example.com>"
     "MAIL_TIMEOUT_SECONDS": 10,
+    # A PEM file of the CA(s) that sign the SMTP server's certificate (a private CA); else the
+    # system's trusted CAs. Used by smtp+starttls:// and smtps://.
+    "MAIL_CA_FILE": None,
     "MAIL_MAX_ATTEMPTS": 20,
     "MAIL_BACKOFF_BASE_SECONDS": 30,
     "MAIL_BACKOFF_MAX_SECONDS": 3600,
@@ -139,6 +142,9 @@ def _validate(cfg) -> None:
             "HUDDLE_MAIL_URL must start with smtp://, smtp+starttls:// or smtps://, "
             f"not {str(url).split('://', 1)[0]!r}"
         )
+    ca_file = cfg.get("MAIL_CA_FILE")
+    if ca_file and not Path(str(ca_file)).is_file():
+        raise ConfigError(f"HUDDLE_MAIL_CA_FILE must name an existing PEM file, not {ca_file!r}")
     currency = str(cfg["CURRENCY"]).strip().upper()
     if currency not in list_currencies():
         raise ConfigError(f"HUDDLE_CURRENCY must be an ISO 4217 code such as EUR, not {currency!r}")

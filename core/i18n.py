@@ -134,8 +134,11 @@ def select_timezone() -> str | None:
     if forced:
         return forced
     user = _viewer()
-    if user is None:
-        return None
+    return None if user is None else timezone_of(user)
+
+
+def timezone_of(user) -> str | None:
+    """A person's timezone: their own setting, then their team's (None: the app's default)."""
     return user.timezone or (user.team.timezone if user.team is not None else None)
 
 

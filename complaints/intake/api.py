@@ -74,13 +74,15 @@ def _survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
             "We know no e-mail address for this client: give client.email to send the link.",
             {"client.email": "required to send"},
         )
-    link, token = survey.issue_link(client.id, order_ref=body.order_ref)
-    sent = False
-    if body.send:
-        db.session.flush()
-        sent = mailing.mail_survey(
-            link, token, client, "survey", f"survey-link:{link.id}", utcnow()
-        )
+    if body.send and body.order_ref:  # one survey mail per client and order
+        link, token, sent = mailing.send_order_survey(client, body.order_ref, utcnow())
+    else:
+        link, token = survey.issue_link(client.id, order_ref=body.order_ref)
+        sent = False
+        if body.send:
+            db.session.flush()
+            key = f"survey-link:{link.id}"
+            sent = mailing.mail_survey(link, token, client, "survey", key, utcnow())
     url = external_url("public.survey", token=token)
     return SurveyLinkOut(url=url, expires_at=link.expires_at, sent=sent)
 

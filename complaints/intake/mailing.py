@@ -61,6 +61,63 @@ def mail_survey(
     return message is not None
 
 
+# --- one survey per client and order -------------------------------------------------------------
+
+
+def order_key(client_id: int, order_ref: str) -> str:
+    """The outbox key of an order's survey: both ways of asking for it share it, so one goes."""
+    return f"survey-order:{client_id}:{order_ref}"
+
+
+def mailed_link(client_id: int, order_ref: str) -> SurveyLink | None:
+    """The rating link already mailed for this client and order (by either way), if any."""
+    return db.session.scalar(
+        sa.select(SurveyLink)
+        .where(
+            SurveyLink.client_id == client_id,
+            SurveyLink.order_ref == order_ref,
+            SurveyLink.purpose == "rating",
+            SurveyLink.sent_at.is_not(None),
+        )
+        .order_by(SurveyLink.sent_at, SurveyLink.id)
+        .limit(1)
+    )
+
+
+def _adopt(service: Service, link: SurveyLink) -> None:
+    """The order's survey went already: the service's survey is that one (its reminder too)."""
+    service.survey_link_id = link.id
+    service.survey_sent_at = link.sent_at
+
+
+def send_order_survey(
+    client: Client, order_ref: str, now: datetime
+) -> tuple[SurveyLink, str, bool]:
+    """``POST /survey-links`` with ``send`` and an order: the order's one survey mail (no commit).
+
+    An order whose survey was already mailed (by this call before, or by the survey job after
+    ``POST /services``) gets no second mail: the answer is the link the client has. A service
+    told before, whose survey is not yet due, counts this mail as its survey.
+    """
+    link = mailed_link(client.id, order_ref)
+    if link is not None:
+        return link, survey.token_for(link), True
+    link, token = survey.issue_link(client.id, order_ref=order_ref, now=now)
+    db.session.flush()
+    sent = mail_survey(link, token, client, "survey", order_key(client.id, order_ref), now)
+    if sent:
+        service = db.session.scalar(
+            sa.select(Service).where(
+                Service.client_id == client.id,
+                Service.order_ref == order_ref,
+                Service.survey_sent_at.is_(None),
+            )
+        )
+        if service is not None:
+            _adopt(service, link)
+    return link, token, sent
+
+
 # --- services another system completed -----------------------------------------------------------
 
 
@@ -89,6 +146,9 @@ def record_service(
             db.session.add(service)
     except IntegrityError:
         return db.session.scalar(query), False
+    link = mailed_link(client.id, order_ref)
+    if link is not None:  # POST /survey-links mailed this order's survey already
+        _adopt(service, link)
     return service, True
 
 
@@ -110,10 +170,15 @@ def send_due_surveys(now: datetime | None = None) -> tuple[int, int]:
         service.survey_sent_at = now
         if not mail.reachable(service.client):
             continue
+        mailed = mailed_link(service.client_id, service.order_ref)
+        if mailed is not None:  # sent meanwhile through POST /survey-links
+            _adopt(service, mailed)
+            continue
         link, token = survey.issue_link(service.client_id, order_ref=service.order_ref, now=now)
         db.session.flush()
         service.survey_link_id = link.id
-        surveys += mail_survey(link, token, service.client, "survey", f"survey:{service.id}", now)
+        key = order_key(service.client_id, service.order_ref)
+        surveys += mail_survey(link, token, service.client, "survey", key, now)
     before = now - timedelta(hours=current_app.config["SURVEY_REMINDER_HOURS"])
     unanswered = db.session.scalars(
         sa.select(Service)

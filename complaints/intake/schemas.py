@@ -60,7 +60,9 @@ class SurveyLinkIn(ApiModel):
     send: bool = Field(
         False,
         description="E-mail the link to the client (their e-mail known or given in client.email); "
-        "a client who unsubscribed gets nothing (sent: false)",
+        "a client who unsubscribed gets nothing (sent: false). With an order_ref, one survey "
+        "mail per client and order, shared with POST /services: an order already mailed answers "
+        "with the link the client has",
     )
 
 

@@ -73,15 +73,21 @@ def parse_mail_url(url: str) -> SmtpServer:
     )
 
 
-def connect(server: SmtpServer, timeout: float) -> smtplib.SMTP:
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """Verify the server's certificate and name: against ``MAIL_CA_FILE`` if set (a private CA),
+    else the system's trusted CAs. A certificate that fails is an ``ssl.SSLError`` (an outage)."""
+    return ssl.create_default_context(cafile=ca_file or None)
+
+
+def connect(server: SmtpServer, timeout: float, ca_file: str | None = None) -> smtplib.SMTP:
     if server.scheme == "smtps":
         connection = smtplib.SMTP_SSL(
-            server.host, server.port, timeout=timeout, context=ssl.create_default_context()
+            server.host, server.port, timeout=timeout, context=tls_context(ca_file)
         )
     else:
         connection = smtplib.SMTP(server.host, server.port, timeout=timeout)
         if server.scheme == "smtp+starttls":
-            connection.starttls(context=ssl.create_default_context())
+            connection.starttls(context=tls_context(ca_file))
     if server.username:
         connection.login(server.username, server.password or "")
     return connection
@@ -135,8 +141,16 @@ def _sent_since(since: datetime) -> tuple[int, datetime | None]:
     return count, oldest
 
 
+def _reply(code: int, text: bytes | str) -> str:
+    """The server's own answer, as it said it ("550 5.1.1 No such user"): data, not our prose."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return f"{code} {text}".strip()
+
+
 def _outcome(error: Exception) -> tuple[str, bool]:
-    """The error's text, and whether it is this message's own fault, which no retry can fix.
+    """What to store as the error (the server's reply, or the exception's name and text), and
+    whether it is this message's own fault, which no retry can fix.
 
     Only a 5xx refusal of the recipient or of the message itself is: a refused sender, a failed
     login or a 5xx greeting is the server's or the configuration's problem, fixed by an admin, so
@@ -144,11 +158,11 @@ def _outcome(error: Exception) -> tuple[str, bool]:
     """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in error.recipients.values()]
-        detail = "; ".join(f"{code} {text!r}" for code, text in error.recipients.values())
-        return f"recipient refused: {detail}", bool(codes) and all(c >= 500 for c in codes)
+        detail = "; ".join(_reply(code, text) for code, text in error.recipients.values())
+        return detail, bool(codes) and all(c >= 500 for c in codes)
     if isinstance(error, smtplib.SMTPResponseException):
         own_fault = isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
-        return f"{error.smtp_code} {error.smtp_error!r}", own_fault
+        return _reply(error.smtp_code, error.smtp_error), own_fault
     return f"{type(error).__name__}: {error}", False
 
 
@@ -203,7 +217,9 @@ def dispatch(
             mail = envelope(message, config["MAIL_FROM"])
             db.session.commit()  # no transaction stays open across the SMTP conversation
             try:
-                connection = connection or connect(server, config["MAIL_TIMEOUT_SECONDS"])
+                connection = connection or connect(
+                    server, config["MAIL_TIMEOUT_SECONDS"], config.get("MAIL_CA_FILE")
+                )
                 connection.send_message(mail, config["MAIL_FROM"], [message.recipient])
             except (smtplib.SMTPException, OSError) as error:
                 text, permanent = _outcome(error)

@@ -1,20 +1,21 @@
 """Composing e-mail in its recipient's language and putting it into the outbox (no commit).
 
 Callers pass a template name (``templates/mail/<name>.txt`` and ``.html``), a subject made with
-``lazy_gettext`` and the template's context; everything is rendered under ``force_locale`` of the
-recipient's language, so a Russian-speaking owner gets Russian mail from a job that runs in no
-request at all. Client mail goes through ``to_client``: no address or an opted-out client means no
-message, and every client message carries its one-click unsubscribe link.
+``lazy_gettext`` and the template's context; everything is rendered in the recipient's language
+and timezone (``core.i18n.speaking``), so a Russian-speaking owner in Moscow gets Russian mail
+with Moscow times from a job that runs in no request at all, and never the times of whoever
+clicked the button that caused the mail. Client mail goes through ``to_client``: no address or an
+opted-out client means no message, and every client message carries its one-click unsubscribe link.
 """
 
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 
 from core import outbox
 from core.database import utcnow
+from core.i18n import speaking, timezone_of
 from core.mail.models import MailMessage
 from core.mail.subscriptions import unsubscribe_token
 from core.models import Client, User
@@ -44,11 +45,13 @@ def enqueue(
     subject,
     *,
     locale: str | None = None,
+    timezone: str | None = None,
     client_id: int | None = None,
     unsubscribe_url: str | None = None,
     **context,
 ) -> MailMessage | None:
-    """Render ``template`` in ``locale`` and add the message to the caller's transaction.
+    """Render ``template`` in ``locale`` and ``timezone`` (None: the app's default, whoever is
+    viewing now) and add the message to the caller's transaction.
 
     A known ``dedup_key`` is a no-op, as in every outbox; so is an empty recipient.
     """
@@ -57,7 +60,7 @@ def enqueue(
     if outbox.exists(MailMessage, dedup_key):
         return None
     language = language_of(locale)
-    with force_locale(language):
+    with speaking(language, timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]):
         context = {**context, "unsubscribe_url": unsubscribe_url, "language": language}
         message = MailMessage(
             recipient=recipient,
@@ -76,10 +79,20 @@ def enqueue(
 
 
 def to_user(user: User, kind: str, dedup_key: str, template: str, subject, **context):
-    """Staff mail, in the person's own language."""
+    """Staff mail, in the person's language and timezone, else their team's, else the app's."""
     if not user.active:
         return None
-    return enqueue(user.email, kind, dedup_key, template, subject, locale=user.locale, **context)
+    team = user.team
+    return enqueue(
+        user.email,
+        kind,
+        dedup_key,
+        template,
+        subject,
+        locale=user.locale or (team.locale if team is not None else None),
+        timezone=timezone_of(user),
+        **context,
+    )
 
 
 def reachable(client: Client) -> bool:

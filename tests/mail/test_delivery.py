@@ -47,7 +47,7 @@ def test_a_message_is_delivered_once_with_both_parts_and_proper_headers(db_sessi
     report = run(clock)
     assert len(report.sent) == 1
     (received,) = smtp.received
-    assert received.recipients == ["ana@example.com"]
+    assert received.recipients == ["ana@example.com"] and not received.tls
     mail = received.message
     assert mail["From"] == SENDER and mail["To"] == "ana@example.com"
     assert mail["Subject"] == "Você foi convidado para o Huddle"
@@ -138,10 +138,28 @@ def test_a_5xx_refusal_of_the_recipient_is_dead_at_once_and_can_be_retried(db_se
     report = run(clock)
     # A refused address is that message's fault, not the server's: the run goes on to the next.
     assert len(report.dead) == 2 and rows()["nobody"].status == "dead"
-    assert "550" in rows()["nobody"].last_error
+    assert rows()["nobody"].last_error == "550 5.1.1 No such user"
     smtp.handler.rcpt_answer = None
     outbox_core.retry(MailMessage, rows()["nobody"].id)
     assert len(run(clock).sent) == 1 and smtp.to("nobody@example.com")
+
+
+def test_one_refused_recipient_in_a_run_does_not_hold_back_the_others(db_session, smtp, clock):
+    put("first", to="first@example.com")
+    put("refused", to="gone@example.com")
+    put("last", to="last@example.com")
+    smtp.handler.refused["gone@example.com"] = "550 5.1.1 No such user"
+    report = run(clock)  # one run, one connection
+    found = rows()
+    assert sorted(report.sent) == sorted([found["first"].id, found["last"].id])
+    assert report.dead == [found["refused"].id] and report.stopped_by is None
+    assert [r.recipients for r in smtp.received] == [["first@example.com"], ["last@example.com"]]
+    assert found["first"].status == found["last"].status == "sent"
+    refused = found["refused"]
+    assert refused.status == "dead" and refused.attempts == 1
+    assert refused.last_error == "550 5.1.1 No such user"  # the server's answer, as data
+    clock.advance(hours=3)
+    assert run(clock).sent == [] and len(smtp.received) == 2  # the delivered are not sent again
 
 
 def test_after_max_attempts_a_message_is_dead(app, db_session, smtp, clock):

@@ -2,11 +2,14 @@
 writing to the head of support, and a complaint past its deadline without contact."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import format_time
 
 from complaints.intake import services as intake
+from complaints.models import Complaint
 from core import clients
 from core.database import utcnow
 from core.extensions import db
@@ -108,3 +111,41 @@ def test_the_owner_is_mailed_once_when_a_complaint_passes_its_deadline(
     assert mail.message["Content-Language"] == "es"
     assert "Maria Silva" in mail.message["Subject"] and "Broken blender" in mail.text
     assert "maria@example.org" not in mail.text  # the owner opens the complaint for details
+
+
+def test_staff_mail_shows_times_in_the_recipients_timezone_and_language(
+    app, db_session, make_user, make_team, smtp, clock
+):
+    """The owner's own timezone, else their team's, else the app's: never the viewer's."""
+    moscow = make_team(timezone="Europe/Moscow", locale="ru")
+    owners = {
+        "sao-paulo": make_user(
+            "manager", email="sp@example.com", timezone="America/Sao_Paulo", locale="pt_BR"
+        ),
+        "moscow": make_user("manager", email="msk@example.com", team_id=moscow.id),
+        "default": make_user("manager", email="utc@example.com", locale="pt_BR"),
+    }
+    client = clients.upsert_client("crm-10", "Maria Silva", "maria@example.org")
+    now = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
+    for owner in owners.values():
+        intake.open_complaint(
+            client, "Late parcel", channel="api", owner_id=owner.id, now=now - timedelta(hours=30)
+        )
+        db.session.commit()
+    due = {c.owner_id: c.due_at for c in db.session.scalars(sa.select(Complaint)) if c.owner_id}
+    assert run_job("follow-up-watch", now)[0] == "done"
+    deliver(app, clock)
+
+    def shown(key: str, zone: str, locale: str) -> str:
+        return format_time(due[owners[key].id], "short", tzinfo=ZoneInfo(zone), locale=locale)
+
+    (sp,) = smtp.to("sp@example.com")
+    (msk,) = smtp.to("msk@example.com")
+    (utc,) = smtp.to("utc@example.com")
+    assert sp.message["Content-Language"] == "pt-BR"
+    assert shown("sao-paulo", "America/Sao_Paulo", "pt_BR") in sp.text
+    assert shown("sao-paulo", "UTC", "pt_BR") not in sp.text
+    assert msk.message["Content-Language"] == "ru"  # the team's language, as its Slack's
+    assert shown("moscow", "Europe/Moscow", "ru") in msk.text
+    assert shown("moscow", "UTC", "ru") not in msk.text
+    assert shown("default", "UTC", "pt_BR") in utc.text

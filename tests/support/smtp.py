@@ -1,19 +1,26 @@
 """A real SMTP server for the mail tests (aiosmtpd, in a thread), and ways to make it fail.
 
 ``LocalSmtp`` keeps every message it accepted (parsed), can answer 4xx or 5xx to recipients, and
-can be stopped and started again on the same port (connection refused in between). ``SilentPort``
-accepts connections and never greets: what a hanging server looks like to a client (a timeout).
+can be stopped and started again on the same port (connection refused in between), refuses chosen
+addresses, and speaks STARTTLS or implicit TLS with a certificate from ``make_certificates`` (a
+throw-away CA made with the ``openssl`` CLI). ``SilentPort`` accepts connections and never greets:
+what a hanging server looks like to a client (a timeout).
 """
 
 import email
 import email.policy
 import re
+import shutil
 import socket
+import ssl
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
 from core.mail.delivery import dispatch
+from tests.support import skip_or_fail
 from tests.support.db import using
 from tests.support.postgres import free_port
 from tests.support.slack import BASE_URL as BASE
@@ -36,6 +43,7 @@ class Received:
     sender: str
     recipients: list[str]
     message: email.message.EmailMessage
+    tls: bool = False  # the message came over an encrypted connection
 
     @property
     def text(self) -> str:
@@ -53,35 +61,55 @@ class _Handler:
     def __init__(self):
         self.received: list[Received] = []
         self.rcpt_answer: str | None = None  # e.g. "451 4.3.0 Try again later"
+        self.refused: dict[str, str] = {}  # address -> answer, e.g. "550 5.1.1 No such user"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_answer:
             return self.rcpt_answer
+        if address in self.refused:
+            return self.refused[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        tls = server.transport.get_extra_info("ssl_object") is not None
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, tls=tls))
         return "250 Message accepted for delivery"
 
 
 class LocalSmtp:
-    def __init__(self, port: int | None = None):
+    """``tls="starttls"`` requires STARTTLS before anything else; ``tls="implicit"`` is smtps."""
+
+    def __init__(self, port: int | None = None, *, tls: str | None = None, certificates=None):
         self.port = port or free_port()
         self.handler = _Handler()
         self.controller = None
+        self.tls = tls
+        self.certificates = certificates
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        scheme = {None: "smtp", "starttls": "smtp+starttls", "implicit": "smtps"}[self.tls]
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    def _tls_options(self) -> dict:
+        if self.tls is None:
+            return {}
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.certificates.server_cert, self.certificates.server_key)
+        if self.tls == "starttls":
+            return {"tls_context": context, "require_starttls": True}
+        return {"ssl_context": context}
 
     @property
     def received(self) -> list[Received]:
         return self.handler.received
 
     def start(self) -> "LocalSmtp":
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, **self._tls_options()
+        )
         self.controller.start()
         return self
 
@@ -93,6 +121,7 @@ class LocalSmtp:
     def reset(self) -> None:
         self.handler.received.clear()
         self.handler.rcpt_answer = None
+        self.handler.refused.clear()
 
     def to(self, address: str) -> list[Received]:
         return [r for r in self.received if address in r.recipients]
@@ -113,3 +142,47 @@ class SilentPort:
 
     def close(self) -> None:
         self.socket.close()
+
+
+@dataclass(frozen=True)
+class Certificates:
+    ca: Path  # what the sender trusts (HUDDLE_MAIL_CA_FILE)
+    server_cert: Path  # for localhost and 127.0.0.1, signed by ``ca``
+    server_key: Path
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_certificates(directory: Path) -> Certificates:
+    """A throw-away CA and a server certificate it signs, made with the ``openssl`` CLI."""
+    if shutil.which("openssl") is None:
+        skip_or_fail("the openssl command is not installed")
+    directory.mkdir(parents=True, exist_ok=True)
+    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+    _openssl(
+        "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=Huddle test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        cwd=directory,
+    )  # fmt: skip
+    _openssl(
+        "req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost",
+        cwd=directory,
+    )  # fmt: skip
+    (directory / "server.ext").write_text(
+        "basicConstraints=CA:FALSE\n"
+        "keyUsage=critical,digitalSignature\n"
+        "extendedKeyUsage=serverAuth\n"
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+        "subjectKeyIdentifier=hash\n"
+        "authorityKeyIdentifier=keyid\n"
+    )
+    _openssl(
+        "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+        cwd=directory,
+    )  # fmt: skip
+    return Certificates(directory / "ca.pem", directory / "server.pem", directory / "server.key")
