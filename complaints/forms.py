@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core import audit
 from core.inputs import finite_decimal, plausible_datetime
 from core.money import AmountField
 
@@ -73,22 +74,7 @@ COMPENSATION_STATUS_LABELS = {
     "pending": _l("waiting for the head of support"),
     "rejected": _l("not approved"),
 }
-ACTION_LABELS = {
-    "opened": _l("opened the complaint"),
-    "rating_added": _l("a new rating joined the complaint"),
-    "owner_changed": _l("changed the owner"),
-    "contact_logged": _l("logged a contact"),
-    "status_changed": _l("changed the status"),
-    "playbook_applied": _l("applied a playbook"),
-    "step_checked": _l("ticked a step"),
-    "step_unchecked": _l("unticked a step"),
-    "edited": _l("edited the complaint"),
-    "compensation_given": _l("gave compensation"),
-    "compensation_requested": _l("asked for compensation above the limit"),
-    "compensation_approved": _l("approved compensation"),
-    "compensation_rejected": _l("did not approve compensation"),
-    "client_outcome": _l("recorded whether the client stayed"),
-}
+ACTION_LABELS = audit.labels_of("complaint")
 DETAIL_LABELS = {
     "from": _l("from"),
     "to": _l("to"),

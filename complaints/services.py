@@ -488,7 +488,7 @@ def decide_compensation(compensation_id: int, actor: User, approve: bool) -> Com
     events.record(
         actor.id,
         compensation.complaint_id,
-        "compensation_" + compensation.status,
+        "compensation_approved" if approve else "compensation_rejected",
         now,
         kind=compensation.kind,
         amount=str(compensation.amount),

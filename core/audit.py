@@ -1,12 +1,92 @@
-"""Who changed what, when: an append-only trail shown on complaint and decision pages."""
+"""Who changed what, when: an append-only trail shown on complaint and decision pages.
+
+Every action recorded is a code ``entity_type.action`` (``complaint.compensation_approved``) with one
+label in ``ACTION_LABELS`` below, which the admin audit page and the complaint page show; a new
+``record(...)`` call adds its label here (``tests/core/test_audit_labels.py`` finds the missing ones).
+"""
 
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import UTCDateTime, utcnow
 from core.extensions import db
+
+ACTION_LABELS = {
+    "api_token.created": _l("created an API token"),
+    "api_token.revoked": _l("revoked an API token"),
+    "category.created": _l("created a category"),
+    "category.renamed": _l("renamed a category"),
+    "client.details_changed": _l("updated the client's details"),
+    "client.details_edited": _l("corrected the client's details"),
+    "client.details_proposed": _l("proposed new details for the client"),
+    "client.proposal_accepted": _l("accepted proposed client details"),
+    "client.proposal_dismissed": _l("dismissed proposed client details"),
+    "client.merged": _l("merged a duplicate into the client"),
+    "complaint.opened": _l("opened the complaint"),
+    "complaint.rating_added": _l("a new rating joined the complaint"),
+    "complaint.owner_changed": _l("changed the owner"),
+    "complaint.contact_logged": _l("logged a contact"),
+    "complaint.status_changed": _l("changed the status"),
+    "complaint.playbook_applied": _l("applied a playbook"),
+    "complaint.step_checked": _l("ticked a step"),
+    "complaint.step_unchecked": _l("unticked a step"),
+    "complaint.edited": _l("edited the complaint"),
+    "complaint.compensation_given": _l("gave compensation"),
+    "complaint.compensation_requested": _l("asked for compensation above the limit"),
+    "complaint.compensation_approved": _l("approved compensation"),
+    "complaint.compensation_rejected": _l("did not approve compensation"),
+    "complaint.client_outcome": _l("recorded whether the client stayed"),
+    "playbook.saved": _l("saved a playbook"),
+    "playbook.activated": _l("put a playbook in use"),
+    "playbook.deactivated": _l("retired a playbook"),
+    "rating_import.imported": _l("imported past ratings"),
+    "standup.ended": _l("ended the stand-up"),
+    "standup.end_undone": _l("undid the end of the stand-up"),
+    "team.created": _l("created a team"),
+    "team.changed": _l("changed a team's settings"),
+    "team.archived": _l("archived a team"),
+    "team.restored": _l("brought a team back"),
+    "user.created": _l("added a person"),
+    "user.profile_changed": _l("changed a person's profile"),
+    "user.access_changed": _l("changed a person's role or access"),
+    "user.logged_in": _l("logged in"),
+    "user.password_set": _l("set a password"),
+    "user.password_changed": _l("changed their password"),
+    "user.password_reset": _l("chose a new password from a reset link"),
+    "user.password_reset_issued": _l("issued a password reset link"),
+    "user.password_reset_requested": _l("asked for a password reset link"),
+    "user.sessions_ended": _l("logged out everywhere"),
+    "user.slack_user_id_changed": _l("changed their Slack user id"),
+    "wish.created": _l("recorded the wish"),
+    "wish.asked": _l("a client asked for it"),
+    "wish.asked_again": _l("a client asked again (counted once)"),
+    "wish.added_to_review": _l("added it to the review"),
+    "wish.decided": _l("decided the wish"),
+    "wish.called_back": _l("called a client back"),
+    "wish.call_attempt": _l("tried to call a client back"),
+    "wish.merged_into": _l("merged it into another wish"),
+    "wish.merged_from": _l("merged another wish into it"),
+    "wish_review.closed": _l("closed the wish review"),
+}
+
+
+def action_label(entity_type: str, action: str):
+    """The words for an action (lazy, in the viewer's language); an unknown one stays its code."""
+    code = f"{entity_type}.{action}"
+    return ACTION_LABELS.get(code, code)
+
+
+def labels_of(entity_type: str) -> dict:
+    """``{action: label}`` of one kind of thing, for a page that shows only that kind's trail."""
+    prefix = entity_type + "."
+    return {
+        code.removeprefix(prefix): label
+        for code, label in ACTION_LABELS.items()
+        if code.startswith(prefix)
+    }
 
 
 class AuditEvent(db.Model):
@@ -22,6 +102,10 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     actor = sa.orm.relationship("User", lazy="joined")
+
+    @property
+    def label(self):
+        return action_label(self.entity_type, self.action)
 
 
 def record(

@@ -4,10 +4,13 @@ Who may change what a client is called and how to reach them (#12):
 
 - **Another system** (an API token, an admin's CSV import) owns the ``external_id`` it sends and keeps
   the details current: its newer name, e-mail or phone replace ours.
-- **Everyone else** (the public write-to-us form, an agent typing a complaint or a wish) only *adds*:
-  a detail we do not know yet is filled in, a known one is never replaced. Otherwise anyone who knows
-  a client's e-mail or id could rename them. Changing known details is an explicit, audited edit on
-  the client's page (``dashboard.clients``).
+- **Staff** (an agent typing a complaint or a wish) only *adds*: a detail we do not know yet is
+  filled in, a known one is never replaced. Otherwise anyone who knows a client's e-mail or id could
+  rename them. Changing known details is an explicit, audited edit on the client's page
+  (``dashboard.clients``).
+- **The public** (the write-to-us form) changes nothing of a known client: what differs from the
+  record is held as a ``ClientDetailProposal`` that a manager accepts or dismisses on the client's
+  page (``client_from_public_input``, ``decide_proposal``).
 
 Every change to an existing client's details is audited with the old and the new value.
 """
@@ -19,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.extensions import db
-from core.models import Client, ClientAlias
+from core.models import Client, ClientAlias, ClientDetailProposal
 
 DETAILS = ("name", "email", "phone")
 
@@ -91,17 +94,114 @@ def find_or_create_client(
     made up, so the client can still be found and linked later. People's input never replaces a
     known detail (see the module docstring).
     """
-    found_id = external_id
-    for column, value in ((Client.email, email), (Client.phone, phone)):
-        if found_id or not value:
-            continue
-        found_id = db.session.scalar(
-            sa.select(Client.external_id)
-            .where(sa.func.lower(column) == value.lower())
-            .order_by(Client.id)
-        )
-    found_id = found_id or f"huddle-{secrets.token_hex(6)}"
+    found_id = external_id or _id_by_contact(email, phone) or _new_id()
     return upsert_client(found_id, name, email, phone, replace=replace, actor_id=actor_id)
+
+
+def _id_by_contact(email: str | None, phone: str | None) -> str | None:
+    """The id of the first client with this e-mail (any case), else with this phone."""
+    for column, value in ((Client.email, email), (Client.phone, phone)):
+        if value:
+            found = db.session.scalar(
+                sa.select(Client.external_id)
+                .where(sa.func.lower(column) == value.lower())
+                .order_by(Client.id)
+                .limit(1)
+            )
+            if found:
+                return found
+    return None
+
+
+def _new_id() -> str:
+    return f"huddle-{secrets.token_hex(6)}"
+
+
+def client_from_public_input(
+    name: str, email: str | None, phone: str | None, *, source: str, team_id: int | None
+) -> Client:
+    """The client a public message comes from: found by e-mail or phone, else new (no commit).
+
+    A known client is never changed: each of ``name``, ``email``, ``phone`` that differs from
+    their record becomes a proposal for the managers of ``team_id`` (see ``propose_details``).
+    """
+    found_id = _id_by_contact(email, phone)
+    if found_id is None:
+        return upsert_client(_new_id(), name, email, phone)
+    client = db.session.scalar(client_by_external_id_query(found_id))
+    propose_details(client, {"name": name, "email": email, "phone": phone}, source, team_id)
+    return client
+
+
+def _same(field: str, old: str | None, new: str) -> bool:
+    """Whether two spellings of a detail are the same detail (case, spaces, phone punctuation)."""
+    if old is None:
+        return False
+    if field == "phone":
+        return [c for c in old if c.isdigit()] == [c for c in new if c.isdigit()]
+    return " ".join(old.split()).casefold() == " ".join(new.split()).casefold()
+
+
+def propose_details(client: Client, values: dict, source: str, team_id: int | None) -> list:
+    """Hold what ``values`` says differently from ``client`` for staff; audited, no commit."""
+    pending = {
+        (row.field, row.value)
+        for row in db.session.scalars(
+            sa.select(ClientDetailProposal).where(ClientDetailProposal.client_id == client.id)
+        )
+    }
+    proposals = []
+    for field in DETAILS:
+        new = " ".join((values.get(field) or "").split())
+        if not new or _same(field, getattr(client, field), new) or (field, new) in pending:
+            continue
+        proposal = ClientDetailProposal(
+            client_id=client.id, field=field, value=new, source=source, team_id=team_id
+        )
+        db.session.add(proposal)
+        proposals.append(proposal)
+        audit.record(
+            None, "client", client.id, "details_proposed", field=field, value=new, source=source
+        )
+    return proposals
+
+
+def pending_proposals(client_id: int) -> list[ClientDetailProposal]:
+    return list(
+        db.session.scalars(
+            sa.select(ClientDetailProposal)
+            .where(ClientDetailProposal.client_id == client_id)
+            .order_by(ClientDetailProposal.proposed_at, ClientDetailProposal.id)
+        )
+    )
+
+
+def decide_proposal(proposal: ClientDetailProposal, actor_id: int, accept: bool) -> None:
+    """Put a proposed detail on the client, or drop it; audited either way (the caller checks the
+    role and the team, and commits)."""
+    client, field, value = proposal.client, proposal.field, proposal.value
+    if accept:
+        old = getattr(client, field)
+        setattr(client, field, value)
+        audit.record(
+            actor_id,
+            "client",
+            client.id,
+            "proposal_accepted",
+            source=proposal.source,
+            changes={field: [old, value]},
+        )
+    else:
+        audit.record(
+            actor_id,
+            "client",
+            client.id,
+            "proposal_dismissed",
+            source=proposal.source,
+            field=field,
+            value=value,
+        )
+    db.session.delete(proposal)
 
 
 def edit_client(client: Client, actor_id: int, *, name: str, email: str | None, phone: str | None):

@@ -153,3 +153,24 @@ class ClientAlias(db.Model):
     merged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     merged_by = relationship(User, lazy="joined")
+
+
+class ClientDetailProposal(db.Model):
+    """A name, e-mail or phone that public input gave for a known client, held for staff (#12).
+
+    Public input never changes a client: what differs from their record waits here until a manager
+    of the team that received it (or an admin) accepts it onto the client or dismisses it. The row
+    goes when decided; the audit trail keeps what was proposed and what was decided.
+    """
+
+    __tablename__ = "client_detail_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), index=True)
+    field: Mapped[str] = mapped_column(sa.String(10))  # name, email or phone
+    value: Mapped[str] = mapped_column(sa.String(254))
+    source: Mapped[str] = mapped_column(sa.String(20))  # where it came from: write_to_us
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client = relationship(Client, lazy="joined", innerjoin=True)

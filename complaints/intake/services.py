@@ -18,7 +18,7 @@ from complaints.briefs import complaint_brief
 from complaints.intake.survey import SurveyLinkError
 from complaints.models import OPEN_STATUSES, Complaint, Rating, SurveyLink
 from core import throttle
-from core.clients import find_or_create_client
+from core.clients import client_from_public_input, find_or_create_client
 from core.database import utcnow
 from core.extensions import db
 from core.mail import outbox as mail
@@ -252,9 +252,16 @@ def receive_web_message(
     if not trap_filled:
         contact = contact.strip()
         email, phone = (contact, None) if "@" in contact else (None, contact)
-        client = find_or_create_client(None, name.strip(), email, phone)
-        client.locale = client.locale or locale  # the page's language, if we knew none yet
         head = head_of_support()
+        # A known client's details are not changed by a stranger: what differs waits for staff.
+        client = client_from_public_input(
+            name.strip(),
+            email,
+            phone,
+            source="write_to_us",
+            team_id=head.team_id if head else None,
+        )
+        client.locale = client.locale or locale  # the page's language, if we knew none yet
         first_line = message.strip().splitlines()[0]
         complaint = open_complaint(
             client,

@@ -1,5 +1,6 @@
 """The audit trail for admins: every recorded change, newest first, filtered by kind, action,
-person and day (#12: security-relevant changes must be visible, not only stored)."""
+person and day (#12: security-relevant changes must be visible, not only stored). Actions are shown
+by their labels (``core.audit.ACTION_LABELS``) in the viewer's language."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 
 from core.access import role_required
-from core.audit import AuditEvent
+from core.audit import AuditEvent, action_label
 from core.extensions import db
 from core.models import User
 
@@ -35,9 +36,13 @@ class AuditFilters:
 
         actor = args.get("actor", "")
         page = args.get("page", "1")
+        entity_type = args.get("entity_type", "").strip()[:40]
+        action = args.get("action", "").strip()[:101]
+        if "." in action:  # a code from the action menu, ``entity_type.action``
+            entity_type, action = action.split(".", 1)
         return cls(
-            entity_type=args.get("entity_type", "").strip()[:40],
-            action=args.get("action", "").strip()[:60],
+            entity_type=entity_type[:40],
+            action=action[:60],
             actor_id=int(actor) if actor.isdigit() else None,
             since=day("since"),
             until=day("until"),
@@ -72,9 +77,14 @@ def audit_page(filters: AuditFilters) -> tuple[list[AuditEvent], bool, dict]:
                 sa.select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)
             )
         ),
-        "actions": list(
-            db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-        ),
+        "actions": [
+            (f"{kind}.{action}", action_label(kind, action))
+            for kind, action in db.session.execute(
+                sa.select(AuditEvent.entity_type, AuditEvent.action)
+                .distinct()
+                .order_by(AuditEvent.entity_type, AuditEvent.action)
+            )
+        ],
         "people": db.session.execute(sa.select(User.id, User.name).order_by(User.name)).all(),
     }
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, choices

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from complaints.models import Complaint, Rating
+from core.clients import pending_proposals
 from core.extensions import db
-from core.models import Client, ClientAlias
+from core.models import Client, ClientAlias, ClientDetailProposal
 from core.prefixes import name_starts_with, starts_with
 from wishes.briefs import client_wishes
 
@@ -23,6 +24,7 @@ class ClientProfile:
     complaints: list[Complaint]
     wishes: list
     aliases: list[ClientAlias]
+    proposals: list[ClientDetailProposal]
 
 
 @dataclass
@@ -90,4 +92,5 @@ def profile(client_id: int) -> ClientProfile | None:
         list(complaints.unique()),
         client_wishes(client_id),
         list(aliases),
+        pending_proposals(client_id),
     )

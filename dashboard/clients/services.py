@@ -1,5 +1,6 @@
-"""Changing a client on purpose: an audited edit of their details (#12), or merging two records of
-one client into one history with the other ids kept as aliases (#17).
+"""Changing a client on purpose: an audited edit of their details (#12), deciding what public input
+proposed for them (#12), or merging two records of one client into one history with the other ids
+kept as aliases (#17).
 
 The demo and real intake both make duplicates (one person under two ids from two systems, or
 typed in twice); a split history hides a client's earlier complaint from whoever calls them next.
@@ -11,9 +12,9 @@ from flask_babel import gettext as _
 from complaints import client_history as complaint_history
 from core import audit, clients
 from core.database import utcnow
-from core.errors import Forbidden, NotFound, RuleError
+from core.errors import Conflict, Forbidden, NotFound, RuleError
 from core.extensions import db
-from core.models import Client, ClientAlias, User
+from core.models import Client, ClientAlias, ClientDetailProposal, User
 from wishes import client_history as wish_history
 
 
@@ -45,6 +46,32 @@ def edit_details(
     )
     db.session.commit()
     return changes
+
+
+def may_decide(actor: User, proposal: ClientDetailProposal) -> bool:
+    """Managers of the team that received the proposal decide it; admins decide every one."""
+    return actor.manages(proposal.team_id)
+
+
+def decide_proposal(client_id: int, proposal_id: int, actor: User, accept: bool) -> Client:
+    """Accept a detail public input proposed onto the client, or dismiss it; audited; commits."""
+    if not actor.has_role("manager"):
+        raise ClientForbidden(_("Only managers change a client's name, e-mail or phone."))
+    proposal = db.session.scalar(
+        sa.select(ClientDetailProposal)
+        .where(ClientDetailProposal.id == proposal_id)
+        .with_for_update()
+    )
+    if proposal is None or proposal.client_id != client_id:
+        raise Conflict(_("Someone decided this proposal a moment ago."))
+    if not may_decide(actor, proposal):
+        raise ClientForbidden(
+            _("Only a manager of the team that received it, or an admin, decides this proposal.")
+        )
+    client = proposal.client
+    clients.decide_proposal(proposal, actor.id, accept)
+    db.session.commit()
+    return client
 
 
 class ClientMergeError(RuleError):
@@ -87,6 +114,7 @@ def merge_clients(kept_id: int, other: str, actor: User) -> ClientAlias:
         raise NotFound(_("This client does not exist."))
     moved = complaint_history.move_client_history(gone.id, kept.id)
     moved |= wish_history.move_client_history(gone.id, kept.id)
+    clients.move_client_rows(ClientDetailProposal, gone.id, kept.id)
     db.session.execute(
         sa.update(ClientAlias)
         .where(ClientAlias.client_id == gone.id)

@@ -3,10 +3,13 @@ managers correct a client's details (#12) and merge duplicates (#17) there."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from complaints.forms import labels
 from core.access import role_required
+from core.announce import announces
+from core.clients import pending_proposals
 from core.database import utcnow
 from core.errors import RuleError, refuse
 from core.inputs import int_arg
@@ -46,6 +49,7 @@ def _client_page(
         now=utcnow(),
         form=form,
         merge_form=merge_form or MergeForm(),
+        may_decide=services.may_decide,
     ), status
 
 
@@ -67,6 +71,35 @@ def edit_details(client_id: int):
     )
     flash(_("The client's details are saved."), "success")
     return redirect(url_for("clients.client", client_id=client_id))
+
+
+def _decide_proposal(client_id: int, proposal_id: int, accept: bool):
+    """Accept or dismiss a detail public input proposed (#12): htmx gets the client's head part
+    again, a plain POST the page."""
+    client = services.decide_proposal(client_id, proposal_id, current_user, accept)
+    if not request.htmx:
+        return redirect(url_for("clients.client", client_id=client_id))
+    return render_template(
+        "clients/_head.html",
+        client=client,
+        proposals=pending_proposals(client_id),
+        form=ClientDetailsForm(obj=client),
+        may_decide=services.may_decide,
+    )
+
+
+@bp.post("/clients/<int:client_id>/proposals/<int:proposal_id>/accept")
+@role_required("manager")
+@announces(_l("The proposed detail is on the client now."))
+def accept_proposal(client_id: int, proposal_id: int):
+    return _decide_proposal(client_id, proposal_id, accept=True)
+
+
+@bp.post("/clients/<int:client_id>/proposals/<int:proposal_id>/dismiss")
+@role_required("manager")
+@announces(_l("The proposed detail is dismissed."))
+def dismiss_proposal(client_id: int, proposal_id: int):
+    return _decide_proposal(client_id, proposal_id, accept=False)
 
 
 @bp.post("/clients/<int:client_id>/merge")
