@@ -129,6 +129,12 @@ def language_choices() -> list[tuple[str, str]]:
     ]
 
 
+def user_voice(user) -> tuple[str | None, str | None]:
+    """The language and timezone a person reads in (their own timezone, then their team's), as
+    ``speaking(*user_voice(user))`` takes them: for what is written to them, not by them."""
+    return user.locale, user.timezone or (user.team.timezone if user.team is not None else None)
+
+
 def select_timezone() -> str | None:
     forced = g.get("speaking_timezone") if has_app_context() else None
     if forced:
@@ -136,7 +142,7 @@ def select_timezone() -> str | None:
     user = _viewer()
     if user is None:
         return None
-    return user.timezone or (user.team.timezone if user.team is not None else None)
+    return user_voice(user)[1]
 
 
 def _capitalised(name: str) -> str:
