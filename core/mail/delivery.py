@@ -145,7 +145,7 @@ def _outcome(error: Exception) -> tuple[str, bool]:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in error.recipients.values()]
         detail = "; ".join(f"{code} {text!r}" for code, text in error.recipients.values())
-        return f"recipient refused: {detail}", bool(codes) and all(c >= 500 for c in codes)
+        return f"RCPT {detail}", bool(codes) and all(c >= 500 for c in codes)
     if isinstance(error, smtplib.SMTPResponseException):
         own_fault = isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
         return f"{error.smtp_code} {error.smtp_error!r}", own_fault
