@@ -142,11 +142,14 @@ def _changed(response_body, status: int = 200) -> Response:
     return response
 
 
-def _render_live(team, on: date, status: int = 200, error: str | None = None) -> Response:
+def _render_live(
+    team, on: date, status: int = 200, error: str | None = None, **context
+) -> Response:
     now = utcnow()
     standup = queries.standup_on(team.id, on)
     live = board_data.load_live(team, standup, on, current_user, now)
-    return _changed(render_template("standup/_live.html", live=live, error=error), status)
+    html = render_template("standup/_live.html", live=live, error=error, **context)
+    return _changed(html, status)
 
 
 def _render_panels(team, on: date, changed: bool = False) -> Response:
@@ -169,12 +172,20 @@ def live(slug: str, on: date):
     if state is None:
         abort(404)
     version, status, auto_end_at = state
-    overdue = status == "live" and auto_end_at is not None and auto_end_at <= utcnow()
-    if not overdue and request.args.get("v") == str(version):
+    now = utcnow()
+    overdue = status == "live" and auto_end_at is not None and auto_end_at <= now
+    # ``until``: this screen shows an ended meeting that could be reopened until then (epoch s).
+    until = int_arg("until")
+    window_closed = until is not None and status == "ended" and now.timestamp() >= until
+    if not overdue and not window_closed and request.args.get("v") == str(version):
         return Response(status=204)
     team = team_or_404(slug)
     if overdue:
-        services.open_board(team, on, utcnow())  # its time is up: it ends now, for everyone
+        services.open_board(team, on, now)  # its time is up: it ends now, for everyone
+    if until is not None and status != "ended":
+        # Reopened by a facilitator: the forms beside the agenda come back on this screen too.
+        board = _load(team, on, prepare=False)
+        return _render_live(team, on, reopened=board, forms=_forms(board))
     return _render_live(team, on)
 
 
