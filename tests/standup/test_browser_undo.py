@@ -2,40 +2,25 @@
 it; the manager watching sees the end and its Undo, then the meeting back with her forms, without
 reloading — and her keyboard focus stays in the agenda, never thrown back to <body>."""
 
-from datetime import time
-
 import pytest
 
-from core.extensions import db
-from core.models import Team
-from standup.models import RotationEntry
-from tests.support.browser import log_in
-from tests.support.factories import build_user
+from tests.support.browser import log_in, second_screen
+from tests.support.standup import seed_crew
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def crew(live_app):
-    with live_app.app_context():
-        team = Team(
-            slug="undo-crew",
-            name="Undo Crew",
-            timezone="UTC",
-            workdays="1234567",
-            standup_time=time(9, 0),
-        )
-        db.session.add(team)
-        db.session.flush()
-        lead = build_user(email="undo-lead@example.com", name="Lia Lead", team_id=team.id)
-        manager = build_user(
-            "manager", email="undo-manager@example.com", name="Mara Manager", team_id=team.id
-        )
-        db.session.add_all([lead, manager])
-        db.session.flush()
-        db.session.add(RotationEntry(team_id=team.id, user_id=lead.id, position=0))
-        db.session.commit()
-    return team
+    return seed_crew(
+        live_app,
+        "undo-crew",
+        "Undo Crew",
+        [
+            ("agent", "undo-lead@example.com", "Lia Lead"),
+            ("manager", "undo-manager@example.com", "Mara Manager"),
+        ],
+    )
 
 
 def test_other_screens_follow_the_end_and_its_undo_without_a_reload(
@@ -44,11 +29,7 @@ def test_other_screens_follow_the_end_and_its_undo_without_a_reload(
     log_in(page, "undo-lead@example.com")
     page.goto("/standup/undo-crew/")
     page.get_by_text("Facilitator: Lia Lead").wait_for()
-    other_context = chromium.new_context(base_url=live_server.url, locale="en-US")
-    other_context.set_default_timeout(10_000)
-    other = other_context.new_page()
-    log_in(other, "undo-manager@example.com")
-    other.goto(page.url)
+    other = second_screen(chromium, live_server, "undo-manager@example.com", page.url)
     other.get_by_text("Not started").wait_for()
     loads = []
     other.on("load", lambda _page: loads.append(True))
@@ -74,7 +55,9 @@ def test_other_screens_follow_the_end_and_its_undo_without_a_reload(
     other.locator("#check-in-form").wait_for()
     assert other.get_by_text("check-ins are closed").count() == 0
     assert other.get_by_role("button", name="Undo: reopen the stand-up").count() == 0
-    focused = other.evaluate("document.activeElement && document.activeElement.id")
-    assert focused == "standup-live"  # where the Undo was, not <body>
+    # Where the Undo was, not <body> (set once htmx has settled the swap).
+    other.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'standup-live'"
+    )
     assert loads == []  # no reload
-    other_context.close()
+    other.context.close()

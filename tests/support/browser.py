@@ -41,3 +41,14 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
 def log_in_demo(page, email: str) -> None:
     """Log in as one of the demo people (``dashboard.demo.seed_all``)."""
     log_in(page, email, DEMO_PASSWORD)
+
+
+def second_screen(chromium, live_server, email: str, url: str):
+    """Another person's browser on the same page (a context of its own: its own session), logged
+    in as ``email`` and showing ``url``. Close it with ``page.context.close()``."""
+    context = chromium.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, email)
+    page.goto(url)
+    return page
