@@ -142,14 +142,11 @@ def _changed(response_body, status: int = 200) -> Response:
     return response
 
 
-def _render_live(
-    team, on: date, status: int = 200, error: str | None = None, **context
-) -> Response:
+def _render_live(team, on: date, status: int = 200, error: str | None = None) -> Response:
     now = utcnow()
     standup = queries.standup_on(team.id, on)
     live = board_data.load_live(team, standup, on, current_user, now)
-    html = render_template("standup/_live.html", live=live, error=error, **context)
-    return _changed(html, status)
+    return _changed(render_template("standup/_live.html", live=live, error=error), status)
 
 
 def _render_panels(team, on: date, changed: bool = False) -> Response:
@@ -184,8 +181,11 @@ def live(slug: str, on: date):
         services.open_board(team, on, now)  # its time is up: it ends now, for everyone
     if until is not None and status != "ended":
         # Reopened by a facilitator: the forms beside the agenda come back on this screen too.
-        board = _load(team, on, prepare=False)
-        return _render_live(team, on, reopened=board, forms=_forms(board))
+        board = _load(team, on, prepare=False)  # loads the live part too: rendered from it
+        html = render_template(
+            "standup/_live.html", live=board.live, reopened=board, forms=_forms(board)
+        )
+        return _changed(html)
     return _render_live(team, on)
 
 

@@ -12,6 +12,7 @@ from core.extensions import db
 from standup import queries, rules, schedule
 from standup.models import RotationEntry
 from tests.support.db import save, using
+from tests.support.queries import count_statements
 
 HX = {"HX-Request": "true"}
 
@@ -102,3 +103,18 @@ def test_the_undo_goes_away_when_its_window_closes(app, client, login_as, team, 
     assert "Undo: reopen" not in html and "hx-get=" not in html  # and the polling stops
     login_as(member)
     assert "can still reopen" not in client.get(address, headers=HX).get_data(as_text=True)
+
+
+def test_watching_the_window_costs_what_any_poll_costs(app, client, login_as, team, people):
+    """Two queries per unchanged poll while the window is open; a reopen is one fuller answer."""
+    lead, member = people
+    address = poll_url(ended_by_hand(client, login_as, team, lead, member))
+    with count_statements(app) as unchanged:
+        assert client.get(address, headers=HX).status_code == 204
+    assert len(unchanged) == 2  # the session's user, the version lookup
+    login_as(lead)
+    client.post(url(team, "/reopen"))
+    login_as(member)
+    with count_statements(app) as reopened:
+        assert client.get(address, headers=HX).status_code == 200
+    assert len(reopened) <= 13  # one board load: the live fragment and the forms beside it
