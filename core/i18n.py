@@ -129,6 +129,12 @@ def language_choices() -> list[tuple[str, str]]:
     ]
 
 
+def user_voice(user) -> tuple[str | None, str | None]:
+    """The language and timezone a person reads in (their own timezone, then their team's), as
+    ``speaking(*user_voice(user))`` takes them: for what is written to them, not by them."""
+    return user.locale, timezone_of(user)
+
+
 def select_timezone() -> str | None:
     forced = g.get("speaking_timezone") if has_app_context() else None
     if forced:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,6 +33,21 @@ SAVE_ATTEMPTS = 8
 SAVE_PAUSE_SECONDS = 0.5
 SAVE_PAUSE_MAX_SECONDS = 20
 PAGE_SIZE = 50
+
+
+# ``last_error`` keeps only what the other side answered, as it answered it ("429 ratelimited",
+# "500 internal_error", "RCPT 550 5.1.1 No such user", "TimeoutError: …"), never a sentence of ours:
+# the admin page explains the codes it knows in the reader's language (``error_note``).
+ERROR_NOTES = {
+    "429": _l("Slack asked us to slow down: the message waits and then goes by itself."),
+    "RCPT": _l("The mail server refused this recipient."),
+}
+
+
+def error_note(last_error: str | None) -> str | None:
+    """What a stored error means, in the reader's language, when its code is one we know."""
+    note = ERROR_NOTES.get((last_error or "").split(" ", 1)[0])
+    return None if note is None else str(note)
 
 
 class OutboxRow:

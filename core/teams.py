@@ -19,8 +19,12 @@ def team_or_404(slug: str) -> Team:
     return team
 
 
-def team_locale(team_id: int | None) -> str | None:
-    """The language the team's Slack messages and agenda are written in (None: the default)."""
+def team_voice(team_id: int | None) -> tuple[str | None, str | None]:
+    """The language and timezone the team's Slack messages and agenda are written in, as
+    ``core.i18n.speaking(*team_voice(team_id))`` takes them (None: the installation's default)."""
     if team_id is None:
-        return None
-    return db.session.scalar(sa.select(Team.locale).where(Team.id == team_id))
+        return None, None
+    row = db.session.execute(
+        sa.select(Team.locale, Team.timezone).where(Team.id == team_id)
+    ).first()
+    return (row.locale, row.timezone) if row is not None else (None, None)

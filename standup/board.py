@@ -61,6 +61,8 @@ class Live:
     now: datetime
     can_facilitate: bool = False
     undo_until: datetime | None = None  # set while this viewer may still reopen the ended meeting
+    # Set while anyone (a facilitator) may still reopen it: every screen keeps polling till then.
+    reopenable_until: datetime | None = None
 
     @property
     def current(self) -> AgendaItem | None:
@@ -130,8 +132,10 @@ def load_live(team: Team, standup: Standup | None, on: date, viewer: User, now: 
     if standup is not None and standup.status != "ended":
         live.can_facilitate = rules.can_facilitate(viewer, standup)
     until = rules.undo_until(standup) if standup is not None else None
-    if until is not None and now < until and rules.can_facilitate(viewer, standup):
-        live.undo_until = until
+    if until is not None and now < until:
+        live.reopenable_until = until
+        if rules.can_facilitate(viewer, standup):
+            live.undo_until = until
     return live
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -226,11 +227,11 @@ def reminders_due(at: datetime, minutes_before: int) -> list[ReminderBrief]:
             for u in expected
             if standup is None or (standup.id, u.id) not in checked
         ]
-        local_start = start.astimezone(schedule.zone(team.timezone))
-        with speaking(team.locale):  # read in the team's Slack channel, in its language
+        # Read in the team's Slack channel: its language, the start in its timezone.
+        with speaking(team.locale, team.timezone):
             headline = _(
                 "Stand-up at %(time)s: %(done)d of %(total)d checked in",
-                time=local_start.strftime("%H:%M"),
+                time=format_time(start, "short"),
                 done=len(expected) - len(missing),
                 total=len(expected),
             )

@@ -169,12 +169,23 @@ def live(slug: str, on: date):
     if state is None:
         abort(404)
     version, status, auto_end_at = state
-    overdue = status == "live" and auto_end_at is not None and auto_end_at <= utcnow()
-    if not overdue and request.args.get("v") == str(version):
+    now = utcnow()
+    overdue = status == "live" and auto_end_at is not None and auto_end_at <= now
+    # ``until``: this screen shows an ended meeting that could be reopened until then (epoch s).
+    until = int_arg("until")
+    window_closed = until is not None and status == "ended" and now.timestamp() >= until
+    if not overdue and not window_closed and request.args.get("v") == str(version):
         return Response(status=204)
     team = team_or_404(slug)
     if overdue:
-        services.open_board(team, on, utcnow())  # its time is up: it ends now, for everyone
+        services.open_board(team, on, now)  # its time is up: it ends now, for everyone
+    if until is not None and status != "ended":
+        # Reopened by a facilitator: the forms beside the agenda come back on this screen too.
+        board = _load(team, on, prepare=False)  # loads the live part too: rendered from it
+        html = render_template(
+            "standup/_live.html", live=board.live, reopened=board, forms=_forms(board)
+        )
+        return _changed(html)
     return _render_live(team, on)
 
 

@@ -159,7 +159,7 @@ def _outcome(error: Exception) -> tuple[str, bool]:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in error.recipients.values()]
         detail = "; ".join(_reply(code, text) for code, text in error.recipients.values())
-        return detail, bool(codes) and all(c >= 500 for c in codes)
+        return f"RCPT {detail}", bool(codes) and all(c >= 500 for c in codes)
     if isinstance(error, smtplib.SMTPResponseException):
         own_fault = isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
         return _reply(error.smtp_code, error.smtp_error), own_fault

@@ -35,6 +35,7 @@ def outbox_blueprint(
         "outbox_endpoint": f"{name}.outbox_page",
         "retry_endpoint": f"{name}.retry",
         "row_template": row_template,
+        "error_note": outbox.error_note,
     }
 
     @bp.get("/outbox")

@@ -19,19 +19,20 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from complaints.briefs import digest, overdue_without_contact, unclaimed_low_ratings
 from complaints.intake.mailing import send_due_surveys
 from core.extensions import db
-from core.i18n import speaking
+from core.i18n import speaking, user_voice
 from core.mail import delivery as mail_delivery
 from core.mail import outbox as mail
 from core.models import Team, User
-from core.teams import team_locale
+from core.teams import team_voice
 from core.urls import external_url
 from dashboard.scheduler.models import JobRun
 from dashboard.slack import messages
-from dashboard.slack.client import setting
+from dashboard.slack.client import managers_voice, setting
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
 from dashboard.slack.outbox import enqueue, enqueue_message
@@ -140,7 +141,7 @@ def standup_reminder(at: datetime, team_id: int | None = None) -> str:
         if team_id is not None and reminder.team_id != team_id:
             continue
         key = f"standup-reminder:{reminder.team_id}:{reminder.standup_on.isoformat()}"
-        with speaking(team_locale(reminder.team_id)):
+        with speaking(*team_voice(reminder.team_id)):
             message = messages.standup_reminder(reminder)
         if enqueue_message(reminder.channel, "standup-reminder", key, message):
             count += 1
@@ -160,7 +161,8 @@ def _local_day(at: datetime, timezone: str) -> date:
 def complaints_digest(at: datetime, team_id: int | None = None) -> str:
     """The morning digest to the managers' channel, once per day (its dedup key is the day)."""
     on = _local_day(at, setting("DIGEST_TIMEZONE"))
-    message = messages.complaints_digest(digest(at, limit=messages.MAX_THREAD_LINES), on)
+    with speaking(*managers_voice()):
+        message = messages.complaints_digest(digest(at, limit=messages.MAX_THREAD_LINES), on)
     queued = enqueue_message(
         setting("SLACK_MANAGERS_CHANNEL"), "complaints-digest", f"complaints-digest:{on}", message
     )
@@ -192,7 +194,9 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     owners = (
         {
             user.id: user
-            for user in db.session.scalars(sa.select(User).where(User.id.in_(owner_ids)))
+            for user in db.session.scalars(
+                sa.select(User).options(selectinload(User.team)).where(User.id.in_(owner_ids))
+            )
         }
         if owner_ids
         else {}
@@ -200,16 +204,18 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     slack_ids = {
         user_id: user.slack_user_id for user_id, user in owners.items() if user.slack_user_id
     }
+    with speaking(*managers_voice()):
+        watch = messages.follow_up_watch(briefs, slack_ids)
     enqueue_message(
         setting("SLACK_MANAGERS_CHANNEL"),
         "follow-up-watch",
         f"follow-up-watch:{at.isoformat()}",
-        messages.follow_up_watch(briefs, slack_ids),
+        watch,
     )
     for brief in briefs:
         key = f"follow-up:{brief.id}:{int(brief.due_at.timestamp())}"
         if brief.owner_id in slack_ids:
-            with speaking(owners[brief.owner_id].locale):  # a direct message: the owner's language
+            with speaking(*user_voice(owners[brief.owner_id])):  # a direct message: the owner's
                 nudge = messages.follow_up_nudge(brief)
             enqueue_message(slack_ids[brief.owner_id], "follow-up-nudge", key, nudge)
         if brief.owner_id in owners:
@@ -260,7 +266,8 @@ def claim_watch(at: datetime, team_id: int | None = None) -> str:
     )
     count = 0
     for key in sorted(posted):
-        message = messages.unclaimed_alert(alert_keys[key], minutes, heads)
+        with speaking(*managers_voice()):
+            message = messages.unclaimed_alert(alert_keys[key], minutes, heads)
         channel = setting("SLACK_MANAGERS_CHANNEL")
         if enqueue(
             channel,
@@ -286,7 +293,7 @@ def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
         if not wishes:
             continue
         key = f"wish-review-agenda:{team.id}:{on.isoformat()}"
-        with speaking(team.locale):
+        with speaking(team.locale, team.timezone):
             message = messages.wish_review_agenda(team.name, on, wishes)
         if enqueue_message(team.slack_channel, "wish-review-agenda", key, message):
             count += 1

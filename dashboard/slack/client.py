@@ -25,6 +25,12 @@ def setting(name: str):
     return current_app.config.get(name, SETTINGS[name])
 
 
+def managers_voice() -> tuple[None, str]:
+    """The managers' channel has no team: the installation's language and ``DIGEST_TIMEZONE``,
+    whoever's request (a client answering a survey, a manager) caused the message."""
+    return None, setting("DIGEST_TIMEZONE")
+
+
 def slack_enabled() -> bool:
     """No bot token means Slack is off: messages are built and kept, never sent."""
     return bool(current_app.config.get("SLACK_BOT_TOKEN"))

@@ -263,7 +263,7 @@ def dispatch(
                 message.status = "pending"
                 message.claimed_at = None
                 message.next_attempt_at = until
-                message.last_error = f"rate limited by Slack until {until.isoformat()}"
+                message.last_error = f"429 {code or 'ratelimited'}"  # the page says "next …"
                 db.session.commit()
                 postpone_all(OutboxMessage, until)
                 report.rate_limited_until = until

@@ -41,6 +41,7 @@ from standup.briefs import KIND_LABELS, ReminderBrief, StandupSummary
 from standup.rules import is_blocker
 from standup.titles import unreached_title
 from wishes.briefs import DecisionBrief, WishBrief
+from wishes.forms import OUTCOME_LABELS as OUTCOMES
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -532,7 +533,7 @@ def wish_review_results(
         line = (
             f"• {OUTCOME_LABELS.get(outcome, '•')} "
             f"{link(links().wish(decision.wish_id), clip(decision.title, 100))}"
-            f" — {escape(outcome.replace('_', ' '))}"
+            f" — {escape(OUTCOMES.get(outcome, outcome))}"
         )
         if decision.reason:
             line += f": {escape(clip(decision.reason, 200))}"

@@ -9,8 +9,8 @@ from complaints.briefs import ComplaintBrief, rating_brief
 from complaints.models import Complaint, Rating
 from core import signals
 from core.i18n import speaking
-from core.teams import team_locale
-from dashboard.slack.client import setting
+from core.teams import team_voice
+from dashboard.slack.client import managers_voice, setting
 from dashboard.slack.messages import (
     client_wrote,
     low_rating_alert,
@@ -30,11 +30,10 @@ def on_rating_received(sender, rating: Rating, complaint: Complaint | None, **ex
     brief = rating_brief(rating.id)
     if brief is None:
         return
+    with speaking(*managers_voice()):
+        message = low_rating_alert(brief)
     enqueue_message(
-        setting("SLACK_MANAGERS_CHANNEL"),
-        "low-rating-alert",
-        f"low-rating:{rating.id}",
-        low_rating_alert(brief),
+        setting("SLACK_MANAGERS_CHANNEL"), "low-rating-alert", f"low-rating:{rating.id}", message
     )
 
 
@@ -42,11 +41,10 @@ def on_client_wrote_to_head(sender, complaint: ComplaintBrief | None, **extra) -
     """A client wrote to the head of support: the managers hear of it too."""
     if complaint is None:
         return
+    with speaking(*managers_voice()):
+        message = client_wrote(complaint)
     enqueue_message(
-        setting("SLACK_MANAGERS_CHANNEL"),
-        "client-wrote",
-        f"client-wrote:{complaint.id}",
-        client_wrote(complaint),
+        setting("SLACK_MANAGERS_CHANNEL"), "client-wrote", f"client-wrote:{complaint.id}", message
     )
 
 
@@ -64,7 +62,7 @@ def on_standup_ended(
     if not summary.channel:
         return
     key = _summary_key(summary.team_id, summary.standup_on)
-    with speaking(team_locale(summary.team_id)):
+    with speaking(*team_voice(summary.team_id)):
         message = standup_summary(summary)
     enqueue_message(summary.channel, "standup-summary", key, message, not_before=undo_until)
 
@@ -80,7 +78,7 @@ def on_wish_review_closed(
 ) -> None:
     """A review closed: its decisions to the team's channel (the managers' if the team has none)."""
     channel = review.channel or setting("SLACK_MANAGERS_CHANNEL")
-    with speaking(team_locale(review.team_id) if review.channel else None):
+    with speaking(*(team_voice(review.team_id) if review.channel else managers_voice())):
         message = wish_review_results(review.team_name, review.review_on, decisions)
     enqueue_message(channel, "wish-review-results", f"wish-review-results:{review.id}", message)
 

@@ -15,8 +15,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from complaints.briefs import rating_brief
+from core.i18n import speaking
 from dashboard.slack import services
-from dashboard.slack.client import interactive_client
+from dashboard.slack.client import interactive_client, managers_voice
 from dashboard.slack.messages import (
     CHECK_IN_CALLBACK,
     TAKE_OWNERSHIP_ACTION,
@@ -134,7 +135,8 @@ def _take_ownership(payload: dict, slack_user_id: str, value: str) -> None:
     rating = rating_brief(int(rating_part)) if rating_part.isdigit() else None
     if client is None or rating is None or not (channel and message_ts):
         return
-    updated = low_rating_alert(rating, owner_name=user.name)
+    with speaking(*managers_voice()):  # as the alert was written
+        updated = low_rating_alert(rating, owner_name=user.name)
     try:
         client.chat_update(channel=channel, ts=message_ts, text=updated.text, blocks=updated.blocks)
     except SLACK_ERRORS as error:

@@ -41,6 +41,35 @@
     });
   }
 
+  // A poll that swaps the agenda (another screen ended, reopened or moved the meeting, or the undo
+  // window closed) keeps the keyboard's place: the same control again if it is still there (by id,
+  // or the form it posts), else the agenda itself — never <body>. Posting controls are huddle.js's.
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var live = document.getElementById("standup-live");
+    var active = document.activeElement;
+    kept = null;
+    if (live && evt.detail.target === live && active && live.contains(active)) {
+      kept = { id: active.id, action: active.form ? active.form.getAttribute("action") : null };
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var was = kept;
+    kept = null;
+    var active = document.activeElement;
+    if (!was || (active && active !== document.body && active.isConnected)) return;
+    var live = document.getElementById("standup-live");
+    var again = (was.id && document.getElementById(was.id)) ||
+      (was.action && live && Array.prototype.filter.call(live.querySelectorAll("form"), function (f) {
+        return f.getAttribute("action") === was.action;
+      }).map(function (f) { return f.querySelector("button, input:not([type=hidden])"); })[0]);
+    if (!again && live) {
+      live.setAttribute("tabindex", "-1");
+      again = live;
+    }
+    if (again) again.focus();
+  });
+
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSettle", tick);

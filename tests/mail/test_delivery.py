@@ -138,7 +138,7 @@ def test_a_5xx_refusal_of_the_recipient_is_dead_at_once_and_can_be_retried(db_se
     report = run(clock)
     # A refused address is that message's fault, not the server's: the run goes on to the next.
     assert len(report.dead) == 2 and rows()["nobody"].status == "dead"
-    assert rows()["nobody"].last_error == "550 5.1.1 No such user"
+    assert rows()["nobody"].last_error == "RCPT 550 5.1.1 No such user"  # the server's words
     smtp.handler.rcpt_answer = None
     outbox_core.retry(MailMessage, rows()["nobody"].id)
     assert len(run(clock).sent) == 1 and smtp.to("nobody@example.com")

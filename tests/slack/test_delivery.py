@@ -140,6 +140,8 @@ def test_429_waits_for_retry_after_without_counting_an_attempt(db_session, fake_
     assert report.rate_limited_until == clock.now + timedelta(seconds=7)
     found = rows()
     assert all(m.status == "pending" and m.attempts == 0 for m in found.values())
+    # Slack's own code, not a sentence of ours: the admin page explains it in the reader's language.
+    assert found["one"].last_error.startswith("429 ") and found["two"].last_error is None
     assert all(m.next_attempt_at >= clock.now + timedelta(seconds=7) for m in found.values())
     assert len(fake_slack.of("chat.postMessage")) == 1  # stopped at once, "two" not tried
     fake_slack.mode = "ok"

@@ -7,11 +7,13 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
+from core.i18n import speaking
 from dashboard.slack import messages
 from standup.briefs import ReminderBrief, StandupSummary
 from tests.support.app import make_app
 from tests.support.slack import BASE_URL
 from wishes.briefs import DecisionBrief, WishBrief
+from wishes.forms import OUTCOME_LABELS
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -243,6 +245,17 @@ def test_wish_review_agenda_and_results(plain_app):
     results = messages.wish_review_results("Moscow", date(2026, 3, 3), decisions)
     assert_within_limits(results)
     assert "30000 clients to call back" in dumps(results.blocks)
+
+
+def test_a_decisions_outcome_is_named_in_the_teams_language(plain_app):
+    """The outcome is a code in the database; Slack shows its label, translated, never the code."""
+    decision = DecisionBrief(1, "Экспорт в CSV", "will_do_if_paid", "", None, 2, 2)
+    with speaking("ru"):
+        label = str(OUTCOME_LABELS["will_do_if_paid"])
+        results = messages.wish_review_results("Москва", date(2026, 3, 3), [decision])
+    text = json.dumps(results.blocks, ensure_ascii=False)
+    assert label != "Will do if paid" and label in text
+    assert "will do if paid" not in text.lower() and "will_do" not in text
 
 
 def test_check_in_modal_is_a_valid_view(plain_app):

@@ -6,6 +6,7 @@ import pytest
 from complaints.briefs import RatingBrief
 from core.database import utcnow
 from core.extensions import db
+from core.outbox import error_note
 from dashboard.slack import outbox
 from dashboard.slack.messages import low_rating_alert
 from dashboard.slack.models import OutboxMessage
@@ -75,6 +76,18 @@ def test_a_dead_message_can_be_retried_by_htmx(app, client, login_as):
     with app.app_context():
         message = db.session.get(OutboxMessage, dead)
         assert message.status == "pending" and message.attempts == 0
+
+
+def test_a_stored_error_code_is_explained_in_the_readers_language(app, client, login_as):
+    """``last_error`` holds Slack's code; the page adds what it means and when the next try is."""
+    add(app, status="pending", last_error="429 ratelimited")
+    login_as("admin")
+    page = client.get("/admin/slack/outbox").get_data(as_text=True)
+    with app.test_request_context():
+        note = error_note("429 ratelimited")
+    assert note and note in page.replace("&#39;", "'") and "429 ratelimited" in page
+    assert "next " in page
+    assert error_note("500 internal_error") is None  # an unknown code is shown as it came
 
 
 def test_retrying_a_sent_message_is_refused(app, client, login_as):

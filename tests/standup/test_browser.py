@@ -1,43 +1,31 @@
 """A whole stand-up in the real browser: check in, start, every item, an action item, end, summary."""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import Client, Team
-from standup.models import RotationEntry
-from tests.support.browser import log_in
-from tests.support.factories import build_complaint, build_user
+from core.models import Client
+from tests.support.browser import log_in, second_screen
+from tests.support.factories import build_complaint
+from tests.support.standup import seed_crew
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def crew(live_app):
+    team = seed_crew(
+        live_app,
+        "browser-crew",
+        "Browser Crew",
+        [
+            ("agent", "lead@example.com", "Fernanda Lead"),
+            ("agent", "watcher@example.com", "Wagner Watcher"),
+        ],
+    )
     with live_app.app_context():
-        team = Team(
-            slug="browser-crew",
-            name="Browser Crew",
-            timezone="UTC",
-            workdays="1234567",
-            standup_time=time(9, 0),
-        )
-        db.session.add(team)
-        db.session.flush()
-        people = [
-            build_user(email=email, name=name, team_id=team.id)
-            for email, name in (
-                ("lead@example.com", "Fernanda Lead"),
-                ("watcher@example.com", "Wagner Watcher"),
-            )
-        ]
-        db.session.add_all(people)
-        db.session.flush()
-        db.session.add_all(
-            RotationEntry(team_id=team.id, user_id=u.id, position=i) for i, u in enumerate(people)
-        )
         client = Client(external_id="browser-1", name="Beatriz Browser")
         db.session.add(client)
         db.session.flush()
@@ -61,11 +49,7 @@ def test_a_whole_meeting(page, chromium, live_server, crew):
     page.get_by_text("Facilitator: Fernanda Lead").wait_for()
 
     # A second screen watches the same board.
-    watcher_context = chromium.new_context(base_url=live_server.url, locale="en-US")
-    watcher_context.set_default_timeout(10_000)
-    watcher = watcher_context.new_page()
-    log_in(watcher, "watcher@example.com")
-    watcher.goto(page.url)
+    watcher = second_screen(chromium, live_server, "watcher@example.com", page.url)
     watcher.get_by_text("Not started").wait_for()
 
     page.get_by_label("Yesterday").fill("Called three clients back")
@@ -119,7 +103,7 @@ def test_a_whole_meeting(page, chromium, live_server, crew):
     watcher.get_by_text("ended by the facilitator").wait_for()
     watcher.get_by_text("check-ins are closed").wait_for()
     assert page.get_by_role("button", name="Update check-in").count() == 0
-    watcher_context.close()
+    watcher.context.close()
 
     page.reload()
     page.locator("#standup-summary").get_by_text("Escalate the refund tool").wait_for()

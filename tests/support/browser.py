@@ -60,3 +60,14 @@ def log_reached_call(page, notes: str) -> None:
     page.get_by_label("Notes").fill(notes)
     page.get_by_role("button", name="Log contact").click()
     page.get_by_role("cell", name=notes).wait_for()
+
+
+def second_screen(chromium, live_server, email: str, url: str):
+    """Another person's browser on the same page (a context of its own: its own session), logged
+    in as ``email`` and showing ``url``. Close it with ``page.context.close()``."""
+    context = chromium.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, email)
+    page.goto(url)
+    return page
