@@ -3,10 +3,11 @@
 They format values (instants, dates, durations) and parse URL parts; nothing here knows a feature.
 """
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, time
 
 from flask import Flask
-from flask_babel import format_date
+from flask_babel import format_date, format_time, get_locale
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from core.i18n import format_day, format_heading_day, format_moment
@@ -66,8 +67,20 @@ def mmss(seconds) -> str:
 
 
 def spoken_day(value: date) -> str:
-    """A day as people say it: "Tuesday 1 December" (in the viewer's language)."""
-    return format_date(value, "EEEE d MMMM")
+    """A day as people say it, weekday in full and no year, in the order and with the words the
+    viewer's language uses: "Tuesday, December 1", "terça-feira, 1 de dezembro", "вторник, 1 декабря".
+
+    The locale's own "MMMMEd" pattern with its weekday written out: a fixed pattern such as
+    ``EEEE d MMMM`` drops the "de" Portuguese and Spanish need and puts English in the wrong order.
+    """
+    pattern = get_locale().datetime_skeletons["MMMMEd"].pattern
+    return format_date(value, re.sub(r"E+|c+", lambda weekday: weekday[0][0] * 4, pattern))
+
+
+def wall_clock(value: time) -> str:
+    """A time of day as its own place's clock shows it (a team's stand-up time, next to the team's
+    timezone), in the reader's language: never moved to the reader's timezone."""
+    return format_time(value, "short", rebase=False)
 
 
 FILTERS = {
@@ -76,6 +89,7 @@ FILTERS = {
     "epoch_ms": epoch_ms,
     "mmss": mmss,
     "spoken_day": spoken_day,
+    "wall_clock": wall_clock,
     "money": format_money,
     # The three date styles (``core.i18n``): use these, not ``dateformat``/``datetimeformat``.
     "day": format_day,

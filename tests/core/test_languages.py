@@ -1,9 +1,13 @@
 """Four languages: the browser's (or the visitor's choice) on public pages, the setting for staff."""
 
+from datetime import date, time
+
 import pytest
+from flask_babel import force_locale
 
 from core.extensions import db
 from core.models import User
+from core.templating import spoken_day, wall_clock
 from tests.support.db import using
 
 
@@ -42,3 +46,27 @@ def test_my_settings_offers_the_four_languages_by_their_own_names_and_keeps_mine
     client.post("/auth/account", data={"name": user.name, "timezone": "", "locale": "pt_BR"})
     with using(app):
         assert db.session.get(User, user.id).locale == "pt_BR"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Tuesday, December 1"),
+        ("pt_BR", "terça-feira, 1 de dezembro"),
+        ("es", "martes, 1 de diciembre"),
+        ("ru", "вторник, 1 декабря"),
+    ],
+)
+def test_a_spoken_day_is_said_the_way_each_language_says_it(app, lang, said):
+    """Weekday in full, no year, in the language's own order and words (the "de" included)."""
+    with app.test_request_context(), force_locale(lang):
+        assert spoken_day(date(2026, 12, 1)) == said
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("en", "9:05\u202fAM"), ("pt_BR", "09:05"), ("es", "9:05"), ("ru", "09:05")]
+)
+def test_a_teams_stand_up_time_reads_as_its_own_clock_in_the_readers_language(app, lang, shown):
+    """Next to the team's timezone, not moved into the reader's (the reader may be elsewhere)."""
+    with app.test_request_context(), force_locale(lang):
+        assert wall_clock(time(9, 5)) == shown

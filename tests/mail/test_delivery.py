@@ -157,7 +157,7 @@ def test_one_refused_recipient_in_a_run_does_not_hold_back_the_others(db_session
     assert found["first"].status == found["last"].status == "sent"
     refused = found["refused"]
     assert refused.status == "dead" and refused.attempts == 1
-    assert refused.last_error == "550 5.1.1 No such user"  # the server's answer, as data
+    assert refused.last_error == "RCPT 550 5.1.1 No such user"  # the server's answer, as data
     clock.advance(hours=3)
     assert run(clock).sent == [] and len(smtp.received) == 2  # the delivered are not sent again
 

@@ -47,7 +47,7 @@ def record(page, external_id, name, problem, choose_existing):
 def test_wish_for_three_clients_to_review_to_callbacks(page, people):
     log_in(page, people["agent"])
     record(page, "walk-1", "Ana Walk", "Her accountant re-types every report", False)
-    assert page.get_by_text(re.compile(r"Next review: \w+day \d+ \w+\.")).first.is_visible()
+    assert page.get_by_text(re.compile(r"Next review: \w+day, \w+ \d+\.")).first.is_visible()
     record(page, "walk-2", "Bruno Walk", "Wants to cross sales with stock", True)
     record(page, "walk-3", "Carla Walk", "Sends the month's figures to a partner", True)
     page.get_by_text("Saved: 3 distinct clients asked for this wish.").wait_for()

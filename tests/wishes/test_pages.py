@@ -25,7 +25,7 @@ def test_an_agent_records_a_wish_and_hears_when_it_is_reviewed(app, client, logi
     login_as("agent", team_id=team.id)
     with using(app):
         review_on = calendar.next_review_on(team)
-    day = f"{review_on:%A} {review_on.day} {review_on:%B}"  # "Tuesday 1 December"
+    day = f"{review_on:%A}, {review_on:%B} {review_on.day}"  # "Tuesday, December 1"
     form = client.get("/wishes/new")
     assert form.status_code == 200 and f"decided at the review on {day}" in form.text
     response = client.post("/wishes/new", data=FORM, follow_redirects=True)
