@@ -28,7 +28,7 @@ from flask_migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from complaints import briefs, rollups
+from complaints import briefs, milestones, rollups
 from complaints.models import OPEN_STATUSES, Category, Complaint, Playbook
 from core.extensions import db
 from core.models import Team, User
@@ -240,6 +240,7 @@ def bench(url: str, args) -> None:
         seed(args.complaints, args.ratings, now)
         if not db.session.scalar(sa.select(sa.func.count()).select_from(rollups.RatingSlot)):
             rollups.rebuild()  # the seed inserts ratings with raw SQL, past the rollup's listener
+            milestones.rebuild()  # and contacts past the services that keep the milestones
             db.session.commit()
         if args.what in ("agenda", "all"):
             bench_agenda(now, args.runs)

@@ -17,16 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
-from complaints.models import (
-    REACHED_OUTCOMES,
-    Category,
-    Compensation,
-    Complaint,
-    Contact,
-    Playbook,
-    Rating,
-    SurveyLink,
-)
+from complaints.models import Category, Compensation, Complaint, Playbook, SurveyLink
 from complaints.rollups import RatingSlot, ratings_sum
 from core.extensions import db
 from core.models import User
@@ -47,7 +38,6 @@ from dashboard.insights.periods import (
     totals_by_bucket,
 )
 
-KEPT_SCORE_MIN = 4
 KEPT_OUTCOMES = ("rated_again", "ordered_again")
 
 
@@ -196,22 +186,16 @@ class Reached:
 def _reach_base(period: Period, team_id: int | None):
     """Complaints opened in both periods with when each was first reached in person (or NULL).
 
-    A grouped outer join rather than a correlated subquery: the database cannot inline a grouped
-    subquery into the outer aggregate, so the first contact is looked up once per complaint (SQLite
-    otherwise repeats a correlated subquery for every place the outer query mentions it).
+    ``first_reached_at`` is stored on the complaint (``complaints.milestones``), so this reads
+    the covering index ``ix_complaints_insights_opened`` alone: no probe into ``contacts``.
     """
-    reaching = sa.and_(Contact.complaint_id == Complaint.id, Contact.outcome.in_(REACHED_OUTCOMES))
     return for_team(
         sa.select(
             period_bucket(Complaint.opened_at, period),
             Complaint.opened_at,
             Complaint.due_at,
-            sa.func.min(Contact.at).label("first_reached_at"),
-        )
-        .select_from(Complaint)
-        .outerjoin(Contact, reaching)
-        .where(both_periods(Complaint.opened_at, period))
-        .group_by(Complaint.id, Complaint.opened_at, Complaint.due_at),
+            Complaint.first_reached_at,
+        ).where(both_periods(Complaint.opened_at, period)),
         team_id,
     ).subquery()
 
@@ -298,24 +282,15 @@ def reached(
 def _resolved(period: Period, team_id: int | None) -> Totals:
     """Per bucket: complaints resolved, resolved with a reaching contact, and kept.
 
-    Kept means the client rated us again at ``KEPT_SCORE_MIN`` or more after the resolution, or
-    the owner recorded that they rated or ordered again.
+    Kept means the client rated us again at ``milestones.KEPT_SCORE_MIN`` or more after the
+    resolution, or the owner recorded that they rated or ordered again. Both milestones are stored
+    on the complaint (``complaints.milestones``): the covering index
+    ``ix_complaints_insights_resolved`` answers alone.
     """
-    by_contact = (
-        sa.exists()
-        .where(Contact.complaint_id == Complaint.id, Contact.outcome.in_(REACHED_OUTCOMES))
-        .correlate(Complaint)
+    by_contact = Complaint.first_reached_at.is_not(None)
+    kept = sa.or_(
+        Complaint.client_outcome.in_(KEPT_OUTCOMES), Complaint.rated_again_at.is_not(None)
     )
-    rated_again = (
-        sa.exists()
-        .where(
-            Rating.client_id == Complaint.client_id,
-            Rating.received_at > Complaint.resolved_at,
-            Rating.score >= KEPT_SCORE_MIN,
-        )
-        .correlate(Complaint)
-    )
-    kept = sa.or_(Complaint.client_outcome.in_(KEPT_OUTCOMES), rated_again)
     base = for_team(
         sa.select(
             period_bucket(Complaint.resolved_at, period),

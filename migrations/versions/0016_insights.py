@@ -1,0 +1,64 @@
+"""Insights in milliseconds: each complaint's milestones stored (first reached, rated again) and
+covering indexes for the complaints opened and resolved in a period
+
+Insights probed ``contacts`` and ``ratings`` once per complaint on every request (tens of
+thousands of probes for a year). The two milestones it looked for now live on the complaint,
+kept by ``complaints.milestones``; here they are filled in SQL for the complaints already there.
+
+Revision ID: 0016_insights
+Revises: 0015
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0016_insights"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+# As ``complaints.models.REACHED_OUTCOMES`` and ``complaints.milestones.KEPT_SCORE_MIN`` were
+# when this was written (a migration keeps its own copy).
+BACKFILL = (
+    "UPDATE complaints SET "
+    "first_reached_at = (SELECT min(contacts.at) FROM contacts "
+    "WHERE contacts.complaint_id = complaints.id "
+    "AND contacts.outcome IN ('reached', 'resolved')), "
+    "rated_again_at = (SELECT min(ratings.received_at) FROM ratings "
+    "WHERE ratings.client_id = complaints.client_id "
+    "AND ratings.received_at > complaints.resolved_at AND ratings.score >= 4)"
+)
+INDEXES = {
+    "ix_complaints_insights_opened": [
+        "opened_at",
+        "team_id",
+        "channel",
+        "category_id",
+        "due_at",
+        "first_reached_at",
+    ],
+    "ix_complaints_insights_resolved": [
+        "resolved_at",
+        "team_id",
+        "client_outcome",
+        "first_reached_at",
+        "rated_again_at",
+    ],
+}
+
+
+def upgrade():
+    # Plain ALTER TABLE ... ADD COLUMN: a batch copy would rebuild ``complaints`` (and its
+    # search triggers) for two nullable columns.
+    op.add_column("complaints", sa.Column("first_reached_at", sa.DateTime(timezone=True)))
+    op.add_column("complaints", sa.Column("rated_again_at", sa.DateTime(timezone=True)))
+    op.execute(BACKFILL)
+    for name, columns in INDEXES.items():
+        op.create_index(name, "complaints", columns)
+
+
+def downgrade():
+    for name in INDEXES:
+        op.drop_index(name, table_name="complaints")
+    for column in ("rated_again_at", "first_reached_at"):
+        op.execute(f"ALTER TABLE complaints DROP COLUMN {column}")
