@@ -5,6 +5,8 @@
 - ``rated_again_at``: the first rating of the complaint's client at ``KEPT_SCORE_MIN`` or more
   received after the complaint was resolved (the client stayed); NULL while there is none or the
   complaint is not resolved (a reopened complaint loses it until it is resolved again).
+- ``reach_seconds``: whole seconds from opening to ``first_reached_at``, so the percentiles of
+  time to reach sort integers instead of working out a date difference per complaint.
 
 Insights used to find both with a probe into ``contacts`` and ``ratings`` per complaint on every
 request; now it reads two columns through covering indexes (migration 0016). They are recomputed
@@ -48,6 +50,23 @@ def rated_again_sql():
     )
 
 
+def seconds_between(later, earlier):
+    """Whole seconds from ``earlier`` to ``later`` in SQL, identical on both backends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        seconds = sa.func.round(sa.func.extract("epoch", later - earlier))
+    else:
+        seconds = sa.func.round((sa.func.julianday(later) - sa.func.julianday(earlier)) * 86400.0)
+    return sa.cast(seconds, sa.Integer)
+
+
+def _reach() -> dict:
+    """The values of both reach milestones for the complaint the UPDATE is about."""
+    return {
+        "first_reached_at": first_reached_sql(),
+        "reach_seconds": seconds_between(first_reached_sql(), Complaint.opened_at),
+    }
+
+
 def _update(*where, sync: str | bool = "fetch", **values) -> None:
     # A plain UPDATE, not a change of the loaded object: derived data is no edit, so the
     # complaint's version (optimistic locking) stays and nobody's open form goes stale.
@@ -61,11 +80,7 @@ def _update(*where, sync: str | bool = "fetch", **values) -> None:
 
 def refresh_complaint(complaint_id: int) -> None:
     """Both milestones of one complaint: after a contact, a resolution or a reopening."""
-    _update(
-        Complaint.id == complaint_id,
-        first_reached_at=first_reached_sql(),
-        rated_again_at=rated_again_sql(),
-    )
+    _update(Complaint.id == complaint_id, rated_again_at=rated_again_sql(), **_reach())
 
 
 def refresh_clients(client_ids: Iterable[int]) -> None:
@@ -83,4 +98,4 @@ def refresh_clients(client_ids: Iterable[int]) -> None:
 def rebuild() -> None:
     """Every complaint's milestones from the rows: for data written past the services in bulk
     (the benchmarks' raw SQL seeds), like ``rollups.rebuild``."""
-    _update(sync=False, first_reached_at=first_reached_sql(), rated_again_at=rated_again_sql())
+    _update(sync=False, rated_again_at=rated_again_sql(), **_reach())

@@ -131,6 +131,7 @@ class Complaint(db.Model):
             "category_id",
             "due_at",
             "first_reached_at",
+            "reach_seconds",
         ),
         sa.Index(
             "ix_complaints_insights_resolved",
@@ -171,6 +172,7 @@ class Complaint(db.Model):
     # Milestones kept by ``complaints.milestones`` for Insights (never set by hand).
     first_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rated_again_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reach_seconds: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

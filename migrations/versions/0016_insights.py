@@ -1,5 +1,5 @@
-"""Insights in milliseconds: each complaint's milestones stored (first reached, rated again) and
-covering indexes for the complaints opened and resolved in a period
+"""Insights in milliseconds: each complaint's milestones stored (first reached, rated again,
+seconds to reach) and covering indexes for the complaints opened and resolved in a period
 
 Insights probed ``contacts`` and ``ratings`` once per complaint on every request (tens of
 thousands of probes for a year). The two milestones it looked for now live on the complaint,
@@ -28,6 +28,12 @@ BACKFILL = (
     "WHERE ratings.client_id = complaints.client_id "
     "AND ratings.received_at > complaints.resolved_at AND ratings.score >= 4)"
 )
+# Whole seconds from opening to the first reaching contact, as ``milestones.seconds_between``.
+REACH_SECONDS = {
+    "postgresql": "CAST(round(extract(epoch FROM first_reached_at - opened_at)) AS INTEGER)",
+    "sqlite": "CAST(round((julianday(first_reached_at) - julianday(opened_at)) * 86400.0) "
+    "AS INTEGER)",
+}
 INDEXES = {
     "ix_complaints_insights_opened": [
         "opened_at",
@@ -36,6 +42,7 @@ INDEXES = {
         "category_id",
         "due_at",
         "first_reached_at",
+        "reach_seconds",
     ],
     "ix_complaints_insights_resolved": [
         "resolved_at",
@@ -52,7 +59,12 @@ def upgrade():
     # search triggers) for two nullable columns.
     op.add_column("complaints", sa.Column("first_reached_at", sa.DateTime(timezone=True)))
     op.add_column("complaints", sa.Column("rated_again_at", sa.DateTime(timezone=True)))
+    op.add_column("complaints", sa.Column("reach_seconds", sa.Integer()))
     op.execute(BACKFILL)
+    seconds = REACH_SECONDS[op.get_bind().dialect.name]
+    op.execute(
+        f"UPDATE complaints SET reach_seconds = {seconds} WHERE first_reached_at IS NOT NULL"
+    )
     for name, columns in INDEXES.items():
         op.create_index(name, "complaints", columns)
 
@@ -60,5 +72,5 @@ def upgrade():
 def downgrade():
     for name in INDEXES:
         op.drop_index(name, table_name="complaints")
-    for column in ("rated_again_at", "first_reached_at"):
+    for column in ("reach_seconds", "rated_again_at", "first_reached_at"):
         op.execute(f"ALTER TABLE complaints DROP COLUMN {column}")

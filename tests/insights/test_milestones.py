@@ -24,6 +24,10 @@ def milestones_of(complaint_id: int) -> tuple:
     return complaint.first_reached_at, complaint.rated_again_at
 
 
+def reach_seconds(complaint_id: int) -> int | None:
+    return db.session.get(Complaint, complaint_id).reach_seconds
+
+
 def test_logging_contacts_keeps_the_first_that_reached_the_client(
     db_session, owner, make_complaint
 ):
@@ -33,6 +37,7 @@ def test_logging_contacts_keeps_the_first_that_reached_the_client(
     assert milestones_of(complaint.id) == (None, None)
     services.log_contact(complaint.id, owner, "call", "reached", None, at=opened + timedelta(2))
     assert milestones_of(complaint.id)[0] == opened + timedelta(2)
+    assert reach_seconds(complaint.id) == 2 * 86400
     version = db.session.get(Complaint, complaint.id).version
     services.log_contact(complaint.id, owner, "email", "resolved", None, at=opened + timedelta(3))
     assert milestones_of(complaint.id)[0] == opened + timedelta(2)  # a later one changes nothing
@@ -41,6 +46,7 @@ def test_logging_contacts_keeps_the_first_that_reached_the_client(
         complaint.id, owner, "meeting", "reached", None, at=opened + timedelta(0.5)
     )
     assert milestones_of(complaint.id)[0] == opened + timedelta(0.5)
+    assert reach_seconds(complaint.id) == 43200
     # Derived data is no edit: a form opened before the contact still saves.
     assert db.session.get(Complaint, complaint.id).version == version
 
@@ -192,6 +198,9 @@ def test_the_migration_fills_them_as_insights_used_to_compute_them(make_database
                     Complaint.id, Complaint.first_reached_at, Complaint.rated_again_at
                 ).order_by(Complaint.id)
             ).all()
+            seconds = db.session.scalars(
+                sa.select(Complaint.reach_seconds).order_by(Complaint.id)
+            ).all()
             db.session.remove()
         assert [(row.id, row.first_reached_at) for row in stored] == [
             (1, at("2024-03-01 12:00")),
@@ -205,6 +214,7 @@ def test_the_migration_fills_them_as_insights_used_to_compute_them(make_database
             (3, None),
             (4, None),
         ]
+        assert seconds == [7200, 47 * 3600, None, 1800]
         # The same answers as the per-request computation they replace.
         assert [(i, first) for i, first, _ in stored] == [(i, _normal(v)) for i, v in old_first]
         assert [(i, kept is not None) for i, _, kept in stored] == [
@@ -214,7 +224,7 @@ def test_the_migration_fills_them_as_insights_used_to_compute_them(make_database
         downgrade(revision="0015")
         with db.engine.connect() as connection:
             columns = {c["name"] for c in sa.inspect(connection).get_columns("complaints")}
-        assert not {"first_reached_at", "rated_again_at"} & columns
+        assert not {"first_reached_at", "rated_again_at", "reach_seconds"} & columns
         db.engine.dispose()
 
 
