@@ -252,6 +252,8 @@ class SurveyLink(db.Model):
     """A single-use rating link sent to a client; the URL carries a signed, expiring token of ``nonce``."""
 
     __tablename__ = "survey_links"
+    # Insights counts surveys mailed (and answered) in a period from this alone.
+    __table_args__ = (sa.Index("ix_survey_links_insights_sent", "sent_at", "used_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)

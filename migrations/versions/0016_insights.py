@@ -1,5 +1,6 @@
 """Insights in milliseconds: each complaint's milestones stored (first reached, rated again,
-seconds to reach) and covering indexes for the complaints opened and resolved in a period
+seconds to reach) and covering indexes for the complaints opened and resolved, and the surveys
+mailed, in a period
 
 Insights probed ``contacts`` and ``ratings`` once per complaint on every request (tens of
 thousands of probes for a year). The two milestones it looked for now live on the complaint,
@@ -67,9 +68,11 @@ def upgrade():
     )
     for name, columns in INDEXES.items():
         op.create_index(name, "complaints", columns)
+    op.create_index("ix_survey_links_insights_sent", "survey_links", ["sent_at", "used_at"])
 
 
 def downgrade():
+    op.drop_index("ix_survey_links_insights_sent", table_name="survey_links")
     for name in INDEXES:
         op.drop_index(name, table_name="complaints")
     for column in ("reach_seconds", "rated_again_at", "first_reached_at"):
