@@ -91,6 +91,7 @@ def refresh_clients(client_ids: Iterable[int]) -> None:
         _update(
             Complaint.client_id.in_(ids[start : start + CHUNK]),
             Complaint.resolved_at.is_not(None),
+            sync=False,  # many rows, rarely loaded: the commit expires any that are
             rated_again_at=rated_again_sql(),
         )
 
