@@ -122,6 +122,25 @@ class Complaint(db.Model):
         sa.Index("ix_complaints_is_open_opened_at", "is_open", "opened_at", "id"),
         sa.Index("ix_complaints_owner_id_is_open_due_at", "owner_id", "is_open", "due_at"),
         sa.Index("ix_complaints_owner_id_is_open_opened_at", "owner_id", "is_open", "opened_at"),
+        # Insights reads complaints opened, and resolved, in a period from these alone (covering).
+        sa.Index(
+            "ix_complaints_insights_opened",
+            "opened_at",
+            "team_id",
+            "channel",
+            "category_id",
+            "due_at",
+            "first_reached_at",
+            "reach_seconds",
+        ),
+        sa.Index(
+            "ix_complaints_insights_resolved",
+            "resolved_at",
+            "team_id",
+            "client_outcome",
+            "first_reached_at",
+            "rated_again_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +169,10 @@ class Complaint(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     client_outcome: Mapped[str | None] = mapped_column(sa.String(20))
+    # Milestones kept by ``complaints.milestones`` for Insights (never set by hand).
+    first_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rated_again_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reach_seconds: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -229,6 +252,8 @@ class SurveyLink(db.Model):
     """A single-use rating link sent to a client; the URL carries a signed, expiring token of ``nonce``."""
 
     __tablename__ = "survey_links"
+    # Insights counts surveys mailed (and answered) in a period from this alone.
+    __table_args__ = (sa.Index("ix_survey_links_insights_sent", "sent_at", "used_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from complaints import events
+from complaints import events, milestones
 from complaints.intake import mailing, survey
 from complaints.models import (
     CLIENT_OUTCOMES,
@@ -225,6 +225,7 @@ def log_contact(
     if complaint.status in ("new", "reopened"):
         complaint.status = "contacting"
     events.record(actor.id, complaint.id, "contact_logged", at, channel=channel, outcome=outcome)
+    milestones.refresh_complaint(complaint.id)
     _commit(complaint.id)
     return contact
 
@@ -289,6 +290,8 @@ def change_status(
         complaint.closed_at = None
         complaint.client_outcome = None
     events.record(actor.id, complaint.id, "status_changed", now, **{"from": previous, "to": status})
+    if status in ("resolved", "reopened"):
+        milestones.refresh_complaint(complaint.id)
     _commit(complaint.id)
     return StatusChange(complaint, token)
 

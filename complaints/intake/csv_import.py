@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from complaints import events
+from complaints import events, milestones
 from complaints.intake import csv_bulk as bulk
 from complaints.intake import services as intake
 from complaints.intake.csv_parse import ImportFileError, Parsed, Row, parse
@@ -457,6 +457,11 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
         done += len(chunk)
         progress("ratings", done)
     bulk.count_ratings(rows)
+    milestones.refresh_clients(
+        client_ids[row[bulk.EXTERNAL_ID]]
+        for row in rows
+        if row[bulk.SCORE] >= milestones.KEPT_SCORE_MIN
+    )
     progress("saving", done)
     return {
         "ratings": len(rows),

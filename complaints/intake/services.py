@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from complaints import events
+from complaints import events, milestones
 from complaints.briefs import complaint_brief
 from complaints.intake.survey import SurveyLinkError
 from complaints.models import OPEN_STATUSES, Complaint, Rating, SurveyLink
@@ -145,6 +145,7 @@ def record_rating(
             events.record(None, complaint.id, "rating_added", now, score=score)
         rating.complaint_id = complaint.id
     db.session.flush()
+    milestones.refresh_clients([client.id])
     rating_received.send(current_app._get_current_object(), rating=rating, complaint=complaint)
     return rating
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 
+from complaints import milestones
 from complaints.models import Category, Compensation, Complaint, Contact, Playbook, Rating
 from core.database import utcnow
 from core.extensions import db
@@ -133,6 +134,19 @@ def api_headers(app) -> dict:
 # --- complaints ------------------------------------------------------------------------------
 
 
+def _milestones_kept(app, row, client_id: int | None = None):
+    """What the services do after each write (``complaints.milestones``), for rows made here."""
+    with using(app):
+        if client_id is None:
+            milestones.refresh_complaint(getattr(row, "complaint_id", None) or row.id)
+        else:
+            milestones.refresh_clients([client_id])
+        db.session.commit()
+        if row in db.session:  # loaded again, so it stays readable (as ``save`` leaves it)
+            db.session.refresh(row)
+    return row
+
+
 @pytest.fixture
 def make_complaint(app, make_client):
     """``make_complaint(opened_at, due_at, client=..., owner=..., team=..., category=...)``.
@@ -143,7 +157,7 @@ def make_complaint(app, make_client):
     def make(opened_at: datetime | None = None, due_at=None, **fields) -> Complaint:
         if fields.get("client") is None and fields.get("client_id") is None:
             fields["client"] = make_client()
-        return save(app, build_complaint(opened_at, due_at, **fields))
+        return _milestones_kept(app, save(app, build_complaint(opened_at, due_at, **fields)))
 
     return make
 
@@ -154,7 +168,8 @@ def make_rating(app, make_client):
         if fields.get("client") is None and fields.get("client_id") is None:
             fields["client"] = make_client()
         fields.setdefault("occurred_at", received_at)
-        return save(app, Rating(score=score, received_at=received_at, **_ids(fields, "client")))
+        rating = save(app, Rating(score=score, received_at=received_at, **_ids(fields, "client")))
+        return _milestones_kept(app, rating, client_id=rating.client_id)
 
     return make
 
@@ -167,7 +182,7 @@ def make_contact(app, request):
     def make(complaint, when: datetime | None = None, outcome="reached", **fields) -> Contact:
         if fields.get("user") is None and fields.get("user_id") is None:
             fields["user"] = request.getfixturevalue("owner")
-        return save(app, build_contact(complaint, when, outcome, **fields))
+        return _milestones_kept(app, save(app, build_contact(complaint, when, outcome, **fields)))
 
     return make
 
