@@ -206,6 +206,67 @@ def carried_sections(inputs: AgendaInputs) -> list[ItemPlan]:
     return plans
 
 
+# The lists of refs that name a subject (a complaint, a wish, a callback, an action item).
+SUBJECT_LISTS = {
+    "complaints": "complaint",
+    "wishes": "wish",
+    "callbacks": "callback",
+    "action_items": "action_item",
+}
+
+
+def _subjects(refs: dict) -> set[tuple[str, object]]:
+    return {
+        (subject, entry.get("id"))
+        for key, subject in SUBJECT_LISTS.items()
+        for entry in refs.get(key) or []
+        if isinstance(entry, dict) and entry.get("id") is not None
+    }
+
+
+def _without(plan: ItemPlan, seen: set) -> ItemPlan | None:
+    """``plan`` without the subjects already ``seen`` on the agenda; None when nothing else is left.
+
+    An overnight section also stands for its counts: it stays while it opened more complaints than
+    the ones it loses, or had low ratings beyond them.
+    """
+    listed = _subjects(plan.refs)
+    repeated = listed & seen
+    if not repeated:
+        return plan
+    refs = dict(plan.refs)
+    for key, subject in SUBJECT_LISTS.items():
+        if key in refs and isinstance(refs[key], list):
+            refs[key] = [
+                e
+                for e in refs[key]
+                if not isinstance(e, dict) or (subject, e.get("id")) not in seen
+            ]
+    if listed <= seen:
+        kind = plan.refs.get("original_kind", plan.kind)
+        if kind != "overnight" or plan.refs.get("complaints_opened", 0) <= len(repeated):
+            return None
+    return ItemPlan(plan.kind, refs, plan.weight_seconds, carried_from_id=plan.carried_from_id)
+
+
+def dedupe(plans: list[ItemPlan]) -> list[ItemPlan]:
+    """Each complaint, wish, callback or action item once on the agenda (issue #17).
+
+    Carried items come first, so a subject the last meeting never reached and today's data finds
+    again is kept in the carried item (marked "Carried over") and left out of today's section; a
+    section (or an older carried item) with nothing else left is dropped.
+    """
+    seen: set = set()
+    kept = []
+    for plan in plans:
+        plan = _without(plan, seen)
+        if plan is None:
+            continue
+        seen |= _subjects(plan.refs)
+        kept.append(plan)
+    return kept
+
+
 def build(inputs: AgendaInputs) -> list[ItemPlan]:
     """The agenda in its fixed order, with timeboxes that add up to the team's timebox."""
     plans = carried_sections(inputs)
@@ -220,6 +281,7 @@ def build(inputs: AgendaInputs) -> list[ItemPlan]:
         plan = section(inputs)
         if plan is not None:
             plans.append(plan)
+    plans = dedupe(plans)
     fit(plans, inputs.team.timebox_minutes * 60)
     return plans
 
