@@ -53,8 +53,9 @@ def _refused(error: services.ComplaintError, form=None, fallback: str | None = N
 def open_list():
     filters = listing.Filters.from_args(request.args)
     now = utcnow()
+    today = now.astimezone(get_timezone()).date()
     context = {
-        "page": listing.open_complaints(filters, current_user.id, now),
+        "page": listing.open_complaints(filters, current_user.id, now, today),
         "now": now,
         "categories": pages.categories(),
         "channels": CHANNELS,
