@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs
+from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
 from core.away import away_on
 from core.extensions import db
@@ -57,13 +57,15 @@ class Page:
     filters: Filters
     # Owners of these complaints who are away on the viewer's today: flagged "owner away" (#17).
     owners_away: set[int] = field(default_factory=set)
+    # Calls that did not reach the client since the last that did, per complaint (#17).
+    attempts: dict[int, int] = field(default_factory=dict)
 
 
 def open_complaints(
     filters: Filters, viewer_id: int, now: datetime, today: date | None = None
 ) -> Page:
-    """One page of the open list (one query), and which of its owners are away on the viewer's
-    ``today`` (one more; the UTC date of ``now`` unless told)."""
+    """One page of the open list (one query), which of its owners are away on the viewer's
+    ``today`` (one more; the UTC date of ``now`` unless told) and its unanswered attempts (one)."""
     items = fetch_briefs(_list_statement(filters, viewer_id, now), now)
     shown = items[:PAGE_SIZE]
     return Page(
@@ -71,6 +73,7 @@ def open_complaints(
         has_next=len(items) > PAGE_SIZE,
         filters=filters,
         owners_away=away_on((c.owner_id for c in shown), today or now.date()),
+        attempts=unanswered_attempts(c.id for c in shown),
     )
 
 
