@@ -10,10 +10,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from complaints.models import (
     IS_OPEN,
     OPEN_STATUSES,
+    REACHED_OUTCOMES,
     Category,
     Compensation,
     Complaint,
@@ -352,3 +354,35 @@ def unclaimed_low_ratings(since: datetime, until: datetime, limit: int = 200) ->
         .limit(limit)
     )
     return [RatingBrief(*row) for row in db.session.execute(statement)]
+
+
+def unanswered_attempts(complaint_ids) -> dict[int, int]:
+    """Per complaint, the contacts that did not reach the client since the last one that did
+    (all of them when none did yet): "3 attempts so far" on the list and the complaint's page.
+
+    Computed from the contacts each time (nothing stored), in one query for a whole page; a
+    complaint with no such attempt is left out.
+    """
+    complaint_ids = list(set(complaint_ids))
+    if not complaint_ids:
+        return {}
+    reached = aliased(Contact)
+    reached_since = (
+        sa.select(reached.id)
+        .where(
+            reached.complaint_id == Contact.complaint_id,
+            reached.outcome.in_(REACHED_OUTCOMES),
+            reached.at >= Contact.at,
+        )
+        .exists()
+    )
+    statement = (
+        sa.select(Contact.complaint_id, sa.func.count())
+        .where(
+            Contact.complaint_id.in_(complaint_ids),
+            Contact.outcome.not_in(REACHED_OUTCOMES),
+            ~reached_since,
+        )
+        .group_by(Contact.complaint_id)
+    )
+    return dict(db.session.execute(statement).all())

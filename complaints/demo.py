@@ -342,11 +342,11 @@ def _ordinary_ratings(now: datetime) -> None:
     if db.session.scalar(sa.select(Client.id).where(Client.external_id.like("demo-r-%")).limit(1)):
         return
     rng = random.Random(7)  # noqa: S311  (the same believable data on every machine)
+    # One client per person, rating again and again (not a new client id per rating: #17).
+    happy = [upsert_client(f"demo-r-{n}", name) for n, name in enumerate(HAPPY_CLIENTS, 1)]
     for day in range(28):
         for _ in range(rng.randint(3, 8)):
-            client = upsert_client(
-                f"demo-r-{day}-{rng.randint(0, 10**9)}", rng.choice(HAPPY_CLIENTS)
-            )
+            client = rng.choice(happy)
             received = now - timedelta(days=day, hours=rng.randint(0, 20))
             score = rng.choice([3, 4, 4, 5, 5, 5])
             intake.record_rating(

@@ -1,14 +1,15 @@
 """The complaint lists: the open list everyone sees (filters, search and sort as one query for one
 page), and a manager's own follow-ups for today."""
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs
+from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
+from core.away import away_on
 from core.extensions import db
 from core.inputs import int_arg
 from core.models import Client
@@ -60,11 +61,26 @@ class Page:
     items: list[ComplaintBrief]
     has_next: bool
     filters: Filters
+    # Owners of these complaints who are away on the viewer's today: flagged "owner away" (#17).
+    owners_away: set[int] = field(default_factory=set)
+    # Calls that did not reach the client since the last that did, per complaint (#17).
+    attempts: dict[int, int] = field(default_factory=dict)
 
 
-def open_complaints(filters: Filters, viewer_id: int, now: datetime) -> Page:
+def open_complaints(
+    filters: Filters, viewer_id: int, now: datetime, today: date | None = None
+) -> Page:
+    """One page of the open list (one query), which of its owners are away on the viewer's
+    ``today`` (one more; the UTC date of ``now`` unless told) and its unanswered attempts (one)."""
     items = fetch_briefs(_list_statement(filters, viewer_id, now), now)
-    return Page(items=items[:PAGE_SIZE], has_next=len(items) > PAGE_SIZE, filters=filters)
+    shown = items[:PAGE_SIZE]
+    return Page(
+        items=shown,
+        has_next=len(items) > PAGE_SIZE,
+        filters=filters,
+        owners_away=away_on((c.owner_id for c in shown), today or now.date()),
+        attempts=unanswered_attempts(c.id for c in shown),
+    )
 
 
 def _list_statement(filters: Filters, viewer_id: int, now: datetime):

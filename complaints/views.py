@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from complaints import listing, pages, root_causes, services
+from complaints.briefs import unanswered_attempts
 from complaints.forms import (
     AssignForm,
     CategoryForm,
@@ -53,8 +54,9 @@ def _refused(error: services.ComplaintError, form=None, fallback: str | None = N
 def open_list():
     filters = listing.Filters.from_args(request.args)
     now = utcnow()
+    today = now.astimezone(get_timezone()).date()
     context = {
-        "page": listing.open_complaints(filters, current_user.id, now),
+        "page": listing.open_complaints(filters, current_user.id, now, today),
         "now": now,
         "categories": pages.categories(),
         "channels": CHANNELS,
@@ -151,7 +153,10 @@ def take(complaint_id: int):
         return redirect(url_for("complaints.open_list"))
     now = utcnow()
     row = listing.one(complaint_id, now)
-    return render_template("complaints/_row.html", c=row, now=now, error=error), status
+    attempts = unanswered_attempts([complaint_id])
+    return render_template(
+        "complaints/_row.html", c=row, now=now, error=error, attempts=attempts
+    ), status
 
 
 @bp.post("/<int:complaint_id>/assign")

@@ -4,7 +4,7 @@ Features hang their own tables off these (a complaint has a client, a stand-up a
 never reaches back into a feature.
 """
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -174,3 +174,16 @@ class ClientDetailProposal(db.Model):
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     client = relationship(Client, lazy="joined", innerjoin=True)
+
+
+class AwayDay(db.Model):
+    """A day a person is away: not expected at the stand-up, not reminded, never facilitating; their
+    complaints show "owner away" and their wish callbacks go to someone present (#17)."""
+
+    __tablename__ = "away_days"
+    __table_args__ = (sa.UniqueConstraint("user_id", "on", name="uq_away_days_user_id_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    on: Mapped[date] = mapped_column(sa.Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from complaints import briefs
+from core.away import away_on
 from standup.titles import item_title
 from wishes import briefs as wishes_briefs
 
@@ -79,7 +80,13 @@ def jsonable(value):
     return value
 
 
-def _complaint(brief: briefs.ComplaintBrief, now: datetime) -> dict:
+def _complaints(found: list[briefs.ComplaintBrief], inputs: "AgendaInputs") -> list[dict]:
+    """The complaints as the board shows them, each owner away on the stand-up's day flagged."""
+    away = away_on((b.owner_id for b in found), inputs.on)
+    return [_complaint(b, inputs.now, b.owner_id in away) for b in found]
+
+
+def _complaint(brief: briefs.ComplaintBrief, now: datetime, owner_away: bool) -> dict:
     """What the board shows of a complaint: never the client's e-mail or phone (briefs have none)."""
     return {
         "id": brief.id,
@@ -90,6 +97,8 @@ def _complaint(brief: briefs.ComplaintBrief, now: datetime) -> dict:
         "summary_params": brief.summary_params,
         "status": brief.status,
         "owner_name": brief.owner_name,
+        # The owner marked the stand-up's day as away: someone else must follow it up (#17).
+        "owner_away": owner_away,
         "opened_at": brief.opened_at.isoformat(),
         "due_at": brief.due_at.isoformat(),
         "age_days": brief.age_days,
@@ -106,7 +115,7 @@ def overnight_section(inputs: AgendaInputs) -> ItemPlan | None:
         "low_ratings": found.low_ratings,
         "since": inputs.since.isoformat(),
         "until": inputs.now.isoformat(),
-        "complaints": [_complaint(b, inputs.now) for b in found.top],
+        "complaints": _complaints(found.top, inputs),
     }
     return ItemPlan("overnight", refs, BASE_SECONDS["overnight"])
 
@@ -122,7 +131,7 @@ def follow_ups_section(inputs: AgendaInputs) -> ItemPlan | None:
         return None
     shown = due[:FOLLOW_UPS_SHOWN]
     more = len(due) > FOLLOW_UPS_SHOWN
-    refs = {"complaints": [_complaint(b, inputs.now) for b in shown], "more": more}
+    refs = {"complaints": _complaints(shown, inputs), "more": more}
     return ItemPlan("follow_ups", refs, BASE_SECONDS["follow_ups"])
 
 
@@ -206,6 +215,70 @@ def carried_sections(inputs: AgendaInputs) -> list[ItemPlan]:
     return plans
 
 
+# The lists of refs that name a subject (a complaint, a wish, a callback, an action item).
+SUBJECT_LISTS = {
+    "complaints": "complaint",
+    "wishes": "wish",
+    "callbacks": "callback",
+    "action_items": "action_item",
+}
+
+
+def _subjects(refs: dict) -> set[tuple[str, object]]:
+    return {
+        (subject, entry.get("id"))
+        for key, subject in SUBJECT_LISTS.items()
+        for entry in refs.get(key) or []
+        if isinstance(entry, dict) and entry.get("id") is not None
+    }
+
+
+def _without(plan: ItemPlan, seen: set) -> ItemPlan | None:
+    """``plan`` without the subjects already ``seen`` on the agenda; None when nothing else is left.
+
+    An overnight section also stands for its counts: it stays while it opened more complaints than
+    the ones it loses, or had low ratings beyond them.
+    """
+    listed = _subjects(plan.refs)
+    repeated = listed & seen
+    if not repeated:
+        return plan
+    refs = dict(plan.refs)
+    for key, subject in SUBJECT_LISTS.items():
+        if key in refs and isinstance(refs[key], list):
+            refs[key] = [
+                e
+                for e in refs[key]
+                if not isinstance(e, dict) or (subject, e.get("id")) not in seen
+            ]
+    if listed <= seen:
+        kind = plan.refs.get("original_kind", plan.kind)
+        if kind != "overnight" or plan.refs.get("complaints_opened", 0) <= len(repeated):
+            return None
+    return ItemPlan(plan.kind, refs, plan.weight_seconds, carried_from_id=plan.carried_from_id)
+
+
+def dedupe(plans: list[ItemPlan]) -> list[ItemPlan]:
+    """Each complaint, wish, callback or action item once on the agenda (issue #17).
+
+    Carried items come first, so a subject the last meeting never reached and today's data finds
+    again is kept in the carried item (marked "Carried over") and left out of today's section; a
+    section (or an older carried item) with nothing else left is dropped. Today's own sections
+    may share a subject (a complaint opened overnight and due this morning): each tells another
+    thing about it.
+    """
+    seen: set = set()
+    kept = []
+    for plan in plans:
+        plan = _without(plan, seen)
+        if plan is None:
+            continue
+        if plan.kind == "carried":
+            seen |= _subjects(plan.refs)
+        kept.append(plan)
+    return kept
+
+
 def build(inputs: AgendaInputs) -> list[ItemPlan]:
     """The agenda in its fixed order, with timeboxes that add up to the team's timebox."""
     plans = carried_sections(inputs)
@@ -220,6 +293,7 @@ def build(inputs: AgendaInputs) -> list[ItemPlan]:
         plan = section(inputs)
         if plan is not None:
             plans.append(plan)
+    plans = dedupe(plans)
     fit(plans, inputs.team.timebox_minutes * 60)
     return plans
 

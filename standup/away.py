@@ -9,9 +9,8 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from core.extensions import db
-from core.models import User
+from core.models import AwayDay, User
 from standup import queries
-from standup.models import AwayDay
 from standup.rules import StandupError
 
 AWAY_RANGE_MAX_DAYS = 62

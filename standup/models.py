@@ -12,7 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
 from core.extensions import db
-from core.models import Team
+from core.models import (
+    AwayDay,  # noqa: F401  (in core since #17; still importable from here)
+    Team,
+)
 from standup.titles import item_title
 
 STATUSES = ("planned", "live", "ended")
@@ -45,18 +48,6 @@ class RotationEntry(db.Model):
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
-
-
-class AwayDay(db.Model):
-    """A day a person is away: not expected at the stand-up, not reminded, never facilitating."""
-
-    __tablename__ = "away_days"
-    __table_args__ = (sa.UniqueConstraint("user_id", "on", name="uq_away_days_user_id_on"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    on: Mapped[date] = mapped_column(sa.Date, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Standup(db.Model):

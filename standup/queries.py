@@ -11,14 +11,14 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from core.away import away_on
 from core.extensions import db
-from core.models import Team, User
+from core.models import AwayDay, Team, User
 from standup import agenda, schedule
 from standup.models import (
     ActionItem,
     AgendaItem,
     Attendance,
-    AwayDay,
     CheckIn,
     Holiday,
     ParkingLotItem,
@@ -120,18 +120,6 @@ def away_dates(user_id: int, days: Iterable[date]) -> set[date]:
     return set(
         db.session.scalars(
             sa.select(AwayDay.on).where(AwayDay.user_id == user_id, AwayDay.on.in_(list(days)))
-        )
-    )
-
-
-def away_on(user_ids: Iterable[int], on: date) -> set[int]:
-    """Which of these people marked ``on`` as a day away."""
-    user_ids = list(set(user_ids))
-    if not user_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(AwayDay.user_id).where(AwayDay.user_id.in_(user_ids), AwayDay.on == on)
         )
     )
 

@@ -110,9 +110,15 @@ def seed(context: DemoContext) -> None:
 
 
 def _clients() -> dict[str, Client]:
+    """The asking clients; one the complaints demo already made (Mariana Lopes) is that same
+    client, so her page shows her complaint and her wish together (#17)."""
+    names = list(CLIENTS.values())
+    known = {c.name: c for c in db.session.scalars(sa.select(Client).where(Client.name.in_(names)))}
     found = {}
     for key, name in CLIENTS.items():
-        found[key] = services.upsert_client({"external_id": f"demo-wish-{key}", "name": name})
+        found[key] = known.get(name) or services.upsert_client(
+            {"external_id": f"demo-wish-{key}", "name": name}
+        )
     return found
 
 

@@ -5,12 +5,13 @@ number of queries, however many wishes, clients or callbacks there are (``test_q
 Rows are plain dataclasses, except where a page shows a wish or decision the template reads whole.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from core import audit
+from core.away import away_on
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client, Team, User
@@ -222,6 +223,48 @@ class CallRow:
     attempts: int
     last_outcome: str | None
     next_try_on: date | None
+    team_id: int | None = None
+    # The agent is away today (#17): a manager can hand the call to ``stand_in`` (id, name), a
+    # present member of the callback's team with the fewest open calls.
+    agent_away: bool = False
+    stand_in: tuple[int, str] | None = None
+
+
+def stand_ins(team_ids, today: date) -> dict[int, tuple[int, str]]:
+    """For each team, the active member present ``today`` with the fewest open callbacks (two
+    queries however many teams)."""
+    team_ids = list({team_id for team_id in team_ids if team_id is not None})
+    if not team_ids:
+        return {}
+    open_calls = (
+        sa.select(sa.func.count())
+        .where(Callback.agent_id == User.id, Callback.done_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    members = db.session.execute(
+        sa.select(User.id, User.name, User.team_id)
+        .where(User.team_id.in_(team_ids), User.active.is_(True))
+        .order_by(open_calls, User.name, User.id)
+    ).all()
+    away = away_on((m.id for m in members), today)
+    found: dict[int, tuple[int, str]] = {}
+    for member in members:
+        if member.id not in away:
+            found.setdefault(member.team_id, (member.id, member.name))
+    return found
+
+
+def _with_away(rows: list[CallRow], today: date) -> list[CallRow]:
+    """Flag the open calls whose agent is away ``today`` and name who could take each over."""
+    away = away_on((r.agent_id for r in rows if r.done_at is None), today)
+    if not away:
+        return rows
+    found = stand_ins((r.team_id for r in rows if r.agent_id in away), today)
+    return [
+        replace(r, agent_away=True, stand_in=found.get(r.team_id)) if r.agent_id in away else r
+        for r in rows
+    ]
 
 
 def _call_rows(where, today: date, order=None) -> list[CallRow]:
@@ -246,15 +289,17 @@ def _call_rows(where, today: date, order=None) -> list[CallRow]:
                 Callback.attempts,
                 Callback.last_outcome,
                 Callback.next_try_on,
+                Callback.team_id,
             )
         )
         .where(*where)
         .order_by(*(order or (Callback.due_on, Callback.id)))
     )
-    return [
+    rows = [
         CallRow(**row._mapping, overdue=row.done_at is None and row.due_on < today)
         for row in db.session.execute(statement)
     ]
+    return _with_away(rows, today)
 
 
 def calls_page(user: User, everyone_on_team: bool = False) -> list[CallRow]:

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
+from core.away import away_on
 from core.clients import upsert_client as upsert
 from core.database import utcnow
 from core.errors import Forbidden, RuleError
@@ -30,7 +31,7 @@ from core.extensions import db
 from core.models import Client, Team, User
 from core.signals import wish_review_closed
 from wishes import similarity
-from wishes.briefs import ReviewBrief, distinct_clients, review_decisions
+from wishes.briefs import ReviewBrief, distinct_clients, review_decisions, user_today
 from wishes.calendar import (
     CALLBACK_WORKING_DAYS,
     add_working_days,
@@ -532,6 +533,43 @@ def log_call(
         notes=notes,
         outcome=outcome,
         attempt=callback.attempts,
+    )
+    db.session.commit()
+    return callback
+
+
+def hand_over_call(callback_id: int, actor: User, from_agent_id: int, to_user_id: int) -> Callback:
+    """A manager gives an open call whose agent is away to someone present in its team (#17).
+
+    Refused if the call changed hands meanwhile (two managers clicking at once), or if the new
+    agent is inactive, in another team, or away today too.
+    """
+    if not actor.has_role("manager"):
+        raise NotAllowed(_("Only managers hand calls over."))
+    callback = db.session.get(Callback, callback_id)
+    if callback is None:
+        raise WishError(_("This callback does not exist."))
+    if callback.done_at is not None:
+        raise WishError(_("This call is already logged."))
+    if callback.agent_id != from_agent_id:
+        raise WishError(_("This call changed hands meanwhile; reload to see who has it."))
+    to_user = db.session.get(User, to_user_id)
+    if (
+        to_user is None
+        or not to_user.active
+        or (callback.team_id is not None and to_user.team_id != callback.team_id)
+        or away_on([to_user.id], user_today(to_user))
+    ):
+        raise WishError(_("Choose someone present in the call's team."))
+    callback.agent_id = to_user.id
+    audit.record(
+        actor.id,
+        "wish",
+        callback.wish_id,
+        "callback_handed_over",
+        callback_id=callback.id,
+        from_agent_id=from_agent_id,
+        to_agent_id=to_user.id,
     )
     db.session.commit()
     return callback

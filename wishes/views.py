@@ -17,7 +17,7 @@ from core.access import role_required
 from core.announce import announces
 from core.database import utcnow
 from core.errors import refuse
-from core.inputs import int_arg, parse_day
+from core.inputs import int_arg, parse_day, parse_int
 from core.teams import team_or_404
 from core.templating import spoken_day
 from wishes import briefs, calendar, pages, services
@@ -415,3 +415,30 @@ def log_call(callback_id: int):
             flash(_("Call logged. Thank you."), "success")
         return redirect(url_for("wishes.calls"))
     return render_template("wishes/_call.html", call=call, form=form), status
+
+
+@bp.post("/calls/<int:callback_id>/hand-over")
+@role_required("manager")
+@announces(_l("Call handed over."))
+def hand_over_call(callback_id: int):
+    """One click on "Calls to make": a manager gives the call of someone away to a stand-in."""
+    from_agent = parse_int(request.form.get("agent_id"), 1)
+    to_user = parse_int(request.form.get("to_user_id"), 1)
+    if from_agent is None or to_user is None or not EmptyForm().validate_on_submit():
+        abort(400)
+    status, message = 200, None
+    try:
+        services.hand_over_call(callback_id, current_user, from_agent, to_user)
+    except services.NotAllowed:
+        raise
+    except services.WishError as error:
+        status, message = 409, refuse(error)
+    call = pages.call_row(callback_id, current_user)
+    if call is None:
+        abort(404)
+    if not request.htmx:
+        flash(message or _("Call handed over."), "error" if message else "success")
+        return redirect(url_for("wishes.calls", who="team"))
+    form = _call_form(callback_id, formdata=None)
+    context = {"call": call, "form": form, "everyone": True, "hand_over_error": message}
+    return render_template("wishes/_call.html", **context), status

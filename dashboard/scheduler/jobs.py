@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from complaints.briefs import digest, overdue_without_contact, unclaimed_low_ratings
 from complaints.intake.mailing import send_due_surveys
+from complaints.models import Complaint
 from core.extensions import db
 from core.i18n import speaking, user_voice
 from core.mail import delivery as mail_delivery
@@ -31,12 +32,14 @@ from core.models import Team, User
 from core.teams import team_voice
 from core.urls import external_url
 from dashboard.scheduler.models import JobRun
+from dashboard.scheduler.working_hours import days_ahead, parse_hours, working_from
 from dashboard.slack import messages
 from dashboard.slack.client import managers_voice, setting
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
 from dashboard.slack.outbox import enqueue, enqueue_message
 from standup.briefs import reminders_due
+from standup.queries import holiday_dates
 from standup.services import auto_end_standups, prepare_standups
 from wishes.briefs import wishes_for_review
 
@@ -240,12 +243,28 @@ def claim_watch(at: datetime, team_id: int | None = None) -> str:
 
     The reply mentions the heads of support (active admins with a Slack id). Its dedup key is the
     rating's, so an alert is escalated once however often the watch runs; only alerts that were
-    posted (an outbox row exists) are escalated, and only within a day of the rating.
+    posted (an outbox row exists) are escalated, and only within a few days of the rating.
+
+    The claim is late in the working time of the managers' team (#17): the complaint's team, else
+    ``HUDDLE_MANAGERS_TEAM`` (a slug), else around the clock. A claim that falls due at night, on a
+    weekend or a holiday of that team is escalated at the start of its next working period.
     """
     minutes = int(setting("CLAIM_MINUTES"))
     cutoff = at - timedelta(minutes=minutes)
-    ratings = unclaimed_low_ratings(cutoff - timedelta(days=1), cutoff)
-    alert_keys = {f"low-rating:{rating.id}": rating for rating in ratings}
+    ratings = unclaimed_low_ratings(cutoff - CLAIM_LOOKBACK, cutoff)
+    teams = _claim_teams(ratings)
+    hours = parse_hours(setting("WORK_HOURS"))
+    holidays = holiday_dates(
+        {t.id for t in teams.values()},
+        {day for t in teams.values() for day in days_ahead(t, cutoff - CLAIM_LOOKBACK)}
+        | {day for t in teams.values() for day in days_ahead(t, cutoff)},
+    )
+    alert_keys = {}
+    for rating in ratings:
+        team = teams.get(rating.id)
+        due = rating.received_at + timedelta(minutes=minutes)
+        if team is None or working_from(team, due, hours, holidays[team.id]) <= at:
+            alert_keys[f"low-rating:{rating.id}"] = rating
     posted = set(
         db.session.scalars(
             sa.select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(alert_keys))
@@ -280,6 +299,36 @@ def claim_watch(at: datetime, team_id: int | None = None) -> str:
             count += 1
     db.session.commit()
     return f"{count} escalated"
+
+
+CLAIM_LOOKBACK = timedelta(days=5)  # a long weekend and a holiday, with the query still bounded
+
+
+def _claim_teams(ratings) -> dict[int, Team]:
+    """Per rating, the team whose working hours its claim runs in (see ``claim_watch``); ratings
+    missing from the answer run around the clock. Two queries however many ratings."""
+    complaint_ids = {r.complaint_id for r in ratings if r.complaint_id is not None}
+    team_of = dict(
+        db.session.execute(
+            sa.select(Complaint.id, Complaint.team_id).where(Complaint.id.in_(complaint_ids))
+        ).all()
+        if complaint_ids
+        else ()
+    )
+    fallback = setting("MANAGERS_TEAM")
+    team_ids = {t for t in team_of.values() if t is not None}
+    where = [Team.id.in_(team_ids)]
+    if fallback:
+        where.append(Team.slug == fallback)
+    teams = list(db.session.scalars(sa.select(Team).where(sa.or_(*where))))
+    by_id = {t.id: t for t in teams}
+    default = next((t for t in teams if t.slug == fallback), None)
+    found = {}
+    for rating in ratings:
+        team = by_id.get(team_of.get(rating.complaint_id)) or default
+        if team is not None:
+            found[rating.id] = team
+    return found
 
 
 def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:

@@ -16,6 +16,10 @@ SETTINGS = {
     "SLACK_REMINDER_MINUTES": 10,
     # A low-rating alert nobody claimed within this many minutes is escalated once, in its thread.
     "CLAIM_MINUTES": 30,
+    # ...counted in the working time of the complaint's team, else of this team (a slug; unset: the
+    # clock never stops); a team works on its workdays, between these local hours (#17).
+    "MANAGERS_TEAM": None,
+    "WORK_HOURS": "08:00-18:00",
     "DIGEST_TIME": "08:00",
     "DIGEST_TIMEZONE": "UTC",
 }

@@ -1,13 +1,13 @@
 """The agenda builds itself: exact items in order, fitting the timebox, carried until reached."""
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
 from core.extensions import db
 from core.models import User
-from standup import queries, services
+from standup import agenda, queries, services
 from standup.models import ActionItem, AgendaItem, ParkingLotItem, Standup
 from tests.support.standup import at
 
@@ -218,3 +218,61 @@ def test_a_carried_item_is_carried_again_until_someone_reaches_it(
     assert first.kind == "carried" and first.refs["from_on"] == "2025-03-03"
     assert "Mar 3, 2025" in first.title
     assert kinds(tuesday)[0] == "carried"
+
+
+def test_a_complaint_carried_over_is_not_repeated_by_todays_follow_ups(
+    app, db_session, crew, make_complaint
+):
+    # Opened on Sunday night, due on Tuesday morning: Monday's overnight (never reached) lists it,
+    # and Tuesday's follow-ups find it again.
+    complaint = make_complaint(at(2, 22), at(4, 10), team_id=crew.team.id, summary="Lost parcel")
+    other = make_complaint(
+        datetime(2025, 2, 20, 12, tzinfo=UTC), at(4, 9), team_id=crew.team.id, summary="Wrong size"
+    )
+    services.prepare_standups(at(3, 7))
+
+    [tuesday] = services.prepare_standups(at(4, 7))
+
+    items = items_of(tuesday)
+    carried = items[0]
+    assert carried.kind == "carried" and carried.refs["original_kind"] == "overnight"
+    assert [c["id"] for c in carried.refs["complaints"]] == [complaint.id]
+    follow_ups = next(i for i in items if i.kind == "follow_ups")
+    assert [c["id"] for c in follow_ups.refs["complaints"]] == [other.id]
+    assert sum(i.timebox_seconds for i in items) == crew.team.timebox_minutes * 60
+
+
+def test_a_section_that_only_repeats_carried_subjects_is_left_out(
+    app, db_session, crew, make_complaint
+):
+    make_complaint(at(2, 22), at(4, 10), team_id=crew.team.id, summary="Lost parcel")
+    services.prepare_standups(at(3, 7))
+    [tuesday] = services.prepare_standups(at(4, 7))
+    assert kinds(tuesday) == ["carried", "check_ins", "parking_lot"]
+    # Starting refreshes the agenda: still once.
+    services.start_standup(tuesday, db.session.get(User, tuesday.facilitator_id), now=at(4, 9))
+    assert kinds(tuesday) == ["carried", "check_ins", "parking_lot"]
+
+
+def test_dedupe_keeps_wishes_callbacks_and_action_items_once_carried_first():
+    def plan(kind, **refs):
+        return agenda.ItemPlan(kind, refs, 60)
+
+    carried = plan(
+        "carried",
+        original_kind="wishes",
+        wishes=[{"id": 1}],
+        callbacks=[{"id": 7}, {"id": 8}],
+    )
+    older = plan("carried", original_kind="wishes", wishes=[], callbacks=[{"id": 8}])
+    fresh = plan("wishes", wishes=[{"id": 1}, {"id": 2}], callbacks=[{"id": 7}])
+    actions = plan("action_items", action_items=[{"id": 3}])
+    plans = agenda.dedupe([carried, older, fresh, actions])
+    assert [p.kind for p in plans] == ["carried", "wishes", "action_items"]
+    assert plans[0] is carried
+    assert plans[1].refs == {"wishes": [{"id": 2}], "callbacks": []}
+    overnight = plan("overnight", complaints_opened=3, low_ratings=0, complaints=[{"id": 5}])
+    kept = agenda.dedupe(
+        [plan("carried", original_kind="overnight", complaints=[{"id": 5}]), overnight]
+    )
+    assert kept[1].refs["complaints"] == [] and kept[1].refs["complaints_opened"] == 3

@@ -221,3 +221,52 @@ def test_an_unknown_call_outcome_is_refused(app, client, decided):
             outcome="hung_up",
         )
     assert next(c for c in callbacks(app) if c.id == ana.id).attempts == 0
+
+
+def test_a_managers_one_click_hands_the_calls_of_someone_away_to_someone_present(
+    app, client, decided, make_user, make_away
+):
+    from_team = decided["team"]
+    mia = make_user("agent", team_id=from_team.id, name="Mia")
+    lucas, manager = decided["lucas"], decided["manager"]
+    with using(app):
+        today = briefs.user_today(db.session.get(type(lucas), manager.id))
+    make_away(lucas, today)
+    make_away(manager, today)  # away too: not a stand-in
+    [ana, bruno] = sorted((c for c in callbacks(app) if c.agent_id == lucas.id), key=lambda c: c.id)
+
+    client.log_in(manager)
+    page = client.get("/wishes/calls?who=team")
+    assert page.text.count("owner away: Lucas") == 2
+    assert page.text.count("Give it to Mia") == 2
+    client.log_in(lucas)  # the agent sees the flag, not the button
+    own = client.get("/wishes/calls")
+    assert "owner away: Lucas" in own.text and "Give it to" not in own.text
+    refused = client.post(
+        f"/wishes/calls/{ana.id}/hand-over", data={"agent_id": lucas.id, "to_user_id": mia.id}
+    )
+    assert refused.status_code == 403
+
+    client.log_in(manager)
+    handed = client.post(
+        f"/wishes/calls/{ana.id}/hand-over",
+        data={"agent_id": lucas.id, "to_user_id": mia.id},
+        headers={"HX-Request": "true"},
+    )
+    assert handed.status_code == 200 and "owner away" not in handed.text
+    assert next(c for c in callbacks(app) if c.id == ana.id).agent_id == mia.id
+    stale = client.post(
+        f"/wishes/calls/{ana.id}/hand-over",
+        data={"agent_id": lucas.id, "to_user_id": mia.id},
+        headers={"HX-Request": "true"},
+    )
+    assert stale.status_code == 409 and "changed hands" in stale.text
+    to_away = client.post(
+        f"/wishes/calls/{bruno.id}/hand-over",
+        data={"agent_id": lucas.id, "to_user_id": manager.id},
+        headers={"HX-Request": "true"},
+    )
+    assert to_away.status_code == 409
+    assert next(c for c in callbacks(app) if c.id == bruno.id).agent_id == lucas.id
+    with using(app):
+        assert [b.client_name for b in briefs.calls_to_make(mia.id)] == ["Ana"]

@@ -1,0 +1,25 @@
+"""Who is away on a day: the days people marked they will not be at work (``core.models.AwayDay``).
+
+In the core since issue #17, so the complaint list can flag an owner who is away and wish callbacks
+can go to someone present; the stand-up writes the days (``standup/away.py``).
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+
+from core.extensions import db
+from core.models import AwayDay
+
+
+def away_on(user_ids: Iterable[int | None], on: date) -> set[int]:
+    """Which of these people marked ``on`` as a day away (one query; none for an empty list)."""
+    user_ids = list({user_id for user_id in user_ids if user_id is not None})
+    if not user_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(AwayDay.user_id).where(AwayDay.user_id.in_(user_ids), AwayDay.on == on)
+        )
+    )

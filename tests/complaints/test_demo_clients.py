@@ -1,0 +1,38 @@
+"""Issue #17: ``huddle demo`` makes each demo person one client, however often it runs."""
+
+import sqlalchemy as sa
+
+from complaints.models import Complaint, Rating
+from core.extensions import db
+from core.models import Client
+from wishes.models import WishRequest
+
+
+def test_the_demo_has_no_two_clients_with_the_same_name_or_email(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        first = db.session.scalar(sa.select(sa.func.count()).select_from(Client))
+    assert runner.invoke(args=["demo"]).exit_code == 0  # idempotent: nobody new the second time
+    with app.app_context():
+        names = db.session.scalars(sa.select(Client.name)).all()
+        emails = db.session.scalars(sa.select(Client.email).where(Client.email.is_not(None))).all()
+        mariana = db.session.scalar(sa.select(Client).where(Client.name == "Mariana Lopes"))
+        rafael = db.session.scalar(sa.select(Client).where(Client.name == "Rafael Lima"))
+        has = {
+            "complaint": db.session.scalar(
+                sa.select(Complaint.id).where(Complaint.client_id == mariana.id).limit(1)
+            ),
+            "wish": db.session.scalar(
+                sa.select(WishRequest.id).where(WishRequest.client_id == mariana.id).limit(1)
+            ),
+        }
+        rafael_ratings = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Rating).where(Rating.client_id == rafael.id)
+        )
+    assert len(names) == first
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    assert duplicated == []
+    assert len(emails) == len({e.lower() for e in emails})
+    assert all(has.values()), has  # her page shows her complaint and her wish
+    assert rafael_ratings > 1  # one client who rated several times
