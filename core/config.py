@@ -48,7 +48,7 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     # The one currency of this installation (ISO 4217): every amount is shown in it.
-    "CURRENCY": "EUR",
+    "CURRENCY": "USD",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # None means "decide from the environment": secure everywhere but development and tests.
     "SESSION_COOKIE_SECURE": None,

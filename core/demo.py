@@ -22,8 +22,8 @@ TEAMS = [
 ]
 
 PEOPLE = [
-    ("admin@huddle.example", "Helena Duarte", "admin", "sao-paulo", "pt"),
-    ("manager@huddle.example", "Marta Souza", "manager", "sao-paulo", "pt"),
+    ("admin@huddle.example", "Helena Duarte", "admin", "sao-paulo", "pt_BR"),
+    ("manager@huddle.example", "Marta Souza", "manager", "sao-paulo", "pt_BR"),
     ("manager.msk@huddle.example", "Mikhail Petrov", "manager", "moscow", "ru"),
     ("agent@huddle.example", "Lucas Almeida", "agent", "sao-paulo", "en"),
     ("agent2@huddle.example", "Sofía Romero", "agent", "sao-paulo", "es"),

@@ -1,7 +1,7 @@
 """Money as people read and type it: in the installation's one currency and the viewer's language.
 
-Shown through Babel's ``format_currency`` (``HUDDLE_CURRENCY``, default EUR), so a Brazilian reads
-"€ 35,90" and an English reader "€35.90". Typed amounts are read with the viewer's
+Shown through Babel's ``format_currency`` (``HUDDLE_CURRENCY``, default USD), so a Brazilian reads
+"US$ 35,90" and an English reader "$35.90". Typed amounts are read with the viewer's
 decimal separator: in Portuguese, Spanish and Russian both "35,90" and "35.90" mean 35.90, in
 English only "35.90" does. "3,590" (or "3.590") in those languages is refused instead of guessed:
 an English writer means three thousand, a Brazilian three and a half, and once a compensation was

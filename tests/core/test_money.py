@@ -43,10 +43,13 @@ def test_ambiguous_or_unreadable_amounts_are_refused_clearly(app, locale, typed,
     assert message in str(refused.value.args[0])
 
 
-def test_money_is_shown_with_the_installations_currency(app):
+def test_money_is_shown_with_the_installations_currency(app, monkeypatch):
     with app.test_request_context():
         with force_locale("pt_BR"):
-            assert format_money(Decimal("35.9")) == "€\xa035,90"
+            assert format_money(Decimal("35.9")) == "US$\xa035,90"  # the default: USD
         with force_locale("en"):
-            assert format_money(Decimal("3590")) == "€3,590.00"
+            assert format_money(Decimal("3590")) == "$3,590.00"
         assert format_money(None) == "—"
+    monkeypatch.setitem(app.config, "CURRENCY", "EUR")  # HUDDLE_CURRENCY=EUR
+    with app.test_request_context(), force_locale("pt_BR"):
+        assert format_money(Decimal("35.9")) == "€\xa035,90"
