@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Flask, request, request_started
+from flask import Flask, current_app, has_app_context, request, request_started
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
@@ -120,14 +120,29 @@ def _wrote(session):
         _write_intent.set(None)
 
 
+def _end_read_transaction(session: Session | scoped_session) -> None:
+    """On SQLite, commit the session's open deferred (read) transaction, if any, so the next one
+    begins with the write lock. A transaction that already holds it is kept."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return
+    if not session.connection().info.get(_IMMEDIATE):
+        session.commit()
+
+
 @contextmanager
 def writing() -> Iterator[None]:
     """Every transaction opened inside takes the SQLite write lock at its start (jobs, commands).
 
-    Keep slow work (network calls, parsing) outside any open transaction: on SQLite it would hold
-    the write lock and make every other writer wait.
+    A read transaction the caller left open (a job's plan read before its claim) is ended on the
+    way in, so the first write inside does not run in it. Keep slow work (network calls, parsing)
+    outside any open transaction: on SQLite it would hold the write lock and make every other
+    writer wait.
     """
     token = _write_intent.set("always")
+    if has_app_context() and (extension := current_app.extensions.get("sqlalchemy")):
+        _end_read_transaction(extension.session)
     try:
         yield
     finally:
@@ -147,17 +162,10 @@ def write_apart(session: Session | scoped_session) -> None:
     deferred read transaction so the write runs in one of its own that takes the lock at BEGIN.
 
     Call it before changing anything, then re-read what the write depends on (the commit expired
-    it) and commit. A transaction already opened for writing, or any other database, is kept.
+    it) and commit.
     """
-    if isinstance(session, scoped_session):
-        session = session()
-    if session.get_bind().dialect.name != "sqlite":
-        return
-    if session.in_transaction():
-        if session.connection().info.get(_IMMEDIATE):
-            return
-        session.commit()
-    _write_intent.set("once")
+    _end_read_transaction(session)
+    mark_writing()
 
 
 def writes(function: Callable) -> Callable:
