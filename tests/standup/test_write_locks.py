@@ -9,10 +9,9 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from core.database import utcnow
 from core.extensions import db
 from core.models import Team, User
-from standup import queries, schedule, services
+from standup import queries, services
 from standup.models import Attendance, CheckIn
 from tests.support.app import make_app, migrate
 from tests.support.db import using
@@ -72,21 +71,8 @@ class _Elsewhere:
 _ELSEWHERE = _Elsewhere()
 
 
-@pytest.fixture
-def meeting(app, make_team, make_user, set_rotation):
-    """Today's stand-up of a team of two, prepared."""
-    team = make_team(workdays="1234567")
-    lead = make_user(team_id=team.id, name="Lena Lead")
-    watcher = make_user(team_id=team.id, name="Walter Watch")
-    set_rotation(team, [lead, watcher])
-    on = schedule.local_date(team, utcnow())
-    with using(app):
-        services.open_board(team, on, utcnow())
-    return team, on, lead, watcher
-
-
 def test_a_check_in_waits_for_the_write_lock_instead_of_failing(app, client, meeting):
-    team, on, _lead, watcher = meeting
+    team, on, _lead, watcher, _url = meeting
     client.log_in(watcher)
     _ELSEWHERE.armed = True
     response = client.post(
@@ -102,7 +88,7 @@ def test_a_check_in_waits_for_the_write_lock_instead_of_failing(app, client, mee
 
 
 def test_watching_the_live_board_writes_in_a_write_transaction_of_its_own(app, client, meeting):
-    team, on, lead, watcher = meeting
+    team, on, lead, watcher, _url = meeting
     with using(app):
         services.start_standup(queries.standup_on(team.id, on), db.session.get(User, lead.id))
     client.log_in(watcher)
