@@ -7,10 +7,10 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Flask, request
+from flask import Flask, current_app, has_app_context, request, request_started
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 # Named constraints let Alembic drop and alter them on every backend (SQLite batch mode needs names).
 NAMING_CONVENTION = {
@@ -95,6 +95,7 @@ def _tune_sqlite(dbapi_connection, connection_record):
 # next commit: a request that writes), or "always" (every transaction: a job, a writing command).
 _write_intent: ContextVar[str | None] = ContextVar("huddle_write_intent", default=None)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_IMMEDIATE = "huddle_immediate"  # in ``connection.info``: the open transaction took the write lock
 
 
 @event.listens_for(Engine, "begin")
@@ -107,7 +108,9 @@ def _begin_sqlite(connection):
     instead, as Rails 8 and Django 5.1 do. Reads keep the cheap deferred ``BEGIN``.
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        immediate = bool(_write_intent.get())
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info[_IMMEDIATE] = immediate
 
 
 @event.listens_for(Session, "after_commit")
@@ -117,14 +120,29 @@ def _wrote(session):
         _write_intent.set(None)
 
 
+def _end_read_transaction(session: Session | scoped_session) -> None:
+    """On SQLite, commit the session's open deferred (read) transaction, if any, so the next one
+    begins with the write lock. A transaction that already holds it is kept."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return
+    if not session.connection().info.get(_IMMEDIATE):
+        session.commit()
+
+
 @contextmanager
 def writing() -> Iterator[None]:
     """Every transaction opened inside takes the SQLite write lock at its start (jobs, commands).
 
-    Keep slow work (network calls, parsing) outside any open transaction: on SQLite it would hold
-    the write lock and make every other writer wait.
+    A read transaction the caller left open (a job's plan read before its claim) is ended on the
+    way in, so the first write inside does not run in it. Keep slow work (network calls, parsing)
+    outside any open transaction: on SQLite it would hold the write lock and make every other
+    writer wait.
     """
     token = _write_intent.set("always")
+    if has_app_context() and (extension := current_app.extensions.get("sqlalchemy")):
+        _end_read_transaction(extension.session)
     try:
         yield
     finally:
@@ -139,6 +157,17 @@ def mark_writing() -> None:
     _write_intent.set(_write_intent.get() or "once")
 
 
+def write_apart(session: Session | scoped_session) -> None:
+    """A read (a GET, or a request past its commit) found it must write: on SQLite, end its
+    deferred read transaction so the write runs in one of its own that takes the lock at BEGIN.
+
+    Call it before changing anything, then re-read what the write depends on (the commit expired
+    it) and commit.
+    """
+    _end_read_transaction(session)
+    mark_writing()
+
+
 def writes(function: Callable) -> Callable:
     """Decorate a command (or any function) whose every transaction writes: see ``writing``."""
 
@@ -150,12 +179,18 @@ def writes(function: Callable) -> Callable:
     return wrapper
 
 
-def init_app(app: Flask) -> None:
-    """Requests that may write (POST, PUT, PATCH, DELETE) open their transaction for writing."""
+def _mark_writing_request(_app, **_extra) -> None:
+    _write_intent.set(None if request.method in READ_METHODS else "once")
 
-    @app.before_request
-    def _mark_writing_request():
-        _write_intent.set(None if request.method in READ_METHODS else "once")
+
+def init_app(app: Flask) -> None:
+    """Requests that may write (POST, PUT, PATCH, DELETE) open their transaction for writing.
+
+    Marked when the request starts, before any ``before_request`` function: one that reads (the
+    logged-in user, the first-run check) would otherwise open a deferred transaction the request
+    then writes in, and fail with "database is locked" when another connection committed meanwhile.
+    """
+    request_started.connect(_mark_writing_request, app)
 
     @app.teardown_request
     def _forget_writing_request(_error=None):

@@ -6,12 +6,16 @@ begun is rolled back here, never by hand in a view: uncaught, the handler below 
 by a view that shows the message next to a form field, ``refuse`` does it.
 """
 
-from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+import functools
+from collections.abc import Callable
 
-from core.extensions import db
+from flask import Flask, current_app, flash, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import HTTPException, InternalServerError
+from wtforms import ValidationError
+
+from core.extensions import csrf, db
 
 
 class RuleError(Exception):
@@ -78,6 +82,48 @@ def error_answer(status: int, code: str, message: str, fields: dict | None = Non
     return render_template(template, status=status, message=message), status
 
 
+def _form_expired() -> str:
+    return _("This form has expired or was sent from another page. Reload and try again.")
+
+
+def _sent_token() -> str | None:
+    """The CSRF token as Flask-WTF looks for it: the form's field, then the headers htmx sends."""
+    config = current_app.config
+    if token := request.form.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
+        return token
+    headers = config.get("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
+    return next((request.headers[name] for name in headers if name in request.headers), None)
+
+
+def keeps_input_on_expiry(view: Callable) -> Callable:
+    """A form page whose text must survive an expired session (login, the public write-to-us):
+    a POST with an expired or missing CSRF token answers with the form again, what was typed kept
+    (password fields render empty) and a message, instead of the error page.
+
+    Only for views whose every write sits behind their FlaskForm's ``validate_on_submit()``: the
+    view is exempt from the app-wide check, and the form's own CSRF check refuses the submission.
+    """
+
+    @functools.wraps(view)
+    def keeping_input(*args, **kwargs):
+        expired = False
+        if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
+            try:
+                validate_csrf(_sent_token())
+            except ValidationError:
+                # The form's own check (the token in its field) refuses it too: nothing is done.
+                expired = True
+                flash(_form_expired(), "error")
+            else:
+                csrf.protect()  # the app-wide check's other half (the referrer over HTTPS)
+        response = make_response(view(*args, **kwargs))
+        if expired and response.status_code == 200:
+            response.status_code = 400  # the form again: refused, as the error page would be
+        return response
+
+    return csrf.exempt(keeping_input)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(RuleError)
     def rule_error(error: RuleError):
@@ -89,8 +135,7 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         if _wants_json():
             return api_error(400, "csrf", error.description)
-        message = _("This form has expired or was sent from another page. Reload and try again.")
-        return render_template("errors/error.html", status=400, message=message), 400
+        return render_template("errors/error.html", status=400, message=_form_expired()), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

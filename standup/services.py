@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
-from core.database import utcnow
+from core.database import utcnow, write_apart
 from core.extensions import db
 from core.models import Team, User
 from core.signals import standup_ended
@@ -158,35 +158,44 @@ def open_board(team: Team, on: date, now: datetime) -> Standup | None:
     """The stand-up shown on the board for ``on``: ended lazily if overdue, prepared if due today.
 
     Opening the board does what the jobs would have done, so a missed job run never leaves the
-    team without today's agenda or with yesterday's meeting still open.
+    team without today's agenda or with yesterday's meeting still open. It reads first and writes
+    only when something is due, in a short write transaction of its own (``write_apart``).
     """
-    changed = bool(_auto_end([team.id], now))
+    overdue = any(_ending(standup, now) for standup in queries.unended_standups([team.id]))
+    standup = queries.standup_on(team.id, on)
+    due = standup is None and team.archived_at is None and on == schedule.local_date(team, now)
+    if due:
+        due = schedule.is_workday(team, on, queries.holiday_dates([team.id], [on])[team.id])
+    if not (overdue or due):
+        return standup
+    write_apart(db.session)
+    _auto_end([team.id], now)
     standup = queries.standup_on(team.id, on)
     if standup is None and team.archived_at is None and on == schedule.local_date(team, now):
         holidays = queries.holiday_dates([team.id], [on])[team.id]
-        standup, created = _prepare(team, now, holidays)
-        changed = changed or created
-    if changed:
-        db.session.commit()
+        standup, _created = _prepare(team, now, holidays)
+    db.session.commit()
     return standup
 
 
 # --- ending ------------------------------------------------------------------------------------
 
 
+def _ending(standup: Standup, at: datetime) -> tuple[datetime, str] | None:
+    """When and why an unended stand-up ends by itself at ``at``, if it does."""
+    if standup.status == "live" and standup.auto_end_at is not None and standup.auto_end_at <= at:
+        return standup.auto_end_at, "timebox"
+    if standup.on < schedule.local_date(standup.team, at):
+        # The day is over and nobody ran (or ended) it: close it so nothing waits on it.
+        return at, "not_held" if standup.started_at is None else "timebox"
+    return None
+
+
 def _auto_end(team_ids: list[int] | None, at: datetime) -> list[Standup]:
     ended = []
     for standup in queries.unended_standups(team_ids):
-        if (
-            standup.status == "live"
-            and standup.auto_end_at is not None
-            and standup.auto_end_at <= at
-        ):
-            _end(standup, standup.auto_end_at, "timebox")
-            ended.append(standup)
-        elif standup.on < schedule.local_date(standup.team, at):
-            # The day is over and nobody ran (or ended) it: close it so nothing waits on it.
-            _end(standup, at, "not_held" if standup.started_at is None else "timebox")
+        if ending := _ending(standup, at):
+            _end(standup, *ending)
             ended.append(standup)
     return ended
 

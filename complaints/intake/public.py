@@ -8,7 +8,7 @@ from complaints.intake import services as intake
 from complaints.intake import survey
 from complaints.intake.forms import SurveyForm, WriteToUsForm
 from core.access import public
-from core.errors import refuse
+from core.errors import keeps_input_on_expiry, refuse
 
 bp = Blueprint("public", __name__)
 
@@ -52,6 +52,7 @@ def survey_page(token: str):
 
 @bp.route("/write-to-us", methods=["GET", "POST"])
 @public
+@keeps_input_on_expiry
 def write_to_head():
     form = WriteToUsForm()
     address = request.remote_addr or "unknown"

@@ -13,7 +13,7 @@ from core.auth.forms import (
     LoginForm,
     SetPasswordForm,
 )
-from core.errors import refuse
+from core.errors import keeps_input_on_expiry, refuse
 from core.i18n import language_choices
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -30,6 +30,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@keeps_input_on_expiry
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.today"))

@@ -5,6 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from core.database import utcnow
+from standup import schedule, services
+from tests.support.db import using
+
 
 @pytest.fixture
 def make_standup_team(make_team):
@@ -24,3 +28,17 @@ def crew(make_standup_team, make_user, set_rotation):
     people = [make_user(team_id=team.id, name=f"Person {c}", slack_user_id=f"U{c}") for c in "ABC"]
     set_rotation(team, people)
     return SimpleNamespace(team=team, people=people)
+
+
+@pytest.fixture
+def meeting(app, make_standup_team, make_user, set_rotation):
+    """A team of two whose facilitator (the first) has opened today's board; nobody checked in."""
+    team = make_standup_team(workdays="1234567")
+    lead = make_user(team_id=team.id, name="Lena Lead")
+    watcher = make_user(team_id=team.id, name="Walter Watch")
+    set_rotation(team, [lead, watcher])
+    on = schedule.local_date(team, utcnow())
+    with using(app):
+        services.open_board(team, on, utcnow())
+    url = f"/standup/{team.slug}/{on.isoformat()}"
+    return team, on, lead, watcher, url

@@ -5,31 +5,16 @@ the live board present without a check-in, the summary naming the items never re
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from core.database import utcnow
 from core.extensions import db
 from core.models import User
-from standup import queries, schedule, services
+from standup import queries, services
 from standup.models import AgendaItem, Attendance
 from tests.support.db import using
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def meeting(app, make_standup_team, make_user, set_rotation):
-    """A team of two whose facilitator (the first) has opened today's board; nobody checked in."""
-    team = make_standup_team(workdays="1234567")
-    lead = make_user(team_id=team.id, name="Lena Lead")
-    watcher = make_user(team_id=team.id, name="Walter Watch")
-    set_rotation(team, [lead, watcher])
-    on = schedule.local_date(team, utcnow())
-    with using(app):
-        services.open_board(team, on, utcnow())
-    url = f"/standup/{team.slug}/{on.isoformat()}"
-    return team, on, lead, watcher, url
 
 
 def start(app, team, on):
