@@ -62,7 +62,7 @@ def prepare(app, complaints: int, ratings: int, fresh: bool) -> tuple[int, str, 
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Complaint))
         step = max(1, count // 500)
         ids = list(db.session.scalars(sa.select(Complaint.id).where(Complaint.id % step == 0)))
-        token = create_token("bench-memory")
+        token = create_token(f"bench-memory-{time.time_ns()}")
         return manager_id, token, ids
 
 
@@ -111,12 +111,13 @@ def main() -> None:
         first, _ = rss_mib()
         print(f"start: RSS {first:6.1f} MiB", flush=True)
         started, failures = time.perf_counter(), 0
-        last = first
+        last = warm = first
         for done, (url, headers) in enumerate(requests(ids, token), start=1):
             if client.get(url, headers=headers).status_code != 200:
                 failures += 1
             if done % options.every == 0 or done == options.requests:
                 last, peak = rss_mib()
+                warm = last if done == options.every else warm
                 print(
                     f"{done:6,} requests: RSS {last:6.1f} MiB (peak {peak:6.1f})  "
                     f"{(time.perf_counter() - started) / done * 1000:5.1f} ms/request  "
@@ -126,7 +127,8 @@ def main() -> None:
             if done == options.requests:
                 break
         print(
-            f"end: RSS {last:6.1f} MiB, {last - first:+.1f} MiB over {options.requests:,} requests"
+            f"end: RSS {last:6.1f} MiB, {last - first:+.1f} MiB over {options.requests:,} requests, "
+            f"{last - warm:+.1f} MiB after the first {options.every:,} (caches filled)"
         )
         with app.app_context():
             db.engine.dispose()
