@@ -9,7 +9,7 @@
   time to reach sort integers instead of working out a date difference per complaint.
 
 Insights used to find both with a probe into ``contacts`` and ``ratings`` per complaint on every
-request; now it reads two columns through covering indexes (migration 0016). They are recomputed
+request; now it reads two columns through covering indexes (migration 0017). They are recomputed
 from the rows, set-based, in the transaction of each write that can change them, by the service
 making that write: a contact logged (``log_contact``), a rating kept (``record_rating``, the CSV
 import), a complaint resolved or reopened (``change_status``), a client merged into another. A

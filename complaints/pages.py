@@ -138,16 +138,33 @@ def managers() -> list[User]:
 # --- The choices of the complaint page's forms (the same when shown and when posted back) ---------
 
 
+# Two columns each, not whole rows: a complaint page builds all three (a user row joins its team).
+
+
+def _pairs(statement) -> list[tuple[int, str]]:
+    return [tuple(row) for row in db.session.execute(statement)]
+
+
 def category_choices() -> list[tuple[int, str]]:
-    return [(0, _("Not categorised yet"))] + [(c.id, c.name) for c in categories()]
+    named = _pairs(sa.select(Category.id, Category.name).order_by(Category.name))
+    return [(0, _("Not categorised yet")), *named]
 
 
 def playbook_choices() -> list[tuple[int, str]]:
-    return [(p.id, p.title) for p in active_playbooks()]
+    return _pairs(
+        sa.select(Playbook.id, Playbook.title)
+        .where(Playbook.active.is_(True))
+        .order_by(Playbook.title)
+    )
 
 
 def owner_choices() -> list[tuple[int, str]]:
-    return [(0, _("Nobody yet"))] + [(m.id, m.name) for m in managers()]
+    people = _pairs(
+        sa.select(User.id, User.name)
+        .where(User.active.is_(True), User.role.in_(("manager", "admin")))
+        .order_by(User.name)
+    )
+    return [(0, _("Nobody yet")), *people]
 
 
 # --- One complaint ---------------------------------------------------------------------------------

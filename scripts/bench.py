@@ -216,6 +216,8 @@ def jobs(now: datetime) -> dict:
 
 
 def measure(label, action, engine, runs, options, out):
+    if options.only and not any(part in label for part in options.only.split(",")):
+        return
     action()  # warm up
     timings = []
     for _ in range(runs):
@@ -301,6 +303,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--pg-url", help="an empty PostgreSQL database (one size per run then)")
     parser.add_argument("--explain", action="store_true", help="print each statement's plan")
+    parser.add_argument("--only", help="the pages and jobs whose label contains one of these (a,b)")
     options = parser.parse_args()
     sizes = [SIZES.get(s.lower()) or int(s) for s in options.sizes.split(",")]
     servers: list = []

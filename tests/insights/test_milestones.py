@@ -1,5 +1,5 @@
 """Each complaint's milestones (first reached, rated again), kept by the writes that change them
-and filled by migration 0016 for the complaints already there (SQLite and PostgreSQL)."""
+and filled by migration 0017 for the complaints already there (SQLite and PostgreSQL)."""
 
 from datetime import UTC, timedelta
 
@@ -99,7 +99,7 @@ def test_imported_and_merged_ratings_count_for_resolved_complaints(
     assert milestones_of(resolved.id)[1] == occurred
 
 
-# --- migration 0016 fills them for the complaints already there ----------------------------------
+# --- migration 0017 fills them for the complaints already there ----------------------------------
 
 CLIENT = "INSERT INTO clients (id, external_id, name, created_at) VALUES (:id, :ext, 'C', :at)"
 COMPLAINT = (
