@@ -147,7 +147,12 @@ def wishes_section(inputs: AgendaInputs) -> ItemPlan | None:
     callbacks = wishes_briefs.callbacks_due(team.id, inputs.now)
     if not for_review and not callbacks:
         return None
-    refs = {"wishes": jsonable(list(for_review)), "callbacks": jsonable(list(callbacks))}
+    # Callbacks whose owner is away on the stand-up's day are flagged, as complaints are (#17).
+    away = away_on((c.agent_id for c in callbacks), on)
+    refs = {
+        "wishes": jsonable(list(for_review)),
+        "callbacks": [{**jsonable(c), "owner_away": c.agent_id in away} for c in callbacks],
+    }
     return ItemPlan("wishes", refs, BASE_SECONDS["wishes"])
 
 
