@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from complaints import briefs, listing
 from complaints.forms import COMPENSATION_LABELS
 from core.models import User
+from dashboard.slack.escalations import escalated_complaints
 from standup.briefs import open_action_items, people_away, today_for
 from wishes import briefs as wishes_briefs
 
@@ -70,7 +71,10 @@ def _my_follow_ups(user: User, now: datetime) -> dict:
 
 
 def _unowned(user: User, now: datetime) -> dict:
-    return {"complaints": briefs.unowned(user.team_id, now), "now": now}
+    """Waiting for an owner; those whose alert was escalated (nobody claimed it) are marked."""
+    complaints = briefs.unowned(user.team_id, now)
+    escalated = escalated_complaints(c.id for c in complaints)
+    return {"complaints": complaints, "now": now, "escalated": escalated}
 
 
 def _owners_away(user: User, now: datetime) -> dict:

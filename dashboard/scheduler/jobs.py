@@ -36,6 +36,7 @@ from dashboard.scheduler.working_hours import days_ahead, parse_hours, working_f
 from dashboard.slack import messages
 from dashboard.slack.client import managers_voice, setting
 from dashboard.slack.delivery import dispatch
+from dashboard.slack.escalations import escalation_key
 from dashboard.slack.models import OutboxMessage
 from dashboard.slack.outbox import enqueue, enqueue_message
 from standup.briefs import reminders_due
@@ -291,7 +292,7 @@ def claim_watch(at: datetime, team_id: int | None = None) -> str:
         if enqueue(
             channel,
             "low-rating-escalation",
-            f"{key}/unclaimed",
+            escalation_key(alert_keys[key].id),
             message.text,
             message.blocks,
             thread_parent_key=key,

@@ -18,6 +18,7 @@ from dashboard.slack.models import OutboxMessage
 from standup import services as standups
 from standup.briefs import StandupSummary
 from standup.models import Standup
+from tests.support.db import using
 from tests.support.slack import FakeClock
 from wishes import services as wishes
 from wishes.briefs import DecisionBrief, ReviewBrief
@@ -256,3 +257,30 @@ def test_claim_minutes_is_a_setting(db_session, app):
     db_session.commit()
     assert run_job("claim-watch", now) == ("done", "0 escalated")
     assert run_job("claim-watch", now + timedelta(minutes=16)) == ("done", "1 escalated")
+
+
+def test_today_marks_for_admins_the_complaints_whose_alert_was_escalated(app, client, login_as):
+    """The escalation is told where the head of support looks, not only in Slack (#17)."""
+    login_as("admin")
+    now = utcnow()
+    with using(app):
+        for external_id, name, minutes in (("crm-e1", "Late", 31), ("crm-e2", "Fresh", 5)):
+            intake.record_rating(
+                clients.upsert_client(external_id, f"{name} Claim"), 1, channel="api",
+                now=now - timedelta(minutes=minutes),
+            )  # fmt: skip
+        db.session.commit()
+
+    def rows() -> dict[str, str]:
+        text = client.get("/today/unowned", headers={"HX-Request": "true"}).text
+        return {
+            name: text.split(f"{name} Claim", 1)[1].split("</li>", 1)[0]
+            for name in ("Late", "Fresh")
+        }
+
+    assert not any("escalated" in row for row in rows().values())
+    with using(app):
+        assert run_job("claim-watch", now) == ("done", "1 escalated")
+    marked = rows()
+    assert "escalated: nobody took it in time" in marked["Late"]
+    assert "escalated" not in marked["Fresh"]
