@@ -22,8 +22,10 @@ TEAMS = [
 ]
 
 PEOPLE = [
-    ("admin@huddle.example", "Helena Duarte", "admin", "sao-paulo", "pt_BR"),
-    ("manager@huddle.example", "Marta Souza", "manager", "sao-paulo", "pt_BR"),
+    # No language chosen (None): the head of support and her manager read in their browser's language,
+    # the way most people try the demo; the others show each language's pages.
+    ("admin@huddle.example", "Helena Duarte", "admin", "sao-paulo", None),
+    ("manager@huddle.example", "Marta Souza", "manager", "sao-paulo", None),
     ("manager.msk@huddle.example", "Mikhail Petrov", "manager", "moscow", "ru"),
     ("agent@huddle.example", "Lucas Almeida", "agent", "sao-paulo", "en"),
     ("agent2@huddle.example", "Sofía Romero", "agent", "sao-paulo", "es"),
