@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "wish.decided": _l("decided the wish"),
     "wish.called_back": _l("called a client back"),
     "wish.call_attempt": _l("tried to call a client back"),
+    "wish.callback_handed_over": _l("handed a client callback to someone present"),
     "wish.merged_into": _l("merged it into another wish"),
     "wish.merged_from": _l("merged another wish into it"),
     "wish_review.closed": _l("closed the wish review"),
