@@ -36,6 +36,7 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Today").wait_for()
+    page.wait_for_load_state("load")  # stylesheets applied: what is hidden is hidden
 
 
 def log_in_demo(page, email: str) -> None:
