@@ -31,6 +31,7 @@ def found_in(page) -> dict[str, list]:
     found = {}
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
+        page.wait_for_timeout(500)  # past Pico's colour transition (axe once read 4.1:1 midway)
         found[scheme] = violations(page)
     return {scheme: problems for scheme, problems in found.items() if problems}
 
