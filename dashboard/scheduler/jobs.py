@@ -1,6 +1,7 @@
 """The registry of scheduled jobs: name → (schedule, function(at)).
 
-A job function is named after its job (``standup-reminder`` → ``standup_reminder``) and takes the
+A job is a function decorated with ``@job(schedule)``: the job is named after it
+(``standup_reminder`` → ``standup-reminder``) and described by its docstring. It takes the
 instant it runs for (``at``, aware UTC) and, for per-team jobs, the team it was triggered for
 (``team_id``; ``None`` means every team, as ``huddle jobs run`` does). It does its work in the
 current app context and ends committed: the services it calls commit their own work, and what the
@@ -130,14 +131,71 @@ def load_teams(team_id: int | None = None) -> list[TeamSchedule]:
     return [TeamSchedule(*row) for row in db.session.execute(statement)]
 
 
+# --- schedules and the registry ------------------------------------------------------------------
+
+JOBS: dict[str, JobSpec] = {}
+
+
+def job(**schedule) -> Callable:
+    """Register the decorated function as a job: named after it (``standup_reminder`` →
+    ``standup-reminder``) and described by its docstring's first paragraph, so what a job does is
+    written once; ``huddle jobs`` lists them in the order they are defined below."""
+
+    def register(function: Callable[[datetime, int | None], str]) -> Callable:
+        name = function.__name__.replace("_", "-")
+        description = " ".join(function.__doc__.split("\n\n")[0].split())
+        JOBS[name] = JobSpec(name, description, function, **schedule)
+        return function
+
+    return register
+
+
+def _utc(**fields) -> Callable[[], dict]:
+    """A global job's cron fields on UTC's clock (it runs every few minutes, whatever the teams'
+    timezones)."""
+    return lambda: {**fields, "timezone": ZoneInfo("UTC")}
+
+
+def _before_standup(minutes: Callable[[], int] | int, day_of_week=None) -> Callable:
+    """A per-team schedule ``minutes`` before each team's stand-up (a function when a setting
+    decides it, read when the triggers are built)."""
+
+    def cron(team: TeamSchedule) -> dict | None:
+        ahead = minutes() if callable(minutes) else minutes
+        return _team_cron(team, -ahead, day_of_week() if day_of_week else None)
+
+    return cron
+
+
+def _digest_cron() -> dict:
+    hour, minute = (int(part) for part in str(setting("DIGEST_TIME")).split(":"))
+    return {
+        "hour": hour,
+        "minute": minute,
+        "second": 0,
+        "timezone": ZoneInfo(setting("DIGEST_TIMEZONE")),
+    }
+
+
+def _review_day() -> str:
+    return current_app.config["WISH_REVIEW_DAY"][:3]
+
+
 # --- the job functions ---------------------------------------------------------------------------
 
 
+@job(team_cron=_before_standup(30), grace_seconds=30 * 60)
 def standup_prepare(at: datetime, team_id: int | None = None) -> str:
-    """Build today's stand-ups and their agendas (the stand-up package does the work, and commits)."""
+    """Build each team's stand-up and agenda, 30 minutes before it starts.
+
+    The stand-up package does the work, and commits.
+    """
     return f"{len(prepare_standups(at))} stand-ups prepared"
 
 
+@job(
+    team_cron=_before_standup(lambda: int(setting("SLACK_REMINDER_MINUTES"))), grace_seconds=5 * 60
+)
 def standup_reminder(at: datetime, team_id: int | None = None) -> str:
     """Remind each team due now: the agenda headline and who has not checked in."""
     count = 0
@@ -153,6 +211,7 @@ def standup_reminder(at: datetime, team_id: int | None = None) -> str:
     return f"{count} reminders"
 
 
+@job(team_cron=lambda team: _team_cron(team, team.timebox_minutes + 30), grace_seconds=60 * 60)
 def standup_summary(at: datetime, team_id: int | None = None) -> str:
     """End stand-ups left running past their timebox; ending one posts its summary (a signal)."""
     return f"{len(auto_end_standups(at))} stand-ups ended"
@@ -162,8 +221,12 @@ def _local_day(at: datetime, timezone: str) -> date:
     return at.astimezone(ZoneInfo(timezone)).date()
 
 
+@job(cron=_digest_cron, grace_seconds=3 * 60 * 60)
 def complaints_digest(at: datetime, team_id: int | None = None) -> str:
-    """The morning digest to the managers' channel, once per day (its dedup key is the day)."""
+    """The morning complaints digest to the managers' channel.
+
+    Once per day: its dedup key is the day.
+    """
     on = _local_day(at, setting("DIGEST_TIMEZONE"))
     with speaking(*managers_voice()):
         message = messages.complaints_digest(digest(at, limit=messages.MAX_THREAD_LINES), on)
@@ -174,6 +237,7 @@ def complaints_digest(at: datetime, team_id: int | None = None) -> str:
     return "queued" if queued else "already queued"
 
 
+@job(cron=_utc(minute="*/15", second=0), grace_seconds=15 * 60)
 def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     """Complaints that passed their deadline since the last watch with no contact logged.
 
@@ -239,6 +303,7 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     return f"{len(briefs)} newly overdue"
 
 
+@job(cron=_utc(minute="*/5", second=0), grace_seconds=5 * 60)
 def claim_watch(at: datetime, team_id: int | None = None) -> str:
     """Low-rating alerts nobody claimed within CLAIM_MINUTES: one reply in each alert's thread.
 
@@ -332,6 +397,7 @@ def _claim_teams(ratings) -> dict[int, Team]:
     return found
 
 
+@job(team_cron=_before_standup(30, day_of_week=_review_day), grace_seconds=3 * 60 * 60)
 def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
     """The morning of the review day: the wishes each team will decide."""
     count = 0
@@ -351,15 +417,23 @@ def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
     return f"{count} agendas"
 
 
+@job(cron=_utc(minute="*/5", second=30), grace_seconds=60 * 60)
 def survey_mail(at: datetime, team_id: int | None = None) -> str:
-    """Surveys due after completed services, and their one reminder (the intake package commits)."""
+    """E-mail rating surveys after completed services, and one reminder.
+
+    The intake package does the work, and commits.
+    """
     surveys, reminders = send_due_surveys(at)
     return f"{surveys} surveys, {reminders} reminders"
 
 
+@job(cron=_utc(second="*/10"), grace_seconds=30)
 def outbox_dispatch(at: datetime, team_id: int | None = None) -> str:
-    """Send what is due in both outboxes (Slack, mail: each keeps its own pacing and backoff);
-    then forget frequent jobs' runs older than a day (they only guard the tick)."""
+    """Send the Slack and mail outboxes (paced, retried).
+
+    Each outbox keeps its own pacing and backoff. Then forget frequent jobs' runs older than a day
+    (they only guard the tick).
+    """
     report = f"slack: {dispatch(at)}; mail: {mail_delivery.dispatch(at)}"
     db.session.execute(
         sa.delete(JobRun).where(
@@ -368,87 +442,3 @@ def outbox_dispatch(at: datetime, team_id: int | None = None) -> str:
     )
     db.session.commit()
     return report
-
-
-def _digest_cron() -> dict:
-    hour, minute = (int(part) for part in str(setting("DIGEST_TIME")).split(":"))
-    return {
-        "hour": hour,
-        "minute": minute,
-        "second": 0,
-        "timezone": ZoneInfo(setting("DIGEST_TIMEZONE")),
-    }
-
-
-def _review_day() -> str:
-    return current_app.config["WISH_REVIEW_DAY"][:3]
-
-
-JOBS: dict[str, JobSpec] = {
-    spec.name: spec
-    for spec in (
-        JobSpec(
-            "standup-prepare",
-            "Build each team's stand-up and agenda, 30 minutes before it starts.",
-            standup_prepare,
-            team_cron=lambda team: _team_cron(team, -30),
-            grace_seconds=30 * 60,
-        ),
-        JobSpec(
-            "standup-reminder",
-            "Remind the team in Slack shortly before the stand-up.",
-            standup_reminder,
-            team_cron=lambda team: _team_cron(team, -int(setting("SLACK_REMINDER_MINUTES"))),
-            grace_seconds=5 * 60,
-        ),
-        JobSpec(
-            "standup-summary",
-            "End stand-ups left running; their summaries go to Slack.",
-            standup_summary,
-            team_cron=lambda team: _team_cron(team, team.timebox_minutes + 30),
-            grace_seconds=60 * 60,
-        ),
-        JobSpec(
-            "complaints-digest",
-            "The morning complaints digest to the managers' channel.",
-            complaints_digest,
-            cron=_digest_cron,
-            grace_seconds=3 * 60 * 60,
-        ),
-        JobSpec(
-            "follow-up-watch",
-            "Tell owners and the head of support about follow-ups past their deadline.",
-            follow_up_watch,
-            cron=lambda: {"minute": "*/15", "second": 0, "timezone": ZoneInfo("UTC")},
-            grace_seconds=15 * 60,
-        ),
-        JobSpec(
-            "claim-watch",
-            "Escalate low-rating alerts nobody claimed in time, once, in their Slack thread.",
-            claim_watch,
-            cron=lambda: {"minute": "*/5", "second": 0, "timezone": ZoneInfo("UTC")},
-            grace_seconds=5 * 60,
-        ),
-        JobSpec(
-            "wish-review-agenda",
-            "The wishes to decide, the morning of the weekly review.",
-            wish_review_agenda,
-            team_cron=lambda team: _team_cron(team, -30, day_of_week=_review_day()),
-            grace_seconds=3 * 60 * 60,
-        ),
-        JobSpec(
-            "survey-mail",
-            "E-mail rating surveys after completed services, and one reminder.",
-            survey_mail,
-            cron=lambda: {"minute": "*/5", "second": 30, "timezone": ZoneInfo("UTC")},
-            grace_seconds=60 * 60,
-        ),
-        JobSpec(
-            "outbox-dispatch",
-            "Send the Slack and mail outboxes (paced, retried).",
-            outbox_dispatch,
-            cron=lambda: {"second": "*/10", "timezone": ZoneInfo("UTC")},
-            grace_seconds=30,
-        ),
-    )
-}
