@@ -1,18 +1,29 @@
 """POST /api/v1/wishes: another system records a client's wish (see /api/v1/openapi.json)."""
 
-from core.api import IDEMPOTENT, ApiError, api_blueprint, idempotent, operation
+from core.api import ApiError, api_blueprint, creates
 from core.api.contract import INVALID
-from core.api.idempotency import IdempotencyHeaders
 from wishes import services
 from wishes.schemas import WishIn, WishOut
 
 bp = api_blueprint("wishes_api", __name__)
 
 
-def _wish(body: WishIn) -> WishOut:
-    """Count the client on a wish (``wish_id``) or a new one (``title``); say when it is reviewed.
+@creates(
+    bp,
+    "/wishes",
+    ("Counted", WishOut),
+    scope="wishes:write",
+    description=(
+        "Give `title` for a new wish or `wish_id` to count the client on a known one. "
+        "`review_on` is the date of the weekly review that will decide it (null when "
+        "it is already decided: then `decision` says how)."
+    ),
+)
+def create_wish(body: WishIn) -> WishOut:
+    """Record a client's wish; counted once per distinct client
 
-    Asking twice is counted once, and a retry with the same client and title finds the wish it made
+    The client is counted on a wish (``wish_id``) or a new one (``title``), and the answer says
+    when it is reviewed. Asking twice is counted once, and a retry with the same client and title finds the wish it made
     the first time, so a repeated call never inflates the count or opens a duplicate. Nothing is
     committed here: ``idempotent`` commits the wish with the answer a replay gets back.
     """
@@ -35,20 +46,3 @@ def _wish(body: WishIn) -> WishOut:
         status=recorded.wish.status,
         decision=recorded.decision.outcome if recorded.decision else None,
     )
-
-
-@bp.post("/wishes")
-@operation(
-    "Record a client's wish; counted once per distinct client",
-    scope="wishes:write",
-    description=(
-        "Give `title` for a new wish or `wish_id` to count the client on a known one. "
-        "`review_on` is the date of the weekly review that will decide it (null when "
-        "it is already decided: then `decision` says how)."
-    ),
-    body=WishIn,
-    responses={201: ("Counted", WishOut)},
-    **IDEMPOTENT,
-)
-def create_wish(body: WishIn, headers: IdempotencyHeaders):
-    return idempotent("wishes", _wish, body, headers.key)

@@ -1,8 +1,9 @@
 """JSON API v1 for other systems: ratings, complaints, survey links (see /api/v1/openapi.json).
 
 Views stay thin: ``@operation`` parses the request into the models of ``intake.schemas`` (and
-refuses it field by field), ``intake`` writes, and the core's ``idempotent`` makes one commit per
-request, together with the stored answer that an ``Idempotency-Key`` replay gets back.
+refuses it field by field), ``intake`` writes, and each create is declared with the core's
+``@creates``, which makes one commit per request, together with the stored answer that an
+``Idempotency-Key`` replay gets back.
 """
 
 from datetime import UTC, datetime
@@ -28,8 +29,7 @@ from complaints.intake.schemas import (
 )
 from complaints.models import IS_OPEN, Complaint
 from core import clients
-from core.api import IDEMPOTENT, ApiError, answer, api_blueprint, idempotent, operation
-from core.api.idempotency import IdempotencyHeaders
+from core.api import ApiError, answer, api_blueprint, creates, operation
 from core.api.schemas import ClientIn
 from core.database import utcnow
 from core.extensions import db
@@ -45,7 +45,9 @@ def _client(data: ClientIn) -> Client:
     )
 
 
-def _rating(body: RatingIn) -> RatingOut:
+@creates(bp, "/ratings", ("Recorded", RatingOut), scope="ratings:write")
+def create_rating(body: RatingIn) -> RatingOut:
+    """Record a client's rating; one at or below LOW_RATING_MAX opens a complaint"""
     rating = intake.record_rating(
         _client(body.client),
         body.score,
@@ -57,7 +59,9 @@ def _rating(body: RatingIn) -> RatingOut:
     return RatingOut(id=rating.id, complaint_id=rating.complaint_id)
 
 
-def _complaint(body: ComplaintIn) -> ComplaintOut:
+@creates(bp, "/complaints", ("Opened", ComplaintOut), scope="complaints:write")
+def create_complaint(body: ComplaintIn) -> ComplaintOut:
+    """Open a complaint"""
     complaint = intake.open_complaint(
         _client(body.client), body.summary, details=body.details, channel=body.channel
     )
@@ -65,7 +69,9 @@ def _complaint(body: ComplaintIn) -> ComplaintOut:
     return ComplaintOut(id=complaint.id, owner=owner, due_at=complaint.due_at)
 
 
-def _survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
+@creates(bp, "/survey-links", ("Issued", SurveyLinkOut), scope="surveys:write")
+def create_survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
+    """Issue a signed, single-use rating link for a client"""
     client = _client(body.client)
     if body.send and not client.email:
         raise ApiError(
@@ -87,60 +93,15 @@ def _survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
     return SurveyLinkOut(url=url, expires_at=link.expires_at, sent=sent)
 
 
-def _service(body: ServiceIn) -> ServiceOut:
+@creates(bp, "/services", ("Noted (or already known: created is false)", ServiceOut))
+def create_service(body: ServiceIn) -> ServiceOut:
+    """Tell Huddle a service was completed: the client gets a rating survey by e-mail after
+    HUDDLE_SURVEY_DELAY_MINUTES and one reminder after HUDDLE_SURVEY_REMINDER_HOURS if
+    unanswered; one survey per client and order"""
     service, created = mailing.record_service(
         _client(body.client), body.order_ref, body.completed_at
     )
     return ServiceOut(id=service.id, survey_due_at=service.survey_due_at, created=created)
-
-
-@bp.post("/ratings")
-@operation(
-    "Record a client's rating; one at or below LOW_RATING_MAX opens a complaint",
-    scope="ratings:write",
-    body=RatingIn,
-    responses={201: ("Recorded", RatingOut)},
-    **IDEMPOTENT,
-)
-def create_rating(body: RatingIn, headers: IdempotencyHeaders):
-    return idempotent("ratings", _rating, body, headers.key)
-
-
-@bp.post("/complaints")
-@operation(
-    "Open a complaint",
-    body=ComplaintIn,
-    responses={201: ("Opened", ComplaintOut)},
-    scope="complaints:write",
-    **IDEMPOTENT,
-)
-def create_complaint(body: ComplaintIn, headers: IdempotencyHeaders):
-    return idempotent("complaints", _complaint, body, headers.key)
-
-
-@bp.post("/survey-links")
-@operation(
-    "Issue a signed, single-use rating link for a client",
-    scope="surveys:write",
-    body=SurveyLinkIn,
-    responses={201: ("Issued", SurveyLinkOut)},
-    **IDEMPOTENT,
-)
-def create_survey_link(body: SurveyLinkIn, headers: IdempotencyHeaders):
-    return idempotent("survey-links", _survey_link, body, headers.key)
-
-
-@bp.post("/services")
-@operation(
-    "Tell Huddle a service was completed: the client gets a rating survey by e-mail after "
-    "HUDDLE_SURVEY_DELAY_MINUTES and one reminder after HUDDLE_SURVEY_REMINDER_HOURS if "
-    "unanswered; one survey per client and order",
-    body=ServiceIn,
-    responses={201: ("Noted (or already known: created is false)", ServiceOut)},
-    **IDEMPOTENT,
-)
-def create_service(body: ServiceIn, headers: IdempotencyHeaders):
-    return idempotent("services", _service, body, headers.key)
 
 
 def _cursors() -> URLSafeSerializer:

@@ -4,14 +4,14 @@ Each feature makes its own blueprint with ``api_blueprint`` (under ``/api/v1``, 
 ``ApiError`` answered in the error shape, no CSRF or login) and registers it in its ``init_app``;
 each route declares its contract with ``@operation`` (``core.api.contract``), which parses the request
 into pydantic models and becomes the document at ``/api/v1/openapi.json``. Writes that a retry must
-not repeat go through ``idempotent`` (``core.api.idempotency``).
+not repeat are declared with ``@creates`` (or go through ``idempotent``; ``core.api.idempotency``).
 """
 
 from flask import Blueprint, current_app, g, jsonify, request
 
 from core import access
 from core.api.contract import ApiError, answer, operation
-from core.api.idempotency import IDEMPOTENT, idempotent
+from core.api.idempotency import IDEMPOTENT, creates, idempotent
 from core.api.openapi import build_spec
 from core.api.schemas import ApiModel, Instant
 from core.api.tokens import authenticate
@@ -25,6 +25,7 @@ __all__ = [
     "answer",
     "api_blueprint",
     "bp",
+    "creates",
     "idempotent",
     "operation",
 ]

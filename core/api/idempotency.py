@@ -1,22 +1,24 @@
 """``Idempotency-Key``: a retried write returns its first answer and creates nothing again.
 
-A view that supports it declares ``**IDEMPOTENT`` in its ``@operation`` (the header and the 409 of a
-race) and hands its write to ``idempotent``; the write itself must not commit (``idempotent`` makes
-the request's one commit, with the stored answer).
+A create is usually declared with ``@creates(bp, rule, ...)`` on its write ``(body) -> answer``.
+Any other view that supports it declares ``**IDEMPOTENT`` in its ``@operation`` (the header and the
+409 of a race) and hands its write to ``idempotent``; the write itself must not commit
+(``idempotent`` makes the request's one commit, with the stored answer).
 """
 
 import hashlib
 import json
+import typing
 from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api.contract import ApiError, answer
+from core.api.contract import ApiError, answer, operation
 from core.api.schemas import ParamsModel, text
 from core.database import UTCDateTime, utcnow
 from core.extensions import db
@@ -125,3 +127,28 @@ def idempotent(
             ) from None
         return replay(previous)
     return jsonify(answered), status
+
+
+def creates(bp: Blueprint, rule: str, created: tuple[str, type[BaseModel]], **declared):
+    """Declare ``POST rule`` as an idempotent create whose write is the decorated function.
+
+    The write takes the validated ``body`` (its annotation is the request model) and returns the
+    answer model; its docstring's first paragraph is the operation's summary and its name the
+    endpoint. Replays of an ``Idempotency-Key`` are told apart per rule (its last segment), so
+    the write, its contract and its idempotency are each written once. The write is returned
+    unchanged.
+    """
+
+    def decorator(write: Callable[[BaseModel], BaseModel]):
+        summary = " ".join(write.__doc__.split("\n\n")[0].split())
+        name = rule.rsplit("/", 1)[-1]
+        body_model = typing.get_type_hints(write)["body"]
+
+        @operation(summary, body=body_model, responses={201: created}, **IDEMPOTENT, **declared)
+        def view(body: BaseModel, headers: IdempotencyHeaders):
+            return idempotent(name, write, body, headers.key)
+
+        bp.add_url_rule(rule, write.__name__, view, methods=["POST"])
+        return write
+
+    return decorator
