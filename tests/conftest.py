@@ -23,6 +23,14 @@ from tests.support.web import LiveServer
 pytest_plugins = ["tests.support.factories"]
 
 
+def pytest_collection_modifyitems(items):
+    """A test that drives Chromium (it uses the ``chromium`` fixture, through ``page`` or
+    directly) is marked ``browser``, so ``-m "not browser"`` runs the rest quickly."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     pg_ctl = find_pg_ctl()

@@ -45,19 +45,8 @@ from urllib.error import URLError
 import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from core import outbox
 from core.extensions import db
-from core.outbox import (
-    DispatchReport,
-    RealClock,
-    claim,
-    exponential_backoff,
-    fail,
-    is_due,
-    postpone_all,
-    release,
-    save_sent,
-    wake_backed_off,
-)
 from dashboard.slack.client import delivery_client, setting
 from dashboard.slack.models import OutboxMessage
 
@@ -87,7 +76,7 @@ NETWORK_ERRORS = (
 
 
 def backoff(attempts: int) -> timedelta:
-    return exponential_backoff(
+    return outbox.exponential_backoff(
         attempts, setting("SLACK_BACKOFF_BASE_SECONDS"), setting("SLACK_BACKOFF_MAX_SECONDS")
     )
 
@@ -104,7 +93,7 @@ def _due_ids(now: datetime) -> list[tuple[int, str]]:
             ~_earlier_reply_unsent(OutboxMessage),
         ),
     )
-    due = is_due(OutboxMessage, now)
+    due = outbox.is_due(OutboxMessage, now)
     statement = (
         sa.select(OutboxMessage.id, OutboxMessage.channel)
         .where(due, parent_ready)
@@ -177,7 +166,7 @@ def _retry_after(error: SlackApiError) -> int:
 
 
 def _fail(message: OutboxMessage, now: datetime, error: str, *, permanent: bool) -> str:
-    return fail(
+    return outbox.fail(
         message,
         now,
         error,
@@ -194,17 +183,17 @@ def dispatch(
     sleep: Callable[[float], None] | None = None,
     client=None,
     budget: timedelta | None = None,
-) -> DispatchReport:
+) -> outbox.DispatchReport:
     """Send due outbox messages for up to ``budget`` (default ``SLACK_DISPATCH_BUDGET_SECONDS``).
 
     No Slack token: returns at once, sending nothing; the messages wait in the outbox.
     """
-    report = DispatchReport()
+    report = outbox.DispatchReport()
     client = client or delivery_client()
     if client is None:
         report.stopped_by = "slack is off (no HUDDLE_SLACK_BOT_TOKEN)"
         return report
-    clock = clock or RealClock(at)
+    clock = clock or outbox.RealClock(at)
     sleep = sleep or time.sleep
     started = clock()
     deadline = started + (budget or timedelta(seconds=setting("SLACK_DISPATCH_BUDGET_SECONDS")))
@@ -234,7 +223,7 @@ def dispatch(
         if not queues[channel]:
             del queues[channel]
         now = clock()
-        message = claim(OutboxMessage, message_id, now)
+        message = outbox.claim(OutboxMessage, message_id, now)
         if message is None:
             continue
         thread_ts = None
@@ -242,7 +231,7 @@ def dispatch(
             thread_ts = _parent_ts(message)
             waiting = db.session.scalar(sa.select(_earlier_reply_unsent(message)))
             if thread_ts is None or waiting:
-                release(message)
+                outbox.release(message)
                 continue
         dedup_key = message.dedup_key
         post = {
@@ -265,7 +254,7 @@ def dispatch(
                 message.next_attempt_at = until
                 message.last_error = f"429 {code or 'ratelimited'}"  # the page says "next …"
                 db.session.commit()
-                postpone_all(OutboxMessage, until)
+                outbox.postpone_all(OutboxMessage, until)
                 report.rate_limited_until = until
                 report.stopped_by = "rate limited"
                 break
@@ -282,7 +271,7 @@ def dispatch(
             report.stopped_by = f"network: {type(error).__name__}"
             break
         sent_at = clock()
-        if not save_sent(OutboxMessage, message_id, sent_at, sleep, ts=response.get("ts")):
+        if not outbox.save_sent(OutboxMessage, message_id, sent_at, sleep, ts=response.get("ts")):
             report.stopped_by = "database: could not save a sent message"
             break
         report.sent.append(message_id)
@@ -291,7 +280,7 @@ def dispatch(
             add(channel, reply_id)
         if len(report.sent) == 1:
             # Slack answers: whatever waits out an outage backoff joins this run, same pacing.
-            wake_backed_off(OutboxMessage, sent_at)
+            outbox.wake_backed_off(OutboxMessage, sent_at)
             for woken_id, woken_channel in _due_ids(sent_at):
                 add(woken_channel, woken_id)
     return report

@@ -14,8 +14,6 @@ from core.models import Client
 from tests.support.browser import log_in
 from tests.support.factories import build_complaint, build_playbook, build_user
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def desk(live_app):

@@ -8,8 +8,6 @@ from core.models import Client
 from tests.support.browser import log_in, log_reached_call, take_rated_complaint
 from tests.support.factories import build_playbook, build_user
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def walk(live_app):

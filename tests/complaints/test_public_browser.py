@@ -11,8 +11,6 @@ from complaints.models import Complaint, Rating
 from core import clients
 from core.extensions import db
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
 def phone(chromium, live_server):

@@ -19,8 +19,6 @@ from core.extensions import db
 from core.models import Client
 from tests.support.app import make_app, migrate
 
-pytestmark = pytest.mark.browser
-
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 # (Huddle's code, the <html lang> it gives, a browser language that is *not* it)
 LANGUAGES = [

@@ -6,8 +6,6 @@ from core.extensions import db
 from tests.support import PASSWORD
 from tests.support.factories import build_user
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def agent(live_app):

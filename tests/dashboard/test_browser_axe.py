@@ -12,8 +12,6 @@ import pytest
 
 from tests.support.browser import log_in_demo
 
-pytestmark = pytest.mark.browser
-
 AXE = Path(__file__).parents[2] / "dashboard" / "static" / "vendor" / "axe.min.js"
 RUN_AXE = """async () => {
   const result = await axe.run(document, {

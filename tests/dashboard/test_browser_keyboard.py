@@ -3,11 +3,7 @@ call on a complaint keep focus in the changed region and announce what was done,
 
 import re
 
-import pytest
-
 from tests.support.browser import log_in_demo
-
-pytestmark = pytest.mark.browser
 
 
 def focus_is_kept(page) -> bool:

@@ -13,8 +13,6 @@ from playwright.sync_api import expect
 
 from tests.support.browser import log_in_demo as log_in
 
-pytestmark = pytest.mark.browser
-
 PHONE = {"width": 375, "height": 740}
 SMALL_PHONE = {"width": 320, "height": 640}
 SHOTS = os.environ.get("HUDDLE_UI_SHOTS")  # a folder: save 375 px screenshots of the main pages

@@ -6,8 +6,6 @@ from core.extensions import db
 from tests.support.browser import log_in
 from tests.support.factories import build_user
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def people(live_app):

@@ -11,8 +11,6 @@ from core.models import Client, Team
 from tests.support.browser import log_in
 from tests.support.factories import build_complaint, build_contact, build_user
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def manager(live_app):

@@ -16,8 +16,6 @@ from tests.support.browser import log_in, log_reached_call, take_rated_complaint
 from tests.support.factories import build_user
 from tests.support.slack import FakeClock
 
-pytestmark = pytest.mark.browser
-
 CLIENT_EMAIL = "lucia.walk@example.com"
 
 

@@ -11,8 +11,6 @@ from tests.support.browser import log_in, second_screen
 from tests.support.factories import build_complaint
 from tests.support.standup import seed_crew
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def crew(live_app):

@@ -7,8 +7,6 @@ import pytest
 from tests.support.browser import log_in, second_screen
 from tests.support.standup import seed_crew
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def crew(live_app):

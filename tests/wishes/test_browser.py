@@ -9,8 +9,6 @@ from core.models import Team
 from tests.support.browser import log_in
 from tests.support.factories import build_user
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def people(live_app):

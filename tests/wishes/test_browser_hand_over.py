@@ -14,8 +14,6 @@ from wishes import briefs
 from wishes import services as wishes
 from wishes.models import Callback
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def away_call(live_app):
