@@ -39,7 +39,7 @@ from dashboard.slack.client import managers_voice, setting
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.escalations import escalation_key
 from dashboard.slack.models import OutboxMessage
-from dashboard.slack.outbox import enqueue, enqueue_message
+from dashboard.slack.outbox import enqueue, enqueue_message, tell_managers
 from standup.briefs import reminders_due
 from standup.queries import holiday_dates
 from standup.services import auto_end_standups, prepare_standups
@@ -228,10 +228,11 @@ def complaints_digest(at: datetime, team_id: int | None = None) -> str:
     Once per day: its dedup key is the day.
     """
     on = _local_day(at, setting("DIGEST_TIMEZONE"))
-    with speaking(*managers_voice()):
-        message = messages.complaints_digest(digest(at, limit=messages.MAX_THREAD_LINES), on)
-    queued = enqueue_message(
-        setting("SLACK_MANAGERS_CHANNEL"), "complaints-digest", f"complaints-digest:{on}", message
+    lines = digest(at, limit=messages.MAX_THREAD_LINES)
+    queued = tell_managers(
+        "complaints-digest",
+        f"complaints-digest:{on}",
+        lambda: messages.complaints_digest(lines, on),
     )
     db.session.commit()
     return "queued" if queued else "already queued"
@@ -272,13 +273,10 @@ def follow_up_watch(at: datetime, team_id: int | None = None) -> str:
     slack_ids = {
         user_id: user.slack_user_id for user_id, user in owners.items() if user.slack_user_id
     }
-    with speaking(*managers_voice()):
-        watch = messages.follow_up_watch(briefs, slack_ids)
-    enqueue_message(
-        setting("SLACK_MANAGERS_CHANNEL"),
+    tell_managers(
         "follow-up-watch",
         f"follow-up-watch:{at.isoformat()}",
-        watch,
+        lambda: messages.follow_up_watch(briefs, slack_ids),
     )
     for brief in briefs:
         key = f"follow-up:{brief.id}:{int(brief.due_at.timestamp())}"

@@ -4,6 +4,7 @@ Nothing here talks to Slack: enqueueing only adds rows to the caller's transacti
 exists if and only if the change that caused it was committed. ``delivery.dispatch`` sends them.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,11 +12,13 @@ import sqlalchemy as sa
 from core import outbox as outbox_core
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import speaking
 from core.outbox import OutboxError, add_once
+from dashboard.slack.client import managers_voice, setting
 from dashboard.slack.messages import SlackMessage
 from dashboard.slack.models import OutboxMessage
 
-__all__ = ["OutboxError", "enqueue", "enqueue_message", "retry", "withdraw"]
+__all__ = ["OutboxError", "enqueue", "enqueue_message", "retry", "tell_managers", "withdraw"]
 
 
 def enqueue(
@@ -68,6 +71,16 @@ def enqueue_message(
             not_before=not_before,
         )
     return parent
+
+
+def tell_managers(
+    kind: str, dedup_key: str, build: Callable[[], SlackMessage]
+) -> OutboxMessage | None:
+    """Enqueue ``build()`` for the managers' channel, written in the managers' voice (the app's
+    language and the digest's timezone: ``managers_voice``), as every message to them is."""
+    with speaking(*managers_voice()):
+        message = build()
+    return enqueue_message(setting("SLACK_MANAGERS_CHANNEL"), kind, dedup_key, message)
 
 
 def withdraw(dedup_key: str) -> int:

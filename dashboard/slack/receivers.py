@@ -17,7 +17,7 @@ from dashboard.slack.messages import (
     standup_summary,
     wish_review_results,
 )
-from dashboard.slack.outbox import enqueue_message, withdraw
+from dashboard.slack.outbox import enqueue_message, tell_managers, withdraw
 from standup.briefs import StandupSummary
 from standup.models import Standup
 from wishes.briefs import DecisionBrief, ReviewBrief
@@ -30,22 +30,14 @@ def on_rating_received(sender, rating: Rating, complaint: Complaint | None, **ex
     brief = rating_brief(rating.id)
     if brief is None:
         return
-    with speaking(*managers_voice()):
-        message = low_rating_alert(brief)
-    enqueue_message(
-        setting("SLACK_MANAGERS_CHANNEL"), "low-rating-alert", f"low-rating:{rating.id}", message
-    )
+    tell_managers("low-rating-alert", f"low-rating:{rating.id}", lambda: low_rating_alert(brief))
 
 
 def on_client_wrote_to_head(sender, complaint: ComplaintBrief | None, **extra) -> None:
     """A client wrote to the head of support: the managers hear of it too."""
     if complaint is None:
         return
-    with speaking(*managers_voice()):
-        message = client_wrote(complaint)
-    enqueue_message(
-        setting("SLACK_MANAGERS_CHANNEL"), "client-wrote", f"client-wrote:{complaint.id}", message
-    )
+    tell_managers("client-wrote", f"client-wrote:{complaint.id}", lambda: client_wrote(complaint))
 
 
 def _summary_key(team_id: int, on) -> str:

@@ -18,12 +18,15 @@ def user(u) -> User:
     return db.session.get(User, u.id)
 
 
-def seed_crew(app, slug: str, name: str, people: list[tuple[str, str, str]]) -> Team:
-    """A team that meets every day at 09:00 UTC with ``people`` as (role, e-mail, name), committed
-    (for the live server of the browser tests); the first in the rotation facilitates."""
+def seed_crew(
+    app, slug: str, name: str, people: list[tuple[str, str, str]], timezone: str = "UTC"
+) -> Team:
+    """A team that meets every day at 09:00 (UTC unless ``timezone`` says) with ``people`` as
+    (role, e-mail, name), committed (for the live server of the browser tests); the first in the
+    rotation facilitates."""
     with app.app_context():
         team = Team(
-            slug=slug, name=name, timezone="UTC", workdays="1234567", standup_time=time(9, 0)
+            slug=slug, name=name, timezone=timezone, workdays="1234567", standup_time=time(9, 0)
         )
         db.session.add(team)
         db.session.flush()

@@ -4,25 +4,18 @@ import re
 
 import pytest
 
-from core.extensions import db
-from core.models import Team
 from tests.support.browser import log_in
-from tests.support.factories import build_user
+from tests.support.standup import seed_crew
 
 
 @pytest.fixture(scope="module")
 def people(live_app):
-    with live_app.app_context():
-        team = Team(slug="wish-walk", name="Wish Walk Team", timezone="America/Sao_Paulo")
-        db.session.add(team)
-        db.session.flush()
-        for email, name, role in [
-            ("wish.agent@example.com", "Walk Agent", "agent"),
-            ("wish.manager@example.com", "Walk Manager", "manager"),
-        ]:
-            db.session.add(build_user(role, email=email, name=name, team_id=team.id))
-        db.session.commit()
-    return {"agent": "wish.agent@example.com", "manager": "wish.manager@example.com"}
+    crew = [
+        ("agent", "wish.agent@example.com", "Walk Agent"),
+        ("manager", "wish.manager@example.com", "Walk Manager"),
+    ]
+    seed_crew(live_app, "wish-walk", "Wish Walk Team", crew, timezone="America/Sao_Paulo")
+    return {role: email for role, email, _name in crew}
 
 
 def record(page, external_id, name, problem, choose_existing):

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
-from core.models import AwayDay, Client, Team
+from core.models import AwayDay, Client, Team, User
 from tests.support.browser import log_in
-from tests.support.factories import build_user
+from tests.support.standup import seed_crew
 from tests.support.wishes import REVIEW_DAY
 from wishes import briefs
 from wishes import services as wishes
@@ -18,19 +18,19 @@ from wishes.models import Callback
 @pytest.fixture(scope="module")
 def away_call(live_app):
     """One open callback of Lucas, who marked today as a day away; Mia is present."""
+    crew = {
+        "manager": ("manager", "Zoe Lead"),
+        "lucas": ("agent", "Lucas Away"),
+        "mia": ("agent", "Mia Here"),
+    }
+    email = "hand.{}@example.com".format
+    seed = [(role, email(key), name) for key, (role, name) in crew.items()]
+    team_id = seed_crew(live_app, "hand-walk", "Hand Walk Team", seed, "America/Sao_Paulo").id
     with live_app.app_context():
-        team = Team(slug="hand-walk", name="Hand Walk Team", timezone="America/Sao_Paulo")
-        db.session.add(team)
-        db.session.flush()
-        people = {}
-        for key, name, role in [
-            ("manager", "Zoe Lead", "manager"),
-            ("lucas", "Lucas Away", "agent"),
-            ("mia", "Mia Here", "agent"),
-        ]:
-            people[key] = build_user(role, email=f"hand.{key}@example.com", name=name)
-            people[key].team_id = team.id
-            db.session.add(people[key])
+        team = db.session.get(Team, team_id)
+        people = {
+            key: db.session.scalar(sa.select(User).where(User.email == email(key))) for key in crew
+        }
         client = Client(external_id="hand-1", name="Ana Hand")
         db.session.add(client)
         db.session.commit()
