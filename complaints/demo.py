@@ -24,48 +24,49 @@ from core.demo import DemoContext
 from core.extensions import db
 from core.models import Client, User
 
+# The written scripts of the demo's root causes (the arguments of ``save_playbook``).
 PLAYBOOKS = [
-    (
-        "Late delivery",
-        "Late delivery: apologise and make it right",
-        [
+    dict(
+        category="Late delivery",
+        title="Late delivery: apologise and make it right",
+        steps=[
             "Apologise personally",
             "Check the courier's tracking",
             "Offer a discount on the next order",
             "Call back after the next delivery",
         ],
-        Decimal("10.00"),
-        8,
+        suggested_compensation=Decimal("10.00"),
+        follow_up_hours=8,
     ),
-    (
-        "Billing error",
-        "Charged wrongly: refund the same day",
-        ["Confirm the double charge in billing", "Refund at once", "Send the refund receipt"],
-        Decimal("0"),
-        4,
+    dict(
+        category="Billing error",
+        title="Charged wrongly: refund the same day",
+        steps=["Confirm the double charge in billing", "Refund at once", "Send the refund receipt"],
+        suggested_compensation=Decimal("0"),
+        follow_up_hours=4,
     ),
-    (
-        "Rude staff",
-        "Rude treatment: listen, apologise, follow up",
-        [
+    dict(
+        category="Rude staff",
+        title="Rude treatment: listen, apologise, follow up",
+        steps=[
             "Listen to the whole story without interrupting",
             "Apologise for the team",
             "Talk to the staff member",
             "Tell the client what changed",
         ],
-        Decimal("20.00"),
-        24,
+        suggested_compensation=Decimal("20.00"),
+        follow_up_hours=24,
     ),
-    (
-        "Damaged item",
-        "Damaged item: replace first, ask later",
-        [
+    dict(
+        category="Damaged item",
+        title="Damaged item: replace first, ask later",
+        steps=[
             "Ask for a photo only if the client offers one",
             "Ship a replacement",
             "Collect the damaged item",
         ],
-        Decimal("30.00"),
-        12,
+        suggested_compensation=Decimal("30.00"),
+        follow_up_hours=12,
     ),
 ]
 
@@ -278,22 +279,16 @@ def seed(context: DemoContext) -> None:
 def _playbooks(admin: User) -> dict[str, Playbook]:
     """The written scripts by category name, and the causes still without one (each made once)."""
     written = {p.category.name.lower(): p for p in pages.all_playbooks()}
-    for name, title, steps, compensation, hours in PLAYBOOKS:
-        if name.lower() not in written:
-            written[name.lower()] = root_causes.save_playbook(
-                admin,
-                category=name,
-                title=title,
-                steps=steps,
-                suggested_compensation=compensation,
-                follow_up_hours=hours,
-                active=True,
+    for script in PLAYBOOKS:
+        if script["category"].lower() not in written:
+            written[script["category"].lower()] = root_causes.save_playbook(
+                admin, **script, active=True
             )
     named = {category.name.lower() for category in pages.categories()}
     for name in UNSCRIPTED:
         if name.lower() not in named:
             root_causes.save_category(admin, name)
-    return {name: written[name.lower()] for name, *_script in PLAYBOOKS}
+    return {script["category"]: written[script["category"].lower()] for script in PLAYBOOKS}
 
 
 def _work_on(
