@@ -175,7 +175,10 @@ def test_a_short_search_finds_names_from_the_client_name_index(app, client, logi
     """Under three characters no trigram index helps; the name's plain index must (no scan)."""
     login_as("manager")
     plan = _plan_for(app, client, "/complaints/?q=an", "FROM complaints", conditions_only=True)
-    assert "ix_clients_name" in plan, plan
     assert "SCAN clients" not in plan and "Seq Scan on clients" not in plan, plan
+    # SQLite walks the name's index. PostgreSQL on these few rows may as well start from the open
+    # complaints and test each one's client by primary key: either way no table is scanned.
+    by_key = "Index Cond: (id = complaints_1.client_id)" in plan
+    assert "ix_clients_name" in plan or ("Index Cond" in plan and by_key), plan
     assert "whose name starts with “an”" in client.get("/complaints/?q=an").text
     assert "whose name starts with" not in client.get("/complaints/?q=ana").text
