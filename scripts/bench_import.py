@@ -7,7 +7,9 @@ indexes, so the import's rows/s can be read against what the database itself all
 
     .venv/bin/python scripts/bench_import.py                      # 100k rows, fresh SQLite in /tmp
     .venv/bin/python scripts/bench_import.py --rows 20000
+    .venv/bin/python scripts/bench_import.py --postgres           # a throw-away PostgreSQL server
     .venv/bin/python scripts/bench_import.py --database-url postgresql://user@host/db   # migrated db
+    .venv/bin/python scripts/bench_import.py --profile            # cProfile of preview and import
 
 Not a timed test: machines differ. It prints each phase so a regression shows where it is.
 """
@@ -63,7 +65,38 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="an existing database (default: a fresh SQLite file)"
     )
+    parser.add_argument(
+        "--postgres", action="store_true", help="a throw-away PostgreSQL server (like the tests')"
+    )
+    parser.add_argument("--profile", action="store_true", help="print the top cProfile entries")
     args = parser.parse_args()
+    server = None
+    if args.postgres:
+        from tests.support.postgres import ThrowAwayPostgres, find_pg_ctl, free_port
+
+        server = ThrowAwayPostgres(find_pg_ctl(), free_port()).start()
+    try:
+        run(args, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def profiled(enabled: bool, call, *args, **kwargs):
+    """``call(*args, **kwargs)``, under cProfile when ``enabled`` (the top entries printed)."""
+    if not enabled:
+        return call(*args, **kwargs)
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    result = profile.runcall(call, *args, **kwargs)
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+    pstats.Stats(profile).sort_stats("tottime").print_stats(15)
+    return result
+
+
+def run(args, server) -> None:
 
     from flask_migrate import upgrade
 
@@ -73,6 +106,8 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="huddle-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    if server is not None:
+        url = server.create_database("bench_import")
     app = create_app(
         {
             "ENV_NAME": "development",
@@ -90,8 +125,8 @@ def main() -> None:
             f"generated {args.rows:,} rows ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - started:.2f}s"
         )
 
-        started = time.perf_counter()
-        job = csv_import.stage_upload(data, "bench.csv", user_id=None)
+        started = end_to_end = time.perf_counter()
+        job = profiled(args.profile, csv_import.stage_upload, data, "bench.csv", user_id=None)
         preview = csv_import.read_status(job)["preview"]
         print(
             f"preview (check every line, nothing written): {time.perf_counter() - started:.2f}s, "
@@ -109,8 +144,9 @@ def main() -> None:
             return original(job_id, **changes)
 
         csv_import._write_status = timed_status
-        status = csv_import.run_import(job, None)
+        status = profiled(args.profile, csv_import.run_import, job, None)
         total = time.perf_counter() - started
+        both = time.perf_counter() - end_to_end
         for at, phase, done in phases:
             if phase in ("checking", "clients", "saving") or (done and done % 25_000 == 0):
                 print(f"  {at:6.2f}s {phase or status['state']} {done or ''}")
@@ -118,6 +154,7 @@ def main() -> None:
             f"import ({status['state']}): {total:.2f}s for {args.rows:,} rows "
             f"→ {args.rows / total:,.0f} rows/s; result {status.get('result')}"
         )
+        print(f"upload to done (preview + import): {both:.2f}s → {args.rows / both:,.0f} rows/s")
         print(f"floor (bare driver, same rows, same indexes): {floor(args.rows):,.0f} rows/s")
         db.engine.dispose()
 

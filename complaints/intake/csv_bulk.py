@@ -1,47 +1,61 @@
-"""The set-based writes of a CSV import: all clients in one statement, all ratings in bulk.
+"""The set-based writes of a CSV import: the staged rows go to the database once, then SQL does the rest.
 
-The rows reach here already checked and normalised by the preview (``csv_import`` stages them), so
-no value is parsed or converted again: timestamps travel as UTC text in the exact form each backend
-stores, and the drivers get plain tuples (SQLAlchemy's per-row type processing would cost more than
-the insert itself at 100k rows).
+The rows reach here already checked and normalised by the preview (``csv_parse``; ``csv_import``
+stages them), so no value is parsed or converted again: each row travels as it was staged, its
+time the UTC text SQLite stores (PostgreSQL's staging column is a plain ``timestamp`` read as UTC).
 
-Clients go through a temporary staging table (``import_clients_staging``): on PostgreSQL it is filled with ``COPY``, on SQLite
-with one ``executemany``; then a single ``INSERT … SELECT … ON CONFLICT (external_id) DO UPDATE``
-creates or updates them all, and one join hands back every id. Ratings are appended with ``COPY``
-(PostgreSQL) or ``executemany`` (SQLite), and counted into Insights' quarter-hour rollup
-(``rating_slots``) the same way as the clients. Everything runs in the caller's transaction.
+1. ``stage``: every row into a temporary table, ``import_rows_staging`` (PostgreSQL: ``COPY``
+   through psycopg's ``cursor.copy``; SQLite: batched ``executemany``), in the caller's transaction.
+2. ``upsert_clients``: aliases resolved, one row per client (the last line wins, an empty e-mail,
+   phone or language keeps an earlier line's) grouped into ``import_clients_staging``, the
+   changes of known clients audited, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``.
+3. ``insert_ratings``: ``INSERT INTO ratings … SELECT`` joined to the clients, a range of lines at a
+   time (the progress bar); then the quarter-hour rollup and the complaints' milestones, each one
+   statement over the staged rows (``rollups.add_counts_from``, ``milestones.refresh_clients_in``).
+
+Everything runs in the caller's transaction: a failure anywhere rolls all of it back.
 """
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from itertools import pairwise
 
 import sqlalchemy as sa
 
-from core.extensions import db
-
-RATINGS_COPY = (
-    "COPY ratings (client_id, score, comment, channel, order_ref, occurred_at, received_at, "
-    "complaint_id) FROM STDIN"
+from complaints import milestones, rollups
+from complaints.intake.csv_parse import (  # noqa: F401  (the staged layout, read by csv_import)
+    COMMENT,
+    EMAIL_,
+    EXTERNAL_ID,
+    LINE,
+    LOCALE,
+    NAME,
+    OCCURRED,
+    ORDER_REF,
+    PHONE,
+    SCORE,
+    STORED_FORMAT,
+    stored_text,
 )
-# Staged rows are lists in this order (see ``csv_import.staged_row``).
-LINE, EXTERNAL_ID, NAME, EMAIL, PHONE, SCORE, COMMENT, ORDER_REF, OCCURRED, LOCALE = range(10)
-STORED_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLite stores a UTCDateTime (UTC, naive)
+from core import audit
+from core.database import UTCDateTime
+from core.extensions import db
+from core.models import Client
+
+ROWS = "import_rows_staging"
+CLIENTS = "import_clients_staging"
+COLUMNS = "line, external_id, name, email, phone, score, comment, order_ref, occurred_at, locale"
+CHUNK = 5000  # rows per executemany on SQLite
+staged_rows = sa.table(ROWS, sa.column("external_id"), sa.column("score"))
 
 
-def stored_text(instant: datetime) -> str:
-    """An aware datetime as the UTC text staged rows carry."""
-    return instant.astimezone(UTC).strftime(STORED_FORMAT)
-
-
-def _is_postgresql() -> bool:
+def is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _for_backend(text: str | None, postgresql: bool) -> str | None:
-    """Staged UTC text as the backend takes it (PostgreSQL needs the offset for timestamptz)."""
-    if text is None or not postgresql:
-        return text
-    return text + "+00"
+def _instant(postgresql: bool, column: str = "occurred_at") -> str:
+    """A staged time as the backend's instant (PostgreSQL stages it as UTC wall time)."""
+    return f"({column} AT TIME ZONE 'UTC')" if postgresql else column
 
 
 def _copy(connection, sql: str, rows: Sequence[Sequence]) -> None:
@@ -55,112 +69,187 @@ def _copy(connection, sql: str, rows: Sequence[Sequence]) -> None:
         cursor.close()
 
 
-def upsert_clients(clients: list[tuple], now: datetime) -> dict[str, int]:
-    """``(external_id, name, email, phone, locale)`` each: created or updated at once;
-    external_id → id.
+def _temporary_table(connection, name: str, columns: str, postgresql: bool) -> None:
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    # PostgreSQL drops it with the transaction; SQLite's is dropped by ``finish``.
+    suffix = " ON COMMIT DROP" if postgresql else ""
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns}){suffix}")
 
-    An empty e-mail, phone or language in the file never erases what Huddle knows (``coalesce``).
-    """
-    if not clients:
-        return {}
+
+def stage(rows: list[list]) -> None:
+    """Every staged row into ``import_rows_staging``."""
     connection = db.session.connection()
-    postgresql = _is_postgresql()
-    connection.exec_driver_sql("DROP TABLE IF EXISTS import_clients_staging")
-    connection.exec_driver_sql(
-        "CREATE TEMPORARY TABLE import_clients_staging (external_id VARCHAR(120) PRIMARY KEY, "
-        "name VARCHAR(200), email VARCHAR(254), phone VARCHAR(40), locale VARCHAR(16))"
+    postgresql = is_postgresql()
+    _temporary_table(
+        connection,
+        ROWS,
+        "line INTEGER PRIMARY KEY, external_id VARCHAR(120) NOT NULL, name VARCHAR(200) NOT NULL, "
+        "email VARCHAR(254), phone VARCHAR(40), score SMALLINT NOT NULL, comment TEXT, "
+        f"order_ref VARCHAR(120), occurred_at {'TIMESTAMP' if postgresql else 'VARCHAR(26)'} "
+        "NOT NULL, locale VARCHAR(16), complaint_id INTEGER",
+        postgresql,
     )
+    if rows and len(rows[0]) == LOCALE:  # staged before files had a language column
+        rows = [[*row, None] for row in rows]
     if postgresql:
-        _copy(
-            connection,
-            "COPY import_clients_staging (external_id, name, email, phone, locale) FROM STDIN",
-            clients,
-        )
-    else:
-        connection.exec_driver_sql(
-            "INSERT INTO import_clients_staging VALUES (?, ?, ?, ?, ?)", clients
-        )
-    # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join condition.
-    connection.execute(
-        sa.text(
-            "INSERT INTO clients (external_id, name, email, phone, locale, created_at) "
-            "SELECT external_id, name, email, phone, locale, :now FROM import_clients_staging "
-            "WHERE true ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, "
-            "email = coalesce(excluded.email, clients.email), "
-            "phone = coalesce(excluded.phone, clients.phone), "
-            "locale = coalesce(excluded.locale, clients.locale)"
-        ),
-        {"now": _for_backend(stored_text(now), postgresql)},
-    )
-    ids = dict(
-        connection.exec_driver_sql(
-            "SELECT s.external_id, c.id FROM import_clients_staging s "
-            "JOIN clients c ON c.external_id = s.external_id"
-        ).all()
-    )
-    connection.exec_driver_sql("DROP TABLE import_clients_staging")
-    return ids
-
-
-def insert_ratings(ratings: list[tuple]) -> None:
-    """Append ratings, each a tuple in the order of ``RATINGS_COPY`` with timestamps as staged text."""
-    if not ratings:
+        _copy(connection, f"COPY {ROWS} ({COLUMNS}) FROM STDIN", rows)
         return
-    connection = db.session.connection()
-    if _is_postgresql():
-        ratings = [
-            (*rating[:5], rating[5] + "+00", rating[6] + "+00", rating[7]) for rating in ratings
-        ]
-        _copy(connection, RATINGS_COPY, ratings)
-        return
-    connection.exec_driver_sql(
-        "INSERT INTO ratings (client_id, score, comment, channel, order_ref, occurred_at, "
-        "received_at, complaint_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        ratings,
+    cursor = connection.connection.dbapi_connection.cursor()
+    insert = f"INSERT INTO {ROWS} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+    try:
+        for start in range(0, len(rows), CHUNK):
+            cursor.executemany(insert, rows[start : start + CHUNK])
+    finally:
+        cursor.close()
+
+
+def finish() -> None:
+    """Drop SQLite's staging tables (PostgreSQL's go with the transaction)."""
+    if not is_postgresql():
+        connection = db.session.connection()
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {ROWS}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {CLIENTS}")
+
+
+def _latest_sql(postgresql: bool) -> str:
+    """One row per client from the staged rows: the last line's name; the last non-empty e-mail,
+    phone and language (a key of the zero-padded line number before each value: the greatest is
+    the last line's, and NULL values take no part in ``max``)."""
+    key = "lpad(CAST(line AS TEXT), 10, '0')" if postgresql else "printf('%010d', line)"
+    collate = ' COLLATE "C"' if postgresql else ""
+
+    def last(column: str) -> str:
+        return f"substr(max(({key} || {column}){collate}), 11)"
+
+    return (
+        f"SELECT external_id, {last('name')}, {last('email')}, {last('phone')}, "  # noqa: S608
+        f"{last('locale')} FROM {ROWS} GROUP BY external_id"
     )
 
 
-SLOTS_UPSERT = (
-    "INSERT INTO rating_slots (slot_at, score_1, score_2, score_3, score_4, score_5) {source} "
-    "ON CONFLICT (slot_at) DO UPDATE SET score_1 = rating_slots.score_1 + excluded.score_1, "
-    "score_2 = rating_slots.score_2 + excluded.score_2, "
-    "score_3 = rating_slots.score_3 + excluded.score_3, "
-    "score_4 = rating_slots.score_4 + excluded.score_4, "
-    "score_5 = rating_slots.score_5 + excluded.score_5"
+DETAILS = ("name", "email", "phone")  # audited when changed, as ``core.clients.upsert_client`` does
+CHANGED = (
+    "c.name <> s.name OR (s.email IS NOT NULL AND (c.email IS NULL OR c.email <> s.email)) "
+    "OR (s.phone IS NOT NULL AND (c.phone IS NULL OR c.phone <> s.phone))"
+)
+UPSERT = (
+    "INSERT INTO clients (external_id, name, email, phone, locale, created_at) "  # noqa: S608
+    f"SELECT external_id, name, email, phone, locale, :now FROM {CLIENTS} WHERE true "
+    "ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, "
+    "email = coalesce(excluded.email, clients.email), "
+    "phone = coalesce(excluded.phone, clients.phone), "
+    "locale = coalesce(excluded.locale, clients.locale) "
+    # A client the file says nothing new about is not written again (no search-index churn);
+    # PostgreSQL still locks it, as every conflicting row of an ON CONFLICT DO UPDATE.
+    "WHERE clients.name <> excluded.name "
+    "OR (excluded.email IS NOT NULL AND (clients.email IS NULL OR clients.email <> excluded.email)) "
+    "OR (excluded.phone IS NOT NULL AND (clients.phone IS NULL OR clients.phone <> excluded.phone)) "
+    "OR (excluded.locale IS NOT NULL "
+    "AND (clients.locale IS NULL OR clients.locale <> excluded.locale))"
 )
 
 
-def count_ratings(rows: list[list]) -> None:
-    """Add the imported ratings to the quarter-hour rollup Insights reads (same transaction).
+def upsert_clients(actor_id: int | None, now: datetime) -> tuple[int, int]:
+    """Create or update every staged client at once; returns (created, updated).
 
-    Counted once for the whole file, straight from the staged text (``YYYY-MM-DD HH:MM``…), and
-    written like the clients: one upsert per slot touched, from a staging table on PostgreSQL.
+    Staged ids that are aliases (a merge) become the kept client's first, so its row is updated.
+    As for ``core.clients.upsert_client`` with another system's data: newer details replace ours,
+    an empty one never erases, and each changed known client gets a ``details_changed`` event.
     """
-    slots: dict[str, list[int]] = {}
-    for row in rows:
-        text = row[OCCURRED]
-        slot = f"{text[:14]}{int(text[14:16]) // 15 * 15:02d}:00.000000"
-        slots.setdefault(slot, [0, 0, 0, 0, 0])[row[SCORE] - 1] += 1
-    if not slots:
-        return
     connection = db.session.connection()
-    if not _is_postgresql():
-        connection.exec_driver_sql(
-            SLOTS_UPSERT.format(source="VALUES (?, ?, ?, ?, ?, ?)"),
-            [(slot, *counts) for slot, counts in slots.items()],
-        )
-        return
-    connection.exec_driver_sql("DROP TABLE IF EXISTS rating_slots_staging")
+    postgresql = is_postgresql()
     connection.exec_driver_sql(
-        "CREATE TEMPORARY TABLE rating_slots_staging (slot_at TIMESTAMPTZ PRIMARY KEY, "
-        "score_1 INTEGER, score_2 INTEGER, score_3 INTEGER, score_4 INTEGER, score_5 INTEGER)"
+        f"UPDATE {ROWS} SET external_id = (SELECT c.external_id FROM client_aliases a "  # noqa: S608
+        f"JOIN clients c ON c.id = a.client_id WHERE a.external_id = {ROWS}.external_id) "
+        "WHERE external_id IN (SELECT external_id FROM client_aliases)"
     )
-    _copy(
+    _temporary_table(
         connection,
-        "COPY rating_slots_staging FROM STDIN",
-        [(slot + "+00", *counts) for slot, counts in slots.items()],
+        CLIENTS,
+        "external_id VARCHAR(120) PRIMARY KEY, name VARCHAR(200), email VARCHAR(254), "
+        "phone VARCHAR(40), locale VARCHAR(16)",
+        postgresql,
     )
-    connection.exec_driver_sql(
-        SLOTS_UPSERT.format(source="SELECT * FROM rating_slots_staging WHERE true")
+    connection.exec_driver_sql(f"INSERT INTO {CLIENTS} {_latest_sql(postgresql)}")
+    total, created = connection.exec_driver_sql(
+        f"SELECT count(*), count(*) - count(c.id) FROM {CLIENTS} s "  # noqa: S608
+        "LEFT JOIN clients c ON c.external_id = s.external_id"
+    ).one()
+    _audit_changes(connection, actor_id, now)
+    upsert = sa.text(UPSERT).bindparams(sa.bindparam("now", type_=UTCDateTime))
+    connection.execute(upsert, {"now": now})
+    return created, total - created
+
+
+def _audit_changes(connection, actor_id: int | None, now: datetime) -> None:
+    changed = connection.exec_driver_sql(
+        "SELECT c.id, c.name, c.email, c.phone, s.name, s.email, s.phone "  # noqa: S608
+        f"FROM {CLIENTS} s JOIN clients c ON c.external_id = s.external_id WHERE {CHANGED}"
+    ).all()
+    events = []
+    for client_id, *values in changed:
+        changes = {
+            field: [old, new]
+            for field, old, new in zip(DETAILS, values[:3], values[3:], strict=True)
+            if new and new != old
+        }
+        events.append(
+            {
+                "at": now,
+                "actor_id": actor_id,
+                "entity_type": "client",
+                "entity_id": client_id,
+                "action": "details_changed",
+                "details": {"how": "system", "changes": changes},
+            }
+        )
+    if events:
+        db.session.execute(sa.insert(audit.AuditEvent), events)
+
+
+def client_ids_of_lines(lines: list[int]) -> dict[int, int]:
+    """line → client id, for a few staged lines (after ``upsert_clients``)."""
+    found: dict[int, int] = {}
+    for start in range(0, len(lines), 500):
+        query = sa.text(
+            f"SELECT s.line, c.id FROM {ROWS} s "  # noqa: S608
+            "JOIN clients c ON c.external_id = s.external_id WHERE s.line IN :lines"
+        ).bindparams(sa.bindparam("lines", expanding=True))
+        found.update(db.session.execute(query, {"lines": lines[start : start + 500]}).all())
+    return found
+
+
+def set_complaints(complaint_of_line: dict[int, int]) -> None:
+    """Note the complaint each of these staged lines (recent low ratings) opened or joined."""
+    if complaint_of_line:
+        db.session.execute(
+            sa.text(f"UPDATE {ROWS} SET complaint_id = :complaint WHERE line = :line"),  # noqa: S608
+            [{"line": line, "complaint": c} for line, c in complaint_of_line.items()],
+        )
+
+
+def insert_ratings(bounds: list[int], progress: Callable[[int], None]) -> int:
+    """``INSERT INTO ratings … SELECT`` the staged rows, lines ``bounds[i] <= line < bounds[i+1]``
+    at a time (``progress(ratings so far)`` after each), then count them into the rollup and
+    refresh the milestones of their clients' resolved complaints; returns how many were written."""
+    connection = db.session.connection()
+    postgresql = is_postgresql()
+    occurred = _instant(postgresql, "s.occurred_at")
+    insert = sa.text(
+        "INSERT INTO ratings (client_id, score, comment, channel, order_ref, occurred_at, "  # noqa: S608
+        f"received_at, complaint_id) SELECT c.id, s.score, s.comment, 'import', s.order_ref, "
+        f"{occurred}, {occurred}, s.complaint_id FROM {ROWS} s "
+        "JOIN clients c ON c.external_id = s.external_id "
+        "WHERE s.line >= :low AND s.line < :high ORDER BY s.line"
     )
-    connection.exec_driver_sql("DROP TABLE rating_slots_staging")
+    done = 0
+    for low, high in pairwise(bounds):
+        done += connection.execute(insert, {"low": low, "high": high}).rowcount
+        progress(done)
+    rollups.add_counts_from(connection, ROWS, _instant(postgresql))
+    milestones.refresh_clients_in(
+        sa.select(Client.id)
+        .join(staged_rows, staged_rows.c.external_id == Client.external_id)
+        .where(staged_rows.c.score >= milestones.KEPT_SCORE_MIN)
+    )
+    return done
