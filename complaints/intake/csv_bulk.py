@@ -2,24 +2,27 @@
 
 The rows reach here already checked and normalised by the preview (``csv_parse``; ``csv_import``
 stages them), so no value is parsed or converted again: each row travels as it was staged, its
-time the UTC text SQLite stores (PostgreSQL's staging column is a plain ``timestamp`` read as UTC).
+time the UTC text SQLite stores (PostgreSQL's staging column is a plain ``timestamp`` read as UTC),
+and no loop over the rows runs in Python (the drivers and ``itemgetter`` walk them in C).
 
-1. ``stage``: every row into a temporary table, ``import_rows_staging`` (PostgreSQL: ``COPY``
+1. ``stage``: every rating into a temporary table, ``import_rows_staging`` (PostgreSQL: ``COPY``
    through psycopg's ``cursor.copy``; SQLite: batched ``executemany``), in the caller's transaction.
 2. ``upsert_clients``: aliases resolved, one row per client (the last line wins, an empty e-mail,
-   phone or language keeps an earlier line's) grouped into ``import_clients_staging``, the
+   phone or language keeps an earlier line's) into ``import_clients_staging`` the same way, the
    changes of known clients audited, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``.
-3. ``insert_ratings``: ``INSERT INTO ratings … SELECT`` joined to the clients, a range of lines at a
-   time (the progress bar); then the quarter-hour rollup and the complaints' milestones, each one
-   statement over the staged rows (``rollups.add_counts_from``, ``milestones.refresh_clients_in``).
+3. ``insert_ratings``: ``INSERT INTO ratings … SELECT`` joined to the staged clients, a range of
+   lines at a time (the progress bar); then the quarter-hour rollup and the complaints'
+   milestones, one statement each (``rollups.add_counts_from``, ``milestones.refresh_clients_in``).
 
-Everything runs in the caller's transaction: a failure anywhere rolls all of it back.
+Everything runs in the caller's transaction: a failure anywhere rolls all of it back. SQLite gets a
+roomy page cache for it (``roomy_cache``).
 """
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from itertools import pairwise
+from itertools import compress, pairwise
+from operator import itemgetter
 
 import sqlalchemy as sa
 
@@ -44,7 +47,9 @@ from core.extensions import db
 
 ROWS = "import_rows_staging"
 CLIENTS = "import_clients_staging"
-COLUMNS = "line, external_id, name, email, phone, score, comment, order_ref, occurred_at, locale"
+COLUMNS = "line, external_id, score, comment, order_ref, occurred_at"
+STAGED = itemgetter(LINE, EXTERNAL_ID, SCORE, COMMENT, ORDER_REF, OCCURRED)  # a row's COLUMNS
+CLIENT_COLUMNS = "external_id, name, email, phone, locale, kept"
 CHUNK = 5000  # rows per executemany on SQLite
 CACHE_KIB = 64 * 1024  # SQLite's page cache while importing (per schema; the default is 2 MiB)
 staged_clients = sa.table(CLIENTS, sa.column("id"), sa.column("kept"))
@@ -103,25 +108,30 @@ SCHEMAS = ("main", "temp")
 
 
 def stage(rows: list[list]) -> None:
-    """Every staged row into ``import_rows_staging``."""
+    """Every staged row into ``import_rows_staging``, with what its rating needs (the client's
+    details go to ``import_clients_staging``, one row per client)."""
     connection = db.session.connection()
     postgresql = is_postgresql()
     _temporary_table(
         connection,
         ROWS,
-        "line INTEGER PRIMARY KEY, external_id VARCHAR(120) NOT NULL, name VARCHAR(200) NOT NULL, "
-        "email VARCHAR(254), phone VARCHAR(40), score SMALLINT NOT NULL, comment TEXT, "
-        f"order_ref VARCHAR(120), occurred_at {'TIMESTAMP' if postgresql else 'VARCHAR(26)'} "
-        "NOT NULL, locale VARCHAR(16), complaint_id INTEGER",
+        "line INTEGER PRIMARY KEY, external_id VARCHAR(120) NOT NULL, score SMALLINT NOT NULL, "
+        "comment TEXT, order_ref VARCHAR(120), "
+        f"occurred_at {'TIMESTAMP' if postgresql else 'VARCHAR(26)'} NOT NULL, "
+        "complaint_id INTEGER",
         postgresql,
     )
-    if rows and len(rows[0]) == LOCALE:  # staged before files had a language column
-        rows = [[*row, None] for row in rows]
+    _fill(connection, ROWS, COLUMNS, list(map(STAGED, rows)), postgresql)
+
+
+def _fill(connection, table: str, columns: str, rows: list, postgresql: bool) -> None:
+    """Rows into a staging table: ``COPY`` on PostgreSQL, batched ``executemany`` on SQLite."""
     if postgresql:
-        _copy(connection, f"COPY {ROWS} ({COLUMNS}) FROM STDIN", rows)
+        _copy(connection, f"COPY {table} ({columns}) FROM STDIN", rows)
         return
+    marks = ", ".join("?" * (columns.count(",") + 1))
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
     cursor = connection.connection.dbapi_connection.cursor()
-    insert = f"INSERT INTO {ROWS} ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
     try:
         for start in range(0, len(rows), CHUNK):
             cursor.executemany(insert, rows[start : start + CHUNK])
@@ -137,22 +147,36 @@ def finish() -> None:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {CLIENTS}")
 
 
-def _latest_sql(postgresql: bool) -> str:
-    """One row per client from the staged rows: the last line's name; the last non-empty e-mail,
-    phone and language (a key of the zero-padded line number before each value: the greatest is
-    the last line's, and NULL values take no part in ``max``); whether any of its ratings is one
-    that can mark a resolved complaint "rated again" (``milestones.KEPT_SCORE_MIN``)."""
-    key = "lpad(CAST(line AS TEXT), 10, '0')" if postgresql else "printf('%010d', line)"
-    collate = ' COLLATE "C"' if postgresql else ""
+def _latest_clients(rows: list[list], aliases: dict[str, str]) -> list[list]:
+    """One ``[external_id, name, email, phone, locale, kept]`` per client: the last line about a
+    client wins, but an empty e-mail, phone or language keeps an earlier line's; an alias stands
+    for the kept client; ``kept`` says whether the file has a rating of the client that can mark
+    a resolved complaint "rated again" (``milestones.KEPT_SCORE_MIN``).
 
-    def last(column: str) -> str:
-        return f"substr(max(({key} || {column}){collate}), 11)"
+    Built column by column with dicts from pairs (a later pair overwrites an earlier one), so the
+    loops over the rows run in C: the rows are in line order.
+    """
+    ids = list(map(itemgetter(EXTERNAL_ID), rows))
+    if aliases:
+        ids = [aliases.get(external_id, external_id) for external_id in ids]
 
-    return (
-        f"SELECT external_id, {last('name')}, {last('email')}, {last('phone')}, "  # noqa: S608
-        f"{last('locale')}, max(score) >= {milestones.KEPT_SCORE_MIN} FROM {ROWS} "
-        "GROUP BY external_id"
-    )
+    def last(column: int) -> dict:
+        return dict(filter(itemgetter(1), zip(ids, map(itemgetter(column), rows), strict=True)))
+
+    names, emails, phones, locales = last(NAME), last(EMAIL_), last(PHONE), last(LOCALE)
+    scores = map(itemgetter(SCORE), rows)
+    kept = set(compress(ids, map(milestones.KEPT_SCORE_MIN.__le__, scores)))
+    return [
+        [
+            external_id,
+            name,
+            emails.get(external_id),
+            phones.get(external_id),
+            locales.get(external_id),
+            external_id in kept,
+        ]
+        for external_id, name in names.items()
+    ]
 
 
 DETAILS = ("name", "email", "phone")  # audited when changed, as ``core.clients.upsert_client`` does
@@ -177,7 +201,7 @@ UPSERT = (
 )
 
 
-def upsert_clients(actor_id: int | None, now: datetime) -> tuple[int, int]:
+def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> tuple[int, int]:
     """Create or update every staged client at once; returns (created, updated).
 
     Staged ids that are aliases (a merge) become the kept client's first, so its row is updated.
@@ -186,11 +210,19 @@ def upsert_clients(actor_id: int | None, now: datetime) -> tuple[int, int]:
     """
     connection = db.session.connection()
     postgresql = is_postgresql()
-    connection.exec_driver_sql(
-        f"UPDATE {ROWS} SET external_id = (SELECT c.external_id FROM client_aliases a "  # noqa: S608
-        f"JOIN clients c ON c.id = a.client_id WHERE a.external_id = {ROWS}.external_id) "
-        "WHERE external_id IN (SELECT external_id FROM client_aliases)"
+    aliases = dict(
+        connection.exec_driver_sql(
+            "SELECT a.external_id, c.external_id FROM client_aliases a "  # noqa: S608
+            f"JOIN clients c ON c.id = a.client_id WHERE a.external_id IN "
+            f"(SELECT external_id FROM {ROWS})"
+        ).all()
     )
+    if aliases:
+        connection.exec_driver_sql(
+            f"UPDATE {ROWS} SET external_id = (SELECT c.external_id FROM client_aliases a "  # noqa: S608
+            f"JOIN clients c ON c.id = a.client_id WHERE a.external_id = {ROWS}.external_id) "
+            "WHERE external_id IN (SELECT external_id FROM client_aliases)"
+        )
     _temporary_table(
         connection,
         CLIENTS,
@@ -198,10 +230,7 @@ def upsert_clients(actor_id: int | None, now: datetime) -> tuple[int, int]:
         "phone VARCHAR(40), locale VARCHAR(16), kept BOOLEAN, id INTEGER",
         postgresql,
     )
-    connection.exec_driver_sql(
-        f"INSERT INTO {CLIENTS} (external_id, name, email, phone, locale, kept) "
-        f"{_latest_sql(postgresql)}"
-    )
+    _fill(connection, CLIENTS, CLIENT_COLUMNS, _latest_clients(rows, aliases), postgresql)
     total, created = connection.exec_driver_sql(
         f"SELECT count(*), count(*) - count(c.id) FROM {CLIENTS} s "  # noqa: S608
         "LEFT JOIN clients c ON c.external_id = s.external_id"
