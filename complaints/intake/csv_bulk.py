@@ -10,7 +10,7 @@ and no loop over the rows runs in Python (the drivers and ``itemgetter`` walk th
 2. ``upsert_clients``: aliases resolved, one row per client (the last line wins, an empty e-mail,
    phone or language keeps an earlier line's) into ``import_clients_staging`` the same way, the
    changes of known clients audited, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``.
-3. ``insert_ratings``: ``INSERT INTO ratings … SELECT`` joined to the staged clients, a range of
+3. ``insert_ratings``: ``INSERT INTO ratings … SELECT`` joined to their clients, a range of
    lines at a time (the progress bar); then the quarter-hour rollup and the complaints'
    milestones, one statement each (``rollups.add_counts_from``, ``milestones.refresh_clients_in``).
 
@@ -44,6 +44,7 @@ from complaints.intake.csv_parse import (  # noqa: F401  (the staged layout, rea
 from core import audit
 from core.database import UTCDateTime
 from core.extensions import db
+from core.models import Client
 
 ROWS = "import_rows_staging"
 CLIENTS = "import_clients_staging"
@@ -52,7 +53,7 @@ STAGED = itemgetter(LINE, EXTERNAL_ID, SCORE, COMMENT, ORDER_REF, OCCURRED)  # a
 CLIENT_COLUMNS = "external_id, name, email, phone, locale, kept"
 CHUNK = 5000  # rows per executemany on SQLite
 CACHE_KIB = 64 * 1024  # SQLite's page cache while importing (per schema; the default is 2 MiB)
-staged_clients = sa.table(CLIENTS, sa.column("id"), sa.column("kept"))
+staged_clients = sa.table(CLIENTS, sa.column("external_id"), sa.column("kept"))
 
 
 def is_postgresql() -> bool:
@@ -227,7 +228,7 @@ def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> tup
         connection,
         CLIENTS,
         "external_id VARCHAR(120) PRIMARY KEY, name VARCHAR(200), email VARCHAR(254), "
-        "phone VARCHAR(40), locale VARCHAR(16), kept BOOLEAN, id INTEGER",
+        "phone VARCHAR(40), locale VARCHAR(16), kept BOOLEAN",
         postgresql,
     )
     _fill(connection, CLIENTS, CLIENT_COLUMNS, _latest_clients(rows, aliases), postgresql)
@@ -238,10 +239,6 @@ def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> tup
     _audit_changes(connection, actor_id, now)
     upsert = sa.text(UPSERT).bindparams(sa.bindparam("now", type_=UTCDateTime))
     connection.execute(upsert, {"now": now})
-    connection.exec_driver_sql(
-        f"UPDATE {CLIENTS} SET id = (SELECT c.id FROM clients c "  # noqa: S608
-        f"WHERE c.external_id = {CLIENTS}.external_id)"
-    )
     return created, total - created
 
 
@@ -276,8 +273,8 @@ def client_ids_of_lines(lines: list[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     for start in range(0, len(lines), 500):
         query = sa.text(
-            f"SELECT s.line, k.id FROM {ROWS} s "  # noqa: S608
-            f"JOIN {CLIENTS} k ON k.external_id = s.external_id WHERE s.line IN :lines"
+            f"SELECT s.line, c.id FROM {ROWS} s "  # noqa: S608
+            "JOIN clients c ON c.external_id = s.external_id WHERE s.line IN :lines"
         ).bindparams(sa.bindparam("lines", expanding=True))
         found.update(db.session.execute(query, {"lines": lines[start : start + 500]}).all())
     return found
@@ -301,9 +298,9 @@ def insert_ratings(bounds: list[int], progress: Callable[[int], None]) -> int:
     occurred = _instant(postgresql, "s.occurred_at")
     insert = sa.text(
         "INSERT INTO ratings (client_id, score, comment, channel, order_ref, occurred_at, "  # noqa: S608
-        f"received_at, complaint_id) SELECT k.id, s.score, s.comment, 'import', s.order_ref, "
+        f"received_at, complaint_id) SELECT c.id, s.score, s.comment, 'import', s.order_ref, "
         f"{occurred}, {occurred}, s.complaint_id FROM {ROWS} s "
-        f"JOIN {CLIENTS} k ON k.external_id = s.external_id "
+        "JOIN clients c ON c.external_id = s.external_id "
         # in time order: the index on received_at takes them in sequence (ids follow time too)
         "WHERE s.line >= :low AND s.line < :high ORDER BY s.occurred_at, s.line"
     )
@@ -313,6 +310,8 @@ def insert_ratings(bounds: list[int], progress: Callable[[int], None]) -> int:
         progress(done)
     rollups.add_counts_from(connection, ROWS, _instant(postgresql))
     milestones.refresh_clients_in(
-        sa.select(staged_clients.c.id).where(staged_clients.c.kept.is_(True))
+        sa.select(Client.id)
+        .join(staged_clients, staged_clients.c.external_id == Client.external_id)
+        .where(staged_clients.c.kept.is_(True))
     )
     return done
