@@ -52,7 +52,7 @@ COLUMNS = "line, external_id, score, comment, order_ref, occurred_at"
 STAGED = itemgetter(LINE, EXTERNAL_ID, SCORE, COMMENT, ORDER_REF, OCCURRED)  # a row's COLUMNS
 CLIENT_COLUMNS = "external_id, name, email, phone, locale, kept"
 CHUNK = 5000  # rows per executemany on SQLite
-CACHE_KIB = 64 * 1024  # SQLite's page cache while importing (per schema; the default is 2 MiB)
+CACHE_KIB = 64 * 1024  # SQLite's page cache while importing (the default is 2 MiB)
 staged_clients = sa.table(CLIENTS, sa.column("external_id"), sa.column("kept"))
 
 
@@ -95,17 +95,12 @@ def roomy_cache() -> Iterator[None]:
         yield
         return
     raw = db.session.connection().connection.dbapi_connection
-    before = [raw.execute(f"PRAGMA {schema}.cache_size").fetchone()[0] for schema in SCHEMAS]
-    for schema in SCHEMAS:
-        raw.execute(f"PRAGMA {schema}.cache_size = -{CACHE_KIB}")
+    before = raw.execute("PRAGMA main.cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA main.cache_size = -{CACHE_KIB}")
     try:
         yield
     finally:
-        for schema, size in zip(SCHEMAS, before, strict=True):
-            raw.execute(f"PRAGMA {schema}.cache_size = {size}")
-
-
-SCHEMAS = ("main", "temp")
+        raw.execute(f"PRAGMA main.cache_size = {before}")
 
 
 def stage(rows: list[list]) -> None:
