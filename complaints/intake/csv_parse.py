@@ -89,6 +89,8 @@ def stored_instant(text: str) -> str | None:
 
     ``text`` is already stripped. The same reading as ``core.timestamps.parse_timestamp`` (a test
     compares them on many inputs): ISO 8601, no offset meaning UTC, years 1900–9998 as written.
+    A time in UTC written the usual way ("2026-03-01T09:30:00Z", "… 09:30:00.5") keeps its own
+    digits once ``fromisoformat`` has checked them; any other form is converted.
     """
     if not 10 <= len(text) <= 40:
         return None
@@ -98,9 +100,18 @@ def stored_instant(text: str) -> str | None:
         return None
     if not 1900 <= parsed.year <= 9998:
         return None
-    offset = parsed.utcoffset()
-    if offset is not None:
-        parsed = parsed.replace(tzinfo=None) - offset
+    zone = parsed.tzinfo
+    if (
+        (zone is None or zone is UTC)
+        and text[4:5] == text[7:8] == "-"
+        and text[10:11] in ("T", " ")
+        and text[13:14] == text[16:17] == ":"
+        and text[11:13] != "24"
+        and text.isascii()
+    ):
+        return f"{text[:10]} {text[11:19]}.{parsed.microsecond:06d}"
+    if zone is not None:
+        parsed = parsed.replace(tzinfo=None) - parsed.utcoffset()
     stored = parsed.isoformat(" ")
     return stored if parsed.microsecond else stored + ".000000"
 
