@@ -222,7 +222,7 @@ def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> tup
     _temporary_table(
         connection,
         CLIENTS,
-        "external_id VARCHAR(120) PRIMARY KEY, name VARCHAR(200), email VARCHAR(254), "
+        "external_id VARCHAR(120) NOT NULL, name VARCHAR(200), email VARCHAR(254), "
         "phone VARCHAR(40), locale VARCHAR(16), kept BOOLEAN",
         postgresql,
     )
