@@ -156,10 +156,13 @@ def _latest_clients(rows: list[list], aliases: dict[str, str]) -> list[list]:
     if aliases:
         ids = [aliases.get(external_id, external_id) for external_id in ids]
 
-    def last(column: int) -> dict:
+    def last(column: int) -> dict:  # the last non-empty value per client (none: a quick pass)
+        if not any(map(itemgetter(column), rows)):
+            return {}
         return dict(filter(itemgetter(1), zip(ids, map(itemgetter(column), rows), strict=True)))
 
-    names, emails, phones, locales = last(NAME), last(EMAIL_), last(PHONE), last(LOCALE)
+    names = dict(zip(ids, map(itemgetter(NAME), rows), strict=True))  # never empty
+    emails, phones, locales = last(EMAIL_), last(PHONE), last(LOCALE)
     scores = map(itemgetter(SCORE), rows)
     kept = set(compress(ids, map(milestones.KEPT_SCORE_MIN.__le__, scores)))
     return [

@@ -422,3 +422,11 @@ def test_the_import_statements_do_not_grow_with_the_file(app, db_session):
         return len(counter)
 
     assert statements_for(10) == statements_for(2000)
+
+
+def test_a_file_of_blank_lines_imports_nothing_and_says_done(app, client, manager):
+    job = staged_job(client, HEADER + "\n,,,,,,,,\n")
+    client.post(f"/complaints/import/{job}/run")
+    found = status(app, job)
+    assert (found["state"], found["result"]["ratings"]) == ("done", 0)
+    assert count(app, Rating) == count(app, Client) == 0
