@@ -20,6 +20,7 @@ Not a timed test: machines differ. It prints each phase so a regression shows wh
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -79,9 +80,11 @@ def main() -> None:
         from tests.support.postgres import ThrowAwayPostgres, find_pg_ctl, free_port
 
         server = ThrowAwayPostgres(find_pg_ctl(), free_port()).start()
+    workdir = Path(tempfile.mkdtemp(prefix="huddle-bench-"))
     try:
-        run(args, server)
+        run(args, server, workdir)
     finally:
+        shutil.rmtree(workdir, ignore_errors=True)
         if server is not None:
             server.stop()
 
@@ -117,7 +120,7 @@ def server_cpu(server) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def run(args, server) -> None:
+def run(args, server, workdir: Path) -> None:
 
     from flask_migrate import upgrade
 
@@ -125,7 +128,6 @@ def run(args, server) -> None:
     from core.extensions import db
     from dashboard import create_app
 
-    workdir = Path(tempfile.mkdtemp(prefix="huddle-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     if server is not None:
         url = server.create_database("bench_import")
