@@ -96,6 +96,16 @@ def refresh_clients(client_ids: Iterable[int]) -> None:
         )
 
 
+def refresh_clients_in(client_ids: sa.Select) -> None:
+    """``refresh_clients`` for the clients a query names (a bulk import's, set-based: one UPDATE)."""
+    _update(
+        Complaint.client_id.in_(client_ids),
+        Complaint.resolved_at.is_not(None),
+        sync=False,
+        rated_again_at=rated_again_sql(),
+    )
+
+
 def rebuild() -> None:
     """Every complaint's milestones from the rows: for data written past the services in bulk
     (the benchmarks' raw SQL seeds), like ``rollups.rebuild``."""

@@ -9,7 +9,7 @@ local days in any zone is an exact set of slots; scores are columns, so "low" ca
 
 Every rating added through the ORM is counted by the ``after_insert`` listener below, on the
 inserting transaction's own connection; bulk inserts add their counts themselves in the same
-transaction (``add_counts``, or set-based like the CSV import's ``csv_bulk.count_ratings``). Ratings are never updated or deleted. ``rebuild`` recounts everything from the rating
+transaction (``add_counts``, or set-based from a staging table like the CSV import's, ``add_counts_from``). Ratings are never updated or deleted. ``rebuild`` recounts everything from the rating
 rows (the migration, and benchmark seeders that insert with raw SQL).
 """
 
@@ -96,14 +96,37 @@ def rebuild() -> None:
 
 def rebuild_sql(dialect: str) -> str:
     """``INSERT INTO rating_slots … SELECT`` over all ratings, for ``dialect`` (the migration too)."""
+    columns = "slot_at, score_1, score_2, score_3, score_4, score_5"
+    return f"INSERT INTO rating_slots ({columns}) {counts_sql(dialect, 'ratings', 'received_at')}"
+
+
+def counts_sql(dialect: str, source: str, column: str) -> str:
+    """``SELECT slot, score_1 … score_5`` counted from the rows of ``source`` by ``column``, an
+    instant (PostgreSQL: a timestamptz expression; SQLite: UTC text as ``UTCDateTime`` stores it)."""
     if dialect == "postgresql":
-        slot = "date_bin('15 minutes', received_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+        slot = f"date_bin('15 minutes', {column}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
     else:  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
         slot = (
-            "substr(received_at, 1, 14) || printf('%02d', "
-            "(CAST(substr(received_at, 15, 2) AS INTEGER) / 15) * 15) || ':00.000000'"
+            f"substr({column}, 1, 14) || printf('%02d', "
+            f"(CAST(substr({column}, 15, 2) AS INTEGER) / 15) * 15) || ':00.000000'"
         )
     sums = ", ".join(f"sum(CASE WHEN score = {s} THEN 1 ELSE 0 END)" for s in SCORES)
-    columns = "slot_at, score_1, score_2, score_3, score_4, score_5"
-    select = f"SELECT {slot}, {sums} FROM ratings GROUP BY {slot}"  # noqa: S608  (no input)
-    return f"INSERT INTO rating_slots ({columns}) {select}"
+    # "WHERE true" lets SQLite tell an upsert's ON CONFLICT from a join condition.
+    return f"SELECT {slot}, {sums} FROM {source} WHERE true GROUP BY {slot}"  # noqa: S608
+
+
+SLOTS_UPSERT = (
+    "INSERT INTO rating_slots (slot_at, score_1, score_2, score_3, score_4, score_5) {source} "
+    "ON CONFLICT (slot_at) DO UPDATE SET score_1 = rating_slots.score_1 + excluded.score_1, "
+    "score_2 = rating_slots.score_2 + excluded.score_2, "
+    "score_3 = rating_slots.score_3 + excluded.score_3, "
+    "score_4 = rating_slots.score_4 + excluded.score_4, "
+    "score_5 = rating_slots.score_5 + excluded.score_5"
+)
+
+
+def add_counts_from(connection, source: str, column: str) -> None:
+    """Add the ratings held in table ``source`` (a bulk import's staging) to the rollup, set-based:
+    one statement, one upsert per quarter hour touched."""
+    dialect = connection.dialect.name
+    connection.exec_driver_sql(SLOTS_UPSERT.format(source=counts_sql(dialect, source, column)))

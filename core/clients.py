@@ -235,18 +235,6 @@ def client_by_external_id_query(external_id: str) -> sa.Select:
     )
 
 
-def resolve_aliases(external_ids: list[str]) -> dict[str, str]:
-    """Of these ids, those that are aliases now, mapped to the kept client's own id (one query)."""
-    if not external_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(ClientAlias.external_id, Client.external_id)
-        .join(Client, Client.id == ClientAlias.client_id)
-        .where(ClientAlias.external_id.in_(external_ids))
-    )
-    return dict(rows.all())
-
-
 def move_client_rows(model, from_id: int, to_id: int) -> int:
     """Give every row of ``model`` that names client ``from_id`` to ``to_id`` (a merge); how many.
 

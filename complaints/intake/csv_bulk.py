@@ -1,47 +1,68 @@
-"""The set-based writes of a CSV import: all clients in one statement, all ratings in bulk.
+"""The set-based writes of a CSV import: the staged rows go to the database once, then SQL does the rest.
 
-The rows reach here already checked and normalised by the preview (``csv_import`` stages them), so
-no value is parsed or converted again: timestamps travel as UTC text in the exact form each backend
-stores, and the drivers get plain tuples (SQLAlchemy's per-row type processing would cost more than
-the insert itself at 100k rows).
+The rows reach here already checked and normalised by the preview (``csv_parse``; ``csv_import``
+stages them), so no value is parsed or converted again: each row travels as it was staged, its
+time the UTC text SQLite stores (PostgreSQL's staging column is a plain ``timestamp`` read as UTC),
+and no loop over the rows runs in Python (the drivers and ``itemgetter`` walk them in C).
 
-Clients go through a temporary staging table (``import_clients_staging``): on PostgreSQL it is filled with ``COPY``, on SQLite
-with one ``executemany``; then a single ``INSERT … SELECT … ON CONFLICT (external_id) DO UPDATE``
-creates or updates them all, and one join hands back every id. Ratings are appended with ``COPY``
-(PostgreSQL) or ``executemany`` (SQLite), and counted into Insights' quarter-hour rollup
-(``rating_slots``) the same way as the clients. Everything runs in the caller's transaction.
+1. ``stage``: every rating into a temporary table, ``import_rows_staging`` (PostgreSQL: ``COPY``
+   through psycopg's ``cursor.copy``; SQLite: batched ``executemany``), in the caller's transaction.
+2. ``upsert_clients``: aliases resolved, one row per client (the last line wins, an empty e-mail,
+   phone or language keeps an earlier line's) into ``import_clients_staging`` the same way, the
+   changes of known clients audited, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``.
+3. ``insert_ratings``: ``INSERT INTO ratings … SELECT`` joined to their clients, a range of
+   lines at a time (the progress bar); then the quarter-hour rollup and the complaints'
+   milestones, one statement each (``rollups.add_counts_from``, ``milestones.refresh_clients_in``).
+
+Everything runs in the caller's transaction: a failure anywhere rolls all of it back. SQLite gets a
+roomy page cache for it (``roomy_cache``).
 """
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from itertools import compress, pairwise
+from operator import itemgetter
 
 import sqlalchemy as sa
 
-from core.extensions import db
-
-RATINGS_COPY = (
-    "COPY ratings (client_id, score, comment, channel, order_ref, occurred_at, received_at, "
-    "complaint_id) FROM STDIN"
+from complaints import milestones, rollups
+from complaints.intake.csv_parse import (  # noqa: F401  (the staged layout, read by csv_import)
+    COMMENT,
+    EMAIL_,
+    EXTERNAL_ID,
+    LINE,
+    LOCALE,
+    NAME,
+    OCCURRED,
+    ORDER_REF,
+    PHONE,
+    SCORE,
+    STORED_FORMAT,
+    stored_text,
 )
-# Staged rows are lists in this order (see ``csv_import.staged_row``).
-LINE, EXTERNAL_ID, NAME, EMAIL, PHONE, SCORE, COMMENT, ORDER_REF, OCCURRED, LOCALE = range(10)
-STORED_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLite stores a UTCDateTime (UTC, naive)
+from core import audit
+from core.database import UTCDateTime
+from core.extensions import db
+from core.models import Client
+
+ROWS = "import_rows_staging"
+CLIENTS = "import_clients_staging"
+COLUMNS = "line, external_id, score, comment, order_ref, occurred_at"
+STAGED = itemgetter(LINE, EXTERNAL_ID, SCORE, COMMENT, ORDER_REF, OCCURRED)  # a row's COLUMNS
+CLIENT_COLUMNS = "external_id, name, email, phone, locale, kept"
+CHUNK = 5000  # rows per executemany on SQLite
+CACHE_KIB = 64 * 1024  # SQLite's page cache while importing (the default is 2 MiB)
+staged_clients = sa.table(CLIENTS, sa.column("external_id"), sa.column("kept"))
 
 
-def stored_text(instant: datetime) -> str:
-    """An aware datetime as the UTC text staged rows carry."""
-    return instant.astimezone(UTC).strftime(STORED_FORMAT)
-
-
-def _is_postgresql() -> bool:
+def is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _for_backend(text: str | None, postgresql: bool) -> str | None:
-    """Staged UTC text as the backend takes it (PostgreSQL needs the offset for timestamptz)."""
-    if text is None or not postgresql:
-        return text
-    return text + "+00"
+def _instant(postgresql: bool, column: str = "occurred_at") -> str:
+    """A staged time as the backend's instant (PostgreSQL stages it as UTC wall time)."""
+    return f"({column} AT TIME ZONE 'UTC')" if postgresql else column
 
 
 def _copy(connection, sql: str, rows: Sequence[Sequence]) -> None:
@@ -55,112 +76,240 @@ def _copy(connection, sql: str, rows: Sequence[Sequence]) -> None:
         cursor.close()
 
 
-def upsert_clients(clients: list[tuple], now: datetime) -> dict[str, int]:
-    """``(external_id, name, email, phone, locale)`` each: created or updated at once;
-    external_id → id.
+def _temporary_table(connection, name: str, columns: str, postgresql: bool) -> None:
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    # PostgreSQL drops it with the transaction; SQLite's is dropped by ``finish``.
+    suffix = " ON COMMIT DROP" if postgresql else ""
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns}){suffix}")
 
-    An empty e-mail, phone or language in the file never erases what Huddle knows (``coalesce``).
+
+@contextmanager
+def roomy_cache() -> Iterator[None]:
+    """On SQLite, a page cache the import's indexes fit in, for the import only.
+
+    A hundred thousand ratings go into three indexes at places all over them; with SQLite's
+    default 2 MiB cache the same pages are written out and read back again and again (the insert
+    takes about twice as long). The connection's own setting comes back afterwards, even on failure.
     """
-    if not clients:
-        return {}
+    if is_postgresql():
+        yield
+        return
+    raw = db.session.connection().connection.dbapi_connection
+    before = raw.execute("PRAGMA main.cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA main.cache_size = -{CACHE_KIB}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA main.cache_size = {before}")
+
+
+def stage(rows: list[list]) -> None:
+    """Every staged row into ``import_rows_staging``, with what its rating needs (the client's
+    details go to ``import_clients_staging``, one row per client)."""
     connection = db.session.connection()
-    postgresql = _is_postgresql()
-    connection.exec_driver_sql("DROP TABLE IF EXISTS import_clients_staging")
-    connection.exec_driver_sql(
-        "CREATE TEMPORARY TABLE import_clients_staging (external_id VARCHAR(120) PRIMARY KEY, "
-        "name VARCHAR(200), email VARCHAR(254), phone VARCHAR(40), locale VARCHAR(16))"
+    postgresql = is_postgresql()
+    _temporary_table(
+        connection,
+        ROWS,
+        "line INTEGER PRIMARY KEY, external_id VARCHAR(120) NOT NULL, score SMALLINT NOT NULL, "
+        "comment TEXT, order_ref VARCHAR(120), "
+        f"occurred_at {'TIMESTAMP' if postgresql else 'VARCHAR(26)'} NOT NULL, "
+        "complaint_id INTEGER",
+        postgresql,
     )
+    _fill(connection, ROWS, COLUMNS, list(map(STAGED, rows)), postgresql)
+
+
+def _fill(connection, table: str, columns: str, rows: list, postgresql: bool) -> None:
+    """Rows into a staging table: ``COPY`` on PostgreSQL, batched ``executemany`` on SQLite."""
     if postgresql:
-        _copy(
-            connection,
-            "COPY import_clients_staging (external_id, name, email, phone, locale) FROM STDIN",
-            clients,
-        )
-    else:
-        connection.exec_driver_sql(
-            "INSERT INTO import_clients_staging VALUES (?, ?, ?, ?, ?)", clients
-        )
-    # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join condition.
-    connection.execute(
-        sa.text(
-            "INSERT INTO clients (external_id, name, email, phone, locale, created_at) "
-            "SELECT external_id, name, email, phone, locale, :now FROM import_clients_staging "
-            "WHERE true ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, "
-            "email = coalesce(excluded.email, clients.email), "
-            "phone = coalesce(excluded.phone, clients.phone), "
-            "locale = coalesce(excluded.locale, clients.locale)"
-        ),
-        {"now": _for_backend(stored_text(now), postgresql)},
-    )
-    ids = dict(
-        connection.exec_driver_sql(
-            "SELECT s.external_id, c.id FROM import_clients_staging s "
-            "JOIN clients c ON c.external_id = s.external_id"
-        ).all()
-    )
-    connection.exec_driver_sql("DROP TABLE import_clients_staging")
-    return ids
-
-
-def insert_ratings(ratings: list[tuple]) -> None:
-    """Append ratings, each a tuple in the order of ``RATINGS_COPY`` with timestamps as staged text."""
-    if not ratings:
+        _copy(connection, f"COPY {table} ({columns}) FROM STDIN", rows)
         return
-    connection = db.session.connection()
-    if _is_postgresql():
-        ratings = [
-            (*rating[:5], rating[5] + "+00", rating[6] + "+00", rating[7]) for rating in ratings
+    marks = ", ".join("?" * (columns.count(",") + 1))
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        for start in range(0, len(rows), CHUNK):
+            cursor.executemany(insert, rows[start : start + CHUNK])
+    finally:
+        cursor.close()
+
+
+def finish() -> None:
+    """Drop SQLite's staging tables (PostgreSQL's go with the transaction)."""
+    if not is_postgresql():
+        connection = db.session.connection()
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {ROWS}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {CLIENTS}")
+
+
+def _latest_clients(rows: list[list], aliases: dict[str, str]) -> list[list]:
+    """One ``[external_id, name, email, phone, locale, kept]`` per client: the last line about a
+    client wins, but an empty e-mail, phone or language keeps an earlier line's; an alias stands
+    for the kept client; ``kept`` says whether the file has a rating of the client that can mark
+    a resolved complaint "rated again" (``milestones.KEPT_SCORE_MIN``).
+
+    Built column by column with dicts from pairs (a later pair overwrites an earlier one), so the
+    loops over the rows run in C: the rows are in line order.
+    """
+    ids = list(map(itemgetter(EXTERNAL_ID), rows))
+    if aliases:
+        ids = [aliases.get(external_id, external_id) for external_id in ids]
+
+    def last(column: int) -> dict:  # the last non-empty value per client (none: a quick pass)
+        if not any(map(itemgetter(column), rows)):
+            return {}
+        return dict(filter(itemgetter(1), zip(ids, map(itemgetter(column), rows), strict=True)))
+
+    names = dict(zip(ids, map(itemgetter(NAME), rows), strict=True))  # never empty
+    emails, phones, locales = last(EMAIL_), last(PHONE), last(LOCALE)
+    scores = map(itemgetter(SCORE), rows)
+    kept = set(compress(ids, map(milestones.KEPT_SCORE_MIN.__le__, scores)))
+    return [
+        [
+            external_id,
+            name,
+            emails.get(external_id),
+            phones.get(external_id),
+            locales.get(external_id),
+            external_id in kept,
         ]
-        _copy(connection, RATINGS_COPY, ratings)
-        return
-    connection.exec_driver_sql(
-        "INSERT INTO ratings (client_id, score, comment, channel, order_ref, occurred_at, "
-        "received_at, complaint_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        ratings,
-    )
+        for external_id, name in names.items()
+    ]
 
 
-SLOTS_UPSERT = (
-    "INSERT INTO rating_slots (slot_at, score_1, score_2, score_3, score_4, score_5) {source} "
-    "ON CONFLICT (slot_at) DO UPDATE SET score_1 = rating_slots.score_1 + excluded.score_1, "
-    "score_2 = rating_slots.score_2 + excluded.score_2, "
-    "score_3 = rating_slots.score_3 + excluded.score_3, "
-    "score_4 = rating_slots.score_4 + excluded.score_4, "
-    "score_5 = rating_slots.score_5 + excluded.score_5"
+DETAILS = ("name", "email", "phone")  # audited when changed, as ``core.clients.upsert_client`` does
+CHANGED = (
+    "c.name <> s.name OR (s.email IS NOT NULL AND (c.email IS NULL OR c.email <> s.email)) "
+    "OR (s.phone IS NOT NULL AND (c.phone IS NULL OR c.phone <> s.phone))"
+)
+UPSERT = (
+    "INSERT INTO clients (external_id, name, email, phone, locale, created_at) "  # noqa: S608
+    f"SELECT external_id, name, email, phone, locale, :now FROM {CLIENTS} WHERE true "
+    "ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, "
+    "email = coalesce(excluded.email, clients.email), "
+    "phone = coalesce(excluded.phone, clients.phone), "
+    "locale = coalesce(excluded.locale, clients.locale) "
+    # A client the file says nothing new about is not written again (no search-index churn);
+    # PostgreSQL still locks it, as every conflicting row of an ON CONFLICT DO UPDATE.
+    "WHERE clients.name <> excluded.name "
+    "OR (excluded.email IS NOT NULL AND (clients.email IS NULL OR clients.email <> excluded.email)) "
+    "OR (excluded.phone IS NOT NULL AND (clients.phone IS NULL OR clients.phone <> excluded.phone)) "
+    "OR (excluded.locale IS NOT NULL "
+    "AND (clients.locale IS NULL OR clients.locale <> excluded.locale))"
 )
 
 
-def count_ratings(rows: list[list]) -> None:
-    """Add the imported ratings to the quarter-hour rollup Insights reads (same transaction).
+def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> tuple[int, int]:
+    """Create or update every staged client at once; returns (created, updated).
 
-    Counted once for the whole file, straight from the staged text (``YYYY-MM-DD HH:MM``…), and
-    written like the clients: one upsert per slot touched, from a staging table on PostgreSQL.
+    Staged ids that are aliases (a merge) become the kept client's first, so its row is updated.
+    As for ``core.clients.upsert_client`` with another system's data: newer details replace ours,
+    an empty one never erases, and each changed known client gets a ``details_changed`` event.
     """
-    slots: dict[str, list[int]] = {}
-    for row in rows:
-        text = row[OCCURRED]
-        slot = f"{text[:14]}{int(text[14:16]) // 15 * 15:02d}:00.000000"
-        slots.setdefault(slot, [0, 0, 0, 0, 0])[row[SCORE] - 1] += 1
-    if not slots:
-        return
     connection = db.session.connection()
-    if not _is_postgresql():
+    postgresql = is_postgresql()
+    aliases = dict(
         connection.exec_driver_sql(
-            SLOTS_UPSERT.format(source="VALUES (?, ?, ?, ?, ?, ?)"),
-            [(slot, *counts) for slot, counts in slots.items()],
+            "SELECT a.external_id, c.external_id FROM client_aliases a "  # noqa: S608
+            f"JOIN clients c ON c.id = a.client_id WHERE a.external_id IN "
+            f"(SELECT external_id FROM {ROWS})"
+        ).all()
+    )
+    if aliases:
+        connection.exec_driver_sql(
+            f"UPDATE {ROWS} SET external_id = (SELECT c.external_id FROM client_aliases a "  # noqa: S608
+            f"JOIN clients c ON c.id = a.client_id WHERE a.external_id = {ROWS}.external_id) "
+            "WHERE external_id IN (SELECT external_id FROM client_aliases)"
         )
-        return
-    connection.exec_driver_sql("DROP TABLE IF EXISTS rating_slots_staging")
-    connection.exec_driver_sql(
-        "CREATE TEMPORARY TABLE rating_slots_staging (slot_at TIMESTAMPTZ PRIMARY KEY, "
-        "score_1 INTEGER, score_2 INTEGER, score_3 INTEGER, score_4 INTEGER, score_5 INTEGER)"
-    )
-    _copy(
+    _temporary_table(
         connection,
-        "COPY rating_slots_staging FROM STDIN",
-        [(slot + "+00", *counts) for slot, counts in slots.items()],
+        CLIENTS,
+        "external_id VARCHAR(120) NOT NULL, name VARCHAR(200), email VARCHAR(254), "
+        "phone VARCHAR(40), locale VARCHAR(16), kept BOOLEAN",
+        postgresql,
     )
-    connection.exec_driver_sql(
-        SLOTS_UPSERT.format(source="SELECT * FROM rating_slots_staging WHERE true")
+    _fill(connection, CLIENTS, CLIENT_COLUMNS, _latest_clients(rows, aliases), postgresql)
+    total, created = connection.exec_driver_sql(
+        f"SELECT count(*), count(*) - count(c.id) FROM {CLIENTS} s "  # noqa: S608
+        "LEFT JOIN clients c ON c.external_id = s.external_id"
+    ).one()
+    _audit_changes(connection, actor_id, now)
+    upsert = sa.text(UPSERT).bindparams(sa.bindparam("now", type_=UTCDateTime))
+    connection.execute(upsert, {"now": now})
+    return created, total - created
+
+
+def _audit_changes(connection, actor_id: int | None, now: datetime) -> None:
+    changed = connection.exec_driver_sql(
+        "SELECT c.id, c.name, c.email, c.phone, s.name, s.email, s.phone "  # noqa: S608
+        f"FROM {CLIENTS} s JOIN clients c ON c.external_id = s.external_id WHERE {CHANGED}"
+    ).all()
+    events = []
+    for client_id, *values in changed:
+        changes = {
+            field: [old, new]
+            for field, old, new in zip(DETAILS, values[:3], values[3:], strict=True)
+            if new and new != old
+        }
+        events.append(
+            {
+                "at": now,
+                "actor_id": actor_id,
+                "entity_type": "client",
+                "entity_id": client_id,
+                "action": "details_changed",
+                "details": {"how": "system", "changes": changes},
+            }
+        )
+    if events:
+        db.session.execute(sa.insert(audit.AuditEvent), events)
+
+
+def client_ids_of_lines(lines: list[int]) -> dict[int, int]:
+    """line → client id, for a few staged lines (after ``upsert_clients``)."""
+    found: dict[int, int] = {}
+    for start in range(0, len(lines), 500):
+        query = sa.text(
+            f"SELECT s.line, c.id FROM {ROWS} s "  # noqa: S608
+            "JOIN clients c ON c.external_id = s.external_id WHERE s.line IN :lines"
+        ).bindparams(sa.bindparam("lines", expanding=True))
+        found.update(db.session.execute(query, {"lines": lines[start : start + 500]}).all())
+    return found
+
+
+def set_complaints(complaint_of_line: dict[int, int]) -> None:
+    """Note the complaint each of these staged lines (recent low ratings) opened or joined."""
+    if complaint_of_line:
+        db.session.execute(
+            sa.text(f"UPDATE {ROWS} SET complaint_id = :complaint WHERE line = :line"),  # noqa: S608
+            [{"line": line, "complaint": c} for line, c in complaint_of_line.items()],
+        )
+
+
+def insert_ratings(bounds: list[int], progress: Callable[[int], None]) -> int:
+    """``INSERT INTO ratings … SELECT`` the staged rows, lines ``bounds[i] <= line < bounds[i+1]``
+    at a time (``progress(ratings so far)`` after each), then count them into the rollup and
+    refresh the milestones of their clients' resolved complaints; returns how many were written."""
+    connection = db.session.connection()
+    postgresql = is_postgresql()
+    occurred = _instant(postgresql, "s.occurred_at")
+    insert = sa.text(
+        "INSERT INTO ratings (client_id, score, comment, channel, order_ref, occurred_at, "  # noqa: S608
+        f"received_at, complaint_id) SELECT c.id, s.score, s.comment, 'import', s.order_ref, "
+        f"{occurred}, {occurred}, s.complaint_id FROM {ROWS} s "
+        "JOIN clients c ON c.external_id = s.external_id "
+        # in time order: the index on received_at takes them in sequence (ids follow time too)
+        "WHERE s.line >= :low AND s.line < :high ORDER BY s.occurred_at, s.line"
     )
-    connection.exec_driver_sql("DROP TABLE rating_slots_staging")
+    done = 0
+    for low, high in pairwise(bounds):
+        done += connection.execute(insert, {"low": low, "high": high}).rowcount
+        progress(done)
+    rollups.add_counts_from(connection, ROWS, _instant(postgresql))
+    milestones.refresh_clients_in(
+        sa.select(Client.id)
+        .join(staged_clients, staged_clients.c.external_id == Client.external_id)
+        .where(staged_clients.c.kept.is_(True))
+    )
+    return done

@@ -1,0 +1,432 @@
+"""The CSV import at bulk speed: one lean parse, set-based writes, the same result on both databases.
+
+Beside ``test_import_csv.py`` (the pages, the preview, all-or-nothing): the fast line check agrees
+with the field-by-field one, the staged rows are exactly what is imported, a failure on the last
+line leaves nothing, and every set-based write keeps what the per-row services keep (the clients'
+audited changes, the rollup, the milestones, complaints opened and joined), compared as one
+snapshot that both databases must give.
+"""
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from complaints import milestones, rollups
+from complaints.intake import csv_import, csv_parse
+from complaints.models import Complaint, Rating
+from complaints.rollups import RatingSlot
+from core.audit import AuditEvent
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client
+from core.timestamps import parse_timestamp
+from tests.support.db import all_rows, count, using
+from tests.support.queries import count_statements
+
+HEADER = "external_id,name,email,phone,score,comment,order_ref,occurred_at,language\n"
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"IMPORT_INLINE": True, "IMPORT_DIR": str(tmp_path / "imports")}
+
+
+@pytest.fixture
+def manager(login_as):
+    return login_as("manager")
+
+
+def staged_job(client, text: str) -> str:
+    response = client.post(
+        "/complaints/import",
+        data={"file": (io.BytesIO(text.encode()), "ratings.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.text
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def staged_rows(app, job: str) -> list:
+    with app.test_request_context():
+        return json.loads(csv_import._paths(job)[0].read_text())
+
+
+def status(app, job: str) -> dict:
+    with app.test_request_context():
+        return csv_import.read_status(job)
+
+
+def ago(**delta) -> str:
+    return (utcnow() - timedelta(**delta)).isoformat()
+
+
+# --- the lean parse --------------------------------------------------------------------------
+
+
+INSTANTS = [
+    "2026-03-01T09:30:00Z",
+    "2026-03-01T09:30:00+00:00",
+    "2026-03-01 09:30:00.123456",
+    "2026-03-01T09:30:00.5-03:00",
+    "2026-03-01T23:59:59+14:00",
+    "2026-03-01",
+    "20260301T093000",
+    "2026-W09-1T09:30:00",
+    "2026-060T09:30:00",
+    "2026-03-01T09:30",
+    "2026-03-01T09:30:00,25",
+    "2026-03-01T09:30:00.123456789",
+    "2026-03-01T24:00:00",
+    "２０２６-03-01T09:30:00",
+    "1900-01-01T00:00:00+01:00",  # 1899 in UTC, as parse_timestamp reads it
+    "9998-12-31T23:00:00-05:00",
+    "1899-12-31T23:00:00",
+    "9999-01-01",
+    "2026-02-30T10:00:00",
+    "2026-03-01T25:00:00",
+    "yesterday",
+    "2026-03",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", INSTANTS)
+def test_the_fast_time_reading_is_parse_timestamp(text):
+    expected = parse_timestamp(text)
+    assert csv_parse.stored_instant(text) == (
+        None if expected is None else csv_parse.stored_text(expected)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1890, 1, 1), max_value=datetime(9999, 12, 30)),
+    st.sampled_from(["", "Z", "+00:00", "-03:00", "+05:45", "+14:00", "-12:00"]),
+    st.sampled_from(["T", " "]),
+    st.sampled_from(["seconds", "milliseconds", "microseconds", "minutes"]),
+)
+def test_the_fast_time_reading_agrees_on_any_instant(instant, offset, separator, spec):
+    text = instant.isoformat(sep=separator, timespec=spec) + offset
+    expected = parse_timestamp(text)
+    assert csv_parse.stored_instant(text) == (
+        None if expected is None else csv_parse.stored_text(expected)
+    )
+
+
+VALUES = {
+    "external_id": ["c1", "", "x" * 121, " c2 "],
+    "name": ["Ana", "", "n" * 201],
+    "email": ["", "ana@example.com", "not-an-email", "a@b.c" + "c" * 250],
+    "phone": ["", "+55 11 1234", "9" * 41],
+    "score": ["5", "1", "0", "6", "4.0", " 3 ", ""],
+    "comment": ["", "Fine", "é" * 5001],
+    "order_ref": ["", "O-1", "o" * 121],
+    "occurred_at": ["2025-06-01T10:00:00Z", "2025-06-01", "soon", "", "2999-01-01"],
+    "language": ["", "pt-BR", "RU", "tlh", "l" * 17],
+}
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(  # at most 9 errors a line: ten lines stay under the errors shown (100)
+    st.lists(st.fixed_dictionaries({k: st.sampled_from(v) for k, v in VALUES.items()}), max_size=10)
+)
+def test_a_line_is_staged_exactly_when_the_careful_check_finds_nothing(app, lines):
+    """The fast test of a good line and the field-by-field check that words errors agree."""
+    with app.test_request_context():
+        parsed = csv_parse.parse(
+            (
+                HEADER + "".join(",".join(f'"{v}"' for v in line.values()) + "\n" for line in lines)
+            ).encode()
+        )
+    bad = {error.line for error in parsed.errors}
+    assert parsed.lines_with_errors == len(bad) and parsed.error_count == len(parsed.errors)
+    assert {row[csv_parse.LINE] for row in parsed.rows} == set(range(2, len(lines) + 2)) - bad
+
+
+def test_a_staged_row_is_plain_json_in_the_stored_form(app, client, manager):
+    job = staged_job(
+        client, HEADER + " c1 ,Ana, ana@example.com ,,4,,O-1,2025-06-01T10:00:00-03:00,ru\n"
+    )
+    assert staged_rows(app, job) == [
+        [
+            2,
+            "c1",
+            "Ana",
+            "ana@example.com",
+            None,
+            4,
+            None,
+            "O-1",
+            "2025-06-01 13:00:00.000000",
+            "ru",
+        ]
+    ]
+
+
+def test_the_preview_asks_the_database_the_same_few_questions_for_any_file(app, client, manager):
+    def statements_for(clients: int) -> int:
+        lines = "".join(f"c{n},N{n},,,5,,,2025-06-01\n" for n in range(clients))
+        with count_statements(app) as counter:
+            staged_job(client, HEADER + lines)
+        return len(counter)
+
+    assert statements_for(3) == statements_for(1200)
+
+
+# --- what is imported ------------------------------------------------------------------------
+
+
+def test_what_is_imported_is_what_was_staged(app, client, manager):
+    job = staged_job(client, HEADER + "c1,Ana,,,5,Fine,O-1,2025-06-01T10:00:00Z,\n")
+    rows = staged_rows(app, job)
+    rows[0][csv_parse.SCORE] = 2
+    rows[0][csv_parse.COMMENT] = "Edited"
+    rows[0][csv_parse.OCCURRED] = "2025-06-02 08:20:00.000000"
+    rows.append([9, "c2", "Bia", None, None, 4, None, None, "2025-06-02 08:29:59.000000", "es"])
+    with app.test_request_context():
+        csv_import._paths(job)[0].write_text(json.dumps(rows))
+    client.post(f"/complaints/import/{job}/run")
+    assert status(app, job)["result"]["ratings"] == 2
+    ratings = all_rows(app, Rating)
+    assert [(r.score, r.comment, r.occurred_at) for r in ratings] == [
+        (2, "Edited", datetime(2025, 6, 2, 8, 20, tzinfo=UTC)),
+        (4, None, datetime(2025, 6, 2, 8, 29, 59, tzinfo=UTC)),
+    ]
+    (slot,) = all_rows(app, RatingSlot, order_by=RatingSlot.slot_at)
+    assert slot.slot_at == datetime(2025, 6, 2, 8, 15, tzinfo=UTC)
+    assert (slot.score_2, slot.score_4) == (1, 1)
+
+
+def test_a_failure_on_the_last_line_leaves_nothing_at_all(app, client, manager, make_client):
+    known = make_client(external_id="c1", name="Old")
+    lines = [
+        f"c{n},Client {n},c{n}@example.com,,{n % 5 + 1},,O-{n},{ago(hours=1)},\n"
+        for n in range(1, 60)
+    ]
+    job = staged_job(client, HEADER + "".join(lines))
+    rows = staged_rows(app, job)
+    rows[-1][csv_parse.SCORE] = 9  # past the preview: only the database's check refuses it
+    with app.test_request_context():
+        csv_import._paths(job)[0].write_text(json.dumps(rows))
+        events_before = count(app, AuditEvent)
+    client.post(f"/complaints/import/{job}/run")
+    assert status(app, job)["state"] == "failed" and status(app, job)["can_retry"]
+    assert count(app, Rating) == count(app, Complaint) == count(app, RatingSlot) == 0
+    assert [(c.id, c.name, c.email) for c in all_rows(app, Client)] == [(known.id, "Old", None)]
+    assert count(app, AuditEvent) == events_before
+
+
+def test_sqlite_gets_its_page_cache_back_after_an_import_even_a_failed_one(app, client, manager):
+    with using(app):
+        if db.session.get_bind().dialect.name != "sqlite":
+            pytest.skip("a SQLite setting")
+        raw = db.session.connection().connection.dbapi_connection
+        before = raw.execute("PRAGMA cache_size").fetchone()[0]
+    good = staged_job(client, HEADER + "c1,Ana,,,5,,,2025-06-01,\n")
+    client.post(f"/complaints/import/{good}/run")
+    bad = staged_job(client, HEADER + "c2,Bia,,,5,,,2025-06-01,\n")
+    rows = staged_rows(app, bad)
+    rows[0][csv_parse.SCORE] = 0
+    with app.test_request_context():
+        csv_import._paths(bad)[0].write_text(json.dumps(rows))
+    client.post(f"/complaints/import/{bad}/run")
+    assert (status(app, good)["state"], status(app, bad)["state"]) == ("done", "failed")
+    with using(app):
+        after = raw.execute("PRAGMA cache_size").fetchone()[0]
+    assert after == before
+
+
+def snapshot(app) -> dict:
+    """What an import left, in plain values (ids as client ids), comparable across databases."""
+    with using(app):
+        clients = {c.id: c.external_id for c in db.session.scalars(sa.select(Client))}
+        return {
+            "clients": sorted(
+                (c.external_id, c.name, c.email, c.phone, c.locale)
+                for c in db.session.scalars(sa.select(Client))
+            ),
+            "ratings": sorted(
+                (
+                    clients[r.client_id],
+                    r.score,
+                    r.comment,
+                    r.order_ref,
+                    r.occurred_at.isoformat(),
+                    r.received_at == r.occurred_at,
+                    r.channel,
+                    r.complaint_id is not None,
+                )
+                for r in db.session.scalars(sa.select(Rating))
+            ),
+            "complaints": sorted(
+                (
+                    clients[c.client_id],
+                    c.status,
+                    c.channel,
+                    c.summary_words,
+                    c.summary_params,
+                    c.rated_again_at,
+                )
+                for c in db.session.scalars(sa.select(Complaint))
+            ),
+            "slots": sorted(
+                (s.slot_at.isoformat(), s.score_1, s.score_2, s.score_3, s.score_4, s.score_5)
+                for s in db.session.scalars(sa.select(RatingSlot))
+            ),
+            "changes": sorted(
+                (clients.get(e.entity_id), e.details["how"], _sorted_json(e.details["changes"]))
+                for e in db.session.scalars(
+                    sa.select(AuditEvent).where(AuditEvent.action == "details_changed")
+                )
+            ),
+        }
+
+
+def _sorted_json(value) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def test_both_databases_import_a_file_to_the_same_result(
+    app, client, manager, make_client, make_complaint
+):
+    make_client(external_id="known", name="Known Name", email="old@example.com", phone="+1 555")
+    make_client(external_id="same", name="Same", email="same@example.com")
+    make_client(external_id="kept", name="Kept")
+    make_client(external_id="dup", name="Dup")
+    assert (
+        client.post(f"/clients/{_id(app, 'kept')}/merge", data={"other": "dup"}).status_code == 302
+    )
+    resolved_at = datetime(2025, 6, 1, 12, tzinfo=UTC)
+    make_complaint(
+        resolved_at - timedelta(days=2),
+        client=_client(app, "kept"),
+        status="resolved",
+        resolved_at=resolved_at,
+    )
+    old_open = make_complaint(utcnow() - timedelta(hours=3), client=_client(app, "same"))
+    recent = ago(hours=2)
+    text = HEADER + "".join(
+        [
+            "known,Known Renamed,,,4,,O-1,2025-06-01T10:00:00Z,\n",
+            "known,Known Renamed,new@example.com,,3,,O-2,2025-06-01T10:14:59Z,pt-BR\n",
+            "known,Known Renamed,,,5,Thanks,O-3,2025-06-01T10:15:00Z,\n",
+            "same,Same,same@example.com,,2,Late again,O-4," + recent + ",\n",
+            "dup,Dup Person,dup@example.com,,5,Back again,O-5,2025-06-02T08:00:00Z,es\n",
+            "fresh,Fresh,,,1,Cold food,O-6," + recent + ",\n",
+            "fresh,Fresh,,+7 900,2,Still cold,O-7," + ago(hours=1) + ",\n",
+            "old,Old Low,,,1,Last summer,O-8,2025-07-01,\n",
+        ]
+    )
+    job = staged_job(client, text)
+    client.post(f"/complaints/import/{job}/run")
+    assert status(app, job)["result"] == {
+        "ratings": 8,
+        "clients_created": 2,
+        "clients_updated": 3,
+        "complaints_opened": 1,
+        "complaints_joined": 1,
+        "seconds": status(app, job)["result"]["seconds"],
+    }
+    found = snapshot(app)
+    assert found["clients"] == [
+        ("fresh", "Fresh", None, "+7 900", None),
+        ("kept", "Dup Person", "dup@example.com", None, "es"),
+        ("known", "Known Renamed", "new@example.com", "+1 555", "pt_BR"),
+        ("old", "Old Low", None, None, None),
+        ("same", "Same", "same@example.com", None, None),
+    ]
+    joined = [r for r in found["ratings"] if r[0] in ("same", "fresh")]
+    assert [(r[0], r[1], r[-1]) for r in joined] == [
+        ("fresh", 1, True),
+        ("fresh", 2, True),
+        ("same", 2, True),
+    ]
+    assert all(r[5:7] == (True, "import") for r in found["ratings"])
+    assert [(r[0], r[1], r[-1]) for r in found["ratings"] if r[0] == "old"] == [("old", 1, False)]
+    late, cold = "Order arrived late", {"score": 2}  # the most recent low rating speaks
+    assert found["complaints"] == [
+        ("fresh", "new", "import", "Still cold", cold, None),
+        ("kept", "resolved", "phone", late, None, datetime(2025, 6, 2, 8, tzinfo=UTC)),
+        ("same", "new", "phone", late, None, None),
+    ]
+    assert sorted(r.complaint_id for r in all_rows(app, Rating) if r.order_ref == "O-4") == [
+        old_open.id
+    ]
+    assert found["changes"] == [
+        ("kept", "system", _sorted_json({"name": ["Kept", "Dup Person"], "email": [None, DUP]})),
+        ("known", "system", _sorted_json({"name": [KNOWN, RENAMED], "email": [OLD, NEW]})),
+    ]
+    assert found["slots"][:3] == [
+        ("2025-06-01T10:00:00+00:00", 0, 0, 1, 1, 0),
+        ("2025-06-01T10:15:00+00:00", 0, 0, 0, 0, 1),
+        ("2025-06-02T08:00:00+00:00", 0, 0, 0, 0, 1),
+    ]
+    # the set-based writes agree with recounting everything from the rows
+    with using(app):
+        rollups.rebuild()
+        milestones.rebuild()
+        db.session.commit()
+    assert snapshot(app) == found
+
+
+DUP, KNOWN, RENAMED = "dup@example.com", "Known Name", "Known Renamed"
+OLD, NEW = "old@example.com", "new@example.com"
+
+
+def _client(app, external_id: str) -> Client:
+    (found,) = all_rows(app, Client, Client.external_id == external_id)
+    return found
+
+
+def _id(app, external_id: str) -> int:
+    return _client(app, external_id).id
+
+
+def test_an_unchanged_client_is_neither_rewritten_nor_audited(app, client, manager, make_client):
+    make_client(external_id="c1", name="Ana", email="ana@example.com")
+    job = staged_job(
+        client, HEADER + "c1,Ana,,,5,,,2025-06-01,\nc1,Ana,ana@example.com,,4,,,2025-06-02,\n"
+    )
+    client.post(f"/complaints/import/{job}/run")
+    assert status(app, job)["result"]["clients_updated"] == 1
+    assert count(app, AuditEvent, AuditEvent.action == "details_changed") == 0
+    assert count(app, Rating) == 2
+
+
+def test_the_import_statements_do_not_grow_with_the_file(app, db_session):
+    def statements_for(rows: int) -> int:
+        staged = [
+            [
+                n + 2,
+                f"c{n % 7}",
+                f"N{n % 7}",
+                None,
+                None,
+                n % 5 + 1,
+                None,
+                None,
+                "2025-06-01 10:00:00.000000",
+                None,
+            ]
+            for n in range(rows)
+        ]
+        with count_statements(app) as counter:
+            csv_import.import_rows(staged, actor_id=None, now=utcnow())
+        return len(counter)
+
+    assert statements_for(10) == statements_for(2000)
+
+
+def test_a_file_of_blank_lines_imports_nothing_and_says_done(app, client, manager):
+    job = staged_job(client, HEADER + "\n,,,,,,,,\n")
+    client.post(f"/complaints/import/{job}/run")
+    found = status(app, job)
+    assert (found["state"], found["result"]["ratings"]) == ("done", 0)
+    assert count(app, Rating) == count(app, Client) == 0
