@@ -40,6 +40,7 @@ from flask_migrate import upgrade
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bench_throughput as throughput  # noqa: E402
 from bench_sql import CHANNELS, YEAR, seed_people, sequence, shift, timestamp  # noqa: E402
 
 from complaints import briefs, milestones  # noqa: E402
@@ -53,6 +54,8 @@ from tests.support.web import CsrfClient  # noqa: E402
 WORDS = ("parcel", "courier", "refund", "invoice", "delivery", "coupon", "damaged", "missing")
 TRANSACTION_CONTROL = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SECRET_KEY = "bench-" + "x" * 60  # the in-process app's and gunicorn's: one login cookie for both
+THROUGHPUT = {"/complaints/": "html", "API list (open)": "json"}  # the pages --throughput loads
 
 
 def _case(expression: str, values: list, default="NULL") -> str:
@@ -200,6 +203,8 @@ def pages(manager_id: int, client_id: int, complaint_id: int) -> dict[str, str]:
         "client page": f"/complaints/clients/{client_id}",
         "complaint page": f"/complaints/{complaint_id}",
         "board": "/standup/bench-0/",
+        "client directory": "/clients/",
+        "client directory searched": f"/clients/?q=Bench%20client%204242%20{name_token(4242)}",
         "API list (open)": "/api/v1/complaints?status=open",
         "Insights 28 days": "/insights/",
     }
@@ -215,7 +220,7 @@ def jobs(now: datetime) -> dict:
     return {"Slack digest (query)": digest}
 
 
-def measure(label, action, engine, runs, options, out):
+def measure(label, action, engine, runs, options, out, recorded=None):
     if options.only and not any(part in label for part in options.only.split(",")):
         return
     action()  # warm up
@@ -238,10 +243,12 @@ def measure(label, action, engine, runs, options, out):
     if options.explain:
         print("\n".join(explain(engine, recorder.calls)))
     out[label] = p50
+    if recorded is not None:
+        recorded[label] = recorder.calls
 
 
 def bench(url: str, size: int, options) -> dict[str, float]:
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url})
     app.test_client_class = CsrfClient
     now = datetime.now(UTC).replace(microsecond=0)
     with app.app_context():
@@ -266,12 +273,28 @@ def bench(url: str, size: int, options) -> dict[str, float]:
     client.log_in(manager)
     headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, float] = {}
-    for label, url_ in pages(manager_id, client_id, complaint_id).items():
+    recorded: dict[str, list] = {}
+    paths = pages(manager_id, client_id, complaint_id)
+    for label, url_ in paths.items():
 
         def get(url_=url_):
             return client.get(url_, headers=headers if url_.startswith("/api") else {}).status_code
 
-        measure(label, get, engine, options.runs, options, results)
+        measure(label, get, engine, options.runs, options, results, recorded)
+    if options.throughput:
+        loaded = {
+            label: (paths[label], kind, recorded[label], headers if kind == "json" else {})
+            for label, kind in THROUGHPUT.items()
+            if label in recorded
+        }
+        cookie = {
+            "Cookie": f"session={client.get_cookie('session').value}",
+            "User-Agent": client.environ_base["HTTP_USER_AGENT"],
+        }
+        app_env = {"HUDDLE_DATABASE_URL": url, "HUDDLE_SECRET_KEY": SECRET_KEY}
+        print(f"  throughput, gunicorn -w 2, {options.clients} keep-alive clients:", flush=True)
+        for label, ratio in throughput.compare(url, loaded, app_env, cookie, options).items():
+            results[f"{label} throughput ratio"] = ratio
     for label, job in jobs(now).items():
 
         def run_job(job=job):
@@ -304,6 +327,13 @@ def main() -> None:
     parser.add_argument("--pg-url", help="an empty PostgreSQL database (one size per run then)")
     parser.add_argument("--explain", action="store_true", help="print each statement's plan")
     parser.add_argument("--only", help="the pages and jobs whose label contains one of these (a,b)")
+    parser.add_argument(
+        "--throughput",
+        action="store_true",
+        help="also load /complaints/ and the API list under gunicorn against a bare app",
+    )
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (throughput)")
+    parser.add_argument("--seconds", type=float, default=10, help="seconds per load (throughput)")
     options = parser.parse_args()
     sizes = [SIZES.get(s.lower()) or int(s) for s in options.sizes.split(",")]
     servers: list = []
@@ -322,6 +352,8 @@ def main() -> None:
                 small, large = by_size[sizes[0]], by_size[sizes[-1]]
                 print(f"{backend}: p50 growth {sizes[0]:,} -> {sizes[-1]:,} complaints")
                 for label in small:
+                    if label.endswith("throughput ratio"):
+                        continue
                     print(f"  {label:<26} x{large[label] / max(small[label], 1e-6):5.2f}")
     finally:
         for server in servers:
