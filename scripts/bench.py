@@ -26,7 +26,9 @@ a small vocabulary so a search term matches a few hundred rows.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -242,6 +244,10 @@ def measure(label, action, engine, runs, options, out, recorded=None):
     )
     if options.explain:
         print("\n".join(explain(engine, recorder.calls)))
+    if options.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(action)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(options.profile)
     out[label] = p50
     if recorded is not None:
         recorded[label] = recorder.calls
@@ -269,7 +275,7 @@ def bench(url: str, size: int, options) -> dict[str, float]:
         db.session.refresh(manager)
         db.session.expunge(manager)
         engine = db.engine
-    client = app.test_client()
+    client, api_client = app.test_client(), app.test_client()  # the API's: a token, no login
     client.log_in(manager)
     headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, float] = {}
@@ -278,22 +284,24 @@ def bench(url: str, size: int, options) -> dict[str, float]:
     for label, url_ in paths.items():
 
         def get(url_=url_):
-            return client.get(url_, headers=headers if url_.startswith("/api") else {}).status_code
+            if url_.startswith("/api"):
+                return api_client.get(url_, headers=headers).status_code
+            return client.get(url_).status_code
 
         measure(label, get, engine, options.runs, options, results, recorded)
     if options.throughput:
-        loaded = {
-            label: (paths[label], kind, recorded[label], headers if kind == "json" else {})
-            for label, kind in THROUGHPUT.items()
-            if label in recorded
-        }
-        cookie = {
+        logged_in = {
             "Cookie": f"session={client.get_cookie('session').value}",
             "User-Agent": client.environ_base["HTTP_USER_AGENT"],
         }
+        loaded = {
+            label: (paths[label], kind, recorded[label], headers if kind == "json" else logged_in)
+            for label, kind in THROUGHPUT.items()
+            if label in recorded
+        }
         app_env = {"HUDDLE_DATABASE_URL": url, "HUDDLE_SECRET_KEY": SECRET_KEY}
         print(f"  throughput, gunicorn -w 2, {options.clients} keep-alive clients:", flush=True)
-        for label, ratio in throughput.compare(url, loaded, app_env, cookie, options).items():
+        for label, ratio in throughput.compare(url, loaded, app_env, options).items():
             results[f"{label} throughput ratio"] = ratio
     for label, job in jobs(now).items():
 
@@ -327,6 +335,9 @@ def main() -> None:
     parser.add_argument("--pg-url", help="an empty PostgreSQL database (one size per run then)")
     parser.add_argument("--explain", action="store_true", help="print each statement's plan")
     parser.add_argument("--only", help="the pages and jobs whose label contains one of these (a,b)")
+    parser.add_argument(
+        "--profile", type=int, help="print cProfile's top N functions of one request (with --only)"
+    )
     parser.add_argument(
         "--throughput",
         action="store_true",

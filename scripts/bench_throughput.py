@@ -180,39 +180,45 @@ def load(port: int, path: str, headers: dict, clients: int, seconds: float) -> t
     return sum(ok for ok, _ in counts) / elapsed, sum(errors for _, errors in counts)
 
 
-def compare(url: str, pages: dict, app_env: dict, headers: dict, options) -> dict[str, float]:
+def compare(url: str, pages: dict, app_env: dict, options, rounds: int = 5) -> dict[str, float]:
     """Print and return, per label, the app's req/s over the bare app's.
 
-    ``pages`` maps a label to (path, kind, calls, extra headers); ``app_env`` configures the real
-    app (database, secret key) so the cookie and token ``headers`` made in-process are valid.
+    ``pages`` maps a label to (path, kind, calls, headers); ``app_env`` configures the real app
+    (database, secret key) so that the cookie or token in ``headers``, made in-process, is valid.
+    Both servers run at once and take turns in ``rounds`` short loads, so that a change in what
+    else the machine does falls on both alike.
     """
     folder = Path(tempfile.mkdtemp(prefix="huddle-throughput-"))
     plan = {
         path: (kind, [(s, p) for s, p in calls if s.strip().upper() not in TRANSACTION_CONTROL])
-        for path, kind, calls, _extra in pages.values()
+        for path, kind, calls, _headers in pages.values()
     }
     with open(folder / "plan.pickle", "wb") as plan_file:
         pickle.dump(plan, plan_file)
     bare_env = {"BENCH_BARE_PLAN": str(folder / "plan.pickle"), "BENCH_BARE_URL": url}
     log = folder / "gunicorn.log"
-    measured: dict[str, dict[str, tuple[float, int]]] = {}
-    for name, target, env, cwd in (
-        ("app", "dashboard:create_app()", {**app_env, "PYTHONPATH": str(ROOT)}, ROOT),
-        ("bare", "bench_throughput:bare_app()", bare_env, SCRIPTS),
-    ):
-        with Server(target, env, cwd, log) as server:
-            for label, (path, _kind, _calls, extra) in pages.items():
-                load(server.port, path, {**headers, **extra}, options.clients, 1.0)  # warm up
-                measured.setdefault(label, {})[name] = load(
-                    server.port, path, {**headers, **extra}, options.clients, options.seconds
-                )
+    app_env = {**app_env, "PYTHONPATH": str(ROOT)}
     ratios = {}
-    for label, by_name in measured.items():
-        (app_rate, app_errors), (bare_rate, bare_errors) = by_name["app"], by_name["bare"]
-        ratios[label] = app_rate / max(bare_rate, 1e-6)
-        print(
-            f"  {label:<26} app {app_rate:7.1f} req/s ({app_errors} errors)  "
-            f"bare {bare_rate:7.1f} req/s ({bare_errors} errors)  x{ratios[label]:.2f}",
-            flush=True,
-        )
+    with (
+        Server("dashboard:create_app()", app_env, ROOT, log) as app,
+        Server("bench_throughput:bare_app()", bare_env, SCRIPTS, log) as bare,
+    ):
+        for label, (path, _kind, _calls, headers) in pages.items():
+            served = {"app": [0.0, 0], "bare": [0.0, 0]}  # requests, errors
+            for server in (app, bare):
+                load(server.port, path, headers, options.clients, 1.0)  # warm up
+            for _ in range(rounds):
+                for name, server in (("app", app), ("bare", bare)):
+                    rate, errors = load(
+                        server.port, path, headers, options.clients, options.seconds / rounds
+                    )
+                    served[name][0] += rate / rounds
+                    served[name][1] += errors
+            (app_rate, app_errors), (bare_rate, bare_errors) = served["app"], served["bare"]
+            ratios[label] = app_rate / max(bare_rate, 1e-6)
+            print(
+                f"  {label:<26} app {app_rate:7.1f} req/s ({app_errors} errors)  "
+                f"bare {bare_rate:7.1f} req/s ({bare_errors} errors)  x{ratios[label]:.2f}",
+                flush=True,
+            )
     return ratios
