@@ -99,6 +99,17 @@ DETAIL_LABELS = {
     "before_budget": _l("budget before"),
     "before_due_at": _l("follow up by, before"),
 }
+# The open list's column headings, also each cell's data-label (a narrow screen stacks the cells):
+# translated once per page (``list_columns``), not once per row.
+LIST_COLUMNS = {
+    "client": _l("Client"),
+    "summary": _l("Summary"),
+    "age": _l("Age"),
+    "owner": _l("Owner"),
+    "due": _l("Due"),
+    "last_contact": _l("Last contact"),
+    "overdue": _l("overdue"),
+}
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
@@ -115,6 +126,11 @@ def labels() -> dict:
         "action": ACTION_LABELS,
         "detail": DETAIL_LABELS,
     }
+
+
+def list_columns() -> dict[str, str]:
+    """``LIST_COLUMNS`` in the viewer's language."""
+    return {key: str(label) for key, label in LIST_COLUMNS.items()}
 
 
 def detail_value(labels: dict, action: str, key: str, value) -> str:

@@ -7,16 +7,18 @@ then the browser. Timezone: the user's own, then their team's.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import parse_pattern
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import (
     Babel,
     force_locale,
     format_date,
-    format_time,
     get_locale,
+    get_timezone,
     get_translations,
     refresh,
 )
@@ -112,11 +114,28 @@ def format_day(value) -> str:
 
 def format_moment(value) -> str:
     """An instant: the medium date and the short time, in the reader's timezone, joined as the
-    language joins them ("1 Dec 2026, 08:30", "1 de dez. de 2026 08:30")."""
-    pattern = get_locale().datetime_formats["medium"]
-    return pattern.replace("{1}", format_date(value, "medium")).replace(
-        "{0}", format_time(value, "short")
-    )
+    language joins them ("1 Dec 2026, 08:30", "1 de dez. de 2026 08:30").
+
+    What Flask-Babel's ``format_date`` and ``format_time`` write, with the locale's patterns looked
+    up once per locale (a list shows dozens of instants: issue #16).
+    """
+    locale = get_locale()
+    patterns = _MOMENT_PATTERNS.get(locale)
+    if patterns is None:
+        patterns = _MOMENT_PATTERNS[locale] = (
+            locale.datetime_formats["medium"],
+            parse_pattern(locale.date_formats["medium"]),
+            parse_pattern(locale.time_formats["short"]),
+        )
+    joined, day, time = patterns
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    zone = get_timezone()  # pytz, as Flask-Babel's to_user_timezone has it
+    local = zone.normalize(value.astimezone(zone))
+    return joined.replace("{1}", day.apply(local, locale)).replace("{0}", time.apply(local, locale))
+
+
+_MOMENT_PATTERNS: dict = {}  # Locale -> (how date and time join, date pattern, time pattern)
 
 
 def format_heading_day(value) -> str:
