@@ -5,7 +5,7 @@ Codes are stored in English (``call_back_later``); people read the translated la
 
 from datetime import UTC, datetime
 
-from flask_babel import format_datetime, get_timezone
+from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -128,9 +128,21 @@ def labels() -> dict:
     }
 
 
-def list_columns() -> dict[str, str]:
-    """``LIST_COLUMNS`` in the viewer's language."""
-    return {key: str(label) for key, label in LIST_COLUMNS.items()}
+def list_words() -> dict:
+    """The open list's words in the language in force: ``LIST_COLUMNS`` and, under "status" and
+    "channel", the labels of the codes. Written out once per language and kept (the catalogues do
+    not change while the app runs), instead of a lazy string translated again in every row."""
+    locale = get_locale()
+    words = _LIST_WORDS.get(locale)
+    if words is None:
+        words = {key: str(label) for key, label in LIST_COLUMNS.items()}
+        words["status"] = {code: str(label) for code, label in STATUS_LABELS.items()}
+        words["channel"] = {code: str(label) for code, label in ALL_CHANNEL_LABELS.items()}
+        _LIST_WORDS[locale] = words
+    return words
+
+
+_LIST_WORDS: dict = {}  # Locale -> list_words()
 
 
 def detail_value(labels: dict, action: str, key: str, value) -> str:

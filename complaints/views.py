@@ -26,7 +26,7 @@ from complaints.forms import (
     StatusForm,
     detail_value,
     labels,
-    list_columns,
+    list_words,
     local_to_utc,
 )
 from complaints.intake import mailing
@@ -45,7 +45,7 @@ def _words():
         "labels": labels(),
         "open_statuses": OPEN_STATUSES,
         "detail_value": detail_value,
-        "list_columns": list_columns,
+        "list_words": list_words,
     }
 
 
