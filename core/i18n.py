@@ -8,6 +8,8 @@ then the browser. Timezone: the user's own, then their team's.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
+from datetime import time as dt_time
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -116,26 +118,31 @@ def format_moment(value) -> str:
     """An instant: the medium date and the short time, in the reader's timezone, joined as the
     language joins them ("1 Dec 2026, 08:30", "1 de dez. de 2026 08:30").
 
-    What Flask-Babel's ``format_date`` and ``format_time`` write, with the locale's patterns looked
-    up once per locale (a list shows dozens of instants: issue #16).
+    What Flask-Babel's ``format_date`` and ``format_time`` write, but a list shows dozens of
+    instants (issue #16): the date and the time are each written once per language and value
+    (a list sorted by date repeats its days, and a day has 1,440 minutes) and then remembered.
     """
     locale = get_locale()
-    patterns = _MOMENT_PATTERNS.get(locale)
-    if patterns is None:
-        patterns = _MOMENT_PATTERNS[locale] = (
-            locale.datetime_formats["medium"],
-            parse_pattern(locale.date_formats["medium"]),
-            parse_pattern(locale.time_formats["short"]),
-        )
-    joined, day, time = patterns
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     zone = get_timezone()  # pytz, as Flask-Babel's to_user_timezone has it
     local = zone.normalize(value.astimezone(zone))
-    return joined.replace("{1}", day.apply(local, locale)).replace("{0}", time.apply(local, locale))
+    return (
+        locale.datetime_formats["medium"]
+        .replace("{1}", _day_text(locale, local.date()))
+        .replace("{0}", _time_text(locale, local.hour, local.minute))
+    )
 
 
-_MOMENT_PATTERNS: dict = {}  # Locale -> (how date and time join, date pattern, time pattern)
+@lru_cache(maxsize=4096)
+def _day_text(locale: Locale, day) -> str:
+    return parse_pattern(locale.date_formats["medium"]).apply(day, locale)
+
+
+@lru_cache(maxsize=4096)
+def _time_text(locale: Locale, hour: int, minute: int) -> str:
+    """The short time (our languages' short times show no seconds and no zone)."""
+    return parse_pattern(locale.time_formats["short"]).apply(dt_time(hour, minute), locale)
 
 
 def format_heading_day(value) -> str:

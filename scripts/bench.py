@@ -173,7 +173,10 @@ def explain(engine, calls) -> list[str]:
                 continue
             prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
             plan = connection.exec_driver_sql(prefix + statement, parameters).all()
-            lines.append("    --- " + " ".join(statement.split())[:150])
+            started = time.perf_counter()
+            connection.exec_driver_sql(statement, parameters).all()
+            took = (time.perf_counter() - started) * 1000
+            lines.append(f"    --- {took:7.2f} ms  " + " ".join(statement.split())[:150])
             for row in plan:
                 line = str(row[-1] if dialect == "sqlite" else row[0])
                 full = (line.lstrip(" -").startswith("SCAN ") and "USING" not in line) or (
@@ -278,7 +281,7 @@ def bench(url: str, size: int, options) -> dict[str, float]:
             sa.select(Complaint.id).where(Complaint.owner_id == manager_id).limit(1)
         )
         client_id = db.session.scalar(sa.select(Complaint.client_id).limit(1))
-        token = create_token("bench")
+        token = create_token(f"bench-{time.time_ns()}")  # a kept database has earlier ones
         db.session.refresh(manager)
         db.session.expunge(manager)
         engine = db.engine
