@@ -17,7 +17,9 @@ in-process (logged in as a manager) and runs each job. Per page or job it prints
 - with ``--explain``, each statement's plan, taken with those same bound parameters (``!!`` marks
   a full scan of a table),
 
-and at the end the growth of each p50 from the smallest size to the largest. The data is
+and at the end the growth of each p50 from the smallest size to the largest. With ``--throughput``
+it then loads ``/complaints/`` and the API list under gunicorn (2 workers) against a bare Flask app
+replaying the very statements one request ran (``bench_throughput.py``) and prints both rates. The data is
 deterministic (arithmetic on the row number), so runs are comparable between branches. The
 PostgreSQL server, unless ``--pg-url`` is given, is started and thrown away like the tests do
 (``tests/support/postgres.py``). What the data looks like: 30% of complaints open, owners spread
