@@ -96,7 +96,12 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
 
 def _few(matching) -> bool:
     """Whether a search matches at most ``FEW_MATCHES`` complaints (SQLite: the list then starts
-    from them). One query that stops counting past the limit."""
+    from them). One query that stops counting past the limit: the branches of the search's UNION
+    are counted as a UNION ALL, which SQLite streams (a UNION collects every match first: 130 ms
+    for a word in every eighth summary at a million), so a complaint found both by its summary
+    and by its client counts twice, which only errs towards the walk."""
+    if isinstance(matching, sa.CompoundSelect):
+        matching = sa.union_all(*matching.selects)
     counted = sa.select(sa.func.count()).select_from(matching.limit(FEW_MATCHES + 1).subquery())
     return db.session.scalar(counted) <= FEW_MATCHES
 
