@@ -86,11 +86,12 @@ def open_complaints(
 
 def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     q = filters.q and filters.q.replace("%", "").replace("_", "")
-    if q and db.session.get_bind().dialect.name == "sqlite" and _few(matching_ids(q)):
-        return _from_the_matches(filters, q, viewer_id, now)
+    matching = matching_ids(q) if q else None
+    if matching is not None and db.session.get_bind().dialect.name == "sqlite" and _few(matching):
+        return _from_the_matches(filters, matching, viewer_id, now)
     statement = _filtered(brief_select().where(IS_OPEN), filters, viewer_id, now)
-    if q:
-        statement = statement.where(Complaint.id.in_(matching_ids(q)))
+    if matching is not None:
+        statement = statement.where(Complaint.id.in_(matching))
     return _one_page(statement, filters)
 
 
@@ -106,7 +107,7 @@ def _few(matching) -> bool:
     return db.session.scalar(counted) <= FEW_MATCHES
 
 
-def _from_the_matches(filters: Filters, q: str, viewer_id: int, now: datetime):
+def _from_the_matches(filters: Filters, matching, viewer_id: int, now: datetime):
     """A search with few matches on SQLite: the page's ids from the matches, then their rows.
 
     Otherwise SQLite walks the open complaints in the list's order (``ix_complaints_is_open_due_at``)
@@ -118,7 +119,7 @@ def _from_the_matches(filters: Filters, q: str, viewer_id: int, now: datetime):
     """
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
     ids = _filtered(sa.select(Complaint.id).where(still_open), filters, viewer_id, now)
-    ids = _one_page(ids.where(Complaint.id.in_(matching_ids(q))), filters)
+    ids = _one_page(ids.where(Complaint.id.in_(matching)), filters)
     return brief_select().where(Complaint.id.in_(ids)).order_by(*SORTS[filters.sort])
 
 
