@@ -18,6 +18,7 @@ from core.prefixes import name_starts_with
 PAGE_SIZE = 50
 MAX_PAGE = 200  # offset pagination stays cheap only so deep; narrow the filters to go further
 FOLLOW_UP_LIMIT = 200
+FEW_MATCHES = 1000  # a search with at most this many matches lists from them (SQLite)
 VIEWS = ("all", "mine", "unowned", "overdue")
 SORTS = {
     "due": (Complaint.due_at, Complaint.id),
@@ -84,7 +85,45 @@ def open_complaints(
 
 
 def _list_statement(filters: Filters, viewer_id: int, now: datetime):
-    statement = brief_select().where(IS_OPEN)
+    q = filters.q and filters.q.replace("%", "").replace("_", "")
+    matching = matching_ids(q) if q else None
+    if matching is not None and db.session.get_bind().dialect.name == "sqlite" and _few(matching):
+        return _from_the_matches(filters, matching, viewer_id, now)
+    statement = _filtered(brief_select().where(IS_OPEN), filters, viewer_id, now)
+    if matching is not None:
+        statement = statement.where(Complaint.id.in_(matching))
+    return _one_page(statement, filters)
+
+
+def _few(matching) -> bool:
+    """Whether a search matches at most ``FEW_MATCHES`` complaints (SQLite: the list then starts
+    from them). One query that stops counting past the limit: the branches of the search's UNION
+    are counted as a UNION ALL, which SQLite streams (a UNION collects every match first: 130 ms
+    for a word in every eighth summary at a million), so a complaint found both by its summary
+    and by its client counts twice, which only errs towards the walk."""
+    if isinstance(matching, sa.CompoundSelect):
+        matching = sa.union_all(*matching.selects)
+    counted = sa.select(sa.func.count()).select_from(matching.limit(FEW_MATCHES + 1).subquery())
+    return db.session.scalar(counted) <= FEW_MATCHES
+
+
+def _from_the_matches(filters: Filters, matching, viewer_id: int, now: datetime):
+    """A search with few matches on SQLite: the page's ids from the matches, then their rows.
+
+    Otherwise SQLite walks the open complaints in the list's order (``ix_complaints_is_open_due_at``)
+    and probes the matches for each: 125 ms at a million complaints for a name four complaints
+    have. Here the open condition is an expression no index serves (``CAST(is_open AS INTEGER)``),
+    so the matches drive (rowid look-ups), only their ids are sorted and cut, and the page's
+    columns are read for the page alone. With many matches the walk finds a page quickly and
+    stays (a word in every eighth summary would cost a row read per match here).
+    """
+    still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
+    ids = _filtered(sa.select(Complaint.id).where(still_open), filters, viewer_id, now)
+    ids = _one_page(ids.where(Complaint.id.in_(matching)), filters)
+    return brief_select().where(Complaint.id.in_(ids)).order_by(*SORTS[filters.sort])
+
+
+def _filtered(statement, filters: Filters, viewer_id: int, now: datetime):
     if filters.view == "mine":
         statement = statement.where(Complaint.owner_id == viewer_id)
     elif filters.view == "unowned":
@@ -95,8 +134,10 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
         statement = statement.where(Complaint.category_id == filters.category_id)
     if filters.channel:
         statement = statement.where(Complaint.channel == filters.channel)
-    if filters.q and (q := filters.q.replace("%", "").replace("_", "")):
-        statement = statement.where(Complaint.id.in_(matching_ids(q)))
+    return statement
+
+
+def _one_page(statement, filters: Filters):
     return (
         statement.order_by(*SORTS[filters.sort])
         .limit(PAGE_SIZE + 1)

@@ -26,6 +26,7 @@ from complaints.forms import (
     StatusForm,
     detail_value,
     labels,
+    list_words,
     local_to_utc,
 )
 from complaints.intake import mailing
@@ -40,7 +41,12 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
 @bp.context_processor
 def _words():
-    return {"labels": labels(), "open_statuses": OPEN_STATUSES, "detail_value": detail_value}
+    return {
+        "labels": labels(),
+        "open_statuses": OPEN_STATUSES,
+        "detail_value": detail_value,
+        "list_words": list_words,
+    }
 
 
 def _refused(error: services.ComplaintError, form=None, fallback: str | None = None) -> str | None:

@@ -7,16 +7,20 @@ then the browser. Timezone: the user's own, then their team's.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
+from datetime import time as dt_time
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import parse_pattern
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import (
     Babel,
     force_locale,
     format_date,
-    format_time,
     get_locale,
+    get_timezone,
     get_translations,
     refresh,
 )
@@ -112,11 +116,33 @@ def format_day(value) -> str:
 
 def format_moment(value) -> str:
     """An instant: the medium date and the short time, in the reader's timezone, joined as the
-    language joins them ("1 Dec 2026, 08:30", "1 de dez. de 2026 08:30")."""
-    pattern = get_locale().datetime_formats["medium"]
-    return pattern.replace("{1}", format_date(value, "medium")).replace(
-        "{0}", format_time(value, "short")
+    language joins them ("1 Dec 2026, 08:30", "1 de dez. de 2026 08:30").
+
+    What Flask-Babel's ``format_date`` and ``format_time`` write, but a list shows dozens of
+    instants (issue #16): the date and the time are each written once per language and value
+    (a list sorted by date repeats its days, and a day has 1,440 minutes) and then remembered.
+    """
+    locale = get_locale()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    zone = get_timezone()  # pytz, as Flask-Babel's to_user_timezone has it
+    local = zone.normalize(value.astimezone(zone))
+    return (
+        locale.datetime_formats["medium"]
+        .replace("{1}", _day_text(locale, local.date()))
+        .replace("{0}", _time_text(locale, local.hour, local.minute))
     )
+
+
+@lru_cache(maxsize=4096)
+def _day_text(locale: Locale, day) -> str:
+    return parse_pattern(locale.date_formats["medium"]).apply(day, locale)
+
+
+@lru_cache(maxsize=4096)
+def _time_text(locale: Locale, hour: int, minute: int) -> str:
+    """The short time (our languages' short times show no seconds and no zone)."""
+    return parse_pattern(locale.time_formats["short"]).apply(dt_time(hour, minute), locale)
 
 
 def format_heading_day(value) -> str:

@@ -17,7 +17,9 @@ in-process (logged in as a manager) and runs each job. Per page or job it prints
 - with ``--explain``, each statement's plan, taken with those same bound parameters (``!!`` marks
   a full scan of a table),
 
-and at the end the growth of each p50 from the smallest size to the largest. The data is
+and at the end the growth of each p50 from the smallest size to the largest. With ``--throughput``
+it then loads ``/complaints/`` and the API list under gunicorn (2 workers) against a bare Flask app
+replaying the very statements one request ran (``bench_throughput.py``) and prints both rates. The data is
 deterministic (arithmetic on the row number), so runs are comparable between branches. The
 PostgreSQL server, unless ``--pg-url`` is given, is started and thrown away like the tests do
 (``tests/support/postgres.py``). What the data looks like: 30% of complaints open, owners spread
@@ -26,7 +28,9 @@ a small vocabulary so a search term matches a few hundred rows.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -40,6 +44,7 @@ from flask_migrate import upgrade
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bench_throughput as throughput  # noqa: E402
 from bench_sql import CHANNELS, YEAR, seed_people, sequence, shift, timestamp  # noqa: E402
 
 from complaints import briefs, milestones  # noqa: E402
@@ -53,6 +58,8 @@ from tests.support.web import CsrfClient  # noqa: E402
 WORDS = ("parcel", "courier", "refund", "invoice", "delivery", "coupon", "damaged", "missing")
 TRANSACTION_CONTROL = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SECRET_KEY = "bench-" + "x" * 60  # the in-process app's and gunicorn's: one login cookie for both
+THROUGHPUT = {"/complaints/": "html", "API list (open)": "json"}  # the pages --throughput loads
 
 
 def _case(expression: str, values: list, default="NULL") -> str:
@@ -168,7 +175,10 @@ def explain(engine, calls) -> list[str]:
                 continue
             prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
             plan = connection.exec_driver_sql(prefix + statement, parameters).all()
-            lines.append("    --- " + " ".join(statement.split())[:150])
+            started = time.perf_counter()
+            connection.exec_driver_sql(statement, parameters).all()
+            took = (time.perf_counter() - started) * 1000
+            lines.append(f"    --- {took:7.2f} ms  " + " ".join(statement.split())[:150])
             for row in plan:
                 line = str(row[-1] if dialect == "sqlite" else row[0])
                 full = (line.lstrip(" -").startswith("SCAN ") and "USING" not in line) or (
@@ -200,6 +210,8 @@ def pages(manager_id: int, client_id: int, complaint_id: int) -> dict[str, str]:
         "client page": f"/complaints/clients/{client_id}",
         "complaint page": f"/complaints/{complaint_id}",
         "board": "/standup/bench-0/",
+        "client directory": "/clients/",
+        "client directory searched": f"/clients/?q=Bench%20client%204242%20{name_token(4242)}",
         "API list (open)": "/api/v1/complaints?status=open",
         "Insights 28 days": "/insights/",
     }
@@ -215,7 +227,7 @@ def jobs(now: datetime) -> dict:
     return {"Slack digest (query)": digest}
 
 
-def measure(label, action, engine, runs, options, out):
+def measure(label, action, engine, runs, options, out, recorded=None):
     if options.only and not any(part in label for part in options.only.split(",")):
         return
     action()  # warm up
@@ -237,20 +249,33 @@ def measure(label, action, engine, runs, options, out):
     )
     if options.explain:
         print("\n".join(explain(engine, recorder.calls)))
+    if options.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(action)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(options.profile)
     out[label] = p50
+    if recorded is not None:
+        recorded[label] = recorder.calls
 
 
 def bench(url: str, size: int, options) -> dict[str, float]:
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url})
     app.test_client_class = CsrfClient
     now = datetime.now(UTC).replace(microsecond=0)
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        manager_id = seed(size, options.ratings, now)
+        manager_id = db.session.scalar(
+            sa.select(User.id).where(User.email == "owner0@bench.example")
+        )
+        if manager_id is None:
+            manager_id = seed(size, options.ratings, now)
+            seeded = f"seeded in {time.perf_counter() - started:.1f} s"
+        else:
+            seeded = "kept from an earlier run: its dates have aged since"
         print(
             f"{db.engine.dialect.name}, {size:,} complaints, {options.ratings:,} ratings "
-            f"(seeded in {time.perf_counter() - started:.1f} s)",
+            f"({seeded})",
             flush=True,
         )
         manager = db.session.get(User, manager_id)
@@ -258,20 +283,38 @@ def bench(url: str, size: int, options) -> dict[str, float]:
             sa.select(Complaint.id).where(Complaint.owner_id == manager_id).limit(1)
         )
         client_id = db.session.scalar(sa.select(Complaint.client_id).limit(1))
-        token = create_token("bench")
+        token = create_token(f"bench-{time.time_ns()}")  # a kept database has earlier ones
         db.session.refresh(manager)
         db.session.expunge(manager)
         engine = db.engine
-    client = app.test_client()
+    client, api_client = app.test_client(), app.test_client()  # the API's: a token, no login
     client.log_in(manager)
     headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, float] = {}
-    for label, url_ in pages(manager_id, client_id, complaint_id).items():
+    recorded: dict[str, list] = {}
+    paths = pages(manager_id, client_id, complaint_id)
+    for label, url_ in paths.items():
 
         def get(url_=url_):
-            return client.get(url_, headers=headers if url_.startswith("/api") else {}).status_code
+            if url_.startswith("/api"):
+                return api_client.get(url_, headers=headers).status_code
+            return client.get(url_).status_code
 
-        measure(label, get, engine, options.runs, options, results)
+        measure(label, get, engine, options.runs, options, results, recorded)
+    if options.throughput:
+        logged_in = {
+            "Cookie": f"session={client.get_cookie('session').value}",
+            "User-Agent": client.environ_base["HTTP_USER_AGENT"],
+        }
+        loaded = {
+            label: (paths[label], kind, recorded[label], headers if kind == "json" else logged_in)
+            for label, kind in THROUGHPUT.items()
+            if label in recorded
+        }
+        app_env = {"HUDDLE_DATABASE_URL": url, "HUDDLE_SECRET_KEY": SECRET_KEY}
+        print(f"  throughput, gunicorn -w 2, {options.clients} keep-alive clients:", flush=True)
+        for label, ratio in throughput.compare(url, loaded, app_env, options).items():
+            results[f"{label} throughput ratio"] = ratio
     for label, job in jobs(now).items():
 
         def run_job(job=job):
@@ -302,8 +345,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--pg-url", help="an empty PostgreSQL database (one size per run then)")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep the SQLite files in DIR and reuse them (migrated to head, not seeded again)",
+    )
     parser.add_argument("--explain", action="store_true", help="print each statement's plan")
     parser.add_argument("--only", help="the pages and jobs whose label contains one of these (a,b)")
+    parser.add_argument(
+        "--profile", type=int, help="print cProfile's top N functions of one request (with --only)"
+    )
+    parser.add_argument(
+        "--throughput",
+        action="store_true",
+        help="also load /complaints/ and the API list under gunicorn against a bare app",
+    )
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (throughput)")
+    parser.add_argument("--seconds", type=float, default=10, help="seconds per load (throughput)")
     options = parser.parse_args()
     sizes = [SIZES.get(s.lower()) or int(s) for s in options.sizes.split(",")]
     servers: list = []
@@ -314,7 +372,8 @@ def main() -> None:
             for size in sizes:
                 with tempfile.TemporaryDirectory() as folder:
                     if backend == "sqlite":
-                        url = f"sqlite:///{os.path.join(folder, 'bench.db')}"
+                        name = f"bench-{size}-{options.ratings}.db"
+                        url = f"sqlite:///{os.path.join(options.keep or folder, name)}"
                     else:
                         url = make_pg(f"huddle_bench_{size}")
                     by_size[size] = bench(url, size, options)
@@ -322,6 +381,8 @@ def main() -> None:
                 small, large = by_size[sizes[0]], by_size[sizes[-1]]
                 print(f"{backend}: p50 growth {sizes[0]:,} -> {sizes[-1]:,} complaints")
                 for label in small:
+                    if label.endswith("throughput ratio"):
+                        continue
                     print(f"  {label:<26} x{large[label] / max(small[label], 1e-6):5.2f}")
     finally:
         for server in servers:

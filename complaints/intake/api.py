@@ -16,7 +16,6 @@ from complaints.intake import mailing, survey
 from complaints.intake import services as intake
 from complaints.intake.schemas import (
     ComplaintIn,
-    ComplaintItem,
     ComplaintOut,
     ComplaintPage,
     ComplaintQuery,
@@ -134,15 +133,28 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     responses={200: ("A page", ComplaintPage)},
 )
 def list_complaints(query: ComplaintQuery):
-    """Newest first, keyset-paginated: a page is one query, stable however many complaints arrive."""
+    """Newest first, keyset-paginated: a page is one query, stable however many complaints arrive.
+
+    It reads the columns an item shows (no ORM objects) and validates the page in one call.
+    """
     limit = query.limit
     statement = (
-        sa.select(Complaint, Client.external_id, Client.name, User.name)
+        sa.select(
+            Complaint.id,
+            Client.external_id,
+            Client.name.label("client_name"),
+            Complaint.summary,
+            Complaint.status,
+            Complaint.channel,
+            User.name.label("owner"),
+            Complaint.opened_at,
+            Complaint.due_at,
+            Complaint.resolved_at,
+        )
         .join(Client, Client.id == Complaint.client_id)
         .outerjoin(User, User.id == Complaint.owner_id)
         .order_by(Complaint.opened_at.desc(), Complaint.id.desc())
         .limit(limit + 1)
-        .options(sa.orm.lazyload("*"))  # the joins above already fetch what the items show
     )
     if query.status == "open":
         statement = statement.where(IS_OPEN)
@@ -158,21 +170,21 @@ def list_complaints(query: ComplaintQuery):
         )
     rows = db.session.execute(statement).all()
     items = [
-        ComplaintItem(
-            id=complaint.id,
-            client={"external_id": external_id, "name": client_name},
-            summary=complaint.summary,
-            status=complaint.status,
-            channel=complaint.channel,
-            owner=owner_name,
-            opened_at=complaint.opened_at,
-            due_at=complaint.due_at,
-            resolved_at=complaint.resolved_at,
-        )
-        for complaint, external_id, client_name, owner_name in rows[:limit]
+        {
+            "id": row.id,
+            "client": {"external_id": row.external_id, "name": row.client_name},
+            "summary": row.summary,
+            "status": row.status,
+            "channel": row.channel,
+            "owner": row.owner,
+            "opened_at": row.opened_at,
+            "due_at": row.due_at,
+            "resolved_at": row.resolved_at,
+        }
+        for row in rows[:limit]
     ]
     next_cursor = None
     if len(rows) > limit:
-        last = rows[limit - 1][0]
+        last = rows[limit - 1]
         next_cursor = _encode_cursor(last.opened_at, last.id)
-    return answer(ComplaintPage(items=items, next_cursor=next_cursor))
+    return answer(ComplaintPage.model_validate({"items": items, "next_cursor": next_cursor}))

@@ -11,7 +11,7 @@ object is a 400; one that is too large a 413.
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 from pydantic import BaseModel, ValidationError
 
 from core.inputs import UNSTORABLE_MESSAGE, unstorable_json_field
@@ -78,8 +78,10 @@ def operation(summary: str, *, responses: dict, **declared):
 
 
 def answer(model: BaseModel, status: int = 200):
-    """A declared response model as the JSON answer."""
-    return jsonify(model.model_dump(mode="json")), status
+    """A declared response model as the JSON answer, written by pydantic in one call (a list page
+    of 50 items through ``model_dump`` and ``jsonify`` cost a third of the request, issue #16)."""
+    body = model.model_dump_json()
+    return current_app.response_class(body, status=status, mimetype="application/json")
 
 
 # --- reading the request ---------------------------------------------------------------------------

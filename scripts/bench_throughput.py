@@ -1,0 +1,224 @@
+"""Throughput of a page under gunicorn against a bare Flask app replaying the page's very SQL.
+
+Used by ``bench.py --throughput`` (run as a script, so this folder is on the path). For a page it
+has measured in-process, ``bench.py`` hands over the statements one request ran, with the parameters
+the driver got. Then, for the real app and for the bare one in turn, gunicorn starts with 2 sync
+workers and ``--clients`` threads of this process send keep-alive GETs (``http.client``, one
+connection each) for ``--seconds``; what is printed is requests/s, errors (a status other than 200,
+or a dropped connection) and the app's share of the bare app's requests/s.
+
+The bare app (``bare_app()``, the gunicorn target) is what the page costs at the least through the
+same database: per request it replays the statements raw through the driver on one connection per
+worker (SQLite with the app's pragmas; psycopg), fetches every row, ends the read transaction, and
+answers a body of the same shape built from the largest result: JSON objects for the API, an HTML
+table row per row for a page.
+"""
+
+import html
+import http.client
+import json
+import os
+import pickle
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = Path(__file__).resolve().parent
+TRANSACTION_CONTROL = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}
+SQLITE_PRAGMAS = (  # as core.database._tune_sqlite sets them
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- the bare app (runs inside gunicorn's workers) -------------------------------------------
+
+
+def _connect(url: str):
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        connection = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+        for pragma in SQLITE_PRAGMAS:
+            connection.execute(pragma)
+        return connection, "sqlite"
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")), "postgresql"
+
+
+def _body(kind: str, columns: list[str], rows: list) -> tuple[bytes, str]:
+    if kind == "json":
+        items = [dict(zip(columns, row, strict=True)) for row in rows]
+        return json.dumps({"items": items}, default=str).encode(), "application/json"
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(value))}</td>" for value in row) + "</tr>\n"
+        for row in rows
+    )
+    page = f"<!doctype html><html><body><table>\n{cells}</table></body></html>"
+    return page.encode(), "text/html; charset=utf-8"
+
+
+def bare_app():
+    """The gunicorn target: ``BENCH_BARE_PLAN`` names a pickle of {path: (kind, calls)}."""
+    from flask import Flask, Response, request
+
+    with open(os.environ["BENCH_BARE_PLAN"], "rb") as plan_file:
+        plan = pickle.load(plan_file)  # noqa: S301  (written by bench.py a moment ago)
+    url = os.environ["BENCH_BARE_URL"]
+    app = Flask("bare")
+    state: dict = {}
+
+    @app.get("/", defaults={"path": ""})
+    @app.get("/<path:path>")
+    def replay(path):
+        if "connection" not in state:  # one per worker, opened after the fork
+            state["connection"], state["dialect"] = _connect(url)
+        connection = state["connection"]
+        kind, calls = plan[request.full_path.rstrip("?")]
+        cursor = connection.cursor()
+        if state["dialect"] == "sqlite":
+            cursor.execute("BEGIN")
+        largest: tuple[list, list] = ([], [])
+        for statement, parameters in calls:
+            cursor.execute(statement, parameters)
+            if cursor.description is not None:
+                rows = cursor.fetchall()
+                if len(rows) >= len(largest[1]):
+                    largest = ([d[0] for d in cursor.description], rows)
+        cursor.close()
+        connection.rollback() if state["dialect"] == "postgresql" else connection.execute(
+            "ROLLBACK"
+        )
+        body, mimetype = _body(kind, *largest)
+        return Response(body, mimetype=mimetype)
+
+    return app
+
+
+# --- gunicorn and the load ---------------------------------------------------------------------
+
+
+class Server:
+    """gunicorn -w 2 serving ``target`` on a free port, stopped on exit."""
+
+    def __init__(self, target: str, env: dict, cwd: Path, log: Path):
+        self.port = free_port()
+        command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync"]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", target]
+        self.log = open(log, "a")  # noqa: SIM115  (closed on exit)
+        self.process = subprocess.Popen(
+            command, cwd=cwd, env={**os.environ, **env}, stdout=self.log, stderr=self.log
+        )
+
+    def __enter__(self):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise SystemExit(f"gunicorn stopped, see {self.log.name}") from None
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not answer")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def load(port: int, path: str, headers: dict, clients: int, seconds: float) -> tuple[float, int]:
+    """Requests/s and errors of ``clients`` keep-alive connections for ``seconds``."""
+    counts = [[0, 0] for _ in range(clients)]  # per client: ok, errors
+    stop = threading.Event()
+    go = threading.Barrier(clients + 1)
+
+    def client(n: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        go.wait()
+        while not stop.is_set():
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            counts[n][0 if ok else 1] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    go.wait()
+    started = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    elapsed = time.perf_counter() - started
+    for thread in threads:
+        thread.join()
+    return sum(ok for ok, _ in counts) / elapsed, sum(errors for _, errors in counts)
+
+
+def compare(url: str, pages: dict, app_env: dict, options, rounds: int = 5) -> dict[str, float]:
+    """Print and return, per label, the app's req/s over the bare app's.
+
+    ``pages`` maps a label to (path, kind, calls, headers); ``app_env`` configures the real app
+    (database, secret key) so that the cookie or token in ``headers``, made in-process, is valid.
+    Both servers run at once and take turns in ``rounds`` short loads, so that a change in what
+    else the machine does falls on both alike.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="huddle-throughput-"))
+    plan = {
+        path: (kind, [(s, p) for s, p in calls if s.strip().upper() not in TRANSACTION_CONTROL])
+        for path, kind, calls, _headers in pages.values()
+    }
+    with open(folder / "plan.pickle", "wb") as plan_file:
+        pickle.dump(plan, plan_file)
+    bare_env = {"BENCH_BARE_PLAN": str(folder / "plan.pickle"), "BENCH_BARE_URL": url}
+    log = folder / "gunicorn.log"
+    app_env = {**app_env, "PYTHONPATH": str(ROOT)}
+    ratios = {}
+    with (
+        Server("dashboard:create_app()", app_env, ROOT, log) as app,
+        Server("bench_throughput:bare_app()", bare_env, SCRIPTS, log) as bare,
+    ):
+        for label, (path, _kind, _calls, headers) in pages.items():
+            served = {"app": [0.0, 0], "bare": [0.0, 0]}  # requests, errors
+            for server in (app, bare):
+                load(server.port, path, headers, options.clients, 1.0)  # warm up
+            for _ in range(rounds):
+                for name, server in (("app", app), ("bare", bare)):
+                    rate, errors = load(
+                        server.port, path, headers, options.clients, options.seconds / rounds
+                    )
+                    served[name][0] += rate / rounds
+                    served[name][1] += errors
+            (app_rate, app_errors), (bare_rate, bare_errors) = served["app"], served["bare"]
+            ratios[label] = app_rate / max(bare_rate, 1e-6)
+            print(
+                f"  {label:<26} app {app_rate:7.1f} req/s ({app_errors} errors)  "
+                f"bare {bare_rate:7.1f} req/s ({bare_errors} errors)  x{ratios[label]:.2f}",
+                flush=True,
+            )
+    return ratios
