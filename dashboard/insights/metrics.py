@@ -38,6 +38,7 @@ from dashboard.insights.periods import (
     counted,
     dialect,
     for_team,
+    per_range,
     percentile,
     ranges,
     share,
@@ -180,18 +181,13 @@ def daily(period: Period, team_id: int | None) -> list[DayCount]:
     each day a range between two local midnights, counted without a date worked out per row."""
     low_max = current_app.config["LOW_RATING_MAX"]
     days = period.day_ranges()
-    found = counted(
-        {
-            **{("opened", day): _opened(team_id, start, end) for day, start, end in days},
-            **{
-                ("low", day): sa.select(sa.func.sum(ratings_sum(low_max))).where(
-                    between(RatingSlot.slot_at, start, end)
-                )
-                for day, start, end in days
-            },
-        }
-    )
-    return [DayCount(day, found["opened", day], found["low", day]) for day, _s, _e in days]
+    bounds = [(start, end) for _day, start, end in days]
+    opened = per_range(Complaint.opened_at, bounds, sa.func.count(), _team_shape(team_id))
+    low = per_range(RatingSlot.slot_at, bounds, sa.func.sum(ratings_sum(low_max)))
+    return [
+        DayCount(day, complaints, low_ratings)
+        for (day, _start, _end), complaints, low_ratings in zip(days, opened, low, strict=True)
+    ]
 
 
 # --- Reached ---------------------------------------------------------------------------------
@@ -224,35 +220,42 @@ def reach_percentiles(
     more than the rest of the page), so there we fetch the whole seconds as one string per period
     and interpolate in Python with the same formula (``percentile``). ``in_sql=False`` forces the
     Python path on PostgreSQL too, which is how the tests prove both give identical answers.
+    ``reached`` reads the same aggregates in its own statement (one walk of the range, not two).
     """
+    aggregates = _percentile_aggregates(in_sql)
+    found = totals_by_period(Complaint.opened_at, period, _team_shape(team_id), **aggregates)
+    return _percentiles(found, in_sql)
+
+
+def _percentile_aggregates(in_sql: bool | None) -> dict:
     seconds = Complaint.reach_seconds
     if in_sql is None:
         in_sql = dialect() == "postgresql"
-    result = {CURRENT: (None, None), PREVIOUS: (None, None)}
     if in_sql:
-        found = totals_by_period(
-            Complaint.opened_at,
-            period,
-            _team_shape(team_id),
-            median=sa.func.percentile_cont(0.5).within_group(seconds),
-            p90=sa.func.percentile_cont(0.9).within_group(seconds),
-            reached=sa.func.count(seconds),
-        )
-        for bucket, row in found.items():
-            if row["reached"]:
-                result[bucket] = (float(row["median"]), float(row["p90"]))
-        return result
+        return {
+            "median": sa.func.percentile_cont(0.5).within_group(seconds),
+            "p90": sa.func.percentile_cont(0.9).within_group(seconds),
+            "timed": sa.func.count(seconds),
+        }
     # One string per period: building 100k result rows costs far more than the database's work,
     # splitting one string next to nothing.
     if dialect() == "postgresql":
-        joined = sa.func.string_agg(sa.cast(seconds, sa.Text), ",")
-    else:
-        joined = sa.func.group_concat(seconds, ",")
-    found = totals_by_period(Complaint.opened_at, period, _team_shape(team_id), seconds=joined)
+        return {"seconds": sa.func.string_agg(sa.cast(seconds, sa.Text), ",")}
+    return {"seconds": sa.func.group_concat(seconds, ",")}
+
+
+def _percentiles(
+    found: Totals, in_sql: bool | None
+) -> dict[int, tuple[float | None, float | None]]:
+    """The median and 90th percentile per period from ``_percentile_aggregates``' totals (no
+    reached complaint reads as 0 or an empty string there: None, shown as a dash)."""
+    result = {CURRENT: (None, None), PREVIOUS: (None, None)}
     for bucket, row in found.items():
-        if row["seconds"]:
+        if row.get("seconds"):
             values = sorted(map(int, row["seconds"].split(",")))
             result[bucket] = (percentile(values, 0.5), percentile(values, 0.9))
+        elif row.get("timed"):
+            result[bucket] = (float(row["median"]), float(row["p90"]))
     return result
 
 
@@ -276,8 +279,9 @@ def reached(
         reached=sa.func.count(first_reached),
         within=sa.func.sum(sa.case((first_reached <= due, 1), else_=0)),
         judged=sa.func.sum(sa.case((judged, 1), else_=0)),
+        **_percentile_aggregates(None),
     )
-    percentiles = reach_percentiles(period, team_id)
+    percentiles = _percentiles(counts, None)
     resolved = resolved or _resolved(period, team_id)
     return Reached(
         complaints=Compared.of(counts, "opened"),
@@ -343,31 +347,38 @@ def _spends(period: Period, team_id: int | None) -> tuple[list[Spend], list[Spen
     Summing cents as integers keeps money exact on SQLite, which has no decimal type.
     """
     cents = sa.func.sum(sa.cast(sa.func.round(Compensation.amount * 100), sa.Integer))
-    rows = db.session.execute(
-        sa.union_all(
-            *[
-                for_team(
-                    sa.select(
-                        sa.literal(bucket, sa.Integer),
-                        Complaint.category_id,
-                        Category.name,
-                        Complaint.owner_id,
-                        User.name,
-                        cents,
-                    )
-                    .join(Complaint, Complaint.id == Compensation.complaint_id)
-                    .outerjoin(Category, Category.id == Complaint.category_id)
-                    .outerjoin(User, User.id == Complaint.owner_id)
-                    .where(
-                        Compensation.status == "approved",
-                        between(Compensation.requested_at, start, end),
-                    )
-                    .group_by(Complaint.category_id, Category.name, Complaint.owner_id, User.name),
-                    team_id,
+    grouped = sa.union_all(
+        *[
+            for_team(
+                sa.select(
+                    sa.literal(bucket, sa.Integer).label("bucket"),
+                    Complaint.category_id,
+                    Complaint.owner_id,
+                    cents.label("cents"),
                 )
-                for bucket, (start, end) in ranges(period).items()
-            ]
+                .join(Complaint, Complaint.id == Compensation.complaint_id)
+                .where(
+                    Compensation.status == "approved",
+                    between(Compensation.requested_at, start, end),
+                )
+                .group_by(Complaint.category_id, Complaint.owner_id),
+                team_id,
+            )
+            for bucket, (start, end) in ranges(period).items()
+        ]
+    ).subquery()
+    # Names are joined to the few grouped rows, not to every compensation.
+    rows = db.session.execute(
+        sa.select(
+            grouped.c.bucket,
+            grouped.c.category_id,
+            Category.name,
+            grouped.c.owner_id,
+            User.name,
+            grouped.c.cents,
         )
+        .outerjoin(Category, Category.id == grouped.c.category_id)
+        .outerjoin(User, User.id == grouped.c.owner_id)
     ).all()
     by_category: dict = {}
     by_owner: dict = {}

@@ -5,9 +5,10 @@ the page draw from exactly the same table.
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from flask_babel import format_date, format_decimal, format_percent, format_timedelta
+from flask_babel import format_date, format_decimal, format_percent, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -41,8 +42,22 @@ def channel_label(channel: str) -> str:
     return str(CHANNEL_LABELS.get(channel, channel))
 
 
+@lru_cache(maxsize=8192)
+def _formatted(formatter: Callable, value, pattern: str | None, locale: str) -> str:
+    """``formatter(value, pattern)`` in ``locale``, worked out once: a year's chart and table
+    format the same few hundred whole numbers and the same days over and over."""
+    return formatter(value, pattern)
+
+
 def fmt_int(value) -> str:
-    return format_decimal(round(value or 0))
+    return _formatted(format_decimal, round(value or 0), None, str(get_locale()))
+
+
+def fmt_day(day: date, pattern: str) -> str:
+    """A calendar day, through the cache (a datetime depends on the viewer's timezone too)."""
+    if isinstance(day, datetime):
+        return format_date(day, pattern)
+    return _formatted(format_date, day, pattern, str(get_locale()))
 
 
 def fmt_money(value) -> str:
@@ -76,7 +91,7 @@ def format_cell(value, kind: str) -> str:
     if kind == "seconds":
         return fmt_duration(value)
     if kind == "date":
-        return format_date(value, "medium")
+        return fmt_day(value, "medium")
     return str(value)
 
 
@@ -170,7 +185,7 @@ def _daily(insights: Insights) -> Chart:
         "daily",
         title,
         description,
-        [format_date(d.day, "d MMM") for d in days],
+        [fmt_day(d.day, "d MMM") for d in days],
         [(opened, [d.complaints for d in days]), (low, [d.low_ratings for d in days])],
         fmt=fmt_int,
         table=Table(
