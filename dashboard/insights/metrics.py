@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql
 
 from complaints.models import (
     CHANNELS,
@@ -232,9 +233,10 @@ def _percentile_aggregates(in_sql: bool | None) -> dict:
     if in_sql is None:
         in_sql = dialect() == "postgresql"
     if in_sql:
+        # Both fractions at once: one sort of the durations instead of two.
+        fractions = sa.literal([0.5, 0.9], postgresql.ARRAY(sa.Float))
         return {
-            "median": sa.func.percentile_cont(0.5).within_group(seconds),
-            "p90": sa.func.percentile_cont(0.9).within_group(seconds),
+            "percentiles": sa.func.percentile_cont(fractions).within_group(seconds),
             "timed": sa.func.count(seconds),
         }
     # One string per period: building 100k result rows costs far more than the database's work,
@@ -255,7 +257,8 @@ def _percentiles(
             values = sorted(map(int, row["seconds"].split(",")))
             result[bucket] = (percentile(values, 0.5), percentile(values, 0.9))
         elif row.get("timed"):
-            result[bucket] = (float(row["median"]), float(row["p90"]))
+            median, p90 = row["percentiles"]
+            result[bucket] = (float(median), float(p90))
     return result
 
 
@@ -347,25 +350,24 @@ def _spends(period: Period, team_id: int | None) -> tuple[list[Spend], list[Spen
     Summing cents as integers keeps money exact on SQLite, which has no decimal type.
     """
     cents = sa.func.sum(sa.cast(sa.func.round(Compensation.amount * 100), sa.Integer))
-    grouped = sa.union_all(
-        *[
-            for_team(
-                sa.select(
-                    sa.literal(bucket, sa.Integer).label("bucket"),
-                    Complaint.category_id,
-                    Complaint.owner_id,
-                    cents.label("cents"),
-                )
-                .join(Complaint, Complaint.id == Compensation.complaint_id)
-                .where(
-                    Compensation.status == "approved",
-                    between(Compensation.requested_at, start, end),
-                )
-                .group_by(Complaint.category_id, Complaint.owner_id),
-                team_id,
-            )
-            for bucket, (start, end) in ranges(period).items()
-        ]
+    previous_start, start = ranges(period)[PREVIOUS][0], period.start_at
+    # Both periods in one statement: the join to complaints is the cost here (PostgreSQL hashes
+    # them), and the bucket is worked out per compensation, not per complaint.
+    bucket = sa.case((Compensation.requested_at >= start, CURRENT), else_=PREVIOUS)
+    grouped = for_team(
+        sa.select(
+            bucket.label("bucket"),
+            Complaint.category_id,
+            Complaint.owner_id,
+            cents.label("cents"),
+        )
+        .join(Complaint, Complaint.id == Compensation.complaint_id)
+        .where(
+            Compensation.status == "approved",
+            between(Compensation.requested_at, previous_start, period.end_at),
+        )
+        .group_by(bucket, Complaint.category_id, Complaint.owner_id),
+        team_id,
     ).subquery()
     # Names are joined to the few grouped rows, not to every compensation.
     rows = db.session.execute(
