@@ -4,10 +4,11 @@ The practice behind these numbers does not try to lower the number of complaints
 people to hide them). It asks: did we hear every client, reach them personally and fast, and keep
 them? So "more complaints" is never shown as bad here; time to reach and share reached are.
 
-Each query covers the chosen period and the previous one at once (see ``periods``), so the page
-costs a fixed, small number of queries however many complaints and ratings there are. Nothing here
-loops over rows in Python; the only Python work is on the handful of aggregate rows (and, on SQLite
-only, the list of durations for percentiles; see ``reach_percentiles``).
+Each statement covers the chosen period and the previous one, each over its own index range (see
+``periods``), so the page costs a fixed, small number of queries however many complaints and
+ratings there are, and each reads only the index entries of its periods. Nothing here loops over
+rows in Python; the only Python work is on the handful of aggregate rows (and, on SQLite only, the
+list of durations for percentiles; see ``reach_percentiles``).
 """
 
 from dataclasses import dataclass, field
