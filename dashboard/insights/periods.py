@@ -24,6 +24,7 @@ from core.database import UTCDateTime
 from core.extensions import db
 
 DEFAULT_DAYS = 28
+COUNTED_COLUMNS = 1000  # scalar subqueries per statement in ``counted``
 CURRENT, PREVIOUS = 1, 0
 # What ``totals_by_period`` returns: per period, the named totals.
 Totals = dict[int, dict[str, int]]
@@ -294,18 +295,19 @@ def counted(statements: dict) -> dict:
     """Many small aggregates, each a scalar subquery over one index range, as one statement:
     ``{key: value}`` for ``{key: select}`` (``None`` as 0).
 
-    Counting one range per key (a channel in a period, a local day) walks only the index entries
-    it counts, where a ``GROUP BY`` over the whole range would sort them first.
+    Counting one range per key (a channel in a period, a category in a period) walks only the
+    index entries it counts, where a ``GROUP BY`` over the whole range would sort them first.
+    PostgreSQL allows 1,664 columns in a result: past ``COUNTED_COLUMNS`` keys (hundreds of
+    categories), the rest take another statement.
     """
-    if not statements:
-        return {}
+    found = {}
     keys = list(statements)
-    row = db.session.execute(
-        sa.select(
-            *[
-                statement.scalar_subquery().label(f"v{n}")
-                for n, statement in enumerate(statements.values())
-            ]
-        )
-    ).one()
-    return {key: value or 0 for key, value in zip(keys, row, strict=True)}
+    for start in range(0, len(keys), COUNTED_COLUMNS):
+        chunk = keys[start : start + COUNTED_COLUMNS]
+        row = db.session.execute(
+            sa.select(
+                *[statements[key].scalar_subquery().label(f"v{n}") for n, key in enumerate(chunk)]
+            )
+        ).one()
+        found.update({key: value or 0 for key, value in zip(chunk, row, strict=True)})
+    return found

@@ -19,7 +19,7 @@ from complaints.models import (
     Rating,
 )
 from core.extensions import db
-from dashboard.insights import metrics
+from dashboard.insights import metrics, periods
 from dashboard.insights.periods import CURRENT, PREVIOUS, Period, percentile
 from tests.support.db import using
 from tests.support.factories import build_complaint, build_contact
@@ -311,3 +311,11 @@ def test_figures_follow_edits_of_channel_category_team_and_contacts(app, rows, o
         assert shown[CURRENT]["channels"] == expected[CURRENT]["channels"]
         assert shown[CURRENT]["categories"] == expected[CURRENT]["categories"]
         assert shown[CURRENT]["median"] == expected[CURRENT]["median"]
+
+
+def test_counts_past_one_statements_columns_give_the_same_figures(app, rows, monkeypatch):
+    period = PERIODS[0]
+    with using(app):
+        whole = metrics.compute(period, None, NOW)
+        monkeypatch.setattr(periods, "COUNTED_COLUMNS", 3)  # 9 channels x 2 periods: 6 statements
+        assert metrics.compute(period, None, NOW) == whole
