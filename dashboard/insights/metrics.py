@@ -130,9 +130,7 @@ def _opened_per_period(period: Period, team_id: int | None, column, values) -> d
     counted over its own range of the index that leads with ``column``."""
     found = counted(
         {
-            (value, bucket): _opened(team_id, start, end, column == value)
-            if value is not None
-            else _opened(team_id, start, end, column.is_(None))
+            (value, bucket): _opened(team_id, start, end, column == value)  # None: IS NULL
             for value in values
             for bucket, (start, end) in ranges(period).items()
         }
