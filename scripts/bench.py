@@ -31,7 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -188,7 +188,8 @@ def name_token(n: int) -> str:
     return "".join(chr(97 + (n // 26**i) % 26) for i in range(4))
 
 
-def pages(manager_id: int, client_id: int, complaint_id: int) -> dict[str, str]:
+def pages(manager_id: int, client_id: int, complaint_id: int, today: date) -> dict[str, str]:
+    year = f"start={(today - timedelta(days=364)).isoformat()}&end={today.isoformat()}"
     return {
         "/complaints/": "/complaints/",
         "/complaints/ filtered": "/complaints/?view=overdue&channel=phone",
@@ -202,6 +203,7 @@ def pages(manager_id: int, client_id: int, complaint_id: int) -> dict[str, str]:
         "board": "/standup/bench-0/",
         "API list (open)": "/api/v1/complaints?status=open",
         "Insights 28 days": "/insights/",
+        "Insights 365 days": f"/insights/?{year}",
     }
 
 
@@ -266,7 +268,7 @@ def bench(url: str, size: int, options) -> dict[str, float]:
     client.log_in(manager)
     headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, float] = {}
-    for label, url_ in pages(manager_id, client_id, complaint_id).items():
+    for label, url_ in pages(manager_id, client_id, complaint_id, now.date()).items():
 
         def get(url_=url_):
             return client.get(url_, headers=headers if url_.startswith("/api") else {}).status_code
