@@ -133,6 +133,9 @@ class Complaint(db.Model):
             "first_reached_at",
             "reach_seconds",
         ),
+        # Insights counts each channel, and each category, in a period as one range of these.
+        sa.Index("ix_complaints_insights_channel", "channel", "opened_at", "team_id"),
+        sa.Index("ix_complaints_insights_category", "category_id", "opened_at", "team_id"),
         sa.Index(
             "ix_complaints_insights_resolved",
             "resolved_at",
@@ -163,8 +166,8 @@ class Complaint(db.Model):
     summary_kind: Mapped[str | None] = mapped_column(sa.String(20))
     summary_params: Mapped[dict | None] = mapped_column(sa.JSON)
     details: Mapped[str | None] = mapped_column(sa.Text)
-    channel: Mapped[str] = mapped_column(sa.String(20), index=True)
-    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
     constructive: Mapped[bool | None]
     status: Mapped[str] = mapped_column(sa.String(20), default="new")
     # Computed by the database from ``status`` (virtual on SQLite, stored on PostgreSQL, as migration

@@ -35,7 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -198,7 +198,8 @@ def name_token(n: int) -> str:
     return "".join(chr(97 + (n // 26**i) % 26) for i in range(4))
 
 
-def pages(manager_id: int, client_id: int, complaint_id: int) -> dict[str, str]:
+def pages(manager_id: int, client_id: int, complaint_id: int, today: date) -> dict[str, str]:
+    year = f"start={(today - timedelta(days=364)).isoformat()}&end={today.isoformat()}"
     return {
         "/complaints/": "/complaints/",
         "/complaints/ filtered": "/complaints/?view=overdue&channel=phone",
@@ -214,6 +215,7 @@ def pages(manager_id: int, client_id: int, complaint_id: int) -> dict[str, str]:
         "client directory searched": f"/clients/?q=Bench%20client%204242%20{name_token(4242)}",
         "API list (open)": "/api/v1/complaints?status=open",
         "Insights 28 days": "/insights/",
+        "Insights 365 days": f"/insights/?{year}",
     }
 
 
@@ -292,7 +294,7 @@ def bench(url: str, size: int, options) -> dict[str, float]:
     headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, float] = {}
     recorded: dict[str, list] = {}
-    paths = pages(manager_id, client_id, complaint_id)
+    paths = pages(manager_id, client_id, complaint_id, now.date())
     for label, url_ in paths.items():
 
         def get(url_=url_):

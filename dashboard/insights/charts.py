@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import wraps
 
 from markupsafe import Markup, escape
 
@@ -133,24 +134,46 @@ def _legend(names: Sequence[str], y: float = 14) -> list[str]:
 # --- the charts ------------------------------------------------------------------------------
 
 
-def bar_chart(
-    chart_id: str,
-    title: str,
-    description: str,
-    labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence]],
-    fmt: Callable = str,
-    empty: str = "",
-) -> Markup:
+Series = Sequence[tuple[str, Sequence]]  # (name, one value per label), e.g. this and last period
+
+
+def _series_chart(plot: Callable) -> Callable:
+    """A chart of named series over labels: ``chart(chart_id, title, description, labels,
+    series, fmt=str, empty="")``. What every such chart shares is drawn here (the message when
+    there is nothing to draw, the legend, the SVG with its words); ``plot(labels, series, fmt)``
+    gives the height and the shapes of its own kind, or None when there is nothing to draw."""
+
+    @wraps(plot)
+    def chart(
+        chart_id: str,
+        title: str,
+        description: str,
+        labels: Sequence[str],
+        series: Series,
+        fmt: Callable = str,
+        empty: str = "",
+    ) -> Markup:
+        drawn = plot(labels, series, fmt) if labels else None
+        if drawn is None:
+            return _empty(chart_id, title, description, empty)
+        height, body = drawn
+        legend = _legend([name for name, _ in series])
+        return _svg(chart_id, title, description, height, legend + body)
+
+    return chart
+
+
+@_series_chart
+def bar_chart(labels: Sequence[str], series: Series, fmt: Callable):
     """Horizontal bars, one group per label and one bar per series (e.g. this and last period)."""
     values = [float(v or 0) for _, vs in series for v in vs]
-    if not labels or not any(values):
-        return _empty(chart_id, title, description, empty)
+    if not any(values):
+        return None
     label_width, value_width, bar, gap, top = 170.0, 80.0, 12.0, 10.0, 26.0
     plot = WIDTH - label_width - value_width
     biggest = max(values) or 1.0
     group = bar * len(series) + 2 * (len(series) - 1) + gap
-    body = _legend([name for name, _ in series])
+    body = []
     for row, label in enumerate(labels):
         y = top + row * group
         body.append(
@@ -169,22 +192,12 @@ def bar_chart(
                 f'<text class="value" x="{_number(label_width + width + 4)}" '
                 f'y="{_number(bar_y + bar - 2)}">{escape(fmt(value))}</text>'
             )
-    height = top + len(labels) * group
-    return _svg(chart_id, title, description, height, body)
+    return top + len(labels) * group, body
 
 
-def line_chart(
-    chart_id: str,
-    title: str,
-    description: str,
-    x_labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence]],
-    fmt: Callable = str,
-    empty: str = "",
-) -> Markup:
+@_series_chart
+def line_chart(x_labels: Sequence[str], series: Series, fmt: Callable):
     """One line per series over ``x_labels`` (e.g. days), with its y scale starting at zero."""
-    if not x_labels:
-        return _empty(chart_id, title, description, empty)
     left, right, top, bottom, height = 44.0, 12.0, 26.0, 28.0, 240.0
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     biggest = max([float(v or 0) for _, vs in series for v in vs] + [1.0])
@@ -196,11 +209,10 @@ def line_chart(
     def y_at(value) -> float:
         return top + plot_h - plot_h * float(value or 0) / biggest
 
-    body = _legend([name for name, _ in series])
-    body.append(
+    body = [
         f'<line class="axis" x1="{_number(left)}" y1="{_number(top + plot_h)}" '
         f'x2="{_number(WIDTH - right)}" y2="{_number(top + plot_h)}"></line>'
-    )
+    ]
     for tick in (0, biggest / 2, biggest):
         body.append(
             f'<line class="grid" x1="{_number(left)}" y1="{_number(y_at(tick))}" '
@@ -225,7 +237,7 @@ def line_chart(
                 f'cy="{_number(y_at(value))}" r="2.5"><title>{escape(x_labels[i])} · '
                 f"{escape(name)}: {escape(fmt(value))}</title></circle>"
             )
-    return _svg(chart_id, title, description, height, body)
+    return height, body
 
 
 def pareto_chart(

@@ -4,10 +4,11 @@ The practice behind these numbers does not try to lower the number of complaints
 people to hide them). It asks: did we hear every client, reach them personally and fast, and keep
 them? So "more complaints" is never shown as bad here; time to reach and share reached are.
 
-Each query covers the chosen period and the previous one at once (see ``periods``), so the page
-costs a fixed, small number of queries however many complaints and ratings there are. Nothing here
-loops over rows in Python; the only Python work is on the handful of aggregate rows (and, on SQLite
-only, the list of durations for percentiles; see ``reach_percentiles``).
+Each statement covers the chosen period and the previous one, each over its own index range (see
+``periods``), so the page costs a fixed, small number of queries however many complaints and
+ratings there are, and each reads only the index entries of its periods. Nothing here loops over
+rows in Python; the only Python work is on the handful of aggregate rows (and, on SQLite only, the
+list of durations for percentiles; see ``reach_percentiles``).
 """
 
 from dataclasses import dataclass, field
@@ -16,8 +17,16 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql
 
-from complaints.models import Category, Compensation, Complaint, Playbook, SurveyLink
+from complaints.models import (
+    CHANNELS,
+    Category,
+    Compensation,
+    Complaint,
+    Playbook,
+    SurveyLink,
+)
 from complaints.rollups import RatingSlot, ratings_sum
 from core.extensions import db
 from core.models import User
@@ -27,15 +36,15 @@ from dashboard.insights.periods import (
     Compared,
     Period,
     Totals,
-    both_periods,
+    between,
+    counted,
     dialect,
     for_team,
-    in_period,
-    local_day,
+    per_range,
     percentile,
-    period_bucket,
+    ranges,
     share,
-    totals_by_bucket,
+    totals_by_period,
 )
 
 KEPT_OUTCOMES = ("rated_again", "ordered_again")
@@ -78,45 +87,17 @@ def heard(period: Period, team_id: int | None) -> Heard:
     (``complaints.rollups``): a year is 35,000 slots, not a million ratings.
     """
     low_max = current_app.config["LOW_RATING_MAX"]
-    slots = sa.select(
-        period_bucket(RatingSlot.slot_at, period),
-        ratings_sum().label("ratings"),
-        ratings_sum(low_max).label("low"),
-        sa.literal(0, sa.Integer).label("mailed"),
-        sa.literal(0, sa.Integer).label("answered"),
-    ).where(both_periods(RatingSlot.slot_at, period))
-    rows = sa.union_all(slots, _surveys_mailed(period)).subquery()
-    received = totals_by_bucket(
-        rows,
-        ratings=sa.func.sum(rows.c.ratings),
-        low=sa.func.sum(rows.c.low),
-        sent=sa.func.sum(rows.c.mailed),
-        answered=sa.func.sum(rows.c.answered),
+    received = totals_by_period(
+        RatingSlot.slot_at,
+        period,
+        ratings=sa.func.sum(ratings_sum()),
+        low=sa.func.sum(ratings_sum(low_max)),
     )
-
-    opened = for_team(
-        sa.select(period_bucket(Complaint.opened_at, period), Complaint.channel).where(
-            both_periods(Complaint.opened_at, period)
-        ),
-        team_id,
-    ).subquery()
-    channel_counts: dict[str, dict[int, int]] = {}
-    for bucket, channel, count in db.session.execute(
-        sa.select(opened.c.bucket, opened.c.channel, sa.func.count()).group_by(
-            opened.c.bucket, opened.c.channel
-        )
-    ):
-        channel_counts.setdefault(channel, {CURRENT: 0, PREVIOUS: 0})[bucket] = count
-    by_channel = sorted(
-        (ChannelCount(channel, c[CURRENT], c[PREVIOUS]) for channel, c in channel_counts.items()),
-        key=lambda item: (-item.current, -item.previous, item.channel),
-    )
-    complaints = Compared(
-        sum(item.current for item in by_channel), sum(item.previous for item in by_channel)
-    )
+    mailed = _surveys_mailed(period)
+    by_channel, complaints = _by_channel(period, team_id)
     return Heard(
-        surveys_sent=Compared.of(received, "sent"),
-        survey_response=Compared.share_of(received, "answered", "sent", better="higher"),
+        surveys_sent=Compared.of(mailed, "sent"),
+        survey_response=Compared.share_of(mailed, "answered", "sent", better="higher"),
         ratings=Compared.of(received, "ratings"),
         low_ratings=Compared.of(received, "low"),
         low_share=Compared.share_of(received, "low", "ratings"),
@@ -126,46 +107,87 @@ def heard(period: Period, team_id: int | None) -> Heard:
     )
 
 
-def _surveys_mailed(period: Period):
-    """Surveys e-mailed (by when first sent), shaped as rows of the ratings' rollup so both are
-    counted in one query: each is ``mailed`` and, once the client answered, ``answered`` (the
-    response rate, sent → answered, the practice lives on)."""
-    return sa.select(
-        period_bucket(SurveyLink.sent_at, period),
-        sa.literal(0, sa.Integer).label("ratings"),
-        sa.literal(0, sa.Integer).label("low"),
-        sa.literal(1, sa.Integer).label("mailed"),
-        sa.case((SurveyLink.used_at.is_not(None), 1), else_=0).label("answered"),
-    ).where(both_periods(SurveyLink.sent_at, period))
+def _surveys_mailed(period: Period) -> Totals:
+    """Surveys e-mailed (by when first sent), and how many the client answered (the response
+    rate, sent → answered, the practice lives on)."""
+    return totals_by_period(
+        SurveyLink.sent_at,
+        period,
+        sent=sa.func.count(),
+        answered=sa.func.count(SurveyLink.used_at),
+    )
+
+
+def _opened(team_id: int | None, start: datetime, end: datetime, *where):
+    """The count of the team's complaints opened in ``[start, end)`` meeting ``where``."""
+    return for_team(
+        sa.select(sa.func.count()).where(between(Complaint.opened_at, start, end), *where), team_id
+    )
+
+
+def _opened_per_period(period: Period, team_id: int | None, column, values) -> dict:
+    """``{value: {CURRENT: n, PREVIOUS: n}}``: complaints opened per value of ``column``, each
+    counted over its own range of the index that leads with ``column``."""
+    found = counted(
+        {
+            (value, bucket): _opened(team_id, start, end, column == value)  # None: IS NULL
+            for value in values
+            for bucket, (start, end) in ranges(period).items()
+        }
+    )
+    per_value: dict = {}
+    for (value, bucket), count in found.items():
+        per_value.setdefault(value, {CURRENT: 0, PREVIOUS: 0})[bucket] = count
+    return per_value
+
+
+def _by_channel(period: Period, team_id: int | None) -> tuple[list[ChannelCount], Compared]:
+    """Complaints opened per channel, and in all. A channel outside ``CHANNELS`` (older data) is
+    looked for, with one more query, only when the known ones do not add up to the total."""
+    counts = _opened_per_period(period, team_id, Complaint.channel, CHANNELS)
+    total = counted(
+        {bucket: _opened(team_id, start, end) for bucket, (start, end) in ranges(period).items()}
+    )
+    if any(sum(c[bucket] for c in counts.values()) != total[bucket] for bucket in total):
+        others = sa.union_all(
+            *[
+                for_team(
+                    sa.select(sa.literal(bucket, sa.Integer), Complaint.channel, sa.func.count())
+                    .where(
+                        between(Complaint.opened_at, start, end),
+                        Complaint.channel.not_in(CHANNELS),
+                    )
+                    .group_by(Complaint.channel),
+                    team_id,
+                )
+                for bucket, (start, end) in ranges(period).items()
+            ]
+        )
+        for bucket, channel, count in db.session.execute(others):
+            counts.setdefault(channel, {CURRENT: 0, PREVIOUS: 0})[bucket] = count
+    by_channel = sorted(
+        (
+            ChannelCount(channel, c[CURRENT], c[PREVIOUS])
+            for channel, c in counts.items()
+            if c[CURRENT] or c[PREVIOUS]
+        ),
+        key=lambda item: (-item.current, -item.previous, item.channel),
+    )
+    return by_channel, Compared(total[CURRENT], total[PREVIOUS])
 
 
 def daily(period: Period, team_id: int | None) -> list[DayCount]:
-    """Complaints opened and low ratings received per local day of the period (zeros included)."""
+    """Complaints opened and low ratings received per local day of the period (zeros included):
+    each day a range between two local midnights, counted without a date worked out per row."""
     low_max = current_app.config["LOW_RATING_MAX"]
-    complaints = for_team(
-        sa.select(local_day(Complaint.opened_at, period).label("day")).where(
-            in_period(Complaint.opened_at, period)
-        ),
-        team_id,
-    ).subquery()
-    ratings = (
-        sa.select(
-            local_day(RatingSlot.slot_at, period).label("day"), ratings_sum(low_max).label("low")
-        )
-        .where(in_period(RatingSlot.slot_at, period))
-        .subquery()
-    )
-    opened = dict(
-        db.session.execute(
-            sa.select(complaints.c.day, sa.func.count()).group_by(complaints.c.day)
-        ).all()
-    )
-    low = dict(
-        db.session.execute(
-            sa.select(ratings.c.day, sa.func.sum(ratings.c.low)).group_by(ratings.c.day)
-        ).all()
-    )
-    return [DayCount(day, opened.get(day, 0), low.get(day, 0)) for day in period.day_list()]
+    days = period.day_ranges()
+    bounds = [(start, end) for _day, start, end in days]
+    opened = per_range(Complaint.opened_at, bounds, sa.func.count(), _team_shape(team_id))
+    low = per_range(RatingSlot.slot_at, bounds, sa.func.sum(ratings_sum(low_max)))
+    return [
+        DayCount(day, complaints, low_ratings)
+        for (day, _start, _end), complaints, low_ratings in zip(days, opened, low, strict=True)
+    ]
 
 
 # --- Reached ---------------------------------------------------------------------------------
@@ -183,65 +205,59 @@ class Reached:
     resolved_by_contact_share: Compared
 
 
-def _reach_base(period: Period, team_id: int | None):
-    """Complaints opened in both periods with when each was first reached in person (or NULL).
-
-    ``first_reached_at`` is stored on the complaint (``complaints.milestones``), so this reads
-    the covering index ``ix_complaints_insights_opened`` alone: no probe into ``contacts``.
-    """
-    return for_team(
-        sa.select(
-            period_bucket(Complaint.opened_at, period),
-            Complaint.opened_at,
-            Complaint.due_at,
-            Complaint.first_reached_at,
-            Complaint.reach_seconds,
-        ).where(both_periods(Complaint.opened_at, period)),
-        team_id,
-    ).subquery()
+def _team_shape(team_id: int | None):
+    return lambda statement: for_team(statement, team_id)
 
 
 def reach_percentiles(
     period: Period, team_id: int | None, in_sql: bool | None = None
 ) -> dict[int, tuple[float | None, float | None]]:
-    """Median and 90th percentile of seconds from opening to first reaching contact, per bucket.
+    """Median and 90th percentile of seconds from opening to first reaching contact, per period.
 
-    PostgreSQL computes them itself with ``percentile_cont``. SQLite has no percentile aggregate
-    (and its window functions cost more than the rest of the page), so there we fetch the stored
-    whole seconds (``reach_seconds``, from the covering index) as one string per bucket and
-    interpolate in Python with the same formula (``percentile``). ``in_sql=False`` forces the
+    ``reach_seconds`` is stored on the complaint (``complaints.milestones``) and read from the
+    covering index ``ix_complaints_insights_opened``. PostgreSQL computes the percentiles itself
+    with ``percentile_cont``. SQLite has no percentile aggregate (and its window functions cost
+    more than the rest of the page), so there we fetch the whole seconds as one string per period
+    and interpolate in Python with the same formula (``percentile``). ``in_sql=False`` forces the
     Python path on PostgreSQL too, which is how the tests prove both give identical answers.
+    ``reached`` reads the same aggregates in its own statement (one walk of the range, not two).
     """
-    base = _reach_base(period, team_id)
-    seconds = base.c.reach_seconds
+    aggregates = _percentile_aggregates(in_sql)
+    found = totals_by_period(Complaint.opened_at, period, _team_shape(team_id), **aggregates)
+    return _percentiles(found, in_sql)
+
+
+def _percentile_aggregates(in_sql: bool | None) -> dict:
+    seconds = Complaint.reach_seconds
     if in_sql is None:
         in_sql = dialect() == "postgresql"
-    result = {CURRENT: (None, None), PREVIOUS: (None, None)}
     if in_sql:
-        rows = db.session.execute(
-            sa.select(
-                base.c.bucket,
-                sa.func.percentile_cont(0.5).within_group(seconds),
-                sa.func.percentile_cont(0.9).within_group(seconds),
-            )
-            .where(seconds.is_not(None))
-            .group_by(base.c.bucket)
-        )
-        for bucket, median, p90 in rows:
-            result[bucket] = (float(median), float(p90))
-        return result
-    # One row per bucket with its durations joined into one string: building 100k result rows
-    # costs far more than the database's work, splitting one string next to nothing.
+        # Both fractions at once: one sort of the durations instead of two.
+        fractions = sa.literal([0.5, 0.9], postgresql.ARRAY(sa.Float))
+        return {
+            "percentiles": sa.func.percentile_cont(fractions).within_group(seconds),
+            "timed": sa.func.count(seconds),
+        }
+    # One string per period: building 100k result rows costs far more than the database's work,
+    # splitting one string next to nothing.
     if dialect() == "postgresql":
-        joined = sa.func.string_agg(sa.cast(seconds, sa.Text), ",")
-    else:
-        joined = sa.func.group_concat(seconds, ",")
-    rows = db.session.execute(
-        sa.select(base.c.bucket, joined).where(seconds.is_not(None)).group_by(base.c.bucket)
-    )
-    for bucket, text in rows:
-        found = sorted(map(int, text.split(",")))
-        result[bucket] = (percentile(found, 0.5), percentile(found, 0.9))
+        return {"seconds": sa.func.string_agg(sa.cast(seconds, sa.Text), ",")}
+    return {"seconds": sa.func.group_concat(seconds, ",")}
+
+
+def _percentiles(
+    found: Totals, in_sql: bool | None
+) -> dict[int, tuple[float | None, float | None]]:
+    """The median and 90th percentile per period from ``_percentile_aggregates``' totals (no
+    reached complaint reads as 0 or an empty string there: None, shown as a dash)."""
+    result = {CURRENT: (None, None), PREVIOUS: (None, None)}
+    for bucket, row in found.items():
+        if row.get("seconds"):
+            values = sorted(map(int, row["seconds"].split(",")))
+            result[bucket] = (percentile(values, 0.5), percentile(values, 0.9))
+        elif row.get("timed"):
+            median, p90 = row["percentiles"]
+            result[bucket] = (float(median), float(p90))
     return result
 
 
@@ -251,18 +267,23 @@ def reached(
     """How fast and how often our clients were reached in person.
 
     "Within the deadline" counts a complaint only once its deadline has passed or it was reached:
-    a complaint opened an hour ago and not yet due is not a miss.
+    a complaint opened an hour ago and not yet due is not a miss. ``first_reached_at`` is stored
+    on the complaint (``complaints.milestones``), so this reads the covering index
+    ``ix_complaints_insights_opened`` alone: no probe into ``contacts``.
     """
-    base = _reach_base(period, team_id)
-    judged = sa.or_(base.c.first_reached_at.is_not(None), base.c.due_at <= now)
-    counts = totals_by_bucket(
-        base,
+    first_reached, due = Complaint.first_reached_at, Complaint.due_at
+    judged = sa.or_(first_reached.is_not(None), due <= now)
+    counts = totals_by_period(
+        Complaint.opened_at,
+        period,
+        _team_shape(team_id),
         opened=sa.func.count(),
-        reached=sa.func.count(base.c.first_reached_at),
-        within=sa.func.sum(sa.case((base.c.first_reached_at <= base.c.due_at, 1), else_=0)),
+        reached=sa.func.count(first_reached),
+        within=sa.func.sum(sa.case((first_reached <= due, 1), else_=0)),
         judged=sa.func.sum(sa.case((judged, 1), else_=0)),
+        **_percentile_aggregates(None),
     )
-    percentiles = reach_percentiles(period, team_id)
+    percentiles = _percentiles(counts, None)
     resolved = resolved or _resolved(period, team_id)
     return Reached(
         complaints=Compared.of(counts, "opened"),
@@ -277,30 +298,23 @@ def reached(
 
 
 def _resolved(period: Period, team_id: int | None) -> Totals:
-    """Per bucket: complaints resolved, resolved with a reaching contact, and kept.
+    """Per period: complaints resolved, resolved with a reaching contact, and kept.
 
     Kept means the client rated us again at ``milestones.KEPT_SCORE_MIN`` or more after the
     resolution, or the owner recorded that they rated or ordered again. Both milestones are stored
     on the complaint (``complaints.milestones``): the covering index
     ``ix_complaints_insights_resolved`` answers alone.
     """
-    by_contact = Complaint.first_reached_at.is_not(None)
     kept = sa.or_(
         Complaint.client_outcome.in_(KEPT_OUTCOMES), Complaint.rated_again_at.is_not(None)
     )
-    base = for_team(
-        sa.select(
-            period_bucket(Complaint.resolved_at, period),
-            sa.case((by_contact, 1), else_=0).label("by_contact"),
-            sa.case((kept, 1), else_=0).label("kept"),
-        ).where(both_periods(Complaint.resolved_at, period)),
-        team_id,
-    ).subquery()
-    return totals_by_bucket(
-        base,
+    return totals_by_period(
+        Complaint.resolved_at,
+        period,
+        _team_shape(team_id),
         resolved=sa.func.count(),
-        by_contact=sa.func.sum(base.c.by_contact),
-        kept=sa.func.sum(base.c.kept),
+        by_contact=sa.func.count(Complaint.first_reached_at),
+        kept=sa.func.sum(sa.case((kept, 1), else_=0)),
     )
 
 
@@ -328,29 +342,58 @@ def _cents_to_money(cents) -> Decimal:
     return (Decimal(int(cents or 0)) / 100).quantize(Decimal("0.01"))
 
 
-def _spend(period: Period, team_id: int | None, key, label_column, join) -> list[Spend]:
-    """Approved compensation per ``key`` in both periods, summed in whole cents.
+def _spends(period: Period, team_id: int | None) -> tuple[list[Spend], list[Spend]]:
+    """Approved compensation per category and per owner in both periods, summed in whole cents,
+    from one statement grouped by both (a few hundred rows at most).
 
     Summing cents as integers keeps money exact on SQLite, which has no decimal type.
     """
-    cents = sa.cast(sa.func.round(Compensation.amount * 100), sa.Integer)
-    base = for_team(
+    cents = sa.func.sum(sa.cast(sa.func.round(Compensation.amount * 100), sa.Integer))
+    previous_start, start = ranges(period)[PREVIOUS][0], period.start_at
+    # Both periods in one statement: the join to complaints is the cost here (PostgreSQL hashes
+    # them), and the bucket is worked out per compensation, not per complaint.
+    bucket = sa.case((Compensation.requested_at >= start, CURRENT), else_=PREVIOUS)
+    grouped = for_team(
         sa.select(
-            period_bucket(Compensation.requested_at, period), key.label("key"), cents.label("cents")
+            bucket.label("bucket"),
+            Complaint.category_id,
+            Complaint.owner_id,
+            cents.label("cents"),
         )
         .join(Complaint, Complaint.id == Compensation.complaint_id)
-        .where(Compensation.status == "approved", both_periods(Compensation.requested_at, period)),
+        .where(
+            Compensation.status == "approved",
+            between(Compensation.requested_at, previous_start, period.end_at),
+        )
+        .group_by(bucket, Complaint.category_id, Complaint.owner_id),
         team_id,
     ).subquery()
+    # Names are joined to the few grouped rows, not to every compensation.
     rows = db.session.execute(
-        sa.select(base.c.bucket, base.c.key, label_column, sa.func.sum(base.c.cents))
-        .outerjoin(join, join.id == base.c.key)
-        .group_by(base.c.bucket, base.c.key, label_column)
-    )
-    found: dict = {}
-    for bucket, key_value, label, total in rows:
-        entry = found.setdefault(key_value, {"label": label, CURRENT: 0, PREVIOUS: 0})
-        entry[bucket] = total or 0
+        sa.select(
+            grouped.c.bucket,
+            grouped.c.category_id,
+            Category.name,
+            grouped.c.owner_id,
+            User.name,
+            grouped.c.cents,
+        )
+        .outerjoin(Category, Category.id == grouped.c.category_id)
+        .outerjoin(User, User.id == grouped.c.owner_id)
+    ).all()
+    by_category: dict = {}
+    by_owner: dict = {}
+    for bucket, category_id, category, owner_id, owner, total in rows:
+        for found, key, label in (
+            (by_category, category_id, category),
+            (by_owner, owner_id, owner),
+        ):
+            entry = found.setdefault(key, {"label": label, CURRENT: 0, PREVIOUS: 0})
+            entry[bucket] += total or 0
+    return _ranked_spends(by_category), _ranked_spends(by_owner)
+
+
+def _ranked_spends(found: dict) -> list[Spend]:
     spends = [
         Spend(entry["label"], _cents_to_money(entry[CURRENT]), _cents_to_money(entry[PREVIOUS]))
         for entry in found.values()
@@ -365,8 +408,7 @@ def kept(period: Period, team_id: int | None, resolved: Totals | None = None) ->
     separate decision time), which the ``(status, requested_at)`` index serves directly.
     """
     resolved = resolved or _resolved(period, team_id)
-    by_category = _spend(period, team_id, Complaint.category_id, Category.name, Category)
-    by_owner = _spend(period, team_id, Complaint.owner_id, User.name, User)
+    by_category, by_owner = _spends(period, team_id)
     return Kept(
         resolved=Compared.of(resolved, "resolved"),
         kept=Compared.of(resolved, "kept", "higher"),
@@ -404,20 +446,10 @@ class Causes:
 
 
 def causes(period: Period, team_id: int | None) -> Causes:
-    """Complaints per category (Pareto), playbook coverage and the categories still without one."""
-    base = for_team(
-        sa.select(period_bucket(Complaint.opened_at, period), Complaint.category_id).where(
-            both_periods(Complaint.opened_at, period)
-        ),
-        team_id,
-    ).subquery()
-    counts: dict[int | None, dict[int, int]] = {}
-    for bucket, category_id, count in db.session.execute(
-        sa.select(base.c.bucket, base.c.category_id, sa.func.count()).group_by(
-            base.c.bucket, base.c.category_id
-        )
-    ):
-        counts.setdefault(category_id, {CURRENT: 0, PREVIOUS: 0})[bucket] = count
+    """Complaints per category (Pareto), playbook coverage and the categories still without one.
+
+    Each category (and "none yet") is counted over its own range of the index that leads with
+    ``category_id``."""
     categories = db.session.execute(
         sa.select(Category.id, Category.name, Playbook.id).outerjoin(
             Playbook, sa.and_(Playbook.category_id == Category.id, Playbook.active.is_(True))
@@ -425,6 +457,7 @@ def causes(period: Period, team_id: int | None) -> Causes:
     ).all()
     names = {category_id: name for category_id, name, _ in categories}
     covered_ids = {category_id for category_id, _, playbook_id in categories if playbook_id}
+    counts = _opened_per_period(period, team_id, Complaint.category_id, [None, *names])
 
     total = sum(c[CURRENT] for c in counts.values())
     ranked = sorted(

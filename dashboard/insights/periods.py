@@ -1,15 +1,16 @@
 """The period Insights shows and the one before it, and the SQL that splits rows between them.
 
-A period is whole local days in the viewer's timezone. Each Insights query covers the chosen period
-*and* the previous one in a single index range scan and tells them apart with a ``bucket`` column
-(``CURRENT`` = 1, ``PREVIOUS`` = 0); ``totals_by_bucket`` runs such a query and hands back the named
-totals of each period. ``Compared`` puts a figure next to the previous period's, and says which
+A period is whole local days in the viewer's timezone. Each Insights statement covers the chosen
+period *and* the previous one, each over its own index range (``CURRENT`` = 1, ``PREVIOUS`` = 0);
+``totals_by_period`` runs such a statement and hands back the named totals of each period, and
+``counted`` counts many small ranges (a channel in a period, a local day) in one statement. ``Compared`` puts a figure next to the previous period's, and says which
 way is better (or that neither is).
 
-Local dates are computed by the database on both backends (``local_day``): PostgreSQL with its zone
-database, SQLite with the period's UTC offsets worked out here.
+Local days are ranges between local midnights worked out here (``local_midnight``), so no row's
+date is converted in SQL.
 """
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,11 +20,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from complaints.models import Complaint
+from core.database import UTCDateTime
 from core.extensions import db
 
 DEFAULT_DAYS = 28
+COUNTED_COLUMNS = 1000  # scalar subqueries per statement in ``counted``
 CURRENT, PREVIOUS = 1, 0
-# What ``totals_by_bucket`` returns: per period, the named totals.
+# What ``totals_by_period`` returns: per period, the named totals.
 Totals = dict[int, dict[str, int]]
 
 
@@ -76,6 +79,12 @@ class Period:
     def day_list(self) -> list[date]:
         return [self.start_on + timedelta(days=n) for n in range(self.days)]
 
+    def day_ranges(self) -> list[tuple[date, datetime, datetime]]:
+        """Each local day with the UTC instants it starts and ends at (the end exclusive)."""
+        days = self.day_list()
+        edges = [local_midnight(day, self.timezone) for day in days] + [self.end_at]
+        return [(day, edges[n], edges[n + 1]) for n, day in enumerate(days)]
+
 
 # --- comparisons -----------------------------------------------------------------------------
 
@@ -94,14 +103,14 @@ class Compared:
 
     @classmethod
     def of(cls, totals: Totals, name: str, better: str | None = None) -> "Compared":
-        """The total ``name`` of ``totals_by_bucket`` in both periods."""
+        """The total ``name`` of ``totals_by_period`` in both periods."""
         return cls(totals[CURRENT][name], totals[PREVIOUS][name], better)
 
     @classmethod
     def share_of(
         cls, totals: Totals, part: str, whole: str, better: str | None = None
     ) -> "Compared":
-        """``part / whole`` of ``totals_by_bucket`` in both periods."""
+        """``part / whole`` of ``totals_by_period`` in both periods."""
         return cls(
             share(totals[CURRENT][part], totals[CURRENT][whole]),
             share(totals[PREVIOUS][part], totals[PREVIOUS][whole]),
@@ -161,17 +170,16 @@ def dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def period_bucket(column, period: Period):
-    """1 for rows of ``period``, 0 for rows of the previous one (the query bounds both)."""
-    return sa.case((column >= period.start_at, CURRENT), else_=PREVIOUS).label("bucket")
+def ranges(period: Period) -> dict[int, tuple[datetime, datetime]]:
+    """Each period's ``[start, end)`` in UTC: the previous one ends where ``period`` starts."""
+    return {
+        PREVIOUS: (period.previous().start_at, period.start_at),
+        CURRENT: (period.start_at, period.end_at),
+    }
 
 
-def both_periods(column, period: Period):
-    return sa.and_(column >= period.previous().start_at, column < period.end_at)
-
-
-def in_period(column, period: Period):
-    return sa.and_(column >= period.start_at, column < period.end_at)
+def between(column, start: datetime, end: datetime):
+    return sa.and_(column >= start, column < end)
 
 
 def for_team(statement, team_id: int | None):
@@ -214,36 +222,92 @@ def offset_segments(start_at: datetime, end_at: datetime, timezone: str) -> list
     return segments
 
 
-def local_day(column, period: Period):
-    """The local calendar date of a UTC timestamp column, as SQL, on both backends.
+def totals_by_period(column, period: Period, shape=None, **aggregates) -> Totals:
+    """The named ``aggregates`` over the rows whose ``column`` falls in each period:
+    ``{CURRENT: {name: value}, PREVIOUS: {...}}``, in one statement.
 
-    PostgreSQL converts with the zone database itself (``timezone(zone, ts)``). SQLite has no zone
-    database, so the offsets in force during the period are worked out here and applied with a
-    ``CASE`` over the (rare) transition instants: still one SQL expression, no per-row Python.
+    Each period is its own SELECT over its own index range, the two joined by UNION ALL: no
+    ``CASE`` per row to tell the periods apart and no ``GROUP BY`` (SQLite sorts for one), which is
+    most of what such a query cost. ``shape(select)`` adds joins and conditions (the team). A
+    period with no rows, and a SUM over nothing, count as zeros.
     """
-    if dialect() == "postgresql":
-        return sa.func.date(sa.func.timezone(period.timezone, column), type_=sa.Date)
-    segments = offset_segments(period.start_at, period.end_at, period.timezone)
-    last_offset = f"{segments[-1][1]:+d} seconds"
-    if len(segments) == 1:
-        modifier = sa.literal(last_offset)
-    else:
-        modifier = sa.case(
-            *[(column < until, f"{seconds:+d} seconds") for until, seconds in segments[:-1]],
-            else_=last_offset,
+    shape = shape or (lambda statement: statement)
+    selects = [
+        shape(
+            sa.select(
+                sa.literal(bucket, sa.Integer).label("bucket"),
+                *[aggregate.label(name) for name, aggregate in aggregates.items()],
+            ).where(between(column, start, end))
         )
-    return sa.func.date(column, modifier, type_=sa.Date)
-
-
-def totals_by_bucket(base, **aggregates) -> Totals:
-    """The named ``aggregates`` over the subquery ``base`` (which has the ``bucket`` column), per
-    period: ``{CURRENT: {name: value}, PREVIOUS: {...}}``, in one query.
-
-    A period with no rows, and a SUM over nothing, count as zeros.
-    """
-    found = {period: dict.fromkeys(aggregates, 0) for period in (CURRENT, PREVIOUS)}
-    labelled = [aggregate.label(name) for name, aggregate in aggregates.items()]
-    statement = sa.select(base.c.bucket, *labelled).group_by(base.c.bucket)
-    for row in db.session.execute(statement).mappings():
+        for bucket, (start, end) in ranges(period).items()
+    ]
+    found = {bucket: dict.fromkeys(aggregates, 0) for bucket in (CURRENT, PREVIOUS)}
+    for row in db.session.execute(sa.union_all(*selects)).mappings():
         found[row["bucket"]] = {name: row[name] or 0 for name in aggregates}
+    return found
+
+
+# The ranges ``per_range`` walks, read from one JSON parameter (a list of [start, end] pairs), so
+# the statement is the same whatever the number of days and compiles once.
+RANGES_SQL = {
+    "postgresql": (
+        "SELECT CAST(n AS INTEGER) AS n, CAST(value->>0 AS TIMESTAMPTZ) AS start, "
+        'CAST(value->>1 AS TIMESTAMPTZ) AS "end" '
+        "FROM json_array_elements(CAST(:ranges AS JSON)) WITH ORDINALITY AS r(value, n)"
+    ),
+    "sqlite": (
+        "SELECT key AS n, json_extract(value, '$[0]') AS start, "
+        "json_extract(value, '$[1]') AS \"end\" FROM json_each(:ranges)"
+    ),
+}
+
+
+def per_range(column, bounds: list[tuple[datetime, datetime]], aggregate, shape=None) -> list:
+    """``aggregate`` over the rows whose ``column`` falls in each ``[start, end)`` of ``bounds``
+    (the local days of a period), in their order, as one statement (``None`` as 0).
+
+    The statement's one correlated subquery walks one index range per pair, where a ``GROUP BY``
+    of a date worked out per row would sort every row of the period. The pairs are one JSON
+    parameter, written as the column's type stores instants (text on SQLite).
+    """
+    shape = shape or (lambda statement: statement)
+    name = dialect()
+    if name == "postgresql":
+        stored = [[start.isoformat(), end.isoformat()] for start, end in bounds]
+    else:
+        driver = db.session.get_bind().dialect
+        to_stored = UTCDateTime().dialect_impl(driver).bind_processor(driver)
+        stored = [[to_stored(start), to_stored(end)] for start, end in bounds]
+    ranges_ = (
+        sa.text(RANGES_SQL[name])
+        .bindparams(ranges=json.dumps(stored))
+        .columns(sa.column("n", sa.Integer), sa.column("start"), sa.column("end"))
+        .subquery("ranges")
+    )
+    found = shape(
+        sa.select(aggregate).where(column >= ranges_.c.start, column < ranges_.c.end)
+    ).scalar_subquery()
+    rows = db.session.execute(sa.select(ranges_.c.n, found).order_by(ranges_.c.n)).all()
+    return [value or 0 for _n, value in rows]
+
+
+def counted(statements: dict) -> dict:
+    """Many small aggregates, each a scalar subquery over one index range, as one statement:
+    ``{key: value}`` for ``{key: select}`` (``None`` as 0).
+
+    Counting one range per key (a channel in a period, a category in a period) walks only the
+    index entries it counts, where a ``GROUP BY`` over the whole range would sort them first.
+    PostgreSQL allows 1,664 columns in a result: past ``COUNTED_COLUMNS`` keys (hundreds of
+    categories), the rest take another statement.
+    """
+    found = {}
+    keys = list(statements)
+    for start in range(0, len(keys), COUNTED_COLUMNS):
+        chunk = keys[start : start + COUNTED_COLUMNS]
+        row = db.session.execute(
+            sa.select(
+                *[statements[key].scalar_subquery().label(f"v{n}") for n, key in enumerate(chunk)]
+            )
+        ).one()
+        found.update({key: value or 0 for key, value in zip(chunk, row, strict=True)})
     return found

@@ -5,9 +5,11 @@ the page draw from exactly the same table.
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache, partial
 
-from flask_babel import format_date, format_decimal, format_percent, format_timedelta
+from flask_babel import format_date, format_decimal, format_percent, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -41,8 +43,22 @@ def channel_label(channel: str) -> str:
     return str(CHANNEL_LABELS.get(channel, channel))
 
 
+@lru_cache(maxsize=8192)
+def _formatted(formatter: Callable, value, pattern: str | None, locale: str) -> str:
+    """``formatter(value, pattern)`` in ``locale``, worked out once: a year's chart and table
+    format the same few hundred whole numbers and the same days over and over."""
+    return formatter(value, pattern)
+
+
 def fmt_int(value) -> str:
-    return format_decimal(round(value or 0))
+    return _formatted(format_decimal, round(value or 0), None, str(get_locale()))
+
+
+def fmt_day(day: date, pattern: str) -> str:
+    """A calendar day, through the cache (a datetime depends on the viewer's timezone too)."""
+    if isinstance(day, datetime):
+        return format_date(day, pattern)
+    return _formatted(format_date, day, pattern, str(get_locale()))
 
 
 def fmt_money(value) -> str:
@@ -76,7 +92,7 @@ def format_cell(value, kind: str) -> str:
     if kind == "seconds":
         return fmt_duration(value)
     if kind == "date":
-        return format_date(value, "medium")
+        return fmt_day(value, "medium")
     return str(value)
 
 
@@ -90,23 +106,41 @@ def build_charts(insights: Insights) -> dict[str, Chart]:
         "channels": _channels,
         "daily": _daily,
         "reach-time": _reach_time,
-        "compensation-by-category": _compensation_by_category,
-        "compensation-by-owner": _compensation_by_owner,
+        "compensation-by-category": _spend_chart(
+            "category", _l("Compensation by cause"), _l("Category"), _l("Not categorised yet")
+        ),
+        "compensation-by-owner": _spend_chart(
+            "owner", _l("Compensation by owner"), _l("Owner"), _l("No owner yet")
+        ),
         "causes": _causes,
     }
-    return {name: builders[name](insights) for name in CHART_NAMES}
+    return {name: _named(name, builders[name](insights)) for name in CHART_NAMES}
 
 
-def _drawn(
-    draw: Callable, name: str, title: str, description: str, *args, table: Table, **kw
-) -> Chart:
-    """A chart whose SVG, drawn by ``draw``, carries the chart's own name, title and description
-    (its id and accessible words): the three are written once, so they cannot drift apart."""
-    return Chart(name, title, description, draw(name, title, description, *args, **kw), table)
+@dataclass(frozen=True)
+class Drawing:
+    """What a chart's builder hands back: its words, its table, and ``draw(name, title,
+    description)`` (a chart function with its data bound) for the SVG."""
+
+    title: str
+    description: str
+    draw: Callable
+    table: Table
+
+
+def _drawing(title: str, description: str, table: Table, chart: Callable, **data) -> Drawing:
+    """The drawing of ``chart`` (a ``charts`` function) with ``data``."""
+    return Drawing(title, description, partial(chart, **data), table)
+
+
+def _named(name: str, drawing: Drawing) -> Chart:
+    """The chart whose SVG carries its own name, title and description (its id and accessible
+    words): the three are written once, so they cannot drift apart."""
+    title, description = drawing.title, drawing.description
+    return Chart(name, title, description, drawing.draw(name, title, description), drawing.table)
 
 
 def _period_bars(
-    name: str,
     title: str,
     description: str,
     label_column: str,
@@ -114,26 +148,19 @@ def _period_bars(
     kind: str,
     fmt: Callable,
     empty: str,
-) -> Chart:
+) -> Drawing:
     """Bars of this period next to the previous one; ``rows`` are (label, this, previous), and
     are the chart's table as they are."""
     current, previous = _period_names()
     series = [(current, [row[1] for row in rows]), (previous, [row[2] for row in rows])]
     labels = [row[0] for row in rows]
-    return _drawn(
-        bar_chart,
-        name,
-        title,
-        description,
-        labels,
-        series,
-        fmt=fmt,
-        empty=empty,
-        table=Table([Column(label_column), Column(current, kind), Column(previous, kind)], rows),
+    table = Table([Column(label_column), Column(current, kind), Column(previous, kind)], rows)
+    return _drawing(
+        title, description, table, bar_chart, labels=labels, series=series, fmt=fmt, empty=empty
     )
 
 
-def _channels(insights: Insights) -> Chart:
+def _channels(insights: Insights) -> Drawing:
     items = insights.heard.by_channel
     title = _("Complaints heard, by channel")
     description = _(
@@ -142,7 +169,6 @@ def _channels(insights: Insights) -> Chart:
         channels=len([item for item in items if item.current]),
     )
     return _period_bars(
-        "channels",
         title,
         description,
         _("Channel"),
@@ -153,7 +179,7 @@ def _channels(insights: Insights) -> Chart:
     )
 
 
-def _daily(insights: Insights) -> Chart:
+def _daily(insights: Insights) -> Drawing:
     days = insights.heard.daily
     title = _("Complaints and low ratings per day")
     description = _(
@@ -165,22 +191,18 @@ def _daily(insights: Insights) -> Chart:
         low=fmt_int(sum(d.low_ratings for d in days)),
     )
     opened, low = _("Complaints opened"), _("Low ratings")
-    return _drawn(
-        line_chart,
-        "daily",
-        title,
-        description,
-        [format_date(d.day, "d MMM") for d in days],
-        [(opened, [d.complaints for d in days]), (low, [d.low_ratings for d in days])],
-        fmt=fmt_int,
-        table=Table(
-            [Column(_("Day"), "date"), Column(opened, "int"), Column(low, "int")],
-            [(d.day, d.complaints, d.low_ratings) for d in days],
-        ),
+    table = Table(
+        [Column(_("Day"), "date"), Column(opened, "int"), Column(low, "int")],
+        [(d.day, d.complaints, d.low_ratings) for d in days],
+    )
+    labels = [fmt_day(d.day, "d MMM") for d in days]
+    series = [(opened, [d.complaints for d in days]), (low, [d.low_ratings for d in days])]
+    return _drawing(
+        title, description, table, line_chart, labels=labels, series=series, fmt=fmt_int
     )
 
 
-def _reach_time(insights: Insights) -> Chart:
+def _reach_time(insights: Insights) -> Drawing:
     reached = insights.reached
     title = _("Time to reach the client in person")
     description = _(
@@ -194,7 +216,6 @@ def _reach_time(insights: Insights) -> Chart:
         (_("90th percentile"), reached.p90_seconds.current, reached.p90_seconds.previous),
     ]
     return _period_bars(
-        "reach-time",
         title,
         description,
         _("Measure"),
@@ -205,46 +226,29 @@ def _reach_time(insights: Insights) -> Chart:
     )
 
 
-def _spend_chart(name: str, title: str, label: str, nobody: str, spends, insights) -> Chart:
-    description = _(
-        "Approved compensation in this period: %(total)s in total.",
-        total=fmt_money(insights.kept.compensation_total.current),
-    )
-    return _period_bars(
-        name,
-        title,
-        description,
-        label,
-        [(s.label or nobody, s.current, s.previous) for s in spends],
-        "money",
-        fmt_money,
-        _("No compensation approved in this period or the one before."),
-    )
+def _spend_chart(spent: str, title, label, nobody) -> Callable[[Insights], Drawing]:
+    """The builder of the bars of approved compensation per ``spent`` ("category", "owner")."""
+
+    def build(insights: Insights) -> Drawing:
+        description = _(
+            "Approved compensation in this period: %(total)s in total.",
+            total=fmt_money(insights.kept.compensation_total.current),
+        )
+        spends = getattr(insights.kept, f"compensation_by_{spent}")
+        return _period_bars(
+            str(title),
+            description,
+            str(label),
+            [(s.label or str(nobody), s.current, s.previous) for s in spends],
+            "money",
+            fmt_money,
+            _("No compensation approved in this period or the one before."),
+        )
+
+    return build
 
 
-def _compensation_by_category(insights: Insights) -> Chart:
-    return _spend_chart(
-        "compensation-by-category",
-        _("Compensation by cause"),
-        _("Category"),
-        _("Not categorised yet"),
-        insights.kept.compensation_by_category,
-        insights,
-    )
-
-
-def _compensation_by_owner(insights: Insights) -> Chart:
-    return _spend_chart(
-        "compensation-by-owner",
-        _("Compensation by owner"),
-        _("Owner"),
-        _("No owner yet"),
-        insights.kept.compensation_by_owner,
-        insights,
-    )
-
-
-def _causes(insights: Insights) -> Chart:
+def _causes(insights: Insights) -> Drawing:
     causes = insights.causes
     labels = [c.category or _("Not categorised yet") for c in causes.pareto]
     title = _("Causes of complaints (Pareto)")
@@ -255,37 +259,30 @@ def _causes(insights: Insights) -> Chart:
     )
     complaints, cumulative = _("Complaints"), _("Cumulative share")
     yes, no = _("yes"), _("no")
-    return _drawn(
-        pareto_chart,
-        "causes",
+    table = Table(
+        [
+            Column(_("Category")),
+            Column(complaints, "int"),
+            Column(_("Share"), "percent"),
+            Column(cumulative, "percent"),
+            Column(_("Playbook")),
+            Column(_("Previous period"), "int"),
+        ],
+        [
+            (label, c.count, c.share, c.cumulative_share, yes if c.has_playbook else no, c.previous)
+            for label, c in zip(labels, causes.pareto, strict=True)
+        ],
+    )
+    return _drawing(
         title,
         description,
-        labels,
-        [c.count for c in causes.pareto],
-        [c.cumulative_share for c in causes.pareto],
+        table,
+        pareto_chart,
+        labels=labels,
+        counts=[c.count for c in causes.pareto],
+        cumulative=[c.cumulative_share for c in causes.pareto],
         names=(complaints, cumulative),
         fmt=fmt_int,
         fmt_share=fmt_share,
         empty=_("No complaints in this period."),
-        table=Table(
-            [
-                Column(_("Category")),
-                Column(complaints, "int"),
-                Column(_("Share"), "percent"),
-                Column(cumulative, "percent"),
-                Column(_("Playbook")),
-                Column(_("Previous period"), "int"),
-            ],
-            [
-                (
-                    label,
-                    c.count,
-                    c.share,
-                    c.cumulative_share,
-                    yes if c.has_playbook else no,
-                    c.previous,
-                )
-                for label, c in zip(labels, causes.pareto, strict=True)
-            ],
-        ),
     )
