@@ -7,6 +7,7 @@ then the browser. Timezone: the user's own, then their team's.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel import Locale
@@ -16,11 +17,15 @@ from flask_babel import (
     force_locale,
     format_date,
     format_time,
+    get_babel,
     get_locale,
+    get_timezone,
     get_translations,
     refresh,
 )
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from core.database import utcnow
 
@@ -105,23 +110,88 @@ def speaking(locale: str | None, timezone: str | None = None) -> Iterator[None]:
 # (Today, the board) names it in full in its heading.
 
 
+class _DateStyles:
+    """The viewer's three date styles, looked up once per request, locale and timezone.
+
+    Flask-Babel's ``format_date``/``format_time`` find the locale, the timezone, the app's format
+    settings and the locale's pattern again for every value: about 250 Python calls per instant, so
+    a board or list writing one per row spent most of its formatting there (issue #16). The parsed
+    patterns are kept here and applied directly, converting exactly as Flask-Babel does (naive means
+    UTC; the timezone's ``normalize``; a time's reference date is the instant's UTC date).
+    """
+
+    __slots__ = ("full_date", "locale", "medium_date", "moment", "short_time", "tzinfo")
+
+    def __init__(self, locale: Locale, tzinfo) -> None:
+        self.locale = locale
+        self.tzinfo = tzinfo
+        self.medium_date = locale.date_formats["medium"]
+        self.full_date = locale.date_formats["full"]
+        self.short_time = locale.time_formats["short"]
+        self.moment = locale.datetime_formats["medium"]
+
+    def _local(self, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return self.tzinfo.normalize(value.astimezone(self.tzinfo))
+
+    def day(self, value, pattern) -> str:
+        if isinstance(value, datetime):
+            value = self._local(value).date()
+        return pattern.apply(value, self.locale)
+
+    def time(self, value: datetime) -> str:
+        reference = value.date()
+        local = self._local(value).timetz()
+        return self.short_time.apply(local, self.locale, reference_date=reference)
+
+
+def _date_styles() -> _DateStyles | None:
+    """This request's styles for the locale and timezone in force (a ``speaking`` block changes
+    them); None when an app's format settings or a missing context leave it to Flask-Babel."""
+    if not has_app_context():
+        return None
+    locale, tzinfo = get_locale(), get_timezone()
+    found = g.get("_date_styles")
+    if found is None or found.locale is not locale or found.tzinfo is not tzinfo:
+        configured = get_babel().instance.date_formats
+        if locale is None or any(configured[key] for key in _STYLE_SETTINGS):
+            return None
+        found = g._date_styles = _DateStyles(locale, tzinfo)
+    return found
+
+
+_STYLE_SETTINGS = ("date.medium", "date.full", "time.short")  # Flask-Babel's, None unless set
+
+
 def format_day(value) -> str:
     """A day, or the day of an instant in the reader's timezone: the medium date."""
-    return format_date(value, "medium")
+    styles = _date_styles()
+    if styles is None:
+        return format_date(value, "medium")
+    return styles.day(value, styles.medium_date)
 
 
 def format_moment(value) -> str:
     """An instant: the medium date and the short time, in the reader's timezone, joined as the
     language joins them ("1 Dec 2026, 08:30", "1 de dez. de 2026 08:30")."""
-    pattern = get_locale().datetime_formats["medium"]
-    return pattern.replace("{1}", format_date(value, "medium")).replace(
-        "{0}", format_time(value, "short")
+    styles = _date_styles()
+    if styles is None:
+        pattern = get_locale().datetime_formats["medium"]
+        return pattern.replace("{1}", format_date(value, "medium")).replace(
+            "{0}", format_time(value, "short")
+        )
+    return styles.moment.replace("{1}", styles.day(value, styles.medium_date)).replace(
+        "{0}", styles.time(value)
     )
 
 
 def format_heading_day(value) -> str:
     """The day a whole page is about, in its heading: the full date."""
-    return format_date(value, "full")
+    styles = _date_styles()
+    if styles is None:
+        return format_date(value, "full")
+    return styles.day(value, styles.full_date)
 
 
 def html_lang() -> str:
@@ -165,15 +235,43 @@ def _catalogue():
 
     Flask-Babel's template ``_`` looks it up again for every string (three context look-ups and
     the locale written out as text): a third of the board's Python calls (issue #16). Keyed on the
-    locale object, so a ``speaking`` block (``force_locale``) still gets its own language.
+    locale object, so a ``speaking`` block (``force_locale``) still gets its own language. The
+    locale is read where Flask-Babel keeps it for the context (what ``get_locale`` returns once
+    it is set), from ``g`` looked up once: each proxied attribute costs several calls.
     """
     if not has_app_context():
         return get_translations()
-    locale = get_locale()
-    found = g.get("_catalogue")
+    store = vars(g._get_current_object())
+    locale = getattr(store.get("_flask_babel"), "babel_locale", None)
+    if locale is None:
+        locale = get_locale()
+    found = store.get("_catalogue")
     if found is None or found[0] is not locale:
-        found = g._catalogue = (locale, get_translations())
+        found = store["_catalogue"] = (locale, get_translations())
     return found[1]
+
+
+# The templates' ``_``, ``gettext`` and ``ngettext``: what Jinja's newstyle gettext does (Markup
+# when autoescaping, then always ``%`` the variables, so "%%" is "%" everywhere), without its two
+# extra hops per string (``_`` resolving ``gettext`` from the context, then calling the catalogue
+# through ``Context.call``). A board writes about a hundred strings (issue #16).
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, /, **variables) -> str:
+    translated = _catalogue().ugettext(string)
+    if eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 (our catalogue, as Jinja trusts it)
+    return translated % variables
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
+    variables.setdefault("num", num)
+    translated = _catalogue().ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 (our catalogue, as Jinja trusts it)
+    return translated % variables
 
 
 def init_app(app: Flask, babel: Babel) -> None:
@@ -190,6 +288,8 @@ def init_app(app: Flask, babel: Babel) -> None:
         pgettext=lambda c, s: _catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
+    app.jinja_env.globals.update(ngettext=_template_ngettext)
     app.jinja_env.globals.update(
         get_locale=get_locale, html_lang=html_lang, language_choices=language_choices, now=utcnow
     )
