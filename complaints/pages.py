@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from complaints import services
-from complaints.briefs import unanswered_attempts
+from complaints.briefs import attempts_among
 from complaints.forms import (
     AssignForm,
     ClientOutcomeForm,
@@ -265,7 +265,7 @@ def complaint_page(
         "contacts": contacts,
         "first_contact_at": min((c.at for c in contacts), default=None),
         "reached": any(c.outcome in REACHED_OUTCOMES for c in contacts),
-        "attempts": unanswered_attempts([found.id]).get(found.id, 0),
+        "attempts": attempts_among(contacts),
         "compensations": compensations,
         "resolve_warnings": resolve_warnings(found, compensations),
         "history": audit.history("complaint", found.id),

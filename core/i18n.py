@@ -120,7 +120,7 @@ class _DateStyles:
     UTC; the timezone's ``normalize``; a time's reference date is the instant's UTC date).
     """
 
-    __slots__ = ("full_date", "locale", "medium_date", "moment", "short_time", "tzinfo")
+    __slots__ = ("days", "full_date", "locale", "medium_date", "moment", "short_time", "tzinfo")
 
     def __init__(self, locale: Locale, tzinfo) -> None:
         self.locale = locale
@@ -129,6 +129,7 @@ class _DateStyles:
         self.full_date = locale.date_formats["full"]
         self.short_time = locale.time_formats["short"]
         self.moment = locale.datetime_formats["medium"]
+        self.days: dict = {}
 
     def _local(self, value: datetime) -> datetime:
         if value.tzinfo is None:
@@ -138,7 +139,11 @@ class _DateStyles:
     def day(self, value, pattern) -> str:
         if isinstance(value, datetime):
             value = self._local(value).date()
-        return pattern.apply(value, self.locale)
+        key = (value, pattern)
+        written = self.days.get(key)
+        if written is None:  # rows of a list often share their days
+            written = self.days[key] = pattern.apply(value, self.locale)
+        return written
 
     def time(self, value: datetime) -> str:
         reference = value.date()
@@ -151,13 +156,16 @@ def _date_styles() -> _DateStyles | None:
     them); None when an app's format settings or a missing context leave it to Flask-Babel."""
     if not has_app_context():
         return None
-    locale, tzinfo = get_locale(), get_timezone()
-    found = g.get("_date_styles")
+    store = vars(g._get_current_object())
+    babel_state = store.get("_flask_babel")
+    locale = getattr(babel_state, "babel_locale", None) or get_locale()
+    tzinfo = getattr(babel_state, "babel_tzinfo", None) or get_timezone()
+    found = store.get("_date_styles")
     if found is None or found.locale is not locale or found.tzinfo is not tzinfo:
         configured = get_babel().instance.date_formats
         if locale is None or any(configured[key] for key in _STYLE_SETTINGS):
             return None
-        found = g._date_styles = _DateStyles(locale, tzinfo)
+        found = store["_date_styles"] = _DateStyles(locale, tzinfo)
     return found
 
 
@@ -237,14 +245,13 @@ def _catalogue():
     the locale written out as text): a third of the board's Python calls (issue #16). Keyed on the
     locale object, so a ``speaking`` block (``force_locale``) still gets its own language. The
     locale is read where Flask-Babel keeps it for the context (what ``get_locale`` returns once
-    it is set), from ``g`` looked up once: each proxied attribute costs several calls.
+    it is set), from ``g`` looked up once: each proxied attribute costs several calls. (A babel
+    ``Locale`` and a timezone are always true, so ``or`` only calls Flask-Babel when unset.)
     """
     if not has_app_context():
         return get_translations()
     store = vars(g._get_current_object())
-    locale = getattr(store.get("_flask_babel"), "babel_locale", None)
-    if locale is None:
-        locale = get_locale()
+    locale = getattr(store.get("_flask_babel"), "babel_locale", None) or get_locale()
     found = store.get("_catalogue")
     if found is None or found[0] is not locale:
         found = store["_catalogue"] = (locale, get_translations())
@@ -262,6 +269,8 @@ def _template_gettext(eval_ctx, string: str, /, **variables) -> str:
     translated = _catalogue().ugettext(string)
     if eval_ctx.autoescape:
         translated = Markup(translated)  # noqa: S704 (our catalogue, as Jinja trusts it)
+    if not variables and "%" not in translated:
+        return translated  # what ``%`` would give, without Markup's escaping helpers
     return translated % variables
 
 
