@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core import audit
+from core.i18n import Words
 from core.inputs import finite_decimal, plausible_datetime
 from core.money import AmountField
 
@@ -103,8 +104,9 @@ LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M
 
 
 def labels() -> dict:
-    """Everything templates need to show codes as words, in one context variable."""
-    return {
+    """Everything templates need to show codes as words, in one context variable; each label
+    translated at most once per page (``core.i18n.Words``), however many rows show it."""
+    tables = {
         "status": STATUS_LABELS,
         "channel": ALL_CHANNEL_LABELS,
         "contact_channel": dict(CONTACT_CHANNEL_LABELS),
@@ -115,6 +117,7 @@ def labels() -> dict:
         "action": ACTION_LABELS,
         "detail": DETAIL_LABELS,
     }
+    return {name: Words(table) for name, table in tables.items()}
 
 
 def detail_value(labels: dict, action: str, key: str, value) -> str:

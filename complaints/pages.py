@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from complaints import services
@@ -41,20 +42,21 @@ from core.models import User
 from core.urls import external_url
 
 
-def _existing(model, row_id: int, message: str):
-    """The row, or ``NotFound`` with ``message`` (answered 404 by the core handler)."""
+def _existing(model, row_id: int, message):
+    """The row, or ``NotFound`` with ``message`` (answered 404 by the core handler). A lazy string,
+    translated only when it is said: each page opens with this look-up (issue #16)."""
     found = db.session.get(model, row_id)
     if found is None:
-        raise services.NotFound(message)
+        raise services.NotFound(str(message))
     return found
 
 
 def complaint(complaint_id: int) -> Complaint:
-    return _existing(Complaint, complaint_id, _("This complaint does not exist."))
+    return _existing(Complaint, complaint_id, _l("This complaint does not exist."))
 
 
 def complaint_of_compensation(compensation_id: int) -> Complaint:
-    compensation = _existing(Compensation, compensation_id, _("This compensation does not exist."))
+    compensation = _existing(Compensation, compensation_id, _l("This compensation does not exist."))
     return complaint(compensation.complaint_id)
 
 
@@ -90,7 +92,7 @@ def categories() -> list[Category]:
 
 
 def category(category_id: int) -> Category:
-    return _existing(Category, category_id, _("This category does not exist."))
+    return _existing(Category, category_id, _l("This category does not exist."))
 
 
 def active_playbooks() -> list[Playbook]:
@@ -109,7 +111,7 @@ def all_playbooks() -> list[Playbook]:
 
 
 def playbook(playbook_id: int) -> Playbook:
-    return _existing(Playbook, playbook_id, _("This playbook does not exist."))
+    return _existing(Playbook, playbook_id, _l("This playbook does not exist."))
 
 
 def playbook_form_data(found: Playbook) -> dict:

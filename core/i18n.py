@@ -5,7 +5,7 @@ they picked with the page's switch, then the one we know they speak (a page sets
 then the browser. Timezone: the user's own, then their team's.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,6 +200,40 @@ def format_heading_day(value) -> str:
     if styles is None:
         return format_date(value, "full")
     return styles.day(value, styles.full_date)
+
+
+class Words(Mapping):
+    """Labels by code (lazy strings), each translated once per instance: a page's ``labels``.
+
+    A lazy string is translated again each time it is shown, through Flask-Babel's whole lookup;
+    a list showing a status and a channel per row paid that twice per row (issue #16). A value
+    comes back as the lazy string would have been written into the page (its ``__html__``: not
+    escaped again).
+    """
+
+    __slots__ = ("_labels", "_said")
+
+    def __init__(self, labels) -> None:
+        self._labels = labels
+        self._said: dict = {}
+
+    def __getitem__(self, code):
+        said = self._said.get(code)
+        if said is None:
+            said = self._said[code] = Markup(str(self._labels[code]))  # noqa: S704 (our catalogue)
+        return said
+
+    def get(self, code, default=None):
+        return self[code] if code in self._labels else default
+
+    def __contains__(self, code) -> bool:
+        return code in self._labels
+
+    def __iter__(self):
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
 
 
 def html_lang() -> str:
