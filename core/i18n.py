@@ -295,12 +295,21 @@ def _catalogue():
 # The templates' ``_``, ``gettext`` and ``ngettext``: what Jinja's newstyle gettext does (Markup
 # when autoescaping, then always ``%`` the variables, so "%%" is "%" everywhere), without its two
 # extra hops per string (``_`` resolving ``gettext`` from the context, then calling the catalogue
-# through ``Context.call``). A board writes about a hundred strings (issue #16).
+# through ``Context.call``). A board writes about a hundred strings (issue #16). The catalogue is
+# kept on the rendering's evaluation context (one per template or include): the locale cannot
+# change in the middle of one (``speaking`` blocks are entered in Python, around a rendering).
+
+
+def _rendering_catalogue(eval_ctx):
+    found = eval_ctx.__dict__.get("huddle_catalogue")
+    if found is None:
+        found = eval_ctx.huddle_catalogue = _catalogue()
+    return found
 
 
 @pass_eval_context
 def _template_gettext(eval_ctx, string: str, /, **variables) -> str:
-    translated = _catalogue().ugettext(string)
+    translated = _rendering_catalogue(eval_ctx).ugettext(string)
     if eval_ctx.autoescape:
         translated = Markup(translated)  # noqa: S704 (our catalogue, as Jinja trusts it)
     if not variables and "%" not in translated:
@@ -311,7 +320,7 @@ def _template_gettext(eval_ctx, string: str, /, **variables) -> str:
 @pass_eval_context
 def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
     variables.setdefault("num", num)
-    translated = _catalogue().ungettext(singular, plural, num)
+    translated = _rendering_catalogue(eval_ctx).ungettext(singular, plural, num)
     if eval_ctx.autoescape:
         translated = Markup(translated)  # noqa: S704 (our catalogue, as Jinja trusts it)
     return translated % variables
