@@ -155,7 +155,7 @@ def take(complaint_id: int):
     row = listing.one(complaint_id, now)
     attempts = unanswered_attempts([complaint_id])
     return render_template(
-        "complaints/_row.html", c=row, now=now, error=error, attempts=attempts
+        "complaints/_rows.html", rows=[row] if row else [], now=now, error=error, attempts=attempts
     ), status
 
 
