@@ -180,11 +180,13 @@ def detail_forms(found: Complaint, **overrides) -> dict:
     """Every form of the complaint page, filled from the complaint, except those given (with input).
 
     A form given in ``overrides`` is the one the person just posted: it keeps what they typed and
-    the errors next to its fields.
+    the errors next to its fields. The others are built when the page first shows them: which it
+    shows depends on the role and the status, and a form with its choices costs a few hundred
+    calls and maybe a query (issue #16).
     """
     version = {"version": found.version}
-    forms = {
-        "edit": EditComplaintForm(
+    blank = {
+        "edit": lambda: EditComplaintForm(
             formdata=None,
             data={
                 **version,
@@ -196,25 +198,47 @@ def detail_forms(found: Complaint, **overrides) -> dict:
                 "due_at": utc_to_local(found.due_at),
             },
         ),
-        "contact": ContactForm(formdata=None),
-        "playbook": PlaybookChoiceForm(
+        "contact": lambda: ContactForm(formdata=None),
+        "playbook": lambda: PlaybookChoiceForm(
             formdata=None, data={**version, "playbook_id": found.playbook_id or 0}
         ),
-        "assign": AssignForm(formdata=None, data={**version, "owner_id": found.owner_id or 0}),
-        "compensation": CompensationForm(formdata=None),
-        "outcome": ClientOutcomeForm(formdata=None),
-        "status": StatusForm(formdata=None, data=version),
+        "assign": lambda: AssignForm(
+            formdata=None, data={**version, "owner_id": found.owner_id or 0}
+        ),
+        "compensation": lambda: CompensationForm(formdata=None),
+        "outcome": lambda: ClientOutcomeForm(formdata=None),
+        "status": lambda: StatusForm(formdata=None, data=version),
     }
-    forms.update(overrides)
-    forms["edit"].category_id.choices = category_choices()
-    # Nothing preselected but the playbook the complaint follows (issue #15): the first active one
-    # is rarely the right one, and applying must not snap the picker back to it.
-    playbooks = playbook_choices()
-    forms["playbook"].playbook_id.choices = (
-        [(0, _("Choose a playbook…")), *playbooks] if playbooks else []
-    )
-    forms["assign"].owner_id.choices = owner_choices()
-    return forms
+    return _PageForms(blank, overrides)
+
+
+def _with_choices(name: str, form):
+    """A form of the complaint page with the choices its selects offer (the same when shown and
+    when posted back)."""
+    if name == "edit":
+        form.category_id.choices = category_choices()
+    elif name == "playbook":
+        # Nothing preselected but the playbook the complaint follows (issue #15): the first active
+        # one is rarely the right one, and applying must not snap the picker back to it.
+        playbooks = playbook_choices()
+        form.playbook_id.choices = [(0, _("Choose a playbook…")), *playbooks] if playbooks else []
+    elif name == "assign":
+        form.owner_id.choices = owner_choices()
+    return form
+
+
+class _PageForms(dict):
+    """The complaint page's forms by name: those given as posted, the others built on first use."""
+
+    def __init__(self, blank: dict, given: dict) -> None:
+        super().__init__({name: _with_choices(name, form) for name, form in given.items()})
+        self._blank = blank
+
+    def __missing__(self, name: str):
+        if name not in self._blank:
+            raise KeyError(name)
+        form = self[name] = _with_choices(name, self._blank[name]())
+        return form
 
 
 def resolve_warnings(found: Complaint, compensations) -> list[str]:
