@@ -403,3 +403,15 @@ def unanswered_attempts(complaint_ids) -> dict[int, int]:
         .group_by(Contact.complaint_id)
     )
     return dict(db.session.execute(statement).all())
+
+
+def attempts_among(contacts) -> int:
+    """``unanswered_attempts`` of one complaint whose contacts are loaded already (its page, which
+    shows them all): the same rule, counted without a query. An attempt is a contact that did not
+    reach the client with none that did at or after it, so: those after the last that did."""
+    last_reached = max((c.at for c in contacts if c.outcome in REACHED_OUTCOMES), default=None)
+    return sum(
+        1
+        for c in contacts
+        if c.outcome not in REACHED_OUTCOMES and (last_reached is None or c.at > last_reached)
+    )

@@ -5,7 +5,7 @@ Codes are stored in English (``call_back_later``); people read the translated la
 
 from datetime import UTC, datetime
 
-from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import format_datetime, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core import audit
+from core.i18n import Words
 from core.inputs import finite_decimal, plausible_datetime
 from core.money import AmountField
 
@@ -99,23 +100,13 @@ DETAIL_LABELS = {
     "before_budget": _l("budget before"),
     "before_due_at": _l("follow up by, before"),
 }
-# The open list's column headings, also each cell's data-label (a narrow screen stacks the cells):
-# translated once per page (``list_columns``), not once per row.
-LIST_COLUMNS = {
-    "client": _l("Client"),
-    "summary": _l("Summary"),
-    "age": _l("Age"),
-    "owner": _l("Owner"),
-    "due": _l("Due"),
-    "last_contact": _l("Last contact"),
-    "overdue": _l("overdue"),
-}
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
 def labels() -> dict:
-    """Everything templates need to show codes as words, in one context variable."""
-    return {
+    """Everything templates need to show codes as words, in one context variable; each label
+    translated at most once per page (``core.i18n.Words``), however many rows show it."""
+    tables = {
         "status": STATUS_LABELS,
         "channel": ALL_CHANNEL_LABELS,
         "contact_channel": dict(CONTACT_CHANNEL_LABELS),
@@ -126,23 +117,7 @@ def labels() -> dict:
         "action": ACTION_LABELS,
         "detail": DETAIL_LABELS,
     }
-
-
-def list_words() -> dict:
-    """The open list's words in the language in force: ``LIST_COLUMNS`` and, under "status" and
-    "channel", the labels of the codes. Written out once per language and kept (the catalogues do
-    not change while the app runs), instead of a lazy string translated again in every row."""
-    locale = get_locale()
-    words = _LIST_WORDS.get(locale)
-    if words is None:
-        words = {key: str(label) for key, label in LIST_COLUMNS.items()}
-        words["status"] = {code: str(label) for code, label in STATUS_LABELS.items()}
-        words["channel"] = {code: str(label) for code, label in ALL_CHANNEL_LABELS.items()}
-        _LIST_WORDS[locale] = words
-    return words
-
-
-_LIST_WORDS: dict = {}  # Locale -> list_words()
+    return {name: Words(table) for name, table in tables.items()}
 
 
 def detail_value(labels: dict, action: str, key: str, value) -> str:

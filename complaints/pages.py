@@ -9,10 +9,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from complaints import services
-from complaints.briefs import unanswered_attempts
+from complaints.briefs import attempts_among
 from complaints.forms import (
     AssignForm,
     ClientOutcomeForm,
@@ -41,31 +42,40 @@ from core.models import User
 from core.urls import external_url
 
 
-def _existing(model, row_id: int, message: str):
-    """The row, or ``NotFound`` with ``message`` (answered 404 by the core handler)."""
+def _existing(model, row_id: int, message):
+    """The row, or ``NotFound`` with ``message`` (answered 404 by the core handler). A lazy string,
+    translated only when it is said: each page opens with this look-up (issue #16)."""
     found = db.session.get(model, row_id)
     if found is None:
-        raise services.NotFound(message)
+        raise services.NotFound(str(message))
     return found
 
 
 def complaint(complaint_id: int) -> Complaint:
-    return _existing(Complaint, complaint_id, _("This complaint does not exist."))
+    return _existing(Complaint, complaint_id, _l("This complaint does not exist."))
 
 
 def complaint_of_compensation(compensation_id: int) -> Complaint:
-    compensation = _existing(Compensation, compensation_id, _("This compensation does not exist."))
+    compensation = _existing(Compensation, compensation_id, _l("This compensation does not exist."))
     return complaint(compensation.complaint_id)
 
 
+# The complaint page's statements are built once, the complaint's id bound when run: building a
+# select costs more Python than SQLite takes to answer it (issue #16).
+_CONTACTS = (
+    sa.select(Contact)
+    .where(Contact.complaint_id == sa.bindparam("complaint_id"))
+    .order_by(Contact.at.desc(), Contact.id.desc())
+)
+_COMPENSATIONS = (
+    sa.select(Compensation)
+    .where(Compensation.complaint_id == sa.bindparam("complaint_id"))
+    .order_by(Compensation.requested_at, Compensation.id)
+)
+
+
 def contacts_of(complaint_id: int) -> list[Contact]:
-    return list(
-        db.session.scalars(
-            sa.select(Contact)
-            .where(Contact.complaint_id == complaint_id)
-            .order_by(Contact.at.desc(), Contact.id.desc())
-        )
-    )
+    return list(db.session.scalars(_CONTACTS, {"complaint_id": complaint_id}))
 
 
 def first_contact_at(complaint_id: int) -> datetime | None:
@@ -76,13 +86,7 @@ def first_contact_at(complaint_id: int) -> datetime | None:
 
 
 def compensations_of(complaint_id: int) -> list[Compensation]:
-    return list(
-        db.session.scalars(
-            sa.select(Compensation)
-            .where(Compensation.complaint_id == complaint_id)
-            .order_by(Compensation.requested_at, Compensation.id)
-        )
-    )
+    return list(db.session.scalars(_COMPENSATIONS, {"complaint_id": complaint_id}))
 
 
 def categories() -> list[Category]:
@@ -90,7 +94,7 @@ def categories() -> list[Category]:
 
 
 def category(category_id: int) -> Category:
-    return _existing(Category, category_id, _("This category does not exist."))
+    return _existing(Category, category_id, _l("This category does not exist."))
 
 
 def active_playbooks() -> list[Playbook]:
@@ -109,7 +113,7 @@ def all_playbooks() -> list[Playbook]:
 
 
 def playbook(playbook_id: int) -> Playbook:
-    return _existing(Playbook, playbook_id, _("This playbook does not exist."))
+    return _existing(Playbook, playbook_id, _l("This playbook does not exist."))
 
 
 def playbook_form_data(found: Playbook) -> dict:
@@ -145,26 +149,28 @@ def _pairs(statement) -> list[tuple[int, str]]:
     return [tuple(row) for row in db.session.execute(statement)]
 
 
+# Built once (they take no values): each complaint page runs all three.
+_CATEGORY_CHOICES = sa.select(Category.id, Category.name).order_by(Category.name)
+_PLAYBOOK_CHOICES = (
+    sa.select(Playbook.id, Playbook.title).where(Playbook.active.is_(True)).order_by(Playbook.title)
+)
+_OWNER_CHOICES = (
+    sa.select(User.id, User.name)
+    .where(User.active.is_(True), User.role.in_(("manager", "admin")))
+    .order_by(User.name)
+)
+
+
 def category_choices() -> list[tuple[int, str]]:
-    named = _pairs(sa.select(Category.id, Category.name).order_by(Category.name))
-    return [(0, _("Not categorised yet")), *named]
+    return [(0, _("Not categorised yet")), *_pairs(_CATEGORY_CHOICES)]
 
 
 def playbook_choices() -> list[tuple[int, str]]:
-    return _pairs(
-        sa.select(Playbook.id, Playbook.title)
-        .where(Playbook.active.is_(True))
-        .order_by(Playbook.title)
-    )
+    return _pairs(_PLAYBOOK_CHOICES)
 
 
 def owner_choices() -> list[tuple[int, str]]:
-    people = _pairs(
-        sa.select(User.id, User.name)
-        .where(User.active.is_(True), User.role.in_(("manager", "admin")))
-        .order_by(User.name)
-    )
-    return [(0, _("Nobody yet")), *people]
+    return [(0, _("Nobody yet")), *_pairs(_OWNER_CHOICES)]
 
 
 # --- One complaint ---------------------------------------------------------------------------------
@@ -174,11 +180,13 @@ def detail_forms(found: Complaint, **overrides) -> dict:
     """Every form of the complaint page, filled from the complaint, except those given (with input).
 
     A form given in ``overrides`` is the one the person just posted: it keeps what they typed and
-    the errors next to its fields.
+    the errors next to its fields. The others are built when the page first shows them: which it
+    shows depends on the role and the status, and a form with its choices costs a few hundred
+    calls and maybe a query (issue #16).
     """
     version = {"version": found.version}
-    forms = {
-        "edit": EditComplaintForm(
+    blank = {
+        "edit": lambda: EditComplaintForm(
             formdata=None,
             data={
                 **version,
@@ -190,25 +198,47 @@ def detail_forms(found: Complaint, **overrides) -> dict:
                 "due_at": utc_to_local(found.due_at),
             },
         ),
-        "contact": ContactForm(formdata=None),
-        "playbook": PlaybookChoiceForm(
+        "contact": lambda: ContactForm(formdata=None),
+        "playbook": lambda: PlaybookChoiceForm(
             formdata=None, data={**version, "playbook_id": found.playbook_id or 0}
         ),
-        "assign": AssignForm(formdata=None, data={**version, "owner_id": found.owner_id or 0}),
-        "compensation": CompensationForm(formdata=None),
-        "outcome": ClientOutcomeForm(formdata=None),
-        "status": StatusForm(formdata=None, data=version),
+        "assign": lambda: AssignForm(
+            formdata=None, data={**version, "owner_id": found.owner_id or 0}
+        ),
+        "compensation": lambda: CompensationForm(formdata=None),
+        "outcome": lambda: ClientOutcomeForm(formdata=None),
+        "status": lambda: StatusForm(formdata=None, data=version),
     }
-    forms.update(overrides)
-    forms["edit"].category_id.choices = category_choices()
-    # Nothing preselected but the playbook the complaint follows (issue #15): the first active one
-    # is rarely the right one, and applying must not snap the picker back to it.
-    playbooks = playbook_choices()
-    forms["playbook"].playbook_id.choices = (
-        [(0, _("Choose a playbook…")), *playbooks] if playbooks else []
-    )
-    forms["assign"].owner_id.choices = owner_choices()
-    return forms
+    return _PageForms(blank, overrides)
+
+
+def _with_choices(name: str, form):
+    """A form of the complaint page with the choices its selects offer (the same when shown and
+    when posted back)."""
+    if name == "edit":
+        form.category_id.choices = category_choices()
+    elif name == "playbook":
+        # Nothing preselected but the playbook the complaint follows (issue #15): the first active
+        # one is rarely the right one, and applying must not snap the picker back to it.
+        playbooks = playbook_choices()
+        form.playbook_id.choices = [(0, _("Choose a playbook…")), *playbooks] if playbooks else []
+    elif name == "assign":
+        form.owner_id.choices = owner_choices()
+    return form
+
+
+class _PageForms(dict):
+    """The complaint page's forms by name: those given as posted, the others built on first use."""
+
+    def __init__(self, blank: dict, given: dict) -> None:
+        super().__init__({name: _with_choices(name, form) for name, form in given.items()})
+        self._blank = blank
+
+    def __missing__(self, name: str):
+        if name not in self._blank:
+            raise KeyError(name)
+        form = self[name] = _with_choices(name, self._blank[name]())
+        return form
 
 
 def resolve_warnings(found: Complaint, compensations) -> list[str]:
@@ -265,7 +295,7 @@ def complaint_page(
         "contacts": contacts,
         "first_contact_at": min((c.at for c in contacts), default=None),
         "reached": any(c.outcome in REACHED_OUTCOMES for c in contacts),
-        "attempts": unanswered_attempts([found.id]).get(found.id, 0),
+        "attempts": attempts_among(contacts),
         "compensations": compensations,
         "resolve_warnings": resolve_warnings(found, compensations),
         "history": audit.history("complaint", found.id),

@@ -26,7 +26,6 @@ from complaints.forms import (
     StatusForm,
     detail_value,
     labels,
-    list_words,
     local_to_utc,
 )
 from complaints.intake import mailing
@@ -45,7 +44,6 @@ def _words():
         "labels": labels(),
         "open_statuses": OPEN_STATUSES,
         "detail_value": detail_value,
-        "list_words": list_words,
     }
 
 
@@ -161,7 +159,7 @@ def take(complaint_id: int):
     row = listing.one(complaint_id, now)
     attempts = unanswered_attempts([complaint_id])
     return render_template(
-        "complaints/_row.html", c=row, now=now, error=error, attempts=attempts
+        "complaints/_rows.html", rows=[row] if row else [], now=now, error=error, attempts=attempts
     ), status
 
 

@@ -124,10 +124,16 @@ def record(
     return event
 
 
-def history(entity_type: str, entity_id: int) -> list[AuditEvent]:
-    query = (
-        sa.select(AuditEvent)
-        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
-        .order_by(AuditEvent.at, AuditEvent.id)
+# Built once, the entity bound when run: every complaint page shows its history (issue #16).
+_HISTORY = (
+    sa.select(AuditEvent)
+    .where(
+        AuditEvent.entity_type == sa.bindparam("entity_type"),
+        AuditEvent.entity_id == sa.bindparam("entity_id"),
     )
-    return list(db.session.scalars(query))
+    .order_by(AuditEvent.at, AuditEvent.id)
+)
+
+
+def history(entity_type: str, entity_id: int) -> list[AuditEvent]:
+    return list(db.session.scalars(_HISTORY, {"entity_type": entity_type, "entity_id": entity_id}))

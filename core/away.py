@@ -12,14 +12,15 @@ import sqlalchemy as sa
 from core.extensions import db
 from core.models import AwayDay
 
+# Built once, the values bound when run: the board and the complaint list ask on every view (#16).
+_AWAY_ON = sa.select(AwayDay.user_id).where(
+    AwayDay.user_id.in_(sa.bindparam("user_ids", expanding=True)), AwayDay.on == sa.bindparam("on")
+)
+
 
 def away_on(user_ids: Iterable[int | None], on: date) -> set[int]:
     """Which of these people marked ``on`` as a day away (one query; none for an empty list)."""
     user_ids = list({user_id for user_id in user_ids if user_id is not None})
     if not user_ids:
         return set()
-    return set(
-        db.session.scalars(
-            sa.select(AwayDay.user_id).where(AwayDay.user_id.in_(user_ids), AwayDay.on == on)
-        )
-    )
+    return set(db.session.scalars(_AWAY_ON, {"user_ids": user_ids, "on": on}))

@@ -5,26 +5,27 @@ they picked with the page's switch, then the one we know they speak (a page sets
 then the browser. Timezone: the user's own, then their team's.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC
-from datetime import time as dt_time
-from functools import lru_cache
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import parse_pattern
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import (
     Babel,
     force_locale,
     format_date,
+    format_time,
+    get_babel,
     get_locale,
     get_timezone,
     get_translations,
     refresh,
 )
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from core.database import utcnow
 
@@ -109,45 +110,130 @@ def speaking(locale: str | None, timezone: str | None = None) -> Iterator[None]:
 # (Today, the board) names it in full in its heading.
 
 
+class _DateStyles:
+    """The viewer's three date styles, looked up once per request, locale and timezone.
+
+    Flask-Babel's ``format_date``/``format_time`` find the locale, the timezone, the app's format
+    settings and the locale's pattern again for every value: about 250 Python calls per instant, so
+    a board or list writing one per row spent most of its formatting there (issue #16). The parsed
+    patterns are kept here and applied directly, converting exactly as Flask-Babel does (naive means
+    UTC; the timezone's ``normalize``; a time's reference date is the instant's UTC date).
+    """
+
+    __slots__ = ("days", "full_date", "locale", "medium_date", "moment", "short_time", "tzinfo")
+
+    def __init__(self, locale: Locale, tzinfo) -> None:
+        self.locale = locale
+        self.tzinfo = tzinfo
+        self.medium_date = locale.date_formats["medium"]
+        self.full_date = locale.date_formats["full"]
+        self.short_time = locale.time_formats["short"]
+        self.moment = locale.datetime_formats["medium"]
+        self.days: dict = {}
+
+    def _local(self, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return self.tzinfo.normalize(value.astimezone(self.tzinfo))
+
+    def day(self, value, pattern) -> str:
+        if isinstance(value, datetime):
+            value = self._local(value).date()
+        key = (value, pattern)
+        written = self.days.get(key)
+        if written is None:  # rows of a list often share their days
+            written = self.days[key] = pattern.apply(value, self.locale)
+        return written
+
+    def time(self, value: datetime) -> str:
+        reference = value.date()
+        local = self._local(value).timetz()
+        return self.short_time.apply(local, self.locale, reference_date=reference)
+
+
+def _date_styles() -> _DateStyles | None:
+    """This request's styles for the locale and timezone in force (a ``speaking`` block changes
+    them); None when an app's format settings or a missing context leave it to Flask-Babel."""
+    if not has_app_context():
+        return None
+    store = vars(g._get_current_object())
+    babel_state = store.get("_flask_babel")
+    locale = getattr(babel_state, "babel_locale", None) or get_locale()
+    tzinfo = getattr(babel_state, "babel_tzinfo", None) or get_timezone()
+    found = store.get("_date_styles")
+    if found is None or found.locale is not locale or found.tzinfo is not tzinfo:
+        configured = get_babel().instance.date_formats
+        if locale is None or any(configured[key] for key in _STYLE_SETTINGS):
+            return None
+        found = store["_date_styles"] = _DateStyles(locale, tzinfo)
+    return found
+
+
+_STYLE_SETTINGS = ("date.medium", "date.full", "time.short")  # Flask-Babel's, None unless set
+
+
 def format_day(value) -> str:
     """A day, or the day of an instant in the reader's timezone: the medium date."""
-    return format_date(value, "medium")
+    styles = _date_styles()
+    if styles is None:
+        return format_date(value, "medium")
+    return styles.day(value, styles.medium_date)
 
 
 def format_moment(value) -> str:
     """An instant: the medium date and the short time, in the reader's timezone, joined as the
-    language joins them ("1 Dec 2026, 08:30", "1 de dez. de 2026 08:30").
-
-    What Flask-Babel's ``format_date`` and ``format_time`` write, but a list shows dozens of
-    instants (issue #16): the date and the time are each written once per language and value
-    (a list sorted by date repeats its days, and a day has 1,440 minutes) and then remembered.
-    """
-    locale = get_locale()
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    zone = get_timezone()  # pytz, as Flask-Babel's to_user_timezone has it
-    local = zone.normalize(value.astimezone(zone))
-    return (
-        locale.datetime_formats["medium"]
-        .replace("{1}", _day_text(locale, local.date()))
-        .replace("{0}", _time_text(locale, local.hour, local.minute))
+    language joins them ("1 Dec 2026, 08:30", "1 de dez. de 2026 08:30")."""
+    styles = _date_styles()
+    if styles is None:
+        pattern = get_locale().datetime_formats["medium"]
+        return pattern.replace("{1}", format_date(value, "medium")).replace(
+            "{0}", format_time(value, "short")
+        )
+    return styles.moment.replace("{1}", styles.day(value, styles.medium_date)).replace(
+        "{0}", styles.time(value)
     )
-
-
-@lru_cache(maxsize=4096)
-def _day_text(locale: Locale, day) -> str:
-    return parse_pattern(locale.date_formats["medium"]).apply(day, locale)
-
-
-@lru_cache(maxsize=4096)
-def _time_text(locale: Locale, hour: int, minute: int) -> str:
-    """The short time (our languages' short times show no seconds and no zone)."""
-    return parse_pattern(locale.time_formats["short"]).apply(dt_time(hour, minute), locale)
 
 
 def format_heading_day(value) -> str:
     """The day a whole page is about, in its heading: the full date."""
-    return format_date(value, "full")
+    styles = _date_styles()
+    if styles is None:
+        return format_date(value, "full")
+    return styles.day(value, styles.full_date)
+
+
+class Words(Mapping):
+    """Labels by code (lazy strings), each translated once per instance: a page's ``labels``.
+
+    A lazy string is translated again each time it is shown, through Flask-Babel's whole lookup;
+    a list showing a status and a channel per row paid that twice per row (issue #16). A value
+    comes back as the lazy string would have been written into the page (its ``__html__``: not
+    escaped again).
+    """
+
+    __slots__ = ("_labels", "_said")
+
+    def __init__(self, labels) -> None:
+        self._labels = labels
+        self._said: dict = {}
+
+    def __getitem__(self, code):
+        said = self._said.get(code)
+        if said is None:
+            said = self._said[code] = Markup(str(self._labels[code]))  # noqa: S704 (our catalogue)
+        return said
+
+    def get(self, code, default=None):
+        return self[code] if code in self._labels else default
+
+    def __contains__(self, code) -> bool:
+        return code in self._labels
+
+    def __iter__(self):
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
 
 
 def html_lang() -> str:
@@ -191,15 +277,53 @@ def _catalogue():
 
     Flask-Babel's template ``_`` looks it up again for every string (three context look-ups and
     the locale written out as text): a third of the board's Python calls (issue #16). Keyed on the
-    locale object, so a ``speaking`` block (``force_locale``) still gets its own language.
+    locale object, so a ``speaking`` block (``force_locale``) still gets its own language. The
+    locale is read where Flask-Babel keeps it for the context (what ``get_locale`` returns once
+    it is set), from ``g`` looked up once: each proxied attribute costs several calls. (A babel
+    ``Locale`` and a timezone are always true, so ``or`` only calls Flask-Babel when unset.)
     """
     if not has_app_context():
         return get_translations()
-    locale = get_locale()
-    found = g.get("_catalogue")
+    store = vars(g._get_current_object())
+    locale = getattr(store.get("_flask_babel"), "babel_locale", None) or get_locale()
+    found = store.get("_catalogue")
     if found is None or found[0] is not locale:
-        found = g._catalogue = (locale, get_translations())
+        found = store["_catalogue"] = (locale, get_translations())
     return found[1]
+
+
+# The templates' ``_``, ``gettext`` and ``ngettext``: what Jinja's newstyle gettext does (Markup
+# when autoescaping, then always ``%`` the variables, so "%%" is "%" everywhere), without its two
+# extra hops per string (``_`` resolving ``gettext`` from the context, then calling the catalogue
+# through ``Context.call``). A board writes about a hundred strings (issue #16). The catalogue is
+# kept on the rendering's evaluation context (one per template or include): the locale cannot
+# change in the middle of one (``speaking`` blocks are entered in Python, around a rendering).
+
+
+def _rendering_catalogue(eval_ctx):
+    found = eval_ctx.__dict__.get("huddle_catalogue")
+    if found is None:
+        found = eval_ctx.huddle_catalogue = _catalogue()
+    return found
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, /, **variables) -> str:
+    translated = _rendering_catalogue(eval_ctx).ugettext(string)
+    if eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 (our catalogue, as Jinja trusts it)
+    if not variables and "%" not in translated:
+        return translated  # what ``%`` would give, without Markup's escaping helpers
+    return translated % variables
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
+    variables.setdefault("num", num)
+    translated = _rendering_catalogue(eval_ctx).ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 (our catalogue, as Jinja trusts it)
+    return translated % variables
 
 
 def init_app(app: Flask, babel: Babel) -> None:
@@ -216,6 +340,8 @@ def init_app(app: Flask, babel: Babel) -> None:
         pgettext=lambda c, s: _catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
+    app.jinja_env.globals.update(ngettext=_template_ngettext)
     app.jinja_env.globals.update(
         get_locale=get_locale, html_lang=html_lang, language_choices=language_choices, now=utcnow
     )

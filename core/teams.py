@@ -6,9 +6,12 @@ from flask import abort
 from core.extensions import db
 from core.models import Team
 
+# Built once, the slug bound when run: every team page starts here (issue #16).
+_BY_SLUG = sa.select(Team).where(Team.slug == sa.bindparam("slug"))
+
 
 def team_by_slug(slug: str) -> Team | None:
-    return db.session.scalar(sa.select(Team).where(Team.slug == slug))
+    return db.session.scalar(_BY_SLUG, {"slug": slug})
 
 
 def team_or_404(slug: str) -> Team:

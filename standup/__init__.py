@@ -3,7 +3,13 @@
 from flask import Flask
 
 from standup import api, views
-from standup.titles import complaint_summary, unreached_title
+from standup.titles import (
+    complaint_summary,
+    end_reason_label,
+    kind_label,
+    status_label,
+    unreached_title,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -11,3 +17,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.jinja_env.filters["complaint_summary"] = complaint_summary
     app.jinja_env.globals["unreached_title"] = unreached_title
+    app.jinja_env.globals.update(
+        kind_label=kind_label, status_label=status_label, end_reason_label=end_reason_label
+    )

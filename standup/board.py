@@ -139,6 +139,38 @@ def load_live(team: Team, standup: Standup | None, on: date, viewer: User, now: 
     return live
 
 
+# Built once, values bound when run (see ``standup.queries``): the board's cost is Python (#16).
+_CHECK_INS = sa.select(CheckIn).where(CheckIn.standup_id == sa.bindparam("standup_id"))
+_PRESENT = sa.select(Attendance.user_id, Attendance.present).where(
+    Attendance.standup_id == sa.bindparam("standup_id")
+)
+_DECISIONS = (
+    sa.select(Decision)
+    .where(Decision.standup_id == sa.bindparam("standup_id"))
+    .order_by(Decision.created_at, Decision.id)
+)
+_ACTION_ITEMS = (
+    sa.select(ActionItem)
+    .where(
+        ActionItem.team_id == sa.bindparam("team_id"),
+        sa.or_(ActionItem.done_at.is_(None), ActionItem.standup_id == sa.bindparam("standup_id")),
+    )
+    .order_by(ActionItem.done_at.is_not(None), ActionItem.created_at, ActionItem.id)
+)
+_TOPICS = (
+    sa.select(ParkingLotItem)
+    .where(
+        ParkingLotItem.team_id == sa.bindparam("team_id"),
+        sa.or_(
+            ParkingLotItem.discussed_at.is_(None),
+            ParkingLotItem.standup_id == sa.bindparam("standup_id"),
+            ParkingLotItem.discussed_standup_id == sa.bindparam("standup_id"),
+        ),
+    )
+    .order_by(ParkingLotItem.created_at, ParkingLotItem.id)
+)
+
+
 def load_board(team: Team, standup: Standup | None, on: date, viewer: User, now: datetime) -> Board:
     live = load_live(team, standup, on, viewer, now)
     board = Board(live=live)
@@ -147,57 +179,18 @@ def load_board(team: Team, standup: Standup | None, on: date, viewer: User, now:
     check_ins: dict[int, CheckIn] = {}
     present: dict[int, bool] = {}
     if standup is not None:
-        check_ins = {
-            c.user_id: c
-            for c in db.session.scalars(
-                sa.select(CheckIn).where(CheckIn.standup_id == standup.id)
-            ).unique()
-        }
-        present = {
-            user_id: here
-            for user_id, here in db.session.execute(
-                sa.select(Attendance.user_id, Attendance.present).where(
-                    Attendance.standup_id == standup.id
-                )
-            )
-        }
-        board.decisions = list(
-            db.session.scalars(
-                sa.select(Decision)
-                .where(Decision.standup_id == standup.id)
-                .order_by(Decision.created_at, Decision.id)
-            )
-        )
+        this = {"standup_id": standup.id}
+        check_ins = {c.user_id: c for c in db.session.scalars(_CHECK_INS, this).unique()}
+        present = {user_id: here for user_id, here in db.session.execute(_PRESENT, this)}
+        board.decisions = list(db.session.scalars(_DECISIONS, this))
         board.can_contribute = rules.can_contribute(viewer, standup)
     board.members = [
         MemberRow(u, u.id in away, check_ins.get(u.id), present.get(u.id)) for u in people
     ]
     board.viewer_check_in = check_ins.get(viewer.id)
-    this = standup.id if standup is not None else 0
-    board.action_items = list(
-        db.session.scalars(
-            sa.select(ActionItem)
-            .where(
-                ActionItem.team_id == team.id,
-                sa.or_(ActionItem.done_at.is_(None), ActionItem.standup_id == this),
-            )
-            .order_by(ActionItem.done_at.is_not(None), ActionItem.created_at, ActionItem.id)
-        ).unique()
-    )
-    board.topics = list(
-        db.session.scalars(
-            sa.select(ParkingLotItem)
-            .where(
-                ParkingLotItem.team_id == team.id,
-                sa.or_(
-                    ParkingLotItem.discussed_at.is_(None),
-                    ParkingLotItem.standup_id == this,
-                    ParkingLotItem.discussed_standup_id == this,
-                ),
-            )
-            .order_by(ParkingLotItem.created_at, ParkingLotItem.id)
-        ).unique()
-    )
+    this_team = {"team_id": team.id, "standup_id": standup.id if standup is not None else 0}
+    board.action_items = list(db.session.scalars(_ACTION_ITEMS, this_team).unique())
+    board.topics = list(db.session.scalars(_TOPICS, this_team).unique())
     return board
 
 

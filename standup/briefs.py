@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import format_time
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from core.database import utcnow
 from core.extensions import db
@@ -34,18 +33,6 @@ class ReminderBrief:
     headline: str
     missing: list[tuple[int, str, str | None]]  # (user_id, name, slack_user_id)
     team_slug: str | None = None
-
-
-# What each agenda section is called wherever a summary names it (the board's macro says the same).
-KIND_LABELS = {
-    "carried": _l("Carried over"),
-    "overnight": _l("Overnight"),
-    "follow_ups": _l("Follow-ups due"),
-    "wishes": _l("Wishes and callbacks"),
-    "action_items": _l("Action items"),
-    "check_ins": _l("Check-ins"),
-    "parking_lot": _l("Parking lot"),
-}
 
 
 @dataclass(frozen=True)

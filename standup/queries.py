@@ -67,21 +67,25 @@ def holidays_of(team_id: int) -> list[Holiday]:
 # --- people ---------------------------------------------------------------------------------------
 
 
+# The board's statements are built once, with their values bound when run: building a select
+# costs more Python than SQLite takes to answer it, and the board runs a dozen (issue #16).
+_MEMBERS = (
+    sa.select(User)
+    .outerjoin(
+        RotationEntry,
+        sa.and_(RotationEntry.user_id == User.id, RotationEntry.team_id == User.team_id),
+    )
+    .where(User.team_id.in_(sa.bindparam("team_ids", expanding=True)), User.active.is_(True))
+    .order_by(RotationEntry.position.is_(None), RotationEntry.position, User.name, User.id)
+)
+
+
 def members(team_ids: Iterable[int]) -> list[User]:
     """Active members of the teams, in rotation order (people outside the rotation after, by name)."""
     team_ids = list(set(team_ids))
     if not team_ids:
         return []
-    statement = (
-        sa.select(User)
-        .outerjoin(
-            RotationEntry,
-            sa.and_(RotationEntry.user_id == User.id, RotationEntry.team_id == User.team_id),
-        )
-        .where(User.team_id.in_(team_ids), User.active.is_(True))
-        .order_by(RotationEntry.position.is_(None), RotationEntry.position, User.name, User.id)
-    )
-    return list(db.session.scalars(statement).unique())
+    return list(db.session.scalars(_MEMBERS, {"team_ids": team_ids}).unique())
 
 
 def rotation_of(team_id: int) -> list[int]:
@@ -149,8 +153,13 @@ def facilitator_for(team: Team, on: date, previous: Standup | None) -> int | Non
 # --- stand-ups and what they hold -------------------------------------------------------------------
 
 
+_STANDUP_ON = sa.select(Standup).where(
+    Standup.team_id == sa.bindparam("team_id"), Standup.on == sa.bindparam("on")
+)
+
+
 def standup_on(team_id: int, on: date) -> Standup | None:
-    return db.session.scalar(sa.select(Standup).where(Standup.team_id == team_id, Standup.on == on))
+    return db.session.scalar(_STANDUP_ON, {"team_id": team_id, "on": on})
 
 
 def previous_standup(team_id: int, on: date) -> Standup | None:
@@ -163,22 +172,26 @@ def previous_standup(team_id: int, on: date) -> Standup | None:
     )
 
 
+_UNENDED = sa.select(Standup).where(Standup.status != "ended").order_by(Standup.on)
+_UNENDED_OF_TEAMS = _UNENDED.where(Standup.team_id.in_(sa.bindparam("team_ids", expanding=True)))
+
+
 def unended_standups(team_ids: list[int] | None = None) -> list[Standup]:
     """Stand-ups not ended yet, oldest day first: of these teams, or of every team (None)."""
-    statement = sa.select(Standup).where(Standup.status != "ended").order_by(Standup.on)
-    if team_ids is not None:
-        statement = statement.where(Standup.team_id.in_(team_ids))
-    return list(db.session.scalars(statement))
+    if team_ids is None:
+        return list(db.session.scalars(_UNENDED))
+    return list(db.session.scalars(_UNENDED_OF_TEAMS, {"team_ids": list(team_ids)}))
+
+
+_AGENDA = (
+    sa.select(AgendaItem)
+    .where(AgendaItem.standup_id == sa.bindparam("standup_id"))
+    .order_by(AgendaItem.position, AgendaItem.id)
+)
 
 
 def agenda_items(standup_id: int) -> list[AgendaItem]:
-    return list(
-        db.session.scalars(
-            sa.select(AgendaItem)
-            .where(AgendaItem.standup_id == standup_id)
-            .order_by(AgendaItem.position, AgendaItem.id)
-        )
-    )
+    return list(db.session.scalars(_AGENDA, {"standup_id": standup_id}))
 
 
 def checked_in_ids(standup_id: int) -> set[int]:

@@ -161,8 +161,10 @@ def open_board(team: Team, on: date, now: datetime) -> Standup | None:
     team without today's agenda or with yesterday's meeting still open. It reads first and writes
     only when something is due, in a short write transaction of its own (``write_apart``).
     """
-    overdue = any(_ending(standup, now) for standup in queries.unended_standups([team.id]))
-    standup = queries.standup_on(team.id, on)
+    unended = queries.unended_standups([team.id])
+    overdue = any(_ending(standup, now) for standup in unended)
+    # The day's stand-up is usually among those (planned or live): no second query for it.
+    standup = next((s for s in unended if s.on == on), None) or queries.standup_on(team.id, on)
     due = standup is None and team.archived_at is None and on == schedule.local_date(team, now)
     if due:
         due = schedule.is_workday(team, on, queries.holiday_dates([team.id], [on])[team.id])

@@ -8,8 +8,43 @@ for the team's language in Slack.
 from datetime import date
 
 from flask_babel import format_date, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 
 from complaints import briefs
+
+# What each agenda section is called wherever it is named: the board, summaries, Slack.
+KIND_LABELS = {
+    "carried": _l("Carried over"),
+    "overnight": _l("Overnight"),
+    "follow_ups": _l("Follow-ups due"),
+    "wishes": _l("Wishes and callbacks"),
+    "action_items": _l("Action items"),
+    "check_ins": _l("Check-ins"),
+    "parking_lot": _l("Parking lot"),
+}
+
+# The board's words for a meeting's state. Template globals (``kind_label``, ``status_label``,
+# ``end_reason_label``) rather than macros: a macro building a dict of every translated label on
+# each call cost the board seven look-ups per agenda line (issue #16); these translate one.
+STATUS_LABELS = {"planned": _l("Not started"), "live": _l("Live"), "ended": _l("Ended")}
+END_REASON_LABELS = {
+    "facilitator": _l("ended by the facilitator"),
+    "timebox": _l("ended by itself after the timebox"),
+    "not_held": _l("not held"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """What an agenda section is called (the code itself for one without a label)."""
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def end_reason_label(reason: str | None) -> str:
+    return str(END_REASON_LABELS.get(reason, ""))
 
 
 def _counted(items) -> int:

@@ -86,10 +86,16 @@ def token_for(link: SurveyLink) -> str:
     return _serializer().dumps(link.nonce)
 
 
-def latest_follow_up(complaint_id: int) -> SurveyLink | None:
-    return db.session.scalar(
-        sa.select(SurveyLink)
-        .where(SurveyLink.complaint_id == complaint_id, SurveyLink.purpose == "follow_up")
-        .order_by(SurveyLink.issued_at.desc(), SurveyLink.id.desc())
-        .limit(1)
+# Built once, the complaint bound when run: every complaint page asks (issue #16).
+_LATEST_FOLLOW_UP = (
+    sa.select(SurveyLink)
+    .where(
+        SurveyLink.complaint_id == sa.bindparam("complaint_id"), SurveyLink.purpose == "follow_up"
     )
+    .order_by(SurveyLink.issued_at.desc(), SurveyLink.id.desc())
+    .limit(1)
+)
+
+
+def latest_follow_up(complaint_id: int) -> SurveyLink | None:
+    return db.session.scalar(_LATEST_FOLLOW_UP, {"complaint_id": complaint_id})

@@ -37,9 +37,9 @@ from slack_sdk.models.views import View
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from core.i18n import format_day, format_moment
 from dashboard.slack.links import links
-from standup.briefs import KIND_LABELS, ReminderBrief, StandupSummary
+from standup.briefs import ReminderBrief, StandupSummary
 from standup.rules import is_blocker
-from standup.titles import unreached_title
+from standup.titles import KIND_LABELS, unreached_title
 from wishes.briefs import DecisionBrief, WishBrief
 from wishes.forms import OUTCOME_LABELS as OUTCOMES
 

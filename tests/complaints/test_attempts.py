@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from complaints.briefs import unanswered_attempts
+from complaints.briefs import attempts_among, unanswered_attempts
+from complaints.pages import contacts_of
 from core.database import utcnow
 from tests.support.db import using
 from tests.support.web import htmx
@@ -53,4 +54,7 @@ def test_attempts_are_counted_from_the_contacts_since_the_last_that_reached(
     make_contact(reached, now - timedelta(hours=1), "resolved")
     with using(app):
         found = unanswered_attempts([never.id, tried.id, reached.id])
+        # The complaint's page counts its loaded contacts by the same rule, without the query.
+        counted = {c.id: attempts_among(contacts_of(c.id)) for c in (never, tried, reached)}
     assert found == {never.id: 3, tried.id: 1}
+    assert counted == {never.id: 3, tried.id: 1, reached.id: 0}

@@ -1,0 +1,27 @@
+"""The date styles are written from patterns kept per request (issue #16), exactly as Flask-Babel
+writes them: in each language, in the reader's timezone or a ``speaking`` block's, across DST."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from flask_babel import format_date, format_time, get_locale
+
+from core.i18n import format_day, format_heading_day, format_moment, speaking
+
+INSTANTS = [datetime(2026, 3, 28, 23, 30, tzinfo=UTC) + timedelta(hours=7 * n) for n in range(24)]
+VALUES = [*INSTANTS, INSTANTS[3].replace(tzinfo=None), date(2026, 2, 28), date(2026, 10, 25)]
+
+
+def test_date_styles_write_what_flask_babel_writes(app):
+    with app.test_request_context("/"):
+        for language in ("en", "pt_BR", "es", "ru"):
+            for timezone in (None, "America/Sao_Paulo", "Europe/Moscow", "Pacific/Chatham"):
+                with speaking(language, timezone):
+                    joined = get_locale().datetime_formats["medium"]
+                    for value in VALUES:
+                        day = format_date(value, "medium")
+                        assert format_day(value) == day
+                        assert format_heading_day(value) == format_date(value, "full")
+                        if isinstance(value, datetime):
+                            time = format_time(value, "short")
+                            expected = joined.replace("{1}", day).replace("{0}", time)
+                            assert format_moment(value) == expected, (language, timezone, value)
