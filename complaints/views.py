@@ -40,11 +40,7 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
 @bp.context_processor
 def _words():
-    return {
-        "labels": labels(),
-        "open_statuses": OPEN_STATUSES,
-        "detail_value": detail_value,
-    }
+    return {"labels": labels(), "open_statuses": OPEN_STATUSES, "detail_value": detail_value}
 
 
 def _refused(error: services.ComplaintError, form=None, fallback: str | None = None) -> str | None:
