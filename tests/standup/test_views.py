@@ -12,7 +12,15 @@ from core.database import utcnow
 from core.extensions import db
 from core.models import Team, User
 from standup import queries, schedule, services
-from standup.models import ActionItem, AwayDay, CheckIn, Holiday, RotationEntry, Standup
+from standup.models import (
+    ActionItem,
+    Attendance,
+    AwayDay,
+    CheckIn,
+    Holiday,
+    RotationEntry,
+    Standup,
+)
 from tests.support.db import save, using
 
 HX = {"HX-Request": "true"}
@@ -508,3 +516,50 @@ def test_only_the_team_closes_its_action_items(
     assert "Only members of this team" in refused.get_data(as_text=True)
     with using(app):
         assert db.session.get(ActionItem, item_id).done_at is None
+
+
+def _attendance_form(panels: str, user_id: int) -> tuple[str, dict, str]:
+    """The facilitator's "Mark present/absent" form for ``user_id``, as a browser would send it:
+    its action, its hidden fields, and its button's words."""
+    found = re.search(
+        rf'<form method="post" action="([^"]*/attendance/{user_id})"[^>]*>(.*?)</form>',
+        panels,
+        re.S,
+    )
+    assert found, f"no attendance form for {user_id}"
+    action, body = found.groups()
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body))
+    button = re.search(r"<button[^>]*>\s*(.*?)\s*</button>", body, re.S).group(1)
+    return action, fields, button
+
+
+def test_the_board_marks_someone_absent_and_present_again(
+    app, client, login_as, team, make_user, today
+):
+    """The attendance button sends what it says: "Mark absent" marks absent, then "Mark present"
+    marks present (the form once lost its value and always marked absent)."""
+    facilitator = make_user(team_id=team.id, name="Facilitator")
+    other = make_user(team_id=team.id, name="Zed Other")
+    save(app, RotationEntry(team_id=team.id, user_id=facilitator.id, position=0))
+    save(app, RotationEntry(team_id=team.id, user_id=other.id, position=1))
+    login_as(facilitator)
+    client.get(board_url(team, today))
+    client.post(board_url(team, today, "/start"), headers=HX)
+
+    def present() -> bool | None:
+        with using(app):
+            standup = queries.standup_on(team.id, today)
+            return db.session.scalar(
+                sa.select(Attendance.present).where(
+                    Attendance.standup_id == standup.id, Attendance.user_id == other.id
+                )
+            )
+
+    said = []
+    for _ in range(3):
+        panels = client.get(board_url(team, today, "/panels"), headers=HX).get_data(as_text=True)
+        action, fields, button = _attendance_form(panels, other.id)
+        said.append(button)
+        assert client.post(action, data=fields, headers=HX).status_code == 200
+        assert present() is (button == "Mark present")
+    assert set(said) == {"Mark present", "Mark absent"} and said[0] == said[2] != said[1]
