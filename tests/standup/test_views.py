@@ -47,6 +47,15 @@ def the_standup(app, team, on) -> Standup:
         return standup
 
 
+def two_in_rotation(app, team, make_user) -> tuple[User, User]:
+    """A facilitator (first in the rotation) and one other member of ``team``."""
+    facilitator = make_user(team_id=team.id, name="Facilitator")
+    other = make_user(team_id=team.id, name="Zed Other")
+    save(app, RotationEntry(team_id=team.id, user_id=facilitator.id, position=0))
+    save(app, RotationEntry(team_id=team.id, user_id=other.id, position=1))
+    return facilitator, other
+
+
 def test_opening_the_board_prepares_todays_standup(app, client, login_as, team, make_user, today):
     person = login_as(make_user(team_id=team.id, name="Ana Lima"))
     response = client.get(f"/standup/{team.slug}/")
@@ -116,10 +125,7 @@ def test_bad_check_in_is_shown_next_to_the_field_and_keeps_the_input(
 def test_the_facilitator_runs_the_meeting_others_cannot(
     app, client, login_as, team, make_user, today
 ):
-    facilitator = make_user(team_id=team.id, name="Facilitator")
-    other = make_user(team_id=team.id, name="Zed Other")
-    save(app, RotationEntry(team_id=team.id, user_id=facilitator.id, position=0))
-    save(app, RotationEntry(team_id=team.id, user_id=other.id, position=1))
+    facilitator, other = two_in_rotation(app, team, make_user)
     login_as(other)
     client.get(board_url(team, today))
     refused = client.post(board_url(team, today, "/start"), headers=HX)
@@ -538,10 +544,7 @@ def test_the_board_marks_someone_absent_and_present_again(
 ):
     """The attendance button sends what it says: "Mark absent" marks absent, then "Mark present"
     marks present (the form once lost its value and always marked absent)."""
-    facilitator = make_user(team_id=team.id, name="Facilitator")
-    other = make_user(team_id=team.id, name="Zed Other")
-    save(app, RotationEntry(team_id=team.id, user_id=facilitator.id, position=0))
-    save(app, RotationEntry(team_id=team.id, user_id=other.id, position=1))
+    facilitator, other = two_in_rotation(app, team, make_user)
     login_as(facilitator)
     client.get(board_url(team, today))
     client.post(board_url(team, today, "/start"), headers=HX)
