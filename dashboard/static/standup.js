@@ -44,16 +44,23 @@
   // A poll that swaps the agenda (another screen ended, reopened or moved the meeting, or the undo
   // window closed) keeps the keyboard's place: the same control again if it is still there (by id,
   // or the form it posts), else the agenda itself — never <body>. Posting controls are huddle.js's.
+  // Only the agenda's own swaps count: the panels' swap that follows (standup-changed) may come
+  // between the agenda's swap and its settle, and must not make it forget the place.
   var kept = null;
+  function isLive(evt) {
+    return evt.detail.target && evt.detail.target.id === "standup-live";
+  }
   document.addEventListener("htmx:beforeSwap", function (evt) {
-    var live = document.getElementById("standup-live");
+    if (!isLive(evt)) return;
+    var live = evt.detail.target;
     var active = document.activeElement;
     kept = null;
-    if (live && evt.detail.target === live && active && live.contains(active)) {
+    if (active && live.contains(active)) {
       kept = { id: active.id, action: active.form ? active.form.getAttribute("action") : null };
     }
   });
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    if (!isLive(evt)) return;
     var was = kept;
     kept = null;
     var active = document.activeElement;
@@ -63,10 +70,10 @@
       (was.action && live && Array.prototype.filter.call(live.querySelectorAll("form"), function (f) {
         return f.getAttribute("action") === was.action;
       }).map(function (f) { return f.querySelector("button, input:not([type=hidden])"); })[0]);
-    if (!again && live) {
-      live.setAttribute("tabindex", "-1");
-      again = live;
-    }
+    if (!again && live) again = live;
+    // The agenda itself takes the focus only with a tabindex; a new copy of it (the next poll's
+    // swap, while the focus rests on it) comes without one and would leave the focus on <body>.
+    if (again === live) live.setAttribute("tabindex", "-1");
     if (again) again.focus();
   });
 
