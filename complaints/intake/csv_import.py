@@ -314,9 +314,9 @@ def run_import(job_id: str, user_id: int | None, now: datetime | None = None) ->
                     now=now,
                     progress=lambda phase, done: _write_status(job_id, phase=phase, done=done),
                 )
-            audit.record(
-                user_id, AUDIT_ENTITY, _audit_id(job_id), "imported", job=job_id, result=result
-            )
+                audit.record(
+                    user_id, AUDIT_ENTITY, _audit_id(job_id), "imported", job=job_id, result=result
+                )
         db.session.commit()
     except Exception as problem:  # whatever it was, nothing may stay half-written
         db.session.rollback()

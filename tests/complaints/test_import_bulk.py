@@ -433,3 +433,20 @@ def test_a_file_of_blank_lines_imports_nothing_and_says_done(app, client, manage
     found = status(app, job)
     assert (found["state"], found["result"]["ratings"]) == ("done", 0)
     assert count(app, Rating) == count(app, Client) == 0
+
+
+def test_an_import_found_committed_is_done_without_a_second_import_or_audit_event(
+    app, client, manager
+):
+    """The process died after the commit, before it said "done": running the job again finds it
+    in the audit trail and says done, importing nothing twice and recording nothing twice."""
+    job = staged_job(client, HEADER + "c1,Ana,,,5,Fine,O-1,2025-06-01T10:00:00Z,\n")
+    rows = staged_rows(app, job)
+    client.post(f"/complaints/import/{job}/run")
+    assert status(app, job)["state"] == "done"
+    with app.test_request_context():
+        csv_import._paths(job)[0].write_text(json.dumps(rows))  # as the dead process left it
+        again = csv_import.run_import(job, manager.id)
+    assert again["state"] == "done" and again["result"]["ratings"] == 1
+    assert count(app, Rating) == 1
+    assert len(all_rows(app, AuditEvent, AuditEvent.action == "imported")) == 1
