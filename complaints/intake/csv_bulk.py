@@ -178,11 +178,18 @@ def _latest_clients(rows: list[list], aliases: dict[str, str]) -> list[list]:
     ]
 
 
+def _newer(old: str, new: str, *details: str) -> str:
+    """SQL: the staged client ``new`` changes the known one ``old``: another name, or one of
+    ``details`` given and not what ``old`` has (an empty detail never erases one)."""
+    given = (
+        f"({new}.{d} IS NOT NULL AND ({old}.{d} IS NULL OR {old}.{d} <> {new}.{d}))"
+        for d in details
+    )
+    return " OR ".join((f"{old}.name <> {new}.name", *given))
+
+
 DETAILS = ("name", "email", "phone")  # audited when changed, as ``core.clients.upsert_client`` does
-CHANGED = (
-    "c.name <> s.name OR (s.email IS NOT NULL AND (c.email IS NULL OR c.email <> s.email)) "
-    "OR (s.phone IS NOT NULL AND (c.phone IS NULL OR c.phone <> s.phone))"
-)
+CHANGED = _newer("c", "s", *DETAILS[1:])
 UPSERT = (
     "INSERT INTO clients (external_id, name, email, phone, locale, created_at) "  # noqa: S608
     f"SELECT external_id, name, email, phone, locale, :now FROM {CLIENTS} WHERE true "
@@ -192,11 +199,7 @@ UPSERT = (
     "locale = coalesce(excluded.locale, clients.locale) "
     # A client the file says nothing new about is not written again (no search-index churn);
     # PostgreSQL still locks it, as every conflicting row of an ON CONFLICT DO UPDATE.
-    "WHERE clients.name <> excluded.name "
-    "OR (excluded.email IS NOT NULL AND (clients.email IS NULL OR clients.email <> excluded.email)) "
-    "OR (excluded.phone IS NOT NULL AND (clients.phone IS NULL OR clients.phone <> excluded.phone)) "
-    "OR (excluded.locale IS NOT NULL "
-    "AND (clients.locale IS NULL OR clients.locale <> excluded.locale))"
+    f"WHERE {_newer('clients', 'excluded', *DETAILS[1:], 'locale')}"
 )
 
 
