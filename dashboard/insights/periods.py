@@ -189,39 +189,6 @@ def for_team(statement, team_id: int | None):
     return statement.where(Complaint.team_id == team_id)
 
 
-def offset_segments(start_at: datetime, end_at: datetime, timezone: str) -> list[tuple]:
-    """The UTC offsets in force over ``[start_at, end_at)``: ``[(until_utc, seconds), ...]``.
-
-    The last segment's ``until`` is None. Daylight-saving transitions are found exactly (to the
-    second) by bisection, so a row just before or after a transition gets its true local date.
-    """
-    zone = ZoneInfo(timezone)
-
-    def offset(instant: datetime) -> int:
-        return int(instant.astimezone(zone).utcoffset().total_seconds())
-
-    segments = []
-    cursor, current = start_at, offset(start_at)
-    while cursor < end_at:
-        step = min(cursor + timedelta(days=1), end_at)
-        if offset(step) != current:
-            low, high = cursor, step
-            while high - low > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                middle = middle.replace(microsecond=0)
-                if middle <= low:
-                    break
-                if offset(middle) == current:
-                    low = middle
-                else:
-                    high = middle
-            segments.append((high, current))
-            current = offset(high)
-        cursor = step
-    segments.append((None, current))
-    return segments
-
-
 def totals_by_period(column, period: Period, shape=None, **aggregates) -> Totals:
     """The named ``aggregates`` over the rows whose ``column`` falls in each period:
     ``{CURRENT: {name: value}, PREVIOUS: {...}}``, in one statement.

@@ -11,7 +11,6 @@ from dashboard.insights.periods import (
     PREVIOUS,
     Compared,
     Period,
-    offset_segments,
     percentile,
 )
 from tests.support.db import using
@@ -282,10 +281,11 @@ def test_days_across_a_daylight_saving_jump_at_midnight(app, make_complaint):
     make_complaint(at("2018-11-05 01:30"))  # 23:30 on 4 Nov
     make_complaint(at("2018-11-05 02:30"))  # 00:30 on 5 Nov
     period = Period(date(2018, 11, 3), date(2018, 11, 5), "America/Sao_Paulo")
-    assert offset_segments(period.start_at, period.end_at, period.timezone) == [
-        (at("2018-11-04 03:00"), -3 * 3600),
-        (None, -2 * 3600),
-    ]
+    assert period.day_ranges()[1] == (
+        date(2018, 11, 4),
+        at("2018-11-04 03:00"),  # its local midnight came at 01:00 (UTC−2)
+        at("2018-11-05 02:00"),
+    )
     with using(app):
         daily = metrics.heard(period, None).daily
     assert [(d.day, d.complaints) for d in daily] == [
