@@ -97,14 +97,6 @@ def category(category_id: int) -> Category:
     return _existing(Category, category_id, _l("This category does not exist."))
 
 
-def active_playbooks() -> list[Playbook]:
-    return list(
-        db.session.scalars(
-            sa.select(Playbook).where(Playbook.active.is_(True)).order_by(Playbook.title)
-        )
-    )
-
-
 def all_playbooks() -> list[Playbook]:
     """The admin's list: those in use first, retired ones after."""
     return list(

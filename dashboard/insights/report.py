@@ -75,10 +75,6 @@ def fmt_duration(seconds) -> str:
     return format_timedelta(timedelta(seconds=seconds), threshold=1.5, add_direction=False)
 
 
-def fmt_hours(seconds) -> str:
-    return "—" if seconds is None else format_decimal(seconds / 3600, format="#,##0.0")
-
-
 def format_cell(value, kind: str) -> str:
     """How a table cell reads on the page (the CSV keeps the raw value)."""
     if value is None:
