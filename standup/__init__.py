@@ -7,6 +7,7 @@ from standup.titles import (
     complaint_summary,
     end_reason_label,
     kind_label,
+    owner_words,
     status_label,
     unreached_title,
 )
@@ -18,5 +19,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["complaint_summary"] = complaint_summary
     app.jinja_env.globals["unreached_title"] = unreached_title
     app.jinja_env.globals.update(
-        kind_label=kind_label, status_label=status_label, end_reason_label=end_reason_label
+        kind_label=kind_label,
+        status_label=status_label,
+        end_reason_label=end_reason_label,
+        owner_words=owner_words,
     )
