@@ -64,6 +64,24 @@ def refuse(error: RuleError, form=None, fallback: str | None = None) -> str | No
     return error.message
 
 
+def saved(form, write: Callable[[], object], fallback: str | None = None) -> bool:
+    """Validate ``form`` and run ``write``: whether the change went through.
+
+    The admin pages' edit-in-place rows all do this: a refused rule is undone and its message put
+    next to its field (``refuse``; ``fallback`` names the field that takes a message about the
+    whole thing), and a message no field takes is flashed above the page.
+    """
+    if not form.validate_on_submit():
+        return False
+    try:
+        write()
+    except RuleError as error:
+        if message := refuse(error, form, fallback):
+            flash(message, "error")
+        return False
+    return True
+
+
 def api_error(status: int, code: str, message: str, fields: dict | None = None):
     """The one error body the API answers with: ``{"error": {code, message, fields}}``."""
     body = {"error": {"code": code, "message": message, "fields": fields or {}}}

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from core.access import role_required
 from core.announce import announces
-from core.errors import RuleError, refuse
+from core.errors import saved
 from core.extensions import db
 from core.models import Team
 from dashboard.admin import teams
@@ -40,8 +40,8 @@ def _page(create: TeamForm | None = None, edited: dict | None = None, message=No
     ), status
 
 
-def _refused(error: RuleError, form: TeamForm) -> None:
-    refuse(error, form, "name")  # a refusal about the whole team shows above its name
+def _update(team: Team, form: TeamForm) -> None:
+    teams.update_team(current_user, team, **form.fields_for_service())
 
 
 @bp.get("/")
@@ -55,13 +55,8 @@ def index():
 @announces(_l("Team added."))
 def create():
     form = TeamForm(prefix="new")
-    if form.validate_on_submit():
-        try:
-            teams.create_team(current_user, **form.fields_for_service())
-        except RuleError as error:
-            _refused(error, form)
-        else:
-            return _page(status=201)
+    if saved(form, lambda: teams.create_team(current_user, **form.fields_for_service()), "name"):
+        return _page(status=201)
     return _page(create=form, status=400)
 
 
@@ -71,13 +66,8 @@ def create():
 def update(team_id: int):
     team = db.session.get(Team, team_id) or abort(404)
     form = _edit_form(team, formdata=request.form)
-    status = 400
-    if form.validate_on_submit():
-        try:
-            teams.update_team(current_user, team, **form.fields_for_service())
-            status = 200
-        except RuleError as error:
-            _refused(error, form)
+    # A refusal about the whole team shows above its name.
+    status = 200 if saved(form, lambda: _update(team, form), "name") else 400
     if request.htmx:
         return render_template("admin/_team.html", team=team, form=form), status
     return _page(edited={team.id: form}, status=status)

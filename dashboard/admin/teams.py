@@ -6,7 +6,6 @@ schedule rules live in one place. Creating a team checks the same rules before t
 """
 
 import re
-from collections.abc import Iterable
 from datetime import time
 
 import sqlalchemy as sa
@@ -31,6 +30,18 @@ EDITABLE = (
     "standup_time",
     "timezone",
     "locale",
+    "workdays",
+    "timebox_minutes",
+    "grace_minutes",
+)
+
+
+# What of a team the stand-up feature's settings service keeps (the rest is kept here).
+SCHEDULED = (
+    "name",
+    "slack_channel",
+    "standup_time",
+    "timezone",
     "workdays",
     "timebox_minutes",
     "grace_minutes",
@@ -67,73 +78,59 @@ def parse_time(text: str) -> time:
         raise TeamError(_("Give the time as HH:MM, e.g. 09:30."), "standup_time") from None
 
 
-def _check(
-    *,
-    name: str,
-    slug: str,
-    timezone: str,
-    workdays: str,
-    timebox_minutes: int,
-    grace_minutes: int,
-    team_id: int | None = None,
-) -> None:
-    if not name.strip():
+def _check(team: dict, team_id: int | None = None) -> None:
+    if not team["name"]:
         raise TeamError(_("Give the team a name."), "name")
-    if not SLUG.match(slug):
+    if not SLUG.match(team["slug"]):
         raise TeamError(
             _("Use lower-case letters, digits and dashes for the short name, e.g. support-eu."),
             "slug",
         )
-    if held_by_another(db.session, Team.slug, slug, team_id):
+    if held_by_another(db.session, Team.slug, team["slug"], team_id):
         raise TeamError(_("Another team already uses this short name."), "slug")
-    if not schedule.is_valid_timezone(timezone):
+    if not schedule.is_valid_timezone(team["timezone"]):
         raise TeamError(_("Unknown timezone; use a name like Europe/Moscow."), "timezone")
-    if not workdays or set(workdays) - set("1234567"):
+    if not team["workdays"] or set(team["workdays"]) - set("1234567"):
         raise TeamError(_("Choose at least one workday."), "workdays")
-    if not 5 <= timebox_minutes <= 60:
+    if not 5 <= team["timebox_minutes"] <= 60:
         raise TeamError(_("The timebox is 5 to 60 minutes."), "timebox_minutes")
-    if not 0 <= grace_minutes <= 60:
+    if not 0 <= team["grace_minutes"] <= 60:
         raise TeamError(_("The grace time is 0 to 60 minutes."), "grace_minutes")
 
 
-def add_team(
-    actor: User | None,
-    *,
-    slug: str,
-    name: str,
-    timezone: str,
-    standup_time: time,
-    workdays: Iterable[str] = "12345",
-    slack_channel: str | None = None,
-    timebox_minutes: int = 15,
-    grace_minutes: int = 5,
-    locale: str | None = None,
-) -> Team:
-    """Check and add a team to the current transaction (no commit: set-up adds its admin too)."""
-    slug, timezone = slug.strip().lower(), timezone.strip()
-    days = "".join(sorted(set(workdays)))
-    _check(
-        name=name,
-        slug=slug,
-        timezone=timezone,
-        workdays=days,
-        timebox_minutes=timebox_minutes,
-        grace_minutes=grace_minutes,
-    )
-    team = Team(
-        slug=slug,
-        name=name.strip(),
-        timezone=timezone,
-        standup_time=standup_time,
-        workdays=days,
-        slack_channel=(slack_channel or "").strip() or None,
-        timebox_minutes=timebox_minutes,
-        grace_minutes=grace_minutes,
-        locale=known_language(locale),
-    )
+def _cleaned(fields: dict, team_id: int | None = None) -> dict:
+    """A team's fields as they are kept (trimmed, short name in lower case, workdays as sorted
+    ISO digits, no blank channel, an unknown language dropped), checked against the rules: the
+    one place creating and editing agree on, so a name the set-up page takes, the admin page does.
+    """
+    team = {
+        **fields,
+        "name": fields["name"].strip(),
+        "slug": fields["slug"].strip().lower(),
+        "timezone": fields["timezone"].strip(),
+        "workdays": "".join(sorted(set(fields["workdays"]))),
+        "slack_channel": (fields.get("slack_channel") or "").strip() or None,
+        "locale": known_language(fields.get("locale")),
+    }
+    _check(team, team_id)
+    return team
+
+
+NEW_TEAM = {"workdays": "12345", "slack_channel": None, "timebox_minutes": 15, "grace_minutes": 5}
+
+
+def add_team(actor: User | None, **fields) -> Team:
+    """Check and add a team to the current transaction (no commit: set-up adds its admin too).
+
+    ``fields``: ``slug``, ``name``, ``timezone`` and ``standup_time``, and what ``NEW_TEAM``
+    does not say otherwise of (``locale``: the app's language when none is given).
+    """
+    team = Team(**_cleaned(NEW_TEAM | fields))
     db.session.add(team)
     db.session.flush()
-    audit.record(actor.id if actor else None, "team", team.id, "created", slug=slug, name=team.name)
+    audit.record(
+        actor.id if actor else None, "team", team.id, "created", slug=team.slug, name=team.name
+    )
     return team
 
 
@@ -158,29 +155,11 @@ def update_team(actor: User, team: Team, **fields) -> Team:
     """
     if not actor.has_role("admin"):
         raise TeamError(_("Only admins change teams here."))
-    slug = fields["slug"].strip().lower()
-    days = "".join(sorted(set(fields["workdays"])))
-    _check(
-        name=fields["name"],
-        slug=slug,
-        timezone=fields["timezone"].strip(),
-        workdays=days,
-        timebox_minutes=fields["timebox_minutes"],
-        grace_minutes=fields["grace_minutes"],
-        team_id=team.id,
-    )
+    new = _cleaned(fields, team.id)
+    new["locale"] = new["locale"] or team.locale
     old = {key: _value(getattr(team, key)) for key in EDITABLE}
     holidays = [(h.on, h.name) for h in standup_queries.holidays_of(team.id)]
     rotation = standup_queries.rotation_emails(team.id)
-    new = {
-        **fields,
-        "name": fields["name"].strip(),
-        "slug": slug,
-        "workdays": days,
-        "timezone": fields["timezone"].strip(),
-        "slack_channel": (fields.get("slack_channel") or "").strip() or None,
-        "locale": known_language(fields.get("locale")) or team.locale,
-    }
     changed = {
         key: {"from": old[key], "to": _value(new[key])}
         for key in EDITABLE
@@ -188,20 +167,11 @@ def update_team(actor: User, team: Team, **fields) -> Team:
     }
     if changed:
         audit.record(actor.id, "team", team.id, "changed", **changed)
-    team.slug = slug
+    team.slug = new["slug"]
     team.locale = new["locale"]
+    schedule_fields = {key: new[key] for key in SCHEDULED}
     return standup_services.update_team_settings(
-        team,
-        actor,
-        name=new["name"],
-        slack_channel=new["slack_channel"],
-        standup_time=fields["standup_time"],
-        timezone=new["timezone"],
-        workdays=days,
-        timebox_minutes=fields["timebox_minutes"],
-        grace_minutes=fields["grace_minutes"],
-        holidays=holidays,
-        rotation_emails=rotation,
+        team, actor, **schedule_fields, holidays=holidays, rotation_emails=rotation
     )
 
 

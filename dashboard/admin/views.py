@@ -12,7 +12,7 @@ from flask_login import current_user
 from core.access import role_required
 from core.announce import announces
 from core.auth.services import invite_token
-from core.errors import RuleError, refuse
+from core.errors import RuleError, refuse, saved
 from core.extensions import db
 from core.models import User
 from core.urls import external_url
@@ -99,29 +99,28 @@ def invite():
     return _people_page(status, invite=form, invite_link=invite_link)
 
 
+def _update_person(user: User, form: UserAccessForm) -> None:
+    services.update_person(
+        current_user,
+        user,
+        role=form.role.data,
+        team_id=form.team_id.data or None,
+        active=form.active.data,
+        compensation_limit=form.compensation_limit.data,
+        slack_user_id=form.slack_user_id.data,
+        timezone=form.timezone.data,
+        locale=form.locale.data,
+    )
+
+
 @bp.post("/users/<int:user_id>")
 @role_required("admin")
 @announces(_l("Changes saved."))
 def update_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = _access_form(user, formdata=request.form)
-    status = 400
-    if form.validate_on_submit():
-        try:
-            services.update_person(
-                current_user,
-                user,
-                role=form.role.data,
-                team_id=form.team_id.data or None,
-                active=form.active.data,
-                compensation_limit=form.compensation_limit.data,
-                slack_user_id=form.slack_user_id.data,
-                timezone=form.timezone.data,
-                locale=form.locale.data,
-            )
-            status = 200
-        except RuleError as error:  # UserError, or AccountError for the Slack user id
-            _refused(error, form)
+    # A refused Slack user id (AccountError) lands next to its field like the access rules do.
+    status = 200 if saved(form, lambda: _update_person(user, form)) else 400
     if request.htmx:
         return render_template("admin/_user_row.html", user=user, form=form), status
     return _people_page(status, forms={user.id: form})
