@@ -6,15 +6,12 @@ from core.mail.models import MailMessage
 from core.mail.outbox import mail_enabled
 from dashboard.outbox import outbox_blueprint
 
-bp = outbox_blueprint(
-    "mail_admin",
-    __name__,
-    "/admin/mail",
-    MailMessage,
-    page_template="mail_admin/outbox.html",
-    row_template="mail_admin/_outbox_row.html",
-    context=lambda: {"mail_on": mail_enabled()},
-)
+
+def _switch() -> dict:
+    return {"mail_on": mail_enabled()}
+
+
+bp = outbox_blueprint("mail_admin", __name__, MailMessage, "mail", _switch)
 
 
 def init_app(app: Flask) -> None:

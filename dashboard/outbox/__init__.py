@@ -22,15 +22,16 @@ from core.inputs import int_arg
 def outbox_blueprint(
     name: str,
     import_name: str,
-    url_prefix: str,
     model,
-    *,
-    page_template: str,
-    row_template: str,
+    channel: str,
     context: Callable[[], dict],
 ) -> Blueprint:
-    """A blueprint with ``GET /outbox`` (htmx: the list only) and ``POST /outbox/<id>/retry``."""
-    bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    """A blueprint at ``/admin/<channel>`` with ``GET /outbox`` (htmx: the list only) and
+    ``POST /outbox/<id>/retry``; the channel's page and row are ``outbox/<channel>.html`` and
+    ``outbox/_<channel>_row.html``, and ``context()`` adds what its page says about the channel
+    (switched on or not)."""
+    bp = Blueprint(name, import_name, url_prefix=f"/admin/{channel}")
+    page_template, row_template = f"outbox/{channel}.html", f"outbox/_{channel}_row.html"
     names = {
         "outbox_endpoint": f"{name}.outbox_page",
         "retry_endpoint": f"{name}.retry",

@@ -9,15 +9,12 @@ from dashboard.outbox import outbox_blueprint
 from dashboard.slack.client import slack_enabled
 from dashboard.slack.models import OutboxMessage
 
-bp = outbox_blueprint(
-    "slack_admin",
-    __name__,
-    "/admin/slack",
-    OutboxMessage,
-    page_template="slack/outbox.html",
-    row_template="slack/_outbox_row.html",
-    context=lambda: {"slack_on": slack_enabled()},
-)
+
+def _switch() -> dict:
+    return {"slack_on": slack_enabled()}
+
+
+bp = outbox_blueprint("slack_admin", __name__, OutboxMessage, "slack", _switch)
 
 
 # --- a rough rendering of Slack's mrkdwn for the preview -----------------------------------------

@@ -5,24 +5,18 @@ still reopen it, in the light and the dark scheme (issue #15's check, on the sta
 
 import json
 
-import pytest
-
 from tests.dashboard.test_browser_axe import violations
 from tests.support.browser import log_in, second_screen
-from tests.support.standup import seed_crew
+from tests.support.standup import crew_fixture
 
-
-@pytest.fixture(scope="module")
-def crew(live_app):
-    return seed_crew(
-        live_app,
-        "axe-crew",
-        "Axe Crew",
-        [
-            ("agent", "axe-lead@example.com", "Ada Lead"),
-            ("agent", "axe-agent@example.com", "Abel Agent"),
-        ],
-    )
+crew = crew_fixture(
+    "axe-crew",
+    "Axe Crew",
+    [
+        ("agent", "axe-lead@example.com", "Ada Lead"),
+        ("agent", "axe-agent@example.com", "Abel Agent"),
+    ],
+)
 
 
 def found_in(page) -> dict[str, list]:

@@ -2,24 +2,19 @@
 it; the manager watching sees the end and its Undo, then the meeting back with her forms, without
 reloading — and her keyboard focus stays in the agenda, never thrown back to <body>."""
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import log_in, second_screen
-from tests.support.standup import seed_crew
+from tests.support.standup import crew_fixture
 
-
-@pytest.fixture(scope="module")
-def crew(live_app):
-    return seed_crew(
-        live_app,
-        "undo-crew",
-        "Undo Crew",
-        [
-            ("agent", "undo-lead@example.com", "Lia Lead"),
-            ("manager", "undo-manager@example.com", "Mara Manager"),
-        ],
-    )
+crew = crew_fixture(
+    "undo-crew",
+    "Undo Crew",
+    [
+        ("agent", "undo-lead@example.com", "Lia Lead"),
+        ("manager", "undo-manager@example.com", "Mara Manager"),
+    ],
+)
 
 
 def test_other_screens_follow_the_end_and_its_undo_without_a_reload(

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, time
 
+import pytest
+
 from core.extensions import db
 from core.models import Team, User
 from standup.models import RotationEntry
@@ -16,6 +18,16 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 def user(u) -> User:
     """The same person, loaded in the current session."""
     return db.session.get(User, u.id)
+
+
+def crew_fixture(slug: str, name: str, people: list[tuple[str, str, str]]):
+    """A module-scoped ``crew`` fixture for browser tests: ``seed_crew`` once on the live app."""
+
+    @pytest.fixture(scope="module")
+    def crew(live_app):
+        return seed_crew(live_app, slug, name, people)
+
+    return crew
 
 
 def seed_crew(
