@@ -24,49 +24,50 @@ from core.demo import DemoContext
 from core.extensions import db
 from core.models import Client, User
 
-# The written scripts of the demo's root causes (the arguments of ``save_playbook``).
+# The written scripts of the demo's root causes, as ``save_playbook`` takes them.
+SCRIPT = ("category", "title", "steps", "suggested_compensation", "follow_up_hours")
 PLAYBOOKS = [
-    dict(
-        category="Late delivery",
-        title="Late delivery: apologise and make it right",
-        steps=[
+    (
+        "Late delivery",
+        "Late delivery: apologise and make it right",
+        [
             "Apologise personally",
             "Check the courier's tracking",
             "Offer a discount on the next order",
             "Call back after the next delivery",
         ],
-        suggested_compensation=Decimal("10.00"),
-        follow_up_hours=8,
+        Decimal("10.00"),
+        8,
     ),
-    dict(
-        category="Billing error",
-        title="Charged wrongly: refund the same day",
-        steps=["Confirm the double charge in billing", "Refund at once", "Send the refund receipt"],
-        suggested_compensation=Decimal("0"),
-        follow_up_hours=4,
+    (
+        "Billing error",
+        "Charged wrongly: refund the same day",
+        ["Confirm the double charge in billing", "Refund at once", "Send the refund receipt"],
+        Decimal("0"),
+        4,
     ),
-    dict(
-        category="Rude staff",
-        title="Rude treatment: listen, apologise, follow up",
-        steps=[
+    (
+        "Rude staff",
+        "Rude treatment: listen, apologise, follow up",
+        [
             "Listen to the whole story without interrupting",
             "Apologise for the team",
             "Talk to the staff member",
             "Tell the client what changed",
         ],
-        suggested_compensation=Decimal("20.00"),
-        follow_up_hours=24,
+        Decimal("20.00"),
+        24,
     ),
-    dict(
-        category="Damaged item",
-        title="Damaged item: replace first, ask later",
-        steps=[
+    (
+        "Damaged item",
+        "Damaged item: replace first, ask later",
+        [
             "Ask for a photo only if the client offers one",
             "Ship a replacement",
             "Collect the damaged item",
         ],
-        suggested_compensation=Decimal("30.00"),
-        follow_up_hours=12,
+        Decimal("30.00"),
+        12,
     ),
 ]
 
@@ -279,7 +280,7 @@ def seed(context: DemoContext) -> None:
 def _playbooks(admin: User) -> dict[str, Playbook]:
     """The written scripts by category name, and the causes still without one (each made once)."""
     written = {p.category.name.lower(): p for p in pages.all_playbooks()}
-    for script in PLAYBOOKS:
+    for script in (dict(zip(SCRIPT, row, strict=True)) for row in PLAYBOOKS):
         if script["category"].lower() not in written:
             written[script["category"].lower()] = root_causes.save_playbook(
                 admin, **script, active=True
@@ -288,7 +289,7 @@ def _playbooks(admin: User) -> dict[str, Playbook]:
     for name in UNSCRIPTED:
         if name.lower() not in named:
             root_causes.save_category(admin, name)
-    return {script["category"]: written[script["category"].lower()] for script in PLAYBOOKS}
+    return {category: written[category.lower()] for category, *_script in PLAYBOOKS}
 
 
 def _work_on(
