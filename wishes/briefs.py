@@ -177,7 +177,8 @@ def decisions_select(*where):
     """Decisions with their wish, decider, distinct clients and callbacks (made, done), in order.
 
     The one statement behind the review's "decided" rows and the decisions a closed review
-    announces, so both always count clients and calls the same way.
+    announces, so both always count clients and calls the same way. Its second to ninth columns
+    are a ``DecisionBrief``'s fields in order (``review_decisions`` adds the problems).
     """
     counts = counts_subquery()
     calls = (
@@ -197,9 +198,9 @@ def decisions_select(*where):
             WishDecision.outcome,
             WishDecision.reason,
             WishDecision.terms,
-            User.name.label("decided_by_name"),
             sa.func.coalesce(counts.c.clients, 0).label("distinct_clients"),
             sa.func.coalesce(calls.c.calls, 0).label("callbacks"),
+            User.name.label("decided_by_name"),
             sa.func.coalesce(calls.c.done, 0).label("callbacks_done"),
         )
         .join(Wish, Wish.id == WishDecision.wish_id)
@@ -215,20 +216,7 @@ def review_decisions(review_id: int) -> list[DecisionBrief]:
     """The decisions made at one review, with how many clients each one means a call to."""
     rows = db.session.execute(decisions_select(WishDecision.review_id == review_id)).all()
     problems = problems_of([row.wish_id for row in rows])
-    return [
-        DecisionBrief(
-            wish_id=row.wish_id,
-            title=row.title,
-            outcome=row.outcome,
-            reason=row.reason,
-            terms=row.terms,
-            distinct_clients=row.distinct_clients,
-            clients_to_call=row.callbacks,
-            decided_by_name=row.decided_by_name,
-            problems=problems.get(row.wish_id, []),
-        )
-        for row in rows
-    ]
+    return [DecisionBrief(*row[1:9], problems=problems.get(row.wish_id, [])) for row in rows]
 
 
 def team_filter(column, team_id: int | None):

@@ -411,9 +411,9 @@ class DecidedRow:
     outcome: str
     reason: str
     terms: str | None
-    decided_by_name: str
     distinct_clients: int
     callbacks: int
+    decided_by_name: str
     callbacks_done: int
 
 
