@@ -403,27 +403,13 @@ def merge_candidates(page: WishPage, viewer: User) -> list[Similar]:
 # --- the weekly review ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DecidedRow:
-    decision_id: int
-    wish_id: int
-    title: str
-    outcome: str
-    reason: str
-    terms: str | None
-    distinct_clients: int
-    callbacks: int
-    decided_by_name: str
-    callbacks_done: int
-
-
 @dataclass
 class ReviewPage:
     team: Team
     review_on: date
     review: WishReview | None
     pending: list[WishBrief]
-    decided: list[DecidedRow]
+    decided: list[sa.Row]  # ``decisions_select`` rows: a decision with its clients and calls
 
 
 def teams() -> list[Team]:
@@ -439,10 +425,7 @@ def review_team(slug: str | None, viewer: User) -> Team | None:
 def review_page(team: Team, review_on: date) -> ReviewPage:
     review = get_review(team.id, review_on)
     decided = (
-        [
-            DecidedRow(*row)
-            for row in db.session.execute(decisions_select(WishDecision.review_id == review.id))
-        ]
+        db.session.execute(decisions_select(WishDecision.review_id == review.id)).all()
         if review is not None
         else []
     )
@@ -455,10 +438,9 @@ def review_page(team: Team, review_on: date) -> ReviewPage:
     )
 
 
-def decided_row(decision_id: int) -> DecidedRow | None:
+def decided_row(decision_id: int) -> sa.Row | None:
     """One decision as the review shows it, for the fragment that replaces its decision form."""
-    row = db.session.execute(decisions_select(WishDecision.id == decision_id)).first()
-    return DecidedRow(*row) if row else None
+    return db.session.execute(decisions_select(WishDecision.id == decision_id)).first()
 
 
 def wish_brief(wish_id: int, on: date | None = None) -> WishBrief | None:
