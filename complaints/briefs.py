@@ -341,9 +341,9 @@ def pending_compensations(limit: int = 20) -> list[CompensationBrief]:
             User.name,
             Compensation.requested_at,
         )
-        .join(Complaint, Complaint.id == Compensation.complaint_id)
-        .join(Client, Client.id == Complaint.client_id)
-        .join(User, User.id == Compensation.requested_by_id)
+        .join_from(Compensation, Complaint)  # on their one foreign key
+        .join(Complaint.client)
+        .join(User, User.id == Compensation.requested_by_id)  # not the decider's key
         .where(Compensation.status == "pending")
         .order_by(Compensation.requested_at, Compensation.id)
         .limit(limit)

@@ -212,13 +212,12 @@ def log_contact(
         raise ComplaintError(_("A contact cannot be in the future."), "at")
     if at < complaint.opened_at - timedelta(days=1):
         raise ComplaintError(_("This is before the complaint was opened."), "at")
-    notes = (notes or "").strip() or None
     contact = Contact(
         complaint_id=complaint.id,
         user_id=actor.id,
         channel=channel,
         outcome=outcome,
-        notes=notes,
+        notes=(notes or "").strip() or None,
         at=at,
     )
     db.session.add(contact)

@@ -460,8 +460,8 @@ def _create_callbacks(decision: WishDecision, wish: Wish, team, decider: User, n
                 decision_id=decision.id,
                 wish_id=wish.id,
                 client_id=client_id,
-                agent_id=caller,
                 team_id=caller_team or fallback_team,
+                agent_id=caller,
                 due_on=due_on,
                 created_at=now,
             )

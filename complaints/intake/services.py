@@ -42,6 +42,12 @@ def head_of_support() -> User | None:
     return db.session.scalar(query.where(User.role == "admin").order_by(User.id).limit(1))
 
 
+def _team_of(owner_id: int | None) -> int | None:
+    if owner_id is None:
+        return None
+    return db.session.scalar(sa.select(User.team_id).where(User.id == owner_id))
+
+
 def open_complaint(
     client: Client,
     summary: str,
@@ -57,8 +63,6 @@ def open_complaint(
 ) -> Complaint:
     """Open a complaint with its follow-up deadline; the owner's team holds it unless one is given."""
     now = now or utcnow()
-    if team_id is None and owner_id is not None:
-        team_id = db.session.scalar(sa.select(User.team_id).where(User.id == owner_id))
     complaint = Complaint(
         client=client,
         summary_words=shorten(summary),
@@ -67,7 +71,7 @@ def open_complaint(
         details=details,
         channel=channel,
         owner_id=owner_id,
-        team_id=team_id,
+        team_id=_team_of(owner_id) if team_id is None else team_id,
         opened_at=now,
         due_at=now + timedelta(hours=current_app.config["FOLLOW_UP_HOURS"]),
         status="new",
@@ -127,10 +131,10 @@ def record_rating(
     rating = Rating(
         client=client,
         score=score,
+        occurred_at=occurred_at or now,
         comment=comment,
         channel=channel,
         order_ref=order_ref,
-        occurred_at=occurred_at or now,
         received_at=now,
     )
     db.session.add(rating)
