@@ -18,7 +18,7 @@ from core.prefixes import name_starts_with
 PAGE_SIZE = 50
 MAX_PAGE = 200  # offset pagination stays cheap only so deep; narrow the filters to go further
 FOLLOW_UP_LIMIT = 200
-FEW_MATCHES = 1000  # a search with at most this many matches lists from them (SQLite)
+FEW_MATCHES = 1000  # a search with at most this many open matches lists from them
 VIEWS = ("all", "mine", "unowned", "overdue")
 SORTS = {
     "due": (Complaint.due_at, Complaint.id),
@@ -85,41 +85,57 @@ def open_complaints(
 
 
 def _list_statement(filters: Filters, viewer_id: int, now: datetime):
+    """The page's statement. A search first reads its open matches, at most ``FEW_MATCHES + 1``
+    rows (``_open_matches``): when the read stopped short it has them all and the page is cut from
+    them; otherwise the list's index is walked in order, testing each row (``_row_matches``), and
+    the walk stops after a page."""
     q = filters.q and filters.q.replace("%", "").replace("_", "")
-    matching = matching_ids(q) if q else None
-    if matching is not None and db.session.get_bind().dialect.name == "sqlite" and _few(matching):
-        return _from_the_matches(filters, matching, viewer_id, now)
+    if q:
+        found = _open_matches(q, filters, viewer_id, now)
+        if len(found) <= FEW_MATCHES:
+            return _from_the_matches(filters, found, viewer_id, now)
     statement = _filtered(brief_select().where(IS_OPEN), filters, viewer_id, now)
-    if matching is not None:
-        statement = statement.where(Complaint.id.in_(matching))
+    if q:
+        statement = statement.where(_row_matches(q))
     return _one_page(statement, filters)
 
 
-def _few(matching) -> bool:
-    """Whether a search matches at most ``FEW_MATCHES`` complaints (SQLite: the list then starts
-    from them). One query that stops counting past the limit: the branches of the search's UNION
-    are counted as a UNION ALL, which SQLite streams (a UNION collects every match first: 130 ms
-    for a word in every eighth summary at a million), so a complaint found both by its summary
-    and by its client counts twice, which only errs towards the walk."""
-    if isinstance(matching, sa.CompoundSelect):
-        matching = sa.union_all(*matching.selects)
-    counted = sa.select(sa.func.count()).select_from(matching.limit(FEW_MATCHES + 1).subquery())
-    return db.session.scalar(counted) <= FEW_MATCHES
+def _open_matches(q: str, filters: Filters, viewer_id: int, now: datetime) -> list[int]:
+    """The open complaints the search finds under the list's filters, stopped past
+    ``FEW_MATCHES`` (one query, no order: it streams from the search's indexes and stops).
+
+    Which way to list is a matter of cost, never of result: with at most ``FEW_MATCHES`` the page
+    is cut from them (one look-up each); with more, at least ``FEW_MATCHES`` of the open list's
+    rows match, so walking it in order finds a page within about ``PAGE_SIZE / FEW_MATCHES`` of it
+    (15,000 rows of 300,000 open at a million). Each branch of the search's UNION ALL carries the
+    open condition and the filters itself, so both planners start from the search index and look
+    the complaint up by its key; the open condition is an expression no index serves
+    (``CAST(is_open AS INTEGER)``), else a planner betting on the LIMIT may walk the open index
+    instead and test every row. A complaint found both by its summary and by its client comes
+    twice: the caller counts rows, not ids, so a read that filled its limit is never taken for
+    all the matches (it only errs towards the walk).
+    """
+    still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
+    branches = [
+        _filtered(branch.where(still_open), filters, viewer_id, now)
+        for branch in _match_branches(q)
+    ]
+    found = sa.union_all(*branches) if len(branches) > 1 else branches[0]
+    return list(db.session.scalars(found.limit(FEW_MATCHES + 1)))
 
 
-def _from_the_matches(filters: Filters, matching, viewer_id: int, now: datetime):
-    """A search with few matches on SQLite: the page's ids from the matches, then their rows.
+def _from_the_matches(filters: Filters, found: list[int], viewer_id: int, now: datetime):
+    """The page cut from the open matches already read: their ids sorted and cut by the database
+    (rowid or primary-key look-ups), then the page's columns read for the page alone.
 
-    Otherwise SQLite walks the open complaints in the list's order (``ix_complaints_is_open_due_at``)
-    and probes the matches for each: 125 ms at a million complaints for a name four complaints
-    have. Here the open condition is an expression no index serves (``CAST(is_open AS INTEGER)``),
-    so the matches drive (rowid look-ups), only their ids are sorted and cut, and the page's
-    columns are read for the page alone. With many matches the walk finds a page quickly and
-    stays (a word in every eighth summary would cost a row read per match here).
+    The ids go in as bound values, so the search's index is read once per request (its cost on
+    SQLite grows with the table for a phrase of common trigrams: FTS5 reads every page of each
+    trigram's doclist, e.g. 45 ms for "courier (case 42)" at a million). The open condition stays
+    an expression no index serves, so neither planner walks the open list to test the ids.
     """
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
     ids = _filtered(sa.select(Complaint.id).where(still_open), filters, viewer_id, now)
-    ids = _one_page(ids.where(Complaint.id.in_(matching)), filters)
+    ids = _one_page(ids.where(Complaint.id.in_(set(found))), filters)
     return brief_select().where(Complaint.id.in_(ids)).order_by(*SORTS[filters.sort])
 
 
@@ -145,8 +161,9 @@ def _one_page(statement, filters: Filters):
     )
 
 
-def matching_ids(q: str):
-    """The ids of complaints that a search for ``q`` finds, always from an index, never a scan.
+def _match_branches(q: str) -> list:
+    """``SELECT complaints.id`` statements whose union is what a search for ``q`` finds, each
+    from an index, never a scan (the caller adds the open condition and the filters to each).
 
     From three characters on: complaints whose summary or client name *contains* ``q`` in any
     letter case — on SQLite through the FTS5 trigram tables (a quoted phrase is a substring match
@@ -159,21 +176,60 @@ def matching_ids(q: str):
     directory's search. The search field's hint says so.
     """
     if len(q) < 3:
-        named = sa.select(Client.id).where(name_starts_with(Client.name, q))
-        return sa.select(Complaint.id).where(Complaint.client_id.in_(named))
-    complaint, client = aliased(Complaint), aliased(Client)
+        named = sa.select(Client.id.label("rowid")).where(name_starts_with(Client.name, q))
+        return [_from_found(named.subquery(), Complaint.client_id)]
     if db.session.get_bind().dialect.name == "sqlite":
-        phrase = '"' + q.replace('"', '""') + '"'
-        summaries, names = sa.table("fts_complaint_summaries"), sa.table("fts_client_names")
-        summary_hit = sa.literal_column("fts_complaint_summaries").match(phrase)
-        name_hit = sa.literal_column("fts_client_names").match(phrase)
-        by_summary = sa.select(sa.literal_column("rowid")).select_from(summaries).where(summary_hit)
-        client_ids = sa.select(sa.literal_column("rowid")).select_from(names).where(name_hit)
-    else:
-        by_summary = sa.select(complaint.id).where(complaint.summary.icontains(q, autoescape=True))
-        client_ids = sa.select(client.id).where(client.name.icontains(q, autoescape=True))
-    by_client = sa.select(complaint.id).where(complaint.client_id.in_(client_ids))
-    return sa.union(by_summary, by_client)
+        summaries, names = _fts_rowids(q)
+        return [_from_found(summaries, Complaint.id), _from_found(names, Complaint.client_id)]
+    named = sa.select(Client.id.label("rowid")).where(Client.name.icontains(q, autoescape=True))
+    return [
+        sa.select(Complaint.id).where(Complaint.summary.icontains(q, autoescape=True)),
+        _from_found(named.subquery(), Complaint.client_id),
+    ]
+
+
+def _from_found(found, key):
+    """``SELECT complaints.id`` of the complaints whose ``key`` is one of ``found``'s rowids,
+    driven by ``found``. On SQLite the join compares ``key`` with ``rowid + 0``, an expression, so
+    the found rows cannot be looked up from the complaint: otherwise SQLite, given a filter such
+    as ``channel = ?``, walks that filter's index and asks FTS5 about each row (5 ms a question
+    at a million; 4.5 s for "courier" among overdue phone complaints). PostgreSQL gets the plain
+    join (the expression would turn its nested loop on ``client_id`` into a hash of every open
+    complaint)."""
+    rowid = found.c.rowid
+    if db.session.get_bind().dialect.name == "sqlite":
+        rowid = rowid + 0
+    return sa.select(Complaint.id).select_from(found).join(Complaint, key == rowid)
+
+
+def _fts_rowids(q: str):
+    """SQLite: the rowids of the summaries, and of the client names, that contain ``q``."""
+    phrase = '"' + q.replace('"', '""') + '"'
+    found = []
+    for name in ("fts_complaint_summaries", "fts_client_names"):
+        table = sa.table(name, sa.column("rowid"))
+        hit = sa.literal_column(name).match(phrase)
+        found.append(sa.select(table.c.rowid).where(hit).subquery())
+    return found
+
+
+def _row_matches(q: str):
+    """What the search finds, as a test on one row of the open list (``brief_select``: a
+    complaint joined to its client), for the walk. PostgreSQL tests the row itself (``ILIKE``, the
+    very operator the trigram indexes serve), so the walk stops after a page. SQLite has no
+    ``lower()`` that folds as FTS5 does (Cyrillic, accents), so it tests membership in the FTS5
+    matches, read once into a temporary index as the walk starts."""
+    if len(q) < 3:
+        return name_starts_with(Client.name, q)
+    if db.session.get_bind().dialect.name == "sqlite":
+        summaries, names = _fts_rowids(q)
+        other = aliased(Complaint)  # not the walked row: the subquery is read once, not per row
+        by_client = sa.select(other.id).where(other.client_id.in_(sa.select(names.c.rowid)))
+        return Complaint.id.in_(sa.union_all(sa.select(summaries.c.rowid), by_client))
+    return sa.or_(
+        Complaint.summary.icontains(q, autoescape=True),
+        Client.name.icontains(q, autoescape=True),
+    )
 
 
 @dataclass

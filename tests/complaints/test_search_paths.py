@@ -1,0 +1,185 @@
+"""The open list's search takes one of two ways, by how many open complaints match (issue #16):
+with at most ``listing.FEW_MATCHES`` the page is cut from the matches read first, with more the
+list's index is walked testing each row. Either way, on both databases, the pages are exactly
+those of a plain filter over the raw rows, in the list's order, page after page."""
+
+from datetime import timedelta
+
+import pytest
+
+from complaints import listing
+from complaints.listing import Filters, open_complaints
+from complaints.models import Complaint
+from core.database import utcnow
+from core.extensions import db
+from core.models import Client
+from tests.support.queries import count_statements, plan_of
+
+# (summary, client name, status, channel, owned, due in hours); open unless the status says not.
+ROWS = [
+    ("Parcel arrived late", "Ana Lima", "new", "phone", True, 5),
+    ("LATE delivery again", "Bob Stone", "contacting", "email", False, 1),
+    ("Courier was late", "Ana Souza", "resolved", "phone", False, 2),
+    ("Курьер опоздал", "Иван Late", "new", "phone", False, 3),
+    ("Damaged box", "Latearia Ltda", "reopened", "email", True, 4),
+    ("Refund asked", "Zoë Müller", "new", "phone", False, 6),
+    ("Late, late, late", "Anabela Reis", "resolving", "phone", False, 3),
+    ("Refund not late", "Eve Late", "closed", "email", False, 0),
+    ("Café frio, late", "Анна Late", "contacting", "phone", True, 7),
+]
+QUERIES = ["late", "LATE", "курьер", "refund", "ana", "An", "An", "Zo", "nothing here"]
+FILTERS = [
+    {},
+    {"channel": "phone"},
+    {"view": "unowned"},
+    {"view": "mine", "sort": "newest"},
+    {"sort": "oldest"},
+]
+
+
+@pytest.fixture
+def rows(app, db_session, make_client, make_complaint, make_user):
+    me = make_user("manager")
+    now = utcnow()
+    made = []
+    for i, (summary, name, status, channel, owned, hours) in enumerate(ROWS):
+        made.append(
+            make_complaint(
+                opened_at=now - timedelta(days=9 - i),
+                due_at=now + timedelta(hours=hours),  # ties (3 h) fall back to the id
+                summary=summary,
+                client_id=make_client(name=name).id,
+                status=status,
+                channel=channel,
+                owner_id=me.id if owned else None,
+            ).id
+        )
+    return me.id, made
+
+
+def plain_filter(q: str, filters: dict, viewer_id: int) -> list[int]:
+    """The list by its meaning, from the raw rows: open, the filters, the search (summary or
+    client name contains ``q`` in any letter case; under three characters, the name starts with
+    it), in the list's order."""
+    needle = q.lower()
+    found = []
+    for complaint in db.session.scalars(db.select(Complaint)):
+        name = db.session.get(Client, complaint.client_id).name.lower()
+        if len(needle) < 3:
+            hit = name.startswith(needle)
+        else:
+            hit = needle in complaint.summary_words.lower() or needle in name
+        view = filters.get("view")
+        owned = complaint.owner_id
+        if not (complaint.is_open and hit):
+            continue
+        if (view == "mine" and owned != viewer_id) or (view == "unowned" and owned is not None):
+            continue
+        if filters.get("channel") not in (None, complaint.channel):
+            continue
+        found.append(complaint)
+    sort = filters.get("sort", "due")
+    if sort == "newest":
+        found.sort(key=lambda c: (c.opened_at, c.id), reverse=True)
+    else:
+        found.sort(key=lambda c: (c.due_at if sort == "due" else c.opened_at, c.id))
+    return [c.id for c in found]
+
+
+def listed(q: str, filters: dict, viewer_id: int) -> list[int]:
+    """Every page of the list, in order (pages of two, so paging is exercised)."""
+    shown, page = [], 1
+    while True:
+        found = open_complaints(Filters(q=q, page=page, **filters), viewer_id, utcnow())
+        shown += [item.id for item in found.items]
+        if not found.has_next:
+            return shown
+        page += 1
+
+
+@pytest.mark.parametrize("few", [*range(9), 1000])
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_both_ways_list_what_a_plain_filter_over_the_rows_lists(
+    app, rows, monkeypatch, few, filters
+):
+    """``few`` moves the switch across every count of open matches these rows have (0 to 8, a
+    complaint found by summary and by client counted once or twice; 0 always walks, 1000 always
+    cuts from the matches): the result never changes."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_MATCHES", few)
+    for q in QUERIES:
+        assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
+
+
+@pytest.mark.parametrize("q", ["refund", "ana", "An"])
+def test_the_switch_sits_at_few_matches(app, rows, monkeypatch, q):
+    """At exactly ``FEW_MATCHES`` open matches the page is cut from them; one fewer allowed and
+    the list is walked (the walk's statement is the one that names the list's columns and
+    tests the search itself). These queries find each complaint one way only: one found by its
+    summary and its client counts twice, which only moves the switch towards the walk."""
+    viewer_id, _ = rows
+    matches = len(plain_filter(q, {}, viewer_id))
+
+    def walked(few: int) -> bool:
+        monkeypatch.setattr(listing, "FEW_MATCHES", few)
+        with count_statements(app) as counter:
+            open_complaints(Filters(q=q), viewer_id, utcnow())
+        page = next(s for s in counter.statements if "clients.name, complaints.summary" in s)
+        return "CAST" not in page
+
+    assert not walked(matches) and not walked(matches + 1)
+    assert walked(matches - 1)
+
+
+def _first_statement(app, filters: Filters, viewer_id: int):
+    with count_statements(app) as counter:
+        open_complaints(filters, viewer_id, utcnow())
+    return counter.statements[0], counter.parameters[0]
+
+
+def test_the_matches_are_read_from_the_search_indexes_under_any_filter(app, rows):
+    """SQLite reads the open matches from the FTS5 tables first, even with a filter that has an
+    index of its own: walking the channel's index and asking FTS5 about each row costs 5 ms a
+    row at a million (4.5 s for "courier" among overdue phone complaints). PostgreSQL tests rows
+    itself and may start from either index; it scans no table."""
+    viewer_id, _ = rows
+    filters = Filters(q="late", channel="phone", view="overdue")
+    plan = plan_of(app, *_first_statement(app, filters, viewer_id), conditions_only=True)
+    assert "SCAN complaints\n" not in plan + "\n" and "Seq Scan on complaints" not in plan, plan
+    if "Index Cond" in plan:  # PostgreSQL
+        return
+    lines = plan.splitlines()
+    for table in ("fts_complaint_summaries", "fts_client_names"):
+        scan = next(i for i, line in enumerate(lines) if f"SCAN {table}" in line)
+        assert "SEARCH complaints" in lines[scan + 1], plan  # then each match by its key
+    assert "ix_complaints_insights_channel" not in plan, plan
+
+
+def test_the_walk_follows_the_open_index(app, rows, monkeypatch):
+    """With many matches the list walks its own index in order (and stops after a page)."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    with count_statements(app) as counter:
+        open_complaints(Filters(q="late"), viewer_id, utcnow())
+    found = [
+        (statement, parameters)
+        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        if "clients.name, complaints.summary" in statement
+    ]
+    plan = plan_of(app, *found[0])
+    assert "ix_complaints_is_open_due_at" in plan or "is_open = true" in plan, plan
+    assert "Seq Scan on complaints" not in plan and "SCAN complaints\n" not in plan + "\n", plan
+
+
+@pytest.mark.parametrize("few", [1, 2])
+def test_a_complaint_found_twice_never_hides_another(
+    app, db_session, make_client, make_complaint, monkeypatch, few
+):
+    """The first read stops after ``FEW_MATCHES + 1`` rows, where a complaint found by its summary
+    and by its client fills two: only a read that stopped short has every match."""
+    both = make_complaint(summary="Vase broken", client_id=make_client(name="Vase Keeper").id)
+    by_name = make_complaint(summary="Other thing", client_id=make_client(name="Vasev").id)
+    monkeypatch.setattr(listing, "FEW_MATCHES", few)
+    page = open_complaints(Filters(q="vase"), 0, utcnow())
+    assert {item.id for item in page.items} == {both.id, by_name.id}
