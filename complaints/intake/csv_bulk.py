@@ -2,17 +2,23 @@
 
 The rows reach here already checked and normalised by the preview (``csv_parse``; ``csv_import``
 stages them), so no value is parsed or converted again: each row travels as it was staged, its
-time the UTC text SQLite stores (PostgreSQL's staging column is a plain ``timestamp`` read as UTC),
-and no loop over the rows runs in Python (the drivers and ``itemgetter`` walk them in C).
+time the UTC text SQLite stores, and no loop over the rows runs in Python on SQLite (the driver
+and ``itemgetter`` walk them in C). PostgreSQL's server is the one that has to keep up there (its
+one core does all the writing while this process waits), so there this process takes work off it.
 
-1. ``stage``: every rating into a temporary table, ``import_rows_staging`` (PostgreSQL: ``COPY``
-   through psycopg's ``cursor.copy``; SQLite: batched ``executemany``), in the caller's transaction.
-2. ``upsert_clients``: aliases resolved, one row per client (the last line wins, an empty e-mail,
-   phone or language keeps an earlier line's) into ``import_clients_staging`` the same way, the
-   changes of known clients audited, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``.
-3. ``insert_ratings``: ``INSERT INTO ratings … SELECT`` joined to their clients, a range of
-   lines at a time (the progress bar); then the quarter-hour rollup and the complaints'
-   milestones, one statement each (``rollups.add_counts_from``, ``milestones.refresh_clients_in``).
+1. ``stage`` (SQLite): every rating into a temporary table, ``import_rows_staging``, by batched
+   ``executemany``. PostgreSQL stages none: its ratings go straight in at step 3.
+2. ``upsert_clients``: aliases resolved (one query, the file's ids as one JSON parameter), one row
+   per client (the last line wins, an empty e-mail, phone or language keeps an earlier line's)
+   into ``import_clients_staging`` (``COPY`` / ``executemany``), the changes of known clients
+   audited, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``.
+3. ``insert_ratings``, a range of lines at a time (the progress bar), each range in time order.
+   SQLite: ``INSERT INTO ratings … SELECT`` joined to their clients, then the quarter-hour rollup
+   counted from the staging table in one statement (``rollups.add_counts_from``). PostgreSQL:
+   binary ``COPY`` straight into ``ratings``, each row's client id looked up here (one query for
+   all), the rollup counted here on the way and added in one upsert: the server neither stages,
+   joins, sorts nor parses a timestamp, and this process builds the rows while it writes them.
+   Then the complaints' milestones in one statement (``milestones.refresh_clients_in``).
 
 Everything runs in the caller's transaction: a failure anywhere rolls all of it back. SQLite gets a
 roomy page cache for it (``roomy_cache``).
@@ -49,22 +55,25 @@ from core.models import Client
 
 ROWS = "import_rows_staging"
 CLIENTS = "import_clients_staging"
+SLOTS = "import_slots_staging"  # PostgreSQL: the rollup's counts
 COLUMNS = "line, external_id, score, comment, order_ref, occurred_at"
 STAGED = itemgetter(LINE, EXTERNAL_ID, SCORE, COMMENT, ORDER_REF, OCCURRED)  # a row's COLUMNS
 CLIENT_COLUMNS = "external_id, name, email, phone, locale, kept"
+RATING_COLUMNS = (
+    "client_id, score, comment, channel, order_ref, occurred_at, received_at, complaint_id"
+)
+# PostgreSQL's binary COPY sends each value in its column's own type (nothing left to parse)
+RATING_TYPES = ("int4", "int4", "text", "varchar", "varchar", "timestamptz", "timestamptz", "int4")
+# a staged time's quarter hour from its minutes: "…10:14:59.5" is in the slot "…10:00:00"
+QUARTER = {f"{minute:02d}": f"{minute // 15 * 15:02d}:00.000000+00" for minute in range(60)}
 CHUNK = 5000  # rows per executemany on SQLite
-SCHEMAS = ("main", "temp")  # the tables, and the staging tables
+SCHEMAS = ("main", "temp")  # SQLite's tables, and its staging tables
 CACHE_KIB = 64 * 1024  # SQLite's page cache while importing (the default is 2 MiB)
 staged_clients = sa.table(CLIENTS, sa.column("external_id"), sa.column("kept"))
 
 
 def is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _instant(postgresql: bool, column: str = "occurred_at") -> str:
-    """A staged time as the backend's instant (PostgreSQL stages it as UTC wall time)."""
-    return f"({column} AT TIME ZONE 'UTC')" if postgresql else column
 
 
 def _copy(connection, sql: str, rows: Sequence[Sequence]) -> None:
@@ -91,7 +100,8 @@ def roomy_cache() -> Iterator[None]:
 
     A hundred thousand ratings go into three indexes at places all over them; with SQLite's
     default 2 MiB cache the same pages are written out and read back again and again (the insert
-    takes about twice as long). The connection's own setting comes back afterwards, even on failure.
+    takes about twice as long). The staging tables (schema ``temp``, a cache of its own) get the
+    same room. The connection's own settings come back afterwards, even on failure.
     """
     if is_postgresql():
         yield
@@ -108,22 +118,21 @@ def roomy_cache() -> Iterator[None]:
 
 
 def stage(rows: list[list]) -> None:
-    """Every staged row into ``import_rows_staging``, with what its rating needs (the client's
-    details go to ``import_clients_staging``, one row per client)."""
+    """SQLite: every staged row into ``import_rows_staging``, with what its rating needs (the
+    client's details go to ``import_clients_staging``, one row per client). PostgreSQL stages
+    none: ``insert_ratings`` copies the ratings straight into ``ratings``."""
     if is_postgresql():
-        return  # PostgreSQL writes the ratings straight from the rows (``insert_ratings``)
+        return
     connection = db.session.connection()
-    postgresql = False
     _temporary_table(
         connection,
         ROWS,
         "line INTEGER PRIMARY KEY, external_id VARCHAR(120) NOT NULL, score SMALLINT NOT NULL, "
-        "comment TEXT, order_ref VARCHAR(120), "
-        f"occurred_at {'TIMESTAMP' if postgresql else 'VARCHAR(26)'} NOT NULL, "
+        "comment TEXT, order_ref VARCHAR(120), occurred_at VARCHAR(26) NOT NULL, "
         "complaint_id INTEGER",
-        postgresql,
+        postgresql=False,
     )
-    _fill(connection, ROWS, COLUMNS, list(map(STAGED, rows)), postgresql)
+    _fill(connection, ROWS, COLUMNS, list(map(STAGED, rows)), postgresql=False)
 
 
 def _fill(connection, table: str, columns: str, rows: list, postgresql: bool) -> None:
@@ -212,7 +221,8 @@ UPSERT = (
 def upsert_clients(
     rows: list[list], actor_id: int | None, now: datetime
 ) -> tuple[int, int, dict[str, str]]:
-    """Create or update every staged client at once; returns (created, updated).
+    """Create or update every staged client at once; returns (created, updated, aliases: alias →
+    the kept client's external id, for the file's ids that are aliases).
 
     Staged ids that are aliases (a merge) become the kept client's first, so its row is updated.
     As for ``core.clients.upsert_client`` with another system's data: newer details replace ours,
@@ -292,15 +302,15 @@ def _audit_changes(connection, actor_id: int | None, now: datetime) -> None:
 
 def client_ids_of_lines(rows: list[list], aliases: dict[str, str]) -> dict[int, int]:
     """line → client id, for a few staged rows (after ``upsert_clients``)."""
-    external_ids = {aliases.get(row[EXTERNAL_ID], row[EXTERNAL_ID]) for row in rows}
+    kept = {row[LINE]: aliases.get(row[EXTERNAL_ID], row[EXTERNAL_ID]) for row in rows}
     query = sa.select(Client.external_id, Client.id).where(
         Client.external_id.in_(sa.bindparam("ids", expanding=True))
     )
+    ids = sorted(set(kept.values()))
     id_of: dict[str, int] = {}
-    chunk = sorted(external_ids)
-    for start in range(0, len(chunk), 500):
-        id_of.update(db.session.execute(query, {"ids": chunk[start : start + 500]}).all())
-    return {row[LINE]: id_of[aliases.get(row[EXTERNAL_ID], row[EXTERNAL_ID])] for row in rows}
+    for start in range(0, len(ids), 500):
+        id_of.update(db.session.execute(query, {"ids": ids[start : start + 500]}).all())
+    return {line: id_of[external_id] for line, external_id in kept.items()}
 
 
 def insert_ratings(
@@ -310,14 +320,14 @@ def insert_ratings(
     chunk: int,
     progress: Callable[[int], None],
 ) -> int:
-    """Write every rating, ``chunk`` lines at a time in time order (``progress(ratings so far)``
-    after each), then count them into the rollup and refresh the milestones of their clients'
-    resolved complaints; returns how many were written.
+    """Write every rating, ``chunk`` lines at a time, each chunk in time order (``progress(ratings
+    so far)`` after each), with the complaint of the lines in ``complaint_of_line``; then count
+    them into the rollup and refresh the milestones of their clients' resolved complaints;
+    returns how many were written. In time order, the index on ``received_at`` takes them in
+    sequence and ids follow time.
 
     SQLite: ``INSERT INTO ratings … SELECT`` from the staging table joined to the clients (all in
-    C inside this process). PostgreSQL: ``COPY`` straight into ``ratings``, each row's client id
-    looked up here from one query (``_copy_ratings``): the server, whose one core is the limit,
-    neither stages nor joins, and this process builds the rows while the server writes them.
+    C inside this process). PostgreSQL: ``_copy_ratings``.
     """
     connection = db.session.connection()
     if is_postgresql():
@@ -333,6 +343,7 @@ def insert_ratings(
 
 
 def _insert_staged(connection, rows, complaint_of_line, chunk, progress) -> int:
+    """SQLite: the ratings from the staging table, a range of lines per statement."""
     if complaint_of_line:  # the recent low ratings' complaints, noted on their staged lines
         connection.execute(
             sa.text(f"UPDATE {ROWS} SET complaint_id = :complaint WHERE line = :line"),  # noqa: S608
@@ -343,7 +354,6 @@ def _insert_staged(connection, rows, complaint_of_line, chunk, progress) -> int:
         "received_at, complaint_id) SELECT c.id, s.score, s.comment, 'import', s.order_ref, "
         f"s.occurred_at, s.occurred_at, s.complaint_id FROM {ROWS} s "
         "JOIN clients c ON c.external_id = s.external_id "
-        # in time order: the index on received_at takes them in sequence (ids follow time too)
         "WHERE s.line >= :low AND s.line < :high ORDER BY s.occurred_at, s.line"
     )
     lines = [row[LINE] for row in rows]
@@ -356,31 +366,26 @@ def _insert_staged(connection, rows, complaint_of_line, chunk, progress) -> int:
     return done
 
 
-QUARTER = {f"{minute:02d}": f"{minute // 15 * 15:02d}:00.000000+00" for minute in range(60)}
-SLOTS = "import_slots_staging"
-RATING_COLUMNS = (
-    "client_id, score, comment, channel, order_ref, occurred_at, received_at, complaint_id"
-)
-
-
-RATING_TYPES = ("int4", "int4", "text", "varchar", "varchar", "timestamptz", "timestamptz", "int4")
-fromisoformat = datetime.fromisoformat
-
-
 def _copy_ratings(connection, rows, aliases, complaint_of_line, chunk, progress) -> int:
-    """PostgreSQL: the ratings by ``COPY``, a chunk of lines at a time in time order; the rollup
-    counted on the way (this process keeps up with the server with time to spare) and added in
-    one upsert."""
+    """PostgreSQL: the ratings by binary ``COPY`` straight into ``ratings``, a chunk at a time.
+
+    The server's one core does all of the writing, and the import waits for it: so it gets rows
+    it only has to store (no staging table, no join, no sort, no timestamp text to parse) while
+    this process, otherwise idle, builds them, each client's id from one query for all. The
+    rollup is counted here on the way (the staged time's text gives its quarter hour) and added
+    in one upsert; ``rollups.counts_sql`` says the same for SQLite.
+    """
     id_of = dict(
         connection.exec_driver_sql(
             f"SELECT s.external_id, c.id FROM {CLIENTS} s "  # noqa: S608
             "JOIN clients c ON c.external_id = s.external_id"
         ).all()
     )
-    id_of.update((alias, id_of[kept]) for alias, kept in aliases.items() if kept in id_of)
+    id_of.update((alias, id_of[kept]) for alias, kept in aliases.items())
     complaint_of = complaint_of_line.get
-    slots: dict[str, list[int]] = {}
+    slots: dict[str, list] = {}  # quarter hour → [slot, score_1 … score_5]
     by_time = itemgetter(OCCURRED)
+    instant_of = datetime.fromisoformat
     cursor = connection.connection.dbapi_connection.cursor()
     done = 0
     try:
@@ -390,7 +395,7 @@ def _copy_ratings(connection, rows, aliases, complaint_of_line, chunk, progress)
                 write = copy.write_row
                 for row in sorted(rows[start : start + chunk], key=by_time):  # stable: line order
                     at = row[OCCURRED]
-                    instant = fromisoformat(at + "+00:00")
+                    instant = instant_of(at + "+00:00")
                     score = row[SCORE]
                     write(
                         (
