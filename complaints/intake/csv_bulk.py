@@ -375,20 +375,19 @@ def _copy_ratings(connection, rows, aliases, complaint_of_line, chunk, progress)
     rollup is counted here on the way (the staged time's text gives its quarter hour) and added
     in one upsert; ``rollups.counts_sql`` says the same for SQLite.
     """
-    id_of = dict(
-        connection.exec_driver_sql(
-            f"SELECT s.external_id, c.id FROM {CLIENTS} s "  # noqa: S608
-            "JOIN clients c ON c.external_id = s.external_id"
-        ).all()
-    )
-    id_of.update((alias, id_of[kept]) for alias, kept in aliases.items())
     complaint_of = complaint_of_line.get
     slots: dict[str, list] = {}  # quarter hour → [slot, score_1 … score_5]
     by_time = itemgetter(OCCURRED)
     instant_of = datetime.fromisoformat
-    cursor = connection.connection.dbapi_connection.cursor()
     done = 0
+    cursor = connection.connection.dbapi_connection.cursor()  # plain tuples, 30k of them
     try:
+        cursor.execute(
+            f"SELECT s.external_id, c.id FROM {CLIENTS} s "  # noqa: S608
+            "JOIN clients c ON c.external_id = s.external_id"
+        )
+        id_of = dict(cursor.fetchall())
+        id_of.update((alias, id_of[kept]) for alias, kept in aliases.items())
         for start in range(0, len(rows), chunk):
             with cursor.copy(f"COPY ratings ({RATING_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(RATING_TYPES)
