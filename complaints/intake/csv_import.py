@@ -5,9 +5,9 @@ The flow is upload → preview → import. The upload is parsed and checked line
 ``instance/imports``) with a small JSON status next to it; the preview lists every bad line by its
 line number and writes nothing to the database. The import reads the staged rows back (no second
 parse) and runs in a background thread with its own app context and session, in ONE short
-transaction of set-based statements (``csv_bulk``): the rows staged in a temporary table once, all
-clients in one upsert, ratings inserted from the staging table a range of lines at a time, the
-status file recording progress after each range so that the page can poll it.
+transaction of set-based statements (``csv_bulk``): all clients in one upsert, the ratings a range
+of lines at a time (SQLite: from a staging table filled once; PostgreSQL: by ``COPY``), the status
+file recording progress after each range so that the page can poll it.
 Any failure rolls everything back; a failed or stopped import says so at once and can be started
 again (it wrote nothing, and a committed one is recognised by its audit event).
 
@@ -388,22 +388,21 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
         rows = [[*row, None] for row in rows]
     with bulk.roomy_cache():
         bulk.stage(rows)
-        created, updated = bulk.upsert_clients(rows, actor_id, now)
+        created, updated, aliases = bulk.upsert_clients(rows, actor_id, now)
         cutoff = bulk.stored_text(complaint_cutoff(now))
         low_max = current_app.config["LOW_RATING_MAX"]
         recent_low = [
             row for row in rows if row[bulk.SCORE] <= low_max and row[bulk.OCCURRED] >= cutoff
         ]
-        client_of = bulk.client_ids_of_lines([row[bulk.LINE] for row in recent_low])
+        client_of = bulk.client_ids_of_lines(recent_low, aliases)
         lows: dict[int, list] = {}
         for row in recent_low:
             lows.setdefault(client_of[row[bulk.LINE]], []).append(row)
         complaint_of_line, opened = _complaints_for(lows, actor_id, now)
-        bulk.set_complaints(complaint_of_line)
         progress("ratings", 0)
-        lines = [row[bulk.LINE] for row in rows]
-        bounds = [*lines[::CHUNK], lines[-1] + 1] if lines else []
-        written = bulk.insert_ratings(bounds, lambda done: progress("ratings", done))
+        written = bulk.insert_ratings(
+            rows, aliases, complaint_of_line, CHUNK, lambda done: progress("ratings", done)
+        )
         if written != len(rows):  # every staged row has its client: anything else is a bug
             raise RuntimeError(f"{written} ratings written of {len(rows)} staged")
         progress("saving", written)

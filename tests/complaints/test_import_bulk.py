@@ -450,3 +450,50 @@ def test_an_import_found_committed_is_done_without_a_second_import_or_audit_even
     assert again["state"] == "done" and again["result"]["ratings"] == 1
     assert count(app, Rating) == 1
     assert len(all_rows(app, AuditEvent, AuditEvent.action == "imported")) == 1
+
+
+def test_ratings_go_in_a_chunk_at_a_time_in_time_order_and_the_rollup_counts_every_one(
+    app, db_session, monkeypatch
+):
+    """Each chunk is one statement (SQLite) or one COPY (PostgreSQL, its rollup counted in Python
+    on the way): both give ids in time order within a chunk, ties in line order, a progress step
+    per chunk, and the rollup a recount from the rows gives, quarter-hour edges and offsets too."""
+    monkeypatch.setattr(csv_import, "CHUNK", 3)
+    times = [
+        "2025-06-01T10:14:59.999999Z",
+        "2025-06-01T10:00:00Z",
+        "2025-06-01T12:15:00+02:00",  # 10:15 UTC
+        "2025-06-01T10:29:59.5Z",
+        "2025-05-31T23:59:59-00:30",  # 00:29:59 UTC, the next day
+        "2025-06-01 10:29:59.500",  # the same instant as O-3: line order
+        "2024-12-31T23:45:00Z",
+    ]
+    text = HEADER + "".join(
+        f"c{n % 3},N{n % 3},,,{n % 5 + 1},,O-{n},{at},\n" for n, at in enumerate(times)
+    )
+    seen = []
+    csv_import.import_rows(
+        csv_parse.parse(text.encode()).rows,
+        actor_id=None,
+        now=utcnow(),
+        progress=lambda phase, done: seen.append((phase, done)),
+    )
+    assert [done for phase, done in seen if phase == "ratings"] == [0, 3, 6, 7]
+    in_id_order = db_session.scalars(sa.select(Rating.order_ref).order_by(Rating.id)).all()
+    assert in_id_order == ["O-1", "O-0", "O-2", "O-4", "O-3", "O-5", "O-6"]
+
+    def slots():
+        return sorted(
+            (s.slot_at.isoformat(), s.score_1, s.score_2, s.score_3, s.score_4, s.score_5)
+            for s in db_session.scalars(sa.select(RatingSlot))
+        )
+
+    counted = slots()
+    assert counted == [
+        ("2024-12-31T23:45:00+00:00", 0, 1, 0, 0, 0),
+        ("2025-06-01T00:15:00+00:00", 0, 0, 0, 0, 1),
+        ("2025-06-01T10:00:00+00:00", 1, 1, 0, 0, 0),
+        ("2025-06-01T10:15:00+00:00", 1, 0, 1, 1, 0),
+    ]
+    rollups.rebuild()
+    assert slots() == counted
