@@ -23,20 +23,8 @@ from standup import services as standup_services
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-EDITABLE = (
-    "name",
-    "slug",
-    "slack_channel",
-    "standup_time",
-    "timezone",
-    "locale",
-    "workdays",
-    "timebox_minutes",
-    "grace_minutes",
-)
-
-
-# What of a team the stand-up feature's settings service keeps (the rest is kept here).
+# What of a team the stand-up feature's settings service keeps; the short name and the language
+# are kept here. An edit audits all of them, old -> new.
 SCHEDULED = (
     "name",
     "slack_channel",
@@ -46,6 +34,7 @@ SCHEDULED = (
     "timebox_minutes",
     "grace_minutes",
 )
+EDITABLE = (*SCHEDULED, "slug", "locale")
 
 
 class TeamError(RuleError):
