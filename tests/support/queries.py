@@ -43,12 +43,17 @@ def statements_for(app, client, url) -> int:
     return len(counter)
 
 
-def plan_of(app, statement: str, parameters, conditions_only: bool = False) -> str:
+def plan_of(
+    app, statement: str, parameters, conditions_only: bool = False, ordered: bool = False
+) -> str:
     """The database's plan for one recorded statement, with the parameters bound as the app bound
     them (SQLite ``EXPLAIN QUERY PLAN``; PostgreSQL ``EXPLAIN`` with sequential scans priced out,
     so a small test table still shows which index the planner can use). ``conditions_only`` also
     prices out walking a whole index (PostgreSQL then has to show the index that answers the
-    condition, e.g. a trigram search, instead of reading a tiny table in primary-key order)."""
+    condition, e.g. a trigram search, instead of reading a tiny table in primary-key order).
+    ``ordered`` prices out sorting on PostgreSQL (on a few rows a sort is cheapest, and which
+    index feeds it is a coin toss of the statistics): the plan then shows the index that gives
+    the statement's order, as it does on a large table."""
     from core.extensions import db
 
     with app.app_context():
@@ -57,6 +62,8 @@ def plan_of(app, statement: str, parameters, conditions_only: bool = False) -> s
             rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
             return "\n".join(row[-1] for row in rows)
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        if ordered:
+            connection.exec_driver_sql("SET LOCAL enable_sort = off")
         if conditions_only:
             connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
             connection.exec_driver_sql("SET LOCAL enable_indexonlyscan = off")
