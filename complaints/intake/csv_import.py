@@ -388,20 +388,20 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
         rows = [[*row, None] for row in rows]
     with bulk.roomy_cache():
         bulk.stage(rows)
-        created, updated, aliases = bulk.upsert_clients(rows, actor_id, now)
+        clients = bulk.upsert_clients(rows, actor_id, now)
         cutoff = bulk.stored_text(complaint_cutoff(now))
         low_max = current_app.config["LOW_RATING_MAX"]
         recent_low = [
             row for row in rows if row[bulk.SCORE] <= low_max and row[bulk.OCCURRED] >= cutoff
         ]
-        client_of = bulk.client_ids_of_lines(recent_low, aliases)
+        client_of = bulk.client_ids_of_lines(recent_low, clients.aliases)
         lows: dict[int, list] = {}
         for row in recent_low:
             lows.setdefault(client_of[row[bulk.LINE]], []).append(row)
         complaint_of_line, opened = _complaints_for(lows, actor_id, now)
         progress("ratings", 0)
         written = bulk.insert_ratings(
-            rows, aliases, complaint_of_line, CHUNK, lambda done: progress("ratings", done)
+            rows, clients, complaint_of_line, CHUNK, lambda done: progress("ratings", done)
         )
         if written != len(rows):  # every staged row has its client: anything else is a bug
             raise RuntimeError(f"{written} ratings written of {len(rows)} staged")
@@ -409,8 +409,8 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
         bulk.finish()
     return {
         "ratings": len(rows),
-        "clients_created": created,
-        "clients_updated": updated,
+        "clients_created": clients.created,
+        "clients_updated": clients.updated,
         "complaints_opened": opened,
         "complaints_joined": len(lows) - opened,
     }
