@@ -8,17 +8,20 @@ one core does all the writing while this process waits), so there this process t
 
 1. ``stage`` (SQLite): every rating into a temporary table, ``import_rows_staging``, by batched
    ``executemany``. PostgreSQL stages none: its ratings go straight in at step 3.
-2. ``upsert_clients``: aliases resolved (one query, the file's ids as one JSON parameter), one row
-   per client (the last line wins, an empty e-mail, phone or language keeps an earlier line's)
-   into ``import_clients_staging`` (``COPY`` / ``executemany``), the changes of known clients
-   audited, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``.
+2. ``upsert_clients``: aliases resolved and the file's known clients read (one query each, the
+   ids as one JSON parameter); one row per client (the last line wins, an empty e-mail, phone or
+   language keeps an earlier line's) compared here with what Huddle has, so that only the new
+   clients are inserted (PostgreSQL: one binary ``COPY``, ids taken from the sequence first;
+   SQLite: one ``INSERT … SELECT`` from a JSON parameter) and only the changed ones updated (one
+   ``UPDATE … FROM`` a JSON parameter) and audited like ``upsert_client``.
 3. ``insert_ratings``, a range of lines at a time (the progress bar), each range in time order.
    SQLite: ``INSERT INTO ratings … SELECT`` joined to their clients, then the quarter-hour rollup
    counted from the staging table in one statement (``rollups.add_counts_from``). PostgreSQL:
-   binary ``COPY`` straight into ``ratings``, each row's client id looked up here (one query for
-   all), the rollup counted here on the way and added in one upsert: the server neither stages,
-   joins, sorts nor parses a timestamp, and this process builds the rows while it writes them.
-   Then the complaints' milestones in one statement (``milestones.refresh_clients_in``).
+   binary ``COPY`` straight into ``ratings``, each row's client id known from step 2, the
+   rollup counted here on the way and added in one upsert: the server neither stages, joins,
+   sorts nor parses a timestamp, and this process builds the rows while it writes them. Then
+   the milestones of the known clients' resolved complaints in one statement
+   (``milestones.refresh_clients_in``).
 
 Everything runs in the caller's transaction: a failure anywhere rolls all of it back. SQLite gets a
 roomy page cache for it (``roomy_cache``).

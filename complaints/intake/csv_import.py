@@ -5,8 +5,8 @@ The flow is upload → preview → import. The upload is parsed and checked line
 ``instance/imports``) with a small JSON status next to it; the preview lists every bad line by its
 line number and writes nothing to the database. The import reads the staged rows back (no second
 parse) and runs in a background thread with its own app context and session, in ONE short
-transaction of set-based statements (``csv_bulk``): all clients in one upsert, the ratings a range
-of lines at a time (SQLite: from a staging table filled once; PostgreSQL: by ``COPY``), the status
+transaction of set-based statements (``csv_bulk``): the new clients in one insert and the changed
+ones in one update, the ratings a range of lines at a time (SQLite: from a staging table filled once; PostgreSQL: by ``COPY``), the status
 file recording progress after each range so that the page can poll it.
 Any failure rolls everything back; a failed or stopped import says so at once and can be started
 again (it wrote nothing, and a committed one is recognised by its audit event).
@@ -378,9 +378,9 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
     """Write staged rows set-based inside the caller's transaction (the caller commits).
 
     A fixed number of statements whatever the size of the file, plus a few per complaint opened:
-    the rows staged in the database once (``COPY`` / ``executemany``), then every client in one
-    upsert, the ratings in a few ``INSERT … SELECT`` (the progress bar), the rollup and the
-    milestones in one statement each.
+    the rows staged in the database once (SQLite), the new clients in one insert and the changed
+    ones in one update, the ratings in a few ``INSERT … SELECT`` / ``COPY`` (the progress bar), the
+    rollup and the milestones in one statement each.
     """
     progress = progress or (lambda phase, done: None)
     progress("clients", 0)
