@@ -274,13 +274,18 @@ def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> Cli
 
 def _known_clients(connection, external_ids: list[str], postgresql: bool) -> dict[str, list]:
     """external id → [id, name, email, phone, locale] of those Huddle knows: one query, the ids
-    as one JSON parameter."""
-    found = connection.exec_driver_sql(
-        "SELECT external_id, id, name, email, phone, locale FROM clients "  # noqa: S608
-        f"WHERE external_id IN ({_json_values(postgresql)})",
-        _json_parameter(external_ids, postgresql),
-    )
-    return {external_id: list(values) for external_id, *values in found}
+    as one JSON parameter, read as the driver's plain tuples (a re-import reads every client)."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT external_id, id, name, email, phone, locale FROM clients "  # noqa: S608
+            f"WHERE external_id IN ({_json_values(postgresql)})",
+            _json_parameter(external_ids, postgresql),
+        )
+        found = cursor.fetchall()
+    finally:
+        cursor.close()
+    return {row[0]: list(row[1:]) for row in found}
 
 
 def _insert_new(connection, new: list[str], latest: dict, now: datetime, postgresql: bool):
@@ -384,8 +389,8 @@ def insert_ratings(
     """Write every rating, ``chunk`` lines at a time, each chunk in time order (``progress(ratings
     so far)`` after each), with the complaint of the lines in ``complaint_of_line``; then count
     them into the rollup and refresh the milestones of their clients' resolved complaints (a
-    client new to Huddle has none); returns how many were written. In time order, the index on ``received_at`` takes them in
-    sequence and ids follow time.
+    client new to Huddle has none); returns how many were written. In time order, the index on
+    ``received_at`` takes them in sequence and ids follow time.
 
     SQLite: ``INSERT INTO ratings … SELECT`` from the staging table joined to the clients (all in
     C inside this process). PostgreSQL: ``_copy_ratings``.
@@ -436,9 +441,9 @@ def _copy_ratings(connection, rows, id_of, complaint_of_line, chunk, progress) -
 
     The server's one core does all of the writing, and the import waits for it: so it gets rows
     it only has to store (no staging table, no join, no sort, no timestamp text to parse) while
-    this process, otherwise idle, builds them, each client's id known from ``upsert_clients``. The
-    rollup is counted here on the way (the staged time's text gives its quarter hour) and added
-    in one upsert; ``rollups.counts_sql`` says the same for SQLite.
+    this process, otherwise idle, builds them, each client's id known from ``upsert_clients``.
+    The rollup is counted here on the way (the staged time's text gives its quarter hour) and
+    added in one upsert; ``rollups.counts_sql`` says the same for SQLite.
     """
     complaint_of = complaint_of_line.get
     slots: dict[str, list] = {}  # quarter hour → [slot, score_1 … score_5]
