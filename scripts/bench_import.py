@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument(
         "--reimport",
         action="store_true",
-        help="then import another file about the same clients (every ninth or so renamed)",
+        help="then import another file about the same clients (about a third renamed)",
     )
     args = parser.parse_args()
     server = None
@@ -209,7 +209,8 @@ def run(args, server, workdir: Path) -> None:
 
 def reimport(args, server) -> None:
     """Time the import of a second file about the same clients: every client is known, those
-    whose number starts with 1 get a new name (updated and audited), the rest are unchanged."""
+    whose number starts with 1 (about a third) get a new name (updated and audited), the rest
+    are unchanged."""
     from complaints.intake import csv_import
 
     data = generate(args.rows, args.clients, seed=8)
