@@ -208,7 +208,7 @@ def run(args, server, workdir: Path) -> None:
 
 
 def reimport(args, server) -> None:
-    """Time the import of a second file about the same clients: every client is known, those
+    """Time the import of a second file about the same clients: nearly all are known, those
     whose number starts with 1 (about a third) get a new name (updated and audited), the rest
     are unchanged."""
     from complaints.intake import csv_import
