@@ -467,6 +467,18 @@ def test_a_reimport_writes_and_audits_exactly_the_clients_it_changes(
     ]
 
 
+def test_clients_created_after_an_import_get_ids_of_their_own(app, client, manager, make_client):
+    """The import chooses its new clients' ids (PostgreSQL: from the sequence) and the ratings
+    use them: a client created afterwards must not collide with any of them."""
+    job = staged_job(client, HEADER + "a,A,,,5,,,2025-06-01,\nb,B,,,4,,,2025-06-02,\n")
+    client.post(f"/complaints/import/{job}/run")
+    later = make_client(external_id="later", name="Later")
+    assert later.id not in (_id(app, "a"), _id(app, "b"))
+    assert {_client(app, name).id for name in ("a", "b")} == {
+        r.client_id for r in all_rows(app, Rating)
+    }
+
+
 def test_the_import_statements_do_not_grow_with_the_file(app, db_session):
     def statements_for(rows: int) -> int:
         staged = [
