@@ -5,9 +5,10 @@ The flow is upload → preview → import. The upload is parsed and checked line
 ``instance/imports``) with a small JSON status next to it; the preview lists every bad line by its
 line number and writes nothing to the database. The import reads the staged rows back (no second
 parse) and runs in a background thread with its own app context and session, in ONE short
-transaction of set-based statements (``csv_bulk``): all clients in one upsert, the ratings a range
-of lines at a time (SQLite: from a staging table filled once; PostgreSQL: by ``COPY``), the status
-file recording progress after each range so that the page can poll it.
+transaction of set-based statements (``csv_bulk``): the new clients in one insert and the changed
+ones in one update, the ratings a range of lines at a time (SQLite: from a staging table filled
+once; PostgreSQL: by ``COPY``), the status file recording progress after each range so that the
+page can poll it.
 Any failure rolls everything back; a failed or stopped import says so at once and can be started
 again (it wrote nothing, and a committed one is recognised by its audit event).
 
@@ -378,9 +379,9 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
     """Write staged rows set-based inside the caller's transaction (the caller commits).
 
     A fixed number of statements whatever the size of the file, plus a few per complaint opened:
-    the rows staged in the database once (``COPY`` / ``executemany``), then every client in one
-    upsert, the ratings in a few ``INSERT … SELECT`` (the progress bar), the rollup and the
-    milestones in one statement each.
+    the rows staged in the database once (SQLite), the new clients in one insert and the changed
+    ones in one update, the ratings in a few ``INSERT … SELECT`` / ``COPY`` (the progress bar), the
+    rollup and the milestones in one statement each.
     """
     progress = progress or (lambda phase, done: None)
     progress("clients", 0)
@@ -388,20 +389,20 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
         rows = [[*row, None] for row in rows]
     with bulk.roomy_cache():
         bulk.stage(rows)
-        created, updated, aliases = bulk.upsert_clients(rows, actor_id, now)
+        clients = bulk.upsert_clients(rows, actor_id, now)
         cutoff = bulk.stored_text(complaint_cutoff(now))
         low_max = current_app.config["LOW_RATING_MAX"]
         recent_low = [
             row for row in rows if row[bulk.SCORE] <= low_max and row[bulk.OCCURRED] >= cutoff
         ]
-        client_of = bulk.client_ids_of_lines(recent_low, aliases)
+        client_of = bulk.client_ids_of_lines(recent_low, clients.aliases)
         lows: dict[int, list] = {}
         for row in recent_low:
             lows.setdefault(client_of[row[bulk.LINE]], []).append(row)
         complaint_of_line, opened = _complaints_for(lows, actor_id, now)
         progress("ratings", 0)
         written = bulk.insert_ratings(
-            rows, aliases, complaint_of_line, CHUNK, lambda done: progress("ratings", done)
+            rows, clients, complaint_of_line, CHUNK, lambda done: progress("ratings", done)
         )
         if written != len(rows):  # every staged row has its client: anything else is a bug
             raise RuntimeError(f"{written} ratings written of {len(rows)} staged")
@@ -409,8 +410,8 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
         bulk.finish()
     return {
         "ratings": len(rows),
-        "clients_created": created,
-        "clients_updated": updated,
+        "clients_created": clients.created,
+        "clients_updated": clients.updated,
         "complaints_opened": opened,
         "complaints_joined": len(lows) - opened,
     }

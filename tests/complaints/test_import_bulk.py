@@ -409,6 +409,82 @@ def test_an_unchanged_client_is_neither_rewritten_nor_audited(app, client, manag
     assert count(app, Rating) == 2
 
 
+def _note_updated_clients(app) -> None:
+    """A trigger (rolled back with the test) noting the id of every client row updated."""
+    with using(app):
+        statements = ["CREATE TABLE touched_clients (id INTEGER)"]
+        if db.session.get_bind().dialect.name == "postgresql":
+            statements += [
+                "CREATE FUNCTION note_touched() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN INSERT INTO touched_clients VALUES (NEW.id); RETURN NEW; END$$",
+                "CREATE TRIGGER touched AFTER UPDATE ON clients FOR EACH ROW "
+                "EXECUTE FUNCTION note_touched()",
+            ]
+        else:
+            statements.append(
+                "CREATE TRIGGER touched AFTER UPDATE ON clients BEGIN "
+                "INSERT INTO touched_clients VALUES (new.id); END"
+            )
+        for statement in statements:
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+
+
+def test_a_reimport_writes_and_audits_exactly_the_clients_it_changes(
+    app, client, manager, make_client
+):
+    """Known clients are compared before anything is written: only the ones whose details
+    change are updated (a new language too, unaudited as ever), the rest are not touched."""
+    make_client(
+        external_id="same", name="Same", email="same@example.com", phone="+1 555", locale="pt_BR"
+    )
+    make_client(external_id="renamed", name="Old Name", email="renamed@example.com")
+    make_client(external_id="mailed", name="Mailed")
+    make_client(external_id="spoken", name="Spoken", locale="pt_BR")
+    _note_updated_clients(app)
+    text = HEADER + "".join(
+        [
+            "same,Same,,,5,,O-1,2025-06-01T10:00:00Z,\n",
+            "same,Same,same@example.com,+1 555,4,,O-2,2025-06-02T10:00:00Z,pt-BR\n",
+            "renamed,New Name,,,3,,O-3,2025-06-01T10:00:00Z,\n",
+            "mailed,Mailed,mailed@example.com,,5,,O-4,2025-06-01T10:00:00Z,\n",
+            "spoken,Spoken,,,5,,O-5,2025-06-01T10:00:00Z,es\n",
+            "fresh,Fresh,,,5,,O-6,2025-06-01T10:00:00Z,\n",
+        ]
+    )
+    job = staged_job(client, text)
+    client.post(f"/complaints/import/{job}/run")
+    result = status(app, job)["result"]
+    assert (result["clients_created"], result["clients_updated"]) == (1, 4)
+    with using(app):
+        touched = db.session.scalars(sa.text("SELECT id FROM touched_clients")).all()
+    assert sorted(touched) == sorted(_id(app, name) for name in ("renamed", "mailed", "spoken"))
+    found = snapshot(app)
+    assert found["clients"] == [
+        ("fresh", "Fresh", None, None, None),
+        ("mailed", "Mailed", "mailed@example.com", None, None),
+        ("renamed", "New Name", "renamed@example.com", None, None),
+        ("same", "Same", "same@example.com", "+1 555", "pt_BR"),
+        ("spoken", "Spoken", None, None, "es"),
+    ]
+    assert found["changes"] == [
+        ("mailed", "system", _sorted_json({"email": [None, "mailed@example.com"]})),
+        ("renamed", "system", _sorted_json({"name": ["Old Name", "New Name"]})),
+    ]
+
+
+def test_clients_created_after_an_import_get_ids_of_their_own(app, client, manager, make_client):
+    """The import chooses its new clients' ids (PostgreSQL: from the sequence) and the ratings
+    use them: a client created afterwards must not collide with any of them."""
+    job = staged_job(client, HEADER + "a,A,,,5,,,2025-06-01,\nb,B,,,4,,,2025-06-02,\n")
+    client.post(f"/complaints/import/{job}/run")
+    later = make_client(external_id="later", name="Later")
+    assert later.id not in (_id(app, "a"), _id(app, "b"))
+    assert {_client(app, name).id for name in ("a", "b")} == {
+        r.client_id for r in all_rows(app, Rating)
+    }
+
+
 def test_the_import_statements_do_not_grow_with_the_file(app, db_session):
     def statements_for(rows: int) -> int:
         staged = [
