@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
+from complaints.search_pieces import rare_pieces
 from core.away import away_on
 from core.extensions import db
 from core.inputs import int_arg
@@ -19,6 +20,7 @@ PAGE_SIZE = 50
 MAX_PAGE = 200  # offset pagination stays cheap only so deep; narrow the filters to go further
 FOLLOW_UP_LIMIT = 200
 FEW_MATCHES = 1000  # a search with at most this many open matches lists from them
+KELVIN, LONG_S = "\u212a", "\u017f"  # the non-ASCII characters FTS5 folds to ASCII letters
 VIEWS = ("all", "mine", "unowned", "overdue")
 SORTS = {
     "due": (Complaint.due_at, Complaint.id),
@@ -178,12 +180,27 @@ def _match_branches(q: str) -> list:
     if len(q) < 3:
         named = sa.select(Client.id.label("rowid")).where(name_starts_with(Client.name, q))
         return [_from_found(named.subquery(), Complaint.client_id)]
-    if db.session.get_bind().dialect.name == "sqlite":
+    dialect = db.session.get_bind().dialect.name
+    pieces = rare_pieces(q, dialect)
+    if dialect == "sqlite":
         summaries, names = _fts_rowids(q)
-        return [_from_found(summaries, Complaint.id), _from_found(names, Complaint.client_id)]
+        by_summary = _from_found(summaries, Complaint.id)
+        if pieces:
+            asked = " AND ".join(_fts_phrase(piece) for piece in pieces)
+            by_summary = _from_found(_fts_found("fts_complaint_summaries", asked), Complaint.id)
+            by_summary = by_summary.where(_folded_contains(Complaint.summary_words, q))
+        return [by_summary, _from_found(names, Complaint.client_id)]
+    if pieces:  # the index is asked for the pieces; the whole query is tested on what they find
+        unindexed = Complaint.summary_words + ""  # an expression the trigram index does not serve
+        summary_test = sa.and_(
+            *(Complaint.summary_words.icontains(piece, autoescape=True) for piece in pieces),
+            unindexed.icontains(q, autoescape=True),
+        )
+    else:
+        summary_test = Complaint.summary_words.icontains(q, autoescape=True)
     named = sa.select(Client.id.label("rowid")).where(Client.name.icontains(q, autoescape=True))
     return [
-        sa.select(Complaint.id).where(Complaint.summary.icontains(q, autoescape=True)),
+        sa.select(Complaint.id).where(summary_test),
         _from_found(named.subquery(), Complaint.client_id),
     ]
 
@@ -204,13 +221,29 @@ def _from_found(found, key):
 
 def _fts_rowids(q: str):
     """SQLite: the rowids of the summaries, and of the client names, that contain ``q``."""
-    phrase = '"' + q.replace('"', '""') + '"'
-    found = []
-    for name in ("fts_complaint_summaries", "fts_client_names"):
-        table = sa.table(name, sa.column("rowid"))
-        hit = sa.literal_column(name).match(phrase)
-        found.append(sa.select(table.c.rowid).where(hit).subquery())
-    return found
+    phrase = _fts_phrase(q)
+    return [_fts_found(name, phrase) for name in ("fts_complaint_summaries", "fts_client_names")]
+
+
+def _fts_found(name: str, asked: str):
+    """SQLite: the rowids FTS5 table ``name`` finds for the FTS5 query ``asked``."""
+    table = sa.table(name, sa.column("rowid"))
+    return sa.select(table.c.rowid).where(sa.literal_column(name).match(asked)).subquery()
+
+
+def _fts_phrase(text: str) -> str:
+    """An FTS5 phrase: with the trigram tokenizer, the rows that contain ``text`` in any case."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _folded_contains(column, q: str):
+    """SQLite, ``q`` ASCII: ``column`` contains ``q`` exactly as FTS5's trigram tokenizer folds
+    letter case. ``LIKE`` folds ASCII letters alike; FTS5 also folds two other characters to
+    ASCII ones (the Kelvin sign to "k", the long s to "s"), which are folded here first
+    (``tests/complaints/test_search_paths.py`` asks FTS5 which characters fold to ASCII)."""
+    unkelvin = sa.func.replace(column, KELVIN, "k", type_=sa.String)
+    folded = sa.func.replace(unkelvin, LONG_S, "s", type_=sa.String)
+    return folded.contains(q, autoescape=True)
 
 
 def _row_matches(q: str):
