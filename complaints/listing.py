@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
@@ -130,14 +131,20 @@ def _from_the_matches(filters: Filters, found: list[int], viewer_id: int, now: d
     """The page cut from the open matches already read: their ids sorted and cut by the database
     (rowid or primary-key look-ups), then the page's columns read for the page alone.
 
-    The ids go in as bound values, so the search's index is read once per request (its cost on
-    SQLite grows with the table for a phrase of common trigrams: FTS5 reads every page of each
-    trigram's doclist, e.g. 45 ms for "courier (case 42)" at a million). The open condition stays
-    an expression no index serves, so neither planner walks the open list to test the ids.
+    The ids go in as bound values, so the search's index is read once per request. PostgreSQL
+    gets them as one array (``= ANY``): up to a thousand parameters, each rendered, bound and
+    planned, cost it more than the look-ups (3.4 against 1.8 ms for 516 ids at a million). The
+    open condition stays an expression no index serves, so neither planner walks the open list to
+    test the ids.
     """
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
     ids = _filtered(sa.select(Complaint.id).where(still_open), filters, viewer_id, now)
-    ids = _one_page(ids.where(Complaint.id.in_(set(found))), filters)
+    if db.session.get_bind().dialect.name == "postgresql":
+        found_ids = sa.bindparam("found", sorted(set(found)), type_=postgresql.ARRAY(sa.Integer))
+        ids = ids.where(Complaint.id == sa.any_(found_ids))
+    else:
+        ids = ids.where(Complaint.id.in_(set(found)))
+    ids = _one_page(ids, filters)
     return brief_select().where(Complaint.id.in_(ids)).order_by(*SORTS[filters.sort])
 
 
