@@ -18,6 +18,7 @@ from tests.complaints.test_search_paths import (  # noqa: F401 (rows: the fixtur
     plain_filter,
     rows,
 )
+from tests.support.queries import count_statements, plan_of
 
 # Summaries like the benchmark's: eight words, 97 cases; "courier (case 42)" is 1 row in 776.
 WORDS = ("parcel", "courier", "refund", "invoice", "delivery", "coupon", "damaged", "missing")
@@ -195,3 +196,28 @@ def test_rows_with_every_part_but_not_the_query_are_not_found(
     ]
     page = open_complaints(Filters(q="qwerty uiop"), 0, utcnow())
     assert {item.id for item in page.items} == {found[0], found[3]}
+
+
+def test_the_parts_are_read_from_the_search_index_under_any_filter(app, more_rows, monkeypatch):
+    """Asked for its parts, the search still starts from the search index and looks each row up
+    by its key, even with a filter that has an index of its own (as the whole query does,
+    ``test_search_paths``); PostgreSQL scans no table."""
+    monkeypatch.setattr(search_pieces, "FEW_LEFT", 1.0)
+    filters = Filters(q="courier late (case 42)", channel="phone", view="overdue")
+    with count_statements(app) as counter:
+        open_complaints(filters, more_rows, utcnow())
+    statement, parameters = next(
+        (statement, parameters)
+        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        if "UNION ALL" in statement and "CAST(complaints.is_open" in statement
+    )
+    plan = plan_of(app, statement, parameters, conditions_only=True)
+    assert "Seq Scan on complaints" not in plan and "SCAN complaints\n" not in plan + "\n", plan
+    if "Index Cond" in plan:  # PostgreSQL: the parts, not the whole query, ask the index
+        assert "'%courier late (case 42)%'" not in plan.split("Index Cond")[1].split("\n")[0]
+        return
+    assert " AND " in str(parameters[0]), parameters  # FTS5 is asked for the parts
+    lines = plan.splitlines()
+    scan = next(i for i, line in enumerate(lines) if "SCAN fts_complaint_summaries" in line)
+    assert "SEARCH complaints" in lines[scan + 1], plan
+    assert "ix_complaints_insights_channel" not in plan, plan
