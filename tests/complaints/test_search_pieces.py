@@ -80,9 +80,28 @@ def test_the_whole_query_when_nothing_is_rare_or_it_is_short(sampled, dialect):
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
-def test_parts_found_nowhere_are_asked_for(sampled, dialect):
+def test_the_whole_query_when_its_trigrams_are_all_rare(sampled, dialect):
+    """Their lists are short: the phrase reads them in less than testing rows would take."""
     sampled(BENCH_LIKE)
-    assert rare_pieces("qwerty uiop", dialect)
+    assert rare_pieces("qwerty uiop", dialect) is None
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_two_parts_of_one_common_word_are_not_asked_for(sampled, dialect):
+    """Each part of "delivery" is in 1 row in 8 but they come together, so asking for two of them
+    would leave every delivery to test: the sample counts the rows holding both."""
+    sampled(BENCH_LIKE)
+    assert rare_pieces("delivery", dialect) is None
+    assert rare_pieces("about a delivery", dialect) is None
+
+
+def test_the_second_part_is_the_one_least_often_found_with_the_first(sampled):
+    """Every trigram of "qwerty" and of "uiop" is in half the rows, never together: the second
+    part is not another of the first's word, so the two leave no row to test."""
+    summaries = ["qwerty x", "y uiop"] * 100
+    sampled(summaries)
+    first, second = rare_pieces("qwerty uiop", "sqlite")
+    assert not any(first in row and second in row for row in summaries)
 
 
 def test_sqlite_tests_only_ascii_queries_on_rows(sampled):
@@ -92,10 +111,11 @@ def test_sqlite_tests_only_ascii_queries_on_rows(sampled):
     assert rare_pieces("курьер (дело 42)", "sqlite") is None
 
 
-def test_postgresql_words_are_ascii_letters_and_digits(sampled):
+def test_postgresql_words_are_ascii_letters_and_digits(sampled, monkeypatch):
     """Every part gives pg_trgm at least one trigram in any locale: three ASCII letters or digits,
     or a word whose start (or end, after two) the query shows."""
     sampled(["nothing alike"] * 10)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)  # parts whenever there are two
     assert rare_pieces("курьер опоздал", "postgresql") is None
     assert rare_pieces("a курьер 7 zz", "postgresql") == [" 7 ", " zz"]
     assert search_pieces._words("x 42)") == [(" 42)", 2, 4)]  # "x" alone: no known start
@@ -141,11 +161,11 @@ def more_rows(app, rows, make_client, make_complaint):  # noqa: F811 (the import
 def test_the_parts_list_what_a_plain_filter_over_the_rows_lists(
     app, more_rows, monkeypatch, few, filters
 ):
-    """Parts asked for whenever there are two (``FEW_LEFT`` 1), from three characters on: every
-    page of every query equals the plain filter, walked or cut from the matches."""
+    """Parts asked for whenever there are two (``ROW_COST`` below nothing), from three characters
+    on: every page of every query equals the plain filter, walked or cut from the matches."""
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     monkeypatch.setattr(listing, "FEW_MATCHES", few)
-    monkeypatch.setattr(search_pieces, "FEW_LEFT", 1.0)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)
     monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
     asked = []
 
@@ -167,8 +187,8 @@ def test_sqlite_rows_folded_like_fts5(app, db_session, make_client, make_complai
     make_complaint(summary="A kiosk far away", client_id=make_client().id)
     monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
     pages = []
-    for few_left in (0.0, 1.0):
-        monkeypatch.setattr(search_pieces, "FEW_LEFT", few_left)
+    for row_cost in (10**9, -1):  # never parts, parts whenever there are two
+        monkeypatch.setattr(search_pieces, "ROW_COST", row_cost)
         pages.append([item.id for item in open_complaints(Filters(q=q), 0, utcnow()).items])
     assert pages[0] == pages[1]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -182,6 +202,7 @@ def test_rows_with_every_part_but_not_the_query_are_not_found(
     """The parts of "qwerty uiop" (SQLite "qwe" and "rty", PostgreSQL "qwerty " and " uiop") are
     all in rows that do not contain the query: the whole query is tested on each row."""
     sampled(["nothing alike"] * 200)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)
     dialect = db_session.get_bind().dialect.name
     assert rare_pieces("qwerty uiop", dialect) in (["qwe", "rty"], ["qwerty ", " uiop"])
     monkeypatch.setattr(listing, "FEW_MATCHES", few)
@@ -202,7 +223,7 @@ def test_the_parts_are_read_from_the_search_index_under_any_filter(app, more_row
     """Asked for its parts, the search still starts from the search index and looks each row up
     by its key, even with a filter that has an index of its own (as the whole query does,
     ``test_search_paths``); PostgreSQL scans no table."""
-    monkeypatch.setattr(search_pieces, "FEW_LEFT", 1.0)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)
     filters = Filters(q="courier late (case 42)", channel="phone", view="overdue")
     with count_statements(app) as counter:
         open_complaints(filters, more_rows, utcnow())
