@@ -25,6 +25,7 @@ every part has at least one trigram in any locale (a pattern with none would rea
 index).
 """
 
+import functools
 import re
 
 import sqlalchemy as sa
@@ -53,11 +54,11 @@ def rare_pieces(q: str, dialect: str) -> list[str] | None:
     if not sample:
         return None
 
-    def rows(text: str) -> int:  # the sample rows holding ``text``, as bits
-        text = text.lower()
-        return sum(1 << i for i, row in enumerate(sample) if text in row)
+    @functools.cache
+    def rows(text: str) -> int:  # the sample rows holding ``text`` (lower-cased), as bits
+        return int("".join("1" if text in row else "0" for row in sample), 2)
 
-    found = {text: rows(text) for text, _, _ in candidates}
+    found = {text: rows(text.lower()) for text, _, _ in candidates}
     first = min(candidates, key=lambda c: (found[c[0]].bit_count(), c[1]))
     apart = [c for c in candidates if c[2] <= first[1] or c[1] >= first[2]]
     if not apart:
@@ -99,15 +100,21 @@ def _words(q: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def _sample() -> list[str]:
-    """Up to ``SAMPLE`` summaries, lower-cased, by keys spread evenly down from the newest, one
-    query (the keys are counted by the database: bound one by one they cost more than the read).
-    The stride is odd, so it never keeps in step with an even cycle in the rows (generated data
-    has them: an even stride would only ever see every other word of the benchmark's summaries).
-    """
+def _sample_statement():
+    """``SAMPLE`` summaries by keys spread evenly down from the newest (the keys counted by the
+    database: bound one by one they cost more than the read). The stride is odd, so it never
+    keeps in step with an even cycle in the rows (generated data has them: an even stride would
+    only ever see every other word of the benchmark's summaries)."""
     top = sa.select(sa.func.max(Complaint.id)).scalar_subquery()
     steps = sa.select(sa.literal(0).label("n")).cte("steps", recursive=True)
     steps = steps.union_all(sa.select(steps.c.n + 1).where(steps.c.n < SAMPLE - 1))
     keys = sa.select(top - steps.c.n * (top // SAMPLE).op("|")(1))
-    found = db.session.scalars(sa.select(Complaint.summary_words).where(Complaint.id.in_(keys)))
-    return [summary.lower() for summary in found]
+    return sa.select(Complaint.summary_words).where(Complaint.id.in_(keys))
+
+
+_SAMPLE_STATEMENT = _sample_statement()  # built once: building it cost more than running it
+
+
+def _sample() -> list[str]:
+    """The sample's summaries, lower-cased."""
+    return [summary.lower() for summary in db.session.scalars(_SAMPLE_STATEMENT)]
