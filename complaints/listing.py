@@ -105,7 +105,8 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
 
 def _open_matches(q: str, filters: Filters, viewer_id: int, now: datetime) -> list[int]:
     """The open complaints the search finds under the list's filters, stopped past
-    ``FEW_MATCHES`` (one query, no order: it streams from the search's indexes and stops).
+    ``FEW_MATCHES`` (one query, no order: it streams from the search's indexes and stops; a long
+    query's estimate of which parts to ask for reads a sample first, one query more).
 
     Which way to list is a matter of cost, never of result: with at most ``FEW_MATCHES`` the page
     is cut from them (one look-up each); with more, at least ``FEW_MATCHES`` of the open list's
@@ -178,6 +179,11 @@ def _match_branches(q: str) -> list:
     letter case — on SQLite through the FTS5 trigram tables (a quoted phrase is a substring match
     there), on PostgreSQL through ``ILIKE`` served by the pg_trgm GIN indexes (migration 0012).
     (The caller drops ``%`` and ``_`` from ``q`` as it always did; nothing left means no search.)
+    When a long query's trigrams are common, the summaries' index is asked for two rarer parts
+    of it only (``search_pieces.rare_pieces``) and the whole query is tested on the rows they
+    find: on SQLite by ``_folded_contains``, on PostgreSQL by ``ILIKE`` on an expression the
+    index does not serve, so the planner keeps it out of the index's condition. The client
+    names' branch always asks for the whole query (names are short and few match).
 
     Below three characters no trigram index can help, and a substring scan grows with the tables;
     a short query finds the complaints of clients whose name *starts with* it (``Ma`` finds
