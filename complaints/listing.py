@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
-from complaints.search_pieces import rare_pieces
+from complaints.search_pieces import fts_and, fts_phrase, rare_pieces
 from core.away import away_on
 from core.extensions import db
 from core.inputs import int_arg
@@ -199,8 +199,8 @@ def _match_branches(q: str) -> list:
         summaries, names = _fts_rowids(q)
         by_summary = _from_found(summaries, Complaint.id)
         if pieces:
-            asked = " AND ".join(_fts_phrase(piece) for piece in pieces)
-            by_summary = _from_found(_fts_found("fts_complaint_summaries", asked), Complaint.id)
+            asked = _fts_found("fts_complaint_summaries", fts_and(pieces))
+            by_summary = _from_found(asked, Complaint.id)
             by_summary = by_summary.where(_folded_contains(Complaint.summary_words, q))
         return [by_summary, _from_found(names, Complaint.client_id)]
     if pieces:  # the index is asked for the pieces; the whole query is tested on what they find
@@ -234,7 +234,7 @@ def _from_found(found, key):
 
 def _fts_rowids(q: str):
     """SQLite: the rowids of the summaries, and of the client names, that contain ``q``."""
-    phrase = _fts_phrase(q)
+    phrase = fts_phrase(q)
     return [_fts_found(name, phrase) for name in ("fts_complaint_summaries", "fts_client_names")]
 
 
@@ -242,11 +242,6 @@ def _fts_found(name: str, asked: str):
     """SQLite: the rowids FTS5 table ``name`` finds for the FTS5 query ``asked``."""
     table = sa.table(name, sa.column("rowid"))
     return sa.select(table.c.rowid).where(sa.literal_column(name).match(asked)).subquery()
-
-
-def _fts_phrase(text: str) -> str:
-    """An FTS5 phrase: with the trigram tokenizer, the rows that contain ``text`` in any case."""
-    return '"' + text.replace('"', '""') + '"'
 
 
 def _folded_contains(column, q: str):

@@ -51,8 +51,11 @@ LONG_QUERIES = [
 
 @pytest.fixture
 def sampled(monkeypatch):
+    """Use this sample, and (SQLite) take the parts to find few rows, whatever FTS5 would say."""
+
     def use(summaries):
         monkeypatch.setattr(search_pieces, "_sample", lambda: [s.lower() for s in summaries])
+        monkeypatch.setattr(search_pieces, "_fts_finds_more", lambda asked, limit: False)
 
     return use
 
@@ -242,3 +245,25 @@ def test_the_parts_are_read_from_the_search_index_under_any_filter(app, more_row
     scan = next(i for i, line in enumerate(lines) if "SCAN fts_complaint_summaries" in line)
     assert "SEARCH complaints" in lines[scan + 1], plan
     assert "ix_complaints_insights_channel" not in plan, plan
+
+
+def test_sqlite_asks_for_the_parts_only_when_they_find_few_rows(
+    app, db_session, make_client, make_complaint, monkeypatch
+):
+    """FTS5 counts what the parts find (no further than ``FOUND_AT_MOST``) before they are asked
+    for: the sample cannot see whether the whole phrase's rows lie together, which makes the
+    phrase cheap."""
+    if db_session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads a bitmap of the candidates: counting them costs the read")
+    summaries = ["qwerty  uiop", "qwerty uiop", "qwe rty", "uiop, qwerty"]
+    for summary in summaries:
+        make_complaint(summary=summary, client_id=make_client().id)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)  # parts whenever there are two
+    pieces = rare_pieces("qwerty uiop", "sqlite")
+    assert pieces is not None
+    found = sum(all(piece in summary for piece in pieces) for summary in summaries)
+    assert found >= 1
+    assert search_pieces._fts_finds_more(search_pieces.fts_and(pieces), found - 1)
+    assert not search_pieces._fts_finds_more(search_pieces.fts_and(pieces), found)
+    monkeypatch.setattr(search_pieces, "FOUND_AT_MOST", found - 1)
+    assert rare_pieces("qwerty uiop", "sqlite") is None
