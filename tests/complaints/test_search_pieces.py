@@ -170,6 +170,7 @@ def test_the_parts_list_what_a_plain_filter_over_the_rows_lists(
     monkeypatch.setattr(listing, "FEW_MATCHES", few)
     monkeypatch.setattr(search_pieces, "ROW_COST", -1)
     monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
     asked = []
 
     def spied(q: str, dialect: str):
@@ -189,6 +190,7 @@ def test_sqlite_rows_folded_like_fts5(app, db_session, make_client, make_complai
     found = make_complaint(summary="The \u212aiosk near ſtation", client_id=make_client().id)
     make_complaint(summary="A kiosk far away", client_id=make_client().id)
     monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
     pages = []
     for row_cost in (10**9, -1):  # never parts, parts whenever there are two
         monkeypatch.setattr(search_pieces, "ROW_COST", row_cost)
@@ -227,6 +229,7 @@ def test_the_parts_are_read_from_the_search_index_under_any_filter(app, more_row
     by its key, even with a filter that has an index of its own (as the whole query does,
     ``test_search_paths``); PostgreSQL scans no table."""
     monkeypatch.setattr(search_pieces, "ROW_COST", -1)
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
     filters = Filters(q="courier late (case 42)", channel="phone", view="overdue")
     with count_statements(app) as counter:
         open_complaints(filters, more_rows, utcnow())
@@ -259,6 +262,7 @@ def test_sqlite_asks_for_the_parts_only_when_they_find_few_rows(
     for summary in summaries:
         make_complaint(summary=summary, client_id=make_client().id)
     monkeypatch.setattr(search_pieces, "ROW_COST", -1)  # parts whenever there are two
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
     pieces = rare_pieces("qwerty uiop", "sqlite")
     assert pieces is not None
     found = sum(all(piece in summary for piece in pieces) for summary in summaries)
@@ -267,3 +271,13 @@ def test_sqlite_asks_for_the_parts_only_when_they_find_few_rows(
     assert not search_pieces._fts_finds_more(search_pieces.fts_and(pieces), found)
     monkeypatch.setattr(search_pieces, "FOUND_AT_MOST", found - 1)
     assert rare_pieces("qwerty uiop", "sqlite") is None
+
+
+def test_no_sample_from_a_small_table(app, db_session, make_client, make_complaint, monkeypatch):
+    """Under ``MIN_ROWS`` every trigram's list is short: the whole query, no sample read."""
+    make_complaint(summary="qwerty uiop", client_id=make_client().id)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)
+    assert search_pieces._sample() == []
+    assert rare_pieces("qwerty uiop", db_session.get_bind().dialect.name) is None
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    assert search_pieces._sample() == ["qwerty uiop"]
