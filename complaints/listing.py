@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
-from complaints.search_pieces import fts_and, fts_phrase, rare_pieces
+from complaints.search_pieces import fts_and, fts_found, fts_phrase, rare_pieces
 from core.away import away_on
 from core.extensions import db
 from core.inputs import int_arg
@@ -199,7 +199,7 @@ def _match_branches(q: str) -> list:
         summaries, names = _fts_rowids(q)
         by_summary = _from_found(summaries, Complaint.id)
         if pieces:
-            asked = _fts_found("fts_complaint_summaries", fts_and(pieces))
+            asked = fts_found("fts_complaint_summaries", fts_and(pieces))
             by_summary = _from_found(asked, Complaint.id)
             by_summary = by_summary.where(_folded_contains(Complaint.summary_words, q))
         return [by_summary, _from_found(names, Complaint.client_id)]
@@ -235,20 +235,14 @@ def _from_found(found, key):
 def _fts_rowids(q: str):
     """SQLite: the rowids of the summaries, and of the client names, that contain ``q``."""
     phrase = fts_phrase(q)
-    return [_fts_found(name, phrase) for name in ("fts_complaint_summaries", "fts_client_names")]
-
-
-def _fts_found(name: str, asked: str):
-    """SQLite: the rowids FTS5 table ``name`` finds for the FTS5 query ``asked``."""
-    table = sa.table(name, sa.column("rowid"))
-    return sa.select(table.c.rowid).where(sa.literal_column(name).match(asked)).subquery()
+    return [fts_found(name, phrase) for name in ("fts_complaint_summaries", "fts_client_names")]
 
 
 def _folded_contains(column, q: str):
     """SQLite, ``q`` ASCII: ``column`` contains ``q`` exactly as FTS5's trigram tokenizer folds
     letter case. ``LIKE`` folds ASCII letters alike; FTS5 also folds two other characters to
     ASCII ones (the Kelvin sign to "k", the long s to "s"), which are folded here first
-    (``tests/complaints/test_search_paths.py`` asks FTS5 which characters fold to ASCII)."""
+    (``tests/complaints/test_search_pieces.py`` asks FTS5 which characters fold to ASCII)."""
     unkelvin = sa.func.replace(column, KELVIN, "k", type_=sa.String)
     folded = sa.func.replace(unkelvin, LONG_S, "s", type_=sa.String)
     return folded.contains(q, autoescape=True)

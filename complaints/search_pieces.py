@@ -97,12 +97,17 @@ def fts_and(pieces: list[str]) -> str:
     return " AND ".join(fts_phrase(piece) for piece in pieces)
 
 
+def fts_found(name: str, asked: str, limit: int | None = None):
+    """SQLite: the rowids FTS5 table ``name`` finds for the FTS5 query ``asked`` (a subquery)."""
+    table = sa.table(name, sa.column("rowid"))
+    found = sa.select(table.c.rowid).where(sa.literal_column(name).match(asked))
+    return found.limit(limit).subquery()
+
+
 def _fts_finds_more(asked: str, limit: int) -> bool:
     """SQLite: whether the summaries' FTS5 table finds more than ``limit`` rows for ``asked``,
     counted no further than that."""
-    table = sa.table("fts_complaint_summaries", sa.column("rowid"))
-    hit = sa.literal_column("fts_complaint_summaries").match(asked)
-    found = sa.select(table.c.rowid).where(hit).limit(limit + 1).subquery()
+    found = fts_found("fts_complaint_summaries", asked, limit + 1)
     return db.session.scalar(sa.select(sa.func.count()).select_from(found)) > limit
 
 
