@@ -148,12 +148,13 @@ def _sample_statement():
 
 
 _SAMPLE_STATEMENT = _sample_statement()  # built once: building it cost more than running it
+_NEWEST_KEY = sa.select(sa.func.max(Complaint.id))
 
 
 def _sample() -> list[str]:
     """The sample's summaries, lower-cased; none from a table under ``MIN_ROWS`` (by its newest
     key), whose trigram lists are all short."""
-    top = db.session.scalar(sa.select(sa.func.max(Complaint.id)))
+    top = db.session.scalar(_NEWEST_KEY)
     if not top or top < MIN_ROWS:
         return []
     found = db.session.scalars(_SAMPLE_STATEMENT, {"top": top})
