@@ -123,13 +123,15 @@ def _trigrams(q: str) -> list[tuple[str, int, int]]:
 
 
 def _words(q: str) -> list[tuple[str, int, int]]:
-    """Each word of ``q`` with the character before and after it when there is one (pg_trgm
-    pads a word there), kept when pg_trgm surely takes a trigram from it: three letters or digits,
-    or a known start (``"  4"``), or a known end after two (``"42 "``). The span is the word's."""
+    """Each word of ``q`` with the character before and after it when that ends it in any locale
+    (an ASCII one: pg_trgm pads the word there; a letter such as "é" may belong to it), kept when
+    pg_trgm surely takes a trigram from it: three letters or digits, or a known start (``"  4"``),
+    or a known end after two (``"42 "``). The span is the word's."""
     found = []
     for word in _WORD.finditer(q):
         start, end = word.span()
-        before, after = start > 0, end < len(q)
+        before = start > 0 and q[start - 1].isascii()
+        after = end < len(q) and q[end].isascii()
         if end - start >= 3 or before or (after and end - start >= 2):
             found.append((q[start - before : end + after], start, end))
     return found

@@ -123,6 +123,8 @@ def test_postgresql_words_are_ascii_letters_and_digits(sampled, monkeypatch):
     assert rare_pieces("a курьер 7 zz", "postgresql") == [" 7 ", " zz"]
     assert search_pieces._words("x 42)") == [(" 42)", 2, 4)]  # "x" alone: no known start
     assert search_pieces._words("ab") == []
+    # A letter beyond ASCII may be part of the word in the database's locale: no known edge.
+    assert search_pieces._words("é4 éab cd") == [("ab ", 4, 6), (" cd", 7, 9)]
 
 
 def test_fts5_folds_to_ascii_only_ascii_the_kelvin_sign_and_the_long_s():
