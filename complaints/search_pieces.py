@@ -1,0 +1,163 @@
+"""Which parts of a long search the trigram index is asked for (issue #16).
+
+A trigram index answers "the summary contains ``q``" by reading the list of rows of every trigram of
+``q``. A trigram found in nearly every summary (``cas`` of "(case 42)") makes it read a list as
+long as the table for nothing: at a million complaints "courier (case 42)" read fifteen lists, a
+dozen of them a million entries long, 35–50 ms for 1,289 rows. Asked for two of its parts only
+(``42)`` and ``our``) the index gives those same 1,289 rows in 2–3 ms, and testing the whole query
+on each of them costs a few more. So the list asks for two parts of a long query when that costs
+less (``rare_pieces``), and tests the whole query on the rows they find, in the index's own
+letter-case rules (``complaints.listing``).
+
+What each way costs is estimated from a sample of the summaries spread over the table (``SAMPLE``
+rows by key, one short query after the newest key; none under ``MIN_ROWS``, where every list
+is short): the index entries read (each trigram's share of the rows) and the rows left to test
+(those holding both parts), one row tested costing about ``ROW_COST`` entries read (3.5 µs
+against 5–7 ns on both databases). The estimate cannot see how the matches lie:
+FTS5 skips the pages of a list that hold no candidate, so a phrase whose rare trigram's rows sit
+together ("Complaint 999", the newest thousand) reads little (2.7 ms), while its parts may find
+thousands of rows spread over the table (3,700, 8 ms and 13 more to test them). So on SQLite the
+parts are only asked for once FTS5 has counted what they find, at most ``FOUND_AT_MOST`` (1.5 ms
+for "courier (case 42)"). The sample decides what the search costs, never what it finds: every
+part is a substring of ``q``, so the rows the parts find hold every match.
+
+The parts differ by database, as the indexes do. SQLite's FTS5 trigram table ANDs single
+trigrams cheaply (a phrase of common trigrams is what costs), so a part is one trigram of ``q``,
+and the two never overlap (sharing a character they would say little more than one). PostgreSQL's
+pg_trgm takes its trigrams from the words of an ``ILIKE`` pattern, padded where the word is known
+to start or end, so a part is one word of ``q`` with the characters around it (``" 42)"`` gives
+the trigrams of the whole word "42"); only ASCII letters and digits count as a word's, so that
+every part has at least one trigram in any locale (a pattern with none would read the whole
+index).
+"""
+
+import functools
+import re
+
+import sqlalchemy as sa
+
+from complaints.models import Complaint
+from core.extensions import db
+
+SAMPLE = 256  # summaries read to estimate what each way costs
+MIN_LENGTH = 6  # shorter queries have few trigrams: asking for them all costs little
+ROW_COST = 500  # testing one row found costs about as much as reading this many index entries
+MIN_ROWS = 20_000  # below, the whole query costs about what the estimate does (1 ms)
+FOUND_AT_MOST = 2000  # SQLite: rows the parts may find (all tested: 7 ms at most)
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def rare_pieces(q: str, dialect: str) -> list[str] | None:
+    """Two parts of ``q`` to ask the summaries' index for, or ``None`` when asking for the whole
+    query costs no more (or the query is short, or on SQLite not ASCII: the test of the whole
+    query on a row must fold letter case exactly as FTS5 does, and only for ASCII does ``LIKE``).
+
+    The first part is the rarest in the sample; the second, of those apart from it, the one
+    found with it in the fewest rows (two parts of one common word, found together, would leave
+    that word's every row to test)."""
+    if len(q) < MIN_LENGTH or (dialect == "sqlite" and not q.isascii()):
+        return None
+    candidates = _trigrams(q) if dialect == "sqlite" else _words(q)
+    sample = _sample() if len(candidates) >= 2 else []
+    if not sample:
+        return None
+
+    @functools.cache
+    def rows(text: str) -> int:  # the sample rows holding ``text`` (lower-cased), as bits
+        return int("".join("1" if text in row else "0" for row in sample), 2)
+
+    found = {text: rows(text.lower()) for text, _, _ in candidates}
+    first = min(candidates, key=lambda c: (found[c[0]].bit_count(), c[1]))
+    apart = [c for c in candidates if c[2] <= first[1] or c[1] >= first[2]]
+    if not apart:
+        return None
+    both = {text: (found[first[0]] & found[text]).bit_count() for text, _, _ in apart}
+    second = min(apart, key=lambda c: (both[c[0]], found[c[0]].bit_count(), c[1]))
+
+    def entries(*texts: str) -> float:  # index entries read per row of the table
+        trigrams = {t.lower() for text in texts for t, _, _ in _trigrams(text)}
+        return sum(rows(trigram).bit_count() for trigram in trigrams) / len(sample)
+
+    left = max(both[second[0]], 0.5) / len(sample)  # rows to test per row of the table
+    if entries(first[0], second[0]) + left * ROW_COST >= entries(q):
+        return None
+    pieces = [first[0], second[0]]
+    if dialect == "sqlite" and _fts_finds_more(fts_and(pieces), FOUND_AT_MOST):
+        return None
+    return pieces
+
+
+def fts_phrase(text: str) -> str:
+    """An FTS5 phrase: with the trigram tokenizer, the rows that contain ``text`` in any case."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts_and(pieces: list[str]) -> str:
+    """An FTS5 query for the rows that contain every one of ``pieces``."""
+    return " AND ".join(fts_phrase(piece) for piece in pieces)
+
+
+def fts_found(name: str, asked: str, limit: int | None = None):
+    """SQLite: the rowids FTS5 table ``name`` finds for the FTS5 query ``asked`` (a subquery)."""
+    table = sa.table(name, sa.column("rowid"))
+    found = sa.select(table.c.rowid).where(sa.literal_column(name).match(asked))
+    return found.limit(limit).subquery()
+
+
+def _fts_finds_more(asked: str, limit: int) -> bool:
+    """SQLite: whether the summaries' FTS5 table finds more than ``limit`` rows for ``asked``,
+    counted no further than that."""
+    found = fts_found("fts_complaint_summaries", asked, limit + 1)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(found)) > limit
+
+
+def _trigrams(q: str) -> list[tuple[str, int, int]]:
+    """Each distinct trigram of ``q`` (as typed: FTS5 folds it) with the span it covers."""
+    seen, found = set(), []
+    for i in range(len(q) - 2):
+        text = q[i : i + 3]
+        if text.lower() not in seen:
+            seen.add(text.lower())
+            found.append((text, i, i + 3))
+    return found
+
+
+def _words(q: str) -> list[tuple[str, int, int]]:
+    """Each word of ``q`` with the character before and after it when that ends it in any locale
+    (an ASCII one: pg_trgm pads the word there; a letter such as "é" may belong to it), kept when
+    pg_trgm surely takes a trigram from it: three letters or digits, or a known start (``"  4"``),
+    or a known end after two (``"42 "``). The span is the word's."""
+    found = []
+    for word in _WORD.finditer(q):
+        start, end = word.span()
+        before = start > 0 and q[start - 1].isascii()
+        after = end < len(q) and q[end].isascii()
+        if end - start >= 3 or before or (after and end - start >= 2):
+            found.append((q[start - before : end + after], start, end))
+    return found
+
+
+def _sample_statement():
+    """``SAMPLE`` summaries by keys spread evenly down from ``top`` (the keys counted by the
+    database: bound one by one they cost more than the read). The stride is odd, so it never
+    keeps in step with an even cycle in the rows (generated data has them: an even stride would
+    only ever see every other word of the benchmark's summaries)."""
+    top = sa.bindparam("top", type_=sa.Integer)
+    steps = sa.select(sa.literal(0).label("n")).cte("steps", recursive=True)
+    steps = steps.union_all(sa.select(steps.c.n + 1).where(steps.c.n < SAMPLE - 1))
+    keys = sa.select(top - steps.c.n * (top // SAMPLE).op("|")(1))
+    return sa.select(Complaint.summary_words).where(Complaint.id.in_(keys))
+
+
+_SAMPLE_STATEMENT = _sample_statement()  # built once: building it cost more than running it
+_NEWEST_KEY = sa.select(sa.func.max(Complaint.id))
+
+
+def _sample() -> list[str]:
+    """The sample's summaries, lower-cased; none from a table under ``MIN_ROWS`` (by its newest
+    key), whose trigram lists are all short."""
+    top = db.session.scalar(_NEWEST_KEY)
+    if not top or top < MIN_ROWS:
+        return []
+    found = db.session.scalars(_SAMPLE_STATEMENT, {"top": top})
+    return [summary.lower() for summary in found]

@@ -1,0 +1,285 @@
+"""A long search asks the trigram index for its rarest parts and tests the whole query on the rows
+they find (``complaints.search_pieces``, issue #16): which parts, and that the list is the same
+either way, on both databases."""
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from complaints import listing, search_pieces
+from complaints.listing import Filters, open_complaints
+from complaints.search_pieces import rare_pieces
+from core.database import utcnow
+from tests.complaints.test_search_paths import (  # noqa: F401 (rows: the fixture)
+    FILTERS,
+    QUERIES,
+    listed,
+    plain_filter,
+    rows,
+)
+from tests.support.queries import count_statements, plan_of
+
+# Summaries like the benchmark's: eight words, 97 cases; "courier (case 42)" is 1 row in 776.
+WORDS = ("parcel", "courier", "refund", "invoice", "delivery", "coupon", "damaged", "missing")
+BENCH_LIKE = [
+    f"complaint {n} about a {WORDS[n % 8]} (case {(n // 8) % 97})" for n in range(0, 200_000, 787)
+]
+# Rows whose summaries share most trigrams, so the parts are tested where they leave work to do.
+MORE_ROWS = [
+    ("Courier late (case 42)", "Ana Dias"),
+    ("courier LATE (case 4)", "Rui Late"),
+    ("Coupon late (case 42)", "Eva Cruz"),
+    ('He said "late" (case 7)', "Ian Moss"),
+    ("Посылка late опоздала", "Oleg Popov"),
+]
+LONG_QUERIES = [
+    "courier late (case 42)",
+    "courier late",
+    "late (case 42)",
+    "(case 42)",
+    "case 4",
+    '"late" (case',
+    "ate (cas",
+    "late опоздала",
+    "arrived late",
+    "late, late",
+    "Café frio",
+    "nothing here at all",
+]
+
+
+@pytest.fixture
+def sampled(monkeypatch):
+    """Use this sample, and (SQLite) take the parts to find few rows, whatever FTS5 would say."""
+
+    def use(summaries):
+        monkeypatch.setattr(search_pieces, "_sample", lambda: [s.lower() for s in summaries])
+        monkeypatch.setattr(search_pieces, "_fts_finds_more", lambda asked, limit: False)
+
+    return use
+
+
+def test_sqlite_asks_for_two_rare_trigrams_that_do_not_overlap(sampled):
+    sampled(BENCH_LIKE)
+    pieces = rare_pieces("courier (case 42)", "sqlite")
+    assert pieces is not None and len(pieces) == 2
+    rare, other = pieces
+    assert rare in {"42)", " 42"}  # the case number's, the rarest
+    assert other in {"our", "uri", "rie", "ier", "er ", "r ("}  # courier's, not coupon's "cou"
+
+
+def test_postgresql_asks_for_words_with_their_edges(sampled):
+    sampled(BENCH_LIKE)
+    assert rare_pieces("courier (case 42)", "postgresql") == [" 42)", "courier "]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_whole_query_when_nothing_is_rare_or_it_is_short(sampled, dialect):
+    sampled(BENCH_LIKE)
+    assert rare_pieces("about a parcel", dialect) is None  # one row in 8 is not few
+    assert rare_pieces("case", dialect) is None  # short: its few trigrams cost little
+    assert rare_pieces("zzzzzz", dialect) is None  # one part only: it would be the whole query
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_whole_query_when_its_trigrams_are_all_rare(sampled, dialect):
+    """Their lists are short: the phrase reads them in less than testing rows would take."""
+    sampled(BENCH_LIKE)
+    assert rare_pieces("qwerty uiop", dialect) is None
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_two_parts_of_one_common_word_are_not_asked_for(sampled, dialect):
+    """Each part of "delivery" is in 1 row in 8 but they come together, so asking for two of them
+    would leave every delivery to test: the sample counts the rows holding both."""
+    sampled(BENCH_LIKE)
+    assert rare_pieces("delivery", dialect) is None
+    assert rare_pieces("about a delivery", dialect) is None
+
+
+def test_the_second_part_is_the_one_least_often_found_with_the_first(sampled):
+    """Every trigram of "qwerty" and of "uiop" is in half the rows, never together: the second
+    part is not another of the first's word, so the two leave no row to test."""
+    summaries = ["qwerty x", "y uiop"] * 100
+    sampled(summaries)
+    first, second = rare_pieces("qwerty uiop", "sqlite")
+    assert not any(first in row and second in row for row in summaries)
+
+
+def test_sqlite_tests_only_ascii_queries_on_rows(sampled):
+    """``LIKE`` folds ASCII letters only, FTS5 folds Cyrillic and accents too: a query that is not
+    ASCII asks FTS5 for the whole phrase."""
+    sampled(["курьер опоздал"] * 10)
+    assert rare_pieces("курьер (дело 42)", "sqlite") is None
+
+
+def test_postgresql_words_are_ascii_letters_and_digits(sampled, monkeypatch):
+    """Every part gives pg_trgm at least one trigram in any locale: three ASCII letters or digits,
+    or a word whose start (or end, after two) the query shows."""
+    sampled(["nothing alike"] * 10)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)  # parts whenever there are two
+    assert rare_pieces("курьер опоздал", "postgresql") is None
+    assert rare_pieces("a курьер 7 zz", "postgresql") == [" 7 ", " zz"]
+    assert search_pieces._words("x 42)") == [(" 42)", 2, 4)]  # "x" alone: no known start
+    assert search_pieces._words("ab") == []
+    # A letter beyond ASCII may be part of the word in the database's locale: no known edge.
+    assert search_pieces._words("é4 éab cd") == [("ab ", 4, 6), (" cd", 7, 9)]
+
+
+def test_fts5_folds_to_ascii_only_ascii_the_kelvin_sign_and_the_long_s():
+    """The rows the parts find are tested with ``LIKE`` after folding the two non-ASCII
+    characters FTS5's trigram tokenizer folds to ASCII letters; this asks FTS5 itself (every
+    character of the Basic Multilingual Plane, its only folded plane besides Deseret's letters,
+    which fold to Deseret), so a SQLite that folds another fails here."""
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE f USING fts5(x, tokenize='trigram')")
+    connection.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, 'instance')")
+    codes = [c for c in range(0x80, 0x10000) if not 0xD800 <= c < 0xE000]
+    connection.execute("INSERT INTO f(rowid, x) VALUES (1, ?)", ("".join(map(chr, codes)),))
+    to_ascii = {
+        codes[offset]
+        for term, offset in connection.execute("SELECT term, offset FROM v")
+        if term[0].isascii()
+    }
+    assert to_ascii == {ord(listing.KELVIN), ord(listing.LONG_S)}
+
+
+@pytest.fixture
+def more_rows(app, rows, make_client, make_complaint):  # noqa: F811 (the imported fixture)
+    viewer_id, _ = rows
+    now = utcnow()
+    for i, (summary, name) in enumerate(MORE_ROWS):
+        make_complaint(
+            opened_at=now - timedelta(days=20 + i),
+            due_at=now + timedelta(hours=10 + i),
+            summary=summary,
+            client_id=make_client(name=name).id,
+            status="new",
+            channel="phone" if i % 2 else "email",
+        )
+    return viewer_id
+
+
+@pytest.mark.parametrize("few", [0, 2, 1000])
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_the_parts_list_what_a_plain_filter_over_the_rows_lists(
+    app, more_rows, monkeypatch, few, filters
+):
+    """Parts asked for whenever there are two (``ROW_COST`` below nothing), from three characters
+    on: every page of every query equals the plain filter, walked or cut from the matches."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_MATCHES", few)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    asked = []
+
+    def spied(q: str, dialect: str):
+        asked.append(rare_pieces(q, dialect))
+        return asked[-1]
+
+    monkeypatch.setattr(listing, "rare_pieces", spied)
+    for q in [*QUERIES, *LONG_QUERIES]:
+        assert listed(q, filters, more_rows) == plain_filter(q, filters, more_rows), q
+    assert sum(bool(pieces) for pieces in asked) >= 8, asked  # the parts were asked for
+
+
+@pytest.mark.parametrize("q", ["kiosk near station", "KIOSK NEAR"])
+def test_sqlite_rows_folded_like_fts5(app, db_session, make_client, make_complaint, monkeypatch, q):
+    """A summary with the Kelvin sign and the long s, which FTS5 folds to "k" and "s": found the
+    same with the parts as with the whole phrase (on PostgreSQL ``ILIKE`` decides both ways)."""
+    found = make_complaint(summary="The \u212aiosk near ſtation", client_id=make_client().id)
+    make_complaint(summary="A kiosk far away", client_id=make_client().id)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    pages = []
+    for row_cost in (10**9, -1):  # never parts, parts whenever there are two
+        monkeypatch.setattr(search_pieces, "ROW_COST", row_cost)
+        pages.append([item.id for item in open_complaints(Filters(q=q), 0, utcnow()).items])
+    assert pages[0] == pages[1]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert pages[0] == [found.id]
+
+
+@pytest.mark.parametrize("few", [0, 1000])
+def test_rows_with_every_part_but_not_the_query_are_not_found(
+    app, db_session, make_client, make_complaint, monkeypatch, sampled, few
+):
+    """The parts of "qwerty uiop" (SQLite "qwe" and "rty", PostgreSQL "qwerty " and " uiop") are
+    all in rows that do not contain the query: the whole query is tested on each row."""
+    sampled(["nothing alike"] * 200)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)
+    dialect = db_session.get_bind().dialect.name
+    assert rare_pieces("qwerty uiop", dialect) in (["qwe", "rty"], ["qwerty ", " uiop"])
+    monkeypatch.setattr(listing, "FEW_MATCHES", few)
+    found = [
+        make_complaint(summary=summary, client_id=make_client(name=name).id).id
+        for summary, name in [
+            ("QWERTY Uiop here", "Ana"),
+            ("qwerty  uiop", "Bea"),
+            ("uiop qwerty", "Qwe Rty"),
+            ("Other", "Qwerty uiop Ltd"),
+        ]
+    ]
+    page = open_complaints(Filters(q="qwerty uiop"), 0, utcnow())
+    assert {item.id for item in page.items} == {found[0], found[3]}
+
+
+def test_the_parts_are_read_from_the_search_index_under_any_filter(app, more_rows, monkeypatch):
+    """Asked for its parts, the search still starts from the search index and looks each row up
+    by its key, even with a filter that has an index of its own (as the whole query does,
+    ``test_search_paths``); PostgreSQL scans no table."""
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    filters = Filters(q="courier late (case 42)", channel="phone", view="overdue")
+    with count_statements(app) as counter:
+        open_complaints(filters, more_rows, utcnow())
+    statement, parameters = next(
+        (statement, parameters)
+        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        if "UNION ALL" in statement and "CAST(complaints.is_open" in statement
+    )
+    plan = plan_of(app, statement, parameters, conditions_only=True)
+    assert "Seq Scan on complaints" not in plan and "SCAN complaints\n" not in plan + "\n", plan
+    if "Index Cond" in plan:  # PostgreSQL: the parts, not the whole query, ask the index
+        assert "'%courier late (case 42)%'" not in plan.split("Index Cond")[1].split("\n")[0]
+        return
+    assert " AND " in str(parameters[0]), parameters  # FTS5 is asked for the parts
+    lines = plan.splitlines()
+    scan = next(i for i, line in enumerate(lines) if "SCAN fts_complaint_summaries" in line)
+    assert "SEARCH complaints" in lines[scan + 1], plan
+    assert "ix_complaints_insights_channel" not in plan, plan
+
+
+def test_sqlite_asks_for_the_parts_only_when_they_find_few_rows(
+    app, db_session, make_client, make_complaint, monkeypatch
+):
+    """FTS5 counts what the parts find (no further than ``FOUND_AT_MOST``) before they are asked
+    for: the sample cannot see whether the whole phrase's rows lie together, which makes the
+    phrase cheap."""
+    if db_session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads a bitmap of the candidates: counting them costs the read")
+    summaries = ["qwerty  uiop", "qwerty uiop", "qwe rty", "uiop, qwerty"]
+    for summary in summaries:
+        make_complaint(summary=summary, client_id=make_client().id)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)  # parts whenever there are two
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    pieces = rare_pieces("qwerty uiop", "sqlite")
+    assert pieces is not None
+    found = sum(all(piece in summary for piece in pieces) for summary in summaries)
+    assert found >= 1
+    assert search_pieces._fts_finds_more(search_pieces.fts_and(pieces), found - 1)
+    assert not search_pieces._fts_finds_more(search_pieces.fts_and(pieces), found)
+    monkeypatch.setattr(search_pieces, "FOUND_AT_MOST", found - 1)
+    assert rare_pieces("qwerty uiop", "sqlite") is None
+
+
+def test_no_sample_from_a_small_table(app, db_session, make_client, make_complaint, monkeypatch):
+    """Under ``MIN_ROWS`` every trigram's list is short: the whole query, no sample read."""
+    make_complaint(summary="qwerty uiop", client_id=make_client().id)
+    monkeypatch.setattr(search_pieces, "ROW_COST", -1)
+    assert search_pieces._sample() == []
+    assert rare_pieces("qwerty uiop", db_session.get_bind().dialect.name) is None
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    assert search_pieces._sample() == ["qwerty uiop"]
