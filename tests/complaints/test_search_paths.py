@@ -112,6 +112,41 @@ def test_both_ways_list_what_a_plain_filter_over_the_rows_lists(
         assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
 
 
+@pytest.mark.parametrize("bound", [0, 1, 2, 3, 5, 8])
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_the_direct_walk_and_its_fallback_list_what_a_plain_filter_lists(
+    app, rows, monkeypatch, bound, filters
+):
+    """SQLite walks an ASCII search's many matches testing each row itself, but no further than
+    ``DIRECT_WALK`` rows of the list; past them it asks FTS5 for every match. ``bound`` moves
+    that end across every row of the list (pages of two): the result never changes."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    monkeypatch.setattr(listing, "DIRECT_WALK", bound)
+    for q in QUERIES:
+        assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
+
+
+def test_past_the_direct_walk_sqlite_asks_fts5_for_every_match(app, rows, monkeypatch):
+    """Within ``DIRECT_WALK`` rows the page is found without FTS5; past them, on SQLite, the walk
+    tests membership in FTS5's matches. PostgreSQL tests each row itself either way."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+
+    def asks_fts5_on_the_walk(bound: int) -> bool:
+        monkeypatch.setattr(listing, "DIRECT_WALK", bound)
+        with count_statements(app) as counter:
+            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+        assert [c.id for c in page.items] == plain_filter("late", {}, viewer_id)[:2]
+        return any("fts_" in s and "ORDER BY" in s for s in counter.statements)
+
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    assert not asks_fts5_on_the_walk(len(ROWS))  # the list's every row: no end to reach
+    assert asks_fts5_on_the_walk(1) is sqlite  # one row holds no page of two
+
+
 @pytest.mark.parametrize("q", ["refund", "ana", "An"])
 def test_the_switch_sits_at_few_matches(app, rows, monkeypatch, q):
     """At exactly ``FEW_MATCHES`` open matches the page is cut from them; one fewer allowed and
@@ -162,10 +197,10 @@ def test_the_walk_follows_the_open_index(app, rows, monkeypatch):
     monkeypatch.setattr(listing, "FEW_MATCHES", 0)
     with count_statements(app) as counter:
         open_complaints(Filters(q="late"), viewer_id, utcnow())
-    found = [
+    found = [  # the walk tests the search on each row in the list's order (SQLite: ids only)
         (statement, parameters)
         for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
-        if "clients.name, complaints.summary" in statement
+        if "LIKE" in statement and "ORDER BY" in statement
     ]
     plan = plan_of(app, *found[0], ordered=True)
     assert "ix_complaints_is_open_due_at" in plan or "is_open = true" in plan, plan
@@ -183,3 +218,28 @@ def test_a_complaint_found_twice_never_hides_another(
     monkeypatch.setattr(listing, "FEW_MATCHES", few)
     page = open_complaints(Filters(q="vase"), 0, utcnow())
     assert {item.id for item in page.items} == {both.id, by_name.id}
+
+
+def test_the_direct_walk_folds_what_fts5_folds(
+    app, db_session, make_client, make_complaint, make_user, monkeypatch
+):
+    """The direct walk tests rows as FTS5 matches them: a Kelvin sign is a "k" and a long s an
+    "s" to both (in a summary or a client's name). Its pages equal those of the walk that asks
+    the search index (``DIRECT_WALK`` 0), on both databases."""
+    viewer_id = make_user("manager").id
+    for summary, name in [
+        ("\u212aiosk closed", "Ana"),
+        ("kiosk CLOSED", "Bia"),
+        ("The ki\u017fo", "Kio\u017fk \u212aiosk"),
+        ("nothing", "Kiosk Ltda"),
+    ]:
+        make_complaint(summary=summary, client_id=make_client(name=name).id, status="new")
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    by_index = {}
+    for bound in (0, 1000):
+        monkeypatch.setattr(listing, "DIRECT_WALK", bound)
+        by_index[bound] = {q: listed(q, {}, viewer_id) for q in ("kiosk", "kioskk", "ki\u017fo")}
+    assert by_index[1000] == by_index[0]
+    if db_session.get_bind().dialect.name == "sqlite":
+        assert len(by_index[0]["kiosk"]) == 4
