@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
-from complaints.search_pieces import fts_and, fts_found, fts_phrase, rare_pieces
+from complaints.search_pieces import fts_and, fts_found, fts_phrase, looks_common, rare_pieces
 from core.away import away_on
 from core.extensions import db
 from core.inputs import int_arg
@@ -23,7 +23,7 @@ FOLLOW_UP_LIMIT = 200
 FEW_MATCHES = 1000  # a search with at most this many open matches lists from them
 KELVIN, LONG_S = "\u212a", "\u017f"  # the non-ASCII characters FTS5 folds to ASCII letters
 VIEWS = ("all", "mine", "unowned", "overdue")
-# SQLite: open rows a search with many matches tests one by one before it asks FTS5 for them all
+# Open rows a search with many matches tests one by one before the planner walks as it sees fit
 DIRECT_WALK = 20_000
 SORT_KEYS = {  # each sort's key, unique, and whether the list runs down it
     "due": ((Complaint.due_at, Complaint.id), False),
@@ -96,14 +96,19 @@ def open_complaints(
 def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     """The page's statement. A search first reads its open matches, at most ``FEW_MATCHES + 1``
     rows (``_open_matches``): when the read stopped short it has them all and the page is cut from
-    them; otherwise the list's index is walked in order, testing each row (on SQLite first
-    ``_walked_directly``, then ``_row_matches``), and the walk stops after a page."""
+    them; otherwise the list's index is walked in order, testing each row (first
+    ``_walked_directly``, then ``_row_matches``), and the walk stops after a page. A query the
+    sample finds often (``search_pieces.looks_common``) is walked for at once."""
     q = filters.q and filters.q.replace("%", "").replace("_", "")
     if q:
-        found = _open_matches(q, filters, viewer_id, now)
-        if len(found) <= FEW_MATCHES:
-            return _from_the_matches(filters, found, viewer_id, now)
-        walked = _walked_directly(q, filters, viewer_id, now)
+        common = looks_common(q)  # then walk at once: most likely a page lies near the top
+        walked = _walked_directly(q, filters, viewer_id, now) if common else None
+        if walked is None:
+            found = _open_matches(q, filters, viewer_id, now)
+            if len(found) <= FEW_MATCHES:
+                return _from_the_matches(filters, found, viewer_id, now)
+            if not common:
+                walked = _walked_directly(q, filters, viewer_id, now)
         if walked is not None:
             return brief_select().where(Complaint.id.in_(walked)).order_by(*SORTS[filters.sort])
     statement = _filtered(brief_select().where(IS_OPEN), filters, viewer_id, now)
@@ -159,19 +164,24 @@ def _from_the_matches(filters: Filters, found: list[int], viewer_id: int, now: d
 
 
 def _walked_directly(q: str, filters: Filters, viewer_id: int, now: datetime) -> list[int] | None:
-    """SQLite, a search with many open matches for an ASCII ``q`` of three characters or more:
-    the page's ids from a walk of the open list, in order, that tests each row as FTS5 would
-    (``_folded_contains`` on the summary and the client's name) and stops after a page, but
-    goes no further than the list's first ``DIRECT_WALK`` rows (their end is found first, one
-    short read of the list's index); ``None`` when those rows hold no full page.
+    """A search with many open matches, of three characters or more: the page's ids from a walk
+    of the open list, in order, that tests each row itself and stops after a page, but goes no
+    further than the list's first ``DIRECT_WALK`` rows; ``None`` when those rows hold no full
+    page (then ``_row_matches`` walks the list as the planner sees fit, the same page).
 
     Many matches are usually dense, so a page is found within a few hundred rows ("courier" at a
     million: 2 ms). Otherwise the walk would test every row the matches lie beyond (1.2 s when
-    they all sit at the end of the list), so past the bound it asks FTS5 for all the matches
-    instead (``_row_matches``: 90 to 270 ms at a million for common words). Either way the page
-    is the same: the first rows of the list that match. PostgreSQL tests each row with the very
-    ``ILIKE`` its index serves, at no such cost (``_row_matches``)."""
-    if len(q) < 3 or not q.isascii() or db.session.get_bind().dialect.name != "sqlite":
+    they all sit at the end of the list), hence the bound. On SQLite (ASCII ``q`` only: its test
+    must fold letter case as FTS5 does, ``_folded_contains``) the end of those rows is found
+    first, one short read of the list's index, and the walk stops before it; past it the list
+    tests membership in all of FTS5's matches (90 to 270 ms at a million for common words).
+    PostgreSQL: ``_walked_in_a_prefix``."""
+    dialect = db.session.get_bind().dialect.name
+    if len(q) < 3:
+        return None
+    if dialect == "postgresql":
+        return _walked_in_a_prefix(q, filters, viewer_id, now)
+    if not q.isascii():
         return None
     key, down = SORT_KEYS[filters.sort]
     listed = _filtered(sa.select(*key).where(IS_OPEN), filters, viewer_id, now)
@@ -187,6 +197,36 @@ def _walked_directly(q: str, filters: Filters, viewer_id: int, now: datetime) ->
         walk = walk.where(before)
     ids = list(db.session.scalars(_one_page(walk, filters)))
     return ids if end is None or len(ids) > PAGE_SIZE else None
+
+
+def _walked_in_a_prefix(
+    q: str, filters: Filters, viewer_id: int, now: datetime
+) -> list[int] | None:
+    """PostgreSQL's ``_walked_directly``: the list's first ``DIRECT_WALK`` rows as a subquery
+    with a LIMIT of its own, so the planner reads them from the list's index in order and,
+    as they come in order, stops after a page (a summary by ``ILIKE`` on the row, a client by the
+    names' trigram index, read once). Asked as one statement, the planner guesses that few rows
+    match and reads them all to sort them (80 ms for "courier" at a million; this way 1 ms). The
+    last page, shorter than a page, is left to the planner too: it cannot be told from rows
+    beyond the bound."""
+    key, down = SORT_KEYS[filters.sort]
+    listed = sa.select(
+        Complaint.id,
+        Complaint.due_at,
+        Complaint.opened_at,
+        Complaint.summary_words.label("summary"),
+        Complaint.client_id,
+    ).where(IS_OPEN)
+    listed = _filtered(listed, filters, viewer_id, now).order_by(*SORTS[filters.sort])
+    prefix = listed.limit(DIRECT_WALK).subquery()
+    order = [prefix.c[column.key].desc() if down else prefix.c[column.key] for column in key]
+    named = sa.select(Client.id).where(Client.name.icontains(q, autoescape=True))
+    walk = sa.select(prefix.c.id).where(
+        sa.or_(prefix.c.summary.icontains(q, autoescape=True), prefix.c.client_id.in_(named))
+    )
+    walk = walk.order_by(*order).limit(PAGE_SIZE + 1).offset((filters.page - 1) * PAGE_SIZE)
+    ids = list(db.session.scalars(walk))
+    return ids if len(ids) > PAGE_SIZE else None
 
 
 def _filtered(statement, filters: Filters, viewer_id: int, now: datetime):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from complaints import listing
+from complaints import listing, search_pieces
 from complaints.listing import Filters, open_complaints
 from complaints.models import Complaint
 from core.database import utcnow
@@ -128,23 +128,65 @@ def test_the_direct_walk_and_its_fallback_list_what_a_plain_filter_lists(
         assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
 
 
-def test_past_the_direct_walk_sqlite_asks_fts5_for_every_match(app, rows, monkeypatch):
-    """Within ``DIRECT_WALK`` rows the page is found without FTS5; past them, on SQLite, the walk
-    tests membership in FTS5's matches. PostgreSQL tests each row itself either way."""
+def test_past_the_direct_walk_the_list_is_walked_as_the_planner_sees_fit(app, rows, monkeypatch):
+    """Within ``DIRECT_WALK`` rows the page is found by testing rows alone; past them the list
+    statement itself tests the search (SQLite: membership in FTS5's matches; PostgreSQL
+    ``ILIKE``), the same page either way."""
     viewer_id, _ = rows
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     monkeypatch.setattr(listing, "FEW_MATCHES", 0)
 
-    def asks_fts5_on_the_walk(bound: int) -> bool:
+    def fell_back(bound: int) -> bool:
         monkeypatch.setattr(listing, "DIRECT_WALK", bound)
         with count_statements(app) as counter:
             page = open_complaints(Filters(q="late"), viewer_id, utcnow())
         assert [c.id for c in page.items] == plain_filter("late", {}, viewer_id)[:2]
-        return any("fts_" in s and "ORDER BY" in s for s in counter.statements)
+        return any(
+            "clients.name, complaints.summary" in s and ("fts_" in s or "LIKE" in s)
+            for s in counter.statements
+        )
 
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    assert not asks_fts5_on_the_walk(len(ROWS))  # the list's every row: no end to reach
-    assert asks_fts5_on_the_walk(1) is sqlite  # one row holds no page of two
+    assert not fell_back(len(ROWS))  # the list's every row: a page is within them
+    assert fell_back(1)  # one row holds no page of two
+
+
+@pytest.mark.parametrize("bound", [0, 1, 3, 1000])
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_a_common_query_walked_at_once_lists_what_a_plain_filter_lists(
+    app, rows, monkeypatch, bound, filters
+):
+    """A query the sample finds often (``search_pieces.looks_common``, here every query found
+    once) is walked for before the matches are read: within the bound or not, the same pages."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    monkeypatch.setattr(search_pieces, "COMMON_IN", 1)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "DIRECT_WALK", bound)
+    for q in QUERIES:
+        assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
+
+
+def test_a_common_query_is_walked_for_without_reading_its_matches(app, rows, monkeypatch):
+    """Found often in the sample, a query's page comes from the walk alone: the search's
+    indexes are not asked whether the matches are few (a million-entry list for a common word).
+    Found too rarely, they are."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+
+    def matches_read(common_in: int) -> bool:
+        monkeypatch.setattr(search_pieces, "COMMON_IN", common_in)
+        with count_statements(app) as counter:
+            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+        assert [c.id for c in page.items] == plain_filter("late", {}, viewer_id)[:2]
+        # the read of the open matches: the open condition as an expression no index serves
+        return any("CAST(complaints.is_open AS INTEGER)" in s for s in counter.statements)
+
+    in_sample = sum("late" in summary.lower() for summary, *_ in ROWS)  # the sample: them all
+    assert not matches_read(in_sample)
+    assert matches_read(in_sample + 1)
 
 
 @pytest.mark.parametrize("q", ["refund", "ana", "An"])
