@@ -80,8 +80,9 @@ class Page:
 def open_complaints(
     filters: Filters, viewer_id: int, now: datetime, today: date | None = None
 ) -> Page:
-    """One page of the open list (one query), which of its owners are away on the viewer's
-    ``today`` (one more; the UTC date of ``now`` unless told) and its unanswered attempts (one)."""
+    """One page of the open list (one query; a search reads a few more first, however large the
+    tables: ``_list_statement``), which of its owners are away on the viewer's ``today`` (one
+    more; the UTC date of ``now`` unless told) and its unanswered attempts (one)."""
     items = fetch_briefs(_list_statement(filters, viewer_id, now), now)
     shown = items[:PAGE_SIZE]
     return Page(
