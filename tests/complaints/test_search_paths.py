@@ -184,7 +184,10 @@ def test_a_common_query_is_walked_for_without_reading_its_matches(app, rows, mon
         # the read of the open matches: the open condition as an expression no index serves
         return any("CAST(complaints.is_open AS INTEGER)" in s for s in counter.statements)
 
-    in_sample = sum("late" in summary.lower() for summary, *_ in ROWS)  # the sample: them all
+    # The sample is spread over the keys down from the newest, which is one of these rows and
+    # says "late": in a database whose ids run high it may hold no other.
+    in_sample = sum("late" in summary for summary in search_pieces._sample())
+    assert in_sample >= 1
     assert not matches_read(in_sample)
     assert matches_read(in_sample + 1)
 
