@@ -114,18 +114,34 @@ def test_both_ways_list_what_a_plain_filter_over_the_rows_lists(
 
 @pytest.mark.parametrize("bound", [0, 1, 2, 3, 5, 8])
 @pytest.mark.parametrize("filters", FILTERS, ids=str)
+@pytest.mark.parametrize("common", [False, True], ids=["many matches", "common in the sample"])
 def test_the_direct_walk_and_its_fallback_list_what_a_plain_filter_lists(
-    app, rows, monkeypatch, bound, filters
+    app, rows, monkeypatch, bound, filters, common
 ):
-    """SQLite walks an ASCII search's many matches testing each row itself, but no further than
-    ``DIRECT_WALK`` rows of the list; past them it asks FTS5 for every match. ``bound`` moves
-    that end across every row of the list (pages of two): the result never changes."""
+    """A search with many matches walks the list testing each row itself, but no further than
+    ``DIRECT_WALK`` rows of it; past them the list is walked as before. A query the sample finds
+    often (``search_pieces.looks_common``; here every query found once) is walked for before its
+    matches are read. ``bound`` moves that end across every row of the list (pages of two): the
+    result never changes, either way in."""
     viewer_id, _ = rows
+    if common:
+        monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+        monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+        monkeypatch.setattr(search_pieces, "COMMON_IN", 1)
+    else:
+        monkeypatch.setattr(listing, "FEW_MATCHES", 0)
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
     monkeypatch.setattr(listing, "DIRECT_WALK", bound)
     for q in QUERIES:
         assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
+
+
+def _statements_of_the_late_page(app, viewer_id: int) -> list[str]:
+    """The statements that list the first page of a search for "late" (checked right)."""
+    with count_statements(app) as counter:
+        page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+    assert [c.id for c in page.items] == plain_filter("late", {}, viewer_id)[:2]
+    return counter.statements
 
 
 def test_past_the_direct_walk_the_list_is_walked_as_the_planner_sees_fit(app, rows, monkeypatch):
@@ -138,33 +154,13 @@ def test_past_the_direct_walk_the_list_is_walked_as_the_planner_sees_fit(app, ro
 
     def fell_back(bound: int) -> bool:
         monkeypatch.setattr(listing, "DIRECT_WALK", bound)
-        with count_statements(app) as counter:
-            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
-        assert [c.id for c in page.items] == plain_filter("late", {}, viewer_id)[:2]
         return any(
             "clients.name, complaints.summary" in s and ("fts_" in s or "LIKE" in s)
-            for s in counter.statements
+            for s in _statements_of_the_late_page(app, viewer_id)
         )
 
     assert not fell_back(len(ROWS))  # the list's every row: a page is within them
     assert fell_back(1)  # one row holds no page of two
-
-
-@pytest.mark.parametrize("bound", [0, 1, 3, 1000])
-@pytest.mark.parametrize("filters", FILTERS, ids=str)
-def test_a_common_query_walked_at_once_lists_what_a_plain_filter_lists(
-    app, rows, monkeypatch, bound, filters
-):
-    """A query the sample finds often (``search_pieces.looks_common``, here every query found
-    once) is walked for before the matches are read: within the bound or not, the same pages."""
-    viewer_id, _ = rows
-    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
-    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
-    monkeypatch.setattr(search_pieces, "COMMON_IN", 1)
-    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    monkeypatch.setattr(listing, "DIRECT_WALK", bound)
-    for q in QUERIES:
-        assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
 
 
 def test_a_common_query_is_walked_for_without_reading_its_matches(app, rows, monkeypatch):
@@ -178,11 +174,9 @@ def test_a_common_query_is_walked_for_without_reading_its_matches(app, rows, mon
 
     def matches_read(common_in: int) -> bool:
         monkeypatch.setattr(search_pieces, "COMMON_IN", common_in)
-        with count_statements(app) as counter:
-            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
-        assert [c.id for c in page.items] == plain_filter("late", {}, viewer_id)[:2]
+        statements = _statements_of_the_late_page(app, viewer_id)
         # the read of the open matches: the open condition as an expression no index serves
-        return any("CAST(complaints.is_open AS INTEGER)" in s for s in counter.statements)
+        return any("CAST(complaints.is_open AS INTEGER)" in s for s in statements)
 
     # The sample is spread over the keys down from the newest, which is one of these rows and
     # says "late": in a database whose ids run high it may hold no other.
