@@ -118,9 +118,9 @@ def roomy_cache() -> Iterator[None]:
 
 
 def stage(rows: list[list]) -> None:
-    """SQLite: every staged row into ``import_rows_staging``, with what its rating needs (the
-    client's details go to ``import_clients_staging``, one row per client). PostgreSQL stages
-    none: ``insert_ratings`` copies the ratings straight into ``ratings``."""
+    """SQLite: every staged row into ``import_rows_staging`` with what its rating needs, by
+    batched ``executemany``. PostgreSQL stages none: ``insert_ratings`` copies the ratings
+    straight into ``ratings``."""
     if is_postgresql():
         return
     connection = db.session.connection()
@@ -132,20 +132,13 @@ def stage(rows: list[list]) -> None:
         "complaint_id INTEGER",
         postgresql=False,
     )
-    _fill(connection, ROWS, COLUMNS, list(map(STAGED, rows)), postgresql=False)
-
-
-def _fill(connection, table: str, columns: str, rows: list, postgresql: bool) -> None:
-    """Rows into a staging table: ``COPY`` on PostgreSQL, batched ``executemany`` on SQLite."""
-    if postgresql:
-        _copy(connection, f"COPY {table} ({columns}) FROM STDIN", rows)
-        return
-    marks = ", ".join("?" * (columns.count(",") + 1))
-    insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    staged = list(map(STAGED, rows))
+    marks = ", ".join("?" * (COLUMNS.count(",") + 1))
+    insert = f"INSERT INTO {ROWS} ({COLUMNS}) VALUES ({marks})"  # noqa: S608
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        for start in range(0, len(rows), CHUNK):
-            cursor.executemany(insert, rows[start : start + CHUNK])
+        for start in range(0, len(staged), CHUNK):
+            cursor.executemany(insert, staged[start : start + CHUNK])
     finally:
         cursor.close()
 
