@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import tokenize_pattern
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import (
     Babel,
@@ -120,7 +121,16 @@ class _DateStyles:
     UTC; the timezone's ``normalize``; a time's reference date is the instant's UTC date).
     """
 
-    __slots__ = ("days", "full_date", "locale", "medium_date", "moment", "short_time", "tzinfo")
+    __slots__ = (
+        "clocks",
+        "days",
+        "full_date",
+        "locale",
+        "medium_date",
+        "moment",
+        "short_time",
+        "tzinfo",
+    )
 
     def __init__(self, locale: Locale, tzinfo) -> None:
         self.locale = locale
@@ -130,6 +140,9 @@ class _DateStyles:
         self.short_time = locale.time_formats["short"]
         self.moment = locale.datetime_formats["medium"]
         self.days: dict = {}
+        # The short time of every language we speak reads the hour and the minute only, so rows
+        # sharing a minute share its text; a pattern reading more (seconds, a zone) is not kept.
+        self.clocks: dict | None = {} if reads_the_clock_only(self.short_time.pattern) else None
 
     def _local(self, value: datetime) -> datetime:
         if value.tzinfo is None:
@@ -145,10 +158,25 @@ class _DateStyles:
             written = self.days[key] = pattern.apply(value, self.locale)
         return written
 
-    def time(self, value: datetime) -> str:
-        reference = value.date()
-        local = self._local(value).timetz()
-        return self.short_time.apply(local, self.locale, reference_date=reference)
+    def instant(self, value: datetime) -> str:
+        """The medium date and the short time of ``value``, converted once for both."""
+        local = self._local(value)
+        key = (local.hour, local.minute)
+        clock = None if self.clocks is None else self.clocks.get(key)
+        if clock is None:
+            # A time's reference date (for a zone's name) is the instant's own date, as Babel's.
+            clock = self.short_time.apply(local.timetz(), self.locale, reference_date=value.date())
+            if self.clocks is not None:
+                self.clocks[key] = clock
+        return self.moment.replace("{1}", self.day(local.date(), self.medium_date)).replace(
+            "{0}", clock
+        )
+
+
+def reads_the_clock_only(pattern: str) -> bool:
+    """Whether a time pattern's text follows from the local hour and minute alone."""
+    fields = {value[0] for kind, value in tokenize_pattern(pattern) if kind == "field"}
+    return fields <= set("hHkKmaBb")
 
 
 def _date_styles() -> _DateStyles | None:
@@ -189,9 +217,7 @@ def format_moment(value) -> str:
         return pattern.replace("{1}", format_date(value, "medium")).replace(
             "{0}", format_time(value, "short")
         )
-    return styles.moment.replace("{1}", styles.day(value, styles.medium_date)).replace(
-        "{0}", styles.time(value)
-    )
+    return styles.instant(value)
 
 
 def format_heading_day(value) -> str:

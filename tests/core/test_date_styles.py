@@ -3,11 +3,19 @@ writes them: in each language, in the reader's timezone or a ``speaking`` block'
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from flask_babel import format_date, format_time, get_locale
 
-from core.i18n import format_day, format_heading_day, format_moment, speaking
+from core.i18n import format_day, format_heading_day, format_moment, reads_the_clock_only, speaking
 
-INSTANTS = [datetime(2026, 3, 28, 23, 30, tzinfo=UTC) + timedelta(hours=7 * n) for n in range(24)]
+# Every 7 h 13 min for a week, then the same instants a day and a week on: the later rounds meet
+# clock times the first already wrote (kept per hour and minute), across the DST changes.
+FIRST = [datetime(2026, 3, 28, 23, 30, tzinfo=UTC) + timedelta(minutes=433 * n) for n in range(24)]
+INSTANTS = [
+    *FIRST,
+    *(v + timedelta(days=1) for v in FIRST),
+    *(v + timedelta(weeks=1) for v in FIRST),
+]
 VALUES = [*INSTANTS, INSTANTS[3].replace(tzinfo=None), date(2026, 2, 28), date(2026, 10, 25)]
 
 
@@ -25,3 +33,17 @@ def test_date_styles_write_what_flask_babel_writes(app):
                             time = format_time(value, "short")
                             expected = joined.replace("{1}", day).replace("{0}", time)
                             assert format_moment(value) == expected, (language, timezone, value)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "kept"),
+    [
+        ("HH:mm", True),
+        ("h:mm a", True),
+        ("'at' H:mm", True),
+        ("HH:mm:ss", False),
+        ("HH:mm z", False),
+    ],
+)
+def test_a_clock_text_is_kept_only_when_the_hour_and_minute_decide_it(pattern, kept):
+    assert reads_the_clock_only(pattern) is kept
