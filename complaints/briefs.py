@@ -373,16 +373,9 @@ def unclaimed_low_ratings(since: datetime, until: datetime, limit: int = 200) ->
     return [RatingBrief(*row) for row in db.session.execute(statement)]
 
 
-def unanswered_attempts(complaint_ids) -> dict[int, int]:
-    """Per complaint, the contacts that did not reach the client since the last one that did
-    (all of them when none did yet): "3 attempts so far" on the list and the complaint's page.
-
-    Computed from the contacts each time (nothing stored), in one query for a whole page; a
-    complaint with no such attempt is left out.
-    """
-    complaint_ids = list(set(complaint_ids))
-    if not complaint_ids:
-        return {}
+def _unanswered_statement():
+    """``unanswered_attempts``' query, built once: building it (an alias, a correlated EXISTS) cost
+    40 times what SQLite takes to run it for a page (issue #16). The ids are one expanding bind."""
     reached = aliased(Contact)
     reached_since = (
         sa.select(reached.id)
@@ -393,16 +386,31 @@ def unanswered_attempts(complaint_ids) -> dict[int, int]:
         )
         .exists()
     )
-    statement = (
+    return (
         sa.select(Contact.complaint_id, sa.func.count())
         .where(
-            Contact.complaint_id.in_(complaint_ids),
+            Contact.complaint_id.in_(sa.bindparam("ids", expanding=True)),
             Contact.outcome.not_in(REACHED_OUTCOMES),
             ~reached_since,
         )
         .group_by(Contact.complaint_id)
     )
-    return dict(db.session.execute(statement).all())
+
+
+_UNANSWERED = _unanswered_statement()
+
+
+def unanswered_attempts(complaint_ids) -> dict[int, int]:
+    """Per complaint, the contacts that did not reach the client since the last one that did
+    (all of them when none did yet): "3 attempts so far" on the list and the complaint's page.
+
+    Computed from the contacts each time (nothing stored), in one query for a whole page; a
+    complaint with no such attempt is left out.
+    """
+    complaint_ids = list(set(complaint_ids))
+    if not complaint_ids:
+        return {}
+    return dict(db.session.execute(_UNANSWERED, {"ids": complaint_ids}).all())
 
 
 def attempts_among(contacts) -> int:
