@@ -55,6 +55,24 @@ def test_due_today_on_today_is_the_calendar_day_as_on_my_follow_ups(
         assert "Due tonight" in shown and "Due tomorrow" not in shown
 
 
+def test_follow_ups_on_today_link_each_complaint_and_mark_only_the_overdue(
+    client, login_as, make_complaint
+):
+    manager = login_as("manager", timezone="UTC")
+    now = utcnow()
+    late = make_complaint(owner_id=manager.id, summary="Late call", due_at=now - timedelta(hours=2))
+    soon = make_complaint(
+        owner_id=manager.id, summary="Soon call", due_at=now + timedelta(minutes=5)
+    )
+    block = client.get("/today/my-follow-ups", headers={"HX-Request": "true"}).text
+    items = {
+        c.id: block.split(f'<a href="/complaints/{c.id}">', 1)[1].split("</li>", 1)[0]
+        for c in (late, soon)
+    }
+    assert "Late call" in items[late.id] and 'class="overdue"' in items[late.id]
+    assert "Soon call" in items[soon.id] and "overdue" not in items[soon.id]
+
+
 @pytest.mark.parametrize(
     ("today", "workdays", "since"),
     [
