@@ -359,33 +359,48 @@ def _row_matches(q: str):
 
 @dataclass
 class FollowUps:
+    """The first ``FOLLOW_UP_LIMIT`` follow-ups, and how many there are in all: a page showing the
+    first part says so and counts the whole, never the part."""
+
     overdue: list[ComplaintBrief]
     due_today: list[ComplaintBrief]
+    overdue_count: int
+    due_today_count: int
+
+    @property
+    def shown(self) -> int:
+        return len(self.overdue) + len(self.due_today)
+
+    @property
+    def total(self) -> int:
+        return self.overdue_count + self.due_today_count
 
 
 def my_follow_ups(owner_id: int, now: datetime, zone) -> FollowUps:
     """A manager's open complaints overdue or due before the end of their today, most overdue first.
 
     ``zone`` is the viewer's timezone (pytz, as Flask-Babel gives it): "today" is theirs, not the
-    server's.
+    server's. At most ``FOLLOW_UP_LIMIT`` are read; when there are more, one count over the owner's
+    (owner, open, due) index range gives the true numbers (nothing more is read otherwise).
     """
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     end_of_today = zone.localize(datetime.combine(tomorrow, time())).astimezone(UTC)
+    due = (Complaint.owner_id == owner_id, IS_OPEN, Complaint.due_at < end_of_today)
     statement = (
         brief_select()
-        .where(
-            Complaint.owner_id == owner_id,
-            IS_OPEN,
-            Complaint.due_at < end_of_today,
-        )
+        .where(*due)
         .order_by(Complaint.due_at, Complaint.id)
-        .limit(FOLLOW_UP_LIMIT)
+        .limit(FOLLOW_UP_LIMIT + 1)
     )
     items = fetch_briefs(statement, now)
-    return FollowUps(
-        overdue=[c for c in items if c.due_at < now],
-        due_today=[c for c in items if c.due_at >= now],
-    )
+    overdue = [c for c in items[:FOLLOW_UP_LIMIT] if c.due_at < now]
+    due_today = [c for c in items[:FOLLOW_UP_LIMIT] if c.due_at >= now]
+    if len(items) <= FOLLOW_UP_LIMIT:
+        return FollowUps(overdue, due_today, len(overdue), len(due_today))
+    total, late = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(Complaint.due_at < now)).where(*due)
+    ).one()
+    return FollowUps(overdue, due_today, late, total - late)
 
 
 def one(complaint_id: int, now: datetime) -> ComplaintBrief | None:

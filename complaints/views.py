@@ -71,9 +71,7 @@ def open_list():
 def my_follow_ups():
     now = utcnow()
     found = listing.my_follow_ups(current_user.id, now, get_timezone())
-    return render_template(
-        "complaints/mine.html", overdue=found.overdue, due_today=found.due_today, now=now
-    )
+    return render_template("complaints/mine.html", found=found, now=now)
 
 
 def _render_detail(complaint, http_status=200, **page):

@@ -1,14 +1,16 @@
 """The desk's pages over HTTP: roles, bad input, timezones, admin pages, the words they use."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import pytz
 import sqlalchemy as sa
 
+from complaints import listing
 from complaints.models import Category, Compensation, Contact, Playbook
 from core.database import utcnow
 from core.extensions import db
@@ -308,6 +310,46 @@ def test_my_follow_ups_are_overdue_then_due_today_in_my_timezone(
     assert shown[:2] == ["Overdue one", "Overdue two"]
     assert "Tomorrow" not in shown and "Not mine" not in shown and "Done already" not in shown
     assert "2 overdue" in page
+
+
+@pytest.mark.parametrize(("late", "today"), [(5, 2), (2, 5)])
+def test_cut_follow_ups_say_so_and_count_them_all(
+    app, client, login_as, make_complaint, monkeypatch, late, today
+):
+    """Past the limit the page shows the first ones, says how many there are in all, and counts
+    the overdue and those due today in full, as the open list (Mine, due first) lists them."""
+    monkeypatch.setattr(listing, "FOLLOW_UP_LIMIT", 3)
+    me = login_as("manager", timezone="UTC")
+    now = utcnow()
+    end_of_today = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    if end_of_today - now < timedelta(minutes=10):
+        pytest.skip("too close to midnight for 'due today' to hold during the test")
+    for n in range(late):
+        make_complaint(summary=f"Late {n}", owner_id=me.id, due_at=now - timedelta(hours=n + 1))
+    for n in range(today):
+        make_complaint(summary=f"Today {n}", owner_id=me.id, due_at=now + timedelta(minutes=n + 1))
+    page = client.get("/complaints/mine").text
+    assert len(re.findall(r'<tr class="follow-up">', page)) == 3
+    assert f"Only the first 3 of {late + today} follow-ups are shown here." in page
+    assert f"{late} overdue" in page and "Nothing else is due today." not in page
+    if late >= 3:
+        assert f"{today} more are due today." in page
+    assert page.count('href="/complaints/?view=mine"') >= 1
+    block = client.get("/today/my-follow-ups", headers={"HX-Request": "true"}).text
+    assert f"Only the first 3 of {late + today} follow-ups are shown here." in block
+    with app.app_context():
+        found = listing.my_follow_ups(me.id, now, pytz.UTC)
+    assert (found.overdue_count, found.due_today_count, found.shown) == (late, today, 3)
+
+
+def test_follow_ups_within_the_limit_are_all_shown_with_no_note(client, login_as, make_complaint):
+    me = login_as("manager", timezone="UTC")
+    now = utcnow()
+    make_complaint(summary="Late one", owner_id=me.id, due_at=now - timedelta(hours=1))
+    page = client.get("/complaints/mine").text
+    assert "1 overdue" in page and "Only the first" not in page
+    block = client.get("/today/my-follow-ups", headers={"HX-Request": "true"}).text
+    assert "Late one" in block and "Only the first" not in block
 
 
 # --- Admin: playbooks and categories ----------------------------------------------------------
