@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import g
+from flask import url_for
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
@@ -51,17 +51,20 @@ def _action_items(user: User, now: datetime) -> dict:
     return {"action_items": open_action_items(user.id)}
 
 
-def _owned(user: User, now: datetime) -> list[briefs.ComplaintBrief]:
-    """A person's open complaints, loaded once per request: "Complaints I own" and "My follow-ups"
-    show the same list (the follow-ups are its first part, nearest deadline first)."""
-    loaded = g.setdefault("home_owned", {})
-    if (user.id, now) not in loaded:
-        loaded[(user.id, now)] = briefs.owned_by(user.id, now)
-    return loaded[(user.id, now)]
+SHOWN = 20  # rows of a block; one more is read, so that a block cut short says so
+OWNED_SHOWN = 50
+
+
+def _first(rows: list, shown: int, all_url: str | None = None) -> dict:
+    """A block's first ``shown`` rows of the ``shown + 1`` read, whether there were more, and where
+    the whole list is (if it has a page): a cut block says so instead of passing for complete."""
+    return {"rows": rows[:shown], "more": len(rows) > shown, "shown": shown, "all_url": all_url}
 
 
 def _my_complaints(user: User, now: datetime) -> dict:
-    return {"complaints": _owned(user, now), "now": now}
+    owned = briefs.owned_by(user.id, now, limit=OWNED_SHOWN + 1)
+    first = _first(owned, OWNED_SHOWN, url_for("complaints.open_list", view="mine"))
+    return {**first, "complaints": first["rows"], "now": now}
 
 
 def _my_follow_ups(user: User, now: datetime) -> dict:
@@ -72,9 +75,10 @@ def _my_follow_ups(user: User, now: datetime) -> dict:
 
 def _unowned(user: User, now: datetime) -> dict:
     """Waiting for an owner; those whose alert was escalated (nobody claimed it) are marked."""
-    complaints = briefs.unowned(user.team_id, now)
-    escalated = escalated_complaints(c.id for c in complaints)
-    return {"complaints": complaints, "now": now, "escalated": escalated}
+    waiting = briefs.unowned(user.team_id, now, limit=SHOWN + 1)
+    first = _first(waiting, SHOWN, url_for("complaints.open_list", view="unowned"))
+    escalated = escalated_complaints(c.id for c in first["rows"])
+    return {**first, "complaints": first["rows"], "now": now, "escalated": escalated}
 
 
 def _owners_away(user: User, now: datetime) -> dict:
@@ -88,7 +92,8 @@ def _low_ratings(user: User, now: datetime) -> dict:
     zone = get_timezone()
     workdays = user.team.workdays if user.team is not None else "12345"
     since = last_working_day(now.astimezone(zone).date(), workdays)
-    return {"ratings": briefs.low_ratings_since(_local_midnight(since, zone))}
+    first = _first(briefs.low_ratings_since(_local_midnight(since, zone), SHOWN + 1), SHOWN)
+    return {**first, "ratings": first["rows"]}
 
 
 def _wish_calls(user: User, now: datetime) -> dict:
@@ -97,7 +102,8 @@ def _wish_calls(user: User, now: datetime) -> dict:
 
 
 def _pending_compensation(user: User, now: datetime) -> dict:
-    return {"compensations": briefs.pending_compensations(), "kinds": dict(COMPENSATION_LABELS)}
+    first = _first(briefs.pending_compensations(SHOWN + 1), SHOWN)
+    return {**first, "compensations": first["rows"], "kinds": dict(COMPENSATION_LABELS)}
 
 
 BLOCKS = [

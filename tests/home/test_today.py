@@ -8,6 +8,7 @@ from complaints.models import Complaint
 from core.database import utcnow
 from core.extensions import db
 from core.models import User
+from dashboard.home import blocks
 from dashboard.home.blocks import last_working_day
 from standup import services as standups
 from tests.support.db import reloaded, using
@@ -71,6 +72,46 @@ def test_follow_ups_on_today_link_each_complaint_and_mark_only_the_overdue(
     }
     assert "Late call" in items[late.id] and 'class="overdue"' in items[late.id]
     assert "Soon call" in items[soon.id] and "overdue" not in items[soon.id]
+
+
+def test_a_block_cut_short_says_so_and_links_the_whole_list(
+    client, login_as, make_complaint, make_rating, monkeypatch
+):
+    monkeypatch.setattr(blocks, "SHOWN", 2)
+    login_as("manager", timezone="UTC")
+    for n in range(3):
+        make_complaint(summary=f"Waiting {n}")
+    start = datetime.combine(last_working_day(utcnow().date()), time(), tzinfo=UTC)
+    for n in range(3):
+        make_rating(start + timedelta(minutes=n), 1, comment=f"Low {n}")
+    unowned = client.get("/today/unowned", headers={"HX-Request": "true"}).text
+    assert unowned.count("Waiting ") == 2 and "Waiting 2" not in unowned  # the oldest first
+    assert "Only the first 2 are shown here." in unowned
+    assert 'href="/complaints/?view=unowned"' in unowned
+    low = client.get("/today/low-ratings", headers={"HX-Request": "true"}).text
+    assert low.count("“Low ") == 2 and "Low 0" not in low  # the newest first
+    assert "Only the first 2 are shown here." in low and "open list" not in low
+
+
+def test_a_block_that_shows_everything_says_nothing_more(client, login_as, make_complaint):
+    login_as("manager", timezone="UTC")
+    for n in range(2):
+        make_complaint(summary=f"Waiting {n}")
+    unowned = client.get("/today/unowned", headers={"HX-Request": "true"}).text
+    assert unowned.count("Waiting ") == 2
+    assert "Only the first" not in unowned
+
+
+def test_an_agents_own_complaints_past_the_block_say_so(
+    client, login_as, make_complaint, monkeypatch
+):
+    monkeypatch.setattr(blocks, "OWNED_SHOWN", 1)
+    agent = login_as("agent")
+    for n in range(2):
+        make_complaint(summary=f"Mine {n}", owner_id=agent.id)
+    block = client.get("/today/my-complaints", headers={"HX-Request": "true"}).text
+    assert block.count("Mine ") == 1 and "Only the first 1 is shown here." in block
+    assert 'href="/complaints/?view=mine"' in block
 
 
 @pytest.mark.parametrize(
