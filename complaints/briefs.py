@@ -227,6 +227,24 @@ def follow_ups_due(
     return fetch_briefs(statement.where(Complaint.id.in_(sa.select(first.c.id))).limit(limit), now)
 
 
+def follow_ups_of(
+    owner_ids, team_id: int | None, now: datetime, within_hours: int, limit: int
+) -> list[ComplaintBrief]:
+    """``follow_ups_due`` of these owners only (Today's "owner away" block), most overdue first:
+    each owner's range of the (owner, open, due) index, however many others are due."""
+    statement = (
+        brief_select()
+        .where(
+            Complaint.owner_id.in_(list(owner_ids)),
+            IS_OPEN,
+            Complaint.due_at <= now + timedelta(hours=within_hours),
+        )
+        .order_by(Complaint.due_at, Complaint.id)
+        .limit(limit)
+    )
+    return fetch_briefs(_for_team(statement, team_id), now)
+
+
 def _mostly_true(condition):
     """``condition``, marked for SQLite's planner as true for most rows (``likely``).
 

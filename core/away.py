@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from core.extensions import db
-from core.models import AwayDay
+from core.models import AwayDay, User
 
 # Built once, the values bound when run: the board and the complaint list ask on every view (#16).
 _AWAY_ON = sa.select(AwayDay.user_id).where(
@@ -24,3 +24,9 @@ def away_on(user_ids: Iterable[int | None], on: date) -> set[int]:
     if not user_ids:
         return set()
     return set(db.session.scalars(_AWAY_ON, {"user_ids": user_ids, "on": on}))
+
+
+def everyone_away_on(on: date) -> set[int]:
+    """Everyone away on ``on``: each person looked up by (person, day) in the unique index, since
+    people are few while the days they marked pile up over the years (two queries)."""
+    return away_on(db.session.scalars(sa.select(User.id)), on)

@@ -274,8 +274,3 @@ def open_action_items(user_id: int) -> list[ActionItemBrief]:
         )
         for item, on in rows
     ]
-
-
-def people_away(user_ids, on: date) -> set[int]:
-    """Which of these people marked ``on`` as a day away (Today flags their follow-ups)."""
-    return queries.away_on(user_ids, on)

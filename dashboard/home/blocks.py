@@ -14,9 +14,10 @@ from flask_babel import lazy_gettext as _l
 
 from complaints import briefs, listing
 from complaints.forms import COMPENSATION_LABELS
+from core.away import everyone_away_on
 from core.models import User
 from dashboard.slack.escalations import escalated_complaints
-from standup.briefs import open_action_items, people_away, today_for
+from standup.briefs import open_action_items, today_for
 from wishes import briefs as wishes_briefs
 
 
@@ -82,10 +83,12 @@ def _unowned(user: User, now: datetime) -> dict:
 
 
 def _owners_away(user: User, now: datetime) -> dict:
-    """Follow-ups due by the end of the day whose owner is away today: someone must take them."""
-    due = [c for c in briefs.follow_ups_due(user.team_id, now, 24, limit=200) if c.owner_id]
-    away = people_away({c.owner_id for c in due}, wishes_briefs.user_today(user, now))
-    return {"complaints": [c for c in due if c.owner_id in away], "now": now}
+    """Follow-ups due by the end of the day whose owner is away today: someone must take them.
+    Read from who is away (few), not by filtering the team's due follow-ups, however many."""
+    away = everyone_away_on(wishes_briefs.user_today(user, now))
+    due = briefs.follow_ups_of(away, user.team_id, now, 24, SHOWN + 1) if away else []
+    first = _first(due, SHOWN)
+    return {**first, "complaints": first["rows"], "now": now}
 
 
 def _low_ratings(user: User, now: datetime) -> dict:

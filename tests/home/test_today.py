@@ -178,6 +178,30 @@ def test_today_shows_the_teams_standup_and_my_action_items_with_real_data(
     assert "Call the courier company" in page
 
 
+def test_an_away_owners_follow_up_shows_however_many_others_are_due_first(
+    app, client, login_as, make_user, make_complaint, make_away, monkeypatch
+):
+    """Read from who is away, not by filtering the first due follow-ups: theirs come up even
+    behind more due follow-ups than the block shows, and a cut block says so."""
+    monkeypatch.setattr(blocks, "SHOWN", 2)
+    away = make_user("manager", name="Olga Away")
+    here = make_user("manager", name="Ivan Here")
+    now = utcnow()
+    for n in range(5):
+        make_complaint(owner_id=here.id, due_at=now - timedelta(hours=10 + n), summary=f"Here {n}")
+    make_complaint(owner_id=away.id, due_at=now + timedelta(hours=2), summary="Away soon")
+    me = login_as("manager", name="Marta Boss")
+    with using(app):
+        make_away(away, user_today(db.session.get(User, me.id), now))
+    block = client.get("/today/owners-away", headers={"HX-Request": "true"}).text
+    assert "Away soon" in block and "Here " not in block and "Only the first" not in block
+    for n in range(2):
+        make_complaint(owner_id=away.id, due_at=now - timedelta(hours=n + 1), summary=f"Away {n}")
+    block = client.get("/today/owners-away", headers={"HX-Request": "true"}).text
+    assert "Away 1" in block and "Away 0" in block and "Away soon" not in block
+    assert "Only the first 2 are shown here." in block
+
+
 def test_follow_ups_of_an_owner_away_today_are_flagged_and_taken_over_in_one_click(
     app, client, login_as, make_user, make_complaint, make_away
 ):
