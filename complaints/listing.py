@@ -376,26 +376,22 @@ class FollowUps:
         return self.overdue_count + self.due_today_count
 
 
-def my_follow_ups(owner_id: int, now: datetime, zone) -> FollowUps:
+def my_follow_ups(owner_id: int, now: datetime, zone, limit: int | None = None) -> FollowUps:
     """A manager's open complaints overdue or due before the end of their today, most overdue first.
 
     ``zone`` is the viewer's timezone (pytz, as Flask-Babel gives it): "today" is theirs, not the
-    server's. At most ``FOLLOW_UP_LIMIT`` are read; when there are more, one count over the owner's
-    (owner, open, due) index range gives the true numbers (nothing more is read otherwise).
+    server's. At most ``limit`` (``FOLLOW_UP_LIMIT`` unless told) are read (Today's block shows fewer); when there are
+    more, one count over the owner's (owner, open, due) index range gives the true numbers.
     """
+    limit = FOLLOW_UP_LIMIT if limit is None else limit
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     end_of_today = zone.localize(datetime.combine(tomorrow, time())).astimezone(UTC)
     due = (Complaint.owner_id == owner_id, IS_OPEN, Complaint.due_at < end_of_today)
-    statement = (
-        brief_select()
-        .where(*due)
-        .order_by(Complaint.due_at, Complaint.id)
-        .limit(FOLLOW_UP_LIMIT + 1)
-    )
+    statement = brief_select().where(*due).order_by(Complaint.due_at, Complaint.id).limit(limit + 1)
     items = fetch_briefs(statement, now)
-    overdue = [c for c in items[:FOLLOW_UP_LIMIT] if c.due_at < now]
-    due_today = [c for c in items[:FOLLOW_UP_LIMIT] if c.due_at >= now]
-    if len(items) <= FOLLOW_UP_LIMIT:
+    overdue = [c for c in items[:limit] if c.due_at < now]
+    due_today = [c for c in items[:limit] if c.due_at >= now]
+    if len(items) <= limit:
         return FollowUps(overdue, due_today, len(overdue), len(due_today))
     total, late = db.session.execute(
         sa.select(sa.func.count(), sa.func.count().filter(Complaint.due_at < now)).where(*due)

@@ -14,6 +14,7 @@ from complaints import listing
 from complaints.models import Category, Compensation, Contact, Playbook
 from core.database import utcnow
 from core.extensions import db
+from dashboard.home import blocks
 from tests.support.complaints import fetch
 from tests.support.db import count, using
 from tests.support.web import htmx
@@ -319,6 +320,7 @@ def test_cut_follow_ups_say_so_and_count_them_all(
     """Past the limit the page shows the first ones, says how many there are in all, and counts
     the overdue and those due today in full, as the open list (Mine, due first) lists them."""
     monkeypatch.setattr(listing, "FOLLOW_UP_LIMIT", 3)
+    monkeypatch.setattr(blocks, "SHOWN", 3)
     me = login_as("manager", timezone="UTC")
     now = utcnow()
     end_of_today = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)

@@ -102,6 +102,22 @@ def test_a_block_that_shows_everything_says_nothing_more(client, login_as, make_
     assert "Only the first" not in unowned
 
 
+def test_todays_follow_ups_show_the_first_few_and_link_the_page_with_more(
+    client, login_as, make_complaint, monkeypatch
+):
+    monkeypatch.setattr(blocks, "SHOWN", 2)
+    me = login_as("manager", timezone="UTC")
+    now = utcnow()
+    for n in range(3):
+        make_complaint(owner_id=me.id, summary=f"Late {n}", due_at=now - timedelta(hours=n + 1))
+    block = client.get("/today/my-follow-ups", headers={"HX-Request": "true"}).text
+    assert "Late 2" in block and "Late 1" in block and "Late 0" not in block  # most overdue first
+    assert "Only the first 2 of 3 follow-ups are shown here." in block
+    assert 'href="/complaints/mine"' in block
+    page = client.get("/complaints/mine").text
+    assert all(f"Late {n}" in page for n in range(3)) and "Only the first" not in page
+
+
 def test_an_agents_own_complaints_past_the_block_say_so(
     client, login_as, make_complaint, monkeypatch
 ):
