@@ -1,5 +1,6 @@
-"""The client directory (search and pages of clients) and one client, whole: every rating,
-complaint and wish they gave us, and the ids they were merged from, in a fixed number of queries."""
+"""The client directory (search and pages of clients) and one client: their latest ratings and
+complaints (a page says when it shows only the latest), every wish they gave us, and the ids they
+were merged from, in a fixed number of queries."""
 
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ from wishes.briefs import client_wishes
 PAGE_SIZE = 50
 MAX_PAGE = 200  # offset paging stays cheap only so deep; a longer search narrows it instead
 MAX_QUERY = 120
+RATINGS_SHOWN = 50  # the latest; one more is read, so the page can say there are older ones
+COMPLAINTS_SHOWN = 100
 
 
 @dataclass
@@ -25,6 +28,8 @@ class ClientProfile:
     wishes: list
     aliases: list[ClientAlias]
     proposals: list[ClientDetailProposal]
+    older_ratings: bool = False  # more than the ratings shown
+    older_complaints: bool = False
 
 
 @dataclass
@@ -78,13 +83,18 @@ def profile(client_id: int) -> ClientProfile | None:
     ratings = db.session.scalars(
         sa.select(Rating)
         .where(Rating.client_id == client_id)
-        .order_by(Rating.received_at.desc())
-        .limit(200)
-    )
-    complaints = db.session.scalars(
-        sa.select(Complaint)
-        .where(Complaint.client_id == client_id)
-        .order_by(Complaint.opened_at.desc())
+        .order_by(Rating.received_at.desc(), Rating.id.desc())
+        .limit(RATINGS_SHOWN + 1)
+    ).all()
+    complaints = (
+        db.session.scalars(
+            sa.select(Complaint)
+            .where(Complaint.client_id == client_id)
+            .order_by(Complaint.opened_at.desc(), Complaint.id.desc())
+            .limit(COMPLAINTS_SHOWN + 1)
+        )
+        .unique()
+        .all()
     )
     aliases = db.session.scalars(
         sa.select(ClientAlias)
@@ -93,9 +103,11 @@ def profile(client_id: int) -> ClientProfile | None:
     )
     return ClientProfile(
         client,
-        list(ratings),
-        list(complaints.unique()),
+        ratings[:RATINGS_SHOWN],
+        complaints[:COMPLAINTS_SHOWN],
         client_wishes(client_id),
         list(aliases),
         pending_proposals(client_id),
+        older_ratings=len(ratings) > RATINGS_SHOWN,
+        older_complaints=len(complaints) > COMPLAINTS_SHOWN,
     )

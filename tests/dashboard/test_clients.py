@@ -9,6 +9,7 @@ from complaints.models import Complaint, Rating, SurveyLink
 from core.audit import AuditEvent
 from core.database import utcnow
 from core.models import Client, ClientAlias
+from dashboard.clients import pages as client_pages
 from tests.support.api import post_json
 from tests.support.db import all_rows, count, reloaded, save_all
 from tests.support.queries import statements_for
@@ -187,3 +188,23 @@ def test_only_managers_merge_and_mistakes_are_explained(client, login_as, make_c
     assert (
         client.post("/clients/999999/merge", data={"other": other.external_id}).status_code == 404
     )
+
+
+def test_a_clients_page_shows_the_latest_ratings_and_complaints_and_says_when_there_are_more(
+    client, login_as, make_client, make_rating, make_complaint, monkeypatch
+):
+    monkeypatch.setattr(client_pages, "RATINGS_SHOWN", 2)
+    monkeypatch.setattr(client_pages, "COMPLAINTS_SHOWN", 2)
+    login_as("agent")
+    ours = make_client(name="Often Back")
+    now = utcnow()
+    for n in range(3):
+        make_rating(now - timedelta(days=n), 4, client=ours, comment=f"Visit {n}")
+    page = client.get(f"/clients/{ours.id}").text
+    assert "Visit 0" in page and "Visit 1" in page and "Visit 2" not in page  # the latest
+    assert page.count("Only the first 2 are shown here.") == 1  # the ratings; the complaints all
+    for n in range(3):
+        make_complaint(client=ours, summary=f"Issue {n}", opened_at=now - timedelta(days=n))
+    page = client.get(f"/clients/{ours.id}").text
+    assert "Issue 0" in page and "Issue 1" in page and "Issue 2" not in page
+    assert page.count("Only the first 2 are shown here.") == 2
