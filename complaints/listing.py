@@ -380,8 +380,9 @@ def my_follow_ups(owner_id: int, now: datetime, zone, limit: int | None = None) 
     """A manager's open complaints overdue or due before the end of their today, most overdue first.
 
     ``zone`` is the viewer's timezone (pytz, as Flask-Babel gives it): "today" is theirs, not the
-    server's. At most ``limit`` (``FOLLOW_UP_LIMIT`` unless told) are read (Today's block shows fewer); when there are
-    more, one count over the owner's (owner, open, due) index range gives the true numbers.
+    server's. At most ``limit`` (``FOLLOW_UP_LIMIT`` unless told: Today's block shows fewer) are
+    read; when there are more, one count over the owner's (owner, open, due) index range gives the
+    true numbers.
     """
     limit = FOLLOW_UP_LIMIT if limit is None else limit
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
