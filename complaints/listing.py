@@ -10,7 +10,14 @@ from sqlalchemy.orm import aliased
 
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
-from complaints.search_pieces import fts_and, fts_found, fts_phrase, looks_common, rare_pieces
+from complaints.search_pieces import (
+    fts_and,
+    fts_found,
+    fts_phrase,
+    looks_common,
+    rare_pieces,
+    read_sample,
+)
 from core.away import away_on
 from core.extensions import db
 from core.inputs import int_arg
@@ -99,13 +106,15 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     rows (``_open_matches``): when the read stopped short it has them all and the page is cut from
     them; otherwise the list's index is walked in order, testing each row (first
     ``_walked_directly``, then ``_row_matches``), and the walk stops after a page. A query the
-    sample finds often (``search_pieces.looks_common``) is walked for at once."""
+    sample finds often (``search_pieces.looks_common``) is walked for at once. The sample is read
+    once (``search_pieces.read_sample``) and serves both estimates."""
     q = filters.q and filters.q.replace("%", "").replace("_", "")
     if q:
-        common = looks_common(q)  # then walk at once: most likely a page lies near the top
+        sample = read_sample(q)
+        common = looks_common(q, sample)  # then walk at once: most likely a page lies near the top
         walked = _walked_directly(q, filters, viewer_id, now) if common else None
         if walked is None:
-            found = _open_matches(q, filters, viewer_id, now)
+            found = _open_matches(q, sample, filters, viewer_id, now)
             if len(found) <= FEW_MATCHES:
                 return _from_the_matches(filters, found, viewer_id, now)
             if not common:
@@ -118,10 +127,12 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     return _one_page(statement, filters)
 
 
-def _open_matches(q: str, filters: Filters, viewer_id: int, now: datetime) -> list[int]:
+def _open_matches(
+    q: str, sample: list[str], filters: Filters, viewer_id: int, now: datetime
+) -> list[int]:
     """The open complaints the search finds under the list's filters, stopped past
-    ``FEW_MATCHES`` (one query, no order: it streams from the search's indexes and stops; a long
-    query's estimate of which parts to ask for reads a sample first, one query more).
+    ``FEW_MATCHES`` (one query, no order: it streams from the search's indexes and stops; which
+    parts of a long query to ask for is estimated from ``sample``).
 
     Which way to list is a matter of cost, never of result: with at most ``FEW_MATCHES`` the page
     is cut from them (one look-up each); with more, at least ``FEW_MATCHES`` of the open list's
@@ -137,7 +148,7 @@ def _open_matches(q: str, filters: Filters, viewer_id: int, now: datetime) -> li
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
     branches = [
         _filtered(branch.where(still_open), filters, viewer_id, now)
-        for branch in _match_branches(q)
+        for branch in _match_branches(q, sample)
     ]
     found = sa.union_all(*branches) if len(branches) > 1 else branches[0]
     return list(db.session.scalars(found.limit(FEW_MATCHES + 1)))
@@ -252,7 +263,7 @@ def _one_page(statement, filters: Filters):
     )
 
 
-def _match_branches(q: str) -> list:
+def _match_branches(q: str, sample: list[str]) -> list:
     """``SELECT complaints.id`` statements whose union is what a search for ``q`` finds, each
     from an index, never a scan (the caller adds the open condition and the filters to each).
 
@@ -260,11 +271,11 @@ def _match_branches(q: str) -> list:
     letter case — on SQLite through the FTS5 trigram tables (a quoted phrase is a substring match
     there), on PostgreSQL through ``ILIKE`` served by the pg_trgm GIN indexes (migration 0012).
     (The caller drops ``%`` and ``_`` from ``q`` as it always did; nothing left means no search.)
-    When a long query's trigrams are common, the summaries' index is asked for two rarer parts
-    of it only (``search_pieces.rare_pieces``) and the whole query is tested on the rows they
-    find: on SQLite by ``_folded_contains``, on PostgreSQL by ``ILIKE`` on an expression the
-    index does not serve, so the planner keeps it out of the index's condition. The client
-    names' branch always asks for the whole query (names are short and few match).
+    When a long query's trigrams are common (by ``sample``), the summaries' index is asked for
+    two rarer parts of it only (``search_pieces.rare_pieces``) and the whole query is tested on
+    the rows they find: on SQLite by ``_folded_contains``, on PostgreSQL by ``ILIKE`` on an
+    expression the index does not serve, so the planner keeps it out of the index's condition.
+    The client names' branch always asks for the whole query (names are short and few match).
 
     Below three characters no trigram index can help, and a substring scan grows with the tables;
     a short query finds the complaints of clients whose name *starts with* it (``Ma`` finds
@@ -275,7 +286,7 @@ def _match_branches(q: str) -> list:
         named = sa.select(Client.id.label("rowid")).where(name_starts_with(Client.name, q))
         return [_from_found(named.subquery(), Complaint.client_id)]
     dialect = db.session.get_bind().dialect.name
-    pieces = rare_pieces(q, dialect)
+    pieces = rare_pieces(q, dialect, sample)
     if dialect == "sqlite":
         summaries, names = _fts_rowids(q)
         by_summary = _from_found(summaries, Complaint.id)
