@@ -120,7 +120,7 @@ def test_the_direct_walk_and_its_fallback_list_what_a_plain_filter_lists(
 ):
     """A search with many matches walks the list testing each row itself, but no further than
     ``DIRECT_WALK`` rows of it; past them the list is walked as before. A query the sample finds
-    often (``search_pieces.looks_common``; here every query found once) is walked for before its
+    often (``search_pieces.looks_dense``; here every query found once) is walked for before its
     matches are read. ``bound`` moves that end across every row of the list (pages of two): the
     result never changes, either way in."""
     viewer_id, _ = rows
@@ -174,6 +174,7 @@ def test_a_common_query_is_walked_for_without_reading_its_matches(app, rows, mon
 
     def matches_read(common_in: int) -> bool:
         monkeypatch.setattr(search_pieces, "COMMON_IN", common_in)
+        monkeypatch.setattr(search_pieces, "DENSE_IN", common_in)  # no guess by the walk's length
         statements = _statements_of_the_late_page(app, viewer_id)
         # the read of the open matches: the open condition as an expression no index serves
         return any("CAST(complaints.is_open AS INTEGER)" in s for s in statements)

@@ -178,6 +178,7 @@ def test_the_parts_list_what_a_plain_filter_over_the_rows_lists(
     monkeypatch.setattr(search_pieces, "ROW_COST", -1)
     monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
     monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    monkeypatch.setattr(search_pieces, "DENSE_IN", search_pieces.COMMON_IN)  # matches read more
     asked = []
 
     def spied(q: str, dialect: str, sample: list[str]):
