@@ -1,6 +1,7 @@
-"""What a search's sample decides (issue #16): the sample is read once per request; a query found
-twice in it is walked for at once when its page looks near. Each decides cost only: the pages
-equal a plain filter over the rows, on both databases."""
+"""What a search's sample decides, and how SQLite's direct walk tests a row's client (issue #16):
+the sample is read once per request; a query found twice in it is walked for at once when its
+page looks near; the walk tests membership in the few clients FTS5 finds by name. Each decides
+cost only: the pages equal a plain filter over the rows, on both databases."""
 
 import pytest
 
@@ -114,3 +115,43 @@ def test_a_short_query_reads_no_sample(app, viewer_id, monkeypatch):
     with count_statements(app) as counter:
         open_complaints(Filters(q="late"), viewer_id, utcnow())  # under MIN_LENGTH
     assert not any("WITH RECURSIVE steps" in s for s in counter.statements)
+
+
+@pytest.mark.parametrize("few_names", [0, 1, 3, 1000])
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_the_direct_walk_by_name_membership_lists_what_a_plain_filter_lists(
+    app, viewer_id, monkeypatch, few_names, filters
+):
+    """The direct walk alone (every row within its bound, the matches never read first), its
+    clients tested by membership in those FTS5 finds by name or, past ``FEW_NAMES`` of them, by
+    the name itself ("late" finds four clients, "ana" three, "An" is a prefix search): the
+    pages equal the plain filter's."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 1000)
+    monkeypatch.setattr(listing, "FEW_NAMES", few_names)
+    for q in QUERIES:
+        assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
+
+
+def test_sqlite_walks_without_the_clients_when_few_are_found_by_name(app, viewer_id, monkeypatch):
+    """SQLite's direct walk reads the clients FTS5 finds by name ("late": four) and tests each
+    row's client id against them, no join to the clients; with more than ``FEW_NAMES`` it joins
+    and tests the name. PostgreSQL's walk asks the names' index in a subquery, either way."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 1000)
+
+    def walk(few_names: int) -> str:
+        monkeypatch.setattr(listing, "FEW_NAMES", few_names)
+        with count_statements(app) as counter:
+            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+        assert [item.id for item in page.items] == plain_filter("late", {}, viewer_id)[:2]
+        return next(s for s in counter.statements if "LIKE" in s and "ORDER BY" in s)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        assert "clients.name ILIKE" in walk(0) and walk(0) == walk(1000)
+        return
+    assert "JOIN clients" not in walk(4)
+    assert "complaints.client_id IN" in walk(4)
+    assert "JOIN clients" in walk(3)

@@ -260,12 +260,14 @@ def test_a_complaint_found_twice_never_hides_another(
     assert {item.id for item in page.items} == {both.id, by_name.id}
 
 
+@pytest.mark.parametrize("few_names", [0, 1000])
 def test_the_direct_walk_folds_what_fts5_folds(
-    app, db_session, make_client, make_complaint, make_user, monkeypatch
+    app, db_session, make_client, make_complaint, make_user, monkeypatch, few_names
 ):
     """The direct walk tests rows as FTS5 matches them: a Kelvin sign is a "k" and a long s an
-    "s" to both (in a summary or a client's name). Its pages equal those of the walk that asks
-    the search index (``DIRECT_WALK`` 0), on both databases."""
+    "s" to both (in a summary or a client's name, tested by itself or, on SQLite, by membership
+    in the clients FTS5 finds: ``FEW_NAMES``). Its pages equal those of the walk that asks the
+    search index (``DIRECT_WALK`` 0), on both databases."""
     viewer_id = make_user("manager").id
     for summary, name in [
         ("\u212aiosk closed", "Ana"),
@@ -276,6 +278,7 @@ def test_the_direct_walk_folds_what_fts5_folds(
         make_complaint(summary=summary, client_id=make_client(name=name).id, status="new")
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    monkeypatch.setattr(listing, "FEW_NAMES", few_names)
     by_index = {}
     for bound in (0, 1000):
         monkeypatch.setattr(listing, "DIRECT_WALK", bound)
