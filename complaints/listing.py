@@ -10,7 +10,14 @@ from sqlalchemy.orm import aliased
 
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
-from complaints.search_pieces import fts_and, fts_found, fts_phrase, looks_common, rare_pieces
+from complaints.search_pieces import (
+    fts_and,
+    fts_found,
+    fts_phrase,
+    looks_dense,
+    rare_pieces,
+    read_sample,
+)
 from core.away import away_on
 from core.extensions import db
 from core.inputs import int_arg
@@ -21,6 +28,7 @@ PAGE_SIZE = 50
 MAX_PAGE = 200  # offset pagination stays cheap only so deep; narrow the filters to go further
 FOLLOW_UP_LIMIT = 200
 FEW_MATCHES = 1000  # a search with at most this many open matches lists from them
+FEW_NAMES = 1000  # SQLite's direct walk tests membership in at most this many clients found by name
 KELVIN, LONG_S = "\u212a", "\u017f"  # the non-ASCII characters FTS5 folds to ASCII letters
 VIEWS = ("all", "mine", "unowned", "overdue")
 # Open rows a search with many matches tests one by one before the planner walks as it sees fit
@@ -61,6 +69,11 @@ class Filters:
         )
 
     @property
+    def narrowed(self) -> bool:
+        """Whether anything but the search narrows the open list (a view, a category, a channel)."""
+        return self.view != "all" or bool(self.category_id) or bool(self.channel)
+
+    @property
     def short_query(self) -> bool:
         """A search too short for the trigram indexes: it finds client names that start with it."""
         return bool(self.q) and len(self.q.replace("%", "").replace("_", "")) < 3
@@ -98,17 +111,23 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     """The page's statement. A search first reads its open matches, at most ``FEW_MATCHES + 1``
     rows (``_open_matches``): when the read stopped short it has them all and the page is cut from
     them; otherwise the list's index is walked in order, testing each row (first
-    ``_walked_directly``, then ``_row_matches``), and the walk stops after a page. A query the
-    sample finds often (``search_pieces.looks_common``) is walked for at once."""
+    ``_walked_directly``, then ``_row_matches``), and the walk stops after a page. A query whose
+    matches the sample finds dense (``search_pieces.looks_dense``) is walked for at once. The
+    sample is read once (``search_pieces.read_sample``) and serves both estimates."""
     q = filters.q and filters.q.replace("%", "").replace("_", "")
     if q:
-        common = looks_common(q)  # then walk at once: most likely a page lies near the top
-        walked = _walked_directly(q, filters, viewer_id, now) if common else None
+        sample = read_sample(q)
+        wanted = filters.page * PAGE_SIZE + 1
+        # Narrowed, the list's matches of a query found twice are most likely few (2,300 open at
+        # a million, before the filter): cut from the matches read, not walked for at once
+        walk_at_most = 0 if filters.narrowed else DIRECT_WALK // 2
+        dense = looks_dense(q, sample, wanted, walk_at_most)  # most likely a page lies near
+        walked = _walked_directly(q, filters, viewer_id, now) if dense else None
         if walked is None:
-            found = _open_matches(q, filters, viewer_id, now)
+            found = _open_matches(q, sample, filters, viewer_id, now)
             if len(found) <= FEW_MATCHES:
                 return _from_the_matches(filters, found, viewer_id, now)
-            if not common:
+            if not dense:
                 walked = _walked_directly(q, filters, viewer_id, now)
         if walked is not None:
             return brief_select().where(Complaint.id.in_(walked)).order_by(*SORTS[filters.sort])
@@ -118,10 +137,12 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
     return _one_page(statement, filters)
 
 
-def _open_matches(q: str, filters: Filters, viewer_id: int, now: datetime) -> list[int]:
+def _open_matches(
+    q: str, sample: list[str], filters: Filters, viewer_id: int, now: datetime
+) -> list[int]:
     """The open complaints the search finds under the list's filters, stopped past
-    ``FEW_MATCHES`` (one query, no order: it streams from the search's indexes and stops; a long
-    query's estimate of which parts to ask for reads a sample first, one query more).
+    ``FEW_MATCHES`` (one query, no order: it streams from the search's indexes and stops; which
+    parts of a long query to ask for is estimated from ``sample``).
 
     Which way to list is a matter of cost, never of result: with at most ``FEW_MATCHES`` the page
     is cut from them (one look-up each); with more, at least ``FEW_MATCHES`` of the open list's
@@ -137,7 +158,7 @@ def _open_matches(q: str, filters: Filters, viewer_id: int, now: datetime) -> li
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
     branches = [
         _filtered(branch.where(still_open), filters, viewer_id, now)
-        for branch in _match_branches(q)
+        for branch in _match_branches(q, sample)
     ]
     found = sa.union_all(*branches) if len(branches) > 1 else branches[0]
     return list(db.session.scalars(found.limit(FEW_MATCHES + 1)))
@@ -176,7 +197,11 @@ def _walked_directly(q: str, filters: Filters, viewer_id: int, now: datetime) ->
     must fold letter case as FTS5 does, ``_folded_contains``) the end of those rows is found
     first, one short read of the list's index, and the walk stops before it; past it the list
     tests membership in all of FTS5's matches (90 to 270 ms at a million for common words).
-    PostgreSQL: ``_walked_in_a_prefix``."""
+    A row's client is tested by membership in the clients FTS5 finds by name (``_few_named``),
+    when they are few, rather than by ``LIKE`` on the name through a join to each walked row's
+    client (the same rows: FTS5 matches names as ``_folded_contains`` tests them): a primary-key
+    look-up and a test saved per row (the SQL of the page for "delivery (case 9" at a million,
+    20 → 8 ms). PostgreSQL: ``_walked_in_a_prefix``."""
     dialect = db.session.get_bind().dialect.name
     if len(q) < 3:
         return None
@@ -189,15 +214,31 @@ def _walked_directly(q: str, filters: Filters, viewer_id: int, now: datetime) ->
     end = db.session.execute(
         listed.order_by(*SORTS[filters.sort]).offset(DIRECT_WALK).limit(1)
     ).first()
-    walk = sa.select(Complaint.id).join(Client, Client.id == Complaint.client_id).where(IS_OPEN)
+    walk = sa.select(Complaint.id).where(IS_OPEN)
+    named = _few_named(q)
+    if named is None:
+        walk = walk.join(Client, Client.id == Complaint.client_id)
+        by_name = [_folded_contains(Client.name, q)]
+    else:
+        by_name = [Complaint.client_id.in_(named)] if named else []
     walk = _filtered(walk, filters, viewer_id, now).where(
-        sa.or_(_folded_contains(Complaint.summary_words, q), _folded_contains(Client.name, q))
+        sa.or_(_folded_contains(Complaint.summary_words, q), *by_name)
     )
     if end is not None:
         before = sa.tuple_(*key) > sa.tuple_(*end) if down else sa.tuple_(*key) < sa.tuple_(*end)
         walk = walk.where(before)
     ids = list(db.session.scalars(_one_page(walk, filters)))
     return ids if end is None or len(ids) > PAGE_SIZE else None
+
+
+def _few_named(q: str) -> list[int] | None:
+    """SQLite: the ids of the clients whose name contains ``q`` (FTS5's trigram table), or
+    ``None`` when there are more than ``FEW_NAMES`` (read no further): a piece of many names
+    ("client" in the benchmark's half a million) is then tested on each walked row's name, as
+    reading and binding them all would cost more than the walk."""
+    found = fts_found("fts_client_names", fts_phrase(q), FEW_NAMES + 1)
+    named = list(db.session.scalars(sa.select(found.c.rowid)))
+    return named if len(named) <= FEW_NAMES else None
 
 
 def _walked_in_a_prefix(
@@ -252,7 +293,7 @@ def _one_page(statement, filters: Filters):
     )
 
 
-def _match_branches(q: str) -> list:
+def _match_branches(q: str, sample: list[str]) -> list:
     """``SELECT complaints.id`` statements whose union is what a search for ``q`` finds, each
     from an index, never a scan (the caller adds the open condition and the filters to each).
 
@@ -260,11 +301,11 @@ def _match_branches(q: str) -> list:
     letter case — on SQLite through the FTS5 trigram tables (a quoted phrase is a substring match
     there), on PostgreSQL through ``ILIKE`` served by the pg_trgm GIN indexes (migration 0012).
     (The caller drops ``%`` and ``_`` from ``q`` as it always did; nothing left means no search.)
-    When a long query's trigrams are common, the summaries' index is asked for two rarer parts
-    of it only (``search_pieces.rare_pieces``) and the whole query is tested on the rows they
-    find: on SQLite by ``_folded_contains``, on PostgreSQL by ``ILIKE`` on an expression the
-    index does not serve, so the planner keeps it out of the index's condition. The client
-    names' branch always asks for the whole query (names are short and few match).
+    When a long query's trigrams are common (by ``sample``), the summaries' index is asked for
+    two rarer parts of it only (``search_pieces.rare_pieces``) and the whole query is tested on
+    the rows they find: on SQLite by ``_folded_contains``, on PostgreSQL by ``ILIKE`` on an
+    expression the index does not serve, so the planner keeps it out of the index's condition.
+    The client names' branch always asks for the whole query (names are short and few match).
 
     Below three characters no trigram index can help, and a substring scan grows with the tables;
     a short query finds the complaints of clients whose name *starts with* it (``Ma`` finds
@@ -275,7 +316,7 @@ def _match_branches(q: str) -> list:
         named = sa.select(Client.id.label("rowid")).where(name_starts_with(Client.name, q))
         return [_from_found(named.subquery(), Complaint.client_id)]
     dialect = db.session.get_bind().dialect.name
-    pieces = rare_pieces(q, dialect)
+    pieces = rare_pieces(q, dialect, sample)
     if dialect == "sqlite":
         summaries, names = _fts_rowids(q)
         by_summary = _from_found(summaries, Complaint.id)

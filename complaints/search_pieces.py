@@ -30,8 +30,11 @@ the trigrams of the whole word "42"); only ASCII letters and digits count as a w
 every part has at least one trigram in any locale (a pattern with none would read the whole
 index).
 
-The same sample tells a query found in many summaries (``looks_common``): the list then walks for
-its page at once instead of first asking the index whether its matches are few.
+The same sample tells a query whose matches lie densely enough down the open list
+(``looks_dense``): the list then walks for its page at once instead of first asking the index
+whether its matches are few. Both estimates read one sample, once per request
+(``read_sample``: two short statements, the newest key and the sample, 0.2–0.4 ms of SQL at a
+million): each used to read its own.
 """
 
 import functools
@@ -47,14 +50,16 @@ MIN_LENGTH = 6  # shorter queries have few trigrams: asking for them all costs l
 ROW_COST = 500  # testing one row found costs about as much as reading this many index entries
 MIN_ROWS = 20_000  # below, the whole query costs about what the estimate does (1 ms)
 COMMON_IN = 3  # of the sample's summaries: a query found this often is walked for at once
+DENSE_IN = 2  # found this often, it is walked for at once when a page's walk looks short enough
 FOUND_AT_MOST = 2000  # SQLite: rows the parts may find (all tested: 7 ms at most)
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def rare_pieces(q: str, dialect: str) -> list[str] | None:
+def rare_pieces(q: str, dialect: str, sample: list[str]) -> list[str] | None:
     """Two parts of ``q`` to ask the summaries' index for, or ``None`` when asking for the whole
     query costs no more (or the query is short, or on SQLite not ASCII: the test of the whole
-    query on a row must fold letter case exactly as FTS5 does, and only for ASCII does ``LIKE``).
+    query on a row must fold letter case exactly as FTS5 does, and only for ASCII does ``LIKE``),
+    as ``sample`` (``read_sample``) tells.
 
     The first part is the rarest in the sample; the second, of those apart from it, the one
     found with it in the fewest rows (two parts of one common word, found together, would leave
@@ -62,8 +67,7 @@ def rare_pieces(q: str, dialect: str) -> list[str] | None:
     if len(q) < MIN_LENGTH or (dialect == "sqlite" and not q.isascii()):
         return None
     candidates = _trigrams(q) if dialect == "sqlite" else _words(q)
-    sample = _sample() if len(candidates) >= 2 else []
-    if not sample:
+    if len(candidates) < 2 or not sample:
         return None
 
     @functools.cache
@@ -91,16 +95,37 @@ def rare_pieces(q: str, dialect: str) -> list[str] | None:
     return pieces
 
 
-def looks_common(q: str) -> bool:
-    """Whether at least ``COMMON_IN`` of a sample's summaries contain ``q`` (a long query on a
-    table of ``MIN_ROWS`` or more): then a page of its matches most likely lies within the
-    list's first rows, and walking them costs less than asking the index whether there are
-    few (which for "about a delivery" reads a million-entry list: 84 ms on PostgreSQL at a
-    million). A guess that costs a sample (1 ms), never a result."""
-    if len(q) < MIN_LENGTH:
+def looks_dense(q: str, sample: list[str], wanted: int, walk_at_most: int) -> bool:
+    """Whether a walk of the open list most likely finds ``wanted`` matches of ``q`` (what its
+    page needs) within its first ``walk_at_most`` rows, by ``sample`` (``read_sample``): then the
+    list walks for its page at once, instead of first asking the index whether the matches are
+    few (for "about a delivery" that reads a million-entry list: 84 ms on PostgreSQL at a
+    million). A guess that decides what the search costs, never what it finds.
+
+    Found in ``COMMON_IN`` or more of the sample's summaries, yes (1 row in 85 or more: a page
+    within 4,500 rows). Found in ``DENSE_IN``, a rate of 1 in 128 that the sample measures
+    poorly, yes when the rows to test for ``wanted`` matches at that rate (the open list's rows
+    are the table's, so the table's rate is theirs) stay within ``walk_at_most``, which the list
+    sets at half its direct walk's bound: a guess too high by half still finds its page before
+    the bound. At a million "delivery (case 9" (1 row in 97) is found twice: the walk finds its
+    first page in about 5,000 rows, while reading its open matches first fills all 1,001 of them
+    (3,000 open in all) before the walk.
+
+    A wrong guess costs the direct walk that finds no page (``complaints.listing.
+    _walked_directly``) on top of the way it would have taken. With many matches that is nothing:
+    the list walks after reading them anyway ("Complaint 13" at a million is found twice, but
+    its 11,000 rows lie together, far down the list: 100 ms on SQLite, 580 on PostgreSQL, either
+    way). With few matches, which the read would have cut the page from, it is a failed walk of
+    the list's first rows: under a filter (a view, a category, a channel) a query found twice has
+    few, so the list gives ``walk_at_most`` 0 there (guessed, "Complaint 13" among phone
+    complaints took 50 → 177 ms on SQLite, 56 → 89 ms on PostgreSQL)."""
+    if len(q) < MIN_LENGTH or not sample:
         return False
     needle = q.lower()
-    return sum(needle in summary for summary in _sample()) >= COMMON_IN
+    found = sum(needle in summary for summary in sample)
+    if found >= COMMON_IN:
+        return True
+    return found >= DENSE_IN and wanted * len(sample) / found <= walk_at_most
 
 
 def fts_phrase(text: str) -> str:
@@ -169,9 +194,13 @@ _SAMPLE_STATEMENT = _sample_statement()  # built once: building it cost more tha
 _NEWEST_KEY = sa.select(sa.func.max(Complaint.id))
 
 
-def _sample() -> list[str]:
-    """The sample's summaries, lower-cased; none from a table under ``MIN_ROWS`` (by its newest
+def read_sample(q: str) -> list[str]:
+    """The sample's summaries, lower-cased, that ``rare_pieces`` and ``looks_dense`` estimate a
+    search for ``q`` with: read once per request and given to both. None for a query under
+    ``MIN_LENGTH`` (neither estimates one) or from a table under ``MIN_ROWS`` (by its newest
     key), whose trigram lists are all short."""
+    if len(q) < MIN_LENGTH:
+        return []
     top = db.session.scalar(_NEWEST_KEY)
     if not top or top < MIN_ROWS:
         return []

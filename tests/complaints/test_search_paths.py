@@ -120,7 +120,7 @@ def test_the_direct_walk_and_its_fallback_list_what_a_plain_filter_lists(
 ):
     """A search with many matches walks the list testing each row itself, but no further than
     ``DIRECT_WALK`` rows of it; past them the list is walked as before. A query the sample finds
-    often (``search_pieces.looks_common``; here every query found once) is walked for before its
+    often (``search_pieces.looks_dense``; here every query found once) is walked for before its
     matches are read. ``bound`` moves that end across every row of the list (pages of two): the
     result never changes, either way in."""
     viewer_id, _ = rows
@@ -174,13 +174,14 @@ def test_a_common_query_is_walked_for_without_reading_its_matches(app, rows, mon
 
     def matches_read(common_in: int) -> bool:
         monkeypatch.setattr(search_pieces, "COMMON_IN", common_in)
+        monkeypatch.setattr(search_pieces, "DENSE_IN", common_in)  # no guess by the walk's length
         statements = _statements_of_the_late_page(app, viewer_id)
         # the read of the open matches: the open condition as an expression no index serves
         return any("CAST(complaints.is_open AS INTEGER)" in s for s in statements)
 
     # The sample is spread over the keys down from the newest, which is one of these rows and
     # says "late": in a database whose ids run high it may hold no other.
-    in_sample = sum("late" in summary for summary in search_pieces._sample())
+    in_sample = sum("late" in summary for summary in search_pieces.read_sample("late"))
     assert in_sample >= 1
     assert not matches_read(in_sample)
     assert matches_read(in_sample + 1)
@@ -259,12 +260,14 @@ def test_a_complaint_found_twice_never_hides_another(
     assert {item.id for item in page.items} == {both.id, by_name.id}
 
 
+@pytest.mark.parametrize("few_names", [0, 1000])
 def test_the_direct_walk_folds_what_fts5_folds(
-    app, db_session, make_client, make_complaint, make_user, monkeypatch
+    app, db_session, make_client, make_complaint, make_user, monkeypatch, few_names
 ):
     """The direct walk tests rows as FTS5 matches them: a Kelvin sign is a "k" and a long s an
-    "s" to both (in a summary or a client's name). Its pages equal those of the walk that asks
-    the search index (``DIRECT_WALK`` 0), on both databases."""
+    "s" to both (in a summary or a client's name, tested by itself or, on SQLite, by membership
+    in the clients FTS5 finds: ``FEW_NAMES``). Its pages equal those of the walk that asks the
+    search index (``DIRECT_WALK`` 0), on both databases."""
     viewer_id = make_user("manager").id
     for summary, name in [
         ("\u212aiosk closed", "Ana"),
@@ -275,6 +278,7 @@ def test_the_direct_walk_folds_what_fts5_folds(
         make_complaint(summary=summary, client_id=make_client(name=name).id, status="new")
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    monkeypatch.setattr(listing, "FEW_NAMES", few_names)
     by_index = {}
     for bound in (0, 1000):
         monkeypatch.setattr(listing, "DIRECT_WALK", bound)

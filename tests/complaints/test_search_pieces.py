@@ -51,18 +51,21 @@ LONG_QUERIES = [
 
 @pytest.fixture
 def sampled(monkeypatch):
-    """Use this sample, and (SQLite) take the parts to find few rows, whatever FTS5 would say."""
+    """This sample, as ``read_sample`` gives it (and the list reads it); and (SQLite) the parts
+    taken to find few rows, whatever FTS5 would say."""
 
     def use(summaries):
-        monkeypatch.setattr(search_pieces, "_sample", lambda: [s.lower() for s in summaries])
+        sample = [s.lower() for s in summaries]
+        monkeypatch.setattr(listing, "read_sample", lambda q: sample)
         monkeypatch.setattr(search_pieces, "_fts_finds_more", lambda asked, limit: False)
+        return sample
 
     return use
 
 
 def test_sqlite_asks_for_two_rare_trigrams_that_do_not_overlap(sampled):
-    sampled(BENCH_LIKE)
-    pieces = rare_pieces("courier (case 42)", "sqlite")
+    sample = sampled(BENCH_LIKE)
+    pieces = rare_pieces("courier (case 42)", "sqlite", sample)
     assert pieces is not None and len(pieces) == 2
     rare, other = pieces
     assert rare in {"42)", " 42"}  # the case number's, the rarest
@@ -70,57 +73,59 @@ def test_sqlite_asks_for_two_rare_trigrams_that_do_not_overlap(sampled):
 
 
 def test_postgresql_asks_for_words_with_their_edges(sampled):
-    sampled(BENCH_LIKE)
-    assert rare_pieces("courier (case 42)", "postgresql") == [" 42)", "courier "]
+    sample = sampled(BENCH_LIKE)
+    assert rare_pieces("courier (case 42)", "postgresql", sample) == [" 42)", "courier "]
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_the_whole_query_when_nothing_is_rare_or_it_is_short(sampled, dialect):
-    sampled(BENCH_LIKE)
-    assert rare_pieces("about a parcel", dialect) is None  # one row in 8 is not few
-    assert rare_pieces("case", dialect) is None  # short: its few trigrams cost little
-    assert rare_pieces("zzzzzz", dialect) is None  # one part only: it would be the whole query
+    sample = sampled(BENCH_LIKE)
+    assert rare_pieces("about a parcel", dialect, sample) is None  # one row in 8 is not few
+    assert rare_pieces("case", dialect, sample) is None  # short: its few trigrams cost little
+    assert (
+        rare_pieces("zzzzzz", dialect, sample) is None
+    )  # one part only: it would be the whole query
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_the_whole_query_when_its_trigrams_are_all_rare(sampled, dialect):
     """Their lists are short: the phrase reads them in less than testing rows would take."""
-    sampled(BENCH_LIKE)
-    assert rare_pieces("qwerty uiop", dialect) is None
+    sample = sampled(BENCH_LIKE)
+    assert rare_pieces("qwerty uiop", dialect, sample) is None
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_two_parts_of_one_common_word_are_not_asked_for(sampled, dialect):
     """Each part of "delivery" is in 1 row in 8 but they come together, so asking for two of them
     would leave every delivery to test: the sample counts the rows holding both."""
-    sampled(BENCH_LIKE)
-    assert rare_pieces("delivery", dialect) is None
-    assert rare_pieces("about a delivery", dialect) is None
+    sample = sampled(BENCH_LIKE)
+    assert rare_pieces("delivery", dialect, sample) is None
+    assert rare_pieces("about a delivery", dialect, sample) is None
 
 
 def test_the_second_part_is_the_one_least_often_found_with_the_first(sampled):
     """Every trigram of "qwerty" and of "uiop" is in half the rows, never together: the second
     part is not another of the first's word, so the two leave no row to test."""
     summaries = ["qwerty x", "y uiop"] * 100
-    sampled(summaries)
-    first, second = rare_pieces("qwerty uiop", "sqlite")
+    sample = sampled(summaries)
+    first, second = rare_pieces("qwerty uiop", "sqlite", sample)
     assert not any(first in row and second in row for row in summaries)
 
 
 def test_sqlite_tests_only_ascii_queries_on_rows(sampled):
     """``LIKE`` folds ASCII letters only, FTS5 folds Cyrillic and accents too: a query that is not
     ASCII asks FTS5 for the whole phrase."""
-    sampled(["курьер опоздал"] * 10)
-    assert rare_pieces("курьер (дело 42)", "sqlite") is None
+    sample = sampled(["курьер опоздал"] * 10)
+    assert rare_pieces("курьер (дело 42)", "sqlite", sample) is None
 
 
 def test_postgresql_words_are_ascii_letters_and_digits(sampled, monkeypatch):
     """Every part gives pg_trgm at least one trigram in any locale: three ASCII letters or digits,
     or a word whose start (or end, after two) the query shows."""
-    sampled(["nothing alike"] * 10)
+    sample = sampled(["nothing alike"] * 10)
     monkeypatch.setattr(search_pieces, "ROW_COST", -1)  # parts whenever there are two
-    assert rare_pieces("курьер опоздал", "postgresql") is None
-    assert rare_pieces("a курьер 7 zz", "postgresql") == [" 7 ", " zz"]
+    assert rare_pieces("курьер опоздал", "postgresql", sample) is None
+    assert rare_pieces("a курьер 7 zz", "postgresql", sample) == [" 7 ", " zz"]
     assert search_pieces._words("x 42)") == [(" 42)", 2, 4)]  # "x" alone: no known start
     assert search_pieces._words("ab") == []
     # A letter beyond ASCII may be part of the word in the database's locale: no known edge.
@@ -173,10 +178,11 @@ def test_the_parts_list_what_a_plain_filter_over_the_rows_lists(
     monkeypatch.setattr(search_pieces, "ROW_COST", -1)
     monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
     monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    monkeypatch.setattr(search_pieces, "DENSE_IN", search_pieces.COMMON_IN)  # matches read more
     asked = []
 
-    def spied(q: str, dialect: str):
-        asked.append(rare_pieces(q, dialect))
+    def spied(q: str, dialect: str, sample: list[str]):
+        asked.append(rare_pieces(q, dialect, sample))
         return asked[-1]
 
     monkeypatch.setattr(listing, "rare_pieces", spied)
@@ -208,10 +214,10 @@ def test_rows_with_every_part_but_not_the_query_are_not_found(
 ):
     """The parts of "qwerty uiop" (SQLite "qwe" and "rty", PostgreSQL "qwerty " and " uiop") are
     all in rows that do not contain the query: the whole query is tested on each row."""
-    sampled(["nothing alike"] * 200)
+    sample = sampled(["nothing alike"] * 200)
     monkeypatch.setattr(search_pieces, "ROW_COST", -1)
     dialect = db_session.get_bind().dialect.name
-    assert rare_pieces("qwerty uiop", dialect) in (["qwe", "rty"], ["qwerty ", " uiop"])
+    assert rare_pieces("qwerty uiop", dialect, sample) in (["qwe", "rty"], ["qwerty ", " uiop"])
     monkeypatch.setattr(listing, "FEW_MATCHES", few)
     found = [
         make_complaint(summary=summary, client_id=make_client(name=name).id).id
@@ -265,25 +271,30 @@ def test_sqlite_asks_for_the_parts_only_when_they_find_few_rows_postgresql_witho
         make_complaint(summary=summary, client_id=make_client().id)
     monkeypatch.setattr(search_pieces, "ROW_COST", -1)  # parts whenever there are two
     monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
-    pieces = rare_pieces("qwerty uiop", dialect)
+    sample = search_pieces.read_sample("qwerty uiop")
+    pieces = rare_pieces("qwerty uiop", dialect, sample)
     assert pieces is not None
     if dialect != "sqlite":
         monkeypatch.setattr(search_pieces, "FOUND_AT_MOST", 0)
-        assert rare_pieces("qwerty uiop", dialect) == pieces
+        assert rare_pieces("qwerty uiop", dialect, sample) == pieces
         return
     found = sum(all(piece in summary for piece in pieces) for summary in summaries)
     assert found >= 1
     assert search_pieces._fts_finds_more(search_pieces.fts_and(pieces), found - 1)
     assert not search_pieces._fts_finds_more(search_pieces.fts_and(pieces), found)
     monkeypatch.setattr(search_pieces, "FOUND_AT_MOST", found - 1)
-    assert rare_pieces("qwerty uiop", dialect) is None
+    assert rare_pieces("qwerty uiop", dialect, sample) is None
 
 
 def test_no_sample_from_a_small_table(app, db_session, make_client, make_complaint, monkeypatch):
-    """Under ``MIN_ROWS`` every trigram's list is short: the whole query, no sample read."""
+    """Under ``MIN_ROWS`` every trigram's list is short: the whole query, no sample read. A
+    query under ``MIN_LENGTH`` is estimated by neither estimate: none read either."""
     make_complaint(summary="qwerty uiop", client_id=make_client().id)
     monkeypatch.setattr(search_pieces, "ROW_COST", -1)
-    assert search_pieces._sample() == []
-    assert rare_pieces("qwerty uiop", db_session.get_bind().dialect.name) is None
+    assert search_pieces.read_sample("qwerty uiop") == []
+    assert rare_pieces("qwerty uiop", db_session.get_bind().dialect.name, []) is None
     monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
-    assert search_pieces._sample() == ["qwerty uiop"]
+    assert search_pieces.read_sample("qwerty uiop") == ["qwerty uiop"]
+    with count_statements(app) as counter:
+        assert search_pieces.read_sample("qwert") == []
+    assert counter.statements == []

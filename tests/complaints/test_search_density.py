@@ -1,0 +1,157 @@
+"""What a search's sample decides, and how SQLite's direct walk tests a row's client (issue #16):
+the sample is read once per request; a query found twice in it is walked for at once when its
+page looks near; the walk tests membership in the few clients FTS5 finds by name. Each decides
+cost only: the pages equal a plain filter over the rows, on both databases."""
+
+import pytest
+
+from complaints import listing, search_pieces
+from complaints.listing import Filters, open_complaints
+from complaints.search_pieces import looks_dense
+from core.database import utcnow
+from tests.complaints.test_search_paths import (  # noqa: F401 (rows: the fixture)
+    FILTERS,
+    QUERIES,
+    listed,
+    plain_filter,
+    rows,
+)
+from tests.support.queries import count_statements
+
+ONE_IN_128 = ["about a late parcel"] * 2 + ["about a refund"] * 254  # "late parcel" twice in 256
+
+
+@pytest.fixture
+def viewer_id(rows):  # noqa: F811 (the imported fixture)
+    return rows[0]
+
+
+def _matches_read(statements: list[str]) -> bool:
+    """Whether the open matches were read (the open condition as an expression no index serves)."""
+    return any("CAST(complaints.is_open AS INTEGER)" in s for s in statements)
+
+
+def test_found_three_times_the_walk_is_taken_at_once_whatever_the_page():
+    sample = ["a late parcel"] * 3 + ["other"] * 253
+    assert looks_dense("late parcel", sample, wanted=10_001, walk_at_most=10)
+    assert not looks_dense("late", sample, wanted=1, walk_at_most=10**9)  # short: never
+
+
+def test_found_twice_the_walk_is_taken_when_its_page_looks_near_enough():
+    """At 2 in 256 a page of 51 matches lies within about 6,528 rows: walked at once when the
+    walk may test that many, not for a deeper page, nor when found once."""
+    q = "LATE PARCEL"
+    assert looks_dense(q, ONE_IN_128, wanted=51, walk_at_most=10_000)
+    assert looks_dense(q, ONE_IN_128, wanted=51, walk_at_most=51 * 128)
+    assert not looks_dense(q, ONE_IN_128, wanted=51, walk_at_most=51 * 128 - 1)
+    assert not looks_dense(q, ONE_IN_128, wanted=101, walk_at_most=10_000)  # page 2
+    once = ["about a late parcel"] + ["about a refund"] * 255
+    assert not looks_dense(q, once, wanted=1, walk_at_most=10**9)
+    assert not looks_dense(q, [], wanted=1, walk_at_most=10**9)  # no sample: no guess
+
+
+def test_the_two_hit_rule_chooses_the_walk_in_the_list(app, viewer_id, monkeypatch):
+    """Found twice in 256, "late" is walked for at once when a page of two (3 matches, 384 rows
+    at that rate) fits within half the direct walk's bound, else its matches are read first;
+    the pages are the plain filter's either way."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    monkeypatch.setattr(listing, "read_sample", lambda q: ONE_IN_128)
+    expected = plain_filter("late", {}, viewer_id)
+
+    def matches_read(direct_walk: int) -> bool:
+        monkeypatch.setattr(listing, "DIRECT_WALK", direct_walk)
+        with count_statements(app) as counter:
+            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+        assert [item.id for item in page.items] == expected[:2]
+        assert listed("late", {}, viewer_id) == expected
+        return _matches_read(counter.statements)
+
+    assert not matches_read(2 * 384)
+    assert matches_read(2 * 384 - 2)
+
+
+@pytest.mark.parametrize(
+    "narrowed", [{"view": "unowned"}, {"channel": "phone"}, {"sort": "oldest", "view": "mine"}]
+)
+def test_a_narrowed_list_reads_the_matches_of_a_query_found_twice(
+    app, viewer_id, monkeypatch, narrowed
+):
+    """Under a filter a query found twice most likely has few matches, which the read cuts the
+    page from: the list does not walk for it at once (found three times, it does)."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 10**6)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+
+    def matches_read(sample: list[str]) -> bool:
+        monkeypatch.setattr(listing, "read_sample", lambda q: sample)
+        with count_statements(app) as counter:
+            open_complaints(Filters(q="late", **narrowed), viewer_id, utcnow())
+        assert listed("late", narrowed, viewer_id) == plain_filter("late", narrowed, viewer_id)
+        return _matches_read(counter.statements)
+
+    assert matches_read(ONE_IN_128)
+    assert not matches_read(["late", *ONE_IN_128])
+
+
+@pytest.mark.parametrize("q", ["late", "courier late"])
+def test_the_sample_is_read_once_per_search(app, viewer_id, monkeypatch, q):
+    """Both estimates (is it dense; which parts to ask the index for) use one read of the
+    sample: the newest key and the sample, one statement each, even when the list then reads
+    the matches and estimates the parts."""
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    monkeypatch.setattr(search_pieces, "COMMON_IN", 10**6)  # never dense: the matches are read
+    monkeypatch.setattr(search_pieces, "DENSE_IN", 10**6)
+    with count_statements(app) as counter:
+        open_complaints(Filters(q=q), viewer_id, utcnow())
+    assert _matches_read(counter.statements)
+    assert sum("WITH RECURSIVE steps" in s for s in counter.statements) == 1, counter.statements
+    assert sum("max(complaints.id)" in s for s in counter.statements) == 1, counter.statements
+
+
+def test_a_short_query_reads_no_sample(app, viewer_id, monkeypatch):
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    with count_statements(app) as counter:
+        open_complaints(Filters(q="late"), viewer_id, utcnow())  # under MIN_LENGTH
+    assert not any("WITH RECURSIVE steps" in s for s in counter.statements)
+
+
+@pytest.mark.parametrize("few_names", [0, 1, 3, 1000])
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_the_direct_walk_by_name_membership_lists_what_a_plain_filter_lists(
+    app, viewer_id, monkeypatch, few_names, filters
+):
+    """The direct walk alone (every row within its bound, the matches never read first), its
+    clients tested by membership in those FTS5 finds by name or, past ``FEW_NAMES`` of them, by
+    the name itself ("late" finds four clients, "ana" three, "An" is a prefix search): the
+    pages equal the plain filter's."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 1000)
+    monkeypatch.setattr(listing, "FEW_NAMES", few_names)
+    for q in QUERIES:
+        assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
+
+
+def test_sqlite_walks_without_the_clients_when_few_are_found_by_name(app, viewer_id, monkeypatch):
+    """SQLite's direct walk reads the clients FTS5 finds by name ("late": four) and tests each
+    row's client id against them, no join to the clients; with more than ``FEW_NAMES`` it joins
+    and tests the name. PostgreSQL's walk asks the names' index in a subquery, either way."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 1000)
+
+    def walk(few_names: int) -> str:
+        monkeypatch.setattr(listing, "FEW_NAMES", few_names)
+        with count_statements(app) as counter:
+            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+        assert [item.id for item in page.items] == plain_filter("late", {}, viewer_id)[:2]
+        return next(s for s in counter.statements if "LIKE" in s and "ORDER BY" in s)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        assert "clients.name ILIKE" in walk(0) and walk(0) == walk(1000)
+        return
+    assert "JOIN clients" not in walk(4)
+    assert "complaints.client_id IN" in walk(4)
+    assert "JOIN clients" in walk(3)
