@@ -579,3 +579,41 @@ def test_ratings_go_in_a_chunk_at_a_time_in_time_order_and_the_rollup_counts_eve
     ]
     rollups.rebuild()
     assert slots() == counted
+
+
+def test_a_reimport_writes_one_audit_event_per_changed_client_in_one_statement(
+    app, client, manager, make_client
+):
+    """Each changed client's ``details_changed`` event says what ``core.audit.record`` would: who
+    (the importer), when (the import's start), which client and the changed fields, old and new;
+    all of them go in by one statement, however many clients change."""
+    for n in range(30):
+        make_client(external_id=f"k{n}", name=f"Name {n}", email=f"k{n}@example.com")
+    text = HEADER + "".join(
+        f"k{n},{'Nome Ünico ' + str(n) if n % 3 == 0 else f'Name {n}'},"
+        f"{'novo' + str(n) + '@example.com' if n % 5 == 0 else ''},,5,,O-{n},2025-06-01,\n"
+        for n in range(30)
+    )
+    job = staged_job(client, text)
+    with count_statements(app) as counter:
+        client.post(f"/complaints/import/{job}/run")
+    assert status(app, job)["state"] == "done"
+    writes = [s for s in counter.statements if "INSERT INTO audit_events" in s]
+    assert len(writes) == 2  # the clients' changes, and the import's own event
+    events = all_rows(app, AuditEvent, AuditEvent.action == "details_changed")
+    by_client = {_id(app, f"k{n}"): n for n in range(30)}
+    expected = {}
+    for n in range(30):
+        changes = {}
+        if n % 3 == 0:
+            changes["name"] = [f"Name {n}", f"Nome Ünico {n}"]
+        if n % 5 == 0:
+            changes["email"] = [f"k{n}@example.com", f"novo{n}@example.com"]
+        if changes:
+            expected[n] = {"how": "system", "changes": changes}
+    assert {by_client[e.entity_id]: e.details for e in events} == expected
+    assert len(events) == len(expected) == 14
+    (imported,) = all_rows(app, AuditEvent, AuditEvent.action == "imported")
+    assert {(e.entity_type, e.actor_id) for e in events} == {("client", manager.id)}
+    (at,) = {e.at for e in events}  # the import's time, taken as it started
+    assert imported.at - timedelta(minutes=1) < at <= imported.at
