@@ -14,15 +14,16 @@ one core does all the writing while this process waits), so there this process t
    clients are inserted (PostgreSQL: one binary ``COPY``, ids taken from the sequence first;
    SQLite: one ``INSERT … SELECT`` from a JSON parameter) and only the changed ones updated (one
    ``UPDATE … FROM`` a JSON parameter) and audited like ``upsert_client`` (one ``INSERT …
-   SELECT`` from a JSON parameter).
+   SELECT`` from a JSON parameter). PostgreSQL knows every client's id before it writes any,
+   so a second thread starts building the rating rows then (``csv_copy``: plain Python, no
+   database), while the server writes the clients.
 3. ``insert_ratings``, a range of lines at a time (the progress bar), each range in time order.
    SQLite: ``INSERT INTO ratings … SELECT`` joined to their clients, then the quarter-hour rollup
    counted from the staging table in one statement (``rollups.add_counts_from``). PostgreSQL:
-   binary ``COPY`` straight into ``ratings``, each row's client id known from step 2, the
-   rollup counted here on the way and added in one upsert: the server neither stages, joins,
-   sorts nor parses a timestamp, and this process builds the rows while it writes them. Then
-   the milestones of the known clients' resolved complaints in one statement
-   (``milestones.refresh_clients_in``).
+   binary ``COPY`` straight into ``ratings`` of the rows the thread built (the recent low ones
+   given their complaints here), the rollup it counted on the way added in one upsert: the
+   server neither stages, joins, sorts nor parses a timestamp. Then the milestones of the known
+   clients' resolved complaints in one statement (``milestones.refresh_clients_in``).
 
 Everything runs in the caller's transaction: a failure anywhere rolls all of it back. SQLite gets a
 roomy page cache for it (``roomy_cache``).
@@ -39,6 +40,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from complaints import milestones, rollups
+from complaints.intake.csv_copy import RatingRows
 from complaints.intake.csv_parse import (  # noqa: F401  (the staged layout, read by csv_import)
     COMMENT,
     EMAIL_,
@@ -66,8 +68,6 @@ RATING_COLUMNS = (
 )
 # PostgreSQL's binary COPY sends each value in its column's own type (nothing left to parse)
 RATING_TYPES = ("int4", "int4", "text", "varchar", "varchar", "timestamptz", "timestamptz", "int4")
-# a staged time's quarter hour from its minutes: "…10:14:59.5" is in the slot "…10:00:00"
-QUARTER = {f"{minute:02d}": f"{minute // 15 * 15:02d}:00.000000+00" for minute in range(60)}
 CHUNK = 5000  # rows per executemany on SQLite
 SCHEMAS = ("main", "temp")  # SQLite's tables, and its staging tables
 CACHE_KIB = 64 * 1024  # SQLite's page cache while importing (the default is 2 MiB)
@@ -215,9 +215,17 @@ class Clients(NamedTuple):
     aliases: dict[str, str]  # alias → the kept client's external id
     id_of: dict[str, int]  # external id (or alias) → client id: PostgreSQL's ratings; SQLite: {}
     kept_known: list[int]  # known clients rated high enough to mark a resolved complaint
+    ratings: RatingRows | None  # PostgreSQL: the rating rows, being built meanwhile
+
+    def close(self) -> None:
+        """Stop building the rating rows, if that is still going on (the import failed)."""
+        if self.ratings is not None:
+            self.ratings.close()
 
 
-def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> Clients:
+def upsert_clients(
+    rows: list[list], actor_id: int | None, now: datetime, held: set[int], chunk: int
+) -> Clients:
     """Create or update every client of the file at once.
 
     Staged ids that are aliases (a merge) become the kept client's first, so its row is updated.
@@ -233,6 +241,11 @@ def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> Cli
     than a third of the import. On SQLite the import holds the write lock; on PostgreSQL a client
     another transaction creates meanwhile with the same id fails the import, which wrote nothing
     and can be run again.
+
+    PostgreSQL: every client's id is known before any client is written (the new ones' taken
+    from the sequence first), so the rating rows start being built on a second thread
+    (``csv_copy.RatingRows``, ``chunk`` lines a ``COPY``, the ``held`` lines' complaints filled
+    in later) while the server writes the clients; ``Clients.ratings`` holds them.
     """
     connection = db.session.connection()
     postgresql = is_postgresql()
@@ -246,11 +259,25 @@ def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> Cli
     latest = _latest_clients(rows, aliases)
     known = _known_clients(connection, list(latest), postgresql)
     new = sorted(external_id for external_id in latest if external_id not in known)
-    id_of = {}
+    id_of, ratings = {}, None
     if postgresql:
         id_of = dict(zip(new, _new_ids(connection, len(new)), strict=True))
         id_of.update((external_id, known[external_id][0]) for external_id in known)
         id_of.update((alias, id_of[kept]) for alias, kept in aliases.items())
+        ratings = RatingRows(rows, id_of, held, chunk)
+    try:
+        _write_clients(connection, latest, known, new, id_of, actor_id, now, postgresql)
+    except BaseException:
+        if ratings is not None:
+            ratings.close()
+        raise
+    kept_known = [known[external_id][0] for external_id in known if latest[external_id][4]]
+    return Clients(len(new), len(known), aliases, id_of, kept_known, ratings)
+
+
+def _write_clients(connection, latest, known, new, id_of, actor_id, now, postgresql) -> None:
+    """The changed known clients audited and updated, the new ones inserted (PostgreSQL: with
+    the ids in ``id_of``)."""
     changes = []
     for external_id, (client_id, *old) in known.items():
         given = latest[external_id]
@@ -264,8 +291,6 @@ def upsert_clients(rows: list[list], actor_id: int | None, now: datetime) -> Cli
     changed = [[client_id, *values] for client_id, _old, values in changes]
     connection.exec_driver_sql(UPDATE[postgresql], _json_parameter(changed, postgresql))
     _insert_new(connection, new, latest, id_of, now, postgresql)
-    kept_known = [known[external_id][0] for external_id in known if latest[external_id][4]]
-    return Clients(len(new), len(known), aliases, id_of, kept_known)
 
 
 def _known_clients(connection, external_ids: list[str], postgresql: bool) -> dict[str, list]:
@@ -423,7 +448,7 @@ def insert_ratings(
     connection = db.session.connection()
     postgresql = is_postgresql()
     if postgresql:
-        done = _copy_ratings(connection, rows, clients.id_of, complaint_of_line, chunk, progress)
+        done = _copy_ratings(connection, clients.ratings, complaint_of_line, progress)
     else:
         done = _insert_staged(connection, rows, complaint_of_line, chunk, progress)
     ids = sa.bindparam("kept", value=json.dumps(clients.kept_known))  # one statement, even for none
@@ -461,51 +486,33 @@ def _insert_staged(connection, rows, complaint_of_line, chunk, progress) -> int:
     return done
 
 
-def _copy_ratings(connection, rows, id_of, complaint_of_line, chunk, progress) -> int:
+def _copy_ratings(connection, ratings: RatingRows, complaint_of_line, progress) -> int:
     """PostgreSQL: the ratings by binary ``COPY`` straight into ``ratings``, a chunk at a time.
 
     The server's one core does all of the writing, and the import waits for it: so it gets rows
-    it only has to store (no staging table, no join, no sort, no timestamp text to parse) while
-    this process, otherwise idle, builds them, each client's id known from ``upsert_clients``.
-    The rollup is counted here on the way (the staged time's text gives its quarter hour) and
-    added in one upsert; ``rollups.counts_sql`` says the same for SQLite.
+    it only has to store (no staging table, no join, no sort, no timestamp text to parse), which
+    a second thread has been building since every client's id was known (``csv_copy``): here
+    each chunk only gets the complaints of its recent low ratings and is sent. The rollup,
+    counted on the way, is added in one upsert; ``rollups.counts_sql`` says the same for SQLite.
     """
     complaint_of = complaint_of_line.get
-    slots: dict[str, list] = {}  # quarter hour → [slot, score_1 … score_5]
-    by_time = itemgetter(OCCURRED)
-    instant_of = datetime.fromisoformat
     done = 0
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        for start in range(0, len(rows), chunk):
+        for chunk in ratings:
+            built = chunk.rows
+            for line, index in chunk.held.items():
+                built[index] = (*built[index][:-1], complaint_of(line))
             with cursor.copy(f"COPY ratings ({RATING_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(RATING_TYPES)
                 write = copy.write_row
-                for row in sorted(rows[start : start + chunk], key=by_time):  # stable: line order
-                    at = row[OCCURRED]
-                    instant = instant_of(at + "+00:00")
-                    score = row[SCORE]
-                    write(
-                        (
-                            id_of[row[EXTERNAL_ID]],
-                            score,
-                            row[COMMENT],
-                            "import",
-                            row[ORDER_REF],
-                            instant,
-                            instant,
-                            complaint_of(row[LINE]),
-                        )
-                    )
-                    slot = at[:14] + QUARTER[at[14:16]]
-                    counts = slots.get(slot)
-                    if counts is None:
-                        counts = slots[slot] = [slot, 0, 0, 0, 0, 0]
-                    counts[score] += 1
-            done = min(start + chunk, len(rows))
+                for row in built:
+                    write(row)
+            done += len(built)
             progress(done)
     finally:
         cursor.close()
+    slots = ratings.slots
     _temporary_table(
         connection,
         SLOTS,
