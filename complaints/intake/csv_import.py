@@ -6,9 +6,10 @@ The flow is upload → preview → import. The upload is parsed and checked line
 line number and writes nothing to the database. The import reads the staged rows back (no second
 parse) and runs in a background thread with its own app context and session, in ONE short
 transaction of set-based statements (``csv_bulk``): the new clients in one insert and the changed
-ones in one update, the ratings a range of lines at a time (SQLite: from a staging table filled
-once; PostgreSQL: by ``COPY``), the status file recording progress after each range so that the
-page can poll it.
+ones in one update (their audit events in one more), the ratings a range of lines at a time
+(SQLite: from a staging table filled once; PostgreSQL: by ``COPY`` of rows a second thread built
+while the server wrote the clients, ``csv_copy``), the status file recording progress after each
+range so that the page can poll it. Only this thread talks to the database.
 Any failure rolls everything back; a failed or stopped import says so at once and can be started
 again (it wrote nothing, and a committed one is recognised by its audit event).
 
