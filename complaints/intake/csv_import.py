@@ -6,9 +6,10 @@ The flow is upload → preview → import. The upload is parsed and checked line
 line number and writes nothing to the database. The import reads the staged rows back (no second
 parse) and runs in a background thread with its own app context and session, in ONE short
 transaction of set-based statements (``csv_bulk``): the new clients in one insert and the changed
-ones in one update, the ratings a range of lines at a time (SQLite: from a staging table filled
-once; PostgreSQL: by ``COPY``), the status file recording progress after each range so that the
-page can poll it.
+ones in one update (their audit events in one more), the ratings a range of lines at a time
+(SQLite: from a staging table filled once; PostgreSQL: by ``COPY`` of rows a second thread built
+while the server wrote the clients, ``csv_copy``), the status file recording progress after each
+range so that the page can poll it. Only this thread talks to the database.
 Any failure rolls everything back; a failed or stopped import says so at once and can be started
 again (it wrote nothing, and a committed one is recognised by its audit event).
 
@@ -387,23 +388,27 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
     progress("clients", 0)
     if rows and len(rows[0]) == bulk.LOCALE:  # staged before files had a language column
         rows = [[*row, None] for row in rows]
+    cutoff = bulk.stored_text(complaint_cutoff(now))
+    low_max = current_app.config["LOW_RATING_MAX"]
+    recent_low = [
+        row for row in rows if row[bulk.SCORE] <= low_max and row[bulk.OCCURRED] >= cutoff
+    ]
     with bulk.roomy_cache():
         bulk.stage(rows)
-        clients = bulk.upsert_clients(rows, actor_id, now)
-        cutoff = bulk.stored_text(complaint_cutoff(now))
-        low_max = current_app.config["LOW_RATING_MAX"]
-        recent_low = [
-            row for row in rows if row[bulk.SCORE] <= low_max and row[bulk.OCCURRED] >= cutoff
-        ]
-        client_of = bulk.client_ids_of_lines(recent_low, clients.aliases)
-        lows: dict[int, list] = {}
-        for row in recent_low:
-            lows.setdefault(client_of[row[bulk.LINE]], []).append(row)
-        complaint_of_line, opened = _complaints_for(lows, actor_id, now)
-        progress("ratings", 0)
-        written = bulk.insert_ratings(
-            rows, clients, complaint_of_line, CHUNK, lambda done: progress("ratings", done)
-        )
+        held = {row[bulk.LINE] for row in recent_low}  # their complaints come after the clients
+        clients = bulk.upsert_clients(rows, actor_id, now, held, CHUNK)
+        try:
+            client_of = bulk.client_ids_of_lines(recent_low, clients.aliases)
+            lows: dict[int, list] = {}
+            for row in recent_low:
+                lows.setdefault(client_of[row[bulk.LINE]], []).append(row)
+            complaint_of_line, opened = _complaints_for(lows, actor_id, now)
+            progress("ratings", 0)
+            written = bulk.insert_ratings(
+                rows, clients, complaint_of_line, CHUNK, lambda done: progress("ratings", done)
+            )
+        finally:
+            clients.close()  # PostgreSQL: the rows' thread, if a failure left it building
         if written != len(rows):  # every staged row has its client: anything else is a bug
             raise RuntimeError(f"{written} ratings written of {len(rows)} staged")
         progress("saving", written)

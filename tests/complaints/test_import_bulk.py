@@ -7,9 +7,13 @@ audited changes, the rollup, the milestones, complaints opened and joined), comp
 snapshot that both databases must give.
 """
 
+import ast
 import io
 import json
+import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from complaints import milestones, rollups
-from complaints.intake import csv_import, csv_parse
+from complaints.intake import csv_copy, csv_import, csv_parse
 from complaints.models import Complaint, Rating
 from complaints.rollups import RatingSlot
 from core.audit import AuditEvent
@@ -39,6 +43,14 @@ def app_config(tmp_path):
 @pytest.fixture
 def manager(login_as):
     return login_as("manager")
+
+
+@pytest.fixture(params=[True, False], ids=["rows-thread", "rows-inline"])
+def threaded(request, monkeypatch):
+    """PostgreSQL's rating rows built on their own thread, or inline as the COPY asks for them:
+    a test taking this fixture expects the same from both (SQLite builds no rows either way)."""
+    monkeypatch.setattr(csv_copy, "THREADED", request.param)
+    return request.param
 
 
 def staged_job(client, text: str) -> str:
@@ -303,7 +315,7 @@ def _sorted_json(value) -> str:
 
 
 def test_both_databases_import_a_file_to_the_same_result(
-    app, client, manager, make_client, make_complaint
+    app, client, manager, make_client, make_complaint, threaded
 ):
     make_client(external_id="known", name="Known Name", email="old@example.com", phone="+1 555")
     make_client(external_id="same", name="Same", email="same@example.com")
@@ -535,7 +547,7 @@ def test_an_import_found_committed_is_done_without_a_second_import_or_audit_even
 
 
 def test_ratings_go_in_a_chunk_at_a_time_in_time_order_and_the_rollup_counts_every_one(
-    app, db_session, monkeypatch
+    app, db_session, monkeypatch, threaded
 ):
     """Each chunk is one statement (SQLite) or one COPY (PostgreSQL, its rollup counted in Python
     on the way): both give ids in time order within a chunk, ties in line order, a progress step
@@ -579,3 +591,176 @@ def test_ratings_go_in_a_chunk_at_a_time_in_time_order_and_the_rollup_counts_eve
     ]
     rollups.rebuild()
     assert slots() == counted
+
+
+def test_a_failing_row_mid_file_leaves_nothing_and_ends_the_rows_thread(
+    app, client, manager, make_client, monkeypatch, threaded
+):
+    """Chunks of three lines: the first chunks (one with a recent low rating, so a complaint is
+    opened) are written before line 8 fails the database's check; the one transaction takes all
+    of it back, and no thread building rows outlives the import."""
+    monkeypatch.setattr(csv_import, "CHUNK", 3)
+    known = make_client(external_id="c1", name="Old")
+    lines = [
+        f"c{n},Client {n},,,{1 if n == 2 else 5},,O-{n},{ago(hours=2) if n == 2 else ago(days=n)},\n"
+        for n in range(1, 13)
+    ]
+    job = staged_job(client, HEADER + "".join(lines))
+    rows = staged_rows(app, job)
+    rows[6][csv_parse.SCORE] = 9  # line 8, past the preview: only the database refuses it
+    with app.test_request_context():
+        csv_import._paths(job)[0].write_text(json.dumps(rows))
+    events_before = count(app, AuditEvent)
+    client.post(f"/complaints/import/{job}/run")
+    assert status(app, job)["state"] == "failed" and status(app, job)["can_retry"]
+    assert count(app, Rating) == count(app, Complaint) == count(app, RatingSlot) == 0
+    assert [(c.id, c.name) for c in all_rows(app, Client)] == [(known.id, "Old")]
+    assert count(app, AuditEvent) == events_before
+    assert not [t for t in threading.enumerate() if t.name == "import-rows"]
+
+
+def test_a_threaded_import_talks_to_the_database_from_one_thread_only(app, db_session, threaded):
+    """The rows' thread does plain Python: every statement of the import runs on the caller's."""
+    seen = set()
+
+    def note(*args):
+        seen.add(threading.get_ident())
+
+    engine = db.engines[None]
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        csv_import.import_rows(
+            csv_parse.parse(
+                (HEADER + "".join(f"c{n},N{n},,,5,,,2025-06-01,\n" for n in range(50))).encode()
+            ).rows,
+            actor_id=None,
+            now=utcnow(),
+        )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert seen == {threading.get_ident()}
+    assert count(app, Rating) == 50
+
+
+def test_a_reimport_writes_one_audit_event_per_changed_client_in_one_statement(
+    app, client, manager, make_client
+):
+    """Each changed client's ``details_changed`` event says what ``core.audit.record`` would: who
+    (the importer), when (the import's start), which client and the changed fields, old and new;
+    all of them go in by one statement, however many clients change."""
+    for n in range(30):
+        make_client(external_id=f"k{n}", name=f"Name {n}", email=f"k{n}@example.com")
+    text = HEADER + "".join(
+        f"k{n},{'Nome Ünico ' + str(n) if n % 3 == 0 else f'Name {n}'},"
+        f"{'novo' + str(n) + '@example.com' if n % 5 == 0 else ''},,5,,O-{n},2025-06-01,\n"
+        for n in range(30)
+    )
+    job = staged_job(client, text)
+    with count_statements(app) as counter:
+        client.post(f"/complaints/import/{job}/run")
+    assert status(app, job)["state"] == "done"
+    writes = [s for s in counter.statements if "INSERT INTO audit_events" in s]
+    assert len(writes) == 2  # the clients' changes, and the import's own event
+    events = all_rows(app, AuditEvent, AuditEvent.action == "details_changed")
+    by_client = {_id(app, f"k{n}"): n for n in range(30)}
+    expected = {}
+    for n in range(30):
+        changes = {}
+        if n % 3 == 0:
+            changes["name"] = [f"Name {n}", f"Nome Ünico {n}"]
+        if n % 5 == 0:
+            changes["email"] = [f"k{n}@example.com", f"novo{n}@example.com"]
+        if changes:
+            expected[n] = {"how": "system", "changes": changes}
+    assert {by_client[e.entity_id]: e.details for e in events} == expected
+    assert len(events) == len(expected) == 14
+    (imported,) = all_rows(app, AuditEvent, AuditEvent.action == "imported")
+    assert {(e.entity_type, e.actor_id) for e in events} == {("client", manager.id)}
+    (at,) = {e.at for e in events}  # the import's time, taken as it started
+    assert imported.at - timedelta(minutes=1) < at <= imported.at
+
+
+# --- the rows' thread (plain Python, no database) --------------------------------------------
+
+
+def _staged(count: int) -> list[list]:
+    return [
+        [
+            n + 2,
+            f"c{n % 4}",
+            "N",
+            None,
+            None,
+            n % 5 + 1,
+            None,
+            f"O-{n}",
+            f"2025-06-01 10:{59 - n % 60:02d}:00.000000",
+            None,
+        ]
+        for n in range(count)
+    ]
+
+
+def _built(rows, threaded_, monkeypatch, held=frozenset(), size=7):
+    monkeypatch.setattr(csv_copy, "THREADED", threaded_)
+    built = csv_copy.RatingRows(rows, {f"c{n}": 10 + n for n in range(4)}, set(held), size)
+    return [(chunk.rows, chunk.held) for chunk in built], built.slots
+
+
+def test_the_rows_thread_builds_what_the_inline_build_does(monkeypatch):
+    rows = _staged(40)
+    on_thread = _built(rows, True, monkeypatch, held={5, 30})
+    assert on_thread == _built(rows, False, monkeypatch, held={5, 30})
+    chunks, slots = on_thread
+    assert [len(part) for part, _held in chunks] == [7, 7, 7, 7, 7, 5]
+    assert chunks[0][1] == {5: 3} and chunks[4][1] == {30: 6}  # 5: the first chunk's 4th in time
+    assert all(part[held[line]][-1] is None for part, held in chunks for line in held)
+    assert sum(sum(counts[1:]) for counts in slots.values()) == 40
+
+
+def test_an_error_on_the_rows_thread_is_raised_in_the_import(monkeypatch):
+    def failing(rows, id_of, held, size, slots):
+        yield csv_copy.Chunk([], {})
+        raise KeyError("c9")
+
+    monkeypatch.setattr(csv_copy, "build", failing)
+    with pytest.raises(KeyError):
+        _built(_staged(10), True, monkeypatch)
+
+
+def test_closing_the_rows_thread_stops_it_before_it_has_built_everything(monkeypatch):
+    """An import that failed meanwhile does not leave the thread building (here: 1,000 chunks
+    of a hundredth of a second each, closed at once)."""
+    monkeypatch.setattr(csv_copy, "THREADED", True)
+    built = []
+
+    def slow(rows, id_of, held, size, slots):
+        for n in range(1000):
+            time.sleep(0.01)
+            built.append(n)
+            yield csv_copy.Chunk([], {})
+
+    monkeypatch.setattr(csv_copy, "build", slow)
+    rows = csv_copy.RatingRows([], {}, set(), 1)
+    rows.close()
+    assert not rows._thread.is_alive() and len(built) < 1000
+
+
+def test_the_rows_thread_has_no_way_to_the_database():
+    """``csv_copy`` (what the second thread runs) imports no database, session or app module."""
+    tree = ast.parse(Path(csv_copy.__file__).read_text())
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported == {
+        "queue",
+        "threading",
+        "collections.abc",
+        "datetime",
+        "operator",
+        "typing",
+        "complaints.intake.csv_parse",
+    }

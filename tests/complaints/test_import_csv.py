@@ -151,11 +151,15 @@ def test_recent_low_rating_joins_the_clients_open_complaint(app, client, manager
     assert status_of(app, job)["result"]["complaints_joined"] == 1
 
 
-def test_a_failure_midway_leaves_nothing_behind(app, client, manager):
+def test_a_failure_midway_leaves_nothing_behind(app, client, manager, monkeypatch):
     text = HEADER + f"c1,Ana,,,5,,,{OLD}\nc2,Bia,,,1,,,{recent()}\n"
     job = job_of(upload(client, text))
-    # A setting broken after the preview: the import fails once the clients are written.
-    app.config["IMPORT_COMPLAINT_WINDOW_HOURS"] = "soon"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no complaint today")
+
+    # The import fails once the clients are written (PostgreSQL: its ratings being built).
+    monkeypatch.setattr(intake, "open_complaint", broken)
     client.post(f"/complaints/import/{job}/run")
     page = client.get(f"/complaints/import/{job}")
     assert "nothing was imported" in page.text
