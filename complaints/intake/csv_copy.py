@@ -15,6 +15,7 @@ A rating whose complaint is opened later (a recent low one: ``held``) is built w
 main thread fills its complaint in from ``Chunk.held`` before sending the chunk.
 """
 
+import contextlib
 import queue
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,9 @@ from typing import NamedTuple
 from complaints.intake.csv_parse import COMMENT, EXTERNAL_ID, LINE, OCCURRED, ORDER_REF, SCORE
 
 THREADED = True  # tests turn it off to compare the two ways
+# Chunks built and not yet sent, at most: enough to cover the clients' writing (two chunks of a
+# 100k import's four), while the built rows in memory stay a few chunks' worth, not the file's.
+AHEAD = 2
 # a staged time's quarter hour from its minutes: "…10:14:59.5" is in the slot "…10:00:00"
 QUARTER = {f"{minute:02d}": f"{minute // 15 * 15:02d}:00.000000+00" for minute in range(60)}
 DONE = object()
@@ -78,8 +82,10 @@ class RatingRows:
     """``build``'s chunks, on a thread of their own (``THREADED``) or as they are asked for.
 
     Iterating gives the chunks in order, each as soon as it is built; an error of the thread is
-    raised here, in the main thread. ``slots`` is complete once every chunk has been taken.
-    ``close`` stops the thread early (the import failed meanwhile) and waits for it.
+    raised here, in the main thread. The thread builds at most ``AHEAD`` chunks ahead of what has
+    been taken (a million-line file is not held built twice). ``slots`` is complete once every
+    chunk has been taken. ``close`` stops the thread early (the import failed meanwhile) and waits
+    for it.
     """
 
     def __init__(self, rows: list[list], id_of: dict[str, int], held: set[int], size: int):
@@ -87,7 +93,7 @@ class RatingRows:
         self._chunks = build(rows, id_of, held, size, self.slots)
         self._thread = None
         if THREADED:
-            self._queue: queue.Queue = queue.Queue()
+            self._queue: queue.Queue = queue.Queue(maxsize=AHEAD)
             self._stop = threading.Event()
             self._thread = threading.Thread(target=self._run, name="import-rows", daemon=True)
             self._thread.start()
@@ -114,4 +120,7 @@ class RatingRows:
     def close(self) -> None:
         if self._thread is not None:
             self._stop.set()
+            while self._thread.is_alive():  # a thread waiting to put a chunk: take it, let it end
+                with contextlib.suppress(queue.Empty):
+                    self._queue.get(timeout=0.05)
             self._thread.join()

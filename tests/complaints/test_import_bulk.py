@@ -746,6 +746,45 @@ def test_closing_the_rows_thread_stops_it_before_it_has_built_everything(monkeyp
     assert not rows._thread.is_alive() and len(built) < 1000
 
 
+def test_the_rows_thread_builds_no_further_ahead_than_it_may(monkeypatch):
+    """The thread waits once ``AHEAD`` chunks are built and not taken, and goes on as they are:
+    the built rows of a large file are never all in memory at once."""
+    monkeypatch.setattr(csv_copy, "THREADED", True)
+    built = []
+
+    def counted(rows, id_of, held, size, slots):
+        for n in range(10):
+            built.append(n)
+            yield csv_copy.Chunk([], {})
+
+    monkeypatch.setattr(csv_copy, "build", counted)
+
+    def settled_at(count: int) -> int:  # how many were built once the thread has waited a while
+        deadline = time.monotonic() + 10
+        while len(built) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        return len(built)
+
+    rows = csv_copy.RatingRows([], {}, set(), 1)
+    # AHEAD in the queue, one more built and waiting to be put
+    assert settled_at(csv_copy.AHEAD + 1) == csv_copy.AHEAD + 1
+    taken = iter(rows)
+    next(taken)
+    assert settled_at(csv_copy.AHEAD + 2) == csv_copy.AHEAD + 2
+    assert len(list(taken)) == 9 and len(built) == 10
+    rows.close()
+
+
+def test_closing_a_waiting_rows_thread_ends_it(monkeypatch):
+    """A thread waiting to hand over a chunk nobody will take (the import failed) still ends."""
+    monkeypatch.setattr(csv_copy, "THREADED", True)
+    rows = csv_copy.RatingRows(_staged(40), {f"c{n}": 10 + n for n in range(4)}, set(), 1)
+    time.sleep(0.1)
+    rows.close()
+    assert not rows._thread.is_alive()
+
+
 def test_the_rows_thread_has_no_way_to_the_database():
     """``csv_copy`` (what the second thread runs) imports no database, session or app module."""
     tree = ast.parse(Path(csv_copy.__file__).read_text())
@@ -756,6 +795,7 @@ def test_the_rows_thread_has_no_way_to_the_database():
         for alias in node.names
     } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert imported == {
+        "contextlib",
         "queue",
         "threading",
         "collections.abc",
