@@ -70,8 +70,9 @@ def _my_complaints(user: User, now: datetime) -> dict:
 
 def _my_follow_ups(user: User, now: datetime) -> dict:
     # "Due today" is the viewer's calendar day, as on the My follow-ups page (not the next 24 h).
-    found = listing.my_follow_ups(user.id, now, get_timezone(), limit=SHOWN)
-    return {"complaints": found.overdue + found.due_today, "now": now, "total": found.total}
+    found = listing.my_follow_ups(user.id, now, get_timezone(), limit=SHOWN, counted=False)
+    rows = found.overdue + found.due_today
+    return {"complaints": rows, "now": now, "more": found.more, "shown": SHOWN}
 
 
 def _unowned(user: User, now: datetime) -> dict:
