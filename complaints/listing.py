@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
@@ -166,7 +168,7 @@ def _open_matches(
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
     branches = [
         _filtered(branch.where(still_open), filters, viewer_id, now)
-        for branch in _match_branches(q, sample, named)
+        for branch in _match_branches(q, sample, named, filters.narrowed)
     ]
     found = sa.union_all(*branches) if len(branches) > 1 else branches[0]
     return list(db.session.scalars(found.limit(FEW_MATCHES + 1)))
@@ -180,10 +182,12 @@ def _from_the_matches(filters: Filters, found: list[int], viewer_id: int, now: d
     gets them as one array (``= ANY``): up to a thousand parameters, each rendered, bound and
     planned, cost it more than the look-ups (3.4 against 1.8 ms for 516 ids at a million). The
     open condition stays an expression no index serves, so neither planner walks the open list to
-    test the ids.
+    test the ids; on SQLite so do the filters (``_bare``): given ``id IN (...)`` and
+    ``channel = ?`` it walked the channel's index (111,000 rows at a million) to test the ids,
+    for 41 ids among a manager's phone complaints 24 ms, by the ids 0.1 ms.
     """
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
-    ids = _filtered(sa.select(Complaint.id).where(still_open), filters, viewer_id, now)
+    ids = _filtered(sa.select(Complaint.id).where(still_open), filters, viewer_id, now, bare=True)
     if db.session.get_bind().dialect.name == "postgresql":
         found_ids = sa.bindparam("found", sorted(set(found)), type_=postgresql.ARRAY(sa.Integer))
         ids = ids.where(Complaint.id == sa.any_(found_ids))
@@ -306,18 +310,26 @@ def _walked_in_a_prefix(
     return ids if len(ids) > PAGE_SIZE else None
 
 
-def _filtered(statement, filters: Filters, viewer_id: int, now: datetime):
+def _filtered(statement, filters: Filters, viewer_id: int, now: datetime, bare: bool = False):
+    """``statement`` under the list's filters; ``bare``: on SQLite as tests no index serves."""
+    column = _bare if bare and db.session.get_bind().dialect.name == "sqlite" else lambda c: c
     if filters.view == "mine":
-        statement = statement.where(Complaint.owner_id == viewer_id)
+        statement = statement.where(column(Complaint.owner_id) == viewer_id)
     elif filters.view == "unowned":
-        statement = statement.where(Complaint.owner_id.is_(None))
+        statement = statement.where(column(Complaint.owner_id).is_(None))
     elif filters.view == "overdue":
-        statement = statement.where(Complaint.due_at < now)
+        statement = statement.where(column(Complaint.due_at) < now)
     if filters.category_id:
-        statement = statement.where(Complaint.category_id == filters.category_id)
+        statement = statement.where(column(Complaint.category_id) == filters.category_id)
     if filters.channel:
-        statement = statement.where(Complaint.channel == filters.channel)
+        statement = statement.where(column(Complaint.channel) == filters.channel)
     return statement
+
+
+def _bare(column):
+    """SQLite: ``+column``, the same value, which no index serves (the planner's documented
+    way to keep it off an index)."""
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
 def _one_page(statement, filters: Filters):
@@ -328,7 +340,9 @@ def _one_page(statement, filters: Filters):
     )
 
 
-def _match_branches(q: str, sample: list[str], named: list[int] | None = None) -> list:
+def _match_branches(
+    q: str, sample: list[str], named: list[int] | None = None, narrowed: bool = False
+) -> list:
     """``SELECT complaints.id`` statements whose union is what a search for ``q`` finds, each
     from an index, never a scan (the caller adds the open condition and the filters to each).
 
@@ -351,7 +365,7 @@ def _match_branches(q: str, sample: list[str], named: list[int] | None = None) -
         named = sa.select(Client.id.label("rowid")).where(name_starts_with(Client.name, q))
         return [_from_found(named.subquery(), Complaint.client_id)]
     dialect = db.session.get_bind().dialect.name
-    pieces = rare_pieces(q, dialect, sample)
+    pieces = rare_pieces(q, dialect, sample, narrowed)
     if dialect == "sqlite":
         summaries, names = _fts_rowids(q)
         by_summary = _from_found(summaries, Complaint.id)
