@@ -115,15 +115,18 @@ def test_both_ways_list_what_a_plain_filter_over_the_rows_lists(
 @pytest.mark.parametrize("bound", [0, 1, 2, 3, 5, 8])
 @pytest.mark.parametrize("filters", FILTERS, ids=str)
 @pytest.mark.parametrize("common", [False, True], ids=["many matches", "common in the sample"])
+@pytest.mark.parametrize("many", [0, 1000], ids=["walked", "cut from the matches"])
 def test_the_direct_walk_and_its_fallback_list_what_a_plain_filter_lists(
-    app, rows, monkeypatch, bound, filters, common
+    app, rows, monkeypatch, bound, filters, common, many
 ):
     """A search with many matches walks the list testing each row itself, but no further than
     ``DIRECT_WALK`` rows of it; past them the list is walked as before. A query the sample finds
     often (``search_pieces.looks_dense``; here every query found once) is walked for before its
     matches are read. ``bound`` moves that end across every row of the list (pages of two): the
-    result never changes, either way in."""
+    result never changes, either way in; nor when, common, past the bound the page is cut from
+    the matches (``MANY_MATCHES``) instead."""
     viewer_id, _ = rows
+    monkeypatch.setattr(listing, "MANY_MATCHES", many)
     if common:
         monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
         monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
@@ -161,6 +164,33 @@ def test_past_the_direct_walk_the_list_is_walked_as_the_planner_sees_fit(app, ro
 
     assert not fell_back(len(ROWS))  # the list's every row: a page is within them
     assert fell_back(1)  # one row holds no page of two
+
+
+def test_a_common_query_without_a_page_in_the_direct_walk_is_cut_from_its_matches(
+    app, rows, monkeypatch
+):
+    """Found often in the sample, but no page within ``DIRECT_WALK`` rows: the matches lie
+    further down, and with at most ``MANY_MATCHES`` of them the page is cut from them, the list
+    never walked as the planner sees fit; with more it is. The same page either way."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    monkeypatch.setattr(search_pieces, "COMMON_IN", 1)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 1)  # one row holds no page of two
+    matches = len(plain_filter("late", {}, viewer_id))
+
+    def fell_back(many: int) -> bool:
+        monkeypatch.setattr(listing, "MANY_MATCHES", many)
+        statements = _statements_of_the_late_page(app, viewer_id)
+        assert any("CAST(complaints.is_open AS INTEGER)" in s for s in statements)
+        return any(
+            "clients.name, complaints.summary" in s and ("fts_" in s or "LIKE" in s)
+            for s in statements
+        )
+
+    assert not fell_back(2 * matches)  # a complaint found by summary and client counts twice
+    assert fell_back(matches - 1)
 
 
 def test_a_common_query_is_walked_for_without_reading_its_matches(app, rows, monkeypatch):
