@@ -32,7 +32,7 @@ FOLLOW_UP_LIMIT = 200
 FEW_MATCHES = 1000  # a search with at most this many open matches lists from them
 # A dense search whose direct walk found no page lists from its open matches when at most this many
 MANY_MATCHES = 5000
-FEW_NAMES = 1000  # SQLite's direct walk tests membership in at most this many clients found by name
+FEW_NAMES = 1000  # the walks test membership in at most this many clients found by name
 KELVIN, LONG_S = "\u212a", "\u017f"  # the non-ASCII characters FTS5 folds to ASCII letters
 VIEWS = ("all", "mine", "unowned", "overdue")
 # Open rows a search with many matches tests one by one before the planner walks as it sees fit
@@ -161,9 +161,10 @@ def _open_matches(
     now: datetime,
     at_most: int = FEW_MATCHES,
 ) -> list[int]:
-    """The open complaints the search finds under the list's filters, stopped past
-    ``FEW_MATCHES`` (one query, no order: it streams from the search's indexes and stops; which
-    parts of a long query to ask for is estimated from ``sample``).
+    """The open complaints the search finds under the list's filters, stopped past ``at_most``
+    (``FEW_MATCHES`` unless told; one query, no order: it streams from the search's indexes and
+    stops; which parts of a long query to ask for is estimated from ``sample``; the clients
+    ``named`` are bound as ids on PostgreSQL, ``None`` asks its names' index in the statement).
 
     Which way to list is a matter of cost, never of result: with at most ``FEW_MATCHES`` the page
     is cut from them (one look-up each); with more, at least ``FEW_MATCHES`` of the open list's
