@@ -261,7 +261,7 @@ def _few_named(q: str) -> list[int] | None:
     PostgreSQL: ``ILIKE``, which the planner answers from the names' trigram index or, when it
     expects most names to match, from the table until it has enough), or ``None`` when there are
     more than ``FEW_NAMES`` (read no further). Read once per request, for every query of three
-    characters or more (0.1–0.5 ms at a million). A piece of many names ("Bench client" in the
+    characters or more (0.3–0.9 ms at a million). A piece of many names ("Bench client" in the
     benchmark's half a million) is then tested on each walked row's name, as reading and binding
     them all would cost more than the walk, and the list walks for its page at once: those
     clients' complaints, more than ``FEW_NAMES``, all match."""
