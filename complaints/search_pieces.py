@@ -52,10 +52,13 @@ MIN_ROWS = 20_000  # below, the whole query costs about what the estimate does (
 COMMON_IN = 3  # of the sample's summaries: a query found this often is walked for at once
 DENSE_IN = 2  # found this often, it is walked for at once when a page's walk looks short enough
 FOUND_AT_MOST = 2000  # SQLite: rows the parts may find (all tested: 7 ms at most)
+NARROWED_FOUND_AT_MOST = 20_000  # on a narrowed list, whose filter drops most of them (35 ms)
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def rare_pieces(q: str, dialect: str, sample: list[str]) -> list[str] | None:
+def rare_pieces(
+    q: str, dialect: str, sample: list[str], narrowed: bool = False
+) -> list[str] | None:
     """Two parts of ``q`` to ask the summaries' index for, or ``None`` when asking for the whole
     query costs no more (or the query is short, or on SQLite not ASCII: the test of the whole
     query on a row must fold letter case exactly as FTS5 does, and only for ASCII does ``LIKE``),
@@ -63,7 +66,17 @@ def rare_pieces(q: str, dialect: str, sample: list[str]) -> list[str] | None:
 
     The first part is the rarest in the sample; the second, of those apart from it, the one
     found with it in the fewest rows (two parts of one common word, found together, would leave
-    that word's every row to test)."""
+    that word's every row to test).
+
+    On a ``narrowed`` list (a view, a category, a channel) the read of the matches drops most of
+    what the index finds, so it rarely fills its limit and stops early: the whole query's lists
+    are read to their end and each of its matches fetched and tested against the filter anyway.
+    So only the rows the parts find beyond the query's own matches are counted as a cost, and
+    SQLite lets the parts find up to ``NARROWED_FOUND_AT_MOST`` (each costs a look-up and the
+    filter's test, about 1.7 µs, where the whole phrase of common trigrams reads its million-entry
+    lists, 37 ms for "delivery (case 9" at a million). That query among a manager's phone
+    complaints: 54 → 19 ms of SQL on SQLite, 65 → 16 ms on PostgreSQL (whose planner then ANDs
+    the owner's index with the parts' trigrams)."""
     if len(q) < MIN_LENGTH or (dialect == "sqlite" and not q.isascii()):
         return None
     candidates = _trigrams(q) if dialect == "sqlite" else _words(q)
@@ -86,11 +99,13 @@ def rare_pieces(q: str, dialect: str, sample: list[str]) -> list[str] | None:
         trigrams = {t.lower() for text in texts for t, _, _ in _trigrams(text)}
         return sum(rows(trigram).bit_count() for trigram in trigrams) / len(sample)
 
-    left = max(both[second[0]], 0.5) / len(sample)  # rows to test per row of the table
+    extra = both[second[0]] - (rows(q.lower()).bit_count() if narrowed else 0)
+    left = max(extra, 0.5) / len(sample)  # rows to test per row of the table
     if entries(first[0], second[0]) + left * ROW_COST >= entries(q):
         return None
     pieces = [first[0], second[0]]
-    if dialect == "sqlite" and _fts_finds_more(fts_and(pieces), FOUND_AT_MOST):
+    at_most = NARROWED_FOUND_AT_MOST if narrowed else FOUND_AT_MOST
+    if dialect == "sqlite" and _fts_finds_more(fts_and(pieces), at_most):
         return None
     return pieces
 
@@ -112,10 +127,10 @@ def looks_dense(q: str, sample: list[str], wanted: int, walk_at_most: int) -> bo
     (3,000 open in all) before the walk.
 
     A wrong guess costs the direct walk that finds no page (``complaints.listing.
-    _walked_directly``) on top of the way it would have taken. With many matches that is nothing:
-    the list walks after reading them anyway ("Complaint 13" at a million is found twice, but
-    its 11,000 rows lie together, far down the list: 100 ms on SQLite, 580 on PostgreSQL, either
-    way). With few matches, which the read would have cut the page from, it is a failed walk of
+    _walked_directly``) on top of the way it would have taken. With many matches that is little:
+    the list then cuts its page from them when at most ``listing.MANY_MATCHES`` are open
+    ("Complaint 13" at a million is found twice, but its 11,111 rows lie together, far down the
+    list: 56 ms on SQLite, 91 on PostgreSQL, the failed walk 14–16 ms of it). With few matches, which the read would have cut the page from, it is a failed walk of
     the list's first rows: under a filter (a view, a category, a channel) a query found twice has
     few, so the list gives ``walk_at_most`` 0 there (guessed, "Complaint 13" among phone
     complaints took 50 → 177 ms on SQLite, 56 → 89 ms on PostgreSQL)."""

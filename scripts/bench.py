@@ -297,8 +297,10 @@ def bench(url: str, size: int, options) -> dict[str, float]:
     results: dict[str, float] = {}
     recorded: dict[str, list] = {}
     paths = pages(manager_id, client_id, complaint_id, now.date())
-    for q in filter(None, (options.queries or "").split("|")):
-        paths[f"search {q}"] = f"/complaints/?{urlencode({'q': q})}"
+    for query in filter(None, (options.queries or "").split("|")):
+        q, _, narrowed = query.partition("::")  # "q::view=mine&channel=phone": a filtered view
+        label = f"search {q} [{narrowed}]" if narrowed else f"search {q}"
+        paths[label] = f"/complaints/?{urlencode({'q': q})}" + (f"&{narrowed}" if narrowed else "")
     for label, url_ in paths.items():
 
         def get(url_=url_):
@@ -357,7 +359,9 @@ def main() -> None:
         help="keep the SQLite files in DIR and reuse them (migrated to head, not seeded again)",
     )
     parser.add_argument(
-        "--queries", help="more searches of the open list to time, as q1|q2 (labelled 'search q')"
+        "--queries",
+        help="more searches of the open list to time, as q1|q2 (labelled 'search q'); "
+        "q::view=mine&channel=phone searches a filtered view",
     )
     parser.add_argument("--explain", action="store_true", help="print each statement's plan")
     parser.add_argument("--only", help="the pages and jobs whose label contains one of these (a,b)")

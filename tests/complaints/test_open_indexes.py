@@ -96,7 +96,12 @@ def test_search_uses_the_search_indexes(app, client, login_as, some_complaints):
     plan = _plan_for(app, client, "/complaints/?q=parcel", "is_open", conditions_only=True)
     if "fts_" not in plan:  # PostgreSQL names the trigram indexes, SQLite the FTS5 tables
         pytest.fail(plan)
-    assert "fts_complaint_summaries" in plan and "fts_client_names" in plan, plan
+    assert "fts_complaint_summaries" in plan, plan
+    # The clients found by name: PostgreSQL reads them on their own first (the list binds their
+    # ids), SQLite's read of the matches asks FTS5 for them in the same statement
+    names = "FROM clients \nWHERE" if "Index Cond" in plan else "is_open"
+    plan = _plan_for(app, client, "/complaints/?q=parcel", names, conditions_only=True)
+    assert "fts_client_names" in plan, plan
 
 
 # --- same results on both databases -----------------------------------------------------------

@@ -134,10 +134,11 @@ def test_the_direct_walk_by_name_membership_lists_what_a_plain_filter_lists(
         assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
 
 
-def test_sqlite_walks_without_the_clients_when_few_are_found_by_name(app, viewer_id, monkeypatch):
-    """SQLite's direct walk reads the clients FTS5 finds by name ("late": four) and tests each
-    row's client id against them, no join to the clients; with more than ``FEW_NAMES`` it joins
-    and tests the name. PostgreSQL's walk asks the names' index in a subquery, either way."""
+def test_the_walk_tests_membership_in_the_few_clients_found_by_name(app, viewer_id, monkeypatch):
+    """The direct walk reads the clients found by name ("late": four) and tests each row's
+    client id against them; with more than ``FEW_NAMES`` it tests the name: SQLite through a
+    join to the clients, PostgreSQL by ``EXISTS`` on the row's client (never ``IN`` a subquery of
+    the names, which PostgreSQL scanned per row when it expected most names to match)."""
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     monkeypatch.setattr(listing, "FEW_MATCHES", 0)
     monkeypatch.setattr(listing, "DIRECT_WALK", 1000)
@@ -150,8 +151,57 @@ def test_sqlite_walks_without_the_clients_when_few_are_found_by_name(app, viewer
         return next(s for s in counter.statements if "LIKE" in s and "ORDER BY" in s)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        assert "clients.name ILIKE" in walk(0) and walk(0) == walk(1000)
+        assert "anon_1.client_id = ANY" in walk(4) and "EXISTS" not in walk(4)
+        assert "EXISTS" in walk(3) and "ANY" not in walk(3)
+        assert "IN (SELECT clients.id" not in walk(3) + walk(4)
         return
     assert "JOIN clients" not in walk(4)
     assert "complaints.client_id IN" in walk(4)
     assert "JOIN clients" in walk(3)
+
+
+def test_a_query_naming_many_clients_is_walked_for_at_once(app, viewer_id, monkeypatch):
+    """More than ``FEW_NAMES`` clients found by name ("late": four; "ana" three) means more
+    complaints that match than that: the list walks for its page at once, its open matches never
+    read first, on both databases; with as many as ``FEW_NAMES`` it reads them (pages of one:
+    PostgreSQL's walk leaves a page it cannot fill to the planner)."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 1)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 1000)
+
+    def matches_read(q: str, few_names: int) -> bool:
+        monkeypatch.setattr(listing, "FEW_NAMES", few_names)
+        with count_statements(app) as counter:
+            page = open_complaints(Filters(q=q), viewer_id, utcnow())
+        assert [item.id for item in page.items] == plain_filter(q, {}, viewer_id)[:1]
+        return _matches_read(counter.statements)
+
+    assert not matches_read("late", 3)
+    assert matches_read("late", 4)
+    assert not matches_read("ana", 2)
+    assert matches_read("ana", 3)
+
+
+@pytest.mark.parametrize("few_names", [0, 2, 3, 4])
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_many_clients_by_name_list_what_a_plain_filter_lists(
+    app, viewer_id, monkeypatch, few_names, filters
+):
+    """Walked for at once as it names many clients, or not, every page is the plain filter's."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 3)
+    monkeypatch.setattr(listing, "FEW_NAMES", few_names)
+    for q in QUERIES:
+        assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
+
+
+def test_the_clients_found_by_name_are_read_once_per_search(app, viewer_id, monkeypatch):
+    """The names are read once, even when the list then reads the matches and walks (SQLite's
+    read of the matches asks FTS5 for the names inside its own statement)."""
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    with count_statements(app) as counter:
+        open_complaints(Filters(q="late"), viewer_id, utcnow())
+    read = "SELECT clients.id \nFROM clients"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        read = "SELECT anon_1.rowid \nFROM (SELECT fts_client_names.rowid"
+    assert sum(s.startswith(read) for s in counter.statements) == 1, counter.statements
+    assert _matches_read(counter.statements)

@@ -181,8 +181,8 @@ def test_the_parts_list_what_a_plain_filter_over_the_rows_lists(
     monkeypatch.setattr(search_pieces, "DENSE_IN", search_pieces.COMMON_IN)  # matches read more
     asked = []
 
-    def spied(q: str, dialect: str, sample: list[str]):
-        asked.append(rare_pieces(q, dialect, sample))
+    def spied(q: str, dialect: str, sample: list[str], narrowed: bool = False):
+        asked.append(rare_pieces(q, dialect, sample, narrowed))
         return asked[-1]
 
     monkeypatch.setattr(listing, "rare_pieces", spied)
@@ -284,6 +284,26 @@ def test_sqlite_asks_for_the_parts_only_when_they_find_few_rows_postgresql_witho
     assert not search_pieces._fts_finds_more(search_pieces.fts_and(pieces), found)
     monkeypatch.setattr(search_pieces, "FOUND_AT_MOST", found - 1)
     assert rare_pieces("qwerty uiop", dialect, sample) is None
+    # A narrowed list's filter drops most of what the parts find: they may find more
+    monkeypatch.setattr(search_pieces, "NARROWED_FOUND_AT_MOST", found)
+    assert rare_pieces("qwerty uiop", dialect, sample, narrowed=True) == pieces
+    monkeypatch.setattr(search_pieces, "NARROWED_FOUND_AT_MOST", found - 1)
+    assert rare_pieces("qwerty uiop", dialect, sample, narrowed=True) is None
+
+
+@pytest.mark.parametrize(
+    ("q", "dialect"), [("delivery (case 9", "sqlite"), ("about a delivery", "postgresql")]
+)
+def test_a_narrowed_list_counts_only_the_rows_the_parts_find_beyond_the_query(sampled, q, dialect):
+    """The parts of these find about the query's own rows (in the benchmark's summaries): on the
+    whole list testing them costs more than the whole query's lists, whose read stops at its
+    limit; on a narrowed one the whole query's rows are all fetched and tested anyway, so the
+    parts, which read fewer index entries, are asked for."""
+    sample = sampled(BENCH_LIKE)
+    assert rare_pieces(q, dialect, sample) is None
+    pieces = rare_pieces(q, dialect, sample, narrowed=True)
+    assert pieces is not None and len(pieces) == 2
+    assert all(piece.lower() in q.lower() for piece in pieces)
 
 
 def test_no_sample_from_a_small_table(app, db_session, make_client, make_complaint, monkeypatch):
