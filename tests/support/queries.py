@@ -53,7 +53,10 @@ def plan_of(
     condition, e.g. a trigram search, instead of reading a tiny table in primary-key order).
     ``ordered`` prices out sorting on PostgreSQL (on a few rows a sort is cheapest, and which
     index feeds it is a coin toss of the statistics): the plan then shows the index that gives
-    the statement's order, as it does on a large table."""
+    the statement's order, as it does on a large table. PostgreSQL first analyzes the tables the
+    lists read, inside the test's transaction: the plan then follows from the test's own rows, not
+    from whatever an autovacuum's ANALYZE last saw of the shared database (a full run once flipped
+    three plans that way)."""
     from core.extensions import db
 
     with app.app_context():
@@ -61,6 +64,7 @@ def plan_of(
         if connection.dialect.name == "sqlite":
             rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
             return "\n".join(row[-1] for row in rows)
+        connection.exec_driver_sql("ANALYZE complaints, clients, contacts, ratings")
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         if ordered:
             connection.exec_driver_sql("SET LOCAL enable_sort = off")
