@@ -55,8 +55,8 @@ def plan_of(
     index feeds it is a coin toss of the statistics): the plan then shows the index that gives
     the statement's order, as it does on a large table. PostgreSQL first analyzes the tables the
     lists read, inside the test's transaction: the plan then follows from the test's own rows, not
-    from whatever an autovacuum's ANALYZE last saw of the shared database (a full run once flipped
-    three plans that way)."""
+    from whatever an autovacuum's ANALYZE last saw of the shared database (the likely cause of
+    three open-list plans that once failed in a run and passed when run again)."""
     from core.extensions import db
 
     with app.app_context():
