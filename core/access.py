@@ -1,8 +1,19 @@
 """Who may open what: login by default, public by exception, roles in one decorator."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
@@ -71,4 +82,23 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 
     @app.before_request
     def require_login():
-        return login_manager.unauthorized() if login_missing() else None
+        if not login_missing():
+            return None
+        if request.headers.get("HX-Request"):
+            return _login_for_htmx(login_manager)
+        return login_manager.unauthorized()
+
+
+def _login_for_htmx(login_manager: LoginManager) -> Response:
+    """An htmx request once the session has ended (a Today block refreshing itself, a button on a
+    page left open overnight): redirected like a page, it had the login page swapped into the
+    block, a page inside a page. htmx is told to open the login page instead (``HX-Redirect``,
+    which it follows whatever the status), and the login returns to the page the person was on
+    (``HX-Current-URL``'s path; the login view follows only paths on this site). Today's blocks
+    all refresh at once, so the message is kept once, not once per block."""
+    message = str(login_manager.login_message)
+    if all(str(kept) != message for _category, kept in session.get("_flashes", ())):
+        flash(message, category=login_manager.login_message_category)
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    page = current.path + (f"?{current.query}" if current.query else "") if current.path else None
+    return Response(status=401, headers={"HX-Redirect": url_for("auth.login", next=page)})

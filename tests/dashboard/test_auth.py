@@ -153,3 +153,27 @@ def test_bad_timezone_is_refused_next_to_the_field(app, client, login_as):
     assert 'value="Typed Name"' in response.text
     with app.app_context():
         assert db.session.get(User, user.id).timezone is None
+
+
+def test_an_htmx_request_without_a_session_is_told_to_open_the_login_page(client, make_user):
+    """A block refreshing or a button pressed after the session ended: no login page swapped into
+    the block, but ``HX-Redirect`` to the login page, back to the page that was open after it."""
+    make_user("agent")
+    response = client.get(
+        "/today/my-follow-ups",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/complaints/?view=mine"},
+    )
+    assert response.status_code == 401 and response.text == ""
+    assert response.headers["HX-Redirect"] == "/auth/login?next=/complaints/?view%3Dmine"
+    without_page = client.get("/today/unowned", headers={"HX-Request": "true"})
+    assert without_page.headers["HX-Redirect"] == "/auth/login"
+    # every block of Today refreshes at once: the login page says why once, not once per block
+    login_page = client.get(response.headers["HX-Redirect"]).text
+    assert login_page.count("Please log in to open this page.") == 1
+
+
+def test_a_page_request_without_a_session_is_still_redirected(client, make_user):
+    make_user("agent")
+    response = client.get("/complaints/?view=mine")
+    assert response.status_code == 302 and "HX-Redirect" not in response.headers
+    assert response.headers["Location"].startswith("/auth/login?next=")

@@ -3,6 +3,7 @@
 import pytest
 
 from core.extensions import db
+from tests.support import PASSWORD
 from tests.support.browser import log_in
 from tests.support.factories import build_user
 
@@ -75,3 +76,24 @@ def test_a_refresh_never_takes_the_focus_or_the_selection_away(page, people):
         page.clock.run_for(61_000)
     _settled(page, "!document.querySelector('#block-my-follow-ups').dataset.old")
     _settled(page, "!document.querySelector('#block-low-ratings').dataset.old")
+
+
+def test_a_refresh_after_the_session_ended_opens_the_login_page_and_comes_back(page, people):
+    """A block refreshing once the session has ended (here: its cookies gone) does not get the
+    login page swapped into it: the browser opens the login page, which says why, and logging in
+    returns to the page that was open."""
+    page.clock.install()
+    log_in(page, "today.manager@example.com")
+    page.goto("/?from=block")  # any page with blocks; its query comes back after the login
+    page.get_by_role("heading", name="Today").wait_for()
+    page.context.clear_cookies()
+    page.clock.run_for(61_000)  # every block refreshes, each told to open the login page
+    page.wait_for_url(lambda url: "/auth/login?next=" in url, wait_until="commit")
+    page.get_by_label("E-mail").wait_for()
+    assert page.get_by_text("Please log in to open this page.").count() == 1
+    assert page.locator(".today-block").count() == 0  # a whole page, not a block
+    page.get_by_label("E-mail").fill("today.manager@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Today").wait_for()
+    assert page.url.endswith("/?from=block")
