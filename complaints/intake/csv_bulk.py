@@ -31,7 +31,7 @@ roomy page cache for it (``roomy_cache``).
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime
 from itertools import compress, pairwise
 from operator import itemgetter
@@ -77,15 +77,18 @@ def is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+def _driver_cursor(connection):
+    """The driver's own cursor on the session's connection (its transaction), for what the
+    driver does better than SQLAlchemy here (``COPY``, ``executemany``, plain tuples); closed
+    after the ``with`` block."""
+    return closing(connection.connection.dbapi_connection.cursor())
+
+
 def _copy(connection, sql: str, rows: Sequence[Sequence]) -> None:
     """``COPY … FROM STDIN`` on the session's own connection (its transaction)."""
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        with cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-    finally:
-        cursor.close()
+    with _driver_cursor(connection) as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _temporary_table(connection, name: str, columns: str, postgresql: bool) -> None:
@@ -136,12 +139,9 @@ def stage(rows: list[list]) -> None:
     staged = list(map(STAGED, rows))
     marks = ", ".join("?" * (COLUMNS.count(",") + 1))
     insert = f"INSERT INTO {ROWS} ({COLUMNS}) VALUES ({marks})"  # noqa: S608
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
+    with _driver_cursor(connection) as cursor:
         for start in range(0, len(staged), CHUNK):
             cursor.executemany(insert, staged[start : start + CHUNK])
-    finally:
-        cursor.close()
 
 
 def finish() -> None:
@@ -304,16 +304,13 @@ def _changes(latest: dict[str, list], known: dict[str, list]) -> list[tuple[int,
 def _known_clients(connection, external_ids: list[str], postgresql: bool) -> dict[str, list]:
     """external id → [id, name, email, phone, locale] of those Huddle knows: one query, the ids
     as one JSON parameter, read as the driver's plain tuples (a re-import reads every client)."""
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
+    with _driver_cursor(connection) as cursor:
         cursor.execute(
             "SELECT external_id, id, name, email, phone, locale FROM clients "  # noqa: S608
             f"WHERE external_id IN ({_json_values(postgresql)})",
             _json_parameter(external_ids, postgresql),
         )
         found = cursor.fetchall()
-    finally:
-        cursor.close()
     return {row[0]: list(row[1:]) for row in found}
 
 
@@ -332,12 +329,9 @@ def _new_ids(connection, count: int) -> list[int]:
     """PostgreSQL: ``count`` ids for new clients, taken from their sequence in one statement."""
     if not count:
         return []
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
+    with _driver_cursor(connection) as cursor:
         cursor.execute(NEW_IDS, (count,))
         return [client_id for (client_id,) in cursor.fetchall()]
-    finally:
-        cursor.close()
 
 
 def _insert_new(connection, new: list[str], latest: dict, id_of: dict, now, postgresql: bool):
@@ -352,15 +346,12 @@ def _insert_new(connection, new: list[str], latest: dict, id_of: dict, now, post
         return
     if not new:
         return
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
+    with _driver_cursor(connection) as cursor:
         copy_sql = f"COPY clients ({NEW_CLIENT_COLUMNS}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(copy_sql) as copy:
             copy.set_types(NEW_CLIENT_TYPES)
             for external_id in new:
                 copy.write_row((id_of[external_id], external_id, *latest[external_id][:4], now))
-    finally:
-        cursor.close()
 
 
 def _json_values(postgresql: bool) -> str:
@@ -506,8 +497,7 @@ def _copy_ratings(connection, ratings: RatingRows, complaint_of_line, progress) 
     """
     complaint_of = complaint_of_line.get
     done = 0
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
+    with _driver_cursor(connection) as cursor:
         for chunk in ratings:
             built = chunk.rows
             for line, index in chunk.held.items():
@@ -519,8 +509,6 @@ def _copy_ratings(connection, ratings: RatingRows, complaint_of_line, progress) 
                     write(row)
             done += len(built)
             progress(done)
-    finally:
-        cursor.close()
     slots = ratings.slots
     _temporary_table(
         connection,
