@@ -127,13 +127,14 @@ def looks_dense(q: str, sample: list[str], wanted: int, walk_at_most: int) -> bo
     (3,000 open in all) before the walk.
 
     A wrong guess costs the direct walk that finds no page (``complaints.listing.
-    _walked_directly``) on top of the way it would have taken. With many matches that is little:
-    the list then cuts its page from them when at most ``listing.MANY_MATCHES`` are open
-    ("Complaint 13" at a million is found twice, but its 11,111 rows lie together, far down the
-    list: 56 ms on SQLite, 91 on PostgreSQL, the failed walk 14–16 ms of it). With few matches, which the read would have cut the page from, it is a failed walk of
-    the list's first rows: under a filter (a view, a category, a channel) a query found twice has
-    few, so the list gives ``walk_at_most`` 0 there (guessed, "Complaint 13" among phone
-    complaints took 50 → 177 ms on SQLite, 56 → 89 ms on PostgreSQL)."""
+    _walked_directly``) on top of the way it would have taken. With many matches that is little: the
+    list then cuts its page from them when at most ``listing.MANY_MATCHES`` are open ("Complaint 13"
+    at a million is found twice, but its 11,111 rows lie together, far down the list: 56 ms on
+    SQLite, 91 on PostgreSQL, the failed walk 14–16 ms of it). With few matches, which the read
+    would have cut the page from, it is a failed walk of the list's first rows: under a filter (a
+    view, a category, a channel) a query found twice has few, so the list gives ``walk_at_most`` 0
+    there (guessed, "Complaint 13" among phone complaints took 50 → 177 ms on SQLite, 56 → 89 ms on
+    PostgreSQL)."""
     if len(q) < MIN_LENGTH or not sample:
         return False
     needle = q.lower()

@@ -5,11 +5,11 @@ the clients (an audit statement, an update, a ``COPY`` of the new ones into five
 trigram GIN: about 0.5 s of a 100k-rating import), then the ratings. Building the rating rows
 (each chunk in time order, its client's id, its time as a datetime, the rollup counted on the
 way: ~0.19 s of this process per 100k) needs only the staged rows and every client's id, and
-``csv_bulk`` knows every id before it writes any client (the new ones are taken from the
-sequence first). So a second thread builds them while the server writes the clients, and the
-``COPY`` then only sends them. The thread does plain Python on plain values and nothing else: no session, no connection,
-no app context (this module imports none of them); the main thread alone talks to the database,
-in its one transaction, so a failure anywhere still rolls back everything.
+``csv_bulk`` knows every id before it writes any client (the new ones are taken from the sequence
+first). So a second thread builds them while the server writes the clients, and the ``COPY`` then
+only sends them. The thread does plain Python on plain values and nothing else: no session, no
+connection, no app context (this module imports none of them); the main thread alone talks to the
+database, in its one transaction, so a failure anywhere still rolls back everything.
 
 A rating whose complaint is opened later (a recent low one: ``held``) is built without it; the
 main thread fills its complaint in from ``Chunk.held`` before sending the chunk.
