@@ -68,6 +68,12 @@ def staged_rows(app, job: str) -> list:
         return json.loads(csv_import._paths(job)[0].read_text())
 
 
+def restage(app, job: str, rows: list) -> None:
+    """Put ``rows`` where the preview staged the job's rows (what the import will read)."""
+    with app.test_request_context():
+        csv_import._paths(job)[0].write_text(json.dumps(rows))
+
+
 def status(app, job: str) -> dict:
     with app.test_request_context():
         return csv_import.read_status(job)
@@ -208,8 +214,7 @@ def test_what_is_imported_is_what_was_staged(app, client, manager):
     rows[0][csv_parse.COMMENT] = "Edited"
     rows[0][csv_parse.OCCURRED] = "2025-06-02 08:20:00.000000"
     rows.append([9, "c2", "Bia", None, None, 4, None, None, "2025-06-02 08:29:59.000000", "es"])
-    with app.test_request_context():
-        csv_import._paths(job)[0].write_text(json.dumps(rows))
+    restage(app, job, rows)
     client.post(f"/complaints/import/{job}/run")
     assert status(app, job)["result"]["ratings"] == 2
     ratings = all_rows(app, Rating)
@@ -231,9 +236,8 @@ def test_a_failure_on_the_last_line_leaves_nothing_at_all(app, client, manager, 
     job = staged_job(client, HEADER + "".join(lines))
     rows = staged_rows(app, job)
     rows[-1][csv_parse.SCORE] = 9  # past the preview: only the database's check refuses it
-    with app.test_request_context():
-        csv_import._paths(job)[0].write_text(json.dumps(rows))
-        events_before = count(app, AuditEvent)
+    restage(app, job, rows)
+    events_before = count(app, AuditEvent)
     client.post(f"/complaints/import/{job}/run")
     assert status(app, job)["state"] == "failed" and status(app, job)["can_retry"]
     assert count(app, Rating) == count(app, Complaint) == count(app, RatingSlot) == 0
@@ -608,8 +612,7 @@ def test_a_failing_row_mid_file_leaves_nothing_and_ends_the_rows_thread(
     job = staged_job(client, HEADER + "".join(lines))
     rows = staged_rows(app, job)
     rows[6][csv_parse.SCORE] = 9  # line 8, past the preview: only the database refuses it
-    with app.test_request_context():
-        csv_import._paths(job)[0].write_text(json.dumps(rows))
+    restage(app, job, rows)
     events_before = count(app, AuditEvent)
     client.post(f"/complaints/import/{job}/run")
     assert status(app, job)["state"] == "failed" and status(app, job)["can_retry"]
