@@ -94,11 +94,19 @@ def _login_for_htmx(login_manager: LoginManager) -> Response:
     page left open overnight): redirected like a page, it had the login page swapped into the
     block, a page inside a page. htmx is told to open the login page instead (``HX-Redirect``,
     which it follows whatever the status), and the login returns to the page the person was on
-    (``HX-Current-URL``'s path; the login view follows only paths on this site). Today's blocks
-    all refresh at once, so the message is kept once, not once per block."""
-    message = str(login_manager.login_message)
-    if all(str(kept) != message for _category, kept in session.get("_flashes", ())):
-        flash(message, category=login_manager.login_message_category)
+    (``HX-Current-URL``'s path; the login view follows only paths on this site). Nothing is
+    flashed here: Today's blocks all refresh at once, the browser may load the login page once
+    per block, and the first load would take the message away from the one that stays; the
+    login page says why itself (``say_why_login_is_needed``)."""
     current = urlsplit(request.headers.get("HX-Current-URL", ""))
     page = current.path + (f"?{current.query}" if current.query else "") if current.path else None
     return Response(status=401, headers={"HX-Redirect": url_for("auth.login", next=page)})
+
+
+def say_why_login_is_needed() -> None:
+    """The login page opened with a ``next`` was reached from a page that needs a session: it
+    says so, once, whether Flask-Login flashed it on the redirect or htmx was sent here."""
+    login_manager = current_app.login_manager
+    message = str(login_manager.login_message)
+    if all(str(kept) != message for _category, kept in session.get("_flashes", ())):
+        flash(message, category=login_manager.login_message_category)

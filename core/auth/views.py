@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from core.access import public
+from core.access import public, say_why_login_is_needed
 from core.auth import services
 from core.auth.forms import (
     AccountForm,
@@ -34,6 +34,8 @@ def _safe_next(target: str | None) -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.today"))
+    if request.method == "GET" and request.args.get("next"):
+        say_why_login_is_needed()
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
