@@ -320,7 +320,7 @@ def bench(url: str, size: int, options) -> dict[str, float]:
             if label in recorded
         }
         app_env = {"HUDDLE_DATABASE_URL": url, "HUDDLE_SECRET_KEY": SECRET_KEY}
-        print(f"  throughput, gunicorn -w 2, {options.clients} keep-alive clients:", flush=True)
+        print(f"  throughput, gunicorn -w 2, {options.clients} clients:", flush=True)
         for label, ratio in throughput.compare(url, loaded, app_env, options).items():
             results[f"{label} throughput ratio"] = ratio
     for label, job in jobs(now).items():

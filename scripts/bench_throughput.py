@@ -3,9 +3,10 @@
 Used by ``bench.py --throughput`` (run as a script, so this folder is on the path). For a page it
 has measured in-process, ``bench.py`` hands over the statements one request ran, with the parameters
 the driver got. Then, for the real app and for the bare one in turn, gunicorn starts with 2 sync
-workers and ``--clients`` threads of this process send keep-alive GETs (``http.client``, one
-connection each) for ``--seconds``; what is printed is requests/s, errors (a status other than 200,
-or a dropped connection) and the app's share of the bare app's requests/s.
+workers and ``--clients`` threads of this process send GETs (``http.client``, one connection
+each, opened again after every response: gunicorn's sync workers close it, for both apps alike)
+for ``--seconds``; what is printed is requests/s, errors (a status other than 200, or a dropped
+connection) and the app's share of the bare app's requests/s.
 
 The bare app (``bare_app()``, the gunicorn target) is what the page costs at the least through the
 same database: per request it replays the statements raw through the driver on one connection per
@@ -146,7 +147,8 @@ class Server:
 
 
 def load(port: int, path: str, headers: dict, clients: int, seconds: float) -> tuple[float, int]:
-    """Requests/s and errors of ``clients`` keep-alive connections for ``seconds``."""
+    """Requests/s and errors of ``clients`` connections for ``seconds`` (re-opened after each
+    response: gunicorn's sync workers close them)."""
     counts = [[0, 0] for _ in range(clients)]  # per client: ok, errors
     stop = threading.Event()
     go = threading.Barrier(clients + 1)
