@@ -11,6 +11,7 @@
  *  - a block that refreshes itself (`data-poll-spares-focus`, Today's blocks) skips a refresh
  *    while it holds the focus, a text selection or an edited field: a poll never steals what
  *    someone is typing or reading; the next poll after they leave it brings it up to date.
+ *  - once the session has ended, the blocks all told to open the login page open it once.
  * A response names its own success message with `HX-Trigger-After-Settle: {"huddle:announce": "..."}`
  * (core.announce, on every posting view); it arrives after the settle and replaces "Done.".
  */
@@ -170,6 +171,23 @@
   function userAsked(detail) {
     return !isGet(detail) || Boolean(detail.requestConfig && detail.requestConfig.triggeringEvent);
   }
+
+  // The session ended and every block refreshing at once is told to open the login page
+  // (HX-Redirect, core.access): the first is followed, the others are not, so the browser loads
+  // that page once. Each navigation started replaced the one before it, so the login page was
+  // loaded once per block. Should the page still be here a few seconds on (the navigation never
+  // happened, or the back button brought it back), the next one is followed again.
+  var leftAt = 0;
+  document.addEventListener("htmx:beforeOnLoad", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (!xhr || !xhr.getResponseHeader("HX-Redirect")) return;
+    if (Date.now() - leftAt < 5000) {
+      evt.preventDefault();
+      return;
+    }
+    leftAt = Date.now();
+  });
+  window.addEventListener("pageshow", function () { leftAt = 0; });
 
   document.addEventListener("htmx:responseError", function (evt) {
     pending = null;

@@ -1,6 +1,9 @@
 """Today, in the real browser: an agent and a manager each see their own blocks."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db
 from tests.support import PASSWORD
@@ -87,10 +90,13 @@ def test_a_refresh_after_the_session_ended_opens_the_login_page_and_comes_back(p
     page.goto("/?from=block")  # any page with blocks; its query comes back after the login
     page.get_by_role("heading", name="Today").wait_for()
     page.context.clear_cookies()
+    logins = []
+    page.on("request", lambda r: "/auth/login" in r.url and logins.append(r.url))
     page.clock.run_for(61_000)  # every block refreshes, each told to open the login page
-    page.wait_for_url(lambda url: "/auth/login?next=" in url, wait_until="commit")
+    expect(page).to_have_url(re.compile(r"/auth/login\?next="))
     page.get_by_label("E-mail").wait_for()
-    assert page.get_by_text("Please log in to open this page.").count() == 1
+    expect(page.get_by_text("Please log in to open this page.")).to_have_count(1)
+    assert len(logins) == 1, logins  # opened once, not once per block
     assert page.locator(".today-block").count() == 0  # a whole page, not a block
     page.get_by_label("E-mail").fill("today.manager@example.com")
     page.get_by_label("Password").fill(PASSWORD)
