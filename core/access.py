@@ -85,11 +85,11 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         if not login_missing():
             return None
         if request.headers.get("HX-Request"):
-            return _login_for_htmx(login_manager)
+            return _login_for_htmx()
         return login_manager.unauthorized()
 
 
-def _login_for_htmx(login_manager: LoginManager) -> Response:
+def _login_for_htmx() -> Response:
     """An htmx request once the session has ended (a Today block refreshing itself, a button on a
     page left open overnight): redirected like a page, it had the login page swapped into the
     block, a page inside a page. htmx is told to open the login page instead (``HX-Redirect``,
