@@ -137,11 +137,29 @@ def looks_dense(q: str, sample: list[str], wanted: int, walk_at_most: int) -> bo
     PostgreSQL)."""
     if len(q) < MIN_LENGTH or not sample:
         return False
-    needle = q.lower()
-    found = sum(needle in summary for summary in sample)
+    found = _found_in(q, sample)
     if found >= COMMON_IN:
         return True
     return found >= DENSE_IN and wanted * len(sample) / found <= walk_at_most
+
+
+def walk_bound(q: str, sample: list[str], wanted: int, most: int) -> int:
+    """The rows of the open list a walk for ``wanted`` matches of ``q`` tests at most: ``most``,
+    or, for a query the sample finds fewer than ``COMMON_IN`` times, twice the rows that rate
+    needs (a rate guessed too high by half still finds its page within them). Two hits in the
+    sample say little about where the matches lie, and a walk that finds no page costs every
+    row it tests: "Complaint 13" at a million, whose open matches lie together past the
+    258,000th open row, gave up after 13,056 rows instead of 20,000 (SQLite 16.5 → 11 ms)."""
+    found = _found_in(q, sample) if len(q) >= MIN_LENGTH else 0
+    if not found or found >= COMMON_IN:
+        return most
+    return min(most, 2 * wanted * len(sample) // found)
+
+
+def _found_in(q: str, sample: list[str]) -> int:
+    """The sample's summaries (lower-cased) that contain ``q`` in any letter case."""
+    needle = q.lower()
+    return sum(needle in summary for summary in sample)
 
 
 def fts_phrase(text: str) -> str:

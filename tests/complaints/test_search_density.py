@@ -3,11 +3,13 @@ the sample is read once per request; a query found twice in it is walked for at 
 page looks near; the walk tests membership in the few clients FTS5 finds by name. Each decides
 cost only: the pages equal a plain filter over the rows, on both databases."""
 
+from datetime import timedelta
+
 import pytest
 
 from complaints import listing, search_pieces
 from complaints.listing import Filters, open_complaints
-from complaints.search_pieces import looks_dense
+from complaints.search_pieces import looks_dense, walk_bound
 from core.database import utcnow
 from tests.complaints.test_search_paths import (  # noqa: F401 (rows: the fixture)
     FILTERS,
@@ -48,6 +50,53 @@ def test_found_twice_the_walk_is_taken_when_its_page_looks_near_enough():
     once = ["about a late parcel"] + ["about a refund"] * 255
     assert not looks_dense(q, once, wanted=1, walk_at_most=10**9)
     assert not looks_dense(q, [], wanted=1, walk_at_most=10**9)  # no sample: no guess
+
+
+def test_a_query_found_twice_is_walked_for_twice_the_rows_its_rate_needs():
+    """Two hits in the sample say little about where the matches lie: the walk tests at most
+    twice the rows the sample's rate needs for the page, never more than it is allowed; found
+    three times or more (or never), it may walk as far as it is allowed."""
+    assert walk_bound("late parcel", ONE_IN_128, wanted=51, most=20_000) == 2 * 51 * 128
+    assert walk_bound("LATE PARCEL", ONE_IN_128, wanted=101, most=20_000) == 20_000
+    assert walk_bound("late parcel", ["a late parcel"] * 3, wanted=51, most=20_000) == 20_000
+    assert walk_bound("late parcel", ["other"] * 256, wanted=51, most=20_000) == 20_000
+    assert walk_bound("late", ["late"] * 2 + ["x"] * 254, wanted=51, most=20_000) == 20_000
+
+
+def test_a_walk_guessed_from_two_hits_gives_up_past_twice_its_rows(
+    app, db_session, make_client, make_complaint, make_user, monkeypatch
+):
+    """However far ``DIRECT_WALK`` lets it go, a query found twice is walked for no further than
+    twice the rows the sample's rate needs: a page of two "late" matches (three rows to find)
+    lies past ten other open complaints, so found twice in 4 summaries (a walk of 12 rows) the
+    open matches are read, where the walk used to find the page; in 5 (15 rows), the walk finds
+    it. The pages are the plain filter's either way."""
+    viewer_id = make_user("manager").id
+    now = utcnow()
+    summaries = ["Refund asked"] * 10 + ["Parcel came late"] * 3
+    for hours, summary in enumerate(summaries, start=1):
+        make_complaint(
+            summary=summary,
+            client_id=make_client(name=f"Client {hours}").id,
+            due_at=now + timedelta(hours=hours),
+        )
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 10**6)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    expected = plain_filter("late", {}, viewer_id)
+    assert len(expected) == 3
+
+    def matches_read(summaries: int) -> bool:
+        sample = ["late"] * 2 + ["other"] * (summaries - 2)
+        monkeypatch.setattr(listing, "read_sample", lambda q: sample)
+        with count_statements(app) as counter:
+            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+        assert [item.id for item in page.items] == expected[:2]
+        assert listed("late", {}, viewer_id) == expected
+        return _matches_read(counter.statements)
+
+    assert matches_read(4)
+    assert not matches_read(5)
 
 
 def test_the_two_hit_rule_chooses_the_walk_in_the_list(app, viewer_id, monkeypatch):

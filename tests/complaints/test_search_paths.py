@@ -3,6 +3,7 @@ with at most ``listing.FEW_MATCHES`` the page is cut from the matches read first
 list's index is walked testing each row. Either way, on both databases, the pages are exactly
 those of a plain filter over the raw rows, in the list's order, page after page."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -378,3 +379,27 @@ def test_the_overdue_view_cut_from_the_matches_is_the_plain_filters(
     found = listed("late", {"view": "overdue"}, viewer_id)
     assert found == plain_filter("late", {"view": "overdue"}, viewer_id)
     assert len(found) == 3
+
+
+def test_the_page_is_cut_from_the_matches_bound_as_one_value(app, rows, monkeypatch):
+    """The open matches read go into the cut of the page as one bound value, whatever their
+    number: SQLite a JSON array (``json_each``), PostgreSQL an array (``= ANY``), never a
+    parameter each (3,333 of them cost 1.6 ms more to bind at a million); SQLite looks each
+    up by its key."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(listing, "FEW_MATCHES", 1000)
+    expected = plain_filter("late", {}, viewer_id)
+    with count_statements(app) as counter:
+        page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+    assert [item.id for item in page.items] == expected[: listing.PAGE_SIZE]
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    marker = "json_each(" if sqlite else "complaints.id = ANY"
+    [(statement, parameters)] = [
+        (s, p) for s, p in zip(counter.statements, counter.parameters, strict=True) if marker in s
+    ]
+    values = list(parameters.values() if isinstance(parameters, dict) else parameters)
+    [found] = [value for value in values if isinstance(value, str | list)]
+    assert (json.loads(found) if sqlite else found) == sorted(expected)
+    if sqlite:
+        plan = plan_of(app, statement, parameters)
+        assert "SEARCH complaints USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
