@@ -183,7 +183,7 @@ def _open_matches(
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
     branches = [
         _filtered(branch.where(still_open), filters, viewer_id, now)
-        for branch in _match_branches(q, sample, named, filters.narrowed)
+        for branch in _match_branches(q, sample, named, filters.narrowed, still_open)
     ]
     found = sa.union_all(*branches) if len(branches) > 1 else branches[0]
     return list(db.session.scalars(found.limit(at_most + 1)))
@@ -358,7 +358,7 @@ def _one_page(statement, filters: Filters):
 
 
 def _match_branches(
-    q: str, sample: list[str], named: list[int] | None = None, narrowed: bool = False
+    q: str, sample: list[str], named: list[int] | None, narrowed: bool, still_open
 ) -> list:
     """``SELECT complaints.id`` statements whose union is what a search for ``q`` finds, each
     from an index, never a scan (the caller adds the open condition and the filters to each).
@@ -372,6 +372,10 @@ def _match_branches(
     the rows they find: on SQLite by ``_folded_contains``, on PostgreSQL by ``ILIKE`` on an
     expression the index does not serve, so the planner keeps it out of the index's condition.
     The client names' branch always asks for the whole query (names are short and few match).
+    PostgreSQL tests the whole query on a row found by the parts only once ``still_open`` holds
+    (the caller's open condition, in a ``CASE``, the documented way to order the tests): else
+    the planner, which prices both tests alike, tested every row the parts found ("Complaint 13"
+    at a million: 21,000 rows, 3,333 open; 28 → 21 ms).
 
     Below three characters no trigram index can help, and a substring scan grows with the tables;
     a short query finds the complaints of clients whose name *starts with* it (``Ma`` finds
@@ -395,7 +399,7 @@ def _match_branches(
         unindexed = Complaint.summary_words + ""  # an expression the trigram index does not serve
         summary_test = sa.and_(
             *(Complaint.summary_words.icontains(piece, autoescape=True) for piece in pieces),
-            unindexed.icontains(q, autoescape=True),
+            sa.case((still_open, unindexed.icontains(q, autoescape=True)), else_=False),
         )
     else:
         summary_test = Complaint.summary_words.icontains(q, autoescape=True)

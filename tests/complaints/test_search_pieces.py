@@ -301,6 +301,9 @@ def test_the_parts_are_read_from_the_search_index_under_any_filter(app, more_row
     assert "Seq Scan on complaints" not in plan and "SCAN complaints\n" not in plan + "\n", plan
     if "Index Cond" in plan:  # PostgreSQL: the parts, not the whole query, ask the index
         assert "'%courier late (case 42)%'" not in plan.split("Index Cond")[1].split("\n")[0]
+        # and the whole query is tested on open rows only (it was tested on every row found)
+        [whole_test] = [line for line in plan.splitlines() if "courier late (case 42)" in line]
+        assert "CASE WHEN ((is_open)::integer = 1) THEN" in whole_test, plan
         return
     assert " AND " in str(parameters[0]), parameters  # FTS5 is asked for the parts
     lines = plan.splitlines()
