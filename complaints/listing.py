@@ -1,15 +1,12 @@
 """The complaint lists: the open list everyone sees (filters, search and sort as one query for one
 page), and a manager's own follow-ups for today."""
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import UnaryExpression
 
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
@@ -144,7 +141,7 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
             at_most = MANY_MATCHES if dense else FEW_MATCHES
             found = _open_matches(q, sample, named, filters, viewer_id, now, at_most)
             if len(found) <= at_most:
-                return _from_the_matches(filters, found, viewer_id, now)
+                return _from_the_matches(filters, found)
             if not dense:
                 walked = _walked_directly(q, named, filters, viewer_id, now, DIRECT_WALK)
         if walked is not None:
@@ -163,14 +160,15 @@ def _open_matches(
     viewer_id: int,
     now: datetime,
     at_most: int = FEW_MATCHES,
-) -> list[int]:
+) -> list[tuple]:
     """The open complaints the search finds under the list's filters, stopped past ``at_most``
     (``FEW_MATCHES`` unless told; one query, no order: it streams from the search's indexes and
     stops; which parts of a long query to ask for is estimated from ``sample``; the clients
-    ``named`` are bound as ids on PostgreSQL, ``None`` asks its names' index in the statement).
+    ``named`` are bound as ids on PostgreSQL, ``None`` asks its names' index in the statement),
+    each as its id and the list's sort key as stored (``_from_the_matches`` sorts them).
 
     Which way to list is a matter of cost, never of result: with at most ``FEW_MATCHES`` the page
-    is cut from them (one look-up each); with more, at least ``FEW_MATCHES`` of the open list's
+    is cut from them (sorted by the keys read with them); with more, at least ``FEW_MATCHES`` of the open list's
     rows match, so walking it in order finds a page within about ``PAGE_SIZE / FEW_MATCHES`` of it
     (15,000 rows of 300,000 open at a million). Each branch of the search's UNION ALL carries the
     open condition and the filters itself, so both planners start from the search index and look
@@ -181,38 +179,33 @@ def _open_matches(
     all the matches (it only errs towards the walk).
     """
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
+    # As stored (no conversion per row): SQLite's text, which its ORDER BY compares as Python
+    # does, or PostgreSQL's timestamps; compared only with each other
+    key = sa.type_coerce(SORT_KEYS[filters.sort][0][0], sa.String)
     branches = [
-        _filtered(branch.where(still_open), filters, viewer_id, now)
+        _filtered(branch.where(still_open), filters, viewer_id, now).add_columns(key)
         for branch in _match_branches(q, sample, named, filters.narrowed, still_open)
     ]
     found = sa.union_all(*branches) if len(branches) > 1 else branches[0]
-    return list(db.session.scalars(found.limit(at_most + 1)))
+    return list(db.session.execute(found.limit(at_most + 1)))
 
 
-def _from_the_matches(filters: Filters, found: list[int], viewer_id: int, now: datetime):
-    """The page cut from the open matches already read: their ids sorted and cut by the database
-    (rowid or primary-key look-ups), then the page's columns read for the page alone.
+def _from_the_matches(filters: Filters, found: list[tuple]):
+    """The page cut from the open matches already read (``_open_matches``: each with its sort
+    key, under the list's filters), sorted here as the list sorts, by key then id; then the
+    page's columns read for the page's ids alone, by key.
 
-    The ids go in as one bound value, so the search's index is read once per request: an array
-    on PostgreSQL (``= ANY``), a JSON array on SQLite (``json_each``). A parameter each, rendered,
-    bound and planned, cost more than the look-ups (PostgreSQL, 516 ids at a million: 3.4
-    against 1.8 ms; SQLite, the 3,333 of "Complaint 13": 6.5 against 4.9 ms). The
-    open condition stays an expression no index serves, so neither planner walks the open list to
-    test the ids; on SQLite so do the filters (``_bare``): given ``id IN (...)`` and
-    ``channel = ?`` it walked the channel's index (111,000 rows at a million) to test the ids,
-    for 41 ids among a manager's phone complaints 24 ms, by the ids 0.1 ms.
+    The read of the matches fetched each complaint's row already, to test it; its sort key comes
+    with it. Sorted and cut by the database, the matches were each looked up again ("Complaint
+    13" at a million, 3,333 open: 4.4 ms on SQLite, 7.7 on PostgreSQL; sorted here, 1 ms).
     """
-    still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
-    ids = _filtered(sa.select(Complaint.id).where(still_open), filters, viewer_id, now, bare=True)
-    if db.session.get_bind().dialect.name == "postgresql":
-        found_ids = sa.bindparam("found", sorted(set(found)), type_=postgresql.ARRAY(sa.Integer))
-        ids = ids.where(Complaint.id == sa.any_(found_ids))
-    else:
-        found_ids = sa.bindparam("found", json.dumps(sorted(set(found))), type_=sa.String)
-        each = sa.func.json_each(found_ids).table_valued("value")
-        ids = ids.where(Complaint.id.in_(sa.select(each.c.value)))
-    ids = _one_page(ids, filters)
-    return brief_select().where(Complaint.id.in_(ids)).order_by(*SORTS[filters.sort])
+    _, down = SORT_KEYS[filters.sort]
+    keyed = sorted({complaint_id: (key, complaint_id) for complaint_id, key in found}.values())
+    if down:
+        keyed.reverse()
+    start = (filters.page - 1) * PAGE_SIZE
+    page = [complaint_id for _, complaint_id in keyed[start : start + PAGE_SIZE + 1]]
+    return brief_select().where(Complaint.id.in_(page)).order_by(*SORTS[filters.sort])
 
 
 def _walked_directly(
@@ -327,26 +320,19 @@ def _walked_in_a_prefix(
     return ids if len(ids) > PAGE_SIZE else None
 
 
-def _filtered(statement, filters: Filters, viewer_id: int, now: datetime, bare: bool = False):
-    """``statement`` under the list's filters; ``bare``: on SQLite as tests no index serves."""
-    column = _bare if bare and db.session.get_bind().dialect.name == "sqlite" else lambda c: c
+def _filtered(statement, filters: Filters, viewer_id: int, now: datetime):
+    """``statement`` under the list's filters."""
     if filters.view == "mine":
-        statement = statement.where(column(Complaint.owner_id) == viewer_id)
+        statement = statement.where(Complaint.owner_id == viewer_id)
     elif filters.view == "unowned":
-        statement = statement.where(column(Complaint.owner_id).is_(None))
+        statement = statement.where(Complaint.owner_id.is_(None))
     elif filters.view == "overdue":
-        statement = statement.where(column(Complaint.due_at) < now)
+        statement = statement.where(Complaint.due_at < now)
     if filters.category_id:
-        statement = statement.where(column(Complaint.category_id) == filters.category_id)
+        statement = statement.where(Complaint.category_id == filters.category_id)
     if filters.channel:
-        statement = statement.where(column(Complaint.channel) == filters.channel)
+        statement = statement.where(Complaint.channel == filters.channel)
     return statement
-
-
-def _bare(column):
-    """SQLite: ``+column``, the same value, which no index serves (the planner's documented
-    way to keep it off an index)."""
-    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
 def _one_page(statement, filters: Filters):
