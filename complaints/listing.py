@@ -167,16 +167,16 @@ def _open_matches(
     ``named`` are bound as ids on PostgreSQL, ``None`` asks its names' index in the statement),
     each as its id and the list's sort key as stored (``_from_the_matches`` sorts them).
 
-    Which way to list is a matter of cost, never of result: with at most ``FEW_MATCHES`` the page
-    is cut from them (sorted by the keys read with them); with more, at least ``FEW_MATCHES`` of the open list's
-    rows match, so walking it in order finds a page within about ``PAGE_SIZE / FEW_MATCHES`` of it
-    (15,000 rows of 300,000 open at a million). Each branch of the search's UNION ALL carries the
-    open condition and the filters itself, so both planners start from the search index and look
-    the complaint up by its key; the open condition is an expression no index serves
-    (``CAST(is_open AS INTEGER)``), else a planner betting on the LIMIT may walk the open index
-    instead and test every row. A complaint found both by its summary and by its client comes
-    twice: the caller counts rows, not ids, so a read that filled its limit is never taken for
-    all the matches (it only errs towards the walk).
+    Which way to list is a matter of cost, never of result: with at most ``FEW_MATCHES`` the page is
+    cut from them (sorted by the keys read with them); with more, at least ``FEW_MATCHES`` of the
+    open list's rows match, so walking it in order finds a page within about ``PAGE_SIZE /
+    FEW_MATCHES`` of it (15,000 rows of 300,000 open at a million). Each branch of the search's
+    UNION ALL carries the open condition and the filters itself, so both planners start from the
+    search index and look the complaint up by its key; the open condition is an expression no index
+    serves (``CAST(is_open AS INTEGER)``), else a planner betting on the LIMIT may walk the open
+    index instead and test every row. A complaint found both by its summary and by its client comes
+    twice: the caller counts rows, not ids, so a read that filled its limit is never taken for all
+    the matches (it only errs towards the walk).
     """
     still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
     # As stored (no conversion per row): SQLite's text, which its ORDER BY compares as Python

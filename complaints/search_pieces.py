@@ -123,8 +123,9 @@ def _one_word_pays(q: str, word: str, rows, entries, tested) -> bool:
     is fetched and tested again: the whole query's cost is its lists and the rows holding all
     its trigrams (``PG_ROW_COST`` each); the word's, its lists and its rows, each tested twice
     (by the word, then by ``q``: ``PG_ROW_COST + PG_TEST_COST``). "Complaint 13" at a million:
-    the lists of "complaint", in every row, cost 27 ms of the 42 the read of its matches took; " 13"
-    alone, 2 ms for 21,000 rows and 25 ms to test them."""
+    the lists of "complaint", in every row, cost 27 ms of the 42 the read of its matches took;
+    " 13" alone, 2 ms for 21,000 rows and 19 more to test them (the whole query on the open
+    ones alone: ``listing._match_branches``)."""
     every_trigram = functools.reduce(int.__and__, map(rows, _trigram_texts(q)))
     whole = entries(q) + tested(every_trigram.bit_count(), PG_ROW_COST)
     return (
@@ -148,11 +149,11 @@ def looks_dense(q: str, sample: list[str], wanted: int, walk_at_most: int) -> bo
     first page in about 5,000 rows, while reading its open matches first fills all 1,001 of them
     (3,000 open in all) before the walk.
 
-    A wrong guess costs the direct walk that finds no page (``complaints.listing.
-    _walked_directly``) on top of the way it would have taken. With many matches that is little: the
-    list then cuts its page from them when at most ``listing.MANY_MATCHES`` are open ("Complaint 13"
-    at a million is found twice, but its 11,111 rows lie together, far down the list: 56 ms on
-    SQLite, 91 on PostgreSQL, the failed walk 14–16 ms of it). With few matches, which the read
+    A wrong guess costs the direct walk that finds no page (``complaints.listing._walked_directly``)
+    on top of the way it would have taken. With many matches that is little: the list then cuts its
+    page from them when at most ``listing.MANY_MATCHES`` are open ("Complaint 13" at a million is
+    found twice, but its 11,111 rows lie together, far down the list: 46 ms on SQLite, 57 on
+    PostgreSQL, the failed walk 11–12 ms of it: ``walk_bound``). With few matches, which the read
     would have cut the page from, it is a failed walk of the list's first rows: under a filter (a
     view, a category, a channel) a query found twice has few, so the list gives ``walk_at_most`` 0
     there (guessed, "Complaint 13" among phone complaints took 50 → 177 ms on SQLite, 56 → 89 ms on
