@@ -239,9 +239,8 @@ def test_the_switch_sits_at_few_matches(app, rows, monkeypatch, q):
         monkeypatch.setattr(listing, "FEW_MATCHES", few)
         cut.clear()
         page = open_complaints(Filters(q=q), viewer_id, utcnow())
-        assert [item.id for item in page.items] == plain_filter(q, {}, viewer_id)[
-            : listing.PAGE_SIZE
-        ]
+        shown = [item.id for item in page.items]
+        assert shown == plain_filter(q, {}, viewer_id)[: listing.PAGE_SIZE]
         return not cut
 
     assert not walked(matches) and not walked(matches + 1)
