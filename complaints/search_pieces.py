@@ -54,6 +54,7 @@ PG_ROW_COST, PG_TEST_COST = 210, 140
 MIN_ROWS = 20_000  # below, the whole query costs about what the estimate does (1 ms)
 COMMON_IN = 3  # of the sample's summaries: a query found this often is walked for at once
 DENSE_IN = 2  # found this often, it is walked for at once when a page's walk looks short enough
+TOGETHER_ROWS = 4  # rows walked per match wanted when the sample's hits lie together (lie_together)
 FOUND_AT_MOST = 2000  # SQLite: rows the parts may find (all tested: 7 ms at most)
 NARROWED_FOUND_AT_MOST = 20_000  # on a narrowed list, whose filter drops most of them (35 ms)
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -152,8 +153,8 @@ def looks_dense(q: str, sample: list[str], wanted: int, walk_at_most: int) -> bo
     A wrong guess costs the direct walk that finds no page (``complaints.listing._walked_directly``)
     on top of the way it would have taken. With many matches that is little: the list then cuts its
     page from them when at most ``listing.MANY_MATCHES`` are open ("Complaint 13" at a million is
-    found twice, but its 11,111 rows lie together, far down the list: 46 ms on SQLite, 57 on
-    PostgreSQL, the failed walk 11–12 ms of it: ``walk_bound``). With few matches, which the read
+    found twice, but its 11,111 rows lie together, far down the list; found side by side, it is
+    walked for over 204 rows only: ``lie_together``). With few matches, which the read
     would have cut the page from, it is a failed walk of the list's first rows: under a filter (a
     view, a category, a channel) a query found twice has few, so the list gives ``walk_at_most`` 0
     there (guessed, "Complaint 13" among phone complaints took 50 → 177 ms on SQLite, 56 → 89 ms on
@@ -161,7 +162,7 @@ def looks_dense(q: str, sample: list[str], wanted: int, walk_at_most: int) -> bo
     if len(q) < MIN_LENGTH or not sample:
         return False
     found = _found_in(q, sample)
-    if found >= COMMON_IN:
+    if found >= COMMON_IN or (walk_at_most and lie_together(q, sample)):
         return True
     return found >= DENSE_IN and wanted * len(sample) / found <= walk_at_most
 
@@ -169,14 +170,37 @@ def looks_dense(q: str, sample: list[str], wanted: int, walk_at_most: int) -> bo
 def walk_bound(q: str, sample: list[str], wanted: int, most: int) -> int:
     """The rows of the open list a walk for ``wanted`` matches of ``q`` tests at most: ``most``,
     or, for a query the sample finds fewer than ``COMMON_IN`` times, twice the rows that rate
-    needs (a rate guessed too high by half still finds its page within them). Two hits in the
+    needs (a rate guessed too high by half still finds its page within them), or, for hits that
+    lie together (``lie_together``), ``TOGETHER_ROWS`` per match wanted. Two spread hits in the
     sample say little about where the matches lie, and a walk that finds no page costs every
-    row it tests: "Complaint 13" at a million, whose open matches lie together past the
-    258,000th open row, gave up after 13,056 rows instead of 20,000 (SQLite 16.5 → 11 ms)."""
+    row it tests: before the rate bounded it, "Complaint 13" at a million gave up after 20,000
+    rows (SQLite 16.5 ms), at its rate after 13,056 (11 ms)."""
     found = _found_in(q, sample) if len(q) >= MIN_LENGTH else 0
+    if found and lie_together(q, sample):
+        return min(most, TOGETHER_ROWS * wanted)
     if not found or found >= COMMON_IN:
         return most
     return min(most, 2 * wanted * len(sample) // found)
+
+
+def lie_together(q: str, sample: list[str]) -> bool:
+    """Whether the sample's summaries holding ``q`` are two or three, each next to another in
+    the sample's key order (``read_sample``): then its matches most likely lie together (rows
+    written together: one wave of complaints, one import), two or three strides of keys long,
+    rather than spread at the rate they were found at (two spread hits sit side by side once
+    in 128). Matches that lie together are walked for over a few rows only: where they start
+    the list, nearly every row walked is one, and a page is found within ``TOGETHER_ROWS`` rows
+    per match wanted; elsewhere the walk finds none, and their read, which they bound by lying
+    together (at a million, three strides are 11,700 rows), cuts the page instead. Walked for
+    at the rate of two spread hits, "Complaint 13" at a million (its 11,111 rows lie together
+    past the 258,000th open row, found at two neighbouring keys) gave up after 13,056 rows:
+    11 ms of SQLite's 46, 11–12 of PostgreSQL's 57; now after 204 (SQLite 54 → 43 ms, PostgreSQL
+    65 → 53, page p50 on a slower day)."""
+    needle = q.lower()
+    hits = [at for at, summary in enumerate(sample) if needle in summary]
+    if not DENSE_IN <= len(hits) <= COMMON_IN or 2 * len(hits) >= len(sample):
+        return False  # a sample mostly of hits says the matches are everywhere
+    return hits[-1] - hits[0] == len(hits) - 1
 
 
 def _found_in(q: str, sample: list[str]) -> int:
@@ -244,12 +268,14 @@ def _sample_statement():
     """``SAMPLE`` summaries by keys spread evenly down from ``top`` (the keys counted by the
     database: bound one by one they cost more than the read). The stride is odd, so it never
     keeps in step with an even cycle in the rows (generated data has them: an even stride would
-    only ever see every other word of the benchmark's summaries)."""
+    only ever see every other word of the benchmark's summaries). Newest key first, so that
+    neighbours in the sample are neighbours in the table (``lie_together``)."""
     top = sa.bindparam("top", type_=sa.Integer)
     steps = sa.select(sa.literal(0).label("n")).cte("steps", recursive=True)
     steps = steps.union_all(sa.select(steps.c.n + 1).where(steps.c.n < SAMPLE - 1))
     keys = sa.select(top - steps.c.n * (top // SAMPLE).op("|")(1))
-    return sa.select(Complaint.summary_words).where(Complaint.id.in_(keys))
+    found = sa.select(Complaint.summary_words).where(Complaint.id.in_(keys))
+    return found.order_by(Complaint.id.desc())
 
 
 _SAMPLE_STATEMENT = _sample_statement()  # built once: building it cost more than running it
@@ -257,8 +283,8 @@ _NEWEST_KEY = sa.select(sa.func.max(Complaint.id))
 
 
 def read_sample(q: str) -> list[str]:
-    """The sample's summaries, lower-cased, that ``rare_pieces`` and ``looks_dense`` estimate a
-    search for ``q`` with: read once per request and given to both. None for a query under
+    """The sample's summaries, lower-cased and newest key first, that ``rare_pieces``,
+    ``looks_dense`` and ``walk_bound`` estimate a search for ``q`` with: read once per request and given to both. None for a query under
     ``MIN_LENGTH`` (neither estimates one) or from a table under ``MIN_ROWS`` (by its newest
     key), whose trigram lists are all short."""
     if len(q) < MIN_LENGTH:

@@ -9,7 +9,7 @@ import pytest
 
 from complaints import listing, search_pieces
 from complaints.listing import Filters, open_complaints
-from complaints.search_pieces import looks_dense, walk_bound
+from complaints.search_pieces import lie_together, looks_dense, walk_bound
 from core.database import utcnow
 from tests.complaints.test_search_paths import (  # noqa: F401 (rows: the fixture)
     FILTERS,
@@ -20,7 +20,8 @@ from tests.complaints.test_search_paths import (  # noqa: F401 (rows: the fixtur
 )
 from tests.support.queries import count_statements
 
-ONE_IN_128 = ["about a late parcel"] * 2 + ["about a refund"] * 254  # "late parcel" twice in 256
+# "late parcel" twice in 256, apart (side by side, the matches would look together: lie_together)
+ONE_IN_128 = (["about a refund"] * 100 + ["about a late parcel"]) * 2 + ["about a refund"] * 54
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def test_a_walk_guessed_from_two_hits_gives_up_past_twice_its_rows(
     assert len(expected) == 3
 
     def matches_read(summaries: int) -> bool:
-        sample = ["late"] * 2 + ["other"] * (summaries - 2)
+        sample = ["late", "other", "late"] + ["other"] * (summaries - 3)
         monkeypatch.setattr(listing, "read_sample", lambda q: sample)
         with count_statements(app) as counter:
             page = open_complaints(Filters(q="late"), viewer_id, utcnow())
@@ -97,6 +98,63 @@ def test_a_walk_guessed_from_two_hits_gives_up_past_twice_its_rows(
 
     assert matches_read(4)
     assert not matches_read(5)
+
+
+def test_hits_side_by_side_in_the_sample_lie_together():
+    """Two or three hits next to each other, among summaries without the query, lie together;
+    apart, alone, four, or most of the sample, they do not."""
+    assert lie_together("late parcel", ["x", "a late parcel", "late parcel!", "x", "x"])
+    assert lie_together("late parcel", ["late parcel"] * 3 + ["x"] * 253)
+    assert not lie_together("late parcel", ONE_IN_128)
+    assert not lie_together("late parcel", ["late parcel"] + ["x"] * 255)
+    assert not lie_together("late parcel", ["late parcel"] * 4 + ["x"] * 252)
+    assert not lie_together("late parcel", ["late parcel"] * 2 + ["x"] * 2)
+    assert not lie_together("late parcel", ["x"] * 256)
+
+
+def test_matches_found_together_are_walked_for_over_a_few_rows_per_match():
+    """Lying together, the matches are either where the walk starts, nearly every row one, or
+    not among its rows at all: it tests ``TOGETHER_ROWS`` rows per match wanted, on any page;
+    and a list that is not narrowed walks for them at once, however deep the page."""
+    together = ["x"] * 100 + ["a late parcel"] * 2 + ["x"] * 154
+    assert walk_bound("late parcel", together, wanted=51, most=20_000) == 4 * 51
+    assert walk_bound("late parcel", together, wanted=10_001, most=20_000) == 20_000
+    assert looks_dense("late parcel", together, wanted=10_001, walk_at_most=10_000)
+    assert not looks_dense("late parcel", together, wanted=51, walk_at_most=0)  # narrowed
+
+
+@pytest.mark.parametrize("late_first", [True, False], ids=["at-the-start", "further-down"])
+def test_matches_lying_together_are_read_unless_the_short_walk_finds_them(
+    app, db_session, make_client, make_complaint, make_user, monkeypatch, late_first
+):
+    """A page of two "late" matches (three rows to find) among ten other open complaints. Found
+    side by side in a sample of 5, the walk tests 12 rows at most (``TOGETHER_ROWS`` per match):
+    matches first in the list are walked to; past the ten others they are read, where two hits
+    apart (a walk of 15 rows at their rate) walk to them. The pages are the plain filter's."""
+    viewer_id = make_user("manager").id
+    now = utcnow()
+    summaries = ["Refund asked"] * 10 + ["Parcel came late"] * 3
+    for hours, summary in enumerate(summaries[::-1] if late_first else summaries, start=1):
+        make_complaint(
+            summary=summary,
+            client_id=make_client(name=f"Client {hours}").id,
+            due_at=now + timedelta(hours=hours),
+        )
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "DIRECT_WALK", 10**6)
+    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+    expected = plain_filter("late", {}, viewer_id)
+
+    def matches_read(sample: list[str]) -> bool:
+        monkeypatch.setattr(listing, "read_sample", lambda q: sample)
+        with count_statements(app) as counter:
+            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+        assert [item.id for item in page.items] == expected[:2]
+        assert listed("late", {}, viewer_id) == expected
+        return _matches_read(counter.statements)
+
+    assert matches_read(["other", "late", "late", "other", "other"]) is not late_first
+    assert not matches_read(["other", "late", "other", "late", "other"])
 
 
 def test_the_two_hit_rule_chooses_the_walk_in_the_list(app, viewer_id, monkeypatch):

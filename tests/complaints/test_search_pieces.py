@@ -6,9 +6,11 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from complaints import listing, search_pieces
 from complaints.listing import Filters, open_complaints
+from complaints.models import Complaint
 from complaints.search_pieces import rare_pieces
 from core.database import utcnow
 from tests.complaints.test_search_paths import (  # noqa: F401 (rows: the fixture)
@@ -372,3 +374,17 @@ def test_no_sample_from_a_small_table(app, db_session, make_client, make_complai
     with count_statements(app) as counter:
         assert search_pieces.read_sample("qwert") == []
     assert counter.statements == []
+
+
+def test_the_sample_is_read_newest_key_first(
+    app, db_session, make_client, make_complaint, monkeypatch
+):
+    """Neighbours in the sample are neighbours in the table (``lie_together`` reads them so),
+    whatever order the rows were written in."""
+    monkeypatch.setattr(search_pieces, "MIN_ROWS", 0)
+    top = (db_session.scalar(sa.select(sa.func.max(Complaint.id))) or 0) + 10_000
+    stride = top // search_pieces.SAMPLE | 1  # the sample's keys: top, top - stride, ...
+    for k in (3, 0, 5, 1, 6, 2, 4):
+        summary = f"Summary number {k}"
+        make_complaint(id=top - k * stride, summary=summary, client_id=make_client().id)
+    assert search_pieces.read_sample("summary")[:7] == [f"summary number {k}" for k in range(7)]
