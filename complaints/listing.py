@@ -182,7 +182,9 @@ def _open_matches(
     twice: the caller counts rows, not ids, so a read that filled its limit is never taken for all
     the matches (it only errs towards the walk).
     """
-    still_open = sa.cast(Complaint.is_open, sa.Integer) == 1
+    # Its 1 written in the SQL, not bound: PostgreSQL's index of the summaries holds the rows
+    # where this very expression holds (migration 0021), which a plan for any value cannot prove
+    still_open = sa.cast(Complaint.is_open, sa.Integer) == sa.literal_column("1")
     # As stored (no conversion per row): SQLite's text, which its ORDER BY compares as Python
     # does, or PostgreSQL's timestamps; compared only with each other
     key = sa.type_coerce(SORT_KEYS[filters.sort][0][0], sa.String)
@@ -358,7 +360,8 @@ def _match_branches(
 
     From three characters on: complaints whose summary or client name *contains* ``q`` in any
     letter case — on SQLite through the FTS5 trigram tables (a quoted phrase is a substring match
-    there), on PostgreSQL through ``ILIKE`` served by the pg_trgm GIN indexes (migration 0012).
+    there), on PostgreSQL through ``ILIKE`` served by the pg_trgm GIN indexes (migration 0012;
+    the summaries' holds the open complaints only, migration 0021).
     (The caller drops ``%`` and ``_`` from ``q`` as it always did; nothing left means no search.)
     When a long query's trigrams are common (by ``sample``), the summaries' index is asked for
     two rarer parts of it only (``search_pieces.rare_pieces``) and the whole query is tested on

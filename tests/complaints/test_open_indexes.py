@@ -1,7 +1,10 @@
 """The open lists and search answer from indexes SQLite and PostgreSQL use with bound parameters,
 and search finds the same complaints on both databases (issue #16)."""
 
+import re
+
 import pytest
+from psycopg import sql
 
 from complaints import briefs
 from complaints.listing import Filters, open_complaints
@@ -14,6 +17,11 @@ from tests.support.queries import count_statements, plan_of
 
 def _plan_for(app, client, url: str, marker: str, conditions_only: bool = False) -> str:
     """The plan of the statement of GET ``url`` that contains ``marker``, bound as the app bound it."""
+    return plan_of(app, *_recorded(app, client, url, marker), conditions_only=conditions_only)
+
+
+def _recorded(app, client, url: str, marker: str) -> tuple[str, dict]:
+    """The first statement of GET ``url`` that contains ``marker``, and its parameters."""
     client.get(url)
     with count_statements(app) as counter:
         assert client.get(url).status_code == 200
@@ -23,7 +31,7 @@ def _plan_for(app, client, url: str, marker: str, conditions_only: bool = False)
         if marker in statement
     ]
     assert recorded, f"no statement with {marker!r} for {url}"
-    return plan_of(app, *recorded[0], conditions_only=conditions_only)
+    return recorded[0]
 
 
 def _uses(plan: str, index: str) -> bool:
@@ -96,12 +104,55 @@ def test_search_uses_the_search_indexes(app, client, login_as, some_complaints):
     plan = _plan_for(app, client, "/complaints/?q=parcel", "is_open", conditions_only=True)
     if "fts_" not in plan:  # PostgreSQL names the trigram indexes, SQLite the FTS5 tables
         pytest.fail(plan)
-    assert "fts_complaint_summaries" in plan, plan
+    # PostgreSQL's index of the summaries holds the open complaints only (migration 0021)
+    summaries = (
+        "fts_open_complaint_summaries" if "Index Cond" in plan else "fts_complaint_summaries"
+    )
+    assert summaries in plan, plan
     # The clients found by name: PostgreSQL reads them on their own first (the list binds their
     # ids), SQLite's read of the matches asks FTS5 for them in the same statement
     names = "FROM clients \nWHERE" if "Index Cond" in plan else "is_open"
     plan = _plan_for(app, client, "/complaints/?q=parcel", names, conditions_only=True)
     assert "fts_client_names" in plan, plan
+
+
+def test_the_matches_are_read_from_the_index_of_open_summaries_in_any_plan(
+    app, client, login_as, some_complaints
+):
+    """Migration 0021: PostgreSQL's index of the summaries holds the open complaints only, and
+    the read of the matches proves its condition from its own text, so a plan made once for any
+    value (a statement prepared and run often ends up with one) still reads it; the full index is
+    gone. SQLite's FTS5 table holds every summary, as before."""
+    login_as("manager")
+    statement, parameters = _recorded(app, client, "/complaints/?q=parcel", "UNION ALL")
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name == "sqlite":
+            assert "SCAN fts_complaint_summaries" in plan_of(app, statement, parameters)
+            return
+        indexes = connection.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'complaints'"
+        )
+        summaries = {name: definition for name, definition in indexes if "summary" in definition}
+        assert list(summaries) == ["fts_open_complaint_summaries"], summaries
+        assert summaries["fts_open_complaint_summaries"].endswith("WHERE ((is_open)::integer = 1)")
+        plan = _generic_plan(connection, statement, parameters)
+    assert "Bitmap Index Scan on fts_open_complaint_summaries" in plan, plan
+
+
+def _generic_plan(connection, statement: str, parameters: dict) -> str:
+    """PostgreSQL's plan for ``statement`` prepared as the driver sends it and planned once for
+    any value, sequential scans priced out so a tiny table still shows the index."""
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
+    text = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", statement)
+    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql(f"PREPARE probe AS {text}")
+    raw = connection.connection.dbapi_connection
+    values = ", ".join(sql.Literal(parameters[name]).as_string(raw) for name in names)
+    plan = connection.exec_driver_sql(f"EXPLAIN EXECUTE probe({values})").scalars().all()
+    connection.exec_driver_sql("DEALLOCATE probe")
+    return "\n".join(plan)
 
 
 # --- same results on both databases -----------------------------------------------------------
