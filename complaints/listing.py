@@ -181,9 +181,10 @@ def _open_matches(
     the open index instead and test every row. PostgreSQL's index of the summaries is kept for the
     rows where that expression holds (migration 0021): GIN finds every row holding a trigram, and
     each is fetched and tested again, so "Complaint 13" at a million fetched 21,311 rows for 6,392
-    open ones (SQL 22.5 → 13.3 ms; page p50 61 → 38–40 ms, with ``lie_together``). A complaint found both by its summary and by its client comes
-    twice: the caller counts rows, not ids, so a read that filled its limit is never taken for all
-    the matches (it only errs towards the walk).
+    open ones (SQL 22.5 → 13.3 ms; page p50 61 → 38–40 ms, with ``lie_together``). A complaint
+    found both by its summary and by its client comes twice: the caller counts rows, not ids, so
+    a read that filled its limit is never taken for all the matches (it only errs towards the
+    walk).
     """
     # Its 1 written in the SQL, not bound: PostgreSQL's index of the summaries holds the rows
     # where this very expression holds (migration 0021), which a plan for any value cannot prove

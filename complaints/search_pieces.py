@@ -284,9 +284,9 @@ _NEWEST_KEY = sa.select(sa.func.max(Complaint.id))
 
 def read_sample(q: str) -> list[str]:
     """The sample's summaries, lower-cased and newest key first, that ``rare_pieces``,
-    ``looks_dense`` and ``walk_bound`` estimate a search for ``q`` with: read once per request and given to both. None for a query under
-    ``MIN_LENGTH`` (neither estimates one) or from a table under ``MIN_ROWS`` (by its newest
-    key), whose trigram lists are all short."""
+    ``looks_dense`` and ``walk_bound`` estimate a search for ``q`` with: read once per request
+    and given to each. None for a query under ``MIN_LENGTH`` (none estimates one) or from a
+    table under ``MIN_ROWS`` (by its newest key), whose trigram lists are all short."""
     if len(q) < MIN_LENGTH:
         return []
     top = db.session.scalar(_NEWEST_KEY)
