@@ -1,10 +1,7 @@
 """The open lists and search answer from indexes SQLite and PostgreSQL use with bound parameters,
 and search finds the same complaints on both databases (issue #16)."""
 
-import re
-
 import pytest
-from psycopg import sql
 
 from complaints import briefs
 from complaints.listing import Filters, open_complaints
@@ -12,7 +9,7 @@ from complaints.models import Complaint
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client
-from tests.support.queries import count_statements, plan_of
+from tests.support.queries import count_statements, generic_plan_of, plan_of
 
 
 def _plan_for(app, client, url: str, marker: str, conditions_only: bool = False) -> str:
@@ -136,23 +133,8 @@ def test_the_matches_are_read_from_the_index_of_open_summaries_in_any_plan(
         summaries = {name: definition for name, definition in indexes if "summary" in definition}
         assert list(summaries) == ["fts_open_complaint_summaries"], summaries
         assert summaries["fts_open_complaint_summaries"].endswith("WHERE ((is_open)::integer = 1)")
-        plan = _generic_plan(connection, statement, parameters)
+        plan = generic_plan_of(connection, statement, parameters)
     assert "Bitmap Index Scan on fts_open_complaint_summaries" in plan, plan
-
-
-def _generic_plan(connection, statement: str, parameters: dict) -> str:
-    """PostgreSQL's plan for ``statement`` prepared as the driver sends it and planned once for
-    any value, sequential scans priced out so a tiny table still shows the index."""
-    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
-    text = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", statement)
-    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    connection.exec_driver_sql(f"PREPARE probe AS {text}")
-    raw = connection.connection.dbapi_connection
-    values = ", ".join(sql.Literal(parameters[name]).as_string(raw) for name in names)
-    plan = connection.exec_driver_sql(f"EXPLAIN EXECUTE probe({values})").scalars().all()
-    connection.exec_driver_sql("DEALLOCATE probe")
-    return "\n".join(plan)
 
 
 # --- same results on both databases -----------------------------------------------------------

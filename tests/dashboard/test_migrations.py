@@ -1,7 +1,6 @@
 """The migrations and the models describe the same schema, on SQLite and PostgreSQL."""
 
 import json
-import re
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -12,7 +11,7 @@ from complaints.models import Complaint, Rating
 from core.database import described_by_models
 from core.extensions import db
 from tests.support.app import make_app
-from tests.support.queries import count_statements
+from tests.support.queries import count_statements, generic_plan_of
 
 
 def test_models_and_migrations_agree(database_url):
@@ -120,27 +119,11 @@ def test_migration_0020_goes_down_to_the_full_index_and_up_again(make_database_u
     assert "WHERE" not in full.upper() and "IS NOT NULL" in partial.upper()
 
 
-def _generic_plan(connection, statement: str, parameters: dict) -> str:
-    """PostgreSQL's plan for ``statement`` prepared as the driver sends it (``$n`` parameters) and
-    planned once for any value (a generic plan, as a statement run often, or a foreign key's
-    check, ends up with), sequential scans priced out so a tiny table still shows the index."""
-    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
-    text = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", statement)
-    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    connection.exec_driver_sql(f"PREPARE probe AS {text}")
-    values = ", ".join(str(int(parameters[name])) for name in names)
-    execute = f"EXECUTE probe({values})" if names else "EXECUTE probe"
-    plan = connection.exec_driver_sql(f"EXPLAIN {execute}").scalars().all()
-    connection.exec_driver_sql("DEALLOCATE probe")
-    return "\n".join(plan)
-
-
 def _plan(connection, statement: str, parameters) -> str:
     if connection.dialect.name == "sqlite":
         rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
         return "\n".join(row[-1] for row in rows)
-    return _generic_plan(connection, statement, parameters)
+    return generic_plan_of(connection, statement, parameters)
 
 
 # A foreign key's check when a complaint goes (or its id changes): the statement PostgreSQL's
@@ -179,7 +162,7 @@ def test_every_lookup_of_a_complaints_ratings_uses_the_partial_index(app, make_c
                 db.session.execute(statement).all()
             plans[name] = _plan(connection, counter.statements[-1], counter.parameters[-1])
         if connection.dialect.name == "postgresql":
-            plans["foreign key"] = _generic_plan(
+            plans["foreign key"] = generic_plan_of(
                 connection, PG_FOREIGN_KEY_CHECK, {"key": complaint.id}
             )
         else:

@@ -1,7 +1,9 @@
 """Counting SQL statements, to prove a page loads what it shows in a fixed number of queries."""
 
+import re
 from contextlib import contextmanager
 
+from psycopg import sql
 from sqlalchemy import event
 
 
@@ -73,3 +75,20 @@ def plan_of(
             connection.exec_driver_sql("SET LOCAL enable_indexonlyscan = off")
         rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
         return "\n".join(row[0] for row in rows)
+
+
+def generic_plan_of(connection, statement: str, parameters: dict) -> str:
+    """PostgreSQL's plan for ``statement`` prepared as the driver sends it (``$n`` parameters) and
+    planned once for any value (a generic plan, as a statement run often, or a foreign key's
+    check, ends up with), sequential scans priced out so a tiny table still shows the index."""
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
+    text = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", statement)
+    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql(f"PREPARE probe AS {text}")
+    raw = connection.connection.dbapi_connection
+    values = ", ".join(sql.Literal(parameters[name]).as_string(raw) for name in names)
+    execute = f"EXECUTE probe({values})" if names else "EXECUTE probe"
+    plan = connection.exec_driver_sql(f"EXPLAIN {execute}").scalars().all()
+    connection.exec_driver_sql("DEALLOCATE probe")
+    return "\n".join(plan)
