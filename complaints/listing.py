@@ -129,7 +129,7 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
         wanted = filters.page * PAGE_SIZE + 1
         # Narrowed, the list's matches of a query found twice are most likely few (2,300 open at
         # a million, before the filter): cut from the matches read, not walked for at once
-        walk_at_most = 0 if filters.narrowed else DIRECT_WALK // 2
+        walk_at_most = 0 if filters.narrowed else DIRECT_WALK
         # Most likely a page lies near: by the sample, or the query names more than FEW_NAMES
         # clients (their complaints, at least as many, match whatever the summaries say)
         dense = named is None or looks_dense(q, sample, wanted, walk_at_most)

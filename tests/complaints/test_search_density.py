@@ -159,8 +159,8 @@ def test_matches_lying_together_are_read_unless_the_short_walk_finds_them(
 
 def test_the_two_hit_rule_chooses_the_walk_in_the_list(app, viewer_id, monkeypatch):
     """Found twice in 256, "late" is walked for at once when a page of two (3 matches, 384 rows
-    at that rate) fits within half the direct walk's bound, else its matches are read first;
-    the pages are the plain filter's either way."""
+    at that rate) fits within the direct walk's bound, else its matches are read first; the
+    pages are the plain filter's either way."""
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
     monkeypatch.setattr(listing, "read_sample", lambda q: ONE_IN_128)
@@ -174,8 +174,8 @@ def test_the_two_hit_rule_chooses_the_walk_in_the_list(app, viewer_id, monkeypat
         assert listed("late", {}, viewer_id) == expected
         return _matches_read(counter.statements)
 
-    assert not matches_read(2 * 384)
-    assert matches_read(2 * 384 - 2)
+    assert not matches_read(384)
+    assert matches_read(383)
 
 
 @pytest.mark.parametrize(
