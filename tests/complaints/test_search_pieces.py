@@ -64,7 +64,7 @@ def sampled(monkeypatch):
     def use(summaries):
         sample = [s.lower() for s in summaries]
         monkeypatch.setattr(listing, "read_sample", lambda q: sample)
-        monkeypatch.setattr(search_pieces, "_fts_finds_more", lambda asked, limit: False)
+        monkeypatch.setattr(search_pieces, "_fts_finds_more", lambda asked, *limits: False)
         return sample
 
     return use
@@ -360,6 +360,30 @@ def test_a_narrowed_list_counts_only_the_rows_the_parts_find_beyond_the_query(sa
     pieces = rare_pieces(q, dialect, sample, narrowed=True)
     assert pieces is not None and len(pieces) == 2
     assert all(piece.lower() in q.lower() for piece in pieces)
+
+
+def test_sqlite_lets_the_parts_find_more_when_the_phrase_reads_its_whole_lists(
+    app, db_session, make_client, make_complaint, monkeypatch
+):
+    """A phrase whose rarest trigram the sample finds three times or more, not side by side, has
+    rows on every page of its lists, which FTS5 then reads whole: the parts may find as many rows
+    as half those entries cost (``_lists_read_whole``; here, testing a row costs next to
+    nothing), more than ``FOUND_AT_MOST``. Found side by side, its rows may lie together and the
+    phrase be cheap: ``FOUND_AT_MOST`` holds. PostgreSQL does not count."""
+    dialect = db_session.get_bind().dialect.name
+    summaries = ["qwerty  uiop", "qwerty uiop", "qwe rty", "uiop, qwerty"]
+    for summary in summaries:
+        make_complaint(summary=summary, client_id=make_client().id)
+    monkeypatch.setattr(search_pieces, "ROW_COST", 1e-9)  # parts whenever there are two
+    spread = ["qwerty uiop", "other"] * 3
+    together = ["qwerty uiop"] * 3 + ["other"] * 3
+    pieces = rare_pieces("qwerty uiop", dialect, spread)
+    assert pieces is not None
+    found = sum(all(piece in summary for piece in pieces) for summary in summaries)
+    monkeypatch.setattr(search_pieces, "FOUND_AT_MOST", found - 1)
+    assert rare_pieces("qwerty uiop", dialect, spread) == pieces
+    together_pieces = rare_pieces("qwerty uiop", dialect, together)
+    assert together_pieces == (None if dialect == "sqlite" else pieces)
 
 
 def test_no_sample_from_a_small_table(app, db_session, make_client, make_complaint, monkeypatch):
