@@ -18,9 +18,10 @@ FTS5 skips the pages of a list that hold no candidate, so a phrase whose rare tr
 together ("Complaint 999", the newest thousand) reads little (2.7 ms), while its parts may find
 thousands of rows spread over the table (3,700, 8 ms and 13 more to test them). So on SQLite the
 parts are only asked for once FTS5 has counted what they find, at most ``FOUND_AT_MOST`` (1.5 ms
-for "courier (case 42)"), or more when the phrase's rarest trigram is found on rows spread
-over the sample, where FTS5 reads its lists whole (``_lists_read_whole``). The sample decides what the search costs, never what it finds: every
-part is a substring of ``q``, so the rows the parts find hold every match.
+for "courier (case 42)"), or more when the phrase's rarest trigram is found on rows spread over
+the sample, where FTS5 reads its lists whole (``_lists_read_whole``). The sample decides what
+the search costs, never what it finds: every part is a substring of ``q``, so the rows the parts
+find hold every match.
 
 The parts differ by database, as the indexes do. SQLite's FTS5 trigram table ANDs single
 trigrams cheaply (a phrase of common trigrams is what costs), so a part is one trigram of ``q``,
@@ -251,7 +252,7 @@ def _fts_finds_more(asked: str, limit: int, lists: float = 0.0) -> bool:
     row of the table (``_lists_read_whole``), than the rows that half that read costs, at
     ``ROW_COST`` entries a row tested, if more. "courier (case 42" at a million (" 42" in 7 of
     256, "cas" and "ase" in every row): the phrase cost 35 ms of FTS5 for 1,289 rows, while
-    " 42" and "our" find 5,326 (under 6,140), read and tested in about 12 (page 60 → 25 ms)."""
+    " 42" and "our" find 2,663 (over 2,000, under 6,140): the page took 60 ms, now 25."""
     if lists:
         limit = max(limit, int(lists * (db.session.scalar(_NEWEST_KEY) or 0) / ROW_COST / 2))
     found = fts_found("fts_complaint_summaries", asked, limit + 1)
