@@ -64,37 +64,52 @@ def test_a_query_found_twice_is_walked_for_twice_the_rows_its_rate_needs():
     assert walk_bound("late", ["late"] * 2 + ["x"] * 254, wanted=51, most=20_000) == 20_000
 
 
-def test_a_walk_guessed_from_two_hits_gives_up_past_twice_its_rows(
-    app, db_session, make_client, make_complaint, make_user, monkeypatch
-):
+@pytest.fixture
+def late_page(app, db_session, make_client, make_complaint, make_user, monkeypatch):
+    """``late_page(late_first=False)``: ten open "Refund asked" complaints and three "Parcel came
+    late" due after them (before them with ``late_first``), listed two to a page; it returns
+    ``matches_read(sample)``, whether the list searched for "late" with that sample read its open
+    matches, having checked that its page and every page equal the plain filter's."""
+
+    def build(late_first: bool = False):
+        viewer_id = make_user("manager").id
+        now = utcnow()
+        summaries = ["Refund asked"] * 10 + ["Parcel came late"] * 3
+        for hours, summary in enumerate(summaries[::-1] if late_first else summaries, start=1):
+            make_complaint(
+                summary=summary,
+                client_id=make_client(name=f"Client {hours}").id,
+                due_at=now + timedelta(hours=hours),
+            )
+        monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+        monkeypatch.setattr(listing, "DIRECT_WALK", 10**6)
+        monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
+        expected = plain_filter("late", {}, viewer_id)
+        assert len(expected) == 3
+
+        def matches_read(sample: list[str]) -> bool:
+            monkeypatch.setattr(listing, "read_sample", lambda q: sample)
+            with count_statements(app) as counter:
+                page = open_complaints(Filters(q="late"), viewer_id, utcnow())
+            assert [item.id for item in page.items] == expected[:2]
+            assert listed("late", {}, viewer_id) == expected
+            return _matches_read(counter.statements)
+
+        return matches_read
+
+    return build
+
+
+def test_a_walk_guessed_from_two_hits_gives_up_past_twice_its_rows(late_page):
     """However far ``DIRECT_WALK`` lets it go, a query found twice is walked for no further than
     twice the rows the sample's rate needs: a page of two "late" matches (three rows to find)
     lies past ten other open complaints, so found twice in 4 summaries (a walk of 12 rows) the
     open matches are read, where the walk used to find the page; in 5 (15 rows), the walk finds
     it. The pages are the plain filter's either way."""
-    viewer_id = make_user("manager").id
-    now = utcnow()
-    summaries = ["Refund asked"] * 10 + ["Parcel came late"] * 3
-    for hours, summary in enumerate(summaries, start=1):
-        make_complaint(
-            summary=summary,
-            client_id=make_client(name=f"Client {hours}").id,
-            due_at=now + timedelta(hours=hours),
-        )
-    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    monkeypatch.setattr(listing, "DIRECT_WALK", 10**6)
-    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
-    expected = plain_filter("late", {}, viewer_id)
-    assert len(expected) == 3
+    read = late_page()
 
     def matches_read(summaries: int) -> bool:
-        sample = ["late", "other", "late"] + ["other"] * (summaries - 3)
-        monkeypatch.setattr(listing, "read_sample", lambda q: sample)
-        with count_statements(app) as counter:
-            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
-        assert [item.id for item in page.items] == expected[:2]
-        assert listed("late", {}, viewer_id) == expected
-        return _matches_read(counter.statements)
+        return read(["late", "other", "late"] + ["other"] * (summaries - 3))
 
     assert matches_read(4)
     assert not matches_read(5)
@@ -124,35 +139,12 @@ def test_matches_found_together_are_walked_for_over_a_few_rows_per_match():
 
 
 @pytest.mark.parametrize("late_first", [True, False], ids=["at-the-start", "further-down"])
-def test_matches_lying_together_are_read_unless_the_short_walk_finds_them(
-    app, db_session, make_client, make_complaint, make_user, monkeypatch, late_first
-):
+def test_matches_lying_together_are_read_unless_the_short_walk_finds_them(late_page, late_first):
     """A page of two "late" matches (three rows to find) among ten other open complaints. Found
     side by side in a sample of 5, the walk tests 12 rows at most (``TOGETHER_ROWS`` per match):
     matches first in the list are walked to; past the ten others they are read, where two hits
     apart (a walk of 15 rows at their rate) walk to them. The pages are the plain filter's."""
-    viewer_id = make_user("manager").id
-    now = utcnow()
-    summaries = ["Refund asked"] * 10 + ["Parcel came late"] * 3
-    for hours, summary in enumerate(summaries[::-1] if late_first else summaries, start=1):
-        make_complaint(
-            summary=summary,
-            client_id=make_client(name=f"Client {hours}").id,
-            due_at=now + timedelta(hours=hours),
-        )
-    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    monkeypatch.setattr(listing, "DIRECT_WALK", 10**6)
-    monkeypatch.setattr(search_pieces, "MIN_LENGTH", 3)
-    expected = plain_filter("late", {}, viewer_id)
-
-    def matches_read(sample: list[str]) -> bool:
-        monkeypatch.setattr(listing, "read_sample", lambda q: sample)
-        with count_statements(app) as counter:
-            page = open_complaints(Filters(q="late"), viewer_id, utcnow())
-        assert [item.id for item in page.items] == expected[:2]
-        assert listed("late", {}, viewer_id) == expected
-        return _matches_read(counter.statements)
-
+    matches_read = late_page(late_first)
     assert matches_read(["other", "late", "late", "other", "other"]) is not late_first
     assert not matches_read(["other", "late", "other", "late", "other"])
 
