@@ -94,6 +94,13 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     for prefix in ("postgres://", "postgresql://"):
         if uri.startswith(prefix):
             cfg["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len(prefix) :]
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A server can drop a pooled connection (a restart); a file cannot. The ping that guards
+        # each checkout against that is an extra statement per request on SQLite (issue #16).
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
 
     if not cfg.get("SECRET_KEY"):
         if development or testing:

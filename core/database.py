@@ -67,6 +67,16 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def read_rows(session: Session | scoped_session, statement, values: dict | None = None) -> list:
+    """The rows of a read of columns, run on the session's connection.
+
+    ``session.execute`` passes every result through the ORM's loading layer, objects or not; for a
+    read that selects columns only, that costs more than SQLite's own work (0.2 ms of the API
+    list's 50 rows against 0.1, issue #16). The connection is the session's, in its transaction.
+    """
+    return session.connection().execute(statement, values).all()
+
+
 def described_by_models(name: str | None, type_: str, parent_names) -> bool:
     """Alembic's ``include_name``: objects named ``fts_*`` (FTS5 tables and their shadow tables,
     trigram indexes) are kept by raw SQL in the migrations, not described by the models."""

@@ -7,6 +7,7 @@ refuses it field by field), ``intake`` writes, and each create is declared with 
 """
 
 from datetime import UTC, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -30,7 +31,7 @@ from complaints.models import IS_OPEN, Complaint
 from core import clients
 from core.api import ApiError, answer, api_blueprint, creates, operation
 from core.api.schemas import ClientIn
-from core.database import utcnow
+from core.database import read_rows, utcnow
 from core.extensions import db
 from core.models import Client, User
 from core.urls import external_url
@@ -125,6 +126,50 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         ) from None
 
 
+# What a list item shows, read as columns (no ORM objects).
+_ITEM_COLUMNS = (
+    Complaint.id,
+    Client.external_id,
+    Client.name,
+    Complaint.summary,
+    Complaint.status,
+    Complaint.channel,
+    User.name,
+    Complaint.opened_at,
+    Complaint.due_at,
+    Complaint.resolved_at,
+)
+
+
+@cache
+def _page_statement(status: str, after_cursor: bool) -> sa.Select:
+    """The page's statement for one shape of query, built once with its values bound.
+
+    Building a select costs as much as running this one (0.15 ms against 0.1 of SQLite at 50 rows),
+    and the API list runs it on every call (issue #16).
+    """
+    statement = (
+        sa.select(*_ITEM_COLUMNS)
+        .join(Client, Client.id == Complaint.client_id)
+        .outerjoin(User, User.id == Complaint.owner_id)
+        .order_by(Complaint.opened_at.desc(), Complaint.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
+    if status == "open":
+        statement = statement.where(IS_OPEN)
+    elif status != "all":
+        statement = statement.where(Complaint.status == sa.bindparam("status"))
+    if after_cursor:
+        opened_at = sa.bindparam("opened_at", type_=Complaint.opened_at.type)
+        statement = statement.where(
+            sa.or_(
+                Complaint.opened_at < opened_at,
+                sa.and_(Complaint.opened_at == opened_at, Complaint.id < sa.bindparam("last_id")),
+            )
+        )
+    return statement
+
+
 @bp.get("/complaints")
 @operation(
     "List complaints, newest first, with a cursor",
@@ -138,50 +183,34 @@ def list_complaints(query: ComplaintQuery):
     It reads the columns an item shows (no ORM objects) and validates the page in one call.
     """
     limit = query.limit
-    statement = (
-        sa.select(
-            Complaint.id,
-            Client.external_id,
-            Client.name.label("client_name"),
-            Complaint.summary,
-            Complaint.status,
-            Complaint.channel,
-            User.name.label("owner"),
-            Complaint.opened_at,
-            Complaint.due_at,
-            Complaint.resolved_at,
-        )
-        .join(Client, Client.id == Complaint.client_id)
-        .outerjoin(User, User.id == Complaint.owner_id)
-        .order_by(Complaint.opened_at.desc(), Complaint.id.desc())
-        .limit(limit + 1)
-    )
-    if query.status == "open":
-        statement = statement.where(IS_OPEN)
-    elif query.status != "all":
-        statement = statement.where(Complaint.status == query.status)
+    values = {"limit": limit + 1, "status": query.status}
     if query.cursor:
-        opened_at, last_id = _decode_cursor(query.cursor)
-        statement = statement.where(
-            sa.or_(
-                Complaint.opened_at < opened_at,
-                sa.and_(Complaint.opened_at == opened_at, Complaint.id < last_id),
-            )
-        )
-    rows = db.session.execute(statement).all()
+        values["opened_at"], values["last_id"] = _decode_cursor(query.cursor)
+    rows = read_rows(db.session, _page_statement(query.status, bool(query.cursor)), values)
     items = [
         {
-            "id": row.id,
-            "client": {"external_id": row.external_id, "name": row.client_name},
-            "summary": row.summary,
-            "status": row.status,
-            "channel": row.channel,
-            "owner": row.owner,
-            "opened_at": row.opened_at,
-            "due_at": row.due_at,
-            "resolved_at": row.resolved_at,
+            "id": id_,
+            "client": {"external_id": external_id, "name": client_name},
+            "summary": summary,
+            "status": status,
+            "channel": channel,
+            "owner": owner,
+            "opened_at": opened_at,
+            "due_at": due_at,
+            "resolved_at": resolved_at,
         }
-        for row in rows[:limit]
+        for (
+            id_,
+            external_id,
+            client_name,
+            summary,
+            status,
+            channel,
+            owner,
+            opened_at,
+            due_at,
+            resolved_at,
+        ) in rows[:limit]
     ]
     next_cursor = None
     if len(rows) > limit:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import audit
-from core.database import UTCDateTime, mark_writing, utcnow
+from core.database import UTCDateTime, mark_writing, read_rows, utcnow
 from core.errors import NotFound, RuleError
 from core.extensions import db
 
@@ -146,6 +146,18 @@ def revoke_token(name: str, actor_id: int | None = None) -> ApiToken:
     return row
 
 
+# Built once: every API request runs it, and building it cost a third of running it (issue #16).
+_TOKEN_BY_HASH = sa.select(
+    ApiToken.id,
+    ApiToken.name,
+    ApiToken.created_at,
+    ApiToken.scopes,
+    ApiToken.last_used_at,
+    ApiToken.expires_at,
+    ApiToken.revoked_at,
+).where(ApiToken.token_hash == sa.bindparam("token_hash"))
+
+
 def authenticate(token: str, writing: bool) -> TokenBrief | None:
     """The token's brief if it is known, not revoked and not expired; notes its use (see above).
 
@@ -153,17 +165,8 @@ def authenticate(token: str, writing: bool) -> TokenBrief | None:
     transaction still takes the write lock at its start after the note's short one.
     """
     now = utcnow()
-    row = db.session.execute(
-        sa.select(
-            ApiToken.id,
-            ApiToken.name,
-            ApiToken.created_at,
-            ApiToken.scopes,
-            ApiToken.last_used_at,
-            ApiToken.expires_at,
-            ApiToken.revoked_at,
-        ).where(ApiToken.token_hash == hash_token(token))
-    ).first()
+    rows = read_rows(db.session, _TOKEN_BY_HASH, {"token_hash": hash_token(token)})
+    row = rows[0] if rows else None
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= now:

@@ -76,3 +76,22 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
             assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 10000
             assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "pings"),
+    [("sqlite:///{tmp}/p.db", False), ("postgres://huddle@localhost/huddle", True)],
+)
+def test_only_a_database_server_is_pinged_before_each_request(tmp_path, url, pings):
+    """A server may drop a pooled connection (a restart); a SQLite file cannot, so the ping would
+    be a statement more on every request for nothing."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": url.format(tmp=tmp_path),
+        }
+    )
+    with app.app_context():
+        assert db.engine.pool._pre_ping is pings
+        db.engine.dispose()
