@@ -57,8 +57,10 @@ def plan_of(
     index feeds it is a coin toss of the statistics): the plan then shows the index that gives
     the statement's order, as it does on a large table. PostgreSQL first analyzes the tables the
     lists read, inside the test's transaction: the plan then follows from the test's own rows, not
-    from whatever an autovacuum's ANALYZE last saw of the shared database (the likely cause of
-    three open-list plans that once failed in a run and passed when run again)."""
+    from whatever an autovacuum's ANALYZE last saw of the shared database. What no ANALYZE undoes
+    is the size of the files: rows an earlier test wrote and rolled back stay in its tables and
+    indexes, so on a handful of rows two equally good indexes can swap places with the order the
+    tests ran in. A plan test gives the index it expects a reason to win (most rows closed, say)."""
     from core.extensions import db
 
     with app.app_context():
