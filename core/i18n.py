@@ -112,7 +112,9 @@ def speaking(locale: str | None, timezone: str | None = None) -> Iterator[None]:
 
 
 class _DateStyles:
-    """The viewer's three date styles, looked up once per request, locale and timezone.
+    """The viewer's three date styles, looked up once per locale and timezone, and the texts they
+    wrote: kept by the process, since a day or a clock time is written the same for every reader
+    of that language and timezone (a list's 50 rows met few of the last request's texts).
 
     Flask-Babel's ``format_date``/``format_time`` find the locale, the timezone, the app's format
     settings and the locale's pattern again for every value: about 250 Python calls per instant, so
@@ -155,6 +157,8 @@ class _DateStyles:
         key = (value, pattern)
         written = self.days.get(key)
         if written is None:  # rows of a list often share their days
+            if len(self.days) >= DAYS_KEPT:
+                self.days.clear()
             written = self.days[key] = pattern.apply(value, self.locale)
         return written
 
@@ -188,16 +192,27 @@ def _date_styles() -> _DateStyles | None:
     babel_state = store.get("_flask_babel")
     locale = getattr(babel_state, "babel_locale", None) or get_locale()
     tzinfo = getattr(babel_state, "babel_tzinfo", None) or get_timezone()
-    found = store.get("_date_styles")
-    if found is None or found.locale is not locale or found.tzinfo is not tzinfo:
+    found = store.get("_date_styles")  # (locale, tzinfo, styles): this request's last lookup
+    if found is None or found[0] is not locale or found[1] is not tzinfo:
         configured = get_babel().instance.date_formats
         if locale is None or any(configured[key] for key in _STYLE_SETTINGS):
             return None
-        found = store["_date_styles"] = _DateStyles(locale, tzinfo)
-    return found
+        key = (str(locale), str(tzinfo))
+        styles = _KEPT_STYLES.get(key)
+        if styles is None:
+            if len(_KEPT_STYLES) >= STYLES_KEPT:
+                _KEPT_STYLES.clear()
+            styles = _KEPT_STYLES[key] = _DateStyles(locale, tzinfo)
+        found = store["_date_styles"] = (locale, tzinfo, styles)
+    return found[2]
 
 
 _STYLE_SETTINGS = ("date.medium", "date.full", "time.short")  # Flask-Babel's, None unless set
+# The styles of each language and timezone met, and the days each wrote, up to these counts (then
+# they start again): the clock texts are bounded by the minutes of a day.
+_KEPT_STYLES: dict[tuple[str, str], _DateStyles] = {}
+STYLES_KEPT = 64
+DAYS_KEPT = 4096
 
 
 def format_day(value) -> str:

@@ -1,11 +1,14 @@
-"""The date styles are written from patterns kept per request (issue #16), exactly as Flask-Babel
-writes them: in each language, in the reader's timezone or a ``speaking`` block's, across DST."""
+"""The date styles are written from patterns and texts kept per language and timezone (issue
+#16), exactly as Flask-Babel writes them: in each language, in the reader's timezone or a
+``speaking`` block's, across DST."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from babel.dates import DateTimePattern
 from flask_babel import format_date, format_time, get_locale
 
+from core import i18n
 from core.i18n import format_day, format_heading_day, format_moment, reads_the_clock_only, speaking
 
 # Every 7 h 13 min for a week, then the same instants a day and a week on: the later rounds meet
@@ -47,3 +50,23 @@ def test_date_styles_write_what_flask_babel_writes(app):
 )
 def test_a_clock_text_is_kept_only_when_the_hour_and_minute_decide_it(pattern, kept):
     assert reads_the_clock_only(pattern) is kept
+
+
+def test_a_text_written_for_one_request_is_not_written_again_for_the_next(app, monkeypatch):
+    """The texts are kept per language and timezone, not per request: a list's next reader meets
+    its days and clock times already written. Another timezone writes its own."""
+    monkeypatch.setattr(i18n, "_KEPT_STYLES", {})  # what earlier tests wrote is not kept here
+    value = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    with app.test_request_context("/"), speaking("pt_BR", "America/Sao_Paulo"):
+        first = format_moment(value)
+    written = []
+    original = DateTimePattern.apply
+    monkeypatch.setattr(
+        DateTimePattern, "apply", lambda *args, **kw: written.append(args) or original(*args, **kw)
+    )
+    with app.test_request_context("/"), speaking("pt_BR", "America/Sao_Paulo"):
+        assert format_moment(value) == first
+    assert written == []
+    with app.test_request_context("/"), speaking("pt_BR", "Europe/Moscow"):
+        assert format_moment(value) != first
+    assert written  # Moscow's day and clock time were written afresh
