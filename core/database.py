@@ -71,8 +71,8 @@ def read_rows(session: Session | scoped_session, statement, values: dict | None 
     """The rows of a read of columns, run on the session's connection.
 
     ``session.execute`` passes every result through the ORM's loading layer, objects or not; for a
-    read that selects columns only, that costs more than SQLite's own work (0.2 ms of the API
-    list's 50 rows against 0.1, issue #16). The connection is the session's, in its transaction.
+    read that selects columns only, that layer costs as much as SQLite's own work (0.1 ms each for
+    the API list's 50 rows, issue #16). The connection is the session's, in its transaction.
     """
     return session.connection().execute(statement, values).all()
 
