@@ -66,15 +66,16 @@ def test_a_query_found_twice_is_walked_for_twice_the_rows_its_rate_needs():
 
 @pytest.fixture
 def late_page(app, db_session, make_client, make_complaint, make_user, monkeypatch):
-    """``late_page(late_first=False)``: ten open "Refund asked" complaints and three "Parcel came
-    late" due after them (before them with ``late_first``), listed two to a page; it returns
-    ``matches_read(sample)``, whether the list searched for "late" with that sample read its open
-    matches, having checked that its page and every page equal the plain filter's."""
+    """``late_page(late_first=False, others=10)``: ten (``others``) open "Refund asked" complaints
+    and three "Parcel came late" due after them (before them with ``late_first``), listed two to a
+    page; it returns ``matches_read(sample)``, whether the list searched for "late" with that
+    sample read its open matches, having checked that its page and every page equal the plain
+    filter's."""
 
-    def build(late_first: bool = False):
+    def build(late_first: bool = False, others: int = 10):
         viewer_id = make_user("manager").id
         now = utcnow()
-        summaries = ["Refund asked"] * 10 + ["Parcel came late"] * 3
+        summaries = ["Refund asked"] * others + ["Parcel came late"] * 3
         for hours, summary in enumerate(summaries[::-1] if late_first else summaries, start=1):
             make_complaint(
                 summary=summary,
@@ -100,19 +101,32 @@ def late_page(app, db_session, make_client, make_complaint, make_user, monkeypat
     return build
 
 
-def test_a_walk_guessed_from_two_hits_gives_up_past_twice_its_rows(late_page):
-    """However far ``DIRECT_WALK`` lets it go, a query found twice is walked for no further than
-    twice the rows the sample's rate needs: a page of two "late" matches (three rows to find)
-    lies past ten other open complaints, so found twice in 4 summaries (a walk of 12 rows) the
-    open matches are read, where the walk used to find the page; in 5 (15 rows), the walk finds
-    it. The pages are the plain filter's either way."""
+def test_a_walk_guessed_from_two_hits_goes_on_only_as_far_as_what_it_found_says(late_page):
+    """However far ``DIRECT_WALK`` lets it go, a query found twice is walked for twice the rows
+    the sample's rate needs, and on from there only as far as the rate of what it found says the
+    rest of the page lies (``_further``). A page of two "late" matches (three rows to find) lies
+    past ten other open complaints: found twice in 3 summaries, the walk of 9 rows finds none, so
+    the open matches are read; in 4, its 12 rows hold two of the three and it goes on for 8 more,
+    where it used to read the matches; in 5 (15 rows) it finds the page. The pages are the plain
+    filter's every time."""
     read = late_page()
 
     def matches_read(summaries: int) -> bool:
         return read(["late", "other", "late"] + ["other"] * (summaries - 3))
 
-    assert matches_read(4)
+    assert matches_read(3)
+    assert not matches_read(4)
     assert not matches_read(5)
+
+
+def test_a_walk_goes_on_by_the_rate_of_what_it_found_within_a_direct_walk():
+    """A quarter more than the rate says the rest lie within; nothing when it found none, or
+    when the rest would lie more than ``DIRECT_WALK`` rows further ("delivery (case 9" at a
+    million, page 3: 138 of 151 in 20,000 rows, so 2,356 more)."""
+    assert listing._further(20_000, found=138, wanted=151) == 2_356
+    assert listing._further(12, found=2, wanted=3) == 8
+    assert listing._further(20_000, found=0, wanted=151) == 0
+    assert listing._further(20_000, found=100, wanted=251) == 0  # 37,750 rows more
 
 
 def test_hits_side_by_side_in_the_sample_lie_together():
@@ -140,11 +154,12 @@ def test_matches_found_together_are_walked_for_over_a_few_rows_per_match():
 
 @pytest.mark.parametrize("late_first", [True, False], ids=["at-the-start", "further-down"])
 def test_matches_lying_together_are_read_unless_the_short_walk_finds_them(late_page, late_first):
-    """A page of two "late" matches (three rows to find) among ten other open complaints. Found
-    side by side in a sample of 5, the walk tests 12 rows at most (``TOGETHER_ROWS`` per match):
-    matches first in the list are walked to; past the ten others they are read, where two hits
-    apart (a walk of 15 rows at their rate) walk to them. The pages are the plain filter's."""
-    matches_read = late_page(late_first)
+    """A page of two "late" matches (three rows to find) among twelve other open complaints.
+    Found side by side in a sample of 5, the walk tests 12 rows at most (``TOGETHER_ROWS`` per
+    match): matches first in the list are walked to; past the twelve others (none in the walk's
+    rows, so it does not go on) they are read, where two hits apart (a walk of 15 rows at their
+    rate) walk to them. The pages are the plain filter's."""
+    matches_read = late_page(late_first, others=12)
     assert matches_read(["other", "late", "late", "other", "other"]) is not late_first
     assert not matches_read(["other", "late", "other", "late", "other"])
 
