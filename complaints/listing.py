@@ -272,9 +272,8 @@ def _walked_directly(
         return sa.tuple_(*key) <= sa.tuple_(*row) if down else sa.tuple_(*key) >= sa.tuple_(*row)
 
     wanted = filters.page * PAGE_SIZE + 1
-    ids = list(
-        db.session.scalars((walk.where(before(end)) if end is not None else walk).limit(wanted))
-    )
+    first = walk.where(before(end)) if end is not None else walk
+    ids = list(db.session.scalars(first.limit(wanted)))
     further = _further(bound, len(ids), wanted) if end is not None else 0
     if further:  # on from the end of the first rows, as far as their rate says the page lies
         last = db.session.execute(listed.offset(bound + further).limit(1)).first()
@@ -288,8 +287,8 @@ def _walked_directly(
 def _further(walked: int, found: int, wanted: int) -> int:
     """How many rows more a walk that found ``found`` of the ``wanted`` matches in its first
     ``walked`` rows goes on for: what their rate says the rest lie within, and a quarter more;
-    0 (none) when it found none, or when that is more than ``DIRECT_WALK`` (then the matches are
-    read: ``_open_matches``).
+    0 (none) when it found none or all, or when that is more than ``DIRECT_WALK`` (then the
+    matches are read: ``_open_matches``).
 
     Past the first page the open rows may hold a query's matches less often than the sample
     said: page 3 of "delivery (case 9" at a million lies within 22,000 open rows, not 20,000.
@@ -297,7 +296,7 @@ def _further(walked: int, found: int, wanted: int) -> int:
     more find the page (SQLite 136 → 48 ms, PostgreSQL 71–73 → 51–56; page 4, which PostgreSQL's
     planner then walked in full, 547–616 → 75–80).
     """
-    if found == 0:
+    if not 0 < found < wanted:
         return 0
     further = ceil((wanted - found) * walked / found * 1.25)
     return further if further <= DIRECT_WALK else 0
@@ -379,7 +378,7 @@ def _walked_in_a_prefix(
     wanted = filters.page * PAGE_SIZE + 1
     ids = matches_in(bound, 0, wanted)
     further = _further(bound, len(ids), wanted)
-    if len(ids) < wanted and further:  # as on SQLite (``_walked_directly``)
+    if further:  # as on SQLite (``_walked_directly``)
         ids += matches_in(further, bound, wanted - len(ids))
     return _page_of(ids, filters) if len(ids) >= wanted else None
 

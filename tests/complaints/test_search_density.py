@@ -120,12 +120,13 @@ def test_a_walk_guessed_from_two_hits_goes_on_only_as_far_as_what_it_found_says(
 
 
 def test_a_walk_goes_on_by_the_rate_of_what_it_found_within_a_direct_walk():
-    """A quarter more than the rate says the rest lie within; nothing when it found none, or
-    when the rest would lie more than ``DIRECT_WALK`` rows further ("delivery (case 9" at a
-    million, page 3: 138 of 151 in 20,000 rows, so 2,356 more)."""
+    """A quarter more than the rate says the rest lie within; nothing when it found none (or
+    the page), or when the rest would lie more than ``DIRECT_WALK`` rows further ("delivery
+    (case 9" at a million, page 3: 138 of 151 in 20,000 rows, so 2,356 more)."""
     assert listing._further(20_000, found=138, wanted=151) == 2_356
     assert listing._further(12, found=2, wanted=3) == 8
     assert listing._further(20_000, found=0, wanted=151) == 0
+    assert listing._further(20_000, found=151, wanted=151) == 0  # the page is found
     assert listing._further(20_000, found=100, wanted=251) == 0  # 37,750 rows more
 
 
