@@ -217,8 +217,7 @@ def _from_the_matches(filters: Filters, keys: dict):
     """
     _, down = SORT_KEYS[filters.sort]
     ordered = sorted(sorted(keys, reverse=down), key=keys.__getitem__, reverse=down)
-    start = (filters.page - 1) * PAGE_SIZE
-    page = ordered[start : start + PAGE_SIZE + 1]
+    page = _page_of(ordered, filters)
     return brief_select().where(Complaint.id.in_(page)).order_by(*SORTS[filters.sort])
 
 
@@ -303,7 +302,7 @@ def _further(walked: int, found: int, wanted: int) -> int:
 
 
 def _page_of(ids: list[int], filters: Filters) -> list[int]:
-    """The page's ids (and the next one's first) from the matches walked in order."""
+    """The page's ids (and the next one's first) from the matches in the list's order."""
     start = (filters.page - 1) * PAGE_SIZE
     return ids[start : start + PAGE_SIZE + 1]
 
