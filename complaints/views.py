@@ -29,6 +29,7 @@ from complaints.forms import (
     local_to_utc,
 )
 from complaints.intake import mailing
+from complaints.list_rows import kept_rows
 from complaints.models import CHANNELS, OPEN_STATUSES
 from core.access import role_required
 from core.announce import announces
@@ -40,7 +41,12 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
 @bp.context_processor
 def _words():
-    return {"labels": labels(), "open_statuses": OPEN_STATUSES, "detail_value": detail_value}
+    return {
+        "labels": labels(),
+        "open_statuses": OPEN_STATUSES,
+        "detail_value": detail_value,
+        "kept_rows": kept_rows,
+    }
 
 
 def _refused(error: services.ComplaintError, form=None, fallback: str | None = None) -> str | None:

@@ -1,0 +1,156 @@
+"""Issue #16: the open list's rows are written once for what they show and kept
+(``complaints.list_rows``): a kept row is always the row the template writes for the same facts."""
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from flask import render_template
+from flask_login import login_user
+
+from complaints import list_rows
+from complaints.briefs import ComplaintBrief
+from complaints.models import Complaint
+from core.database import utcnow
+from core.i18n import speaking
+
+NOW = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
+BASE = ComplaintBrief(
+    id=7,
+    client_name="Ana Lima",
+    summary="Parcel lost",
+    status="new",
+    channel="phone",
+    category=None,
+    owner_id=None,
+    owner_name=None,
+    team_id=None,
+    opened_at=NOW - timedelta(days=3),
+    due_at=NOW + timedelta(hours=2),
+    last_contact_at=None,
+    age_days=3,
+    client_id=11,
+)
+OWNED = replace(BASE, owner_id=5, owner_name="Rita")
+# Each changes one thing a row shows: (brief, facts, language, timezone, role)
+CHANGES = {
+    "client name": (replace(BASE, client_name="Ana Lima Souza"), {}, None, None, "manager"),
+    "client link": (replace(BASE, client_id=12), {}, None, None, "manager"),
+    "complaint id": (replace(BASE, id=8), {}, None, None, "manager"),
+    "summary": (replace(BASE, summary="Parcel lost twice"), {}, None, None, "manager"),
+    "generated title": (
+        replace(BASE, summary_kind="rated", summary_params={"score": 2}),
+        {},
+        None,
+        None,
+        "manager",
+    ),
+    "its score": (
+        replace(BASE, summary_kind="rated", summary_params={"score": 1}),
+        {},
+        None,
+        None,
+        "manager",
+    ),
+    "status": (replace(BASE, status="contacting"), {}, None, None, "manager"),
+    "channel": (replace(BASE, channel="email"), {}, None, None, "manager"),
+    "category": (replace(BASE, category="Late delivery"), {}, None, None, "manager"),
+    "age": (replace(BASE, age_days=4), {}, None, None, "manager"),
+    "owner": (OWNED, {}, None, None, "manager"),
+    "owner's name": (replace(OWNED, owner_name="Rita Alves"), {}, None, None, "manager"),
+    "owner away": (OWNED, {"owners_away": {5}}, None, None, "manager"),
+    "deadline": (replace(BASE, due_at=NOW + timedelta(hours=3)), {}, None, None, "manager"),
+    "overdue now": (BASE, {"now": NOW + timedelta(hours=3)}, None, None, "manager"),
+    "last contact": (
+        replace(BASE, last_contact_at=NOW - timedelta(hours=1)),
+        {},
+        None,
+        None,
+        "manager",
+    ),
+    "attempts": (BASE, {"attempts": {7: 2}}, None, None, "manager"),
+    "language": (BASE, {}, "pt_BR", None, "manager"),
+    "timezone": (BASE, {}, None, "Europe/Moscow", "manager"),
+    "role": (BASE, {}, None, None, "agent"),
+}
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def write_rows(app, make_user):
+    """Write rows as ``_rows.html`` does for a viewer of a role, in one request (one CSRF token)."""
+    viewers = {role: make_user(role) for role in ("manager", "agent")}
+    with app.test_request_context("/complaints/"):
+
+        def write(rows, facts=None, locale="en", timezone="UTC", role="manager", fresh=False):
+            if fresh:
+                list_rows._KEPT.clear()
+            login_user(viewers[role])
+            with speaking(locale or "en", timezone or "UTC"):
+                return render_template(
+                    "complaints/_rows.html", rows=rows, **{"now": NOW, **(facts or {})}
+                )
+
+        yield write
+
+
+def test_a_kept_row_is_written_again_for_anything_it_shows_that_changed(write_rows):
+    base = write_rows([BASE])
+    assert write_rows([BASE]) == base == write_rows([BASE], fresh=True)
+    kept = {}
+    for change, (brief, facts, locale, timezone, role) in CHANGES.items():
+        kept[change] = write_rows([brief], facts, locale, timezone, role)
+        assert kept[change] != base, change
+    for change, (brief, facts, locale, timezone, role) in CHANGES.items():
+        assert write_rows([brief], facts, locale, timezone, role, fresh=True) == kept[change]
+
+
+def test_a_row_already_written_is_taken_from_the_kept_rows(write_rows):
+    first = write_rows([BASE, OWNED], fresh=True)
+    assert len(list_rows._KEPT) == 2
+    (key, row), *_ = list_rows._KEPT.items()
+    list_rows._KEPT[key] = row.replace("Ana Lima", "Kept Row")
+    assert "Kept Row" in write_rows([BASE, OWNED]) and "Kept Row" not in first
+
+
+def test_a_row_with_a_refusal_is_written_and_not_kept(write_rows):
+    write_rows([BASE], fresh=True)
+    refused = write_rows([BASE], {"error": "Someone else took it first."})
+    assert 'role="alert">Someone else took it first.</small>' in refused
+    assert len(list_rows._KEPT) == 1
+    assert "Someone else" not in write_rows([BASE])
+
+
+def test_the_rows_kept_are_bounded(write_rows, monkeypatch):
+    monkeypatch.setattr(list_rows, "ROWS_KEPT", 3)
+    briefs = [replace(BASE, id=number) for number in range(1, 8)]
+    written = write_rows(briefs, fresh=True)
+    assert len(list_rows._KEPT) <= 3
+    assert write_rows(briefs) == written == write_rows(briefs, fresh=True)
+
+
+def test_each_session_reads_its_own_token_in_a_kept_row(app, make_user, make_complaint):
+    unowned = make_complaint(summary="Nobody called yet")
+    list_rows._KEPT.clear()
+    managers = [app.test_client() for _ in range(2)]
+    for manager in managers:
+        manager.log_in(make_user("manager", timezone="UTC", locale="en"))
+    tokens = []
+    for manager in managers:
+        page = manager.get("/complaints/").text
+        row = page[page.index(f'id="complaint-row-{unowned.id}"') :]
+        tokens.append(TOKEN.search(row).group(1))
+    assert tokens[0] != tokens[1]
+    assert len(list_rows._KEPT) == 1  # one row, written once for both
+    # Without JavaScript the form posts its own token: the second manager's is theirs
+    taken = managers[1].post(
+        f"/complaints/{unowned.id}/take",
+        data={"csrf_token": tokens[1], "from": "list"},
+        csrf=False,
+    )
+    assert taken.status_code == 302
+    with app.app_context():
+        from core.extensions import db
+
+        assert db.session.get(Complaint, unowned.id).owner_id is not None
