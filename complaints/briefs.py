@@ -23,6 +23,7 @@ from complaints.models import (
     Rating,
     summary_text,
 )
+from core.database import read_rows
 from core.extensions import db
 from core.models import Client, User
 
@@ -130,17 +131,18 @@ def brief_select():
     )
 
 
-def fetch_briefs(statement, now: datetime) -> list[ComplaintBrief]:
-    """Run a ``brief_select`` statement; ages are counted in whole days up to ``now``."""
+def fetch_briefs(statement, now: datetime, values: dict | None = None) -> list[ComplaintBrief]:
+    """Run a ``brief_select`` statement (with the ``values`` it binds); ages are counted in whole
+    days up to ``now``. Its columns are read as rows (``read_rows``), not through the ORM."""
     return [
         ComplaintBrief(
             *row[:12],
-            age_days=max(0, (now - row.opened_at).days),
-            client_id=row.client_id,
-            summary_kind=row.summary_kind,
-            summary_params=row.summary_params,
+            age_days=max(0, (now - row[9]).days),
+            client_id=row[12],
+            summary_kind=row[13],
+            summary_params=row[14],
         )
-        for row in db.session.execute(statement)
+        for row in read_rows(db.session, statement, values)
     ]
 
 

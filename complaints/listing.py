@@ -3,6 +3,7 @@ page), and a manager's own follow-ups for today."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from math import ceil
 
 import sqlalchemy as sa
@@ -100,7 +101,8 @@ def open_complaints(
     """One page of the open list (one query; a search reads a few more first, however large the
     tables: ``_list_statement``), which of its owners are away on the viewer's ``today`` (one
     more; the UTC date of ``now`` unless told) and its unanswered attempts (one)."""
-    items = fetch_briefs(_list_statement(filters, viewer_id, now), now)
+    statement, values = _list_statement(filters, viewer_id, now)
+    items = fetch_briefs(statement, now, values)
     shown = items[:PAGE_SIZE]
     return Page(
         items=shown,
@@ -111,8 +113,9 @@ def open_complaints(
     )
 
 
-def _list_statement(filters: Filters, viewer_id: int, now: datetime):
-    """The page's statement. A search first reads its open matches, at most ``FEW_MATCHES + 1``
+def _list_statement(filters: Filters, viewer_id: int, now: datetime) -> tuple[sa.Select, dict]:
+    """The page's statement and the values it binds. Without a search it is built once per shape
+    of filters (``_plain_page``). A search first reads its open matches, at most ``FEW_MATCHES + 1``
     rows (``_open_matches``): when the read stopped short it has them all and the page is cut from
     them; otherwise the list's index is walked in order, testing each row (first
     ``_walked_directly``, then ``_row_matches``), and the walk stops after a page. A query whose
@@ -142,15 +145,43 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime):
             at_most = MANY_MATCHES if dense else FEW_MATCHES
             found, rows = _open_matches(q, sample, named, filters, viewer_id, now, at_most)
             if rows <= at_most:
-                return _from_the_matches(filters, found)
+                return _from_the_matches(filters, found), {}
             if not dense:
                 walked = _walked_directly(q, named, filters, viewer_id, now, DIRECT_WALK)
         if walked is not None:
-            return brief_select().where(Complaint.id.in_(walked)).order_by(*SORTS[filters.sort])
-    statement = _filtered(brief_select().where(IS_OPEN), filters, viewer_id, now)
-    if q:
-        statement = statement.where(_row_matches(q))
-    return _one_page(statement, filters)
+            statement = brief_select().where(Complaint.id.in_(walked))
+            return statement.order_by(*SORTS[filters.sort]), {}
+        statement = _filtered(brief_select().where(IS_OPEN), filters, viewer_id, now)
+        return _one_page(statement.where(_row_matches(q)), filters), {}
+    shape = (filters.view, filters.category_id is not None, filters.channel is not None)
+    values = {
+        "viewer_id": viewer_id,
+        "now": now,
+        "category_id": filters.category_id,
+        "channel": filters.channel,
+        "limit": PAGE_SIZE + 1,
+        "offset": (filters.page - 1) * PAGE_SIZE,
+    }
+    return _plain_page(*shape, filters.sort), values
+
+
+@cache
+def _plain_page(view: str, by_category: bool, by_channel: bool, sort: str) -> sa.Select:
+    """A page of the open list without a search, for one shape of filters, built once with its
+    values bound (``_list_statement`` gives them): building the select and its cache key anew
+    cost 0.4 ms a request, a third of the list's reads (issue #16)."""
+    shape = Filters(
+        view=view,
+        category_id=sa.bindparam("category_id") if by_category else None,
+        channel=sa.bindparam("channel") if by_channel else None,
+        sort=sort,
+    )
+    statement = _filtered(
+        brief_select().where(IS_OPEN), shape, sa.bindparam("viewer_id"), sa.bindparam("now")
+    )
+    return (
+        statement.order_by(*SORTS[sort]).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+    )
 
 
 def _open_matches(
@@ -390,9 +421,9 @@ def _filtered(statement, filters: Filters, viewer_id: int, now: datetime):
         statement = statement.where(Complaint.owner_id.is_(None))
     elif filters.view == "overdue":
         statement = statement.where(Complaint.due_at < now)
-    if filters.category_id:
+    if filters.category_id is not None:
         statement = statement.where(Complaint.category_id == filters.category_id)
-    if filters.channel:
+    if filters.channel is not None:
         statement = statement.where(Complaint.channel == filters.channel)
     return statement
 

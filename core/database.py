@@ -72,8 +72,11 @@ def read_rows(session: Session | scoped_session, statement, values: dict | None 
 
     ``session.execute`` passes every result through the ORM's loading layer, objects or not; for a
     read that selects columns only, that layer costs as much as SQLite's own work (0.1 ms each for
-    the API list's 50 rows, issue #16). The connection is the session's, in its transaction.
+    the API list's 50 rows, issue #16). The connection is the session's, in its transaction, and
+    what the session holds unwritten is flushed first, as ``session.execute`` does (autoflush).
     """
+    if session.autoflush:
+        session.flush()  # nothing to do (and next to no cost) when nothing is pending
     return session.connection().execute(statement, values).all()
 
 
