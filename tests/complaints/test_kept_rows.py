@@ -13,6 +13,7 @@ from complaints import list_rows
 from complaints.briefs import ComplaintBrief
 from complaints.models import Complaint
 from core.database import utcnow
+from core.extensions import db
 from core.i18n import speaking
 
 NOW = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
@@ -151,6 +152,4 @@ def test_each_session_reads_its_own_token_in_a_kept_row(app, make_user, make_com
     )
     assert taken.status_code == 302
     with app.app_context():
-        from core.extensions import db
-
         assert db.session.get(Complaint, unowned.id).owner_id is not None
