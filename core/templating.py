@@ -12,6 +12,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from core.i18n import format_day, format_heading_day, format_moment
 from core.inputs import MAX_ID, date_in_range
+from core.kept_html import kept_navigation
 from core.money import format_money
 from core.urls import id_url
 
@@ -104,3 +105,4 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["isodate"] = IsoDateConverter
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["id_url"] = id_url
+    app.jinja_env.globals["kept_navigation"] = kept_navigation
