@@ -430,7 +430,7 @@ def unanswered_attempts(complaint_ids) -> dict[int, int]:
     complaint_ids = list(set(complaint_ids))
     if not complaint_ids:
         return {}
-    return dict(db.session.execute(_UNANSWERED, {"ids": complaint_ids}).all())
+    return dict(read_rows(db.session, _UNANSWERED, {"ids": complaint_ids}))
 
 
 def attempts_among(contacts) -> int:

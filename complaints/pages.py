@@ -35,7 +35,7 @@ from complaints.models import (
     SurveyLink,
 )
 from core import audit
-from core.database import utcnow
+from core.database import read_rows, utcnow
 from core.extensions import db
 from core.mail import outbox as mail
 from core.models import User
@@ -138,7 +138,7 @@ def managers() -> list[User]:
 
 
 def _pairs(statement) -> list[tuple[int, str]]:
-    return [tuple(row) for row in db.session.execute(statement)]
+    return [tuple(row) for row in read_rows(db.session, statement)]
 
 
 # Built once (they take no values): each complaint page runs all three.
@@ -153,8 +153,13 @@ _OWNER_CHOICES = (
 )
 
 
+def category_names() -> list[tuple[int, str]]:
+    """Each category's id and name, for the open list's filter (it read whole objects, issue #16)."""
+    return _pairs(_CATEGORY_CHOICES)
+
+
 def category_choices() -> list[tuple[int, str]]:
-    return [(0, _("Not categorised yet")), *_pairs(_CATEGORY_CHOICES)]
+    return [(0, _("Not categorised yet")), *category_names()]
 
 
 def playbook_choices() -> list[tuple[int, str]]:

@@ -64,12 +64,11 @@ def open_list():
     context = {
         "page": listing.open_complaints(filters, current_user.id, now, today),
         "now": now,
-        "categories": pages.categories(),
         "channels": CHANNELS,
     }
-    if request.htmx:
+    if request.htmx:  # the list alone: the filters' options stay as the page has them
         return render_template("complaints/_list.html", **context)
-    return render_template("complaints/list.html", **context)
+    return render_template("complaints/list.html", categories=pages.category_names(), **context)
 
 
 @bp.get("/mine")

@@ -9,10 +9,12 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from core.database import read_rows
 from core.extensions import db
 from core.models import AwayDay, User
 
-# Built once, the values bound when run: the board and the complaint list ask on every view (#16).
+# Built once, the values bound when run, read as rows: the board and the complaint list ask on
+# every view (#16).
 _AWAY_ON = sa.select(AwayDay.user_id).where(
     AwayDay.user_id.in_(sa.bindparam("user_ids", expanding=True)), AwayDay.on == sa.bindparam("on")
 )
@@ -23,7 +25,7 @@ def away_on(user_ids: Iterable[int | None], on: date) -> set[int]:
     user_ids = list({user_id for user_id in user_ids if user_id is not None})
     if not user_ids:
         return set()
-    return set(db.session.scalars(_AWAY_ON, {"user_ids": user_ids, "on": on}))
+    return {row[0] for row in read_rows(db.session, _AWAY_ON, {"user_ids": user_ids, "on": on})}
 
 
 def everyone_away_on(on: date) -> set[int]:
