@@ -66,3 +66,27 @@ def test_keep_me_logged_in_lasts_thirty_days_at_most(client, make_user):
     expires = re.search(r"Expires=([^;]+)", cookie).group(1)
     until = datetime.strptime(expires, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=UTC)
     assert until <= datetime.now(UTC) + timedelta(days=30, minutes=1)
+
+
+def test_api_answers_to_a_token_are_not_cached_either(client, api_headers):
+    # They carry our clients' names and words as the pages do (issue #16 made this explicit)
+    answer = client.get("/api/v1/complaints", headers=api_headers)
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    document = client.get("/api/v1/openapi.json")  # public: no token, nothing personal
+    assert "no-store" not in document.headers.get("Cache-Control", "")
+
+
+def test_the_session_signer_is_built_once_per_set_of_keys(app, client, login_as):
+    sessions = app.session_interface
+    signer = sessions.get_signing_serializer(app)
+    assert sessions.get_signing_serializer(app) is signer
+    login_as("agent")
+    assert client.get("/").status_code == 200
+    old_key = app.secret_key
+    app.secret_key = app.config["SECRET_KEY"] = "another key " * 4
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert sessions.get_signing_serializer(app) is not signer
+    assert client.get("/").status_code == 200  # the old key, kept as a fallback, still reads it
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get("/").status_code == 302  # a cookie signed with the old key: logged out
