@@ -7,12 +7,12 @@ into pydantic models and becomes the document at ``/api/v1/openapi.json``. Write
 not repeat are declared with ``@creates`` (or go through ``idempotent``; ``core.api.idempotency``).
 """
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, request
 
 from core import access
 from core.api.contract import ApiError, answer, operation
 from core.api.idempotency import IDEMPOTENT, creates, idempotent
-from core.api.openapi import build_spec
+from core.api.openapi import spec_json
 from core.api.schemas import ApiModel, Instant
 from core.api.tokens import authenticate
 from core.database import READ_METHODS
@@ -77,7 +77,7 @@ class TokenOut(ApiModel):
 @bp.get("/openapi.json")
 @operation("This document", responses={200: ("The OpenAPI 3.1 document", None)}, public=True)
 def openapi():
-    return jsonify(build_spec(current_app))
+    return current_app.response_class(spec_json(current_app), mimetype=current_app.json.mimetype)
 
 
 @bp.get("/token")
