@@ -572,6 +572,19 @@ class FollowUps:
         return self.overdue_count + self.due_today_count
 
 
+# Built once, its values bound: My follow-ups and Today's block ask on every view (issue #16).
+_FOLLOW_UPS = (
+    brief_select()
+    .where(
+        Complaint.owner_id == sa.bindparam("owner_id"),
+        IS_OPEN,
+        Complaint.due_at < sa.bindparam("end_of_today"),
+    )
+    .order_by(Complaint.due_at, Complaint.id)
+    .limit(sa.bindparam("limit"))
+)
+
+
 def my_follow_ups(
     owner_id: int, now: datetime, zone, limit: int | None = None, counted: bool = True
 ) -> FollowUps:
@@ -586,15 +599,15 @@ def my_follow_ups(
     limit = FOLLOW_UP_LIMIT if limit is None else limit
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     end_of_today = zone.localize(datetime.combine(tomorrow, time())).astimezone(UTC)
-    due = (Complaint.owner_id == owner_id, IS_OPEN, Complaint.due_at < end_of_today)
-    statement = brief_select().where(*due).order_by(Complaint.due_at, Complaint.id).limit(limit + 1)
-    items = fetch_briefs(statement, now)
+    values = {"owner_id": owner_id, "end_of_today": end_of_today, "limit": limit + 1}
+    items = fetch_briefs(_FOLLOW_UPS, now, values)
     overdue = [c for c in items[:limit] if c.due_at < now]
     due_today = [c for c in items[:limit] if c.due_at >= now]
     if len(items) <= limit:
         return FollowUps(overdue, due_today, len(overdue), len(due_today))
     if not counted:
         return FollowUps(overdue, due_today, None, None, more=True)
+    due = (Complaint.owner_id == owner_id, IS_OPEN, Complaint.due_at < end_of_today)
     total, late = db.session.execute(
         sa.select(sa.func.count(), sa.func.count().filter(Complaint.due_at < now)).where(*due)
     ).one()

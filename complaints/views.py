@@ -29,7 +29,7 @@ from complaints.forms import (
     local_to_utc,
 )
 from complaints.intake import mailing
-from complaints.list_rows import kept_rows
+from complaints.list_rows import kept_follow_ups, kept_rows
 from complaints.models import CHANNELS, OPEN_STATUSES
 from core.access import role_required
 from core.announce import announces
@@ -46,6 +46,7 @@ def _words():
         "open_statuses": OPEN_STATUSES,
         "detail_value": detail_value,
         "kept_rows": kept_rows,
+        "kept_follow_ups": kept_follow_ups,
     }
 
 

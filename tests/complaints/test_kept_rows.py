@@ -153,3 +153,78 @@ def test_each_session_reads_its_own_token_in_a_kept_row(app, make_user, make_com
     assert taken.status_code == 302
     with app.app_context():
         assert db.session.get(Complaint, unowned.id).owner_id is not None
+
+
+# My follow-ups' rows (``_follow_ups.html``): each changes one thing such a row shows
+FOLLOW_UP_CHANGES = {
+    change: CHANGES[change][:4]
+    for change in (
+        "client name",
+        "complaint id",
+        "summary",
+        "generated title",
+        "its score",
+        "status",
+        "deadline",
+        "overdue now",
+        "last contact",
+        "language",
+        "timezone",
+    )
+}
+
+
+@pytest.fixture
+def write_follow_ups(app, make_user):
+    """Write My follow-ups' rows as ``_follow_ups.html`` does, in one request."""
+    with app.test_request_context("/complaints/mine"):
+        login_user(make_user("manager"))
+
+        def write(rows, facts=None, locale="en", timezone="UTC", fresh=False):
+            if fresh:
+                list_rows._FOLLOW_UPS.clear()
+            with speaking(locale or "en", timezone or "UTC"):
+                return render_template(
+                    "complaints/_follow_ups.html", rows=rows, **{"now": NOW, **(facts or {})}
+                )
+
+        yield write
+
+
+def test_a_kept_follow_up_is_written_again_for_anything_it_shows_that_changed(write_follow_ups):
+    base = write_follow_ups([BASE])
+    assert 'class="follow-up"' in base and "Ana Lima" in base
+    assert write_follow_ups([BASE]) == base == write_follow_ups([BASE], fresh=True)
+    kept = {}
+    for change, (brief, facts, locale, timezone) in FOLLOW_UP_CHANGES.items():
+        kept[change] = write_follow_ups([brief], facts, locale, timezone)
+        assert kept[change] != base, change
+    for change, (brief, facts, locale, timezone) in FOLLOW_UP_CHANGES.items():
+        assert write_follow_ups([brief], facts, locale, timezone, fresh=True) == kept[change]
+
+
+def test_a_follow_up_already_written_is_taken_from_the_kept_ones_which_are_bounded(
+    write_follow_ups, monkeypatch
+):
+    first = write_follow_ups([BASE, OWNED], fresh=True)
+    assert len(list_rows._FOLLOW_UPS) == 2
+    (key, row), *_ = list_rows._FOLLOW_UPS.items()
+    list_rows._FOLLOW_UPS[key] = row.replace("Ana Lima", "Kept Row")
+    assert "Kept Row" in write_follow_ups([BASE, OWNED]) and "Kept Row" not in first
+    monkeypatch.setattr(list_rows, "FOLLOW_UPS_KEPT", 3)
+    briefs = [replace(BASE, id=number) for number in range(1, 8)]
+    written = write_follow_ups(briefs, fresh=True)
+    assert len(list_rows._FOLLOW_UPS) <= 3
+    assert write_follow_ups(briefs) == written == write_follow_ups(briefs, fresh=True)
+
+
+def test_my_follow_ups_page_shows_the_kept_rows_escaped(client, login_as, make_complaint):
+    manager = login_as("manager")
+    make_complaint(
+        owner=manager, summary="<b>Parcel</b> lost", due_at=utcnow() - timedelta(hours=1)
+    )
+    list_rows._FOLLOW_UPS.clear()
+    first = client.get("/complaints/mine").text
+    assert "&lt;b&gt;Parcel&lt;/b&gt; lost" in first and "<b>Parcel" not in first
+    assert len(list_rows._FOLLOW_UPS) == 1
+    assert client.get("/complaints/mine").text == first
