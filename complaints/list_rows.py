@@ -7,7 +7,8 @@ language, timezone and script root it is written for: keyed by exactly those, a 
 row the template would write, so a changed complaint is simply a new key. The "I'll call them"
 form's CSRF token, the one thing that differs per session, is written in per request
 (``core.kept_html``). At most ``ROWS_KEPT`` rows are kept; a row shown with a refusal next to it
-(``error``) is written and not kept.
+(``error``) is written and not kept. My follow-ups' rows are kept the same way
+(``kept_follow_ups``).
 """
 
 import json
@@ -26,7 +27,7 @@ from core.kept_html import TOKEN_SLOT, kept, with_token
 # MiB over bench_memory.py's 10,000 requests (126 before); with 1,024 it stays at 126.
 ROWS_KEPT = 1024
 _KEPT: dict[tuple, str] = {}
-# My follow-ups' rows (``mine.html``): up to 200 a page, about 1 KiB each with their key.
+# My follow-ups' rows (``_follow_ups.html``): up to 200 a page, about 1 KiB each with their key.
 FOLLOW_UPS_KEPT = 1024
 _FOLLOW_UPS: dict[tuple, str] = {}
 
@@ -63,7 +64,7 @@ def kept_rows(rows, row, *, now, manager: bool, owners_away=None, attempts=None,
 
 def kept_follow_ups(rows, row, *, now) -> Markup:
     """My follow-ups' rows as the ``follow_up`` macro writes each: ``row(brief, overdue)``
-    (``mine.html``), from the kept rows where they are. 200 rows through Jinja were two thirds of
+    (``_follow_ups.html``), from the kept rows where they are. 200 rows through Jinja were two thirds of
     the page's 12.5 ms at 10k complaints (issue #16); they hold no form, so no token."""
     scope = _written_for()
     written = []
