@@ -1,4 +1,4 @@
-"""Response headers that every page carries."""
+"""Response headers that every page carries, and the signed session cookie's signer kept."""
 
 from flask import Flask, Response, g, request
 from flask.sessions import SecureCookieSessionInterface
