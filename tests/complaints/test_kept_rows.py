@@ -78,41 +78,47 @@ CHANGES = {
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+def writer(viewers, template: str, kept: dict):
+    """Write rows as ``template`` does for a viewer of a role, in one request (one CSRF token);
+    ``fresh`` forgets the rows ``kept`` first."""
+
+    def write(rows, facts=None, locale="en", timezone="UTC", role="manager", fresh=False):
+        if fresh:
+            kept.clear()
+        login_user(viewers[role])
+        with speaking(locale or "en", timezone or "UTC"):
+            return render_template(template, rows=rows, **{"now": NOW, **(facts or {})})
+
+    return write
+
+
 @pytest.fixture
-def write_rows(app, make_user):
-    """Write rows as ``_rows.html`` does for a viewer of a role, in one request (one CSRF token)."""
-    viewers = {role: make_user(role) for role in ("manager", "agent")}
+def viewers(make_user):
+    return {role: make_user(role) for role in ("manager", "agent")}
+
+
+@pytest.fixture
+def write_rows(app, viewers):
     with app.test_request_context("/complaints/"):
+        yield writer(viewers, "complaints/_rows.html", list_rows._KEPT)
 
-        def write(rows, facts=None, locale="en", timezone="UTC", role="manager", fresh=False):
-            if fresh:
-                list_rows._KEPT.clear()
-            login_user(viewers[role])
-            with speaking(locale or "en", timezone or "UTC"):
-                return render_template(
-                    "complaints/_rows.html", rows=rows, **{"now": NOW, **(facts or {})}
-                )
 
-        yield write
+def written_again_for_each_change(write, changes: dict) -> str:
+    """Writes ``BASE`` and each change of ``changes``; each must differ from ``BASE``'s row, and
+    each kept row must be what a fresh write gives. Returns ``BASE``'s row."""
+    base = write([BASE])
+    assert write([BASE]) == base == write([BASE], fresh=True)
+    kept = {}
+    for change, (brief, facts, locale, timezone, role) in changes.items():
+        kept[change] = write([brief], facts, locale, timezone, role)
+        assert kept[change] != base, change
+    for change, (brief, facts, locale, timezone, role) in changes.items():
+        assert write([brief], facts, locale, timezone, role, fresh=True) == kept[change]
+    return base
 
 
 def test_a_kept_row_is_written_again_for_anything_it_shows_that_changed(write_rows):
-    base = write_rows([BASE])
-    assert write_rows([BASE]) == base == write_rows([BASE], fresh=True)
-    kept = {}
-    for change, (brief, facts, locale, timezone, role) in CHANGES.items():
-        kept[change] = write_rows([brief], facts, locale, timezone, role)
-        assert kept[change] != base, change
-    for change, (brief, facts, locale, timezone, role) in CHANGES.items():
-        assert write_rows([brief], facts, locale, timezone, role, fresh=True) == kept[change]
-
-
-def test_a_row_already_written_is_taken_from_the_kept_rows(write_rows):
-    first = write_rows([BASE, OWNED], fresh=True)
-    assert len(list_rows._KEPT) == 2
-    (key, row), *_ = list_rows._KEPT.items()
-    list_rows._KEPT[key] = row.replace("Ana Lima", "Kept Row")
-    assert "Kept Row" in write_rows([BASE, OWNED]) and "Kept Row" not in first
+    assert 'id="complaint-row-7"' in written_again_for_each_change(write_rows, CHANGES)
 
 
 def test_a_row_with_a_refusal_is_written_and_not_kept(write_rows):
@@ -121,14 +127,6 @@ def test_a_row_with_a_refusal_is_written_and_not_kept(write_rows):
     assert 'role="alert">Someone else took it first.</small>' in refused
     assert len(list_rows._KEPT) == 1
     assert "Someone else" not in write_rows([BASE])
-
-
-def test_the_rows_kept_are_bounded(write_rows, monkeypatch):
-    monkeypatch.setattr(list_rows, "ROWS_KEPT", 3)
-    briefs = [replace(BASE, id=number) for number in range(1, 8)]
-    written = write_rows(briefs, fresh=True)
-    assert len(list_rows._KEPT) <= 3
-    assert write_rows(briefs) == written == write_rows(briefs, fresh=True)
 
 
 def test_each_session_reads_its_own_token_in_a_kept_row(app, make_user, make_complaint):
@@ -157,7 +155,7 @@ def test_each_session_reads_its_own_token_in_a_kept_row(app, make_user, make_com
 
 # My follow-ups' rows (``_follow_ups.html``): each changes one thing such a row shows
 FOLLOW_UP_CHANGES = {
-    change: CHANGES[change][:4]
+    change: CHANGES[change]
     for change in (
         "client name",
         "complaint id",
@@ -175,47 +173,53 @@ FOLLOW_UP_CHANGES = {
 
 
 @pytest.fixture
-def write_follow_ups(app, make_user):
-    """Write My follow-ups' rows as ``_follow_ups.html`` does, in one request."""
+def write_follow_ups(app, viewers):
+    """My follow-ups' rows as ``_follow_ups.html`` writes them."""
     with app.test_request_context("/complaints/mine"):
-        login_user(make_user("manager"))
-
-        def write(rows, facts=None, locale="en", timezone="UTC", fresh=False):
-            if fresh:
-                list_rows._FOLLOW_UPS.clear()
-            with speaking(locale or "en", timezone or "UTC"):
-                return render_template(
-                    "complaints/_follow_ups.html", rows=rows, **{"now": NOW, **(facts or {})}
-                )
-
-        yield write
+        yield writer(viewers, "complaints/_follow_ups.html", list_rows._FOLLOW_UPS)
 
 
 def test_a_kept_follow_up_is_written_again_for_anything_it_shows_that_changed(write_follow_ups):
-    base = write_follow_ups([BASE])
+    base = written_again_for_each_change(write_follow_ups, FOLLOW_UP_CHANGES)
     assert 'class="follow-up"' in base and "Ana Lima" in base
-    assert write_follow_ups([BASE]) == base == write_follow_ups([BASE], fresh=True)
-    kept = {}
-    for change, (brief, facts, locale, timezone) in FOLLOW_UP_CHANGES.items():
-        kept[change] = write_follow_ups([brief], facts, locale, timezone)
-        assert kept[change] != base, change
-    for change, (brief, facts, locale, timezone) in FOLLOW_UP_CHANGES.items():
-        assert write_follow_ups([brief], facts, locale, timezone, fresh=True) == kept[change]
 
 
-def test_a_follow_up_already_written_is_taken_from_the_kept_ones_which_are_bounded(
-    write_follow_ups, monkeypatch
-):
-    first = write_follow_ups([BASE, OWNED], fresh=True)
-    assert len(list_rows._FOLLOW_UPS) == 2
-    (key, row), *_ = list_rows._FOLLOW_UPS.items()
-    list_rows._FOLLOW_UPS[key] = row.replace("Ana Lima", "Kept Row")
-    assert "Kept Row" in write_follow_ups([BASE, OWNED]) and "Kept Row" not in first
-    monkeypatch.setattr(list_rows, "FOLLOW_UPS_KEPT", 3)
+# Both kinds of kept rows: (page, template, the store, its bound)
+KEPT_KINDS = {
+    "open list": ("/complaints/", "complaints/_rows.html", "_KEPT", "ROWS_KEPT"),
+    "my follow-ups": (
+        "/complaints/mine",
+        "complaints/_follow_ups.html",
+        "_FOLLOW_UPS",
+        "FOLLOW_UPS_KEPT",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", KEPT_KINDS)
+def test_a_row_already_written_is_taken_from_the_kept_ones(app, viewers, kind):
+    page, template, store, _bound = KEPT_KINDS[kind]
+    kept = getattr(list_rows, store)
+    with app.test_request_context(page):
+        write = writer(viewers, template, kept)
+        first = write([BASE, OWNED], fresh=True)
+        assert len(kept) == 2
+        (key, row), *_ = kept.items()
+        kept[key] = row.replace("Ana Lima", "Kept Row")
+        assert "Kept Row" in write([BASE, OWNED]) and "Kept Row" not in first
+
+
+@pytest.mark.parametrize("kind", KEPT_KINDS)
+def test_the_rows_kept_are_bounded(app, viewers, monkeypatch, kind):
+    page, template, store, bound = KEPT_KINDS[kind]
+    kept = getattr(list_rows, store)
+    monkeypatch.setattr(list_rows, bound, 3)
     briefs = [replace(BASE, id=number) for number in range(1, 8)]
-    written = write_follow_ups(briefs, fresh=True)
-    assert len(list_rows._FOLLOW_UPS) <= 3
-    assert write_follow_ups(briefs) == written == write_follow_ups(briefs, fresh=True)
+    with app.test_request_context(page):
+        write = writer(viewers, template, kept)
+        written = write(briefs, fresh=True)
+        assert len(kept) <= 3
+        assert write(briefs) == written == write(briefs, fresh=True)
 
 
 def test_my_follow_ups_page_shows_the_kept_rows_escaped(client, login_as, make_complaint):
