@@ -3,8 +3,10 @@
 A period is whole local days in the viewer's timezone. Each Insights statement covers the chosen
 period *and* the previous one, each over its own index range (``CURRENT`` = 1, ``PREVIOUS`` = 0);
 ``totals_by_period`` runs such a statement and hands back the named totals of each period, and
-``counted`` counts many small ranges (a channel in a period, a local day) in one statement. ``Compared`` puts a figure next to the previous period's, and says which
-way is better (or that neither is).
+``counting`` counts many small ranges (a channel in a period, a category in a period) in one
+statement, built once with the periods' ranges bound (``RANGES_BOUND``, ``bound_ranges``).
+``Compared`` puts a figure next to the previous period's, and says which way is better (or that
+neither is).
 
 Local days are ranges between local midnights worked out here (``local_midnight``), so no row's
 date is converted in SQL.
@@ -20,11 +22,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from complaints.models import Complaint
-from core.database import UTCDateTime
+from core.database import UTCDateTime, read_rows
 from core.extensions import db
 
 DEFAULT_DAYS = 28
-COUNTED_COLUMNS = 1000  # scalar subqueries per statement in ``counted``
+COUNTED_COLUMNS = 1000  # scalar subqueries per statement in ``counting``
 CURRENT, PREVIOUS = 1, 0
 # What ``totals_by_period`` returns: per period, the named totals.
 Totals = dict[int, dict[str, int]]
@@ -258,23 +260,46 @@ def per_range(column, bounds: list[tuple[datetime, datetime]], aggregate, shape=
     return [value or 0 for _n, value in rows]
 
 
-def counted(statements: dict) -> dict:
-    """Many small aggregates, each a scalar subquery over one index range, as one statement:
-    ``{key: value}`` for ``{key: select}`` (``None`` as 0).
+def counting(statements: dict) -> list[tuple[list, sa.Select]]:
+    """The statements that count ``{key: select}``: one per ``COUNTED_COLUMNS`` keys, each key's
+    select a scalar subquery of it, with the keys each one answers.
 
     Counting one range per key (a channel in a period, a category in a period) walks only the
     index entries it counts, where a ``GROUP BY`` over the whole range would sort them first.
     PostgreSQL allows 1,664 columns in a result: past ``COUNTED_COLUMNS`` keys (hundreds of
-    categories), the rest take another statement.
+    categories), the rest take another statement. Built once with its values bound
+    (``count_with``), such a statement is kept by its caller.
     """
-    found = {}
     keys = list(statements)
+    chunks = []
     for start in range(0, len(keys), COUNTED_COLUMNS):
         chunk = keys[start : start + COUNTED_COLUMNS]
-        row = db.session.execute(
-            sa.select(
-                *[statements[key].scalar_subquery().label(f"v{n}") for n, key in enumerate(chunk)]
-            )
-        ).one()
+        labelled = [statements[key].scalar_subquery().label(f"v{n}") for n, key in enumerate(chunk)]
+        chunks.append((chunk, sa.select(*labelled)))
+    return chunks
+
+
+def count_with(chunks: list[tuple[list, sa.Select]], values: dict | None = None) -> dict:
+    """``{key: value}`` from the statements ``counting`` built, run with ``values`` bound."""
+    found = {}
+    for chunk, statement in chunks:
+        (row,) = read_rows(db.session, statement, values)
         found.update({key: value or 0 for key, value in zip(chunk, row, strict=True)})
     return found
+
+
+def bound_ranges(period: Period) -> dict:
+    """The values of ``RANGES_BOUND``'s parameters for ``period``."""
+    return {
+        name: instant
+        for bucket, (start, end) in ranges(period).items()
+        for name, instant in ((f"start_{bucket}", start), (f"end_{bucket}", end))
+    }
+
+
+# Each period's ``[start, end)`` as parameters (``bound_ranges`` gives their values): a statement
+# built with them is built once, whatever the period.
+RANGES_BOUND = {
+    bucket: (sa.bindparam(f"start_{bucket}"), sa.bindparam(f"end_{bucket}"))
+    for bucket in (PREVIOUS, CURRENT)
+}

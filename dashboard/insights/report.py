@@ -46,7 +46,7 @@ def channel_label(channel: str) -> str:
 @lru_cache(maxsize=8192)
 def _formatted(formatter: Callable, value, pattern: str | None, locale: str) -> str:
     """``formatter(value, pattern)`` in ``locale``, worked out once: a year's chart and table
-    format the same few hundred whole numbers and the same days over and over."""
+    format the same few hundred whole numbers, shares and days over and over."""
     return formatter(value, pattern)
 
 
@@ -66,7 +66,9 @@ def fmt_money(value) -> str:
 
 
 def fmt_share(value) -> str:
-    return "—" if value is None else format_percent(value, format="#,##0%")
+    if value is None:
+        return "—"
+    return _formatted(format_percent, value, "#,##0%", str(get_locale()))
 
 
 def fmt_duration(seconds) -> str:

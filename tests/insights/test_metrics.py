@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard.insights import metrics
+from dashboard.insights import metrics, periods
 from dashboard.insights.periods import (
     CURRENT,
     PREVIOUS,
@@ -15,6 +15,7 @@ from dashboard.insights.periods import (
 )
 from tests.support.db import using
 from tests.support.insights import at
+from tests.support.queries import count_statements
 
 MARCH = Period(date(2024, 3, 1), date(2024, 3, 28), "UTC")
 NOW = at("2024-04-01 12:00")
@@ -320,3 +321,29 @@ def test_percentiles_in_sql_and_in_python_agree(app, backend, make_complaint, ma
     assert python[CURRENT] == (61 * 60 + 4, 1439 * 60 + 8)
     assert python[PREVIOUS] == (2700.0, 2700.0)
     assert chosen == python
+
+
+def test_counts_built_once_are_run_with_each_periods_and_teams_values(app, known, make_team):
+    # The per-value counts are built once per column and values, the ranges and team bound
+    with using(app):
+        march = metrics.heard(MARCH, None).complaints
+        february = metrics.heard(MARCH.previous(), None).complaints
+        assert february.current == march.previous
+        assert metrics.heard(MARCH, make_team().id).complaints.current == 0
+        assert metrics.heard(MARCH, None).complaints == march
+
+
+def test_causes_past_the_columns_one_statement_holds(app, known, monkeypatch):
+    # Six categories (None too) in two periods: 12 counts, 3 to a statement past the limit
+    with using(app):
+        whole = metrics.causes(MARCH, None)
+        with count_statements(app) as before:
+            metrics.causes(MARCH, None)
+        monkeypatch.setattr(periods, "COUNTED_COLUMNS", 3)
+        metrics._opened_counting.cache_clear()  # built again, in statements of three
+        try:
+            with count_statements(app) as split:
+                assert metrics.causes(MARCH, None) == whole
+        finally:
+            metrics._opened_counting.cache_clear()
+    assert len(split) == len(before) + 3
