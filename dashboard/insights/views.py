@@ -19,7 +19,7 @@ from dashboard.insights import metrics, rituals
 from dashboard.insights.charts import csv_text
 from dashboard.insights.forms import PeriodForm
 from dashboard.insights.periods import Period
-from dashboard.insights.report import CHART_NAMES, build_charts, format_cell
+from dashboard.insights.report import CHART_NAMES, build_charts, cell_writer
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 
@@ -77,7 +77,7 @@ def page():
         status = 200
     fragment = request.htmx and not request.htmx.history_restore_request
     template = "insights/_insights.html" if fragment else "insights/page.html"
-    return render_template(template, cell=format_cell, **context), status
+    return render_template(template, cell=cell_writer(), **context), status
 
 
 @bp.get("/<chart>.csv")
