@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from complaints import services as complaints
+from complaints.list_rows import kept_items
 from core.access import public, role_required
 from core.announce import announces
 from core.database import utcnow
@@ -12,6 +13,11 @@ from core.inputs import parse_int
 from dashboard.home.blocks import BY_NAME, visible_blocks
 
 bp = Blueprint("home", __name__)
+
+
+@bp.context_processor
+def _kept():
+    return {"kept_items": kept_items}
 
 
 @bp.get("/")

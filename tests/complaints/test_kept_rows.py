@@ -78,7 +78,17 @@ CHANGES = {
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def writer(viewers, template: str, kept: dict):
+def as_rows(rows, facts: dict) -> dict:
+    """The context the list's and My follow-ups' row templates take."""
+    return {"rows": rows, "now": NOW, **facts}
+
+
+def as_block(rows, facts: dict) -> dict:
+    """The context a Today block's complaint list takes."""
+    return {"data": {"complaints": rows, "now": NOW, **facts}, "empty": "Nothing"}
+
+
+def writer(viewers, template: str, kept: dict, context=as_rows):
     """Write rows as ``template`` does for a viewer of a role, in one request (one CSRF token);
     ``fresh`` forgets the rows ``kept`` first."""
 
@@ -87,7 +97,7 @@ def writer(viewers, template: str, kept: dict):
             kept.clear()
         login_user(viewers[role])
         with speaking(locale or "en", timezone or "UTC"):
-            return render_template(template, rows=rows, **{"now": NOW, **(facts or {})})
+            return render_template(template, **context(rows, facts or {}))
 
     return write
 
@@ -184,24 +194,58 @@ def test_a_kept_follow_up_is_written_again_for_anything_it_shows_that_changed(wr
     assert 'class="follow-up"' in base and "Ana Lima" in base
 
 
-# Both kinds of kept rows: (page, template, the store, its bound)
+# Today's complaints (``home/_complaint_list.html``): each changes one thing such an item shows
+ITEM_CHANGES = {
+    **{
+        change: CHANGES[change]
+        for change in (
+            "client name",
+            "complaint id",
+            "summary",
+            "generated title",
+            "its score",
+            "deadline",
+            "overdue now",
+            "language",
+            "timezone",
+        )
+    },
+    "escalated": (BASE, {"escalated": {7}}, None, None, "manager"),
+}
+
+
+@pytest.fixture
+def write_items(app, viewers):
+    """Today's complaints as a block's list writes them."""
+    with app.test_request_context("/"):
+        yield writer(viewers, "home/_complaint_list.html", list_rows._ITEMS, as_block)
+
+
+def test_a_kept_item_of_today_is_written_again_for_anything_it_shows_that_changed(write_items):
+    base = written_again_for_each_change(write_items, ITEM_CHANGES)
+    assert "Ana Lima — Parcel lost" in base and "/complaints/7" in base
+
+
+# Every kind of kept rows: (page, template, the store, its bound, the context it takes)
 KEPT_KINDS = {
-    "open list": ("/complaints/", "complaints/_rows.html", "_KEPT", "ROWS_KEPT"),
+    "open list": ("/complaints/", "complaints/_rows.html", "_KEPT", "ROWS_KEPT", as_rows),
     "my follow-ups": (
         "/complaints/mine",
         "complaints/_follow_ups.html",
         "_FOLLOW_UPS",
         "FOLLOW_UPS_KEPT",
+        as_rows,
     ),
+    "today": ("/", "home/_complaint_list.html", "_ITEMS", "ITEMS_KEPT", as_block),
 }
 
 
 @pytest.mark.parametrize("kind", KEPT_KINDS)
 def test_a_row_already_written_is_taken_from_the_kept_ones(app, viewers, kind):
-    page, template, store, _bound = KEPT_KINDS[kind]
+    page, template, store, _bound, context = KEPT_KINDS[kind]
     kept = getattr(list_rows, store)
     with app.test_request_context(page):
-        write = writer(viewers, template, kept)
+        write = writer(viewers, template, kept, context)
         first = write([BASE, OWNED], fresh=True)
         assert len(kept) == 2
         (key, row), *_ = kept.items()
@@ -211,12 +255,12 @@ def test_a_row_already_written_is_taken_from_the_kept_ones(app, viewers, kind):
 
 @pytest.mark.parametrize("kind", KEPT_KINDS)
 def test_the_rows_kept_are_bounded(app, viewers, monkeypatch, kind):
-    page, template, store, bound = KEPT_KINDS[kind]
+    page, template, store, bound, context = KEPT_KINDS[kind]
     kept = getattr(list_rows, store)
     monkeypatch.setattr(list_rows, bound, 3)
     briefs = [replace(BASE, id=number) for number in range(1, 8)]
     with app.test_request_context(page):
-        write = writer(viewers, template, kept)
+        write = writer(viewers, template, kept, context)
         written = write(briefs, fresh=True)
         assert len(kept) <= 3
         assert write(briefs) == written == write(briefs, fresh=True)
