@@ -3,6 +3,7 @@
 from flask import Flask
 
 from standup import api, views
+from standup.kept_details import kept_item_details
 from standup.titles import (
     complaint_summary,
     end_reason_label,
@@ -23,4 +24,5 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         end_reason_label=end_reason_label,
         owner_words=owner_words,
+        kept_item_details=kept_item_details,
     )
