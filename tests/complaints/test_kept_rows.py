@@ -163,22 +163,21 @@ def test_each_session_reads_its_own_token_in_a_kept_row(app, make_user, make_com
         assert db.session.get(Complaint, unowned.id).owner_id is not None
 
 
+# What every row without a form shows: its complaint, deadline and the language and timezone
+SHOWN_BY_EVERY_ROW = (
+    "client name",
+    "complaint id",
+    "summary",
+    "generated title",
+    "its score",
+    "deadline",
+    "overdue now",
+    "language",
+    "timezone",
+)
 # My follow-ups' rows (``_follow_ups.html``): each changes one thing such a row shows
 FOLLOW_UP_CHANGES = {
-    change: CHANGES[change]
-    for change in (
-        "client name",
-        "complaint id",
-        "summary",
-        "generated title",
-        "its score",
-        "status",
-        "deadline",
-        "overdue now",
-        "last contact",
-        "language",
-        "timezone",
-    )
+    change: CHANGES[change] for change in (*SHOWN_BY_EVERY_ROW, "status", "last contact")
 }
 
 
@@ -196,20 +195,7 @@ def test_a_kept_follow_up_is_written_again_for_anything_it_shows_that_changed(wr
 
 # Today's complaints (``home/_complaint_list.html``): each changes one thing such an item shows
 ITEM_CHANGES = {
-    **{
-        change: CHANGES[change]
-        for change in (
-            "client name",
-            "complaint id",
-            "summary",
-            "generated title",
-            "its score",
-            "deadline",
-            "overdue now",
-            "language",
-            "timezone",
-        )
-    },
+    **{change: CHANGES[change] for change in SHOWN_BY_EVERY_ROW},
     "escalated": (BASE, {"escalated": {7}}, None, None, "manager"),
 }
 
