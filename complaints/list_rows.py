@@ -15,13 +15,11 @@ import json
 from dataclasses import fields
 from operator import attrgetter
 
-from flask import request
-from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from complaints.briefs import ComplaintBrief
-from core.kept_html import TOKEN_SLOT, kept, with_token
+from core.kept_html import TOKEN_SLOT, kept, with_token, written_for
 
 # Twenty pages of rows. A kept row with its key holds about 3 KiB: with 2,048 a worker grew to 129
 # MiB over bench_memory.py's 10,000 requests (126 before); with 1,024 it stays at 126.
@@ -51,7 +49,7 @@ def kept_rows(rows, row, *, now, manager: bool, owners_away=None, attempts=None,
     """The HTML of ``rows`` as the ``row`` macro writes each: ``row(brief, overdue, away, tried,
     manager, error, token)`` (``_rows.html``), from the kept rows where they are."""
     owners_away, attempts = owners_away or (), attempts or {}
-    scope = (*_written_for(), manager)
+    scope = (*written_for(), manager)
     written = []
     for brief in rows:
         facts = (brief.is_overdue(now), brief.owner_id in owners_away, attempts.get(brief.id))
@@ -85,15 +83,10 @@ def kept_items(rows, row, *, now, escalated=()) -> Markup:
 
 def _kept_plain(store: dict, limit: int, rows, row, facts) -> Markup:
     """Rows without a form: ``row(brief, *facts(brief))``, kept by the brief and those facts."""
-    scope = _written_for()
+    scope = written_for()
     written = []
     for brief in rows:
         shown = facts(brief)
         key = (scope, shown, _brief_key(brief))
         written.append(kept(store, limit, key, lambda: row(brief, *shown)))  # noqa: B023
     return Markup("".join(written))  # noqa: S704 (written by the autoescaping macro)
-
-
-def _written_for() -> tuple:
-    """What every kept row is written for besides its facts: language, timezone and script root."""
-    return (str(get_locale()), str(get_timezone()), request.script_root)

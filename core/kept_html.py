@@ -14,7 +14,7 @@ then starts again, as ``core.i18n`` bounds its date texts.
 from collections.abc import Callable, Hashable
 
 from flask import request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -34,6 +34,12 @@ def kept(store: dict, limit: int, key: Hashable, write: Callable[[], object]) ->
             store.clear()
         html = store[key] = str(write())
     return html
+
+
+def written_for() -> tuple:
+    """What kept markup showing dates is written for besides its facts: the request's language,
+    timezone and script root (its links)."""
+    return (str(get_locale()), str(get_timezone()), request.script_root)
 
 
 def with_token(html: str) -> Markup:

@@ -10,11 +10,9 @@ written once (issue #16). They hold no form, so no CSRF token.
 import hashlib
 import json
 
-from flask import request
-from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
-from core.kept_html import kept
+from core.kept_html import kept, written_for
 
 # A board shows a dozen items; a few hundred is every team's agenda of the day in every language.
 DETAILS_KEPT = 512
@@ -24,11 +22,5 @@ _KEPT: dict[tuple, str] = {}
 def kept_item_details(kind: str, refs: dict, write) -> Markup:
     """What ``write(kind, refs)`` (``_live.html``'s ``item_refs``) wrote for this snapshot."""
     snapshot = json.dumps(refs, sort_keys=True, default=str).encode()
-    key = (
-        str(get_locale()),
-        str(get_timezone()),
-        request.script_root,
-        kind,
-        hashlib.blake2b(snapshot, digest_size=16).digest(),  # the key stays small
-    )
+    key = (*written_for(), kind, hashlib.blake2b(snapshot, digest_size=16).digest())  # small key
     return Markup(kept(_KEPT, DETAILS_KEPT, key, lambda: write(kind, refs)))  # noqa: S704 (autoescaped)
