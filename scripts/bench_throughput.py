@@ -13,6 +13,13 @@ same database: per request it replays the statements raw through the driver on o
 worker (SQLite with the app's pragmas; psycopg), fetches every row, ends the read transaction, and
 answers a body of the same shape built from the largest result: JSON objects for the API, an HTML
 table row per row for a page.
+
+The stack floor (``stack_app()``) is the same replay through the parts every Huddle request stands
+on and nothing of Huddle's own: a Flask-SQLAlchemy session on an engine tuned as the app's
+(``core.database``'s listeners: the pragmas, the deferred ``BEGIN``), the statements run on its
+connection, and for a page Flask-Login loading the logged-in user through the ORM from the
+session cookie; the body is the bare app's (no template). What it costs over the bare app is the
+stack's, which no page of the app can go below; what the app costs over it is Huddle's own work.
 """
 
 import html
@@ -110,6 +117,68 @@ def bare_app():
     return app
 
 
+def stack_app():
+    """The gunicorn target of the stack floor: ``BENCH_BARE_PLAN`` as for ``bare_app``, with
+    ``BENCH_SECRET_KEY`` the app's key, so that the app's session cookie logs the user in here
+    (its user maps three of the row's columns: a lighter object than the app's, so the floor errs
+    on the fast side)."""
+    from flask import Flask, Response, request
+    from flask_login import LoginManager, current_user
+    from flask_sqlalchemy import SQLAlchemy
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    import core.database  # noqa: F401  (its engine listeners tune SQLite as the app's engine)
+
+    class Base(DeclarativeBase):
+        pass
+
+    class User(Base):  # the columns loading a user reads; the app's ``User`` maps the whole row
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str]
+        session_version: Mapped[int]
+        is_active, is_authenticated, is_anonymous = True, True, False
+
+        def get_id(self) -> str:
+            return f"{self.id}.{self.session_version}"
+
+    with open(os.environ["BENCH_BARE_PLAN"], "rb") as plan_file:
+        plan = pickle.load(plan_file)  # noqa: S301  (written by bench.py a moment ago)
+    app = Flask("stack")
+    app.config.update(
+        SECRET_KEY=os.environ["BENCH_SECRET_KEY"],
+        SQLALCHEMY_DATABASE_URI=os.environ["BENCH_BARE_URL"],
+    )
+    db = SQLAlchemy(app, model_class=Base)
+    logins = LoginManager(app)
+    logins.session_protection = "strong"  # as the app's
+
+    @logins.user_loader
+    def load_user(user_id: str):
+        user_part, _, version = user_id.partition(".")
+        user = db.session.get(User, int(user_part))
+        return user if user is not None and user.session_version == int(version) else None
+
+    @app.get("/", defaults={"path": ""})
+    @app.get("/<path:path>")
+    def replay(path):
+        kind, calls = plan[request.full_path.rstrip("?")]
+        if kind == "html" and not current_user.is_authenticated:
+            return Response("not logged in", status=401)
+        connection = db.session.connection()
+        largest: tuple[list, list] = ([], [])
+        for statement, parameters in calls:
+            result = connection.exec_driver_sql(statement, parameters)
+            if result.returns_rows:
+                rows = result.all()
+                if len(rows) >= len(largest[1]):
+                    largest = (list(result.keys()), rows)
+        body, mimetype = _body(kind, *largest)
+        return Response(body, mimetype=mimetype)
+
+    return app
+
+
 # --- gunicorn and the load ---------------------------------------------------------------------
 
 
@@ -183,12 +252,12 @@ def load(port: int, path: str, headers: dict, clients: int, seconds: float) -> t
 
 
 def compare(url: str, pages: dict, app_env: dict, options, rounds: int = 5) -> dict[str, float]:
-    """Print and return, per label, the app's req/s over the bare app's.
+    """Print and return, per label, the app's req/s over the bare app's; print the stack floor's.
 
     ``pages`` maps a label to (path, kind, calls, headers); ``app_env`` configures the real app
     (database, secret key) so that the cookie or token in ``headers``, made in-process, is valid.
-    Both servers run at once and take turns in ``rounds`` short loads, so that a change in what
-    else the machine does falls on both alike.
+    The three servers run at once and take turns in ``rounds`` short loads, so that a change in
+    what else the machine does falls on all of them alike.
     """
     folder = Path(tempfile.mkdtemp(prefix="huddle-throughput-"))
     plan = {
@@ -198,29 +267,41 @@ def compare(url: str, pages: dict, app_env: dict, options, rounds: int = 5) -> d
     with open(folder / "plan.pickle", "wb") as plan_file:
         pickle.dump(plan, plan_file)
     bare_env = {"BENCH_BARE_PLAN": str(folder / "plan.pickle"), "BENCH_BARE_URL": url}
+    stack_env = {
+        **bare_env,
+        "BENCH_SECRET_KEY": app_env["HUDDLE_SECRET_KEY"],
+        "PYTHONPATH": str(ROOT),
+    }
     log = folder / "gunicorn.log"
     app_env = {**app_env, "PYTHONPATH": str(ROOT)}
     ratios = {}
     with (
         Server("dashboard:create_app()", app_env, ROOT, log) as app,
         Server("bench_throughput:bare_app()", bare_env, SCRIPTS, log) as bare,
+        Server("bench_throughput:stack_app()", stack_env, SCRIPTS, log) as stack,
     ):
+        servers = {"app": app, "bare": bare, "stack": stack}
         for label, (path, _kind, _calls, headers) in pages.items():
-            served = {"app": [0.0, 0], "bare": [0.0, 0]}  # requests, errors
-            for server in (app, bare):
+            served = {name: [0.0, 0] for name in servers}  # requests/s, errors
+            for server in servers.values():
                 load(server.port, path, headers, options.clients, 1.0)  # warm up
             for _ in range(rounds):
-                for name, server in (("app", app), ("bare", bare)):
+                for name, server in servers.items():
                     rate, errors = load(
                         server.port, path, headers, options.clients, options.seconds / rounds
                     )
                     served[name][0] += rate / rounds
                     served[name][1] += errors
-            (app_rate, app_errors), (bare_rate, bare_errors) = served["app"], served["bare"]
+            (app_rate, app_errors), (bare_rate, bare_errors), (stack_rate, stack_errors) = (
+                served.values()
+            )
             ratios[label] = app_rate / max(bare_rate, 1e-6)
             print(
                 f"  {label:<26} app {app_rate:7.1f} req/s ({app_errors} errors)  "
-                f"bare {bare_rate:7.1f} req/s ({bare_errors} errors)  x{ratios[label]:.2f}",
+                f"bare {bare_rate:7.1f} req/s ({bare_errors} errors)  x{ratios[label]:.2f}\n"
+                f"  {'':<26} stack floor {stack_rate:7.1f} req/s ({stack_errors} errors): "
+                f"x{stack_rate / max(bare_rate, 1e-6):.2f} of the bare app, "
+                f"the app x{app_rate / max(stack_rate, 1e-6):.2f} of it",
                 flush=True,
             )
     return ratios
