@@ -80,12 +80,18 @@ def _body(kind: str, columns: list[str], rows: list) -> tuple[bytes, str]:
     return page.encode(), "text/html; charset=utf-8"
 
 
+def _plan() -> dict:
+    """What the bare app and the stack floor replay: ``BENCH_BARE_PLAN`` names a pickle of
+    {path: (kind, calls)}."""
+    with open(os.environ["BENCH_BARE_PLAN"], "rb") as plan_file:
+        return pickle.load(plan_file)  # noqa: S301  (written by bench.py a moment ago)
+
+
 def bare_app():
-    """The gunicorn target: ``BENCH_BARE_PLAN`` names a pickle of {path: (kind, calls)}."""
+    """The gunicorn target of the bare app (``_plan``, ``BENCH_BARE_URL``)."""
     from flask import Flask, Response, request
 
-    with open(os.environ["BENCH_BARE_PLAN"], "rb") as plan_file:
-        plan = pickle.load(plan_file)  # noqa: S301  (written by bench.py a moment ago)
+    plan = _plan()
     url = os.environ["BENCH_BARE_URL"]
     app = Flask("bare")
     state: dict = {}
@@ -142,8 +148,7 @@ def stack_app():
         def get_id(self) -> str:
             return f"{self.id}.{self.session_version}"
 
-    with open(os.environ["BENCH_BARE_PLAN"], "rb") as plan_file:
-        plan = pickle.load(plan_file)  # noqa: S301  (written by bench.py a moment ago)
+    plan = _plan()
     app = Flask("stack")
     app.config.update(
         SECRET_KEY=os.environ["BENCH_SECRET_KEY"],
