@@ -1,7 +1,8 @@
 """The demo data and every page's address, shared by the browser tests of the whole app (issue #15).
 
-Today's stand-up of the demo's first team is live (started by its facilitator) and its last
-finished one is linked too, so the board is seen in both states.
+Today's stand-up of the demo's first team is live (started by its facilitator; every day is its
+workday here, weekends included) and its last finished one is linked too, so the board is seen in
+both states.
 """
 
 import pytest
@@ -39,6 +40,9 @@ def urls(live_app):
         db.session.commit()
         manager = db.session.scalar(sa.select(User).where(User.email == "manager@huddle.example"))
         team = manager.team
+        # Every day a workday, so the board is live whatever day the tests run (on a Saturday
+        # the demo team has no stand-up, and the board no check-in form)
+        team.workdays = "1234567"
         _start_todays_standup(team)
         ended_on = db.session.scalar(
             sa.select(Standup.on)
