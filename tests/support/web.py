@@ -1,5 +1,6 @@
 """A test client that sends the CSRF token like the real pages do, and a live server for the browser."""
 
+import re
 import threading
 
 from flask import has_app_context, session
@@ -9,6 +10,18 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.serving import make_server
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+PAGE_TOKEN = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
+
+
+def page_token(page: str) -> str:
+    """The CSRF token a page was written with (base.html's ``hx-headers``; its forms carry it too)."""
+    return PAGE_TOKEN.search(page).group(1)
+
+
+def without_token(page: str) -> str:
+    """``page`` with its CSRF token taken out: the token is signed with the second it is made in,
+    so two requests for the same page may differ by it alone."""
+    return page.replace(page_token(page), "TOKEN")
 
 
 class CsrfClient(FlaskClient):
