@@ -6,9 +6,9 @@
 
 It migrates and seeds a SQLite database with ``bench.py``'s bulk seeding (kept with ``--db``, reused
 when it exists) in a child process, so that the process measured holds only what a worker would
-(seeded in it, the start was 6 MiB higher), then sends mixed requests through the real app in-process, logged in as a manager
-(the open list, a search, a complaint page, the board, Today and the API list, each with varying
-ids and terms, round robin), and prints the resident set size (``VmRSS`` in ``/proc/self/status``)
+(seeded in it, the start was 6 MiB higher), then sends mixed requests through the real app
+in-process, logged in as a manager (the open list, a search, a complaint page, the board, Today
+and the API list, each with varying ids and terms, round robin), and prints the resident set size (``VmRSS`` in ``/proc/self/status``)
 at the start, every ``--every`` requests and at the end, with the growth from the first report to the
 last. The goal: at most 130 MiB and flat (what grows by a few MiB in the first thousand requests is
 caches filling; what grows at every report after that is a leak).

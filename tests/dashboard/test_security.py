@@ -1,10 +1,8 @@
 """Headers, CSRF and error pages: what protects every page, on both databases."""
 
-import re
-
 from core.extensions import db
 from core.models import User
-from tests.support.web import user_row
+from tests.support.web import PAGE_TOKEN, user_row
 
 
 def test_pages_carry_security_headers(client):
@@ -43,7 +41,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, log
 def test_base_page_sends_the_csrf_token_with_every_htmx_request(client, login_as):
     login_as("agent")
     page = client.get("/").text
-    token = re.search(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page)
+    token = PAGE_TOKEN.search(page)
     assert token is not None
     assert (
         client.post("/auth/logout", headers={"X-CSRFToken": token.group(1)}, csrf=False).status_code
