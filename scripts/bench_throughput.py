@@ -20,6 +20,11 @@ on and nothing of Huddle's own: a Flask-SQLAlchemy session on an engine tuned as
 connection, and for a page Flask-Login loading the logged-in user through the ORM from the
 session cookie; the body is the bare app's (no template). What it costs over the bare app is the
 stack's, which no page of the app can go below; what the app costs over it is Huddle's own work.
+
+Each server's CPU time per request is printed too: what its gunicorn workers used (user and system,
+read from ``/proc``, so Linux only) over the requests they answered. The load's clients run on the
+same cores and cost every server alike, so they pull the rates' ratio towards 1; the ratio of the
+CPU per request is the one the page would show if its clients cost nothing.
 """
 
 import html
@@ -211,6 +216,21 @@ class Server:
                 time.sleep(0.2)
         raise SystemExit("gunicorn did not answer")
 
+    def cpu_seconds(self) -> float:
+        """The CPU time (user and system) the master's worker processes have used so far."""
+        total = 0
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()  # after the command's name
+            except OSError:  # gone meanwhile
+                continue
+            if int(fields[1]) == self.process.pid:  # the parent's pid
+                total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc):
         self.process.terminate()
         try:
@@ -220,9 +240,11 @@ class Server:
         self.log.close()
 
 
-def load(port: int, path: str, headers: dict, clients: int, seconds: float) -> tuple[float, int]:
-    """Requests/s and errors of ``clients`` connections for ``seconds`` (re-opened after each
-    response: gunicorn's sync workers close them)."""
+def load(
+    port: int, path: str, headers: dict, clients: int, seconds: float
+) -> tuple[float, int, int]:
+    """Requests/s, errors and requests of ``clients`` connections for ``seconds`` (re-opened after
+    each response: gunicorn's sync workers close them)."""
     counts = [[0, 0] for _ in range(clients)]  # per client: ok, errors
     stop = threading.Event()
     go = threading.Barrier(clients + 1)
@@ -253,7 +275,9 @@ def load(port: int, path: str, headers: dict, clients: int, seconds: float) -> t
     elapsed = time.perf_counter() - started
     for thread in threads:
         thread.join()
-    return sum(ok for ok, _ in counts) / elapsed, sum(errors for _, errors in counts)
+    answered = sum(ok for ok, _ in counts)
+    errors = sum(errors for _, errors in counts)
+    return answered / elapsed, errors, answered + errors
 
 
 def compare(url: str, pages: dict, app_env: dict, options, rounds: int = 5) -> dict[str, float]:
@@ -288,17 +312,24 @@ def compare(url: str, pages: dict, app_env: dict, options, rounds: int = 5) -> d
         servers = {"app": app, "bare": bare, "stack": stack}
         for label, (path, _kind, _calls, headers) in pages.items():
             served = {name: [0.0, 0] for name in servers}  # requests/s, errors
+            used = {name: [0.0, 0] for name in servers}  # workers' CPU seconds, requests
             for server in servers.values():
                 load(server.port, path, headers, options.clients, 1.0)  # warm up
             for _ in range(rounds):
                 for name, server in servers.items():
-                    rate, errors = load(
+                    before = server.cpu_seconds()
+                    rate, errors, requests = load(
                         server.port, path, headers, options.clients, options.seconds / rounds
                     )
+                    used[name][0] += server.cpu_seconds() - before
+                    used[name][1] += requests
                     served[name][0] += rate / rounds
                     served[name][1] += errors
             (app_rate, app_errors), (bare_rate, bare_errors), (stack_rate, stack_errors) = (
                 served.values()
+            )
+            app_cpu, bare_cpu, stack_cpu = (
+                seconds / max(requests, 1) * 1e6 for seconds, requests in used.values()
             )
             ratios[label] = app_rate / max(bare_rate, 1e-6)
             print(
@@ -306,7 +337,10 @@ def compare(url: str, pages: dict, app_env: dict, options, rounds: int = 5) -> d
                 f"bare {bare_rate:7.1f} req/s ({bare_errors} errors)  x{ratios[label]:.2f}\n"
                 f"  {'':<26} stack floor {stack_rate:7.1f} req/s ({stack_errors} errors): "
                 f"x{stack_rate / max(bare_rate, 1e-6):.2f} of the bare app, "
-                f"the app x{app_rate / max(stack_rate, 1e-6):.2f} of it",
+                f"the app x{app_rate / max(stack_rate, 1e-6):.2f} of it\n"
+                f"  {'':<26} CPU per request: app {app_cpu:5.0f} us, bare {bare_cpu:5.0f} us, "
+                f"stack floor {stack_cpu:5.0f} us: bare/app x{bare_cpu / max(app_cpu, 1e-6):.2f}, "
+                f"stack floor/app x{stack_cpu / max(app_cpu, 1e-6):.2f}",
                 flush=True,
             )
     return ratios
