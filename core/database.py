@@ -41,6 +41,9 @@ def held_by_another(session: Session, column, value, own_id: int | None) -> bool
     return holder is not None and holder != own_id
 
 
+_from_isoformat = datetime.fromisoformat
+
+
 class UTCDateTime(sa.TypeDecorator):
     """A timestamp that is always stored in UTC and always comes back timezone-aware.
 
@@ -65,6 +68,29 @@ class UTCDateTime(sa.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect, coltype):
+        """On SQLite, the stored text read as a UTC instant in one step.
+
+        The general way (the text parsed naive, then ``replace(tzinfo=UTC)``) costs 0.9 µs a value,
+        most of it ``replace``; a page reads 150 of them (issue #16). Parsing the text with its UTC
+        offset appended costs 0.16 µs. Text in any other shape (one written with an offset, a bare
+        date) takes the general way, so what comes back is the same either way.
+        """
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return general
+
+        def read_stored_utc(value):
+            if value is None:
+                return None
+            try:
+                instant = _from_isoformat(value + "+00:00")
+            except (TypeError, ValueError):
+                return general(value)
+            return instant if instant.tzinfo is not None else general(value)
+
+        return read_stored_utc
 
 
 def read_rows(session: Session | scoped_session, statement, values: dict | None = None) -> list:
