@@ -21,7 +21,6 @@ Not a timed test: machines differ. It prints each phase so a regression shows wh
 """
 
 import argparse
-import os
 import random
 import shutil
 import sys
@@ -31,6 +30,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_cpu import cpu_seconds
 
 HEADER = "external_id,name,email,phone,score,comment,order_ref,occurred_at\n"
 COMMENTS = [
@@ -116,16 +117,8 @@ def server_cpu(server) -> float:
     on a busy machine, the work itself, apart from the waiting for a core."""
     if server is None:
         return 0.0
-    postmaster = (server.datadir / "postmaster.pid").read_text().split()[0]
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[1] == postmaster or stat.parent.name == postmaster:
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    postmaster = int((server.datadir / "postmaster.pid").read_text().split()[0])
+    return cpu_seconds(postmaster, with_parent=True)
 
 
 def run(args, server, workdir: Path) -> None:

@@ -40,6 +40,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench_cpu import cpu_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = Path(__file__).resolve().parent
 TRANSACTION_CONTROL = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}
@@ -218,18 +220,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """The CPU time (user and system) the master's worker processes have used so far."""
-        total = 0
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry.name}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()  # after the command's name
-            except OSError:  # gone meanwhile
-                continue
-            if int(fields[1]) == self.process.pid:  # the parent's pid
-                total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-        return total / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.process.pid)
 
     def __exit__(self, *exc):
         self.process.terminate()
