@@ -61,7 +61,6 @@ from dashboard import create_app  # noqa: E402
 from tests.support.web import CsrfClient  # noqa: E402
 
 WORDS = ("parcel", "courier", "refund", "invoice", "delivery", "coupon", "damaged", "missing")
-TRANSACTION_CONTROL = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 SECRET_KEY = "bench-" + "x" * 60  # the in-process app's and gunicorn's: one login cookie for both
 THROUGHPUT = {"/complaints/": "html", "API list (open)": "json"}  # the pages --throughput loads
@@ -157,7 +156,7 @@ def sql_floor(engine, calls, runs: int) -> float:
             cursor = connection.cursor()
             started = time.perf_counter()
             for statement, parameters in calls:
-                if statement.strip().upper() in TRANSACTION_CONTROL:
+                if statement.strip().upper() in throughput.TRANSACTION_CONTROL:
                     continue  # the replay is one transaction of its own
                 cursor.execute(statement, parameters)
                 if cursor.description is not None:
