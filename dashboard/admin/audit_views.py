@@ -11,6 +11,7 @@ from flask import Blueprint, render_template, request
 from core.access import role_required
 from core.audit import AuditEvent, action_label
 from core.extensions import db
+from core.inputs import int_arg, parse_day, parse_int
 from core.models import User
 
 bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
@@ -28,14 +29,6 @@ class AuditFilters:
 
     @classmethod
     def from_args(cls, args) -> "AuditFilters":
-        def day(name):
-            try:
-                return date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                return None
-
-        actor = args.get("actor", "")
-        page = args.get("page", "1")
         entity_type = args.get("entity_type", "").strip()[:40]
         action = args.get("action", "").strip()[:101]
         if "." in action:  # a code from the action menu, ``entity_type.action``
@@ -43,10 +36,10 @@ class AuditFilters:
         return cls(
             entity_type=entity_type[:40],
             action=action[:60],
-            actor_id=int(actor) if actor.isdigit() else None,
-            since=day("since"),
-            until=day("until"),
-            page=max(int(page), 1) if page.isdigit() else 1,
+            actor_id=parse_int(args.get("actor")),
+            since=parse_day(args.get("since", "")),
+            until=parse_day(args.get("until", "")),
+            page=int_arg("page", 1, args=args),
         )
 
 

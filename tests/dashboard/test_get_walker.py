@@ -1,0 +1,72 @@
+"""The link walker: every GET page of the app, as every role and anonymous, gets garbage in its query.
+
+The form walker (``test_form_walker``) covers what people post; this covers what they type into the
+address bar or keep in an old bookmark: every query argument a view reads, with one nasty value at
+a time, on every page (URL arguments are real ids of the demo data). No answer may be a 5xx.
+"""
+
+import re
+from pathlib import Path
+
+from tests.dashboard.test_form_walker import NASTY, _people, _url, _url_values
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIPPED = ("/slack/", "/api/", "/static/")
+# NASTY's numbers and days, what views parse rather than show: each argument gets these on its own too.
+PARSED = NASTY[2:10]
+READ = re.compile(r"""args\.get(?:list)?\(\s*["']([a-z_]+)["']|_arg\(\s*["']([a-z_]+)["']""")
+
+
+def _query_names() -> set[str]:
+    """Every query argument a view or page reads, found in the code so a new one is walked too."""
+    names = set()
+    for package in ("complaints", "core", "dashboard", "standup", "wishes", "slack"):
+        for path in (ROOT / package).rglob("*.py"):
+            for match in READ.finditer(path.read_text(encoding="utf-8")):
+                names.add(match.group(1) or match.group(2))
+    return names
+
+
+def _get_rules(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" in rule.methods and not rule.rule.startswith(SKIPPED):
+            yield rule
+
+
+def test_query_names_are_found():
+    assert {"q", "view", "page", "lang", "next"} <= _query_names()
+
+
+def _answer(client, url, query, headers):
+    try:  # the test app re-raises what would be a 500: note it and go on
+        return client.get(url, query_string=query, headers=headers).status_code
+    except Exception as error:
+        return f"{type(error).__name__}: {str(error)[:120]}"
+
+
+def test_no_page_answers_5xx_to_garbage_in_its_query(app):
+    """Everyone gets every nasty value in all arguments at once; the admin, who sees every page,
+    also gets each number and day on its own in each argument, so that one argument refused early
+    cannot hide another."""
+    values = _url_values(app)
+    people = _people(app)
+    names = sorted(_query_names())
+    failures = []
+    for rule in _get_rules(app):
+        url = _url(app, rule, values)
+        for person in people:
+            client = app.test_client()
+            if person is not None:
+                client.log_in(person)
+            who = person.role if person else "anonymous"
+            for number, value in enumerate(NASTY):
+                headers = {"HX-Request": "true"} if number % 2 else {}
+                one_by_one = who == "admin" and value in PARSED
+                for query in [names, *([name] for name in names if one_by_one)]:
+                    query = dict.fromkeys(query, value)
+                    status = _answer(client, url, query, headers)
+                    if not isinstance(status, int) or status >= 500:
+                        failures.append(
+                            f"{url}?{'&'.join(query)}= as {who} with {value[:20]!r}: {status}"
+                        )
+    assert failures == []
