@@ -97,8 +97,12 @@ def _login_for_htmx() -> Response:
     (``HX-Current-URL``'s path; the login view follows only paths on this site). Nothing is
     flashed here: Today's blocks all refresh at once, the browser may load the login page once
     per block, and the first load would take the message away from the one that stays; the
-    login page says why itself (``say_why_login_is_needed``)."""
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    login page says why itself (``say_why_login_is_needed``). A header that is no URL (any
+    client can send one) leads to the login page without a way back."""
+    try:
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    except ValueError:  # "http://[::1": an unclosed IPv6 host
+        current = urlsplit("")
     page = current.path + (f"?{current.query}" if current.query else "") if current.path else None
     return Response(status=401, headers={"HX-Redirect": url_for("auth.login", next=page)})
 

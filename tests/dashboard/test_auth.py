@@ -175,6 +175,14 @@ def test_an_htmx_request_without_a_session_is_told_to_open_the_login_page(client
     assert "Please log in to open this page." not in client.get("/auth/login").text
 
 
+@pytest.mark.parametrize("current", ["http://[::1", "http://[x]/complaints/"])
+def test_an_htmx_request_naming_no_url_is_still_sent_to_the_login_page(client, make_user, current):
+    make_user("agent")
+    response = client.get("/complaints/", headers={"HX-Request": "true", "HX-Current-URL": current})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/auth/login"
+
+
 def test_a_page_request_without_a_session_is_still_redirected(client, make_user):
     make_user("agent")
     response = client.get("/complaints/?view=mine")
