@@ -1,8 +1,10 @@
-"""The link walker: every GET page of the app, as every role and anonymous, gets garbage in its query.
+"""The link walker: every GET page of the app, as every role and anonymous, gets garbage in its
+query and in its headers.
 
 The form walker (``test_form_walker``) covers what people post; this covers what they type into the
-address bar or keep in an old bookmark: every query argument a view reads, with one nasty value at
-a time, on every page (URL arguments are real ids of the demo data). No answer may be a 5xx.
+address bar or keep in an old bookmark (every query argument a view reads, nasty values in each),
+and what any client may put in a header (languages, htmx's headers, cookies, caching, proxies).
+URL arguments are real ids of the demo data. No answer may be a 5xx.
 """
 
 import re
@@ -14,6 +16,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SKIPPED = ("/slack/", "/api/", "/static/")
 # NASTY's numbers and days, what views parse rather than show: each argument gets these on its own too.
 PARSED = NASTY[2:10]
+HEADERS = [
+    {"Accept-Language": "*;q=x, \x7f, ru-RU;q=1e999, zz-ZZZZ-1234567890"},
+    {"Accept-Language": "pt-BR;q=0.9, es;q=-1, ru;q=nan, " + "x" * 9000},
+    {"HX-Request": "true", "HX-Current-URL": "http://[::1"},
+    {"HX-Request": "true", "HX-Current-URL": "javascript:alert(1)//", "HX-Target": "\x7f" * 99},
+    {"Cookie": "session=garbage.garbage.garbage; remember_token=1.1|abc"},
+    {"Cookie": "remember_token=" + "9" * 40 + "." + "9" * 30 + "|x; lang=zz; tz=Europe/Nowhere"},
+    {"Referer": "http://[::1", "User-Agent": "\x7f" * 10, "X-Forwarded-For": "no, ::::"},
+    {"If-Modified-Since": "Sun, 99 Foo 99999 99:99:99 GMT", "Range": "bytes=99999999999999999999-"},
+]
 READ = re.compile(r"""args\.get(?:list)?\(\s*["']([a-z_]+)["']|_arg\(\s*["']([a-z_]+)["']""")
 
 
@@ -69,4 +81,22 @@ def test_no_page_answers_5xx_to_garbage_in_its_query(app):
                         failures.append(
                             f"{url}?{'&'.join(query)}= as {who} with {value[:20]!r}: {status}"
                         )
+    assert failures == []
+
+
+def test_no_page_answers_5xx_to_garbage_in_its_headers(app):
+    values = _url_values(app)
+    people = _people(app)
+    failures = []
+    for rule in _get_rules(app):
+        url = _url(app, rule, values)
+        for person in people:
+            client = app.test_client()
+            if person is not None:
+                client.log_in(person)
+            who = person.role if person else "anonymous"
+            for headers in HEADERS:
+                status = _answer(client, url, {}, headers)
+                if not isinstance(status, int) or status >= 500:
+                    failures.append(f"{url} as {who} with {sorted(headers)}: {status}")
     assert failures == []
