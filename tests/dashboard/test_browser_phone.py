@@ -9,8 +9,12 @@ import os
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from core.demo import DEMO_PASSWORD
+from core.extensions import db
+from core.models import User
 from tests.support.browser import log_in_demo as log_in
 
 PHONE = {"width": 375, "height": 740}
@@ -42,6 +46,47 @@ def test_no_page_is_wider_than_a_phone(page, urls, role, email):
             os.makedirs(SHOTS, exist_ok=True)
             page.screenshot(path=os.path.join(SHOTS, f"{name}-375.png"), full_page=True)
     assert too_wide == {}
+
+
+@pytest.mark.parametrize("language", ["ru", "pt_BR", "es"])
+def test_no_page_is_wider_than_a_phone_in_the_longer_languages(page, urls, live_app, language):
+    """Russian, Portuguese and Spanish words run longer than English ones: a button that fits in
+    English (the stand-up's "End the stand-up") stuck out of the board in all three. The admin
+    sees every page; the public pages are read at 320 px in the language asked for."""
+    with live_app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.email == "admin@huddle.example"))
+        admin.locale = language
+        db.session.commit()
+    try:
+        page.set_viewport_size(PHONE)
+        log_in_by_form(page, "admin@huddle.example")
+        too_wide = {}
+        for name, url in urls["admin"].items():
+            page.goto(url)
+            assert page.locator("html").get_attribute("lang") == language.replace("_", "-")
+            if page_width(page) > PHONE["width"]:
+                too_wide[name] = page_width(page)
+        page.context.clear_cookies()
+        page.set_viewport_size(SMALL_PHONE)
+        for name, url in urls["public"].items():
+            page.goto(f"{url}{'&' if '?' in url else '?'}lang={language}")
+            if page_width(page) > SMALL_PHONE["width"]:
+                too_wide[f"public {name}"] = page_width(page)
+    finally:
+        with live_app.app_context():
+            db.session.execute(sa.update(User).values(locale="en"))
+            db.session.commit()
+    assert too_wide == {}
+
+
+def log_in_by_form(page, email: str) -> None:
+    """Log in whatever the language the page speaks: by the fields' names, not their labels."""
+    page.goto("/auth/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/")
+    page.wait_for_load_state("load")
 
 
 def test_public_pages_fit_a_small_phone(page, urls):
