@@ -13,7 +13,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation, ValidationError
 
@@ -160,5 +160,27 @@ def refuse_unstorable_text():
     return error_answer(400, "bad_request", str(UNSTORABLE_MESSAGE), {field: "invalid characters"})
 
 
+FORM_BODY_MESSAGE = _l("This page accepts form data only, not JSON.")
+
+
+def refuse_json_to_forms():
+    """``before_request``: the pages' forms are read from form bodies only; JSON sent to one is a 415.
+
+    Flask-WTF reads a JSON body as the form (``ImmutableMultiDict(request.get_json())``), and a
+    number, a list, a pair of the wrong length or nesting deeper than Python's parser goes each
+    answered 500. Huddle's pages never post JSON; the API and Slack, which read their own bodies,
+    are left to do so (``core.access.authenticates_itself``).
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or not request.is_json:
+        return None
+    if request.endpoint is None:  # no such page: routing answers 404 or 405 as for any other body
+        return None
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    if getattr(blueprint, "authenticates_itself", False):
+        return None
+    return error_answer(415, "unsupported_media_type", str(FORM_BODY_MESSAGE))
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_json_to_forms)
     app.before_request(refuse_unstorable_text)

@@ -154,6 +154,27 @@ def test_nul_in_public_write_to_us_is_refused_and_nothing_stored(app, client):
     assert _complaints(app) == before
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["5", '"x"', "[1, 2]", "null", '[["a", "b", "c"]]', '{"email": "a@example.com"}', "[" * 5000],
+)
+def test_json_sent_to_a_page_form_is_refused_and_changes_nothing(app, client, body):
+    """Flask-WTF would read a JSON body as the form: a number, a list or deep nesting was a 500."""
+    before = _complaints(app)
+    for path in ("/auth/login", "/write-to-us"):
+        response = client.post(path, data=body, content_type="application/json")
+        assert response.status_code == 415
+        assert "This page accepts form data only, not JSON." in response.text
+    assert _complaints(app) == before
+
+
+def test_json_refused_by_a_page_is_said_in_the_viewers_language(client, login_as):
+    login_as("agent", locale="ru")
+    response = client.post("/auth/account", data="{}", content_type="application/json")
+    assert response.status_code == 415
+    assert "Эта страница принимает только данные формы, не JSON." in response.text
+
+
 def test_nul_in_login_is_refused(client):
     response = client.post("/login", data={"email": "a@example.com\x00", "password": "x"})
     assert response.status_code == 400
