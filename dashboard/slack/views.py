@@ -6,7 +6,6 @@ later). Anything that fails gets 401 before a view runs, so nothing changes. The
 within Slack's three seconds: one short transaction, at most one short Slack API call.
 """
 
-import json
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
@@ -16,6 +15,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from complaints.briefs import rating_brief
 from core.i18n import speaking
+from core.inputs import parse_int
 from dashboard.slack import services
 from dashboard.slack.client import interactive_client, managers_voice
 from dashboard.slack.messages import (
@@ -25,6 +25,7 @@ from dashboard.slack.messages import (
     escape,
     low_rating_alert,
 )
+from dashboard.slack.payloads import Interaction, parse_interaction
 
 log = logging.getLogger(__name__)
 bp = Blueprint("slack", __name__, url_prefix="/slack")
@@ -84,55 +85,41 @@ def commands():
     return _ephemeral(_("✅ You are checked in for today's stand-up."))
 
 
-def _payload() -> dict | None:
-    try:
-        payload = json.loads(request.form.get("payload") or "")
-    except ValueError:
-        return None
-    return payload if isinstance(payload, dict) else None
-
-
 @bp.post("/interactivity")
 def interactivity():
-    payload = _payload()
+    payload = parse_interaction(request.form.get("payload"))
     if payload is None:
         return jsonify(error="no payload"), 400
-    kind = payload.get("type")
-    slack_user_id = (payload.get("user") or {}).get("id", "")
-    if kind == "block_actions":
-        for action in payload.get("actions") or []:
-            if action.get("action_id") == TAKE_OWNERSHIP_ACTION:
-                _take_ownership(payload, slack_user_id, str(action.get("value") or ""))
+    if payload.type == "block_actions":
+        for action in payload.actions or []:
+            if action.action_id == TAKE_OWNERSHIP_ACTION:
+                _take_ownership(payload, action.value)
         return "", 200
-    if kind == "view_submission" and (payload.get("view") or {}).get("callback_id") == (
-        CHECK_IN_CALLBACK
-    ):
-        return _submit_check_in(payload, slack_user_id)
+    if payload.type == "view_submission" and payload.callback_id == CHECK_IN_CALLBACK:
+        return _submit_check_in(payload)
     return "", 200
 
 
-def _take_ownership(payload: dict, slack_user_id: str, value: str) -> None:
+def _take_ownership(payload: Interaction, value: str) -> None:
     """ "I'll call them": the clicker owns the complaint; the alert then names them, no button."""
     complaint_part, _sep, rating_part = value.partition(":")
-    channel = (payload.get("channel") or {}).get("id")
-    message_ts = (payload.get("message") or {}).get("ts") or (payload.get("container") or {}).get(
-        "message_ts"
-    )
+    complaint_id, rating_id = parse_int(complaint_part, 0), parse_int(rating_part)
+    channel, message_ts = payload.channel_id, payload.message_ts
     client = interactive_client()
-    if not complaint_part.isdigit():
+    if complaint_id is None:
         return
     try:
-        user = services.claim_follow_up(slack_user_id, int(complaint_part))
+        user = services.claim_follow_up(payload.user_id, complaint_id)
     except services.SlackActionError as error:
         if client is not None and channel:
             try:
                 client.chat_postEphemeral(
-                    channel=channel, user=slack_user_id, text=escape(error.message)
+                    channel=channel, user=payload.user_id, text=escape(error.message)
                 )
             except SLACK_ERRORS as slack_error:
                 log.warning("chat.postEphemeral failed: %s", slack_error)
         return
-    rating = rating_brief(int(rating_part)) if rating_part.isdigit() else None
+    rating = rating_brief(rating_id) if rating_id is not None else None
     if client is None or rating is None or not (channel and message_ts):
         return
     with speaking(*managers_voice()):  # as the alert was written
@@ -144,18 +131,10 @@ def _take_ownership(payload: dict, slack_user_id: str, value: str) -> None:
         log.warning("chat.update failed: %s", error)
 
 
-def _state_value(values: dict, block_id: str) -> str:
-    state = (values.get(block_id) or {}).get("value") or {}
-    if state.get("type") == "static_select":
-        return ((state.get("selected_option") or {}).get("value")) or ""
-    return state.get("value") or ""
-
-
-def _submit_check_in(payload: dict, slack_user_id: str):
-    values = ((payload.get("view") or {}).get("state") or {}).get("values") or {}
-    fields = {key: _state_value(values, key) for key in services.CHECK_IN_KEYS}
+def _submit_check_in(payload: Interaction):
+    fields = {key: payload.input_text(key) for key in services.CHECK_IN_KEYS}
     try:
-        services.check_in(slack_user_id, fields)
+        services.check_in(payload.user_id, fields)
     except services.SlackActionError as error:
         return jsonify(response_action="errors", errors={error.field or "today": error.message})
     return "", 200

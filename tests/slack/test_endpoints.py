@@ -183,6 +183,45 @@ def test_a_garbled_payload_is_a_400_not_a_500(client):
     assert post_signed(client, "/slack/interactivity", body).status_code == 400
 
 
+def _view(state) -> dict:
+    return {"type": "view_submission", "user": {"id": "U_AGENT"}, "view": state}
+
+
+MISSHAPEN = [
+    "[" * 5000,  # deeper than Python's parser goes
+    "[1, 2]",
+    {"type": "block_actions", "user": 5, "actions": []},
+    {"type": "block_actions", "user": {"id": ["U_AGENT"]}, "actions": []},
+    {"type": "block_actions", "user": {"id": "U_AGENT"}, "actions": "take_ownership"},
+    {"type": "block_actions", "user": {"id": "U_AGENT"}, "actions": [["take_ownership"]]},
+    {"type": "block_actions", "user": {"id": "U_AGENT"}, "actions": [{"value": {"a": 1}}]},
+    {"type": "block_actions", "user": {"id": "U_AGENT"}, "actions": [], "channel": "C"},
+    _view("standup_check_in"),
+    _view({"callback_id": CHECK_IN_CALLBACK, "state": [1]}),
+    _view({"callback_id": CHECK_IN_CALLBACK, "state": {"values": {"today": "x"}}}),
+    _view({"callback_id": CHECK_IN_CALLBACK, "state": {"values": {"today": {"value": 5}}}}),
+    _view(
+        {
+            "callback_id": CHECK_IN_CALLBACK,
+            "state": {"values": {"today": {"value": {"type": "x", "value": ["refunds"]}}}},
+        }
+    ),
+]
+
+
+@pytest.mark.parametrize("payload", MISSHAPEN)
+def test_a_payload_of_another_shape_is_a_400_and_changes_nothing(
+    client, make_user, team, check_ins, payload
+):
+    """Fields of another type than Slack documents, or nesting deeper than Python's parser goes,
+    each answered 500 when read from the raw dict (``dashboard.slack.payloads``)."""
+    make_user("agent", email="ana@example.com", slack_user_id="U_AGENT")
+    raw = payload if isinstance(payload, str) else json.dumps(payload)
+    response = post_signed(client, "/slack/interactivity", form_body({"payload": raw}))
+    assert response.status_code == 400
+    assert check_ins() == []
+
+
 # --- "I'll call them" ----------------------------------------------------------------------------
 
 
@@ -251,6 +290,20 @@ def test_an_agent_cannot_take_it_and_is_told_so(app, client, make_user, low_rati
     assert response.status_code == 200 and owner_of(app, complaint_id) is None
     (ephemeral,) = fake_slack.of("chat.postEphemeral")
     assert "Only managers" in ephemeral.body["text"] and ephemeral.body["user"] == "U_AGENT"
+    assert fake_slack.of("chat.update") == []
+
+
+@pytest.mark.parametrize("value", ["²:1", "99999999999999999999:1", ":", "x:y"])
+def test_a_click_naming_no_complaint_changes_nothing(
+    app, client, make_user, low_rating, fake_slack, value
+):
+    make_user("manager", slack_user_id="U_MANAGER")
+    rating_id, complaint_id = low_rating
+    payload = click(complaint_id, rating_id, "U_MANAGER")
+    payload["actions"][0]["value"] = value
+    response = post_signed(client, "/slack/interactivity", payload_body(payload))
+    assert response.status_code == 200
+    assert owner_of(app, complaint_id) is None
     assert fake_slack.of("chat.update") == []
 
 
