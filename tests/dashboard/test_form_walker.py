@@ -128,48 +128,48 @@ def _people(app) -> list[User | None]:
     return [None, *sorted(users, key=lambda u: emails.index(u.email))]
 
 
-def test_no_form_answers_5xx_to_garbage(app):
+def visits(app, rules):
+    """Each rule's URL (real ids of the demo data) with a fresh client logged in as each person in
+    turn: (url, who, client)."""
     values = _url_values(app)
     people = _people(app)
-    names = sorted(_field_names())
-    failures = []
-    for rule in _post_rules(app):
+    for rule in rules:
         url = _url(app, rule, values)
         for person in people:
             client = app.test_client()
             if person is not None:
                 client.log_in(person)
-            for number, value in enumerate(NASTY):
-                headers = {"HX-Request": "true"} if number % 2 else {}
-                who = person.role if person else "anonymous"
-                try:  # the test app re-raises what would be a 500: note it and go on
-                    status = client.post(url, data=dict.fromkeys(names, value), headers=headers)
-                    status = status.status_code
-                except Exception as error:
-                    status = f"{type(error).__name__}: {str(error)[:120]}"
-                if not isinstance(status, int) or status >= 500:
-                    failures.append(f"{url} as {who} with {value[:20]!r}: {status}")
+            yield url, person.role if person else "anonymous", client
+
+
+def failure(send, *args, **kwargs) -> str | None:
+    """What went wrong when ``send(*args, **kwargs)`` answered 5xx (the test app re-raises what
+    would be a 500), else None."""
+    try:
+        status = send(*args, **kwargs).status_code
+    except Exception as error:
+        return f"{type(error).__name__}: {str(error)[:120]}"
+    return str(status) if status >= 500 else None
+
+
+def test_no_form_answers_5xx_to_garbage(app):
+    names = sorted(_field_names())
+    failures = []
+    for url, who, client in visits(app, _post_rules(app)):
+        for number, value in enumerate(NASTY):
+            headers = {"HX-Request": "true"} if number % 2 else {}
+            data = dict.fromkeys(names, value)
+            if wrong := failure(client.post, url, data=data, headers=headers):
+                failures.append(f"{url} as {who} with {value[:20]!r}: {wrong}")
     assert failures == []
 
 
 def test_no_form_answers_5xx_to_a_body_of_another_kind(app):
-    values = _url_values(app)
-    people = _people(app)
     failures = []
-    for rule in _post_rules(app):
-        url = _url(app, rule, values)
-        for person in people:
-            client = app.test_client()
-            if person is not None:
-                client.log_in(person)
-            for number, (kind, body) in enumerate(ODD_BODIES):
-                headers = {"HX-Request": "true"} if number % 2 else {}
-                who = person.role if person else "anonymous"
-                try:
-                    status = client.post(url, data=body, content_type=kind, headers=headers)
-                    status = status.status_code
-                except Exception as error:
-                    status = f"{type(error).__name__}: {str(error)[:120]}"
-                if not isinstance(status, int) or status >= 500:
-                    failures.append(f"{url} as {who} with {kind} {body[:20]!r}: {status}")
+    for url, who, client in visits(app, _post_rules(app)):
+        for number, (kind, body) in enumerate(ODD_BODIES):
+            headers = {"HX-Request": "true"} if number % 2 else {}
+            wrong = failure(client.post, url, data=body, content_type=kind, headers=headers)
+            if wrong:
+                failures.append(f"{url} as {who} with {kind} {body[:20]!r}: {wrong}")
     assert failures == []

@@ -10,7 +10,7 @@ URL arguments are real ids of the demo data. No answer may be a 5xx.
 import re
 from pathlib import Path
 
-from tests.dashboard.test_form_walker import NASTY, _people, _url, _url_values
+from tests.dashboard.test_form_walker import NASTY, failure, visits
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED = ("/slack/", "/api/", "/static/")
@@ -49,56 +49,32 @@ def test_query_names_are_found():
     assert {"q", "view", "page", "lang", "next"} <= _query_names()
 
 
-def _answer(client, url, query, headers):
-    try:  # the test app re-raises what would be a 500: note it and go on
-        return client.get(url, query_string=query, headers=headers).status_code
-    except Exception as error:
-        return f"{type(error).__name__}: {str(error)[:120]}"
-
-
 def test_no_page_answers_5xx_to_garbage_in_its_query(app):
     """Everyone gets every nasty value in all arguments at once; the admin, who sees every page,
     also gets each number and day on its own in each argument, so that one argument refused early
     cannot hide another. That second pass parses in Python whatever the database, so it runs on
     SQLite only; PostgreSQL's narrower integers still get every value in the first."""
-    values = _url_values(app)
-    people = _people(app)
     names = sorted(_query_names())
     on_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     failures = []
-    for rule in _get_rules(app):
-        url = _url(app, rule, values)
-        for person in people:
-            client = app.test_client()
-            if person is not None:
-                client.log_in(person)
-            who = person.role if person else "anonymous"
-            for number, value in enumerate(NASTY):
-                headers = {"HX-Request": "true"} if number % 2 else {}
-                one_by_one = who == "admin" and value in PARSED and on_sqlite
-                for query in [names, *([name] for name in names if one_by_one)]:
-                    query = dict.fromkeys(query, value)
-                    status = _answer(client, url, query, headers)
-                    if not isinstance(status, int) or status >= 500:
-                        failures.append(
-                            f"{url}?{'&'.join(query)}= as {who} with {value[:20]!r}: {status}"
-                        )
+    for url, who, client in visits(app, _get_rules(app)):
+        for number, value in enumerate(NASTY):
+            headers = {"HX-Request": "true"} if number % 2 else {}
+            one_by_one = who == "admin" and value in PARSED and on_sqlite
+            for query in [names, *([name] for name in names if one_by_one)]:
+                query = dict.fromkeys(query, value)
+                wrong = failure(client.get, url, query_string=query, headers=headers)
+                if wrong:
+                    failures.append(
+                        f"{url}?{'&'.join(query)}= as {who} with {value[:20]!r}: {wrong}"
+                    )
     assert failures == []
 
 
 def test_no_page_answers_5xx_to_garbage_in_its_headers(app):
-    values = _url_values(app)
-    people = _people(app)
     failures = []
-    for rule in _get_rules(app):
-        url = _url(app, rule, values)
-        for person in people:
-            client = app.test_client()
-            if person is not None:
-                client.log_in(person)
-            who = person.role if person else "anonymous"
-            for headers in HEADERS:
-                status = _answer(client, url, {}, headers)
-                if not isinstance(status, int) or status >= 500:
-                    failures.append(f"{url} as {who} with {sorted(headers)}: {status}")
+    for url, who, client in visits(app, _get_rules(app)):
+        for headers in HEADERS:
+            if wrong := failure(client.get, url, headers=headers):
+                failures.append(f"{url} as {who} with {sorted(headers)}: {wrong}")
     assert failures == []
