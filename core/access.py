@@ -51,12 +51,17 @@ def role_required(role: str):
     return decorator
 
 
+def sent_to_self_authenticating() -> bool:
+    """This request is for a blueprint that proves who sent it otherwise (API, Slack)."""
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    return getattr(blueprint, "authenticates_itself", False)
+
+
 def login_missing() -> bool:
     """This request is for a page that needs a login, and nobody is logged in."""
     if request.endpoint is None or request.endpoint == "static":
         return False
-    blueprint = current_app.blueprints.get(request.blueprint or "")
-    if getattr(blueprint, "authenticates_itself", False):  # API tokens, Slack signatures
+    if sent_to_self_authenticating():  # API tokens, Slack signatures
         return False
     view = current_app.view_functions.get(request.endpoint)
     return not (getattr(view, "is_public", False) or current_user.is_authenticated)

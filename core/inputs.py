@@ -13,10 +13,11 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation, ValidationError
 
+from core.access import sent_to_self_authenticating
 from core.errors import error_answer
 
 MAX_ID = 2**31 - 1  # PostgreSQL ``integer``: every id and foreign key
@@ -169,14 +170,13 @@ def refuse_json_to_forms():
     Flask-WTF reads a JSON body as the form (``ImmutableMultiDict(request.get_json())``), and a
     number, a list, a pair of the wrong length or nesting deeper than Python's parser goes each
     answered 500. Huddle's pages never post JSON; the API and Slack, which read their own bodies,
-    are left to do so (``core.access.authenticates_itself``).
+    are left to do so (``core.access.sent_to_self_authenticating``).
     """
     if request.method in ("GET", "HEAD", "OPTIONS") or not request.is_json:
         return None
     if request.endpoint is None:  # no such page: routing answers 404 or 405 as for any other body
         return None
-    blueprint = current_app.blueprints.get(request.blueprint or "")
-    if getattr(blueprint, "authenticates_itself", False):
+    if sent_to_self_authenticating():
         return None
     return error_answer(415, "unsupported_media_type", str(FORM_BODY_MESSAGE))
 
