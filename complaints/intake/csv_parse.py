@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 
 from core.database import utcnow
@@ -49,6 +50,7 @@ LIMITS = {
     "language": 16,
 }
 ERRORS_SHOWN = 100
+NUL = "\x00"  # text the databases cannot store (PostgreSQL refuses it; SQLite would keep it)
 SCORES = {"1", "2", "3", "4", "5"}
 SCORE_OF = {text: int(text) for text in SCORES}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -179,11 +181,24 @@ def parse(data: bytes, now: datetime | None = None) -> Parsed:
             parsed.errors.append(LineError(line, column, message))
 
     with collector_paused():
-        _read_lines(reader, position, width, latest, error, languages, parsed)
+        _read_lines(reader, position, width, latest, error, languages, parsed, NUL in text)
     return parsed
 
 
-def _read_lines(reader, position, width, latest, error, languages, parsed) -> None:
+def _unreadable(problem: csv.Error) -> str:
+    """The csv module's complaint, in the viewer's language (its own words are English)."""
+    if "field limit" in str(problem):
+        limit = csv.field_size_limit()
+        return ngettext(
+            "This line holds a value longer than %(n)s character.",
+            "This line holds a value longer than %(n)s characters.",
+            limit,
+            n=format_number(limit),
+        )
+    return _("This line cannot be read as CSV.")
+
+
+def _read_lines(reader, position, width, latest, error, languages, parsed, nul_in_file) -> None:
     # A missing optional column reads the empty value appended at index ``width``.
     (ext_at, name_at, email_at, phone_at, score_at, comment_at, ref_at, at_at, language_at) = (
         position.get(name, width) for name in COLUMNS
@@ -200,7 +215,7 @@ def _read_lines(reader, position, width, latest, error, languages, parsed) -> No
         except StopIteration:
             break
         except csv.Error as problem:
-            error(line, "", _("This line cannot be read as CSV (%(problem)s).", problem=problem))
+            error(line, "", _unreadable(problem))
             parsed.lines_with_errors += 1
             line = reader.line_num + 1
             continue
@@ -244,6 +259,10 @@ def _read_lines(reader, position, width, latest, error, languages, parsed) -> No
             and len(language) <= LIMITS["language"]
             and (not email or match_email(email))
             and (not language or locale)
+            and not (
+                nul_in_file
+                and NUL in external_id + name + email + phone + comment + order_ref + language
+            )
         ):
             append(
                 [
@@ -277,6 +296,8 @@ def _check_row(
     found = {}
     for name, limit in LIMITS.items():
         value = get(name)
+        if NUL in value:
+            error(line, name, _("This value holds a NUL character, which cannot be stored."))
         if len(value) > limit:
             error(line, name, _("At most %(n)s characters.", n=limit))
         found[name] = value or None

@@ -207,6 +207,45 @@ def test_semicolons_and_a_byte_order_mark_are_understood(app, client, manager):
     assert rating.comment == "Хорошо, спасибо"
 
 
+def test_a_nul_in_a_value_is_a_line_error_and_nothing_is_imported(app, client, manager):
+    """A NUL byte passed the parse: SQLite stored it, PostgreSQL failed the whole import."""
+    text = (
+        HEADER
+        + f"c1,Ana,,,5,Great,,{OLD}\n"
+        + f"c2,Bia,,,1,bad\x00thing,,{OLD}\n"
+        + f"c3,Ca\x00io,,,4,,O-\x00,{OLD}\n"
+    )
+    response = upload(client, text)
+    page = client.get(response.headers["Location"])
+    found = re.findall(r"<td>line (\d+)</td><td>(\w*)</td><td>([^<]*)</td>", page.text)
+    nul = "This value holds a NUL character, which cannot be stored."
+    assert found == [("3", "comment", nul), ("4", "name", nul), ("4", "order_ref", nul)]
+    assert client.post(f"/complaints/import/{job_of(response)}/run").status_code == 302
+    assert nothing_written(app)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "This line holds a value longer than 131,072 characters."),
+        ("ru", "В этой строке есть значение длиннее, чем 131 072 символа."),
+    ],
+)
+def test_a_value_beyond_what_a_csv_reader_takes_is_a_line_error_in_the_viewers_language(
+    app, client, login_as, language, message
+):
+    """The csv module's own words ("field larger than field limit") were shown, in English."""
+    login_as("manager", locale=language)
+    text = HEADER + f"c1,Ana,,,5,{'x' * 200_000},,{OLD}\n" + f"c2,Bia,,,5,,,{OLD}\n"
+    response = upload(client, text)
+    page = client.get(response.headers["Location"])
+    found = re.findall(r"<td>[^<]+ (\d+)</td><td>(\w*)</td><td>([^<]*)</td>", page.text)
+    assert [(line, column, re.sub(r"\s", " ", said)) for line, column, said in found] == [
+        ("2", "", message)
+    ]
+    assert nothing_written(app)
+
+
 def test_progress_fragment_polls_while_running_and_stops_when_done(app, client, manager):
     job = job_of(upload(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n"))
     with app.test_request_context():
