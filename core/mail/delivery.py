@@ -214,7 +214,19 @@ def dispatch(
             message = claim(MailMessage, queue.pop(0), now)
             if message is None:
                 continue
-            mail = envelope(message, config["MAIL_FROM"])
+            try:
+                mail = envelope(message, config["MAIL_FROM"])
+            except ValueError as error:  # a header no server would take: this message's fault
+                status = fail(
+                    message,
+                    now,
+                    f"{type(error).__name__}: {error}",
+                    permanent=True,
+                    max_attempts=config["MAIL_MAX_ATTEMPTS"],
+                    backoff=backoff,
+                )
+                report.count(message.id, status)
+                continue
             db.session.commit()  # no transaction stays open across the SMTP conversation
             try:
                 connection = connection or connect(

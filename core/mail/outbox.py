@@ -32,6 +32,16 @@ def language_of(locale: str | None) -> str:
     return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of white space, line breaks included, as one space.
+
+    A subject is a header, and a header may not break a line (that is how a "Bcc:" is injected):
+    Python refuses one holding any of the characters ``str.splitlines`` breaks at — U+2028 or a
+    vertical tab from a name typed by a client as surely as CR LF. So a name goes in on one line.
+    """
+    return " ".join(text.split())
+
+
 def _message_id() -> str:
     domain = urlsplit(current_app.config["BASE_URL"]).hostname or "huddle.invalid"
     return make_msgid(domain=domain)
@@ -62,14 +72,15 @@ def enqueue(
     language = language_of(locale)
     with speaking(language, timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]):
         context = {**context, "unsubscribe_url": unsubscribe_url, "language": language}
+        subject = one_line(str(subject))
         message = MailMessage(
             recipient=recipient,
             kind=kind,
             dedup_key=dedup_key,
             language=language,
-            subject=str(subject)[:300],
+            subject=subject[:300],
             text_body=render_template(f"mail/{template}.txt", **context),
-            html_body=render_template(f"mail/{template}.html", subject=str(subject), **context),
+            html_body=render_template(f"mail/{template}.html", subject=subject, **context),
             message_id=_message_id(),
             unsubscribe_url=unsubscribe_url,
             client_id=client_id,

@@ -162,6 +162,21 @@ def test_one_refused_recipient_in_a_run_does_not_hold_back_the_others(db_session
     assert run(clock).sent == [] and len(smtp.received) == 2  # the delivered are not sent again
 
 
+def test_a_message_no_server_would_take_dies_alone_and_the_rest_go(db_session, smtp, clock):
+    """A subject stored with a line break (before names were put on one line) made every run
+    fail on that message, before anything behind it was sent."""
+    put("broken", to="first@example.com")
+    db.session.execute(sa.update(MailMessage).values(subject="Irina\nBcc: all@example.com"))
+    db.session.commit()
+    put("fine", to="last@example.com")
+    report = run(clock)
+    found = rows()
+    assert report.sent == [found["fine"].id] and report.dead == [found["broken"].id]
+    assert [r.recipients for r in smtp.received] == [["last@example.com"]]
+    assert found["broken"].status == "dead" and "linefeed" in found["broken"].last_error
+    assert run(clock).sent == [] and len(smtp.received) == 1
+
+
 def test_after_max_attempts_a_message_is_dead(app, db_session, smtp, clock):
     app.config["MAIL_MAX_ATTEMPTS"] = 2
     put("doomed")

@@ -5,6 +5,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 from babel.dates import format_time
 
@@ -92,6 +93,35 @@ def test_the_head_of_support_is_mailed_when_a_client_writes_to_them(
         assert "Irina wrote to the head of support" in post.text
         assert "Courier was rude." in json.dumps(post.blocks)
         assert "irina@example.com" not in json.dumps(post.blocks) + post.text
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\n", "\u2028", "\x85", "\x0b"])
+def test_a_name_that_breaks_lines_keeps_the_subject_on_one_line_and_the_mail_flowing(
+    app, client, make_user, smtp, clock, line_break
+):
+    """A header may not break a line, and Python refuses one that would (a header injection).
+    A name typed with a line break (a raw post, or U+2028 pasted from a document) made the
+    whole mail run fail on this message, every run, so no mail went out behind it."""
+    make_user("admin", name="Helena Head", email="head@example.com")
+    response = client.post(
+        "/write-to-us",
+        data={
+            "name": f"Irina{line_break}Bcc: all@example.com",
+            "contact": "irina@example.com",
+            "message": "Courier was rude.",
+        },
+    )
+    assert response.status_code == 200
+    make_user("agent", name="Ana", email="ana@example.com")
+    assert client.post("/auth/forgot", data={"email": "ana@example.com"}).status_code in (200, 302)
+    deliver(app, clock)
+    assert sorted(r.recipients[0] for r in smtp.received) == [
+        "ana@example.com",
+        "head@example.com",
+    ]
+    (mail,) = smtp.to("head@example.com")
+    assert mail.message["Subject"] == "Irina Bcc: all@example.com wrote to you"
+    assert "Bcc" not in mail.message and mail.recipients == ["head@example.com"]
 
 
 def test_the_owner_is_mailed_once_when_a_complaint_passes_its_deadline(
