@@ -142,6 +142,27 @@ def keeps_input_on_expiry(view: Callable) -> Callable:
     return csrf.exempt(keeping_input)
 
 
+def http_error(error: HTTPException):
+    """The answer to an HTTP error: the API's JSON shape, or the error page in the viewer's
+    language. A blueprint answering one error its own way hands the others back to this."""
+    # The exception's own headers say how to do better (405's Allow, 429's Retry-After).
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if _wants_json():
+        code = (error.name or "error").lower().replace(" ", "_")
+        body, status = api_error(error.code or 500, code, error.description or error.name)
+        return body, status, headers
+    messages = {
+        403: _("You do not have access to this page. Ask an admin if you need it."),
+        404: _("We could not find this page. It may have moved."),
+        405: _("This address does not accept that kind of request."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts. Please wait a little and try again."),
+    }
+    message = messages.get(error.code, _("Something went wrong with this request."))
+    page = render_template("errors/error.html", status=error.code, message=message)
+    return page, error.code, headers
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(RuleError)
     def rule_error(error: RuleError):
@@ -155,24 +176,7 @@ def init_app(app: Flask) -> None:
             return api_error(400, "csrf", error.description)
         return render_template("errors/error.html", status=400, message=_form_expired()), 400
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        # The exception's own headers say how to do better (405's Allow, 429's Retry-After).
-        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-        if _wants_json():
-            code = (error.name or "error").lower().replace(" ", "_")
-            body, status = api_error(error.code or 500, code, error.description or error.name)
-            return body, status, headers
-        messages = {
-            403: _("You do not have access to this page. Ask an admin if you need it."),
-            404: _("We could not find this page. It may have moved."),
-            405: _("This address does not accept that kind of request."),
-            413: _("What you sent is too large."),
-            429: _("Too many attempts. Please wait a little and try again."),
-        }
-        message = messages.get(error.code, _("Something went wrong with this request."))
-        page = render_template("errors/error.html", status=error.code, message=message)
-        return page, error.code, headers
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

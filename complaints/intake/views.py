@@ -1,14 +1,25 @@
 """Staff intake pages: recording a complaint heard elsewhere, and importing past ratings from CSV."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from complaints.intake import csv_import, csv_parse
 from complaints.intake import services as intake
 from complaints.intake.forms import ImportUploadForm, StaffComplaintForm
 from core.access import role_required
-from core.errors import refuse
+from core.errors import http_error, refuse
 
 bp = Blueprint("intake", __name__, url_prefix="/complaints")
 
@@ -49,8 +60,37 @@ def import_ratings():
             refuse(error, form)
         else:
             return redirect(url_for("intake.import_status", job_id=job_id))
-    status = 400 if form.errors else 200
-    return render_template("intake/import.html", form=form, columns=csv_parse.COLUMNS), status
+    return _import_page(form), 400 if form.errors else 200
+
+
+def _upload_limit() -> str:
+    """The most a request may carry (``MAX_CONTENT_LENGTH``) in megabytes, as the viewer writes
+    numbers."""
+    return format_number(current_app.config["MAX_CONTENT_LENGTH"] // 2**20)
+
+
+def _import_page(form: ImportUploadForm) -> str:
+    limit = _("At most %(size)s MB per file.", size=_upload_limit())
+    return render_template("intake/import.html", form=form, columns=csv_parse.COLUMNS, limit=limit)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def file_too_large(error: RequestEntityTooLarge):
+    """A file over the upload limit is refused next to the field, saying the limit, like every
+    other problem with a file (the body is never read, so there is nothing else to keep)."""
+    may_import = current_user.is_authenticated and current_user.has_role(
+        import_ratings.required_role
+    )  # checked here too: the body was refused before the view's own check ran
+    if request.endpoint != "intake.import_ratings" or not may_import:
+        return http_error(error)
+    form = ImportUploadForm(formdata=None)
+    form.file.errors = [
+        _(
+            "This file is larger than %(size)s MB. Split it and import the parts one by one.",
+            size=_upload_limit(),
+        )
+    ]
+    return _import_page(form), 413
 
 
 def _status_or_404(job_id: str) -> dict:

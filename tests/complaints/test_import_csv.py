@@ -9,6 +9,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from complaints.intake import csv_import
 from complaints.intake import services as intake
@@ -192,6 +194,33 @@ def test_unreadable_files_are_refused_next_to_the_field(
     assert response.status_code == 400
     assert message in response.text and 'id="file-error"' in response.text
     assert nothing_written(app)
+
+
+def _upload_in_memory(client, text: str):
+    """``upload``, the body built in memory: the test client spools a large one to a temporary
+    file that stays open when the app refuses it unread."""
+    file = FileStorage(io.BytesIO(text.encode()), "ratings.csv", content_type="text/csv")
+    boundary, body = encode_multipart({"file": file})
+    return client.post(
+        "/complaints/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+def test_a_file_over_the_upload_limit_is_refused_next_to_the_field_saying_the_limit(
+    app, client, login_as
+):
+    """It answered the bare error page "What you sent is too large", with no way back."""
+    app.config["MAX_CONTENT_LENGTH"] = 2**20
+    login_as("manager")
+    assert "At most 1 MB per file." in client.get("/complaints/import").text
+    response = _upload_in_memory(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n" * 40_000)
+    assert response.status_code == 413
+    assert 'id="file-error"' in response.text and 'action="/complaints/import"' in response.text
+    assert "larger than 1 MB. Split it" in response.text
+    assert nothing_written(app)
+    login_as("agent")  # the page is the managers': others get the plain answer
+    refused = _upload_in_memory(client, HEADER + f"c1,Ana,,,5,,,{OLD}\n" * 40_000)
+    assert refused.status_code == 413 and 'id="file-error"' not in refused.text
 
 
 def test_missing_file_is_explained(client, manager):
