@@ -1,7 +1,7 @@
 """Admins clicking at once (issue #11: no 5xx, races included), through the real app on real
 threads, on SQLite and on PostgreSQL, committed for real.
 
-PostgreSQL lets every request look for the e-mail address first, find nothing
+PostgreSQL lets every request look for the e-mail address or the short name first, find nothing
 and insert: the unique constraint then stopped all but one with an IntegrityError (a 500). The
 losers are told what they would have been told a moment later, next to the field, and nothing is
 doubled.
@@ -10,7 +10,7 @@ doubled.
 import pytest
 
 from core.extensions import db
-from core.models import User
+from core.models import Team, User
 from tests.support.factories import build_user
 from tests.support.races import AT_ONCE, count, posts_at_once
 
@@ -47,3 +47,63 @@ def test_inviting_the_same_address_at_once_invites_once(committed_app, admins, r
         if answer.status_code == 400:
             assert "Someone already has this e-mail address." in answer.get_data(as_text=True)
     assert count(committed_app, User, User.email == email) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_adding_teams_with_the_same_short_name_at_once_adds_one(committed_app, admins, round_):
+    slug = f"same-slug-{round_}"
+    forms = [
+        {
+            "new-name": f"Team {n}",
+            "new-slug": slug,
+            "new-standup_time": "09:30",
+            "new-timezone": "UTC",
+            "new-locale": "en",
+            "new-workdays": ["1", "2", "3", "4", "5"],
+            "new-timebox_minutes": "15",
+            "new-grace_minutes": "5",
+        }
+        for n in range(AT_ONCE)
+    ]
+    answers = posts_at_once(committed_app, _screens(admins), "/admin/teams/", forms, HX)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] + [400] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 400:
+            assert "Another team already uses this short name." in answer.get_data(as_text=True)
+    assert count(committed_app, Team, Team.slug == slug) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_renaming_two_teams_to_one_short_name_at_once_renames_one(committed_app, admins, round_):
+    slug = f"taken-at-once-{round_}"
+    with committed_app.app_context():
+        teams = [Team(slug=f"before-{round_}-{n}", name=f"Before {n}") for n in range(AT_ONCE)]
+        db.session.add_all(teams)
+        db.session.commit()
+        ids = [team.id for team in teams]
+        db.session.remove()
+    # Each screen edits another team's row to the same new short name.
+    forms = [
+        {
+            f"t{team_id}-name": f"Renamed {team_id}",
+            f"t{team_id}-slug": slug,
+            f"t{team_id}-standup_time": "09:30",
+            f"t{team_id}-timezone": "UTC",
+            f"t{team_id}-locale": "en",
+            f"t{team_id}-workdays": ["1", "2", "3", "4", "5"],
+            f"t{team_id}-timebox_minutes": "15",
+            f"t{team_id}-grace_minutes": "5",
+        }
+        for team_id in ids
+    ]
+    urls = [f"/admin/teams/{team_id}" for team_id in ids]
+    answers = posts_at_once(committed_app, _screens(admins), urls, forms, HX)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] + [400] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 400:
+            assert "Another team already uses this short name." in answer.get_data(as_text=True)
+    assert count(committed_app, Team, Team.slug == slug) == 1
