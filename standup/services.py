@@ -571,6 +571,11 @@ def update_team_settings(
         raise StandupError(
             _("Not members of this team: %(emails)s", emails=", ".join(unknown)), "rotation"
         )
+    # The holidays and the rotation are replaced (deleted, then added) below. Two saves at once on
+    # PostgreSQL: the second's delete waited for the first's rows, did not see the ones the first
+    # added, and its own clashed with them (a 500). Holding the team's row first, the second waits
+    # for the first's commit and then deletes what it wrote. SQLite's write lock does this already.
+    db.session.execute(sa.select(Team.id).where(Team.id == team.id).with_for_update(key_share=True))
     team.name = name.strip()
     team.slack_channel = (slack_channel or "").strip() or None
     team.standup_time = standup_time

@@ -16,7 +16,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.models import AwayDay, Team, User
 from standup import schedule, services
-from standup.models import RotationEntry
+from standup.models import Holiday, RotationEntry
 from tests.support.factories import build_user
 from tests.support.races import AT_ONCE, posts_at_once, rows
 
@@ -66,3 +66,34 @@ def test_marking_the_same_days_away_at_once_marks_them_once(committed_app, round
     assert [answer.status_code for answer in answers] == [302] * AT_ONCE
     days = rows(committed_app, sa.select(AwayDay.on).where(AwayDay.user_id == me.id))
     assert sorted(day for (day,) in days) == [on + timedelta(days=n) for n in range(4)]
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_saving_the_settings_at_once_keeps_each_holiday_and_place_once(committed_app, round_):
+    team_id, on, people = _team(committed_app, f"settings-race-{round_}")
+    manager = people[-1]
+    form = {
+        "name": "Race Team",
+        "standup_time": "09:30",
+        "timezone": "UTC",
+        "workdays": list("1234567"),
+        "timebox_minutes": "15",
+        "grace_minutes": "5",
+        "holidays": f"{(on + timedelta(days=30)).isoformat()} Party\n"
+        f"{(on + timedelta(days=31)).isoformat()}",
+        "rotation": "\n".join(person.email for person in reversed(people[:3])),
+    }
+    answers = posts_at_once(
+        committed_app, [manager] * AT_ONCE, f"/standup/settings-race-{round_}/settings", form
+    )
+
+    assert [answer.status_code for answer in answers] == [302] * AT_ONCE
+    holidays = rows(committed_app, sa.select(Holiday.on).where(Holiday.team_id == team_id))
+    assert sorted(day for (day,) in holidays) == [on + timedelta(days=n) for n in (30, 31)]
+    rotation = rows(
+        committed_app,
+        sa.select(RotationEntry.user_id)
+        .where(RotationEntry.team_id == team_id)
+        .order_by(RotationEntry.position),
+    )
+    assert [user_id for (user_id,) in rotation] == [person.id for person in reversed(people[:3])]
