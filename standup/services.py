@@ -39,6 +39,22 @@ from standup.rules import StandupError, StandupForbidden, StandupNotFound
 # --- preparing ----------------------------------------------------------------------------------
 
 
+def _hold(standup: Standup) -> None:
+    """Hold the stand-up's row until the commit and read it again, before reading what is on it.
+
+    A write that looks for a row of its own first (a check-in, a person's attendance) and adds it
+    when missing would, twice at once on PostgreSQL, find none both times and add it twice: the
+    unique constraint then answered the second with a 500. Held, the second waits for the first's
+    commit and finds its row (and sees a meeting ended meanwhile). FOR NO KEY UPDATE: rows that
+    merely refer to the stand-up are not held up; every such write bumps its version anyway.
+    SQLite's write lock at BEGIN already runs them one after the other.
+    """
+    db.session.execute(
+        sa.select(Standup.id).where(Standup.id == standup.id).with_for_update(key_share=True)
+    )
+    db.session.refresh(standup)
+
+
 def _touch(standup: Standup) -> None:
     """Every visible change bumps the version the watching screens poll for."""
     standup.version = (standup.version or 0) + 1
@@ -283,6 +299,7 @@ def record_check_in(
         if on != local_today or not schedule.is_workday(team, on, holidays):
             raise StandupError(_("There is no stand-up for %(team)s on that day.", team=team.name))
         standup, _created = _ensure(team, on, now)
+    _hold(standup)
     rules.require_not_ended(standup)
     check_in = db.session.scalar(
         sa.select(CheckIn).where(CheckIn.standup_id == standup.id, CheckIn.user_id == user.id)

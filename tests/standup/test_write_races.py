@@ -16,9 +16,9 @@ from core.database import utcnow
 from core.extensions import db
 from core.models import AwayDay, Team, User
 from standup import schedule, services
-from standup.models import Holiday, RotationEntry
+from standup.models import CheckIn, Holiday, RotationEntry
 from tests.support.factories import build_user
-from tests.support.races import AT_ONCE, posts_at_once, rows
+from tests.support.races import AT_ONCE, count, posts_at_once, rows
 
 HX = {"HX-Request": "true"}
 
@@ -97,3 +97,17 @@ def test_saving_the_settings_at_once_keeps_each_holiday_and_place_once(committed
         .order_by(RotationEntry.position),
     )
     assert [user_id for (user_id,) in rotation] == [person.id for person in reversed(people[:3])]
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_checking_in_twice_at_once_keeps_one_check_in(committed_app, round_):
+    slug = f"check-in-race-{round_}"
+    _team_id, on, people = _team(committed_app, slug)
+    me = people[1]
+    form = {"yesterday": "Calls", "today": "More calls", "mood": "4"}
+    answers = posts_at_once(
+        committed_app, [me] * AT_ONCE, f"/standup/{slug}/{on.isoformat()}/check-in", form, HX
+    )
+
+    assert [answer.status_code for answer in answers] == [200] * AT_ONCE
+    assert count(committed_app, CheckIn, CheckIn.user_id == me.id) == 1
