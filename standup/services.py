@@ -429,6 +429,7 @@ def end_standup(standup: Standup, actor: User, now: datetime | None = None) -> S
 
 
 def set_attendance(standup: Standup, actor: User, user_id: int, present: bool) -> None:
+    _hold(standup)
     rules.require_facilitator(actor, standup)
     rules.require_not_ended(standup)
     person = db.session.get(User, user_id)

@@ -16,7 +16,7 @@ from core.database import utcnow
 from core.extensions import db
 from core.models import AwayDay, Team, User
 from standup import schedule, services
-from standup.models import CheckIn, Holiday, RotationEntry
+from standup.models import Attendance, CheckIn, Holiday, RotationEntry
 from tests.support.factories import build_user
 from tests.support.races import AT_ONCE, count, posts_at_once, rows
 
@@ -111,3 +111,18 @@ def test_checking_in_twice_at_once_keeps_one_check_in(committed_app, round_):
 
     assert [answer.status_code for answer in answers] == [200] * AT_ONCE
     assert count(committed_app, CheckIn, CheckIn.user_id == me.id) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_marking_one_person_on_two_screens_at_once_keeps_one_row(committed_app, round_):
+    slug = f"attendance-race-{round_}"
+    _team_id, on, people = _team(committed_app, slug)
+    lead, absent = people[0], people[1]
+    url = f"/standup/{slug}/{on.isoformat()}/attendance/{absent.id}"
+    answers = posts_at_once(committed_app, [lead] * AT_ONCE, url, {"present": "0"}, HX)
+
+    assert [answer.status_code for answer in answers] == [200] * AT_ONCE
+    marked = rows(
+        committed_app, sa.select(Attendance.present).where(Attendance.user_id == absent.id)
+    )
+    assert marked == [(False,)]
