@@ -110,26 +110,38 @@ def save_playbook(
         playbook = None
     found = _category_named(category)
     if found is None:
-        found = Category(name=category)
-        db.session.add(found)
-        db.session.flush()
-        audit.record(actor.id, "category", found.id, "created", name=category)
+        try:
+            with db.session.begin_nested():  # a savepoint: a clash undoes only this insert
+                found = Category(name=category)
+                db.session.add(found)
+        except IntegrityError:
+            # Another admin's playbook added it a moment ago (PostgreSQL let both look first):
+            # theirs is committed now, so this one is for that category (and finds its playbook).
+            found = _category_named(category)
+        else:
+            audit.record(actor.id, "category", found.id, "created", name=category)
+    taken = ComplaintError(
+        _("“%(category)s” already has a playbook: edit that one.", category=found.name),
+        "category",
+    )
     holder = db.session.scalar(sa.select(Playbook).where(Playbook.category_id == found.id))
     if holder is not None and holder is not playbook:
-        raise ComplaintError(
-            _("“%(category)s” already has a playbook: edit that one.", category=found.name),
-            "category",
-        )
-    if playbook is None:
-        playbook = Playbook(category_id=found.id)
-        db.session.add(playbook)
-    playbook.category_id = found.id
-    playbook.title = title
-    playbook.steps = steps
-    playbook.suggested_compensation = suggested_compensation
-    playbook.follow_up_hours = follow_up_hours
-    playbook.active = active
-    db.session.flush()
+        raise taken
+    try:
+        # One playbook per category: another admin's for this category, saved since the check
+        # above (PostgreSQL), stops this one at the unique category; said as the check says it.
+        with db.session.begin_nested():
+            if playbook is None:
+                playbook = Playbook(category_id=found.id)
+                db.session.add(playbook)
+            playbook.category_id = found.id
+            playbook.title = title
+            playbook.steps = steps
+            playbook.suggested_compensation = suggested_compensation
+            playbook.follow_up_hours = follow_up_hours
+            playbook.active = active
+    except IntegrityError:
+        raise taken from None
     audit.record(actor.id, "playbook", playbook.id, "saved", title=title, active=active)
     db.session.commit()
     return playbook

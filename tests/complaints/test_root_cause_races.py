@@ -10,11 +10,12 @@ IntegrityError (a 500). The losers are told what the check says a moment later; 
 import html
 
 import pytest
+import sqlalchemy as sa
 
-from complaints.models import Category
+from complaints.models import Category, Playbook
 from core.extensions import db
 from tests.support.factories import build_user
-from tests.support.races import AT_ONCE, count, posts_at_once
+from tests.support.races import AT_ONCE, count, posts_at_once, rows
 
 HX = {"HX-Request": "true"}
 TAKEN = "There is already a category with this name."
@@ -63,3 +64,41 @@ def test_renaming_categories_to_one_name_at_once_renames_one(committed_app, admi
     assert statuses == [200] + [422] * (AT_ONCE - 1), statuses
     assert all(TAKEN in _text(answer) for answer in answers if answer.status_code == 422)
     assert count(committed_app, Category, Category.name == name) == 1
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known-category", "new-category"])
+@pytest.mark.parametrize("round_", range(3))
+def test_writing_playbooks_for_one_category_at_once_writes_one(
+    committed_app, admins, round_, known
+):
+    """The category exists already, or each playbook names it for the first time (saving a
+    playbook adds the category it names)."""
+    name = f"Broken item {round_} {known}"
+    if known:
+        with committed_app.app_context():
+            db.session.add(Category(name=name))
+            db.session.commit()
+            db.session.remove()
+    forms = [
+        {
+            "category": name,
+            "title": f"Script {n}",
+            "steps": "Apologise\nSend a new one",
+            "follow_up_hours": "24",
+            "active": "y",
+        }
+        for n in range(AT_ONCE)
+    ]
+    answers = posts_at_once(committed_app, admins, "/complaints/playbooks", forms)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [302] + [422] * (AT_ONCE - 1), statuses
+    refused = f"“{name}” already has a playbook: edit that one."
+    assert all(refused in _text(answer) for answer in answers if answer.status_code == 422)
+    found = rows(
+        committed_app,
+        sa.select(Category.id, Playbook.id)
+        .outerjoin(Playbook, Playbook.category_id == Category.id)
+        .where(Category.name == name),
+    )
+    assert len(found) == 1 and found[0][1] is not None
