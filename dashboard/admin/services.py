@@ -14,6 +14,7 @@ from core.auth.services import (
     find_user_by_email,
     mail_invitation,
     normalise_email,
+    set_slack_user_id,
 )
 from core.errors import RuleError
 from core.extensions import db
@@ -139,7 +140,7 @@ def update_person(
         if old != new
     }
     user.compensation_limit = limit
-    user.slack_user_id = slack_user_id
+    set_slack_user_id(user, slack_user_id)
     user.timezone = timezone or None
     user.locale = locale or None
     if changed:

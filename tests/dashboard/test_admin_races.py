@@ -107,3 +107,33 @@ def test_renaming_two_teams_to_one_short_name_at_once_renames_one(committed_app,
         if answer.status_code == 400:
             assert "Another team already uses this short name." in answer.get_data(as_text=True)
     assert count(committed_app, Team, Team.slug == slug) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_giving_one_slack_id_to_several_people_at_once_gives_it_once(committed_app, admins, round_):
+    slack_id = f"U0RACE{round_}"
+    with committed_app.app_context():
+        people = [build_user(name=f"Slack {round_}.{n}") for n in range(AT_ONCE)]
+        db.session.add_all(people)
+        db.session.commit()
+        ids = [person.id for person in people]
+        db.session.remove()
+    # Each screen gives another person the same Slack id on the people page.
+    forms = [
+        {
+            f"u{user_id}-role": "agent",
+            f"u{user_id}-team_id": "0",
+            f"u{user_id}-active": "y",
+            f"u{user_id}-slack_user_id": slack_id,
+        }
+        for user_id in ids
+    ]
+    urls = [f"/admin/users/{user_id}" for user_id in ids]
+    answers = posts_at_once(committed_app, _screens(admins), urls, forms, HX)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] + [400] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 400:
+            assert "Someone else already has this Slack user id." in answer.get_data(as_text=True)
+    assert count(committed_app, User, User.slack_user_id == slack_id) == 1
