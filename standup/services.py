@@ -40,15 +40,8 @@ from standup.rules import StandupError, StandupForbidden, StandupNotFound
 
 
 def _hold(standup: Standup) -> None:
-    """Hold the stand-up's row until the commit and read it again, before reading what is on it.
-
-    A write that looks for a row of its own first (a check-in, a person's attendance) and adds it
-    when missing would, twice at once on PostgreSQL, find none both times and add it twice: the
-    unique constraint then answered the second with a 500. Held, the second waits for the first's
-    commit and finds its row (and sees a meeting ended meanwhile). FOR NO KEY UPDATE: rows that
-    merely refer to the stand-up are not held up; every such write bumps its version anyway.
-    SQLite's write lock at BEGIN already runs them one after the other.
-    """
+    """Hold the stand-up's row to the commit and read it again: of two writes at once that add a
+    row when missing (check-in, attendance), the second finds the first's (PostgreSQL: a 500)."""
     db.session.execute(
         sa.select(Standup.id).where(Standup.id == standup.id).with_for_update(key_share=True)
     )
@@ -589,10 +582,8 @@ def update_team_settings(
         raise StandupError(
             _("Not members of this team: %(emails)s", emails=", ".join(unknown)), "rotation"
         )
-    # The holidays and the rotation are replaced (deleted, then added) below. Two saves at once on
-    # PostgreSQL: the second's delete waited for the first's rows, did not see the ones the first
-    # added, and its own clashed with them (a 500). Holding the team's row first, the second waits
-    # for the first's commit and then deletes what it wrote. SQLite's write lock does this already.
+    # Held first, a second save at once deletes the holidays and rotation the first added (on
+    # PostgreSQL its delete did not see them, and its inserts clashed with them: a 500).
     db.session.execute(sa.select(Team.id).where(Team.id == team.id).with_for_update(key_share=True))
     team.name = name.strip()
     team.slack_channel = (slack_channel or "").strip() or None
