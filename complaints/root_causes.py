@@ -3,10 +3,12 @@ manager follows for each, written by admins, retired and never deleted (complain
 still show its steps). Each public function makes the one commit of its request.
 """
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from complaints.models import Category, Playbook
 from complaints.services import ComplaintError, NotFound
@@ -26,6 +28,21 @@ def _category_named(name: str) -> Category | None:
     )
 
 
+@contextmanager
+def _name_kept():
+    """Write the category name set inside the block under a savepoint.
+
+    The name was looked up first, but PostgreSQL lets two admins' requests both look before either
+    commits; the unique name then stops the second, which is told what the lookup would have told
+    it a moment later (not a 500).
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError:
+        raise ComplaintError(_("There is already a category with this name."), "name") from None
+
+
 def save_category(actor: User, name: str, category_id: int | None = None) -> Category:
     """Add a root cause, or rename one (renaming keeps every complaint filed under it)."""
     _admins_only(actor, _("Only admins write categories."))
@@ -39,8 +56,8 @@ def save_category(actor: User, name: str, category_id: int | None = None) -> Cat
         raise ComplaintError(_("There is already a category with this name."), "name")
     if category_id is None:
         category = Category(name=name)
-        db.session.add(category)
-        db.session.flush()
+        with _name_kept():
+            db.session.add(category)
         audit.record(actor.id, "category", category.id, "created", name=name)
     else:
         category = db.session.get(Category, category_id)
@@ -49,7 +66,8 @@ def save_category(actor: User, name: str, category_id: int | None = None) -> Cat
         audit.record(
             actor.id, "category", category.id, "renamed", **{"from": category.name, "to": name}
         )
-        category.name = name
+        with _name_kept():
+            category.name = name
     db.session.commit()
     return category
 
@@ -92,26 +110,38 @@ def save_playbook(
         playbook = None
     found = _category_named(category)
     if found is None:
-        found = Category(name=category)
-        db.session.add(found)
-        db.session.flush()
-        audit.record(actor.id, "category", found.id, "created", name=category)
+        try:
+            with db.session.begin_nested():  # a savepoint: a clash undoes only this insert
+                found = Category(name=category)
+                db.session.add(found)
+        except IntegrityError:
+            # Another admin's playbook added it a moment ago (PostgreSQL let both look first):
+            # theirs is committed now, so this one is for that category (and finds its playbook).
+            found = _category_named(category)
+        else:
+            audit.record(actor.id, "category", found.id, "created", name=category)
+    taken = ComplaintError(
+        _("“%(category)s” already has a playbook: edit that one.", category=found.name),
+        "category",
+    )
     holder = db.session.scalar(sa.select(Playbook).where(Playbook.category_id == found.id))
     if holder is not None and holder is not playbook:
-        raise ComplaintError(
-            _("“%(category)s” already has a playbook: edit that one.", category=found.name),
-            "category",
-        )
-    if playbook is None:
-        playbook = Playbook(category_id=found.id)
-        db.session.add(playbook)
-    playbook.category_id = found.id
-    playbook.title = title
-    playbook.steps = steps
-    playbook.suggested_compensation = suggested_compensation
-    playbook.follow_up_hours = follow_up_hours
-    playbook.active = active
-    db.session.flush()
+        raise taken
+    try:
+        # One playbook per category: another admin's for this category, saved since the check
+        # above (PostgreSQL), stops this one at the unique category; said as the check says it.
+        with db.session.begin_nested():
+            if playbook is None:
+                playbook = Playbook(category_id=found.id)
+                db.session.add(playbook)
+            playbook.category_id = found.id
+            playbook.title = title
+            playbook.steps = steps
+            playbook.suggested_compensation = suggested_compensation
+            playbook.follow_up_hours = follow_up_hours
+            playbook.active = active
+    except IntegrityError:
+        raise taken from None
     audit.record(actor.id, "playbook", playbook.id, "saved", title=title, active=active)
     db.session.commit()
     return playbook

@@ -39,6 +39,15 @@ from standup.rules import StandupError, StandupForbidden, StandupNotFound
 # --- preparing ----------------------------------------------------------------------------------
 
 
+def _hold(standup: Standup) -> None:
+    """Hold the stand-up's row to the commit and read it again: of two writes at once that add a
+    row when missing (check-in, attendance), the second finds the first's (PostgreSQL: a 500)."""
+    db.session.execute(
+        sa.select(Standup.id).where(Standup.id == standup.id).with_for_update(key_share=True)
+    )
+    db.session.refresh(standup)
+
+
 def _touch(standup: Standup) -> None:
     """Every visible change bumps the version the watching screens poll for."""
     standup.version = (standup.version or 0) + 1
@@ -283,6 +292,7 @@ def record_check_in(
         if on != local_today or not schedule.is_workday(team, on, holidays):
             raise StandupError(_("There is no stand-up for %(team)s on that day.", team=team.name))
         standup, _created = _ensure(team, on, now)
+    _hold(standup)
     rules.require_not_ended(standup)
     check_in = db.session.scalar(
         sa.select(CheckIn).where(CheckIn.standup_id == standup.id, CheckIn.user_id == user.id)
@@ -412,6 +422,7 @@ def end_standup(standup: Standup, actor: User, now: datetime | None = None) -> S
 
 
 def set_attendance(standup: Standup, actor: User, user_id: int, present: bool) -> None:
+    _hold(standup)
     rules.require_facilitator(actor, standup)
     rules.require_not_ended(standup)
     person = db.session.get(User, user_id)
@@ -571,6 +582,9 @@ def update_team_settings(
         raise StandupError(
             _("Not members of this team: %(emails)s", emails=", ".join(unknown)), "rotation"
         )
+    # Held first, a second save at once deletes the holidays and rotation the first added (on
+    # PostgreSQL its delete did not see them, and its inserts clashed with them: a 500).
+    db.session.execute(sa.select(Team.id).where(Team.id == team.id).with_for_update(key_share=True))
     team.name = name.strip()
     team.slack_channel = (slack_channel or "").strip() or None
     team.standup_time = standup_time

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit, throttle
@@ -268,6 +269,22 @@ def clean_slack_user_id(value: str | None, user_id: int | None) -> str | None:
     return value
 
 
+def set_slack_user_id(user: User, slack_user_id: str | None) -> None:
+    """Give ``user`` a Slack user id that ``clean_slack_user_id`` checked, under a savepoint.
+
+    The check looked for another holder first, but PostgreSQL lets two requests (two people, two
+    admins) both look before either commits; the unique id then stops the second, which is told
+    what the check would have told it a moment later (not a 500).
+    """
+    try:
+        with db.session.begin_nested():
+            user.slack_user_id = slack_user_id
+    except IntegrityError:
+        raise AccountError(
+            _("Someone else already has this Slack user id."), "slack_user_id"
+        ) from None
+
+
 def update_account(
     user: User,
     name: str,
@@ -288,5 +305,5 @@ def update_account(
     user.name = name.strip()
     user.timezone = timezone or None
     user.locale = locale or None
-    user.slack_user_id = slack_user_id
+    set_slack_user_id(user, slack_user_id)
     db.session.commit()

@@ -6,6 +6,7 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from core import audit, money
 from core.auth.services import (
@@ -13,6 +14,7 @@ from core.auth.services import (
     find_user_by_email,
     mail_invitation,
     normalise_email,
+    set_slack_user_id,
 )
 from core.errors import RuleError
 from core.extensions import db
@@ -75,8 +77,13 @@ def add_user(
     )
     if password:
         user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a savepoint: a clash undoes only this insert
+            db.session.add(user)
+    except IntegrityError:
+        # Another admin added this address a moment ago: PostgreSQL let both requests look
+        # first, and the unique e-mail stopped the second. Said as the check above says it.
+        raise UserError(_("Someone already has this e-mail address."), "email") from None
     details = {"role": role, "team_id": team_id}
     if limit is not None:
         details["compensation_limit"] = str(limit)
@@ -133,7 +140,7 @@ def update_person(
         if old != new
     }
     user.compensation_limit = limit
-    user.slack_user_id = slack_user_id
+    set_slack_user_id(user, slack_user_id)
     user.timezone = timezone or None
     user.locale = locale or None
     if changed:

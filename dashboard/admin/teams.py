@@ -6,10 +6,12 @@ schedule rules live in one place. Creating a team checks the same rules before t
 """
 
 import re
+from contextlib import contextmanager
 from datetime import time
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.database import held_by_another, utcnow
@@ -105,6 +107,21 @@ def _cleaned(fields: dict, team_id: int | None = None) -> dict:
     return team
 
 
+@contextmanager
+def _slug_kept():
+    """Write the short name set inside the block under a savepoint.
+
+    ``_check`` looked for another team with it first, but PostgreSQL lets two admins' requests
+    both look before either commits; the unique short name then stops the second, which is told
+    what the check would have told it a moment later (not a 500).
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError:
+        raise TeamError(_("Another team already uses this short name."), "slug") from None
+
+
 NEW_TEAM = {"workdays": "12345", "slack_channel": None, "timebox_minutes": 15, "grace_minutes": 5}
 
 
@@ -115,8 +132,8 @@ def add_team(actor: User | None, **fields) -> Team:
     does not say otherwise of (``locale``: the app's language when none is given).
     """
     team = Team(**_cleaned(NEW_TEAM | fields))
-    db.session.add(team)
-    db.session.flush()
+    with _slug_kept():
+        db.session.add(team)
     audit.record(
         actor.id if actor else None, "team", team.id, "created", slug=team.slug, name=team.name
     )
@@ -156,7 +173,8 @@ def update_team(actor: User, team: Team, **fields) -> Team:
     }
     if changed:
         audit.record(actor.id, "team", team.id, "changed", **changed)
-    team.slug = new["slug"]
+    with _slug_kept():
+        team.slug = new["slug"]
     team.locale = new["locale"]
     schedule_fields = {key: new[key] for key in SCHEDULED}
     return standup_services.update_team_settings(

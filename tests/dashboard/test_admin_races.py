@@ -1,0 +1,139 @@
+"""Admins clicking at once (issue #11: no 5xx, races included), through the real app on real
+threads, on SQLite and on PostgreSQL, committed for real.
+
+PostgreSQL lets every request look for the e-mail address or the short name first, find nothing
+and insert: the unique constraint then stopped all but one with an IntegrityError (a 500). The
+losers are told what they would have been told a moment later, next to the field, and nothing is
+doubled.
+"""
+
+import pytest
+
+from core.extensions import db
+from core.models import Team, User
+from tests.support.factories import build_user
+from tests.support.races import AT_ONCE, count, posts_at_once
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture(scope="module")
+def admins(committed_app):
+    with committed_app.app_context():
+        people = [build_user("admin", name=f"Admin {n}") for n in range(2)]
+        db.session.add_all(people)
+        db.session.commit()
+        for person in people:
+            db.session.refresh(person)
+            db.session.expunge(person)
+        db.session.remove()
+    return people
+
+
+def _screens(admins):
+    """Two admins, each on several screens (a double-click, a second tab)."""
+    return [admins[n % 2] for n in range(AT_ONCE)]
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_inviting_the_same_address_at_once_invites_once(committed_app, admins, round_):
+    email = f"new-person-{round_}@example.com"
+    form = {"email": email, "name": "New Person", "role": "agent", "team_id": "0"}
+    answers = posts_at_once(committed_app, _screens(admins), "/admin/users", form, HX)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] + [400] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 400:
+            assert "Someone already has this e-mail address." in answer.get_data(as_text=True)
+    assert count(committed_app, User, User.email == email) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_adding_teams_with_the_same_short_name_at_once_adds_one(committed_app, admins, round_):
+    slug = f"same-slug-{round_}"
+    forms = [
+        {
+            "new-name": f"Team {n}",
+            "new-slug": slug,
+            "new-standup_time": "09:30",
+            "new-timezone": "UTC",
+            "new-locale": "en",
+            "new-workdays": ["1", "2", "3", "4", "5"],
+            "new-timebox_minutes": "15",
+            "new-grace_minutes": "5",
+        }
+        for n in range(AT_ONCE)
+    ]
+    answers = posts_at_once(committed_app, _screens(admins), "/admin/teams/", forms, HX)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] + [400] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 400:
+            assert "Another team already uses this short name." in answer.get_data(as_text=True)
+    assert count(committed_app, Team, Team.slug == slug) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_renaming_two_teams_to_one_short_name_at_once_renames_one(committed_app, admins, round_):
+    slug = f"taken-at-once-{round_}"
+    with committed_app.app_context():
+        teams = [Team(slug=f"before-{round_}-{n}", name=f"Before {n}") for n in range(AT_ONCE)]
+        db.session.add_all(teams)
+        db.session.commit()
+        ids = [team.id for team in teams]
+        db.session.remove()
+    # Each screen edits another team's row to the same new short name.
+    forms = [
+        {
+            f"t{team_id}-name": f"Renamed {team_id}",
+            f"t{team_id}-slug": slug,
+            f"t{team_id}-standup_time": "09:30",
+            f"t{team_id}-timezone": "UTC",
+            f"t{team_id}-locale": "en",
+            f"t{team_id}-workdays": ["1", "2", "3", "4", "5"],
+            f"t{team_id}-timebox_minutes": "15",
+            f"t{team_id}-grace_minutes": "5",
+        }
+        for team_id in ids
+    ]
+    urls = [f"/admin/teams/{team_id}" for team_id in ids]
+    answers = posts_at_once(committed_app, _screens(admins), urls, forms, HX)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] + [400] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 400:
+            assert "Another team already uses this short name." in answer.get_data(as_text=True)
+    assert count(committed_app, Team, Team.slug == slug) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_giving_one_slack_id_to_several_people_at_once_gives_it_once(committed_app, admins, round_):
+    slack_id = f"U0RACE{round_}"
+    with committed_app.app_context():
+        people = [build_user(name=f"Slack {round_}.{n}") for n in range(AT_ONCE)]
+        db.session.add_all(people)
+        db.session.commit()
+        ids = [person.id for person in people]
+        db.session.remove()
+    # Each screen gives another person the same Slack id on the people page.
+    forms = [
+        {
+            f"u{user_id}-role": "agent",
+            f"u{user_id}-team_id": "0",
+            f"u{user_id}-active": "y",
+            f"u{user_id}-slack_user_id": slack_id,
+        }
+        for user_id in ids
+    ]
+    urls = [f"/admin/users/{user_id}" for user_id in ids]
+    answers = posts_at_once(committed_app, _screens(admins), urls, forms, HX)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] + [400] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 400:
+            assert "Someone else already has this Slack user id." in answer.get_data(as_text=True)
+    assert count(committed_app, User, User.slack_user_id == slack_id) == 1

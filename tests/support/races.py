@@ -1,0 +1,47 @@
+"""Firing the same form post from several screens at once (double-clicks, two managers), through
+the real app on real threads, for tests on ``committed_app`` (both databases, committed for real)."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import sqlalchemy as sa
+
+from core.extensions import db
+
+AT_ONCE = 8
+
+
+def posts_at_once(
+    app, people, url: str | list[str], data: dict | list[dict], headers: dict | None = None
+):
+    """POST ``data`` to ``url`` once for each person in ``people`` (each on their own logged-in
+    test client; a person may appear more than once: several screens), released together by a
+    barrier. ``url`` and ``data`` may be one for all or one each. Returns the responses in order."""
+    urls = url if isinstance(url, list) else [url] * len(people)
+    forms = data if isinstance(data, list) else [data] * len(people)
+    clients = []
+    for person in people:
+        client = app.test_client()
+        client.log_in(person)
+        clients.append(client)
+    barrier = threading.Barrier(len(clients))
+
+    def post(call):
+        client, url, form = call
+        barrier.wait(10)
+        return client.post(url, data=form, headers=headers or {})
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        return list(pool.map(post, zip(clients, urls, forms, strict=True)))
+
+
+def rows(app, statement) -> list:
+    """What the database holds now, read in a session of its own."""
+    with app.app_context():
+        found = db.session.execute(statement).all()
+        db.session.remove()
+        return found
+
+
+def count(app, model, *where) -> int:
+    return rows(app, sa.select(sa.func.count()).select_from(model).where(*where))[0][0]
