@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import audit
@@ -91,9 +93,16 @@ def _check_scopes(scopes) -> str:
     chosen = [s for s in SCOPES if s in set(scopes)]
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
-        raise TokenError(f"Unknown scopes: {', '.join(unknown)}. Known: {ALL_SCOPES}.", "scopes")
+        raise TokenError(
+            _(
+                "Unknown scopes: %(unknown)s. Known: %(known)s.",
+                unknown=", ".join(unknown),
+                known=ALL_SCOPES,
+            ),
+            "scopes",
+        )
     if not chosen:
-        raise TokenError("A token needs at least one scope.", "scopes")
+        raise TokenError(_("A token needs at least one scope."), "scopes")
     return " ".join(chosen)
 
 
@@ -103,20 +112,27 @@ def create_token(
     expires_at: datetime | None = None,
     actor_id: int | None = None,
 ) -> str:
-    """Make a token and return it (the only time it is seen); audited. Commits."""
+    """Make a token and return it (the only time it is seen); audited. Commits.
+
+    Refusals are worded in the viewer's language: the admin page shows them next to its fields.
+    """
     name = name.strip()
     if not name or len(name) > 80:
-        raise TokenError("A token needs a name of 1 to 80 characters.", "name")
+        raise TokenError(_("A token needs a name of 1 to 80 characters."), "name")
+    taken = TokenError(_("A token named “%(name)s” exists already.", name=name), "name")
     if db.session.scalar(sa.select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        raise TokenError(f"A token named {name!r} exists already.", "name")
+        raise taken
     if expires_at is not None and expires_at <= utcnow():
-        raise TokenError("The expiry must be in the future.", "expires_at")
+        raise TokenError(_("The expiry must be in the future."), "expires_at")
     token = "hud_" + secrets.token_urlsafe(32)
     row = ApiToken(
         name=name, token_hash=hash_token(token), scopes=_check_scopes(scopes), expires_at=expires_at
     )
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two admins naming a token alike at once (PostgreSQL)
+            db.session.add(row)
+    except IntegrityError:
+        raise taken from None
     audit.record(
         actor_id,
         "api_token",
@@ -138,7 +154,7 @@ def revoke_token(name: str, actor_id: int | None = None) -> ApiToken:
     """Stop a token from working, at once and for good; audited. Commits."""
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == name.strip()))
     if row is None:
-        raise TokenNotFound(f"There is no token named {name!r}.")
+        raise TokenNotFound(_("There is no token named “%(name)s”.", name=name))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         audit.record(actor_id, "api_token", row.id, "revoked", name=row.name)

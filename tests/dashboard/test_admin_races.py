@@ -9,6 +9,7 @@ doubled.
 
 import pytest
 
+from core.api.tokens import ApiToken
 from core.extensions import db
 from core.models import Team, User
 from tests.support.factories import build_user
@@ -137,3 +138,17 @@ def test_giving_one_slack_id_to_several_people_at_once_gives_it_once(committed_a
         if answer.status_code == 400:
             assert "Someone else already has this Slack user id." in answer.get_data(as_text=True)
     assert count(committed_app, User, User.slack_user_id == slack_id) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_naming_api_tokens_alike_at_once_makes_one(committed_app, admins, round_):
+    name = f"billing-{round_}"
+    form = {"name": name, "scopes": ["ratings:write"]}
+    answers = posts_at_once(committed_app, _screens(admins), "/admin/tokens/", form)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] + [422] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 422:
+            assert f"A token named “{name}” exists already." in answer.get_data(as_text=True)
+    assert count(committed_app, ApiToken, ApiToken.name == name) == 1

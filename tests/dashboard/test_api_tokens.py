@@ -125,6 +125,18 @@ def test_admin_page_lists_creates_and_revokes_tokens(app, client, login_as):
     assert duplicate.status_code == 422 and "exists already" in duplicate.text
 
 
+def test_the_admin_page_says_why_a_token_is_refused_in_the_admins_language(app, client, login_as):
+    """The token rules spoke English only, next to the fields of a Russian admin's page."""
+    _token(app, "billing")
+    login_as("admin", locale="ru")
+    duplicate = client.post("/admin/tokens/", data={"name": "billing", "scopes": ["ratings:write"]})
+    assert duplicate.status_code == 422
+    assert "Токен с именем «billing» уже есть." in duplicate.text
+    assert client.post("/admin/tokens/nothing-here/revoke").status_code == 404
+    missing = client.post("/admin/tokens/nothing-here/revoke", headers={"HX-Request": "true"})
+    assert "Токена с именем «nothing-here» нет." in missing.text
+
+
 def test_only_admins_see_or_change_tokens(app, client, login_as):
     _token(app, "kept")
     login_as("manager")
