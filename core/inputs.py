@@ -25,6 +25,10 @@ FIRST_YEAR, LAST_YEAR = 1900, 9998  # dates people type or put in URLs; the neig
 _ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
 # NUL cannot be stored in PostgreSQL text; a lone surrogate cannot be encoded to UTF-8 at all.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# An e-mail address as another system may send one (the API, the CSV import): one "@", a dot in
+# the domain, no white space. Letters of any script are fine (ivan@почта.рф); a line break is not,
+# as a recipient holding one is a mail header Python refuses to write.
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def form_values(form, *names: str) -> dict:

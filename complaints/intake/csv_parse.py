@@ -13,7 +13,6 @@ UTC text the database stores; only a line that fails is checked again field by f
 import csv
 import gc
 import io
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from flask_babel import gettext as _
 from core.database import utcnow
 from core.errors import RuleError
 from core.i18n import known_language
+from core.inputs import EMAIL_SHAPE
 from core.timestamps import CLOCK_SKEW, parse_timestamp
 
 COLUMNS = (
@@ -53,7 +53,6 @@ ERRORS_SHOWN = 100
 NUL = "\x00"  # text the databases cannot store (PostgreSQL refuses it; SQLite would keep it)
 SCORES = {"1", "2", "3", "4", "5"}
 SCORE_OF = {text: int(text) for text in SCORES}
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A checked row, staged (``csv_import``) and imported (``csv_bulk``) as a list in this order.
 LINE, EXTERNAL_ID, NAME, EMAIL_, PHONE, SCORE, COMMENT, ORDER_REF, OCCURRED, LOCALE = range(10)
 STORED_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how a staged row carries its time (UTC, naive)
@@ -207,7 +206,7 @@ def _read_lines(reader, position, width, latest, error, languages, parsed, nul_i
     locales: dict[str, str | None] = {"": None}
     rows = parsed.rows
     append = rows.append
-    match_email = EMAIL.match
+    match_email = EMAIL_SHAPE.match
     line = reader.line_num + 1
     while True:
         try:
@@ -304,7 +303,7 @@ def _check_row(
     for name in ("external_id", "name"):
         if not found[name]:
             error(line, name, _("This value is required."))
-    if found["email"] and not EMAIL.match(found["email"]):
+    if found["email"] and not EMAIL_SHAPE.match(found["email"]):
         error(line, "email", _("This e-mail address does not look right."))
     if found["language"] and known_language(found["language"], languages) is None:
         error(

@@ -93,11 +93,23 @@ def connect(server: SmtpServer, timeout: float, ca_file: str | None = None) -> s
     return connection
 
 
+def ascii_domain(address: str) -> str:
+    """``ivan@почта.рф`` as ``ivan@xn--80a1acny.xn--p1ai``: every server takes a domain in its
+    ASCII form, while an address with other letters needs the server's SMTPUTF8."""
+    local, at, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}{at}{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:  # no valid domain name: sent as written, for the server to answer
+        return address
+
+
 def envelope(message: MailMessage, sender: str) -> EmailMessage:
     """The MIME message: text first, HTML as its alternative, and the headers mail wants."""
     mail = EmailMessage()
     mail["From"] = sender
-    mail["To"] = message.recipient
+    mail["To"] = ascii_domain(message.recipient)
     mail["Subject"] = message.subject
     mail["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
     mail["Message-ID"] = message.message_id
@@ -152,7 +164,8 @@ def _outcome(error: Exception) -> tuple[str, bool]:
     """What to store as the error (the server's reply, or the exception's name and text), and
     whether it is this message's own fault, which no retry can fix.
 
-    Only a 5xx refusal of the recipient or of the message itself is: a refused sender, a failed
+    Only a 5xx refusal of the recipient or of the message itself is (and an address in another
+    script to a server without SMTPUTF8): a refused sender, a failed
     login or a 5xx greeting is the server's or the configuration's problem, fixed by an admin, so
     those are outages like 4xx answers, refused connections and timeouts.
     """
@@ -160,6 +173,10 @@ def _outcome(error: Exception) -> tuple[str, bool]:
         codes = [code for code, _text in error.recipients.values()]
         detail = "; ".join(_reply(code, text) for code, text in error.recipients.values())
         return f"RCPT {detail}", bool(codes) and all(c >= 500 for c in codes)
+    if isinstance(error, smtplib.SMTPNotSupportedError) and "SMTPUTF8" in str(error):
+        # An address with letters of another script before the "@", and a server that does not
+        # take them: no retry makes it take them (a missing STARTTLS is the server's problem).
+        return f"{type(error).__name__}: {error}", True
     if isinstance(error, smtplib.SMTPResponseException):
         own_fault = isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
         return _reply(error.smtp_code, error.smtp_error), own_fault
@@ -232,7 +249,9 @@ def dispatch(
                 connection = connection or connect(
                     server, config["MAIL_TIMEOUT_SECONDS"], config.get("MAIL_CA_FILE")
                 )
-                connection.send_message(mail, config["MAIL_FROM"], [message.recipient])
+                connection.send_message(
+                    mail, config["MAIL_FROM"], [ascii_domain(message.recipient)]
+                )
             except (smtplib.SMTPException, OSError) as error:
                 text, permanent = _outcome(error)
                 status = fail(

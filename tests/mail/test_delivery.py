@@ -14,7 +14,7 @@ from core.mail.delivery import backoff, dispatch, parse_mail_url
 from core.mail.models import MailMessage
 from tests.mail.conftest import SENDER
 from tests.support.app import make_app
-from tests.support.smtp import SilentPort
+from tests.support.smtp import LocalSmtp, SilentPort
 
 
 def put(key: str, to: str = "ana@example.com", locale: str | None = None) -> MailMessage | None:
@@ -175,6 +175,30 @@ def test_a_message_no_server_would_take_dies_alone_and_the_rest_go(db_session, s
     assert [r.recipients for r in smtp.received] == [["last@example.com"]]
     assert found["broken"].status == "dead" and "linefeed" in found["broken"].last_error
     assert run(clock).sent == [] and len(smtp.received) == 1
+
+
+def test_an_address_in_another_script_goes_out_when_any_server_can_take_it(app, db_session, clock):
+    """A domain in another script is sent in its ASCII form, which every server takes; letters of
+    another script before the "@" need the server's SMTPUTF8, and without it that message alone
+    is dead at once (it was an outage: retried 20 times, each time stopping the run)."""
+    ascii_only = LocalSmtp(smtputf8=False).start()
+    try:
+        app.config["MAIL_URL"] = ascii_only.url
+        put("domain", to="ivan@почта.рф")
+        put("local", to="иван@example.com")
+        put("plain", to="ana@example.com")
+        report = run(clock)
+        found = rows()
+        assert sorted(report.sent) == sorted([found["domain"].id, found["plain"].id])
+        assert report.dead == [found["local"].id] and report.stopped_by is None
+        assert [r.recipients for r in ascii_only.received] == [
+            ["ivan@xn--80a1acny.xn--p1ai"],
+            ["ana@example.com"],
+        ]
+        assert ascii_only.received[0].message["To"] == "ivan@xn--80a1acny.xn--p1ai"
+        assert "SMTPUTF8" in found["local"].last_error
+    finally:
+        ascii_only.stop()
 
 
 def test_after_max_attempts_a_message_is_dead(app, db_session, smtp, clock):

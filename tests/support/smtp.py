@@ -79,14 +79,23 @@ class _Handler:
 
 
 class LocalSmtp:
-    """``tls="starttls"`` requires STARTTLS before anything else; ``tls="implicit"`` is smtps."""
+    """``tls="starttls"`` requires STARTTLS before anything else; ``tls="implicit"`` is smtps.
+    ``smtputf8=False``: a server that takes addresses in ASCII only, as many do."""
 
-    def __init__(self, port: int | None = None, *, tls: str | None = None, certificates=None):
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        tls: str | None = None,
+        certificates=None,
+        smtputf8: bool = True,
+    ):
         self.port = port or free_port()
         self.handler = _Handler()
         self.controller = None
         self.tls = tls
         self.certificates = certificates
+        self.smtputf8 = smtputf8
 
     @property
     def url(self) -> str:
@@ -108,7 +117,11 @@ class LocalSmtp:
 
     def start(self) -> "LocalSmtp":
         self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, **self._tls_options()
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            enable_SMTPUTF8=self.smtputf8,
+            **self._tls_options(),
         )
         self.controller.start()
         return self
