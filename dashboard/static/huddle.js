@@ -11,7 +11,8 @@
  *  - a block that refreshes itself (`data-poll-spares-focus`, Today's blocks) skips a refresh
  *    while it holds the focus, a text selection or an edited field: a poll never steals what
  *    someone is typing or reading; the next poll after they leave it brings it up to date.
- *  - once the session has ended, the blocks all told to open the login page open it once.
+ *  - once the session has ended, the blocks all told to open the login page open it once;
+ *  - a post that loads a whole page (a file upload, the login) shows it is working the same way.
  * A response names its own success message with `HX-Trigger-After-Settle: {"huddle:announce": "..."}`
  * (core.announce, on every posting view); it arrives after the settle and replaces "Done.".
  */
@@ -187,7 +188,26 @@
     }
     leftAt = Date.now();
   });
-  window.addEventListener("pageshow", function () { leftAt = 0; });
+  window.addEventListener("pageshow", function (evt) {
+    leftAt = 0;
+    if (!evt.persisted) return;
+    // Back to a page the browser kept: a button left working by a page post works again.
+    Array.prototype.forEach.call(document.querySelectorAll("button[aria-busy=true]"), function (b) {
+      busy(b, false);
+    });
+  });
+
+  // A post that loads a whole page (a file upload, a form htmx does not take: it would have
+  // cancelled the submit by now) shows it is working too, and a second press sends nothing.
+  // Disabled a moment later, so the pressed button's own name and value still go with the form.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (evt.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    var button = evt.submitter || form.querySelector("button:not([type=button]):not([type=reset])");
+    if (!button || button.tagName === "FORM") return;
+    button.setAttribute("aria-busy", "true");
+    window.setTimeout(function () { button.disabled = true; }, 0);
+  });
 
   document.addEventListener("htmx:responseError", function (evt) {
     pending = null;

@@ -180,6 +180,40 @@ def test_a_post_in_flight_shows_it_is_working_then_says_what_it_did(page, urls):
     assert page.evaluate("document.activeElement.id") == "complaint"
 
 
+def test_a_page_post_in_flight_shows_it_is_working_and_is_not_sent_twice(page, urls, tmp_path):
+    """A file upload loads a whole page, which htmx does not take: its button said nothing for
+    the seconds a large file takes to check, and a second press sent the file again."""
+    log_in(page, "manager@huddle.example")
+    page.goto("/complaints/import")
+    held = []
+
+    def hold_posts(route):
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/complaints/import", hold_posts)
+    # Playwright waits for a pending navigation before it looks at the page, so the page notes
+    # what its button shows while the post is in flight, then presses it again.
+    page.evaluate(
+        """() => document.addEventListener("submit", () => setTimeout(() => setTimeout(() => {
+          const button = document.querySelector("main form button");
+          sessionStorage.setItem("seen", JSON.stringify([button.ariaBusy, button.disabled]));
+          button.click();
+        })))"""
+    )
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("external_id,name,score,occurred_at\nc1,Ana,5,2025-06-01T10:00:00Z\n")
+    page.locator("input[type=file]").set_input_files(str(ratings))
+    page.get_by_role("button", name="Check the file").click(no_wait_after=True)
+    page.wait_for_timeout(500)  # time enough for a second post to show up, had one been sent
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_url("**/complaints/import/*")
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('seen'))") == ["true", True]
+
+
 def test_on_a_phone_the_navigation_folds_into_a_menu_opened_by_keyboard(page, urls):
     page.set_viewport_size(PHONE)
     log_in(page, "agent@huddle.example")
