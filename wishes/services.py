@@ -140,6 +140,7 @@ def count_wish(
     """
     now = now or utcnow()
     actor_id = agent.id if agent is not None else None
+    _lock_client(client)
     new_wish = False
     wish = None
     if wish_id is not None:
@@ -203,6 +204,22 @@ def count_wish(
         decision=decision,
     )
     return result
+
+
+def _lock_client(client: Client) -> None:
+    """Hold the client's row to the commit, so one client's asks take turns.
+
+    Of a double-clicked "Save" or an API call retried at once without an ``Idempotency-Key``,
+    each request looked for the wish by its title before the others committed (PostgreSQL) and
+    opened a wish of its own: the client counted once on each copy, the copies splitting the
+    distinct clients that put a wish on the review. The second now waits and finds the first's.
+    ``FOR NO KEY UPDATE``: rows that merely refer to the client are not held up; taken before this
+    request flushes such a row (whose key-share lock would deadlock two). SQLite's write lock at
+    BEGIN already makes them take turns.
+    """
+    db.session.execute(
+        sa.select(Client.id).where(Client.id == client.id).with_for_update(key_share=True)
+    )
 
 
 def _same_title(client: Client, title: str) -> Wish | None:
