@@ -359,6 +359,18 @@ def _review_for(team: Team, review_on: date) -> WishReview:
     return review
 
 
+def _hold(review: WishReview) -> None:
+    """Hold the review's row to the commit and read it again, so its decisions and its closing
+    take turns. PostgreSQL let each read it open before the others committed: of two "Close"
+    clicks both closed it (an audit row each), and a decision made while it closed was recorded
+    on it after its results had gone out without it. Now the second "Close" is told it is
+    closed, and a decision is either in the results or refused. SQLite already took turns."""
+    db.session.execute(
+        sa.select(WishReview.id).where(WishReview.id == review.id).with_for_update(key_share=True)
+    )
+    db.session.refresh(review)
+
+
 def _check_decision(outcome: str, reason: str | None, terms: str | None) -> None:
     if outcome not in REVIEW_OUTCOMES:
         raise WishError(_("Choose one of the four decisions."), field="outcome")
@@ -386,6 +398,7 @@ def decide(
     _require_manager_of(actor, team.id)
     _check_decision(outcome, reason, terms)
     review = _review_for(team, review_on)
+    _hold(review)
     if review.status == "closed":
         raise WishError(_("This review is closed; the wish goes to the next one."))
     wish = _require_open(wish_id)
@@ -493,6 +506,7 @@ def close_review(
     """Close the meeting: its decisions go to the team channel (via the signal, in this transaction)."""
     _require_manager_of(actor, team.id)
     review = _review_for(team, review_on)
+    _hold(review)
     if review.status == "closed":
         raise WishError(_("This review is already closed."))
     review.status = "closed"

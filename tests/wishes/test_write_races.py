@@ -12,10 +12,14 @@ import sqlalchemy as sa
 from core.api.tokens import create_token
 from core.audit import AuditEvent
 from core.extensions import db
-from core.models import Client, Team
+from core.models import Client, Team, User
+from dashboard.slack.models import OutboxMessage
 from tests.support.factories import build_user
 from tests.support.races import AT_ONCE, count, posts_at_once, rows, sends_at_once
-from wishes.models import Wish, WishRequest
+from wishes import calendar, services
+from wishes.models import Wish, WishDecision, WishRequest
+
+HX = {"HX-Request": "true"}
 
 
 def _detached(row):
@@ -85,3 +89,100 @@ def test_the_api_retried_at_once_without_a_key_is_one_wish(committed_app, round_
     assert {answer.json["wish_id"] for answer in answers} == {wishes[0][0]}
     assert {answer.json["distinct_clients"] for answer in answers} == {1}
     assert count(committed_app, WishRequest, WishRequest.client_id == client.id) == 1
+
+
+# --- 3. closing the weekly review twice at once ---------------------------------------------------
+
+
+def _decided_review(app, slug: str) -> dict:
+    """``_team`` with a wish decided at the team's next review (which the decision opened)."""
+    made = _team(app, slug)
+    with app.app_context():
+        team = db.session.get(Team, made["team"].id)
+        team.slack_channel = f"#{slug}"
+        agent, manager = (
+            db.session.get(User, made["agent"].id),
+            db.session.get(User, made["manager"].id),
+        )
+        client = db.session.get(Client, made["client"].id)
+        wish = services.record_wish(
+            client, title=f"Pay by cheque {slug}", problem="No card", agent=agent
+        )
+        made["on"] = calendar.next_review_on(team)
+        services.decide(
+            wish.wish.id, manager, team=team, review_on=made["on"], outcome="wont_do", reason="No"
+        )
+        made["review_id"] = calendar.get_review(team.id, made["on"]).id
+        db.session.remove()
+    return made
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_closing_the_review_twice_at_once_closes_it_once(committed_app, round_):
+    slug = f"close-race-{round_}"
+    made = _decided_review(committed_app, slug)
+    url = f"/wishes/review/{slug}/{made['on'].isoformat()}/close"
+    answers = posts_at_once(committed_app, [made["manager"]] * AT_ONCE, url, {}, HX)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] + [422] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 422:
+            assert "This review is already closed." in answer.get_data(as_text=True)
+    closed = (
+        AuditEvent.entity_type == "wish_review",
+        AuditEvent.entity_id == made["review_id"],
+        AuditEvent.action == "closed",
+    )
+    assert count(committed_app, AuditEvent, *closed) == 1
+    posted = OutboxMessage.dedup_key == f"wish-review-results:{made['review_id']}"
+    assert count(committed_app, OutboxMessage, posted) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_decisions_made_while_the_review_closes_are_in_it_or_refused(committed_app, round_):
+    """A manager closes the review while others still decide: a decision is either in what the
+    close sent (its audit row counts the decisions) or refused, never recorded on a closed
+    review after its results went out."""
+    slug = f"close-decide-{round_}"
+    made = _decided_review(committed_app, slug)
+    with committed_app.app_context():
+        agent = db.session.get(User, made["agent"].id)
+        client = db.session.get(Client, made["client"].id)
+        wish_ids = [
+            services.record_wish(client, title=f"Wish {n} {slug}", problem="P", agent=agent).wish.id
+            for n in range(AT_ONCE - 1)
+        ]
+        db.session.remove()
+    on = made["on"].isoformat()
+    urls = [f"/wishes/review/{slug}/{on}/close"]
+    urls += [f"/wishes/review/{slug}/{on}/wishes/{wish_id}" for wish_id in wish_ids]
+    forms = [{}] + [
+        {f"wish-{wish_id}-outcome": "will_do", f"wish-{wish_id}-reason": "Yes"}
+        for wish_id in wish_ids
+    ]
+    answers = posts_at_once(committed_app, [made["manager"]] * AT_ONCE, urls, forms, HX)
+
+    assert answers[0].status_code == 200
+    for answer in answers[1:]:
+        assert answer.status_code in (200, 422)
+        if answer.status_code == 422:
+            text = answer.get_data(as_text=True)
+            assert "This review is closed; the wish goes to the next one." in text
+    decided = sum(answer.status_code == 200 for answer in answers[1:])
+    at_review = rows(
+        committed_app,
+        sa.select(sa.func.count())
+        .select_from(WishDecision)
+        .where(WishDecision.review_id == made["review_id"]),
+    )[0][0]
+    assert at_review == 1 + decided
+    closed = rows(
+        committed_app,
+        sa.select(AuditEvent.details).where(
+            AuditEvent.entity_type == "wish_review",
+            AuditEvent.entity_id == made["review_id"],
+            AuditEvent.action == "closed",
+        ),
+    )
+    assert [details["decisions"] for (details,) in closed] == [at_review]
