@@ -531,13 +531,20 @@ def log_call(
     notes: str | None = None,
     outcome: str = "reached",
     next_try_on: date | None = None,
+    seen_attempts: int | None = None,
 ) -> Callback:
     """The agent called the client back: reached, the callback is done; otherwise it stays open.
 
     A call that did not connect (no answer, a message left, "call me later") is counted as an
     attempt, and the callback stays on "Calls to make" with the day to try again (if given).
+    ``seen_attempts`` is the count the form showed: that outcome logged since is this very click
+    sent twice (two real calls are not a second apart), and it is not counted again.
     """
-    callback = db.session.get(Callback, callback_id)
+    # Held to the commit and read afresh: of two clicks at once (PostgreSQL let both read it first:
+    # lost counts, audit rows doubled) the second finds the first's call. SQLite already takes turns.
+    callback = db.session.get(
+        Callback, callback_id, with_for_update={"key_share": True}, populate_existing=True
+    )
     if callback is None:
         raise WishError(_("This callback does not exist."))
     if callback.agent_id != actor.id and not actor.has_role("manager"):
@@ -546,6 +553,10 @@ def log_call(
         raise WishError(_("This call is already logged."))
     if outcome not in CALL_OUTCOMES:
         raise WishError(_("Choose what came of the call."), "outcome")
+    seen = callback.attempts if seen_attempts is None else seen_attempts
+    if outcome == callback.last_outcome and seen < callback.attempts:
+        db.session.commit()  # this click sent again, already counted: only the lock to let go
+        return callback
     if outcome == "reached" and next_try_on is not None:
         next_try_on = None  # nothing to try again
     callback.attempts += 1

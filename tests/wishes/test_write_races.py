@@ -17,7 +17,7 @@ from dashboard.slack.models import OutboxMessage
 from tests.support.factories import build_user
 from tests.support.races import AT_ONCE, count, posts_at_once, rows, sends_at_once
 from wishes import calendar, services
-from wishes.models import Wish, WishDecision, WishRequest
+from wishes.models import Callback, Wish, WishDecision, WishRequest
 
 HX = {"HX-Request": "true"}
 
@@ -113,6 +113,10 @@ def _decided_review(app, slug: str) -> dict:
             wish.wish.id, manager, team=team, review_on=made["on"], outcome="wont_do", reason="No"
         )
         made["review_id"] = calendar.get_review(team.id, made["on"]).id
+        made["wish_id"] = wish.wish.id
+        made["callback_id"] = db.session.scalar(
+            sa.select(Callback.id).where(Callback.wish_id == wish.wish.id)
+        )
         db.session.remove()
     return made
 
@@ -186,3 +190,66 @@ def test_decisions_made_while_the_review_closes_are_in_it_or_refused(committed_a
         ),
     )
     assert [details["decisions"] for (details,) in closed] == [at_review]
+
+
+# --- 2. logging one callback call twice at once ---------------------------------------------------
+
+
+def _logged(app, made, action: str) -> int:
+    """The audit rows of ``action`` ("called_back", "call_attempt") about the callback's wish."""
+    where = (AuditEvent.entity_type == "wish", AuditEvent.entity_id == made["wish_id"])
+    return count(app, AuditEvent, *where, AuditEvent.action == action)
+
+
+def _call(app, made) -> tuple:
+    callback = sa.select(Callback.attempts, Callback.done_at, Callback.last_outcome)
+    return rows(app, callback.where(Callback.id == made["callback_id"]))[0]
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_a_double_clicked_reached_call_is_logged_once(committed_app, round_):
+    made = _decided_review(committed_app, f"reached-race-{round_}")
+    prefix = f"call-{made['callback_id']}"
+    form = {
+        f"{prefix}-outcome": "reached",
+        f"{prefix}-notes": "Told them",
+        f"{prefix}-attempts": "0",
+    }
+    url = f"/wishes/calls/{made['callback_id']}/done"
+    answers = posts_at_once(committed_app, [made["agent"]] * AT_ONCE, url, form, HX)
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] + [422] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == 422:
+            assert "This call is already logged." in answer.get_data(as_text=True)
+    attempts, done_at, _outcome = _call(committed_app, made)
+    assert attempts == 1 and done_at is not None
+    assert _logged(committed_app, made, "called_back") == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_a_double_clicked_unanswered_call_is_one_attempt(committed_app, round_):
+    """Two real calls are not a second apart: the clicks sent from one showing of the call (the
+    attempts it showed) are one attempt. The next call, logged from the row shown after it,
+    counts again."""
+    made = _decided_review(committed_app, f"attempt-race-{round_}")
+    prefix = f"call-{made['callback_id']}"
+    form = {f"{prefix}-outcome": "no_answer", f"{prefix}-attempts": "0"}
+    url = f"/wishes/calls/{made['callback_id']}/done"
+    answers = posts_at_once(committed_app, [made["agent"]] * AT_ONCE, url, form, HX)
+
+    assert [answer.status_code for answer in answers] == [200] * AT_ONCE
+    shown = f'name="{prefix}-attempts" value="1"'  # what the next click will say it saw
+    for answer in answers:
+        assert "1 attempt so far" in answer.get_data(as_text=True)
+        assert shown in answer.get_data(as_text=True)
+    assert _call(committed_app, made) == (1, None, "no_answer")
+    assert _logged(committed_app, made, "call_attempt") == 1
+
+    later = posts_at_once(
+        committed_app, [made["agent"]], url, {**form, f"{prefix}-attempts": "1"}, HX
+    )
+    assert later[0].status_code == 200
+    assert _call(committed_app, made) == (2, None, "no_answer")
+    assert _logged(committed_app, made, "call_attempt") == 2
