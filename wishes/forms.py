@@ -159,6 +159,11 @@ class CallForm(FlaskForm):
     )
     next_try_on = DateField(_l("Try again on (optional)"), validators=[Optional()])
     notes = TextAreaField(_l("How did the call go? (optional)"), validators=[Length(max=5000)])
+    # The attempts the row showed: a click sent twice is told apart from a second real call.
+    attempts = HiddenField()
+
+    def seen_attempts(self) -> int | None:
+        return parse_int(self.attempts.data, 0)
 
 
 class EmptyForm(FlaskForm):

@@ -140,6 +140,7 @@ def count_wish(
     """
     now = now or utcnow()
     actor_id = agent.id if agent is not None else None
+    _lock_client(client)
     new_wish = False
     wish = None
     if wish_id is not None:
@@ -203,6 +204,22 @@ def count_wish(
         decision=decision,
     )
     return result
+
+
+def _lock_client(client: Client) -> None:
+    """Hold the client's row to the commit, so one client's asks take turns.
+
+    Of a double-clicked "Save" or an API call retried at once without an ``Idempotency-Key``,
+    each request looked for the wish by its title before the others committed (PostgreSQL) and
+    opened a wish of its own: the client counted once on each copy, the copies splitting the
+    distinct clients that put a wish on the review. The second now waits and finds the first's.
+    ``FOR NO KEY UPDATE``: rows that merely refer to the client are not held up; taken before this
+    request flushes such a row (whose key-share lock would deadlock two). SQLite's write lock at
+    BEGIN already makes them take turns.
+    """
+    db.session.execute(
+        sa.select(Client.id).where(Client.id == client.id).with_for_update(key_share=True)
+    )
 
 
 def _same_title(client: Client, title: str) -> Wish | None:
@@ -342,6 +359,18 @@ def _review_for(team: Team, review_on: date) -> WishReview:
     return review
 
 
+def _hold(review: WishReview) -> None:
+    """Hold the review's row to the commit and read it again, so its decisions and its closing
+    take turns. PostgreSQL let each read it open before the others committed: of two "Close"
+    clicks both closed it (an audit row each), and a decision made while it closed was recorded
+    on it after its results had gone out without it. Now the second "Close" is told it is
+    closed, and a decision is either in the results or refused. SQLite already took turns."""
+    db.session.execute(
+        sa.select(WishReview.id).where(WishReview.id == review.id).with_for_update(key_share=True)
+    )
+    db.session.refresh(review)
+
+
 def _check_decision(outcome: str, reason: str | None, terms: str | None) -> None:
     if outcome not in REVIEW_OUTCOMES:
         raise WishError(_("Choose one of the four decisions."), field="outcome")
@@ -369,6 +398,7 @@ def decide(
     _require_manager_of(actor, team.id)
     _check_decision(outcome, reason, terms)
     review = _review_for(team, review_on)
+    _hold(review)
     if review.status == "closed":
         raise WishError(_("This review is closed; the wish goes to the next one."))
     wish = _require_open(wish_id)
@@ -476,6 +506,7 @@ def close_review(
     """Close the meeting: its decisions go to the team channel (via the signal, in this transaction)."""
     _require_manager_of(actor, team.id)
     review = _review_for(team, review_on)
+    _hold(review)
     if review.status == "closed":
         raise WishError(_("This review is already closed."))
     review.status = "closed"
@@ -500,13 +531,20 @@ def log_call(
     notes: str | None = None,
     outcome: str = "reached",
     next_try_on: date | None = None,
+    seen_attempts: int | None = None,
 ) -> Callback:
     """The agent called the client back: reached, the callback is done; otherwise it stays open.
 
     A call that did not connect (no answer, a message left, "call me later") is counted as an
     attempt, and the callback stays on "Calls to make" with the day to try again (if given).
+    ``seen_attempts`` is the count the form showed: that outcome logged since is this very click
+    sent twice (two real calls are not a second apart), and it is not counted again.
     """
-    callback = db.session.get(Callback, callback_id)
+    # Held to the commit and read afresh: of two clicks at once (PostgreSQL let both read it first:
+    # lost counts, audit rows doubled) the second finds the first's call. SQLite already takes turns.
+    callback = db.session.get(
+        Callback, callback_id, with_for_update={"key_share": True}, populate_existing=True
+    )
     if callback is None:
         raise WishError(_("This callback does not exist."))
     if callback.agent_id != actor.id and not actor.has_role("manager"):
@@ -515,6 +553,10 @@ def log_call(
         raise WishError(_("This call is already logged."))
     if outcome not in CALL_OUTCOMES:
         raise WishError(_("Choose what came of the call."), "outcome")
+    seen = callback.attempts if seen_attempts is None else seen_attempts
+    if outcome == callback.last_outcome and seen < callback.attempts:
+        db.session.commit()  # this click sent again, already counted: only the lock to let go
+        return callback
     if outcome == "reached" and next_try_on is not None:
         next_try_on = None  # nothing to try again
     callback.attempts += 1

@@ -397,6 +397,7 @@ def log_call(callback_id: int):
                 form.notes.data,
                 outcome=form.outcome.data,
                 next_try_on=form.next_try_on.data,
+                seen_attempts=form.seen_attempts(),
             )
         except services.NotAllowed:
             raise  # someone else's call: the core handler answers 403 with the reason

@@ -45,3 +45,17 @@ def rows(app, statement) -> list:
 
 def count(app, model, *where) -> int:
     return rows(app, sa.select(sa.func.count()).select_from(model).where(*where))[0][0]
+
+
+def sends_at_once(app, url: str, body: dict, headers: dict, times: int = AT_ONCE):
+    """POST ``body`` as JSON to the API ``times`` at once (a client retrying without an
+    ``Idempotency-Key``), released together by a barrier. Returns the responses."""
+    clients = [app.test_client() for _ in range(times)]
+    barrier = threading.Barrier(times)
+
+    def post(client):
+        barrier.wait(10)
+        return client.post(url, json=body, headers=headers)
+
+    with ThreadPoolExecutor(times) as pool:
+        return list(pool.map(post, clients))
