@@ -7,15 +7,19 @@ commits: both found none and both wrote, and the unique constraint answered the 
 IntegrityError (a 500). The losers are told what the check says a moment later; nothing doubles.
 """
 
-import html
-
 import pytest
 import sqlalchemy as sa
 
 from complaints.models import Category, Playbook
 from core.extensions import db
-from tests.support.factories import build_user
-from tests.support.races import AT_ONCE, count, posts_at_once, rows
+from tests.support.races import (
+    AT_ONCE,
+    admin_screens,
+    count,
+    one_won,
+    posts_at_once,
+    rows,
+)
 
 HX = {"HX-Request": "true"}
 TAKEN = "There is already a category with this name."
@@ -23,19 +27,7 @@ TAKEN = "There is already a category with this name."
 
 @pytest.fixture(scope="module")
 def admins(committed_app):
-    with committed_app.app_context():
-        people = [build_user("admin", name=f"Admin {n}") for n in range(2)]
-        db.session.add_all(people)
-        db.session.commit()
-        for person in people:
-            db.session.refresh(person)
-            db.session.expunge(person)
-        db.session.remove()
-    return [people[n % 2] for n in range(AT_ONCE)]
-
-
-def _text(answer) -> str:
-    return html.unescape(answer.get_data(as_text=True))
+    return admin_screens(committed_app)
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -43,9 +35,7 @@ def test_adding_one_category_at_once_adds_it_once(committed_app, admins, round_)
     name = f"Late courier {round_}"
     answers = posts_at_once(committed_app, admins, "/complaints/categories", {"name": name})
 
-    statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [302] + [422] * (AT_ONCE - 1), statuses
-    assert all(TAKEN in _text(answer) for answer in answers if answer.status_code == 422)
+    one_won(answers, 302, 422, TAKEN)
     assert count(committed_app, Category, Category.name == name) == 1
 
 
@@ -60,9 +50,7 @@ def test_renaming_categories_to_one_name_at_once_renames_one(committed_app, admi
         db.session.remove()
     answers = posts_at_once(committed_app, admins, urls, {"name": name}, HX)
 
-    statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [200] + [422] * (AT_ONCE - 1), statuses
-    assert all(TAKEN in _text(answer) for answer in answers if answer.status_code == 422)
+    one_won(answers, 200, 422, TAKEN)
     assert count(committed_app, Category, Category.name == name) == 1
 
 
@@ -91,10 +79,7 @@ def test_writing_playbooks_for_one_category_at_once_writes_one(
     ]
     answers = posts_at_once(committed_app, admins, "/complaints/playbooks", forms)
 
-    statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [302] + [422] * (AT_ONCE - 1), statuses
-    refused = f"“{name}” already has a playbook: edit that one."
-    assert all(refused in _text(answer) for answer in answers if answer.status_code == 422)
+    one_won(answers, 302, 422, f"“{name}” already has a playbook: edit that one.")
     found = rows(
         committed_app,
         sa.select(Category.id, Playbook.id)

@@ -13,40 +13,23 @@ from core.api.tokens import ApiToken
 from core.extensions import db
 from core.models import Team, User
 from tests.support.factories import build_user
-from tests.support.races import AT_ONCE, count, posts_at_once
+from tests.support.races import AT_ONCE, admin_screens, count, one_won, posts_at_once
 
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture(scope="module")
 def admins(committed_app):
-    with committed_app.app_context():
-        people = [build_user("admin", name=f"Admin {n}") for n in range(2)]
-        db.session.add_all(people)
-        db.session.commit()
-        for person in people:
-            db.session.refresh(person)
-            db.session.expunge(person)
-        db.session.remove()
-    return people
-
-
-def _screens(admins):
-    """Two admins, each on several screens (a double-click, a second tab)."""
-    return [admins[n % 2] for n in range(AT_ONCE)]
+    return admin_screens(committed_app)
 
 
 @pytest.mark.parametrize("round_", range(3))
 def test_inviting_the_same_address_at_once_invites_once(committed_app, admins, round_):
     email = f"new-person-{round_}@example.com"
     form = {"email": email, "name": "New Person", "role": "agent", "team_id": "0"}
-    answers = posts_at_once(committed_app, _screens(admins), "/admin/users", form, HX)
+    answers = posts_at_once(committed_app, admins, "/admin/users", form, HX)
 
-    statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [201] + [400] * (AT_ONCE - 1), statuses
-    for answer in answers:
-        if answer.status_code == 400:
-            assert "Someone already has this e-mail address." in answer.get_data(as_text=True)
+    one_won(answers, 201, 400, "Someone already has this e-mail address.")
     assert count(committed_app, User, User.email == email) == 1
 
 
@@ -66,13 +49,9 @@ def test_adding_teams_with_the_same_short_name_at_once_adds_one(committed_app, a
         }
         for n in range(AT_ONCE)
     ]
-    answers = posts_at_once(committed_app, _screens(admins), "/admin/teams/", forms, HX)
+    answers = posts_at_once(committed_app, admins, "/admin/teams/", forms, HX)
 
-    statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [201] + [400] * (AT_ONCE - 1), statuses
-    for answer in answers:
-        if answer.status_code == 400:
-            assert "Another team already uses this short name." in answer.get_data(as_text=True)
+    one_won(answers, 201, 400, "Another team already uses this short name.")
     assert count(committed_app, Team, Team.slug == slug) == 1
 
 
@@ -100,13 +79,9 @@ def test_renaming_two_teams_to_one_short_name_at_once_renames_one(committed_app,
         for team_id in ids
     ]
     urls = [f"/admin/teams/{team_id}" for team_id in ids]
-    answers = posts_at_once(committed_app, _screens(admins), urls, forms, HX)
+    answers = posts_at_once(committed_app, admins, urls, forms, HX)
 
-    statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [200] + [400] * (AT_ONCE - 1), statuses
-    for answer in answers:
-        if answer.status_code == 400:
-            assert "Another team already uses this short name." in answer.get_data(as_text=True)
+    one_won(answers, 200, 400, "Another team already uses this short name.")
     assert count(committed_app, Team, Team.slug == slug) == 1
 
 
@@ -130,13 +105,9 @@ def test_giving_one_slack_id_to_several_people_at_once_gives_it_once(committed_a
         for user_id in ids
     ]
     urls = [f"/admin/users/{user_id}" for user_id in ids]
-    answers = posts_at_once(committed_app, _screens(admins), urls, forms, HX)
+    answers = posts_at_once(committed_app, admins, urls, forms, HX)
 
-    statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [200] + [400] * (AT_ONCE - 1), statuses
-    for answer in answers:
-        if answer.status_code == 400:
-            assert "Someone else already has this Slack user id." in answer.get_data(as_text=True)
+    one_won(answers, 200, 400, "Someone else already has this Slack user id.")
     assert count(committed_app, User, User.slack_user_id == slack_id) == 1
 
 
@@ -144,11 +115,7 @@ def test_giving_one_slack_id_to_several_people_at_once_gives_it_once(committed_a
 def test_naming_api_tokens_alike_at_once_makes_one(committed_app, admins, round_):
     name = f"billing-{round_}"
     form = {"name": name, "scopes": ["ratings:write"]}
-    answers = posts_at_once(committed_app, _screens(admins), "/admin/tokens/", form)
+    answers = posts_at_once(committed_app, admins, "/admin/tokens/", form)
 
-    statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [201] + [422] * (AT_ONCE - 1), statuses
-    for answer in answers:
-        if answer.status_code == 422:
-            assert f"A token named “{name}” exists already." in answer.get_data(as_text=True)
+    one_won(answers, 201, 422, f"A token named “{name}” exists already.")
     assert count(committed_app, ApiToken, ApiToken.name == name) == 1

@@ -14,19 +14,19 @@ import sqlalchemy as sa
 
 from core.database import utcnow
 from core.extensions import db
-from core.models import AwayDay, Team, User
+from core.models import AwayDay, Team
 from standup import schedule, services
 from standup.models import Attendance, CheckIn, Holiday, RotationEntry
 from tests.support.factories import build_user
-from tests.support.races import AT_ONCE, count, posts_at_once, rows
+from tests.support.races import (
+    AT_ONCE,
+    count,
+    detached,
+    posts_at_once,
+    rows,
+)
 
 HX = {"HX-Request": "true"}
-
-
-def _detached(user: User) -> User:
-    db.session.refresh(user)
-    db.session.expunge(user)
-    return user
 
 
 def _team(app, slug: str):
@@ -51,7 +51,7 @@ def _team(app, slug: str):
         people.remove(lead)
         people.insert(0, lead)
         team_id = team.id
-        people = [_detached(person) for person in people]
+        people = [detached(person) for person in people]
         db.session.remove()
     return team_id, on, people
 

@@ -1,12 +1,14 @@
 """Firing the same form post from several screens at once (double-clicks, two managers), through
 the real app on real threads, for tests on ``committed_app`` (both databases, committed for real)."""
 
+import html
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
 from core.extensions import db
+from tests.support.factories import build_user
 
 AT_ONCE = 8
 
@@ -59,3 +61,31 @@ def sends_at_once(app, url: str, body: dict, headers: dict, times: int = AT_ONCE
 
     with ThreadPoolExecutor(times) as pool:
         return list(pool.map(post, clients))
+
+
+def detached(row):
+    """``row`` as committed, usable after its session is gone (inside ``app.app_context()``)."""
+    db.session.refresh(row)
+    db.session.expunge(row)
+    return row
+
+
+def admin_screens(app) -> list:
+    """Two admins, committed and detached, each on several screens (a double-click, a second tab):
+    one person per request of ``posts_at_once``."""
+    with app.app_context():
+        people = [build_user("admin", name=f"Admin {n}") for n in range(2)]
+        db.session.add_all(people)
+        db.session.commit()
+        people = [detached(person) for person in people]
+        db.session.remove()
+    return [people[n % 2] for n in range(AT_ONCE)]
+
+
+def one_won(answers, won: int, refused: int, message: str) -> None:
+    """One request did the write (``won``); every other was refused (``refused``), saying why."""
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [won] + [refused] * (AT_ONCE - 1), statuses
+    for answer in answers:
+        if answer.status_code == refused:
+            assert message in html.unescape(answer.get_data(as_text=True))
