@@ -41,6 +41,18 @@ def held_by_another(session: Session, column, value, own_id: int | None) -> bool
     return holder is not None and holder != own_id
 
 
+def hold_row(session: Session | scoped_session, model, row_id: int) -> None:
+    """Hold ``model``'s row ``row_id`` until the commit, so writes about it take turns.
+
+    PostgreSQL lets two requests read before either commits; the second now waits here and then
+    reads what the first wrote. ``FOR NO KEY UPDATE``: rows that merely refer to this one are not
+    held up (take it before this request flushes such a row itself, whose foreign-key check holds
+    a share lock two requests would then wait on from each other). SQLite ignores it: a writing
+    request holds the write lock from its ``BEGIN IMMEDIATE`` already.
+    """
+    session.execute(sa.select(model.id).where(model.id == row_id).with_for_update(key_share=True))
+
+
 class UTCDateTime(sa.TypeDecorator):
     """A timestamp that is always stored in UTC and always comes back timezone-aware.
 

@@ -6,9 +6,9 @@ to the managers who can take them over. Each function commits once, like every s
 
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from core.database import hold_row
 from core.extensions import db
 from core.models import AwayDay, User
 from standup import queries
@@ -25,11 +25,9 @@ def mark_away(user: User, start: date, end: date | None) -> int:
     if (end - start).days >= AWAY_RANGE_MAX_DAYS:
         raise StandupError(_("Mark at most two months at a time."), "end")
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    # Hold the person's row until the commit, then see which days are marked: of two clicks at
-    # once (PostgreSQL lets both look first) the second waits and finds the first one's days,
-    # instead of inserting them again into the unique (person, day). FOR NO KEY UPDATE: rows that
-    # merely refer to the person are not held up. SQLite's write lock at BEGIN already does this.
-    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update(key_share=True))
+    # Of two clicks at once (PostgreSQL lets both look first) the second waits here and finds the
+    # first one's days, instead of inserting them again into the unique (person, day).
+    hold_row(db.session, User, user.id)
     known = queries.away_dates(user.id, days)
     new = [AwayDay(user_id=user.id, on=day) for day in days if day not in known]
     db.session.add_all(new)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
-from core.database import utcnow, write_apart
+from core.database import hold_row, utcnow, write_apart
 from core.extensions import db
 from core.models import Team, User
 from core.signals import standup_ended
@@ -42,9 +42,7 @@ from standup.rules import StandupError, StandupForbidden, StandupNotFound
 def _hold(standup: Standup) -> None:
     """Hold the stand-up's row to the commit and read it again: of two writes at once that add a
     row when missing (check-in, attendance), the second finds the first's (PostgreSQL: a 500)."""
-    db.session.execute(
-        sa.select(Standup.id).where(Standup.id == standup.id).with_for_update(key_share=True)
-    )
+    hold_row(db.session, Standup, standup.id)
     db.session.refresh(standup)
 
 
@@ -584,7 +582,7 @@ def update_team_settings(
         )
     # Held first, a second save at once deletes the holidays and rotation the first added (on
     # PostgreSQL its delete did not see them, and its inserts clashed with them: a 500).
-    db.session.execute(sa.select(Team.id).where(Team.id == team.id).with_for_update(key_share=True))
+    hold_row(db.session, Team, team.id)
     team.name = name.strip()
     team.slack_channel = (slack_channel or "").strip() or None
     team.standup_time = standup_time

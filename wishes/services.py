@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from core import audit
 from core.away import away_on
 from core.clients import upsert_client as upsert
-from core.database import utcnow
+from core.database import hold_row, utcnow
 from core.errors import Forbidden, RuleError
 from core.extensions import db
 from core.models import Client, Team, User
@@ -213,13 +213,8 @@ def _lock_client(client: Client) -> None:
     each request looked for the wish by its title before the others committed (PostgreSQL) and
     opened a wish of its own: the client counted once on each copy, the copies splitting the
     distinct clients that put a wish on the review. The second now waits and finds the first's.
-    ``FOR NO KEY UPDATE``: rows that merely refer to the client are not held up; taken before this
-    request flushes such a row (whose key-share lock would deadlock two). SQLite's write lock at
-    BEGIN already makes them take turns.
     """
-    db.session.execute(
-        sa.select(Client.id).where(Client.id == client.id).with_for_update(key_share=True)
-    )
+    hold_row(db.session, Client, client.id)
 
 
 def _same_title(client: Client, title: str) -> Wish | None:
@@ -365,9 +360,7 @@ def _hold(review: WishReview) -> None:
     clicks both closed it (an audit row each), and a decision made while it closed was recorded
     on it after its results had gone out without it. Now the second "Close" is told it is
     closed, and a decision is either in the results or refused. SQLite already took turns."""
-    db.session.execute(
-        sa.select(WishReview.id).where(WishReview.id == review.id).with_for_update(key_share=True)
-    )
+    hold_row(db.session, WishReview, review.id)
     db.session.refresh(review)
 
 

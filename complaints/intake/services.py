@@ -19,7 +19,7 @@ from complaints.intake.survey import SurveyLinkError
 from complaints.models import OPEN_STATUSES, Complaint, Rating, SurveyLink
 from core import throttle
 from core.clients import client_from_public_input, find_or_create_client
-from core.database import utcnow
+from core.database import hold_row, utcnow
 from core.extensions import db
 from core.mail import outbox as mail
 from core.models import Client, User
@@ -97,16 +97,9 @@ def lock_client(client_id: int) -> None:
 
     Two low ratings of one client at once would both find no open complaint and both open one
     (PostgreSQL lets both look). With the row locked, the second waits for the first's commit and
-    then finds its complaint. SQLite needs no lock: a writing request holds the database's write
-    lock from its BEGIN (IMMEDIATE), so the two already run one after the other.
-
-    ``FOR NO KEY UPDATE``: rows that merely refer to the client (a wish, a rating of a high score)
-    are not held up. Taken before this request adds such a row itself, whose foreign key check
-    would hold a share lock that two such requests then wait on from each other (a deadlock).
+    then finds its complaint (``core.database.hold_row``: before this request adds a rating).
     """
-    db.session.execute(
-        sa.select(Client.id).where(Client.id == client_id).with_for_update(key_share=True)
-    )
+    hold_row(db.session, Client, client_id)
 
 
 def is_low(score: int) -> bool:
