@@ -3,7 +3,6 @@ manager follows for each, written by admins, retired and never deleted (complain
 still show its steps). Each public function makes the one commit of its request.
 """
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from complaints.models import Category, Playbook
 from complaints.services import ComplaintError, NotFound
 from core import audit
+from core.errors import refused_if_taken
 from core.extensions import db
 from core.models import User
 
@@ -28,19 +28,11 @@ def _category_named(name: str) -> Category | None:
     )
 
 
-@contextmanager
 def _name_kept():
-    """Write the category name set inside the block under a savepoint.
-
-    The name was looked up first, but PostgreSQL lets two admins' requests both look before either
-    commits; the unique name then stops the second, which is told what the lookup would have told
-    it a moment later (not a 500).
-    """
-    try:
-        with db.session.begin_nested():
-            yield
-    except IntegrityError:
-        raise ComplaintError(_("There is already a category with this name."), "name") from None
+    """``core.errors.refused_if_taken`` for a category's name (PostgreSQL: two admins at once)."""
+    return refused_if_taken(
+        ComplaintError(_("There is already a category with this name."), "name")
+    )
 
 
 def save_category(actor: User, name: str, category_id: int | None = None) -> Category:
@@ -127,21 +119,18 @@ def save_playbook(
     holder = db.session.scalar(sa.select(Playbook).where(Playbook.category_id == found.id))
     if holder is not None and holder is not playbook:
         raise taken
-    try:
-        # One playbook per category: another admin's for this category, saved since the check
-        # above (PostgreSQL), stops this one at the unique category; said as the check says it.
-        with db.session.begin_nested():
-            if playbook is None:
-                playbook = Playbook(category_id=found.id)
-                db.session.add(playbook)
-            playbook.category_id = found.id
-            playbook.title = title
-            playbook.steps = steps
-            playbook.suggested_compensation = suggested_compensation
-            playbook.follow_up_hours = follow_up_hours
-            playbook.active = active
-    except IntegrityError:
-        raise taken from None
+    # One playbook per category: another admin's for this category, saved since the check
+    # above (PostgreSQL), stops this one at the unique category; said as the check says it.
+    with refused_if_taken(taken):
+        if playbook is None:
+            playbook = Playbook(category_id=found.id)
+            db.session.add(playbook)
+        playbook.category_id = found.id
+        playbook.title = title
+        playbook.steps = steps
+        playbook.suggested_compensation = suggested_compensation
+        playbook.follow_up_hours = follow_up_hours
+        playbook.active = active
     audit.record(actor.id, "playbook", playbook.id, "saved", title=title, active=active)
     db.session.commit()
     return playbook

@@ -7,11 +7,13 @@ by a view that shows the message next to a form field, ``refuse`` does it.
 """
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import Flask, current_app, flash, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from wtforms import ValidationError
 
@@ -47,6 +49,22 @@ class Conflict(RuleError):
 class Forbidden(RuleError):
     status = 403
     code = "forbidden"
+
+
+@contextmanager
+def refused_if_taken(refusal: RuleError) -> Iterator[None]:
+    """Write what the block adds or changes under a savepoint; a unique value taken meanwhile
+    raises ``refusal`` instead of the database's error.
+
+    The service looked the value up first, but PostgreSQL lets two requests both look before
+    either commits: the unique constraint then stops the second, which is told what the look-up
+    would have told it a moment later, not a 500. Only the savepoint is undone.
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError:
+        raise refusal from None
 
 
 def refuse(error: RuleError, form=None, fallback: str | None = None) -> str | None:

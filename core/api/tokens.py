@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import audit
 from core.database import UTCDateTime, mark_writing, read_rows, utcnow
-from core.errors import NotFound, RuleError
+from core.errors import NotFound, RuleError, refused_if_taken
 from core.extensions import db
 
 # What a token may do; the endpoint declares the one it needs (``@operation(scope=...)``).
@@ -128,11 +127,8 @@ def create_token(
     row = ApiToken(
         name=name, token_hash=hash_token(token), scopes=_check_scopes(scopes), expires_at=expires_at
     )
-    try:
-        with db.session.begin_nested():  # two admins naming a token alike at once (PostgreSQL)
-            db.session.add(row)
-    except IntegrityError:
-        raise taken from None
+    with refused_if_taken(taken):  # two admins naming a token alike at once (PostgreSQL)
+        db.session.add(row)
     audit.record(
         actor_id,
         "api_token",

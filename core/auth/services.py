@@ -13,13 +13,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit, throttle
 from core.auth.passwords import password_problem
 from core.database import held_by_another, mark_writing, utcnow
-from core.errors import RuleError
+from core.errors import RuleError, refused_if_taken
 from core.extensions import db
 from core.mail import outbox as mail
 from core.models import User
@@ -276,13 +275,9 @@ def set_slack_user_id(user: User, slack_user_id: str | None) -> None:
     admins) both look before either commits; the unique id then stops the second, which is told
     what the check would have told it a moment later (not a 500).
     """
-    try:
-        with db.session.begin_nested():
-            user.slack_user_id = slack_user_id
-    except IntegrityError:
-        raise AccountError(
-            _("Someone else already has this Slack user id."), "slack_user_id"
-        ) from None
+    taken = AccountError(_("Someone else already has this Slack user id."), "slack_user_id")
+    with refused_if_taken(taken):
+        user.slack_user_id = slack_user_id
 
 
 def update_account(

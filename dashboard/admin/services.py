@@ -6,7 +6,6 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from core import audit, money
 from core.auth.services import (
@@ -16,7 +15,7 @@ from core.auth.services import (
     normalise_email,
     set_slack_user_id,
 )
-from core.errors import RuleError
+from core.errors import RuleError, refused_if_taken
 from core.extensions import db
 from core.models import ROLES, Team, User
 
@@ -77,13 +76,9 @@ def add_user(
     )
     if password:
         user.set_password(password)
-    try:
-        with db.session.begin_nested():  # a savepoint: a clash undoes only this insert
-            db.session.add(user)
-    except IntegrityError:
-        # Another admin added this address a moment ago: PostgreSQL let both requests look
-        # first, and the unique e-mail stopped the second. Said as the check above says it.
-        raise UserError(_("Someone already has this e-mail address."), "email") from None
+    # Another admin may have added this address a moment ago (PostgreSQL let both look first).
+    with refused_if_taken(UserError(_("Someone already has this e-mail address."), "email")):
+        db.session.add(user)
     details = {"role": role, "team_id": team_id}
     if limit is not None:
         details["compensation_limit"] = str(limit)

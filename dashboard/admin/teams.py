@@ -6,16 +6,14 @@ schedule rules live in one place. Creating a team checks the same rules before t
 """
 
 import re
-from contextlib import contextmanager
 from datetime import time
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.database import held_by_another, utcnow
-from core.errors import RuleError
+from core.errors import RuleError, refused_if_taken
 from core.extensions import db
 from core.i18n import known_language
 from core.models import Team, User
@@ -107,19 +105,9 @@ def _cleaned(fields: dict, team_id: int | None = None) -> dict:
     return team
 
 
-@contextmanager
 def _slug_kept():
-    """Write the short name set inside the block under a savepoint.
-
-    ``_check`` looked for another team with it first, but PostgreSQL lets two admins' requests
-    both look before either commits; the unique short name then stops the second, which is told
-    what the check would have told it a moment later (not a 500).
-    """
-    try:
-        with db.session.begin_nested():
-            yield
-    except IntegrityError:
-        raise TeamError(_("Another team already uses this short name."), "slug") from None
+    """``core.errors.refused_if_taken`` for a team's short name (PostgreSQL: two admins at once)."""
+    return refused_if_taken(TeamError(_("Another team already uses this short name."), "slug"))
 
 
 NEW_TEAM = {"workdays": "12345", "slack_channel": None, "timebox_minutes": 15, "grace_minutes": 5}
