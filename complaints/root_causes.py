@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from complaints.models import Category, Playbook
 from complaints.services import ComplaintError, NotFound
 from core import audit
+from core.database import hold_key
 from core.errors import refused_if_taken
 from core.extensions import db
 from core.models import User
@@ -23,8 +24,22 @@ def _admins_only(actor: User, message: str) -> None:
 
 
 def _category_named(name: str) -> Category | None:
-    return db.session.scalar(
-        sa.select(Category).where(sa.func.lower(Category.name) == name.strip().lower())
+    """The category of this name in any case, in any script: "доставка" is "Доставка".
+
+    Compared casefolded in Python: SQL's ``lower()`` folds ASCII only on SQLite (and on a
+    PostgreSQL in the C locale). Root causes are a few dozen words that admins write.
+    Holds the name first (``core.database.hold_key``): no unique constraint can hold a name in
+    any case, so two admins adding it at once take turns, and the second finds the first's.
+    """
+    key = name.strip().casefold()
+    hold_key(db.session, "category name", key)
+    return next(
+        (
+            category
+            for category in db.session.scalars(sa.select(Category).order_by(Category.id))
+            if category.name.casefold() == key
+        ),
+        None,
     )
 
 

@@ -1,6 +1,7 @@
 """The declarative base, column types and engine tuning shared by every package's models."""
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -51,6 +52,23 @@ def hold_row(session: Session | scoped_session, model, row_id: int) -> None:
     request holds the write lock from its ``BEGIN IMMEDIATE`` already.
     """
     session.execute(sa.select(model.id).where(model.id == row_id).with_for_update(key_share=True))
+
+
+def hold_key(session: Session | scoped_session, kind: str, key: str) -> None:
+    """Hold ``key`` of ``kind`` until the commit, so writes that add a row under it take turns.
+
+    For a row found by a key no unique constraint can hold (a category's name in any case, a
+    wish's title with its accents and punctuation aside): a request that looked and found none
+    takes this, then looks again. PostgreSQL: a transaction's advisory lock on a 64-bit hash of
+    both; the second request waits here, and its next statement (READ COMMITTED: a new snapshot)
+    sees what the first committed. SQLite: nothing to do, as in ``hold_row``.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{kind}\0{key}".encode(), digest_size=8).digest()
+    session.execute(
+        sa.select(sa.func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True)))
+    )
 
 
 class UTCDateTime(sa.TypeDecorator):

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from core import audit
 from core.away import away_on
 from core.clients import upsert_client as upsert
-from core.database import hold_row, utcnow
+from core.database import hold_key, hold_row, utcnow
 from core.errors import Forbidden, RuleError
 from core.extensions import db
 from core.models import Client, Team, User
@@ -152,6 +152,11 @@ def count_wish(
         if not title:
             raise WishError(_("Say what the client wishes for."), field="title")
         wish = _same_title(client, title)
+        if wish is None:
+            # Another client may be asking for it at this instant (the client lock is theirs):
+            # hold the title, then look again (PostgreSQL; SQLite's write lock made them wait).
+            hold_key(db.session, "wish title", similarity.title_key(title))
+            wish = _same_title(client, title)
     if wish is None:
         wish = Wish(
             title=title[:200],

@@ -40,6 +40,20 @@ def test_adding_one_category_at_once_adds_it_once(committed_app, admins, round_)
 
 
 @pytest.mark.parametrize("round_", range(3))
+def test_adding_one_category_in_different_cases_at_once_adds_it_once(committed_app, admins, round_):
+    """No unique constraint holds a name in any case: the same name typed in other cases (and
+    scripts) at the same instant was added once per case on PostgreSQL."""
+    spellings = ["Доставка опоздала", "доставка опоздала", "ДОСТАВКА ОПОЗДАЛА", "Доставка Опоздала"]
+    names = [f"{spellings[n % len(spellings)]} {round_}" for n in range(AT_ONCE)]
+    forms = [{"name": name} for name in names]
+    answers = posts_at_once(committed_app, admins, "/complaints/categories", forms)
+
+    one_won(answers, 302, 422, TAKEN)
+    added = rows(committed_app, sa.select(Category.name))
+    assert sum(name.casefold() == names[0].casefold() for (name,) in added) == 1, added
+
+
+@pytest.mark.parametrize("round_", range(3))
 def test_renaming_categories_to_one_name_at_once_renames_one(committed_app, admins, round_):
     name = f"Same name {round_}"
     with committed_app.app_context():

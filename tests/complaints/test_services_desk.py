@@ -379,6 +379,32 @@ def test_categories_and_playbooks_are_written_by_admins_and_never_deleted(
     assert [e.action for e in history("playbook", playbook.id)] == ["saved", "deactivated"]
 
 
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [("Доставка", "доставка"), ("ENTREGA ATRASADA", "Entrega atrasada"), ("Straße", "STRASSE")],
+)
+def test_a_category_name_is_taken_in_any_case_in_every_script(db_session, make_user, first, again):
+    """SQL's ``lower()`` folds ASCII only on SQLite (and on a PostgreSQL with the C locale): a
+    Russian admin could add "доставка" beside "Доставка". Names are compared casefolded."""
+    admin = make_user("admin")
+    kept = root_causes.save_category(admin, first)
+    with pytest.raises(services.ComplaintError, match="already a category") as refused:
+        root_causes.save_category(admin, again)
+    assert refused.value.field == "name"
+    db.session.rollback()
+    playbook = root_causes.save_playbook(
+        admin,
+        category=again,
+        title="Script",
+        steps=["Call"],
+        suggested_compensation=None,
+        follow_up_hours=8,
+        active=True,
+    )
+    assert playbook.category_id == kept.id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(type(kept))) == 1
+
+
 def test_editing_keeps_the_clients_original_words_in_the_history(
     db_session, manager, make_complaint
 ):

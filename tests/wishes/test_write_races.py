@@ -93,6 +93,33 @@ def test_the_api_retried_at_once_without_a_key_is_one_wish(committed_app, round_
     assert count(committed_app, WishRequest, WishRequest.client_id == client.id) == 1
 
 
+@pytest.mark.parametrize("round_", range(3))
+def test_clients_asking_for_one_new_wish_at_once_count_on_one_wish(committed_app, round_):
+    """Eight clients calling about the same new wish, taken down at the same instant: each looked for the title before the others committed (PostgreSQL) and opened a wish
+    of their own, so the wish never reached three distinct clients."""
+    made = _team(committed_app, f"many-ask-{round_}")
+    title = f"Pay by instalments {round_}"
+    forms = [
+        {
+            "external_id": f"caller-{round_}-{n}",
+            "name": f"Caller {n}",
+            "title": title,
+            "problem": "Cannot pay it all at once",
+            "wish_id": "",
+        }
+        for n in range(AT_ONCE)
+    ]
+    answers = posts_at_once(committed_app, [made["agent"]] * AT_ONCE, "/wishes/new", forms)
+
+    assert [answer.status_code for answer in answers] == [302] * AT_ONCE
+    wishes = _wishes_titled(committed_app, title)
+    assert len(wishes) == 1, wishes
+    asked = rows(
+        committed_app, sa.select(WishRequest.client_id).where(WishRequest.wish_id == wishes[0][0])
+    )
+    assert len({client_id for (client_id,) in asked}) == AT_ONCE
+
+
 # --- 3. closing the weekly review twice at once ---------------------------------------------------
 
 
