@@ -99,17 +99,23 @@ def find_or_create_client(
 
 
 def _id_by_contact(email: str | None, phone: str | None) -> str | None:
-    """The id of the first client with this e-mail (any case), else with this phone."""
-    for column, value in ((Client.email, email), (Client.phone, phone)):
-        if value:
-            found = db.session.scalar(
-                sa.select(Client.external_id)
-                .where(sa.func.lower(column) == value.lower())
-                .order_by(Client.id)
-                .limit(1)
-            )
-            if found:
-                return found
+    """The id of the first client with this e-mail (any case), else with this phone (as typed).
+
+    Each is one index lookup (``Client.email_lower``, ``ix_clients_phone``), not a read of every
+    client. The e-mail typed is folded by the database's own ``lower()``, as the stored one was:
+    SQLite's folds ASCII only, and Python's ``lower()`` made "Иван@почта.рф" miss itself.
+    """
+    conditions = []
+    if email:
+        conditions.append(Client.email_lower == sa.func.lower(email))
+    if phone:
+        conditions.append(Client.phone == phone)
+    for condition in conditions:
+        found = db.session.scalar(
+            sa.select(Client.external_id).where(condition).order_by(Client.id).limit(1)
+        )
+        if found:
+            return found
     return None
 
 

@@ -115,6 +115,10 @@ class Client(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    # What a caller's e-mail is matched on (``core.clients``): the database's own ``lower()``, so
+    # the lookup folds the e-mail typed with the same function and a plain index answers it.
+    # Virtual on SQLite, stored on PostgreSQL, like ``Complaint.is_open``.
+    email_lower: Mapped[str | None] = mapped_column(sa.String(254), sa.Computed("lower(email)"))
     # The language the client reads (a code of LANGUAGES): what we send them and the public pages
     # they open follow it. Told by the API or a CSV import, else learnt from their browser the first
     # time they answer us.
@@ -130,6 +134,7 @@ class Client(db.Model):
 sa.Index("ix_clients_name", Client.name, Client.id)
 sa.Index("ix_clients_email", Client.email)
 sa.Index("ix_clients_phone", Client.phone)
+sa.Index("ix_clients_email_lower", Client.email_lower)
 
 
 class ClientAlias(db.Model):

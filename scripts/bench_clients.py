@@ -8,7 +8,10 @@ It migrates an empty SQLite database in a temporary folder, seeds the clients in
 runs are comparable between branches), then requests the directory through the real app in-process
 as a manager, once to warm up and ``--runs`` times measured. Per search it prints p50, p95, the
 number of SQL statements the request ran and how many clients the page listed. The external id is
-searched exactly: the directory answers a whole (former) id, not its start.
+searched exactly: the directory answers a whole (former) id, not its start. Then it times how a
+caller or a public message is matched to a known client by e-mail, else phone
+(``core.clients._id_by_contact``, inside every such write's lock): for a known e-mail typed in
+capitals, a known phone, and a new client (neither known, the costliest).
 """
 
 import argparse
@@ -27,8 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench import Recorder, _sequence  # noqa: E402
+from bench import Recorder  # noqa: E402
+from bench_sql import sequence  # noqa: E402
 
+from core.clients import _id_by_contact  # noqa: E402
 from core.extensions import db  # noqa: E402
 from core.models import User  # noqa: E402
 from dashboard import create_app  # noqa: E402
@@ -52,7 +57,7 @@ def seed(count: int) -> None:
             "INSERT INTO clients (external_id, name, email, phone, created_at) "
             f"SELECT 'crm-' || n, {first} || ' ' || {last} || ' ' || n, "
             "'client' || n || '@example.com', '+55 11 9' || printf('%08d', n), "
-            f"'{datetime.now(UTC):%Y-%m-%d %H:%M:%S}' FROM {_sequence('sqlite', count)}"
+            f"'{datetime.now(UTC):%Y-%m-%d %H:%M:%S}' FROM {sequence('sqlite', count)}"
         )
     )
     db.session.add(User(email="bench@huddle.example", name="Bench", role="manager"))
@@ -75,6 +80,37 @@ def searches(count: int) -> dict[str, str]:
         "external id (exact)": f"crm-{middle}",
         "no match": "zzzz",
     }
+
+
+def contacts(count: int) -> dict[str, tuple]:
+    middle = count // 2
+    return {
+        "known e-mail, capitals": (f"CLIENT{middle}@EXAMPLE.COM", None),
+        "known phone": (None, f"+55 11 9{middle:08d}"),
+        "new client (no match)": ("nobody@example.com", "+1 555 0100"),
+    }
+
+
+def time_contact_lookups(app, engine, count: int, runs: int) -> None:
+    """p50/p95 and statements of matching a caller to a client by e-mail, else phone."""
+    with app.app_context():
+        for label, (email, phone) in contacts(count).items():
+            found = _id_by_contact(email, phone)
+            times = []
+            with Recorder(engine) as recorder:
+                for _ in range(runs):
+                    recorder.calls = []
+                    started = time.perf_counter()
+                    _id_by_contact(email, phone)
+                    times.append(time.perf_counter() - started)
+            p50 = statistics.median(times)
+            p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else p50
+            print(
+                f"  contact: {label:<26} p50 {p50 * 1000:7.2f} ms  p95 {p95 * 1000:7.2f} ms  "
+                f"{len(recorder.calls):2d} stmts  found {found}",
+                flush=True,
+            )
+        db.session.remove()
 
 
 def main() -> None:
@@ -119,6 +155,7 @@ def main() -> None:
                 f"{len(recorder.calls):2d} stmts  {listed} listed",
                 flush=True,
             )
+        time_contact_lookups(app, engine, options.clients, options.runs)
 
 
 if __name__ == "__main__":
