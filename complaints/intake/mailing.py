@@ -217,6 +217,21 @@ class FollowUpError(RuleError):
     """The follow-up survey cannot be sent again: answered, expired, or no address to send to."""
 
 
+def _follow_ups_mailed(link: SurveyLink) -> int:
+    """How many times this follow-up survey was mailed: the next attempt's number (its key).
+
+    Read from the client's own mails (an index) and matched here exactly: a ``LIKE`` on the key
+    read every mail ever queued, and took survey 70's mails for survey 7's.
+    """
+    key = f"follow-up-survey:{link.id}"
+    mailed = db.session.scalars(
+        sa.select(MailMessage.dedup_key).where(
+            MailMessage.client_id == link.client_id, MailMessage.kind == "follow-up-survey"
+        )
+    )
+    return sum(1 for mail in mailed if mail == key or mail.startswith(f"{key}:"))
+
+
 def resend_follow_up(complaint_id: int, actor: User, now: datetime | None = None) -> SurveyLink:
     """Staff send the unanswered follow-up survey again (managers, as for resolving); commits."""
     if not actor.has_role("manager"):
@@ -231,12 +246,7 @@ def resend_follow_up(complaint_id: int, actor: User, now: datetime | None = None
         raise FollowUpError(_("The client has already answered the follow-up survey."))
     if link.expires_at <= now:
         raise FollowUpError(_("The follow-up survey has expired."))
-    attempt = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(MailMessage)
-        .where(MailMessage.dedup_key.like(f"follow-up-survey:{link.id}%"))
-    )
-    if not mail_follow_up(link, survey.token_for(link), now, attempt=attempt):
+    if not mail_follow_up(link, survey.token_for(link), now, attempt=_follow_ups_mailed(link)):
         raise FollowUpError(_("The client has no e-mail address or does not want e-mail from us."))
     db.session.commit()
     return link

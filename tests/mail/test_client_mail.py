@@ -20,6 +20,7 @@ from core.models import Client
 from dashboard.scheduler.runner import run_job
 from tests.support.api import post_json
 from tests.support.db import count, using
+from tests.support.queries import count_statements, plan_of
 from tests.support.smtp import BASE, deliver, path_of
 
 CLIENT = {"external_id": "crm-7", "name": "Joana Silva", "email": "joana@example.com"}
@@ -225,3 +226,28 @@ def test_the_survey_job_sends_what_is_due(app, client, api_headers):
     with using(app):
         status, detail = run_job("survey-mail", utcnow())
     assert (status, detail) == ("done", "1 surveys, 0 reminders")
+
+
+def test_sending_again_counts_this_surveys_mails_from_the_clients_own(
+    app, client, resolved, smtp, clock
+):
+    """Each "Send again" is one more mail, counted among the client's mails (an index), not by a
+    ``LIKE`` over every mail ever queued, which no index answers (and which also counted the
+    mails of survey 70 as survey 7's)."""
+    complaint_id, manager = resolved
+    client.log_in(manager)
+    resend = f"/complaints/{complaint_id}/follow-up/resend"
+    assert client.post(resend, headers={"HX-Request": "true"}).status_code == 200
+    with count_statements(app) as counter:
+        assert client.post(resend, headers={"HX-Request": "true"}).status_code == 200
+    deliver(app, clock)
+    assert len(smtp.to("rui@example.com")) == 3
+    reads = [
+        (statement, parameters)
+        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        if statement.lstrip().upper().startswith("SELECT") and "FROM mail_messages" in statement
+    ]
+    assert reads
+    for statement, parameters in reads:
+        plan = plan_of(app, statement, parameters, conditions_only=True)
+        assert "SCAN mail_messages" not in plan and "Seq Scan on mail_messages" not in plan, plan
