@@ -20,6 +20,8 @@ class MailMessage(OutboxRow, db.Model):
     __table_args__ = (
         sa.CheckConstraint(sa.column("status").in_(OUTBOX_STATUSES), name="status_known"),
         sa.Index("ix_mail_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        # The admin page: a status newest first, and each status counted (up to a bound).
+        sa.Index("ix_mail_messages_status_id", "status", "id"),
         # The per-minute rate limit counts what was sent in the last minute.
         sa.Index("ix_mail_messages_sent_at", "sent_at"),
     )

@@ -52,6 +52,7 @@ def outbox_blueprint(
             "messages": messages,
             "status": status,
             "counts": outbox.status_counts(model),
+            "counted_up_to": outbox.COUNTED_UP_TO,
             "next_before": messages[-1].id if more else None,
         }
         template = "outbox/_list.html" if request.htmx else page_template

@@ -22,8 +22,10 @@ class OutboxMessage(OutboxRow, db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         sa.CheckConstraint(sa.column("status").in_(OUTBOX_STATUSES), name="status_known"),
-        # The dispatcher's query: due messages in order. And the admin page: newest first by status.
+        # The dispatcher's query: due messages in order.
         sa.Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        # The admin page: a status newest first, and each status counted (up to a bound).
+        sa.Index("ix_outbox_messages_status_id", "status", "id"),
         # Per-channel pacing looks up the last post in a channel.
         sa.Index("ix_outbox_messages_channel_sent_at", "channel", "sent_at"),
     )

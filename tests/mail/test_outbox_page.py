@@ -6,7 +6,11 @@ from flask_babel import lazy_gettext as _l
 from core.mail import outbox
 from core.mail.models import MailMessage
 from tests.support.db import reloaded
-from tests.support.outbox import add_messages, assert_page_queries_fixed
+from tests.support.outbox import (
+    add_messages,
+    assert_page_queries_fixed,
+    assert_page_reads_bounded,
+)
 
 
 @pytest.fixture
@@ -71,3 +75,8 @@ def test_retrying_a_sent_mail_is_refused(app, client, login_as):
 def test_the_page_loads_in_a_fixed_number_of_queries(app, client, login_as):
     login_as("admin")
     assert_page_queries_fixed(app, client, add, "/admin/mail/outbox")
+
+
+def test_the_page_reads_what_it_shows_however_many_were_sent(app, client, login_as):
+    login_as("admin")
+    assert_page_reads_bounded(app, client, add, MailMessage, "/admin/mail/outbox")

@@ -11,7 +11,11 @@ from dashboard.slack import outbox
 from dashboard.slack.messages import low_rating_alert
 from dashboard.slack.models import OutboxMessage
 from tests.support.db import using
-from tests.support.outbox import add_messages, assert_page_queries_fixed
+from tests.support.outbox import (
+    add_messages,
+    assert_page_queries_fixed,
+    assert_page_reads_bounded,
+)
 
 ALERT_BLOCKS = [
     {"type": "header", "text": {"type": "plain_text", "text": "Complaints digest"}},
@@ -110,6 +114,11 @@ def test_retry_needs_csrf(app, client, login_as):
 def test_the_page_loads_in_a_fixed_number_of_queries(app, client, login_as):
     login_as("admin")
     assert_page_queries_fixed(app, client, add, "/admin/slack/outbox")
+
+
+def test_the_page_reads_what_it_shows_however_many_were_sent(app, client, login_as):
+    login_as("admin")
+    assert_page_reads_bounded(app, client, add, OutboxMessage, "/admin/slack/outbox")
 
 
 def test_the_preview_keeps_a_client_name_that_looks_like_a_link_as_text(app, client, login_as):
