@@ -74,6 +74,28 @@ ACTION_LABELS = {
 }
 
 
+# What each kind of thing is called on the audit page ("Client #7"); every kind an action code
+# names has one (``tests/core/test_audit_labels.py``).
+KIND_LABELS = {
+    "api_token": _l("API token"),
+    "category": _l("Category"),
+    "client": _l("Client"),
+    "complaint": _l("Complaint"),
+    "playbook": _l("Playbook"),
+    "rating_import": _l("Ratings import"),
+    "standup": _l("Stand-up"),
+    "team": _l("Team"),
+    "user": _l("Person"),
+    "wish": _l("Wish"),
+    "wish_review": _l("Wish review"),
+}
+
+
+def kind_label(entity_type: str):
+    """The words for a kind of thing (lazy, in the viewer's language); an unknown one its code."""
+    return KIND_LABELS.get(entity_type, entity_type)
+
+
 def action_label(entity_type: str, action: str):
     """The words for an action (lazy, in the viewer's language); an unknown one stays its code."""
     code = f"{entity_type}.{action}"
@@ -115,6 +137,10 @@ class AuditEvent(db.Model):
     @property
     def label(self):
         return action_label(self.entity_type, self.action)
+
+    @property
+    def kind(self):
+        return kind_label(self.entity_type)
 
 
 def record(

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 
 from core.access import role_required
-from core.audit import ACTION_LABELS, AuditEvent, action_label
+from core.audit import ACTION_LABELS, AuditEvent, action_label, kind_label
 from core.extensions import db
 from core.inputs import int_arg, parse_day, parse_int
 from core.models import User
@@ -68,7 +68,7 @@ def audit_page(filters: AuditFilters) -> tuple[list[AuditEvent], bool, dict]:
     # ``tests/core/test_audit_labels.py``), not a DISTINCT over every event, which reads them all.
     codes = sorted(code.split(".", 1) for code in ACTION_LABELS)
     choices = {
-        "entity_types": sorted({kind for kind, _action in codes}),
+        "entity_types": [(kind, kind_label(kind)) for kind in sorted({kind for kind, _ in codes})],
         "actions": [(f"{kind}.{action}", action_label(kind, action)) for kind, action in codes],
         "people": db.session.execute(sa.select(User.id, User.name).order_by(User.name)).all(),
     }

@@ -144,6 +144,8 @@ def test_every_action_code_recorded_anywhere_has_a_label():
         assert known in codes
     missing = {code: where for code, where in codes.items() if code not in audit.ACTION_LABELS}
     assert missing == {}
+    kinds = {code.split(".", 1)[0] for code in audit.ACTION_LABELS}
+    assert kinds == set(audit.KIND_LABELS)  # each kind named on the page, in words
 
 
 def test_an_unknown_code_falls_back_to_the_code(app):
@@ -167,6 +169,10 @@ def test_the_audit_page_shows_labels_in_the_viewers_language(app, client, login_
     russian = client.get("/admin/audit/").text
     assert "<td>одобрил(а) компенсацию</td>" in russian
     assert "approved compensation" not in russian
+    assert (
+        "<td>Жалоба #5</td>" in russian and '<option value="complaint">Жалоба</option>' in russian
+    )
+    assert ">complaint<" not in russian and "complaint #" not in russian  # no code shown
     # The menu's code filters by kind and action together.
     filtered = client.get("/admin/audit/?action=complaint.compensation_approved").text
-    assert "complaint #5" in filtered and "complaint #6" not in filtered
+    assert "Жалоба #5" in filtered and "Жалоба #6" not in filtered

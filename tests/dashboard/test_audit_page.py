@@ -21,13 +21,13 @@ def test_admins_see_and_filter_the_audit_trail(app, client, login_as, make_user)
         "details_edited" in page.text and "crm-token" in page.text and "Marta Filter" in page.text
     )
     by_kind = client.get("/admin/audit/?entity_type=api_token").text
-    assert "crm-token" in by_kind and "client #7" not in by_kind
+    assert "crm-token" in by_kind and "Client #7" not in by_kind
     by_person = client.get(f"/admin/audit/?actor={someone.id}").text
-    assert "client #7" in by_person and "api_token #3" not in by_person
+    assert "Client #7" in by_person and "API token #3" not in by_person
     by_action = client.get("/admin/audit/?action=revoked").text
-    assert "api_token #3" in by_action and "client #7" not in by_action
+    assert "API token #3" in by_action and "Client #7" not in by_action
     future = client.get("/admin/audit/?since=2999-01-01").text
-    assert "client #7" not in future and "Nothing recorded" in future
+    assert "Client #7" not in future and "Nothing recorded" in future
     assert client.get("/admin/audit/?since=garbage&page=x").status_code == 200
 
 
@@ -72,7 +72,7 @@ def test_logins_invitations_role_changes_and_deactivations_are_audited_and_shown
     page = client.get("/admin/audit/?entity_type=user").text
     for action in ("logged_in", "created", "access_changed"):
         assert action in page
-    assert f"user #{invitee.entity_id}" in page and f"user #{person.id}" in page
+    assert f"Person #{invitee.entity_id}" in page and f"Person #{person.id}" in page
 
 
 @pytest.mark.parametrize(
