@@ -119,6 +119,8 @@ class Complaint(db.Model):
     __table_args__ = (
         sa.CheckConstraint(sa.column("status").in_(STATUSES), name="status_known"),
         sa.Index("ix_complaints_status_due_at", "status", "due_at"),
+        # The API list of one status, newest first: walked in its order, stopped after a page.
+        sa.Index("ix_complaints_status_opened_at", "status", "opened_at", "id"),
         sa.Index("ix_complaints_owner_id_status", "owner_id", "status"),
         sa.Index("ix_complaints_team_id_status", "team_id", "status"),
         # The stand-up's follow-ups: the first few per (team, status) in deadline order.

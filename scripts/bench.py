@@ -218,6 +218,7 @@ def pages(manager_id: int, client_id: int, complaint_id: int, today: date) -> di
         "client directory": "/clients/",
         "client directory searched": f"/clients/?q=Bench%20client%204242%20{name_token(4242)}",
         "API list (open)": "/api/v1/complaints?status=open",
+        "API list (resolved)": "/api/v1/complaints?status=resolved",
         "Insights 28 days": "/insights/",
         "Insights 365 days": f"/insights/?{year}",
     }
