@@ -185,10 +185,16 @@ def between(column, start: datetime, end: datetime):
 
 
 def for_team(statement, team_id: int | None):
-    """Complaints of one team; ``None`` means all teams (including complaints no team holds yet)."""
+    """Complaints of one team; ``None`` means all teams (including complaints no team holds yet).
+
+    Written ``team_id + 0 = ?`` so that no index serves it: the period's range drives every
+    Insights read, and the team is tested in the same (covering) index. As a plain equality, the
+    planner walked a team's complaints on ``(team_id, status, due_at)`` instead, every one of them
+    for each day of the period: 9.4 s for the 28 days of a team of 500k complaints (SQLite).
+    """
     if team_id is None:
         return statement
-    return statement.where(Complaint.team_id == team_id)
+    return statement.where(Complaint.team_id + 0 == team_id)
 
 
 def totals_by_period(column, period: Period, shape=None, **aggregates) -> Totals:
