@@ -5,10 +5,12 @@ they picked with the page's switch, then the one we know they speak (a page sets
 then the browser. Timezone: the user's own, then their team's.
 """
 
+import functools
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import available_timezones
 
 from babel import Locale
 from babel.dates import tokenize_pattern
@@ -288,6 +290,15 @@ def language_choices() -> list[tuple[str, str]]:
         (code, _capitalised(Locale.parse(code).get_display_name(code)))
         for code in current_app.config["LANGUAGES"]
     ]
+
+
+@functools.cache
+def timezone_names() -> tuple[str, ...]:
+    """Every timezone this machine knows, sorted: the timezone menus and the checks of what they
+    send. Read once per process: ``zoneinfo.available_timezones()`` walks the timezone database's
+    files on each call (21 ms), and the people page built a menu for each person (235 ms for 11).
+    """
+    return tuple(sorted(available_timezones()))
 
 
 def user_voice(user) -> tuple[str | None, str | None]:

@@ -1,11 +1,10 @@
-from zoneinfo import available_timezones
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from core.auth.passwords import password_problem
+from core.i18n import timezone_names
 
 
 class LoginForm(FlaskForm):
@@ -39,7 +38,7 @@ class ChangePasswordForm(SetPasswordForm):
 
 
 def _timezone_choices():
-    return [("", _l("My team's timezone"))] + [(tz, tz) for tz in sorted(available_timezones())]
+    return [("", _l("My team's timezone"))] + [(tz, tz) for tz in timezone_names()]
 
 
 class AccountForm(FlaskForm):
@@ -55,5 +54,5 @@ class AccountForm(FlaskForm):
     )
 
     def validate_timezone(self, field):
-        if field.data and field.data not in available_timezones():
+        if field.data and field.data not in timezone_names():
             raise ValidationError(_l("Choose a timezone from the list."))

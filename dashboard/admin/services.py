@@ -1,7 +1,6 @@
 """Creating and changing users: the rules an admin page and the CLI share."""
 
 from decimal import Decimal
-from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +16,7 @@ from core.auth.services import (
 )
 from core.errors import RuleError, refused_if_taken
 from core.extensions import db
+from core.i18n import timezone_names
 from core.models import ROLES, Team, User
 
 LIMIT_MAX = Decimal("1000000")
@@ -114,7 +114,7 @@ def update_person(
         raise UserError(_("Only admins change people here."), "role")
     limit = check_limit(compensation_limit)
     slack_user_id = clean_slack_user_id(slack_user_id, user.id)
-    if timezone and timezone not in available_timezones():
+    if timezone and timezone not in timezone_names():
         raise UserError(_("Choose a timezone from the list."), "timezone")
     if locale and locale not in current_app.config["LANGUAGES"]:
         raise UserError(_("Choose a language from the list."), "locale")

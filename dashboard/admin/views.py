@@ -14,6 +14,7 @@ from core.announce import announces
 from core.auth.services import invite_token
 from core.errors import RuleError, refuse, saved
 from core.extensions import db
+from core.i18n import timezone_names
 from core.models import User
 from core.urls import external_url
 from dashboard.admin import services
@@ -30,7 +31,8 @@ def _invite_form(blank: bool = False) -> InviteForm:
     return form
 
 
-def _access_form(user: User, formdata=None) -> UserAccessForm:
+def _access_form(user: User, formdata=None, teams: list | None = None) -> UserAccessForm:
+    """A person's row form; ``teams``: the team menu, read once for a page of rows."""
     form = UserAccessForm(
         formdata=formdata,
         data={
@@ -44,17 +46,23 @@ def _access_form(user: User, formdata=None) -> UserAccessForm:
         },
         prefix=f"u{user.id}",
     )
-    form.team_id.choices = services.team_choices()
+    form.team_id.choices = services.team_choices() if teams is None else teams
     return form
 
 
 def _people_page(status: int, invite: InviteForm | None = None, **context):
     """The whole page: every person with their form (``forms`` replaces some, e.g. one refused)."""
     users = services.list_users()
-    forms = {user.id: _access_form(user) for user in users} | context.pop("forms", {})
+    teams = services.team_choices()
+    forms = {user.id: _access_form(user, teams=teams) for user in users} | context.pop("forms", {})
     invite = invite or _invite_form()
     return render_template(
-        "admin/users.html", users=users, forms=forms, invite=invite, **context
+        "admin/users.html",
+        users=users,
+        forms=forms,
+        invite=invite,
+        timezones=timezone_names(),
+        **context,
     ), status
 
 

@@ -10,6 +10,7 @@ from core.extensions import db
 from core.models import Team, User
 from dashboard.scheduler.jobs import load_teams
 from standup import queries as standup_queries
+from tests.support.queries import statements_for
 from tests.support.web import user_row
 
 HX = {"HX-Request": "true"}
@@ -194,3 +195,35 @@ def test_a_person_sets_their_own_slack_user_id(app, client, login_as, make_user)
     with app.app_context():
         assert db.session.get(User, user.id).slack_user_id == "U0ANA1"
     assert "slack_user_id_changed" in audit_actions(app, "user", user.id)
+
+
+def test_the_people_page_reads_the_same_statements_and_one_timezone_list_for_any_number(
+    app, client, login_as, make_user, make_team
+):
+    """Each person's row read the teams again and carried its own ~600 timezones (384 kB and
+    80 ms for 11 people): the teams are read once, and one list of timezones serves every row."""
+    login_as("admin")
+    make_team()
+    make_user("agent")
+    few = statements_for(app, client, "/admin/users")
+    for n in range(8):
+        make_user("agent", name=f"Agent {n}")
+    many = statements_for(app, client, "/admin/users")
+    assert many == few
+    page = client.get("/admin/users").text
+    assert page.count('value="Europe/Lisbon"') == 1
+    assert page.count('list="timezones"') >= 10
+
+
+def test_a_timezone_not_in_the_list_is_refused_next_to_the_field(app, client, login_as, make_user):
+    login_as("admin")
+    user = make_user("agent")
+    data = {**user_row(user, "agent", active="y"), f"u{user.id}-timezone": "Mars/Olympus"}
+    response = client.post(f"/admin/users/{user.id}", data=data, headers=HX)
+    assert response.status_code in (400, 422)
+    assert (
+        "Choose a timezone from the list." in response.text
+        and 'value="Mars/Olympus"' in response.text
+    )
+    with app.app_context():
+        assert db.session.get(User, user.id).timezone is None
