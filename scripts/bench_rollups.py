@@ -123,12 +123,6 @@ def seed(complaints: int, ratings: int, now: datetime) -> None:
         f"FROM {sequence(dialect, ratings)}"
     )
     db.session.commit()
-    if dialect == "postgresql":
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
-    else:
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
     print(
         f"  seeded {complaints} complaints, {ratings} ratings in {time.perf_counter() - timer:.1f} s"
     )
@@ -216,6 +210,12 @@ def bench(url: str, args) -> None:
             rollups.rebuild()  # the seed inserts ratings with raw SQL, past the rollup's listener
             milestones.rebuild()  # and contacts past the services that keep the milestones
             db.session.commit()
+        # Fresh statistics and (PostgreSQL) a visibility map after the rebuilds' updates, as
+        # autovacuum keeps a live database: without it every index-only read visits the table
+        # (Insights 28 days 320 ms instead of ~40 on PostgreSQL at 100k).
+        dialect = db.engine.dialect.name
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE" if dialect == "postgresql" else "ANALYZE")
         if args.what in ("agenda", "all"):
             bench_agenda(now, args.runs)
     if args.what in ("insights", "all"):
