@@ -8,6 +8,22 @@ this way, and the complaint list does for queries under three characters.
 import sqlalchemy as sa
 
 
+def spellings(variants: set[str], lowered: str) -> list[str]:
+    """The spellings ``starts_with`` looks for, in a fixed order."""
+    return sorted(variants | {lowered})
+
+
+def name_spellings(q: str) -> list[str]:
+    """How a person's name starting with ``q`` is likely stored: ``ana``, ``Ana``, ``ANA``."""
+    lowered = q.lower()
+    return spellings({q, lowered, q.capitalize(), q.title(), q.upper()}, lowered)
+
+
+def starts_with_spelling(column, text: str):
+    """``column`` starts with ``text`` as stored: one range of its plain index, checked by LIKE."""
+    return sa.and_(column >= text, *_below(column, text), column.startswith(text, autoescape=True))
+
+
 def starts_with(column, variants: set[str], lowered: str):
     """``column`` starts with ``lowered`` in one of the spellings it is likely stored in.
 
@@ -17,12 +33,7 @@ def starts_with(column, variants: set[str], lowered: str):
     ``lower()`` of the column: SQLite's ``lower()`` folds only ASCII, so Cyrillic or accented names
     would never match.
     """
-    return sa.or_(
-        *(
-            sa.and_(column >= text, *_below(column, text), column.startswith(text, autoescape=True))
-            for text in sorted(variants | {lowered})
-        )
-    )
+    return sa.or_(*(starts_with_spelling(column, text) for text in spellings(variants, lowered)))
 
 
 def _below(column, text: str) -> list:
@@ -34,5 +45,4 @@ def _below(column, text: str) -> list:
 
 def name_starts_with(column, q: str):
     """A person's name starts with ``q`` as people type it: ``ana``, ``Ana``, ``ANA``, ``Ana Li``."""
-    lowered = q.lower()
-    return starts_with(column, {q, lowered, q.capitalize(), q.title(), q.upper()}, lowered)
+    return sa.or_(*(starts_with_spelling(column, text) for text in name_spellings(q)))

@@ -75,6 +75,7 @@ def searches(count: int) -> dict[str, str]:
         "name prefix 'carla lo'": "carla lo",
         "full name": f"Carla Lopes {tens * 10 + FIRST.index('Carla')}",
         "e-mail prefix": f"client{middle}@",
+        "e-mail prefix of all": "client",
         "e-mail whole": f"client{middle}@example.com",
         "phone prefix": "+55 11 90001",
         "external id (exact)": f"crm-{middle}",

@@ -1,6 +1,7 @@
 """The client directory (search, pages, fixed queries) and merging duplicates (SQLite, PostgreSQL)."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -71,6 +72,29 @@ def test_directory_pages_and_counts_queries_however_many_clients(app, client, lo
     second = client.get("/clients/?q=bulk&page=2").text
     assert "Bulk 0050" in second and "Bulk 0000" not in second
     assert client.get("/clients/?page=999999").status_code == 200
+
+
+def test_a_search_pages_through_names_and_emails_together_in_name_order(app, client, login_as):
+    """Each way of matching gives only its first clients for the page asked (a common start no
+    longer reads every client it matches): together they still page in name order, none lost."""
+    login_as("agent")
+    save_all(
+        app,
+        [
+            *(Client(external_id=f"name-{i}", name=f"Mix {i:04d}") for i in range(60)),
+            *(
+                Client(external_id=f"mail-{i}", name=f"Zed {i:04d}", email=f"mix.{i}@example.com")
+                for i in range(60)
+            ),
+        ],
+    )
+    shown = []
+    for page in (1, 2, 3):
+        text = client.get(f"/clients/?q=mix&page={page}").text
+        shown.append([n for n in re.findall(r"(?:Mix|Zed) \d{4}", text)])
+    expected = [f"Mix {i:04d}" for i in range(60)] + [f"Zed {i:04d}" for i in range(60)]
+    assert [len(names) for names in shown] == [50, 50, 20]
+    assert [name for names in shown for name in names] == expected
 
 
 def _history_of(app, ask, decide_wish, make_complaint, make_rating, person, shared_wish=None):
