@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.models import IS_OPEN, Complaint
 from complaints.search_pieces import (
+    folded_contains,
     fts_and,
     fts_found,
     fts_phrase,
@@ -34,7 +35,6 @@ FEW_MATCHES = 1000  # a search with at most this many open matches lists from th
 # A dense search whose direct walk found no page lists from its open matches when at most this many
 MANY_MATCHES = 5000
 FEW_NAMES = 1000  # the walks test membership in at most this many clients found by name
-KELVIN, LONG_S = "\u212a", "\u017f"  # the non-ASCII characters FTS5 folds to ASCII letters
 VIEWS = ("all", "mine", "unowned", "overdue")
 # Open rows a search with many matches tests one by one before the planner walks as it sees fit
 DIRECT_WALK = 20_000
@@ -269,12 +269,12 @@ def _walked_directly(
     Many matches are usually dense, so a page is found within a few hundred rows ("courier" at a
     million: 2 ms). Otherwise the walk would test every row the matches lie beyond (1.2 s when
     they all sit at the end of the list), hence the bound. On SQLite (ASCII ``q`` only: its test
-    must fold letter case as FTS5 does, ``_folded_contains``) the end of those rows is found
+    must fold letter case as FTS5 does, ``folded_contains``) the end of those rows is found
     first, one short read of the list's index, and the walk stops before it; past it the list
     tests membership in all of FTS5's matches (90 to 270 ms at a million for common words).
     A row's client is tested by membership in the clients FTS5 finds by name (``_few_named``),
     when they are few, rather than by ``LIKE`` on the name through a join to each walked row's
-    client (the same rows: FTS5 matches names as ``_folded_contains`` tests them): a primary-key
+    client (the same rows: FTS5 matches names as ``folded_contains`` tests them): a primary-key
     look-up and a test saved per row (the SQL of the page for "delivery (case 9" at a million,
     20 → 8 ms). PostgreSQL: ``_walked_in_a_prefix``."""
     dialect = db.session.get_bind().dialect.name
@@ -291,11 +291,11 @@ def _walked_directly(
     walk = sa.select(Complaint.id).where(IS_OPEN)
     if named is None:
         walk = walk.join(Client, Client.id == Complaint.client_id)
-        by_name = [_folded_contains(Client.name, q)]
+        by_name = [folded_contains(Client.name, q)]
     else:
         by_name = [Complaint.client_id.in_(named)] if named else []
     walk = _filtered(walk, filters, viewer_id, now).where(
-        sa.or_(_folded_contains(Complaint.summary_words, q), *by_name)
+        sa.or_(folded_contains(Complaint.summary_words, q), *by_name)
     )
     walk = walk.order_by(*SORTS[filters.sort])
 
@@ -362,11 +362,9 @@ def _few_named(q: str) -> list[int] | None:
 
 
 def _few_starting(q: str) -> list[int] | None:
-    """A query under three characters: the ids of the clients whose name starts with it (ranges
-    of ``ix_clients_name``, ``core.prefixes``), or ``None`` when there are more than
-    ``FEW_NAMES`` (read no further). Their complaints are then looked up by client: joined to
-    every client the ranges hold, SQLite's planner walked a narrowed list (one manager's) and read
-    the ranges again for each row ("Be" among half a million "Bench" clients, mine: 74 s)."""
+    """A query under three characters: the ids of the clients whose name starts with it, or
+    ``None`` past ``FEW_NAMES``; their complaints are looked up by client. Joined to the name
+    ranges instead, SQLite walked one manager's list reading them per row ("Be", mine: 74 s)."""
     statement = sa.select(Client.id).where(name_starts_with(Client.name, q)).limit(FEW_NAMES + 1)
     named = list(db.session.scalars(statement))
     return named if len(named) <= FEW_NAMES else None
@@ -464,7 +462,7 @@ def _match_branches(
     (The caller drops ``%`` and ``_`` from ``q`` as it always did; nothing left means no search.)
     When a long query's trigrams are common (by ``sample``), the summaries' index is asked for
     two rarer parts of it only (``search_pieces.rare_pieces``) and the whole query is tested on
-    the rows they find: on SQLite by ``_folded_contains``, on PostgreSQL by ``ILIKE`` on an
+    the rows they find: on SQLite by ``folded_contains``, on PostgreSQL by ``ILIKE`` on an
     expression the index does not serve, so the planner keeps it out of the index's condition.
     The client names' branch always asks for the whole query (names are short and few match).
     PostgreSQL tests the whole query on a row found by the parts only once ``still_open`` holds
@@ -492,7 +490,7 @@ def _match_branches(
         if pieces:
             asked = fts_found("fts_complaint_summaries", fts_and(pieces))
             by_summary = _from_found(asked, Complaint.id)
-            by_summary = by_summary.where(_folded_contains(Complaint.summary_words, q))
+            by_summary = by_summary.where(folded_contains(Complaint.summary_words, q))
         return [by_summary, _from_found(names, Complaint.client_id)]
     if pieces:  # the index is asked for the pieces; the whole query is tested on what they find
         unindexed = Complaint.summary_words + ""  # an expression the trigram index does not serve
@@ -528,24 +526,6 @@ def _fts_rowids(q: str):
     """SQLite: the rowids of the summaries, and of the client names, that contain ``q``."""
     phrase = fts_phrase(q)
     return [fts_found(name, phrase) for name in ("fts_complaint_summaries", "fts_client_names")]
-
-
-def _folded_contains(column, q: str):
-    """SQLite, ``q`` ASCII: ``column`` contains ``q`` exactly as FTS5's trigram tokenizer folds
-    letter case. ``LIKE`` folds ASCII letters alike; FTS5 also folds two other characters to
-    ASCII ones (the Kelvin sign to "k", the long s to "s"), which are folded here first
-    (``tests/complaints/test_search_pieces.py`` asks FTS5 which characters fold to ASCII).
-
-    Only a text holding one of them is folded: ``q`` is ASCII, so a text that contains it as it
-    stands contains it folded too, and folding the rest costs more than the test (7 of 18 ms for
-    the direct walk's 5,000 rows)."""
-    unkelvin = sa.func.replace(column, KELVIN, "k", type_=sa.String)
-    folded = sa.func.replace(unkelvin, LONG_S, "s", type_=sa.String)
-    foldable = sa.func.instr(column, KELVIN) + sa.func.instr(column, LONG_S) > 0
-    return sa.or_(
-        column.contains(q, autoescape=True),
-        sa.and_(foldable, folded.contains(q, autoescape=True)),
-    )
 
 
 def _row_matches(q: str):

@@ -320,3 +320,24 @@ def read_sample(q: str) -> list[str]:
         return []
     found = db.session.scalars(_SAMPLE_STATEMENT, {"top": top})
     return [summary.lower() for summary in found]
+
+
+KELVIN, LONG_S = "\u212a", "\u017f"  # the non-ASCII characters FTS5 folds to ASCII letters
+
+
+def folded_contains(column, q: str):
+    """SQLite, ``q`` ASCII: ``column`` contains ``q`` exactly as FTS5's trigram tokenizer folds
+    letter case. ``LIKE`` folds ASCII letters alike; FTS5 also folds two other characters to
+    ASCII ones (the Kelvin sign to "k", the long s to "s"), which are folded here first
+    (``tests/complaints/test_search_pieces.py`` asks FTS5 which characters fold to ASCII).
+
+    Only a text holding one of them is folded: ``q`` is ASCII, so a text that contains it as it
+    stands contains it folded too, and folding the rest costs more than the test (7 of 18 ms for
+    the direct walk's 5,000 rows)."""
+    unkelvin = sa.func.replace(column, KELVIN, "k", type_=sa.String)
+    folded = sa.func.replace(unkelvin, LONG_S, "s", type_=sa.String)
+    foldable = sa.func.instr(column, KELVIN) + sa.func.instr(column, LONG_S) > 0
+    return sa.or_(
+        column.contains(q, autoescape=True),
+        sa.and_(foldable, folded.contains(q, autoescape=True)),
+    )

@@ -200,7 +200,7 @@ def test_fts5_folds_to_ascii_only_ascii_the_kelvin_sign_and_the_long_s():
         for term, offset in connection.execute("SELECT term, offset FROM v")
         if term[0].isascii()
     }
-    assert to_ascii == {ord(listing.KELVIN), ord(listing.LONG_S)}
+    assert to_ascii == {ord(search_pieces.KELVIN), ord(search_pieces.LONG_S)}
 
 
 @pytest.fixture
