@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -92,23 +93,28 @@ def contacts(count: int) -> dict[str, tuple]:
     }
 
 
+def measured(action, engine, runs: int) -> tuple[float, float, int]:
+    """p50 and p95 in seconds of ``runs`` calls of ``action``, and the statements one ran."""
+    times = []
+    with Recorder(engine) as recorder:
+        for _ in range(runs):
+            recorder.calls = []
+            started = time.perf_counter()
+            action()
+            times.append(time.perf_counter() - started)
+    p50 = statistics.median(times)
+    return p50, statistics.quantiles(times, n=20)[-1] if runs > 1 else p50, len(recorder.calls)
+
+
 def time_contact_lookups(app, engine, count: int, runs: int) -> None:
     """p50/p95 and statements of matching a caller to a client by e-mail, else phone."""
     with app.app_context():
         for label, (email, phone) in contacts(count).items():
             found = _id_by_contact(email, phone)
-            times = []
-            with Recorder(engine) as recorder:
-                for _ in range(runs):
-                    recorder.calls = []
-                    started = time.perf_counter()
-                    _id_by_contact(email, phone)
-                    times.append(time.perf_counter() - started)
-            p50 = statistics.median(times)
-            p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else p50
+            p50, p95, statements = measured(partial(_id_by_contact, email, phone), engine, runs)
             print(
                 f"  contact: {label:<26} p50 {p50 * 1000:7.2f} ms  p95 {p95 * 1000:7.2f} ms  "
-                f"{len(recorder.calls):2d} stmts  found {found}",
+                f"{statements:2d} stmts  found {found}",
                 flush=True,
             )
         db.session.remove()
@@ -142,18 +148,10 @@ def main() -> None:
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
             listed = response.text.count("<tr><td><a href=")
-            times = []
-            with Recorder(engine) as recorder:
-                for _ in range(options.runs):
-                    recorder.calls = []
-                    started = time.perf_counter()
-                    client.get(path)
-                    times.append(time.perf_counter() - started)
-            p50 = statistics.median(times)
-            p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else p50
+            p50, p95, statements = measured(partial(client.get, path), engine, options.runs)
             print(
                 f"  {label:<26} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
-                f"{len(recorder.calls):2d} stmts  {listed} listed",
+                f"{statements:2d} stmts  {listed} listed",
                 flush=True,
             )
         time_contact_lookups(app, engine, options.clients, options.runs)

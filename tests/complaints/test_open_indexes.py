@@ -13,7 +13,7 @@ from core.extensions import db
 from core.models import Client
 from tests.support.db import save_all, using
 from tests.support.factories import build_complaint
-from tests.support.queries import count_statements, generic_plan_of, plan_of
+from tests.support.queries import count_statements, generic_plan_of, plan_of, statements_of
 
 
 def _plan_for(app, client, url: str, marker: str, **pricing) -> str:
@@ -24,12 +24,9 @@ def _plan_for(app, client, url: str, marker: str, **pricing) -> str:
 
 def _recorded(app, client, url: str, marker: str) -> tuple[str, dict]:
     """The first statement of GET ``url`` that contains ``marker``, and its parameters."""
-    client.get(url)
-    with count_statements(app) as counter:
-        assert client.get(url).status_code == 200
     recorded = [
         (statement, parameters)
-        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        for statement, parameters in statements_of(app, client, url)
         if marker in statement
     ]
     assert recorded, f"no statement with {marker!r} for {url}"
@@ -115,12 +112,9 @@ def test_the_api_list_of_one_status_walks_its_index_newest_first(
     url = f"/api/v1/complaints?status={status}&limit=2"
     if cursor:
         url += "&cursor=" + client.get(url, headers=api_headers).json["next_cursor"]
-    client.get(url, headers=api_headers)
-    with count_statements(app) as counter:
-        assert client.get(url, headers=api_headers).status_code == 200
     found = next(
         (statement, parameters)
-        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        for statement, parameters in statements_of(app, client, url, api_headers)
         if "complaints.status = " in statement and "FROM complaints" in statement
     )
     plan = plan_of(app, *found, ordered=True)
@@ -145,22 +139,19 @@ def test_a_short_search_of_my_list_looks_up_the_complaints_of_the_clients_it_nam
     for _ in range(5):
         make_complaint(owner_id=me.id)
     url = "/complaints/?q=Be&view=mine"
-    page = client.get(url)
-    assert page.text.count("Beatriz ") == 3
-    with count_statements(app) as counter:
-        assert client.get(url).status_code == 200
+    assert client.get(url).text.count("Beatriz ") == 3
+    ran = statements_of(app, client, url)
     matches = [
         (statement, parameters)
-        for statement, parameters in zip(counter.statements, counter.parameters, strict=True)
+        for statement, parameters in ran
         if "complaints.client_id" in statement
         and "UNION" not in statement
         and "FROM complaints" in statement
         and "clients.name >=" not in statement
     ]
-    assert matches, counter.statements
+    assert matches, ran
     assert not any(
-        "clients.name >=" in statement and "complaints" in statement
-        for statement in counter.statements
+        "clients.name >=" in statement and "complaints" in statement for statement, _ in ran
     ), "a complaints read joined to the clients' name ranges"
     plan = plan_of(app, *matches[0])
     assert "clients" not in plan, plan  # the clients were read once, before

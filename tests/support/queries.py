@@ -37,6 +37,16 @@ def count_statements(app):
         event.remove(target, "before_cursor_execute", record)
 
 
+def statements_of(app, client, url: str, headers: dict | None = None) -> list[tuple[str, object]]:
+    """Each statement one GET of ``url`` runs (after a first GET to warm up), with its parameters
+    as the driver got them (for ``plan_of``)."""
+    client.get(url, headers=headers)
+    with count_statements(app) as counter:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, (url, response.status_code)
+    return list(zip(counter.statements, counter.parameters, strict=True))
+
+
 def statements_for(app, client, url) -> int:
     """How many SQL statements one GET of ``url`` runs (after a first GET to warm up)."""
     client.get(url)  # warm up the first-request work (loading the user), the same for every size
