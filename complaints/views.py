@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from complaints import listing, pages, root_causes, services
+from complaints import follow_ups, listing, pages, root_causes, services
 from complaints.briefs import unanswered_attempts
 from complaints.forms import (
     AssignForm,
@@ -76,7 +76,7 @@ def open_list():
 @role_required("manager")
 def my_follow_ups():
     now = utcnow()
-    found = listing.my_follow_ups(current_user.id, now, get_timezone())
+    found = follow_ups.my_follow_ups(current_user.id, now, get_timezone())
     return render_template("complaints/mine.html", found=found, now=now)
 
 

@@ -12,7 +12,7 @@ from flask import url_for
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
-from complaints import briefs, listing
+from complaints import briefs, follow_ups
 from complaints.forms import COMPENSATION_LABELS
 from core.away import everyone_away_on
 from core.models import User
@@ -70,7 +70,7 @@ def _my_complaints(user: User, now: datetime) -> dict:
 
 def _my_follow_ups(user: User, now: datetime) -> dict:
     # "Due today" is the viewer's calendar day, as on the My follow-ups page (not the next 24 h).
-    found = listing.my_follow_ups(user.id, now, get_timezone(), limit=SHOWN, counted=False)
+    found = follow_ups.my_follow_ups(user.id, now, get_timezone(), limit=SHOWN, counted=False)
     rows = found.overdue + found.due_today
     return {"complaints": rows, "now": now, "more": found.more, "shown": SHOWN}
 

@@ -10,7 +10,7 @@ import pytest
 import pytz
 import sqlalchemy as sa
 
-from complaints import listing
+from complaints import follow_ups
 from complaints.models import Category, Compensation, Contact, Playbook
 from core.database import utcnow
 from core.extensions import db
@@ -319,7 +319,7 @@ def test_cut_follow_ups_say_so_and_count_them_all(
 ):
     """Past the limit the page shows the first ones, says how many there are in all, and counts
     the overdue and those due today in full, as the open list (Mine, due first) lists them."""
-    monkeypatch.setattr(listing, "FOLLOW_UP_LIMIT", 3)
+    monkeypatch.setattr(follow_ups, "FOLLOW_UP_LIMIT", 3)
     monkeypatch.setattr(blocks, "SHOWN", 3)
     me = login_as("manager", timezone="UTC")
     now = utcnow()
@@ -340,8 +340,8 @@ def test_cut_follow_ups_say_so_and_count_them_all(
     block = client.get("/today/my-follow-ups", headers={"HX-Request": "true"}).text
     assert "Only the first 3 are shown here." in block  # Today's block does not count them
     with app.app_context():
-        found = listing.my_follow_ups(me.id, now, pytz.UTC)
-        uncounted = listing.my_follow_ups(me.id, now, pytz.UTC, limit=3, counted=False)
+        found = follow_ups.my_follow_ups(me.id, now, pytz.UTC)
+        uncounted = follow_ups.my_follow_ups(me.id, now, pytz.UTC, limit=3, counted=False)
     assert (found.overdue_count, found.due_today_count, found.shown) == (late, today, 3)
     assert found.more and found.total == late + today
     assert uncounted.more and uncounted.total is None and uncounted.shown == 3
