@@ -15,14 +15,15 @@ from core.extensions import db
 from core.models import Client
 from tests.support.queries import count_statements, plan_of
 
-# (summary, client name, status, channel, owned, due in hours); open unless the status says not.
+# (summary, client name, status, channel, owned, due in hours: overdue below 0); open unless the
+# status says not.
 ROWS = [
-    ("Parcel arrived late", "Ana Lima", "new", "phone", True, 5),
+    ("Parcel arrived late", "Ana Lima", "new", "phone", True, -5),
     ("LATE delivery again", "Bob Stone", "contacting", "email", False, 1),
     ("Courier was late", "Ana Souza", "resolved", "phone", False, 2),
     ("Курьер опоздал", "Иван Late", "new", "phone", False, 3),
     ("Damaged box", "Latearia Ltda", "reopened", "email", True, 4),
-    ("Refund asked", "Zoë Müller", "new", "phone", False, 6),
+    ("Refund asked", "Zoë Müller", "new", "phone", False, -6),
     ("Late, late, late", "Anabela Reis", "resolving", "phone", False, 3),
     ("Refund not late", "Eve Late", "closed", "email", False, 0),
     ("Café frio, late", "Анна Late", "contacting", "phone", True, 7),
@@ -34,6 +35,7 @@ FILTERS = [
     {"view": "unowned"},
     {"view": "mine", "sort": "newest"},
     {"sort": "oldest"},
+    {"view": "overdue", "sort": "newest"},
 ]
 
 
@@ -385,7 +387,7 @@ def test_the_overdue_view_cut_from_the_matches_is_the_plain_filters(
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     found = listed("late", {"view": "overdue"}, viewer_id)
     assert found == plain_filter("late", {"view": "overdue"}, viewer_id)
-    assert len(found) == 3
+    assert len(found) == 4  # these three, and ROWS' "Parcel arrived late"
 
 
 @pytest.mark.parametrize("sort", ["due", "newest", "oldest"])
@@ -415,3 +417,43 @@ def test_the_page_is_cut_from_the_matches_read_with_their_sort_keys(app, rows, m
     plan = plan_of(app, statement, parameters)
     if "SEARCH" in plan or "SCAN" in plan:  # SQLite
         assert "SEARCH complaints USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("filters", "counted_under"),
+    [
+        ({"channel": "phone"}, None),
+        ({"view": "mine"}, "owner_id = "),
+        ({"view": "unowned", "sort": "newest"}, "owner_id IS NULL"),
+        ({"view": "unowned"}, "owner_id IS NULL"),
+        ({"view": "overdue"}, "due_at < "),
+        ({"view": "overdue", "sort": "newest"}, None),
+    ],
+    ids=str,
+)
+def test_the_direct_walk_counts_its_rows_in_the_index_it_walks(
+    app, rows, monkeypatch, filters, counted_under
+):
+    """The direct walk's bound counts rows of the index the list walks, under the filters that
+    index serves (``list_filters.served``); a channel, a category and a view it passes by are
+    tested on each row. Counted under every filter, the first 20,000 rows of "delivery" in one
+    category ended 260,000 open complaints on at a million (141 ms to find, on SQLite)."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    with count_statements(app) as counter:
+        open_complaints(Filters(q="late", **filters), viewer_id, utcnow())
+    # SQLite reads the bound's end row first; PostgreSQL walks a prefix of that many rows
+    ends = (
+        "SELECT complaints.due_at, complaints.id \n",
+        "SELECT complaints.opened_at, complaints.id \n",
+    )
+    bounded = [s for s in counter.statements if s.startswith(ends) and "OFFSET" in s]
+    bounded += [s.split("AS kept")[1] for s in counter.statements if "AS kept" in s]
+    assert bounded, counter.statements
+    for counted in bounded:
+        assert "channel" not in counted and "category" not in counted
+        if counted_under is None:
+            assert "owner_id" not in counted and "due_at <" not in counted, counted
+        else:
+            assert counted_under in counted, counted
+    assert listed("late", filters, viewer_id) == plain_filter("late", filters, viewer_id)
