@@ -95,9 +95,12 @@ def served(filters: Filters) -> Filters:
     return Filters(view=filters.view if serves[filters.view] else "all", sort=filters.sort)
 
 
-def overdue_walked(sort: str) -> bool:
-    """Whether the overdue view, listed in ``sort``'s order, walks the list's own index and tests
-    the deadline on each row (``overdue``): SQLite, listed by opening."""
+def walks_by_opening(sort: str) -> bool:
+    """Whether the list, in ``sort``'s order, walks the opening index and tests the other filters
+    on each row, however many rows they pass: SQLite listed by opening (the overdue kept from the
+    deadline index by ``overdue``; a category and a channel by SQLite's own choice, which prefers
+    an index in the list's order). ``listing._list_statement`` first sees whether the walk could
+    be long. PostgreSQL chooses by its statistics."""
     return sort != "due" and db.session.get_bind().dialect.name == "sqlite"
 
 
@@ -107,9 +110,9 @@ def overdue(sort: str, now):
     so it walks the opening index in order and stops after a page. Given ``due_at < ?`` it read
     every overdue complaint from the deadline index, each with its last contact, and sorted them
     all for one page: 299,181 at a million, 1.1 s a page; walked, 0.4 ms. Whether the walk is
-    short is ``listing._few_overdue``'s to see first. PostgreSQL chooses by its statistics: its
+    short is ``few_rows.few_overdue``'s to see first. PostgreSQL chooses by its statistics: its
     histogram of the deadlines says how many are overdue."""
-    if not overdue_walked(sort):
+    if not walks_by_opening(sort):
         return Complaint.due_at < now
     unindexed = UnaryExpression(
         Complaint.due_at.expression, operator=custom_op("+"), type_=Complaint.due_at.type

@@ -1,7 +1,7 @@
 """The open list everyone sees: filters, search and sort as one query for one page (a manager's
 own follow-ups for today are ``follow_ups``)."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from math import ceil
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
+from complaints import few_rows
 from complaints.briefs import ComplaintBrief, brief_select, fetch_briefs, unanswered_attempts
 from complaints.list_filters import (
     SORT_KEYS,
@@ -17,8 +18,8 @@ from complaints.list_filters import (
     Filters,
     conditions,
     filtered,
-    overdue_walked,
     served,
+    walks_by_opening,
 )
 from complaints.models import IS_OPEN, Complaint
 from complaints.search_pieces import (
@@ -40,6 +41,8 @@ PAGE_SIZE = 50
 FEW_MATCHES = 1000  # a search with at most this many open matches lists from them
 # A dense search whose direct walk found no page lists from its open matches when at most this many
 MANY_MATCHES = 5000
+# A category or a channel with at most this many open complaints lists from them (few_rows)
+FEW_NARROWED = 5000
 FEW_NAMES = 1000  # the walks test membership in at most this many clients found by name
 # Open rows a search with many matches tests one by one before the planner walks as it sees fit
 DIRECT_WALK = 20_000
@@ -86,11 +89,16 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime) -> tuple[sa
     ``MANY_MATCHES``: their read costs what they number, where the planner's walk tests every
     row before them ("Complaint 13" at a million: 11,111 matches, 3,333 open, from the 258,000th
     open row on; the walk cost 39 ms on SQLite, 570 on PostgreSQL). The sample is read once
-    (``search_pieces.read_sample``) and serves both estimates."""
+    (``search_pieces.read_sample``) and serves both estimates. In a category or a channel with
+    at most ``FEW_NARROWED`` open complaints, a search tests those alone, and SQLite lists them
+    by opening from their ids, as it does the overdue when few (``few_rows``)."""
     q = filters.q and filters.q.replace("%", "").replace("_", "")
     if q:
-        sample = read_sample(q)
         named = _few_named(q) if len(q) >= 3 else _few_starting(q)
+        few = few_rows.matches_in_rare_filter(q, named, filters, viewer_id, now, FEW_NARROWED)
+        if few is not None:
+            return _from_the_matches(filters, few), {}
+        sample = read_sample(q)
         wanted = filters.page * PAGE_SIZE + 1
         # Narrowed, the list's matches of a query found twice are most likely few (2,300 open at
         # a million, before the filter): cut from the matches read, not walked for at once
@@ -116,8 +124,10 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime) -> tuple[sa
             return statement.order_by(*SORTS[filters.sort]), {}
         statement = filtered(brief_select().where(IS_OPEN), filters, viewer_id, now)
         return _one_page(statement.where(_row_matches(q)), filters), {}
-    if filters.view == "overdue" and overdue_walked(filters.sort):
-        keys = _few_overdue(filters, viewer_id, now)
+    if walks_by_opening(filters.sort):
+        keys = few_rows.in_rare_filter(filters, viewer_id, now, FEW_NARROWED)
+        if keys is None and filters.view == "overdue":
+            keys = few_rows.few_overdue(filters, viewer_id, now, MANY_MATCHES)
         if keys is not None:
             return _from_the_matches(filters, keys), {}
     dialect = db.session.get_bind().dialect.name
@@ -398,31 +408,6 @@ def _walked_in_a_prefix(
     if further:  # as on SQLite (``_walked_directly``)
         ids += matches_in(further, bound, wanted - len(ids))
     return _page_of(ids, filters) if len(ids) >= wanted else None
-
-
-def _few_overdue(filters: Filters, viewer_id: int, now: datetime) -> dict | None:
-    """SQLite, the overdue view listed by opening: the overdue complaints' ids, each with its
-    sort key as stored, when the walk by opening (``list_filters.overdue``) could be long and
-    they are at most ``MANY_MATCHES`` (the page is cut from them: ``_from_the_matches``);
-    ``None`` when the walk is the way (at most two short reads decide).
-
-    Before the page the walk passes the open complaints that are not yet due; a team that keeps
-    up has few overdue and every new complaint not yet due. Those are counted first, stopped past
-    ``MANY_MATCHES``, from the deadline index alone: when they are that few, the walk passes at
-    most that many (the benchmark's million: 819). Otherwise the overdue are read from the
-    deadline index, stopped past ``MANY_MATCHES``, and the page is cut from them when that is
-    all (walked, a page of the oldest few overdue passed 300,000 open complaints at a million:
-    112 ms). With many of both, the walk it is: it passes at most the open list, and the page's
-    overdue complaints are among the first ``MANY_MATCHES`` of either."""
-    not_due = sa.select(Complaint.id).where(IS_OPEN, Complaint.due_at >= now)
-    counted = sa.select(sa.func.count()).select_from(not_due.limit(MANY_MATCHES + 1).subquery())
-    if db.session.scalar(counted) <= MANY_MATCHES:
-        return None
-    key = sa.type_coerce(SORT_KEYS[filters.sort][0][0], sa.String)  # as stored: ``_open_matches``
-    overdue = sa.select(Complaint.id, key).where(IS_OPEN, Complaint.due_at < now)
-    overdue = filtered(overdue, replace(filters, view="all"), viewer_id, now)
-    keys = {row.id: row[1] for row in db.session.execute(overdue.limit(MANY_MATCHES + 1))}
-    return keys if len(keys) <= MANY_MATCHES else None
 
 
 def _one_page(statement, filters: Filters):

@@ -133,6 +133,12 @@ class Complaint(db.Model):
         sa.Index("ix_complaints_is_open_opened_at", "is_open", "opened_at", "id"),
         sa.Index("ix_complaints_owner_id_is_open_due_at", "owner_id", "is_open", "due_at"),
         sa.Index("ix_complaints_owner_id_is_open_opened_at", "owner_id", "is_open", "opened_at"),
+        # The open list of one category or one channel, by deadline; counted when listed by
+        # opening, to cut the page from a rare one's rows (``complaints.few_rows``).
+        sa.Index(
+            "ix_complaints_category_id_is_open_due_at", "category_id", "is_open", "due_at", "id"
+        ),
+        sa.Index("ix_complaints_channel_is_open_due_at", "channel", "is_open", "due_at", "id"),
         # Insights reads complaints opened, and resolved, in a period from these alone (covering).
         sa.Index(
             "ix_complaints_insights_opened",

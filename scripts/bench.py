@@ -207,6 +207,11 @@ def pages(manager_id: int, client_id: int, complaint_id: int, today: date) -> di
     return {
         "/complaints/": "/complaints/",
         "/complaints/ filtered": "/complaints/?view=overdue&channel=phone",
+        "/complaints/ overdue newest": "/complaints/?view=overdue&sort=newest",
+        # A category nobody uses (no such id: the list is the same), by deadline and by opening
+        "/complaints/ unused category": "/complaints/?category=999999",
+        "/complaints/ unused cat. newest": "/complaints/?category=999999&sort=newest",
+        "/complaints/ searched category": "/complaints/?q=delivery&category=999999",
         "/complaints/ searched": f"/complaints/?q={name_token(4242)}",
         "/complaints/ broad search": "/complaints/?q=courier%20(case%2042)",
         "/complaints/ short search": "/complaints/?q=zz",

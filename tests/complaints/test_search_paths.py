@@ -40,7 +40,11 @@ FILTERS = [
 
 
 @pytest.fixture
-def rows(app, db_session, make_client, make_complaint, make_user):
+def rows(app, db_session, make_client, make_complaint, make_user, monkeypatch):
+    """The rows, and a manager's id. A channel's few open complaints are not tested one by one
+    (``few_rows.matches_in_rare_filter``) unless a test says so: the ways in here are the
+    search's own."""
+    monkeypatch.setattr(listing, "FEW_NARROWED", 0)
     me = make_user("manager")
     now = utcnow()
     made = []
@@ -457,3 +461,35 @@ def test_the_direct_walk_counts_its_rows_in_the_index_it_walks(
         else:
             assert counted_under in counted, counted
     assert listed("late", filters, viewer_id) == plain_filter("late", filters, viewer_id)
+
+
+@pytest.mark.parametrize("few", [0, 1, 2, 4, 5, 1000])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"channel": "phone"},
+        {"channel": "email", "sort": "newest"},
+        {"channel": "phone", "view": "unowned", "sort": "oldest"},
+        {"channel": "phone", "view": "overdue"},
+    ],
+    ids=str,
+)
+def test_a_search_in_a_channel_with_few_open_complaints_tests_them_alone(
+    app, rows, monkeypatch, few, filters
+):
+    """A channel with at most ``FEW_NARROWED`` open complaints (these rows: 5 by phone, 2 by
+    e-mail): a search tests those complaints one by one, never reading the summaries' search
+    index; with more it searches as before. The result never changes."""
+    viewer_id, _ = rows
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "FEW_NARROWED", few)
+    for q in QUERIES:
+        assert listed(q, filters, viewer_id) == plain_filter(q, filters, viewer_id), q
+    with count_statements(app) as counter:
+        open_complaints(Filters(q="late", **filters), viewer_id, utcnow())
+    open_in_it = 5 if filters["channel"] == "phone" else 2
+    searched = any(
+        "fts_complaint_summaries" in s or "CAST(complaints.is_open AS INTEGER)" in s
+        for s in counter.statements
+    )
+    assert searched == (open_in_it > few)

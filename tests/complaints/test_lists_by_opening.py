@@ -1,7 +1,9 @@
-"""The overdue view listed by opening (issue #16). SQLite walks the opening index and tests the
-deadline on each row (``list_filters.overdue``), unless the walk could be long and the overdue are
-few: then the page is cut from them (``listing._few_overdue``). Every way gives, page after page,
-what a plain filter over the raw rows gives, on both databases."""
+"""The open list listed by opening, narrowed (issue #16). SQLite walks the opening index and tests
+the rest on each row: the overdue view's deadline (``list_filters.overdue``), a category, a
+channel. Where that walk could be long the page is cut from the few rows that pass instead: a
+category or a channel with few open complaints (``few_rows.in_rare_filter``), few overdue among
+many not yet due (``few_rows.few_overdue``). Every way gives, page after page, what a plain
+filter over the raw rows gives, on both databases."""
 
 from dataclasses import replace
 from datetime import timedelta
@@ -21,7 +23,7 @@ ROWS = [
     (11, 5, "email", False, "new"),
     (10, -2, "email", True, "contacting"),
     (9, 8, "phone", False, "new"),
-    (8, -40, "phone", False, "closed"),  # overdue, but closed: never listed
+    (8, -40, "phone", True, "closed"),  # overdue, but closed: never listed
     (7, 1, "phone", True, "new"),
     (6, -1, "phone", False, "reopened"),
     (5, 2, "email", True, "new"),
@@ -33,6 +35,7 @@ ROWS = [
 ]
 OPEN_NOT_DUE = 8  # of ROWS
 OPEN_OVERDUE = 4
+OPEN_IN_FIRST = 6  # the first category's
 NARROWINGS = [{}, {"channel": "phone"}, {"category": True}, {"channel": "email", "category": True}]
 
 
@@ -52,14 +55,14 @@ def desk(app, make_complaint, make_category):
     return first.id
 
 
-def plain_filter(sort: str, narrowing: dict, category_id: int) -> list[int]:
-    """The overdue view by its meaning, from the raw rows, in the list's order."""
+def plain_filter(sort: str, narrowing: dict, category_id: int, view: str = "overdue") -> list[int]:
+    """The list by its meaning, from the raw rows, in the list's order."""
     now = utcnow()
     found = [
         c
         for c in db.session.scalars(db.select(Complaint))
         if c.is_open
-        and c.due_at < now
+        and (view != "overdue" or c.due_at < now)
         and narrowing.get("channel") in (None, c.channel)
         and (not narrowing.get("category") or c.category_id == category_id)
     ]
@@ -70,13 +73,13 @@ def plain_filter(sort: str, narrowing: dict, category_id: int) -> list[int]:
     return [c.id for c in found]
 
 
-def listed(sort: str, narrowing: dict, category_id: int) -> list[int]:
-    """Every page of the overdue view, in order."""
+def listed(sort: str, narrowing: dict, category_id: int, view: str = "overdue") -> list[int]:
+    """Every page of the list, in order."""
     category = category_id if narrowing.get("category") else None
     shown, page = [], 1
     while True:
         filters = Filters(
-            view="overdue", sort=sort, channel=narrowing.get("channel"), category_id=category
+            view=view, sort=sort, channel=narrowing.get("channel"), category_id=category
         )
         found = open_complaints(replace(filters, page=page), 0, utcnow())
         shown += [item.id for item in found.items]
@@ -88,24 +91,30 @@ def listed(sort: str, narrowing: dict, category_id: int) -> list[int]:
 @pytest.mark.parametrize("many", [*range(10), 1000])
 @pytest.mark.parametrize("narrowing", NARROWINGS, ids=str)
 @pytest.mark.parametrize("sort", ["due", "newest", "oldest"])
-def test_the_overdue_view_lists_what_a_plain_filter_lists(
-    app, db_session, desk, monkeypatch, many, narrowing, sort
+@pytest.mark.parametrize("view", ["overdue", "all"])
+def test_the_list_by_opening_lists_what_a_plain_filter_lists(
+    app, db_session, desk, monkeypatch, many, narrowing, sort, view
 ):
-    """``many`` moves ``MANY_MATCHES`` across the counts of these rows (8 open not yet due, 4
-    open overdue, fewer when narrowed), so the page is walked for or cut from the overdue on
-    each side of both switches (pages of two): the result never changes."""
+    """``many`` moves ``MANY_MATCHES`` and ``FEW_NARROWED`` across the counts of these rows (8
+    open not yet due, 4 open overdue, 6 open in the first category, 5 by e-mail, 7 by phone;
+    fewer when narrowed more), so the page is walked for or cut from the rows that pass on each
+    side of every switch (pages of two): the result never changes."""
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     monkeypatch.setattr(listing, "MANY_MATCHES", many)
-    expected = plain_filter(sort, narrowing, desk)
+    monkeypatch.setattr(listing, "FEW_NARROWED", many)
+    expected = plain_filter(sort, narrowing, desk, view)
     assert expected  # every narrowing holds some overdue
-    assert listed(sort, narrowing, desk) == expected
+    assert listed(sort, narrowing, desk, view) == expected
 
 
-def _page_statement(app, sort: str) -> str:
-    """The statement that read the overdue view's first page (its briefs' columns), checked right."""
+def _page_statement(app, sort: str, view: str = "overdue", **narrowing) -> str:
+    """The statement that read the list's first page (its briefs' columns), checked right."""
+    category = narrowing.pop("category_id", None)
+    filters = Filters(view=view, sort=sort, category_id=category, **narrowing)
     with count_statements(app) as counter:
-        page = open_complaints(Filters(view="overdue", sort=sort), 0, utcnow())
-    assert [c.id for c in page.items] == plain_filter(sort, {}, 0)[: listing.PAGE_SIZE]
+        page = open_complaints(filters, 0, utcnow())
+    meant = plain_filter(sort, {**narrowing, "category": category}, category, view)
+    assert [c.id for c in page.items] == meant[: listing.PAGE_SIZE]
     return next(s for s in counter.statements if "complaints.summary" in s)
 
 
@@ -156,3 +165,45 @@ def test_sqlite_walks_the_opening_index_for_the_overdue_listed_by_opening(
     plan = plan_of(app, statement, parameters)
     assert "ix_complaints_is_open_opened_at" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("narrowing", "open_in_it"),
+    [
+        ({"category": True}, OPEN_IN_FIRST),
+        ({"channel": "email"}, 5),
+        ({"category": True, "channel": "email"}, 5),  # the rarer of the two decides
+    ],
+    ids=str,
+)
+def test_sqlite_cuts_the_page_from_a_category_or_channel_with_few_open(
+    app, db_session, desk, monkeypatch, narrowing, open_in_it
+):
+    """A category or a channel with at most ``FEW_NARROWED`` open complaints, listed by
+    opening: the page is read for their ids (an empty category read every open complaint to
+    find none). With more, the opening index is walked. PostgreSQL lists with one statement."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    asked = {"channel": narrowing.get("channel")}
+    asked["category_id"] = desk if narrowing.get("category") else None
+    for many in (open_in_it, open_in_it - 1):
+        monkeypatch.setattr(listing, "FEW_NARROWED", many)
+        for sort in ("newest", "oldest"):
+            statement = _page_statement(app, sort, "all", **asked)
+            cut = "complaints.id IN" in statement
+            assert cut == (sqlite and many == open_in_it), statement
+
+
+def test_a_category_listed_by_deadline_walks_its_own_index(app, client, login_as, desk):
+    """By deadline, a category's open complaints are walked in order on their own index, however
+    few they are (an empty one read every open complaint; 144 ms at a million, 2.5 ms now)."""
+    login_as("manager")
+    url = f"/complaints/?category={desk}"
+    statement, parameters = next(
+        (statement, parameters)
+        for statement, parameters in statements_of(app, client, url)
+        if "ORDER BY complaints.due_at" in statement
+    )
+    plan = plan_of(app, statement, parameters, ordered=True)
+    assert "ix_complaints_category_id_is_open_due_at" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
