@@ -5,11 +5,10 @@ SQLite lists by opening walking the opening index and testing the other filters 
 open complaint when they are rare (a category nobody uses, a channel, the overdue of a team that
 keeps up). So those are counted first, from their own index and stopped past ``at_most``; when
 they are that few, their ids are read with their sort keys and the page is cut from them
-(``listing._from_the_matches``). A search in such a category tests its few complaints one by one
+(``listing._from_the_matches``). A search in such a filter tests its few complaints one by one
 instead of reading every match of a common word from the search index (both databases).
 """
 
-from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,13 +21,14 @@ from core.models import Client
 
 
 def in_rare_filter(filters: Filters, viewer_id: int, now: datetime, at_most: int) -> dict | None:
-    """SQLite, a category or a channel listed by opening: the ids and sort keys of its open
-    complaints under all the filters, when it has at most ``at_most`` (``_rare_filter``).
-    ``None`` when both have more, or neither is asked: then a page's rows are at least one in
-    every few dozen open complaints (at a million, page 1 within the first ~3,000) and the walk
-    finds it soon. A category with no open complaint walked all 300,000 open complaints at a
-    million for an empty page: 116 ms."""
-    narrowing = _rare_filter(filters, at_most)
+    """SQLite, a category, a channel or the overdue view listed by opening: the ids and sort
+    keys of the open complaints it leaves, under all the filters, when they are at most
+    ``at_most`` (``_rare_filter``). ``None`` when each leaves more, or none is asked: then a
+    page's rows are at least one in every few dozen open complaints (at a million, page 1 within
+    the first ~3,000) and the walk finds it soon. A category with no open complaint walked all
+    300,000 open complaints at a million for an empty page (116 ms), and a page of the oldest
+    few overdue passed every open complaint not yet due (112 ms of SQL)."""
+    narrowing = _rare_filter(filters, now, at_most)
     if narrowing is None:
         return None
     rows = sa.select(Complaint.id).where(IS_OPEN, narrowing)
@@ -38,16 +38,16 @@ def in_rare_filter(filters: Filters, viewer_id: int, now: datetime, at_most: int
 def matches_in_rare_filter(
     q: str, named: list[int] | None, filters: Filters, viewer_id: int, now: datetime, at_most: int
 ) -> dict | None:
-    """A search in a category or a channel with at most ``at_most`` open complaints
-    (``_rare_filter``), on either database: the ids and sort keys of its matches, each of those
-    complaints tested as ``listing._walked_directly`` tests a row (on SQLite for an ASCII query
-    only; ``None`` otherwise). Read from the search index, every match of a common word was read
-    to find the few in the category: "delivery" in an empty category at a million, 125,000
-    matches, 289 ms a page."""
+    """A search in a category, a channel or the overdue view that leaves at most ``at_most`` open
+    complaints (``_rare_filter``), on either database: the ids and sort keys of its matches,
+    each of those complaints tested as ``listing._walked_directly`` tests a row (on SQLite for
+    an ASCII query only; ``None`` otherwise). Read from the search index, every match of a
+    common word was read to find the few in the category: "delivery" in an empty category at a
+    million, 125,000 matches, 289 ms a page; among 1,994 overdue, 232 ms."""
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     if len(q) < 3 or (sqlite and not q.isascii()):
         return None
-    narrowing = _rare_filter(filters, at_most)
+    narrowing = _rare_filter(filters, now, at_most)
     if narrowing is None:
         return None
     rows = sa.select(Complaint.id).where(IS_OPEN, narrowing)
@@ -61,34 +61,18 @@ def matches_in_rare_filter(
     return _keys_of(rows, filters, viewer_id, now, at_most)
 
 
-def few_overdue(filters: Filters, viewer_id: int, now: datetime, at_most: int) -> dict | None:
-    """SQLite, the overdue view listed by opening: the overdue complaints' ids and sort keys,
-    when the walk by opening (``list_filters.overdue``) could be long and they are at most
-    ``at_most``; ``None`` when the walk is the way (at most two short reads decide).
-
-    Before the page the walk passes the open complaints that are not yet due; a team that keeps
-    up has few overdue and every new complaint not yet due. Those are counted first, stopped past
-    ``at_most``, from the deadline index alone: when they are that few, the walk passes at most
-    that many (the benchmark's million: 819). Otherwise the overdue are read from the deadline
-    index, stopped past ``at_most``, and the page is cut from them when that is all (walked, a
-    page of the oldest few overdue passed 300,000 open complaints at a million: 112 ms). With
-    many of both, the walk it is: it passes at most the open list, and the page's overdue
-    complaints are among the first ``at_most`` of either."""
-    if not _more_than(at_most, sa.select(Complaint.id).where(IS_OPEN, Complaint.due_at >= now)):
-        return None
-    overdue = sa.select(Complaint.id).where(IS_OPEN, Complaint.due_at < now)
-    return _keys_of(overdue, replace(filters, view="all"), viewer_id, now, at_most)
-
-
-def _rare_filter(filters: Filters, at_most: int):
-    """The list's category, or else its channel, as a condition, when it has at most
-    ``at_most`` open complaints: counted from its own index (``(category_id, is_open, due_at,
-    id)``), stopped past that many (1 ms at a million)."""
+def _rare_filter(filters: Filters, now: datetime, at_most: int):
+    """The list's category, or else its channel, or else the overdue view, as a condition, when
+    it leaves at most ``at_most`` open complaints: counted from its own index (``(category_id,
+    is_open, due_at, id)``, ``(channel, ...)``, ``(is_open, due_at, id)``), stopped past that many
+    (1 ms at a million)."""
     narrowings = []
     if filters.category_id is not None:
         narrowings.append(Complaint.category_id == filters.category_id)
     if filters.channel is not None:
         narrowings.append(Complaint.channel == filters.channel)
+    if filters.view == "overdue":
+        narrowings.append(Complaint.due_at < now)
     for narrowing in narrowings:
         if not _more_than(at_most, sa.select(Complaint.id).where(IS_OPEN, narrowing)):
             return narrowing

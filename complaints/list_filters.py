@@ -95,6 +95,12 @@ def served(filters: Filters) -> Filters:
     return Filters(view=filters.view if serves[filters.view] else "all", sort=filters.sort)
 
 
+def some_unserved(filters: Filters) -> bool:
+    """Whether some of the list's filters are tested on each row of the walked index (``served``)."""
+    unserved = filters.category_id is not None or filters.channel is not None
+    return unserved or served(filters).view != filters.view
+
+
 def walks_by_opening(sort: str) -> bool:
     """Whether the list, in ``sort``'s order, walks the opening index and tests the other filters
     on each row, however many rows they pass: SQLite listed by opening (the overdue kept from the
@@ -110,7 +116,7 @@ def overdue(sort: str, now):
     so it walks the opening index in order and stops after a page. Given ``due_at < ?`` it read
     every overdue complaint from the deadline index, each with its last contact, and sorted them
     all for one page: 299,181 at a million, 1.1 s a page; walked, 0.4 ms. Whether the walk is
-    short is ``few_rows.few_overdue``'s to see first. PostgreSQL chooses by its statistics: its
+    short is ``few_rows.in_rare_filter``'s to see first. PostgreSQL chooses by its statistics: its
     histogram of the deadlines says how many are overdue."""
     if not walks_by_opening(sort):
         return Complaint.due_at < now

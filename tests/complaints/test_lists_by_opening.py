@@ -1,8 +1,7 @@
 """The open list listed by opening, narrowed (issue #16). SQLite walks the opening index and tests
 the rest on each row: the overdue view's deadline (``list_filters.overdue``), a category, a
-channel. Where that walk could be long the page is cut from the few rows that pass instead: a
-category or a channel with few open complaints (``few_rows.in_rare_filter``), few overdue among
-many not yet due (``few_rows.few_overdue``). Every way gives, page after page, what a plain
+channel. Where that walk could be long, a filter that leaves few open complaints, the page is cut
+from them instead (``few_rows.in_rare_filter``). Every way gives, page after page, what a plain
 filter over the raw rows gives, on both databases."""
 
 from dataclasses import replace
@@ -33,8 +32,7 @@ ROWS = [
     (1, 4, "email", False, "contacting"),
     (0, 6, "phone", True, "new"),
 ]
-OPEN_NOT_DUE = 8  # of ROWS
-OPEN_OVERDUE = 4
+OPEN_OVERDUE = 4  # of ROWS
 OPEN_IN_FIRST = 6  # the first category's
 NARROWINGS = [{}, {"channel": "phone"}, {"category": True}, {"channel": "email", "category": True}]
 
@@ -95,12 +93,10 @@ def listed(sort: str, narrowing: dict, category_id: int, view: str = "overdue") 
 def test_the_list_by_opening_lists_what_a_plain_filter_lists(
     app, db_session, desk, monkeypatch, many, narrowing, sort, view
 ):
-    """``many`` moves ``MANY_MATCHES`` and ``FEW_NARROWED`` across the counts of these rows (8
-    open not yet due, 4 open overdue, 6 open in the first category, 5 by e-mail, 7 by phone;
-    fewer when narrowed more), so the page is walked for or cut from the rows that pass on each
-    side of every switch (pages of two): the result never changes."""
+    """``many`` moves ``FEW_NARROWED`` across the counts of these rows (4 open overdue, 6 open in
+    the first category, 5 by e-mail, 7 by phone), so the page is walked for or cut from the rows
+    that pass on each side of every switch (pages of two): the result never changes."""
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    monkeypatch.setattr(listing, "MANY_MATCHES", many)
     monkeypatch.setattr(listing, "FEW_NARROWED", many)
     expected = plain_filter(sort, narrowing, desk, view)
     assert expected  # every narrowing holds some overdue
@@ -118,38 +114,34 @@ def _page_statement(app, sort: str, view: str = "overdue", **narrowing) -> str:
     return next(s for s in counter.statements if "complaints.summary" in s)
 
 
-def test_sqlite_cuts_the_page_from_the_overdue_when_the_walk_could_be_long(
+def test_sqlite_cuts_the_page_from_the_overdue_when_they_are_few(
     app, db_session, desk, monkeypatch
 ):
-    """Many open complaints not yet due (more than ``MANY_MATCHES``) and the overdue at most
-    that many: the page is read for the overdue's ids. Fewer not yet due: the opening index is
-    walked, the deadline tested on each row. PostgreSQL always lists with its plain test."""
+    """At most ``FEW_NARROWED`` open overdue: the page is read for their ids. More: the opening
+    index is walked, the deadline tested on each row. PostgreSQL always lists with its plain
+    test."""
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     sqlite = db.session.get_bind().dialect.name == "sqlite"
-    for many, way in [
-        (OPEN_OVERDUE, "cut"),  # 8 not due > 4, and the 4 overdue are all there is
-        (OPEN_OVERDUE - 1, "walked"),  # more overdue than that: walked all the same
-        (OPEN_NOT_DUE, "walked"),  # the walk passes at most 8 not yet due
-    ]:
-        monkeypatch.setattr(listing, "MANY_MATCHES", many)
+    for few, way in [(OPEN_OVERDUE, "cut"), (OPEN_OVERDUE - 1, "walked")]:
+        monkeypatch.setattr(listing, "FEW_NARROWED", few)
         for sort in ("newest", "oldest"):
             statement = _page_statement(app, sort)
             if not sqlite:
                 assert "complaints.due_at <" in statement and "(+ " not in statement
             elif way == "cut":
-                assert (
-                    "complaints.id IN" in statement and "due_at" not in statement.split("WHERE")[1]
-                )
+                assert "complaints.id IN" in statement, statement
+                assert "due_at" not in statement.split("WHERE")[1], statement
             else:
                 assert "(+ complaints.due_at) <" in statement, statement
 
 
 def test_sqlite_walks_the_opening_index_for_the_overdue_listed_by_opening(
-    app, client, login_as, desk
+    app, client, login_as, desk, monkeypatch
 ):
     """Tested ``+due_at < ?``, the deadline is kept from SQLite's index choice: the overdue listed
     newest first walk the opening index in its order, no sort of all the overdue for one page
     (1.1 s at a million before, 4.5 ms after). PostgreSQL plans by its histogram of deadlines."""
+    monkeypatch.setattr(listing, "FEW_NARROWED", 0)  # the overdue are many
     login_as("manager")
     url = "/complaints/?view=overdue&sort=newest"
     statement, parameters = next(
