@@ -96,8 +96,9 @@ def _list_statement(filters: Filters, viewer_id: int, now: datetime) -> tuple[sa
     row before them ("Complaint 13" at a million: 11,111 matches, 3,333 open, from the 258,000th
     open row on; the walk cost 39 ms on SQLite, 570 on PostgreSQL). The sample is read once
     (``search_pieces.read_sample``) and serves both estimates. In a category, a channel or the
-    overdue view that leaves at most ``FEW_NARROWED`` open complaints, a search tests those
-    alone, and SQLite lists them by opening from their ids (``few_rows``)."""
+    overdue view that leaves at most ``NARROWED_SEARCH`` open complaints, a search tests those
+    alone; with at most ``FEW_NARROWED``, SQLite lists them by opening from their ids
+    (``few_rows``)."""
     q = filters.q and filters.q.replace("%", "").replace("_", "")
     if q:
         named = _few_named(q) if len(q) >= 3 else _few_starting(q)
