@@ -14,6 +14,8 @@ from complaints.listing import Filters, open_complaints
 from complaints.models import Complaint
 from core.database import utcnow
 from core.extensions import db
+from tests.support.db import save_all
+from tests.support.factories import build_complaint
 from tests.support.queries import count_statements, plan_of, statements_of
 
 # (days since opened, hours until due: overdue below 0, channel, in the first category, status)
@@ -86,21 +88,21 @@ def listed(sort: str, narrowing: dict, category_id: int, view: str = "overdue") 
         page += 1
 
 
-@pytest.mark.parametrize("many", [*range(10), 1000])
 @pytest.mark.parametrize("narrowing", NARROWINGS, ids=str)
 @pytest.mark.parametrize("sort", ["due", "newest", "oldest"])
 @pytest.mark.parametrize("view", ["overdue", "all"])
 def test_the_list_by_opening_lists_what_a_plain_filter_lists(
-    app, db_session, desk, monkeypatch, many, narrowing, sort, view
+    app, db_session, desk, monkeypatch, narrowing, sort, view
 ):
-    """``many`` moves ``FEW_NARROWED`` across the counts of these rows (4 open overdue, 6 open in
-    the first category, 5 by e-mail, 7 by phone), so the page is walked for or cut from the rows
+    """``FEW_NARROWED`` moves across the counts of these rows (4 open overdue, 6 open in the
+    first category, 5 by e-mail, 7 by phone), so the page is walked for or cut from the rows
     that pass on each side of every switch (pages of two): the result never changes."""
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    monkeypatch.setattr(listing, "FEW_NARROWED", many)
     expected = plain_filter(sort, narrowing, desk, view)
     assert expected  # every narrowing holds some overdue
-    assert listed(sort, narrowing, desk, view) == expected
+    for many in [*range(9), 1000]:
+        monkeypatch.setattr(listing, "FEW_NARROWED", many)
+        assert listed(sort, narrowing, desk, view) == expected, many
 
 
 def _page_statement(app, sort: str, view: str = "overdue", **narrowing) -> str:
@@ -186,9 +188,22 @@ def test_sqlite_cuts_the_page_from_a_category_or_channel_with_few_open(
             assert cut == (sqlite and many == open_in_it), statement
 
 
-def test_a_category_listed_by_deadline_walks_its_own_index(app, client, login_as, desk):
+def test_a_category_listed_by_deadline_walks_its_own_index(
+    app, client, login_as, desk, make_category, make_client
+):
     """By deadline, a category's open complaints are walked in order on their own index, however
-    few they are (an empty one read every open complaint; 144 ms at a million, 2.5 ms now)."""
+    few they are (an empty one read every open complaint; 144 ms at a million, 2.5 ms now). Most
+    open complaints are in another category here, as on a real desk: on a dozen rows
+    PostgreSQL's choice between this index and the open list's is a coin toss."""
+    other, someone = make_category("Other"), make_client()
+    soon = utcnow()
+    save_all(
+        app,
+        (
+            build_complaint(soon, soon + timedelta(hours=1), client=someone, category=other)
+            for _ in range(300)
+        ),
+    )
     login_as("manager")
     url = f"/complaints/?category={desk}"
     statement, parameters = next(
