@@ -13,11 +13,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from complaints.list_filters import SORT_KEYS, Filters, filtered
+from complaints.list_filters import Filters, filtered, stored_sort_key
 from complaints.models import IS_OPEN, Complaint
-from complaints.search_pieces import folded_contains
+from complaints.search_pieces import each_row_tested, folded_contains
+from core.database import counted_up_to
 from core.extensions import db
-from core.models import Client
 
 
 def in_rare_filter(filters: Filters, viewer_id: int, now: datetime, at_most: int) -> dict | None:
@@ -51,13 +51,7 @@ def matches_in_rare_filter(
     if narrowing is None:
         return None
     rows = sa.select(Complaint.id).where(IS_OPEN, narrowing)
-    contains = folded_contains if sqlite else _icontains
-    if named is None:
-        rows = rows.join(Client, Client.id == Complaint.client_id)
-        by_name = [contains(Client.name, q)]
-    else:
-        by_name = [Complaint.client_id.in_(named)] if named else []
-    rows = rows.where(sa.or_(contains(Complaint.summary_words, q), *by_name))
+    rows = each_row_tested(rows, q, named, folded_contains if sqlite else _icontains)
     return _keys_of(rows, filters, viewer_id, now, at_most)
 
 
@@ -74,23 +68,19 @@ def _rare_filter(filters: Filters, now: datetime, at_most: int):
     if filters.view == "overdue":
         narrowings.append(Complaint.due_at < now)
     for narrowing in narrowings:
-        if not _more_than(at_most, sa.select(Complaint.id).where(IS_OPEN, narrowing)):
+        rows = sa.select(Complaint.id).where(IS_OPEN, narrowing)
+        if db.session.scalar(sa.select(counted_up_to(rows, at_most))) <= at_most:
             return narrowing
     return None
-
-
-def _more_than(many: int, statement) -> bool:
-    """Whether ``statement`` finds more than ``many`` rows (read no further)."""
-    counted = sa.select(sa.func.count()).select_from(statement.limit(many + 1).subquery())
-    return db.session.scalar(counted) > many
 
 
 def _keys_of(statement, filters: Filters, viewer_id: int, now: datetime, at_most: int):
     """The ids ``statement`` finds under the list's filters, each with the list's sort key as
     stored (as ``listing._open_matches`` reads them); ``None`` when they are more than
     ``at_most``."""
-    key = sa.type_coerce(SORT_KEYS[filters.sort][0][0], sa.String)
-    statement = filtered(statement.add_columns(key), filters, viewer_id, now)
+    statement = filtered(
+        statement.add_columns(stored_sort_key(filters.sort)), filters, viewer_id, now
+    )
     keys = {row.id: row[1] for row in db.session.execute(statement.limit(at_most + 1))}
     return keys if len(keys) <= at_most else None
 

@@ -6,6 +6,7 @@ that SQLite walks the index it is listed by (``overdue``). The list itself is ``
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
@@ -24,6 +25,13 @@ SORTS = {
     name: tuple(column.desc() for column in key) if down else key
     for name, (key, down) in SORT_KEYS.items()
 }
+
+
+def stored_sort_key(sort: str):
+    """``sort``'s first key column as stored, with no conversion per row: SQLite's text, which
+    its ORDER BY compares as Python does, or PostgreSQL's timestamps; read with the ids of rows
+    whose page is cut in Python (``listing._from_the_matches``), compared only with each other."""
+    return sa.type_coerce(SORT_KEYS[sort][0][0], sa.String)
 
 
 @dataclass

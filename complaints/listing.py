@@ -20,10 +20,12 @@ from complaints.list_filters import (
     filtered,
     served,
     some_unserved,
+    stored_sort_key,
     walks_by_opening,
 )
 from complaints.models import IS_OPEN, Complaint
 from complaints.search_pieces import (
+    each_row_tested,
     folded_contains,
     fts_and,
     fts_found,
@@ -207,9 +209,7 @@ def _open_matches(
     # Its 1 written in the SQL, not bound: PostgreSQL's index of the summaries holds the rows
     # where this very expression holds (migration 0021), which a plan for any value cannot prove
     still_open = sa.cast(Complaint.is_open, sa.Integer) == sa.literal_column("1")
-    # As stored (no conversion per row): SQLite's text, which its ORDER BY compares as Python
-    # does, or PostgreSQL's timestamps; compared only with each other
-    key = sa.type_coerce(SORT_KEYS[filters.sort][0][0], sa.String)
+    key = stored_sort_key(filters.sort)
     branches = [
         filtered(branch.where(still_open), filters, viewer_id, now).add_columns(key)
         for branch in _match_branches(q, sample, named, filters.narrowed, still_open)
@@ -283,16 +283,8 @@ def _walked_directly(
     listed = filtered(sa.select(*key).where(IS_OPEN), served(filters), viewer_id, now)
     listed = listed.order_by(*SORTS[filters.sort])
     end = db.session.execute(listed.offset(bound).limit(1)).first()
-    walk = sa.select(Complaint.id).where(IS_OPEN)
-    if named is None:
-        walk = walk.join(Client, Client.id == Complaint.client_id)
-        by_name = [folded_contains(Client.name, q)]
-    else:
-        by_name = [Complaint.client_id.in_(named)] if named else []
-    walk = filtered(walk, filters, viewer_id, now).where(
-        sa.or_(folded_contains(Complaint.summary_words, q), *by_name)
-    )
-    walk = walk.order_by(*SORTS[filters.sort])
+    walk = filtered(sa.select(Complaint.id).where(IS_OPEN), filters, viewer_id, now)
+    walk = each_row_tested(walk, q, named, folded_contains).order_by(*SORTS[filters.sort])
 
     def before(row):
         return sa.tuple_(*key) > sa.tuple_(*row) if down else sa.tuple_(*key) < sa.tuple_(*row)

@@ -46,6 +46,7 @@ import sqlalchemy as sa
 
 from complaints.models import Complaint
 from core.extensions import db
+from core.models import Client
 
 SAMPLE = 256  # summaries read to estimate what each way costs
 MIN_LENGTH = 6  # shorter queries have few trigrams: asking for them all costs little
@@ -323,6 +324,20 @@ def read_sample(q: str) -> list[str]:
 
 
 KELVIN, LONG_S = "\u212a", "\u017f"  # the non-ASCII characters FTS5 folds to ASCII letters
+
+
+def each_row_tested(statement, q: str, named: list[int] | None, contains):
+    """``statement`` (of complaints) kept to the rows the search finds, each tested on the row as
+    the walks test it: its summary contains ``q``, or its client is one of the ``named`` found by
+    name (``listing._few_named``); ``None`` when they were too many, then each row's client name
+    is tested through a join. ``contains``: ``folded_contains`` on SQLite, ``ILIKE`` on
+    PostgreSQL."""
+    if named is None:
+        statement = statement.join(Client, Client.id == Complaint.client_id)
+        by_name = [contains(Client.name, q)]
+    else:
+        by_name = [Complaint.client_id.in_(named)] if named else []
+    return statement.where(sa.or_(contains(Complaint.summary_words, q), *by_name))
 
 
 def folded_contains(column, q: str):

@@ -120,6 +120,15 @@ class UTCDateTime(sa.TypeDecorator):
         return read_stored_utc
 
 
+def counted_up_to(statement, at_most: int) -> sa.ScalarSelect:
+    """How many rows ``statement`` finds, read no further than ``at_most + 1`` (so a count over
+    ``at_most`` is ``at_most + 1``), as a scalar subquery: a bounded walk of whatever index serves
+    the statement, however many rows there are (the outbox's counts, the open list's rare filters)."""
+    return (
+        sa.select(sa.func.count()).select_from(statement.limit(at_most + 1).subquery())
+    ).scalar_subquery()
+
+
 def read_rows(session: Session | scoped_session, statement, values: dict | None = None) -> list:
     """The rows of a read of columns, run on the session's connection.
 

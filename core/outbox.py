@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import UTCDateTime, utcnow
+from core.database import UTCDateTime, counted_up_to, utcnow
 from core.errors import Conflict
 from core.extensions import db
 
@@ -264,11 +264,7 @@ def status_counts(model) -> dict[str, int]:
     """How many messages are in each status, one statement; a count over ``COUNTED_UP_TO`` is
     ``COUNTED_UP_TO + 1`` (the page says "10,000+"). Each is a bounded walk of the status index."""
     counted = [
-        sa.select(sa.func.count())
-        .select_from(
-            sa.select(model.id).where(model.status == status).limit(COUNTED_UP_TO + 1).subquery()
-        )
-        .scalar_subquery()
+        counted_up_to(sa.select(model.id).where(model.status == status), COUNTED_UP_TO)
         for status in OUTBOX_STATUSES
     ]
     return dict(zip(OUTBOX_STATUSES, db.session.execute(sa.select(*counted)).one(), strict=True))
