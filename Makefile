@@ -9,6 +9,9 @@ VENDOR := dashboard/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO ?= 1
+# make test runs the suite in one pytest worker per core (pytest-xdist; TEST_WORKERS=0 runs it in
+# one process). Each worker has its own PostgreSQL server, SQLite files, live servers and Chromium.
+TEST_WORKERS ?= auto
 
 .PHONY: run test setup assets lint format messages catalogues clean
 
@@ -18,7 +21,7 @@ run: $(VENV)/.installed-run assets catalogues
 	HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test assets catalogues
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
