@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.sql.expression import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
 
 from complaints.models import Complaint
+from core.database import unindexed
 from core.extensions import db
 from core.inputs import int_arg
 
@@ -128,7 +127,4 @@ def overdue(sort: str, now):
     histogram of the deadlines says how many are overdue."""
     if not walks_by_opening(sort):
         return Complaint.due_at < now
-    unindexed = UnaryExpression(
-        Complaint.due_at.expression, operator=custom_op("+"), type_=Complaint.due_at.type
-    )
-    return unindexed < now
+    return unindexed(Complaint.due_at) < now

@@ -12,6 +12,8 @@ from flask import Flask, current_app, has_app_context, request, request_started
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 # Named constraints let Alembic drop and alter them on every backend (SQLite batch mode needs names).
 NAMING_CONVENTION = {
@@ -127,6 +129,14 @@ def counted_up_to(statement, at_most: int) -> sa.ScalarSelect:
     return (
         sa.select(sa.func.count()).select_from(statement.limit(at_most + 1).subquery())
     ).scalar_subquery()
+
+
+def unindexed(column):
+    """``+column``: SQLite's documented way to take a term out of its choice of index (the unary
+    plus keeps the column's affinity and collation, so the test means the same). For a walk that
+    must stay on the index it is listed by, whatever the planner's statistics say of the other
+    term's index. Only for SQLite statements: PostgreSQL has no unary plus for text."""
+    return UnaryExpression(column.expression, operator=custom_op("+"), type_=column.type)
 
 
 def read_rows(session: Session | scoped_session, statement, values: dict | None = None) -> list:
