@@ -513,7 +513,7 @@ def _row_matches(q: str):
     within ``DIRECT_WALK`` rows never gets here: ``_walked_directly``). A short query tests the
     name starts with it; on SQLite out of the index choice (``unindexed``): with statistics (an
     ``ANALYZE`` run by hand, or ``PRAGMA optimize``), SQLite read every "Be…" client's complaints
-    from the name ranges and sorted them all for one page (2.6 s at a million; walked, 10 ms)."""
+    from the name ranges and sorted them all for one page (2.6 s at a million; walked, 6.6 ms)."""
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     if len(q) < 3:
         return name_starts_with(unindexed(Client.name) if sqlite else Client.name, q)

@@ -177,7 +177,7 @@ def test_a_short_search_that_starts_many_names_walks_the_list_whatever_the_stati
     an operator may (or ``PRAGMA optimize``, which SQLite recommends), and so does
     ``scripts/bench.py`` after seeding: given a million's statistics, SQLite drove from the
     clients' name ranges instead, read every "Be…" client's complaints and sorted them all for
-    one page (2.6 s at a million; walked, 7 ms)."""
+    one page (2.6 s at a million; walked, 6.6 ms)."""
     login_as("manager")
     for n in range(3):
         make_complaint(client_id=make_client(name=f"Beatriz {n}").id)
