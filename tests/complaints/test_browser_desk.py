@@ -11,7 +11,7 @@ import pytest
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client
-from tests.support.browser import log_in
+from tests.support.browser import follow, log_in
 from tests.support.factories import build_complaint, build_playbook, build_user
 
 
@@ -57,7 +57,7 @@ def test_manager_takes_calls_applies_playbook_and_resolves_in_place(page, desk):
 
     page.goto(page.url)  # the filtered list survives a reload (the URL was pushed)
     assert page.get_by_label("Search").input_value() == "vase"
-    page.get_by_role("link", name="The vase arrived broken").click()
+    follow(page, page.get_by_role("link", name="The vase arrived broken"))
     page.get_by_role("heading", name="The vase arrived broken").wait_for()
     page.evaluate("window.__noReload = true")
 
@@ -98,7 +98,7 @@ def test_manager_takes_calls_applies_playbook_and_resolves_in_place(page, desk):
 def test_two_editors_at_once_the_second_is_told_and_keeps_their_text(page, desk):
     log_in(page, desk["email"])
     page.goto("/complaints/?q=colour")
-    page.get_by_role("link", name="Wrong colour").click()
+    follow(page, page.get_by_role("link", name="Wrong colour"))
     url = page.url
     other = page.context.new_page()
     other.goto(url)

@@ -8,7 +8,7 @@ from complaints.models import Category
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client, Team
-from tests.support.browser import log_in
+from tests.support.browser import follow, log_in
 from tests.support.factories import build_complaint, build_contact, build_user
 
 
@@ -33,7 +33,7 @@ def manager(live_app):
 
 def test_manager_sees_a_chart_and_toggles_its_data(page, manager):
     log_in(page, manager)
-    page.get_by_role("link", name="Insights").click()
+    follow(page, page.get_by_role("link", name="Insights"))
     page.get_by_role("heading", name="Insights", level=1).wait_for()
 
     chart = page.get_by_role("img", name="Causes of complaints (Pareto)")

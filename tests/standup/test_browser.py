@@ -7,7 +7,7 @@ import pytest
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client
-from tests.support.browser import log_in, second_screen
+from tests.support.browser import follow, log_in, second_screen
 from tests.support.factories import build_complaint
 from tests.support.standup import seed_crew
 
@@ -42,7 +42,7 @@ def crew(live_app):
 
 def test_a_whole_meeting(page, chromium, live_server, crew):
     log_in(page, "lead@example.com")
-    page.get_by_role("link", name="Stand-up", exact=True).click()
+    follow(page, page.get_by_role("link", name="Stand-up", exact=True))
     page.get_by_role("heading", name="Stand-up: Browser Crew").wait_for()
     page.get_by_text("Facilitator: Fernanda Lead").wait_for()
 

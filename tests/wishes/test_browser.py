@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.support.browser import log_in
+from tests.support.browser import follow, log_in
 from tests.support.standup import seed_crew
 
 
@@ -62,7 +62,7 @@ def test_wish_for_three_clients_to_review_to_callbacks(page, people):
     page.get_by_role("button", name="Log out").click()
 
     log_in(page, people["agent"])
-    page.get_by_role("link", name="Calls to make").first.click()
+    follow(page, page.get_by_role("link", name="Calls to make").first)
     calls = page.locator("article.call")
     calls.first.wait_for()
     assert calls.count() == 3
