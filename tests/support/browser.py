@@ -40,12 +40,13 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
 
 
 def follow(page, link) -> None:
-    """Click ``link`` and wait for the new page's ``load`` event. Its deferred scripts have then
-    run: htmx has wired its forms, and ``page.url`` is the new page's. A click on an htmx form
-    before then is a plain form post (which works, but is not what the test drives), and a
-    click on a link does not wait for the page it opens."""
-    with page.expect_navigation(wait_until="load"):
-        link.click()
+    """Click ``link``, to another page, and wait for that page's ``load`` event: its deferred
+    scripts have then run, so htmx has wired its forms and ``page.url`` is the new page's. A
+    click does not wait for the page it opens, and a click on an htmx form before htmx has run
+    is a plain form post (which works, but is not what the test drives)."""
+    left = page.url
+    link.click()
+    page.wait_for_url(lambda url: url != left, wait_until="load")
 
 
 def log_in_demo(page, email: str) -> None:
