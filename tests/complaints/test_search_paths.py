@@ -6,10 +6,11 @@ those of a plain filter over the raw rows, in the list's order, page after page.
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from complaints import listing, search_pieces
 from complaints.listing import Filters, open_complaints
-from complaints.models import Complaint
+from complaints.models import Category, Complaint
 from core.database import utcnow
 from core.extensions import db
 from core.models import Client
@@ -85,6 +86,8 @@ def plain_filter(q: str, filters: dict, viewer_id: int) -> list[int]:
         if view == "overdue" and complaint.due_at >= utcnow():
             continue
         if filters.get("channel") not in (None, complaint.channel):
+            continue
+        if filters.get("category_id") not in (None, complaint.category_id):
             continue
         found.append(complaint)
     sort = filters.get("sort", "due")
@@ -298,6 +301,62 @@ def test_the_walk_follows_the_open_index(app, rows, monkeypatch):
     plan = plan_of(app, *found[0], ordered=True)
     assert "ix_complaints_is_open_due_at" in plan or "is_open = true" in plan, plan
     assert "Seq Scan on complaints" not in plan and "SCAN complaints\n" not in plan + "\n", plan
+
+
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        ({"channel": "phone"}, "ix_complaints_is_open_due_at"),
+        ({"view": "mine", "channel": "phone"}, "ix_complaints_owner_id_is_open_due_at"),
+        ({"channel": "email", "sort": "newest"}, "ix_complaints_is_open_opened_at"),
+        (
+            {"view": "mine", "channel": "phone", "sort": "oldest"},
+            "ix_complaints_owner_id_is_open_opened_at",
+        ),
+    ],
+    ids=str,
+)
+def test_the_direct_walk_tests_a_channel_and_a_category_on_the_index_it_counted(
+    app, rows, monkeypatch, filters, index
+):
+    """SQLite walks the index whose rows the walk counted (``list_filters.served``) and tests a
+    channel and a category on that index's own entries (``on_the_walked_index``; the index
+    carries both, migration 0027), reading only the rows that pass. Left to choose, it walked a
+    channel's index for a manager's own, by the row: "coupon" in one category and one channel,
+    48 ms of SQL at a million; 3 ms. PostgreSQL walks a prefix of the same index (the rows it
+    counted), marking the rows the filters keep."""
+    viewer_id, made = rows
+    category = Category(name="Late parcels")
+    db.session.add(category)
+    db.session.flush()
+    for complaint_id in made[::2]:  # every other row: some the walk drops, some it tests
+        db.session.get(Complaint, complaint_id).category_id = category.id
+    db.session.flush()
+    filters = {**filters, "category_id": category.id}
+    monkeypatch.setattr(listing, "FEW_MATCHES", 0)
+    with count_statements(app) as counter:
+        open_complaints(Filters(q="late", **filters), viewer_id, utcnow())
+    ran = list(zip(counter.statements, counter.parameters, strict=True))
+    if db.session.get_bind().dialect.name == "sqlite":
+        walk = [(s, p) for s, p in ran if "LIKE" in s and "ORDER BY" in s]
+        assert "(+ complaints.channel) = ?" in walk[0][0], walk[0][0]
+        assert "(+ complaints.category_id) = ?" in walk[0][0], walk[0][0]
+        plan = plan_of(app, *walk[0])
+        assert plan.startswith(f"SEARCH complaints USING INDEX {index} "), plan
+        assert "TEMP B-TREE" not in plan, plan
+        columns = {row[2] for row in db.session.execute(sa.text(f"PRAGMA index_info({index})"))}
+    else:
+        columns = set(
+            db.session.scalar(
+                sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"), {"name": index}
+            )
+            .split("(", 1)[1]
+            .rstrip(")")
+            .replace(" ", "")
+            .split(",")
+        )
+    assert {"category_id", "channel"} <= columns, columns
+    assert listed("late", filters, viewer_id) == plain_filter("late", filters, viewer_id)
 
 
 @pytest.mark.parametrize("few", [1, 2])
