@@ -133,19 +133,39 @@ class Complaint(db.Model):
         # SQLite tests them on the index entry and reads only the rows that pass (migration 0027).
         sa.Index(
             "ix_complaints_is_open_due_at",
-            *("is_open", "due_at", "id", "category_id", "channel", "owner_id"),
+            "is_open",
+            "due_at",
+            "id",
+            "category_id",
+            "channel",
+            "owner_id",
         ),
         sa.Index(
             "ix_complaints_is_open_opened_at",
-            *("is_open", "opened_at", "id", "category_id", "channel", "owner_id"),
+            "is_open",
+            "opened_at",
+            "id",
+            "category_id",
+            "channel",
+            "owner_id",
         ),
         sa.Index(
             "ix_complaints_owner_id_is_open_due_at",
-            *("owner_id", "is_open", "due_at", "id", "category_id", "channel"),
+            "owner_id",
+            "is_open",
+            "due_at",
+            "id",
+            "category_id",
+            "channel",
         ),
         sa.Index(
             "ix_complaints_owner_id_is_open_opened_at",
-            *("owner_id", "is_open", "opened_at", "id", "category_id", "channel"),
+            "owner_id",
+            "is_open",
+            "opened_at",
+            "id",
+            "category_id",
+            "channel",
         ),
         # The open list of one category or one channel, by deadline; counted when listed by
         # opening, to cut the page from a rare one's rows (``complaints.few_rows``).
@@ -179,7 +199,11 @@ class Complaint(db.Model):
         # text, so both databases use this partial index and stop after one page (migration 0018).
         sa.Index(
             "ix_complaints_unowned_is_open_opened_at",
-            *("is_open", "opened_at", "id", "category_id", "channel"),
+            "is_open",
+            "opened_at",
+            "id",
+            "category_id",
+            "channel",
             postgresql_where=sa.text("owner_id IS NULL"),
             sqlite_where=sa.text("owner_id IS NULL"),
         ),

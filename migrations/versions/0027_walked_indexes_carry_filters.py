@@ -18,47 +18,35 @@ down_revision = "0026"
 branch_labels = None
 depends_on = None
 
-TESTED = ["category_id", "channel"]
-# name: (key, columns after it before 0027, columns after it from 0027)
-INDEXES = {
-    "ix_complaints_is_open_due_at": (["is_open", "due_at"], ["id"], ["id", *TESTED, "owner_id"]),
-    "ix_complaints_is_open_opened_at": (
-        ["is_open", "opened_at"],
-        ["id"],
-        ["id", *TESTED, "owner_id"],
-    ),
-    "ix_complaints_owner_id_is_open_due_at": (
-        ["owner_id", "is_open", "due_at"],
-        [],
-        ["id", *TESTED],
-    ),
-    "ix_complaints_owner_id_is_open_opened_at": (
-        ["owner_id", "is_open", "opened_at"],
-        [],
-        ["id", *TESTED],
-    ),
+UNOWNED = "ix_complaints_unowned_is_open_opened_at"  # partial: owner_id IS NULL
+BEFORE = {
+    "ix_complaints_is_open_due_at": ["is_open", "due_at", "id"],
+    "ix_complaints_is_open_opened_at": ["is_open", "opened_at", "id"],
+    "ix_complaints_owner_id_is_open_due_at": ["owner_id", "is_open", "due_at"],
+    "ix_complaints_owner_id_is_open_opened_at": ["owner_id", "is_open", "opened_at"],
+    UNOWNED: ["is_open", "opened_at", "id"],
 }
-UNOWNED = "ix_complaints_unowned_is_open_opened_at"
+TESTED = ["category_id", "channel"]
+AFTER = {
+    "ix_complaints_is_open_due_at": ["is_open", "due_at", "id", *TESTED, "owner_id"],
+    "ix_complaints_is_open_opened_at": ["is_open", "opened_at", "id", *TESTED, "owner_id"],
+    "ix_complaints_owner_id_is_open_due_at": ["owner_id", "is_open", "due_at", "id", *TESTED],
+    "ix_complaints_owner_id_is_open_opened_at": ["owner_id", "is_open", "opened_at", "id", *TESTED],
+    UNOWNED: ["is_open", "opened_at", "id", *TESTED],
+}
 
 
-def _rebuild(after: int) -> None:
-    for name, columns in INDEXES.items():
+def _rebuild(indexes: dict[str, list[str]]) -> None:
+    for name, columns in indexes.items():
+        unowned = sa.text("owner_id IS NULL")
+        where = {"postgresql_where": unowned, "sqlite_where": unowned} if name == UNOWNED else {}
         op.drop_index(name, table_name="complaints")
-        op.create_index(name, "complaints", columns[0] + columns[after])
-    unowned = sa.text("owner_id IS NULL")
-    op.drop_index(UNOWNED, table_name="complaints")
-    op.create_index(
-        UNOWNED,
-        "complaints",
-        ["is_open", "opened_at", "id", *(TESTED if after == 2 else [])],
-        postgresql_where=unowned,
-        sqlite_where=unowned,
-    )
+        op.create_index(name, "complaints", columns, **where)
 
 
 def upgrade():
-    _rebuild(2)
+    _rebuild(AFTER)
 
 
 def downgrade():
-    _rebuild(1)
+    _rebuild(BEFORE)
