@@ -215,6 +215,8 @@ def pages(manager_id: int, client_id: int, complaint_id: int, today: date) -> di
         "/complaints/ searched": f"/complaints/?q={name_token(4242)}",
         "/complaints/ broad search": "/complaints/?q=courier%20(case%2042)",
         "/complaints/ short search": "/complaints/?q=zz",
+        # A search under three filters: the manager's own walked, category and channel tested
+        "/complaints/ search 3 filters": "/complaints/?q=coupon&view=mine&channel=survey&category=2",
         "/complaints/mine": "/complaints/mine",
         "Today": "/",
         "client page": f"/complaints/clients/{client_id}",
