@@ -378,20 +378,16 @@ def test_a_walk_that_saw_the_whole_list_is_the_result(app, rows, monkeypatch, fi
     with count_statements(app) as counter:
         page = open_complaints(Filters(q="late", **filters), viewer_id, utcnow())
     assert [item.id for item in page.items] == plain_filter("late", filters, viewer_id)
-    ran = list(zip(counter.statements, counter.parameters, strict=True))
-    searched = [(s, p) for s, p in ran if "LIKE" in s and "FROM complaints" in s]
-    assert len(searched) == 1, [s for s, _ in searched]  # the walk, and nothing after it
+    searched = [s for s in counter.statements if "LIKE" in s and "FROM complaints" in s]
+    assert len(searched) == 1, searched  # the walk, and nothing after it
     if db.session.get_bind().dialect.name == "postgresql":
-        walk, parameters = searched[0]
+        walk = searched[0]
         prefix = walk.split("FROM (SELECT ", 1)[1].split(" \nFROM complaints", 1)[0]
         read = {column.split(" AS ")[1] for column in prefix.split(", ")}
         indexes = sa.inspect(db.session.connection()).get_indexes("complaints")
         columns = next(found["column_names"] for found in indexes if found["name"] == index)
         assert read <= set(columns), (read, columns)
         assert "anon_1.category_id = " in walk and "complaints.category_id = " not in walk
-        if filters.get("view") == "mine":  # the one index in that order (by opening, on so
-            # few rows, the opening's own index may win: its entries are fewer)
-            assert index in plan_of(app, walk, parameters, ordered=True)
 
 
 @pytest.mark.parametrize("few", [1, 2])
