@@ -377,15 +377,20 @@ def _walked_in_a_prefix(
     for "courier" at a million; this way 1 ms). A walk that found part of the page goes on with
     the entries after the bound, as many as ``_further`` says, the same way.
 
-    The prefix holds the entries of the index walked (``list_filters.served``) and reads them
-    from the index alone: their sort key and the category and channel the index carries
-    (migration 0027), tested there, so only a complaint that passes is read, by its key, to test
-    the search (and a view the index passes by, the overdue listed by opening). Reading each
-    entry's row to test them, "coupon" in one category and one channel among a manager's 27,273
-    open complaints at a million read every one of them (29 ms); this way 233 (12 ms). A walk
-    that found less than a page saw every match when the list ends within its entries (one
-    more short read of the index, ``listed_beyond``): it is the result, where it was left to
-    the search index (32 ms more for that search).
+    The prefix holds the entries of the index walked (``list_filters.served``). With a category
+    or a channel it reads them from the index alone, with the category and channel the index
+    carries (migration 0027), and tests them there; only a complaint that passes is read, by its
+    key, to test the search (and a view the index passes by, the overdue listed by opening).
+    Reading each entry's row to test them, "coupon" in one category and one channel among a
+    manager's 27,273 open complaints at a million read every one of them (29 ms); this way 233
+    (12 ms). That row is read in a LATERAL subquery with an OFFSET, which the planner can neither
+    flatten nor hash: as a plain join, a long query it thought rare ("about a delivery that
+    never came") had it scan every complaint for the matches and hash them against the prefix
+    (634 ms at a million). Without those filters every entry's row is tested, so the same walk
+    of the index reads it (a look-up by key each cost twice as much: 97 against 229 ms for
+    80,000 rows). A walk that found less than a page saw every match when the list ends within
+    its entries (one more short read of the index, ``listed_beyond``): it is the result, where
+    it was left to the search index (32 ms more for that search).
 
     A row's client is tested by membership in the ``named`` clients (``_few_named``, bound as one
     array, which PostgreSQL hashes) or, past ``FEW_NAMES``, by its name, looked up by key for
@@ -394,40 +399,54 @@ def _walked_in_a_prefix(
     to match, so it kept them in a list it could not hash and scanned it for every row tested:
     807 ms at a million (JIT compilation alone 150 ms), now 2 ms."""
     key, down = SORT_KEYS[filters.sort]
-    entries = sa.select(*key, Complaint.category_id, Complaint.channel).where(IS_OPEN)
-    entries = filtered(entries, served(filters), viewer_id, now).order_by(*SORTS[filters.sort])
     passed_by = Filters(view=filters.view, sort=filters.sort)
     row_tests = conditions(passed_by, viewer_id, now) if served(passed_by) != passed_by else []
-    if named is None:
-        by_name = sa.exists().where(
-            Client.id == Complaint.client_id, Client.name.icontains(q, autoescape=True)
+    carried = {"category_id": filters.category_id, "channel": filters.channel}
+    carried = {column: value for column, value in carried.items() if value is not None}
+
+    def listed(*columns):
+        """The list's index entries in order, under the filters it serves, with ``columns``."""
+        statement = filtered(
+            sa.select(*key, *columns).where(IS_OPEN), served(filters), viewer_id, now
         )
-    else:
-        by_name = Complaint.client_id == _any_of(named)
+        return statement.order_by(*SORTS[filters.sort])
+
+    def found(summary, client_id):
+        """The search on a row: its summary, or its client's name (see below)."""
+        if named is None:
+            by_name = sa.exists().where(
+                Client.id == client_id, Client.name.icontains(q, autoescape=True)
+            )
+        else:
+            by_name = client_id == _any_of(named)
+        return sa.or_(summary.icontains(q, autoescape=True), by_name)
 
     def matches_in(rows: int, skipped: int, at_most: int) -> list[int]:
         """The first ``at_most`` matches, in order, of the ``rows`` after the first ``skipped``."""
-        prefix = entries.offset(skipped).limit(rows).subquery()
-        order = [prefix.c[column.key].desc() if down else prefix.c[column.key] for column in key]
-        on_the_index = [
-            prefix.c[column] == value
-            for column, value in (
-                ("category_id", filters.category_id),
-                ("channel", filters.channel),
+        if carried:  # the entries' own columns, then each row that passes, read by its key
+            columns = [getattr(Complaint, column) for column in carried]
+            prefix = listed(*columns).offset(skipped).limit(rows).subquery()
+            row = sa.select(sa.literal(1).label("hit")).where(
+                Complaint.id == prefix.c.id,
+                *row_tests,
+                found(Complaint.summary_words, Complaint.client_id),
             )
-            if value is not None
-        ]
-        walk = (
-            sa.select(prefix.c.id)
-            .join_from(prefix, Complaint, Complaint.id == prefix.c.id)
-            .where(*on_the_index, *row_tests)
-            .where(sa.or_(Complaint.summary_words.icontains(q, autoescape=True), by_name))
-        )
+            walk = sa.select(prefix.c.id).join_from(prefix, row.offset(0).lateral(), sa.true())
+            walk = walk.where(*(prefix.c[column] == value for column, value in carried.items()))
+        else:  # every entry's row is tested: read in the same walk of the index
+            kept = sa.and_(sa.true(), *row_tests).label("kept")
+            summary = Complaint.summary_words.label("summary")
+            prefix = listed(summary, Complaint.client_id, kept).offset(skipped).limit(rows)
+            prefix = prefix.subquery()
+            walk = sa.select(prefix.c.id).where(
+                prefix.c.kept, found(prefix.c.summary, prefix.c.client_id)
+            )
+        order = [prefix.c[column.key].desc() if down else prefix.c[column.key] for column in key]
         return list(db.session.scalars(walk.order_by(*order).limit(at_most)))
 
     def listed_beyond(rows: int) -> bool:
         """Whether the list has an entry past its first ``rows`` (read from the index alone)."""
-        return db.session.execute(entries.offset(rows).limit(1)).first() is not None
+        return db.session.execute(listed().offset(rows).limit(1)).first() is not None
 
     wanted = filters.page * PAGE_SIZE + 1
     ids = matches_in(bound, 0, wanted)

@@ -388,6 +388,7 @@ def test_a_walk_that_saw_the_whole_list_is_the_result(app, rows, monkeypatch, fi
         columns = next(found["column_names"] for found in indexes if found["name"] == index)
         assert read <= set(columns), (read, columns)
         assert "anon_1.category_id = " in walk and "complaints.category_id = " not in walk
+        assert "JOIN LATERAL" in walk  # a row read by its key, never a scan hashed against them
 
 
 @pytest.mark.parametrize("few", [1, 2])
