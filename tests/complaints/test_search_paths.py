@@ -98,6 +98,17 @@ def plain_filter(q: str, filters: dict, viewer_id: int) -> list[int]:
     return [c.id for c in found]
 
 
+def every_other_in_a_category(made: list[int]) -> int:
+    """A new category given to every other row (some a walk drops, some it tests): its id."""
+    category = Category(name="Late parcels")
+    db.session.add(category)
+    db.session.flush()
+    for complaint_id in made[::2]:
+        db.session.get(Complaint, complaint_id).category_id = category.id
+    db.session.flush()
+    return category.id
+
+
 def listed(q: str, filters: dict, viewer_id: int) -> list[int]:
     """Every page of the list, in order (pages of two, so paging is exercised)."""
     shown, page = [], 1
@@ -326,13 +337,7 @@ def test_the_direct_walk_tests_a_channel_and_a_category_on_the_index_it_counted(
     48 ms of SQL at a million; 3 ms. PostgreSQL walks a prefix of the same index (the rows it
     counted), testing the filters on its entries."""
     viewer_id, made = rows
-    category = Category(name="Late parcels")
-    db.session.add(category)
-    db.session.flush()
-    for complaint_id in made[::2]:  # every other row: some the walk drops, some it tests
-        db.session.get(Complaint, complaint_id).category_id = category.id
-    db.session.flush()
-    filters = {**filters, "category_id": category.id}
+    filters = {**filters, "category_id": every_other_in_a_category(made)}
     monkeypatch.setattr(listing, "FEW_MATCHES", 0)
     with count_statements(app) as counter:
         open_complaints(Filters(q="late", **filters), viewer_id, utcnow())
@@ -367,13 +372,7 @@ def test_a_walk_that_saw_the_whole_list_is_the_result(app, rows, monkeypatch, fi
     and the category and channel the index carries (migration 0027), and tests the filters
     there: only a complaint that passes is read, to test the search."""
     viewer_id, made = rows
-    category = Category(name="Late parcels")
-    db.session.add(category)
-    db.session.flush()
-    for complaint_id in made[::2]:  # every other row: some the walk drops, some it tests
-        db.session.get(Complaint, complaint_id).category_id = category.id
-    db.session.flush()
-    filters = {**filters, "category_id": category.id}
+    filters = {**filters, "category_id": every_other_in_a_category(made)}
     monkeypatch.setattr(listing, "FEW_NAMES", 0)  # "late" names more clients: walked at once
     with count_statements(app) as counter:
         page = open_complaints(Filters(q="late", **filters), viewer_id, utcnow())
