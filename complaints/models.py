@@ -130,7 +130,8 @@ class Complaint(db.Model):
         # (a plain column, compared with a bound value) rather than being partial indexes: SQLite
         # only uses a partial index when literal values in the query prove its condition. After
         # the key they carry the filters a walk tests on each row (category, channel, owner), so
-        # SQLite tests them on the index entry and reads only the rows that pass (migration 0027).
+        # both databases test them on the index entry and read only the rows that pass
+        # (migration 0027; ``listing._walked_directly``, ``listing._walked_in_a_prefix``).
         sa.Index(
             "ix_complaints_is_open_due_at",
             "is_open",
