@@ -4,6 +4,7 @@ Codes are stored in English (``call_back_later``); people read the translated la
 """
 
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import format_datetime, get_timezone
 from flask_babel import lazy_gettext as _l
@@ -23,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from core import audit
 from core.i18n import Words
 from core.inputs import finite_decimal, plausible_datetime
-from core.money import AmountField
+from core.money import AmountField, format_money
 
 CHANNEL_LABELS = {
     "phone": _l("Phone call"),
@@ -90,6 +91,7 @@ DETAIL_LABELS = {
     "summary": _l("summary"),
     "details": _l("details"),
     "category_id": _l("category"),
+    "owner_id": _l("owner"),
     "constructive": _l("kind of complaint"),
     "due_at": _l("follow up by"),
     "score": _l("score"),
@@ -100,6 +102,9 @@ DETAIL_LABELS = {
     "before_budget": _l("budget before"),
     "before_due_at": _l("follow up by, before"),
 }
+# An edit stores whether the complaint is a concrete fact as Python wrote it (``services._audit_value``)
+CONSTRUCTIVE_LABELS = {"True": _l("a concrete fact"), "False": _l("pure anger")}
+MONEY_DETAILS = frozenset({"budget", "before_budget", "amount"})  # amounts stored as text
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
@@ -116,18 +121,30 @@ def labels() -> dict:
         "client_outcome": dict(CLIENT_OUTCOME_LABELS),
         "action": ACTION_LABELS,
         "detail": DETAIL_LABELS,
+        "constructive": CONSTRUCTIVE_LABELS,
     }
     return {name: Words(table) for name, table in tables.items()}
 
 
-def detail_value(labels: dict, action: str, key: str, value) -> str:
-    """One value of an audit event, as words: codes become their labels, the rest stays as it is."""
+def detail_value(labels: dict, action: str, key: str, value, names: dict | None = None) -> str:
+    """One value of an audit event, as words: codes become their labels, amounts money in the
+    viewer's language, ids the names ``names`` holds for them (``pages.names_in``; "#7" for
+    one no longer there), times the viewer's; the rest stays as it is."""
+    if names and key in names:
+        return names[key].get(str(value), f"#{value}")
+    if key in MONEY_DETAILS:
+        try:
+            return format_money(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            return value
     table = {
         "from": labels["status"],
         "to": labels["status"],
         "channel": labels["channel" if action == "opened" else "contact_channel"],
         "outcome": labels["client_outcome" if action == "client_outcome" else "contact_outcome"],
         "kind": labels["compensation_kind"],
+        "constructive": labels["constructive"],
+        "before_constructive": labels["constructive"],
     }.get(key, {})
     if key.endswith("_at") and isinstance(value, str):
         try:  # stored as ISO in UTC; shown like every other time, in the viewer's timezone

@@ -172,6 +172,31 @@ def owner_choices() -> list[tuple[int, str]]:
 
 # --- One complaint ---------------------------------------------------------------------------------
 
+# The details by which a complaint's events name a category or a person: by id, since a name can
+# change (``forms.detail_value`` shows the name the row has now).
+_NAMED_BY_ID = {"category_id": Category, "before_category_id": Category, "owner_id": User}
+
+
+def names_in(history: list) -> dict[str, dict[str, str]]:
+    """For each detail in ``_NAMED_BY_ID``, the names of the rows the ``history``'s events name,
+    by id as text: one query per kind of row named, none when no event names one."""
+    wanted: dict = {Category: set(), User: set()}
+    for event in history:
+        for key, value in (event.details or {}).items():
+            if key in _NAMED_BY_ID and str(value).isdigit() and len(str(value)) < 10:
+                wanted[_NAMED_BY_ID[key]].add(int(value))
+    names = {
+        model: {
+            str(row_id): name
+            for row_id, name in read_rows(
+                db.session, sa.select(model.id, model.name).where(model.id.in_(ids))
+            )
+        }
+        for model, ids in wanted.items()
+        if ids
+    }
+    return {key: names.get(model, {}) for key, model in _NAMED_BY_ID.items()}
+
 
 def detail_forms(found: Complaint, **overrides) -> dict:
     """Every form of the complaint page, filled from the complaint, except those given (with input).
@@ -285,6 +310,7 @@ def complaint_page(
     ``error`` is a refusal to show above the forms; ``forms`` are posted forms to show as typed.
     """
     contacts = contacts_of(found.id)
+    history = audit.history("complaint", found.id)
     follow_up, follow_up_url = _follow_up(found.id, follow_up_token)
     compensations = compensations_of(found.id)
     return {
@@ -295,7 +321,8 @@ def complaint_page(
         "attempts": attempts_among(contacts),
         "compensations": compensations,
         "resolve_warnings": resolve_warnings(found, compensations),
-        "history": audit.history("complaint", found.id),
+        "history": history,
+        "history_names": names_in(history),
         "forms": detail_forms(found, **forms),
         "error": error,
         "notice": notice,
