@@ -232,3 +232,18 @@ def test_a_clients_page_shows_the_latest_ratings_and_complaints_and_says_when_th
     page = client.get(f"/clients/{ours.id}").text
     assert "Issue 0" in page and "Issue 1" in page and "Issue 2" not in page
     assert page.count("Only the first 2 are shown here.") == 2
+
+
+@pytest.mark.parametrize(
+    ("locale", "decision"), [("en", "Will do if paid"), ("pt_BR", "Faremos se for pago")]
+)
+def test_a_clients_page_says_each_wish_decision_in_words(
+    client, login_as, make_client, ask, decide_wish, locale, decision
+):
+    login_as("agent", locale=locale)
+    person = make_client()
+    decide_wish(
+        ask("Pay by cheque", client=person), outcome="will_do_if_paid", terms="3 instalments"
+    )
+    wishes = client.get(f"/clients/{person.id}").text.split('<ul class="wishes">')[1]
+    assert decision in wishes.split("</ul>")[0] and "will_do_if_paid" not in wishes
