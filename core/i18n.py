@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import available_timezones
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import tokenize_pattern
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import (
@@ -286,10 +286,18 @@ def html_lang() -> str:
 
 def language_choices() -> list[tuple[str, str]]:
     """Each language by its own name (Português, Español, Русский, English)."""
-    return [
-        (code, _capitalised(Locale.parse(code).get_display_name(code)))
-        for code in current_app.config["LANGUAGES"]
-    ]
+    return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
+
+
+def language_name(code: str | None) -> str:
+    """A language code (``pt_BR``) by the language's own name, as the menus name it; a code
+    Babel does not know stays as it is, and none is "—"."""
+    if not code:
+        return "—"
+    try:
+        return _capitalised(Locale.parse(code).get_display_name(code))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
 
 
 @functools.cache

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_babel import format_date, format_time, get_locale
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
-from core.i18n import format_day, format_heading_day, format_moment
+from core.i18n import format_day, format_heading_day, format_moment, language_name
 from core.inputs import MAX_ID, date_in_range
 from core.kept_html import kept_navigation
 from core.money import format_money
@@ -93,6 +93,7 @@ FILTERS = {
     "spoken_day": spoken_day,
     "wall_clock": wall_clock,
     "money": format_money,
+    "language_name": language_name,
     # The three date styles (``core.i18n``): use these, not ``dateformat``/``datetimeformat``.
     "day": format_day,
     "moment": format_moment,

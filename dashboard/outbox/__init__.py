@@ -5,7 +5,7 @@ button, a preview of each message — from its model and its row template, so th
 status filter and Retry behave the same everywhere; each channel adds only how a message looks.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,11 +25,12 @@ def outbox_blueprint(
     model,
     channel: str,
     context: Callable[[], dict],
+    kinds: Mapping[str, str],
 ) -> Blueprint:
     """A blueprint at ``/admin/<channel>`` with ``GET /outbox`` (htmx: the list only) and
     ``POST /outbox/<id>/retry``; the channel's page and row are ``outbox/<channel>.html`` and
-    ``outbox/_<channel>_row.html``, and ``context()`` adds what its page says about the channel
-    (switched on or not)."""
+    ``outbox/_<channel>_row.html``, ``context()`` adds what its page says about the channel
+    (switched on or not), and ``kinds`` names each kind of message in words (lazy strings)."""
     bp = Blueprint(name, import_name, url_prefix=f"/admin/{channel}")
     page_template, row_template = f"outbox/{channel}.html", f"outbox/_{channel}_row.html"
     names = {
@@ -37,6 +38,7 @@ def outbox_blueprint(
         "retry_endpoint": f"{name}.retry",
         "row_template": row_template,
         "error_note": outbox.error_note,
+        "kind_labels": kinds,
     }
 
     @bp.get("/outbox")

@@ -3,6 +3,7 @@ of each message roughly as Slack shows it, so a team can try Huddle before conne
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from dashboard.outbox import outbox_blueprint
@@ -14,7 +15,21 @@ def _switch() -> dict:
     return {"slack_on": slack_enabled()}
 
 
-bp = outbox_blueprint("slack_admin", __name__, OutboxMessage, "slack", _switch)
+# Each kind of message the jobs and receivers queue (``enqueue_message``, ``tell_managers``), in words
+KIND_LABELS = {
+    "standup-reminder": _l("Stand-up reminder"),
+    "standup-summary": _l("Stand-up summary"),
+    "complaints-digest": _l("Complaints digest"),
+    "low-rating-alert": _l("Low rating alert"),
+    "low-rating-escalation": _l("Low rating nobody took"),
+    "client-wrote": _l("A client wrote to us"),
+    "follow-up-watch": _l("Follow-ups past their deadline"),
+    "follow-up-nudge": _l("Follow-up reminder to its owner"),
+    "wish-review-agenda": _l("Wish review agenda"),
+    "wish-review-results": _l("Wish review results"),
+}
+
+bp = outbox_blueprint("slack_admin", __name__, OutboxMessage, "slack", _switch, KIND_LABELS)
 
 
 # --- a rough rendering of Slack's mrkdwn for the preview -----------------------------------------

@@ -80,3 +80,12 @@ def test_the_page_loads_in_a_fixed_number_of_queries(app, client, login_as):
 def test_the_page_reads_what_it_shows_however_many_were_sent(app, client, login_as):
     login_as("admin")
     assert_page_reads_bounded(app, client, add, MailMessage, "/admin/mail/outbox")
+
+
+def test_each_mail_says_its_kind_and_language_in_the_admins_words(app, client, login_as):
+    (dead,) = add(app, status="dead", attempts=20, last_error="550 'No such user'")
+    login_as("admin", locale="ru")
+    page = client.get("/admin/mail/outbox").text
+    assert "Приглашение · Español" in page and "invitation ·" not in page
+    row = client.post(f"/admin/mail/outbox/{dead}/retry", headers={"HX-Request": "true"}).text
+    assert "Приглашение · Español" in row

@@ -133,3 +133,13 @@ def test_the_preview_keeps_a_client_name_that_looks_like_a_link_as_text(app, cli
     page = client.get("/admin/slack/outbox").get_data(as_text=True)
     assert 'href="https://evil.example"' not in page
     assert "&lt;https://evil.example|Open in Huddle&gt;" in page
+
+
+def test_each_message_says_its_kind_in_the_admins_words(app, client, login_as):
+    with using(app):
+        outbox.enqueue("#managers", "complaints-digest", "digest-1", "fallback", ALERT_BLOCKS)
+        db.session.commit()
+    login_as("admin", locale="es")
+    page = client.get("/admin/slack/outbox").get_data(as_text=True)
+    assert "#managers</strong> · Resumen de quejas" in page
+    assert "complaints-digest" not in page.split('class="outbox-message')[1]
