@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 
 from flask import Flask
 from flask_babel import format_date, format_time, get_locale
+from markupsafe import Markup
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from core.i18n import format_day, format_heading_day, format_moment, language_name
@@ -85,6 +86,13 @@ def wall_clock(value: time) -> str:
     return format_time(value, "short", rebase=False)
 
 
+def scroll_region(label: str) -> Markup:
+    """The attributes of the box a wide table scrolls in on a phone: a keyboard reaches it with Tab
+    and scrolls it with the arrow keys (WCAG 2.1.1, axe's scrollable-region-focusable: a box with
+    no link in it could not be scrolled without a pointer), and a screen reader names it."""
+    return Markup('class="table-scroll" tabindex="0" role="region" aria-label="{}"').format(label)
+
+
 FILTERS = {
     "from_iso": from_iso,
     "from_iso_date": from_iso_date,
@@ -107,3 +115,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["kept_navigation"] = kept_navigation
+    app.jinja_env.globals["scroll_region"] = scroll_region
