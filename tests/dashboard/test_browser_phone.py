@@ -276,3 +276,21 @@ def test_on_a_phone_the_navigation_folds_into_a_menu_opened_by_keyboard(page, ur
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{urls['agent']['complaints']}")
     assert page_width(page) <= PHONE["width"]
+
+
+def test_the_lists_people_act_on_stack_their_rows_on_a_phone(page, urls):
+    """The open list, the wishes and the clients: each row's cells one under the other, labelled,
+    on a phone; side by side on a desktop."""
+    log_in(page, "manager@huddle.example")
+    lists = {
+        "complaints": urls["manager"]["complaints"],
+        "wishes": "/wishes/",
+        "clients": "/clients/",
+    }
+    cells = "[...document.querySelector('main table tbody tr').cells].map(c => c.getBoundingClientRect().left)"
+    for size, stacked in ((PHONE, True), ({"width": 1280, "height": 800}, False)):
+        page.set_viewport_size(size)
+        for name, url in lists.items():
+            page.goto(url)
+            lefts = page.evaluate(f"() => {cells}")
+            assert (len(set(lefts)) == 1) is stacked and len(lefts) >= 4, (name, size, lefts)
