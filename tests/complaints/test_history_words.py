@@ -89,3 +89,12 @@ def test_compensation_and_playbook_amounts_are_money(
     assert "presupuesto: 1.500,50\xa0US$" in shown
     assert "importe: 42,25\xa0US$" in shown
     assert "1500.5<" not in shown and "42.25<" not in shown
+
+
+def test_a_change_reads_what_it_was_and_what_it_became(app, client, login_as, make_complaint):
+    manager = login_as("manager", locale="ru")
+    complaint = make_complaint(owner=manager)
+    with app.app_context():
+        services.change_status(complaint.id, db.session.merge(manager), "contacting", 1)
+    shown = history(client.get(f"/complaints/{complaint.id}").text)
+    assert "было: Новая; стало: Связываемся" in shown
