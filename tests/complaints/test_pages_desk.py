@@ -160,7 +160,7 @@ def test_the_page_shows_words_not_codes_and_a_readable_history(
         f"/complaints/{complaint.id}/contacts",
         {"channel": "call", "outcome": "call_back_later"},
     ).text
-    contacts = page.split('class="striped contacts"')[1]
+    contacts = page.split('class="striped contacts stack"')[1]
     assert "Call back later" in contacts and "call_back_later" not in contacts
     assert "logged a contact" in contacts and "contact_logged" not in contacts
     assert re.search(r'class="status">\s*Contacting', page)

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from complaints.models import Contact
 from core.demo import DEMO_PASSWORD
 from core.extensions import db
 from core.models import User
@@ -278,19 +279,25 @@ def test_on_a_phone_the_navigation_folds_into_a_menu_opened_by_keyboard(page, ur
     assert page_width(page) <= PHONE["width"]
 
 
-def test_the_lists_people_act_on_stack_their_rows_on_a_phone(page, urls):
-    """The open list, the wishes and the clients: each row's cells one under the other, labelled,
-    on a phone; side by side on a desktop."""
+def test_the_lists_people_act_on_stack_their_rows_on_a_phone(page, urls, live_app):
+    """The open list, the wishes, the clients and a complaint's contacts: each row's cells one under
+    the other, labelled, on a phone; side by side on a desktop."""
+    with live_app.app_context():
+        called = db.session.scalar(sa.select(Contact.complaint_id).order_by(Contact.id).limit(1))
     log_in(page, "manager@huddle.example")
     lists = {
-        "complaints": urls["manager"]["complaints"],
-        "wishes": "/wishes/",
-        "clients": "/clients/",
+        "table.complaint-list": urls["manager"]["complaints"],
+        "table.wish-list": "/wishes/",
+        "table.client-directory": "/clients/",
+        "table.contacts": f"/complaints/{called}",
     }
-    cells = "[...document.querySelector('main table tbody tr').cells].map(c => c.getBoundingClientRect().left)"
     for size, stacked in ((PHONE, True), ({"width": 1280, "height": 800}, False)):
         page.set_viewport_size(size)
-        for name, url in lists.items():
+        for table, url in lists.items():
             page.goto(url)
-            lefts = page.evaluate(f"() => {cells}")
-            assert (len(set(lefts)) == 1) is stacked and len(lefts) >= 4, (name, size, lefts)
+            lefts = page.evaluate(
+                "(table) => [...document.querySelector(`${table} tbody tr`).cells]"
+                ".map((cell) => cell.getBoundingClientRect().left)",
+                table,
+            )
+            assert (len(set(lefts)) == 1) is stacked and len(lefts) >= 4, (table, size, lefts)
