@@ -37,6 +37,7 @@ from complaints.models import (
 from core import audit
 from core.database import read_rows, utcnow
 from core.extensions import db
+from core.inputs import MAX_ID
 from core.mail import outbox as mail
 from core.models import User
 from core.urls import external_url
@@ -180,10 +181,10 @@ _NAMED_BY_ID = {"category_id": Category, "before_category_id": Category, "owner_
 def names_in(history: list) -> dict[str, dict[str, str]]:
     """For each detail in ``_NAMED_BY_ID``, the names of the rows the ``history``'s events name,
     by id as text: one query per kind of row named, none when no event names one."""
-    wanted: dict = {Category: set(), User: set()}
+    wanted: dict = {model: set() for model in _NAMED_BY_ID.values()}
     for event in history:
         for key, value in (event.details or {}).items():
-            if key in _NAMED_BY_ID and str(value).isdigit() and len(str(value)) < 10:
+            if key in _NAMED_BY_ID and str(value).isdigit() and int(value) <= MAX_ID:
                 wanted[_NAMED_BY_ID[key]].add(int(value))
     names = {
         model: {
