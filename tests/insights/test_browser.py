@@ -66,3 +66,22 @@ def test_choosing_a_team_applies_at_once(page, manager, live_app):
     page.wait_for_url("**team=**")
     page.get_by_text("Ratings belong to no team").wait_for()
     assert page.get_by_label("Team").input_value() != "0"
+
+
+def test_a_charts_words_stay_legible_on_a_phone(page, manager):
+    """Drawn 640 wide with 11 px text, a chart squeezed into 375 px wrote 6 px words; it keeps
+    10 px and scrolls in its box, which a keyboard reaches."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    log_in(page, manager)
+    page.goto("/insights/")
+    chart = page.locator("#chart-causes svg.chart")
+    chart.wait_for()
+    smallest = chart.evaluate(
+        "(svg) => Math.min(...[...svg.querySelectorAll('text')].map("
+        "(t) => parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a))"
+    )
+    assert smallest >= 9.5
+    box = page.locator("#chart-causes > [role=region]")
+    assert box.get_attribute("tabindex") == "0"
+    assert box.evaluate("(box) => box.scrollWidth > box.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
