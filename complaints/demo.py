@@ -72,6 +72,8 @@ PLAYBOOKS = [
 ]
 
 # (external id, name, language, summary, details, category, channel, score)
+# A story's language as the client's (``clients.locale``): their mail and survey pages speak it
+LOCALES = {"pt": "pt_BR", "es": "es", "ru": "ru", "en": "en"}
 STORIES = [
     (
         "demo-001",
@@ -207,13 +209,13 @@ CALL_NOTES = {
     ),
     "ru": ("Извинился, предложил скидку; клиент доволен.", "Не отвечает, перезвоню вечером."),
 }
-HAPPY_CLIENTS = (
-    "Paula Reis",
-    "Tomás Díaz",
-    "Ivan Orlov",
-    "Grace Lee",
-    "Rafael Lima",
-    "Nina Popova",
+HAPPY_CLIENTS = (  # (name, the language they read)
+    ("Paula Reis", "pt_BR"),
+    ("Tomás Díaz", "es"),
+    ("Ivan Orlov", "ru"),
+    ("Grace Lee", "en"),
+    ("Rafael Lima", "pt_BR"),
+    ("Nina Popova", "ru"),
 )
 
 
@@ -241,7 +243,11 @@ def seed(context: DemoContext) -> None:
         manager = managers[team_index]
         opened = now - timedelta(hours=6 + index * 9)
         client = upsert_client(
-            external_id, name, f"{external_id}@clients.example", f"+55 11 9{index:04d}-{index:04d}"
+            external_id,
+            name,
+            f"{external_id}@clients.example",
+            f"+55 11 9{index:04d}-{index:04d}",
+            locale=LOCALES[lang],
         )
         complaint = intake.open_complaint(
             client,
@@ -339,7 +345,10 @@ def _ordinary_ratings(now: datetime) -> None:
         return
     rng = random.Random(7)  # noqa: S311  (the same believable data on every machine)
     # One client per person, rating again and again (not a new client id per rating: #17).
-    happy = [upsert_client(f"demo-r-{n}", name) for n, name in enumerate(HAPPY_CLIENTS, 1)]
+    happy = [
+        upsert_client(f"demo-r-{n}", name, locale=locale)
+        for n, (name, locale) in enumerate(HAPPY_CLIENTS, 1)
+    ]
     for day in range(28):
         for _ in range(rng.randint(3, 8)):
             client = rng.choice(happy)

@@ -19,20 +19,20 @@ from wishes.models import Callback, Wish
 SP_AGENTS = ("agent@huddle.example", "agent2@huddle.example")
 MSK_AGENTS = ("agent.msk@huddle.example", "agent2.msk@huddle.example")
 
-# (external id, name)
+# (external id, name), and the language each reads
 CLIENTS = {
-    "w01": "Mariana Lopes",
-    "w02": "Rafael Nunes",
-    "w03": "Padaria Pão Quente",
-    "w04": "Camila Ferreira",
-    "w05": "Lucía Fernández",
-    "w06": "Distribuidora Andina",
-    "w07": "ООО «Северный ветер»",
-    "w08": "Анна Смирнова",
-    "w09": "Игорь Волков",
-    "w10": "Harbour Coffee Ltd",
-    "w11": "Peter Walsh",
-    "w12": "Oficina do Zé",
+    "w01": ("Mariana Lopes", "pt_BR"),
+    "w02": ("Rafael Nunes", "pt_BR"),
+    "w03": ("Padaria Pão Quente", "pt_BR"),
+    "w04": ("Camila Ferreira", "pt_BR"),
+    "w05": ("Lucía Fernández", "es"),
+    "w06": ("Distribuidora Andina", "es"),
+    "w07": ("ООО «Северный ветер»", "ru"),
+    "w08": ("Анна Смирнова", "ru"),
+    "w09": ("Игорь Волков", "ru"),
+    "w10": ("Harbour Coffee Ltd", "en"),
+    "w11": ("Peter Walsh", "en"),
+    "w12": ("Oficina do Zé", "pt_BR"),
 }
 
 # (title, team, [(client key, problem)])
@@ -112,12 +112,12 @@ def seed(context: DemoContext) -> None:
 def _clients() -> dict[str, Client]:
     """The asking clients; one the complaints demo already made (Mariana Lopes) is that same
     client, so her page shows her complaint and her wish together (#17)."""
-    names = list(CLIENTS.values())
+    names = [name for name, _language in CLIENTS.values()]
     known = {c.name: c for c in db.session.scalars(sa.select(Client).where(Client.name.in_(names)))}
     found = {}
-    for key, name in CLIENTS.items():
+    for key, (name, language) in CLIENTS.items():
         found[key] = known.get(name) or services.upsert_client(
-            {"external_id": f"demo-wish-{key}", "name": name}
+            {"external_id": f"demo-wish-{key}", "name": name, "language": language}
         )
     return found
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from complaints.models import Complaint, Rating
 from core.extensions import db
+from core.mail.models import MailMessage
 from core.models import Client
 from wishes.models import WishRequest
 
@@ -36,3 +37,23 @@ def test_the_demo_has_no_two_clients_with_the_same_name_or_email(app):
     assert len(emails) == len({e.lower() for e in emails})
     assert all(has.values()), has  # her page shows her complaint and her wish
     assert rafael_ratings > 1  # one client who rated several times
+
+
+def test_the_demo_clients_read_their_own_language_and_are_written_to_in_it(app):
+    """The stories are told in Portuguese, Spanish, Russian and English: each client reads theirs,
+    so the demo's survey mails (and the pages they open) speak it, not the app's default."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        locale_of = dict(db.session.execute(sa.select(Client.name, Client.locale)).all())
+        mailed = set(
+            db.session.execute(
+                sa.select(Client.locale, MailMessage.language).join(
+                    MailMessage, MailMessage.client_id == Client.id
+                )
+            ).all()
+        )
+    assert locale_of["Mariana Lopes"] == "pt_BR" and locale_of["Lucía Fernández"] == "es"
+    assert locale_of["Анна Смирнова"] == "ru" and locale_of["Peter Walsh"] == "en"
+    assert None not in locale_of.values()
+    assert mailed and all(client == mail for client, mail in mailed)
+    assert {mail for _client, mail in mailed} >= {"pt_BR", "en"}
