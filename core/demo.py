@@ -16,9 +16,10 @@ from core.models import Team, User
 
 DEMO_PASSWORD = "huddle-demo"  # noqa: S105  (printed to the person running the demo, on purpose)
 
+# (slug, name, timezone, stand-up time, Slack channel, the language of its channel's messages)
 TEAMS = [
-    ("sao-paulo", "São Paulo Support", "America/Sao_Paulo", time(9, 0), "#support-sp"),
-    ("moscow", "Moscow Support", "Europe/Moscow", time(10, 0), "#support-msk"),
+    ("sao-paulo", "São Paulo Support", "America/Sao_Paulo", time(9, 0), "#support-sp", "pt_BR"),
+    ("moscow", "Moscow Support", "Europe/Moscow", time(10, 0), "#support-msk", "ru"),
 ]
 
 PEOPLE = [
@@ -47,10 +48,17 @@ class DemoContext:
 
 def seed_people(context: DemoContext) -> None:
     existing_teams = {t.slug: t for t in db.session.scalars(sa.select(Team))}
-    for slug, name, tz, at, channel in TEAMS:
+    for slug, name, tz, at, channel, locale in TEAMS:
         team = existing_teams.get(slug)
         if team is None:
-            team = Team(slug=slug, name=name, timezone=tz, standup_time=at, slack_channel=channel)
+            team = Team(
+                slug=slug,
+                name=name,
+                timezone=tz,
+                standup_time=at,
+                slack_channel=channel,
+                locale=locale,
+            )
             db.session.add(team)
         context.teams[slug] = team
     db.session.flush()

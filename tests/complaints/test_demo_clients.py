@@ -6,6 +6,7 @@ from complaints.models import Complaint, Rating
 from core.extensions import db
 from core.mail.models import MailMessage
 from core.models import Client
+from dashboard.slack.models import OutboxMessage
 from wishes.models import WishRequest
 
 
@@ -57,3 +58,20 @@ def test_the_demo_clients_read_their_own_language_and_are_written_to_in_it(app):
     assert None not in locale_of.values()
     assert mailed and all(client == mail for client, mail in mailed)
     assert {mail for _client, mail in mailed} >= {"pt_BR", "en"}
+
+
+def test_the_demo_teams_channels_speak_the_teams_language(app):
+    """São Paulo's channel reads Portuguese and Moscow's Russian (the team's language, #6), so the
+    Slack outbox of the demo shows messages as each team would get them."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        texts = dict(
+            db.session.execute(
+                sa.select(OutboxMessage.channel, OutboxMessage.text).where(
+                    OutboxMessage.kind == "standup-summary",
+                    OutboxMessage.thread_parent_key.is_(None),
+                )
+            ).all()
+        )
+    assert texts["#support-sp"].startswith("Reunião diária"), texts["#support-sp"]
+    assert texts["#support-msk"].startswith("Летучка"), texts["#support-msk"]
