@@ -12,10 +12,15 @@ from dashboard.slack.admin import KIND_LABELS as SLACK_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("complaints", "core", "dashboard", "standup", "wishes")
-# The function queueing a message, and the position of its kind among the arguments
-SLACK_CALLS = {"enqueue_message": 1, "tell_managers": 0}
-MAIL_CALLS = {"to_user": 1, "to_client": 1, "mail_survey": 3}
-EITHER_CALLS = {"enqueue": 1}  # the Slack outbox's and the mail outbox's own
+# The function queueing a message: which outbox, and the position of its kind among the arguments
+CALLS = {
+    "enqueue_message": ("slack", 1),
+    "tell_managers": ("slack", 0),
+    "to_user": ("mail", 1),
+    "to_client": ("mail", 1),
+    "mail_survey": ("mail", 3),
+    "enqueue": ("either", 1),  # the Slack outbox's and the mail outbox's own
+}
 
 
 def queued_kinds() -> dict[str, set[str]]:
@@ -27,11 +32,9 @@ def queued_kinds() -> dict[str, set[str]]:
                     continue
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-                for calls, where in ((SLACK_CALLS, "slack"), (MAIL_CALLS, "mail")):
-                    if name in calls:
-                        _note(found[where], node, calls[name])
-                if name in EITHER_CALLS:
-                    _note(found["either"], node, EITHER_CALLS[name])
+                if name in CALLS:
+                    where, position = CALLS[name]
+                    _note(found[where], node, position)
     return found
 
 
