@@ -5,12 +5,10 @@ they picked with the page's switch, then the one we know they speak (a page sets
 then the browser. Timezone: the user's own, then their team's.
 """
 
-import functools
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import available_timezones
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import tokenize_pattern
@@ -298,15 +296,6 @@ def language_name(code: str | None) -> str:
         return _capitalised(Locale.parse(code).get_display_name(code))
     except (UnknownLocaleError, ValueError, TypeError):
         return code
-
-
-@functools.cache
-def timezone_names() -> tuple[str, ...]:
-    """Every timezone this machine knows, sorted: the timezone menus and the checks of what they
-    send. Read once per process: ``zoneinfo.available_timezones()`` walks the timezone database's
-    files on each call (21 ms), and the people page built a menu for each person (235 ms for 11).
-    """
-    return tuple(sorted(available_timezones()))
 
 
 def user_voice(user) -> tuple[str | None, str | None]:

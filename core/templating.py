@@ -15,6 +15,7 @@ from core.i18n import format_day, format_heading_day, format_moment, language_na
 from core.inputs import MAX_ID, date_in_range
 from core.kept_html import kept_navigation
 from core.money import format_money
+from core.timezones import timezone_place
 from core.urls import id_url
 
 
@@ -102,6 +103,7 @@ FILTERS = {
     "wall_clock": wall_clock,
     "money": format_money,
     "language_name": language_name,
+    "timezone_place": timezone_place,
     # The three date styles (``core.i18n``): use these, not ``dateformat``/``datetimeformat``.
     "day": format_day,
     "moment": format_moment,

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.inputs import finite_decimal, id_coerce, parse_day, plausible_datetime
-from standup import schedule
+from core.timezones import TimezoneField
 
 WEEKDAY_LABELS = [
     ("1", _l("Monday")),
@@ -86,7 +86,7 @@ class TeamSettingsForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     slack_channel = StringField(_l("Slack channel"), validators=[Optional(), Length(max=80)])
     standup_time = TimeField(_l("Stand-up time (team's local time)"), validators=[DataRequired()])
-    timezone = StringField(_l("Timezone"), validators=[DataRequired(), Length(max=64)])
+    timezone = TimezoneField(_l("Timezone"))
     workdays = MultiCheckboxField(_l("Workdays"), choices=WEEKDAY_LABELS)
     timebox_minutes = IntegerField(
         _l("Timebox (minutes)"), validators=[DataRequired(), NumberRange(min=5, max=60)]
@@ -123,10 +123,6 @@ class TeamSettingsForm(FlaskForm):
                 "rotation": "\n".join(rotation_emails),
             },
         )
-
-    def validate_timezone(self, field):
-        if not schedule.is_valid_timezone((field.data or "").strip()):
-            raise ValidationError(_l("Unknown timezone; use a name like Europe/Moscow."))
 
     def validate_workdays(self, field):
         if not field.data:

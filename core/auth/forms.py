@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from core.auth.passwords import password_problem
-from core.i18n import timezone_names
+from core.timezones import TimezoneField
 
 
 class LoginForm(FlaskForm):
@@ -37,22 +37,14 @@ class ChangePasswordForm(SetPasswordForm):
     )
 
 
-def _timezone_choices():
-    return [("", _l("My team's timezone"))] + [(tz, tz) for tz in timezone_names()]
-
-
 class AccountForm(FlaskForm):
     """What a person sets for themselves: how their name, dates and language appear."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    timezone = SelectField(_l("Timezone"), choices=_timezone_choices, validate_choice=False)
+    timezone = TimezoneField(_l("Timezone"), blank=_l("My team's timezone"))
     locale = SelectField(_l("Language"), choices=[], validate_choice=True)
     slack_user_id = StringField(
         _l("Slack user id"),
         validators=[Length(max=32)],
         description=_l("In Slack: your profile, ⋮ More, Copy member ID (starts with U or W)."),
     )
-
-    def validate_timezone(self, field):
-        if field.data and field.data not in timezone_names():
-            raise ValidationError(_l("Choose a timezone from the list."))

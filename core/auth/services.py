@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -176,7 +176,9 @@ def reset_token(user: User, actor: User | None = None) -> str:
 
 
 def mail_invitation(user: User, inviter: User | None = None) -> None:
-    """E-mail the invitation link, in the invitee's language, with the invitation (no commit)."""
+    """E-mail the invitation link, with the invitation (no commit): in the invitee's language, else
+    their team's, else the language the inviter is using (a newcomer with no team most likely
+    shares it), not the app's default."""
     mail.to_user(
         user,
         "invitation",
@@ -186,6 +188,7 @@ def mail_invitation(user: User, inviter: User | None = None) -> None:
         name=user.name,
         inviter=inviter.name if inviter else "Huddle",
         link=external_url("auth.accept_invite", token=invite_token(user)),
+        fallback_locale=str(get_locale()) if has_request_context() else None,
     )
 
 

@@ -89,8 +89,18 @@ def enqueue(
     return outbox.add_once(message)
 
 
-def to_user(user: User, kind: str, dedup_key: str, template: str, subject, **context):
-    """Staff mail, in the person's language and timezone, else their team's, else the app's."""
+def to_user(
+    user: User,
+    kind: str,
+    dedup_key: str,
+    template: str,
+    subject,
+    *,
+    fallback_locale=None,
+    **context,
+):
+    """Staff mail, in the person's language and timezone, else their team's, else
+    ``fallback_locale``, else the app's."""
     if not user.active:
         return None
     team = user.team
@@ -100,7 +110,7 @@ def to_user(user: User, kind: str, dedup_key: str, template: str, subject, **con
         dedup_key,
         template,
         subject,
-        locale=user.locale or (team.locale if team is not None else None),
+        locale=user.locale or (team.locale if team is not None else None) or fallback_locale,
         timezone=timezone_of(user),
         **context,
     )

@@ -1,6 +1,7 @@
 from datetime import time
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,10 +16,11 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from core.api.tokens import SCOPES
 from core.auth.forms import SetPasswordForm
-from core.i18n import language_choices, timezone_names
+from core.i18n import language_choices
 from core.inputs import form_values
 from core.models import ROLES
 from core.money import AmountField
+from core.timezones import TimezoneField, timezone_names
 from standup.forms import WEEKDAY_LABELS, MultiCheckboxField
 
 ROLE_LABELS = {"agent": _l("Agent"), "manager": _l("Manager"), "admin": _l("Admin")}
@@ -35,16 +37,18 @@ class InviteForm(FlaskForm):
     team_id = SelectField(_l("Team"), coerce=int, choices=[])
 
 
-def _timezone_choices():
-    return [(tz, tz) for tz in timezone_names()]
-
-
 def _language_choices():
     return [("", _l("Browser's language")), *language_choices()]
 
 
 def _default_language():
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    """A new team speaks the language its creator is reading the page in."""
+    viewer = str(get_locale())
+    return (
+        viewer
+        if viewer in current_app.config["LANGUAGES"]
+        else current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 class UserAccessForm(FlaskForm):
@@ -79,7 +83,7 @@ class TeamForm(FlaskForm):
     )
     slack_channel = StringField(_l("Slack channel"), validators=[Optional(), Length(max=80)])
     standup_time = TimeField(_l("Stand-up time (team's local time)"), validators=[DataRequired()])
-    timezone = SelectField(_l("Timezone"), choices=_timezone_choices, default="UTC")
+    timezone = TimezoneField(_l("Timezone"), default="UTC")
     locale = SelectField(
         _l("Language of its Slack messages and agenda"),
         choices=language_choices,
@@ -117,7 +121,12 @@ class SetupForm(SetPasswordForm):
         validators=[DataRequired(), Length(max=64)],
         description=_l("Lower-case letters, digits and dashes, e.g. support-eu."),
     )
-    timezone = SelectField(_l("Team timezone"), choices=_timezone_choices, default="UTC")
+    timezone = TimezoneField(_l("Team timezone"), default="UTC")
+    locale = SelectField(
+        _l("Language of its Slack messages and agenda"),
+        choices=language_choices,
+        default=_default_language,
+    )
     standup_time = TimeField(
         _l("Stand-up time (team's local time)"), validators=[DataRequired()], default=time(9, 30)
     )

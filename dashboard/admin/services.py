@@ -16,8 +16,8 @@ from core.auth.services import (
 )
 from core.errors import RuleError, refused_if_taken
 from core.extensions import db
-from core.i18n import timezone_names
 from core.models import ROLES, Team, User
+from core.timezones import timezone_names
 
 LIMIT_MAX = Decimal("1000000")
 

@@ -48,6 +48,7 @@ def set_up(
     team_slug: str,
     timezone: str,
     standup_time: time,
+    locale: str | None = None,
 ) -> User:
     """Create the first admin and the first team in one transaction; commits."""
     _lock()
@@ -58,7 +59,12 @@ def set_up(
         raise UserError(problem, "password")
     try:
         team = teams.add_team(
-            None, slug=team_slug, name=team_name, timezone=timezone, standup_time=standup_time
+            None,
+            slug=team_slug,
+            name=team_name,
+            timezone=timezone,
+            standup_time=standup_time,
+            **({"locale": locale} if locale else {}),
         )
     except teams.TeamError as error:  # the page's team fields are named apart from the admin's
         raise teams.TeamError(error.message, TEAM_FIELDS.get(error.field, error.field)) from None

@@ -26,7 +26,7 @@ def start():
         try:
             admin = setup.set_up(
                 **form_values(form, "name", "email", "password", "team_name", "team_slug"),
-                **form_values(form, "timezone", "standup_time"),
+                **form_values(form, "timezone", "standup_time", "locale"),
             )
         except setup.AlreadySetUp:
             abort(404)

@@ -14,8 +14,8 @@ from core.announce import announces
 from core.auth.services import invite_token
 from core.errors import RuleError, refuse, saved
 from core.extensions import db
-from core.i18n import timezone_names
 from core.models import User
+from core.timezones import timezone_choices
 from core.urls import external_url
 from dashboard.admin import services
 from dashboard.admin.forms import InviteForm, UserAccessForm
@@ -61,7 +61,7 @@ def _people_page(status: int, invite: InviteForm | None = None, **context):
         users=users,
         forms=forms,
         invite=invite,
-        timezones=timezone_names(),
+        timezones=timezone_choices(),
         **context,
     ), status
 

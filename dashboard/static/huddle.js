@@ -224,4 +224,17 @@
     if (!userAsked(evt.detail)) return;
     say("huddle-alert", failure(0));
   });
+
+  // A new team's timezone menu (data-guess-timezone: the set-up page, a new team) starts at the
+  // browser's own timezone when the menu has it; the server can only default to UTC.
+  function guessTimezone(root) {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone || !root.querySelectorAll) return;
+    Array.prototype.forEach.call(root.querySelectorAll("select[data-guess-timezone]"), function (menu) {
+      var known = Array.prototype.some.call(menu.options, function (o) { return o.value === zone; });
+      if (known) menu.value = zone;
+    });
+  }
+  document.addEventListener("htmx:load", function (evt) { guessTimezone(evt.target); });
 })();
