@@ -25,6 +25,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from core.access import role_required
@@ -500,7 +501,10 @@ def away():
                     flash(message, "error")
                 status = 422
             else:
-                flash(_("Marked %(n)d day(s) away.", n=count), "success")
+                flash(
+                    ngettext("Marked %(num)d day away.", "Marked %(num)d days away.", count),
+                    "success",
+                )
                 return redirect(url_for("standup.away"))
         else:
             status = 400

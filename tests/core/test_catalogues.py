@@ -62,6 +62,27 @@ def test_plurals_use_the_languages_real_forms(language):
         assert all(len(set(m.string)) == 3 for m in plurals)
 
 
+# "complaint(s)", "reclamação(ões)", "queja(s)", "оценк(и)": a plural faked with a bracketed ending.
+# ``ngettext`` gives each language its real forms (Russian has three); the stand-up's overnight
+# line read "2 reclamação(ões) aberta(s)". (A bracketed gender, Russian "написал(а)", is the
+# language's own convention for a person of unknown gender, not a plural.)
+FAKED_PLURAL = {
+    "en": r"[a-z]\((s|es)\)",
+    "pt_BR": r"[^\W\d_]\((s|es|ões|ns|is)\)",
+    "es": r"[^\W\d_]\((s|es)\)",
+    "ru": r"[^\W\d_]\((ы|и|ов|ей|ев)\)",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_string_fakes_a_plural_with_a_bracketed_ending(marked, language):
+    faked = [str(m) for m in marked if re.search(FAKED_PLURAL["en"], str(m))]
+    for message in catalogue(language):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        faked.extend(s for s in strings if s and re.search(FAKED_PLURAL[language], s))
+    assert faked == []
+
+
 class _Texts(HTMLParser):
     """Text nodes and human-readable attributes, with Jinja's own tags blanked out first."""
 
