@@ -225,7 +225,7 @@ def _read_lines(reader, position, width, latest, error, languages, parsed, nul_i
             error(
                 start,
                 "",
-                _("This line has %(n)s values; the header has %(m)s.", n=len(values), m=width),
+                _("Values in this line: %(n)s; in the header: %(m)s.", n=len(values), m=width),
             )
             parsed.lines_with_errors += 1
             continue

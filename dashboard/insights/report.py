@@ -169,7 +169,8 @@ def _channels(insights: Insights) -> Drawing:
     items = insights.heard.by_channel
     title = _("Complaints heard, by channel")
     description = _(
-        "%(count)s complaints reached us in this period through %(channels)s channels.",
+        "Complaints that reached us in this period: %(count)s; channels they came through: "
+        "%(channels)s.",
         count=fmt_int(insights.heard.complaints.current),
         channels=len([item for item in items if item.current]),
     )
@@ -188,8 +189,8 @@ def _daily(insights: Insights) -> Drawing:
     days = insights.heard.daily
     title = _("Complaints and low ratings per day")
     description = _(
-        "Per day from %(start)s to %(end)s: %(complaints)s complaints opened, "
-        "%(low)s low ratings received.",
+        "Per day from %(start)s to %(end)s. Complaints opened: %(complaints)s; "
+        "low ratings received: %(low)s.",
         start=format_date(insights.period.start_on, "medium"),
         end=format_date(insights.period.end_on, "medium"),
         complaints=fmt_int(sum(d.complaints for d in days)),
@@ -258,7 +259,8 @@ def _causes(insights: Insights) -> Drawing:
     labels = [c.category or _("Not categorised yet") for c in causes.pareto]
     title = _("Causes of complaints (Pareto)")
     description = _(
-        "%(count)s complaints in %(causes)s causes, largest first; the line is the cumulative share.",
+        "Complaints: %(count)s; causes: %(causes)s, largest first; the line is the cumulative "
+        "share.",
         count=fmt_int(causes.total),
         causes=len(causes.pareto),
     )

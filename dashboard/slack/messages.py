@@ -311,7 +311,7 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
     if check_in_lines:
         replies += thread_replies(_("Check-ins"), check_in_lines, url)
     text = _(
-        "%(title)s: %(attended)d attended, %(duration)s, %(actions)d action items",
+        "%(title)s: %(duration)s; attended: %(attended)d; action items: %(actions)d",
         title=title,
         attended=len(attended),
         duration=duration,

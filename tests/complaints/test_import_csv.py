@@ -114,8 +114,8 @@ def test_good_file_previews_then_imports_everything(app, client, manager, make_c
     response = upload(client, text)
     job = job_of(response)
     preview = client.get(f"/complaints/import/{job}")
-    assert "5 lines of ratings about 3 clients (2 new to Huddle)" in preview.text
-    assert "3 low ratings; 2 of them are recent enough" in preview.text
+    assert "Lines of ratings: 5; clients: 3, new to Huddle: 2." in preview.text
+    assert "Low ratings: 3; recent enough to open a complaint" in preview.text
     assert "Import 5 ratings" in preview.text
     assert nothing_written(app) is False and count(app, Rating) == 0  # only the known client exists
 
@@ -282,11 +282,14 @@ def test_progress_fragment_polls_while_running_and_stops_when_done(app, client, 
     running = client.get(f"/complaints/import/{job}", headers={"HX-Request": "true"})
     assert "<h1>" not in running.text and 'hx-trigger="every 1s"' in running.text
     assert '<progress value="2500" max="5000">' in running.text
+    assert "Importing… 2,500 of 5,000 ratings." in running.text  # Babel's digit grouping
     with app.test_request_context():
         csv_import._write_status(job, state="previewed")
     client.post(f"/complaints/import/{job}/run")
     done = client.get(f"/complaints/import/{job}", headers={"HX-Request": "true"})
-    assert "hx-trigger" not in done.text and "Imported 1 ratings" in done.text
+    assert (
+        "hx-trigger" not in done.text and "Imported 1 rating." in done.text
+    )  # one, not "1 ratings"
 
 
 def test_a_silent_import_is_reported_as_stopped(app, client, manager):
