@@ -46,3 +46,15 @@ def test_response_rate_counts_mailed_surveys_and_their_answers_by_period(
     login_as("manager")
     page = client.get("/insights/?start=2024-03-01&end=2024-03-28").text
     assert "Survey response rate" in page and "of 4 surveys e-mailed" in page
+
+
+def test_one_survey_e_mailed_reads_in_the_singular_and_russian_in_its_own_form(
+    app, make_client, client, login_as
+):
+    save_all(app, [link(make_client(), 1, "2024-03-02 10:00")])
+    login_as("manager")
+    page = client.get("/insights/?start=2024-03-01&end=2024-03-28").text
+    assert "of 1 survey e-mailed in the period" in page
+    login_as("manager", locale="ru")
+    page = client.get("/insights/?start=2024-03-01&end=2024-03-28").text
+    assert "по e-mail отправлен 1 опрос;" in page
