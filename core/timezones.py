@@ -49,8 +49,8 @@ def timezone_choices(current: str | None = None) -> list[tuple[str, str]]:
     """The menu, ``(name, label)``, in the viewer's language; ``current`` (a stored value that is
     no place of the menu, such as an alias) is kept in it under its own name, so that saving the
     form unchanged does not change it."""
-    menu, labels = _menu(str(get_locale()), datetime.now(UTC).date())
-    if current and current in timezone_names() and current not in labels:
+    menu, places = _menu(str(get_locale()), datetime.now(UTC).date())
+    if current and current in timezone_names() and current not in places:
         return [(current, current), *menu]
     return list(menu)
 
@@ -60,35 +60,34 @@ def timezone_place(name: str | None) -> str:
     it is no place the menu knows)."""
     if not name:
         return ""
-    _, labels = _menu(str(get_locale()), datetime.now(UTC).date())
-    return labels[name].split(") ", 1)[1] if name in labels else name
+    _, places = _menu(str(get_locale()), datetime.now(UTC).date())
+    return places.get(name, name)
 
 
 @functools.lru_cache(maxsize=16)
 def _menu(locale: str, day) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
-    """The menu and its labels by name, built once a day per language (27 ms: Babel reads each
+    """The menu, and each name's place, built once a day per language (27 ms: Babel reads each
     place's names), as the offsets move with summer time."""
     language = Locale.parse(locale)
     noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
     rows = []
     for zone in (UTC_NAME, *_places()):
         moment = noon.astimezone(ZoneInfo(zone))
-        rows.append((moment.utcoffset(), _label(zone, moment, language), zone))
+        place = _place(zone, moment, language)
+        label = f"({get_timezone_gmt(moment, locale=language)}) {place}"  # "(GMT-03:00) Brasil — …"
+        rows.append((moment.utcoffset(), label, zone, place))
     rows.sort(key=lambda row: (row[0], row[1]))
-    menu = tuple((zone, label) for _, label, zone in rows)
-    return menu, dict(menu)
+    return tuple((zone, label) for _, label, zone, _ in rows), {row[2]: row[3] for row in rows}
 
 
-def _label(zone: str, moment: datetime, language: Locale) -> str:
-    """ "(GMT-03:00) Brasil — São Paulo"; UTC by its name, "Всемирное координированное время"."""
+def _place(zone: str, moment: datetime, language: Locale) -> str:
+    """ "Brasil — São Paulo"; UTC by its name, "Всемирное координированное время"."""
     if zone == UTC_NAME:
-        place = get_timezone_name(moment, locale=language)
-    else:
-        where = get_global("zone_territories")[zone]
-        city = get_timezone_location(moment.tzinfo, locale=language, return_city=True)
-        country = language.territories.get(where, where)
-        place = country if city == country else f"{country} — {city}"  # "Ниуэ", not "Ниуэ — Ниуэ"
-    return f"({get_timezone_gmt(moment, locale=language)}) {place}"
+        return get_timezone_name(moment, locale=language)
+    where = get_global("zone_territories")[zone]
+    city = get_timezone_location(moment.tzinfo, locale=language, return_city=True)
+    country = language.territories.get(where, where)
+    return country if city == country else f"{country} — {city}"  # "Ниуэ", not "Ниуэ — Ниуэ"
 
 
 class TimezoneField(SelectField):
