@@ -159,3 +159,9 @@ def test_the_browser_guesses_a_new_teams_timezone_and_never_overrides_a_choice(
         assert page.input_value("#timezone") == "UTC"
     finally:
         context.close()
+
+
+def test_a_new_teams_language_starts_at_the_one_its_creator_reads(client, login_as):
+    login_as("admin", locale="es")
+    page = client.get("/admin/teams/").text
+    assert [v for v, _, selected in menu(page, "new-locale") if selected] == ["es"]
