@@ -190,7 +190,7 @@ def test_csv_import_finds_the_kept_client_by_an_alias(app, client, login_as, mak
         content_type="multipart/form-data",
     )
     job = uploaded.headers["Location"].rsplit("/", 1)[1]
-    assert "(0 new to Huddle)" in client.get(f"/complaints/import/{job}").text
+    assert "new to Huddle: 0." in client.get(f"/complaints/import/{job}").text
     assert client.post(f"/complaints/import/{job}/run").status_code == 302
     assert [r.client_id for r in all_rows(app, Rating)] == [kept.id]
     assert count(app, Client) == 1
