@@ -93,7 +93,12 @@ def create_survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
     return SurveyLinkOut(url=url, expires_at=link.expires_at, sent=sent)
 
 
-@creates(bp, "/services", ("Noted (or already known: created is false)", ServiceOut))
+@creates(
+    bp,
+    "/services",
+    ("Noted (or already known: created is false)", ServiceOut),
+    scope="surveys:write",  # it schedules a survey e-mail, as /survey-links sends one
+)
 def create_service(body: ServiceIn) -> ServiceOut:
     """Tell Huddle a service was completed: the client gets a rating survey by e-mail after
     HUDDLE_SURVEY_DELAY_MINUTES and one reminder after HUDDLE_SURVEY_REMINDER_HOURS if

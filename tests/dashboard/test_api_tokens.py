@@ -10,6 +10,7 @@ from core.api.tokens import ApiToken, create_token, revoke_token
 from core.audit import AuditEvent
 from core.database import utcnow
 from core.extensions import db
+from core.models import Client
 from tests.support.api import post_json
 from tests.support.db import all_rows, using
 from tests.support.queries import count_statements
@@ -147,3 +148,32 @@ def test_only_admins_see_or_change_tokens(app, client, login_as):
     )
     assert client.post("/admin/tokens/kept/revoke").status_code == 403
     assert _row(app, "kept").revoked_at is None
+
+
+def test_a_token_that_may_only_read_cannot_schedule_survey_mail(app, client):
+    """POST /services named no scope, so any token (a reporting system's read-only one) could make
+    Huddle e-mail a survey to any address it sent: it needs ``surveys:write``, as /survey-links."""
+    service = {
+        "client": CLIENT | {"email": "anyone@example.com"},
+        "order_ref": "O-1",
+        "completed_at": (utcnow() - timedelta(hours=1)).isoformat(),
+    }
+    reader = _token(app, scopes=["complaints:read"])
+    refused = post_json(client, "/api/v1/services", service, reader)
+    assert refused.status_code == 403 and "surveys:write" in refused.json["error"]["message"]
+    assert [c.external_id for c in all_rows(app, Client)] == []
+    surveys = _token(app, "surveys", scopes=["surveys:write"])
+    assert post_json(client, "/api/v1/services", service, surveys).status_code == 201
+
+
+def test_every_endpoint_behind_a_token_names_the_scope_it_needs(app):
+    """Only reading one's own token needs no scope; a new endpoint that forgets its scope fails
+    here, not in an audit."""
+    unscoped = sorted(
+        f"{sorted(rule.methods - {'HEAD', 'OPTIONS'})} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if (contract := getattr(app.view_functions[rule.endpoint], "api_operation", None))
+        and not contract.public
+        and contract.scope is None
+    )
+    assert unscoped == ["['GET'] /api/v1/token"]
