@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import audit
@@ -33,6 +34,15 @@ SCOPES = (
     "standups:read",
 )
 ALL_SCOPES = " ".join(SCOPES)
+# What each scope lets another system do, for the admin who ticks it (the code is the API's word).
+SCOPE_LABELS = {
+    "ratings:write": _l("send ratings (a low one opens a complaint)"),
+    "complaints:read": _l("read the complaint list"),
+    "complaints:write": _l("open complaints"),
+    "surveys:write": _l("have our clients surveyed by e-mail (services, survey links)"),
+    "wishes:write": _l("record our clients' wishes"),
+    "standups:read": _l("read a team's stand-up agenda"),
+}
 LAST_USED_EVERY = timedelta(minutes=1)
 
 

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from core.api.tokens import SCOPES
+from core.api.tokens import SCOPE_LABELS, SCOPES
 from core.auth.forms import SetPasswordForm
 from core.i18n import language_choices
 from core.inputs import form_values
@@ -132,15 +132,17 @@ class SetupForm(SetPasswordForm):
     )
 
 
+def _scope_choices():
+    return [(scope, f"{scope} — {SCOPE_LABELS[scope]}") for scope in SCOPES]
+
+
 class TokenForm(FlaskForm):
     """A new API token for another system: what it may do and, if it should, when it stops."""
 
     name = StringField(
         _l("Name (which system uses it)"), validators=[DataRequired(), Length(max=80)]
     )
-    scopes = MultiCheckboxField(
-        _l("What it may do"), choices=[(scope, scope) for scope in SCOPES], default=list(SCOPES)
-    )
+    scopes = MultiCheckboxField(_l("What it may do"), choices=_scope_choices, default=list(SCOPES))
     expires_days = IntegerField(
         _l("Stops working after (days; empty: never)"),
         validators=[Optional(), NumberRange(min=1, max=3650)],

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from core.api.tokens import ApiToken, create_token, revoke_token
+from core.api.tokens import SCOPE_LABELS, SCOPES, ApiToken, create_token, revoke_token
 from core.audit import AuditEvent
 from core.database import utcnow
 from core.extensions import db
@@ -177,3 +177,11 @@ def test_every_endpoint_behind_a_token_names_the_scope_it_needs(app):
         and contract.scope is None
     )
     assert unscoped == ["['GET'] /api/v1/token"]
+
+
+def test_the_token_page_says_what_each_scope_lets_a_system_do(client, login_as):
+    assert set(SCOPE_LABELS) == set(SCOPES)
+    login_as("admin", locale="ru")
+    page = client.get("/admin/tokens/").text
+    assert "ratings:write — отправлять оценки (низкая открывает жалобу)" in page
+    assert "surveys:write — опрашивать наших клиентов по e-mail" in page
