@@ -1,7 +1,11 @@
-"""The wish list says how many clients make a real request in each language's plural forms: with
-``HUDDLE_WISH_THRESHOLD=1`` it read "1 clients make a real request", and Russian has three forms."""
+"""The wish list's words for numbers: how many clients make a real request in each language's
+plural forms (with ``HUDDLE_WISH_THRESHOLD=1`` it read "1 clients make a real request", and Russian
+has three forms), and its figures in the viewer's digit grouping."""
+
+from types import SimpleNamespace
 
 import pytest
+from flask import render_template
 
 
 @pytest.mark.parametrize(
@@ -20,3 +24,16 @@ def test_the_wish_lists_threshold_is_counted_in_the_viewers_plural(
 ):
     login_as("agent", locale=language)
     assert words in client.get("/wishes/").text
+
+
+@pytest.mark.parametrize(
+    "language, waiting", [("en", "1,234"), ("pt_BR", "1.234"), ("ru", "1 234")]
+)
+def test_the_wish_lists_figures_are_grouped_in_the_viewers_digits(app, language, waiting):
+    listing = SimpleNamespace(
+        total_open=1234, decided=5, solved_by_existing=0, rows=[], page=1, has_next=False
+    )
+    with app.test_request_context(headers={"Accept-Language": language}):
+        html = render_template("wishes/_index.html", listing=listing, threshold=3)
+    figures = html.split("</p>", 1)[0]
+    assert f": {waiting}" in figures.replace("\xa0", " ").replace("\u202f", " ")
