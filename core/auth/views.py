@@ -15,6 +15,7 @@ from core.auth.forms import (
 )
 from core.errors import keeps_input_on_expiry, refuse
 from core.i18n import language_choices
+from core.mail.outbox import mail_enabled
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -55,8 +56,12 @@ def login():
 @bp.route("/forgot", methods=["GET", "POST"])
 @public
 def forgot_password():
-    """A reset link by e-mail; the same answer whether the address is known or not."""
+    """A reset link by e-mail; the same answer whether the address is known or not. Where Huddle
+    sends no e-mail the page says so and sends people to an admin (People → Password link), not
+    promising a mail that would only wait in the outbox."""
     form = ForgotPasswordForm()
+    if not mail_enabled():
+        return render_template("auth/forgot.html", form=form, mail_off=True)
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         return render_template("auth/forgot.html", form=form, sent=True)

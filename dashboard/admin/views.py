@@ -107,6 +107,24 @@ def invite():
     return _people_page(status, invite=form, invite_link=invite_link)
 
 
+@bp.post("/users/<int:user_id>/reset-link")
+@role_required("admin")
+@announces(_l("Password link ready."))
+def reset_link(user_id: int):
+    """A link for the person to choose a new password, shown in their row to hand over."""
+    user = db.session.get(User, user_id) or abort(404)
+    shown = {"reset_for": user.id, "reset_link": None, "reset_error": None}
+    try:
+        shown["reset_link"] = services.reset_link(current_user, user)
+    except services.UserError as error:
+        shown["reset_error"] = error.message
+    status = 400 if shown["reset_error"] else 200
+    if request.htmx:
+        row = render_template("admin/_user_row.html", user=user, form=_access_form(user), **shown)
+        return row, status
+    return _people_page(status, **shown)
+
+
 def _update_person(user: User, form: UserAccessForm) -> None:
     services.update_person(
         current_user,
