@@ -83,6 +83,22 @@ def test_no_string_fakes_a_plural_with_a_bracketed_ending(marked, language):
     assert faked == []
 
 
+# The variables our strings give a date or a moment to (``day``, ``moment``, ``heading_day``).
+DATE_VARIABLES = {"date", "day", "since", "start", "end", "first", "last", "until", "due", "when"}
+
+
+def test_a_russian_date_ends_its_sentence_itself():
+    """Russian dates end in "г." ("18 дек. 2026 г."), so a sentence that adds its own full stop
+    after one reads "г..": the survey mail's "Ссылка действует до 18 дек. 2026 г.." did."""
+    doubled = [
+        text
+        for message in catalogue("ru")
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if text and any(f"%({name})s." in text for name in DATE_VARIABLES)
+    ]
+    assert doubled == []
+
+
 class _Texts(HTMLParser):
     """Text nodes and human-readable attributes, with Jinja's own tags blanked out first."""
 
