@@ -99,6 +99,22 @@ def test_a_russian_date_ends_its_sentence_itself():
     assert doubled == []
 
 
+# One word per language for the morning meeting: the board, the menus and most messages said
+# "reunião diária", "reunión diaria", "летучка", and nine messages in each still said "stand-up".
+STANDUP_LOANWORD = {"pt_BR": "stand-up", "es": "stand-up", "ru": "стендап"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_stand_up_has_one_name_in_each_language(language):
+    mixed = [
+        text
+        for message in catalogue(language)
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if text and STANDUP_LOANWORD[language] in text.lower()
+    ]
+    assert mixed == []
+
+
 class _Texts(HTMLParser):
     """Text nodes and human-readable attributes, with Jinja's own tags blanked out first."""
 
