@@ -17,7 +17,7 @@ OVERNIGHT = {"complaints_opened": 2, "low_ratings": 5, "since": "2025-03-03T09:3
     "language, overnight, old",
     [
         ("en", "2 complaints opened and 5 low ratings since", "21 days old"),
-        ("pt-BR", "2 reclamações abertas e 5 notas baixas desde", "há 21 dias"),
+        ("pt-BR", "2 reclamações abertas e 5 avaliações baixas desde", "há 21 dias"),
         ("es", "2 quejas abiertas y 5 valoraciones bajas desde", "21 días de antigüedad"),
         ("ru", ": открыто 2 жалобы, 5 низких оценок.", "21 день"),
     ],
