@@ -117,7 +117,7 @@ def _clients() -> dict[str, Client]:
     found = {}
     for key, (name, language) in CLIENTS.items():
         found[key] = known.get(name) or services.upsert_client(
-            {"external_id": f"demo-wish-{key}", "name": name, "language": language}
+            {"external_id": f"demo-wish-{key}", "name": name, "locale": language}
         )
     return found
 

@@ -55,9 +55,9 @@ class CrossCheckedForm(FlaskForm):
 class WishForm(CrossCheckedForm):
     """An agent records a wish heard from a client: who, what, and the problem behind it."""
 
+    # As on a complaint typed in by staff: a caller rarely knows the id our systems gave them.
     external_id = StringField(
-        _l("Client ID"),
-        validators=[DataRequired(_l("Which client? Their ID in our systems.")), Length(max=120)],
+        _l("Client id in our systems (if you know it)"), validators=[Optional(), Length(max=120)]
     )
     name = StringField(
         _l("Client name"), validators=[DataRequired(_l("Their name, please.")), Length(max=200)]

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.away import away_on
+from core.clients import find_or_create_client
 from core.clients import upsert_client as upsert
 from core.database import hold_key, hold_row, utcnow
 from core.errors import Forbidden, RuleError
@@ -76,17 +77,25 @@ def upsert_client(data: dict, *, actor: User | None = None) -> Client:
     """The API's client object (already checked) as one of our clients, through the core's rule.
 
     The API (another system) keeps the client's details current; an agent typing a wish (``actor``)
-    only adds details we do not know yet (``core.clients``). It commits nothing itself: the wish
-    that follows is saved with the client, and a refused wish takes the new client back with it.
+    only adds details we do not know yet, and without the id finds the client by e-mail or phone,
+    else makes one up (``core.clients``). It commits nothing itself: the wish that follows is saved
+    with the client, and a refused wish takes the new client back with it.
     """
+    if actor is not None:
+        return find_or_create_client(
+            data.get("external_id") or None,
+            data["name"],
+            data.get("email") or None,
+            data.get("phone") or None,
+            actor_id=actor.id,
+        )
     return upsert(
         data["external_id"],
         data["name"],
         data.get("email") or None,
         data.get("phone") or None,
-        replace=actor is None,
-        actor_id=actor.id if actor is not None else None,
-        locale=data.get("language"),
+        replace=True,
+        locale=data.get("locale"),
     )
 
 

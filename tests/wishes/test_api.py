@@ -143,3 +143,14 @@ def test_the_path_is_in_the_openapi_document(client):
     header = {p["name"]: p for p in post_wish["parameters"] if p["in"] == "header"}
     assert "idempotency_key_reused" in header["Idempotency-Key"]["description"]
     assert "409" in post_wish["responses"]
+
+
+def test_the_asking_clients_language_is_kept_for_their_callback(app, client, api_headers):
+    """The API's client object names it ``locale``, as on every other endpoint; the wish's client
+    dropped it (the service read a ``language`` key), so the decision was told in the default."""
+    asked = post(client, {"client": CLIENT | {"locale": "ru"}, "title": "Dark mode"}, api_headers)
+    assert asked.status_code == 201
+    with using(app):
+        assert (
+            db.session.scalar(sa.select(Client.locale).where(Client.external_id == "crm-7")) == "ru"
+        )

@@ -2,6 +2,9 @@
 
 import re
 
+import sqlalchemy as sa
+
+from core.extensions import db
 from core.models import Client
 from tests.support.db import count, using
 from tests.support.wishes import wish
@@ -188,3 +191,25 @@ def test_no_page_labels_our_clients_as_a_problem(app, client, login_as, wish_wit
     for url in ("/wishes/", f"/wishes/{wish_id}", "/wishes/review", "/wishes/calls", "/wishes/new"):
         text = client.get(url).text.lower()
         assert "problem client" not in text and "difficult client" not in text
+
+
+def test_a_caller_without_their_id_is_found_by_e_mail_or_phone_or_made_one(
+    app, client, login_as, make_client
+):
+    """A caller rarely knows the id our systems gave them: the wish form asked for it anyway, so an
+    agent could not record the wish. As on a complaint, an empty id finds the client by e-mail or
+    phone, else a Huddle id is made up (one client, one history)."""
+    login_as("agent")
+    known = make_client(external_id="crm-555", name="Rita Melo", email="rita@example.com")
+    by_mail = {**FORM, "external_id": "", "name": "Rita", "email": "RITA@example.com"}
+    assert client.post("/wishes/new", data=by_mail).status_code == 302
+    stranger = {**FORM, "external_id": " ", "name": "Caio", "phone": "+55 11 5555 0101"}
+    assert client.post("/wishes/new", data=stranger).status_code == 302
+    with using(app):
+        asking = sa.select(Client.name, Client.external_id).join(
+            WishRequest, WishRequest.client_id == Client.id
+        )
+        asked = dict(db.session.execute(asking).all())
+    assert asked["Rita Melo"] == known.external_id  # her known details kept, not "Rita"
+    assert asked["Caio"].startswith("huddle-")
+    assert count(app, Client) == 2
