@@ -81,22 +81,11 @@ def upsert_client(data: dict, *, actor: User | None = None) -> Client:
     else makes one up (``core.clients``). It commits nothing itself: the wish that follows is saved
     with the client, and a refused wish takes the new client back with it.
     """
+    contact = (data.get("email") or None, data.get("phone") or None)
     if actor is not None:
-        return find_or_create_client(
-            data.get("external_id") or None,
-            data["name"],
-            data.get("email") or None,
-            data.get("phone") or None,
-            actor_id=actor.id,
-        )
-    return upsert(
-        data["external_id"],
-        data["name"],
-        data.get("email") or None,
-        data.get("phone") or None,
-        replace=True,
-        locale=data.get("locale"),
-    )
+        found = data.get("external_id") or None
+        return find_or_create_client(found, data["name"], *contact, actor_id=actor.id)
+    return upsert(data["external_id"], data["name"], *contact, locale=data.get("locale"))
 
 
 # --- intake --------------------------------------------------------------------------------------
