@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from core.api.tokens import SCOPE_LABELS, SCOPES
 from core.auth.forms import SetPasswordForm
-from core.i18n import language_choices
+from core.i18n import known_language, language_choices
 from core.inputs import form_values
 from core.models import ROLES
 from core.money import AmountField
@@ -43,12 +43,7 @@ def _language_choices():
 
 def _default_language():
     """A new team speaks the language its creator is reading the page in."""
-    viewer = str(get_locale())
-    return (
-        viewer
-        if viewer in current_app.config["LANGUAGES"]
-        else current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    return known_language(str(get_locale())) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 class UserAccessForm(FlaskForm):

@@ -64,7 +64,7 @@ def set_up(
             name=team_name,
             timezone=timezone,
             standup_time=standup_time,
-            **({"locale": locale} if locale else {}),
+            locale=locale,
         )
     except teams.TeamError as error:  # the page's team fields are named apart from the admin's
         raise teams.TeamError(error.message, TEAM_FIELDS.get(error.field, error.field)) from None

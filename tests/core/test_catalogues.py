@@ -19,6 +19,15 @@ def catalogue(language: str):
         return read_po(po)
 
 
+def translations(language: str) -> list[str]:
+    """Every translated text of a language, each plural form on its own."""
+    texts = []
+    for message in catalogue(language):
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        texts.extend(text for text in forms if text)
+    return texts
+
+
 @pytest.fixture(scope="module")
 def marked(tmp_path_factory) -> set:
     """What the code marks for translation today, extracted as `make messages` does."""
@@ -77,9 +86,7 @@ FAKED_PLURAL = {
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_string_fakes_a_plural_with_a_bracketed_ending(marked, language):
     faked = [str(m) for m in marked if re.search(FAKED_PLURAL["en"], str(m))]
-    for message in catalogue(language):
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        faked.extend(s for s in strings if s and re.search(FAKED_PLURAL[language], s))
+    faked += [text for text in translations(language) if re.search(FAKED_PLURAL[language], text)]
     assert faked == []
 
 
@@ -92,9 +99,8 @@ def test_a_russian_date_ends_its_sentence_itself():
     after one reads "г..": the survey mail's "Ссылка действует до 18 дек. 2026 г.." did."""
     doubled = [
         text
-        for message in catalogue("ru")
-        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
-        if text and any(f"%({name})s." in text for name in DATE_VARIABLES)
+        for text in translations("ru")
+        if any(f"%({name})s." in text for name in DATE_VARIABLES)
     ]
     assert doubled == []
 
@@ -113,9 +119,8 @@ SECOND_NAMES = {
 def test_each_thing_has_one_name_in_each_language(language):
     mixed = [
         text
-        for message in catalogue(language)
-        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
-        if text and any(name in text.lower() for name in SECOND_NAMES[language])
+        for text in translations(language)
+        if any(name in text.lower() for name in SECOND_NAMES[language])
     ]
     assert mixed == []
 
