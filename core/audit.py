@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "user.password_reset_requested": _l("asked for a password reset link"),
     "user.sessions_ended": _l("logged out everywhere"),
     "user.slack_user_id_changed": _l("changed their Slack user id"),
+    "user.slack_user_id_requested": _l("asked to link a Slack user id, to be confirmed in Slack"),
     "wish.created": _l("recorded the wish"),
     "wish.asked": _l("a client asked for it"),
     "wish.asked_again": _l("a client asked again (counted once)"),

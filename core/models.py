@@ -31,6 +31,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(16), default="agent")
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"), index=True)
     slack_user_id: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    # A Slack id the person gave themselves, until that Slack user confirms it (a button in a
+    # direct message): only then is it ``slack_user_id``, and Huddle acts on its clicks as them.
+    pending_slack_user_id: Mapped[str | None] = mapped_column(sa.String(32))
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     active: Mapped[bool] = mapped_column(default=True)

@@ -40,3 +40,9 @@ standup_reopened = _events.signal("standup-reopened")
 #   review: wishes.briefs.ReviewBrief — whose review, which day, the team's channel, "closed"
 #   decisions: list[wishes.briefs.DecisionBrief] — in the order they were made
 wish_review_closed = _events.signal("wish-review-closed")
+
+# core.auth → (Slack direct message) — a person gave themselves a Slack user id; it waits until that
+#   Slack user confirms it with the button of the message this sends.
+#   user: core.models.User (``pending_slack_user_id`` is the id asked for)
+#   slack_user_id: str — the Slack user to ask
+slack_link_requested = _events.signal("slack-link-requested")

@@ -22,6 +22,7 @@ from core.errors import RuleError, refused_if_taken
 from core.extensions import db
 from core.mail import outbox as mail
 from core.models import User
+from core.signals import slack_link_requested
 from core.urls import external_url
 
 ATTEMPTS_BY_ACCOUNT_AND_ADDRESS = "login-account-address"
@@ -289,19 +290,69 @@ def update_account(
     timezone: str | None,
     locale: str | None,
     slack_user_id: str | None = None,
-) -> None:
-    """Empty timezone or locale means "follow my team / my browser"; Slack id change is audited."""
-    slack_user_id = clean_slack_user_id(slack_user_id, user.id)
-    if slack_user_id != user.slack_user_id:
-        audit.record(
-            user.id,
-            "user",
-            user.id,
-            "slack_user_id_changed",
-            slack_user_id={"from": user.slack_user_id, "to": slack_user_id},
-        )
+) -> bool:
+    """Empty timezone or locale means "follow my team / my browser". True when a Slack user was
+    asked to confirm a new id: one a person gives themselves only waits (``request_slack_link``).
+    """
+    asked = request_slack_link(user, clean_slack_user_id(slack_user_id, user.id))
     user.name = name.strip()
     user.timezone = timezone or None
     user.locale = locale or None
+    db.session.commit()
+    return asked
+
+
+def request_slack_link(user: User, slack_user_id: str | None) -> bool:
+    """What a person's own Slack id field means (no commit): the id they see there is the one
+    they asked for, so saving it again changes nothing and sends nothing.
+
+    A new id waits in ``pending_slack_user_id`` and ``slack_link_requested`` asks that Slack user
+    to confirm it (a direct message with a button: ``confirm_slack_link``). Clearing the field, or
+    going back to the id in force, takes effect at once: it gives nobody anything.
+    """
+    if slack_user_id == (user.pending_slack_user_id or user.slack_user_id):
+        return False
+    if slack_user_id is None or slack_user_id == user.slack_user_id:
+        user.pending_slack_user_id = None
+        if slack_user_id != user.slack_user_id:
+            audit.record(
+                user.id,
+                "user",
+                user.id,
+                "slack_user_id_changed",
+                slack_user_id={"from": user.slack_user_id, "to": None},
+            )
+            user.slack_user_id = None
+        return False
+    user.pending_slack_user_id = slack_user_id
+    audit.record(
+        user.id, "user", user.id, "slack_user_id_requested", slack_user_id={"to": slack_user_id}
+    )
+    slack_link_requested.send(
+        current_app._get_current_object(), user=user, slack_user_id=slack_user_id
+    )
+    return True
+
+
+def confirm_slack_link(user: User, slack_user_id: str) -> None:
+    """The Slack user ``user`` asked for clicked "Yes, that's me": the id is theirs now. Commits.
+
+    Refused (``AccountError``) when the person no longer waits for that id (they changed it, or an
+    admin set another) or someone else got it meanwhile.
+    """
+    if not user.active or user.pending_slack_user_id != slack_user_id:
+        raise AccountError(
+            _("This request is no longer waiting: it was changed in Huddle."), "slack_user_id"
+        )
+    slack_user_id = clean_slack_user_id(slack_user_id, user.id)
+    audit.record(
+        user.id,
+        "user",
+        user.id,
+        "slack_user_id_changed",
+        slack_user_id={"from": user.slack_user_id, "to": slack_user_id},
+        confirmed_in="slack",
+    )
+    user.pending_slack_user_id = None
     set_slack_user_id(user, slack_user_id)
     db.session.commit()

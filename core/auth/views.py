@@ -137,6 +137,8 @@ def logout_everywhere():
 def _account_form(**kwargs) -> AccountForm:
     form = AccountForm(obj=current_user, **kwargs)
     form.locale.choices = [("", _("My browser's language")), *language_choices()]
+    if form.slack_user_id.raw_data is None:  # not posted: the id asked for, confirmed or waiting
+        form.slack_user_id.data = current_user.pending_slack_user_id or current_user.slack_user_id
     return form
 
 
@@ -153,7 +155,7 @@ def account():
     form = _account_form()
     if form.validate_on_submit():
         try:
-            services.update_account(
+            asked = services.update_account(
                 current_user,
                 form.name.data,
                 form.timezone.data,
@@ -164,5 +166,10 @@ def account():
             refuse(error, form)
         else:
             flash(_("Your settings are saved."), "success")
+            if asked:
+                flash(
+                    _("Now confirm your Slack user id in Slack: Huddle sent you a message there."),
+                    "info",
+                )
             return redirect(url_for("auth.account"))
     return _render_account(form), 400 if form.errors else 200

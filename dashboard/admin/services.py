@@ -147,6 +147,8 @@ def update_person(
         if old != new
     }
     user.compensation_limit = limit
+    if slack_user_id != user.slack_user_id:
+        user.pending_slack_user_id = None  # an admin's id is in force at once: no request waits
     set_slack_user_id(user, slack_user_id)
     user.timezone = timezone or None
     user.locale = locale or None

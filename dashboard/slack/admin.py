@@ -27,6 +27,7 @@ KIND_LABELS = {
     "follow-up-nudge": _l("Follow-up reminder to its owner"),
     "wish-review-agenda": _l("Wish review agenda"),
     "wish-review-results": _l("Wish review results"),
+    "slack-link-request": _l("A person's Slack account to confirm"),
 }
 
 bp = outbox_blueprint("slack_admin", __name__, OutboxMessage, "slack", _switch, KIND_LABELS)

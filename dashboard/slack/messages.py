@@ -112,7 +112,8 @@ def mention(name: str, slack_user_id: str | None) -> str:
     return f"<@{slack_user_id}>" if slack_user_id else escape(name)
 
 
-def _section(text: str) -> dict:
+def section(text: str) -> dict:
+    """A block of mrkdwn ``text`` (escaped by the caller where it quotes anyone)."""
     return SectionBlock(text=MarkdownTextObject(text=text)).to_dict()
 
 
@@ -171,7 +172,7 @@ def thread_replies(
         part = start // SECTIONS_PER_REPLY + 1
         heading = title if total == 1 else f"{title} ({part}/{total})"
         chunk = sections[start : start + SECTIONS_PER_REPLY]
-        blocks = [_section(f"*{escape(heading)}*")] + [_section(text) for text in chunk]
+        blocks = [section(f"*{escape(heading)}*")] + [section(text) for text in chunk]
         replies.append(SlackMessage(text=heading, blocks=blocks))
     return replies
 
@@ -195,7 +196,7 @@ def _previewed(
                 link=link(more_url, _("in Huddle")),
             )
         )
-    return [_section(text) for text in pack(preview)], replies
+    return [section(text) for text in pack(preview)], replies
 
 
 # --- stand-up ------------------------------------------------------------------------------------
@@ -207,7 +208,7 @@ def standup_reminder(reminder: ReminderBrief) -> SlackMessage:
     title = _("Stand-up for %(team)s", team=reminder.team_name)
     starts = when(reminder.starts_at, "{time}")
     blocks = [
-        _section(
+        section(
             f"*{escape(title)}* · {starts}\n{escape(clip(reminder.headline or '', 2000))}\n"
             + link(url, _("Open the board and check in"))
         )
@@ -225,7 +226,7 @@ def standup_reminder(reminder: ReminderBrief) -> SlackMessage:
         if len(people) > len(shown):
             text += " " + _("and %(num)d more (in the thread)", num=len(people) - len(shown))
             replies = thread_replies(_("Not checked in yet"), people, url)
-        blocks.append(_section(clip(text, SECTION_BUDGET)))
+        blocks.append(section(clip(text, SECTION_BUDGET)))
     else:
         blocks.append(_context(_("Everyone has checked in. See you there!")))
     fallback = f"{title}: {clip(reminder.headline or '', 200)}"
@@ -298,7 +299,7 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
     for label, lines in sections:
         if lines:
             preview, thread = _previewed(label, lines, url)
-            blocks += [_section(f"*{label}*"), *preview]
+            blocks += [section(f"*{label}*"), *preview]
             replies += thread
     blocks.append(_context(link(url, _("The whole stand-up in Huddle"))))
     check_in_lines = [
@@ -366,7 +367,7 @@ def complaints_digest(digest: Digest, on: date) -> SlackMessage:
         preview, thread = _previewed(label, lines, all_url, total)
         blocks += [
             DividerBlock().to_dict(),
-            _section(f"*{escape(label)}* ({total})"),
+            section(f"*{escape(label)}* ({total})"),
             *preview,
         ]
         replies += thread
@@ -392,7 +393,7 @@ def low_rating_alert(rating: RatingBrief, owner_name: str | None = None) -> Slac
         text_lines.append("> " + escape(clip(rating.comment, 1500)).replace("\n", "\n> "))
     target = links().complaint(rating.complaint_id) if rating.complaint_id else links().complaints()
     text_lines.append(link(target, _("Open in Huddle")) + f" · {when(rating.received_at)}")
-    blocks = [_section("\n".join(text_lines))]
+    blocks = [section("\n".join(text_lines))]
     if owner_name:
         blocks.append(_context(_("✅ %(name)s will call them.", name=escape(owner_name))))
     elif rating.complaint_id:
@@ -417,7 +418,7 @@ def client_wrote(complaint: ComplaintBrief) -> SlackMessage:
     lines = [f"*{escape(title)}*", "> " + escape(clip(complaint.summary, 500))]
     owner = _("Owner: %(name)s", name=escape(complaint.owner_name)) if complaint.owner_name else ""
     lines.append(link(links().complaint(complaint.id), _("Open in Huddle")) + f" · {owner}")
-    return SlackMessage(text=title, blocks=[_section("\n".join(lines))])
+    return SlackMessage(text=title, blocks=[section("\n".join(lines))])
 
 
 def unclaimed_alert(
@@ -432,7 +433,7 @@ def unclaimed_alert(
     mentions = " ".join(f"<@{escape(slack_id)}>" for slack_id in head_slack_ids)
     target = links().complaint(rating.complaint_id) if rating.complaint_id else links().complaints()
     line = f"{mentions} {escape(text)}".strip() + " " + link(target, _("Take it in Huddle"))
-    return SlackMessage(text=text, blocks=[_section(line)])
+    return SlackMessage(text=text, blocks=[section(line)])
 
 
 def follow_up_watch(
@@ -457,7 +458,7 @@ def follow_up_watch(
         for brief in briefs
     ]
     preview, replies = _previewed(title, lines, all_url)
-    blocks = [_section(f"*{escape(title)}*"), *preview]
+    blocks = [section(f"*{escape(title)}*"), *preview]
     return SlackMessage(text=title, blocks=blocks, replies=replies)
 
 
@@ -468,7 +469,7 @@ def follow_up_nudge(brief: ComplaintBrief) -> SlackMessage:
         client=clip(brief.client_name, 80),
     )
     blocks = [
-        _section(
+        section(
             f"{escape(text)}\n{link(links().complaint(brief.id), clip(brief.title, 120))} · "
             f"{_('was due')} {when(brief.due_at)}"
         )
@@ -497,7 +498,7 @@ def wish_review_agenda(
     preview, replies = _previewed(_("Wishes to decide"), lines, url)
     blocks = [
         _header(title),
-        _section(
+        section(
             ngettext("%(num)d wish to decide today.", "%(num)d wishes to decide today.", len(lines))
         ),
         *preview,
@@ -541,7 +542,7 @@ def wish_review_results(
     preview, replies = _previewed(_("Decisions"), lines, url)
     blocks = [
         _header(title),
-        _section(
+        section(
             ngettext("%(num)d decision", "%(num)d decisions", len(lines))
             + " · "
             + ngettext("%(num)d client to call back", "%(num)d clients to call back", calls)

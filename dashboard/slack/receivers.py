@@ -10,6 +10,7 @@ from complaints.models import Complaint, Rating
 from core import signals
 from core.i18n import speaking
 from core.teams import team_voice
+from dashboard.slack.account_link import on_slack_link_requested
 from dashboard.slack.client import managers_voice, setting
 from dashboard.slack.messages import (
     client_wrote,
@@ -82,3 +83,4 @@ def connect() -> None:
     signals.standup_ended.connect(on_standup_ended)
     signals.standup_reopened.connect(on_standup_reopened)
     signals.wish_review_closed.connect(on_wish_review_closed)
+    signals.slack_link_requested.connect(on_slack_link_requested)

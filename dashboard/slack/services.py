@@ -53,13 +53,27 @@ def resolve_user(slack_user_id: str) -> User | None:
     if user is None or not user.active:
         return None
     if user.slack_user_id is None:
-        user.slack_user_id = slack_user_id
+        user.slack_user_id = slack_user_id  # Slack vouches for the e-mail: no request waits
+        user.pending_slack_user_id = None
         db.session.commit()
     return user
 
 
+def _awaits_confirmation(slack_user_id: str) -> bool:
+    """Someone asked for this Slack id under My settings, and its click is still to come."""
+    asked = sa.select(User.id).where(User.pending_slack_user_id == slack_user_id, User.active)
+    return db.session.scalar(asked.limit(1)) is not None
+
+
 def _require_user(slack_user_id: str) -> User:
     user = resolve_user(slack_user_id)
+    if user is None and slack_user_id and _awaits_confirmation(slack_user_id):
+        raise SlackActionError(
+            _(
+                "Confirm first that this Slack account is yours: Huddle sent you a direct "
+                'message with a "Yes, that\'s me" button.'
+            )
+        )
     if user is None:
         raise SlackActionError(
             _(

@@ -14,9 +14,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from complaints.briefs import rating_brief
-from core.i18n import speaking
+from core.i18n import speaking, user_voice
 from core.inputs import parse_int
-from dashboard.slack import services
+from dashboard.slack import account_link, services
 from dashboard.slack.client import interactive_client, managers_voice
 from dashboard.slack.messages import (
     CHECK_IN_CALLBACK,
@@ -94,41 +94,70 @@ def interactivity():
         for action in payload.actions or []:
             if action.action_id == TAKE_OWNERSHIP_ACTION:
                 _take_ownership(payload, action.value)
+            elif action.action_id == account_link.CONFIRM_SLACK_LINK_ACTION:
+                _confirm_slack_link(payload, action.value)
         return "", 200
     if payload.type == "view_submission" and payload.callback_id == CHECK_IN_CALLBACK:
         return _submit_check_in(payload)
     return "", 200
 
 
+def _tell_clicker(client, payload: Interaction, text: str) -> None:
+    """A refusal only the clicker sees, in the conversation of the button."""
+    if client is None or not payload.channel_id:
+        return
+    try:
+        client.chat_postEphemeral(
+            channel=payload.channel_id, user=payload.user_id, text=escape(text)
+        )
+    except SLACK_ERRORS as error:
+        log.warning("chat.postEphemeral failed: %s", error)
+
+
+def _update_message(client, payload: Interaction, message) -> None:
+    """The clicked message rewritten (its button gone); what the click saved stays if this fails."""
+    if client is None or not (payload.channel_id and payload.message_ts):
+        return
+    try:
+        client.chat_update(
+            channel=payload.channel_id,
+            ts=payload.message_ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
+    except SLACK_ERRORS as error:
+        log.warning("chat.update failed: %s", error)
+
+
 def _take_ownership(payload: Interaction, value: str) -> None:
     """ "I'll call them": the clicker owns the complaint; the alert then names them, no button."""
     complaint_part, _sep, rating_part = value.partition(":")
     complaint_id, rating_id = parse_int(complaint_part, 0), parse_int(rating_part)
-    channel, message_ts = payload.channel_id, payload.message_ts
     client = interactive_client()
     if complaint_id is None:
         return
     try:
         user = services.claim_follow_up(payload.user_id, complaint_id)
     except services.SlackActionError as error:
-        if client is not None and channel:
-            try:
-                client.chat_postEphemeral(
-                    channel=channel, user=payload.user_id, text=escape(error.message)
-                )
-            except SLACK_ERRORS as slack_error:
-                log.warning("chat.postEphemeral failed: %s", slack_error)
+        _tell_clicker(client, payload, error.message)
         return
     rating = rating_brief(rating_id) if rating_id is not None else None
-    if client is None or rating is None or not (channel and message_ts):
+    if rating is None:
         return
     with speaking(*managers_voice()):  # as the alert was written
-        updated = low_rating_alert(rating, owner_name=user.name)
+        _update_message(client, payload, low_rating_alert(rating, owner_name=user.name))
+
+
+def _confirm_slack_link(payload: Interaction, value: str) -> None:
+    """ "Yes, that's me": the Slack user confirms the id a Huddle person asked for."""
+    client = interactive_client()
     try:
-        client.chat_update(channel=channel, ts=message_ts, text=updated.text, blocks=updated.blocks)
-    except SLACK_ERRORS as error:
-        # The owner is saved; only the message in Slack still shows the button.
-        log.warning("chat.update failed: %s", error)
+        user = account_link.confirm(payload.user_id, value)
+    except services.SlackActionError as error:
+        _tell_clicker(client, payload, error.message)
+        return
+    with speaking(*user_voice(user)):
+        _update_message(client, payload, account_link.link_confirmed(user.name))
 
 
 def _submit_check_in(payload: Interaction):

@@ -193,8 +193,10 @@ def test_a_person_sets_their_own_slack_user_id(app, client, login_as, make_user)
     saved = client.post("/auth/account", data={**form, "slack_user_id": " u0ana1 "})
     assert saved.status_code == 302
     with app.app_context():
-        assert db.session.get(User, user.id).slack_user_id == "U0ANA1"
-    assert "slack_user_id_changed" in audit_actions(app, "user", user.id)
+        saved_user = db.session.get(User, user.id)
+        # It waits for that Slack user's click (tests/slack/test_account_link.py).
+        assert (saved_user.slack_user_id, saved_user.pending_slack_user_id) == (None, "U0ANA1")
+    assert "slack_user_id_requested" in audit_actions(app, "user", user.id)
 
 
 def test_the_people_page_reads_the_same_statements_and_one_timezone_list_for_any_number(
