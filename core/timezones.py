@@ -10,6 +10,7 @@ viewer's language, ordered by today's offset from UTC. Everything zoneinfo knows
 """
 
 import functools
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -24,6 +25,9 @@ from wtforms.validators import ValidationError
 
 NOWHERE = {"001", "ZZ"}  # CLDR's "world" and "unknown region": fixed offsets and POSIX rules
 UTC_NAME = "UTC"
+# The areas of the names a browser reports (ICU's), not "US/…" or "Brazil/…" style aliases.
+AREAS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/")
+AREAS += ("Indian/", "Pacific/")
 
 
 @functools.cache
@@ -42,6 +46,25 @@ def _places() -> tuple[str, ...]:
         sorted(
             zone for zone, where in territories.items() if where not in NOWHERE and zone in known
         )
+    )
+
+
+@functools.cache
+def browser_aliases() -> str:
+    """JSON: the older name a browser may report for a place of the menu, and the menu's name.
+
+    Chrome's ICU still says ``Asia/Calcutta``, ``Asia/Saigon`` or ``Europe/Kiev``, where the menu
+    (and Firefox) says ``Asia/Kolkata``; huddle.js looks a guess up here when the menu lacks it.
+    """
+    places = set(_places())
+    aliases = get_global("zone_aliases")
+    return json.dumps(
+        {
+            old: new
+            for old, new in sorted(aliases.items())
+            if new in places and old.startswith(AREAS)
+        },
+        separators=(",", ":"),
     )
 
 
@@ -110,7 +133,7 @@ class TimezoneField(SelectField):
 
     def __call__(self, **kwargs):
         if self.guessed:
-            kwargs.setdefault("data-guess-timezone", "")
+            kwargs.setdefault("data-guess-timezone", browser_aliases())
         return super().__call__(**kwargs)
 
     def pre_validate(self, form):

@@ -232,8 +232,14 @@
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
     if (!zone || !root.querySelectorAll) return;
     Array.prototype.forEach.call(root.querySelectorAll("select[data-guess-timezone]"), function (menu) {
-      var known = Array.prototype.some.call(menu.options, function (o) { return o.value === zone; });
-      if (known) menu.value = zone;
+      var offers = function (name) {
+        return Array.prototype.some.call(menu.options, function (o) { return o.value === name; });
+      };
+      var aliases = {};
+      try { aliases = JSON.parse(menu.getAttribute("data-guess-timezone") || "{}"); } catch (e) { /* none */ }
+      // Chrome may say Asia/Calcutta where the menu says Asia/Kolkata (core/timezones.py).
+      var name = offers(zone) ? zone : aliases[zone];
+      if (name && offers(name)) menu.value = name;
     });
   }
   document.addEventListener("htmx:load", function (evt) { guessTimezone(evt.target); });

@@ -161,6 +161,21 @@ def test_the_browser_guesses_a_new_teams_timezone_and_never_overrides_a_choice(
         context.close()
 
 
+@pytest.mark.parametrize("browser_zone", ["Asia/Calcutta", "Asia/Kolkata", "Europe/Kiev"])
+def test_a_browser_that_says_an_older_name_gets_its_place_guessed(
+    chromium, live_server, browser_zone
+):
+    """Chrome's ICU reports India as Asia/Calcutta, the menu (and Firefox) says Asia/Kolkata."""
+    context = chromium.new_context(base_url=live_server.url, timezone_id=browser_zone)
+    page = context.new_page()
+    try:
+        page.goto("/setup")
+        expected = {"Europe/Kiev": "Europe/Kyiv"}.get(browser_zone, "Asia/Kolkata")
+        assert page.input_value("#timezone") == expected
+    finally:
+        context.close()
+
+
 def test_a_new_teams_language_starts_at_the_one_its_creator_reads(client, login_as):
     login_as("admin", locale="es")
     page = client.get("/admin/teams/").text
