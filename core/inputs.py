@@ -13,7 +13,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation, ValidationError
 
@@ -185,6 +185,38 @@ def refuse_json_to_forms():
     return error_answer(415, "unsupported_media_type", str(FORM_BODY_MESSAGE))
 
 
+FILE_MESSAGE = _l("This form takes text here, not a file.")
+
+
+def takes_files(*names: str):
+    """Decorate a view whose form has these file fields: only there may a file be posted."""
+
+    def mark(view):
+        view.file_fields = frozenset(names)
+        return view
+
+    return mark
+
+
+def refuse_misplaced_files():
+    """``before_request``: a file posted where a form has no file field is a 400.
+
+    Flask-WTF puts a multipart body's files among the form's data, so a text field that came as a
+    file held an upload object: the login page, "write to us" and 54 other forms answered 500 to
+    ``curl -F name=@x``, with no login or CSRF token needed. Only the fields a view names with
+    ``@takes_files`` (the CSV import's) may carry one.
+    """
+    if not request.files or request.endpoint is None:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    expected = getattr(view, "file_fields", frozenset())
+    misplaced = next((name for name in request.files if name not in expected), None)
+    if misplaced is None:
+        return None
+    return error_answer(400, "bad_request", str(FILE_MESSAGE), {misplaced: "a file"})
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_json_to_forms)
+    app.before_request(refuse_misplaced_files)
     app.before_request(refuse_unstorable_text)

@@ -20,6 +20,7 @@ from complaints.intake import services as intake
 from complaints.intake.forms import ImportUploadForm, StaffComplaintForm
 from core.access import role_required
 from core.errors import http_error, refuse
+from core.inputs import takes_files
 
 bp = Blueprint("intake", __name__, url_prefix="/complaints")
 
@@ -50,6 +51,7 @@ def new_complaint():
 
 @bp.route("/import", methods=["GET", "POST"])
 @role_required("manager")
+@takes_files("file")
 def import_ratings():
     form = ImportUploadForm()
     if form.validate_on_submit():

@@ -4,6 +4,7 @@ Out-of-range ids and numbers, NUL bytes and lone surrogates, non-finite decimals
 year 1 or 9999 are refused with a 4xx on both databases; a walker posts garbage to every form.
 """
 
+import io
 import json
 from datetime import timedelta
 
@@ -262,3 +263,21 @@ def test_api_agenda_date_near_year_1_or_9999_is_refused(app, client, seeded):
     for day in ["0001-01-01", "9999-12-31"]:
         response = client.get(f"/api/v1/teams/{seeded['slug']}/standups/{day}", headers=headers)
         assert 400 <= response.status_code < 500, (day, response.status_code)
+
+
+@pytest.mark.parametrize("csrf", [True, False])
+def test_a_file_sent_as_a_text_field_is_refused_and_changes_nothing(app, client, csrf):
+    """No login and no CSRF token needed: the expired-form handler read the file as the form too."""
+    data = {"email": (io.BytesIO(b"a@b.co"), "f.txt"), "password": "x"}
+    answer = client.post("/auth/login", data=data, content_type="multipart/form-data", csrf=csrf)
+    assert answer.status_code == 400
+    assert "takes text here, not a file" in answer.text
+    public = client.post(
+        "/write-to-us",
+        data={"name": (io.BytesIO(b"Ana"), "n.txt"), "contact": "a@b.co", "message": "hi"},
+        content_type="multipart/form-data",
+        csrf=csrf,
+    )
+    assert public.status_code == 400
+    with using(app):
+        assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0
