@@ -206,7 +206,11 @@ def refuse_misplaced_files():
     ``curl -F name=@x``, with no login or CSRF token needed. Only the fields a view names with
     ``@takes_files`` (the CSV import's) may carry one.
     """
-    if not request.files or request.endpoint is None:
+    # Only a multipart body is parsed here (as ``refuse_unstorable_text`` does): a JSON body stays
+    # unread, for the API to lower its size limit first.
+    if request.mimetype != "multipart/form-data" or request.endpoint is None:
+        return None
+    if not request.files:
         return None
     view = current_app.view_functions.get(request.endpoint)
     expected = getattr(view, "file_fields", frozenset())
