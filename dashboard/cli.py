@@ -167,7 +167,7 @@ def demo_command(force):
         )
 
     logins = seed_all()
-    click.echo("Demo data is ready. Log in at http://127.0.0.1:5000 with:")
+    click.echo(f"Demo data is ready. Log in at {external_url('auth.login')} with:")
     for email, role in logins:
         click.echo(f"  {email:<28} {role:<8} password: {DEMO_PASSWORD}")
 

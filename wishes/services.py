@@ -393,6 +393,8 @@ def decide(
     """Record the review's decision on a wish and create one callback per asking client."""
     _require_manager_of(actor, team.id)
     _check_decision(outcome, reason, terms)
+    if _require(wish_id).team_id not in (None, team.id):  # as wishes_for_review: its own or none
+        raise NotAllowed(_("This is another team's wish: its own review decides it."))
     review = _review_for(team, review_on)
     _hold(review)
     if review.status == "closed":

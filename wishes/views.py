@@ -79,7 +79,7 @@ def new():
     if form.validate_on_submit():
         client = services.upsert_client(
             {
-                "external_id": form.external_id.data.strip(),
+                "external_id": (form.external_id.data or "").strip(),  # optional: may be absent
                 "name": form.name.data.strip(),
                 "email": form.email.data or None,
                 "phone": (form.phone.data or "").strip() or None,

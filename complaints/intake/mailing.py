@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from complaints.intake import survey
@@ -213,23 +214,26 @@ def mail_follow_up(link: SurveyLink, token: str, now: datetime, attempt: int = 0
     return mail_survey(link, token, client, "follow-up-survey", key, now)
 
 
+RESEND_PAUSE = timedelta(minutes=15)
+
+
 class FollowUpError(RuleError):
     """The follow-up survey cannot be sent again: answered, expired, or no address to send to."""
 
 
-def _follow_ups_mailed(link: SurveyLink) -> int:
-    """How many times this follow-up survey was mailed: the next attempt's number (its key).
+def _follow_ups_mailed(link: SurveyLink) -> list[datetime]:
+    """When this follow-up survey was mailed (its count is the next attempt's number, its key).
 
     Read from the client's own mails (an index) and matched here exactly: a ``LIKE`` on the key
     read every mail ever queued, and took survey 70's mails for survey 7's.
     """
     key = f"follow-up-survey:{link.id}"
-    mailed = db.session.scalars(
-        sa.select(MailMessage.dedup_key).where(
+    mailed = db.session.execute(
+        sa.select(MailMessage.dedup_key, MailMessage.created_at).where(
             MailMessage.client_id == link.client_id, MailMessage.kind == "follow-up-survey"
         )
     )
-    return sum(1 for mail in mailed if mail == key or mail.startswith(f"{key}:"))
+    return [at for mail, at in mailed if mail == key or mail.startswith(f"{key}:")]
 
 
 def resend_follow_up(complaint_id: int, actor: User, now: datetime | None = None) -> SurveyLink:
@@ -246,7 +250,17 @@ def resend_follow_up(complaint_id: int, actor: User, now: datetime | None = None
         raise FollowUpError(_("The client has already answered the follow-up survey."))
     if link.expires_at <= now:
         raise FollowUpError(_("The follow-up survey has expired."))
-    if not mail_follow_up(link, survey.token_for(link), now, attempt=_follow_ups_mailed(link)):
+    mailed = _follow_ups_mailed(link)
+    if mailed and max(mailed) > now - RESEND_PAUSE:  # a second click, or a mail still on its way
+        minutes = int(RESEND_PAUSE.total_seconds() // 60)
+        raise FollowUpError(
+            ngettext(
+                "The client got this survey less than %(num)d minute ago: give it time to arrive.",
+                "The client got this survey less than %(num)d minutes ago: give it time to arrive.",
+                minutes,
+            )
+        )
+    if not mail_follow_up(link, survey.token_for(link), now, attempt=len(mailed)):
         raise FollowUpError(_("The client has no e-mail address or does not want e-mail from us."))
     db.session.commit()
     return link

@@ -156,9 +156,19 @@ def list_tokens() -> list[ApiToken]:
     return list(db.session.scalars(sa.select(ApiToken).order_by(ApiToken.created_at, ApiToken.id)))
 
 
-def revoke_token(name: str, actor_id: int | None = None) -> ApiToken:
-    """Stop a token from working, at once and for good; audited. Commits."""
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == name.strip()))
+def revoke_token(
+    name: str | None = None, actor_id: int | None = None, *, token_id: int | None = None
+) -> ApiToken:
+    """Stop a token from working, at once and for good; audited. Commits.
+
+    The CLI names it; the admin page gives its id, as a name may hold a "/" or be "..", which no
+    URL path carries back intact (such a token could not be revoked there)."""
+    if token_id is not None:
+        row = db.session.get(ApiToken, token_id)
+        if row is None:
+            raise TokenNotFound(_("This token does not exist."))
+    else:
+        row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == (name or "").strip()))
     if row is None:
         raise TokenNotFound(_("There is no token named “%(name)s”.", name=name))
     if row.revoked_at is None:

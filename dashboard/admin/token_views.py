@@ -52,9 +52,9 @@ def create():
     return _page(TokenForm(formdata=None), 201, new_token=token)
 
 
-@bp.post("/<name>/revoke")
+@bp.post("/<int:token_id>/revoke")
 @role_required("admin")
-def revoke(name: str):
-    tokens.revoke_token(name, actor_id=current_user.id)
-    flash(_("The token %(name)s is revoked; it stops working at once.", name=name), "success")
+def revoke(token_id: int):
+    token = tokens.revoke_token(token_id=token_id, actor_id=current_user.id)
+    flash(_("The token %(name)s is revoked; it stops working at once.", name=token.name), "success")
     return redirect(url_for("admin_tokens.index"))

@@ -2,8 +2,11 @@
 admin page (list, create, revoke, last used), and a use noted at most once a minute, never by a GET's
 own commit (#16)."""
 
+import html
+import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from core.api.tokens import SCOPE_LABELS, SCOPES, ApiToken, create_token, revoke_token
@@ -110,7 +113,7 @@ def test_admin_page_lists_creates_and_revokes_tokens(app, client, login_as):
     assert made.status_code == 201 and "shown only this once" in made.text
     row = _row(app, "helpdesk")
     assert row.scopes == "ratings:write" and row.expires_at is not None
-    assert client.post("/admin/tokens/billing/revoke").status_code == 302
+    assert client.post(f"/admin/tokens/{_row(app, 'billing').id}/revoke").status_code == 302
     assert client.get("/api/v1/token", headers=headers).status_code == 401
     with using(app):
         events = db.session.scalars(
@@ -133,9 +136,23 @@ def test_the_admin_page_says_why_a_token_is_refused_in_the_admins_language(app, 
     duplicate = client.post("/admin/tokens/", data={"name": "billing", "scopes": ["ratings:write"]})
     assert duplicate.status_code == 422
     assert "Токен с именем «billing» уже есть." in duplicate.text
-    assert client.post("/admin/tokens/nothing-here/revoke").status_code == 404
-    missing = client.post("/admin/tokens/nothing-here/revoke", headers={"HX-Request": "true"})
-    assert "Токена с именем «nothing-here» нет." in missing.text
+    assert client.post("/admin/tokens/2000000000/revoke").status_code == 404
+    missing = client.post("/admin/tokens/2000000000/revoke", headers={"HX-Request": "true"})
+    assert "Такого токена нет." in missing.text
+
+
+@pytest.mark.parametrize("name", ["crm/sync", "..", "."])
+def test_a_token_of_any_name_is_revoked_from_the_page(app, client, login_as, name):
+    """The Revoke form posted to /admin/tokens/<name>/revoke: "crm/sync" was a 404 there and ".."
+    a path the browser folds away, so only the CLI could stop such a token."""
+    headers = _token(app, name)
+    login_as("admin")
+    (action,) = re.findall(
+        r'<form method="post" action="([^"]+/revoke)"', client.get("/admin/tokens/").text
+    )
+    assert client.post(html.unescape(action)).status_code == 302
+    assert _row(app, name).revoked_at is not None
+    assert client.get("/api/v1/token", headers=headers).status_code == 401
 
 
 def test_only_admins_see_or_change_tokens(app, client, login_as):
@@ -146,7 +163,7 @@ def test_only_admins_see_or_change_tokens(app, client, login_as):
         client.post("/admin/tokens/", data={"name": "x", "scopes": ["ratings:write"]}).status_code
         == 403
     )
-    assert client.post("/admin/tokens/kept/revoke").status_code == 403
+    assert client.post(f"/admin/tokens/{_row(app, 'kept').id}/revoke").status_code == 403
     assert _row(app, "kept").revoked_at is None
 
 

@@ -63,6 +63,8 @@ def test_demo_is_idempotent_and_prints_the_logins(app, client):
     second = invoke(app, "demo")
     assert first.exit_code == 0 and second.exit_code == 0, first.output
     assert "admin@huddle.example" in first.output and DEMO_PASSWORD in first.output
+    login = f"{app.config['BASE_URL'].rstrip('/')}/auth/login"  # HUDDLE_BASE_URL, not :5000
+    assert f"Log in at {login} with:" in first.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Team)) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 7

@@ -201,6 +201,7 @@ def test_the_follow_up_survey_is_mailed_on_resolution_and_tracked(
     the_client = app.test_client()  # the client, in their own browser
     the_client.get(path_of(score_links(mail)[4]))
     assert ">opened<" in client.get(f"/complaints/{complaint_id}").text
+    mailed_earlier(app)
     resent = client.post(
         f"/complaints/{complaint_id}/follow-up/resend", headers={"HX-Request": "true"}
     )
@@ -213,6 +214,29 @@ def test_the_follow_up_survey_is_mailed_on_resolution_and_tracked(
         f"/complaints/{complaint_id}/follow-up/resend", headers={"HX-Request": "true"}
     )
     assert again.status_code == 422 and "already answered" in again.text
+
+
+def mailed_earlier(app, minutes: int = 16) -> None:
+    """As if every mail so far had been queued ``minutes`` ago (a resend waits 15 minutes)."""
+    with using(app):
+        for mail in db.session.scalars(sa.select(MailMessage)):
+            mail.created_at -= timedelta(minutes=minutes)
+        db.session.commit()
+
+
+def test_a_second_click_soon_after_mails_the_client_no_second_time(app, client, resolved):
+    """Each "Send again" queued one more mail: a double click, or impatience, mailed the client
+    twice in a minute."""
+    complaint_id, manager = resolved
+    client.log_in(manager)
+    resend = f"/complaints/{complaint_id}/follow-up/resend"
+    too_soon = client.post(resend, headers={"HX-Request": "true"})  # the resolution's mail: now
+    assert too_soon.status_code == 422 and "less than 15 minutes ago" in too_soon.text
+    assert count(app, MailMessage) == 1
+    mailed_earlier(app)
+    assert client.post(resend, headers={"HX-Request": "true"}).status_code == 200
+    again = client.post(resend, headers={"HX-Request": "true"})
+    assert again.status_code == 422 and count(app, MailMessage) == 2
 
 
 def test_agents_cannot_resend_the_follow_up(app, client, resolved, login_as):
@@ -237,7 +261,9 @@ def test_sending_again_counts_this_surveys_mails_from_the_clients_own(
     complaint_id, manager = resolved
     client.log_in(manager)
     resend = f"/complaints/{complaint_id}/follow-up/resend"
+    mailed_earlier(app)
     assert client.post(resend, headers={"HX-Request": "true"}).status_code == 200
+    mailed_earlier(app)
     with count_statements(app) as counter:
         assert client.post(resend, headers={"HX-Request": "true"}).status_code == 200
     deliver(app, clock)

@@ -9,7 +9,7 @@ from core.signals import wish_review_closed
 from tests.support.db import count, using
 from tests.support.wishes import REVIEW_DAY, callbacks, wish
 from wishes import briefs, calendar, pages, services
-from wishes.models import Callback, WishDecision
+from wishes.models import Callback, WishDecision, WishReview
 
 
 @pytest.fixture
@@ -92,6 +92,26 @@ def test_a_bad_decision_is_refused_and_changes_nothing(
         db.session.rollback()
     assert count(app, WishDecision) == 0 and count(app, Callback) == 0
     assert wish(app, wish_id).status == "open"
+
+
+def test_a_manager_decides_only_wishes_of_their_team_or_of_none(
+    app, ask, make_team, make_user, review
+):
+    """Moscow's manager could decide São Paulo's wish in Moscow's review (and have São Paulo's
+    agents call its clients back): the review checked the team in the URL, not the wish's."""
+    team, _manager = review
+    wish_id = ask(agent=make_user("agent", team_id=team.id))
+    moscow = make_team(slug="msk-review", timezone="Europe/Moscow")
+    moscow_review = (moscow, make_user("manager", team_id=moscow.id))
+    with pytest.raises(services.NotAllowed):
+        decide(app, wish_id, moscow_review)
+    with using(app):
+        db.session.rollback()
+    assert count(app, WishDecision) == 0 and count(app, Callback) == 0
+    assert count(app, WishReview) == 0  # not even the review of that day was opened
+    assert wish(app, wish_id).status == "open"
+    assert decide(app, wish_id, review) == 1  # its own team's review still decides it
+    assert decide(app, ask(title="Dark mode"), moscow_review) == 1  # a wish of no team: any
 
 
 def test_a_wish_is_decided_once(app, wish_with_clients, review):

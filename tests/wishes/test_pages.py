@@ -213,3 +213,6 @@ def test_a_caller_without_their_id_is_found_by_e_mail_or_phone_or_made_one(
     assert asked["Rita Melo"] == known.external_id  # her known details kept, not "Rita"
     assert asked["Caio"].startswith("huddle-")
     assert count(app, Client) == 2
+    without_the_field = {k: v for k, v in by_mail.items() if k != "external_id"}
+    assert client.post("/wishes/new", data=without_the_field).status_code == 302  # was a 500
+    assert count(app, Client) == 2
