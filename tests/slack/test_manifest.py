@@ -33,3 +33,11 @@ def test_manifest_declares_the_command_and_the_scopes_huddle_uses():
     scopes = set(re.findall(r"^\s*- ([a-z_]+:[a-z_.]+|commands)\b", text, flags=re.MULTILINE))
     # chat.postMessage/chat.update, the slash command, and users.info with the e-mail for mapping.
     assert {"chat:write", "commands", "users:read", "users:read.email"} <= scopes
+
+
+def test_manifest_opens_the_messages_tab_the_direct_messages_go_to():
+    """A nudge to a follow-up's owner and the "Is this you?" of a self-set Slack id are posted to
+    the person's id, which Slack shows in the app's Messages tab; read-only, as Huddle reads no
+    replies there."""
+    text = MANIFEST.read_text(encoding="utf-8")
+    assert re.search(r"^\s*messages_tab_enabled: true\b", text, flags=re.MULTILINE)
