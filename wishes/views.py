@@ -5,7 +5,7 @@ render. A refused rule the page shows next to a field goes through ``core.errors
 rolls back; any other ``RuleError`` is answered by the core handler.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -249,13 +249,19 @@ def merge(wish_id: int):
 # --- the weekly review ---------------------------------------------------------------------------
 
 
-def _review_date(team, value: str | None) -> date:
-    if value:
-        day = parse_day(value)
-        if day is None:
+def _review_date(team, value: str | None, writing: bool = False) -> date:
+    """The review a URL names (the coming one without a date). One that decides or closes is at
+    most a year old and not after the coming one: any day of the calendar opened a review row."""
+    if not value:
+        return calendar.next_review_on(team)
+    day = parse_day(value)
+    if day is None:
+        abort(404)
+    if writing:
+        coming = calendar.next_review_on(team)
+        if not coming - timedelta(days=366) <= day <= coming:
             abort(404)
-        return day
-    return calendar.next_review_on(team)
+    return day
 
 
 def _render_review(team, review_on: date, status: int = 200, forms=None):
@@ -288,7 +294,7 @@ def review():
 @announces(_l("Decision saved."))
 def decide(slug: str, on: str, wish_id: int):
     team = team_or_404(slug)
-    review_on = _review_date(team, on)
+    review_on = _review_date(team, on, writing=True)
     form = _decision_form(wish_id)
     if not form.validate_on_submit():
         return _render_item(team, review_on, wish_id, form, 400)
@@ -353,7 +359,7 @@ def _render_item(team, review_on: date, wish_id: int, form: DecisionForm, status
 @announces(_l("Review closed."))
 def close_review(slug: str, on: str):
     team = team_or_404(slug)
-    review_on = _review_date(team, on)
+    review_on = _review_date(team, on, writing=True)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

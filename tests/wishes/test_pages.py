@@ -1,6 +1,7 @@
 """Wish pages: intake with suggestions, the list, a wish, the review (SQLite and PostgreSQL)."""
 
 import re
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -9,7 +10,7 @@ from core.models import Client
 from tests.support.db import count, using
 from tests.support.wishes import wish
 from wishes import briefs, calendar
-from wishes.models import Callback, Wish, WishDecision, WishRequest
+from wishes.models import Callback, Wish, WishDecision, WishRequest, WishReview
 
 FORM = {
     "external_id": "crm-100",
@@ -170,6 +171,12 @@ def test_agents_view_the_review_and_managers_decide(
     assert client.post(f"/wishes/review/rv-team/{on}/close").status_code == 422
     assert client.post(f"/wishes/review/nowhere/{on}/close").status_code == 404
     assert client.post("/wishes/review/rv-team/not-a-date/close").status_code == 404
+    reviews = count(app, WishReview)
+    for day in ("1900-01-01", "2999-12-31", (date.fromisoformat(on) + timedelta(days=14))):
+        assert client.post(f"/wishes/review/rv-team/{day}/close").status_code == 404
+        other_wish = f"/wishes/review/rv-team/{day}/wishes/{wish_id}"
+        assert client.post(other_wish, data=decision).status_code == 404
+    assert count(app, WishReview) == reviews  # no review of any day of the calendar was opened
 
 
 def test_state_changes_need_the_csrf_token(app, client, login_as, ask):
