@@ -137,7 +137,9 @@ class TokenForm(FlaskForm):
     name = StringField(
         _l("Name (which system uses it)"), validators=[DataRequired(), Length(max=80)]
     )
-    scopes = MultiCheckboxField(_l("What it may do"), choices=_scope_choices, default=list(SCOPES))
+    # Nothing ticked to start with: a token gets what its admin chose for it, not everything
+    # (every box was ticked, and a token made for one job could write ratings and mail clients).
+    scopes = MultiCheckboxField(_l("What it may do"), choices=_scope_choices, default=list)
     expires_days = IntegerField(
         _l("Stops working after (days; empty: never)"),
         validators=[Optional(), NumberRange(min=1, max=3650)],

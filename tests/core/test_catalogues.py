@@ -106,12 +106,13 @@ def test_a_russian_date_ends_its_sentence_itself():
 
 
 # One name per thing in each language. Most messages said "reunião diária", "reunión diaria",
-# "летучка" for the stand-up, and nine in each still said "stand-up" ("стендап"); Portuguese said
+# "летучка" for the stand-up, and nine in each still said "stand-up" ("стендап"; the end button's
+# question and the invitation said "планёрка"); Portuguese said
 # "avaliação baixa" for a low rating but "nota baixa" on Today and the stand-up's overnight line.
 SECOND_NAMES = {
     "pt_BR": ("stand-up", "nota baixa", "notas baixas"),
     "es": ("stand-up",),
-    "ru": ("стендап",),
+    "ru": ("стендап", "планёрк"),
 }
 
 

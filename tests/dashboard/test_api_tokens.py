@@ -202,3 +202,4 @@ def test_the_token_page_says_what_each_scope_lets_a_system_do(client, login_as):
     page = client.get("/admin/tokens/").text
     assert "ratings:write — отправлять оценки (низкая открывает жалобу)" in page
     assert "surveys:write — опрашивать наших клиентов по e-mail" in page
+    assert " checked" not in page  # the admin chooses what it may do: nothing is ticked for them

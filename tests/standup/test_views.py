@@ -146,7 +146,7 @@ def test_the_facilitator_runs_the_meeting_others_cannot(
     assert ended.status_code == 200
     assert the_standup(app, team, today).status == "ended"
     panels = client.get(board_url(team, today, "/panels"), headers=HX).get_data(as_text=True)
-    assert "Summary" in panels and "Facilitator" in panels
+    assert "Stand-up summary" in panels and "Facilitator" in panels
 
     board = client.get(board_url(team, today)).get_data(as_text=True)
     assert "Undo: reopen the stand-up" in board and board_url(team, today, "/reopen") in board

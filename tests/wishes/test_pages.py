@@ -223,3 +223,11 @@ def test_a_caller_without_their_id_is_found_by_e_mail_or_phone_or_made_one(
     without_the_field = {k: v for k, v in by_mail.items() if k != "external_id"}
     assert client.post("/wishes/new", data=without_the_field).status_code == 302  # was a 500
     assert count(app, Client) == 2
+
+
+def test_a_real_request_is_named_apart_from_its_count(app, client, login_as, wish_with_clients):
+    """The list read "3 request" ("3 petición", "6 запрос"): a badge next to the count."""
+    wish_with_clients(3, "Export reports to Excel")
+    login_as("agent", locale="ru")
+    page = client.get("/wishes/").text
+    assert "3 · <mark>реальный запрос</mark>" in page
