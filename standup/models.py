@@ -85,6 +85,8 @@ class Standup(db.Model):
 
     team = relationship(Team, lazy="joined", innerjoin=True)
     facilitator = relationship("User", foreign_keys=[facilitator_id], lazy="joined")
+    # Who ended it by hand: a manager may run the meeting in an absent facilitator's place.
+    ended_by = relationship("User", foreign_keys=[ended_by_id], lazy="joined")
 
     def __repr__(self) -> str:
         return f"<Standup {self.team_id} {self.on} {self.status}>"

@@ -422,6 +422,20 @@ def test_neutralise_covers_every_formula_start():
 # --- API ---------------------------------------------------------------------------------------
 
 
+def test_a_meeting_a_manager_ended_for_the_facilitator_says_who_ended_it(
+    app, client, login_as, team, make_user, today
+):
+    """The board said "ended by the facilitator · Facilitator: Lucas" when Lucas was away and
+    his manager had run and ended it."""
+    two_in_rotation(app, team, make_user)
+    login_as("manager", team_id=team.id, name="Marta Souza")
+    client.get(board_url(team, today))  # the day's stand-up is prepared by its first view
+    assert client.post(board_url(team, today, "/start"), headers=HX).status_code == 200
+    client.post(board_url(team, today, "/end"), headers=HX)
+    board = client.get(board_url(team, today)).get_data(as_text=True)
+    assert "ended by Marta Souza" in board and "ended by the facilitator" not in board
+
+
 def test_api_gives_the_agenda_as_design_describes(app, client, api_headers, team, make_user):
     make_user(team_id=team.id, name="Ana")
     with using(app):
