@@ -438,11 +438,6 @@ def review_page(team: Team, review_on: date) -> ReviewPage:
     )
 
 
-def decided_row(decision_id: int) -> sa.Row | None:
-    """One decision as the review shows it, for the fragment that replaces its decision form."""
-    return db.session.execute(decisions_select(WishDecision.id == decision_id)).first()
-
-
 def wish_brief(wish_id: int, on: date | None = None) -> WishBrief | None:
     found = wish_briefs(lambda counts: (Wish.id == wish_id,), on or utcnow().date())
     return found[0] if found else None

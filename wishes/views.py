@@ -313,9 +313,9 @@ def decide(slug: str, on: str, wish_id: int):
     except services.WishError as error:
         refuse(error, form, "reason")  # about the wish or review, not one field: under the reason
         return _render_item(team, review_on, wish_id, form, 422)
-    row = pages.decided_row(decided.decision.id)
     if request.htmx:
-        return render_template("wishes/_decided.html", row=row, page_team=team)
+        page = pages.review_page(team, review_on)
+        return render_template("wishes/_decision_made.html", page=page)
     flash(
         ngettext(
             "Decided. %(num)d client to call back.",

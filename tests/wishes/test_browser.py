@@ -56,9 +56,15 @@ def test_wish_for_three_clients_to_review_to_callbacks(page, people):
     page.get_by_text("Price or paid period").first.wait_for()
     page.locator(".field-error", has_text="write the price").wait_for()  # swapped in place, 400
     page.get_by_label("Price or paid period (for the paid options)").fill("US$ 800, six weeks")
+    counts = page.locator("#review-pending-heading, #review-decided-heading")
+    before = [int(re.search(r"\((\d+)\)", text)[1]) for text in counts.all_inner_texts()]
     page.get_by_role("button", name="Record the decision").click()
-    decided = page.locator("article.decided", has_text="Export reports to Excel")
+    decided = page.locator("#decided-list article.decided", has_text="Export reports to Excel")
     decided.get_by_text("3 clients to call back").wait_for()
+    # The page keeps count (it said "To decide (1)" over a wish decided) and the form is gone.
+    after = [int(re.search(r"\((\d+)\)", text)[1]) for text in counts.all_inner_texts()]
+    assert after == [before[0] - 1, before[1] + 1]
+    assert item.count() == 0 and page.locator("article.decided").count() == before[1] + 1
     page.get_by_role("button", name="Log out").click()
 
     log_in(page, people["agent"])
