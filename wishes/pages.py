@@ -312,6 +312,15 @@ def calls_page(user: User, everyone_on_team: bool = False) -> list[CallRow]:
     return _call_rows(where, today)
 
 
+def team_calls_waiting(user: User) -> int:
+    """How many calls the person's team still has to make: said where their own list is empty,
+    which read "No calls to make. Thank you!" over a team with overdue calls."""
+    waiting = sa.select(sa.func.count(Callback.id)).where(
+        Callback.done_at.is_(None), team_filter(Callback.team_id, user.team_id)
+    )
+    return db.session.scalar(waiting) or 0
+
+
 def call_row(callback_id: int, user: User) -> CallRow | None:
     found = _call_rows((Callback.id == callback_id,), user_today(user))
     return found[0] if found else None

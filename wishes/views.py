@@ -381,9 +381,11 @@ def close_review(slug: str, on: str):
 def calls():
     everyone = request.args.get("who") == "team" and current_user.has_role("manager")
     calls = pages.calls_page(current_user, everyone_on_team=everyone)
+    own_done = not calls and not everyone and current_user.has_role("manager")
     context = {
         "calls": calls,
         "everyone": everyone,
+        "team_waiting": pages.team_calls_waiting(current_user) if own_done else 0,
         "forms": {call.id: _call_form(call.id, formdata=None) for call in calls},
     }
     return render_template(_template("calls"), **context)

@@ -140,9 +140,13 @@ def test_someone_elses_call_is_theirs_unless_you_manage(app, client, decided):
 
 def test_managers_can_see_the_whole_teams_calls(app, client, decided):
     client.log_in(decided["manager"])
-    assert "No calls to make" in client.get("/wishes/calls").text
+    own = client.get("/wishes/calls").text
+    # It said "No calls to make. Thank you!" over a team with calls overdue.
+    assert "No calls to make" not in own
     team_page = client.get("/wishes/calls?who=team").text
     assert "Ana" in team_page and "Bruno" in team_page and "Lucas" in team_page
+    waiting = team_page.count('<article class="call')
+    assert f"You have no calls to make; your team still has {waiting} calls to make." in own
 
 
 def test_logging_a_call_needs_the_csrf_token(app, client, decided):
