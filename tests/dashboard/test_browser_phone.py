@@ -141,6 +141,47 @@ def test_no_word_is_split_inside_on_a_phone(page, urls, live_app, language):
     assert split == {}
 
 
+CUT_CHOICES = """
+() => {
+  const pen = document.createElement("canvas").getContext("2d");
+  const cut = [];
+  for (const menu of document.querySelectorAll("fieldset[role=group] select")) {
+    if (!menu.checkVisibility() || menu.selectedIndex < 0) continue;
+    const style = getComputedStyle(menu);
+    pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = menu.options[menu.selectedIndex].text;
+    const room = menu.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (pen.measureText(text).width > room + 1) cut.push(text);
+  }
+  return cut;
+}
+"""
+
+
+@pytest.mark.parametrize("language", ["es", "ru"])
+def test_no_filter_menu_cuts_its_choice_on_a_phone(page, urls, live_app, language):
+    """The open list's menus read "Todas las abie", "Любая катег", "Vencimiento p": a filter bar's
+    menu is as wide as its choice, a row of its own where two do not fit."""
+    with live_app.app_context():
+        db.session.execute(
+            sa.update(User).where(User.email == "manager@huddle.example").values(locale=language)
+        )
+        db.session.commit()
+    try:
+        page.set_viewport_size(PHONE)
+        log_in_by_form(page, "manager@huddle.example")
+        cut = {}
+        for url in ("/complaints/", "/clients/", "/wishes/"):
+            page.goto(url)
+            if found := page.evaluate(CUT_CHOICES):
+                cut[url] = found
+    finally:
+        with live_app.app_context():
+            db.session.execute(sa.update(User).values(locale="en"))
+            db.session.commit()
+    assert cut == {}
+
+
 @pytest.mark.parametrize("language", ["en", "pt_BR", "es", "ru"])
 def test_no_word_is_split_inside_on_the_public_pages_on_a_phone(page, urls, language):
     """What our clients open on their phones keeps its words whole: the survey's score "Нормально"
