@@ -28,3 +28,12 @@ def test_the_agendas_counts_read_in_the_languages_plural_forms(app, language, ov
     item = {"text": "Call the courier", "owner_name": "Rita", "age_days": 21}
     actions = rendered(app, language, kind="action_items", refs={"action_items": [item]})
     assert f"· {old}</small>" in actions and "(s)" not in actions
+
+
+def test_an_overnight_list_cut_short_says_where_the_rest_is(app):
+    """ "6 complaints opened" listed five (the agenda keeps the top few) and said nothing more."""
+    cut = rendered(app, "en", kind="overnight", refs=OVERNIGHT | {"complaints": []})
+    assert "More in the complaint list" in cut and "sort=newest" in cut
+    refs = OVERNIGHT | {"complaints_opened": 0, "complaints": []}
+    whole = rendered(app, "en", kind="overnight", refs=refs)
+    assert "More in the complaint list" not in whole

@@ -10,6 +10,7 @@ from core.models import Client
 from tests.support.db import count, using
 from tests.support.wishes import wish
 from wishes import briefs, calendar
+from wishes.briefs import PROBLEMS_SHOWN
 from wishes.models import Callback, Wish, WishDecision, WishRequest, WishReview
 
 FORM = {
@@ -231,3 +232,15 @@ def test_a_real_request_is_named_apart_from_its_count(app, client, login_as, wis
     login_as("agent", locale="ru")
     page = client.get("/wishes/").text
     assert "3 · <mark>реальный запрос</mark>" in page
+
+
+def test_the_review_says_where_the_problems_it_leaves_out_are(
+    app, client, login_as, wish_with_clients, make_team
+):
+    """A wish of six clients showed three problems behind it, and nothing said there were more."""
+    team = make_team(slug="pb-team")
+    wish_id = wish_with_clients(PROBLEMS_SHOWN + 1, "Export reports to Excel")
+    login_as("manager", team_id=team.id)
+    page = client.get("/wishes/review").text
+    assert "Every client's problem, on the wish's page" in page
+    assert f'href="/wishes/{wish_id}"' in page
