@@ -1,5 +1,8 @@
 """Headers, CSRF and error pages: what protects every page, on both databases."""
 
+import re
+from pathlib import Path
+
 from core.extensions import db
 from core.models import User
 from tests.support.web import PAGE_TOKEN, user_row
@@ -69,3 +72,16 @@ def test_server_error_shows_a_friendly_page(app, client, login_as):
     response = client.get("/boom")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
+
+
+def test_no_page_template_sets_a_style_the_csp_refuses():
+    """``style-src 'self'`` refuses style attributes: the mail preview's size was one, and the
+    preview stayed at the browser's 300 x 150. Only the mails themselves (read by mail programs,
+    not under our CSP) carry inline styles."""
+    root = Path(__file__).resolve().parents[2] / "templates"
+    styled = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if path.parent.name != "mail" and re.search(r"\sstyle=", path.read_text(encoding="utf-8"))
+    ]
+    assert styled == []
