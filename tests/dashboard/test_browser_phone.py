@@ -358,3 +358,17 @@ def test_the_lists_people_act_on_stack_their_rows_on_a_phone(page, urls, live_ap
                 table,
             )
             assert (len(set(lefts)) == 1) is stacked and len(lefts) >= 4, (table, size, lefts)
+
+
+def test_the_people_page_shows_each_persons_controls_on_a_phone(page, urls):
+    """People was a 735 px table in a 343 px box: a row showed a name and an e-mail, and its role,
+    team, access and Save sat off to the right. Its rows stack as the other lists' do."""
+    page.set_viewport_size(PHONE)
+    log_in(page, "admin@huddle.example")
+    page.goto("/admin/users")
+    row = page.locator("tbody tr").first
+    lefts = row.evaluate("(tr) => [...tr.cells].map((cell) => cell.getBoundingClientRect().left)")
+    assert len(set(lefts)) == 1, lefts
+    for control in ("select[name$=role]", "button[type=submit]"):
+        box = row.locator(control).first.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], control
