@@ -6,7 +6,7 @@ Codes are stored in English (``call_back_later``); people read the translated la
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_datetime, get_timezone
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core import audit
-from core.i18n import Words
+from core.i18n import Words, format_moment
 from core.inputs import finite_decimal, plausible_datetime
 from core.money import AmountField, format_money
 
@@ -95,12 +95,6 @@ DETAIL_LABELS = {
     "constructive": _l("kind of complaint"),
     "due_at": _l("follow up by"),
     "score": _l("score"),
-    "before_summary": _l("summary before"),
-    "before_details": _l("details before"),
-    "before_category_id": _l("category before"),
-    "before_constructive": _l("kind of complaint before"),
-    "before_budget": _l("budget before"),
-    "before_due_at": _l("follow up by, before"),
 }
 # An edit stores whether the complaint is a concrete fact as Python wrote it (``services._audit_value``)
 CONSTRUCTIVE_LABELS = {"True": _l("a concrete fact"), "False": _l("pure anger")}
@@ -148,10 +142,36 @@ def detail_value(labels: dict, action: str, key: str, value, names: dict | None 
     }.get(key, {})
     if key.endswith("_at") and isinstance(value, str):
         try:  # stored as ISO in UTC; shown like every other time, in the viewer's timezone
-            return format_datetime(datetime.fromisoformat(value), "short")
+            return format_moment(datetime.fromisoformat(value))
         except ValueError:
             return value
     return table.get(value, value)
+
+
+BEFORE = "before_"
+
+
+def detail_pairs(labels: dict, action: str, details: dict, names: dict | None = None) -> list:
+    """An audit event's details as ``(label, words)``: a changed value once, under its own label,
+    as "before → after". An edit stores ``before_due_at`` beside ``due_at``, and the history read
+    "follow up by, before: 8/12/26, 10:50; …; follow up by: 9/12/26, 15:00"."""
+    keys = sorted({key.removeprefix(BEFORE) for key in details})
+    shown = []
+    for key in keys:
+        after = details.get(key)
+        words = detail_value(labels, action, key, after, names) if after is not None else "—"
+        if BEFORE + key in details:
+            before = details[BEFORE + key]
+            old = (
+                detail_value(labels, action, BEFORE + key, before, names)
+                if before is not None
+                else "—"
+            )
+            words = f"{old} → {words}"
+        elif after is None:
+            continue
+        shown.append((labels["detail"].get(key, key), words))
+    return shown
 
 
 def local_to_utc(value: datetime | None) -> datetime | None:

@@ -24,7 +24,7 @@ from complaints.forms import (
     PlaybookChoiceForm,
     PlaybookForm,
     StatusForm,
-    detail_value,
+    detail_pairs,
     labels,
     local_to_utc,
 )
@@ -44,7 +44,7 @@ def _words():
     return {
         "labels": labels(),
         "open_statuses": OPEN_STATUSES,
-        "detail_value": detail_value,
+        "detail_pairs": detail_pairs,
         "kept_rows": kept_rows,
         "kept_follow_ups": kept_follow_ups,
     }

@@ -14,6 +14,7 @@ from complaints import follow_ups
 from complaints.models import Category, Compensation, Contact, Playbook
 from core.database import utcnow
 from core.extensions import db
+from core.i18n import format_moment, speaking
 from dashboard.home import blocks
 from tests.support.complaints import fetch
 from tests.support.db import count, using
@@ -228,6 +229,12 @@ def test_editing_the_deadline_in_local_time(app, client, login_as, make_complain
     assert fetch(app, complaint.id).due_at == due
     history = response.text.split("<h2>History</h2>")[1]
     assert "follow up by:" in history and "+00:00" not in history  # shown in local time
+    # One change once, as before → after (it read "follow up by, before: …; follow up by: …").
+    (change,) = re.findall(r"follow up by: ([^;<]+)", history)
+    old, new = change.split(" → ")
+    with app.test_request_context(), speaking("en", "America/Sao_Paulo"):
+        assert old.strip() == format_moment(complaint.due_at) and new == format_moment(due)
+    assert "before" not in history
     # Left empty, the deadline stays where it was.
     htmx(
         client,
