@@ -33,7 +33,7 @@ BASE_SECONDS = {
 OVERNIGHT_TOP = 5
 FOLLOW_UPS_SHOWN = 10
 FOLLOW_UP_WITHIN_HOURS = 4
-STEP_SECONDS = 5  # timeboxes are whole multiples of this, so the timers read naturally
+STEP_SECONDS = 15  # whole quarter minutes: what the timers read is what the minutes box holds
 
 
 @dataclass

@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
@@ -276,3 +277,15 @@ def test_dedupe_keeps_wishes_callbacks_and_action_items_once_carried_first():
         [plan("carried", original_kind="overnight", complaints=[{"id": 5}]), overnight]
     )
     assert kept[1].refs["complaints"] == [] and kept[1].refs["complaints_opened"] == 3
+
+
+@pytest.mark.parametrize("weights", [[90, 60, 45, 120, 30], [7, 11, 13], [1, 1, 1, 1, 1, 1, 1]])
+def test_timeboxes_are_whole_quarter_minutes_that_fill_the_meeting(weights):
+    """The board read "2:05" beside a minutes box holding "2", and "3:10" beside "3.25": the box
+    steps by quarter minutes, so the timeboxes do too, and still add up to the meeting."""
+    plans = [
+        agenda.ItemPlan("check_ins" if i == 0 else "wishes", {}, w) for i, w in enumerate(weights)
+    ]
+    agenda.fit(plans, 15 * 60)
+    assert sum(plan.timebox_seconds for plan in plans) == 15 * 60
+    assert all(plan.timebox_seconds % 15 == 0 for plan in plans), [p.timebox_seconds for p in plans]
