@@ -225,6 +225,24 @@
     say("huddle-alert", failure(0));
   });
 
+  // "Copy" beside a secret shown once (a new API token, a password link): the whole text to the
+  // clipboard, said in the polite region. Shown only where the browser offers a clipboard.
+  function offerCopy(root) {
+    if (!navigator.clipboard || !root.querySelectorAll) return;
+    Array.prototype.forEach.call(root.querySelectorAll("button[data-copy]"), function (button) {
+      button.hidden = false;
+    });
+  }
+  document.addEventListener("htmx:load", function (evt) { offerCopy(evt.target); });
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("button[data-copy]");
+    var source = button && document.getElementById(button.getAttribute("data-copy"));
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      say("huddle-status", button.getAttribute("data-copied"));
+    });
+  });
+
   // A new team's timezone menu (data-guess-timezone: the set-up page, a new team) starts at the
   // browser's own timezone when the menu has it; the server can only default to UTC.
   function guessTimezone(root) {

@@ -372,3 +372,23 @@ def test_the_people_page_shows_each_persons_controls_on_a_phone(page, urls):
     for control in ("select[name$=role]", "button[type=submit]"):
         box = row.locator(control).first.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], control
+
+
+def test_a_new_token_is_shown_whole_and_copied_in_one_click(page, urls):
+    """The token shown only once was cut at the phone's edge ("hud_Foff6…Z10M"), with no way to
+    copy it but selecting it by hand."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.set_viewport_size(PHONE)
+    log_in(page, "admin@huddle.example")
+    page.goto("/admin/tokens/")
+    page.get_by_label("Name (which system uses it)").fill("crm-phone")
+    page.get_by_label(re.compile(r"ratings:write")).check()
+    page.get_by_role("button", name="Create the token").click()
+    token = page.locator("#new-token")
+    token.wait_for()
+    box = token.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator("#huddle-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == token.inner_text().strip()
