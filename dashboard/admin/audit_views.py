@@ -13,6 +13,7 @@ from core.audit import ACTION_LABELS, AuditEvent, action_label, kind_label
 from core.extensions import db
 from core.inputs import int_arg, parse_day, parse_int
 from core.models import User
+from dashboard.admin.audit_details import detail_words, names_for
 
 bp = Blueprint("admin_audit", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 50
@@ -80,6 +81,12 @@ def audit_page(filters: AuditFilters) -> tuple[list[AuditEvent], bool, dict]:
 def index():
     filters = AuditFilters.from_args(request.args)
     events, has_next, choices = audit_page(filters)
+    names = names_for(events)
     return render_template(
-        "admin/audit.html", events=events, has_next=has_next, filters=filters, **choices
+        "admin/audit.html",
+        events=events,
+        has_next=has_next,
+        filters=filters,
+        details={event.id: detail_words(event.details, names) for event in events},
+        **choices,
     )

@@ -101,3 +101,42 @@ def test_the_audit_page_walks_an_index_newest_first_for_every_filter(
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
     assert "SCAN audit_events\n" not in plan + "\n" and "Seq Scan" not in plan, plan
     assert "ix_audit_events_" in plan, plan
+
+
+def test_the_details_read_as_words_in_the_admins_language_and_timezone(
+    app, client, login_as, make_team, make_user
+):
+    """They read as stored: "before_due_at: 2026-12-08T13:52+00:00; budget: 2000.0", "role: agent;
+    team_id: 1", "expires_at: 2027-03-07T13:58:33.122587+00:00"."""
+    team = make_team(name="Suporte Rio")
+    person = make_user("agent")
+    with using(app):
+        audit.record(
+            None,
+            "user",
+            person.id,
+            "access_changed",
+            role={"from": "agent", "to": "manager"},
+            team_id={"from": None, "to": team.id},
+        )
+        audit.record(None, "api_token", 3, "created", expires_at="2027-03-07T13:58:33+00:00")
+        audit.record(
+            None,
+            "complaint",
+            9,
+            "edited",
+            before_due_at="2026-12-08T13:52:00+00:00",
+            due_at="2026-12-09T15:00:00+00:00",
+            budget="2000.0",
+        )
+        db.session.commit()
+    login_as("admin", locale="ru", timezone="Europe/Moscow")
+    page = client.get("/admin/audit/").text.replace("\xa0", " ").replace("\u202f", " ")
+    assert (
+        "Роль: Оператор → Менеджер" in page
+        and "2000.0" not in page
+        and "Команда: — → Suporte Rio" in page
+    )
+    assert "+00:00" not in page and "before_" not in page and "team_id" not in page
+    assert "7 мар. 2027 г., 16:58" in page  # Moscow time, Babel's Russian style
+    assert "9 дек. 2026 г., 18:00" in page and "8 дек. 2026 г., 16:52 →" in page
