@@ -148,30 +148,14 @@ def detail_value(labels: dict, action: str, key: str, value, names: dict | None 
     return table.get(value, value)
 
 
-BEFORE = "before_"
-
-
 def detail_pairs(labels: dict, action: str, details: dict, names: dict | None = None) -> list:
-    """An audit event's details as ``(label, words)``: a changed value once, under its own label,
-    as "before → after". An edit stores ``before_due_at`` beside ``due_at``, and the history read
+    """An event's details as ``(label, words)`` (``core.audit.detail_lines``): an edit read
     "follow up by, before: 8/12/26, 10:50; …; follow up by: 9/12/26, 15:00"."""
-    keys = sorted({key.removeprefix(BEFORE) for key in details})
-    shown = []
-    for key in keys:
-        after = details.get(key)
-        words = detail_value(labels, action, key, after, names) if after is not None else "—"
-        if BEFORE + key in details:
-            before = details[BEFORE + key]
-            old = (
-                detail_value(labels, action, BEFORE + key, before, names)
-                if before is not None
-                else "—"
-            )
-            words = f"{old} → {words}"
-        elif after is None:
-            continue
-        shown.append((labels["detail"].get(key, key), words))
-    return shown
+    return audit.detail_lines(
+        details,
+        lambda key: labels["detail"].get(key, key),
+        lambda key, value: detail_value(labels, action, key, value, names),
+    )
 
 
 def local_to_utc(value: datetime | None) -> datetime | None:

@@ -144,6 +144,34 @@ class AuditEvent(db.Model):
         return kind_label(self.entity_type)
 
 
+BEFORE = "before_"
+
+
+def detail_lines(details: dict | None, label, words) -> list[tuple[str, str]]:
+    """An event's details as ``(label, text)`` lines, a changed value once as "before → after":
+    stored as ``before_<key>`` beside ``<key>`` (an edit) or as ``{"from", "to"}`` (an access
+    change). ``label(key)`` and ``words(key, value)`` are the page's: the complaint page and the
+    audit page name things each in their own way. A value of None is "—"."""
+    details = details or {}
+
+    def said(key, value):
+        return "—" if value is None or value == "" else words(key, value)
+
+    lines = []
+    for key in sorted({key.removeprefix(BEFORE) for key in details}):
+        value = details.get(key)
+        if isinstance(value, dict) and set(value) <= {"from", "to"}:
+            text = f"{said(key, value.get('from'))} → {said(key, value.get('to'))}"
+        elif BEFORE + key in details:
+            text = f"{said(key, details[BEFORE + key])} → {said(key, value)}"
+        elif value is None:
+            continue
+        else:
+            text = said(key, value)
+        lines.append((str(label(key)), text))
+    return lines
+
+
 def record(
     actor_id: int | None, entity_type: str, entity_id: int, action: str, **details
 ) -> AuditEvent:

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from complaints.forms import DETAIL_LABELS as COMPLAINT_LABELS
 from complaints.forms import MONEY_DETAILS, STATUS_LABELS
+from core import audit
 from core.database import read_rows
 from core.extensions import db
 from core.i18n import format_moment, language_name
@@ -27,7 +28,6 @@ from core.money import format_money
 from core.timezones import timezone_place
 from dashboard.admin.forms import ROLE_LABELS
 
-BEFORE = "before_"
 MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 LABELS = {
     **COMPLAINT_LABELS,
@@ -55,7 +55,7 @@ def names_for(events) -> dict[type, dict[int, str]]:
     wanted: dict[type, set[int]] = {Team: set(), User: set()}
     for event in events:
         for key, value in _flat(event.details or {}):
-            model = NAMED.get(key.removeprefix(BEFORE))
+            model = NAMED.get(key.removeprefix(audit.BEFORE))
             if model is not None and isinstance(value, int) and 0 < value <= MAX_ID:
                 wanted[model].add(value)
     return {
@@ -75,28 +75,13 @@ def _flat(details: dict):
 
 
 def detail_words(details: dict | None, names: dict) -> list[tuple[str, str]]:
-    """``(label, words)`` for each detail; a stored before and after become one "old → new"."""
-    details = details or {}
-    shown = []
-    for key in sorted({key.removeprefix(BEFORE) for key in details}):
-        value = details.get(key)
-        if isinstance(value, dict) and set(value) <= {"from", "to"}:
-            words = (
-                f"{_words(key, value.get('from'), names)} → {_words(key, value.get('to'), names)}"
-            )
-        elif BEFORE + key in details:
-            words = f"{_words(key, details[BEFORE + key], names)} → {_words(key, value, names)}"
-        elif value is None:
-            continue
-        else:
-            words = _words(key, value, names)
-        shown.append((str(LABELS.get(key, key)), words))
-    return shown
+    """``(label, words)`` for each detail (``core.audit.detail_lines``)."""
+    return audit.detail_lines(
+        details, lambda key: LABELS.get(key, key), lambda key, value: _words(key, value, names)
+    )
 
 
 def _words(key: str, value, names: dict) -> str:
-    if value is None or value == "":
-        return "—"
     model = NAMED.get(key)
     if model is not None and isinstance(value, int):
         return names.get(model, {}).get(value, f"#{value}")
