@@ -26,7 +26,7 @@ def test_an_admin_hands_over_a_link_that_sets_a_new_password_once(app, client, l
     assert row.status_code == 200 and row.text.startswith(f'<tr id="user-{olga.id}"')
     assert "A link for Olga to choose a new password" in row.text
     assert "Password link ready." in row.headers["HX-Trigger-After-Settle"]
-    (link,) = re.findall(r"<code>([^<]+)</code>", row.text)
+    (link,) = re.findall(r"<code[^>]*>([^<]+)</code>", row.text)
     with app.app_context():
         (event,) = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "password_reset_issued")
@@ -55,7 +55,7 @@ def test_only_an_admin_gives_a_link_and_only_to_an_active_account(app, client, l
     assert (
         refused.status_code == 400
         and "switched off" in refused.text
-        and "<code>" not in refused.text
+        and "<code" not in refused.text
     )
     assert client.post("/admin/users/999999/reset-link").status_code == 404
     with app.app_context():
