@@ -15,6 +15,8 @@ TEST_WORKERS ?= auto
 
 .PHONY: run test setup assets lint format messages catalogues clean
 
+# Links (the demo's login line, mails, Slack) point at the address served, unless set otherwise.
+run: export HUDDLE_BASE_URL := $(or $(HUDDLE_BASE_URL),http://$(HOST):$(PORT))
 run: $(VENV)/.installed-run assets catalogues
 	HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle db upgrade
 	if [ "$(DEMO)" != 0 ]; then HUDDLE_ENV=$${HUDDLE_ENV:-development} $(BIN)/huddle demo; fi
