@@ -7,6 +7,7 @@ that it is working.
 
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -112,20 +113,30 @@ SPLIT_WORDS = r"""
 """
 
 
+@contextmanager
+def on_a_phone_in(page, live_app, email: str, language: str):
+    """Logged in on a phone as the demo's ``email``, who reads ``language`` until the block ends
+    (the demo is shared by the browser tests: everyone reads English again after it)."""
+    with live_app.app_context():
+        db.session.execute(sa.update(User).where(User.email == email).values(locale=language))
+        db.session.commit()
+    try:
+        page.set_viewport_size(PHONE)
+        log_in_by_form(page, email)
+        yield
+    finally:
+        with live_app.app_context():
+            db.session.execute(sa.update(User).values(locale="en"))
+            db.session.commit()
+
+
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_no_word_is_split_inside_on_a_phone(page, urls, live_app, language):
     """Every page's words stay whole at 375 px: a table squeezed to fit split "Receive" into
     "Recei / ve" (a data table scrolls in its box instead), and the stand-up's "min" stood as a
     letter per line beside its field."""
-    with live_app.app_context():
-        db.session.execute(
-            sa.update(User).where(User.email == "admin@huddle.example").values(locale=language)
-        )
-        db.session.commit()
-    try:
-        page.set_viewport_size(PHONE)
-        log_in_by_form(page, "admin@huddle.example")
-        split = {}
+    split = {}
+    with on_a_phone_in(page, live_app, "admin@huddle.example", language):
         for name, url in {
             **urls["admin"],
             "clients": "/clients/",
@@ -134,10 +145,6 @@ def test_no_word_is_split_inside_on_a_phone(page, urls, live_app, language):
             page.goto(url)
             if found := page.evaluate(SPLIT_WORDS):
                 split[name] = found[:5]
-    finally:
-        with live_app.app_context():
-            db.session.execute(sa.update(User).values(locale="en"))
-            db.session.commit()
     assert split == {}
 
 
@@ -162,23 +169,12 @@ CUT_CHOICES = """
 def test_no_filter_menu_cuts_its_choice_on_a_phone(page, urls, live_app, language):
     """The open list's menus read "Todas las abie", "Любая катег", "Vencimiento p": a filter bar's
     menu is as wide as its choice, a row of its own where two do not fit."""
-    with live_app.app_context():
-        db.session.execute(
-            sa.update(User).where(User.email == "manager@huddle.example").values(locale=language)
-        )
-        db.session.commit()
-    try:
-        page.set_viewport_size(PHONE)
-        log_in_by_form(page, "manager@huddle.example")
-        cut = {}
+    cut = {}
+    with on_a_phone_in(page, live_app, "manager@huddle.example", language):
         for url in ("/complaints/", "/clients/", "/wishes/"):
             page.goto(url)
             if found := page.evaluate(CUT_CHOICES):
                 cut[url] = found
-    finally:
-        with live_app.app_context():
-            db.session.execute(sa.update(User).values(locale="en"))
-            db.session.commit()
     assert cut == {}
 
 
