@@ -5,7 +5,7 @@ summary of an end by hand waits for the same window (``core.signals.standup_ende
 ``undo_until``), so withdrawing it here keeps it posted once.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,7 +17,7 @@ from core.extensions import db
 from core.models import User
 from core.signals import standup_reopened
 from standup import queries, rules
-from standup.models import ParkingLotItem, Standup
+from standup.models import Attendance, ParkingLotItem, Standup
 from standup.rules import StandupError
 
 
@@ -27,6 +27,10 @@ def undo_end(standup: Standup, actor: User, now: datetime | None = None) -> Stan
     The item that was running runs again (from where it was), topics marked discussed by the end
     are open again, the stored summary is dropped and ``standup_reopened`` withdraws the Slack
     post, which has not left yet: it waits for the undo window (see ``core.signals``).
+
+    The minutes it stood ended were no meeting: the meeting's and the running item's clocks, and
+    the timebox's end, move on by them (``_resume_clocks``), so the clocks go on from where they
+    stopped and its length in the summary and Insights leaves them out.
     """
     now = now or utcnow()
     rules.require_facilitator(actor, standup)
@@ -43,6 +47,7 @@ def undo_end(standup: Standup, actor: User, now: datetime | None = None) -> Stan
     ]
     for item in running:
         item.ended_at = None
+    _resume_clocks(standup, running, now - ended_at)
     db.session.execute(
         sa.update(ParkingLotItem)
         .where(
@@ -60,3 +65,21 @@ def undo_end(standup: Standup, actor: User, now: datetime | None = None) -> Stan
     standup_reopened.send(current_app._get_current_object(), standup=standup)
     db.session.commit()
     return standup
+
+
+def _resume_clocks(standup: Standup, running: list, pause: timedelta) -> None:
+    """Move the clocks' starts on by ``pause``. The absences the start wrote are marked at the
+    start itself, and only those are lifted by watching the board (``standup.watching``): they
+    move with it."""
+    if standup.started_at is None:
+        return
+    db.session.execute(
+        sa.update(Attendance)
+        .where(Attendance.standup_id == standup.id, Attendance.marked_at == standup.started_at)
+        .values(marked_at=standup.started_at + pause)
+    )
+    standup.started_at += pause
+    if standup.auto_end_at is not None:
+        standup.auto_end_at += pause
+    for item in running:
+        item.started_at += pause

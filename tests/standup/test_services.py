@@ -12,7 +12,7 @@ from core.extensions import db
 from core.models import User
 from core.signals import standup_ended
 from dashboard.slack.models import OutboxMessage
-from standup import queries, rules, schedule, services, undo
+from standup import briefs, queries, rules, schedule, services, undo, watching
 from standup.models import AgendaItem, Attendance, CheckIn, Standup
 from tests.support.standup import at, user
 
@@ -294,7 +294,8 @@ def test_ending_by_hand_can_be_undone_for_two_minutes_and_the_summary_waits(
     assert standup.status == "live" and standup.current_position == 1
     assert standup.ended_at is None and standup.summary is None and standup.end_reason is None
     items = queries.agenda_items(standup.id)
-    assert items[1].ended_at is None and items[1].started_at == at(4, 9, 4)
+    # it ran two minutes before the end; the one minute it stood ended is no meeting time
+    assert items[1].ended_at is None and items[1].started_at == at(4, 9, 5)
     assert items[0].ended_at == at(4, 9, 4)  # what was done before stays done
     assert _summary_posts(standup) == []  # the waiting summary was withdrawn
     assert [e.action for e in history("standup", standup.id)] == ["ended", "end_undone"]
@@ -309,6 +310,27 @@ def test_ending_by_hand_can_be_undone_for_two_minutes_and_the_summary_waits(
     with pytest.raises(services.StandupError):  # the window has closed
         undo.undo_end(standup, a, now=at(4, 9, 12))
     assert standup.status == "ended"
+
+
+def test_a_reopened_meeting_s_clocks_go_on_from_where_they_stopped(app, db_session, crew):
+    a, c = user(crew.people[0]), user(crew.people[2])
+    [standup] = services.prepare_standups(at(4, 7))
+    services.start_standup(standup, a, now=at(4, 9))  # nobody checked in: C is marked absent
+    services.next_item(standup, a, 0, now=at(4, 9, 4))
+    services.end_standup(standup, a, now=at(4, 9, 6))
+    undo.undo_end(standup, a, now=at(4, 9, 7, 30))
+
+    assert standup.started_at == at(4, 9, 1, 30)  # six minutes in, as when it ended
+    assert standup.auto_end_at == at(4, 9, 21, 30)  # the timebox still has its 14 minutes
+    running = queries.agenda_items(standup.id)[1]
+    assert running.started_at == at(4, 9, 5, 30) and running.ended_at is None  # two minutes in
+    # C opening the board still counts as being there: the start's absence moved with the start
+    absent = db.session.scalar(sa.select(Attendance).filter_by(standup_id=standup.id, user_id=c.id))
+    assert absent.present is False and absent.marked_at == standup.started_at
+    assert watching.note_watching(standup, c) and absent.present is True
+
+    services.end_standup(standup, a, now=at(4, 9, 10, 30))
+    assert briefs.summary_for(standup).duration_seconds == 9 * 60  # 6 before, 3 after
 
 
 def test_only_an_end_by_hand_can_be_undone(app, db_session, crew, ended_signals):

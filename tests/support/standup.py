@@ -10,9 +10,9 @@ from standup.models import RotationEntry
 from tests.support.factories import build_user
 
 
-def at(day: int, hour: int, minute: int = 0) -> datetime:
+def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     """An instant in March 2025, UTC (the 3rd is a Monday)."""
-    return datetime(2025, 3, day, hour, minute, tzinfo=UTC)
+    return datetime(2025, 3, day, hour, minute, second, tzinfo=UTC)
 
 
 def user(u) -> User:
