@@ -27,7 +27,15 @@ def record(page, external_id, name, problem, choose_existing):
         title.press_sequentially("exporting report", delay=20)  # typed: suggestions come by htmx
         suggestion = page.locator("#similar-wishes label", has_text="Export reports to Excel")
         suggestion.wait_for()
-        suggestion.locator("input").check()
+        choice = suggestion.locator("input")
+        choice.check()
+        # Typing on keeps the choice: the suggestions come back with it (hx-include)
+        choice.evaluate("input => { input.dataset.before = 'yes' }")
+        with page.expect_response(re.compile(r"/wishes/similar\?")):
+            title.press("End")
+            title.press("Space")
+        page.locator("#similar-wishes input[data-before]").wait_for(state="detached")
+        assert choice.is_checked()
     else:
         title.fill("Export reports to Excel")
     page.get_by_label("The problem behind it").fill(problem)
@@ -36,6 +44,8 @@ def record(page, external_id, name, problem, choose_existing):
 
 
 def test_wish_for_three_clients_to_review_to_callbacks(page, people):
+    console_errors = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message))
     log_in(page, people["agent"])
     record(page, "walk-1", "Ana Walk", "Her accountant re-types every report", False)
     assert page.get_by_text(re.compile(r"Next review: \w+day, \w+ \d+\.")).first.is_visible()
@@ -43,6 +53,7 @@ def test_wish_for_three_clients_to_review_to_callbacks(page, people):
     record(page, "walk-3", "Carla Walk", "Sends the month's figures to a partner", True)
     page.get_by_text("Saved: 3 distinct clients asked for this wish.").wait_for()
     page.get_by_text("a real request").wait_for()
+    assert [message.text for message in console_errors] == []  # typed before any suggestion too
     page.get_by_role("button", name="Log out").click()
 
     log_in(page, people["manager"])
