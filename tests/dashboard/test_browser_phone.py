@@ -17,6 +17,7 @@ from complaints.models import Complaint, Contact
 from core.demo import DEMO_PASSWORD
 from core.extensions import db
 from core.models import User
+from wishes.models import Callback
 from tests.support.browser import log_in_demo as log_in
 
 PHONE = {"width": 375, "height": 740}
@@ -331,11 +332,13 @@ def test_on_a_phone_the_navigation_folds_into_a_menu_opened_by_keyboard(page, ur
 
 
 def test_the_lists_people_act_on_stack_their_rows_on_a_phone(page, urls, live_app):
-    """The open list, the wishes, the clients, a complaint's contacts and a client's complaints: each
-    row's cells one under the other, labelled, on a phone; side by side on a desktop."""
+    """The open list, the wishes, the clients, a complaint's contacts, a client's complaints, and a
+    wish's clients and callbacks: each row's cells one under the other, labelled, on a phone; side
+    by side on a desktop."""
     with live_app.app_context():
         called = db.session.scalar(sa.select(Contact.complaint_id).order_by(Contact.id).limit(1))
         complained = db.session.scalar(sa.select(Complaint.client_id).order_by(Complaint.id))
+        called_back = db.session.scalar(sa.select(Callback.wish_id).order_by(Callback.id).limit(1))
     log_in(page, "manager@huddle.example")
     lists = {
         "table.complaint-list": urls["manager"]["complaints"],
@@ -343,6 +346,8 @@ def test_the_lists_people_act_on_stack_their_rows_on_a_phone(page, urls, live_ap
         "table.client-directory": "/clients/",
         "table.contacts": f"/complaints/{called}",
         "table.client-complaints": f"/clients/{complained}",
+        "table.wish-clients": f"/wishes/{called_back}",
+        "table.wish-callbacks": f"/wishes/{called_back}",
     }
     for size, stacked in ((PHONE, True), ({"width": 1280, "height": 800}, False)):
         page.set_viewport_size(size)
