@@ -17,8 +17,8 @@ from complaints.models import Complaint, Contact
 from core.demo import DEMO_PASSWORD
 from core.extensions import db
 from core.models import User
-from wishes.models import Callback
 from tests.support.browser import log_in_demo as log_in
+from wishes.models import Callback
 
 PHONE = {"width": 375, "height": 740}
 SMALL_PHONE = {"width": 320, "height": 640}
