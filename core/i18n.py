@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import tokenize_pattern
@@ -287,6 +288,16 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
 
 
+def language_switches() -> list[tuple[str, str, str]]:
+    """The visitors' language switch: each language's code, own name and the link to this page in
+    it, its query kept (the score a survey mail's button chose), only ``lang`` replaced. A bare
+    ``?lang=`` lost the score the client had picked."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return [
+        (code, name, "?" + urlencode([*kept, ("lang", code)])) for code, name in language_choices()
+    ]
+
+
 def language_name(code: str | None) -> str:
     """A language code (``pt_BR``) by the language's own name, as the menus name it; a code
     Babel does not know stays as it is, and none is "—"."""
@@ -392,5 +403,5 @@ def init_app(app: Flask, babel: Babel) -> None:
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
     app.jinja_env.globals.update(ngettext=_template_ngettext)
     app.jinja_env.globals.update(
-        get_locale=get_locale, html_lang=html_lang, language_choices=language_choices, now=utcnow
+        get_locale=get_locale, html_lang=html_lang, language_switches=language_switches, now=utcnow
     )

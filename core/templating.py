@@ -6,8 +6,9 @@ They format values (instants, dates, durations) and parse URL parts; nothing her
 import re
 from datetime import date, datetime, time
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import format_date, format_time, get_locale
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
@@ -111,6 +112,19 @@ FILTERS = {
 }
 
 
+# The blueprints of the pages our clients open from our mails: the survey, "write to us", unsubscribe.
+CLIENTS_BLUEPRINTS = frozenset({"public", "mail"})
+
+
+def for_our_clients() -> bool:
+    """This answer goes to one of our clients: on their pages (an error there included), and on an
+    address nothing matches when nobody is logged in (a link from a mail cut short). It keeps
+    their layout (the company's name) and leads nowhere inside Huddle: its login is not for them."""
+    if request.blueprint in CLIENTS_BLUEPRINTS:
+        return True
+    return request.url_rule is None and not current_user.is_authenticated
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["isodate"] = IsoDateConverter
@@ -118,3 +132,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["kept_navigation"] = kept_navigation
     app.jinja_env.globals["scroll_region"] = scroll_region
+    app.jinja_env.globals["for_our_clients"] = for_our_clients

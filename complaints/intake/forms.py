@@ -51,6 +51,9 @@ class ImportUploadForm(FlaskForm):
 
 
 class SurveyForm(FlaskForm):
+    class Meta:
+        csrf = False  # the survey link's token is the proof (``complaints.intake.public``)
+
     score = RadioField(
         _l("How did we do?"),
         choices=[(str(score), str(score)) for score in range(1, 6)],

@@ -1,4 +1,11 @@
-"""Pages for our clients, no login: the rating survey and "write to the head of support"."""
+"""Pages for our clients, no login: the rating survey and "write to the head of support".
+
+The survey's signed link is its proof, as the unsubscribe link's is (``core.mail.views``): what
+its form writes comes from whoever holds the link's token, which a page elsewhere cannot know, so
+it takes no CSRF token. With one, an answer failed whenever the client's session had gone (a phone
+that closed the browser, cookies blocked): a 400 page, their comment lost, and every later try
+refused alike. Staff are refused the form (it would mark the client rated again).
+"""
 
 from flask import Blueprint, g, render_template, request
 from flask_babel import get_locale, refresh
@@ -9,19 +16,22 @@ from complaints.intake import survey
 from complaints.intake.forms import SurveyForm, WriteToUsForm
 from core.access import public
 from core.errors import keeps_input_on_expiry, refuse
+from core.extensions import csrf
 
 bp = Blueprint("public", __name__)
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"], endpoint="survey")
 @public
+@csrf.exempt
 def survey_page(token: str):
     try:
         link = survey.link_from_token(token)
     except survey.SurveyLinkError as error:
+        if error.link is not None:  # expired: still a client we know
+            _speak_to(error.link.client)
         return render_template("public/survey_gone.html", reason=error.reason), error.status
-    g.client_locale = link.client.locale  # the language we know they read, unless they switch
-    refresh()
+    _speak_to(link.client)
     if link.used_at is not None:
         return render_template("public/survey_done.html", already=True)
     if current_user.is_authenticated:
@@ -48,6 +58,12 @@ def survey_page(token: str):
         return render_template("public/survey_done.html", already=False)
     status = 400 if form.errors else 200
     return render_template("public/survey.html", form=form, link=link), status
+
+
+def _speak_to(client) -> None:
+    """The page in the language we know the client reads, unless they switch (``?lang=``)."""
+    g.client_locale = client.locale
+    refresh()
 
 
 @bp.route("/write-to-us", methods=["GET", "POST"])

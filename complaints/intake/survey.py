@@ -24,16 +24,18 @@ DEFAULT_VALID_DAYS = 14
 class SurveyLinkError(RuleError):
     """The token is forged, expired or unknown, or the link was used; ``reason`` is that word.
 
-    The public survey page answers each reason with its own page (gone, or "already answered").
+    The public survey page answers each reason with its own page (gone, or "already answered"),
+    in the language of the link's client when the link is known (``link``: an expired one).
     """
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, link: SurveyLink | None = None):
         messages = {  # the words of the pages that answer them
             "expired": _("This link has expired"),
             "used": _("You have already answered"),
         }
         super().__init__(messages.get(reason, _("This link is not valid")))
         self.reason = reason
+        self.link = link
         self.status = {"expired": 410, "used": 409}.get(reason, 404)
 
 
@@ -77,7 +79,7 @@ def link_from_token(token: str, now: datetime | None = None) -> SurveyLink:
     if link is None:
         raise SurveyLinkError("unknown")
     if link.expires_at < (now or utcnow()):
-        raise SurveyLinkError("expired")
+        raise SurveyLinkError("expired", link)
     return link
 
 

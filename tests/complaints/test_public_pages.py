@@ -18,8 +18,8 @@ from tests.support.db import all_rows, count, using
 def survey_link(app, make_client):
     """Issue a survey link to a new client, Pedro; returns (the link's id, its path)."""
 
-    def issue(**options):
-        person = make_client(name="Pedro")
+    def issue(locale=None, **options):
+        person = make_client(name="Pedro", locale=locale)
         with using(app):
             link, token = issue_link(person.id, **options)
             db.session.commit()
@@ -88,6 +88,17 @@ def test_expired_link_is_410_with_a_way_to_write_to_us(app, client, survey_link)
     assert count(app, Rating) == 0
 
 
+def test_an_expired_link_speaks_the_clients_language(app, client, survey_link):
+    """Only a valid link set the client's language: an expired one answered in the browser's."""
+    link_id, url = survey_link(locale="ru", valid_days=1)
+    with using(app):
+        db.session.get(SurveyLink, link_id).expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    page = client.get(url, headers={"Accept-Language": "en"})
+    assert page.status_code == 410 and '<html lang="ru">' in page.text
+    assert "This link has expired" not in page.text
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -105,9 +116,31 @@ def test_bad_answers_are_explained_the_comment_kept_and_nothing_recorded(
     assert count(app, Rating) == 0 and count(app, SurveyLink, SurveyLink.used_at.is_(None)) == 1
 
 
-def test_survey_post_without_csrf_is_refused(app, client, survey_url):
-    assert client.post(survey_url, data={"score": "1"}, csrf=False).status_code == 400
-    assert count(app, Rating) == 0
+def test_a_survey_answered_after_the_session_has_gone_is_recorded(app, client, survey_url):
+    """The link is the proof: a phone that closed the browser, or cookies blocked, sends no CSRF
+    token, and the answer used to end on a 400 page with the comment lost, however often sent."""
+    response = client.post(survey_url, data={"score": "2", "comment": "Late again"}, csrf=False)
+    assert response.status_code == 200 and "Thank you" in response.text
+    [rating] = all_rows(app, Rating)
+    assert (rating.score, rating.comment) == (2, "Late again")
+
+
+def test_switching_language_keeps_the_score_the_mail_chose(app, client, survey_url):
+    page = client.get(f"{survey_url}?score=2&lang=en").text
+    switch = re.search(r'<a href="([^"]+)" lang="es"', page)[1]
+    assert switch == "?score=2&amp;lang=es"  # lang replaced, not repeated
+    spanish = client.get(f"{survey_url}?score=2&lang=es").text
+    assert '<html lang="es">' in spanish
+    assert re.search(r'<input[^>]*checked[^>]*value="2"|<input[^>]*value="2"[^>]*checked', spanish)
+
+
+def test_a_follow_up_survey_asks_what_its_mail_asked(app, client, survey_link):
+    """The mail asks "Did we put things right?"; the page it opens asked "How did we do?"."""
+    _link_id, url = survey_link(purpose="follow_up")
+    page = client.get(url).text
+    assert "Did we put things right, Pedro?" in page and "How did we do, Pedro?" not in page
+    _link_id, url = survey_link()
+    assert "How did we do, Pedro?" in client.get(url).text
 
 
 def assert_leads_nowhere_inside(page) -> None:
@@ -122,7 +155,7 @@ def assert_leads_nowhere_inside(page) -> None:
 def test_bad_expired_or_refused_survey_pages_lead_nowhere_inside(app, client, survey_link):
     link_id, url = survey_link(valid_days=1)
     assert_leads_nowhere_inside(client.get("/s/forged-token"))  # 404, not valid
-    refused = client.post(url, data={"score": "1"}, csrf=False)  # 400 through the error page
+    refused = client.post(url, data={"score": "1", "comment": "\x00"})  # 400 through the error page
     assert refused.status_code == 400
     assert_leads_nowhere_inside(refused)
     with using(app):
@@ -132,6 +165,15 @@ def test_bad_expired_or_refused_survey_pages_lead_nowhere_inside(app, client, su
     assert_leads_nowhere_inside(client.get("/write-to-us"))
     portuguese = client.get("/s/forged-token?lang=pt_BR").text
     assert "Huddle" not in portuguese.replace("huddle.", "").replace("huddle-", "")
+
+
+def test_unsubscribe_and_cut_short_links_lead_nowhere_inside(app, client):
+    """The unsubscribe page and its errors showed "Huddle", whose brand led to the staff login; so
+    did a mail's link cut short ("/s/", "/s/abc/def"), with "Back to Today" besides."""
+    for path in ("/unsubscribe/not-a-token", "/unsubscribe/%00", "/s/", "/s/abc/def", "/nowhere"):
+        page = client.get(path)
+        assert page.status_code in (400, 404), path
+        assert_leads_nowhere_inside(page)
 
 
 def test_staff_error_pages_still_lead_back_to_today(app, client, login_as, make_user):
@@ -189,6 +231,14 @@ def test_write_to_us_opens_a_complaint_owned_by_the_head_of_support(app, client,
         "Courier was rude.",
     )
     assert complaint.details == WRITE["message"] and complaint.client.email == "irina@example.com"
+
+
+def test_write_to_us_says_why_it_asks_for_a_contact(client):
+    """The contact field's description was never shown: the form macro ignored it."""
+    page = client.get("/write-to-us").text
+    hint = re.search(r'<small id="contact-hint">([^<]+)</small>', page)
+    assert hint and hint[1] == "So that the head of support can answer you personally."
+    assert 'aria-describedby="contact-hint"' in page
 
 
 def test_write_to_us_with_a_phone_number(app, client):
