@@ -126,6 +126,24 @@ def test_each_thing_has_one_name_in_each_language(language):
     assert mixed == []
 
 
+# Spanish speaks to staff and to our clients alike with "tú", as the pages always did; the mails,
+# the unsubscribe page and the password pages said "usted" ("Si fue usted, ignore este correo").
+USTED = re.compile(
+    r"\b(usted|ha iniciado|está invitado|le escribió|indique|elija su|envíele|ignore este|confirme|le ayudó|le enviaremos|recibirá)\b",
+    re.I,
+)
+
+
+def test_spanish_says_tu_everywhere():
+    assert [text for text in translations("es") if USTED.search(text)] == []
+
+
+# The head of support may be a woman (the demo's is Helena): no "o chefe", no "он свяжется".
+def test_the_head_of_support_has_no_gender():
+    assert [text for text in translations("pt_BR") if "chefe do suporte" in text] == []
+    assert [text for text in translations("ru") if "поддержки — он" in text] == []
+
+
 class _Texts(HTMLParser):
     """Text nodes and human-readable attributes, with Jinja's own tags blanked out first."""
 
