@@ -1,5 +1,7 @@
 """The admin mail outbox: the same page family as Slack's, previews, Retry, admins only."""
 
+import re
+
 import pytest
 from flask_babel import lazy_gettext as _l
 
@@ -47,10 +49,31 @@ def test_waiting_mail_is_previewed_in_its_language_when_mail_is_off(app, client,
     login_as("admin")
     page = client.get("/admin/mail/outbox").text
     assert "E-mail is not configured" in page
-    assert "person0@example.com" in page and "Está invitado a Huddle" in page
-    assert "srcdoc=" in page and "sandbox" in page
+    assert "person0@example.com" in page and "Tienes una invitación a Huddle" in page
+    (_message_id,) = re.findall(
+        r'<iframe [^>]*sandbox[^>]*src="/admin/mail/outbox/(\d+)/preview"', page
+    )
+    assert "srcdoc" not in page
     assert "Ana &lt;b&gt;" in page  # the pre-rendered text part, escaped
     assert 'href="/admin/mail/outbox"' in page  # the nav link
+
+
+def test_a_preview_shows_the_mail_with_its_styles_and_nothing_else(app, client, login_as):
+    """Framed by srcdoc, a preview took the page's policy (style-src 'self'): every inline style of
+    the mail was refused. Its own page lets them apply, runs nothing, loads nothing from elsewhere."""
+    (message_id,) = add(app)
+    login_as("admin")
+    preview = client.get(f"/admin/mail/outbox/{message_id}/preview")
+    assert preview.status_code == 200 and preview.mimetype == "text/html"
+    assert preview.text == reloaded(app, MailMessage, message_id).html_body
+    assert 'style="' in preview.text  # the mail's own inline styles, which the policy lets apply
+    policy = preview.headers["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "default-src 'none'" in policy
+    assert "sandbox" in policy and "script-src" not in policy
+    assert preview.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get(f"/admin/mail/outbox/{message_id + 1000}/preview").status_code == 404
+    login_as("manager")
+    assert client.get(f"/admin/mail/outbox/{message_id}/preview").status_code == 403
 
 
 def test_a_dead_mail_is_retried_by_htmx(app, client, login_as):
