@@ -2,8 +2,10 @@
  * What every htmx action needs and no template should repeat (issue #15):
  *  - a posting control shows it is working (aria-busy, Pico draws the spinner) and cannot be
  *    pressed twice while its request is in flight;
- *  - after a swap, focus stays on the control that asked (or moves to the swapped region), so a
- *    keyboard or screen-reader user is not thrown back to the top of the page;
+ *  - after a swap, focus stays on the control that asked, or its copy in the new markup (the same
+ *    form action, name and value: "Mark absent" where "Mark present" was pressed), or moves to
+ *    the swapped region, or to what followed it when the answer took it away (the next wish on
+ *    the review), so a keyboard or screen-reader user is not thrown back to the top of the page;
  *  - the result is said in the polite status region; a failed request (403, 404, 413, 429, 5xx,
  *    no network, timeout) is said in the assertive region, in the viewer's language (base.html
  *    renders the texts into data-* attributes). Failed answers are not swapped (htmx-config), so
@@ -12,7 +14,9 @@
  *    while it holds the focus, a text selection or an edited field: a poll never steals what
  *    someone is typing or reading; the next poll after they leave it brings it up to date.
  *  - once the session has ended, the blocks all told to open the login page open it once;
- *  - a post that loads a whole page (a file upload, the login) shows it is working the same way.
+ *  - a post that loads a whole page (a file upload, the login) shows it is working the same way,
+ *    and when that page comes back refused, focus starts on its first invalid field (its error
+ *    is its description), where a keyboard or screen-reader user was otherwise left at the top;
  * A response names its own success message with `HX-Trigger-After-Settle: {"huddle:announce": "..."}`
  * (core.announce, on every posting view); it arrives after the settle and replaces "Done.".
  */
@@ -98,8 +102,12 @@
       control: button,
       focused: document.activeElement,
       focusedId: document.activeElement && document.activeElement.id,
+      focusedLike: likeness(document.activeElement),
       target: evt.detail.target,
       targetId: evt.detail.target && evt.detail.target.id,
+      // Where the target stood, should the answer take it away (a wish decided on the review)
+      after: evt.detail.target && evt.detail.target.nextElementSibling,
+      parent: evt.detail.target && evt.detail.target.parentElement,
     };
     busy(button, true);
   });
@@ -118,6 +126,44 @@
     return !active || active === document.body || !active.isConnected;
   }
 
+  // What a control does, to find it again in the swapped copy of its region: the form it posts
+  // (its action) and, within it, its name and value ("Mark absent" in the row of the person marked).
+  function formAction(form) {
+    return form && (form.getAttribute("action") || form.getAttribute("hx-post"));
+  }
+
+  function likeness(el) {
+    if (!el || el === document.body || !el.closest) return null;
+    var action = formAction(el.form || el.closest("form"));
+    return action ? { tag: el.tagName, name: el.name || "", value: el.value, action: action } : null;
+  }
+
+  function findLike(like) {
+    if (!like) return null;
+    var forms = Array.prototype.filter.call(document.querySelectorAll("main form"), function (f) {
+      return formAction(f) === like.action;
+    });
+    var best = null;
+    forms.some(function (form) {
+      var controls = Array.prototype.filter.call(
+        form.querySelectorAll("button, input:not([type=hidden]), select, textarea"), focusable);
+      var same = controls.filter(function (c) {
+        return c.tagName === like.tag && (c.name || "") === like.name && c.value === like.value;
+      })[0];
+      best = same || controls.filter(function (c) { return c.type === "submit"; })[0] || controls[0] || null;
+      return best !== null;
+    });
+    return best;
+  }
+
+  // The first field marked invalid in ``root`` (a group's first field: a fieldset of radios).
+  function firstInvalid(root) {
+    var invalid = root && root.querySelector("[aria-invalid=true]");
+    if (!invalid) return null;
+    return invalid.matches("input, select, textarea, button") ? invalid
+      : invalid.querySelector("input, select, textarea, button");
+  }
+
   // The swapped region as it is now (an outerHTML swap replaced the element htmx started with).
   function swapped(was) {
     if (was.target && was.target.isConnected) return was.target;
@@ -130,12 +176,21 @@
     pending = null;
     var region_ = swapped(was);
     if (lostFocus()) {
-      var again = was.focused && was.focused.isConnected ? was.focused
-        : (was.focusedId && document.getElementById(was.focusedId));
+      // The control itself, or its copy in the new markup (by id, then by what it does); else the
+      // swapped region; else, when the answer took the region away, what stood after it (the
+      // next wish on the review) or around it.
+      // A refusal with a field to fix: that field (its error is its description).
+      var again = firstInvalid(region_);
+      if (!focusable(again)) {
+        again = was.focused && was.focused.isConnected ? was.focused
+          : (was.focusedId && document.getElementById(was.focusedId));
+      }
+      if (!focusable(again)) again = findLike(was.focusedLike);
       if (focusable(again)) {
         again.focus();
       } else {
-        var target = region_ || region("content");
+        var target = region_ || (was.after && was.after.isConnected && was.after) ||
+          (was.parent && was.parent.isConnected && was.parent) || region("content");
         if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
         target.focus();
       }
@@ -242,6 +297,18 @@
       say("huddle-status", button.getAttribute("data-copied"));
     });
   });
+
+  // A whole page that came back with its form refused (a plain post: the survey, write-to-us,
+  // the login): focus on the first invalid field, or the first field of an invalid group.
+  function focusFirstInvalid() {
+    var field = firstInvalid(document.querySelector("main"));
+    if (focusable(field) && lostFocus()) field.focus();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusFirstInvalid);
+  } else {
+    focusFirstInvalid();
+  }
 
   // A new team's timezone menu (data-guess-timezone: the set-up page, a new team) starts at the
   // browser's own timezone when the menu has it; the server can only default to UTC.

@@ -70,3 +70,23 @@ def test_client_answers_the_survey_on_a_phone_and_is_thanked(phone, survey_path,
 
     phone.goto(survey_path)
     phone.get_by_role("heading", name=_("You have already answered")).wait_for()
+
+
+def test_a_refused_answer_brings_the_keyboard_back_to_what_to_fix(phone, survey_path):
+    """A refused plain post reloads the page: focus was left at its top, and a keyboard or
+    screen-reader user heard nothing of the error. It starts on the first invalid field."""
+    phone.goto(survey_path)
+    phone.get_by_role("button", name=_("Send")).focus()
+    phone.keyboard.press("Enter")
+    phone.get_by_text(_("Choose a score from 1 to 5.")).wait_for()
+    focused = phone.evaluate("[document.activeElement.name, document.activeElement.value]")
+    assert focused == ["score", "1"]  # the first score, in the group the error describes
+
+    phone.goto("/write-to-us")
+    phone.get_by_label(_("Your name")).fill("Luana")
+    phone.get_by_role("button", name=_("Send")).focus()
+    phone.keyboard.press("Enter")
+    phone.locator(".field-error").first.wait_for()
+    focused = phone.evaluate("document.activeElement.name")
+    assert focused == "contact"
+    assert phone.get_by_label(_("Your name")).input_value() == "Luana"  # the input kept

@@ -393,3 +393,21 @@ def test_a_new_token_is_shown_whole_and_copied_in_one_click(page, urls):
     page.get_by_role("button", name="Copy").click()
     expect(page.locator("#huddle-status")).to_have_text("Copied.")
     assert page.evaluate("navigator.clipboard.readText()") == token.inner_text().strip()
+
+
+def test_a_mail_preview_shows_the_mail_as_styled_without_a_policy_error(page, urls):
+    """Framed by srcdoc, a mail's preview took the page's policy: each of its inline styles was
+    refused with a console error (hundreds on the outbox page) and it looked nothing like the mail."""
+    refused = []
+    page.on("console", lambda message: message.type == "error" and refused.append(message.text))
+    log_in(page, "admin@huddle.example")
+    page.goto("/admin/mail/outbox")
+    preview = page.locator("details.mail-preview").first
+    preview.locator("summary").click()
+    frame = preview.locator("iframe").content_frame
+    styled = frame.locator("[style]").first
+    styled.wait_for()
+    padding = styled.evaluate("(el) => getComputedStyle(el).padding")
+    declared = styled.evaluate("(el) => el.style.padding")
+    assert refused == []
+    assert declared == "" or padding == declared  # its inline style applies
