@@ -49,6 +49,9 @@ def test_client_answers_the_survey_on_a_phone_and_is_thanked(phone, survey_path,
     phone.get_by_role("heading", name=heading).wait_for()
     # Everything fits the phone's width: no sideways scrolling to reach a score.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # Each score as wide as the others: "Excelente" was left alone on a second row, four above it.
+    widths = phone.locator("label.score").evaluate_all("(all) => all.map((l) => l.offsetWidth)")
+    assert len(widths) == 5 and len(set(widths)) == 1, widths
     score = phone.locator("label.score").filter(has_text="1").first
     box = score.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44  # a comfortable thumb target
