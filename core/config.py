@@ -20,7 +20,7 @@ DEFAULTS = {
     "SLACK_API_URL": "https://slack.com/api/",
     # E-mail (see core/mail): off without both; then messages wait in the outbox, previewable.
     "MAIL_URL": None,  # smtp://user:pass@host:port, smtp+starttls://…, smtps://…
-    "MAIL_FROM": None,  # "Huddle <support@example.com>"
+    "MAIL_FROM": None,  # "ACME Support <support@example.com>": our clients see it too
     "MAIL_TIMEOUT_SECONDS": 10,
     # A PEM file of the CA(s) that sign the SMTP server's certificate (a private CA); else the
     # system's trusted CAs. Used by smtp+starttls:// and smtps://.

@@ -67,6 +67,8 @@ def test_a_service_gets_one_survey_after_the_delay_in_the_clients_language(
     assert mail.message["Content-Language"] == "pt-BR"
     assert mail.message["Subject"] == "Como nos saímos?"
     assert "ORD-1" in mail.text
+    # who "we" are: the company's name (unset here), as on the pages the mail opens; never Huddle
+    assert "— Atendimento ao cliente" in mail.text and "Huddle" not in mail.text
     assert sorted(score_links(mail)) == [1, 2, 3, 4, 5]
     assert mail.message["List-Unsubscribe"].strip().startswith(f"<{BASE}/unsubscribe/")
     assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
