@@ -344,6 +344,8 @@ class Service(db.Model):
 
     One per client and order, so the same order told twice asks for one rating. The survey mail
     goes at ``survey_due_at`` (a delay after completion), one reminder later if still unanswered.
+    ``survey_due_at`` is null for a service that asks no survey: completed more than
+    ``SURVEY_MAX_AGE_DAYS`` ago when told, or by the time its survey was due to go.
     """
 
     __tablename__ = "services"
@@ -360,7 +362,7 @@ class Service(db.Model):
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"))
     order_ref: Mapped[str] = mapped_column(sa.String(120))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    survey_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    survey_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     survey_link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_links.id"))
     survey_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -33,6 +33,9 @@ DEFAULTS = {
     # Client surveys after a service (POST /api/v1/services): first mail, then one reminder.
     "SURVEY_DELAY_MINUTES": 60,
     "SURVEY_REMINDER_HOURS": 48,
+    # A service completed longer ago than this asks for no survey, nor a reminder: the client is
+    # asked about a service they remember, never weeks later (an old service told, an outage).
+    "SURVEY_MAX_AGE_DAYS": 30,
     "LOW_RATING_MAX": 2,
     "FOLLOW_UP_HOURS": 24,
     "WISH_THRESHOLD": 3,
@@ -162,6 +165,7 @@ def _validate(cfg) -> None:
         ("MAIL_MAX_ATTEMPTS", 1, 1000),
         ("SURVEY_DELAY_MINUTES", 0, 7 * 24 * 60),
         ("SURVEY_REMINDER_HOURS", 1, 30 * 24),
+        ("SURVEY_MAX_AGE_DAYS", 1, 366),
         ("LOW_RATING_MAX", 1, 4),
         ("FOLLOW_UP_HOURS", 1, 24 * 30),
         ("WISH_THRESHOLD", 1, 1000),
@@ -171,3 +175,8 @@ def _validate(cfg) -> None:
             raise ConfigError(
                 f"HUDDLE_{key} must be a whole number from {low} to {high}, not {value!r}"
             )
+    if cfg["SURVEY_MAX_AGE_DAYS"] * 24 * 60 <= cfg["SURVEY_DELAY_MINUTES"]:
+        raise ConfigError(
+            "HUDDLE_SURVEY_MAX_AGE_DAYS must be longer than HUDDLE_SURVEY_DELAY_MINUTES: "
+            "otherwise no survey is ever sent"
+        )

@@ -54,7 +54,12 @@ def error_note(last_error: str | None) -> str | None:
 
 
 class OutboxRow:
-    """The columns every outbox table has (a mixin: each channel keeps its own table)."""
+    """The columns every outbox table has (a mixin: each channel keeps its own table).
+
+    ``STATUSES`` are the ones its table may hold; a channel may add its own (mail's "cancelled").
+    """
+
+    STATUSES: tuple[str, ...] = OUTBOX_STATUSES
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
@@ -77,12 +82,16 @@ class DispatchReport:
     sent: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
+    # Not sent, on purpose (mail: its client unsubscribed after it was queued).
+    cancelled: list[int] = field(default_factory=list)
     rate_limited_until: datetime | None = None
     stopped_by: str | None = None
 
     def __str__(self) -> str:
-        return f"sent {len(self.sent)}, failed {len(self.failed)}, dead {len(self.dead)}" + (
-            f", stopped: {self.stopped_by}" if self.stopped_by else ""
+        return (
+            f"sent {len(self.sent)}, failed {len(self.failed)}, dead {len(self.dead)}"
+            + (f", cancelled {len(self.cancelled)}" if self.cancelled else "")
+            + (f", stopped: {self.stopped_by}" if self.stopped_by else "")
         )
 
     def count(self, message_id: int, status: str) -> None:
@@ -265,6 +274,6 @@ def status_counts(model) -> dict[str, int]:
     ``COUNTED_UP_TO + 1`` (the page says "10,000+"). Each is a bounded walk of the status index."""
     counted = [
         counted_up_to(sa.select(model.id).where(model.status == status), COUNTED_UP_TO)
-        for status in OUTBOX_STATUSES
+        for status in model.STATUSES
     ]
-    return dict(zip(OUTBOX_STATUSES, db.session.execute(sa.select(*counted)).one(), strict=True))
+    return dict(zip(model.STATUSES, db.session.execute(sa.select(*counted)).one(), strict=True))

@@ -102,11 +102,17 @@ def create_survey_link(body: SurveyLinkIn) -> SurveyLinkOut:
 def create_service(body: ServiceIn) -> ServiceOut:
     """Tell Huddle a service was completed: the client gets a rating survey by e-mail after
     HUDDLE_SURVEY_DELAY_MINUTES and one reminder after HUDDLE_SURVEY_REMINDER_HOURS if
-    unanswered; one survey per client and order"""
+    unanswered; one survey per client and order. A service completed more than
+    HUDDLE_SURVEY_MAX_AGE_DAYS ago is recorded with no survey (survey_scheduled false)"""
     service, created = mailing.record_service(
         _client(body.client), body.order_ref, body.completed_at
     )
-    return ServiceOut(id=service.id, survey_due_at=service.survey_due_at, created=created)
+    return ServiceOut(
+        id=service.id,
+        survey_due_at=service.survey_due_at,
+        survey_scheduled=service.survey_due_at is not None,
+        created=created,
+    )
 
 
 def _cursors() -> URLSafeSerializer:

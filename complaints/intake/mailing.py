@@ -122,25 +122,37 @@ def send_order_survey(
 # --- services another system completed -----------------------------------------------------------
 
 
+def oldest_surveyed(now: datetime) -> datetime:
+    """A service completed before this is too old to ask about (``SURVEY_MAX_AGE_DAYS``).
+
+    A rating weeks after the fact is about a service the client hardly remembers, and mail asking
+    for it reads as spam; a low one would even open a complaint with a day's deadline on it.
+    """
+    return now - timedelta(days=current_app.config["SURVEY_MAX_AGE_DAYS"])
+
+
 def record_service(
     client: Client, order_ref: str, completed_at: datetime, now: datetime | None = None
 ) -> tuple[Service, bool]:
     """Note a completed service, once per client and order (no commit: the API's call commits).
 
     Returns the service and whether it is new. Its survey is due ``SURVEY_DELAY_MINUTES`` after
-    completion; a service told late (or twice) asks no second time.
+    completion; a service told late (or twice) asks no second time, and one completed more than
+    ``SURVEY_MAX_AGE_DAYS`` ago is recorded with no survey at all (``survey_due_at`` null).
     """
     query = sa.select(Service).where(Service.client_id == client.id, Service.order_ref == order_ref)
     found = db.session.scalar(query)
     if found is not None:
         return found, False
+    now = now or utcnow()
     delay = timedelta(minutes=current_app.config["SURVEY_DELAY_MINUTES"])
+    recent = completed_at >= oldest_surveyed(now)
     service = Service(
         client_id=client.id,
         order_ref=order_ref,
         completed_at=completed_at,
-        survey_due_at=completed_at + delay,
-        created_at=now or utcnow(),
+        survey_due_at=completed_at + delay if recent else None,
+        created_at=now,
     )
     try:
         with db.session.begin_nested():  # two requests at once: the second finds the first
@@ -157,9 +169,14 @@ def send_due_surveys(now: datetime | None = None) -> tuple[int, int]:
     """The survey job: surveys now due, then reminders for unanswered ones; commits once.
 
     A client we cannot write to (no address, opted out) gets no link at all; the service is marked
-    done so it is not looked at again.
+    done so it is not looked at again. A survey whose service has grown older than
+    ``SURVEY_MAX_AGE_DAYS`` while it waited (the job stopped for weeks) is not sent late: the
+    service then asks no survey (``survey_due_at`` null, as if told that late), and no reminder
+    goes for a service past that age either. The bound is the service's age, not how late the job
+    is: a survey a day late for last week's service still goes.
     """
     now = now or utcnow()
+    oldest = oldest_surveyed(now)
     due = db.session.scalars(
         sa.select(Service)
         .where(Service.survey_sent_at.is_(None), Service.survey_due_at <= now)
@@ -168,6 +185,9 @@ def send_due_surveys(now: datetime | None = None) -> tuple[int, int]:
     ).all()
     surveys = 0
     for service in due:
+        if service.completed_at < oldest:
+            service.survey_due_at = None  # too old to ask about now: leaves the due surveys
+            continue
         service.survey_sent_at = now
         if not mail.reachable(service.client):
             continue
@@ -187,6 +207,7 @@ def send_due_surveys(now: datetime | None = None) -> tuple[int, int]:
         .where(
             Service.reminder_sent_at.is_(None),
             Service.survey_sent_at <= before,
+            Service.completed_at >= oldest,
             SurveyLink.used_at.is_(None),
             SurveyLink.expires_at > now,
         )

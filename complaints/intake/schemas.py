@@ -82,7 +82,15 @@ class ServiceIn(ApiModel):
 
 class ServiceOut(ApiModel):
     id: int
-    survey_due_at: Instant = Field(description="When the survey e-mail goes out")
+    survey_due_at: Instant | None = Field(
+        description="When the survey e-mail goes out; null when survey_scheduled is false"
+    )
+    survey_scheduled: bool = Field(
+        True,
+        description="False when the service was completed more than HUDDLE_SURVEY_MAX_AGE_DAYS "
+        "(default 30) ago, when told or by the time its survey was due: it is recorded, but the "
+        "client gets no survey and no reminder for it",
+    )
     created: bool = Field(description="False when this client and order were already known")
 
 

@@ -14,7 +14,10 @@ refusal, with Retry on the admin page. What SMTP adds:
   backs off and the run stops; the first later success makes every backed-off message due again;
 * at most ``MAIL_PER_MINUTE`` messages leave per minute, counted from the table (so across runs
   and schedulers);
-* one SMTP connection per run, reused for every message of the run.
+* one SMTP connection per run, reused for every message of the run;
+* a client mail whose client unsubscribed after it was queued is not sent: ``to_client`` checked
+  when it was queued, but it may wait long (mail off, an outage). Each batch of due ids is checked
+  in one statement and those messages end ``cancelled``.
 
 The honest exception is Slack's: a crash (or a timeout) after the server accepted the message but
 before ``sent`` was saved sends it again later, with the same ``Message-ID``.
@@ -35,6 +38,7 @@ from flask import current_app
 
 from core.extensions import db
 from core.mail.models import MailMessage
+from core.models import Client
 from core.outbox import (
     DispatchReport,
     RealClock,
@@ -130,7 +134,9 @@ def backoff(attempts: int) -> timedelta:
     )
 
 
-def _due_ids(now: datetime) -> list[int]:
+def _due_ids(now: datetime, report: DispatchReport) -> list[int]:
+    """The next batch of due messages, less those to clients who have unsubscribed since they were
+    queued: those are ``cancelled`` here (counted in ``report``), in one statement for the batch."""
     statement = (
         sa.select(MailMessage.id)
         .where(is_due(MailMessage, now))
@@ -140,8 +146,30 @@ def _due_ids(now: datetime) -> list[int]:
     if db.engine.dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True, of=MailMessage)
     ids = list(db.session.scalars(statement))
+    cancelled = set(_cancel_unsubscribed(ids, now)) if ids else set()
     db.session.commit()
-    return ids
+    report.cancelled.extend(sorted(cancelled))
+    return [i for i in ids if i not in cancelled]
+
+
+def _cancel_unsubscribed(ids: list[int], now: datetime) -> list[int]:
+    """Cancel the messages among ``ids`` whose client has unsubscribed; their ids (no commit).
+
+    Only client mail names a client (``to_client`` sets ``client_id``); staff mail (an invitation,
+    a password reset) has none and always goes. Still due is checked again, as ``claim`` does.
+    """
+    unsubscribed = sa.exists().where(
+        Client.id == MailMessage.client_id, Client.unsubscribed_at.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            sa.update(MailMessage)
+            .where(MailMessage.id.in_(ids), is_due(MailMessage, now), unsubscribed)
+            .values(status="cancelled", claimed_at=None)
+            .returning(MailMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
 
 
 def _sent_since(since: datetime) -> tuple[int, datetime | None]:
@@ -214,7 +242,7 @@ def dispatch(
     started = clock()
     deadline = started + (budget or timedelta(seconds=config["MAIL_DISPATCH_BUDGET_SECONDS"]))
     per_minute = config["MAIL_PER_MINUTE"]
-    queue = _due_ids(started)
+    queue = _due_ids(started, report)
     # The last minute's count, read once: a run lasts seconds, so its own sends are added to it.
     sent_last_minute, oldest = _sent_since(started - timedelta(minutes=1))
     connection = None
@@ -279,7 +307,7 @@ def dispatch(
             if len(report.sent) == 1:
                 # The server answers: whatever waits out an outage backoff joins this run.
                 wake_backed_off(MailMessage, sent_at)
-                queue.extend(i for i in _due_ids(sent_at) if i not in queue)
+                queue.extend(i for i in _due_ids(sent_at, report) if i not in queue)
     finally:
         _close(connection)
     return report

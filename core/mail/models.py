@@ -6,6 +6,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.extensions import db
 from core.outbox import OUTBOX_STATUSES, OutboxRow
 
+# Mail adds one final status: "cancelled", a client mail not sent because its client unsubscribed
+# after it was queued (``core.mail.delivery``). It is no failure, so no Retry brings it back.
+MAIL_STATUSES = (*OUTBOX_STATUSES, "cancelled")
+
 
 class MailMessage(OutboxRow, db.Model):
     """One e-mail, rendered in its recipient's language when it was decided.
@@ -16,9 +20,10 @@ class MailMessage(OutboxRow, db.Model):
     clients drop the repeat). ``unsubscribe_url`` is set on client mail (``List-Unsubscribe``).
     """
 
+    STATUSES = MAIL_STATUSES
     __tablename__ = "mail_messages"
     __table_args__ = (
-        sa.CheckConstraint(sa.column("status").in_(OUTBOX_STATUSES), name="status_known"),
+        sa.CheckConstraint(sa.column("status").in_(MAIL_STATUSES), name="status_known"),
         sa.Index("ix_mail_messages_status_next_attempt_at", "status", "next_attempt_at"),
         # The admin page: a status newest first, and each status counted (up to a bound).
         sa.Index("ix_mail_messages_status_id", "status", "id"),

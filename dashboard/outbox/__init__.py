@@ -45,7 +45,7 @@ def outbox_blueprint(
     @role_required("admin")
     def outbox_page():
         status = request.args.get("status")
-        status = status if status in outbox.OUTBOX_STATUSES else None
+        status = status if status in model.STATUSES else None
         messages = outbox.list_messages(model, status, int_arg("before"))
         more = len(messages) == outbox.PAGE_SIZE
         values = {

@@ -53,6 +53,7 @@ def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
         ("HUDDLE_WISH_REVIEW_DAY", "someday", "HUDDLE_WISH_REVIEW_DAY must be one of"),
         ("HUDDLE_LOW_RATING_MAX", "9", "HUDDLE_LOW_RATING_MAX must be a whole number from 1 to 4"),
         ("HUDDLE_FOLLOW_UP_HOURS", '"soon"', "HUDDLE_FOLLOW_UP_HOURS must be a whole number"),
+        ("HUDDLE_SURVEY_MAX_AGE_DAYS", "0", "HUDDLE_SURVEY_MAX_AGE_DAYS must be a whole number"),
     ],
 )
 def test_bad_settings_are_refused_at_start(monkeypatch, variable, value, message):
