@@ -19,12 +19,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from core import audit
 from core.i18n import Words, format_moment
 from core.inputs import finite_decimal, plausible_datetime
 from core.money import AmountField, format_money
+from core.validators import Length, NumberRange
 
 CHANNEL_LABELS = {
     "phone": _l("Phone call"),

@@ -15,11 +15,12 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.inputs import finite_decimal, id_coerce, parse_day, plausible_datetime
 from core.timezones import TimezoneField
+from core.validators import Length, NumberRange
 
 WEEKDAY_LABELS = [
     ("1", _l("Monday")),

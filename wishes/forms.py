@@ -11,9 +11,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from core.inputs import MAX_ID, parse_int
+from core.validators import Length, NumberRange
 from wishes.models import CALL_OUTCOMES, PAID_OUTCOMES, REVIEW_OUTCOMES
 
 OUTCOME_LABELS = {

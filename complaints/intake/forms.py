@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
+
+from core.validators import Length
 
 # The channels a person can hear a complaint through (the others arrive by themselves).
 STAFF_CHANNELS = [

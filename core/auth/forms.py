@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, ValidationError
 
 from core.auth.passwords import password_problem
 from core.timezones import TimezoneField
+from core.validators import Length
 
 
 class LoginForm(FlaskForm):

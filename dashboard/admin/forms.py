@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from core.api.tokens import SCOPE_LABELS, SCOPES
 from core.auth.forms import SetPasswordForm
@@ -21,6 +21,7 @@ from core.inputs import form_values
 from core.models import ROLES
 from core.money import AmountField
 from core.timezones import TimezoneField, timezone_names
+from core.validators import Length, NumberRange
 from standup.forms import WEEKDAY_LABELS, MultiCheckboxField
 
 ROLE_LABELS = {"agent": _l("Agent"), "manager": _l("Manager"), "admin": _l("Admin")}

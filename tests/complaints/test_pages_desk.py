@@ -407,9 +407,9 @@ def test_a_playbook_is_edited_and_retired_never_deleted(app, client, login_as, m
     [
         ({"steps": ""}, 400, "This field is required"),
         ({"steps": "\n  \n"}, 400, "This field is required"),
-        ({"follow_up_hours": "0"}, 400, "Number must be between 1 and 720"),
+        ({"follow_up_hours": "0"}, 400, "Enter a number from 1 to 720"),
         ({"follow_up_hours": "soon"}, 400, "Not a valid integer value"),
-        ({"suggested_compensation": "-1"}, 400, "Number must be between"),
+        ({"suggested_compensation": "-1"}, 400, "Enter a number from 0 to 9,999,999,999"),
         ({"category": ""}, 400, "This field is required"),
     ],
 )

@@ -106,7 +106,7 @@ def test_an_expired_link_speaks_the_clients_language(app, client, survey_link):
     [
         ({"comment": "Keep this text"}, "Choose a score from 1 to 5"),
         ({"score": "9", "comment": "Keep this text"}, "Not a valid choice"),
-        ({"score": "3", "comment": "Keep this text" + "x" * 5000}, "5000"),
+        ({"score": "3", "comment": "Keep this text" + "x" * 5000}, "Use at most 5,000 characters."),
     ],
 )
 def test_bad_answers_are_explained_the_comment_kept_and_nothing_recorded(
@@ -233,6 +233,15 @@ def test_write_to_us_opens_a_complaint_owned_by_the_head_of_support(app, client,
         "Courier was rude.",
     )
     assert complaint.details == WRITE["message"] and complaint.client.email == "irina@example.com"
+
+
+def test_a_limit_is_written_as_the_reader_writes_numbers(client, survey_url):
+    """WTForms wrote a length limit as a bare number: "5000 caracteres", "5000 символов"."""
+    too_long = {"score": "3", "comment": "x" * 5001}
+    spanish = client.post(f"{survey_url}?lang=es", data=too_long).text
+    assert "Usa como máximo 5.000 caracteres." in spanish
+    russian = client.post(f"{survey_url}?lang=ru", data=too_long).text
+    assert "Максимум 5\xa0000 символов." in russian
 
 
 def test_write_to_us_says_why_it_asks_for_a_contact(client):

@@ -168,7 +168,7 @@ def test_bad_person_fields_are_refused_next_to_the_field(app, client, login_as, 
     base = user_row(user, "agent", active="y")
     cases = {
         "two decimals": {f"{p}-compensation_limit": "1.234"},
-        "Number must be at least 0": {f"{p}-compensation_limit": "-1"},
+        "Enter 0 or more": {f"{p}-compensation_limit": "-1"},
         "starts with U or W": {f"{p}-slack_user_id": "ana.lima"},
         "already has this Slack user id": {f"{p}-slack_user_id": "utaken1"},
         "Not a valid choice": {f"{p}-locale": "xx"},
