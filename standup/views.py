@@ -182,12 +182,26 @@ def live(slug: str, on: date):
         services.open_board(team, on, now)  # its time is up: it ends now, for everyone
     if until is not None and status != "ended":
         # Reopened by a facilitator: the forms beside the agenda come back on this screen too.
-        board = _load(team, on, prepare=False)  # loads the live part too: rendered from it
-        html = render_template(
-            "standup/_live.html", live=board.live, reopened=board, forms=_forms(board)
-        )
-        return _changed(html)
+        return _render_reopened(team, on)
     return _render_live(team, on)
+
+
+def _render_reopened(team, on: date, here: bool = False) -> Response:
+    """The live fragment of a meeting reopened, and the forms beside it (out of band).
+
+    ``here``: this screen pressed the Undo, whose button has gone with the swap; the running
+    item's first control takes the focus (``autofocus``, which htmx honours in what it swaps in)
+    rather than the agenda as a whole, the next thing a facilitator reopening the meeting does.
+    """
+    board = _load(team, on, prepare=False)  # loads the live part too: rendered from it
+    html = render_template(
+        "standup/_live.html",
+        live=board.live,
+        reopened=board,
+        forms=_forms(board),
+        focus_controls=here,
+    )
+    return _changed(html)
 
 
 @bp.get("/<slug>/<isodate:on>/panels")
@@ -198,10 +212,11 @@ def panels(slug: str, on: date):
 # --- live-mode controls -------------------------------------------------------------------------
 
 
-def _control(slug: str, on: date, action, error: str | None = None):
+def _control(slug: str, on: date, action, error: str | None = None, done=None):
     """Apply a live-mode control and answer with the live fragment (a page reload without htmx).
 
     A refusal (or ``error``, when the request itself was unusable) is shown in the fragment.
+    ``done(team, on)``, when given, renders the answer to a control that succeeded.
     """
     team = team_or_404(slug)
     standup = _standup_or_404(team, on)
@@ -214,6 +229,8 @@ def _control(slug: str, on: date, action, error: str | None = None):
         if error:
             flash(error, "error")
         return redirect(url_for("standup.board", slug=slug, on=on))
+    if done is not None and not error:
+        return done(team, on)
     return _render_live(team, on, 422 if error else 200, error)
 
 
@@ -242,9 +259,18 @@ def end(slug: str, on: date):
 @bp.post("/<slug>/<isodate:on>/reopen")
 @announces(_l("Stand-up reopened."))
 def reopen(slug: str, on: date):
-    """Undo "End the stand-up" within ``rules.UNDO_END`` (the form posts without htmx: the whole
-    board comes back, check-in forms included)."""
-    return _control(slug, on, lambda s: undo.undo_end(s, current_user))
+    """Undo "End the stand-up" within ``rules.UNDO_END``: the agenda runs again and the forms
+    beside it come back (out of band); without JavaScript, the whole board again.
+
+    It once posted without htmx: the page reloaded, the focus fell to <body> and nothing said the
+    meeting was back.
+    """
+    return _control(
+        slug,
+        on,
+        lambda s: undo.undo_end(s, current_user),
+        done=lambda team, on: _render_reopened(team, on, here=True),
+    )
 
 
 @bp.post("/<slug>/<isodate:on>/items/<int:item_id>/timebox")
