@@ -52,17 +52,39 @@ class CheckInForm(FlaskForm):
             return None
 
 
-class ActionItemForm(FlaskForm):
+class BoardForm(FlaskForm):
+    """A form that shares the board with others: its fields' names and ids start with ``PREFIX``.
+
+    The action item's and the decision's fields were both ``text``: two ``<input id="text">`` on
+    one page, so the decision's label named the action item's field and the focus put back by id
+    after adding a decision landed in the action item's form. Every construction (rendering and
+    reading the post alike) takes the prefix from here, so the two can never disagree.
+    """
+
+    PREFIX = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.PREFIX)
+        super().__init__(*args, **kwargs)
+
+
+class ActionItemForm(BoardForm):
+    PREFIX = "action-item"
+
     text = StringField(_l("Action item"), validators=[DataRequired(), Length(max=500)])
     owner_id = SelectField(_l("Owner"), coerce=id_coerce, choices=[], validate_choice=False)
     due_on = DateField(_l("Due"), validators=[Optional(), plausible_datetime])
 
 
-class TopicForm(FlaskForm):
+class TopicForm(BoardForm):
+    PREFIX = "topic"
+
     topic = StringField(_l("Parking-lot topic"), validators=[DataRequired(), Length(max=500)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BoardForm):
+    PREFIX = "decision"
+
     text = StringField(_l("Decision"), validators=[DataRequired(), Length(max=500)])
 
 

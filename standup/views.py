@@ -10,6 +10,7 @@ watching screens), ``_panels.html`` (check-ins, attendance, action items, topics
 summary; refreshed when the live fragment reports a change) and one fragment per form.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import (
@@ -50,6 +51,15 @@ from standup.forms import (
 
 bp = Blueprint("standup", __name__, url_prefix="/standup")
 CHANGED = "standup-changed"  # the event that makes the board's panels refresh themselves
+
+
+@dataclass(frozen=True)
+class TimeboxRefused:
+    """Minutes refused for one agenda item: shown in its field again, the message under it."""
+
+    item_id: int
+    typed: str
+    message: str
 
 
 def _standup_or_404(team, on: date):
@@ -123,7 +133,7 @@ def _watching(board) -> bool:
     return watching.note_watching(standup, current_user)
 
 
-def _render_board(team, on: date, status: int = 200, **form_overrides):
+def _render_board(team, on: date, status: int = 200, timebox_refused=None, **form_overrides):
     board = _load(team, on)
     if _watching(board):
         board = _load(team, on, prepare=False)
@@ -132,6 +142,7 @@ def _render_board(team, on: date, status: int = 200, **form_overrides):
         "live": board.live,
         "forms": _forms(board, **form_overrides),
         "previous_on": on - timedelta(days=1),
+        "timebox_refused": timebox_refused,
     }
     return render_template("standup/board.html", **context), status
 
@@ -143,11 +154,16 @@ def _changed(response_body, status: int = 200) -> Response:
     return response
 
 
-def _render_live(team, on: date, status: int = 200, error: str | None = None) -> Response:
+def _render_live(
+    team, on: date, status: int = 200, error: str | None = None, timebox_refused=None
+) -> Response:
     now = utcnow()
     standup = queries.standup_on(team.id, on)
     live = board_data.load_live(team, standup, on, current_user, now)
-    return _changed(render_template("standup/_live.html", live=live, error=error), status)
+    html = render_template(
+        "standup/_live.html", live=live, error=error, timebox_refused=timebox_refused
+    )
+    return _changed(html, status)
 
 
 def _render_panels(team, on: date, changed: bool = False) -> Response:
@@ -182,12 +198,26 @@ def live(slug: str, on: date):
         services.open_board(team, on, now)  # its time is up: it ends now, for everyone
     if until is not None and status != "ended":
         # Reopened by a facilitator: the forms beside the agenda come back on this screen too.
-        board = _load(team, on, prepare=False)  # loads the live part too: rendered from it
-        html = render_template(
-            "standup/_live.html", live=board.live, reopened=board, forms=_forms(board)
-        )
-        return _changed(html)
+        return _render_reopened(team, on)
     return _render_live(team, on)
+
+
+def _render_reopened(team, on: date, here: bool = False) -> Response:
+    """The live fragment of a meeting reopened, and the forms beside it (out of band).
+
+    ``here``: this screen pressed the Undo, whose button has gone with the swap; the running
+    item's first control takes the focus (``autofocus``, which htmx honours in what it swaps in)
+    rather than the agenda as a whole, the next thing a facilitator reopening the meeting does.
+    """
+    board = _load(team, on, prepare=False)  # loads the live part too: rendered from it
+    html = render_template(
+        "standup/_live.html",
+        live=board.live,
+        reopened=board,
+        forms=_forms(board),
+        focus_controls=here,
+    )
+    return _changed(html)
 
 
 @bp.get("/<slug>/<isodate:on>/panels")
@@ -198,10 +228,11 @@ def panels(slug: str, on: date):
 # --- live-mode controls -------------------------------------------------------------------------
 
 
-def _control(slug: str, on: date, action, error: str | None = None):
+def _control(slug: str, on: date, action, error: str | None = None, done=None):
     """Apply a live-mode control and answer with the live fragment (a page reload without htmx).
 
     A refusal (or ``error``, when the request itself was unusable) is shown in the fragment.
+    ``done(team, on)``, when given, renders the answer to a control that succeeded.
     """
     team = team_or_404(slug)
     standup = _standup_or_404(team, on)
@@ -210,10 +241,18 @@ def _control(slug: str, on: date, action, error: str | None = None):
             action(standup)
         except services.StandupError as problem:
             error = refuse(problem)
+    return _controlled(team, on, error, done)
+
+
+def _controlled(team, on: date, error: str | None = None, done=None):
+    """The answer to a control: the live fragment (``done``'s when given), ``error`` above the
+    agenda; without htmx, the board again, ``error`` flashed."""
     if not request.htmx:
         if error:
             flash(error, "error")
-        return redirect(url_for("standup.board", slug=slug, on=on))
+        return redirect(url_for("standup.board", slug=team.slug, on=on))
+    if done is not None and not error:
+        return done(team, on)
     return _render_live(team, on, 422 if error else 200, error)
 
 
@@ -242,21 +281,52 @@ def end(slug: str, on: date):
 @bp.post("/<slug>/<isodate:on>/reopen")
 @announces(_l("Stand-up reopened."))
 def reopen(slug: str, on: date):
-    """Undo "End the stand-up" within ``rules.UNDO_END`` (the form posts without htmx: the whole
-    board comes back, check-in forms included)."""
-    return _control(slug, on, lambda s: undo.undo_end(s, current_user))
+    """Undo "End the stand-up" within ``rules.UNDO_END``: the agenda runs again and the forms
+    beside it come back (out of band); without JavaScript, the whole board again.
+
+    It once posted without htmx: the page reloaded, the focus fell to <body> and nothing said the
+    meeting was back.
+    """
+    return _control(
+        slug,
+        on,
+        lambda s: undo.undo_end(s, current_user),
+        done=lambda team, on: _render_reopened(team, on, here=True),
+    )
 
 
 @bp.post("/<slug>/<isodate:on>/items/<int:item_id>/timebox")
 @announces(_l("Timebox set."))
 def timebox(slug: str, on: date, item_id: int):
+    """Set an upcoming item's minutes.
+
+    Minutes refused (no number, or more than the meeting has room for) are said under that item's
+    field, with what was typed and the focus kept there (its id is the item's), in the fragment or
+    on the whole board without JavaScript. They were said above the agenda, the old minutes back
+    in the field and the focus on the agenda. A refusal about the meeting itself (it has ended,
+    the item is not its) stays above the agenda, as the other controls'.
+    """
+    team = team_or_404(slug)
+    standup = _standup_or_404(team, on)
     form = TimeboxForm()
     error = None
     if not form.validate_on_submit():
-        error = " ".join(map(str, form.minutes.errors)) or _("Give the timebox in minutes.")
-    return _control(
-        slug, on, lambda s: services.set_item_timebox(s, current_user, item_id, form.seconds), error
+        form.minutes.errors = list(form.minutes.errors) or [_("Give the timebox in minutes.")]
+    else:
+        try:
+            services.set_item_timebox(standup, current_user, item_id, form.seconds)
+        except services.StandupError as problem:
+            error = refuse(problem, form)  # none when the minutes took it
+        else:
+            return _controlled(team, on)
+    if error:
+        return _controlled(team, on, error)
+    refused = TimeboxRefused(
+        item_id, request.form.get("minutes", ""), " ".join(map(str, form.minutes.errors))
     )
+    if not request.htmx:
+        return _render_board(team, on, 422, timebox_refused=refused)
+    return _render_live(team, on, 422, timebox_refused=refused)
 
 
 @bp.post("/<slug>/<isodate:on>/attendance/<int:user_id>")

@@ -67,7 +67,10 @@ def _form_classes(cls=FlaskForm):
 def _field_names() -> set[str]:
     names = set(EXTRA_FIELDS)
     for form in _form_classes():
-        names.update(n for n in dir(form) if isinstance(getattr(form, n, None), UnboundField))
+        fields = [n for n in dir(form) if isinstance(getattr(form, n, None), UnboundField)]
+        names.update(fields)
+        if prefix := getattr(form, "PREFIX", ""):  # a board form's fields are posted prefixed
+            names.update(f"{prefix}-{n}" for n in fields)
     return names
 
 

@@ -15,7 +15,19 @@ from tests.support.db import reloaded
 
 TEMPLATES = pathlib.Path(__file__).resolve().parents[2] / "templates"
 _TAG = re.compile(r"<(form|button|input)\b([^>]*)>", re.S)
-SAMPLES = [{}, {"text": "Call the client back", "name": "Renamed", "note": "x", "present": "1"}]
+SAMPLES = [
+    {},
+    {
+        "text": "Call the client back",
+        "name": "Renamed",
+        "note": "x",
+        "present": "1",
+        # the stand-up board's add-in-place forms (standup.forms.BoardForm)
+        "action-item-text": "Call the client back",
+        "topic-topic": "Rota",
+        "decision-text": "Go",
+    },
+]
 
 
 def test_every_htmx_form_and_button_is_a_real_form_too():

@@ -118,3 +118,27 @@ def test_watching_the_window_costs_what_any_poll_costs(app, client, login_as, te
     with count_statements(app) as reopened:
         assert client.get(address, headers=HX).status_code == 200
     assert len(reopened) <= 13  # one board load: the live fragment and the forms beside it
+
+
+def test_the_undo_is_an_htmx_action_that_brings_the_forms_back_and_says_so(
+    app, client, login_as, team, people
+):
+    lead, member = people
+    address = poll_url(ended_by_hand(client, login_as, team, lead, member))
+    login_as(lead)
+    page = client.get(url(team)).get_data(as_text=True)
+    undo = page[page.index("undo-end") - 300 : page.index("undo-end")]
+    assert f'hx-post="{url(team, "/reopen")}"' in undo and 'hx-target="#standup-live"' in undo
+    back = client.post(url(team, "/reopen"), headers=HX)
+    html = back.get_data(as_text=True)
+    assert back.status_code == 200 and "status-live" in html
+    assert "Stand-up reopened." in back.headers["HX-Trigger-After-Settle"]
+    assert back.headers["HX-Trigger"] == "standup-changed"  # the panels drop the summary
+    aside = html[html.index('<aside id="standup-aside" hx-swap-oob="true">') :]
+    assert 'id="check-in-form"' in aside and "Add in place" in aside
+    # The Undo's button is gone with the swap: the running item's control takes the focus.
+    assert re.search(r"<button type=\"submit\" autofocus>Next item</button>", html)
+    # ... on the screen that pressed it only; the others keep their own place.
+    login_as(member)
+    polled = client.get(address, headers=HX).get_data(as_text=True)
+    assert "status-live" in polled and "autofocus" not in polled

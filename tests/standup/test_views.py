@@ -183,28 +183,34 @@ def test_adding_action_items_topics_and_decisions_in_place(
     client.get(board_url(team, today))
     added = client.post(
         board_url(team, today, "/action-items"),
-        data={"text": "Call the courier", "owner_id": str(person.id), "due_on": ""},
+        data={
+            "action-item-text": "Call the courier",
+            "action-item-owner_id": str(person.id),
+            "action-item-due_on": "",
+        },
         headers=HX,
     )
     assert added.status_code == 200 and added.headers["HX-Trigger"] == "standup-changed"
-    empty = client.post(board_url(team, today, "/action-items"), data={"text": ""}, headers=HX)
+    empty = client.post(
+        board_url(team, today, "/action-items"), data={"action-item-text": ""}, headers=HX
+    )
     assert empty.status_code == 400
     wrong_owner = client.post(
         board_url(team, today, "/action-items"),
-        data={"text": "Something", "owner_id": str(outsider.id)},
+        data={"action-item-text": "Something", "action-item-owner_id": str(outsider.id)},
         headers=HX,
     )
     assert wrong_owner.status_code == 422
     assert "Choose someone from this team" in wrong_owner.get_data(as_text=True)
     assert (
         client.post(
-            board_url(team, today, "/topics"), data={"topic": "Rota"}, headers=HX
+            board_url(team, today, "/topics"), data={"topic-topic": "Rota"}, headers=HX
         ).status_code
         == 200
     )
     assert (
         client.post(
-            board_url(team, today, "/decisions"), data={"text": "Go"}, headers=HX
+            board_url(team, today, "/decisions"), data={"decision-text": "Go"}, headers=HX
         ).status_code
         == 200
     )
