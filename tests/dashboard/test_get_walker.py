@@ -8,6 +8,7 @@ URL arguments are real ids of the demo data. No answer may be a 5xx.
 """
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 from tests.dashboard.test_form_walker import NASTY, failure, visits
@@ -77,4 +78,41 @@ def test_no_page_answers_5xx_to_garbage_in_its_headers(app):
         for headers in HEADERS:
             if wrong := failure(client.get, url, headers=headers):
                 failures.append(f"{url} as {who} with {sorted(headers)}: {wrong}")
+    assert failures == []
+
+
+class _Ids(HTMLParser):
+    """The ids a page gives (hidden inputs' aside: nothing can label, describe or focus them, and
+    every form carries its own ``csrf_token``) and the ids its labels and ARIA attributes name."""
+
+    POINTING = ("for", "aria-describedby", "aria-labelledby", "aria-controls")
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.given: list[str] = []
+        self.named: set[str] = set()
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes and not (tag == "input" and attributes.get("type") == "hidden"):
+            self.given.append(attributes["id"])
+        for name in self.POINTING:
+            self.named.update((attributes.get(name) or "").split())
+
+
+def test_every_page_names_each_element_once_and_points_at_real_ones(app):
+    """Two forms' fields with one id: the stand-up's decision was labelled by the action item's
+    label, and focus went back to the wrong form. Every page, as everyone, has unique ids, and
+    each label, description and control it names by id is on the page."""
+    failures = []
+    for url, who, client in visits(app, _get_rules(app)):
+        response = client.get(url)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        page = _Ids(response.text)
+        twice = sorted({i for i in page.given if page.given.count(i) > 1})
+        missing = sorted(page.named - set(page.given))
+        if twice or missing:
+            failures.append(f"{url} as {who}: ids twice {twice}, pointing nowhere {missing}")
     assert failures == []
