@@ -310,9 +310,12 @@ def language_name(code: str | None) -> str:
 
 
 def user_voice(user) -> tuple[str | None, str | None]:
-    """The language and timezone a person reads in (their own timezone, then their team's), as
-    ``speaking(*user_voice(user))`` takes them: for what is written to them, not by them."""
-    return user.locale, timezone_of(user)
+    """The language and timezone a person reads in (their own, then their team's), as
+    ``speaking(*user_voice(user))`` takes them: for what is written to them, not by them. (Their
+    browser's language is no help outside a page: a Slack message to someone who chose none came
+    in English to a Portuguese team, while their mail for the same event came in Portuguese.)"""
+    team = user.team
+    return user.locale or (team.locale if team is not None else None), timezone_of(user)
 
 
 def select_timezone() -> str | None:

@@ -145,6 +145,23 @@ def test_follow_up_watch_tells_once_per_complaint_and_deadline(db_session, make_
     assert len(outbox_rows("follow-up-nudge")) == 2
 
 
+def test_a_nudge_speaks_the_team_language_to_who_chose_none(db_session, make_team, make_user):
+    """A manager who chose no language reads their team's, in Slack as in their mail: the nudge
+    came in English to a Portuguese team while the mail for the same deadline came in Portuguese."""
+    team = make_team(timezone="America/Sao_Paulo", locale="pt_BR")
+    owner = make_user("manager", name="João", slack_user_id="U_JOAO", team_id=team.id)
+    client = clients.upsert_client("crm-pt", "Carla", EMAIL, PHONE)
+    now = utcnow()
+    intake.open_complaint(
+        client, "Liquidificador", channel="api", owner_id=owner.id, now=now - timedelta(hours=30)
+    )
+    db_session.commit()
+    run_job("follow-up-watch", now)
+    (nudge,) = outbox_rows("follow-up-nudge")
+    text = json.dumps(nudge.blocks, ensure_ascii=False)
+    assert "Your follow-up" not in text and "Carla" in text
+
+
 def test_reminder_job_posts_to_each_due_team_once(db_session, make_team, make_user):
     """A real team whose stand-up starts in five minutes: reminded once, naming who is missing."""
     team = make_team(timezone="UTC", standup_time=time(9, 0), slack_channel="#sp")
