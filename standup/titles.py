@@ -75,10 +75,10 @@ def item_title(kind: str, refs: dict | None) -> str:
         )
     if kind == "overnight":
         opened, low = refs.get("complaints_opened", 0), refs.get("low_ratings", 0)
+        complaints = ngettext("%(num)d complaint opened", "%(num)d complaints opened", opened)
+        ratings = ngettext("%(num)d low rating", "%(num)d low ratings", low)
         return gettext(
-            "Overnight: %(complaints)s, %(ratings)s",
-            complaints=ngettext("%(num)d complaint opened", "%(num)d complaints opened", opened),
-            ratings=ngettext("%(num)d low rating", "%(num)d low ratings", low),
+            "Overnight: %(complaints)s, %(ratings)s", complaints=complaints, ratings=ratings
         )
     if kind == "follow_ups":
         shown = refs.get("complaints") or []

@@ -158,14 +158,10 @@ def thread_replies(
     hidden = (len(lines) if total is None else total) - len(shown)
     sections = pack(shown)
     if hidden:
-        sections.append(
-            ngettext(
-                "…and %(num)d more: %(link)s",
-                "…and %(num)d more: %(link)s",
-                hidden,
-                link=link(more_url, _("see them all in Huddle")),
-            )
-        )
+        # Each string on its own: pybabel does not extract one nested in another's arguments, and
+        # the link's words stayed English in every language.
+        rest = link(more_url, _("see them all in Huddle"))
+        sections.append(_("…and %(num)d more: %(link)s", num=hidden, link=rest))
     replies = []
     total = max(1, -(-len(sections) // SECTIONS_PER_REPLY))
     for start in range(0, len(sections), SECTIONS_PER_REPLY):
@@ -189,12 +185,9 @@ def _previewed(
     replies = thread_replies(title, lines, more_url, total) if total > PREVIEW_LINES else []
     preview = list(lines[:PREVIEW_LINES])
     if total > PREVIEW_LINES:
+        where = link(more_url, _("in Huddle"))
         preview.append(
-            _(
-                "…%(num)d more in the thread and %(link)s",
-                num=total - PREVIEW_LINES,
-                link=link(more_url, _("in Huddle")),
-            )
+            _("…%(num)d more in the thread and %(link)s", num=total - PREVIEW_LINES, link=where)
         )
     return [section(text) for text in pack(preview)], replies
 

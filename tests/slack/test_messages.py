@@ -92,6 +92,19 @@ def test_digest_of_ten_thousand_complaints_is_a_short_parent_with_a_capped_threa
     assert "<!channel>" not in dumps(payloads)
 
 
+def test_a_long_list_s_links_speak_the_team_language(plain_app):
+    """The labels of a long list's links were marked inside another string's arguments, which
+    pybabel does not extract: "see them all in Huddle" in every language."""
+    items = [brief(i) for i in range(1, 300)]
+    with speaking("ru"):
+        message = messages.complaints_digest(
+            Digest(items, items, items, items[:3]), date(2026, 3, 2)
+        )
+    sent = dumps(message.all_payloads())
+    assert "in Huddle>" not in sent and "see them all" not in sent
+    assert "|все — в Huddle>" in sent and "|в Huddle>" in sent
+
+
 def test_every_complaint_line_links_back_to_huddle(plain_app):
     items = [brief(i) for i in range(1, 4)]
     message = messages.complaints_digest(Digest(items, [], [], []), date(2026, 3, 2))
