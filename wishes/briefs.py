@@ -74,6 +74,7 @@ class ReviewBrief:
     channel: str | None
     review_on: date
     status: str
+    team_slug: str | None = None  # for links to this very review (its team and day)
 
 
 def threshold() -> int:

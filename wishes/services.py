@@ -515,7 +515,13 @@ def close_review(
     wish_review_closed.send(
         current_app._get_current_object(),
         review=ReviewBrief(
-            review.id, team.id, team.name, team.slack_channel, review.review_on, review.status
+            review.id,
+            team.id,
+            team.name,
+            team.slack_channel,
+            review.review_on,
+            review.status,
+            team.slug,
         ),
         decisions=decisions,
     )

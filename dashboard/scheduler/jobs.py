@@ -408,7 +408,7 @@ def wish_review_agenda(at: datetime, team_id: int | None = None) -> str:
             continue
         key = f"wish-review-agenda:{team.id}:{on.isoformat()}"
         with speaking(team.locale, team.timezone):
-            message = messages.wish_review_agenda(team.name, on, wishes)
+            message = messages.wish_review_agenda(team.name, on, wishes, team.slug)
         if enqueue_message(team.slack_channel, "wish-review-agenda", key, message):
             count += 1
     db.session.commit()

@@ -50,8 +50,16 @@ class Links:
     def wish(self, wish_id: int) -> str:
         return self.url("wishes.detail", f"/wishes/{wish_id}", wish_id=wish_id)
 
-    def wish_review(self) -> str:
+    def wish_review(self, team_slug: str | None = None, on=None) -> str:
+        """A team's review of a day; without them, the viewer's coming one (which, after a review
+        closes, is next week's: the results linked to an empty review)."""
+        if team_slug and on:
+            query = {"team": team_slug, "on": on.isoformat()}
+            return self.url("wishes.review", f"/wishes/review?team={team_slug}&on={on}", **query)
         return self.url("wishes.review", "/wishes/review")
+
+    def wish_calls(self) -> str:
+        return self.url("wishes.calls", "/wishes/calls")
 
     def outbox(self) -> str:
         return self.url("slack_admin.outbox", "/admin/slack/outbox")

@@ -474,10 +474,13 @@ def follow_up_nudge(brief: ComplaintBrief) -> SlackMessage:
 
 
 def wish_review_agenda(
-    team_name: str | None, review_on: date, wishes: Sequence[WishBrief]
+    team_name: str | None,
+    review_on: date,
+    wishes: Sequence[WishBrief],
+    team_slug: str | None = None,
 ) -> SlackMessage:
     """The morning of the review: the wishes to decide, most asked first."""
-    url = links().wish_review()
+    url = links().wish_review(team_slug, review_on)
     title = (
         _("Wish review %(day)s, %(team)s", day=day(review_on), team=team_name)
         if team_name
@@ -510,10 +513,14 @@ OUTCOME_LABELS = {
 
 
 def wish_review_results(
-    team_name: str | None, review_on: date, decisions: Sequence[DecisionBrief]
+    team_name: str | None,
+    review_on: date,
+    decisions: Sequence[DecisionBrief],
+    team_slug: str | None = None,
 ) -> SlackMessage:
-    """What the review decided, and how many clients the decisions mean a call back to."""
-    url = links().wish_review()
+    """What the review decided (its list links to that very review: the viewer's coming one is
+    next week's by then), and how many clients the decisions mean a call back to."""
+    url = links().wish_review(team_slug, review_on)
     title = (
         _("Wish review results %(day)s, %(team)s", day=day(review_on), team=team_name)
         if team_name
@@ -541,7 +548,7 @@ def wish_review_results(
             + ngettext("%(num)d client to call back", "%(num)d clients to call back", calls)
         ),
         *preview,
-        _context(link(url, _("Calls to make, in Huddle"))),
+        _context(link(links().wish_calls(), _("Calls to make, in Huddle"))),
     ]
     return SlackMessage(text=title, blocks=blocks, replies=replies)
 

@@ -72,7 +72,9 @@ def on_wish_review_closed(
     """A review closed: its decisions to the team's channel (the managers' if the team has none)."""
     channel = review.channel or setting("SLACK_MANAGERS_CHANNEL")
     with speaking(*(team_voice(review.team_id) if review.channel else managers_voice())):
-        message = wish_review_results(review.team_name, review.review_on, decisions)
+        message = wish_review_results(
+            review.team_name, review.review_on, decisions, review.team_slug
+        )
     enqueue_message(channel, "wish-review-results", f"wish-review-results:{review.id}", message)
 
 

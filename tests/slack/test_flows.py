@@ -118,7 +118,7 @@ def test_every_signal_is_sent_by_the_app_with_the_payload_core_signals_lists(
     assert isinstance(ended["standup"], Standup) and isinstance(ended["summary"], StandupSummary)
     closed = seen["wish-review-closed"][1]
     assert closed["review"] == ReviewBrief(
-        closed["review"].id, team.id, team.name, "#sp", date(2026, 3, 3), "closed"
+        closed["review"].id, team.id, team.name, "#sp", date(2026, 3, 3), "closed", team.slug
     )
     assert closed["decisions"] == []
 

@@ -260,6 +260,22 @@ def test_wish_review_agenda_and_results(plain_app):
     assert "30000 clients to call back" in dumps(results.blocks)
 
 
+def test_a_review_s_messages_link_to_that_very_review_and_the_calls(plain_app):
+    """The results linked to /wishes/review, the viewer's coming review: next week's, empty, once
+    this one closed (and another team's for a manager of several). "Calls to make" went there too."""
+    decision = DecisionBrief(1, "CSV", "will_do", "", None, 2, 2)
+    wishes = [WishBrief(i, f"Wish {i}", 3, [], NOW, 0) for i in range(1, 9)]
+    for message in (
+        messages.wish_review_results("Moscow", date(2026, 3, 3), [decision] * 9, "moscow"),
+        messages.wish_review_agenda("Moscow", date(2026, 3, 3), wishes, "moscow"),
+    ):
+        sent = dumps(message.all_payloads())
+        assert f"<{BASE_URL}/wishes/review?team=moscow&on=2026-03-03|" in sent
+        assert f"<{BASE_URL}/wishes/review|" not in sent
+    results = dumps(messages.wish_review_results("Moscow", date(2026, 3, 3), [decision]).blocks)
+    assert f"<{BASE_URL}/wishes/calls|Calls to make, in Huddle>" in results
+
+
 def test_a_decisions_outcome_is_named_in_the_teams_language(plain_app):
     """The outcome is a code in the database; Slack shows its label, translated, never the code."""
     decision = DecisionBrief(1, "Экспорт в CSV", "will_do_if_paid", "", None, 2, 2)
