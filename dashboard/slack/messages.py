@@ -126,9 +126,11 @@ def _context(text: str) -> dict:
 
 
 def _fields(pairs: Sequence[tuple[str, object]]) -> dict:
+    """Each label over its value: clipped apart, as ``clip`` makes one line of what it is given."""
     return SectionBlock(
         fields=[
-            MarkdownTextObject(text=clip(f"*{label}*\n{value}", 2000)) for label, value in pairs
+            MarkdownTextObject(text=f"*{clip(label, 100)}*\n{clip(value, 1800)}")
+            for label, value in pairs
         ]
     ).to_dict()
 
@@ -146,6 +148,19 @@ def pack(lines: Iterable[str], budget: int = SECTION_BUDGET) -> list[str]:
     if current:
         texts.append(current)
     return texts
+
+
+def names_within(names: Sequence[str], budget: int) -> tuple[str, int]:
+    """As many of ``names`` as fit ``budget`` characters, joined, and how many did not fit: a list
+    cut by a count ("the first 30", "the first 40") lost whoever came after, and one cut by
+    ``clip`` lost the end of a long name's list with no word of it."""
+    shown, used = [], 0
+    for name in names:
+        if used + len(name) + 2 > budget:
+            break
+        shown.append(name)
+        used += len(name) + 2
+    return ", ".join(shown), len(names) - len(shown)
 
 
 def thread_replies(
@@ -214,12 +229,12 @@ def standup_reminder(reminder: ReminderBrief) -> SlackMessage:
             "%(num)d people have not checked in yet:",
             len(people),
         )
-        shown = people[:40]
-        text = f"{label} " + ", ".join(shown)
-        if len(people) > len(shown):
-            text += " " + _("and %(num)d more (in the thread)", num=len(people) - len(shown))
+        named, hidden = names_within(people, SECTION_BUDGET - len(label) - 100)
+        text = f"{label} {named}"
+        if hidden:
+            text += " " + _("and %(num)d more (in the thread)", num=hidden)
             replies = thread_replies(_("Not checked in yet"), people, url)
-        blocks.append(section(clip(text, SECTION_BUDGET)))
+        blocks.append(section(text))
     else:
         blocks.append(_context(_("Everyone has checked in. See you there!")))
     fallback = f"{title}: {clip(reminder.headline or '', 200)}"
@@ -253,6 +268,9 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
     )
     attended = [escape(name) for name in summary.attended]
     absent = [escape(name) for name in summary.absent]
+    absent_named, absent_hidden = names_within(absent, 1800)
+    if absent_hidden:
+        absent_named += " " + _("and %(num)d more (in the thread)", num=absent_hidden)
     if not summary.held:  # nothing was timed: no "0 min", no ✅
         duration = _("not held")
     blocks = [
@@ -264,7 +282,7 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
                     duration if not summary.held else duration + (" ⏰" if over else " ✅"),
                 ),
                 (_("Attended"), str(len(attended))),
-                (_("Absent"), ", ".join(absent[:30]) or _("nobody")),
+                (_("Absent"), absent_named or _("nobody")),
                 (_("Blockers"), str(len(summary.blockers))),
             ]
         ),
@@ -304,6 +322,8 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
     ]
     if check_in_lines:
         replies += thread_replies(_("Check-ins"), check_in_lines, url)
+    if absent_hidden:  # all of them, where the field had room for the first
+        replies += thread_replies(_("Absent"), [f"• {name}" for name in absent], url)
     text = _(
         "%(title)s: %(duration)s; attended: %(attended)d; action items: %(actions)d",
         title=title,
@@ -409,8 +429,10 @@ def client_wrote(complaint: ComplaintBrief) -> SlackMessage:
     """A client wrote to the head of support through the public page (no contact details here)."""
     title = _("✉️ %(client)s wrote to the head of support", client=clip(complaint.client_name, 80))
     lines = [f"*{escape(title)}*", "> " + escape(clip(complaint.summary, 500))]
-    owner = _("Owner: %(name)s", name=escape(complaint.owner_name)) if complaint.owner_name else ""
-    lines.append(link(links().complaint(complaint.id), _("Open in Huddle")) + f" · {owner}")
+    opened = link(links().complaint(complaint.id), _("Open in Huddle"))
+    if complaint.owner_name:
+        opened += " · " + _("Owner: %(name)s", name=escape(complaint.owner_name))
+    lines.append(opened)
     return SlackMessage(text=title, blocks=[section("\n".join(lines))])
 
 

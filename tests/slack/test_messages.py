@@ -1,6 +1,7 @@
 """Every message kind within Block Kit limits, for 10,000 items; links back; no contact details."""
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -311,3 +312,32 @@ def test_user_text_never_becomes_a_slack_link_or_ping_in_any_field(plain_app):
         assert "<https://evil.example" not in text and "<!channel>" not in text
         assert "&lt;https://evil.example|Open in Huddle&gt;" in text
         assert message.text.count("&amp; co") >= 1 or "evil" not in message.text
+
+
+def test_nobody_drops_off_a_long_list_of_names(plain_app):
+    """The summary's "Absent" named the first 30 and nobody else, with no word of the rest; the
+    reminder clipped 35 long names at 2,900 characters and started no thread under 40 people."""
+    long_names = [(i, f"Person {i} " + "de la Cruz y Fernández " * 4, None) for i in range(35)]
+    reminder = messages.standup_reminder(
+        ReminderBrief(1, "Lima", "#lima", date(2026, 3, 2), NOW, "Quiet night", long_names)
+    )
+    sent = dumps(assert_within_limits(reminder))
+    assert all(f"Person {i} de la" in sent for i in range(35))
+    assert "more (in the thread)" in dumps(reminder.blocks) and reminder.replies
+
+    absent = [f"Person {i}" for i in range(50)]
+    summary = messages.standup_summary(_summary(absent=absent))
+    sent = dumps(assert_within_limits(summary))
+    assert all(re.search(rf"Person {i}\b", sent) for i in range(50))
+
+
+def test_a_field_s_label_stands_over_its_value(plain_app):
+    """``clip`` made one line of a field: "*Duration* 9 min of 15 min ✅"."""
+    fields = messages.standup_summary(_summary()).blocks[1]["fields"]
+    assert [field["text"].split("\n")[0] for field in fields][:2] == ["*Duration*", "*Attended*"]
+
+
+def test_a_message_written_to_us_with_nobody_owning_it_ends_cleanly(plain_app):
+    message = messages.client_wrote(brief(1, owner_id=None, owner_name=None))
+    assert dumps(message.blocks).count("Open in Huddle>") == 1
+    assert "Open in Huddle> · " not in dumps(message.blocks)
