@@ -310,9 +310,9 @@ def language_name(code: str | None) -> str:
 
 
 def user_voice(user) -> tuple[str | None, str | None]:
-    """The language and timezone a person reads in (their own timezone, then their team's), as
+    """The language and timezone a person reads in (their own, then their team's), as
     ``speaking(*user_voice(user))`` takes them: for what is written to them, not by them."""
-    return user.locale, timezone_of(user)
+    return user.locale or (user.team.locale if user.team else None), timezone_of(user)
 
 
 def select_timezone() -> str | None:
