@@ -5,7 +5,6 @@ database transaction and at most one short Slack API call.
 """
 
 import logging
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -122,24 +121,6 @@ def claim_follow_up(asker: Asker, complaint_id: int) -> User:
 
 
 CHECK_IN_KEYS = ("yesterday", "today", "blockers", "mood")
-_KEY = re.compile(r"^\s*(yesterday|today|blockers?|mood)\s*:\s*", re.IGNORECASE)
-
-
-def parse_inline_check_in(text: str) -> dict[str, str]:
-    """``today: fix the importer | blockers: none`` → {"today": ..., "blockers": ...}.
-
-    Text without any ``key:`` is taken as today's plan, the most common use.
-    """
-    parts = {}
-    for piece in text.split("|"):
-        match = _KEY.match(piece)
-        if match:
-            key = match.group(1).lower()
-            key = "blockers" if key.startswith("blocker") else key
-            parts[key] = piece[match.end() :].strip()
-        elif piece.strip():
-            parts.setdefault("today", piece.strip())
-    return parts
 
 
 def check_in(asker: Asker, values: dict[str, str]) -> CheckIn:

@@ -16,7 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 from complaints.briefs import rating_brief
 from core.i18n import speaking, user_voice
 from core.inputs import parse_int
-from dashboard.slack import account_link, services
+from dashboard.slack import account_link, services, standup_command
 from dashboard.slack.client import interactive_client, managers_voice
 from dashboard.slack.messages import (
     CHECK_IN_CALLBACK,
@@ -52,14 +52,6 @@ def _ephemeral(text: str):
     return jsonify(response_type="ephemeral", text=escape(text))
 
 
-def usage() -> str:
-    """What ``/standup help`` answers, in the language in force (it was English to everyone)."""
-    return _(
-        "`/standup` opens the check-in form. Or check in at once: "
-        "`/standup yesterday: … | today: … | blockers: … | mood: 🙂`"
-    )
-
-
 @bp.post("/commands")
 def commands():
     """A slash command, answered in the voice of whoever typed it (``services.Asker.voice``):
@@ -75,24 +67,27 @@ def _command(form, asker: services.Asker):
         return _ephemeral(_("Huddle does not know this command."))
     text = (form.get("text") or "").strip()
     if text.lower() in ("help", "?"):
-        return _ephemeral(usage())
+        return _ephemeral(standup_command.usage())
     if not text:
         client = interactive_client()
         if client is None or not form.get("trigger_id"):
-            return _ephemeral(usage())
+            return _ephemeral(standup_command.usage())
         try:
             client.views_open(trigger_id=form["trigger_id"], view=check_in_modal())
         except SLACK_ERRORS as error:
             log.warning("views.open failed: %s", error)
             return _ephemeral(
-                _("Slack did not open the form. Try again, or: %(usage)s", usage=usage())
+                _(
+                    "Slack did not open the form. Try again, or: %(usage)s",
+                    usage=standup_command.usage(),
+                )
             )
         return "", 200
     try:
-        services.check_in(asker, services.parse_inline_check_in(text))
+        check_in = services.check_in(asker, standup_command.parse_inline_check_in(text))
     except services.SlackActionError as error:
         return _ephemeral(error.message)
-    return _ephemeral(_("✅ You are checked in for today's stand-up."))
+    return _ephemeral(standup_command.recorded(check_in))
 
 
 @bp.post("/interactivity")

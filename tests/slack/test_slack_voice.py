@@ -16,7 +16,7 @@ from flask_babel import gettext
 from core.i18n import speaking
 from dashboard.slack.account_link import CONFIRM_SLACK_LINK_ACTION
 from dashboard.slack.messages import CHECK_IN_CALLBACK, TAKE_OWNERSHIP_ACTION
-from dashboard.slack.views import usage
+from dashboard.slack.standup_command import usage
 from tests.support.slack import form_body, payload_body, signed
 
 NOT_THE_PERSONS = {"Accept-Language": "es"}
