@@ -73,7 +73,7 @@ def test_text_that_ends_in_mood_is_refused_not_dropped(app, client, ana):
 
 
 def test_the_words_of_the_persons_language_start_fields(app, client, ana):
-    """Needs the Russian words (NEW_STRINGS.md) in the catalogue. English words work too."""
+    """Russian words start Ana's fields, and the English ones still do."""
     ana("ru")
     with app.test_request_context(), speaking("ru"):
         words = [

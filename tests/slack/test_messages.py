@@ -267,8 +267,7 @@ def test_check_in_modal_is_a_valid_view(plain_app):
 
 def test_the_check_in_modal_says_its_title_and_buttons_whole_in_every_language(plain_app):
     """Slack takes 24 characters for a modal's title and buttons; the builder clips beyond, and
-    Portuguese read "Check-in da reunião diá…". Needs the shorter pt_BR and es titles
-    (NEW_STRINGS.md) in the catalogue."""
+    Portuguese read "Check-in da reunião diá…"."""
     clipped = {}
     for language in plain_app.config["LANGUAGES"]:
         with speaking(language):

@@ -82,7 +82,6 @@ def test_a_slack_user_huddle_does_not_know_reads_the_installations_language(clie
 
 
 def test_help_is_in_the_askers_language(app, client, russian):
-    """Needs the translation of the help text (NEW_STRINGS.md) in the catalogue."""
     with app.test_request_context():
         with speaking("ru"):
             russian_help = usage()
