@@ -60,11 +60,24 @@ def on_slack_link_requested(sender, user: User, slack_user_id: str, **extra) -> 
     enqueue_message(slack_user_id, "slack-link-request", key, message)
 
 
-def confirm(clicker: str, value: str) -> User:
-    """The button was clicked by ``clicker``: link it if it is the Slack user who was asked."""
+def _asked(value: str) -> tuple[User | None, str]:
+    """The Huddle person and the Slack id a button's value (``user id:Slack id``) names."""
     user_part, _sep, slack_user_id = value.partition(":")
     user_id = parse_int(user_part, 1)
-    user = db.session.get(User, user_id) if user_id is not None else None
+    return (db.session.get(User, user_id) if user_id is not None else None), slack_user_id
+
+
+def request_voice(value: str) -> tuple[str | None, str | None]:
+    """What a refusal of the click is written in: the voice of the request it answers (the
+    asking person's, the clicker being that person on Slack, not linked yet), else the
+    installation's. Resolving the clicker instead would ask Slack by e-mail, and link them."""
+    user, _slack_user_id = _asked(value)
+    return user_voice(user) if user is not None else (None, None)
+
+
+def confirm(clicker: str, value: str) -> User:
+    """The button was clicked by ``clicker``: link it if it is the Slack user who was asked."""
+    user, slack_user_id = _asked(value)
     if user is None or not slack_user_id:
         raise SlackActionError(_("This request is no longer waiting: it was changed in Huddle."))
     if clicker != slack_user_id:

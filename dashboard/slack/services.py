@@ -5,7 +5,7 @@ database transaction and at most one short Slack API call.
 """
 
 import logging
-import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from complaints.services import ComplaintError, take_ownership
 from core.errors import RuleError, refuse
 from core.extensions import db
+from core.i18n import user_voice
 from core.models import User
 from core.urls import external_url
 from dashboard.slack.client import interactive_client
@@ -65,8 +66,30 @@ def _awaits_confirmation(slack_user_id: str) -> bool:
     return db.session.scalar(asked.limit(1)) is not None
 
 
-def _require_user(slack_user_id: str) -> User:
-    user = resolve_user(slack_user_id)
+@dataclass(frozen=True)
+class Asker:
+    """Who sent a Slack request: the Slack id Slack signed, and the Huddle user behind it (None:
+    nobody Huddle knows). Looked up once per request: an id not stored yet costs a Slack API call
+    (users.info) of the three seconds Slack waits, and both the answer's language and the action
+    need the person."""
+
+    slack_user_id: str
+    user: User | None
+
+    @property
+    def voice(self) -> tuple[str | None, str | None]:
+        """What to answer in, as ``speaking`` takes it: the person's language, else their team's;
+        the installation's for a Slack user Huddle does not know. A Slack request has no
+        logged-in user, so without this every answer was in the installation's language."""
+        return user_voice(self.user) if self.user is not None else (None, None)
+
+
+def asker(slack_user_id: str) -> Asker:
+    return Asker(slack_user_id, resolve_user(slack_user_id))
+
+
+def _require_user(asker: Asker) -> User:
+    user, slack_user_id = asker.user, asker.slack_user_id
     if user is None and slack_user_id and _awaits_confirmation(slack_user_id):
         raise SlackActionError(
             _(
@@ -87,9 +110,9 @@ def _require_user(slack_user_id: str) -> User:
     return user
 
 
-def claim_follow_up(slack_user_id: str, complaint_id: int) -> User:
+def claim_follow_up(asker: Asker, complaint_id: int) -> User:
     """ "I'll call them" from Slack: the clicking person becomes the complaint's owner."""
-    user = _require_user(slack_user_id)
+    user = _require_user(asker)
     try:
         take_ownership(complaint_id, user)
     except ComplaintError as error:
@@ -98,29 +121,11 @@ def claim_follow_up(slack_user_id: str, complaint_id: int) -> User:
 
 
 CHECK_IN_KEYS = ("yesterday", "today", "blockers", "mood")
-_KEY = re.compile(r"^\s*(yesterday|today|blockers?|mood)\s*:\s*", re.IGNORECASE)
 
 
-def parse_inline_check_in(text: str) -> dict[str, str]:
-    """``today: fix the importer | blockers: none`` → {"today": ..., "blockers": ...}.
-
-    Text without any ``key:`` is taken as today's plan, the most common use.
-    """
-    parts = {}
-    for piece in text.split("|"):
-        match = _KEY.match(piece)
-        if match:
-            key = match.group(1).lower()
-            key = "blockers" if key.startswith("blocker") else key
-            parts[key] = piece[match.end() :].strip()
-        elif piece.strip():
-            parts.setdefault("today", piece.strip())
-    return parts
-
-
-def check_in(slack_user_id: str, values: dict[str, str]) -> CheckIn:
+def check_in(asker: Asker, values: dict[str, str]) -> CheckIn:
     """Record a check-in on today's stand-up of the user's team."""
-    user = _require_user(slack_user_id)
+    user = _require_user(asker)
     if not (values.get("today") or "").strip():
         raise SlackActionError(_("Tell the team what you will do today."), field="today")
     try:

@@ -16,7 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 from complaints.briefs import rating_brief
 from core.i18n import speaking, user_voice
 from core.inputs import parse_int
-from dashboard.slack import account_link, services
+from dashboard.slack import account_link, services, standup_command
 from dashboard.slack.client import interactive_client, managers_voice
 from dashboard.slack.messages import (
     CHECK_IN_CALLBACK,
@@ -52,37 +52,42 @@ def _ephemeral(text: str):
     return jsonify(response_type="ephemeral", text=escape(text))
 
 
-USAGE = (
-    "`/standup` opens the check-in form. Or check in at once: "
-    "`/standup yesterday: … | today: … | blockers: … | mood: 🙂`"
-)
-
-
 @bp.post("/commands")
 def commands():
+    """A slash command, answered in the voice of whoever typed it (``services.Asker.voice``):
+    a Slack request has no logged-in user, so every answer and the modal were in English."""
     form = request.form
+    asker = services.asker(form.get("user_id", ""))
+    with speaking(*asker.voice):
+        return _command(form, asker)
+
+
+def _command(form, asker: services.Asker):
     if form.get("command") != "/standup":
         return _ephemeral(_("Huddle does not know this command."))
     text = (form.get("text") or "").strip()
     if text.lower() in ("help", "?"):
-        return _ephemeral(USAGE)
+        return _ephemeral(standup_command.usage())
     if not text:
         client = interactive_client()
         if client is None or not form.get("trigger_id"):
-            return _ephemeral(USAGE)
+            return _ephemeral(standup_command.usage())
         try:
             client.views_open(trigger_id=form["trigger_id"], view=check_in_modal())
         except SLACK_ERRORS as error:
             log.warning("views.open failed: %s", error)
             return _ephemeral(
-                _("Slack did not open the form. Try again, or: %(usage)s", usage=USAGE)
+                _(
+                    "Slack did not open the form. Try again, or: %(usage)s",
+                    usage=standup_command.usage(),
+                )
             )
         return "", 200
     try:
-        services.check_in(form.get("user_id", ""), services.parse_inline_check_in(text))
+        check_in = services.check_in(asker, standup_command.parse_inline_check_in(text))
     except services.SlackActionError as error:
         return _ephemeral(error.message)
-    return _ephemeral(_("✅ You are checked in for today's stand-up."))
+    return _ephemeral(standup_command.recorded(check_in))
 
 
 @bp.post("/interactivity")
@@ -136,11 +141,13 @@ def _take_ownership(payload: Interaction, value: str) -> None:
     client = interactive_client()
     if complaint_id is None:
         return
-    try:
-        user = services.claim_follow_up(payload.user_id, complaint_id)
-    except services.SlackActionError as error:
-        _tell_clicker(client, payload, error.message)
-        return
+    asker = services.asker(payload.user_id)
+    with speaking(*asker.voice):  # a refusal is the clicker's to read
+        try:
+            user = services.claim_follow_up(asker, complaint_id)
+        except services.SlackActionError as error:
+            _tell_clicker(client, payload, error.message)
+            return
     rating = rating_brief(rating_id) if rating_id is not None else None
     if rating is None:
         return
@@ -151,19 +158,23 @@ def _take_ownership(payload: Interaction, value: str) -> None:
 def _confirm_slack_link(payload: Interaction, value: str) -> None:
     """ "Yes, that's me": the Slack user confirms the id a Huddle person asked for."""
     client = interactive_client()
-    try:
-        user = account_link.confirm(payload.user_id, value)
-    except services.SlackActionError as error:
-        _tell_clicker(client, payload, error.message)
-        return
+    with speaking(*account_link.request_voice(value)):  # as the request it answers was written
+        try:
+            user = account_link.confirm(payload.user_id, value)
+        except services.SlackActionError as error:
+            _tell_clicker(client, payload, error.message)
+            return
     with speaking(*user_voice(user)):
         _update_message(client, payload, account_link.link_confirmed(user.name))
 
 
 def _submit_check_in(payload: Interaction):
     fields = {key: payload.input_text(key) for key in services.CHECK_IN_KEYS}
-    try:
-        services.check_in(payload.user_id, fields)
-    except services.SlackActionError as error:
-        return jsonify(response_action="errors", errors={error.field or "today": error.message})
+    asker = services.asker(payload.user_id)
+    with speaking(*asker.voice):  # a refusal shows under the modal's field, in its language
+        try:
+            services.check_in(asker, fields)
+        except services.SlackActionError as error:
+            errors = {error.field or "today": error.message}
+            return jsonify(response_action="errors", errors=errors)
     return "", 200

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask_babel import gettext
 from slack_sdk.models.blocks import Block
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
@@ -292,6 +293,20 @@ def test_check_in_modal_is_a_valid_view(plain_app):
     view = messages.check_in_modal()
     assert view["type"] == "modal" and view["callback_id"] == messages.CHECK_IN_CALLBACK
     assert [b["block_id"] for b in view["blocks"]] == ["yesterday", "today", "blockers", "mood"]
+
+
+def test_the_check_in_modal_says_its_title_and_buttons_whole_in_every_language(plain_app):
+    """Slack takes 24 characters for a modal's title and buttons; the builder clips beyond, and
+    Portuguese read "Check-in da reunião diá…"."""
+    clipped = {}
+    for language in plain_app.config["LANGUAGES"]:
+        with speaking(language):
+            view = messages.check_in_modal()
+            whole = [gettext(text) for text in ("Stand-up check-in", "Check in", "Cancel")]
+        shown = [view[part]["text"] for part in ("title", "submit", "close")]
+        if shown != whole or any(len(text) > 24 for text in whole):
+            clipped[language] = whole
+    assert clipped == {}
 
 
 EVIL = "<https://evil.example|Open in Huddle> <!channel> & co"
