@@ -8,6 +8,7 @@ handler answers it with its ``status``.
 
 from datetime import datetime, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from core.errors import Forbidden, NotFound, RuleError
@@ -84,7 +85,8 @@ def clean(text: str | None, field: str, limit: int = TEXT_MAX) -> str:
     """``text`` stripped, or a refusal naming ``field`` when it is longer than ``limit``."""
     text = (text or "").strip()
     if len(text) > limit:
-        raise StandupError(_("Keep it under %(n)d characters.", n=limit), field)
+        # the limit as the reader writes numbers (2 000 in Russian), as core.validators does
+        raise StandupError(_("Keep it under %(n)s characters.", n=format_decimal(limit)), field)
     return text
 
 

@@ -60,7 +60,7 @@ def russian(make_team, make_user):
     [
         ("today: calls", "✅ You are checked in for today's stand-up.", {}),
         ("mood: great | today: calls", "Mood is a number from 1 to 5.", {}),
-        ("today: " + "x" * 5000, "Keep it under %(n)d characters.", {"n": 2000}),
+        ("today: " + "x" * 5000, "Keep it under %(n)s characters.", {"n": "2\xa0000"}),
     ],
 )
 def test_standup_answers_in_the_askers_language(app, client, russian, text, answer, variables):
