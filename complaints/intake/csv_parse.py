@@ -298,7 +298,7 @@ def _check_row(
         if NUL in value:
             error(line, name, _("This value holds a NUL character, which cannot be stored."))
         if len(value) > limit:
-            error(line, name, _("At most %(n)s characters.", n=limit))
+            error(line, name, _("At most %(n)s characters.", n=format_number(limit)))
         found[name] = value or None
     for name in ("external_id", "name"):
         if not found[name]:
