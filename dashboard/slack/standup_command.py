@@ -39,6 +39,16 @@ PARTS_JOINED = " | "
 _WORD = re.compile(r"\s*([^\W\d_]+(?:\s+[^\W\d_]+)*)\s*:")
 
 
+# What asks for the help instead of checking in, besides "help" and "?" in any language.
+HELP_WORDS = _l("help")
+
+
+def asks_for_help(text: str) -> bool:
+    """``help``, ``?`` or the word in the person's language ("помощь", "ajuda", "ayuda"): taken as
+    today's plan, a Russian's "помощь" checked them in with it."""
+    return text.casefold() in {"help", "?", *_words(str(HELP_WORDS))}
+
+
 def _words(listed: str) -> list[str]:
     return [" ".join(word.split()).casefold() for word in listed.split(",") if word.strip()]
 

@@ -66,7 +66,7 @@ def _command(form, asker: services.Asker):
     if form.get("command") != "/standup":
         return _ephemeral(_("Huddle does not know this command."))
     text = (form.get("text") or "").strip()
-    if text.lower() in ("help", "?"):
+    if standup_command.asks_for_help(text):
         return _ephemeral(standup_command.usage())
     if not text:
         client = interactive_client()

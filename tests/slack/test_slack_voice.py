@@ -88,6 +88,8 @@ def test_help_is_in_the_askers_language(app, client, russian):
         with speaking("en"):
             assert russian_help != usage(), "no Russian for the /standup help yet"
     assert standup(client, "help").json["text"] == russian_help.replace(">", "&gt;")
+    # the word in their language asks for it too: "помощь" checked them in with it as the plan
+    assert standup(client, "Помощь").json["text"] == russian_help.replace(">", "&gt;")
 
 
 def test_the_check_in_modal_is_in_the_askers_language(app, client, russian, fake_slack):
