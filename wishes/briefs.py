@@ -76,6 +76,18 @@ class ReviewBrief:
     status: str
     team_slug: str | None = None  # for links to this very review (its team and day)
 
+    @classmethod
+    def of(cls, review, team) -> "ReviewBrief":
+        return cls(
+            review.id,
+            team.id,
+            team.name,
+            team.slack_channel,
+            review.review_on,
+            review.status,
+            team.slug,
+        )
+
 
 def threshold() -> int:
     return current_app.config["WISH_THRESHOLD"]

@@ -514,15 +514,7 @@ def close_review(
     audit.record(actor.id, "wish_review", review.id, "closed", decisions=len(decisions))
     wish_review_closed.send(
         current_app._get_current_object(),
-        review=ReviewBrief(
-            review.id,
-            team.id,
-            team.name,
-            team.slack_channel,
-            review.review_on,
-            review.status,
-            team.slug,
-        ),
+        review=ReviewBrief.of(review, team),
         decisions=decisions,
     )
     db.session.commit()
