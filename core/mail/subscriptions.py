@@ -1,10 +1,12 @@
 """A client's one-click opt-out from our e-mail, and the signed links that do it."""
 
+import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from core.database import utcnow
 from core.extensions import db
+from core.mail.models import MailMessage
 from core.models import Client
 
 SALT = "huddle-unsubscribe"
@@ -30,7 +32,18 @@ def client_from_token(token: str) -> Client | None:
 
 
 def unsubscribe(client: Client) -> None:
-    """Remember the opt-out (the first moment stays); commits."""
+    """Remember the opt-out (the first moment stays) and cancel their mail still waiting; commits.
+
+    The dispatcher checks again before sending (``core.mail.delivery``); cancelled here too, the
+    admin's outbox says so at once, where with mail off it showed the mail waiting until then.
+    A message being sent at this very moment (claimed) is left to the dispatcher.
+    """
     if client.unsubscribed_at is None:
         client.unsubscribed_at = utcnow()
+    db.session.execute(
+        sa.update(MailMessage)
+        .where(MailMessage.client_id == client.id, MailMessage.status.in_(("pending", "failed")))
+        .values(status="cancelled", claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()

@@ -71,24 +71,9 @@ def test_a_survey_queued_before_the_client_unsubscribed_is_cancelled_not_sent(
     unsubscribe = client.post(path_of(joanas.unsubscribe_url), csrf=False)  # RFC 8058 one-click
     assert unsubscribe.status_code == 200
 
-    report = deliver(app, clock)
-
-    assert smtp.to("joana@example.com") and all(
-        mail.message["Subject"] == "You are invited to Huddle"
-        for mail in smtp.to("joana@example.com")
-    )
-    assert len(smtp.to("rui@example.com")) == 1
-    assert report.cancelled == [joanas.id]
-    assert sorted(report.sent) == sorted([staff, survey_of(app, "rui@example.com").id])
-    assert str(report).startswith("sent 2, failed 0, dead 0, cancelled 1")
+    # Cancelled at once: the admin's outbox says so while mail is off, before any dispatch
     cancelled = survey_of(app, "joana@example.com")
     assert (cancelled.status, cancelled.sent_at, cancelled.attempts) == ("cancelled", None, 0)
-
-    clock.advance(hours=1)
-    again = deliver(app, clock)  # final: never sent, never cancelled twice
-    assert (again.sent, again.cancelled) == ([], [])
-    assert len(smtp.received) == 2
-
     login_as("admin")
     page = client.get("/admin/mail/outbox").text
     row = page.split(f'id="outbox-{joanas.id}"', 1)[1].split("</article>", 1)[0]
@@ -98,6 +83,42 @@ def test_a_survey_queued_before_the_client_unsubscribed_is_cancelled_not_sent(
     assert "Cancelled (1)" in page
     listed = client.get("/admin/mail/outbox?status=cancelled").text
     assert f'id="outbox-{joanas.id}"' in listed and "rui@example.com" not in listed
+
+    report = deliver(app, clock)
+
+    assert smtp.to("joana@example.com") and all(
+        mail.message["Subject"] == "You are invited to Huddle"
+        for mail in smtp.to("joana@example.com")
+    )
+    assert len(smtp.to("rui@example.com")) == 1
+    assert sorted(report.sent) == sorted([staff, survey_of(app, "rui@example.com").id])
+    clock.advance(hours=1)
+    again = deliver(app, clock)  # final: never sent, never cancelled twice
+    assert (again.sent, again.cancelled) == ([], [])
+    assert len(smtp.received) == 2
+
+
+def test_the_dispatcher_checks_the_opt_out_again_before_sending(
+    app, client, api_headers, smtp, clock
+):
+    """An opt-out the page did not make (written while the batch was read, or another path to
+    it): the dispatcher cancels that mail itself, counts it and sends the rest."""
+    post_service(client, api_headers, JOANA, "S-1")
+    post_service(client, api_headers, RUI, "S-2")
+    with using(app):
+        assert send_due_surveys(utcnow()) == (2, 0)
+        joana = db.session.scalar(sa.select(Client).where(Client.external_id == "crm-7"))
+        joana.unsubscribed_at = utcnow()
+        db.session.commit()
+    joanas = survey_of(app, "joana@example.com")
+    assert joanas.status == "pending"
+
+    report = deliver(app, clock)
+
+    assert smtp.to("joana@example.com") == [] and len(smtp.to("rui@example.com")) == 1
+    assert report.cancelled == [joanas.id]
+    assert str(report).startswith("sent 1, failed 0, dead 0, cancelled 1")
+    assert survey_of(app, "joana@example.com").status == "cancelled"
 
 
 def test_the_slack_outbox_has_no_cancelled_status(client, login_as):
