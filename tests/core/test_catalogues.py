@@ -203,3 +203,26 @@ def test_no_marked_string_hides_inside_anothers_arguments():
                 if any(_translating(node) for part in inside for node in ast.walk(part)):
                     nested.append(f"{path.relative_to(ROOT)}:{call.lineno}")
     assert nested == []
+
+
+IMPORTED = re.compile(
+    r"""\{%-?\s*(?:from\s+["']([^"']+)["']\s+import|import\s+["']([^"']+)["'])([^%]*)%\}"""
+)
+SAYS = re.compile(r"""\b(?:_|gettext|ngettext|pgettext)\(""")
+
+
+def test_a_template_imported_without_context_says_nothing_itself():
+    """Jinja keeps a template imported without context for the whole process, and the catalogue
+    its strings found on their first use with it: Insights' cards and charts came in whichever
+    language first opened the page since the start ("предыдущий период" to an English admin).
+    Such a template takes its words as arguments; one that says anything is imported with context."""
+    templates = ROOT / "templates"
+    speaking = []
+    for path in templates.rglob("*.html"):
+        for match in IMPORTED.finditer(path.read_text(encoding="utf-8")):
+            name, rest = match[1] or match[2], match[3]
+            if "with context" in rest:
+                continue
+            if SAYS.search((templates / name).read_text(encoding="utf-8")):
+                speaking.append(f"{path.relative_to(templates)} imports {name}")
+    assert speaking == []

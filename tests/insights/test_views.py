@@ -67,6 +67,16 @@ def test_manager_sees_every_section_with_charts_and_their_data(client, login_as,
     assert "=HYPERLINK(&#34;http://evil.example&#34;)" in page
 
 
+def test_each_viewer_reads_the_cards_in_their_own_language(client, login_as, march):
+    """The cards' and charts' words came in whichever language first opened Insights since the
+    process started: the macros were imported without context, and Jinja kept them so."""
+    login_as("manager", locale="ru")
+    assert "предыдущий период" in client.get("/insights/").text
+    login_as("manager", locale="en")
+    english = client.get("/insights/").text
+    assert "previous period" in english and "предыдущий период" not in english
+
+
 def test_default_period_is_the_last_28_days_in_the_viewers_timezone(client, login_as, app):
     login_as("manager", timezone="America/Sao_Paulo")
     response = client.get("/insights/")
