@@ -182,8 +182,8 @@ def bar_chart(labels: Sequence[str], series: Series, fmt: Callable):
             f"<title>{escape(label)}</title>{escape(_short(label))}</text>"
         )
         for index, (name, series_values) in enumerate(series):
-            value = series_values[row] or 0
-            width = plot * float(value) / biggest
+            value = series_values[row]  # None: no data, said as its format says it ("—")
+            width = plot * float(value or 0) / biggest
             bar_y = y + index * (bar + 2)
             body.append(
                 f'<rect class="bar series-{index}" x="{_number(label_width)}" y="{_number(bar_y)}" '
@@ -213,7 +213,8 @@ def line_chart(x_labels: Sequence[str], series: Series, fmt: Callable):
         f'<line class="axis" x1="{_number(left)}" y1="{_number(top + plot_h)}" '
         f'x2="{_number(WIDTH - right)}" y2="{_number(top + plot_h)}"></line>'
     ]
-    for tick in (0, biggest / 2, biggest):
+    # Counts: the middle line where its whole number is (a half, 2.5, was labelled "2")
+    for tick in sorted({0.0, float(biggest // 2), biggest}):
         body.append(
             f'<line class="grid" x1="{_number(left)}" y1="{_number(y_at(tick))}" '
             f'x2="{_number(WIDTH - right)}" y2="{_number(y_at(tick))}"></line>'
@@ -275,7 +276,8 @@ def pareto_chart(
             f'<line class="grid" x1="{_number(left)}" y1="{_number(y)}" '
             f'x2="{_number(WIDTH - right)}" y2="{_number(y)}"></line>'
             f'<text class="tick" x="{_number(left - 6)}" y="{_number(y + 4)}" text-anchor="end">'
-            f"{escape(fmt(biggest * tick))}</text>"
+            # a count's label only where the line is at a whole count (1.5 was labelled "2")
+            f"{escape(fmt(biggest * tick)) if (biggest * tick).is_integer() else ''}</text>"
             f'<text class="tick" x="{_number(WIDTH - right + 6)}" y="{_number(y + 4)}">'
             f"{escape(fmt_share(tick))}</text>"
         )

@@ -121,3 +121,30 @@ def test_csv_text_neutralises_a_formula_after_a_locales_separator():
     table = Table([Column("Category"), Column("Count", "int")], [("Late;=HYPERLINK(1)", 2)])
     rows = list(csv.reader(io.StringIO(csv_text(table).lstrip("\ufeff"))))
     assert rows[1] == ["Late;'=HYPERLINK(1)", "2"]
+
+
+def _ticks(svg: str) -> dict[str, float]:
+    """Each count's tick label (written by ``_count``) and the height it is drawn at."""
+    found = re.findall(r'<text class="tick" [^>]*y="([0-9.]+)"[^>]*>(n[0-9.]+)<', svg)
+    return {label: float(y) for y, label in found}
+
+
+def _count(value) -> str:
+    return f"n{value:g}"
+
+
+def test_a_count_axis_labels_its_lines_where_their_whole_counts_are():
+    """A line at 2.5 was labelled "2", and a Pareto's at 1.5 "2" too: fmt rounded the half."""
+    svg = str(line_chart("l", "T", "D", ["1 Mar", "2 Mar"], [("A", [0, 5])], fmt=_count))
+    ticks = _ticks(svg)
+    assert set(ticks) == {"n0", "n2", "n5"}
+    assert ticks["n2"] == pytest.approx(ticks["n0"] - (ticks["n0"] - ticks["n5"]) * 2 / 5)
+    pareto = str(pareto_chart("p", "T", "D", ["A", "B"], [3, 1], [0.75, 1.0], fmt=_count))
+    assert set(_ticks(pareto)) == {"n0", "n3"}  # nothing halfway up, where 1.5 was "2"
+
+
+def test_a_bar_with_no_data_says_so_as_its_format_does():
+    """The previous period's missing "time to reach" was drawn and labelled as "0 seconds"."""
+    svg = str(bar_chart("b", "T", "D", ["Phone"], [("Now", [30]), ("Before", [None])],
+                        fmt=lambda v: "—" if v is None else f"{v} s"))  # fmt: skip
+    assert "Phone · Before: —" in svg and "Phone · Before: 0 s" not in svg
