@@ -13,6 +13,7 @@ UTC text the database stores; only a line that fails is checked again field by f
 import csv
 import gc
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -139,9 +140,20 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
+# Excel's first line naming the separator ("sep=;"), which it writes and reads before the header.
+_SEPARATOR_LINE = re.compile(r'^"?sep=(.)"?\r?$')
+
+
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    """Comma by default; semicolon or tab when the header says so (spreadsheets in pt/es/ru do)."""
+    """Comma by default; semicolon or tab when the header says so (spreadsheets in pt/es/ru do),
+    or what Excel's ``sep=`` line names."""
     header = text.split("\n", 1)[0]
+    if named := _SEPARATOR_LINE.match(header):
+
+        class Named(csv.excel):
+            delimiter = named[1]
+
+        return Named
     try:
         return csv.Sniffer().sniff(header, delimiters=",;\t")
     except csv.Error:
@@ -157,7 +169,9 @@ def parse(data: bytes, now: datetime | None = None) -> Parsed:
         raise ImportFileError(_("The file is empty."))
     reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        if _SEPARATOR_LINE.match(text.split("\n", 1)[0]):
+            next(reader)  # Excel's "sep=" line; the columns follow (lines keep their numbers)
+        header = [name.strip().lower() for name in next(reader, [])]
     except csv.Error:
         raise ImportFileError(_("The first line is not a CSV header.")) from None
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
@@ -181,6 +195,8 @@ def parse(data: bytes, now: datetime | None = None) -> Parsed:
 
     with collector_paused():
         _read_lines(reader, position, width, latest, error, languages, parsed, NUL in text)
+    if not parsed.rows and not parsed.error_count:  # "Import 0 ratings" is no choice to offer
+        raise ImportFileError(_("The file holds no ratings: only the line naming the columns."))
     return parsed
 
 

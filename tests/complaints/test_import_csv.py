@@ -183,6 +183,8 @@ def test_an_import_runs_once_even_when_confirmed_twice(app, client, manager):
         ("", "ratings.csv", "The file is empty"),
         ("id,score\n1,5\n", "ratings.csv", "Missing: external_id, name, occurred_at"),
         ("external_id,name\n", "ratings.csv", "Missing: score, occurred_at"),
+        # "Import 0 ratings" was offered for a file of column names only
+        (HEADER, "ratings.csv", "The file holds no ratings: only the line naming the columns."),
         (b"\xff\xfe\x00bad", "ratings.csv", "not UTF-8"),
         ("a,b\n", "ratings.xlsx", "Choose a .csv file"),
     ],
@@ -234,6 +236,19 @@ def test_semicolons_and_a_byte_order_mark_are_understood(app, client, manager):
     client.post(f"/complaints/import/{job}/run")
     (rating,) = all_rows(app, Rating)
     assert rating.comment == "Хорошо, спасибо"
+
+
+def test_excels_separator_line_is_understood_and_lines_keep_their_numbers(app, client, manager):
+    """Excel's "sep=;" first line was read as the header: "Missing: external_id, name, ..."."""
+    text = (
+        "sep=;\r\n" + HEADER.replace(",", ";") + f"c1;Ana;;;4;;;{OLD}\n" + f"c2;Bia;;;9;;;{OLD}\n"
+    )
+    page = client.get(upload(client, text).headers["Location"]).text
+    assert "Missing" not in page
+    assert re.findall(r"<td>line (\d+)</td><td>(\w*)</td>", page) == [("4", "score")]  # the 4th
+    job = job_of(upload(client, "sep=;\n" + HEADER.replace(",", ";") + f"c1;Ana;;;4;;;{OLD}\n"))
+    client.post(f"/complaints/import/{job}/run")
+    assert [rating.score for rating in all_rows(app, Rating)] == [4]
 
 
 def test_a_nul_in_a_value_is_a_line_error_and_nothing_is_imported(app, client, manager):
