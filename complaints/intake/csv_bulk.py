@@ -211,7 +211,7 @@ class Clients(NamedTuple):
     """What ``upsert_clients`` did, and what the ratings need from it."""
 
     created: int
-    updated: int  # the file's known clients, changed or not (what the result has always said)
+    updated: int  # the file's known clients whose details it changed (not those it left alone)
     aliases: dict[str, str]  # alias → the kept client's external id
     id_of: dict[str, int]  # external id (or alias) → client id: PostgreSQL's ratings; SQLite: {}
     kept_known: list[int]  # known clients rated high enough to mark a resolved complaint
@@ -280,7 +280,7 @@ def upsert_clients(
             ratings.close()
         raise
     kept_known = [known[external_id][0] for external_id in known if latest[external_id][4]]
-    return Clients(len(new), len(known), aliases, id_of, kept_known, ratings)
+    return Clients(len(new), len(changes), aliases, id_of, kept_known, ratings)
 
 
 def _changes(latest: dict[str, list], known: dict[str, list]) -> list[tuple[int, list, list]]:

@@ -200,6 +200,8 @@ def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None 
     # its first query, and the parse is slow work that must not make every other writer wait.
     db.session.commit()
     parsed = parse(data, now)
+    if not parsed.rows and not parsed.error_count:  # "Import 0 ratings" is no choice to offer
+        raise ImportFileError(_("The file holds no ratings: only the line naming the columns."))
     summary = summarize(parsed, now)
     _clean_old_files()
     job_id = secrets.token_hex(16)

@@ -195,8 +195,6 @@ def parse(data: bytes, now: datetime | None = None) -> Parsed:
 
     with collector_paused():
         _read_lines(reader, position, width, latest, error, languages, parsed, NUL in text)
-    if not parsed.rows and not parsed.error_count:  # "Import 0 ratings" is no choice to offer
-        raise ImportFileError(_("The file holds no ratings: only the line naming the columns."))
     return parsed
 
 

@@ -354,7 +354,7 @@ def test_both_databases_import_a_file_to_the_same_result(
     assert status(app, job)["result"] == {
         "ratings": 8,
         "clients_created": 2,
-        "clients_updated": 3,
+        "clients_updated": 2,  # "known" renamed, "kept" (by its alias "dup") renamed; not "same"
         "complaints_opened": 1,
         "complaints_joined": 1,
         "seconds": status(app, job)["result"]["seconds"],
@@ -420,7 +420,7 @@ def test_an_unchanged_client_is_neither_rewritten_nor_audited(app, client, manag
         client, HEADER + "c1,Ana,,,5,,,2025-06-01,\nc1,Ana,ana@example.com,,4,,,2025-06-02,\n"
     )
     client.post(f"/complaints/import/{job}/run")
-    assert status(app, job)["result"]["clients_updated"] == 1
+    assert status(app, job)["result"]["clients_updated"] == 0  # it said 1: counted, not changed
     assert count(app, AuditEvent, AuditEvent.action == "details_changed") == 0
     assert count(app, Rating) == 2
 
@@ -471,7 +471,7 @@ def test_a_reimport_writes_and_audits_exactly_the_clients_it_changes(
     job = staged_job(client, text)
     client.post(f"/complaints/import/{job}/run")
     result = status(app, job)["result"]
-    assert (result["clients_created"], result["clients_updated"]) == (1, 4)
+    assert (result["clients_created"], result["clients_updated"]) == (1, 3)  # not "same"
     with using(app):
         touched = db.session.scalars(sa.text("SELECT id FROM touched_clients")).all()
     assert sorted(touched) == sorted(_id(app, name) for name in ("renamed", "mailed", "spoken"))
@@ -525,11 +525,15 @@ def test_the_import_statements_do_not_grow_with_the_file(app, db_session):
     assert statements_for(10) == statements_for(2000)
 
 
-def test_a_file_of_blank_lines_imports_nothing_and_says_done(app, client, manager):
-    job = staged_job(client, HEADER + "\n,,,,,,,,\n")
-    client.post(f"/complaints/import/{job}/run")
-    found = status(app, job)
-    assert (found["state"], found["result"]["ratings"]) == ("done", 0)
+def test_a_file_of_blank_lines_is_refused_as_holding_no_ratings(app, client, manager):
+    """It was staged, offering "Import 0 ratings"."""
+    response = client.post(
+        "/complaints/import",
+        data={"file": (io.BytesIO((HEADER + "\n,,,,,,,,\n").encode()), "ratings.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "The file holds no ratings: only the line naming the columns." in response.text
     assert count(app, Rating) == count(app, Client) == 0
 
 

@@ -124,6 +124,7 @@ def test_good_file_previews_then_imports_everything(app, client, manager, make_c
     result = client.get(f"/complaints/import/{job}")
     assert "Imported 5 ratings" in result.text
     assert "Complaints opened: 1; joined to an open one: 0" in result.text
+    assert "New clients: 2; clients updated: 1" in result.text  # c1's name and phone changed
 
     ratings = all_rows(app, Rating)
     assert len(ratings) == 5 and {r.channel for r in ratings} == {"import"}
@@ -139,6 +140,11 @@ def test_good_file_previews_then_imports_everything(app, client, manager, make_c
     assert (clients["c1"].name, clients["c1"].email) == ("Ana Souza", "keep@example.com")
     assert clients["c2"].email == "bia@example.com"
     assert status_of(app, job)["result"]["clients_created"] == 2
+
+    # The same client again, nothing of theirs changed: not "updated" (it said 1)
+    again = job_of(upload(client, HEADER + f"c1,Ana Souza,,,4,,O-9,{OLD}\n"))
+    client.post(f"/complaints/import/{again}/run")
+    assert "New clients: 0; clients updated: 0" in client.get(f"/complaints/import/{again}").text
 
 
 def test_recent_low_rating_joins_the_clients_open_complaint(app, client, manager):
