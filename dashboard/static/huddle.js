@@ -176,10 +176,9 @@
     pending = null;
     var region_ = swapped(was);
     if (lostFocus()) {
-      // The control itself, or its copy in the new markup (by id, then by what it does); else the
-      // swapped region; else, when the answer took the region away, what stood after it (the
-      // next wish on the review) or around it.
-      // A refusal with a field to fix: that field (its error is its description).
+      // A refusal's field to fix (its error is its description); else the control itself, or its
+      // copy in the new markup (by id, then by what it does); else the swapped region; else, when
+      // the answer took the region away, what stood after it (the next wish) or around it.
       var again = firstInvalid(region_);
       if (!focusable(again)) {
         again = was.focused && was.focused.isConnected ? was.focused
