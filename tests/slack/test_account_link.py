@@ -21,7 +21,7 @@ from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
 from standup.models import CheckIn
 from tests.support.db import using
-from tests.support.slack import FakeClock, form_body, payload_body, signed
+from tests.support.slack import FakeClock, click_body, form_body, payload_body, signed
 
 
 @pytest.fixture
@@ -76,14 +76,9 @@ def button_value(message: dict) -> str:
 
 
 def click(client, clicker: str, value: str):
-    payload = {
-        "type": "block_actions",
-        "user": {"id": clicker},
-        "channel": {"id": "D_DIRECT"},
-        "message": {"ts": "1700000000.000002"},
-        "actions": [{"action_id": CONFIRM_SLACK_LINK_ACTION, "value": value}],
-    }
-    body = payload_body(payload)
+    body = click_body(
+        clicker, CONFIRM_SLACK_LINK_ACTION, value, channel="D_DIRECT", ts="1700000000.000002"
+    )
     return client.post("/slack/interactivity", data=body, headers=signed(body), csrf=False)
 
 

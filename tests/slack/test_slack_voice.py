@@ -17,7 +17,7 @@ from core.i18n import speaking
 from dashboard.slack.account_link import CONFIRM_SLACK_LINK_ACTION
 from dashboard.slack.messages import CHECK_IN_CALLBACK, TAKE_OWNERSHIP_ACTION
 from dashboard.slack.standup_command import usage
-from tests.support.slack import form_body, payload_body, signed
+from tests.support.slack import click_body, form_body, signed
 
 NOT_THE_PERSONS = {"Accept-Language": "es"}
 
@@ -118,14 +118,7 @@ def test_a_refusal_in_the_modal_is_in_the_askers_language(app, client, russian):
 
 
 def click(client, user_id: str, action_id: str, value: str):
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user_id},
-        "channel": {"id": "C_MANAGERS"},
-        "message": {"ts": "1700000000.000001"},
-        "actions": [{"action_id": action_id, "value": value}],
-    }
-    body = payload_body(payload)
+    body = click_body(user_id, action_id, value)
     return client.post(
         "/slack/interactivity", data=body, headers={**signed(body), **NOT_THE_PERSONS}, csrf=False
     )

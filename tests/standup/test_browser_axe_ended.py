@@ -6,7 +6,7 @@ still reopen it, in the light and the dark scheme (issue #15's check, on the sta
 import json
 
 from tests.dashboard.test_browser_axe import violations
-from tests.support.browser import log_in, second_screen
+from tests.support.browser import log_in, second_screen, start_then_end_standup
 from tests.support.standup import crew_fixture
 
 crew = crew_fixture(
@@ -34,11 +34,7 @@ def test_a_board_just_ended_passes_axe_for_the_facilitator_and_an_agent(
     log_in(page, "axe-lead@example.com")
     page.goto("/standup/axe-crew/")
     page.get_by_text("Facilitator: Ada Lead").wait_for()
-    page.get_by_role("button", name="Start the stand-up").click()
-    page.get_by_role("button", name="Next item").wait_for()
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="End the stand-up").click()
-    page.get_by_role("button", name="Undo: reopen the stand-up").wait_for()
+    start_then_end_standup(page)
     agent = second_screen(chromium, live_server, "axe-agent@example.com", page.url)
     agent.get_by_text("The facilitator can still reopen it until").wait_for()
     assert agent.get_by_role("button", name="Undo: reopen the stand-up").count() == 0

@@ -4,7 +4,7 @@ reloading — and her keyboard focus stays in the agenda, never thrown back to <
 
 from playwright.sync_api import expect
 
-from tests.support.browser import log_in, second_screen
+from tests.support.browser import log_in, second_screen, start_then_end_standup
 from tests.support.standup import crew_fixture
 
 crew = crew_fixture(
@@ -28,11 +28,7 @@ def test_other_screens_follow_the_end_and_its_undo_without_a_reload(
     loads = []
     other.on("load", lambda _page: loads.append(True))
 
-    page.get_by_role("button", name="Start the stand-up").click()
-    page.get_by_role("button", name="Next item").wait_for()
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="End the stand-up").click()
-    page.get_by_role("button", name="Undo: reopen the stand-up").wait_for()
+    start_then_end_standup(page)
 
     # The other screen: ended, forms closed, and the Undo offered (a manager may undo too).
     undo = other.get_by_role("button", name="Undo: reopen the stand-up")

@@ -6,7 +6,7 @@ reloaded, the focus fell to <body> and nothing was said."""
 
 from playwright.sync_api import expect
 
-from tests.support.browser import log_in
+from tests.support.browser import log_in, start_then_end_standup
 from tests.support.standup import crew_fixture
 
 crew = crew_fixture(
@@ -26,12 +26,7 @@ def test_undoing_the_end_by_keyboard_keeps_the_place_and_says_so(page, crew):
     log_in(page, "undo-here@example.com")
     page.goto("/standup/undo-here-crew/")
     page.get_by_text("Facilitator: Ulla Lead").wait_for()
-    page.get_by_role("button", name="Start the stand-up").click()
-    page.get_by_role("button", name="Next item").wait_for()
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="End the stand-up").click()
-    undo = page.get_by_role("button", name="Undo: reopen the stand-up")
-    undo.wait_for()
+    undo = start_then_end_standup(page)
     page.get_by_text("check-ins are closed").wait_for()
     loads = []
     page.on("load", lambda _page: loads.append(True))

@@ -82,3 +82,15 @@ def second_screen(chromium, live_server, email: str, url: str):
     log_in(page, email)
     page.goto(url)
     return page
+
+
+def start_then_end_standup(page):
+    """On an open board: start the stand-up, end it (the confirm accepted) and return its Undo
+    button, once shown."""
+    page.get_by_role("button", name="Start the stand-up").click()
+    page.get_by_role("button", name="Next item").wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="End the stand-up").click()
+    undo = page.get_by_role("button", name="Undo: reopen the stand-up")
+    undo.wait_for()
+    return undo

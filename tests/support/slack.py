@@ -48,3 +48,23 @@ def form_body(fields: dict) -> str:
 
 def payload_body(payload: dict) -> str:
     return urlencode({"payload": json.dumps(payload)})
+
+
+def click_body(
+    user_id: str,
+    action_id: str,
+    value: str,
+    channel: str = "C_MANAGERS",
+    ts: str = "1700000000.000001",
+) -> str:
+    """The form body Slack posts to /slack/interactivity when ``user_id`` clicks a button in the
+    message ``ts`` of ``channel``."""
+    return payload_body(
+        {
+            "type": "block_actions",
+            "user": {"id": user_id},
+            "channel": {"id": channel},
+            "message": {"ts": ts},
+            "actions": [{"action_id": action_id, "value": value}],
+        }
+    )
