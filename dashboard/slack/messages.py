@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -578,7 +579,8 @@ def wish_review_results(
 # --- the /standup modal --------------------------------------------------------------------------
 
 CHECK_IN_CALLBACK = "standup_check_in"
-MOODS = ("🙂", "😐", "😟")
+# Each face with its word: a screen reader reads an emoji's English name, and Slack's menu is text.
+MOODS = (("🙂", _l("Doing well")), ("😐", _l("So-so")), ("😟", _l("Not great")))
 
 
 def check_in_modal(private_metadata: str = "") -> dict:
@@ -609,7 +611,7 @@ def check_in_modal(private_metadata: str = "") -> dict:
                 optional=True,
                 element=StaticSelectElement(
                     action_id="value",
-                    options=[Option(value=mood, text=mood) for mood in MOODS],
+                    options=[Option(value=face, text=f"{face} {word}") for face, word in MOODS],
                 ),
             ),
         ],

@@ -102,6 +102,10 @@ def test_the_check_in_modal_is_in_the_askers_language(app, client, russian, fake
     assert labels == [translated(app, "ru", word) for word in words]
     assert view["submit"]["text"] == translated(app, "ru", "Check in")
     assert view["close"]["text"] == translated(app, "ru", "Cancel")
+    (mood,) = (block for block in view["blocks"] if block["block_id"] == "mood")
+    options = [(o["value"], o["text"]["text"]) for o in mood["element"]["options"]]
+    faces = (("🙂", "Doing well"), ("😐", "So-so"), ("😟", "Not great"))  # faces are stored
+    assert options == [(face, f"{face} {translated(app, 'ru', word)}") for face, word in faces]
 
 
 def test_a_refusal_in_the_modal_is_in_the_askers_language(app, client, russian):
