@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -25,15 +24,10 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
-    InputBlock,
     MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
-    StaticSelectElement,
 )
-from slack_sdk.models.views import View
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from core.i18n import format_day, format_moment
@@ -574,46 +568,3 @@ def wish_review_results(
         _context(link(links().wish_calls(), _("Calls to make, in Huddle"))),
     ]
     return SlackMessage(text=title, blocks=blocks, replies=replies)
-
-
-# --- the /standup modal --------------------------------------------------------------------------
-
-CHECK_IN_CALLBACK = "standup_check_in"
-# Each face with its word: a screen reader reads an emoji's English name, and Slack's menu is text.
-MOODS = (("🙂", _l("Doing well")), ("😐", _l("So-so")), ("😟", _l("Not great")))
-
-
-def check_in_modal(private_metadata: str = "") -> dict:
-    """The ``/standup`` modal (views.open): yesterday, today, blockers, mood."""
-
-    def text_input(block_id, label, optional=False):
-        return InputBlock(
-            block_id=block_id,
-            label=label,
-            optional=optional,
-            element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
-        )
-
-    view = View(
-        type="modal",
-        callback_id=CHECK_IN_CALLBACK,
-        private_metadata=private_metadata,
-        title=PlainTextObject(text=clip(_("Stand-up check-in"), 24)),
-        submit=PlainTextObject(text=clip(_("Check in"), 24)),
-        close=PlainTextObject(text=clip(_("Cancel"), 24)),
-        blocks=[
-            text_input("yesterday", _("Yesterday"), optional=True),
-            text_input("today", _("Today")),
-            text_input("blockers", _("Blockers"), optional=True),
-            InputBlock(
-                block_id="mood",
-                label=_("Mood"),
-                optional=True,
-                element=StaticSelectElement(
-                    action_id="value",
-                    options=[Option(value=face, text=f"{face} {word}") for face, word in MOODS],
-                ),
-            ),
-        ],
-    )
-    return view.to_dict()

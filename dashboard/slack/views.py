@@ -17,14 +17,9 @@ from complaints.briefs import rating_brief
 from core.i18n import speaking, user_voice
 from core.inputs import parse_int
 from dashboard.slack import account_link, services, standup_command
+from dashboard.slack.check_in_modal import CHECK_IN_CALLBACK, check_in_modal
 from dashboard.slack.client import interactive_client, managers_voice
-from dashboard.slack.messages import (
-    CHECK_IN_CALLBACK,
-    TAKE_OWNERSHIP_ACTION,
-    check_in_modal,
-    escape,
-    low_rating_alert,
-)
+from dashboard.slack.messages import TAKE_OWNERSHIP_ACTION, escape, low_rating_alert
 from dashboard.slack.payloads import Interaction, parse_interaction
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,8 @@ from complaints.models import Complaint
 from core import clients
 from core.extensions import db
 from core.models import User
-from dashboard.slack.messages import CHECK_IN_CALLBACK, TAKE_OWNERSHIP_ACTION
+from dashboard.slack.check_in_modal import CHECK_IN_CALLBACK
+from dashboard.slack.messages import TAKE_OWNERSHIP_ACTION
 from standup.models import CheckIn
 from tests.support.db import using
 from tests.support.slack import form_body, payload_body, signed

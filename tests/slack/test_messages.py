@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import Block
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from core.i18n import speaking
-from dashboard.slack import messages
+from dashboard.slack import check_in_modal, messages
 from standup.briefs import ReminderBrief, StandupSummary
 from tests.support.app import make_app
 from tests.support.slack import BASE_URL
@@ -290,8 +290,8 @@ def test_a_decisions_outcome_is_named_in_the_teams_language(plain_app):
 
 
 def test_check_in_modal_is_a_valid_view(plain_app):
-    view = messages.check_in_modal()
-    assert view["type"] == "modal" and view["callback_id"] == messages.CHECK_IN_CALLBACK
+    view = check_in_modal.check_in_modal()
+    assert view["type"] == "modal" and view["callback_id"] == check_in_modal.CHECK_IN_CALLBACK
     assert [b["block_id"] for b in view["blocks"]] == ["yesterday", "today", "blockers", "mood"]
 
 
@@ -301,7 +301,7 @@ def test_the_check_in_modal_says_its_title_and_buttons_whole_in_every_language(p
     clipped = {}
     for language in plain_app.config["LANGUAGES"]:
         with speaking(language):
-            view = messages.check_in_modal()
+            view = check_in_modal.check_in_modal()
             whole = [gettext(text) for text in ("Stand-up check-in", "Check in", "Cancel")]
         shown = [view[part]["text"] for part in ("title", "submit", "close")]
         if shown != whole or any(len(text) > 24 for text in whole):

@@ -15,7 +15,8 @@ from flask_babel import gettext
 
 from core.i18n import speaking
 from dashboard.slack.account_link import CONFIRM_SLACK_LINK_ACTION
-from dashboard.slack.messages import CHECK_IN_CALLBACK, TAKE_OWNERSHIP_ACTION
+from dashboard.slack.check_in_modal import CHECK_IN_CALLBACK
+from dashboard.slack.messages import TAKE_OWNERSHIP_ACTION
 from dashboard.slack.standup_command import usage
 from tests.support.slack import click_body, form_body, signed
 
