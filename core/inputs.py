@@ -13,7 +13,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
@@ -219,7 +219,7 @@ def say_unstorable(form) -> bool:
     A hidden field has no place to say it, and nobody typed into it: the request is refused
     whole, with the 400 the other inputs get.
     """
-    held = g.get(_CLEANED_FIELDS)
+    held = g.get(_CLEANED_FIELDS) if has_request_context() else None
     if not held:
         return True
     clean = True
