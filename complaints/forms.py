@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from core import audit
+from core.forms import PageForm
 from core.i18n import Words, format_moment
 from core.inputs import finite_decimal, plausible_datetime
 from core.money import AmountField, format_money
@@ -171,7 +171,7 @@ def utc_to_local(value: datetime) -> datetime:
     return value.astimezone(get_timezone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(PageForm):
     """Every change carries the version it started from, so a stale edit is caught, not applied."""
 
     version = HiddenField(validators=[InputRequired()])
@@ -212,7 +212,7 @@ class EditComplaintForm(VersionedForm):
     )
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PageForm):
     channel = RadioField(
         _l("How"),
         choices=CONTACT_CHANNEL_LABELS,
@@ -245,7 +245,7 @@ class AssignForm(VersionedForm):
     owner_id = SelectField(_l("Owner"), coerce=int, choices=[])
 
 
-class CompensationForm(FlaskForm):
+class CompensationForm(PageForm):
     kind = SelectField(_l("Kind"), choices=COMPENSATION_LABELS)
     amount = AmountField(
         _l("Amount"),
@@ -258,15 +258,15 @@ class CompensationForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
-class ClientOutcomeForm(FlaskForm):
+class ClientOutcomeForm(PageForm):
     outcome = SelectField(_l("After the complaint the client"), choices=CLIENT_OUTCOME_LABELS)
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(PageForm):
     name = StringField(_l("Category"), validators=[DataRequired(), Length(max=120)])
 
 
-class PlaybookForm(FlaskForm):
+class PlaybookForm(PageForm):
     category = StringField(_l("Category"), validators=[DataRequired(), Length(max=120)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     steps = TextAreaField(_l("Steps, one per line"), validators=[DataRequired(), Length(max=5000)])

@@ -180,6 +180,12 @@ def _tune_sqlite(dbapi_connection, connection_record):
 # next commit: a request that writes), or "always" (every transaction: a job, a writing command).
 _write_intent: ContextVar[str | None] = ContextVar("huddle_write_intent", default=None)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Until the request ends, any statement that would write raises what this makes (``refuse_writes``).
+_writes_refused: ContextVar[Callable[[], Exception] | None] = ContextVar(
+    "huddle_writes_refused", default=None
+)
+# The first word of text SQL that only reads (or opens a transaction); any other text writes.
+_READING_WORDS = frozenset({"SELECT", "BEGIN", "EXPLAIN", "PRAGMA", "SHOW", "VALUES"})
 _IMMEDIATE = "huddle_immediate"  # in ``connection.info``: the open transaction took the write lock
 
 
@@ -264,8 +270,36 @@ def writes(function: Callable) -> Callable:
     return wrapper
 
 
+def refuse_writes(refusal: Callable[[], Exception]) -> None:
+    """Until this request ends, every statement that would write raises ``refusal()`` instead.
+
+    For a request whose input must not be stored however a view goes about it (``core.inputs``):
+    the ORM's flush, an ``update()`` run by the session, text SQL on the connection all pass
+    here, before the database sees them, so not even a row lock or a sequence number is taken.
+    What raises is answered by its error handler, which rolls the session back.
+    """
+    _writes_refused.set(refusal)
+
+
+def _writes(statement: str, context) -> bool:
+    if context.isinsert or context.isupdate or context.isdelete or context.isddl:
+        return True
+    if not context.is_text:  # a compiled SELECT (FOR UPDATE or not), a SAVEPOINT
+        return False
+    words = statement.lstrip(" \t\r\n(").split(None, 1)
+    return bool(words) and words[0].upper() not in _READING_WORDS
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_refused_writes(conn, cursor, statement, parameters, context, executemany):
+    refusal = _writes_refused.get()
+    if refusal is not None and _writes(statement, context):
+        raise refusal()
+
+
 def _mark_writing_request(_app, **_extra) -> None:
     _write_intent.set(None if request.method in READ_METHODS else "once")
+    _writes_refused.set(None)
 
 
 def init_app(app: Flask) -> None:
@@ -280,3 +314,4 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def _forget_writing_request(_error=None):
         _write_intent.set(None)
+        _writes_refused.set(None)

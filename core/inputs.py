@@ -6,19 +6,22 @@ looks at the day before or after. Numbers in URLs and query strings are read by 
 ``int_arg`` (ASCII digits only: ``"²".isdigit()`` is true but ``int("²")`` fails), ids in URL paths
 by the app-wide ``int`` converter (``core.templating``), money by ``finite_decimal``, instants typed
 into forms by ``plausible_datetime``, and text anywhere is checked once, before any view, by
-``refuse_unstorable_text``.
+``refuse_unstorable_text`` (a page's form comes back with the message next to the field).
 """
 
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import HiddenInput
 
 from core.access import sent_to_self_authenticating
+from core.database import READ_METHODS, refuse_writes
 from core.errors import error_answer
+from core.extensions import db
 
 MAX_ID = 2**31 - 1  # PostgreSQL ``integer``: every id and foreign key
 FIRST_YEAR, LAST_YEAR = 1900, 9998  # dates people type or put in URLs; the neighbours stay valid
@@ -143,26 +146,91 @@ def unstorable_json_field(data) -> str | None:
 UNSTORABLE_MESSAGE = _l(
     "Remove the control characters (such as NUL) from what you sent and try again."
 )
+# Said next to a page's field, whose text comes back cleaned (``refuse_unstorable_text``).
+UNSTORABLE_FIELD_MESSAGE = _l(
+    "This held characters that cannot be saved (such as NUL); we took them out or replaced them."
+    " Check the text and send it again."
+)
+_CLEANED_FIELDS = "unstorable_fields"  # on ``g``: the page form's fields whose text was cleaned
+_FORM_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class UnstorableText(Exception):
+    """A request holding text the database cannot store tried to write: answered as a 400."""
+
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
+
+
+def _unstorable_answer(field: str):
+    return error_answer(400, "bad_request", str(UNSTORABLE_MESSAGE), {field: "invalid characters"})
+
+
+def _storable(text: str) -> str:
+    """``text`` without NUL, a lone surrogate shown as U+FFFD: what a page can show again."""
+    return _UNSTORABLE.sub(lambda found: "" if found.group() == "\x00" else "\ufffd", text)
 
 
 def refuse_unstorable_text():
-    """``before_request``: a NUL byte or a lone surrogate in the path, query or form is a 400.
+    """``before_request``: a NUL byte or a lone surrogate in the path, query or form is refused.
 
-    Nothing of the request reaches the database, so a rating sent with one is refused whole and
-    can be sent again, instead of being lost to a 500 half way through. JSON bodies are checked
-    where the API reads them (``core.api.json_body``), after the endpoint has set its size limit.
+    In the path or query string, in the API's or Slack's form body, or in a body sent to no page,
+    it is a 400, before any view: nothing of the request reaches the database, so a rating sent
+    with one is refused whole and can be sent again, instead of being lost to a 500 half way
+    through. JSON bodies are checked where the API reads them (``core.api.json_body``), after the
+    endpoint has set its size limit.
+
+    A page's form post keeps what the person typed: ``request.form`` is replaced by its cleaned
+    values (``_storable``), every page form's ``validate()`` says ``UNSTORABLE_FIELD_MESSAGE`` next
+    to the fields that held one (``say_unstorable``, through ``core.forms.PageForm``), and the view
+    answers the form again as for any refusal. Whatever the view does instead (a field read from
+    ``request.form`` directly, a field the form does not have), no statement that writes may run
+    until the request ends (``core.database.refuse_writes``): the first one answers this 400.
     """
-    pairs = [*(request.view_args or {}).items(), *request.args.items(multi=True)]
+    field = _unstorable([*(request.view_args or {}).items(), *request.args.items(multi=True)])
+    if field is not None:
+        return _unstorable_answer(field)
+    if request.mimetype not in _FORM_BODIES:
+        return None
     # Only a form body is read here: any other (JSON) stays unread, so the API can still lower
     # the size limit. The raw form body is kept for views that check its signature (Slack).
     if request.mimetype == "application/x-www-form-urlencoded":
         request.get_data(cache=True)
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        pairs += request.form.items(multi=True)
+    pairs = list(request.form.items(multi=True))
     field = _unstorable(pairs)
     if field is None:
         return None
-    return error_answer(400, "bad_request", str(UNSTORABLE_MESSAGE), {field: "invalid characters"})
+    if request.endpoint is None or request.method in READ_METHODS or sent_to_self_authenticating():
+        return _unstorable_answer(field)
+    cleaned = [(_storable(name), _storable(value)) for name, value in pairs]
+    held = [_storable(name) for name, value in pairs if _unstorable([(name, value)]) is not None]
+    request.form = request.parameter_storage_class(cleaned)
+    request.__dict__.pop("values", None)  # args and form together, if read already: the old form
+    setattr(g, _CLEANED_FIELDS, frozenset(held))
+    refuse_writes(lambda: UnstorableText(held[0] or "body"))
+    return None
+
+
+def say_unstorable(form) -> bool:
+    """Put ``UNSTORABLE_FIELD_MESSAGE`` next to each field of ``form`` whose text was cleaned:
+    whether there was none. ``core.forms.PageForm.validate`` asks.
+
+    A hidden field has no place to say it, and nobody typed into it: the request is refused
+    whole, with the 400 the other inputs get.
+    """
+    held = g.get(_CLEANED_FIELDS) if has_request_context() else None
+    if not held:
+        return True
+    clean = True
+    for field in form:
+        if field.name not in held:
+            continue
+        if isinstance(field.widget, HiddenInput):
+            raise UnstorableText(field.name)
+        field.errors = [str(UNSTORABLE_FIELD_MESSAGE), *field.errors]
+        clean = False
+    return clean
 
 
 FORM_BODY_MESSAGE = _l("This page accepts form data only, not JSON.")
@@ -224,3 +292,12 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_json_to_forms)
     app.before_request(refuse_misplaced_files)
     app.before_request(refuse_unstorable_text)
+
+    @app.errorhandler(UnstorableText)
+    def unstorable_written(error: UnstorableText):
+        db.session.rollback()
+        return _unstorable_answer(error.field)
+
+    @app.teardown_request
+    def _forget_cleaned_fields(_error=None):
+        g.pop(_CLEANED_FIELDS, None)

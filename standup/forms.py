@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import PageForm
 from core.inputs import finite_decimal, id_coerce, parse_day, plausible_datetime
 from core.timezones import TimezoneField
 from core.validators import Length, NumberRange
@@ -38,7 +38,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(PageForm):
     yesterday = TextAreaField(_l("Yesterday"), validators=[Optional(), Length(max=2000)])
     today = TextAreaField(_l("Today"), validators=[DataRequired(), Length(max=2000)])
     blockers = TextAreaField(_l("Blockers"), validators=[Optional(), Length(max=2000)])
@@ -52,7 +52,7 @@ class CheckInForm(FlaskForm):
             return None
 
 
-class BoardForm(FlaskForm):
+class BoardForm(PageForm):
     """A form that shares the board with others: its fields' names and ids start with ``PREFIX``.
 
     The action item's and the decision's fields were both ``text``: two ``<input id="text">`` on
@@ -88,7 +88,7 @@ class DecisionForm(BoardForm):
     text = StringField(_l("Decision"), validators=[DataRequired(), Length(max=500)])
 
 
-class TimeboxForm(FlaskForm):
+class TimeboxForm(PageForm):
     minutes = DecimalField(
         _l("Minutes"),
         places=2,
@@ -105,7 +105,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TeamSettingsForm(FlaskForm):
+class TeamSettingsForm(PageForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     slack_channel = StringField(_l("Slack channel"), validators=[Optional(), Length(max=80)])
     standup_time = TimeField(_l("Stand-up time (team's local time)"), validators=[DataRequired()])
@@ -177,7 +177,7 @@ class TeamSettingsForm(FlaskForm):
         return seen
 
 
-class AwayForm(FlaskForm):
+class AwayForm(PageForm):
     start = DateField(_l("From"), validators=[DataRequired(), plausible_datetime])
     end = DateField(_l("Until (inclusive)"), validators=[Optional(), plausible_datetime])
 
@@ -188,7 +188,7 @@ class AwayForm(FlaskForm):
             raise ValidationError(_l("Mark at most two months at a time."))
 
 
-class HistoryForm(FlaskForm):
+class HistoryForm(PageForm):
     """Filters of the history page and the CSV export (a GET form: nothing changes, no CSRF)."""
 
     class Meta:

@@ -1,7 +1,6 @@
 """Wish forms. Labels are lazily translated: they are read in the viewer's language at render time."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
+from core.forms import PageForm
 from core.inputs import MAX_ID, parse_int
 from core.validators import Length, NumberRange
 from wishes.models import CALL_OUTCOMES, PAID_OUTCOMES, REVIEW_OUTCOMES
@@ -33,7 +33,7 @@ STATUS_LABELS = {
 }
 
 
-class CrossCheckedForm(FlaskForm):
+class CrossCheckedForm(PageForm):
     """A form with one rule across its fields, said next to one field once each field is valid alone.
 
     Subclasses name the problem in ``cross_check``; the field validators run first, as usual.
@@ -124,7 +124,7 @@ class DecisionForm(CrossCheckedForm):
         return None
 
 
-class AlreadyPossibleForm(FlaskForm):
+class AlreadyPossibleForm(PageForm):
     how = TextAreaField(
         _l("How they can already do it"),
         validators=[
@@ -134,7 +134,7 @@ class AlreadyPossibleForm(FlaskForm):
     )
 
 
-class MergeForm(FlaskForm):
+class MergeForm(PageForm):
     target_id = IntegerField(
         _l("Merge into wish number"),
         validators=[
@@ -152,7 +152,7 @@ CALL_OUTCOME_LABELS = {
 }
 
 
-class CallForm(FlaskForm):
+class CallForm(PageForm):
     outcome = RadioField(
         _l("What came of the call?"),
         choices=[(code, CALL_OUTCOME_LABELS[code]) for code in CALL_OUTCOMES],
@@ -167,5 +167,5 @@ class CallForm(FlaskForm):
         return parse_int(self.attempts.data, 0)
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(PageForm):
     """Only the CSRF token: for buttons that change something (add to the review, close it)."""

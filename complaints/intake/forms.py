@@ -3,11 +3,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 
+from core.forms import PageForm
 from core.validators import Length
 
 # The channels a person can hear a complaint through (the others arrive by themselves).
@@ -22,7 +22,7 @@ STAFF_CHANNELS = [
 PHONE = re.compile(r"^\+?[\d\s().-]{6,40}$")
 
 
-class StaffComplaintForm(FlaskForm):
+class StaffComplaintForm(PageForm):
     """An agent records a complaint heard on a call, read in an e-mail or seen on social media."""
 
     external_id = StringField(
@@ -42,7 +42,7 @@ class StaffComplaintForm(FlaskForm):
             raise ValidationError(_l("Write a phone number with digits, e.g. +55 11 91234 5678."))
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(PageForm):
     file = FileField(
         _l("CSV file of past ratings"),
         validators=[
@@ -52,7 +52,7 @@ class ImportUploadForm(FlaskForm):
     )
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(PageForm):
     class Meta:
         csrf = False  # the survey link's token is the proof (``complaints.intake.public``)
 
@@ -66,7 +66,7 @@ class SurveyForm(FlaskForm):
     )
 
 
-class WriteToUsForm(FlaskForm):
+class WriteToUsForm(PageForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     contact = StringField(
         _l("Your e-mail or phone"),

@@ -1,20 +1,20 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, ValidationError
 
 from core.auth.passwords import password_problem
+from core.forms import PageForm
 from core.timezones import TimezoneField
 from core.validators import Length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PageForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
@@ -24,7 +24,7 @@ def _acceptable_password(form, field):
         raise ValidationError(problem)
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(PageForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), _acceptable_password])
     confirm = PasswordField(
         _l("Repeat it"),
@@ -38,7 +38,7 @@ class ChangePasswordForm(SetPasswordForm):
     )
 
 
-class AccountForm(FlaskForm):
+class AccountForm(PageForm):
     """What a person sets for themselves: how their name, dates and language appear."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])

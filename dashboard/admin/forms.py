@@ -3,7 +3,6 @@ from datetime import time
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from core.api.tokens import SCOPE_LABELS, SCOPES
 from core.auth.forms import SetPasswordForm
+from core.forms import PageForm
 from core.i18n import known_language, language_choices
 from core.inputs import form_values
 from core.models import ROLES
@@ -31,7 +31,7 @@ def _role_choices():
     return [(role, ROLE_LABELS[role]) for role in ROLES]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PageForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=_role_choices)
@@ -47,7 +47,7 @@ def _default_language():
     return known_language(str(get_locale())) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-class UserAccessForm(FlaskForm):
+class UserAccessForm(PageForm):
     """One row of the people page: access (role, team, active) and profile."""
 
     role = SelectField(_l("Role"), choices=_role_choices)
@@ -67,7 +67,7 @@ class UserAccessForm(FlaskForm):
             raise ValidationError(_l("Choose a timezone from the list."))
 
 
-class TeamForm(FlaskForm):
+class TeamForm(PageForm):
     """A team's name, short name, channel and stand-up schedule (holidays and rotation live on
     the stand-up settings page)."""
 
@@ -132,7 +132,7 @@ def _scope_choices():
     return [(scope, f"{scope} — {SCOPE_LABELS[scope]}") for scope in SCOPES]
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PageForm):
     """A new API token for another system: what it may do and, if it should, when it stops."""
 
     name = StringField(

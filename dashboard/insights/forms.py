@@ -3,9 +3,10 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import StopValidation, ValidationError
+
+from core.forms import PageForm
 
 MAX_DAYS = 731  # two years: enough to compare a year with the one before, bounded for the database
 EARLIEST = date(2000, 1, 1)
@@ -24,7 +25,7 @@ def _required(message):
     return check
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(PageForm):
     """Reads ``start``, ``end`` and ``team`` from the query string; no CSRF (it changes nothing)."""
 
     class Meta:
