@@ -37,11 +37,13 @@ STORED = {
     "SELECT 1 FROM ratings r WHERE r.client_id = json_extract(value, '$[1]') "
     "AND r.occurred_at = json_extract(value, '$[2]') "
     "AND r.score = json_extract(value, '$[3]') AND r.order_ref IS json_extract(value, '$[4]'))",
-    # The staged time is UTC: read as such whatever the session's time zone.
+    # The staged time is UTC: read as such whatever the session's time zone. The score is compared
+    # as ``score + 0``, which no index serves: else the planner may take (client_id, received_at,
+    # score) for client and score, and read all of a client's ratings for each line.
     True: "SELECT (v ->> 0)::int FROM json_array_elements(CAST(%(json)s AS json)) AS v WHERE EXISTS ("
     "SELECT 1 FROM ratings r WHERE r.client_id = (v ->> 1)::int "
     "AND r.occurred_at = ((v ->> 2)::timestamp AT TIME ZONE 'UTC') "
-    "AND r.score = (v ->> 3)::int AND r.order_ref IS NOT DISTINCT FROM (v ->> 4))",
+    "AND r.score + 0 = (v ->> 3)::int AND r.order_ref IS NOT DISTINCT FROM (v ->> 4))",
 }
 
 # SQLite: the staged rows (their ids already the kept clients') a stored rating matches.
