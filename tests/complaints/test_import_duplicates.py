@@ -8,6 +8,7 @@ was stored twice, and Insights counted it twice.
 
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -172,7 +173,9 @@ def test_the_check_seeks_the_new_index_on_both_databases(app, db_session):
     connection = db.session.connection()
     lines = '[[2, 1, "2025-06-01 10:00:00.000000", 5, null]]'
     if connection.dialect.name == "postgresql":
-        plans = [generic_plan_of(connection, csv_stored.STORED[True], {"json": lines})]
+        arrays = [[2], [1], [datetime(2025, 6, 1, 10, tzinfo=UTC)], [5], [None]]
+        parameters = dict(zip(csv_stored.ARRAYS, arrays, strict=True))
+        plans = [generic_plan_of(connection, csv_stored.STORED[True], parameters)]
     else:
         csv_bulk.stage([])  # the staging table the import's check reads
         plans = [
@@ -184,3 +187,17 @@ def test_the_check_seeks_the_new_index_on_both_databases(app, db_session):
     for plan in plans:
         assert "ix_ratings_client_id_occurred_at" in plan, plan
         assert "Seq Scan on ratings" not in plan and "SCAN r\n" not in plan + "\n", plan
+
+
+def test_order_references_of_any_text_are_matched_as_they_are(app, client, manager):
+    """PostgreSQL gets the references as one array literal: a quote, a backslash, a comma, a
+    brace, a space or the word NULL must arrive as the text itself, and none as none."""
+    refs = ['A"B', "C\\D", "E,F", "{G}", "H I", "NULL", "ação"]
+    written = ['A"B', "C\\D", '"E,F"', "{G}", "H I", "NULL", "ação"]  # a quote mid-value is text
+    lines = "".join(f"c1,Ana,,,5,,{ref},2025-06-01T10:00:00Z\n" for ref in written)
+    text = HEADER + lines + "c1,Ana,,,5,,,2025-06-01T10:00:00Z\n"
+    imported(client, text)
+    assert sorted(r[3] or "" for r in stored(app)) == sorted([*refs, ""])
+    _job, said = preview(client, text + "c1,Ana,,,5,,NULL,2025-06-01T10:00:01Z\n")
+    assert "8 ratings are already in Huddle and will be skipped." in said
+    assert "Import 1 rating" in said
