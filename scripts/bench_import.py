@@ -290,7 +290,7 @@ def floor(rows: int, foreign_keys: tuple[str, ...]) -> float:
         )
         cursor.execute("CREATE INDEX ix_floor_1 ON ratings_floor (received_at, score)")
         cursor.execute("CREATE INDEX ix_floor_2 ON ratings_floor (client_id, received_at, score)")
-        cursor.execute("CREATE INDEX ix_floor_4 ON ratings_floor (client_id, occurred_at)")
+        cursor.execute("CREATE INDEX ix_floor_4 ON ratings_floor (occurred_at, client_id)")
         cursor.execute(
             "CREATE INDEX ix_floor_3 ON ratings_floor (complaint_id) WHERE complaint_id IS NOT NULL"
         )

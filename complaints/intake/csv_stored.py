@@ -8,7 +8,7 @@ reference equal to none); its comment, channel and arrival are not part of it. A
 another line of the same file is dropped by the parse (``csv_parse``); a rating stored already is
 dropped here, before anything is written, so it opens no complaint and counts in no rollup.
 
-Each check is one statement of set-based SQL that seeks ``ix_ratings_client_id_occurred_at``
+Each check is one statement of set-based SQL that seeks ``ix_ratings_occurred_at_client_id``
 (migration 0031) once per line of a client Huddle knows (a new client has no ratings): its cost
 follows the file, never the size of ``ratings``.
 
@@ -48,9 +48,9 @@ STORED = {
     "SELECT 1 FROM ratings r WHERE r.client_id = json_extract(value, '$[1]') "
     "AND r.occurred_at = json_extract(value, '$[2]') "
     "AND r.score = json_extract(value, '$[3]') AND r.order_ref IS json_extract(value, '$[4]'))",
-    # The staged time is UTC: read as such whatever the session's time zone. The score is compared
-    # as ``score + 0``, which no index serves: else the planner may take (client_id, received_at,
-    # score) for client and score, and read all of a client's ratings for each line.
+    # The score is compared as ``score + 0``, which no index serves: else the planner may take
+    # (client_id, received_at, score) for client and score, and read all of a client's ratings
+    # for each line.
     True: "SELECT f.line FROM unnest(CAST(%(lines)s AS int[]), CAST(%(clients)s AS int[]), "
     "CAST(%(times)s AS timestamptz[]), CAST(%(scores)s AS int[]), CAST(%(refs)s AS text[])) "
     "AS f(line, client_id, occurred, score, order_ref) WHERE EXISTS (SELECT 1 FROM ratings r "

@@ -169,7 +169,7 @@ def test_the_preview_says_it_in_the_viewers_language(app, client, login_as):
 def test_the_check_seeks_the_new_index_on_both_databases(app, db_session):
     """Each line asks for one client's ratings at one instant: with the values bound as the
     import binds them (PostgreSQL: a generic plan, which knows none), both databases seek
-    ``ix_ratings_client_id_occurred_at`` and read no more of ``ratings`` than that."""
+    ``ix_ratings_occurred_at_client_id`` and read no more of ``ratings`` than that."""
     connection = db.session.connection()
     lines = '[[2, 1, "2025-06-01 10:00:00.000000", 5, null]]'
     if connection.dialect.name == "postgresql":
@@ -185,7 +185,7 @@ def test_the_check_seeks_the_new_index_on_both_databases(app, db_session):
             for sql, args in ((csv_stored.STORED[False], (lines,)), (csv_stored.DROP_STAGED, ()))
         ]
     for plan in plans:
-        assert "ix_ratings_client_id_occurred_at" in plan, plan
+        assert "ix_ratings_occurred_at_client_id" in plan, plan
         assert "Seq Scan on ratings" not in plan and "SCAN r\n" not in plan + "\n", plan
 
 
