@@ -84,6 +84,10 @@ class Rating(db.Model):
         # "Did this client rate us well again after the resolution?" (Insights, Kept) seeks
         # straight to the client's later ratings instead of reading all of them.
         sa.Index("ix_ratings_client_id_received_at", "client_id", "received_at", "score"),
+        # "Is this rating stored already?" (the CSV import, ``intake.csv_stored``): a seek to the
+        # ratings of one instant and client; led by the instant, which an import writes in order
+        # (migration 0031).
+        sa.Index("ix_ratings_occurred_at_client_id", "occurred_at", "client_id"),
         # A complaint's ratings: only ratings that have one are in it (most have none, an
         # imported past one never), so an import does not grow it (migration 0020). Every
         # lookup names a complaint, which both databases read as ``IS NOT NULL``.

@@ -14,9 +14,12 @@ one core does all the writing while this process waits), so there this process t
    clients are inserted (PostgreSQL: one binary ``COPY``, ids taken from the sequence first;
    SQLite: one ``INSERT … SELECT`` from a JSON parameter) and only the changed ones updated (one
    ``UPDATE … FROM`` a JSON parameter) and audited like ``upsert_client`` (one ``INSERT …
-   SELECT`` from a JSON parameter). PostgreSQL knows every client's id before it writes any,
-   so a second thread starts building the rating rows then (``csv_copy``: plain Python, no
-   database), while the server writes the clients.
+   SELECT`` from a JSON parameter). Before any of that, the lines whose rating Huddle holds
+   already are found in one statement (``csv_stored``: SQLite deletes them from its staging
+   table, PostgreSQL asks with the known clients' ids) and skipped from here on. PostgreSQL
+   knows every client's id before it writes any, so a second thread starts building the
+   rating rows of the other lines then (``csv_copy``: plain Python, no database), while the
+   server writes the clients.
 3. ``insert_ratings``, a range of lines at a time (the progress bar), each range in time order.
    SQLite: ``INSERT INTO ratings … SELECT`` joined to their clients, then the quarter-hour rollup
    counted from the staging table in one statement (``rollups.add_counts_from``). PostgreSQL:
@@ -40,6 +43,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from complaints import milestones, rollups
+from complaints.intake import csv_stored
 from complaints.intake.csv_copy import RatingRows
 from complaints.intake.csv_parse import (  # noqa: F401  (the staged layout, read by csv_import)
     COMMENT,
@@ -216,6 +220,7 @@ class Clients(NamedTuple):
     id_of: dict[str, int]  # external id (or alias) → client id: PostgreSQL's ratings; SQLite: {}
     kept_known: list[int]  # known clients rated high enough to mark a resolved complaint
     ratings: RatingRows | None  # PostgreSQL: the rating rows, being built meanwhile
+    stored: set[int]  # the lines whose rating Huddle holds already: skipped (``csv_stored``)
 
     def close(self) -> None:
         """Stop building the rating rows, if that is still going on (the import failed)."""
@@ -258,6 +263,7 @@ def upsert_clients(
         )
     latest = _latest_clients(rows, aliases)
     known = _known_clients(connection, list(latest), postgresql)
+    stored = _stored(connection, rows, aliases, known, postgresql)
     new = sorted(external_id for external_id in latest if external_id not in known)
     # This process's own work on the clients first, while no thread competes for the
     # interpreter: the server waits for it (a re-import compares 28k known clients).
@@ -268,7 +274,8 @@ def upsert_clients(
         id_of = dict(zip(new, _new_ids(connection, len(new)), strict=True))
         id_of.update((external_id, known[external_id][0]) for external_id in known)
         id_of.update((alias, id_of[kept]) for alias, kept in aliases.items())
-        ratings = RatingRows(rows, id_of, held, chunk)
+        rated = [row for row in rows if row[LINE] not in stored] if stored else rows
+        ratings = RatingRows(rated, id_of, held, chunk)
     try:
         if events:
             _audit(connection, events, actor_id, now, postgresql)
@@ -280,7 +287,18 @@ def upsert_clients(
             ratings.close()
         raise
     kept_known = [known[external_id][0] for external_id in known if latest[external_id][4]]
-    return Clients(len(new), len(changes), aliases, id_of, kept_known, ratings)
+    return Clients(len(new), len(changes), aliases, id_of, kept_known, ratings, stored)
+
+
+def _stored(connection, rows, aliases: dict[str, str], known: dict[str, list], postgresql) -> set:
+    """The lines whose rating is stored already (``csv_stored``), found before anything is
+    written: SQLite deletes them from its staging table (its aliases already resolved there),
+    PostgreSQL asks with the ids of the known clients and leaves them out of the ``COPY``."""
+    if not postgresql:
+        return csv_stored.drop_staged(connection)
+    id_of = {external_id: values[0] for external_id, values in known.items()}
+    id_of.update((alias, id_of[kept]) for alias, kept in aliases.items() if kept in id_of)
+    return csv_stored.stored_lines(connection, rows, id_of)
 
 
 def _changes(latest: dict[str, list], known: dict[str, list]) -> list[tuple[int, list, list]]:

@@ -9,7 +9,9 @@ transaction of set-based statements (``csv_bulk``): the new clients in one inser
 ones in one update (their audit events in one more), the ratings a range of lines at a time
 (SQLite: from a staging table filled once; PostgreSQL: by ``COPY`` of rows a second thread built
 while the server wrote the clients, ``csv_copy``), the status file recording progress after each
-range so that the page can poll it. Only this thread talks to the database.
+range so that the page can poll it. Only this thread talks to the database. A rating Huddle holds
+already (the same file twice, overlapping exports, one the API sent) is skipped and counted, in
+the preview and in the result (``csv_stored``); a line repeating another is dropped by the parse.
 Any failure rolls everything back; a failed or stopped import says so at once and can be started
 again (it wrote nothing, and a committed one is recognised by its audit event).
 
@@ -45,6 +47,7 @@ from flask_babel import gettext as _
 
 from complaints import events
 from complaints.intake import csv_bulk as bulk
+from complaints.intake import csv_stored
 from complaints.intake import services as intake
 from complaints.intake.csv_parse import ImportFileError, Parsed, collector_paused, parse
 from complaints.models import OPEN_STATUSES, Complaint
@@ -81,18 +84,23 @@ def _chunks(items: list, size: int) -> Iterable[list]:
         yield items[start : start + size]
 
 
-def _known(external_ids: list[str]) -> int:
-    """How many of these ids Huddle knows: a client's own, or an alias a merge left (which finds
-    the client it joined). The ids go as one JSON parameter: two queries for any file."""
+def _known(external_ids: list[str]) -> dict[str, int]:
+    """external id → client id, of these ids Huddle knows: a client's own, or an alias a merge
+    left (which finds the client it joined). The ids go as one JSON parameter: two queries for
+    any file."""
     if db.session.get_bind().dialect.name == "postgresql":
         ids = sa.select(sa.func.json_array_elements_text(sa.cast(sa.bindparam("ids"), sa.JSON)))
     else:
         ids = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
     values = {"ids": json.dumps(external_ids)}
-    return sum(
-        db.session.scalar(sa.select(sa.func.count()).where(model.external_id.in_(ids)), values)
-        for model in (Client, ClientAlias)
-    )
+    known: dict[str, int] = {}
+    for external_id, client_id in (
+        (Client.external_id, Client.id),
+        (ClientAlias.external_id, ClientAlias.client_id),
+    ):
+        query = sa.select(external_id, client_id).where(external_id.in_(ids))
+        known.update(db.session.execute(query, values).all())
+    return known
 
 
 def summarize(parsed: Parsed, now: datetime | None = None) -> dict:
@@ -101,15 +109,24 @@ def summarize(parsed: Parsed, now: datetime | None = None) -> dict:
     cutoff = bulk.stored_text(complaint_cutoff(now))
     low_max = current_app.config["LOW_RATING_MAX"]
     external_ids = sorted({row[bulk.EXTERNAL_ID] for row in parsed.rows})
-    low = [row[bulk.OCCURRED] for row in parsed.rows if row[bulk.SCORE] <= low_max]
+    known = _known(external_ids)
+    stored = csv_stored.stored_lines(db.session.connection(), parsed.rows, known)
+    low = [
+        row[bulk.OCCURRED]
+        for row in parsed.rows
+        if row[bulk.SCORE] <= low_max and row[bulk.LINE] not in stored
+    ]
     return {
-        "rows": len(parsed.rows) + parsed.lines_with_errors,
+        "rows": len(parsed.rows) + parsed.repeated + parsed.lines_with_errors,
         "valid_rows": len(parsed.rows),
         "lines_with_errors": parsed.lines_with_errors,
         "error_count": parsed.error_count,
         "errors": [asdict(error) for error in parsed.errors],
         "clients": len(external_ids),
-        "new_clients": len(external_ids) - _known(external_ids),
+        "new_clients": len(external_ids) - len(known),
+        "repeated": parsed.repeated,  # lines repeating an earlier line: imported once
+        "stored": len(stored),  # ratings Huddle holds already: skipped
+        "new_ratings": len(parsed.rows) - len(stored),  # what the import writes
         "low_ratings": len(low),
         "recent_low_ratings": sum(1 for occurred in low if occurred >= cutoff),
     }
@@ -214,7 +231,7 @@ def stage_upload(data: bytes, filename: str, user_id: int, now: datetime | None 
         filename=filename[:200],
         user_id=user_id,
         preview=summary,
-        total=summary["valid_rows"],
+        total=summary["new_ratings"],
         done=0,
         phase="",
         result={},
@@ -241,6 +258,8 @@ def start_import(job_id: str, user_id: int) -> None:
     """
     status = read_status(job_id)
     if status is None or status["preview"]["error_count"]:
+        raise ImportNotReady(job_id)
+    if status["preview"].get("new_ratings") == 0:  # every rating of the file is stored already
         raise ImportNotReady(job_id)
     if status["state"] != "previewed" and not status["can_retry"]:
         raise ImportNotReady(job_id)
@@ -399,7 +418,10 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
         bulk.stage(rows)
         held = {row[bulk.LINE] for row in recent_low}  # their complaints come after the clients
         clients = bulk.upsert_clients(rows, actor_id, now, held, CHUNK)
+        stored = clients.stored  # already in Huddle (``csv_stored``): no rating, no complaint
         try:
+            if stored:
+                recent_low = [row for row in recent_low if row[bulk.LINE] not in stored]
             client_of = bulk.client_ids_of_lines(recent_low, clients.aliases)
             lows: dict[int, list] = {}
             for row in recent_low:
@@ -411,12 +433,13 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
             )
         finally:
             clients.close()  # PostgreSQL: the rows' thread, if a failure left it building
-        if written != len(rows):  # every staged row has its client: anything else is a bug
-            raise RuntimeError(f"{written} ratings written of {len(rows)} staged")
+        if written != len(rows) - len(stored):  # every new row has its client, or it is a bug
+            raise RuntimeError(f"{written} ratings written of {len(rows) - len(stored)} new")
         progress("saving", written)
         bulk.finish()
     return {
-        "ratings": len(rows),
+        "ratings": written,
+        "stored": len(stored),  # skipped: Huddle held them already
         "clients_created": clients.created,
         "clients_updated": clients.updated,
         "complaints_opened": opened,

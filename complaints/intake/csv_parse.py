@@ -8,6 +8,10 @@ The parse is the only one (the import writes what it staged), and it is lean: a 
 checked by one fast test and becomes a plain list in the staged layout below, its time already the
 UTC text the database stores; only a line that fails is checked again field by field
 (``_check_row``) to word its errors. Nothing here builds an object per row.
+
+A line repeating a rating an earlier line of the file said (same client id, time, score and order
+reference: ``csv_stored``'s identity) is staged once and counted (``Parsed.repeated``): two exports
+pasted together, or a line copied twice, would otherwise be two ratings, counted twice by Insights.
 """
 
 import csv
@@ -79,6 +83,7 @@ class Parsed:
     errors: list[LineError] = field(default_factory=list)
     error_count: int = 0
     lines_with_errors: int = 0
+    repeated: int = 0  # good lines saying a rating an earlier line said (imported once)
 
 
 def stored_text(instant: datetime) -> str:
@@ -218,6 +223,8 @@ def _read_lines(reader, position, width, latest, error, languages, parsed, nul_i
     )
     latest_text = stored_text(latest)
     locales: dict[str, str | None] = {"": None}
+    seen: set[tuple] = set()  # the ratings said so far: ``identity``
+    remember = seen.add
     rows = parsed.rows
     append = rows.append
     match_email = EMAIL_SHAPE.match
@@ -277,6 +284,11 @@ def _read_lines(reader, position, width, latest, error, languages, parsed, nul_i
                 and NUL in external_id + name + email + phone + comment + order_ref + language
             )
         ):
+            identity = (external_id, occurred, score, order_ref)
+            if identity in seen:
+                parsed.repeated += 1
+                continue
+            remember(identity)
             append(
                 [
                     start,

@@ -353,6 +353,7 @@ def test_both_databases_import_a_file_to_the_same_result(
     client.post(f"/complaints/import/{job}/run")
     assert status(app, job)["result"] == {
         "ratings": 8,
+        "stored": 0,
         "clients_created": 2,
         "clients_updated": 2,  # "known" renamed, "kept" (by its alias "dup") renamed; not "same"
         "complaints_opened": 1,
