@@ -13,6 +13,7 @@ import complaints
 import core
 import standup
 import wishes
+from core import schema
 from core.config import load_config
 from dashboard import admin, cli, clients, home, insights, mail, scheduler, slack
 
@@ -48,4 +49,6 @@ def create_app(config: dict | None = None) -> Flask:
     core.init_app(app)
     for feature in FEATURES:
         feature.init_app(app)
+    # Last, so that its hook runs first: a database not yet upgraded is said before any hook reads it.
+    schema.init_app(app)
     return app
