@@ -13,6 +13,7 @@ longer than its lease is not mistaken for a dead one and started a second time b
 
 import logging
 import os
+import re
 import socket
 import threading
 import traceback
@@ -37,6 +38,8 @@ REFRESH_TEAMS_MINUTES = 5
 RECOVER_SECONDS = 60
 # How long a claim holds when its process stops answering; a run must end well within it.
 LEASE_SECONDS = 120
+# An outbox run that could not send something: its report says "failed N" or "dead N".
+DISPATCH_TROUBLE = re.compile(r"\b(?:failed|dead) [1-9]")
 
 
 def renew_lease(run_id: int, host: str, lease_seconds: int, now: datetime | None = None) -> bool:
@@ -272,6 +275,9 @@ def execute(app: Flask, name: str, team_id: int | None, trigger: CronTrigger, gr
         status, detail = run_job(name, scheduled_for, team_id)
         if status != "skipped" and name != "outbox-dispatch":
             log.info("%s %s (%s): %s", name, scheduled_for.isoformat(), status, detail)
+        elif name == "outbox-dispatch" and DISPATCH_TROUBLE.search(detail or ""):
+            # A revoked Slack token or a refusing SMTP server was said nowhere but the admin pages.
+            log.warning("%s %s: %s (the admin outbox pages say why)", name, scheduled_for, detail)
         db.session.remove()
 
 
