@@ -38,6 +38,8 @@ REFRESH_TEAMS_MINUTES = 5
 RECOVER_SECONDS = 60
 # How long a claim holds when its process stops answering; a run must end well within it.
 LEASE_SECONDS = 120
+# The scheduler's own housekeeping, beside the jobs (``build_scheduler``).
+OWN_JOBS = ("refresh-teams", "recover-runs", "catch-up-at-start")
 # An outbox run that could not send something: its report says "failed N" or "dead N".
 DISPATCH_TROUBLE = re.compile(r"\b(?:failed|dead) [1-9]")
 
@@ -364,7 +366,7 @@ def schedule_jobs(app: Flask, scheduler) -> None:
             misfire_grace_time=spec.grace_seconds,
         )
     for job_id, job in existing.items():
-        if job_id not in wanted and job_id not in ("refresh-teams", "recover-runs"):
+        if job_id not in wanted and job_id not in OWN_JOBS:
             job.remove()
 
 
@@ -385,6 +387,10 @@ def build_scheduler(app: Flask, background: bool = False):
         coalesce=True,
         max_instances=1,
     )
+    # A fire time after the start-up catch-up but before the start is in neither (a digest due at
+    # 08:00 of a scheduler started at 07:59:59 waited a day): catch up once more as soon as the
+    # scheduler runs, when every later fire time is its own. The claims keep each run single.
+    scheduler.add_job(catch_up, args=[app], id="catch-up-at-start", misfire_grace_time=None)
     # Failed runs, and runs whose process died, are run again within their grace period.
     scheduler.add_job(
         recover,
