@@ -11,6 +11,7 @@ import threading
 from datetime import UTC
 
 import pytest
+import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
@@ -87,6 +88,22 @@ def test_a_database_behind_the_code_names_both_revisions(production, make_databa
     assert result.exit_code == 1
     assert f"at revision {previous} and this version of Huddle needs {head}" in result.output
     assert "run `huddle db upgrade`" in result.output
+
+
+def test_a_database_a_newer_huddle_upgraded_is_not_used_by_an_older_one(
+    production, make_database_url
+):
+    url = make_database_url()
+    production(url)
+    migrate(url)
+    app = make_app(url)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+        db.engine.dispose()
+    result = huddle("teams", "list")
+    assert result.exit_code == 1
+    assert "at revision 9999, which this version of Huddle does not know" in result.output
 
 
 def test_an_unreachable_database_is_one_line_without_its_password(production):
