@@ -208,3 +208,20 @@ def test_a_managers_team_that_does_not_exist_stops_the_scheduler(tmp_path):
                 process.communicate()
     assert process.returncode == 1
     assert output.startswith("Error: HUDDLE_MANAGERS_TEAM names no team: 'support-everywhere'")
+
+
+def test_gunicorn_says_a_refused_setting_in_one_line(tmp_path):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HUDDLE_SECRET_KEY": "short",
+        "HUDDLE_BASE_URL": "https://huddle.example.com",
+        "HUDDLE_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+    }
+    env.pop("HUDDLE_ENV", None)
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2"]
+    command += ["--bind", f"127.0.0.1:{free_port()}", "dashboard:create_app()"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "HUDDLE_SECRET_KEY is too short" in done.stderr
+    assert "Traceback" not in done.stderr and "App failed to load" in done.stderr
