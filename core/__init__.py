@@ -5,8 +5,6 @@ locale, security headers, error answers, template filters, the login pages and t
 ``dashboard.create_app`` calls it first, then each feature's own ``init_app``.
 """
 
-from pathlib import Path
-
 from flask import Flask
 
 from core import access, database, errors, i18n, inputs, logs, security, templating
@@ -14,8 +12,7 @@ from core.api import bp as api_bp
 from core.auth.views import bp as auth_bp
 from core.extensions import babel, csrf, db, htmx, login_manager, migrate
 from core.mail.views import bp as mail_bp
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from core.schema import MIGRATIONS
 
 
 def init_app(app: Flask) -> None:

@@ -2,17 +2,22 @@
 
 import secrets
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel.numbers import list_currencies
 from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 DEFAULTS = {
     "ENV_NAME": "production",
     # Where people reach Huddle; used for links made outside a request (jobs, Slack, the CLI).
-    "BASE_URL": "http://127.0.0.1:5000",
+    # Required outside development: a link mailed to a client must never point at this machine.
+    "BASE_URL": None,
     # The name clients see on the public pages (survey, write to the head) instead of "Huddle".
     "COMPANY_NAME": "",
     "SLACK_BOT_TOKEN": None,
@@ -71,6 +76,13 @@ DEFAULTS = {
 
 MIN_SECRET_LENGTH = 32
 MAIL_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+ENVIRONMENTS = ("production", "development", "testing")
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+# What a production install needs built beside the code (``make assets catalogues``): without them
+# pages came unstyled and without htmx, and everyone read English, with no word in any log.
+BUILT_ASSETS = ("vendor/htmx.min.js", "vendor/pico.min.css")
+# The databases Huddle runs on (its SQL is written for both), by SQLAlchemy's driver name.
+DATABASE_DRIVERS = ("pysqlite", "psycopg")
 
 
 class ConfigError(RuntimeError):
@@ -85,6 +97,10 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     cfg = app.config
     # HUDDLE_ENV is the documented switch; from_prefixed_env stores it as ENV.
     cfg["ENV_NAME"] = str(cfg.pop("ENV", cfg["ENV_NAME"])).lower()
+    if cfg["ENV_NAME"] not in ENVIRONMENTS:
+        raise ConfigError(
+            f"HUDDLE_ENV must be production (the default) or development, not {cfg['ENV_NAME']!r}"
+        )
     development = cfg["ENV_NAME"] == "development"
     testing = cfg.get("TESTING", False)
 
@@ -97,6 +113,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     for prefix in ("postgres://", "postgresql://"):
         if uri.startswith(prefix):
             cfg["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len(prefix) :]
+    _check_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A server can drop a pooled connection (a restart); a file cannot. The ping that guards
         # each checkout against that is an extra statement per request on SQLite (issue #16).
@@ -122,11 +139,39 @@ def load_config(app: Flask, overrides: dict | None) -> None:
             "forge a login cookie."
         )
 
+    if not cfg.get("BASE_URL"):
+        if not (development or testing):
+            raise ConfigError(
+                "HUDDLE_BASE_URL is not set. Set it to the address people open Huddle at, e.g. "
+                "https://huddle.example.com: every link in mail, Slack and the commands' output "
+                "is made from it."
+            )
+        cfg["BASE_URL"] = DEVELOPMENT_BASE_URL
+
     secure = not (development or testing)
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if cfg[key] is None:
             cfg[key] = secure
     _validate(cfg)
+    if not (development or testing):
+        _check_built(app)
+
+
+def _check_built(app: Flask) -> None:
+    for name in BUILT_ASSETS:
+        if not (Path(str(app.static_folder)) / name).is_file():
+            raise ConfigError(
+                f"The front-end files are missing ({name} in {app.static_folder}): run "
+                "`make assets` (it needs npm) in the checkout before starting Huddle."
+            )
+    translations = Path(app.root_path).parent / "translations"
+    for language in app.config["LANGUAGES"]:
+        catalogue = translations / language / "LC_MESSAGES" / "messages.mo"
+        if language != app.config["BABEL_DEFAULT_LOCALE"] and not catalogue.is_file():
+            raise ConfigError(
+                f"The translations are not compiled ({catalogue} is missing): run "
+                "`make catalogues` in the checkout before starting Huddle."
+            )
 
 
 def _development_secret(instance: Path) -> str:
@@ -139,19 +184,80 @@ def _development_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _check_database_url(uri: str) -> None:
+    """SQLite or PostgreSQL (through psycopg 3), said at start-up rather than at the first query.
+
+    The URL is never repeated in the message: it may hold the database's password.
+    """
+    example = "postgresql://user:password@host/huddle or sqlite:////var/lib/huddle/huddle.sqlite3"
+    try:
+        url = make_url(uri)
+    except ArgumentError:
+        raise ConfigError(f"HUDDLE_DATABASE_URL is not a database URL: use {example}") from None
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
+        raise ConfigError(
+            "HUDDLE_DATABASE_URL: write postgresql://… without naming a driver (Huddle uses "
+            f"psycopg 3, installed with it), not {url.drivername}://…"
+        )
+    if url.get_driver_name() not in DATABASE_DRIVERS:
+        raise ConfigError(
+            f"HUDDLE_DATABASE_URL must be a PostgreSQL or SQLite URL ({example}), "
+            f"not {url.drivername}://…"
+        )
+
+
+def _check_base_url(url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError:
+        parts = None
+    if not parts or parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ConfigError(
+            "HUDDLE_BASE_URL must be the address people open Huddle at, with http:// or "
+            f"https://, e.g. https://huddle.example.com, not {url!r}"
+        )
+
+
+def _check_mail(cfg) -> None:
+    """The mail URL and sender read as the dispatcher will read them: a mistake found when the
+    first mail is due is a job failing every ten seconds, the URL's password in its report."""
+    url = cfg.get("MAIL_URL")
+    if url:
+        url = str(url)
+        scheme = url.split("://", 1)[0] if "://" in url else url
+        if scheme not in MAIL_SCHEMES:
+            raise ConfigError(
+                "HUDDLE_MAIL_URL must start with smtp://, smtp+starttls:// or smtps://, "
+                f"not {scheme!r}"
+            )
+        parts = urlsplit(url)
+        try:
+            parts.port  # noqa: B018
+        except ValueError:
+            parts = None
+        if not parts or not parts.hostname:
+            raise ConfigError(
+                f"HUDDLE_MAIL_URL must name the SMTP server: {scheme}://user:password@host:port "
+                "(the port is a number; a @, : or / in the password is written %40, %3A, %2F)"
+            )
+    sender = cfg.get("MAIL_FROM")
+    if sender and "@" not in parseaddr(str(sender))[1]:
+        raise ConfigError(
+            "HUDDLE_MAIL_FROM must be an e-mail address, e.g. 'ACME Support <support@example.com>', "
+            f"not {sender!r}"
+        )
+
+
 def _validate(cfg) -> None:
+    _check_base_url(str(cfg["BASE_URL"]))
     day = str(cfg["WISH_REVIEW_DAY"]).lower()
     if day not in WEEKDAYS:
         raise ConfigError(
             f"HUDDLE_WISH_REVIEW_DAY must be one of {', '.join(WEEKDAYS)}, not {day!r}"
         )
     cfg["WISH_REVIEW_DAY"] = day
-    url = cfg.get("MAIL_URL")
-    if url and str(url).split("://", 1)[0] not in MAIL_SCHEMES:
-        raise ConfigError(
-            "HUDDLE_MAIL_URL must start with smtp://, smtp+starttls:// or smtps://, "
-            f"not {str(url).split('://', 1)[0]!r}"
-        )
+    _check_mail(cfg)
     ca_file = cfg.get("MAIL_CA_FILE")
     if ca_file and not Path(str(ca_file)).is_file():
         raise ConfigError(f"HUDDLE_MAIL_CA_FILE must name an existing PEM file, not {ca_file!r}")

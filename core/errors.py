@@ -122,6 +122,34 @@ def _form_expired() -> str:
     return _("This form has expired or was sent from another page. Reload and try again.")
 
 
+def _cookie_refused() -> str:
+    return _(
+        "Your browser did not keep Huddle's login cookie, because this page came over plain "
+        "HTTP. Open Huddle at its https:// address, or ask whoever runs it to serve it over HTTPS."
+    )
+
+
+def _secure_cookie_dropped() -> bool:
+    """A form posted over plain HTTP without the session cookie that its page set as ``Secure``:
+    the browser dropped it (as it does but on localhost), and every post would say "expired"
+    for ever. The operator gets one line in the log saying why."""
+    config = current_app.config
+    dropped = (
+        config["SESSION_COOKIE_SECURE"]
+        and not request.is_secure
+        and config["SESSION_COOKIE_NAME"] not in request.cookies
+    )
+    if dropped:
+        current_app.logger.warning(
+            "A form was posted over plain HTTP to %s without its session cookie: Huddle's "
+            "cookies are Secure outside development, so the browser did not send it. Serve Huddle "
+            "over HTTPS (behind a proxy that ends TLS, set HUDDLE_TRUSTED_PROXIES), or try it "
+            "at http://localhost.",
+            request.host,
+        )
+    return dropped
+
+
 def _sent_token() -> str | None:
     """The CSRF token as Flask-WTF looks for it: the form's field, then the headers htmx sends."""
     config = current_app.config
@@ -149,7 +177,7 @@ def keeps_input_on_expiry(view: Callable) -> Callable:
             except ValidationError:
                 # The form's own check (the token in its field) refuses it too: nothing is done.
                 expired = True
-                flash(_form_expired(), "error")
+                flash(_cookie_refused() if _secure_cookie_dropped() else _form_expired(), "error")
             else:
                 csrf.protect()  # the app-wide check's other half (the referrer over HTTPS)
         response = make_response(view(*args, **kwargs))
@@ -192,7 +220,8 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         if _wants_json():
             return api_error(400, "csrf", error.description)
-        return render_template("errors/error.html", status=400, message=_form_expired()), 400
+        message = _cookie_refused() if _secure_cookie_dropped() else _form_expired()
+        return render_template("errors/error.html", status=400, message=message), 400
 
     app.register_error_handler(HTTPException, http_error)
 

@@ -402,7 +402,11 @@ def bench(prepared: list[Prepared], options) -> dict[int, dict[str, float]]:
                 for label, kind in THROUGHPUT.items()
                 if label in recorded
             }
-            app_env = {"HUDDLE_DATABASE_URL": one.url, "HUDDLE_SECRET_KEY": SECRET_KEY}
+            app_env = {
+                "HUDDLE_DATABASE_URL": one.url,
+                "HUDDLE_SECRET_KEY": SECRET_KEY,
+                "HUDDLE_BASE_URL": "http://127.0.0.1",  # production requires it; no link is followed
+            }
             print(f"  throughput, gunicorn -w 2, {options.clients} clients:", flush=True)
             for label, ratio in throughput.compare(one.url, loaded, app_env, options).items():
                 out[f"{label} throughput ratio"] = ratio

@@ -197,6 +197,7 @@ def main() -> None:
         "HUDDLE_DATABASE_URL": url,
         "HUDDLE_SECRET_KEY": "bench-" + "x" * 60,
         "HUDDLE_ENV": "production",
+        "HUDDLE_BASE_URL": "http://127.0.0.1",  # production requires it; no link is followed
     }
     processes = []
     try:

@@ -14,6 +14,7 @@ from core.announce import announces
 from core.auth.services import invite_token
 from core.errors import RuleError, refuse, saved
 from core.extensions import db
+from core.mail.outbox import mail_enabled
 from core.models import User
 from core.timezones import timezone_choices
 from core.urls import external_url
@@ -97,10 +98,15 @@ def invite():
             _refused(error, form)
         else:
             invite_link = external_url("auth.accept_invite", token=invite_token(user))
-            flash(
-                _("%(name)s is invited by e-mail; the link is here too.", name=user.name),
-                "success",
-            )
+            if mail_enabled():
+                said = _("%(name)s is invited by e-mail; the link is here too.", name=user.name)
+            else:  # the invitation waits in the outbox: the link here is the only way in
+                said = _(
+                    "%(name)s is invited. Mail is off, so no e-mail goes out: send them this "
+                    "link yourself.",
+                    name=user.name,
+                )
+            flash(said, "success")
             form, status = _invite_form(blank=True), 201
     if request.htmx:
         return render_template("admin/_invite.html", invite=form, invite_link=invite_link), status

@@ -2,13 +2,21 @@
 ``huddle run`` with an in-process scheduler for development."""
 
 import contextlib
+import logging
 import os
+import signal
+import threading
 from datetime import UTC, datetime
 
 import click
+import sqlalchemy as sa
+from apscheduler.events import EVENT_SCHEDULER_STARTED
+from apscheduler.schedulers import SchedulerNotRunningError
 from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo, get_debug_flag, run_command, with_appcontext
 
+from core.extensions import db
+from core.models import Team
 from dashboard.scheduler.jobs import JOBS
 from dashboard.scheduler.runner import (
     build_scheduler,
@@ -70,18 +78,58 @@ def run_job_command(name, at_text, force):
         raise SystemExit(1)
 
 
+def log_runs() -> None:
+    """Each run's line (``runner.execute`` logs at INFO), timestamped, on stderr, unless logging is
+    configured already; without this the process said nothing after it started, failures aside.
+    APScheduler's own line per run (every ten seconds for the outbox) stays out."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("dashboard").setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command():
     """The dedicated scheduler process (run one or more; JobRun keeps each run single)."""
 
     app = current_app._get_current_object()
+    slug = app.config.get("MANAGERS_TEAM")
+    if slug and not db.session.scalar(sa.select(sa.exists().where(Team.slug == slug))):
+        raise click.ClickException(
+            f"HUDDLE_MANAGERS_TEAM names no team: {slug!r} (`huddle teams list` shows the slugs); "
+            "unset it to escalate unclaimed alerts around the clock."
+        )
+    db.session.remove()
+    log_runs()
+    stopping = threading.Event()
+    scheduler = None
+
+    def shut_down(_event=None) -> None:
+        if stopping.is_set() and scheduler is not None and scheduler.running:
+            with contextlib.suppress(SchedulerNotRunningError):  # the other caller was first
+                scheduler.shutdown(wait=True)
+
+    def stop(signum, _frame):
+        """SIGTERM (systemd, docker stop, a deploy) ends it as Ctrl+C does: the running jobs
+        finish first. Killed mid-run, a job's run waited for its lease to expire, and a Slack post
+        sent but not yet recorded was sent again. Told while catching up, it finishes catching
+        up and does not start; told while starting, it stops as soon as it has started."""
+        click.echo(f"{signal.Signals(signum).name}: stopping once the running jobs finish.")
+        stopping.set()
+        shut_down()
+
+    signal.signal(signal.SIGTERM, stop)
     for name, fire, status in catch_up(app):
         click.echo(f"caught up {name} for {fire.isoformat()}: {status}")
     scheduler = build_scheduler(app)
-    click.echo(f"Scheduler running {len(scheduler.get_jobs())} jobs. Ctrl+C to stop.")
+    scheduler.add_listener(shut_down, EVENT_SCHEDULER_STARTED)
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+        if not stopping.is_set():
+            click.echo(f"Scheduler running {len(scheduler.get_jobs())} jobs. Ctrl+C to stop.")
+            scheduler.start()
+    click.echo("Scheduler stopped.")
 
 
 def start_dev_scheduler(app: Flask):

@@ -13,6 +13,7 @@ longer than its lease is not mistaken for a dead one and started a second time b
 
 import logging
 import os
+import re
 import socket
 import threading
 import traceback
@@ -37,6 +38,10 @@ REFRESH_TEAMS_MINUTES = 5
 RECOVER_SECONDS = 60
 # How long a claim holds when its process stops answering; a run must end well within it.
 LEASE_SECONDS = 120
+# The scheduler's own housekeeping, beside the jobs (``build_scheduler``).
+OWN_JOBS = ("refresh-teams", "recover-runs", "catch-up-at-start")
+# An outbox run that could not send something: its report says "failed N" or "dead N".
+DISPATCH_TROUBLE = re.compile(r"\b(?:failed|dead) [1-9]")
 
 
 def renew_lease(run_id: int, host: str, lease_seconds: int, now: datetime | None = None) -> bool:
@@ -272,6 +277,9 @@ def execute(app: Flask, name: str, team_id: int | None, trigger: CronTrigger, gr
         status, detail = run_job(name, scheduled_for, team_id)
         if status != "skipped" and name != "outbox-dispatch":
             log.info("%s %s (%s): %s", name, scheduled_for.isoformat(), status, detail)
+        elif name == "outbox-dispatch" and DISPATCH_TROUBLE.search(detail or ""):
+            # A revoked Slack token or a refusing SMTP server was said nowhere but the admin pages.
+            log.warning("%s %s: %s (the admin outbox pages say why)", name, scheduled_for, detail)
         db.session.remove()
 
 
@@ -358,7 +366,7 @@ def schedule_jobs(app: Flask, scheduler) -> None:
             misfire_grace_time=spec.grace_seconds,
         )
     for job_id, job in existing.items():
-        if job_id not in wanted and job_id not in ("refresh-teams", "recover-runs"):
+        if job_id not in wanted and job_id not in OWN_JOBS:
             job.remove()
 
 
@@ -379,6 +387,10 @@ def build_scheduler(app: Flask, background: bool = False):
         coalesce=True,
         max_instances=1,
     )
+    # A fire time after the start-up catch-up but before the start is in neither (a digest due at
+    # 08:00 of a scheduler started at 07:59:59 waited a day): catch up once more as soon as the
+    # scheduler runs, when every later fire time is its own. The claims keep each run single.
+    scheduler.add_job(catch_up, args=[app], id="catch-up-at-start", misfire_grace_time=None)
     # Failed runs, and runs whose process died, are run again within their grace period.
     scheduler.add_job(
         recover,

@@ -1,8 +1,13 @@
 """The Slack Web API client, configured from the app: one place decides token, URL and retries."""
 
-from flask import current_app
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, current_app
 from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler
+
+from core.config import ConfigError
 
 # Defaults for the settings this package reads; every one can be set as HUDDLE_<NAME>.
 SETTINGS = {
@@ -25,8 +30,69 @@ SETTINGS = {
 }
 
 
+# The whole-number settings and the range each may take.
+WHOLE_NUMBERS = {
+    "SLACK_MAX_ATTEMPTS": (1, 1000),
+    "SLACK_BACKOFF_BASE_SECONDS": (1, 3600),
+    "SLACK_BACKOFF_MAX_SECONDS": (1, 24 * 3600),
+    "SLACK_DISPATCH_BUDGET_SECONDS": (1, 60),
+    "SLACK_REMINDER_MINUTES": (0, 12 * 60),
+    "CLAIM_MINUTES": (1, 24 * 60),
+}
+
+
 def setting(name: str):
     return current_app.config.get(name, SETTINGS[name])
+
+
+def check_settings(app: Flask) -> None:
+    """Refuse at start-up what a job would trip over later: a digest time the scheduler cannot
+    read stopped it starting, and unreadable working hours quietly meant the whole day."""
+    config = app.config
+    for name, default in SETTINGS.items():
+        config.setdefault(name, default)
+    for name, (low, high) in WHOLE_NUMBERS.items():
+        value = config[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(
+                f"HUDDLE_{name} must be a whole number from {low} to {high}, not {value!r}"
+            )
+    if _clock_time(config["DIGEST_TIME"]) is None:
+        raise ConfigError(
+            f"HUDDLE_DIGEST_TIME must be a time of day as HH:MM, e.g. 08:00, "
+            f"not {config['DIGEST_TIME']!r}"
+        )
+    try:
+        ZoneInfo(str(config["DIGEST_TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "HUDDLE_DIGEST_TIMEZONE must be a timezone name such as Europe/Lisbon or UTC, "
+            f"not {config['DIGEST_TIMEZONE']!r}"
+        ) from None
+    start, _dash, end = str(config["WORK_HOURS"]).partition("-")
+    start, end = _clock_time(start), _clock_time(end)
+    if start is None or end is None or start >= end:
+        raise ConfigError(
+            "HUDDLE_WORK_HOURS must be a start and an end on one day as HH:MM-HH:MM, e.g. "
+            f"08:00-18:00, not {config['WORK_HOURS']!r}"
+        )
+    token = config.get("SLACK_BOT_TOKEN")
+    if token and not str(token).startswith("xoxb-"):
+        raise ConfigError(
+            "HUDDLE_SLACK_BOT_TOKEN must be the app's bot token (it starts with xoxb-, under "
+            "OAuth & Permissions), not a user or app-level token"
+        )
+
+
+def _clock_time(text) -> time | None:
+    """``"08:00"`` as a time; None for anything else ("8am", "8", "25:00")."""
+    text = str(text).strip()
+    if len(text) != 5 or text[2] != ":":
+        return None
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def managers_voice() -> tuple[None, str]:

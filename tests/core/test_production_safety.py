@@ -6,11 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.config import ConfigError
+from core.extensions import db
 from dashboard import create_app
 
 
 def production(**config):
-    return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", **config})
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "BASE_URL": "https://huddle.example", **config}
+    )
 
 
 def test_a_short_secret_key_stops_the_app_with_a_clear_message():
@@ -90,3 +93,20 @@ def test_the_session_signer_is_built_once_per_set_of_keys(app, client, login_as)
     assert client.get("/").status_code == 200  # the old key, kept as a fallback, still reads it
     app.config["SECRET_KEY_FALLBACKS"] = []
     assert client.get("/").status_code == 302  # a cookie signed with the old key: logged out
+
+
+def test_a_login_over_plain_http_says_the_cookie_needs_https(database_url, caplog):
+    """Outside localhost a browser drops a Secure cookie sent over plain HTTP, so each login
+    came back "This form has expired" for ever; it now says why, and the log tells the operator."""
+    app = production(SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI=database_url)
+    form = {"email": "head@example.com", "password": "a sturdy passphrase", "csrf_token": "x"}
+    over_http = app.test_client(use_cookies=False).post("/auth/login", data=form)
+    assert over_http.status_code == 400
+    assert "came over plain HTTP" in over_http.text and "expired" not in over_http.text
+    assert any("HUDDLE_TRUSTED_PROXIES" in record.getMessage() for record in caplog.records)
+    over_https = app.test_client(use_cookies=False).post(
+        "/auth/login", data=form, base_url="https://huddle.example"
+    )
+    assert "expired" in over_https.text and "plain HTTP" not in over_https.text
+    with app.app_context():
+        db.engine.dispose()

@@ -67,3 +67,15 @@ def test_admin_cannot_remove_their_own_admin_access(app, client, login_as):
 def test_unknown_user_is_404(client, login_as):
     login_as("admin")
     assert client.post("/admin/users/999999", data={}).status_code == 404
+
+
+def test_with_mail_off_the_invitation_says_to_send_the_link_yourself(app, client, login_as):
+    login_as("admin")
+    invite = {"email": "off@example.com", "name": "Mail Off", "role": "agent", "team_id": 0}
+    response = client.post("/admin/users", data=invite)
+    assert response.status_code == 201 and "/auth/invite/" in response.text
+    assert "Mail is off, so no e-mail goes out" in response.text
+    assert "invited by e-mail" not in response.text
+    app.config.update(MAIL_URL="smtp://127.0.0.1:1", MAIL_FROM="Huddle <h@example.com>")
+    second = client.post("/admin/users", data={**invite, "email": "on@example.com"})
+    assert "invited by e-mail; the link is here too" in second.text

@@ -193,3 +193,44 @@ def test_two_schedulers_post_each_daily_digest_exactly_once_over_a_month(
         db.engine.dispose()
     with apps[1].app_context():
         db.engine.dispose()
+
+
+def test_an_outbox_run_that_could_not_send_warns_the_operator(app, db_session, fake_slack, caplog):
+    """Slack refusing the token (invalid_auth) left every message failing, said nowhere but on
+    the admin outbox page: the scheduler's log now says it at each failing run."""
+    from dashboard.scheduler.runner import execute
+    from dashboard.slack.outbox import enqueue
+
+    message = enqueue("#support", "test", "token-check", "hello", None)
+    message.next_attempt_at = datetime.now(UTC) - timedelta(minutes=1)  # due before this tick
+    db_session.commit()
+    fake_slack.mode, fake_slack.error = "error", "invalid_auth"
+    every_ten = CronTrigger(second="*/10", timezone=UTC)
+    execute(app, "outbox-dispatch", None, every_ten, 30)
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("slack: sent 0, failed 1" in line and "admin outbox" in line for line in warned)
+
+
+def test_a_fire_time_between_the_catch_up_and_the_start_is_run_once_started(committed_app):
+    """``huddle scheduler`` catches up, then starts: a fire time in between was in neither, and a
+    daily digest due then waited a day. Here the digest fell due before the start, no catch-up
+    having run: once started, the scheduler runs it."""
+    now = datetime.now(UTC)
+    due = now - timedelta(minutes=2)
+    committed_app.config.update(DIGEST_TIME=f"{due:%H:%M}", DIGEST_TIMEZONE="UTC")
+    scheduler = build_scheduler(committed_app, background=True)
+    scheduler.start()
+    try:
+        with committed_app.app_context():
+            digest = sa.select(JobRun.scheduled_for).where(JobRun.job == "complaints-digest")
+            for _attempt in range(100):
+                runs = db.session.scalars(digest).all()
+                db.session.remove()
+                if runs:
+                    break
+                threading.Event().wait(0.1)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert [at.replace(second=0, microsecond=0) for at in runs] == [
+        due.replace(second=0, microsecond=0)
+    ]

@@ -1,0 +1,227 @@
+"""What an operator meets starting Huddle: a refused setting, a database not reachable or not
+upgraded yet, each said in one line by ``huddle`` (never a traceback), a notice on the web until
+the database is ready, and a scheduler that stops cleanly when told to."""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import UTC
+
+import pytest
+import sqlalchemy as sa
+from apscheduler.triggers.cron import CronTrigger
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+from flask_migrate import upgrade
+
+from core.config import ConfigError
+from core.extensions import db
+from core.schema import migrations
+from dashboard import ROOT, create_app
+from dashboard.console import main
+from dashboard.scheduler.cli import log_runs
+from dashboard.scheduler.runner import execute
+from tests.support.app import make_app, migrate
+from tests.support.postgres import free_port
+
+SECRET = "k" * 40
+
+
+@pytest.fixture
+def production(monkeypatch):
+    """Production settings in the environment, as an operator sets them; call it with the URL."""
+    monkeypatch.delenv("HUDDLE_ENV", raising=False)
+    monkeypatch.setenv("HUDDLE_SECRET_KEY", SECRET)
+    monkeypatch.setenv("HUDDLE_BASE_URL", "https://huddle.example.com")
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("HUDDLE_DATABASE_URL", url)
+
+    return use
+
+
+def huddle(*args: str):
+    """``huddle ARGS`` as the console script runs it (its app from the environment)."""
+    info = ScriptInfo(create_app=create_app)
+    result = CliRunner().invoke(main, list(args), obj=info)
+    if app := info._loaded_app:
+        with app.app_context():
+            db.engine.dispose()
+    return result
+
+
+def test_a_refused_setting_is_one_line_from_every_command(production, tmp_path, monkeypatch):
+    production(f"sqlite:///{tmp_path}/h.db")
+    monkeypatch.setenv("HUDDLE_SECRET_KEY", "short")
+    for args in (("db", "upgrade"), ("teams", "list"), ("scheduler",)):
+        result = huddle(*args)
+        assert result.exit_code == 1 and not isinstance(result.exception, ConfigError), args
+        assert result.output.startswith("Error: HUDDLE_SECRET_KEY is too short"), args
+    listing = huddle("--help")
+    assert "Error: HUDDLE_SECRET_KEY is too short" in listing.output
+    assert "Traceback" not in listing.output
+
+
+def test_a_database_not_upgraded_is_said_and_upgrading_it_is_the_fix(production, make_database_url):
+    production(make_database_url())
+    for args in (("teams", "list"), ("scheduler",), ("jobs", "list"), ("tokens", "create", "x")):
+        result = huddle(*args)
+        assert result.exit_code == 1, args
+        assert "has no tables yet: run `huddle db upgrade` first" in result.output, args
+    assert huddle("db", "upgrade").exit_code == 0
+    assert huddle("teams", "list").exit_code == 0
+
+
+def test_a_database_behind_the_code_names_both_revisions(production, make_database_url):
+    url = make_database_url()
+    production(url)
+    head = max(migrations().get_heads())
+    previous = migrations().get_revision(head).down_revision
+    app = make_app(url)
+    with app.app_context():
+        upgrade(revision=previous)
+        db.engine.dispose()
+    result = huddle("users", "reset-link", "head@example.com")
+    assert result.exit_code == 1
+    assert f"at revision {previous} and this version of Huddle needs {head}" in result.output
+    assert "run `huddle db upgrade`" in result.output
+
+
+def test_a_database_a_newer_huddle_upgraded_is_not_used_by_an_older_one(
+    production, make_database_url
+):
+    url = make_database_url()
+    production(url)
+    migrate(url)
+    app = make_app(url)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+        db.engine.dispose()
+    result = huddle("teams", "list")
+    assert result.exit_code == 1
+    assert "at revision 9999, which this version of Huddle does not know" in result.output
+
+
+def test_an_unreachable_database_is_one_line_without_its_password(production):
+    production(f"postgresql://huddle:sesame-4711@127.0.0.1:{free_port()}/huddle")
+    for args in (("db", "upgrade"), ("teams", "list")):
+        result = huddle(*args)
+        assert result.exit_code == 1, args
+        assert result.output.startswith("Error: Cannot reach the database postgresql://"), args
+        assert "sesame-4711" not in result.output and "huddle:***@" in result.output
+
+
+def test_the_web_answers_503_until_the_database_is_upgraded(make_database_url, caplog):
+    url = make_database_url()
+    config = {"SECRET_KEY": SECRET, "BASE_URL": "https://h.example", "SQLALCHEMY_DATABASE_URI": url}
+    app = create_app(config)
+    client = app.test_client()
+    page = client.get("/", headers={"Accept-Language": "es"})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+    assert "Huddle se está configurando o actualizando" in page.text
+    api = client.post("/api/v1/ratings", json={})
+    assert api.status_code == 503 and api.json["error"]["code"] == "unavailable"
+    told = [r.getMessage() for r in caplog.records if "huddle db upgrade" in r.getMessage()]
+    assert len(told) == 1 and "has no tables yet" in told[0]  # once per process, not per request
+    migrate(url)
+    assert client.get("/").status_code == 302  # on to the set-up page
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def scheduler_logging():
+    """``log_runs`` sets the levels of two loggers for the process: put them back."""
+    loggers = [logging.getLogger(name) for name in ("dashboard", "apscheduler")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
+def test_the_scheduler_logs_each_run(app, caplog, scheduler_logging):
+    log_runs()
+    execute(app, "follow-up-watch", None, CronTrigger(minute="*/15", timezone=UTC), 900)
+    assert any(r.getMessage().startswith("follow-up-watch ") for r in caplog.records)
+
+
+def scheduler(tmp_path, **settings):
+    """``huddle scheduler`` in a process of its own, on a migrated SQLite file."""
+    url = f"sqlite:///{tmp_path}/h.db"
+    migrate(url)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HUDDLE_SECRET_KEY": SECRET,
+        "HUDDLE_BASE_URL": "https://huddle.example.com",
+        "HUDDLE_DATABASE_URL": url,
+        **settings,
+    }
+    env.pop("HUDDLE_ENV", None)
+    code = "from dashboard.console import main; main()"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "scheduler"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_sigterm_stops_the_scheduler_cleanly(tmp_path):
+    lines = []
+    started = threading.Event()
+    with scheduler(tmp_path) as process:
+
+        def read() -> None:
+            for line in process.stdout:
+                lines.append(line)
+                if line.startswith("Scheduler running"):
+                    started.set()
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            assert started.wait(60), "".join(lines)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(60) == 0, "".join(lines)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        reader.join(10)
+    assert lines[-1].strip() == "Scheduler stopped.", "".join(lines)
+
+
+def test_a_managers_team_that_does_not_exist_stops_the_scheduler(tmp_path):
+    """Unclaimed alerts were escalated around the clock, as if the setting were not there."""
+    with scheduler(tmp_path, HUDDLE_MANAGERS_TEAM="support-everywhere") as process:
+        try:
+            output, _ = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert process.returncode == 1
+    assert output.startswith("Error: HUDDLE_MANAGERS_TEAM names no team: 'support-everywhere'")
+
+
+def test_gunicorn_says_a_refused_setting_in_one_line(tmp_path):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HUDDLE_SECRET_KEY": "short",
+        "HUDDLE_BASE_URL": "https://huddle.example.com",
+        "HUDDLE_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+    }
+    env.pop("HUDDLE_ENV", None)
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2"]
+    command += ["--bind", f"127.0.0.1:{free_port()}", "dashboard:create_app()"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "HUDDLE_SECRET_KEY is too short" in done.stderr
+    assert "Traceback" not in done.stderr and "App failed to load" in done.stderr
