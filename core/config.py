@@ -206,12 +206,18 @@ def _check_database_url(uri: str) -> None:
         )
 
 
-def _check_base_url(url: str) -> None:
+def _split_url(url: str):
+    """``urlsplit``'s parts, or None when its port is not a number (reading it raises)."""
     parts = urlsplit(url)
     try:
-        parts.port  # noqa: B018  (a port that is not a number raises here)
+        parts.port  # noqa: B018
     except ValueError:
-        parts = None
+        return None
+    return parts
+
+
+def _check_base_url(url: str) -> None:
+    parts = _split_url(url)
     if not parts or parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         raise ConfigError(
             "HUDDLE_BASE_URL must be the address people open Huddle at, with http:// or "
@@ -231,11 +237,7 @@ def _check_mail(cfg) -> None:
                 "HUDDLE_MAIL_URL must start with smtp://, smtp+starttls:// or smtps://, "
                 f"not {scheme!r}"
             )
-        parts = urlsplit(url)
-        try:
-            parts.port  # noqa: B018
-        except ValueError:
-            parts = None
+        parts = _split_url(url)
         if not parts or not parts.hostname:
             raise ConfigError(
                 f"HUDDLE_MAIL_URL must name the SMTP server: {scheme}://user:password@host:port "

@@ -4,7 +4,7 @@ Other systems send local times without an offset, dates alone, and now and then 
 typed by hand; Huddle stores aware UTC instants, so every channel reads them the same way here.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 # Other systems' clocks drift a little; a rating "from the future" beyond this is a bug on their side.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -25,3 +25,22 @@ def parse_timestamp(value) -> datetime | None:
     if not 1900 <= parsed.year <= 9998:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def clock_time(text) -> time | None:
+    """A time of day written as HH:MM (a setting: ``HUDDLE_DIGEST_TIME``), else None ("8am",
+    "8", "25:00"). Start-up refuses what this cannot read, and the jobs read it the same way."""
+    text = str(text).strip()
+    if len(text) != 5 or text[2] != ":":
+        return None
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def clock_hours(text) -> tuple[time, time] | None:
+    """A start and a later end on one day as HH:MM-HH:MM (``HUDDLE_WORK_HOURS``), else None."""
+    start, _dash, end = str(text).partition("-")
+    start, end = clock_time(start), clock_time(end)
+    return (start, end) if start is not None and end is not None and start < end else None

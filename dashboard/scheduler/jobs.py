@@ -31,6 +31,7 @@ from core.mail import delivery as mail_delivery
 from core.mail import outbox as mail
 from core.models import Team, User
 from core.teams import team_voice
+from core.timestamps import clock_time
 from core.urls import external_url
 from dashboard.scheduler.models import JobRun
 from dashboard.scheduler.working_hours import days_ahead, parse_hours, working_from
@@ -168,10 +169,10 @@ def _before_standup(minutes: Callable[[], int] | int, day_of_week=None) -> Calla
 
 
 def _digest_cron() -> dict:
-    hour, minute = (int(part) for part in str(setting("DIGEST_TIME")).split(":"))
+    at = clock_time(setting("DIGEST_TIME"))  # checked at start-up (``slack.client``)
     return {
-        "hour": hour,
-        "minute": minute,
+        "hour": at.hour,
+        "minute": at.minute,
         "second": 0,
         "timezone": ZoneInfo(setting("DIGEST_TIMEZONE")),
     }

@@ -8,18 +8,16 @@ teams and their holidays once, then asks about any number of instants.
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
+from core.timestamps import clock_hours
 from standup.schedule import is_workday, zone
 
 LOOK_AHEAD_DAYS = 15  # a team with no workday in two weeks is treated as always at work
 
 
 def parse_hours(text: str) -> tuple[time, time]:
-    """``"08:00-18:00"`` as (start, end); anything unreadable or empty is the whole day."""
-    try:
-        start, end = (time.fromisoformat(part.strip()) for part in str(text).split("-", 1))
-    except ValueError:
-        return time(0), time.max
-    return (start, end) if start < end else (time(0), time.max)
+    """``"08:00-18:00"`` as (start, end); anything unreadable or empty is the whole day (start-up
+    refuses such a ``HUDDLE_WORK_HOURS``: ``core.timestamps.clock_hours`` reads it for both)."""
+    return clock_hours(text) or (time(0), time.max)
 
 
 def days_ahead(team, at: datetime) -> list[date]:

@@ -1,6 +1,5 @@
 """The Slack Web API client, configured from the app: one place decides token, URL and retries."""
 
-from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
@@ -8,6 +7,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler
 
 from core.config import ConfigError
+from core.timestamps import clock_hours, clock_time
 
 # Defaults for the settings this package reads; every one can be set as HUDDLE_<NAME>.
 SETTINGS = {
@@ -57,7 +57,7 @@ def check_settings(app: Flask) -> None:
             raise ConfigError(
                 f"HUDDLE_{name} must be a whole number from {low} to {high}, not {value!r}"
             )
-    if _clock_time(config["DIGEST_TIME"]) is None:
+    if clock_time(config["DIGEST_TIME"]) is None:
         raise ConfigError(
             f"HUDDLE_DIGEST_TIME must be a time of day as HH:MM, e.g. 08:00, "
             f"not {config['DIGEST_TIME']!r}"
@@ -69,9 +69,7 @@ def check_settings(app: Flask) -> None:
             "HUDDLE_DIGEST_TIMEZONE must be a timezone name such as Europe/Lisbon or UTC, "
             f"not {config['DIGEST_TIMEZONE']!r}"
         ) from None
-    start, _dash, end = str(config["WORK_HOURS"]).partition("-")
-    start, end = _clock_time(start), _clock_time(end)
-    if start is None or end is None or start >= end:
+    if clock_hours(config["WORK_HOURS"]) is None:
         raise ConfigError(
             "HUDDLE_WORK_HOURS must be a start and an end on one day as HH:MM-HH:MM, e.g. "
             f"08:00-18:00, not {config['WORK_HOURS']!r}"
@@ -82,17 +80,6 @@ def check_settings(app: Flask) -> None:
             "HUDDLE_SLACK_BOT_TOKEN must be the app's bot token (it starts with xoxb-, under "
             "OAuth & Permissions), not a user or app-level token"
         )
-
-
-def _clock_time(text) -> time | None:
-    """``"08:00"`` as a time; None for anything else ("8am", "8", "25:00")."""
-    text = str(text).strip()
-    if len(text) != 5 or text[2] != ":":
-        return None
-    try:
-        return time.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def managers_voice() -> tuple[None, str]:
