@@ -47,6 +47,9 @@ def test_a_keyboard_only_logged_call_keeps_focus_and_says_contact_logged(page, u
 
 
 def focused_field(page) -> dict:
+    # huddle.js moves the focus once htmx has settled the answer, a moment after the error shows:
+    # wait for a field to hold it (a timeout here is the focus never reaching one).
+    page.wait_for_function("() => Boolean(document.activeElement && document.activeElement.name)")
     return page.evaluate(
         """() => {
           const el = document.activeElement;
