@@ -508,3 +508,6 @@ def test_any_text_builds_valid_messages_that_show_it_as_typed(plain_app, typed):
     for text in shown:
         assert as_typed(read_back(text), typed) and formatting_left(text) == []
     assert as_typed(read_back(alert.text.split(" from ", 1)[1]), typed)
+    labels = [line.split("|", 1)[1].split(">", 1)[0] for line in _lines(built[4]) if "• <" in line]
+    # look-alikes (a label never starts a line: the "." keeps its "&gt;" from reading as one)
+    assert labels and all(formatting_left("." + label) == [] for label in labels)
