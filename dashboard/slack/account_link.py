@@ -17,7 +17,8 @@ from core.i18n import speaking, user_voice
 from core.inputs import parse_int
 from core.models import User
 from dashboard.slack.links import links
-from dashboard.slack.messages import SlackMessage, escape, link, section
+from dashboard.slack.messages import SlackMessage, link, section
+from dashboard.slack.mrkdwn import escape, fit, fitting
 from dashboard.slack.outbox import enqueue_message
 from dashboard.slack.services import SlackActionError
 
@@ -31,7 +32,7 @@ def link_request(user_id: int, name: str, slack_user_id: str) -> SlackMessage:
         "%(name)s asked Huddle to link this Slack account to %(account)s. If that is you, "
         "confirm it: Huddle will then take your clicks and /standup here as %(name)s. If it "
         "is not you, ignore this message: nothing changes.",
-        name=f"*{escape(name)}*",
+        name=f"*{fit(name, 120, 600)}*",
         account=account,
     )
     button = ButtonElement(
@@ -48,7 +49,7 @@ def link_request(user_id: int, name: str, slack_user_id: str) -> SlackMessage:
 
 def link_confirmed(name: str) -> SlackMessage:
     """The request once confirmed: the same message, its button gone."""
-    done = _("✅ This Slack account is linked to %(name)s in Huddle.", name=name)
+    done = _("✅ This Slack account is linked to %(name)s in Huddle.", name=fitting(name, 120, 600))
     return SlackMessage(text=done, blocks=[section(escape(done))])
 
 

@@ -40,6 +40,9 @@ _DATE = re.compile(r"&lt;!date\^\d+\^[^|]*\|(.+?)&gt;")
 _MENTION = re.compile(r"&lt;@([A-Z0-9]+)&gt;")
 _BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])")
+# A date token's fallback is plain text in Slack: its markers (``dashboard.slack.mrkdwn`` writes
+# people's ``*`` and ``_`` as such fallbacks) are shown as characters no bold or italic matches.
+_AS_TEXT = str.maketrans({"*": "&#42;", "_": "&#95;", "~": "&#126;", "`": "&#96;"})
 
 
 def slack_mrkdwn(text: str) -> Markup:
@@ -52,7 +55,7 @@ def slack_mrkdwn(text: str) -> Markup:
     html = str(escape(text or ""))
     # Only the message's own controls are now ``&lt;…&gt;``; text Slack-escaped as ``&lt;`` reads
     # ``&amp;lt;`` here and so can never match a link, a mention or a date below.
-    html = _DATE.sub(r"\1", html)
+    html = _DATE.sub(lambda date: date.group(1).translate(_AS_TEXT), html)
     html = _MENTION.sub(r'<span class="slack-mention">@\1</span>', html)
     html = _LINK.sub(r'<a href="\1" rel="noopener">\2</a>', html)
     html = _BOLD.sub(r"<strong>\1</strong>", html)

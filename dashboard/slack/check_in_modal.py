@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from dashboard.slack.messages import clip
+from dashboard.slack.mrkdwn import clip
 
 CHECK_IN_CALLBACK = "standup_check_in"
 # Each face with its word: a screen reader reads an emoji's English name, and Slack's menu is text.

@@ -10,6 +10,11 @@ sees them in their own timezone.
 
 What never goes in: a client's e-mail or phone. The briefs do not carry them, and the tests scan
 every payload for them.
+
+Text that people, clients or data wrote goes in through ``dashboard.slack.mrkdwn`` (``fit``, or
+``link`` for a label), so it shows exactly as typed, never bold, struck, code or a quote; each
+``fit`` is given its room in the block, so the escaped text never takes a block past Slack's limits.
+Huddle's own words and formatting (``*headings*``, mentions, ``when``'s tokens, links) stay as they are.
 """
 
 from collections.abc import Iterable, Sequence
@@ -32,6 +37,7 @@ from slack_sdk.models.blocks import (
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from core.i18n import format_day, format_moment
 from dashboard.slack.links import links
+from dashboard.slack.mrkdwn import clip, cut, entities, escape, fit, fitting, link_label
 from standup.briefs import ReminderBrief, StandupSummary
 from standup.rules import is_blocker
 from standup.titles import KIND_LABELS, unreached_title
@@ -41,6 +47,8 @@ from wishes.forms import OUTCOME_LABELS as OUTCOMES
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
 MAX_BUTTON_VALUE = 2000
+# The notification and fallback ``text``: Slack takes far more, but shows a few lines of it.
+MAX_TEXT_CHARS = 3000
 # A section is filled up to this, leaving room for the "…" of a clipped line.
 SECTION_BUDGET = 2900
 # Lines previewed in the channel message itself; the rest go to the thread.
@@ -56,14 +64,16 @@ TAKE_OWNERSHIP_ACTION = "take_ownership"
 @dataclass
 class SlackMessage:
     """``text`` is the notification and fallback line, written as plain words: Slack reads it as
-    mrkdwn, so it is escaped here once (a client named ``<https://evil|Open>`` stays text)."""
+    mrkdwn (where blocks are not shown: notifications, old clients), so it is escaped here once,
+    as people's text is in the blocks (a client named ``<https://evil|Open>`` or ``*Maria*`` stays
+    text), and clipped before escaping to what Slack shows."""
 
     text: str
     blocks: list[dict]
     replies: list["SlackMessage"] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.text = escape(self.text)
+        self.text = fit(self.text, MAX_TEXT_CHARS, MAX_TEXT_CHARS)
 
     def all_payloads(self) -> list[dict]:
         """This message and its replies as ``{"text", "blocks"}`` dicts (for tests and previews)."""
@@ -76,25 +86,16 @@ class SlackMessage:
 # --- formatting helpers -------------------------------------------------------------------------
 
 
-def escape(text: object) -> str:
-    """Slack mrkdwn control characters; a client called "<!channel>" must not ping everyone."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: object, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def link(url: str, label: object) -> str:
-    return f"<{url}|{escape(clip(label, 120)).replace('|', '¦')}>"
+def link(url: str, text: object) -> str:
+    """A link whose label is ``text``, clipped to 120 characters (its markers as look-alikes)."""
+    return f"<{url}|{link_label(clip(text, 120))}>"
 
 
 def when(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
     """A timestamp every Slack reader sees in their own timezone; where Slack cannot render the
     token (notifications, old clients) the fallback is Huddle's instant style (``format_moment``)
     in the language and timezone the message is built in (the team's)."""
-    fallback = escape(format_moment(moment))
+    fallback = entities(format_moment(moment))
     return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback.replace('|', '¦')}>"
 
 
@@ -104,7 +105,8 @@ def day(on: date) -> str:
 
 
 def mention(name: str, slack_user_id: str | None) -> str:
-    return f"<@{slack_user_id}>" if slack_user_id else escape(name)
+    """A person by Slack id; by name, escaped, when Slack does not know them."""
+    return f"<@{slack_user_id}>" if slack_user_id else fit(name, 120, 600)
 
 
 def section(text: str) -> dict:
@@ -117,24 +119,25 @@ def _header(text: str) -> dict:
 
 
 def _context(text: str) -> dict:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 2900))]).to_dict()
+    return ContextBlock(elements=[MarkdownTextObject(text=cut(text, 2900))]).to_dict()
 
 
 def _fields(pairs: Sequence[tuple[str, object]]) -> dict:
-    """Each label over its value: clipped apart, as ``clip`` makes one line of what it is given."""
+    """Each label over its value (mrkdwn, escaped by the caller): cut apart, never mid-escape."""
     return SectionBlock(
         fields=[
-            MarkdownTextObject(text=f"*{clip(label, 100)}*\n{clip(value, 1800)}")
+            MarkdownTextObject(text=f"*{clip(label, 100)}*\n{cut(value, 1800)}")
             for label, value in pairs
         ]
     ).to_dict()
 
 
 def pack(lines: Iterable[str], budget: int = SECTION_BUDGET) -> list[str]:
-    """Lines joined into section texts, each within Slack's 3,000 characters."""
+    """Lines joined into section texts, each within Slack's 3,000 characters (a line too long is
+    cut where no escape is open)."""
     texts, current = [], ""
     for raw in lines:
-        line = raw if len(raw) <= budget else raw[: budget - 1] + "…"
+        line = cut(raw, budget)
         if current and len(current) + 1 + len(line) > budget:
             texts.append(current)
             current = line
@@ -208,11 +211,11 @@ def _previewed(
 def standup_reminder(reminder: ReminderBrief) -> SlackMessage:
     """The headline before the stand-up, and who has not checked in yet (mentioned by Slack id)."""
     url = links().standup(reminder.team_slug, reminder.standup_on)
-    title = _("Stand-up for %(team)s", team=reminder.team_name)
+    title = _("Stand-up for %(team)s", team=fitting(reminder.team_name, 120, 600))
     starts = when(reminder.starts_at, "{time}")
     blocks = [
         section(
-            f"*{escape(title)}* · {starts}\n{escape(clip(reminder.headline or '', 2000))}\n"
+            f"*{escape(title)}* · {starts}\n{fit(reminder.headline or '', 1500, 1500)}\n"
             + link(url, _("Open the board and check in"))
         )
     ]
@@ -243,7 +246,7 @@ def _minutes(seconds: int | None) -> str:
 def _unreached_line(kind: str, refs: dict | str) -> str:
     title = unreached_title(kind, refs)
     label = escape(str(KIND_LABELS.get(kind, kind)))
-    return f"• {label}" + (f": {escape(clip(title, 300))}" if title else "")
+    return f"• {label}" + (f": {fit(title, 300, 1000)}" if title else "")
 
 
 def standup_summary(summary: StandupSummary) -> SlackMessage:
@@ -261,9 +264,9 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
         took=_minutes(summary.duration_seconds),
         box=_minutes(summary.timebox_seconds),
     )
-    attended = [escape(name) for name in summary.attended]
-    absent = [escape(name) for name in summary.absent]
-    absent_named, absent_hidden = names_within(absent, 1800)
+    attended = list(summary.attended)
+    absent = [fit(name, 120, 600) for name in summary.absent]
+    absent_named, absent_hidden = names_within(absent, 1700)
     if absent_hidden:
         absent_named += " " + _("and %(num)d more (in the thread)", num=absent_hidden)
     if not summary.held:  # nothing was timed: no "0 min", no ✅
@@ -284,22 +287,22 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
     ]
     action_lines = [
         "• "
-        + escape(clip(text, 300))
-        + f" — {escape(owner or _('no owner yet'))}"
+        + fit(text, 300, 1200)
+        + f" — {fit(owner, 120, 600) if owner else _('no owner yet')}"
         + (f" · {_('due %(day)s', day=day(due))}" if due else "")
         for text, owner, due in summary.action_items
     ]
     blocker_lines = [
-        f"• *{escape(name)}*: {escape(clip(text, 300))}" for name, text in summary.blockers
+        f"• *{fit(name, 120, 600)}*: {fit(text, 300, 1200)}" for name, text in summary.blockers
     ]
     # The parking lot's topics are listed above; a carried item is titled from its refs, in the team's language.
     unreached = [(kind, refs) for kind, refs in summary.unreached if kind != "parking_lot"]
     replies: list[SlackMessage] = []
     sections = (
-        (_("Decisions"), [f"• {escape(clip(text, 300))}" for text in summary.decisions]),
+        (_("Decisions"), [f"• {fit(text, 300, 1200)}" for text in summary.decisions]),
         (_("Action items"), action_lines),
         (_("Blockers"), blocker_lines),
-        (_("Parking lot"), [f"• {escape(clip(text, 300))}" for text in summary.parking_lot]),
+        (_("Parking lot"), [f"• {fit(text, 300, 1200)}" for text in summary.parking_lot]),
         (_("Not reached"), [_unreached_line(kind, refs) for kind, refs in unreached]),
     )
     for label, lines in sections:
@@ -309,10 +312,10 @@ def standup_summary(summary: StandupSummary) -> SlackMessage:
             replies += thread
     blocks.append(_context(link(url, _("The whole stand-up in Huddle"))))
     check_in_lines = [
-        f"*{escape(name)}* {escape(clip(mood or '', 20))}\n"
-        f"{_('Yesterday')}: {escape(clip(yesterday or '—', 600))}\n"
-        f"{_('Today')}: {escape(clip(today or '—', 600))}"
-        + (f"\n{_('Blockers')}: {escape(clip(blockers, 600))}" if is_blocker(blockers) else "")
+        f"*{fit(name, 120, 400)}* {fit(mood or '', 20, 100)}\n"
+        f"{_('Yesterday')}: {fit(yesterday or '—', 600, 700)}\n"
+        f"{_('Today')}: {fit(today or '—', 600, 700)}"
+        + (f"\n{_('Blockers')}: {fit(blockers, 600, 700)}" if is_blocker(blockers) else "")
         for name, yesterday, today, blockers, mood in summary.check_ins
     ]
     if check_in_lines:
@@ -338,10 +341,10 @@ def complaint_line(brief: ComplaintBrief, owner: str | None = None, due: str | N
     ``owner`` is the owner as already formatted (a Slack mention), ``due`` the deadline's label.
     """
     if owner is None:
-        owner = escape(brief.owner_name) if brief.owner_name else _("no owner yet")
+        owner = fit(brief.owner_name, 120, 400) if brief.owner_name else _("no owner yet")
     return (
         f"• {link(links().complaint(brief.id), clip(brief.title, 90))} — "
-        f"{escape(clip(brief.client_name, 60))} · {owner} · {due or _('due')} {when(brief.due_at)}"
+        f"{fit(brief.client_name, 60, 1000)} · {owner} · {due or _('due')} {when(brief.due_at)}"
     )
 
 
@@ -394,16 +397,16 @@ def low_rating_alert(rating: RatingBrief, owner_name: str | None = None) -> Slac
         "%(stars)s %(score)d/5 from %(client)s",
         stars=stars,
         score=rating.score,
-        client=clip(rating.client_name, 80),
+        client=fitting(rating.client_name, 80, 600),
     )
     text_lines = [f"*{escape(title)}*"]
     if rating.comment:
-        text_lines.append("> " + escape(clip(rating.comment, 1500)).replace("\n", "\n> "))
+        text_lines.append("> " + fit(rating.comment, 1500, 1800))
     target = links().complaint(rating.complaint_id) if rating.complaint_id else links().complaints()
     text_lines.append(link(target, _("Open in Huddle")) + f" · {when(rating.received_at)}")
     blocks = [section("\n".join(text_lines))]
     if owner_name:
-        blocks.append(_context(_("✅ %(name)s will call them.", name=escape(owner_name))))
+        blocks.append(_context(_("✅ %(name)s will call them.", name=fit(owner_name, 120, 600))))
     elif rating.complaint_id:
         blocks.append(
             ActionsBlock(
@@ -422,11 +425,12 @@ def low_rating_alert(rating: RatingBrief, owner_name: str | None = None) -> Slac
 
 def client_wrote(complaint: ComplaintBrief) -> SlackMessage:
     """A client wrote to the head of support through the public page (no contact details here)."""
-    title = _("✉️ %(client)s wrote to the head of support", client=clip(complaint.client_name, 80))
-    lines = [f"*{escape(title)}*", "> " + escape(clip(complaint.summary, 500))]
+    client = fitting(complaint.client_name, 80, 600)
+    title = _("✉️ %(client)s wrote to the head of support", client=client)
+    lines = [f"*{escape(title)}*", "> " + fit(complaint.summary, 500, 1400)]
     opened = link(links().complaint(complaint.id), _("Open in Huddle"))
     if complaint.owner_name:
-        opened += " · " + _("Owner: %(name)s", name=escape(complaint.owner_name))
+        opened += " · " + _("Owner: %(name)s", name=fit(complaint.owner_name, 120, 600))
     lines.append(opened)
     return SlackMessage(text=title, blocks=[section("\n".join(lines))])
 
@@ -440,7 +444,7 @@ def unclaimed_alert(
         "Nobody has claimed this low rating for %(num)d minutes.",
         minutes,
     )
-    mentions = " ".join(f"<@{escape(slack_id)}>" for slack_id in head_slack_ids)
+    mentions = " ".join(f"<@{entities(slack_id)}>" for slack_id in head_slack_ids)
     target = links().complaint(rating.complaint_id) if rating.complaint_id else links().complaints()
     line = f"{mentions} {escape(text)}".strip() + " " + link(target, _("Take it in Huddle"))
     return SlackMessage(text=text, blocks=[section(line)])
@@ -476,7 +480,7 @@ def follow_up_nudge(brief: ComplaintBrief) -> SlackMessage:
     """The owner's own direct message about one complaint past its deadline."""
     text = _(
         "Your follow-up with %(client)s passed its deadline with no contact logged yet.",
-        client=clip(brief.client_name, 80),
+        client=fitting(brief.client_name, 80, 600),
     )
     blocks = [
         section(
@@ -554,7 +558,7 @@ def wish_review_results(
             f" — {escape(OUTCOMES.get(outcome, outcome))}"
         )
         if decision.reason:
-            line += f": {escape(clip(decision.reason, 200))}"
+            line += f": {fit(decision.reason, 200, 1000)}"
         lines.append(line)
     preview, replies = _previewed(_("Decisions"), lines, url)
     blocks = [

@@ -16,6 +16,7 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from dashboard.slack.mrkdwn import entities, fit
 from standup.models import CheckIn
 
 # The words that start each field, in the language the person reads (the English ones are
@@ -85,27 +86,34 @@ def parse_inline_check_in(text: str) -> dict[str, str]:
 
 
 def usage() -> str:
-    """What ``/standup help`` answers: the form, the inline check-in and its rule, in the words
-    of the language in force."""
+    """What ``/standup help`` answers, as mrkdwn (its `code` is Huddle's): the form, the inline
+    check-in and its rule, in the words of the language in force."""
     words = {field: _words(str(text))[0] for field, text in FIELD_WORDS.items()}
-    return _(
-        "`/standup` opens the check-in form. Or check in at once: "
-        "`/standup %(yesterday)s: … | %(today)s: … | %(blockers)s: … | %(mood)s: 🙂` "
-        "(mood: 1 to 5 or 🙂 😐 😟). Text before the first of these words is today's plan. "
-        "After a | that none of them follows, the text goes on in the same field, and a word "
-        "given twice adds to its field.",
-        **words,
+    return entities(
+        _(
+            "`/standup` opens the check-in form. Or check in at once: "
+            "`/standup %(yesterday)s: … | %(today)s: … | %(blockers)s: … | %(mood)s: 🙂` "
+            "(mood: 1 to 5 or 🙂 😐 😟). Text before the first of these words is today's plan. "
+            "After a | that none of them follows, the text goes on in the same field, and a word "
+            "given twice adds to its field.",
+            **words,
+        )
     )
 
 
 def recorded(check_in: CheckIn) -> str:
-    """The answer to an inline check-in: done, and what each field holds now."""
+    """The answer to an inline check-in, as mrkdwn: done, and what each field holds now, as typed
+    (escaped: a ``*refunds*`` stays text), each at most 3,000 characters once escaped."""
     shown = (
         (_("Yesterday"), check_in.yesterday),
         (_("Today"), check_in.today),
         (_("Blockers"), check_in.blockers),
         (_("Mood"), f"{check_in.mood}/5" if check_in.mood else ""),
     )
-    lines = [_("✅ You are checked in for today's stand-up.")]
-    lines += [_("%(field)s: %(text)s", field=label, text=text) for label, text in shown if text]
+    lines = [entities(_("✅ You are checked in for today's stand-up."))]
+    lines += [
+        _("%(field)s: %(text)s", field=entities(label), text=fit(text, 2000, 3000))
+        for label, text in shown
+        if text
+    ]
     return "\n".join(lines)

@@ -19,7 +19,8 @@ from core.inputs import parse_int
 from dashboard.slack import account_link, services, standup_command
 from dashboard.slack.check_in_modal import CHECK_IN_CALLBACK, check_in_modal
 from dashboard.slack.client import interactive_client, managers_voice
-from dashboard.slack.messages import TAKE_OWNERSHIP_ACTION, escape, low_rating_alert
+from dashboard.slack.messages import TAKE_OWNERSHIP_ACTION, low_rating_alert
+from dashboard.slack.mrkdwn import escape
 from dashboard.slack.payloads import Interaction, parse_interaction
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,15 @@ def verify_signature():
 
 
 def _ephemeral(text: str):
-    """A reply only the asker sees; escaped, as a refusal may quote what they typed."""
-    return jsonify(response_type="ephemeral", text=escape(text))
+    """A reply only the asker sees, in plain words; escaped, as a refusal may quote what they
+    typed (a ``*`` or a ``<!channel>`` of theirs stays text)."""
+    return _reply(escape(text))
+
+
+def _reply(mrkdwn: str):
+    """A reply only the asker sees, as built: Huddle's formatting (the help's `code`) kept, the
+    people's text in it escaped by its builder (``standup_command``)."""
+    return jsonify(response_type="ephemeral", text=mrkdwn)
 
 
 @bp.post("/commands")
@@ -62,16 +70,16 @@ def _command(form, asker: services.Asker):
         return _ephemeral(_("Huddle does not know this command."))
     text = (form.get("text") or "").strip()
     if standup_command.asks_for_help(text):
-        return _ephemeral(standup_command.usage())
+        return _reply(standup_command.usage())
     if not text:
         client = interactive_client()
         if client is None or not form.get("trigger_id"):
-            return _ephemeral(standup_command.usage())
+            return _reply(standup_command.usage())
         try:
             client.views_open(trigger_id=form["trigger_id"], view=check_in_modal())
         except SLACK_ERRORS as error:
             log.warning("views.open failed: %s", error)
-            return _ephemeral(
+            return _reply(
                 _(
                     "Slack did not open the form. Try again, or: %(usage)s",
                     usage=standup_command.usage(),
@@ -82,7 +90,7 @@ def _command(form, asker: services.Asker):
         check_in = services.check_in(asker, standup_command.parse_inline_check_in(text))
     except services.SlackActionError as error:
         return _ephemeral(error.message)
-    return _ephemeral(standup_command.recorded(check_in))
+    return _reply(standup_command.recorded(check_in))
 
 
 @bp.post("/interactivity")

@@ -19,9 +19,18 @@ from dashboard.admin.services import update_person
 from dashboard.slack.account_link import CONFIRM_SLACK_LINK_ACTION
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.models import OutboxMessage
+from dashboard.slack.mrkdwn import escape
 from standup.models import CheckIn
 from tests.support.db import using
-from tests.support.slack import FakeClock, click_body, form_body, payload_body, signed
+from tests.support.slack import (
+    FakeClock,
+    click_body,
+    form_body,
+    formatting_left,
+    payload_body,
+    read_back,
+    signed,
+)
 
 
 @pytest.fixture
@@ -250,6 +259,27 @@ def test_the_message_is_in_the_askers_language_and_quotes_their_name_as_text(
     click(client, "U0ANA1", button_value(message))
     (update,) = fake_slack.of("chat.update")
     assert "vinculada" in update.body["text"] and "<!channel>" not in update.body["text"]
+
+
+def test_a_name_with_markers_is_quoted_as_typed_in_the_request_and_its_answer(
+    app, client, login_as, fake_slack
+):
+    """``*Ana* _Lima_`` came bold and italic into the request and the confirmation."""
+    user = login_as("agent", name="*Ana* _Lima_")
+    ask_for(client, user, "U0ANA1")
+    (message,) = sent_requests(app, fake_slack)
+    asked = message["blocks"][0]["text"]["text"]
+    name = escape("*Ana* _Lima_")
+    assert asked.startswith(f"*{name}* asked Huddle") and f"here as *{name}*." in asked
+    assert (
+        read_back(message["text"])
+        == "Is this you, *Ana* _Lima_? Confirm your Slack account for Huddle."
+    )
+    click(client, "U0ANA1", button_value(message))
+    (update,) = fake_slack.of("chat.update")
+    done = update.body["blocks"][0]["text"]["text"]
+    assert formatting_left(done) == [] and formatting_left(update.body["text"]) == []
+    assert read_back(done) == "✅ This Slack account is linked to *Ana* _Lima_ in Huddle."
 
 
 def test_an_admin_setting_the_id_ends_the_waiting_request(

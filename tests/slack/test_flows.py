@@ -19,7 +19,7 @@ from standup import services as standups
 from standup.briefs import StandupSummary
 from standup.models import Standup
 from tests.support.db import using
-from tests.support.slack import FakeClock
+from tests.support.slack import FakeClock, formatting_left, read_back
 from wishes import services as wishes
 from wishes.briefs import DecisionBrief, ReviewBrief
 
@@ -301,3 +301,45 @@ def test_today_marks_for_admins_the_complaints_whose_alert_was_escalated(app, cl
     marked = rows()
     assert "escalated: nobody took it in time" in marked["Late"]
     assert "escalated" not in marked["Fresh"]
+
+
+def _posted_lines(fake_slack) -> list[str]:
+    """Every line of every section Slack was sent (the parents and the thread replies)."""
+    return [
+        line
+        for call in fake_slack.posts()
+        for block in call.body.get("blocks") or []
+        if block["type"] == "section" and "text" in block
+        for line in block["text"]["text"].split("\n")
+    ]
+
+
+def test_a_marked_client_and_complaint_reach_slack_as_typed(db_session, fake_slack):
+    """A client named ``*Maria* _Silva_`` showed bold and italic in the alert and the digest, a
+    comment's ``~refund~`` struck through and its backticks as code. Posted for real, read back."""
+    client = clients.upsert_client("crm-mk", "*Maria* _Silva_", EMAIL, PHONE)
+    comment = "~refund~ not _ever_ received, `twice`"
+    now = utcnow()
+    intake.record_rating(client, 1, comment=comment, channel="api", now=now - timedelta(hours=30))
+    db_session.commit()
+    run_job("complaints-digest", now)
+    clock = FakeClock()
+    dispatch(clock=clock, sleep=clock.sleep, budget=timedelta(minutes=5))
+    assert {m.kind: m.status for m in outbox_rows()} == {
+        "low-rating-alert": "sent",
+        "complaints-digest": "sent",
+    }
+    lines = _posted_lines(fake_slack)
+    heading = next(line for line in lines if line.startswith("*★"))
+    assert heading.endswith("*")  # Huddle's own bold, kept
+    assert read_back(heading) == "*★☆☆☆☆ 1/5 from *Maria* _Silva_*"
+    assert formatting_left(heading[1:-1]) == []
+    quote = next(line for line in lines if line.startswith("> "))  # Huddle's own quote, kept
+    assert read_back(quote[2:]) == comment and formatting_left(quote[2:]) == []
+    assert "*Waiting for an owner* (1)" in lines  # the digest's bold headings, kept
+    entry = next(line for line in lines if line.startswith("• <"))
+    client_part = entry.split("> — ", 1)[1].split(" · ", 1)[0]
+    assert read_back(client_part) == "*Maria* _Silva_" and formatting_left(client_part) == []
+    sent = json.dumps([call.body for call in fake_slack.posts()], ensure_ascii=False)
+    for raw in ("*Maria*", "_Silva_", "~refund~", "_ever_", "`twice`"):
+        assert raw not in sent, raw  # not in the blocks, nor in the notification text

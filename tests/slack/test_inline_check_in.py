@@ -11,9 +11,10 @@ from flask_babel import gettext
 from core.extensions import db
 from core.i18n import speaking
 from core.models import User
+from dashboard.slack.mrkdwn import escape
 from standup.models import CheckIn
 from tests.support.db import using
-from tests.support.slack import form_body, signed
+from tests.support.slack import form_body, formatting_left, read_back, signed
 
 
 def standup(client, text: str):
@@ -115,3 +116,18 @@ def test_the_help_states_the_rule(app, client, ana):
     text = standup(client, "help").json["text"]
     assert "`/standup yesterday: … | today: … | blockers: … | mood: 🙂`" in text
     assert "today's plan" in text and "goes on in the same field" in text
+
+
+def test_the_answer_shows_the_check_in_as_typed_and_the_help_keeps_its_code(app, client, ana):
+    """The answer quoted the check-in as mrkdwn: ``*refunds*`` came back bold, ``> `` a quote."""
+    ana()
+    typed = "today: *refunds* for _Rui_ | blockers: > `vpn` down"
+    lines = standup(client, typed).json["text"].splitlines()
+    assert lines[1:] == [
+        "Today: " + escape("*refunds* for _Rui_"),
+        "Blockers: " + escape("> `vpn` down"),
+    ]
+    assert read_back(lines[1].split(": ", 1)[1]) == "*refunds* for _Rui_"
+    assert read_back(lines[2].split(": ", 1)[1]) == "> `vpn` down"
+    assert all(formatting_left(line) == [] for line in lines)
+    assert "`/standup` opens the check-in form" in standup(client, "help").json["text"]

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_babel import gettext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
@@ -13,7 +15,7 @@ from core.i18n import speaking
 from dashboard.slack import check_in_modal, messages
 from standup.briefs import ReminderBrief, StandupSummary
 from tests.support.app import make_app
-from tests.support.slack import BASE_URL
+from tests.support.slack import BASE_URL, as_typed, formatting_left, read_back
 from wishes.briefs import DecisionBrief, WishBrief
 from wishes.forms import OUTCOME_LABELS
 
@@ -356,3 +358,156 @@ def test_a_message_written_to_us_with_nobody_owning_it_ends_cleanly(plain_app):
     message = messages.client_wrote(brief(1, owner_id=None, owner_name=None))
     assert dumps(message.blocks).count("Open in Huddle>") == 1
     assert "Open in Huddle> · " not in dumps(message.blocks)
+
+
+# --- people's text shows as typed: never bold, struck, code or a quote ---------------------------
+
+MARKED = "*Maria* _Silva_ ~refund~ `code` > quote"
+
+
+def _lines(message: messages.SlackMessage) -> list[str]:
+    """Every line of mrkdwn the message and its replies send (sections, fields, contexts)."""
+    texts = []
+    for payload in message.all_payloads():
+        for block in payload["blocks"]:
+            if block["type"] == "section":
+                texts += [block["text"]["text"]] if "text" in block else []
+                texts += [field["text"] for field in block.get("fields", [])]
+            if block["type"] == "context":
+                texts += [element["text"] for element in block["elements"]]
+    return [line for text in texts for line in text.split("\n")]
+
+
+def test_markers_in_people_s_text_are_escaped_and_huddle_s_own_bold_kept(plain_app):
+    """A client named ``*Maria*`` showed bold in Slack, a summary's ``~refund~`` struck through."""
+    complaint = brief(1, client_name="*Maria* _Silva_", summary=MARKED, owner_name="_Olga_")
+    wrote = messages.client_wrote(complaint)
+    heading, quoted, opened = _lines(wrote)
+    assert heading.startswith("*✉️ ") and heading.endswith("*")  # our bold, kept
+    assert formatting_left(heading[1:-1]) == [] and "*Maria* _Silva_" in read_back(heading)
+    assert quoted.startswith("> ") and formatting_left(quoted[2:]) == []  # our quote, kept
+    assert read_back(quoted[2:]) == MARKED
+    assert read_back(opened).endswith("Owner: _Olga_") and formatting_left(opened) == []
+    assert read_back(wrote.text) == "✉️ *Maria* _Silva_ wrote to the head of support"
+
+    digest = messages.complaints_digest(Digest([complaint], [], [], []), date(2026, 3, 2))
+    (line,) = [line for line in _lines(digest) if line.startswith("• <")]
+    label, rest = line.split(">", 1)[0].split("|", 1)[1], line.split("> — ", 1)[1]
+    assert label.startswith("∗Maria∗ ˍSilvaˍ ∼refund∼ ˋcodeˋ")  # no token fits in a label
+    assert formatting_left(label) == []
+    client, owner = rest.split(" · ")[:2]
+    assert read_back(client) == "*Maria* _Silva_" and read_back(owner) == "_Olga_"
+    assert formatting_left(client) == [] == formatting_left(owner)
+
+
+def test_a_stand_up_s_words_show_as_typed(plain_app):
+    summary = messages.standup_summary(
+        _summary(
+            decisions=[MARKED],
+            parking_lot=("_later_",),
+            blockers=[("*Ana*", "`vpn` down")],
+            action_items=[("~call~ Rui", "_Bo_", None)],
+            check_ins=[("*Ana*", "> calls", "*refunds*", "`vpn`", "🙂")],
+            absent=["_Rui_"],
+        )
+    )
+    lines = _lines(summary)
+    assert "• " + messages.escape(MARKED) in lines and "• " + messages.escape("_later_") in lines
+    assert "• *" + messages.escape("*Ana*") + "*: " + messages.escape("`vpn` down") in lines
+    assert (
+        "Yesterday: \u00ad&gt; calls" in lines and "Today: " + messages.escape("*refunds*") in lines
+    )
+    assert "*Absent*" in lines and messages.escape("_Rui_") in lines
+    reminder = messages.standup_reminder(
+        ReminderBrief(1, "*Sales*", "#s", date(2026, 3, 2), NOW, "Quiet", [(1, "_Rui_", None)])
+    )
+    first = _lines(reminder)[0]
+    assert first.startswith("*Stand-up for " + messages.escape("*Sales*") + "* · <!date^")
+    assert messages.escape("_Rui_") in dumps(reminder.blocks)
+
+
+def test_a_long_escaped_text_is_clipped_to_fit_never_cut_mid_escape(plain_app):
+    """Escaped, 1,500 ``*`` of a comment take 33,000 characters: clipped by their plain length,
+    as before, the section would pass Slack's 3,000 and slack_sdk refuse it at build time (the
+    alert lost). The plain text is clipped to what fits escaped, and no token is cut."""
+    rating = RatingBrief(9, 1, "*" * 1500, "_" * 200, 42, NOW)
+    alert = messages.low_rating_alert(rating)
+    assert_within_limits(alert)
+    heading, comment = alert.blocks[0]["text"]["text"].split("\n")[:2]
+    assert as_typed(read_back(comment[2:]), "*" * 1500) and comment.endswith("…")
+    assert formatting_left(comment[2:]) == [] and formatting_left(heading[1:-1]) == []
+    assert as_typed(read_back(alert.text).split(" from ", 1)[1], "_" * 200)
+    assert len(alert.text) <= messages.MAX_TEXT_CHARS
+
+
+def _valid(message: messages.SlackMessage) -> None:
+    """Slack's limits on every block (the SDK's validators) and on the fallback text."""
+    for payload in message.all_payloads():
+        assert 0 < len(payload["blocks"]) <= messages.MAX_BLOCKS
+        assert 0 < len(payload["text"]) <= messages.MAX_TEXT_CHARS
+        for block in payload["blocks"]:
+            Block.parse(block).validate_json()
+
+
+TYPED = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.sampled_from(list("*_~`>＊＿｀＞&<| \naé日")), max_size=300),
+    st.builds(
+        lambda piece, times: (piece * times)[:10_000],
+        st.text(alphabet=st.sampled_from(list("*_~`> \nab")), min_size=1, max_size=8),
+        st.integers(min_value=1, max_value=10_000),
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(typed=TYPED)
+def test_any_text_builds_valid_messages_that_show_it_as_typed(plain_app, typed):
+    """Names, summaries, comments, check-ins, decisions, team names: whatever anyone typed,
+    every block passes slack_sdk's validation and the text reads back as typed (or clipped)."""
+    complaint = brief(1, client_name=typed, summary=typed, owner_name=typed)
+    rating = RatingBrief(9, 1, typed, typed, 42, NOW)
+    wrote = messages.client_wrote(complaint)
+    alert = messages.low_rating_alert(rating)
+    summary = messages.standup_summary(
+        _summary(
+            team_name=typed,
+            absent=[typed] * 3,
+            decisions=[typed],
+            parking_lot=(typed,),
+            blockers=[(typed, typed)],
+            action_items=[(typed, typed, None)],
+            check_ins=[(typed, typed, typed, "still " + typed, typed)],
+        )
+    )
+    built = [
+        wrote,
+        alert,
+        messages.low_rating_alert(rating, owner_name=typed),
+        summary,
+        messages.complaints_digest(Digest([complaint] * 7, [], [], []), date(2026, 3, 2)),
+        messages.follow_up_nudge(complaint),
+        messages.follow_up_watch([complaint], {}),
+        messages.standup_reminder(
+            ReminderBrief(1, typed, "#s", date(2026, 3, 2), NOW, typed, [(1, typed, None)] * 3)
+        ),
+        messages.wish_review_results(
+            typed, date(2026, 3, 3), [DecisionBrief(1, typed, "will_do", typed, None, 2, 2)]
+        ),
+        messages.wish_review_agenda(typed, date(2026, 3, 3), [WishBrief(1, typed, 2, [], NOW, 0)]),
+    ]
+    for message in built:
+        _valid(message)
+    quoted = [line[2:] for line in _lines(wrote) + _lines(alert) if line.startswith("> ")]
+    decided = [line[2:] for line in _lines(summary) if line.startswith("• ")][:1]
+    said = [line.split(": ", 1)[1] for line in _lines(summary) if line.startswith("Today: ")]
+    if not typed.split():
+        return  # nothing typed: nothing to show ("—" where a check-in's field is empty)
+    shown = quoted + decided + said
+    assert len(shown) == 4
+    for text in shown:
+        assert as_typed(read_back(text), typed) and formatting_left(text) == []
+    assert as_typed(read_back(alert.text.split(" from ", 1)[1]), typed)
+    labels = [line.split("|", 1)[1].split(">", 1)[0] for line in _lines(built[4]) if "• <" in line]
+    # look-alikes (a label never starts a line: the "." keeps its "&gt;" from reading as one)
+    assert labels and all(formatting_left("." + label) == [] for label in labels)

@@ -135,6 +135,20 @@ def test_the_preview_keeps_a_client_name_that_looks_like_a_link_as_text(app, cli
     assert "&lt;https://evil.example|Open in Huddle&gt;" in page
 
 
+def test_the_preview_shows_people_s_markers_as_typed_as_slack_does(app, client, login_as):
+    """Slack shows an escaped ``*Maria*`` as typed; the preview made it bold again from the date
+    token's fallback, and italicised ``_Silva_``."""
+    with using(app), app.test_request_context():
+        alert = low_rating_alert(RatingBrief(9, 1, "not _ever_", "*Maria* _Silva_", 42, utcnow()))
+        outbox.enqueue("#managers", "test", "k-marked", alert.text, alert.blocks)
+        db.session.commit()
+    login_as("admin")
+    page = client.get("/admin/slack/outbox").get_data(as_text=True)
+    assert "<strong>★☆☆☆☆ 1/5 from &#42;Maria&#42; &#95;Silva&#95;</strong>" in page
+    assert "<blockquote>not &#95;ever&#95;</blockquote>" in page
+    assert "<em>" not in page and "<strong>Maria</strong>" not in page
+
+
 def test_each_message_says_its_kind_in_the_admins_words(app, client, login_as):
     with using(app):
         outbox.enqueue("#managers", "complaints-digest", "digest-1", "fallback", ALERT_BLOCKS)
