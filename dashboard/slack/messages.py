@@ -37,7 +37,7 @@ from slack_sdk.models.blocks import (
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from core.i18n import format_day, format_moment
 from dashboard.slack.links import links
-from dashboard.slack.mrkdwn import clip, cut, entities, escape, fit, fitting, link_label
+from dashboard.slack.mrkdwn import clip, cut, entities, escape, fit, fitting, link_label, notice
 from standup.briefs import ReminderBrief, StandupSummary
 from standup.rules import is_blocker
 from standup.titles import KIND_LABELS, unreached_title
@@ -49,6 +49,7 @@ MAX_SECTION_CHARS = 3000
 MAX_BUTTON_VALUE = 2000
 # The notification and fallback ``text``: Slack takes far more, but shows a few lines of it.
 MAX_TEXT_CHARS = 3000
+MAX_NOTICE_CHARS = MAX_TEXT_CHARS // 5  # escaped, an entity costs five characters (``notice``)
 # A section is filled up to this, leaving room for the "…" of a clipped line.
 SECTION_BUDGET = 2900
 # Lines previewed in the channel message itself; the rest go to the thread.
@@ -64,16 +65,16 @@ TAKE_OWNERSHIP_ACTION = "take_ownership"
 @dataclass
 class SlackMessage:
     """``text`` is the notification and fallback line, written as plain words: Slack reads it as
-    mrkdwn (where blocks are not shown: notifications, old clients), so it is escaped here once,
-    as people's text is in the blocks (a client named ``<https://evil|Open>`` or ``*Maria*`` stays
-    text), and clipped before escaping to what Slack shows."""
+    mrkdwn (where blocks are not shown: notifications, screen readers, old clients), so it is
+    escaped here once (a client named ``<https://evil|Open>`` or ``*Maria*`` stays text), its
+    markers as look-alikes (``mrkdwn.notice``), clipped before escaping to what Slack shows."""
 
     text: str
     blocks: list[dict]
     replies: list["SlackMessage"] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.text = fit(self.text, MAX_TEXT_CHARS, MAX_TEXT_CHARS)
+        self.text = notice(self.text, MAX_NOTICE_CHARS)
 
     def all_payloads(self) -> list[dict]:
         """This message and its replies as ``{"text", "blocks"}`` dicts (for tests and previews)."""

@@ -10,7 +10,9 @@ starting with ``>`` became a quote. So, as jsx-slack does (its "about escape and
 * a ``&gt;`` that starts a line gets an invisible soft hyphen (U+00AD) before it (a token's
   fallback does not read entities, so ``&gt;`` cannot go in one); a full-width ``＞`` can, and does;
 * in a link's label (``<url|label>``) a token cannot go either, so the markers become look-alikes
-  (``∗ ˍ ˋ ∼``): a label is the one place where the text shown is not the text typed.
+  (``∗ ˍ ˋ ∼``); so they do in a message's notification text (``notice``), which phones and screen
+  readers show where Slack's documentation does not say a token's fallback is what they get. These
+  are the two places where the text shown is not quite the text typed.
 
 Only the markers Slack could read as formatting are escaped. Each costs 22 characters, and Slack
 refuses a section over 3,000 (slack_sdk raises at build time: the message would be lost), so
@@ -86,6 +88,15 @@ def link_label(text: object) -> str:
     the ``|`` that would end the URL."""
     found = _markers(entities(text), lambda marker: marker.translate(LOOK_ALIKES))
     return found.replace("|", "¦")
+
+
+def notice(text: object, limit: int) -> str:
+    """A message's notification and fallback text: clipped to ``limit`` characters before it is
+    escaped, its markers as look-alikes (no token: a push notification or a screen reader might
+    show the token itself), a quote's ``&gt;`` behind a soft hyphen. Look-alikes cost nothing, and
+    an entity at most five: the result stays within five times ``limit``, never a cut escape."""
+    shown = _markers(entities(clip(text, limit)), lambda marker: marker.translate(LOOK_ALIKES))
+    return _QUOTE.sub(rf"\g<1>{SOFT_HYPHEN}", shown) if "&gt;" in shown else shown
 
 
 def clip(text: object, limit: int) -> str:

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import Block
 from complaints.briefs import ComplaintBrief, Digest, RatingBrief
 from core.i18n import speaking
 from dashboard.slack import check_in_modal, messages
+from dashboard.slack.mrkdwn import LOOK_ALIKES
 from standup.briefs import ReminderBrief, StandupSummary
 from tests.support.app import make_app
 from tests.support.slack import BASE_URL, as_typed, formatting_left, read_back
@@ -388,7 +389,9 @@ def test_markers_in_people_s_text_are_escaped_and_huddle_s_own_bold_kept(plain_a
     assert quoted.startswith("> ") and formatting_left(quoted[2:]) == []  # our quote, kept
     assert read_back(quoted[2:]) == MARKED
     assert read_back(opened).endswith("Owner: _Olga_") and formatting_left(opened) == []
-    assert read_back(wrote.text) == "✉️ *Maria* _Silva_ wrote to the head of support"
+    # the notification: look-alikes, no token (a phone or a screen reader might show the token)
+    assert wrote.text == "✉️ ∗Maria∗ ˍSilvaˍ wrote to the head of support"
+    assert formatting_left(wrote.text) == [] and "<!date" not in wrote.text
 
     digest = messages.complaints_digest(Digest([complaint], [], [], []), date(2026, 3, 2))
     (line,) = [line for line in _lines(digest) if line.startswith("• <")]
@@ -436,7 +439,7 @@ def test_a_long_escaped_text_is_clipped_to_fit_never_cut_mid_escape(plain_app):
     heading, comment = alert.blocks[0]["text"]["text"].split("\n")[:2]
     assert as_typed(read_back(comment[2:]), "*" * 1500) and comment.endswith("…")
     assert formatting_left(comment[2:]) == [] and formatting_left(heading[1:-1]) == []
-    assert as_typed(read_back(alert.text).split(" from ", 1)[1], "_" * 200)
+    assert as_typed(alert.text.split(" from ", 1)[1], "ˍ" * 200)
     assert len(alert.text) <= messages.MAX_TEXT_CHARS
 
 
@@ -507,7 +510,10 @@ def test_any_text_builds_valid_messages_that_show_it_as_typed(plain_app, typed):
     assert len(shown) == 4
     for text in shown:
         assert as_typed(read_back(text), typed) and formatting_left(text) == []
-    assert as_typed(read_back(alert.text.split(" from ", 1)[1]), typed)
+    notified = alert.text.split(" from ", 1)[1]
+    assert formatting_left("." + notified) == [] and "<!date" not in notified
+    # its markers as look-alikes (those inside a word as typed: read both sides as look-alikes)
+    assert as_typed(read_back(notified).translate(LOOK_ALIKES), typed.translate(LOOK_ALIKES))
     labels = [line.split("|", 1)[1].split(">", 1)[0] for line in _lines(built[4]) if "• <" in line]
     # look-alikes (a label never starts a line: the "." keeps its "&gt;" from reading as one)
     assert labels and all(formatting_left("." + label) == [] for label in labels)

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
-from dashboard.slack.mrkdwn import clip, cut, escape, fit, fitting, link_label
+from dashboard.slack.mrkdwn import clip, cut, escape, fit, fitting, link_label, notice
 from tests.support.slack import as_typed, formatting_left, read_back
 
 TOKEN = "<!date^00000000^{_}|%s>"
@@ -64,6 +64,17 @@ def test_a_link_label_gets_look_alikes_not_tokens():
     assert link_label("*Maria* _Silva_ `x` ~y~") == "∗Maria∗ ˍSilvaˍ ˋxˋ ∼y∼"
     assert link_label("order_id | <!here>") == "order_id ¦ &lt;!here&gt;"
     assert link_label(":white_check_mark: ＊b＊") == ":white_check_mark: ﹡b﹡"
+
+
+def test_a_notification_gets_look_alikes_and_a_quote_stays_text():
+    """Notification text shows no token (a phone or a screen reader might show the token itself)
+    and never formats; it is clipped before it is escaped, so it stays within five times its limit."""
+    assert notice("> *Maria* said `no` & <!channel>", 100) == (
+        "\u00ad&gt; ∗Maria∗ said ˋnoˋ &amp; &lt;!channel&gt;"
+    )
+    assert notice("order_id_123 2*3", 100) == "order_id_123 2*3"  # inside words: as typed
+    long = notice("<" * 5000, 600)
+    assert len(long) <= 5 * 600 and long.endswith("…") and "&l…" not in long
 
 
 def test_fit_clips_the_plain_text_never_an_escape():
