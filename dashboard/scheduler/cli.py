@@ -25,6 +25,7 @@ from dashboard.scheduler.runner import (
     last_runs,
     planned_jobs,
     run_job,
+    running_line,
 )
 
 jobs_cli = AppGroup("jobs", help="The scheduled jobs: list them, run one now.")
@@ -127,7 +128,7 @@ def scheduler_command():
     scheduler.add_listener(shut_down, EVENT_SCHEDULER_STARTED)
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         if not stopping.is_set():
-            click.echo(f"Scheduler running {len(scheduler.get_jobs())} jobs. Ctrl+C to stop.")
+            click.echo(running_line(scheduler))
             scheduler.start()
     click.echo("Scheduler stopped.")
 

@@ -280,6 +280,13 @@ def test_sigterm_stops_the_scheduler_cleanly(tmp_path):
                 process.kill()
         reader.join(10)
     assert lines[-1].strip() == "Scheduler stopped.", "".join(lines)
+    running = next(line for line in lines if line.startswith("Scheduler running"))
+    assert running.strip() == (
+        "Scheduler running 5 jobs: complaints-digest, follow-up-watch, claim-watch, survey-mail, "
+        "outbox-dispatch; waiting for a team: standup-prepare, standup-reminder, standup-summary, "
+        "wish-review-agenda; and 3 of its own (refresh-teams, recover-runs, catch-up-at-start). "
+        "Ctrl+C to stop."
+    )
 
 
 def test_a_managers_team_that_does_not_exist_stops_the_scheduler(tmp_path):
