@@ -27,6 +27,7 @@ from dashboard.scheduler.runner import (
     run_job,
     running_line,
 )
+from dashboard.slack.client import check_token
 
 jobs_cli = AppGroup("jobs", help="The scheduled jobs: list them, run one now.")
 
@@ -104,6 +105,7 @@ def scheduler_command():
         )
     db.session.remove()
     log_runs()
+    check_token()  # a refused bot token is said now, not only as each outbox run's warning
     stopping = threading.Event()
     stopper: list[threading.Thread] = []
     scheduler = None

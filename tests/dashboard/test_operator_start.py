@@ -5,10 +5,8 @@ the database is ready, and a scheduler that stops cleanly when told to."""
 import logging
 import os
 import re
-import signal
 import subprocess
 import sys
-import threading
 from datetime import UTC
 
 import pytest
@@ -29,6 +27,7 @@ from dashboard.scheduler.runner import execute
 from tests.support.app import make_app, migrate, production_app
 from tests.support.postgres import free_port
 from tests.support.queries import count_statements
+from tests.support.scheduler import running_scheduler, scheduler_process
 from tests.support.web import CsrfClient
 
 SECRET = "k" * 40
@@ -234,54 +233,12 @@ def test_the_scheduler_logs_each_run(app, caplog, scheduler_logging):
     assert any(r.getMessage().startswith("follow-up-watch ") for r in caplog.records)
 
 
-def scheduler(tmp_path, **settings):
-    """``huddle scheduler`` in a process of its own, on a migrated SQLite file."""
-    url = f"sqlite:///{tmp_path}/h.db"
-    migrate(url)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "HUDDLE_SECRET_KEY": SECRET,
-        "HUDDLE_BASE_URL": "https://huddle.example.com",
-        "HUDDLE_DATABASE_URL": url,
-        **settings,
-    }
-    env.pop("HUDDLE_ENV", None)
-    code = "from dashboard.console import main; main()"
-    return subprocess.Popen(
-        [sys.executable, "-c", code, "scheduler"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
 def test_sigterm_stops_the_scheduler_cleanly(tmp_path):
-    lines = []
-    started = threading.Event()
-    with scheduler(tmp_path) as process:
-
-        def read() -> None:
-            for line in process.stdout:
-                lines.append(line)
-                if line.startswith("Scheduler running"):
-                    started.set()
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        try:
-            assert started.wait(60), "".join(lines)
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(60) == 0, "".join(lines)
-        finally:
-            if process.poll() is None:
-                process.kill()
-        reader.join(10)
-    assert lines[-1].strip() == "Scheduler stopped.", "".join(lines)
+    with running_scheduler(tmp_path) as lines:
+        pass
+    assert lines[-1] == "Scheduler stopped.", "\n".join(lines)
     running = next(line for line in lines if line.startswith("Scheduler running"))
-    assert running.strip() == (
+    assert running == (
         "Scheduler running 5 jobs: complaints-digest, follow-up-watch, claim-watch, survey-mail, "
         "outbox-dispatch; waiting for a team: standup-prepare, standup-reminder, standup-summary, "
         "wish-review-agenda; and 3 of its own (refresh-teams, recover-runs, catch-up-at-start). "
@@ -291,7 +248,7 @@ def test_sigterm_stops_the_scheduler_cleanly(tmp_path):
 
 def test_a_managers_team_that_does_not_exist_stops_the_scheduler(tmp_path):
     """Unclaimed alerts were escalated around the clock, as if the setting were not there."""
-    with scheduler(tmp_path, HUDDLE_MANAGERS_TEAM="support-everywhere") as process:
+    with scheduler_process(tmp_path, HUDDLE_MANAGERS_TEAM="support-everywhere") as process:
         try:
             output, _ = process.communicate(timeout=60)
         finally:
