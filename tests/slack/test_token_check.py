@@ -6,8 +6,12 @@ import logging
 
 import pytest
 
+from core.extensions import db
 from dashboard.slack.client import check_token
+from dashboard.slack.delivery import dispatch
+from dashboard.slack.outbox import enqueue
 from tests.support.postgres import free_port
+from tests.support.queries import plan_of, statements_of
 from tests.support.scheduler import running_scheduler
 
 REFUSED = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
@@ -81,3 +85,42 @@ def test_the_scheduler_says_slack_refused_the_token_and_runs_on(tmp_path, fake_s
         started = next(n for n, line in enumerate(lines) if line.startswith("Scheduler running"))
         assert lines.index(refused[0]) < started  # said first, then it runs its jobs anyway
     assert len(fake_slack.of("auth.test")) == 1
+
+
+def test_the_outbox_page_says_slack_refused_the_token_until_it_takes_one(
+    app, client, login_as, fake_slack, clock
+):
+    """The admin read "200 token_revoked" on each row and had to know what it meant."""
+    with app.app_context():
+        enqueue("#support", "test", "refused-1", "hello", None)
+        db.session.commit()
+        fake_slack.mode, fake_slack.error = "error", "token_revoked"
+        assert str(dispatch(clock=clock, sleep=clock.sleep)).startswith("sent 0, failed 1")
+    login_as("admin")
+    url = "/admin/slack/outbox"
+    page = client.get(url).text.replace("&#39;", "'")
+    assert "Slack refused the bot token (token_revoked), so nothing is sent" in page
+    assert "set HUDDLE_SLACK_BOT_TOKEN to it and restart Huddle" in page
+    assert "Slack refused the bot token: a new one must be set" in page  # the row's note
+    ran = statements_of(app, client, url)
+    ((asked, bound),) = [(statement, bound) for statement, bound in ran if "LIKE" in statement]
+    plan = plan_of(app, asked, bound, ordered=True)
+    assert "outbox_messages_status_id" in plan, plan  # the failed ones, newest first
+    fake_slack.reset()  # a new token: Slack takes it
+    clock.advance(minutes=5)
+    with app.app_context():
+        assert str(dispatch(clock=clock, sleep=clock.sleep)).startswith("sent 1")
+    assert "Slack refused the bot token" not in client.get(url).text
+
+
+def test_the_outbox_page_says_nothing_of_the_token_for_other_failures(
+    app, client, login_as, fake_slack, clock
+):
+    with app.app_context():
+        enqueue("#support", "test", "lost-1", "hello", None)
+        db.session.commit()
+        fake_slack.mode, fake_slack.error = "error", "channel_not_found"
+        dispatch(clock=clock, sleep=clock.sleep)
+    login_as("admin")
+    page = client.get("/admin/slack/outbox").text
+    assert "channel_not_found" in page and "refused the bot token" not in page
