@@ -87,15 +87,20 @@ def test_the_scheduler_says_slack_refused_the_token_and_runs_on(tmp_path, fake_s
     assert len(fake_slack.of("auth.test")) == 1
 
 
+def post_refused(app, fake_slack, clock, code: str):
+    """One message queued, and a dispatch run that Slack answers with ``code``: its report."""
+    with app.app_context():
+        enqueue("#support", "test", f"refused-{code}", "hello", None)
+        db.session.commit()
+        fake_slack.mode, fake_slack.error = "error", code
+        return dispatch(clock=clock, sleep=clock.sleep)
+
+
 def test_the_outbox_page_says_slack_refused_the_token_until_it_takes_one(
     app, client, login_as, fake_slack, clock
 ):
     """The admin read "200 token_revoked" on each row and had to know what it meant."""
-    with app.app_context():
-        enqueue("#support", "test", "refused-1", "hello", None)
-        db.session.commit()
-        fake_slack.mode, fake_slack.error = "error", "token_revoked"
-        assert str(dispatch(clock=clock, sleep=clock.sleep)).startswith("sent 0, failed 1")
+    assert str(post_refused(app, fake_slack, clock, "token_revoked")).startswith("sent 0, failed 1")
     login_as("admin")
     url = "/admin/slack/outbox"
     page = client.get(url).text.replace("&#39;", "'")
@@ -116,11 +121,7 @@ def test_the_outbox_page_says_slack_refused_the_token_until_it_takes_one(
 def test_the_outbox_page_says_nothing_of_the_token_for_other_failures(
     app, client, login_as, fake_slack, clock
 ):
-    with app.app_context():
-        enqueue("#support", "test", "lost-1", "hello", None)
-        db.session.commit()
-        fake_slack.mode, fake_slack.error = "error", "channel_not_found"
-        dispatch(clock=clock, sleep=clock.sleep)
+    assert str(post_refused(app, fake_slack, clock, "channel_not_found")).endswith("dead 1")
     login_as("admin")
     page = client.get("/admin/slack/outbox").text
     assert "channel_not_found" in page and "refused the bot token" not in page
