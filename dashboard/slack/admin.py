@@ -27,7 +27,8 @@ def refused_token() -> str | None:
     of the failed messages' index, newest first. (Once every such message is dead, after
     ``SLACK_MAX_ATTEMPTS``, each dead row still says why; ``huddle scheduler`` says it at start.)
     """
-    refused = sa.or_(*(OutboxMessage.last_error.like(f"% {code}") for code in TOKEN_REFUSED))
+    ends = OutboxMessage.last_error.endswith
+    refused = sa.or_(*(ends(f" {code}", autoescape=True) for code in sorted(TOKEN_REFUSED)))
     last_error = db.session.scalar(
         sa.select(OutboxMessage.last_error)
         .where(OutboxMessage.status == "failed", refused)
