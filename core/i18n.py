@@ -55,10 +55,10 @@ def select_locale() -> str | None:
         for known in (session.get("lang"), g.get("client_locale")):
             if known in languages:
                 return known
-    return _browser_language(languages)
+    return browser_language(languages)
 
 
-def _browser_language(languages: list[str]) -> str:
+def browser_language(languages: list[str]) -> str:
     """The browser's best match; a regional variant we lack falls back to its language (pt-PT →
     pt_BR), since Portuguese from Brazil still reads better to a Lisbon client than English."""
     exact = request.accept_languages.best_match(languages)

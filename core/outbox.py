@@ -10,6 +10,7 @@ bookkeeping, the retry, the admin listing — lives here once, parameterised by 
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,10 +48,14 @@ ERROR_NOTES = {
 }
 
 
-def error_note(last_error: str | None) -> str | None:
-    """What a stored error means, in the reader's language, when its code is one we know."""
-    note = ERROR_NOTES.get((last_error or "").split(" ", 1)[0])
-    return None if note is None else str(note)
+def error_note(last_error: str | None, notes: Mapping[str, str] = ERROR_NOTES) -> str | None:
+    """What a stored error means, in the reader's language, when its code is one we know: its
+    first word ("429 ratelimited", "RCPT 550 …"), else the code after an HTTP status ("200
+    invalid_auth": Slack says "ok: false" with a 200). A channel's page may know more ``notes``."""
+    for word in (last_error or "").split(" ", 2)[:2]:
+        if (note := notes.get(word)) is not None:
+            return str(note)
+    return None
 
 
 class OutboxRow:

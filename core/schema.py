@@ -7,6 +7,12 @@ what is wrong and what to run; the commands refuse with it (``dashboard.console`
 does not start, and the web answers 503 with a short notice until the database is ready, logging
 the line once per process (``init_app``: checked on each request until it is found ready, then
 never again in that process).
+
+The notice is a small page of its own for browsers (the app's stylesheets, the browser's
+language), the API's JSON error shape under ``/api/``, and plain text for anything that does not
+ask for HTML (a health check, curl). It reads nothing from the database, which may have no tables
+at all: no signed-in person is looked up (base.html and the template context processors would),
+so the page is rendered by the Jinja environment alone, in the language of ``Accept-Language``.
 """
 
 from functools import cache
@@ -22,8 +28,12 @@ from sqlalchemy.exc import DBAPIError
 
 from core.errors import api_error
 from core.extensions import db
+from core.i18n import browser_language
+from core.templating import CLIENTS_BLUEPRINTS
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# How long a browser or a client of the API is asked to wait before trying again.
+RETRY_AFTER_SECONDS = 60
 
 
 @cache
@@ -81,7 +91,7 @@ def init_app(app: Flask) -> None:
     state = {"ready": False, "told": None}
 
     def database_ready():
-        if state["ready"]:
+        if state["ready"] or request.endpoint == "static":  # the notice's own stylesheets
             return None
         problem = schema_problem()
         if problem is None:
@@ -90,13 +100,32 @@ def init_app(app: Flask) -> None:
         if problem != state["told"]:
             current_app.logger.error("%s", problem)
             state["told"] = problem
-        locale = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
-        with force_locale(locale):
-            message = _("Huddle is being set up or upgraded. Please try again in a few minutes.")
-        if request.path.startswith("/api/"):
-            return api_error(503, "unavailable", message)
-        headers = {"Retry-After": "60", "Content-Type": "text/plain; charset=utf-8"}
-        return message, 503, headers
+        return unavailable()
 
     # First of all: every other hook may read the database.
     app.before_request_funcs.setdefault(None, []).insert(0, database_ready)
+
+
+def unavailable():
+    """The 503 while the database is not ready, as the asker reads it; touches no database."""
+    # no-store: a cache must not keep the notice past the upgrade; and, set here, it spares
+    # ``core.security``'s headers from asking whether someone is signed in (a users lookup).
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    clients = request.blueprint in CLIENTS_BLUEPRINTS  # our clients never hear of Huddle
+    with force_locale(browser_language(current_app.config["LANGUAGES"])):
+        if clients:
+            message = _("This page is being updated. Please try again in a few minutes.")
+        else:
+            message = _("Huddle is being set up or upgraded. Please try again in a few minutes.")
+        if request.path.startswith("/api/"):
+            body, status = api_error(503, "unavailable", message)
+            return body, status, headers
+        if request.accept_mimetypes.best_match(("text/plain", "text/html")) != "text/html":
+            return message, 503, {**headers, "Content-Type": "text/plain; charset=utf-8"}
+        page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            message=message,
+            clients=clients,
+            company=current_app.config.get("COMPANY_NAME"),
+            again=request.method == "GET",
+        )
+    return page, 503, {**headers, "Content-Type": "text/html; charset=utf-8"}

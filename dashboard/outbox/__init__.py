@@ -26,18 +26,21 @@ def outbox_blueprint(
     channel: str,
     context: Callable[[], dict],
     kinds: Mapping[str, str],
+    notes: Mapping[str, str] | None = None,
 ) -> Blueprint:
     """A blueprint at ``/admin/<channel>`` with ``GET /outbox`` (htmx: the list only) and
     ``POST /outbox/<id>/retry``; the channel's page and row are ``outbox/<channel>.html`` and
     ``outbox/_<channel>_row.html``, ``context()`` adds what its page says about the channel
-    (switched on or not), and ``kinds`` names each kind of message in words (lazy strings)."""
+    (switched on or not), ``kinds`` names each kind of message in words (lazy strings), and
+    ``notes`` explains the error codes of its own (``core.outbox.error_note``)."""
+    known = {**outbox.ERROR_NOTES, **(notes or {})}
     bp = Blueprint(name, import_name, url_prefix=f"/admin/{channel}")
     page_template, row_template = f"outbox/{channel}.html", f"outbox/_{channel}_row.html"
     names = {
         "outbox_endpoint": f"{name}.outbox_page",
         "retry_endpoint": f"{name}.retry",
         "row_template": row_template,
-        "error_note": outbox.error_note,
+        "error_note": lambda last_error: outbox.error_note(last_error, known),
         "kind_labels": kinds,
     }
 

@@ -25,7 +25,9 @@ from dashboard.scheduler.runner import (
     last_runs,
     planned_jobs,
     run_job,
+    running_line,
 )
+from dashboard.slack.client import check_token
 
 jobs_cli = AppGroup("jobs", help="The scheduled jobs: list them, run one now.")
 
@@ -103,7 +105,9 @@ def scheduler_command():
         )
     db.session.remove()
     log_runs()
+    check_token()  # a refused bot token is said now, not only as each outbox run's warning
     stopping = threading.Event()
+    stopper: list[threading.Thread] = []
     scheduler = None
 
     def shut_down(_event=None) -> None:
@@ -115,10 +119,21 @@ def scheduler_command():
         """SIGTERM (systemd, docker stop, a deploy) ends it as Ctrl+C does: the running jobs
         finish first. Killed mid-run, a job's run waited for its lease to expire, and a Slack post
         sent but not yet recorded was sent again. Told while catching up, it finishes catching
-        up and does not start; told while starting, it stops as soon as it has started."""
-        click.echo(f"{signal.Signals(signum).name}: stopping once the running jobs finish.")
+        up and does not start; told while starting, it stops as soon as it has started.
+
+        The handler only starts a thread that does it: a handler runs in the main thread wherever
+        that was, and there it was at times inside APScheduler handing a job to its thread pool,
+        holding the pool's lock, which shutting the pool down then waited for, for ever."""
+        if stopping.is_set():
+            return
         stopping.set()
-        shut_down()
+
+        def say_and_shut_down() -> None:
+            click.echo(f"{signal.Signals(signum).name}: stopping once the running jobs finish.")
+            shut_down()
+
+        stopper.append(threading.Thread(target=say_and_shut_down, name="stop"))
+        stopper[0].start()
 
     signal.signal(signal.SIGTERM, stop)
     for name, fire, status in catch_up(app):
@@ -127,8 +142,10 @@ def scheduler_command():
     scheduler.add_listener(shut_down, EVENT_SCHEDULER_STARTED)
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         if not stopping.is_set():
-            click.echo(f"Scheduler running {len(scheduler.get_jobs())} jobs. Ctrl+C to stop.")
+            click.echo(running_line(scheduler))
             scheduler.start()
+    for thread in stopper:  # it says so, and waits for the running jobs
+        thread.join()
     click.echo("Scheduler stopped.")
 
 

@@ -402,3 +402,31 @@ def build_scheduler(app: Flask, background: bool = False):
         max_instances=1,
     )
     return scheduler
+
+
+def running_line(scheduler) -> str:
+    """What ``huddle scheduler`` says once it has planned its jobs: the jobs by name, each per-team
+    job with how many teams it runs for, and its own housekeeping apart. "Scheduler running 12
+    jobs" counted the housekeeping and every team's copy, and named none of them."""
+    teams: dict[str, int] = {}
+    own = []
+    for job in scheduler.get_jobs():
+        if job.id in OWN_JOBS:
+            own.append(job.id)
+            continue
+        name = job.id.partition("@")[0]
+        teams[name] = teams.get(name, 0) + 1
+    running, waiting = [], []
+    for spec in JOBS.values():
+        count = teams.get(spec.name, 0)
+        if not spec.per_team:
+            running += [spec.name] if count else []
+        elif count:
+            running.append(f"{spec.name} for {count} team{'' if count == 1 else 's'}")
+        else:
+            waiting.append(spec.name)
+    line = f"Scheduler running {len(running)} jobs: {', '.join(running)}"
+    if waiting:
+        line += f"; waiting for a team: {', '.join(waiting)}"
+    own = [name for name in OWN_JOBS if name in own]  # one order, whatever APScheduler's
+    return f"{line}; and {len(own)} of its own ({', '.join(own)}). Ctrl+C to stop."

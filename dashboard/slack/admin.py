@@ -3,16 +3,39 @@ of each message roughly as Slack shows it, so a team can try Huddle before conne
 
 import re
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from core.extensions import db
 from dashboard.outbox import outbox_blueprint
-from dashboard.slack.client import slack_enabled
+from dashboard.slack.client import TOKEN_REFUSED, slack_enabled
 from dashboard.slack.models import OutboxMessage
 
 
 def _switch() -> dict:
-    return {"slack_on": slack_enabled()}
+    on = slack_enabled()
+    return {"slack_on": on, "token_refused": refused_token() if on else None}
+
+
+def refused_token() -> str | None:
+    """Slack's code, when a message waiting to be tried again was last refused for the token.
+
+    While Slack refuses the token each dispatch run stops at its first message, which waits
+    failed; the first message Slack takes again wakes them all (``wake_backed_off``) and sends
+    them. So a failed one still refused means Slack refused the token at the last try. One walk
+    of the failed messages' index, newest first. (Once every such message is dead, after
+    ``SLACK_MAX_ATTEMPTS``, each dead row still says why; ``huddle scheduler`` says it at start.)
+    """
+    ends = OutboxMessage.last_error.endswith
+    refused = sa.or_(*(ends(f" {code}", autoescape=True) for code in sorted(TOKEN_REFUSED)))
+    last_error = db.session.scalar(
+        sa.select(OutboxMessage.last_error)
+        .where(OutboxMessage.status == "failed", refused)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    return None if last_error is None else last_error.rsplit(" ", 1)[-1]
 
 
 # Each kind of message the jobs and receivers queue (``enqueue_message``, ``tell_managers``), in words
@@ -30,7 +53,18 @@ KIND_LABELS = {
     "slack-link-request": _l("A person's Slack account to confirm"),
 }
 
-bp = outbox_blueprint("slack_admin", __name__, OutboxMessage, "slack", _switch, KIND_LABELS)
+# What each of Slack's token refusals means on a message's row.
+TOKEN_NOTES = {
+    code: _l(
+        "Slack refused the bot token: a new one must be set (HUDDLE_SLACK_BOT_TOKEN, from the "
+        "Slack app's settings) and Huddle restarted."
+    )
+    for code in TOKEN_REFUSED
+}
+
+bp = outbox_blueprint(
+    "slack_admin", __name__, OutboxMessage, "slack", _switch, KIND_LABELS, TOKEN_NOTES
+)
 
 
 # --- a rough rendering of Slack's mrkdwn for the preview -----------------------------------------

@@ -1,13 +1,24 @@
 """The Slack Web API client, configured from the app: one place decides token, URL and retries."""
 
+import http.client
+import logging
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler
 
 from core.config import ConfigError
 from core.timestamps import clock_hours, clock_time
+
+log = logging.getLogger(__name__)
+
+# Slack's answers that refuse the bot token itself (revoked, the app uninstalled, the bot user or
+# the workspace deactivated): no message goes until an admin sets a new one.
+TOKEN_REFUSED = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
+)
 
 # Defaults for the settings this package reads; every one can be set as HUDDLE_<NAME>.
 SETTINGS = {
@@ -124,3 +135,48 @@ def interactive_client() -> WebClient | None:
         timeout=2,
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
     )
+
+
+def check_token() -> None:
+    """Ask Slack once whether it takes the bot token (``auth.test``) and say so in one log line;
+    nothing when Slack is off. ``huddle scheduler`` calls it as it starts: a revoked token was
+    seen only later, as outbox warnings. It never stops anything: mail and the other jobs run
+    whatever Slack says, and the messages wait in the outbox."""
+    client = delivery_client()
+    if client is None:
+        return
+    try:
+        answer = client.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error") if isinstance(error.response.data, dict) else None
+        if code in TOKEN_REFUSED:
+            log.error(
+                "Slack refused the bot token (%s): nothing is posted to Slack until it is "
+                "replaced. In the Slack app's settings (api.slack.com/apps → OAuth & Permissions; "
+                "reinstall the app if it was removed) copy the Bot User OAuth Token (xoxb-…), set "
+                "HUDDLE_SLACK_BOT_TOKEN to it and restart Huddle and the scheduler. Messages wait "
+                "in the outbox meanwhile; mail and the other jobs go on.",
+                code,
+            )
+        else:
+            log.warning(
+                "Slack answered the bot token check with %s %s; the token was not checked. "
+                "Messages wait in the outbox until Slack takes them.",
+                error.response.status_code,
+                code or error,
+            )
+    except (SlackClientError, OSError, http.client.HTTPException) as error:
+        log.warning(
+            "Slack could not be reached at %s to check the bot token (%s: %s); messages wait in "
+            "the outbox until it answers. Check this machine's network (a proxy, a firewall) and "
+            "HUDDLE_SLACK_API_URL.",
+            current_app.config["SLACK_API_URL"],
+            type(error).__name__,
+            error,
+        )
+    else:
+        log.info(
+            "Slack takes the bot token (workspace %s, bot user %s).",
+            answer.get("team"),
+            answer.get("user"),
+        )

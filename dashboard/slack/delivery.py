@@ -47,7 +47,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from core import outbox
 from core.extensions import db
-from dashboard.slack.client import delivery_client, setting
+from dashboard.slack.client import TOKEN_REFUSED, delivery_client, setting
 from dashboard.slack.models import OutboxMessage
 
 PER_CHANNEL_INTERVAL = timedelta(seconds=1)
@@ -59,11 +59,7 @@ TRANSIENT_ERRORS = {
     "request_timeout",
     "team_added_to_org",
     # a token problem is fixed by an admin, not by giving up on the message
-    "invalid_auth",
-    "not_authed",
-    "token_revoked",
-    "token_expired",
-    "account_inactive",
+    *TOKEN_REFUSED,
 }
 NETWORK_ERRORS = (
     TimeoutError,

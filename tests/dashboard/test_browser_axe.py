@@ -6,48 +6,16 @@ test runs it in the page through the DevTools protocol, which the strict CSP doe
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
-from tests.support.browser import log_in_demo
-
-AXE = Path(__file__).parents[2] / "dashboard" / "static" / "vendor" / "axe.min.js"
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {
-    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-  });
-  return result.violations.map((v) => ({
-    id: v.id, impact: v.impact,
-    nodes: v.nodes.slice(0, 3).map((n) => [n.target.join(" "), n.failureSummary]),
-  }));
-}"""
-
-
-def violations(page) -> list[dict]:
-    page.wait_for_load_state("load")
-    page.evaluate(AXE.read_text())
-    return page.evaluate(RUN_AXE)
-
-
-def check(page, pages: dict[str, str]) -> dict[str, list]:
-    found = {}
-    for name, url in pages.items():
-        page.goto(url)
-        problems = violations(page)
-        if problems:
-            found[name] = [
-                f"{v['id']} ({v['impact']}): {target}: {summary}"
-                for v in problems
-                for target, summary in v["nodes"]
-            ]
-    return found
+from tests.support.browser import axe_check, log_in_demo
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_public_pages_pass_axe(page, urls, scheme):
     page.emulate_media(color_scheme=scheme)
-    found = check(page, urls["public"])
+    found = axe_check(page, urls["public"])
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
 
 
@@ -63,7 +31,7 @@ def test_the_public_pages_pass_axe(page, urls, scheme):
 def test_every_page_of_a_role_passes_axe(page, urls, scheme, role, email):
     page.emulate_media(color_scheme=scheme)
     log_in_demo(page, email)
-    found = check(page, urls[role])
+    found = axe_check(page, urls[role])
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
 
 
@@ -73,5 +41,5 @@ def test_every_admin_page_passes_axe_on_a_phone(page, urls):
     page.set_viewport_size({"width": 375, "height": 740})
     log_in_demo(page, "admin@huddle.example")
     extra = {"clients": "/clients/", "audit": "/admin/audit/", "wish": "/wishes/1"}
-    found = check(page, {**urls["admin"], **extra})
+    found = axe_check(page, {**urls["admin"], **extra})
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)

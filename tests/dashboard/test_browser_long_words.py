@@ -16,7 +16,8 @@ from complaints.models import Compensation, Complaint, Contact, Playbook, Rating
 from core.extensions import db
 from core.models import Client, Team, User
 from standup.models import ActionItem, AgendaItem, CheckIn, Decision, ParkingLotItem
-from tests.dashboard.test_browser_phone import PHONE, SMALL_PHONE, page_width
+from tests.dashboard.test_browser_phone import SMALL_PHONE
+from tests.support.browser import PHONE, page_width
 from tests.support.browser import log_in_demo as log_in
 from wishes.models import Callback, Wish, WishDecision, WishRequest
 

@@ -17,16 +17,12 @@ from complaints.models import Complaint, Contact
 from core.demo import DEMO_PASSWORD
 from core.extensions import db
 from core.models import User
+from tests.support.browser import PHONE, page_width
 from tests.support.browser import log_in_demo as log_in
 from wishes.models import Callback
 
-PHONE = {"width": 375, "height": 740}
 SMALL_PHONE = {"width": 320, "height": 640}
 SHOTS = os.environ.get("HUDDLE_UI_SHOTS")  # a folder: save 375 px screenshots of the main pages
-
-
-def page_width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,9 @@ the database is ready, and a scheduler that stops cleanly when told to."""
 
 import logging
 import os
-import signal
+import re
 import subprocess
 import sys
-import threading
 from datetime import UTC
 
 import pytest
@@ -19,13 +18,17 @@ from flask_migrate import upgrade
 
 from core.config import ConfigError
 from core.extensions import db
+from core.models import User
 from core.schema import migrations
 from dashboard import ROOT, create_app
 from dashboard.console import main
 from dashboard.scheduler.cli import log_runs
 from dashboard.scheduler.runner import execute
-from tests.support.app import make_app, migrate
+from tests.support.app import make_app, migrate, production_app
 from tests.support.postgres import free_port
+from tests.support.queries import count_statements
+from tests.support.scheduler import running_scheduler, scheduler_process
+from tests.support.web import CsrfClient
 
 SECRET = "k" * 40
 
@@ -133,6 +136,87 @@ def test_the_web_answers_503_until_the_database_is_upgraded(make_database_url, c
         db.engine.dispose()
 
 
+# What a browser sends with a page request (Chromium's own Accept).
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+@pytest.fixture(params=["no tables", "an older revision"])
+def unready_url(request, make_database_url):
+    """A database the web must not use yet: empty, or one migration behind the code."""
+    url = make_database_url()
+    if request.param == "an older revision":
+        head = max(migrations().get_heads())
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision=migrations().get_revision(head).down_revision)
+            db.engine.dispose()
+    yield url
+
+
+def test_a_browser_gets_a_styled_page_in_its_language_and_nobody_is_looked_up(unready_url):
+    """The notice was bare text; it is a page with the app's own stylesheets, in the browser's
+    language, and reads nothing (a signed-in person's cookie is not looked up: no tables)."""
+    app = production_app(unready_url)
+    app.test_client_class = CsrfClient
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"  # the session cookie is Secure
+    client.log_in(User(id=1, session_version=1, active=True))  # signed in before the upgrade
+    headers = {"Accept": BROWSER, "Accept-Language": "pt-PT,pt;q=0.9"}
+    with count_statements(app) as counter:
+        page = client.get("/complaints/?view=mine", headers=headers)
+    assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+    assert page.mimetype == "text/html"
+    assert '<html lang="pt-BR">' in page.text
+    assert "<h1>De volta em alguns minutos</h1>" in page.text
+    assert "O Huddle está sendo configurado ou atualizado." in page.text
+    assert not [statement for statement in counter.statements if "users" in statement]
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page.text)
+    assert any(sheet.endswith("/vendor/pico.min.css") for sheet in sheets) and len(sheets) == 2
+    for sheet in sheets:  # served while the database is not ready, like the page itself
+        served = client.get(sheet)
+        assert served.status_code == 200 and served.mimetype == "text/css", sheet
+    posted = client.post("/complaints/", headers=headers)
+    assert posted.status_code == 503 and 'href=""' not in posted.text  # no "Try again" for a post
+    assert 'href=""' in page.text
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_notice_stays_short_for_the_api_and_for_what_does_not_ask_for_html(unready_url):
+    app = production_app(unready_url)
+    client = app.test_client()
+    for accept in ("*/*", "text/plain", "application/json", None):
+        answer = client.get("/", headers={"Accept": accept} if accept else {})
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "60", accept
+        assert answer.mimetype == "text/plain", accept
+        assert answer.text.startswith("Huddle is being set up or upgraded."), accept
+    api = client.post("/api/v1/ratings", json={}, headers={"Accept": BROWSER})
+    assert api.status_code == 503 and api.headers["Retry-After"] == "60"
+    assert api.json == {
+        "error": {
+            "code": "unavailable",
+            "message": "Huddle is being set up or upgraded. Please try again in a few minutes.",
+            "fields": {},
+        }
+    }
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_our_clients_pages_say_the_company_and_not_huddle(unready_url):
+    """Clients never hear of Huddle (``public/_page.html``), not even from this notice."""
+    app = production_app(unready_url)
+    app.config["COMPANY_NAME"] = "ACME Support"
+    answer = app.test_client().get(
+        "/write-to-us", headers={"Accept": BROWSER, "Accept-Language": "es"}
+    )
+    assert answer.status_code == 503
+    assert "Esta página se está actualizando." in answer.text and "ACME Support" in answer.text
+    assert "Huddle" not in answer.text
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
 def scheduler_logging():
     """``log_runs`` sets the levels of two loggers for the process: put them back."""
@@ -149,57 +233,22 @@ def test_the_scheduler_logs_each_run(app, caplog, scheduler_logging):
     assert any(r.getMessage().startswith("follow-up-watch ") for r in caplog.records)
 
 
-def scheduler(tmp_path, **settings):
-    """``huddle scheduler`` in a process of its own, on a migrated SQLite file."""
-    url = f"sqlite:///{tmp_path}/h.db"
-    migrate(url)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "HUDDLE_SECRET_KEY": SECRET,
-        "HUDDLE_BASE_URL": "https://huddle.example.com",
-        "HUDDLE_DATABASE_URL": url,
-        **settings,
-    }
-    env.pop("HUDDLE_ENV", None)
-    code = "from dashboard.console import main; main()"
-    return subprocess.Popen(
-        [sys.executable, "-c", code, "scheduler"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
 def test_sigterm_stops_the_scheduler_cleanly(tmp_path):
-    lines = []
-    started = threading.Event()
-    with scheduler(tmp_path) as process:
-
-        def read() -> None:
-            for line in process.stdout:
-                lines.append(line)
-                if line.startswith("Scheduler running"):
-                    started.set()
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        try:
-            assert started.wait(60), "".join(lines)
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(60) == 0, "".join(lines)
-        finally:
-            if process.poll() is None:
-                process.kill()
-        reader.join(10)
-    assert lines[-1].strip() == "Scheduler stopped.", "".join(lines)
+    with running_scheduler(tmp_path) as lines:
+        pass
+    assert lines[-1] == "Scheduler stopped.", "\n".join(lines)
+    running = next(line for line in lines if line.startswith("Scheduler running"))
+    assert running == (
+        "Scheduler running 5 jobs: complaints-digest, follow-up-watch, claim-watch, survey-mail, "
+        "outbox-dispatch; waiting for a team: standup-prepare, standup-reminder, standup-summary, "
+        "wish-review-agenda; and 3 of its own (refresh-teams, recover-runs, catch-up-at-start). "
+        "Ctrl+C to stop."
+    )
 
 
 def test_a_managers_team_that_does_not_exist_stops_the_scheduler(tmp_path):
     """Unclaimed alerts were escalated around the clock, as if the setting were not there."""
-    with scheduler(tmp_path, HUDDLE_MANAGERS_TEAM="support-everywhere") as process:
+    with scheduler_process(tmp_path, HUDDLE_MANAGERS_TEAM="support-everywhere") as process:
         try:
             output, _ = process.communicate(timeout=60)
         finally:

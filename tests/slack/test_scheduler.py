@@ -18,6 +18,7 @@ from dashboard.scheduler.runner import (
     claim,
     latest_fire_time,
     run_job,
+    running_line,
     trigger_for,
 )
 from dashboard.slack.delivery import dispatch
@@ -105,6 +106,19 @@ def test_the_scheduler_plans_every_job_for_every_team(app, make_team):
     assert "refresh-teams" in ids
     job = scheduler.get_job("complaints-digest")
     assert job.coalesce is True and job.misfire_grace_time == 3 * 3600
+
+
+def test_the_start_line_names_the_jobs_and_counts_teams_apart_from_housekeeping(app, make_team):
+    """It said "Scheduler running 12 jobs": housekeeping and each team's copy counted, none named."""
+    make_team(slug="sp", timezone="America/Sao_Paulo")
+    make_team(slug="msk", timezone="Europe/Moscow")
+    line = running_line(build_scheduler(app, background=True))
+    assert line.startswith("Scheduler running 9 jobs: standup-prepare for 2 teams, ")
+    for name, spec in jobs.JOBS.items():
+        assert (f"{name} for 2 teams" if spec.per_team else f" {name}") in line
+    assert "waiting for a team" not in line
+    assert "; and 3 of its own (" in line and "refresh-teams" in line.split("its own")[1]
+    assert "refresh-teams" not in line.split("its own")[0]
 
 
 def test_jobs_cli(app, fake_slack):

@@ -5,8 +5,7 @@ still reopen it, in the light and the dark scheme (issue #15's check, on the sta
 
 import json
 
-from tests.dashboard.test_browser_axe import violations
-from tests.support.browser import log_in, second_screen, start_then_end_standup
+from tests.support.browser import log_in, second_screen, start_then_end_standup, violations
 from tests.support.standup import crew_fixture
 
 crew = crew_fixture(

@@ -20,3 +20,10 @@ def migrate(database_url: str) -> None:
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+def production_app(database_url: str):
+    """The app as production builds it, not as a test: ``core.schema``'s 503 is on (tests migrate
+    their databases first, so it is off under TESTING)."""
+    config = {"SECRET_KEY": "p" * 40, "BASE_URL": "https://h.example"}
+    return create_app({**config, "SQLALCHEMY_DATABASE_URI": database_url})

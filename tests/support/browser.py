@@ -3,6 +3,7 @@ and the steps every browser test shares."""
 
 import os
 import shutil
+from pathlib import Path
 
 from core.demo import DEMO_PASSWORD
 from tests.support import PASSWORD
@@ -16,6 +17,45 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# A phone's screen: no page may be wider (tests/dashboard/test_browser_phone.py).
+PHONE = {"width": 375, "height": 740}
+# axe-core, copied by ``make assets`` beside htmx; run in a page through the DevTools protocol.
+AXE = Path(__file__).parents[2] / "dashboard" / "static" / "vendor" / "axe.min.js"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+  });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact,
+    nodes: v.nodes.slice(0, 3).map((n) => [n.target.join(" "), n.failureSummary]),
+  }));
+}"""
+
+
+def violations(page) -> list[dict]:
+    page.wait_for_load_state("load")
+    page.evaluate(AXE.read_text())
+    return page.evaluate(RUN_AXE)
+
+
+def axe_check(page, pages: dict[str, str]) -> dict[str, list]:
+    """What axe finds on each page ``{name: url}``, by name; pages without a finding are left out."""
+    found = {}
+    for name, url in pages.items():
+        page.goto(url)
+        problems = violations(page)
+        if problems:
+            found[name] = [
+                f"{v['id']} ({v['impact']}): {target}: {summary}"
+                for v in problems
+                for target, summary in v["nodes"]
+            ]
+    return found
+
+
+def page_width(page) -> int:
+    """How wide the page is laid out, in CSS pixels: more than the viewport means it scrolls."""
+    return page.evaluate("document.documentElement.scrollWidth")
 
 
 def find_chromium() -> str | None:

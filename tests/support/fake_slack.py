@@ -1,8 +1,9 @@
 """A local fake of the Slack Web API, for the real ``slack_sdk.WebClient`` (via SLACK_API_URL).
 
 It records every request (method, parsed body, when) and answers like Slack: ``ok`` with a ``ts``
-for posts, or — when told — 429 with Retry-After, 500, an ``ok: false`` error, or a hang (the
-client's timeout fires). Modes can be set for all methods or for one.
+for posts, ``auth.test``'s workspace and bot user for the token check, or — when told — 429 with
+Retry-After, 500, an ``ok: false`` error, or a hang (the client's timeout fires). Modes can be set
+for all methods or for one, and so can the error's code (``method_errors``).
 """
 
 import itertools
@@ -12,6 +13,16 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+# What ``auth.test`` answers for a token Slack takes.
+AUTH_TEST = {
+    "url": "https://huddle-test.slack.com/",
+    "team": "Huddle Test",
+    "user": "huddle",
+    "team_id": "T0HUDDLE",
+    "user_id": "U0HUDDLE",
+    "bot_id": "B0HUDDLE",
+}
 
 
 @dataclass
@@ -30,6 +41,7 @@ class FakeSlack:
     error: str = "channel_not_found"
     method_modes: dict[str, str] = field(default_factory=dict)
     users: dict[str, dict] = field(default_factory=dict)  # users.info answers by user id
+    method_errors: dict[str, str] = field(default_factory=dict)  # mode "error": a method's code
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -53,7 +65,7 @@ class FakeSlack:
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
-        self.mode, self.method_modes, self.users = "ok", {}, {}
+        self.mode, self.method_modes, self.users, self.method_errors = "ok", {}, {}, {}
         self.retry_after, self.error = 30, "channel_not_found"
 
     def record(self, call: Call) -> None:
@@ -104,7 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "500":
             return self._answer(500, {"ok": False, "error": "internal_error"})
         if mode == "error":
-            return self._answer(200, {"ok": False, "error": self.fake.error})
+            code = self.fake.method_errors.get(method, self.fake.error)
+            return self._answer(200, {"ok": False, "error": code})
         call.body["_ok"] = True
         if method == "users.info":
             user = self.fake.users.get(body.get("user"))
@@ -114,6 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
         answer = {"ok": True, "channel": body.get("channel"), "ts": self.fake.next_ts()}
         if method == "views.open":
             answer = {"ok": True, "view": {"id": "V1"}}
+        if method == "auth.test":  # whose token this is, as Slack says it
+            answer = {"ok": True, **AUTH_TEST}
         self._answer(200, answer)
 
     do_GET = do_POST
