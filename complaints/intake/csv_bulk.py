@@ -6,9 +6,12 @@ time the UTC text SQLite stores, and no loop over the rows runs in Python on SQL
 and ``itemgetter`` walk them in C). PostgreSQL's server is the one that has to keep up there (its
 one core does all the writing while this process waits), so there this process takes work off it.
 
-1. ``stage`` (SQLite): every rating into a temporary table, ``import_rows_staging``, by batched
-   ``executemany``. PostgreSQL stages none: its ratings go straight in at step 3.
-2. ``upsert_clients``: aliases resolved and the file's known clients read (one query each, the
+1. ``aliases_of``, before anything else: the file's ids that are aliases of a merged client (one
+   query, the ids as one JSON parameter), so that a line written with an alias and one with the
+   client's own id, the same rating, are written once (``csv_stored.repeated_lines``).
+2. ``stage`` (SQLite): every rating into a temporary table, ``import_rows_staging``, by batched
+   ``executemany``. PostgreSQL stages none: its ratings go straight in at step 4.
+3. ``upsert_clients``: aliases resolved and the file's known clients read (one query, the
    ids as one JSON parameter); one row per client (the last line wins, an empty e-mail, phone or
    language keeps an earlier line's) compared here with what Huddle has, so that only the new
    clients are inserted (PostgreSQL: one binary ``COPY``, ids taken from the sequence first;
@@ -20,7 +23,7 @@ one core does all the writing while this process waits), so there this process t
    knows every client's id before it writes any, so a second thread starts building the
    rating rows of the other lines then (``csv_copy``: plain Python, no database), while the
    server writes the clients.
-3. ``insert_ratings``, a range of lines at a time (the progress bar), each range in time order.
+4. ``insert_ratings``, a range of lines at a time (the progress bar), each range in time order.
    SQLite: ``INSERT INTO ratings … SELECT`` joined to their clients, then the quarter-hour rollup
    counted from the staging table in one statement (``rollups.add_counts_from``). PostgreSQL:
    binary ``COPY`` straight into ``ratings`` of the rows the thread built (the recent low ones
@@ -229,11 +232,17 @@ class Clients(NamedTuple):
 
 
 def upsert_clients(
-    rows: list[list], actor_id: int | None, now: datetime, held: set[int], chunk: int
+    rows: list[list],
+    actor_id: int | None,
+    now: datetime,
+    held: set[int],
+    chunk: int,
+    aliases: dict[str, str],
 ) -> Clients:
     """Create or update every client of the file at once.
 
-    Staged ids that are aliases (a merge) become the kept client's first, so its row is updated.
+    Staged ids that are aliases (a merge; ``aliases``, from ``aliases_of``) become the kept
+    client's first, so its row is updated.
     As for ``core.clients.upsert_client`` with another system's data: newer details replace ours,
     an empty one never erases, and each changed known client gets a ``details_changed`` event.
 
@@ -254,7 +263,6 @@ def upsert_clients(
     """
     connection = db.session.connection()
     postgresql = is_postgresql()
-    aliases = _aliases(connection, rows, postgresql)
     if aliases and not postgresql:
         connection.exec_driver_sql(
             f"UPDATE {ROWS} SET external_id = (SELECT c.external_id FROM client_aliases a "  # noqa: S608
@@ -384,9 +392,12 @@ def _json_parameter(values: list, postgresql: bool):
     return {"json": text} if postgresql else (text,)
 
 
-def _aliases(connection, rows: list[list], postgresql: bool) -> dict[str, str]:
-    """alias → the kept client's external id, for the file's ids that are aliases (a merge). The
+def aliases_of(rows: list[list]) -> dict[str, str]:
+    """alias → the kept client's external id, for the file's ids that are aliases (a merge): read
+    first, as ``upsert_clients`` resolves them and ``csv_stored.repeated_lines`` needs them. The
     ids go as one JSON parameter (cheaper to send than an array of them)."""
+    connection = db.session.connection()
+    postgresql = is_postgresql()
     found = connection.exec_driver_sql(
         "SELECT a.external_id, c.external_id FROM client_aliases a "  # noqa: S608
         f"JOIN clients c ON c.id = a.client_id WHERE a.external_id IN ({_json_values(postgresql)})",

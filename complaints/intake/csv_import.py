@@ -11,7 +11,8 @@ ones in one update (their audit events in one more), the ratings a range of line
 while the server wrote the clients, ``csv_copy``), the status file recording progress after each
 range so that the page can poll it. Only this thread talks to the database. A rating Huddle holds
 already (the same file twice, overlapping exports, one the API sent) is skipped and counted, in
-the preview and in the result (``csv_stored``); a line repeating another is dropped by the parse.
+the preview and in the result (``csv_stored``); a line repeating another is dropped by the parse,
+or, when one names the client by an alias, once the aliases are read (``csv_stored``).
 Any failure rolls everything back; a failed or stopped import says so at once and can be started
 again (it wrote nothing, and a committed one is recognised by its audit event).
 
@@ -84,10 +85,10 @@ def _chunks(items: list, size: int) -> Iterable[list]:
         yield items[start : start + size]
 
 
-def _known(external_ids: list[str]) -> dict[str, int]:
+def _known(external_ids: list[str]) -> tuple[dict[str, int], set[str]]:
     """external id → client id, of these ids Huddle knows: a client's own, or an alias a merge
-    left (which finds the client it joined). The ids go as one JSON parameter: two queries for
-    any file."""
+    left (which finds the client it joined); and which of them are aliases. The ids go as one
+    JSON parameter: two queries for any file."""
     if db.session.get_bind().dialect.name == "postgresql":
         ids = sa.select(sa.func.json_array_elements_text(sa.cast(sa.bindparam("ids"), sa.JSON)))
     else:
@@ -99,8 +100,9 @@ def _known(external_ids: list[str]) -> dict[str, int]:
         (ClientAlias.external_id, ClientAlias.client_id),
     ):
         query = sa.select(external_id, client_id).where(external_id.in_(ids))
-        known.update(db.session.execute(query, values).all())
-    return known
+        found = dict(db.session.execute(query, values).all())
+        known.update(found)
+    return known, set(found)  # the last query's: the aliases
 
 
 def summarize(parsed: Parsed, now: datetime | None = None) -> dict:
@@ -108,25 +110,31 @@ def summarize(parsed: Parsed, now: datetime | None = None) -> dict:
     now = now or utcnow()
     cutoff = bulk.stored_text(complaint_cutoff(now))
     low_max = current_app.config["LOW_RATING_MAX"]
-    external_ids = sorted({row[bulk.EXTERNAL_ID] for row in parsed.rows})
-    known = _known(external_ids)
-    stored = csv_stored.stored_lines(db.session.connection(), parsed.rows, known)
+    rows = parsed.rows
+    external_ids = sorted({row[bulk.EXTERNAL_ID] for row in rows})
+    known, aliased = _known(external_ids)
+    # The parse knew no aliases: a line by a client's alias repeating a line by its own id
+    repeated = csv_stored.repeated_lines(rows, aliased, lambda i: known.get(i, i))
+    if repeated:
+        rows = [row for row in rows if row[bulk.LINE] not in repeated]
+    stored = csv_stored.stored_lines(db.session.connection(), rows, known)
     low = [
         row[bulk.OCCURRED]
-        for row in parsed.rows
+        for row in rows
         if row[bulk.SCORE] <= low_max and row[bulk.LINE] not in stored
     ]
     return {
         "rows": len(parsed.rows) + parsed.repeated + parsed.lines_with_errors,
-        "valid_rows": len(parsed.rows),
+        "valid_rows": len(rows),
         "lines_with_errors": parsed.lines_with_errors,
         "error_count": parsed.error_count,
         "errors": [asdict(error) for error in parsed.errors],
-        "clients": len(external_ids),
+        "clients": len({known.get(i, i) for i in external_ids}),  # an alias is its client
         "new_clients": len(external_ids) - len(known),
-        "repeated": parsed.repeated,  # lines repeating an earlier line: imported once
+        # lines repeating an earlier line (by the same id, or an alias of it): imported once
+        "repeated": parsed.repeated + len(repeated),
         "stored": len(stored),  # ratings Huddle holds already: skipped
-        "new_ratings": len(parsed.rows) - len(stored),  # what the import writes
+        "new_ratings": len(rows) - len(stored),  # what the import writes
         "low_ratings": len(low),
         "recent_low_ratings": sum(1 for occurred in low if occurred >= cutoff),
     }
@@ -411,13 +419,18 @@ def import_rows(rows: list[list], *, actor_id: int | None, now: datetime, progre
         rows = [[*row, None] for row in rows]
     cutoff = bulk.stored_text(complaint_cutoff(now))
     low_max = current_app.config["LOW_RATING_MAX"]
-    recent_low = [
-        row for row in rows if row[bulk.SCORE] <= low_max and row[bulk.OCCURRED] >= cutoff
-    ]
     with bulk.roomy_cache():
+        aliases = bulk.aliases_of(rows)
+        # A line with an alias giving a rating a line with the client's own id gives: one rating
+        repeated = csv_stored.repeated_lines(rows, set(aliases), lambda i: aliases.get(i, i))
+        if repeated:
+            rows = [row for row in rows if row[bulk.LINE] not in repeated]
+        recent_low = [
+            row for row in rows if row[bulk.SCORE] <= low_max and row[bulk.OCCURRED] >= cutoff
+        ]
         bulk.stage(rows)
         held = {row[bulk.LINE] for row in recent_low}  # their complaints come after the clients
-        clients = bulk.upsert_clients(rows, actor_id, now, held, CHUNK)
+        clients = bulk.upsert_clients(rows, actor_id, now, held, CHUNK, aliases)
         stored = clients.stored  # already in Huddle (``csv_stored``): no rating, no complaint
         try:
             if stored:

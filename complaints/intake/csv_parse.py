@@ -12,6 +12,8 @@ UTC text the database stores; only a line that fails is checked again field by f
 A line repeating a rating an earlier line of the file said (same client id, time, score and order
 reference: ``csv_stored``'s identity) is staged once and counted (``Parsed.repeated``): two exports
 pasted together, or a line copied twice, would otherwise be two ratings, counted twice by Insights.
+The parse compares ids as written: a line naming the client by an alias is compared with the
+others once the aliases are known (``csv_stored.repeated_lines``).
 """
 
 import csv

@@ -5,8 +5,11 @@ API or a survey would otherwise store those ratings twice, and Insights would co
 rating's identity, for the import, is its client (the file's ``external_id``, an alias standing
 for the client it joined), the instant it occurred, its score and its order reference (no
 reference equal to none); its comment, channel and arrival are not part of it. A line repeating
-another line of the same file is dropped by the parse (``csv_parse``); a rating stored already is
-dropped here, before anything is written, so it opens no complaint and counts in no rollup.
+another line of the same file is dropped by the parse (``csv_parse``), which knows no aliases: a
+line written with a client's alias and one with the client's own id (or another of its aliases)
+are found here once the aliases are known (``repeated_lines``, the preview and the import alike)
+and dropped the same way. A rating stored already is dropped here too, before anything is
+written, so it opens no complaint and counts in no rollup.
 
 Each check is one statement of set-based SQL that seeks ``ix_ratings_occurred_at_client_id``
 (migration 0031) once per line of a client Huddle knows (a new client has no ratings): its cost
@@ -26,7 +29,7 @@ Ratings stored twice before this existed stay as they are: removing them is a de
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from itertools import compress
 from operator import itemgetter
 
@@ -65,6 +68,33 @@ DROP_STAGED = (
     "WHERE r.client_id = c.id AND r.occurred_at = s.occurred_at AND r.score = s.score "
     "AND r.order_ref IS s.order_ref)) RETURNING line"
 )
+
+
+def repeated_lines(
+    rows: list[list], aliased: set[str], client: Callable[[str], Hashable]
+) -> set[int]:
+    """The lines of ``rows`` (in line order, each rating once by its own external id: the parse)
+    whose rating an earlier line gives under another id of the same client: an alias and the id
+    it stands for, or two aliases of one client. ``aliased`` holds the file's external ids that
+    are aliases, ``client`` maps an id to its client (an alias and its kept id to the same).
+
+    No alias, no work: only the lines of a client that an alias of the file names are compared,
+    picked by ``compress`` (loops in C), so a file without aliases costs nothing here."""
+    if not aliased:
+        return set()
+    merged = {client(alias) for alias in aliased}
+    ids = set(map(itemgetter(EXTERNAL_ID), rows))
+    involved = {external_id for external_id in ids if client(external_id) in merged}
+    picked = map(involved.__contains__, map(itemgetter(EXTERNAL_ID), rows))
+    seen: set[tuple] = set()
+    repeated = set()
+    for row in compress(rows, picked):
+        identity = (client(row[EXTERNAL_ID]), row[OCCURRED], row[SCORE], row[ORDER_REF])
+        if identity in seen:
+            repeated.add(row[LINE])
+        else:
+            seen.add(identity)
+    return repeated
 
 
 def stored_lines(connection, rows: list[list], id_of: dict[str, int]) -> set[int]:

@@ -46,8 +46,10 @@ class Operation:
     scope: str | None = None  # what the token must be allowed (core.api.tokens.SCOPES), else 403
 
     def error_statuses(self) -> list[int]:
-        """Every error status the endpoint can answer with, from its declaration."""
-        statuses = set(self.errors)
+        """Every error status the endpoint can answer with, from its declaration. Every one may
+        answer 503 (``unavailable``, with ``Retry-After``) while the database is being set up or
+        upgraded (``core.schema.unavailable``), before any contract is read."""
+        statuses = {*self.errors, 503}
         if not self.public:
             statuses.add(401)
         if self.scope:

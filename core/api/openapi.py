@@ -27,6 +27,21 @@ ERRORS = {
     409: ("Conflict", "A request with this Idempotency-Key is still in progress; retry"),
     413: ("TooLarge", "The body is too large"),
     422: ("Invalid", "Some fields are not valid; `error.fields` names each one"),
+    503: (
+        "Unavailable",
+        "Huddle is being set up or upgraded (`error.code` is `unavailable`); try again after "
+        "`Retry-After` seconds",
+    ),
+}
+# Headers an error response documents besides its body (``core.schema.unavailable`` sets these).
+ERROR_HEADERS = {
+    503: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    }
 }
 
 
@@ -110,6 +125,10 @@ class _Document:
         return doc
 
 
+def _headers(status: int) -> dict:
+    return {"headers": ERROR_HEADERS[status]} if status in ERROR_HEADERS else {}
+
+
 def spec_json(app: Flask) -> str:
     """The document as JSON, written on the first request and kept by the app.
 
@@ -138,6 +157,10 @@ def build_spec(app: Flask) -> dict:
             operation = document.operation(contract, set(rule.arguments), name)
             document.paths.setdefault(path, {})[method.lower()] = operation
     error = _json({"$ref": REF.format(model="Error")})
+    responses = {
+        name: {"description": text, **error, **_headers(status)}
+        for status, (name, text) in ERRORS.items()
+    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Huddle API", "version": "1"},
@@ -146,7 +169,7 @@ def build_spec(app: Flask) -> dict:
         "paths": document.paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "responses": {name: {"description": text, **error} for name, text in ERRORS.values()},
+            "responses": responses,
             "schemas": document.schemas,
         },
     }

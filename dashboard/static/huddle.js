@@ -6,8 +6,8 @@
  *    form action, name and value: "Mark absent" where "Mark present" was pressed), or moves to
  *    the swapped region, or to what followed it when the answer took it away (the next wish on
  *    the review), so a keyboard or screen-reader user is not thrown back to the top of the page;
- *  - the result is said in the polite status region; a failed request (403, 404, 413, 429, 5xx,
- *    no network, timeout) is said in the assertive region, in the viewer's language (base.html
+ *  - the result is said in the polite status region; a failed request (403, 404, 413, 429, 503,
+ *    other 5xx, no network, timeout) is said in the assertive region, in the viewer's language (base.html
  *    renders the texts into data-* attributes). Failed answers are not swapped (htmx-config), so
  *    what the user typed stays where it was.
  *  - a block that refreshes itself (`data-poll-spares-focus`, Today's blocks) skips a refresh
@@ -217,6 +217,9 @@
     if (status === 404) return data.notFound;
     if (status === 413) return data.tooLarge;
     if (status === 429) return data.tooMany;
+    // 503 is "not now, try again": Huddle's own while the database is set up or upgraded
+    // (core.schema), or a proxy's while the app is away or overloaded. Not "something went wrong".
+    if (status === 503) return data.unavailable;
     if (status >= 500) return data.serverError;
     if (!status) return data.offline;
     return data.failed;

@@ -129,6 +129,19 @@ def test_every_route_is_documented_with_the_models_its_view_checks_with(app, spe
             assert str(status) in operation["responses"]
 
 
+def test_every_operation_documents_the_503_while_the_database_is_upgraded(app, spec):
+    """Every route answers 503 ``unavailable`` with ``Retry-After`` while the database is set up or
+    upgraded (``core.schema.unavailable``); the document listed no 503 at all."""
+    unavailable = spec["components"]["responses"]["Unavailable"]
+    assert unavailable["content"]["application/json"]["schema"] == {
+        "$ref": REF.format(model="Error")
+    }
+    assert unavailable["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 0}
+    for path, method, _ in api_routes(app):
+        documented = spec["paths"][path][method]["responses"]["503"]
+        assert documented == {"$ref": "#/components/responses/Unavailable"}, (method, path)
+
+
 @pytest.mark.parametrize(
     "bad",
     [

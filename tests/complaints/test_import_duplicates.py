@@ -201,3 +201,63 @@ def test_order_references_of_any_text_are_matched_as_they_are(app, client, manag
     _job, said = preview(client, text + "c1,Ana,,,5,,NULL,2025-06-01T10:00:01Z\n")
     assert "8 ratings are already in Huddle and will be skipped." in said
     assert "Import 1 rating" in said
+
+
+@pytest.fixture
+def merged(app, client, manager, make_client):
+    """Client c1 kept, old-1 and old-2 merged into it: the CRM still sends both old ids."""
+    kept = make_client(external_id="c1", name="Ana")
+    for old in ("old-1", "old-2"):
+        make_client(external_id=old, name="Ana Old")
+        assert client.post(f"/clients/{kept.id}/merge", data={"other": old}).status_code == 302
+    return kept
+
+
+def test_a_line_by_an_alias_and_one_by_the_clients_own_id_are_one_rating(app, client, merged):
+    """The parse compares the ids as written; an alias is the client it joined: "old-1" and
+    "c1" giving the same instant, score and order are one rating, which was stored twice."""
+    by_alias = A.replace("c1,", "old-1,")
+    other_alias = A.replace("c1,", "old-2,")
+    same_no_ref = B.replace("c1,", "old-2,")  # B's rating, its own line by another alias
+    said, result = imported(client, HEADER + by_alias + B + A + other_alias + same_no_ref + C)
+    assert "Lines of ratings: 6;" in said
+    assert "clients: 2, new to Huddle: 1." in said  # c1 and its aliases are one client; c2
+    assert (
+        "3 lines give the same rating as an earlier line of the file and will be skipped." in said
+    )
+    assert "Import 3 ratings" in said and "already in Huddle" not in said
+    assert "Imported 3 ratings." in result
+    assert "3 lines giving the same rating as an earlier line were skipped." in result
+    assert [r[:3] for r in stored(app)] == [
+        ("c1", "2025-06-01T10:00:00+00:00", 5),
+        ("c1", "2025-06-02T10:00:00+00:00", 4),
+        ("c2", "2025-06-03T10:00:00+00:00", 3),
+    ]
+    # The same file again: every rating is in Huddle, each counted once
+    _job, said = preview(client, HEADER + by_alias + B + A + other_alias + same_no_ref + C)
+    assert "All 3 ratings of the file are already in Huddle: there is nothing to import." in said
+
+
+def test_an_alias_repeating_a_recent_low_rating_opens_one_complaint_with_one_rating(
+    app, client, merged
+):
+    recent = "c1,Ana,,,1,Cold food,O-1," + utcnow().isoformat() + "\n"
+    said, result = imported(client, HEADER + recent.replace("c1,", "old-1,") + recent)
+    assert "1 line gives the same rating as an earlier line of the file" in said
+    assert "recent enough to open a complaint (or join the client's open one): 1." in said
+    assert "Imported 1 rating." in result
+    assert "Complaints opened: 1; joined to an open one: 0" in result
+    assert count(app, Rating) == 1 and count(app, Complaint) == 1
+
+
+def test_an_alias_and_its_client_giving_other_ratings_are_both_kept(app, client, merged):
+    """Another order, instant or score is another rating, whichever id the line names."""
+    lines = [
+        A.replace("c1,", "old-1,"),
+        A.replace("O-1", "O-2"),
+        A.replace("10:00:00Z", "10:00:01Z"),
+        A.replace(",5,", ",4,").replace("c1,", "old-2,"),
+    ]
+    said, result = imported(client, HEADER + "".join(lines))
+    assert "same rating as an earlier line" not in said and "Imported 4 ratings." in result
+    assert count(app, Rating) == 4

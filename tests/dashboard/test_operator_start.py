@@ -15,7 +15,9 @@ from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 from flask_migrate import upgrade
+from jsonschema import Draft202012Validator
 
+from core.api.openapi import build_spec
 from core.config import ConfigError
 from core.extensions import db
 from core.models import User
@@ -199,6 +201,28 @@ def test_the_notice_stays_short_for_the_api_and_for_what_does_not_ask_for_html(u
             "fields": {},
         }
     }
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_every_api_operation_answers_the_503_its_document_describes(unready_url):
+    """The document listed no 503, though every /api/v1 route answers one until the upgrade."""
+    app = production_app(unready_url)
+    spec = build_spec(app)  # from the routes alone: the document's own URL answers 503 too
+    client = app.test_client()
+    for path, operations in spec["paths"].items():
+        url = "/api/v1" + re.sub(r"\{[^}]+\}", "x", path)
+        for method, operation in operations.items():
+            answer = client.open(url, method=method.upper(), json={})
+            assert answer.status_code == 503, (method, path)
+            response = operation["responses"]["503"]
+            response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+            schema = response["content"]["application/json"]["schema"]
+            check = Draft202012Validator({**schema, "components": spec["components"]})
+            assert not list(check.iter_errors(answer.json)), (method, path, answer.json)
+            assert answer.json["error"]["code"] == "unavailable"
+            retry = Draft202012Validator(response["headers"]["Retry-After"]["schema"])
+            assert retry.is_valid(int(answer.headers["Retry-After"])), (method, path)
     with app.app_context():
         db.engine.dispose()
 
