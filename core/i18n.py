@@ -1,8 +1,9 @@
 """Locale and timezone per viewer.
 
 Staff: their own setting, then the browser. Our clients (no login) on the public pages: the language
-they picked with the page's switch, then the one we know they speak (a page sets ``g.client_locale``),
-then the browser. Timezone: the user's own, then their team's.
+they picked with the page's switch, then the one we know they speak (a page sets ``g.client_locale``;
+remembered for the visit, so the next public page speaks it too), then the browser. Timezone: the
+user's own, then their team's.
 """
 
 from collections.abc import Iterator, Mapping
@@ -52,7 +53,12 @@ def select_locale() -> str | None:
         if chosen in languages:  # the public pages' language switch, remembered for the visit
             session["lang"] = chosen
             return chosen
-        for known in (session.get("lang"), g.get("client_locale")):
+        client_locale = g.get("client_locale")
+        if client_locale in languages:
+            # Remembered for the visit: the survey's "write to the head of support", or a link cut
+            # short opened next, knows no client and spoke the browser's language (often English).
+            session["client_lang"] = client_locale
+        for known in (session.get("lang"), client_locale, session.get("client_lang")):
             if known in languages:
                 return known
     return browser_language(languages)

@@ -1,0 +1,109 @@
+"""Our clients' walk on a 375 px phone whose browser speaks English, in the language Huddle knows
+each client reads: the survey mail through the real SMTP server, its score link, the answer, and
+then the pages that know no client — "write to the head of support" from the survey's pages, and
+a link cut short by a mail program — which spoke the browser's English to a Spanish, Russian or
+Brazilian client who had just read everything else in their own language."""
+
+from datetime import timedelta
+from gettext import NullTranslations
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from babel.support import Translations
+
+from complaints.intake.mailing import send_due_surveys
+from core.api.tokens import create_token
+from core.database import utcnow
+from core.extensions import db
+from core.mail.delivery import dispatch
+from core.models import Client
+from tests.mail.conftest import SENDER
+from tests.support.browser import follow
+from tests.support.slack import FakeClock
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+PHONE = {"width": 375, "height": 740}
+# (Huddle's code, the page's <html lang>, the client's name)
+CLIENTS = [("es", "es", "María José"), ("ru", "ru", "Иван Петров"), ("pt_BR", "pt-BR", "Luana")]
+
+
+def _gettext(code: str):
+    if code == "en":
+        return NullTranslations().gettext
+    return Translations.load(TRANSLATIONS, [code]).gettext
+
+
+@pytest.fixture(scope="module")
+def walk(live_app, live_server, smtp_server):
+    live_app.config.update(BASE_URL=live_server.url, MAIL_URL=smtp_server.url, MAIL_FROM=SENDER)
+    with live_app.app_context():
+        token = create_token("client-walk")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def english_phone(chromium, live_server):
+    context = chromium.new_context(
+        base_url=live_server.url, locale="en-US", viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def survey_mail(app, headers, smtp_server, code: str, name: str):
+    """``POST /api/v1/services``, then what the scheduler runs: the survey job and the outbox."""
+    email = f"walk-{code.lower()}@example.com"
+    response = app.test_client().post(
+        "/api/v1/services",
+        json={
+            "client": {"external_id": f"walk-{code}", "name": name, "email": email, "locale": code},
+            "order_ref": f"W-{code}",
+            "completed_at": (utcnow() - timedelta(hours=2)).isoformat(),
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201
+    with app.app_context():
+        send_due_surveys(utcnow())
+        clock = FakeClock()
+        dispatch(clock=clock, sleep=clock.sleep)
+        db.session.remove()
+    (mail,) = smtp_server.to(email)
+    return mail
+
+
+@pytest.mark.parametrize(("code", "html_lang", "name"), CLIENTS)
+def test_after_the_survey_writing_to_us_speaks_the_clients_language_not_the_browsers(
+    english_phone, live_app, walk, smtp_server, code, html_lang, name
+):
+    _ = _gettext(code)
+    page = english_phone
+    mail = survey_mail(live_app, walk, smtp_server, code, name)
+    four = next(link for link in mail.links() if link.endswith("score=4"))
+
+    page.goto(four)
+    page.get_by_role("button", name=_("Send")).click()
+    page.get_by_role("heading", name=_("Thank you!")).wait_for()
+    page.goto(four)  # the mail's button again, later: "already answered", and a way to write
+    page.get_by_role("heading", name=_("You have already answered")).wait_for()
+    follow(page, page.get_by_role("link", name=_("write to the head of support")))
+    assert page.locator("html").get_attribute("lang") == html_lang
+    page.get_by_role("heading", name=_("Write to the head of support")).wait_for()
+    page.get_by_label(_("Your name")).fill(name)
+    page.get_by_label(_("Your e-mail or phone")).fill(f"walk-{code.lower()}-2@example.com")
+    page.get_by_label(_("Your message")).fill("¿?")
+    page.get_by_role("button", name=_("Send to the head of support")).click()
+    page.get_by_role("heading", name=_("Thank you for writing")).wait_for()
+    with live_app.app_context():
+        writer = db.session.scalar(
+            sa.select(Client).where(Client.email == f"walk-{code.lower()}-2@example.com")
+        )
+        assert writer.locale == code  # their later mail is in their language, not English
+        db.session.remove()
+
+    # A mail program cut the link short: nobody known, yet the same visit, the same language.
+    page.goto(four[: four.index("/s/") + 40])
+    page.get_by_role("heading", name=_("This link is not valid")).wait_for()
+    assert page.locator("html").get_attribute("lang") == html_lang
