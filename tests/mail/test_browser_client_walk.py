@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from babel.support import Translations
 
 from complaints.intake.mailing import send_due_surveys
+from complaints.models import Rating
 from core.api.tokens import create_token
 from core.database import utcnow
 from core.extensions import db
 from core.mail.delivery import dispatch
 from core.models import Client
 from tests.mail.conftest import SENDER
-from tests.support.browser import follow
+from tests.support.browser import follow, page_width
 from tests.support.slack import FakeClock
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -107,3 +108,35 @@ def test_after_the_survey_writing_to_us_speaks_the_clients_language_not_the_brow
     page.goto(four[: four.index("/s/") + 40])
     page.get_by_role("heading", name=_("This link is not valid")).wait_for()
     assert page.locator("html").get_attribute("lang") == html_lang
+
+
+@pytest.mark.parametrize(("code", "html_lang", "name"), CLIENTS[:2])
+def test_a_long_comment_pasted_on_the_phone_is_kept_whole_and_the_limit_said(
+    english_phone, live_app, walk, smtp_server, code, html_lang, name
+):
+    """The comment's ``maxlength`` made the browser drop all but the first 5,000 characters of
+    a paste without a word; the whole text now stays, the server says the limit in the client's
+    language, and the comment comes back whole to be shortened."""
+    _ = _gettext(code)
+    page = english_phone
+    mail = survey_mail(live_app, walk, smtp_server, f"{code}-long", name)
+    two = next(link for link in mail.links() if link.endswith("score=2"))
+    pasted = ("Курьер не пришёл. 😠 שלום " * 400)[:10_000]
+
+    page.goto(two)
+    comment = page.get_by_label(_("Anything you want to tell us? (optional)"))
+    comment.focus()
+    page.keyboard.insert_text(pasted)  # what a paste does: the browser applies maxlength
+    assert comment.input_value() == pasted
+    page.get_by_role("button", name=_("Send")).click()
+    page.locator("#comment-error").wait_for()
+    assert page.locator("html").get_attribute("lang") == html_lang
+    assert comment.input_value().strip() == pasted.strip()  # all of it, back to be shortened
+    assert page_width(page) <= PHONE["width"]
+    comment.fill(pasted[:4_000])
+    page.get_by_role("button", name=_("Send")).click()
+    page.get_by_role("heading", name=_("Thank you!")).wait_for()
+    with live_app.app_context():
+        rating = db.session.scalar(sa.select(Rating).where(Rating.order_ref == f"W-{code}-long"))
+        assert rating.comment == pasted[:4_000].strip()
+        db.session.remove()
