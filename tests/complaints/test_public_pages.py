@@ -61,8 +61,8 @@ def test_link_cannot_be_reused(app, client, survey_url):
     client.post(survey_url, data={"score": "2"})
     again = client.post(survey_url, data={"score": "1", "comment": "again"})
     assert again.status_code == 200 and "already answered" in again.text
-    # what the second answer said is not recorded: the page shows where it can still go
-    assert 'href="/write-to-us"' in again.text
+    # what the second answer said is not recorded: it comes back in the write-to-us form
+    assert 'action="/write-to-us"' in again.text and ">\r\nagain</textarea>" in again.text
     assert "already answered" in client.get(survey_url).text
     assert count(app, Rating) == 1 and count(app, Complaint) == 1
 

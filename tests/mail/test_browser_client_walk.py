@@ -13,14 +13,14 @@ import sqlalchemy as sa
 from babel.support import Translations
 
 from complaints.intake.mailing import send_due_surveys
-from complaints.models import Rating
+from complaints.models import Complaint, Rating
 from core.api.tokens import create_token
 from core.database import utcnow
 from core.extensions import db
 from core.mail.delivery import dispatch
 from core.models import Client
 from tests.mail.conftest import SENDER
-from tests.support.browser import follow, page_width
+from tests.support.browser import follow, page_width, violations
 from tests.support.slack import FakeClock
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -140,3 +140,47 @@ def test_a_long_comment_pasted_on_the_phone_is_kept_whole_and_the_limit_said(
         rating = db.session.scalar(sa.select(Rating).where(Rating.order_ref == f"W-{code}-long"))
         assert rating.comment == pasted[:4_000].strip()
         db.session.remove()
+
+
+def test_a_second_tabs_comment_comes_back_to_be_sent_not_thrown_away(
+    english_phone, live_app, walk, smtp_server
+):
+    """Two tabs of one survey (the mail's buttons pressed twice): the second answer is not
+    recorded, and its comment was thrown away with "you can still write to us". It now comes back
+    in the write-to-us form with the client's name; the same answer sent again does not."""
+    _ = _gettext("ru")
+    first = english_phone
+    mail = survey_mail(live_app, walk, smtp_server, "ru-tabs", "Ольга")
+    links = {link.rsplit("=", 1)[1]: link for link in mail.links() if "score=" in link}
+    second = first.context.new_page()
+    first.goto(links["5"])
+    second.goto(links["2"])
+    first.get_by_label(_("Anything you want to tell us? (optional)")).fill("Всё хорошо")
+    first.get_by_role("button", name=_("Send")).click()
+    first.get_by_role("heading", name=_("Thank you!")).wait_for()
+
+    second.get_by_label(_("Anything you want to tell us? (optional)")).fill("Курьер нагрубил 😠")
+    second.get_by_role("button", name=_("Send")).click()
+    second.get_by_role("heading", name=_("You have already answered")).wait_for()
+    assert second.get_by_label(_("Your message")).input_value() == "Курьер нагрубил 😠"
+    assert second.get_by_label(_("Your name")).input_value() == "Ольга"
+    assert page_width(second) <= PHONE["width"]
+    assert violations(second) == []
+    second.get_by_label(_("Your e-mail or phone")).fill("walk-ru-tabs@example.com")
+    second.get_by_role("button", name=_("Send to the head of support")).click()
+    second.get_by_role("heading", name=_("Thank you for writing")).wait_for()
+    with live_app.app_context():
+        assert db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Complaint)
+            .where(Complaint.details.contains("Курьер нагрубил"))
+        )
+        rating = db.session.scalar(sa.select(Rating).where(Rating.order_ref == "W-ru-tabs"))
+        assert (rating.score, rating.comment) == (5, "Всё хорошо")
+        db.session.remove()
+
+    # The same answer sent again (a double submit without JavaScript): it reached us, not offered.
+    again = first.request.post(
+        links["5"].split("?")[0], form={"score": "5", "comment": "Всё хорошо"}
+    )
+    assert _("You have already answered") in again.text() and 'name="message"' not in again.text()
