@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from babel.support import Translations
 
 from complaints.intake.mailing import send_due_surveys
-from complaints.models import Complaint, Rating
+from complaints.models import Complaint, Rating, SurveyLink
 from core.api.tokens import create_token
 from core.database import utcnow
 from core.extensions import db
@@ -184,3 +184,29 @@ def test_a_second_tabs_comment_comes_back_to_be_sent_not_thrown_away(
         links["5"].split("?")[0], form={"score": "5", "comment": "Всё хорошо"}
     )
     assert _("You have already answered") in again.text() and 'name="message"' not in again.text()
+
+
+def test_a_comment_typed_on_a_page_left_open_past_the_links_expiry_is_not_thrown_away(
+    english_phone, live_app, walk, smtp_server
+):
+    """The survey left open overnight on its last day: sent the next morning, the link had
+    expired and the page said so, the comment gone. It now comes back to send to the head of
+    support, in the client's language."""
+    _ = _gettext("es")
+    page = english_phone
+    mail = survey_mail(live_app, walk, smtp_server, "es-night", "María")
+    one = next(link for link in mail.links() if link.endswith("score=1"))
+    page.goto(one)
+    page.get_by_label(_("Anything you want to tell us? (optional)")).fill("Nunca llegó ✈️")
+    with live_app.app_context():  # the night passes: the link's last day is over
+        link = db.session.scalar(sa.select(SurveyLink).where(SurveyLink.order_ref == "W-es-night"))
+        link.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        db.session.remove()
+    page.get_by_role("button", name=_("Send")).click()
+    page.get_by_role("heading", name=_("This link has expired")).wait_for()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_label(_("Your message")).input_value() == "Nunca llegó ✈️"
+    page.get_by_label(_("Your e-mail or phone")).fill("walk-es-night@example.com")
+    page.get_by_role("button", name=_("Send to the head of support")).click()
+    page.get_by_role("heading", name=_("Thank you for writing")).wait_for()
