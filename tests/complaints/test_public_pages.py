@@ -86,6 +86,7 @@ def test_expired_link_is_410_with_a_way_to_write_to_us(app, client, survey_link)
         db.session.commit()
     page = client.get(url)
     assert page.status_code == 410 and "expired" in page.text and "/write-to-us" in page.text
+    assert "<title>This link has expired · " in page.text  # not "Link not valid" over it
     assert client.post(url, data={"score": "1"}).status_code == 410
     assert count(app, Rating) == 0
 
