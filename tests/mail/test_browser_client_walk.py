@@ -210,3 +210,25 @@ def test_a_comment_typed_on_a_page_left_open_past_the_links_expiry_is_not_thrown
     page.get_by_label(_("Your e-mail or phone")).fill("walk-es-night@example.com")
     page.get_by_role("button", name=_("Send to the head of support")).click()
     page.get_by_role("heading", name=_("Thank you for writing")).wait_for()
+
+
+def test_a_client_writing_right_to_left_sees_their_words_run_right_to_left(
+    english_phone, live_app, walk, smtp_server
+):
+    """An Arabic-speaking client of a Spanish-speaking team: the page is Spanish, left to right,
+    and their comment, name and message ran left to right too, the full stop before the words."""
+    _ = _gettext("es")
+    page = english_phone
+    mail = survey_mail(live_app, walk, smtp_server, "es-rtl", "Layla")
+    page.goto(next(link for link in mail.links() if link.endswith("score=3")))
+    comment = page.get_by_label(_("Anything you want to tell us? (optional)"))
+    comment.fill("وصل الطلب متأخرًا.")
+    assert comment.evaluate("(e) => e.matches(':dir(rtl)')")
+    comment.fill("Llegó tarde.")  # Spanish in the same box still runs left to right
+    assert comment.evaluate("(e) => e.matches(':dir(ltr)')")
+
+    page.goto("/write-to-us")
+    for label in (_("Your name"), _("Your message")):
+        field = page.get_by_label(label)
+        field.fill("ليلى")
+        assert field.evaluate("(e) => e.matches(':dir(rtl)')"), label
