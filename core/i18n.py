@@ -58,7 +58,10 @@ def select_locale() -> str | None:
             # Remembered for the visit: the survey's "write to the head of support", or a link cut
             # short opened next, knows no client and spoke the browser's language (often English).
             session["client_lang"] = client_locale
-        for known in (session.get("lang"), client_locale, session.get("client_lang")):
+        # Only for a page that knows no client: another client's survey in the same browser (a
+        # family's computer) is theirs, and their answer would teach us the first one's language.
+        remembered = None if "client_locale" in g else session.get("client_lang")
+        for known in (session.get("lang"), client_locale, remembered):
             if known in languages:
                 return known
     return browser_language(languages)
