@@ -61,6 +61,7 @@ def test_link_cannot_be_reused(app, client, survey_url):
     client.post(survey_url, data={"score": "2"})
     again = client.post(survey_url, data={"score": "1", "comment": "again"})
     assert again.status_code == 200 and "already answered" in again.text
+    assert "<title>You have already answered · " in again.text  # as its heading, not "Thank you"
     # what the second answer said is not recorded: it comes back in the write-to-us form
     assert 'action="/write-to-us"' in again.text and ">\r\nagain</textarea>" in again.text
     assert "already answered" in client.get(survey_url).text
