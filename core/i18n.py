@@ -40,6 +40,19 @@ def _viewer():
     return current_user
 
 
+# The blueprints of the pages our clients open from our mails: the survey, "write to us", unsubscribe.
+CLIENTS_BLUEPRINTS = frozenset({"public", "mail"})
+
+
+def for_our_clients() -> bool:
+    """This answer goes to one of our clients: on their pages (an error there included), and on an
+    address nothing matches when nobody is logged in (a link from a mail cut short). It keeps
+    their layout (the company's name) and leads nowhere inside Huddle: its login is not for them."""
+    if request.blueprint in CLIENTS_BLUEPRINTS:
+        return True
+    return request.url_rule is None and not current_user.is_authenticated
+
+
 def select_locale() -> str | None:
     if not has_request_context():
         return None
@@ -58,9 +71,11 @@ def select_locale() -> str | None:
             # Remembered for the visit: the survey's "write to the head of support", or a link cut
             # short opened next, knows no client and spoke the browser's language (often English).
             session["client_lang"] = client_locale
-        # Only for a page that knows no client: another client's survey in the same browser (a
-        # family's computer) is theirs, and their answer would teach us the first one's language.
-        remembered = None if "client_locale" in g else session.get("client_lang")
+        # Only on our clients' pages that know no client: another client's survey in the same
+        # browser (a family's computer) is theirs, and Huddle's own login page is not a client's.
+        remembered = None
+        if for_our_clients() and "client_locale" not in g:
+            remembered = session.get("client_lang")
         for known in (session.get("lang"), client_locale, remembered):
             if known in languages:
                 return known
