@@ -122,6 +122,12 @@ def _form_expired() -> str:
     return _("This form has expired or was sent from another page. Reload and try again.")
 
 
+def _form_kept() -> str:
+    """The form came back with what was typed and a fresh token: "reload" (the error page's
+    advice) would post the stale token again or, opened anew, lose a client's message."""
+    return _("Nothing was sent: this form had expired. Check it and send it again.")
+
+
 def _cookie_refused() -> str:
     return _(
         "Your browser did not keep Huddle's login cookie, because this page came over plain "
@@ -177,7 +183,7 @@ def keeps_input_on_expiry(view: Callable) -> Callable:
             except ValidationError:
                 # The form's own check (the token in its field) refuses it too: nothing is done.
                 expired = True
-                flash(_cookie_refused() if _secure_cookie_dropped() else _form_expired(), "error")
+                flash(_cookie_refused() if _secure_cookie_dropped() else _form_kept(), "error")
             else:
                 csrf.protect()  # the app-wide check's other half (the referrer over HTTPS)
         response = make_response(view(*args, **kwargs))

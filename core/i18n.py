@@ -1,8 +1,9 @@
 """Locale and timezone per viewer.
 
 Staff: their own setting, then the browser. Our clients (no login) on the public pages: the language
-they picked with the page's switch, then the one we know they speak (a page sets ``g.client_locale``),
-then the browser. Timezone: the user's own, then their team's.
+they picked with the page's switch, then the one we know they speak (a page sets ``g.client_locale``;
+remembered for the visit, so the next public page speaks it too), then the browser. Timezone: the
+user's own, then their team's.
 """
 
 from collections.abc import Iterator, Mapping
@@ -39,6 +40,19 @@ def _viewer():
     return current_user
 
 
+# The blueprints of the pages our clients open from our mails: the survey, "write to us", unsubscribe.
+CLIENTS_BLUEPRINTS = frozenset({"public", "mail"})
+
+
+def for_our_clients() -> bool:
+    """This answer goes to one of our clients: on their pages (an error there included), and on an
+    address nothing matches when nobody is logged in (a link from a mail cut short). It keeps
+    their layout (the company's name) and leads nowhere inside Huddle: its login is not for them."""
+    if request.blueprint in CLIENTS_BLUEPRINTS:
+        return True
+    return request.url_rule is None and not current_user.is_authenticated
+
+
 def select_locale() -> str | None:
     if not has_request_context():
         return None
@@ -52,7 +66,17 @@ def select_locale() -> str | None:
         if chosen in languages:  # the public pages' language switch, remembered for the visit
             session["lang"] = chosen
             return chosen
-        for known in (session.get("lang"), g.get("client_locale")):
+        client_locale = g.get("client_locale")
+        if client_locale in languages:
+            # Remembered for the visit: the survey's "write to the head of support", or a link cut
+            # short opened next, knows no client and spoke the browser's language (often English).
+            session["client_lang"] = client_locale
+        # Only on our clients' pages that know no client: another client's survey in the same
+        # browser (a family's computer) is theirs, and Huddle's own login page is not a client's.
+        remembered = None
+        if for_our_clients() and "client_locale" not in g:
+            remembered = session.get("client_lang")
+        for known in (session.get("lang"), client_locale, remembered):
             if known in languages:
                 return known
     return browser_language(languages)

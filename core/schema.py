@@ -28,8 +28,7 @@ from sqlalchemy.exc import DBAPIError
 
 from core.errors import api_error
 from core.extensions import db
-from core.i18n import browser_language
-from core.templating import CLIENTS_BLUEPRINTS
+from core.i18n import CLIENTS_BLUEPRINTS, browser_language
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # How long a browser or a client of the API is asked to wait before trying again.

@@ -6,13 +6,18 @@ They format values (instants, dates, durations) and parse URL parts; nothing her
 import re
 from datetime import date, datetime, time
 
-from flask import Flask, request
+from flask import Flask
 from flask_babel import format_date, format_time, get_locale
-from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
-from core.i18n import format_day, format_heading_day, format_moment, language_name
+from core.i18n import (
+    for_our_clients,
+    format_day,
+    format_heading_day,
+    format_moment,
+    language_name,
+)
 from core.inputs import MAX_ID, date_in_range
 from core.kept_html import kept_navigation
 from core.money import format_money
@@ -110,19 +115,6 @@ FILTERS = {
     "moment": format_moment,
     "heading_day": format_heading_day,
 }
-
-
-# The blueprints of the pages our clients open from our mails: the survey, "write to us", unsubscribe.
-CLIENTS_BLUEPRINTS = frozenset({"public", "mail"})
-
-
-def for_our_clients() -> bool:
-    """This answer goes to one of our clients: on their pages (an error there included), and on an
-    address nothing matches when nobody is logged in (a link from a mail cut short). It keeps
-    their layout (the company's name) and leads nowhere inside Huddle: its login is not for them."""
-    if request.blueprint in CLIENTS_BLUEPRINTS:
-        return True
-    return request.url_rule is None and not current_user.is_authenticated
 
 
 def init_app(app: Flask) -> None:

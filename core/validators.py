@@ -3,7 +3,8 @@
 WTForms' own messages write a limit as a bare number ("no puede tener más de 10000 caracteres",
 "5000 символов"), where Spanish writes 10.000 and Russian 10 000. These say it in our words, with
 the number formatted by Babel in the viewer's locale and real plural forms. A message given to
-the validator (``message=``) is used as it is, as WTForms does.
+the validator (``message=``) is used as it is, as WTForms does. The limit is this check's alone:
+no ``maxlength`` reaches the page, where the browser would silently cut what was pasted.
 """
 
 from flask_babel import format_decimal, ngettext
@@ -13,6 +14,13 @@ from wtforms.validators import ValidationError
 
 
 class Length(validators.Length):
+    def __init__(self, min=-1, max=-1, message=None):
+        super().__init__(min, max, message)
+        # No ``maxlength`` on the field: a browser cuts a paste at it without a word (a client's
+        # long comment lost past 5,000 characters, counted in UTF-16, so an emoji counts two);
+        # the check here says the limit and gives the whole text back to be shortened.
+        self.field_flags.pop("maxlength", None)
+
     def __call__(self, form, field):
         length = len(field.data) if field.data else 0
         if length >= self.min and (self.max == -1 or length <= self.max):

@@ -20,6 +20,9 @@ STAFF_CHANNELS = [
 ]
 
 PHONE = re.compile(r"^\+?[\d\s().-]{6,40}$")
+# A client's own words run in their script's direction as they type (Arabic, Hebrew: right to
+# left), whatever the page's language; the page's left-to-right put their full stops first.
+WRITTEN_ANY_WAY = {"dir": "auto"}
 
 
 class StaffComplaintForm(PageForm):
@@ -62,18 +65,26 @@ class SurveyForm(PageForm):
         validators=[InputRequired(message=_l("Choose a score from 1 to 5."))],
     )
     comment = TextAreaField(
-        _l("Anything you want to tell us? (optional)"), validators=[Optional(), Length(max=5000)]
+        _l("Anything you want to tell us? (optional)"),
+        validators=[Optional(), Length(max=5000)],
+        render_kw=WRITTEN_ANY_WAY,
     )
 
 
 class WriteToUsForm(PageForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(), Length(max=200)], render_kw=WRITTEN_ANY_WAY
+    )
     contact = StringField(
         _l("Your e-mail or phone"),
         validators=[DataRequired(), Length(max=254)],
         description=_l("So that the head of support can answer you personally."),
     )
-    message = TextAreaField(_l("Your message"), validators=[DataRequired(), Length(max=10000)])
+    message = TextAreaField(
+        _l("Your message"),
+        validators=[DataRequired(), Length(max=10000)],
+        render_kw=WRITTEN_ANY_WAY,
+    )
     # Bots fill every field; people never see this one. Anything in it means "do not open a complaint".
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])
 

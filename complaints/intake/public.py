@@ -14,9 +14,10 @@ from flask_login import current_user
 from complaints.intake import services as intake
 from complaints.intake import survey
 from complaints.intake.forms import SurveyForm, WriteToUsForm
+from complaints.models import Rating
 from core.access import public
 from core.errors import keeps_input_on_expiry, refuse
-from core.extensions import csrf
+from core.extensions import csrf, db
 
 bp = Blueprint("public", __name__)
 
@@ -28,12 +29,15 @@ def survey_page(token: str):
     try:
         link = survey.link_from_token(token)
     except survey.SurveyLinkError as error:
+        write = None
         if error.link is not None:  # expired: still a client we know
             _speak_to(error.link.client)
-        return render_template("public/survey_gone.html", reason=error.reason), error.status
+            write = _comment_to_write(error.link.client)  # the page was open past the expiry
+        page = render_template("public/survey_gone.html", reason=error.reason, write=write)
+        return page, error.status
     _speak_to(link.client)
     if link.used_at is not None:
-        return render_template("public/survey_done.html", already=True)
+        return _answered_already(link)
     if current_user.is_authenticated:
         # Staff resend the link; answering it themselves would mark the client "rated again" (#12).
         return render_template("public/survey_staff.html"), 403
@@ -54,10 +58,27 @@ def survey_page(token: str):
             )
         except survey.SurveyLinkError as error:  # answered meanwhile, in another tab
             refuse(error)
-            return render_template("public/survey_done.html", already=True)
+            return _answered_already(link)
         return render_template("public/survey_done.html", already=False)
     status = 400 if form.errors else 200
     return render_template("public/survey.html", form=form, link=link), status
+
+
+def _answered_already(link):
+    """A second answer (another tab, the back button) is not recorded; a comment it carried that
+    the first answer did not comes back in the "write to the head of support" form, the client's
+    name filled in, to send there: it was thrown away, and the client told to write it again."""
+    recorded = db.session.get(Rating, link.rating_id) if link.rating_id else None
+    write = _comment_to_write(link.client, recorded.comment if recorded is not None else None)
+    return render_template("public/survey_done.html", already=True, write=write)
+
+
+def _comment_to_write(client, recorded: str | None = None) -> WriteToUsForm | None:
+    """The write-to-us form holding the comment a survey answer posted that no rating keeps."""
+    comment = (request.form.get("comment") or "").strip() if request.method == "POST" else ""
+    if not comment or comment == recorded:
+        return None
+    return WriteToUsForm(formdata=None, name=client.name, message=comment)
 
 
 def _speak_to(client) -> None:

@@ -52,6 +52,24 @@ def test_the_first_answer_teaches_the_clients_language(app, client, make_client)
         assert complaint.title == "Rated 2/5: Tarde"
 
 
+def test_a_second_client_in_the_same_browser_is_not_spoken_the_firsts_language(
+    app, client, make_client
+):
+    """A client's language is kept for their visit (their pages that know no client speak it), but
+    another client's survey opened next in that browser is theirs: the browser's, then learnt; and
+    Huddle's own login page is not a client's."""
+    first, second = make_client(locale="ru"), make_client()
+    assert '<html lang="ru">' in client.get(_survey_path(app, first.id)).text
+    assert '<html lang="ru">' in client.get("/write-to-us").text
+    login = client.get("/auth/login", headers={"Accept-Language": "en"})  # Huddle's, not theirs
+    assert '<html lang="en">' in login.text
+    path = _survey_path(app, second.id)
+    assert '<html lang="es">' in client.get(path, headers={"Accept-Language": "es"}).text
+    client.post(path, data={"score": "5"}, headers={"Accept-Language": "es"})
+    with using(app):
+        assert db.session.get(Client, second.id).locale == "es"
+
+
 def test_a_generated_title_is_written_in_the_readers_language(app, client, login_as, make_client):
     person = make_client()
     client.post(_survey_path(app, person.id), data={"score": "1"})

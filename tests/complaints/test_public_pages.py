@@ -61,8 +61,9 @@ def test_link_cannot_be_reused(app, client, survey_url):
     client.post(survey_url, data={"score": "2"})
     again = client.post(survey_url, data={"score": "1", "comment": "again"})
     assert again.status_code == 200 and "already answered" in again.text
-    # what the second answer said is not recorded: the page shows where it can still go
-    assert 'href="/write-to-us"' in again.text
+    assert "<title>You have already answered · " in again.text  # as its heading, not "Thank you"
+    # what the second answer said is not recorded: it comes back in the write-to-us form
+    assert 'action="/write-to-us"' in again.text and ">\r\nagain</textarea>" in again.text
     assert "already answered" in client.get(survey_url).text
     assert count(app, Rating) == 1 and count(app, Complaint) == 1
 
@@ -86,6 +87,7 @@ def test_expired_link_is_410_with_a_way_to_write_to_us(app, client, survey_link)
         db.session.commit()
     page = client.get(url)
     assert page.status_code == 410 and "expired" in page.text and "/write-to-us" in page.text
+    assert "<title>This link has expired · " in page.text  # not "Link not valid" over it
     assert client.post(url, data={"score": "1"}).status_code == 410
     assert count(app, Rating) == 0
 
