@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from wtforms import ValidationError
 
 from core.extensions import csrf, db
+from core.i18n import for_our_clients
 
 
 class RuleError(Exception):
@@ -129,6 +130,12 @@ def _form_kept() -> str:
 
 
 def _cookie_refused() -> str:
+    """Why every post over plain HTTP fails; our clients (write to us) never hear of Huddle."""
+    if for_our_clients():
+        return _(
+            "Nothing was sent: your browser refused this page's security cookie because the page "
+            "came over plain HTTP. Open the page at its https:// address and send it again."
+        )
     return _(
         "Your browser did not keep Huddle's login cookie, because this page came over plain "
         "HTTP. Open Huddle at its https:// address, or ask whoever runs it to serve it over HTTPS."

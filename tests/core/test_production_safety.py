@@ -110,3 +110,16 @@ def test_a_login_over_plain_http_says_the_cookie_needs_https(database_url, caplo
     assert "expired" in over_https.text and "plain HTTP" not in over_https.text
     with app.app_context():
         db.engine.dispose()
+
+
+def test_our_clients_writing_over_plain_http_are_told_without_hearing_of_huddle(database_url):
+    """On "write to the head of support" the same dropped cookie was explained with "Huddle's
+    login cookie": our clients never hear of Huddle, and they have no login. Their words stay."""
+    app = production(SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI=database_url)
+    form = {"name": "Ana", "contact": "ana@example.com", "message": "Late again", "csrf_token": "x"}
+    over_http = app.test_client(use_cookies=False).post("/write-to-us", data=form)
+    assert over_http.status_code == 400
+    assert "came over plain HTTP" in over_http.text and "Late again" in over_http.text
+    assert "Huddle" not in over_http.text and "login" not in over_http.text
+    with app.app_context():
+        db.engine.dispose()
