@@ -284,6 +284,11 @@ def test_a_managers_team_that_does_not_exist_stops_the_scheduler(tmp_path):
 
 
 def test_gunicorn_says_a_refused_setting_in_one_line(tmp_path):
+    """One worker: with several, gunicorn's master at times (2 runs in 12 here, and once in CI)
+    reaps two workers that failed to load at once and raises its own "App failed to load" a second
+    time while stopping, a traceback of gunicorn's after Huddle's one line (a race in gunicorn's
+    arbiter, known upstream). What this test holds is Huddle's part: the one line, no traceback
+    of ours, and gunicorn told the app cannot load."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -292,7 +297,7 @@ def test_gunicorn_says_a_refused_setting_in_one_line(tmp_path):
         "HUDDLE_DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
     }
     env.pop("HUDDLE_ENV", None)
-    command = [sys.executable, "-m", "gunicorn", "--workers", "2"]
+    command = [sys.executable, "-m", "gunicorn", "--workers", "1"]
     command += ["--bind", f"127.0.0.1:{free_port()}", "dashboard:create_app()"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
