@@ -67,7 +67,7 @@ def select_locale() -> str | None:
             session["lang"] = chosen
             return chosen
         client_locale = g.get("client_locale")
-        if client_locale in languages:
+        if client_locale in languages and session.get("client_lang") != client_locale:
             # Remembered for the visit: the survey's "write to the head of support", or a link cut
             # short opened next, knows no client and spoke the browser's language (often English).
             session["client_lang"] = client_locale

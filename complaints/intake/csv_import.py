@@ -94,15 +94,13 @@ def _known(external_ids: list[str]) -> tuple[dict[str, int], set[str]]:
     else:
         ids = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
     values = {"ids": json.dumps(external_ids)}
-    known: dict[str, int] = {}
-    for external_id, client_id in (
-        (Client.external_id, Client.id),
-        (ClientAlias.external_id, ClientAlias.client_id),
-    ):
+
+    def found(external_id, client_id) -> dict[str, int]:
         query = sa.select(external_id, client_id).where(external_id.in_(ids))
-        found = dict(db.session.execute(query, values).all())
-        known.update(found)
-    return known, set(found)  # the last query's: the aliases
+        return dict(db.session.execute(query, values).all())
+
+    aliases = found(ClientAlias.external_id, ClientAlias.client_id)
+    return found(Client.external_id, Client.id) | aliases, set(aliases)
 
 
 def summarize(parsed: Parsed, now: datetime | None = None) -> dict:

@@ -73,6 +73,11 @@ def _markers(text: str, write) -> str:
     return _MARKER.sub(one, text)
 
 
+def _look_alikes(text: str) -> str:
+    """The markers Slack could format as their look-alikes, where a token cannot go."""
+    return _markers(text, lambda marker: marker.translate(LOOK_ALIKES))
+
+
 def escape(text: object) -> str:
     """Text someone wrote, as mrkdwn that shows it exactly as typed (see the module's docstring)."""
     escaped = _markers(entities(text), PLAIN_DATE.format)
@@ -86,7 +91,7 @@ def escape(text: object) -> str:
 def link_label(text: object) -> str:
     """Text for a link's label, where no token can go: look-alikes for the markers, and ``¦`` for
     the ``|`` that would end the URL."""
-    found = _markers(entities(text), lambda marker: marker.translate(LOOK_ALIKES))
+    found = _look_alikes(entities(text))
     return found.replace("|", "¦")
 
 
@@ -95,7 +100,7 @@ def notice(text: object, limit: int) -> str:
     escaped, its markers as look-alikes (no token: a push notification or a screen reader might
     show the token itself), a quote's ``&gt;`` behind a soft hyphen. Look-alikes cost nothing, and
     an entity at most five: the result stays within five times ``limit``, never a cut escape."""
-    shown = _markers(entities(clip(text, limit)), lambda marker: marker.translate(LOOK_ALIKES))
+    shown = _look_alikes(entities(clip(text, limit)))
     return _QUOTE.sub(rf"\g<1>{SOFT_HYPHEN}", shown) if "&gt;" in shown else shown
 
 
