@@ -1,18 +1,13 @@
 """``huddle scheduler``, ``huddle jobs list``, ``huddle jobs run NAME [--at ISO8601]``, and
 ``huddle run`` with an in-process scheduler for development."""
 
-import contextlib
 import logging
 import os
 import signal
-import threading
 from datetime import UTC, datetime
 
 import click
 import sqlalchemy as sa
-from apscheduler.events import EVENT_SCHEDULER_STARTED
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers import SchedulerNotRunningError
 from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo, get_debug_flag, run_command, with_appcontext
 
@@ -107,52 +102,36 @@ def scheduler_command():
     db.session.remove()
     log_runs()
     check_token()  # a refused bot token is said now, not only as each outbox run's warning
-    stopping = threading.Event()
-    stopper: list[threading.Thread] = []
+    stopping: list[str] = []  # the signal's name, once told to stop
     scheduler = None
 
-    def shut_down(_event=None) -> None:
-        if stopping.is_set() and scheduler is not None and scheduler.running:
-            with contextlib.suppress(SchedulerNotRunningError):  # the other caller was first
-                scheduler.shutdown(wait=True)
+    def say_stopping() -> None:
+        click.echo(f"{stopping[0]}: stopping once the running jobs finish.")
 
     def stop(signum, _frame):
-        """SIGTERM (systemd, docker stop, a deploy) ends it as Ctrl+C does: the running jobs
-        finish first. Killed mid-run, a job's run waited for its lease to expire, and a Slack post
-        sent but not yet recorded was sent again. Told while catching up, it finishes catching
-        up and does not start; told while starting, it stops as soon as it has started.
+        """SIGTERM (systemd, docker stop, a deploy) and Ctrl+C end it once the running jobs
+        finish. Killed mid-run, a job's run waited for its lease to expire, and a Slack post sent
+        but not yet recorded was sent again. Told while catching up, it finishes catching up and
+        does not start; told while starting, it stops as soon as it has started.
 
-        The handler only starts a thread that does it: a handler runs in the main thread wherever
-        that was, and there it was at times inside APScheduler handing a job to its thread pool,
-        holding the pool's lock, which shutting the pool down then waited for, for ever."""
-        if stopping.is_set():
-            return
-        stopping.set()
-
-        def say_and_shut_down() -> None:
-            click.echo(f"{signal.Signals(signum).name}: stopping once the running jobs finish.")
-            shut_down()
-
-        stopper.append(threading.Thread(target=say_and_shut_down, name="stop"))
-        stopper[0].start()
+        The handler only notes it (no lock, no output: it runs in the main thread wherever that
+        was); the scheduler's own loop sees it within a second, says so and shuts down
+        (``ForegroundScheduler``)."""
+        if not stopping:
+            stopping.append(signal.Signals(signum).name)
+        if scheduler is not None:
+            scheduler.ask_to_stop(say_stopping)
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     for name, fire, status in catch_up(app):
         click.echo(f"caught up {name} for {fire.isoformat()}: {status}")
     scheduler = build_scheduler(app)
-    scheduler.add_listener(shut_down, EVENT_SCHEDULER_STARTED)
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        if not stopping.is_set():
-            click.echo(running_line(scheduler))
-            try:
-                scheduler.start()
-            except JobLookupError:
-                # The stop thread's shutdown empties the job store while the main loop may be
-                # removing a finished one-shot job (catch-up-at-start): stopping, not a failure.
-                if not stopping.is_set():
-                    raise
-    for thread in stopper:  # it says so, and waits for the running jobs
-        thread.join()
+    if stopping:  # told while catching up: it does not start
+        say_stopping()
+    else:
+        click.echo(running_line(scheduler))
+        scheduler.start()  # returns once told to stop and the running jobs have finished
     click.echo("Scheduler stopped.")
 
 

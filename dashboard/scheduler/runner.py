@@ -23,13 +23,13 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from core.database import utcnow, writing
 from core.extensions import db
+from dashboard.scheduler.foreground import ForegroundScheduler
 from dashboard.scheduler.jobs import JOBS, JobSpec, TeamSchedule, load_teams
 from dashboard.scheduler.models import JobRun
 
@@ -371,7 +371,7 @@ def schedule_jobs(app: Flask, scheduler) -> None:
 
 
 def build_scheduler(app: Flask, background: bool = False):
-    cls = BackgroundScheduler if background else BlockingScheduler
+    cls = BackgroundScheduler if background else ForegroundScheduler
     scheduler = cls(
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},

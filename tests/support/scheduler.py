@@ -37,9 +37,9 @@ def scheduler_process(tmp_path, **settings) -> subprocess.Popen:
 
 
 @contextmanager
-def running_scheduler(tmp_path, **settings) -> Iterator[list[str]]:
+def running_scheduler(tmp_path, stop_with=signal.SIGTERM, **settings) -> Iterator[list[str]]:
     """The scheduler once it says "Scheduler running …": yields its lines (the list grows while
-    it runs), then stops it with SIGTERM and fails unless it exits cleanly within a minute."""
+    it runs), then stops it with ``stop_with`` (SIGTERM) and fails unless it exits cleanly within a minute."""
     lines: list[str] = []
     started = threading.Event()
     with scheduler_process(tmp_path, **settings) as process:
@@ -56,7 +56,7 @@ def running_scheduler(tmp_path, **settings) -> Iterator[list[str]]:
             assert started.wait(60), "\n".join(lines)
             yield lines
             assert process.poll() is None, "\n".join(lines)  # still running until told to stop
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(stop_with)
             assert process.wait(60) == 0, "\n".join(lines)
         finally:
             if process.poll() is None:
