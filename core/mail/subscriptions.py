@@ -47,3 +47,12 @@ def unsubscribe(client: Client) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def resubscribe(client: Client) -> None:
+    """Undo an opt-out made by mistake (one click in a mail is easily made); commits.
+
+    The mail cancelled by the opt-out stays cancelled: a survey held back while they were away
+    would arrive late and out of place; the next one goes out as usual."""
+    client.unsubscribed_at = None
+    db.session.commit()
