@@ -307,6 +307,13 @@ def html_lang() -> str:
     return str(get_locale()).replace("_", "-")
 
 
+def html_dir() -> str:
+    """The page's writing direction, ``ltr`` or ``rtl``, as Babel knows it for its language: none
+    of ours is written right to left, but a mail or page in one would read backwards if we said so
+    by hand."""
+    return get_locale().text_direction
+
+
 def language_choices() -> list[tuple[str, str]]:
     """Each language by its own name (Português, Español, Русский, English)."""
     return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
@@ -430,5 +437,9 @@ def init_app(app: Flask, babel: Babel) -> None:
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
     app.jinja_env.globals.update(ngettext=_template_ngettext)
     app.jinja_env.globals.update(
-        get_locale=get_locale, html_lang=html_lang, language_switches=language_switches, now=utcnow
+        get_locale=get_locale,
+        html_lang=html_lang,
+        html_dir=html_dir,
+        language_switches=language_switches,
+        now=utcnow,
     )

@@ -8,12 +8,14 @@ address, gets nothing (``core.mail.outbox.to_client``).
 """
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.exc import IntegrityError
 
 from complaints.intake import survey
@@ -34,10 +36,28 @@ SUBJECTS = {
 BATCH = 500
 
 
-def score_links(token: str) -> list[tuple[int, str]]:
+# What each score means, said whole: a screen reader read the buttons as "link, 1", "link, 2"…,
+# and the text part listed bare digits. Rendered in the client's language with the mail.
+SCORE_NAMES = {
+    1: _l("1 of 5, very bad"),
+    2: _l("2 of 5, bad"),
+    3: _l("3 of 5, OK"),
+    4: _l("4 of 5, good"),
+    5: _l("5 of 5, excellent"),
+}
+
+
+class ScoreLink(NamedTuple):
+    score: int  # what the button shows
+    name: LazyString  # what it means: its accessible name, and its label in the text part
+    url: str
+
+
+def score_links(token: str) -> list[ScoreLink]:
     """The five buttons: each opens the survey page with its score chosen (nothing recorded)."""
     return [
-        (score, external_url("public.survey", token=token, score=score)) for score in range(1, 6)
+        ScoreLink(score, name, external_url("public.survey", token=token, score=score))
+        for score, name in SCORE_NAMES.items()
     ]
 
 

@@ -38,6 +38,15 @@ def violations(page) -> list[dict]:
     return page.evaluate(RUN_AXE)
 
 
+def described(problems: list[dict]) -> list[str]:
+    """axe's violations as lines a failing assertion shows: rule, impact, element, what to fix."""
+    return [
+        f"{v['id']} ({v['impact']}): {target}: {summary}"
+        for v in problems
+        for target, summary in v["nodes"]
+    ]
+
+
 def axe_check(page, pages: dict[str, str]) -> dict[str, list]:
     """What axe finds on each page ``{name: url}``, by name; pages without a finding are left out."""
     found = {}
@@ -45,11 +54,7 @@ def axe_check(page, pages: dict[str, str]) -> dict[str, list]:
         page.goto(url)
         problems = violations(page)
         if problems:
-            found[name] = [
-                f"{v['id']} ({v['impact']}): {target}: {summary}"
-                for v in problems
-                for target, summary in v["nodes"]
-            ]
+            found[name] = described(problems)
     return found
 
 
