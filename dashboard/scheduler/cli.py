@@ -139,8 +139,17 @@ def start_dev_scheduler(app: Flask):
     """A background scheduler inside ``huddle run`` (development only)."""
 
     scheduler = build_scheduler(app, background=True)
+    # Someone trying the Slack side learns at once that Slack refused the token, as with
+    # ``huddle scheduler``; asked in the scheduler's pool, since an unreachable Slack takes up to
+    # 10 s and the development server should not wait for it.
+    scheduler.add_job(_check_token, args=[app], id="check-slack-token")
     scheduler.start()
     return scheduler
+
+
+def _check_token(app: Flask) -> None:
+    with app.app_context():
+        check_token()
 
 
 def should_start_dev_scheduler(app: Flask, reload: bool | None) -> bool:

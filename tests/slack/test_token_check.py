@@ -3,10 +3,12 @@ one was seen only later, as a warning at each outbox run. The real slack_sdk cli
 fake Slack; the scheduler keeps running whatever Slack says (mail and the other jobs go on)."""
 
 import logging
+import time
 
 import pytest
 
 from core.extensions import db
+from dashboard.scheduler.cli import start_dev_scheduler
 from dashboard.slack.client import check_token
 from dashboard.slack.delivery import dispatch
 from dashboard.slack.outbox import enqueue
@@ -125,3 +127,22 @@ def test_the_outbox_page_says_nothing_of_the_token_for_other_failures(
     login_as("admin")
     page = client.get("/admin/slack/outbox").text
     assert "channel_not_found" in page and "refused the bot token" not in page
+
+
+def test_huddle_runs_development_scheduler_checks_the_token_without_holding_the_start(
+    app, fake_slack, caplog
+):
+    """``huddle run`` said nothing of a refused token; someone trying the Slack side saw only
+    outbox warnings later. The check runs in the scheduler's pool: start() does not wait."""
+    fake_slack.method_modes["auth.test"] = "error"
+    fake_slack.method_errors["auth.test"] = "invalid_auth"
+    scheduler = start_dev_scheduler(app)
+    try:
+        for _ in range(200):
+            if said(caplog):
+                break
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=True)
+    ((level, line),) = said(caplog)
+    assert level == "ERROR" and line.startswith("Slack refused the bot token (invalid_auth)")
