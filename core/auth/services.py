@@ -81,9 +81,9 @@ def _refused_until(until: datetime) -> LoginResult:
 def authenticate(email: str, password: str, address: str) -> LoginResult:
     """Check credentials, slowing down whoever keeps failing — but only them (OWASP's advice).
 
-    Attempts are counted per account *from one address* and per address, never per account alone:
-    a stranger who types wrong passwords for the head of support's e-mail delays themselves, not
-    her. Past a limit the next attempt waits, and the wait doubles with each further one up to the
+    Attempts are counted per account *from one address* and per address (an IPv6 one by its /64:
+    ``throttle.sender``), never per account alone: a stranger who types wrong passwords for the
+    head of support's e-mail delays themselves, not her. Past a limit the next attempt waits, and the wait doubles with each further one up to the
     window (no hard lock). Each attempt is counted atomically *before* the password is checked, so
     simultaneous guesses cannot slip past the limit. The answer is the same, and takes the same
     time, for an unknown e-mail, a wrong password and a deactivated account.
@@ -91,7 +91,8 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     now = utcnow()
     window = current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
     account = normalise_email(email)
-    keys = {ATTEMPTS_BY_ACCOUNT_AND_ADDRESS: f"{account} {address}", ATTEMPTS_BY_ADDRESS: address}
+    sender = throttle.sender(address)
+    keys = {ATTEMPTS_BY_ACCOUNT_AND_ADDRESS: f"{account} {sender}", ATTEMPTS_BY_ADDRESS: sender}
     # Counting comes first: a write as the transaction's first statement waits for SQLite's lock
     # (busy timeout) instead of failing on a snapshot read before it.
     counts = {bucket: throttle.count_attempt(bucket, keys[bucket], window) for bucket in keys}
@@ -121,7 +122,7 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     mark_writing()
     audit.record(user.id, "user", user.id, "logged_in", address=address)
     throttle.reset(ATTEMPTS_BY_ACCOUNT_AND_ADDRESS, keys[ATTEMPTS_BY_ACCOUNT_AND_ADDRESS])
-    throttle.forget_attempt(ATTEMPTS_BY_ADDRESS, address)
+    throttle.forget_attempt(ATTEMPTS_BY_ADDRESS, keys[ATTEMPTS_BY_ADDRESS])
     db.session.commit()
     return LoginResult(user=user)
 

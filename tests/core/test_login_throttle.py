@@ -35,6 +35,17 @@ def test_a_stranger_guessing_the_head_of_supports_password_does_not_lock_her_out
     assert login(client, head.email, PASSWORD, REAL_USER).status_code == 302
 
 
+def test_guesses_from_one_ipv6_network_count_as_one_address(client, make_user):
+    """Any address of a /64 is the same guesser's: per address, each new one had a fresh count."""
+    head = make_user("admin", email="head@example.com", password=PASSWORD)
+    answers = [
+        login(client, head.email, f"guess {n}", f"2001:db8:5:6::{n + 1:x}").status_code
+        for n in range(8)
+    ]
+    assert answers[:5] == [401] * 5 and set(answers[5:]) == {429}
+    assert login(client, head.email, PASSWORD, "2001:db8:5:7::1").status_code == 302
+
+
 def test_made_up_e_mails_from_one_address_do_not_lock_everyone_out(client, make_user):
     agent = make_user("agent", password=PASSWORD)
     for n in range(25):
