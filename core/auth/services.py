@@ -30,6 +30,10 @@ ATTEMPTS_BY_ADDRESS = "login-address"
 # Past the limit, the next try waits this long, doubling with each further one, up to the window.
 FIRST_DELAY_SECONDS = 30
 RESET_MAIL_WINDOW_SECONDS = 15 * 60
+# "Forgot my password" posts one sender may make in an hour; past it, nobody is mailed.
+RESET_REQUEST_BUCKET = "password-reset-request"
+RESET_REQUESTS_PER_SENDER = 10
+RESET_REQUEST_WINDOW_SECONDS = 3600
 
 
 @dataclass
@@ -194,28 +198,38 @@ def mail_invitation(user: User, inviter: User | None = None) -> None:
     )
 
 
-def request_password_reset(email: str, now: datetime | None = None) -> None:
+def request_password_reset(
+    email: str, address: str = "unknown", now: datetime | None = None
+) -> None:
     """ "Forgot my password": e-mail a reset link if the address is someone's; commits.
 
     The answer is the same either way (the page says "if the address is known"), so nobody learns
     who has an account. One link per person per quarter-hour (the outbox key), so the form cannot
-    be used to flood somebody's inbox.
+    be used to flood somebody's inbox, and an audit event only with a link queued: the form is
+    anyone's to post, as often as they like. One sender (``throttle.sender``) asks for at most
+    ``RESET_REQUESTS_PER_SENDER`` links an hour, known e-mails or not: past that, nobody is mailed,
+    else one sender could mail every person in Huddle every quarter-hour.
     """
-    user = find_user_by_email(email)
-    if user is None or not user.active:
+    sender = throttle.sender(address)
+    limit, window_seconds = RESET_REQUESTS_PER_SENDER, RESET_REQUEST_WINDOW_SECONDS
+    if throttle.is_limited(RESET_REQUEST_BUCKET, sender, limit, window_seconds):
         return
-    now = now or utcnow()
-    window = int(now.timestamp()) // RESET_MAIL_WINDOW_SECONDS
-    audit.record(None, "user", user.id, "password_reset_requested")
-    mail.to_user(
-        user,
-        "password-reset",
-        f"password-reset:{user.id}:{window}",
-        "password_reset",
-        _l("Your Huddle password"),
-        name=user.name,
-        link=external_url("auth.reset_password", token=_link_token(user, "reset")),
-    )
+    throttle.record(RESET_REQUEST_BUCKET, sender)
+    user = find_user_by_email(email)
+    if user is not None and user.active:
+        now = now or utcnow()
+        window = int(now.timestamp()) // RESET_MAIL_WINDOW_SECONDS
+        queued = mail.to_user(
+            user,
+            "password-reset",
+            f"password-reset:{user.id}:{window}",
+            "password_reset",
+            _l("Your Huddle password"),
+            name=user.name,
+            link=external_url("auth.reset_password", token=_link_token(user, "reset")),
+        )
+        if queued is not None:
+            audit.record(None, "user", user.id, "password_reset_requested")
     db.session.commit()
 
 
