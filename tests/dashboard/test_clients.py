@@ -5,15 +5,18 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from complaints.models import Complaint, Rating, SurveyLink
 from core.audit import AuditEvent
 from core.database import utcnow
+from core.extensions import db
 from core.mail.models import MailMessage
+from core.mail.subscriptions import unsubscribe_token
 from core.models import Client, ClientAlias
 from dashboard.clients import pages as client_pages
 from tests.support.api import post_json
-from tests.support.db import all_rows, count, reloaded, save_all
+from tests.support.db import all_rows, count, reloaded, save_all, using
 from tests.support.queries import statements_for
 from wishes.models import Callback, WishRequest
 
@@ -208,6 +211,37 @@ def test_a_merge_keeps_the_duplicates_opt_out_and_moves_its_mail(
         api_headers,
     )
     assert again.json["sent"] is False and count(app, MailMessage) == 1
+
+
+def _unsubscribe_path(app, client_id: int) -> str:
+    with using(app):
+        return f"/unsubscribe/{unsubscribe_token(db.session.get(Client, client_id))}"
+
+
+def test_an_unsubscribe_link_mailed_before_a_merge_unsubscribes_the_kept_client(
+    app, client, login_as, make_client
+):
+    """Its row is gone: the link answered "not valid", and the person could not opt out of
+    mail that still came. On SQLite a later client may be given the duplicate's id again, and
+    the old link opted that stranger out instead."""
+    login_as("manager")
+    kept = make_client(name="Mariana Lopes", external_id="crm-1")
+    gone = make_client(name="Mariana Lopez", external_id="shop-9", email="mari@example.com")
+    mailed = _unsubscribe_path(app, gone.id)
+    assert client.post(f"/clients/{kept.id}/merge", data={"other": "shop-9"}).status_code == 302
+    later = make_client(name="Somebody Else", external_id="crm-2", email="else@example.com")
+
+    assert client.get(mailed).status_code == 200
+    assert client.post(mailed, csrf=False).status_code == 200
+    assert reloaded(app, Client, kept.id).unsubscribed_at is not None
+    assert reloaded(app, Client, later.id).unsubscribed_at is None
+
+    with using(app):  # the merge an hour ago: a link signed since names the row of its id
+        alias = db.session.scalar(sa.select(ClientAlias))
+        alias.merged_at -= timedelta(hours=1)
+        db.session.commit()
+    assert client.post(_unsubscribe_path(app, later.id), csrf=False).status_code == 200
+    assert reloaded(app, Client, later.id).unsubscribed_at is not None
 
 
 def test_csv_import_finds_the_kept_client_by_an_alias(app, client, login_as, make_client):
