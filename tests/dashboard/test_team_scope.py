@@ -115,6 +115,27 @@ def test_another_teams_manager_cannot_decide_or_close_its_review(
     assert count(app, WishDecision) == 1
 
 
+def test_another_team_cannot_answer_its_wish_already_possible(
+    app, client, login_as, teams, make_user, wish_with_clients
+):
+    """ "Already possible" decides a wish as its review would, and took it off another team's
+    review, its callbacks given to the answering team, whoever answered (an agent included)."""
+    a, b = teams
+    heard_by = make_user("agent", team_id=a.id)
+    wish_id = wish_with_clients(2, "Dark mode", agent=heard_by)
+    answer = {"how": "Settings → Appearance"}
+    for role in ("agent", "manager"):
+        login_as(role, team_id=b.id)
+        assert client.post(f"/wishes/{wish_id}/already-possible", data=answer).status_code == 403
+    assert count(app, WishDecision) == 0
+    with using(app), pytest.raises(wish_services.NotAllowed):
+        outsider = make_user("manager", team_id=b.id)
+        wish_services.answer_already_possible(wish_id, outsider, "Settings → Appearance")
+    login_as("agent", team_id=a.id)
+    assert client.post(f"/wishes/{wish_id}/already-possible", data=answer).status_code == 200
+    assert count(app, WishDecision) == 1
+
+
 def test_the_review_services_refuse_another_teams_manager(app, teams, make_user, wish_with_clients):
     a, b = teams
     wish_id = wish_with_clients(1, "Invoices in PDF")
