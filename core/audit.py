@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "team.created": _l("created a team"),
     "team.changed": _l("changed a team's settings"),
     "team.archived": _l("archived a team"),
+    "team.history_exported": _l("exported the stand-up history to a file"),
     "team.restored": _l("brought a team back"),
     "user.created": _l("added a person"),
     "user.profile_changed": _l("changed a person's profile"),
