@@ -8,7 +8,9 @@ call them without a view in front).
 from datetime import time
 
 import pytest
+import sqlalchemy as sa
 
+from core.audit import AuditEvent
 from core.extensions import db
 from core.models import Team
 from standup import services as standup_services
@@ -58,6 +60,22 @@ def test_the_teams_own_manager_and_an_admin_change_its_settings(app, client, log
     assert client.post(f"/standup/{a.slug}/settings", data=SETTINGS).status_code == 302
     with using(app):
         assert db.session.get(Team, a.id).slack_channel == "#stolen"
+
+
+def test_a_managers_change_of_the_settings_is_in_the_audit_trail(app, client, login_as, teams):
+    """Only an admin's edit of a team was recorded: its own manager renamed it or moved its
+    Slack channel (where its alerts go) without a trace. One event per save, old → new."""
+    a, _b = teams
+    manager = login_as("manager", team_id=a.id)
+    assert client.post(f"/standup/{a.slug}/settings", data=SETTINGS).status_code == 302
+    assert client.post(f"/standup/{a.slug}/settings", data=SETTINGS).status_code == 302
+    with using(app):
+        (event,) = db.session.scalars(sa.select(AuditEvent)).all()
+        assert (event.actor_id, event.entity_id, event.action) == (manager.id, a.id, "changed")
+        assert event.details["slack_channel"] == {"from": a.slack_channel, "to": "#stolen"}
+        assert event.details["name"] == {"from": a.name, "to": "Renamed"}
+        assert event.details["holidays"] == {"from": "", "to": "2026-12-31 New Year"}
+        assert "rotation" not in event.details and "timezone" in event.details
 
 
 def test_the_settings_service_refuses_another_teams_manager(app, teams, make_user):
