@@ -3,9 +3,9 @@
 Survey, invitation, reset and unsubscribe links carry their token in the path, and a log line is
 read by more people (and kept longer) than the database. A filter on the access loggers of the
 development server (``werkzeug``) and gunicorn (``gunicorn.access``) rewrites each line with the
-secret parts replaced: link tokens, ``token=``/``key=``/``secret=`` parameters, bearer tokens, Huddle API tokens
-and Slack tokens. API tokens travel in a header, which no access log prints, but a misplaced one
-in a URL is caught too.
+secret parts replaced: link tokens, ``token=``/``key=``/``secret=`` parameters, bearer tokens,
+Huddle API tokens and Slack tokens. API tokens travel in a header, which no access log prints, but
+a misplaced one in a URL is caught too.
 """
 
 import logging

@@ -87,10 +87,11 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
 
     Attempts are counted per account *from one address* and per address (an IPv6 one by its /64:
     ``throttle.sender``), never per account alone: a stranger who types wrong passwords for the
-    head of support's e-mail delays themselves, not her. Past a limit the next attempt waits, and the wait doubles with each further one up to the
-    window (no hard lock). Each attempt is counted atomically *before* the password is checked, so
-    simultaneous guesses cannot slip past the limit. The answer is the same, and takes the same
-    time, for an unknown e-mail, a wrong password and a deactivated account.
+    head of support's e-mail delays themselves, not her. Past a limit the next attempt waits, and
+    the wait doubles with each further one up to the window (no hard lock). Each attempt is
+    counted atomically *before* the password is checked, so simultaneous guesses cannot slip past
+    the limit. The answer is the same, and takes the same time, for an unknown e-mail, a wrong
+    password and a deactivated account.
     """
     now = utcnow()
     window = current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
