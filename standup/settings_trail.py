@@ -12,7 +12,8 @@ from core import audit
 from core.models import Team, User
 from standup import queries
 
-KEPT = (
+# What the settings service keeps of a team (the teams page keeps its short name and language).
+SETTINGS = (
     "name",
     "slack_channel",
     "standup_time",
@@ -34,7 +35,7 @@ def _holidays(holidays) -> str:
 
 def settings_of(team: Team) -> dict:
     """The settings as the trail writes them, read before a change."""
-    values = {key: _value(getattr(team, key)) for key in KEPT}
+    values = {key: _value(getattr(team, key)) for key in SETTINGS}
     values["holidays"] = _holidays([(h.on, h.name) for h in queries.holidays_of(team.id)])
     values["rotation"] = ", ".join(queries.rotation_emails(team.id))
     return values
@@ -50,7 +51,7 @@ def record_changes(
 ) -> None:
     """One "changed" event of what differs from ``before`` (the team's fields as now set), with
     ``also`` (what the teams page changed beside: short name, language); no commit."""
-    after = {key: _value(getattr(team, key)) for key in KEPT}
+    after = {key: _value(getattr(team, key)) for key in SETTINGS}
     after["holidays"] = _holidays(holidays)
     after["rotation"] = ", ".join(rotation_emails)
     changed = {

@@ -18,22 +18,14 @@ from core.extensions import db
 from core.i18n import known_language
 from core.models import Team, User
 from standup import queries as standup_queries
-from standup import schedule
+from standup import schedule, settings_trail
 from standup import services as standup_services
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # What of a team the stand-up feature's settings service keeps (and audits, old -> new); the short
 # name and the language are kept here, and audited in the same event.
-SCHEDULED = (
-    "name",
-    "slack_channel",
-    "standup_time",
-    "timezone",
-    "workdays",
-    "timebox_minutes",
-    "grace_minutes",
-)
+SCHEDULED = settings_trail.SETTINGS
 
 
 class TeamError(RuleError):
