@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "user.profile_changed": _l("changed a person's profile"),
     "user.access_changed": _l("changed a person's role or access"),
     "user.logged_in": _l("logged in"),
+    "user.login_slowed_down": _l("failed to log in too often from one address (slowed down)"),
     "user.password_set": _l("set a password"),
     "user.password_changed": _l("changed their password"),
     "user.password_reset": _l("chose a new password from a reset link"),

@@ -82,6 +82,19 @@ def _refused_until(until: datetime) -> LoginResult:
     )
 
 
+def _record_guessing(account: str, address: str, attempts: int) -> None:
+    """Guesses at an account from one address passed its limit: an event on the account, with
+    the address and the count (never what was typed); nothing for an e-mail nobody has.
+
+    Not each failure: only a known account would pay that write, which would time apart who has
+    one (the answer takes the same time either way), and anyone could fill the trail; a limit
+    passed is rare, and costs the guesser the wait.
+    """
+    user = find_user_by_email(account)
+    if user is not None:
+        audit.record(None, "user", user.id, "login_slowed_down", address=address, attempts=attempts)
+
+
 def authenticate(email: str, password: str, address: str) -> LoginResult:
     """Check credentials, slowing down whoever keeps failing — but only them (OWASP's advice).
 
@@ -111,6 +124,8 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
         if counts[bucket] > limit:
             delay = min(window, FIRST_DELAY_SECONDS * 2 ** (counts[bucket] - limit - 1))
             throttle.block(bucket, keys[bucket], now + timedelta(seconds=delay))
+            if bucket == ATTEMPTS_BY_ACCOUNT_AND_ADDRESS:
+                _record_guessing(account, address, counts[bucket])
             db.session.commit()
             return _refused_until(now + timedelta(seconds=delay))
     # The attempt is counted: commit it, so the slow hash check below holds no write lock (on
