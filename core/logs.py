@@ -1,11 +1,11 @@
 """Secrets never reach the access log (#12).
 
-Survey, invitation and reset links carry their token in the path, and a log line is read by more
-people (and kept longer) than the database. A filter on the access loggers of the development
-server (``werkzeug``) and gunicorn (``gunicorn.access``) rewrites each line with the secret parts
-replaced: link tokens, ``token=``/``key=``/``secret=`` parameters, bearer tokens, Huddle API tokens
-and Slack tokens. API tokens travel in a header, which no access log prints, but a misplaced one
-in a URL is caught too.
+Survey, invitation, reset and unsubscribe links carry their token in the path, and a log line is
+read by more people (and kept longer) than the database. A filter on the access loggers of the
+development server (``werkzeug``) and gunicorn (``gunicorn.access``) rewrites each line with the
+secret parts replaced: link tokens, ``token=``/``key=``/``secret=`` parameters, bearer tokens,
+Huddle API tokens and Slack tokens. API tokens travel in a header, which no access log prints, but
+a misplaced one in a URL is caught too.
 """
 
 import logging
@@ -14,7 +14,7 @@ import re
 REDACTED = "[redacted]"
 ACCESS_LOGGERS = ("werkzeug", "gunicorn.access")
 _SECRETS = (
-    (re.compile(r"(/(?:s|auth/invite|auth/reset)/)[^\s/?\"']+"), r"\1" + REDACTED),
+    (re.compile(r"(/(?:s|auth/invite|auth/reset|unsubscribe)/)[^\s/?\"']+"), r"\1" + REDACTED),
     (re.compile(r"((?:token|key|secret|code)=)[^&\s\"']+", re.IGNORECASE), r"\1" + REDACTED),
     (re.compile(r"(Bearer\s+)[^\s\"']+", re.IGNORECASE), r"\1" + REDACTED),
     (re.compile(r"\bhud_[A-Za-z0-9_-]+"), REDACTED),

@@ -39,6 +39,13 @@ class KeptSerializerSessions(SecureCookieSessionInterface):
         return serializer
 
 
+def _opened_by_signed_link() -> bool:
+    """A page whose URL carries a signed token (``<token>``: the survey, unsubscribe, invitation
+    and password links): nobody is logged in, yet it names our client or the person, and the URL
+    itself is the key to it."""
+    return "token" in (request.view_args or {})
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = KeptSerializerSessions()
     proxies = app.config["TRUSTED_PROXIES"]
@@ -53,7 +60,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
-        if "Cache-Control" not in headers and (g.get("api_token") or current_user.is_authenticated):
+        if "Cache-Control" not in headers and (
+            g.get("api_token") or current_user.is_authenticated or _opened_by_signed_link()
+        ):
             # People's names and our clients' words stay out of shared and back-button caches.
             headers["Cache-Control"] = "no-store"
         if request.is_secure:

@@ -5,6 +5,7 @@ Two tools. ``ThrottleHit`` rows count events in a sliding window (the public wri
 simultaneous requests each get their own number and none slips past a limit (logins).
 """
 
+import ipaddress
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -13,6 +14,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import UTCDateTime, utcnow
 from core.extensions import db
+
+IPV6_SENDER_PREFIX = 64
+
+
+def sender(address: str) -> str:
+    """The key one sender's requests are counted under: an IPv4 address itself, an IPv6 address
+    its /64 network. A host is given a whole /64 and may send from any address in it, so counted
+    per address a flood of the public form (and guesses at a password) never reached a limit.
+    An IPv4 address written as IPv6 (``::ffff:192.0.2.1``) is that IPv4 address; anything that
+    is no address ("unknown") stays as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_SENDER_PREFIX}", strict=False))
+    return str(ip)
 
 
 class ThrottleHit(db.Model):

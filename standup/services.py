@@ -22,7 +22,7 @@ from core.database import hold_row, utcnow, write_apart
 from core.extensions import db
 from core.models import Team, User
 from core.signals import standup_ended
-from standup import agenda, briefs, queries, rules, schedule
+from standup import agenda, briefs, queries, rules, schedule, settings_trail
 from standup.models import (
     ActionItem,
     AgendaItem,
@@ -558,14 +558,15 @@ def update_team_settings(
     grace_minutes: int | None,
     holidays: list[tuple[date, str | None]],
     rotation_emails: list[str],
+    also_changed: dict | None = None,
 ) -> Team:
-    """Save a team's schedule, holidays and rotation (managers only); commits.
-
-    A planned stand-up of today follows the new time and timebox at once; a running one keeps the
-    rules it started with.
+    """Save a team's schedule, holidays and rotation (managers only); audited, with what the
+    caller changed beside (``also_changed``), as one event; commits. A planned stand-up of today
+    follows the new time and timebox at once; a running one keeps the rules it started with.
     """
     if not actor.manages(team.id):
         raise StandupForbidden(_("Only this team's managers change its stand-up settings."))
+    before = settings_trail.settings_of(team)
     timezone = timezone.strip()
     if not schedule.is_valid_timezone(timezone):
         raise StandupError(_("Unknown timezone; use a name like Europe/Moscow."), "timezone")
@@ -597,6 +598,7 @@ def update_team_settings(
         RotationEntry(team_id=team.id, user_id=people[email].id, position=index)
         for index, email in enumerate(rotation_emails)
     )
+    settings_trail.record_changes(actor, team, before, holidays, rotation_emails, also_changed)
     today = queries.standup_on(team.id, schedule.local_date(team, utcnow()))
     if today is not None and today.status == "planned":
         today.starts_at = schedule.starts_at(team, today.on)

@@ -37,7 +37,7 @@ from core.inputs import form_values, int_arg, parse_day
 from core.teams import team_or_404
 from standup import away as away_days
 from standup import board as board_data
-from standup import history, queries, schedule, services, undo, watching
+from standup import exports, history, queries, schedule, services, undo, watching
 from standup.forms import (
     ActionItemForm,
     AwayForm,
@@ -499,8 +499,9 @@ def export(slug: str):
         end_on = form.end.data or schedule.local_date(team, utcnow())
         start_on = form.start.data or end_on - timedelta(days=30)
         if (end_on - start_on).days <= history.EXPORT_MAX_DAYS:
-            body = history.export_csv(
+            body = exports.export_history(
                 team,
+                current_user,
                 start_on,
                 end_on,
                 (form.q.data or "").strip() or None,

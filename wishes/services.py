@@ -418,11 +418,14 @@ def answer_already_possible(
     """The product already does it: every asking client is called back with how.
 
     Counted as solved-by-existing, a number worth watching: it says how often clients cannot find
-    what we already built.
+    what we already built. Like a review's decision, only for a wish of the person's own team or
+    of none (an admin: any), since it takes the wish off its team's review (#12).
     """
     if not how or not how.strip():
         raise WishError(_("Explain how the client can already do it."), field="how")
     wish = _require_open(wish_id)
+    if wish.team_id not in (None, actor.team_id) and not actor.has_role("admin"):
+        raise NotAllowed(_("This is another team's wish: its own review decides it."))
     team = actor.team or wish.team
     return _finish_decision(
         wish,

@@ -211,6 +211,8 @@ def already_possible(wish_id: int):
         return _render_detail(wish_id, 400, possible=form)
     try:
         decided = services.answer_already_possible(wish_id, current_user, form.how.data)
+    except services.NotAllowed:
+        raise  # another team's wish: the core handler answers 403 with the reason
     except services.WishError as error:
         refuse(error, form, "how")  # not about a field of its own: the form's only field says it
         return _render_detail(wish_id, 422, possible=form)

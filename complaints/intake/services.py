@@ -219,7 +219,8 @@ def answer_survey(
 def web_messages_limited(address: str) -> bool:
     """Whether this address has sent as many messages as an hour allows (config WRITE_TO_US_PER_HOUR)."""
     limit = current_app.config.get("WRITE_TO_US_PER_HOUR", 5)
-    return throttle.is_limited(WEB_MESSAGE_BUCKET, address, limit, WEB_MESSAGE_WINDOW_SECONDS)
+    sender = throttle.sender(address)  # an IPv6 address counts as its /64
+    return throttle.is_limited(WEB_MESSAGE_BUCKET, sender, limit, WEB_MESSAGE_WINDOW_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def receive_web_message(
     """
     if web_messages_limited(address):
         return WebMessageResult(None, limited=True)
-    throttle.record(WEB_MESSAGE_BUCKET, address)
+    throttle.record(WEB_MESSAGE_BUCKET, throttle.sender(address))
     complaint = None
     if not trap_filled:
         contact = contact.strip()

@@ -30,6 +30,10 @@ ATTEMPTS_BY_ADDRESS = "login-address"
 # Past the limit, the next try waits this long, doubling with each further one, up to the window.
 FIRST_DELAY_SECONDS = 30
 RESET_MAIL_WINDOW_SECONDS = 15 * 60
+# "Forgot my password" posts one sender may make in an hour; past it, nobody is mailed.
+RESET_REQUEST_BUCKET = "password-reset-request"
+RESET_REQUESTS_PER_SENDER = 10
+RESET_REQUEST_WINDOW_SECONDS = 3600
 
 
 @dataclass
@@ -78,20 +82,35 @@ def _refused_until(until: datetime) -> LoginResult:
     )
 
 
+def _record_guessing(account: str, address: str, attempts: int) -> None:
+    """Guesses at an account from one address passed its limit: an event on the account, with
+    the address and the count (never what was typed); nothing for an e-mail nobody has.
+
+    Not each failure: only a known account would pay that write, which would time apart who has
+    one (the answer takes the same time either way), and anyone could fill the trail; a limit
+    passed is rare, and costs the guesser the wait.
+    """
+    user = find_user_by_email(account)
+    if user is not None:
+        audit.record(None, "user", user.id, "login_slowed_down", address=address, attempts=attempts)
+
+
 def authenticate(email: str, password: str, address: str) -> LoginResult:
     """Check credentials, slowing down whoever keeps failing — but only them (OWASP's advice).
 
-    Attempts are counted per account *from one address* and per address, never per account alone:
-    a stranger who types wrong passwords for the head of support's e-mail delays themselves, not
-    her. Past a limit the next attempt waits, and the wait doubles with each further one up to the
-    window (no hard lock). Each attempt is counted atomically *before* the password is checked, so
-    simultaneous guesses cannot slip past the limit. The answer is the same, and takes the same
-    time, for an unknown e-mail, a wrong password and a deactivated account.
+    Attempts are counted per account *from one address* and per address (an IPv6 one by its /64:
+    ``throttle.sender``), never per account alone: a stranger who types wrong passwords for the
+    head of support's e-mail delays themselves, not her. Past a limit the next attempt waits, and
+    the wait doubles with each further one up to the window (no hard lock). Each attempt is
+    counted atomically *before* the password is checked, so simultaneous guesses cannot slip past
+    the limit. The answer is the same, and takes the same time, for an unknown e-mail, a wrong
+    password and a deactivated account.
     """
     now = utcnow()
     window = current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
     account = normalise_email(email)
-    keys = {ATTEMPTS_BY_ACCOUNT_AND_ADDRESS: f"{account} {address}", ATTEMPTS_BY_ADDRESS: address}
+    sender = throttle.sender(address)
+    keys = {ATTEMPTS_BY_ACCOUNT_AND_ADDRESS: f"{account} {sender}", ATTEMPTS_BY_ADDRESS: sender}
     # Counting comes first: a write as the transaction's first statement waits for SQLite's lock
     # (busy timeout) instead of failing on a snapshot read before it.
     counts = {bucket: throttle.count_attempt(bucket, keys[bucket], window) for bucket in keys}
@@ -105,6 +124,8 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
         if counts[bucket] > limit:
             delay = min(window, FIRST_DELAY_SECONDS * 2 ** (counts[bucket] - limit - 1))
             throttle.block(bucket, keys[bucket], now + timedelta(seconds=delay))
+            if bucket == ATTEMPTS_BY_ACCOUNT_AND_ADDRESS:
+                _record_guessing(account, address, counts[bucket])
             db.session.commit()
             return _refused_until(now + timedelta(seconds=delay))
     # The attempt is counted: commit it, so the slow hash check below holds no write lock (on
@@ -121,7 +142,7 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     mark_writing()
     audit.record(user.id, "user", user.id, "logged_in", address=address)
     throttle.reset(ATTEMPTS_BY_ACCOUNT_AND_ADDRESS, keys[ATTEMPTS_BY_ACCOUNT_AND_ADDRESS])
-    throttle.forget_attempt(ATTEMPTS_BY_ADDRESS, address)
+    throttle.forget_attempt(ATTEMPTS_BY_ADDRESS, keys[ATTEMPTS_BY_ADDRESS])
     db.session.commit()
     return LoginResult(user=user)
 
@@ -193,28 +214,38 @@ def mail_invitation(user: User, inviter: User | None = None) -> None:
     )
 
 
-def request_password_reset(email: str, now: datetime | None = None) -> None:
+def request_password_reset(
+    email: str, address: str = "unknown", now: datetime | None = None
+) -> None:
     """ "Forgot my password": e-mail a reset link if the address is someone's; commits.
 
     The answer is the same either way (the page says "if the address is known"), so nobody learns
     who has an account. One link per person per quarter-hour (the outbox key), so the form cannot
-    be used to flood somebody's inbox.
+    be used to flood somebody's inbox, and an audit event only with a link queued: the form is
+    anyone's to post, as often as they like. One sender (``throttle.sender``) asks for at most
+    ``RESET_REQUESTS_PER_SENDER`` links an hour, known e-mails or not: past that, nobody is mailed,
+    else one sender could mail every person in Huddle every quarter-hour.
     """
-    user = find_user_by_email(email)
-    if user is None or not user.active:
+    sender = throttle.sender(address)
+    limit, window_seconds = RESET_REQUESTS_PER_SENDER, RESET_REQUEST_WINDOW_SECONDS
+    if throttle.is_limited(RESET_REQUEST_BUCKET, sender, limit, window_seconds):
         return
-    now = now or utcnow()
-    window = int(now.timestamp()) // RESET_MAIL_WINDOW_SECONDS
-    audit.record(None, "user", user.id, "password_reset_requested")
-    mail.to_user(
-        user,
-        "password-reset",
-        f"password-reset:{user.id}:{window}",
-        "password_reset",
-        _l("Your Huddle password"),
-        name=user.name,
-        link=external_url("auth.reset_password", token=_link_token(user, "reset")),
-    )
+    throttle.record(RESET_REQUEST_BUCKET, sender)
+    user = find_user_by_email(email)
+    if user is not None and user.active:
+        now = now or utcnow()
+        window = int(now.timestamp()) // RESET_MAIL_WINDOW_SECONDS
+        queued = mail.to_user(
+            user,
+            "password-reset",
+            f"password-reset:{user.id}:{window}",
+            "password_reset",
+            _l("Your Huddle password"),
+            name=user.name,
+            link=external_url("auth.reset_password", token=_link_token(user, "reset")),
+        )
+        if queued is not None:
+            audit.record(None, "user", user.id, "password_reset_requested")
     db.session.commit()
 
 

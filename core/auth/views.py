@@ -63,7 +63,7 @@ def forgot_password():
     if not mail_enabled():
         return render_template("auth/forgot.html", form=form, mail_off=True)
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, request.remote_addr or "unknown")
         return render_template("auth/forgot.html", form=form, sent=True)
     return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
 

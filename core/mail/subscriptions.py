@@ -7,7 +7,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from core.database import utcnow
 from core.extensions import db
 from core.mail.models import MailMessage
-from core.models import Client
+from core.models import Client, ClientAlias
 
 SALT = "huddle-unsubscribe"
 # Long: an unsubscribe link in an old mail must still work (RFC 8058), yet not for ever.
@@ -24,11 +24,29 @@ def unsubscribe_token(client: Client) -> str:
 
 
 def client_from_token(token: str) -> Client | None:
+    """The client a link names: its row id, or the client kept when a merge removed that row.
+
+    A link mailed to a duplicate must still opt its person out after the merge (RFC 8058); it
+    answered "not valid" while the mail went on to the kept client. When the link was signed
+    tells the two apart where an id was given twice (SQLite's ids are no AUTOINCREMENT, so a
+    client added after the merge may get the removed one's): signed before the merge, the kept
+    client; signed after it, the row that has the id now.
+    """
     try:
-        value = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
+        value, signed_at = _serializer().loads(
+            token, max_age=MAX_AGE_SECONDS, return_timestamp=True
+        )
     except BadSignature:  # SignatureExpired included
         return None
-    return db.session.get(Client, value) if isinstance(value, int) else None
+    if not isinstance(value, int):
+        return None
+    merged_into = db.session.scalar(
+        sa.select(ClientAlias.client_id)
+        .where(ClientAlias.former_client_id == value, ClientAlias.merged_at >= signed_at)
+        .order_by(ClientAlias.merged_at, ClientAlias.id)
+        .limit(1)
+    )
+    return db.session.get(Client, value if merged_into is None else merged_into)
 
 
 def unsubscribe(client: Client) -> None:

@@ -18,23 +18,14 @@ from core.extensions import db
 from core.i18n import known_language
 from core.models import Team, User
 from standup import queries as standup_queries
-from standup import schedule
+from standup import schedule, settings_trail
 from standup import services as standup_services
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# What of a team the stand-up feature's settings service keeps; the short name and the language
-# are kept here. An edit audits all of them, old -> new.
-SCHEDULED = (
-    "name",
-    "slack_channel",
-    "standup_time",
-    "timezone",
-    "workdays",
-    "timebox_minutes",
-    "grace_minutes",
-)
-EDITABLE = (*SCHEDULED, "slug", "locale")
+# What of a team the stand-up feature's settings service keeps (and audits, old -> new); the short
+# name and the language are kept here, and audited in the same event.
+SCHEDULED = settings_trail.SETTINGS
 
 
 class TeamError(RuleError):
@@ -137,10 +128,6 @@ def create_team(actor: User | None, **fields) -> Team:
     return team
 
 
-def _value(value):
-    return value.strftime("%H:%M") if isinstance(value, time) else value
-
-
 def update_team(actor: User, team: Team, **fields) -> Team:
     """Change a team's name, short name, channel and schedule (admins); audited old → new; commits.
 
@@ -151,22 +138,24 @@ def update_team(actor: User, team: Team, **fields) -> Team:
         raise TeamError(_("Only admins change teams here."))
     new = _cleaned(fields, team.id)
     new["locale"] = new["locale"] or team.locale
-    old = {key: _value(getattr(team, key)) for key in EDITABLE}
     holidays = [(h.on, h.name) for h in standup_queries.holidays_of(team.id)]
     rotation = standup_queries.rotation_emails(team.id)
-    changed = {
-        key: {"from": old[key], "to": _value(new[key])}
-        for key in EDITABLE
-        if old[key] != _value(new[key])
+    changed = {  # the schedule's changes are recorded with these, as one event
+        key: {"from": getattr(team, key), "to": new[key]}
+        for key in ("slug", "locale")
+        if getattr(team, key) != new[key]
     }
-    if changed:
-        audit.record(actor.id, "team", team.id, "changed", **changed)
     with _slug_kept():
         team.slug = new["slug"]
     team.locale = new["locale"]
     schedule_fields = {key: new[key] for key in SCHEDULED}
     return standup_services.update_team_settings(
-        team, actor, **schedule_fields, holidays=holidays, rotation_emails=rotation
+        team,
+        actor,
+        **schedule_fields,
+        holidays=holidays,
+        rotation_emails=rotation,
+        also_changed=changed,
     )
 
 

@@ -14,6 +14,7 @@ from core import audit, clients
 from core.database import utcnow
 from core.errors import Conflict, Forbidden, NotFound, RuleError
 from core.extensions import db
+from core.mail.models import MailMessage
 from core.models import Client, ClientAlias, ClientDetailProposal, User
 from wishes import client_history as wish_history
 
@@ -90,7 +91,8 @@ def merge_clients(kept_id: int, other: str, actor: User) -> ClientAlias:
     """Merge the client known as ``other`` into ``kept_id``: everything moves, ``other`` stays an alias.
 
     Managers and admins only. The kept client's details win; an e-mail or phone only the other
-    one had is kept. The merge is audited on the kept client with what moved.
+    one had is kept, and so is an opt-out from our mail; the mail sent to either moves along.
+    The merge is audited on the kept client with what moved.
     """
     if not actor.has_role("manager"):
         raise Forbidden(_("Only managers and admins merge clients."))
@@ -115,6 +117,7 @@ def merge_clients(kept_id: int, other: str, actor: User) -> ClientAlias:
     moved = complaint_history.move_client_history(gone.id, kept.id)
     moved |= wish_history.move_client_history(gone.id, kept.id)
     clients.move_client_rows(ClientDetailProposal, gone.id, kept.id)
+    clients.move_client_rows(MailMessage, gone.id, kept.id)
     db.session.execute(
         sa.update(ClientAlias)
         .where(ClientAlias.client_id == gone.id)
@@ -123,6 +126,10 @@ def merge_clients(kept_id: int, other: str, actor: User) -> ClientAlias:
     )
     kept.email = kept.email or gone.email
     kept.phone = kept.phone or gone.phone
+    # Either one's opt-out is the person's, the first one kept: the duplicate's address may be
+    # the kept client's now, and its owner said no to our mail (they may subscribe again).
+    opted_out = [when for when in (kept.unsubscribed_at, gone.unsubscribed_at) if when]
+    kept.unsubscribed_at = min(opted_out) if opted_out else None
     alias = ClientAlias(
         external_id=gone.external_id,
         client_id=kept.id,

@@ -280,6 +280,30 @@ def test_write_to_us_is_rate_limited_per_address(app, client):
     assert other.status_code == 200 and count(app, Complaint) == 3
 
 
+def test_write_to_us_counts_an_ipv6_sender_by_its_64_network(app, client):
+    """A host gets a whole /64 and may send from any address in it: counted per address, a
+    flood (a complaint and a mail to the head of support each) never reached the limit."""
+    app.config["WRITE_TO_US_PER_HOUR"] = 2
+    answers = [
+        client.post(
+            "/write-to-us", data=WRITE, environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{n:x}"}
+        )
+        for n in range(1, 5)
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 429, 429]
+    assert count(app, Complaint) == 2
+    mapped = client.post(
+        "/write-to-us", data=WRITE, environ_base={"REMOTE_ADDR": "::ffff:10.9.9.9"}
+    )
+    assert mapped.status_code == 200
+    same = client.post("/write-to-us", data=WRITE, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert same.status_code == 200
+    limited = client.post("/write-to-us", data=WRITE, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert limited.status_code == 429  # the mapped address and the IPv4 one are one sender
+    other = client.post("/write-to-us", data=WRITE, environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"})
+    assert other.status_code == 200 and count(app, Complaint) == 5
+
+
 @pytest.mark.parametrize(
     ("data", "fields"),
     [

@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from flask import url_for
 
 from core.logs import redact
 
@@ -20,6 +21,21 @@ from core.logs import redact
 )
 def test_secrets_are_replaced(line, secret):
     assert secret not in redact(line) and "[redacted]" in redact(line)
+
+
+def test_every_signed_link_route_has_its_token_redacted(app):
+    """A route whose path carries a signed token is a secret in the log: the unsubscribe link
+    (one click opts a client out, its undo back in; it lives 400 days) was printed whole."""
+    with app.test_request_context():
+        paths = [
+            url_for(rule.endpoint, token="SeCrEt.t0ken")
+            for rule in app.url_map.iter_rules()
+            if "token" in rule.arguments
+        ]
+    assert len(paths) >= 5
+    for path in paths:
+        line = f'10.0.0.1 - - "POST {path} HTTP/1.1" 200 - "https://huddle.example{path}"'
+        assert "SeCrEt.t0ken" not in redact(line), path
 
 
 def test_ordinary_lines_stay_as_they_are():

@@ -5,11 +5,14 @@ import threading
 import time
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
+from core.audit import AuditEvent
 from core.auth import services
 from core.extensions import db
 from core.models import User
+from tests.support.db import using
 
 PASSWORD = "correct horse battery"
 ATTACKER, REAL_USER = "203.0.113.9", "198.51.100.7"
@@ -33,6 +36,36 @@ def test_a_stranger_guessing_the_head_of_supports_password_does_not_lock_her_out
     answers = [login(client, head.email, f"guess {n}", ATTACKER).status_code for n in range(12)]
     assert answers[:5] == [401] * 5 and set(answers[5:]) == {429}
     assert login(client, head.email, PASSWORD, REAL_USER).status_code == 302
+
+
+def test_guesses_past_the_limit_are_in_the_accounts_audit_trail(app, client, make_user):
+    """Failed logins left no trace but a counter: now guesses at an account that pass its limit
+    from one address are an event on that account (its address, how many tries; never what was
+    typed). Not each failure: only known accounts would pay that write, which would time apart
+    who has one, and anyone could fill the trail."""
+    head = make_user("admin", email="head@example.com", password=PASSWORD)
+    for n in range(7):
+        login(client, head.email, f"guess {n}", ATTACKER)
+    for n in range(7):
+        login(client, "nobody@example.com", f"guess {n}", ATTACKER)
+    with using(app):
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action != "logged_in")
+        ).all()
+    assert [(e.entity_id, e.action, e.details) for e in events] == [
+        (head.id, "login_slowed_down", {"address": ATTACKER, "attempts": 6}),
+    ]
+
+
+def test_guesses_from_one_ipv6_network_count_as_one_address(client, make_user):
+    """Any address of a /64 is the same guesser's: per address, each new one had a fresh count."""
+    head = make_user("admin", email="head@example.com", password=PASSWORD)
+    answers = [
+        login(client, head.email, f"guess {n}", f"2001:db8:5:6::{n + 1:x}").status_code
+        for n in range(8)
+    ]
+    assert answers[:5] == [401] * 5 and set(answers[5:]) == {429}
+    assert login(client, head.email, PASSWORD, "2001:db8:5:7::1").status_code == 302
 
 
 def test_made_up_e_mails_from_one_address_do_not_lock_everyone_out(client, make_user):

@@ -5,9 +5,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from complaints.intake.survey import issue_link
+from core.auth.services import invite_token, reset_token
 from core.config import ConfigError
 from core.extensions import db
+from core.mail.subscriptions import unsubscribe_token
+from core.models import Client, User
 from dashboard import create_app
+from tests.support.db import using
 
 
 def production(**config):
@@ -55,6 +60,35 @@ def test_logged_in_pages_are_not_cached_and_not_kept_in_htmx_history(client, log
     page = client.get("/")
     assert page.headers["Cache-Control"] == "no-store"
     assert 'hx-history="false"' in page.text
+
+
+def test_pages_opened_by_a_signed_link_are_not_cached_either(app, client, make_client, make_user):
+    """Nobody is logged in there, yet the page names our client (the survey, the unsubscribe
+    page) or the person (a password link): a shared or back-button cache must not keep it, nor
+    its answers, the link's error pages included."""
+    client_id = make_client(name="Pedro", email="pedro@example.com").id
+    invited, reset = make_user("agent"), make_user("agent")
+    with using(app):
+        _link, survey = issue_link(client_id, order_ref="ORD-7")
+        db.session.commit()
+        unsubscribe = unsubscribe_token(db.session.get(Client, client_id))
+        invitation = invite_token(db.session.get(User, invited.id))
+        password = reset_token(db.session.get(User, reset.id))
+    pages = {
+        f"/s/{survey}": 200,
+        f"/unsubscribe/{unsubscribe}": 200,
+        f"/auth/invite/{invitation}": 200,
+        f"/auth/reset/{password}": 200,
+        "/s/forged": 404,
+        "/unsubscribe/forged": 404,
+    }
+    for path, status in pages.items():
+        page = client.get(path)
+        assert page.status_code == status
+        assert page.headers.get("Cache-Control") == "no-store", path
+    answer = client.post(f"/unsubscribe/{unsubscribe}", csrf=False)
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/write-to-us").headers.get("Cache-Control", "")
 
 
 def test_keep_me_logged_in_lasts_thirty_days_at_most(client, make_user):

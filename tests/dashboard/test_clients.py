@@ -5,14 +5,18 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from complaints.models import Complaint, Rating, SurveyLink
 from core.audit import AuditEvent
 from core.database import utcnow
+from core.extensions import db
+from core.mail.models import MailMessage
+from core.mail.subscriptions import unsubscribe_token
 from core.models import Client, ClientAlias
 from dashboard.clients import pages as client_pages
 from tests.support.api import post_json
-from tests.support.db import all_rows, count, reloaded, save_all
+from tests.support.db import all_rows, count, reloaded, save_all, using
 from tests.support.queries import statements_for
 from wishes.models import Callback, WishRequest
 
@@ -173,6 +177,71 @@ def test_merge_moves_every_kind_of_history_and_keeps_the_id_as_alias(
     assert rating.status_code in (200, 201), rating.text
     assert count(app, Client, Client.external_id == "shop-9") == 0  # no new stranger
     assert {r.client_id for r in all_rows(app, Rating)} == {kept.id}
+
+
+def test_a_merge_keeps_the_duplicates_opt_out_and_moves_its_mail(
+    app, client, login_as, make_client, api_headers
+):
+    """The duplicate had unsubscribed: merged, its address went to the kept client, who was
+    still subscribed, and our mail went again to someone who had said no. A duplicate that had
+    ever been mailed could not be merged at all (its mail named the row the merge deletes)."""
+    login_as("manager")
+    kept = make_client(name="Mariana Lopes", external_id="crm-1")
+    gone = make_client(name="Mariana Lopez", external_id="shop-9", email="mari@example.com")
+    link = post_json(
+        client,
+        "/api/v1/survey-links",
+        {"client": {"external_id": "shop-9", "name": "Mariana Lopez"}, "send": True},
+        api_headers,
+    )
+    assert link.json["sent"] is True
+    (mail,) = all_rows(app, MailMessage)
+    unsubscribe = mail.unsubscribe_url.split("://", 1)[1].split("/", 1)[1]
+    assert client.post(f"/{unsubscribe}", csrf=False).status_code == 200
+    opted_out = reloaded(app, Client, gone.id).unsubscribed_at
+
+    assert client.post(f"/clients/{kept.id}/merge", data={"other": "shop-9"}).status_code == 302
+    merged = reloaded(app, Client, kept.id)
+    assert (merged.email, merged.unsubscribed_at) == ("mari@example.com", opted_out)
+    assert [row.client_id for row in all_rows(app, MailMessage)] == [kept.id]
+    again = post_json(
+        client,
+        "/api/v1/survey-links",
+        {"client": {"external_id": "crm-1", "name": "Mariana Lopes"}, "send": True},
+        api_headers,
+    )
+    assert again.json["sent"] is False and count(app, MailMessage) == 1
+
+
+def _unsubscribe_path(app, client_id: int) -> str:
+    with using(app):
+        return f"/unsubscribe/{unsubscribe_token(db.session.get(Client, client_id))}"
+
+
+def test_an_unsubscribe_link_mailed_before_a_merge_unsubscribes_the_kept_client(
+    app, client, login_as, make_client
+):
+    """Its row is gone: the link answered "not valid", and the person could not opt out of
+    mail that still came. On SQLite a later client may be given the duplicate's id again, and
+    the old link opted that stranger out instead."""
+    login_as("manager")
+    kept = make_client(name="Mariana Lopes", external_id="crm-1")
+    gone = make_client(name="Mariana Lopez", external_id="shop-9", email="mari@example.com")
+    mailed = _unsubscribe_path(app, gone.id)
+    assert client.post(f"/clients/{kept.id}/merge", data={"other": "shop-9"}).status_code == 302
+    later = make_client(name="Somebody Else", external_id="crm-2", email="else@example.com")
+
+    assert client.get(mailed).status_code == 200
+    assert client.post(mailed, csrf=False).status_code == 200
+    assert reloaded(app, Client, kept.id).unsubscribed_at is not None
+    assert reloaded(app, Client, later.id).unsubscribed_at is None
+
+    with using(app):  # the merge an hour ago: a link signed since names the row of its id
+        alias = db.session.scalar(sa.select(ClientAlias))
+        alias.merged_at -= timedelta(hours=1)
+        db.session.commit()
+    assert client.post(_unsubscribe_path(app, later.id), csrf=False).status_code == 200
+    assert reloaded(app, Client, later.id).unsubscribed_at is not None
 
 
 def test_csv_import_finds_the_kept_client_by_an_alias(app, client, login_as, make_client):

@@ -8,7 +8,9 @@ call them without a view in front).
 from datetime import time
 
 import pytest
+import sqlalchemy as sa
 
+from core.audit import AuditEvent
 from core.extensions import db
 from core.models import Team
 from standup import services as standup_services
@@ -58,6 +60,22 @@ def test_the_teams_own_manager_and_an_admin_change_its_settings(app, client, log
     assert client.post(f"/standup/{a.slug}/settings", data=SETTINGS).status_code == 302
     with using(app):
         assert db.session.get(Team, a.id).slack_channel == "#stolen"
+
+
+def test_a_managers_change_of_the_settings_is_in_the_audit_trail(app, client, login_as, teams):
+    """Only an admin's edit of a team was recorded: its own manager renamed it or moved its
+    Slack channel (where its alerts go) without a trace. One event per save, old → new."""
+    a, _b = teams
+    manager = login_as("manager", team_id=a.id)
+    assert client.post(f"/standup/{a.slug}/settings", data=SETTINGS).status_code == 302
+    assert client.post(f"/standup/{a.slug}/settings", data=SETTINGS).status_code == 302
+    with using(app):
+        (event,) = db.session.scalars(sa.select(AuditEvent)).all()
+        assert (event.actor_id, event.entity_id, event.action) == (manager.id, a.id, "changed")
+        assert event.details["slack_channel"] == {"from": a.slack_channel, "to": "#stolen"}
+        assert event.details["name"] == {"from": a.name, "to": "Renamed"}
+        assert event.details["holidays"] == {"from": "", "to": "2026-12-31 New Year"}
+        assert "rotation" not in event.details and "timezone" in event.details
 
 
 def test_the_settings_service_refuses_another_teams_manager(app, teams, make_user):
@@ -112,6 +130,27 @@ def test_another_teams_manager_cannot_decide_or_close_its_review(
         == 302
     )
     assert client.post(f"/wishes/review/{a.slug}/{on}/close").status_code == 200
+    assert count(app, WishDecision) == 1
+
+
+def test_another_team_cannot_answer_its_wish_already_possible(
+    app, client, login_as, teams, make_user, wish_with_clients
+):
+    """ "Already possible" decides a wish as its review would, and took it off another team's
+    review, its callbacks given to the answering team, whoever answered (an agent included)."""
+    a, b = teams
+    heard_by = make_user("agent", team_id=a.id)
+    wish_id = wish_with_clients(2, "Dark mode", agent=heard_by)
+    answer = {"how": "Settings → Appearance"}
+    for role in ("agent", "manager"):
+        login_as(role, team_id=b.id)
+        assert client.post(f"/wishes/{wish_id}/already-possible", data=answer).status_code == 403
+    assert count(app, WishDecision) == 0
+    with using(app), pytest.raises(wish_services.NotAllowed):
+        outsider = make_user("manager", team_id=b.id)
+        wish_services.answer_already_possible(wish_id, outsider, "Settings → Appearance")
+    login_as("agent", team_id=a.id)
+    assert client.post(f"/wishes/{wish_id}/already-possible", data=answer).status_code == 200
     assert count(app, WishDecision) == 1
 
 

@@ -12,11 +12,14 @@ from babel.dates import format_time
 from complaints.intake import services as intake
 from complaints.models import Complaint
 from core import clients
+from core.audit import AuditEvent
+from core.auth.services import RESET_REQUESTS_PER_SENDER
 from core.database import utcnow
 from core.extensions import db
+from core.mail.models import MailMessage
 from dashboard.scheduler.runner import run_job
 from dashboard.slack.models import OutboxMessage
-from tests.support.db import using
+from tests.support.db import count, using
 from tests.support.smtp import deliver, path_of
 
 
@@ -64,6 +67,30 @@ def test_a_forgotten_password_is_reset_through_a_mailed_link_in_the_persons_lang
     assert response.status_code == 302
     assert client.get(path_of(link)).status_code == 404  # once only
     assert user.id
+
+
+def test_asking_again_and_again_adds_no_audit_event_beyond_the_link_mailed(app, client, make_user):
+    """Anyone may post the forgot form, as often as they like: an audit event per post filled the
+    trail (and took a write the unknown e-mail did not, which told who has an account)."""
+    make_user("agent", email="olga@example.com")
+    for n in range(12):  # from as many addresses: no sender's limit is reached
+        address = {"REMOTE_ADDR": f"198.51.100.{n + 1}"}
+        client.post("/auth/forgot", data={"email": "olga@example.com"}, environ_base=address)
+    asked = AuditEvent.action == "password_reset_requested"
+    assert count(app, AuditEvent, asked) == 1 and count(app, MailMessage) == 1
+
+
+def test_one_sender_cannot_mail_reset_links_to_everyone(app, client, make_user):
+    """Past its limit a sender gets the same answer and nobody is mailed: one link per person
+    and quarter-hour still let one sender mail every person in Huddle, over and over."""
+    emails = [make_user("agent").email for _ in range(RESET_REQUESTS_PER_SENDER + 2)]
+    for email in emails:
+        answer = client.post("/auth/forgot", data={"email": email})
+        assert answer.status_code == 200 and "on its way" in answer.text
+    assert count(app, MailMessage) == RESET_REQUESTS_PER_SENDER
+    other = {"REMOTE_ADDR": "203.0.113.77"}
+    client.post("/auth/forgot", data={"email": emails[-1]}, environ_base=other)
+    assert count(app, MailMessage) == RESET_REQUESTS_PER_SENDER + 1
 
 
 def test_the_head_of_support_is_mailed_when_a_client_writes_to_them(

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from core.audit import AuditEvent
 from core.database import utcnow
 from core.extensions import db
 from core.models import Team, User
@@ -415,6 +416,31 @@ def test_csv_export_honours_the_person_and_text_filters_of_the_page(
     bakery = rows("&q=bakery")
     assert [(r[0], r[2]) for r in bakery] == [("check_in", "Ana")]
     assert rows(f"&q=bakery&person={past['bruno'].id}") == []
+
+
+def test_an_export_of_peoples_check_ins_is_recorded_in_the_audit_trail(
+    app, client, login_as, team, past
+):
+    """A file of everyone's check-ins (moods, blockers) left Huddle and the trail did not say
+    who took it; it does now, with the period and the filters, as a people's data export."""
+    agent = login_as("agent")
+    base = f"/standup/{team.slug}/export.csv?start=2025-03-01&end=2025-03-31"
+    assert client.get(base + "&q=bakery").status_code == 200
+    assert client.get(f"/standup/{team.slug}/export.csv?start=2020-01-01").status_code == 400
+    with using(app):
+        (event,) = db.session.scalars(sa.select(AuditEvent)).all()
+        assert (event.actor_id, event.entity_type, event.entity_id, event.action) == (
+            agent.id,
+            "team",
+            team.id,
+            "history_exported",
+        )
+        assert event.details == {
+            "start": "2025-03-01",
+            "end": "2025-03-31",
+            "text": "bakery",
+            "person_id": None,
+        }
 
 
 def test_neutralise_covers_every_formula_start():
