@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "client.proposal_accepted": _l("accepted proposed client details"),
     "client.proposal_dismissed": _l("dismissed proposed client details"),
     "client.merged": _l("merged a duplicate into the client"),
+    "client.unsubscribed": _l("our client stopped e-mail from us (the link in our mail)"),
+    "client.resubscribed": _l("our client asked for e-mail from us again"),
     "complaint.opened": _l("opened the complaint"),
     "complaint.rating_added": _l("a new rating joined the complaint"),
     "complaint.owner_changed": _l("changed the owner"),

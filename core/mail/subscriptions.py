@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from core import audit
 from core.database import utcnow
 from core.extensions import db
 from core.mail.models import MailMessage
@@ -58,6 +59,9 @@ def unsubscribe(client: Client) -> None:
     """
     if client.unsubscribed_at is None:
         client.unsubscribed_at = utcnow()
+        # Consent matters: the undo clears the moment, so the trail keeps both (once each, as
+        # mail programs may post the one-click opt-out again).
+        audit.record(None, "client", client.id, "unsubscribed")
     db.session.execute(
         sa.update(MailMessage)
         .where(MailMessage.client_id == client.id, MailMessage.status.in_(("pending", "failed")))
@@ -72,5 +76,7 @@ def resubscribe(client: Client) -> None:
 
     The mail cancelled by the opt-out stays cancelled: a survey held back while they were away
     would arrive late and out of place; the next one goes out as usual."""
-    client.unsubscribed_at = None
+    if client.unsubscribed_at is not None:
+        client.unsubscribed_at = None
+        audit.record(None, "client", client.id, "resubscribed")
     db.session.commit()

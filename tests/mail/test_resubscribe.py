@@ -5,6 +5,7 @@ import re
 
 import sqlalchemy as sa
 
+from core.audit import AuditEvent
 from core.extensions import db
 from core.models import Client
 from tests.support.api import post_json
@@ -23,6 +24,14 @@ def _unsubscribed_at(app):
         return db.session.scalar(sa.select(Client.unsubscribed_at))
 
 
+def _trail(app) -> list[tuple[int | None, str]]:
+    with using(app):
+        query = sa.select(AuditEvent.actor_id, AuditEvent.action).where(
+            AuditEvent.entity_type == "client"
+        )
+        return [tuple(row) for row in db.session.execute(query.order_by(AuditEvent.id))]
+
+
 def _send_survey(client, api_headers) -> bool:
     body = {"client": {**CLIENT, "locale": "ru"}, "send": True}
     return post_json(client, "/api/v1/survey-links", body, api_headers).json["sent"]
@@ -35,6 +44,7 @@ def test_a_client_who_unsubscribed_by_mistake_subscribes_again(
     deliver(app, clock)
     (mail,) = smtp.received
     unsubscribe = path_of(mail.message["List-Unsubscribe"].strip().strip("<>"))
+    client.post(unsubscribe, csrf=False)
     done = client.post(unsubscribe, csrf=False)
     assert done.status_code == 200 and "Вы отписались" in done.text
     undo = f"{unsubscribe}/undo"
@@ -46,6 +56,9 @@ def test_a_client_who_unsubscribed_by_mistake_subscribes_again(
     again = client.post(undo, csrf=False)
     assert again.status_code == 200 and "Вы снова подписаны" in again.text
     assert _unsubscribed_at(app) is None
+    # The undo clears the moment; the trail keeps both, once each (a mail program may post again).
+    client.post(undo, csrf=False)
+    assert _trail(app) == [(None, "unsubscribed"), (None, "resubscribed")]
     smtp.reset()
     assert _send_survey(client, api_headers) is True
     deliver(app, clock)
