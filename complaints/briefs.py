@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy.orm import aliased
 
 from complaints.models import (
@@ -21,6 +22,7 @@ from complaints.models import (
     Complaint,
     Contact,
     Rating,
+    summary_html,
     summary_text,
 )
 from core.database import read_rows
@@ -53,6 +55,11 @@ class ComplaintBrief:
     @property
     def title(self) -> str:
         return summary_text(self.summary_kind, self.summary_params, self.summary)
+
+    @property
+    def title_html(self) -> Markup:
+        """The title as a page shows it, the person's words isolated (``summary_html``)."""
+        return summary_html(self.summary_kind, self.summary_params, self.summary)
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status in OPEN_STATUSES and self.due_at < now

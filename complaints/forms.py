@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from core import audit
-from core.forms import PageForm
+from core.forms import NamedChoiceField, PageForm
 from core.i18n import Words, format_moment
 from core.inputs import finite_decimal, plausible_datetime
 from core.money import AmountField, format_money
@@ -187,7 +187,7 @@ class VersionedForm(PageForm):
 class EditComplaintForm(VersionedForm):
     summary = StringField(_l("Summary"), validators=[DataRequired(), Length(max=300)])
     details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10000)])
-    category_id = SelectField(_l("Category (root cause)"), coerce=int, choices=[])
+    category_id = NamedChoiceField(_l("Category (root cause)"), coerce=int, choices=[])
     constructive = SelectField(
         _l("Kind of complaint"),
         choices=[
@@ -238,11 +238,11 @@ class StatusForm(VersionedForm):
 
 
 class PlaybookChoiceForm(VersionedForm):
-    playbook_id = SelectField(_l("Playbook"), coerce=int, choices=[])
+    playbook_id = NamedChoiceField(_l("Playbook"), coerce=int, choices=[])
 
 
 class AssignForm(VersionedForm):
-    owner_id = SelectField(_l("Owner"), coerce=int, choices=[])
+    owner_id = NamedChoiceField(_l("Owner"), coerce=int, choices=[])
 
 
 class CompensationForm(PageForm):

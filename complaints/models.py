@@ -9,12 +9,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext
+from markupsafe import Markup, escape
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
 from core.extensions import db
 from core.models import Client
+from core.templating import bdi
 
 CHANNELS = ("survey", "api", "phone", "email", "social", "chat", "web_form", "in_person", "import")
 STATUSES = ("new", "contacting", "resolving", "resolved", "closed", "reopened")
@@ -45,6 +47,19 @@ def summary_text(kind: str | None, params: dict | None, words: str | None) -> st
         rated = gettext("Rated %(score)s/5", score=(params or {}).get("score", "?"))
         return gettext("%(rated)s: %(words)s", rated=rated, words=words) if words else rated
     return words
+
+
+def summary_html(kind: str | None, params: dict | None, words: str | None) -> Markup:
+    """``summary_text`` for a page: the words a person wrote in a ``<bdi>`` of their own, so an
+    Arabic or Hebrew summary keeps its direction beside "Rated 2/5:" and the digits around it
+    (the generated part stays in the page's direction)."""
+    if kind != "rated":
+        return bdi(words)
+    rated = gettext("Rated %(score)s/5", score=(params or {}).get("score", "?"))
+    if not words:
+        return escape(rated)
+    # Translated without its values, then filled in as markup: only the words are isolated.
+    return escape(gettext("%(rated)s: %(words)s")) % {"rated": rated, "words": bdi(words)}
 
 
 class Category(db.Model):
@@ -268,6 +283,11 @@ class Complaint(db.Model):
     def title(self) -> str:
         """What pages show, the same name as on ``briefs.ComplaintBrief``."""
         return self.summary
+
+    @property
+    def title_html(self) -> Markup:
+        """The title as a page shows it, the person's words isolated (``summary_html``)."""
+        return summary_html(self.summary_kind, self.summary_params, self.summary_words)
 
     client = relationship(Client, lazy="joined")
     owner = relationship("User", lazy="joined")

@@ -100,6 +100,20 @@ def scroll_region(label: str) -> Markup:
     return Markup('class="table-scroll" tabindex="0" role="region" aria-label="{}"').format(label)
 
 
+def bdi(text) -> Markup:
+    """Text people typed (a client's name, a summary, a comment), isolated from the sentence or the
+    digits around it: an Arabic or Hebrew name in an English line took its neighbours' parenthesis
+    and number into its own direction ("Call مريم (3 days)"). ``<bdi>`` lets it keep its own
+    direction and leaves left-to-right text as it was; nothing when there is no text."""
+    return Markup("<bdi>%s</bdi>") % text if text else Markup()
+
+
+def isolated(text) -> str:
+    """``bdi`` where no markup can go (a page's ``<title>``, an SVG chart's label): the text between
+    FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, which the bidi algorithm treats alike."""
+    return f"\u2068{text}\u2069" if text else ""
+
+
 FILTERS = {
     "from_iso": from_iso,
     "from_iso_date": from_iso_date,
@@ -110,6 +124,8 @@ FILTERS = {
     "money": format_money,
     "language_name": language_name,
     "timezone_place": timezone_place,
+    "bdi": bdi,
+    "isolated": isolated,
     # The three date styles (``core.i18n``): use these, not ``dateformat``/``datetimeformat``.
     "day": format_day,
     "moment": format_moment,

@@ -8,7 +8,6 @@ from wtforms import (
     DecimalField,
     IntegerField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import PageForm
+from core.forms import NamedChoiceField, PageForm
 from core.inputs import finite_decimal, id_coerce, parse_day, plausible_datetime
 from core.timezones import TimezoneField
 from core.validators import Length, NumberRange
@@ -72,7 +71,7 @@ class ActionItemForm(BoardForm):
     PREFIX = "action-item"
 
     text = StringField(_l("Action item"), validators=[DataRequired(), Length(max=500)])
-    owner_id = SelectField(_l("Owner"), coerce=id_coerce, choices=[], validate_choice=False)
+    owner_id = NamedChoiceField(_l("Owner"), coerce=id_coerce, choices=[], validate_choice=False)
     due_on = DateField(_l("Due"), validators=[Optional(), plausible_datetime])
 
 
@@ -195,7 +194,7 @@ class HistoryForm(PageForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    person = SelectField(
+    person = NamedChoiceField(
         _l("Person"), coerce=id_coerce, choices=[], validate_choice=False, default=0
     )
     start = DateField(_l("From"), validators=[Optional(), plausible_datetime])

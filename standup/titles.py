@@ -9,9 +9,10 @@ from datetime import date
 
 from flask_babel import format_date, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from complaints import briefs
+from core.templating import bdi
 
 # What each agenda section is called wherever it is named: the board, summaries, Slack.
 KIND_LABELS = {
@@ -48,14 +49,14 @@ def end_reason_label(reason: str | None) -> str:
     return str(END_REASON_LABELS.get(reason, ""))
 
 
-def owner_words(name: str | None, away: bool) -> str:
+def owner_words(name: str | None, away: bool) -> Markup | str:
     """Who holds an agenda line's complaint or call: flagged when away that day, else the name,
     else nobody yet (a template global: one call per line, cheaper than a macro; issue #16)."""
     if away:
-        return Markup('<span class="owner-away">{}</span>').format(
-            gettext("owner away: %(name)s", name=name)
-        )
-    return name or gettext("nobody owns it yet")
+        # Translated without the name, then filled in as markup: the name in its own ``<bdi>``.
+        words = escape(gettext("owner away: %(name)s")) % {"name": bdi(name)}
+        return Markup('<span class="owner-away">{}</span>').format(words)
+    return bdi(name) or gettext("nobody owns it yet")
 
 
 def _counted(items) -> int:
@@ -112,10 +113,11 @@ def unreached_title(kind: str, refs: dict | str | None) -> str:
     return item_title(kind, refs) if kind == "carried" else ""
 
 
-def complaint_summary(snapshot: dict) -> str:
+def complaint_summary(snapshot: dict) -> Markup:
     """A complaint of an agenda snapshot, titled in the reader's language (the ``complaint_summary``
-    template filter); snapshots taken before titles were data hold the text as ``summary``."""
-    return briefs.summary_text(
+    template filter), the words a person wrote isolated (``summary_html``); snapshots taken before
+    titles were data hold the text as ``summary``."""
+    return briefs.summary_html(
         snapshot.get("summary_kind"),
         snapshot.get("summary_params"),
         snapshot.get("summary_words", snapshot.get("summary")),

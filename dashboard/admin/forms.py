@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from core.api.tokens import SCOPE_LABELS, SCOPES
 from core.auth.forms import SetPasswordForm
-from core.forms import PageForm
+from core.forms import NamedChoiceField, PageForm
 from core.i18n import known_language, language_choices
 from core.inputs import form_values
 from core.models import ROLES
@@ -35,7 +35,7 @@ class InviteForm(PageForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=_role_choices)
-    team_id = SelectField(_l("Team"), coerce=int, choices=[])
+    team_id = NamedChoiceField(_l("Team"), coerce=int, choices=[])
 
 
 def _language_choices():
@@ -51,7 +51,7 @@ class UserAccessForm(PageForm):
     """One row of the people page: access (role, team, active) and profile."""
 
     role = SelectField(_l("Role"), choices=_role_choices)
-    team_id = SelectField(_l("Team"), coerce=int, choices=[])
+    team_id = NamedChoiceField(_l("Team"), coerce=int, choices=[])
     active = BooleanField(_l("Active"))
     compensation_limit = AmountField(
         _l("Compensation limit"), validators=[Optional(), NumberRange(min=0)]

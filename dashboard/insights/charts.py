@@ -22,6 +22,7 @@ from functools import wraps
 from markupsafe import Markup, escape
 
 from core.spreadsheet import neutralise
+from core.templating import isolated
 
 COLUMN_KINDS = ("text", "int", "money", "percent", "seconds", "date")
 
@@ -179,7 +180,7 @@ def bar_chart(labels: Sequence[str], series: Series, fmt: Callable):
         body.append(
             f'<text class="label" x="{_number(label_width - 8)}" '
             f'y="{_number(y + (group - gap) / 2 + 4)}" text-anchor="end">'
-            f"<title>{escape(label)}</title>{escape(_short(label))}</text>"
+            f"<title>{escape(isolated(label))}</title>{escape(isolated(_short(label)))}</text>"
         )
         for index, (name, series_values) in enumerate(series):
             value = series_values[row]  # None: no data, said as its format says it ("—")
@@ -188,7 +189,7 @@ def bar_chart(labels: Sequence[str], series: Series, fmt: Callable):
             body.append(
                 f'<rect class="bar series-{index}" x="{_number(label_width)}" y="{_number(bar_y)}" '
                 f'width="{_number(width)}" height="{_number(bar)}">'
-                f"<title>{escape(label)} · {escape(name)}: {escape(fmt(value))}</title></rect>"
+                f"<title>{escape(isolated(label))} · {escape(name)}: {escape(fmt(value))}</title></rect>"
                 f'<text class="value" x="{_number(label_width + width + 4)}" '
                 f'y="{_number(bar_y + bar - 2)}">{escape(fmt(value))}</text>'
             )
@@ -288,11 +289,11 @@ def pareto_chart(
         body.append(
             f'<rect class="bar series-0" x="{_number(center - bar_width / 2)}" '
             f'y="{_number(base_y - bar_height)}" width="{_number(bar_width)}" '
-            f'height="{_number(bar_height)}"><title>{escape(label)}: {escape(fmt(count))} · '
+            f'height="{_number(bar_height)}"><title>{escape(isolated(label))}: {escape(fmt(count))} · '
             f"{escape(fmt_share(share))}</title></rect>"
             f'<text class="label" x="{_number(center)}" y="{_number(base_y + 12)}" '
             f'text-anchor="end" transform="rotate(-40 {_number(center)} {_number(base_y + 12)})">'
-            f"<title>{escape(label)}</title>{escape(_short(label, 16))}</text>"
+            f"<title>{escape(isolated(label))}</title>{escape(isolated(_short(label, 16)))}</text>"
         )
         points.append((center, base_y - plot_h * float(share), label, share))
     body.append(
@@ -303,6 +304,6 @@ def pareto_chart(
     for x, y, label, share in points:
         body.append(
             f'<circle class="dot series-1" cx="{_number(x)}" cy="{_number(y)}" r="3">'
-            f"<title>{escape(label)}: {escape(fmt_share(share))}</title></circle>"
+            f"<title>{escape(isolated(label))}: {escape(fmt_share(share))}</title></circle>"
         )
     return _svg(chart_id, title, description, height, body)

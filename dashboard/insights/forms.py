@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField
+from wtforms import DateField
 from wtforms.validators import StopValidation, ValidationError
 
-from core.forms import PageForm
+from core.forms import NamedChoiceField, PageForm
 
 MAX_DAYS = 731  # two years: enough to compare a year with the one before, bounded for the database
 EARLIEST = date(2000, 1, 1)
@@ -33,7 +33,7 @@ class PeriodForm(PageForm):
 
     start = DateField(_l("From"), validators=[_required(_l("Choose the first day."))])
     end = DateField(_l("To"), validators=[_required(_l("Choose the last day."))])
-    team = SelectField(_l("Team"), coerce=int, default=0)
+    team = NamedChoiceField(_l("Team"), coerce=int, default=0)
 
     def validate_start(self, field):
         _within_bounds(field)

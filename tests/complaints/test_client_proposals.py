@@ -93,7 +93,7 @@ def test_a_manager_of_the_team_sees_and_accepts_a_proposal(app, client, login_as
     assert client.post(url, csrf=False).status_code == 400  # no CSRF token, no change
     answer = htmx(client, url)
     assert answer.status_code == 200
-    assert "<h1>Irina Petrova</h1>" in answer.text and "<html" not in answer.text
+    assert '<h1 dir="auto">Irina Petrova</h1>' in answer.text and "<html" not in answer.text
     assert "huddle:announce" in json.loads(answer.headers["HX-Trigger-After-Settle"])
     assert reloaded(app, Client, known["client_id"]).name == "Irina Petrova"
     assert count(app, ClientDetailProposal) == 0

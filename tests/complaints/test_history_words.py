@@ -9,13 +9,13 @@ from complaints import events, services
 from complaints.intake.services import open_complaint
 from core.extensions import db
 from tests.support.complaints import fetch
-from tests.support.web import htmx
+from tests.support.web import as_read, htmx
 
 UNCHANGED = {"category_id": "0", "constructive": ""}
 
 
 def history(page: str) -> str:
-    return page.split('<ol class="history">')[1].split("</ol>")[0]
+    return as_read(page.split('<ol class="history">')[1].split("</ol>")[0])
 
 
 def edit(client, complaint, **fields):

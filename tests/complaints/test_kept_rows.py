@@ -210,7 +210,7 @@ def write_items(app, viewers):
 
 def test_a_kept_item_of_today_is_written_again_for_anything_it_shows_that_changed(write_items):
     base = written_again_for_each_change(write_items, ITEM_CHANGES)
-    assert "Ana Lima — Parcel lost" in base and "/complaints/7" in base
+    assert "<bdi>Ana Lima</bdi> — <bdi>Parcel lost</bdi>" in base and "/complaints/7" in base
 
 
 # Every kind of kept rows: (page, template, the store, its bound, the context it takes)

@@ -13,6 +13,7 @@ from dashboard.home.blocks import last_working_day
 from standup import services as standups
 from tests.support.db import reloaded, using
 from tests.support.queries import count_statements
+from tests.support.web import as_read
 from wishes.briefs import user_today
 
 
@@ -89,7 +90,7 @@ def test_a_block_cut_short_says_so_and_links_the_whole_list(
     assert unowned.count("Waiting ") == 2 and "Waiting 2" not in unowned  # the oldest first
     assert "Only the first 2 are shown here." in unowned
     assert 'href="/complaints/?view=unowned"' in unowned
-    low = client.get("/today/low-ratings", headers={"HX-Request": "true"}).text
+    low = as_read(client.get("/today/low-ratings", headers={"HX-Request": "true"}).text)
     assert low.count("“Low ") == 2 and "Low 0" not in low  # the newest first
     assert "Only the first 2 are shown here." in low and "open list" not in low
 
@@ -235,7 +236,7 @@ def test_follow_ups_of_an_owner_away_today_are_flagged_and_taken_over_in_one_cli
     me = login_as("manager", name="Marta Boss")
     with using(app):
         make_away(away, user_today(db.session.get(User, me.id), now))
-    block = client.get("/today/owners-away", headers={"HX-Request": "true"}).text
+    block = as_read(client.get("/today/owners-away", headers={"HX-Request": "true"}).text)
     assert "Cold soup" in block and "owner away: Olga Away" in block
     assert "Late taxi" not in block and "Not due yet" not in block
     assert "Follow-ups whose owner is away today" in client.get("/").text

@@ -24,6 +24,12 @@ def without_token(page: str) -> str:
     return page.replace(page_token(page), "TOKEN")
 
 
+def as_read(page: str) -> str:
+    """``page`` without the ``<bdi>`` tags that isolate people's words from the sentence around
+    them: the words as a reader reads them, for a test about what a line says."""
+    return page.replace("<bdi>", "").replace("</bdi>", "")
+
+
 class CsrfClient(FlaskClient):
     """Adds ``X-CSRFToken`` to state-changing requests, as base.html's ``hx-headers`` does.
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from core.extensions import db
 from core.models import Client
 from tests.support.db import count, using
+from tests.support.web import as_read
 from tests.support.wishes import wish
 from wishes import briefs, calendar
 from wishes.briefs import PROBLEMS_SHOWN
@@ -114,7 +115,7 @@ def test_the_list_searches_in_every_language_and_keeps_declined_wishes(
 def test_the_wish_page_shows_clients_problems_and_history(app, client, login_as, ask, make_client):
     wish_id = ask("Dark mode", client=make_client(name="Ana Night"), problem="Works at night")
     login_as("agent")
-    page = client.get(f"/wishes/{wish_id}").text
+    page = as_read(client.get(f"/wishes/{wish_id}").text)
     assert "Ana Night" in page and "Works at night" in page
     assert "recorded the wish" in page and "Ana Night asked for it" in page
     assert client.get("/wishes/999999").status_code == 404
