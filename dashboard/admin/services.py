@@ -158,13 +158,6 @@ def update_person(
     return user
 
 
-def update_access(actor: User, user: User, role: str, team_id: int | None, active: bool) -> User:
-    """Change role, team and active state; an admin may not lock themselves out."""
-    _apply_access(actor, user, role, team_id, active)
-    db.session.commit()
-    return user
-
-
 def _apply_access(actor: User, user: User, role: str, team_id: int | None, active: bool) -> None:
     if role not in ROLES:
         raise UserError(_("Unknown role."), "role")

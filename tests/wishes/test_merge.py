@@ -78,3 +78,15 @@ def test_only_admins_merge_and_bad_input_is_shown_next_to_the_field(
     )
     page = client.get(f"/wishes/{source}").text
     assert "This wish was merged into" in page and "Night theme" in page
+
+
+def test_the_merge_service_itself_refuses_anyone_but_an_admin(app, ask, make_user):
+    """Only the route checked the role: any caller of the service (a job, a command, a future
+    route) merged another team's wishes for a manager or an agent."""
+    source, target = ask("Dark mode"), ask("Night theme")
+    for role in ("manager", "agent"):
+        person = make_user(role)
+        with using(app), pytest.raises(services.NotAllowed):
+            services.merge(source, target, person)
+    assert wish(app, source).status == "open"
+    assert count(app, WishRequest, WishRequest.moved_from_wish_id == source) == 0
