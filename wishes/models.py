@@ -54,6 +54,11 @@ class Wish(db.Model):
     def __repr__(self) -> str:
         return f"<Wish {self.id} {self.title!r}>"
 
+    def answerable_by(self, person) -> bool:
+        """Whether ``person`` may answer it outside a review ("already possible"): a wish of their
+        own team or of none (an admin: any), as a review decides only its own team's (#12)."""
+        return self.team_id in (None, person.team_id) or person.has_role("admin")
+
 
 class WishToken(db.Model):
     """A normalised word of a wish's title; suggestions and search match on these (see similarity)."""

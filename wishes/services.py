@@ -426,7 +426,7 @@ def answer_already_possible(
     if not how or not how.strip():
         raise WishError(_("Explain how the client can already do it."), field="how")
     wish = _require_open(wish_id)
-    if wish.team_id not in (None, actor.team_id) and not actor.has_role("admin"):
+    if not wish.answerable_by(actor):
         raise NotAllowed(_("This is another team's wish: its own review decides it."))
     team = actor.team or wish.team
     return _finish_decision(

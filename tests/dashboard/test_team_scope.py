@@ -145,11 +145,14 @@ def test_another_team_cannot_answer_its_wish_already_possible(
     for role in ("agent", "manager"):
         login_as(role, team_id=b.id)
         assert client.post(f"/wishes/{wish_id}/already-possible", data=answer).status_code == 403
+        # nor is it offered a form that can only be refused
+        assert "/already-possible" not in client.get(f"/wishes/{wish_id}").text
     assert count(app, WishDecision) == 0
     with using(app), pytest.raises(wish_services.NotAllowed):
         outsider = make_user("manager", team_id=b.id)
         wish_services.answer_already_possible(wish_id, outsider, "Settings → Appearance")
     login_as("agent", team_id=a.id)
+    assert "/already-possible" in client.get(f"/wishes/{wish_id}").text
     assert client.post(f"/wishes/{wish_id}/already-possible", data=answer).status_code == 200
     assert count(app, WishDecision) == 1
 
