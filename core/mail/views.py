@@ -15,29 +15,35 @@ from core.mail import subscriptions
 bp = Blueprint("mail", __name__)
 
 
+def _client_of(token: str):
+    """The link's client, their language set for the page; None for a link not ours or expired."""
+    client = subscriptions.client_from_token(token)
+    if client is not None:
+        g.client_locale = client.locale
+    return client
+
+
+def _page(status: int = 200, **state):
+    return render_template("public/unsubscribe.html", **state), status
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @public
 @csrf.exempt
 def unsubscribe(token: str):
-    client = subscriptions.client_from_token(token)
-    if client is None:
-        return render_template("public/unsubscribe.html", gone=True), 404
-    g.client_locale = client.locale
+    if (client := _client_of(token)) is None:
+        return _page(404, gone=True)
     if request.method == "POST":
         subscriptions.unsubscribe(client)
-        return render_template("public/unsubscribe.html", done=True, token=token)
-    return render_template(
-        "public/unsubscribe.html", already=client.unsubscribed_at is not None, token=token
-    )
+        return _page(done=True, token=token)
+    return _page(already=client.unsubscribed_at is not None, token=token)
 
 
 @bp.route("/unsubscribe/<token>/undo", methods=["POST"])
 @public
 @csrf.exempt
 def resubscribe(token: str):
-    client = subscriptions.client_from_token(token)
-    if client is None:
-        return render_template("public/unsubscribe.html", gone=True), 404
-    g.client_locale = client.locale
+    if (client := _client_of(token)) is None:
+        return _page(404, gone=True)
     subscriptions.resubscribe(client)
-    return render_template("public/unsubscribe.html", resubscribed=True, token=token)
+    return _page(resubscribed=True, token=token)
