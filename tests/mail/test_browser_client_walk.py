@@ -232,3 +232,26 @@ def test_a_client_writing_right_to_left_sees_their_words_run_right_to_left(
         field = page.get_by_label(label)
         field.fill("ليلى")
         assert field.evaluate("(e) => e.matches(':dir(rtl)')"), label
+
+
+def test_an_opt_out_made_by_mistake_is_undone_on_the_phone(
+    english_phone, live_app, walk, smtp_server
+):
+    """The unsubscribe link of the survey mail on a phone: "Stop e-mail from us?", then "Subscribe
+    again" on the page that says it is done, each in the client's Russian, axe-clean, no
+    sideways scroll; the client is back on our list."""
+    _ = _gettext("ru")
+    page = english_phone
+    mail = survey_mail(live_app, walk, smtp_server, "ru-undo", "Пётр")
+    page.goto(mail.message["List-Unsubscribe"].strip().strip("<>"))
+    page.get_by_role("button", name=_("Unsubscribe")).click()
+    page.get_by_role("heading", name=_("You are unsubscribed")).wait_for()
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page_width(page) <= PHONE["width"] and violations(page) == []
+    page.get_by_role("button", name=_("Subscribe again")).click()
+    page.get_by_role("heading", name=_("You are subscribed again")).wait_for()
+    assert page_width(page) <= PHONE["width"] and violations(page) == []
+    with live_app.app_context():
+        client = db.session.scalar(sa.select(Client).where(Client.external_id == "walk-ru-undo"))
+        assert client.unsubscribed_at is None
+        db.session.remove()
