@@ -76,6 +76,8 @@ ACTION_LABELS = {
     "wish.merged_into": _l("merged it into another wish"),
     "wish.merged_from": _l("merged another wish into it"),
     "wish_review.closed": _l("closed the wish review"),
+    "mail_message.retried": _l("sent a failed e-mail again"),
+    "slack_message.retried": _l("sent a failed Slack message again"),
 }
 
 
@@ -86,8 +88,10 @@ KIND_LABELS = {
     "category": _l("Category"),
     "client": _l("Client"),
     "complaint": _l("Complaint"),
+    "mail_message": _l("E-mail"),
     "playbook": _l("Playbook"),
     "rating_import": _l("Ratings import"),
+    "slack_message": _l("Slack message"),
     "standup": _l("Stand-up"),
     "team": _l("Team"),
     "user": _l("Person"),

@@ -20,8 +20,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core import audit
 from core.database import UTCDateTime, counted_up_to, utcnow
-from core.errors import Conflict
+from core.errors import Conflict, Forbidden
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -143,8 +144,12 @@ def add_once(message):
     return message
 
 
-def retry(model, message_id: int):
-    """An admin sends a dead (or failed) message again: from scratch, right away. Commits."""
+def retry(model, message_id: int, actor, audit_kind: str):
+    """An admin sends a dead (or failed) message again: from scratch, right away; audited on the
+    message as ``audit_kind`` (``mail_message``, ``slack_message``), since a retry sends words to
+    a client or a channel again. Commits."""
+    if not actor.has_role("admin"):  # the route says so too; the rule lives here
+        raise Forbidden(_("Only admins send a message again."))
     message = db.session.get(model, message_id)
     if message is None:
         raise OutboxError(_("This message is no longer in the outbox."))
@@ -154,6 +159,7 @@ def retry(model, message_id: int):
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.claimed_at = None
+    audit.record(actor.id, audit_kind, message.id, "retried", kind=message.kind)
     db.session.commit()
     return message
 

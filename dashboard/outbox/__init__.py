@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from core import outbox
 from core.access import role_required
@@ -36,6 +37,7 @@ def outbox_blueprint(
     known = {**outbox.ERROR_NOTES, **(notes or {})}
     bp = Blueprint(name, import_name, url_prefix=f"/admin/{channel}")
     page_template, row_template = f"outbox/{channel}.html", f"outbox/_{channel}_row.html"
+    audit_kind = channel + "_message"  # a retry's audit event: mail_message, slack_message
     names = {
         "outbox_endpoint": f"{name}.outbox_page",
         "retry_endpoint": f"{name}.retry",
@@ -69,7 +71,7 @@ def outbox_blueprint(
     def retry(message_id: int):
         error = None
         try:
-            message = outbox.retry(model, message_id)
+            message = outbox.retry(model, message_id, current_user, audit_kind)
         except outbox.OutboxError as failure:
             error = refuse(failure)
             message = db.session.get(model, message_id) or abort(404)

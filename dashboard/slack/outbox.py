@@ -107,6 +107,6 @@ def withdraw(dedup_key: str) -> int:
     return result.rowcount
 
 
-def retry(message_id: int) -> OutboxMessage:
+def retry(message_id: int, actor) -> OutboxMessage:
     """An admin sends a dead (or failed) message again: from scratch, right away. Commits."""
-    return outbox_core.retry(OutboxMessage, message_id)
+    return outbox_core.retry(OutboxMessage, message_id, actor, "slack_message")

@@ -131,7 +131,9 @@ def test_a_server_that_never_answers_times_out_and_loses_nothing(app, db_session
         silent.close()
 
 
-def test_a_5xx_refusal_of_the_recipient_is_dead_at_once_and_can_be_retried(db_session, smtp, clock):
+def test_a_5xx_refusal_of_the_recipient_is_dead_at_once_and_can_be_retried(
+    db_session, smtp, clock, make_user
+):
     put("nobody", to="nobody@example.com")
     put("other", to="other@example.com")
     smtp.handler.rcpt_answer = "550 5.1.1 No such user"
@@ -140,7 +142,7 @@ def test_a_5xx_refusal_of_the_recipient_is_dead_at_once_and_can_be_retried(db_se
     assert len(report.dead) == 2 and rows()["nobody"].status == "dead"
     assert rows()["nobody"].last_error == "RCPT 550 5.1.1 No such user"  # the server's words
     smtp.handler.rcpt_answer = None
-    outbox_core.retry(MailMessage, rows()["nobody"].id)
+    outbox_core.retry(MailMessage, rows()["nobody"].id, make_user("admin"), "mail_message")
     assert len(run(clock).sent) == 1 and smtp.to("nobody@example.com")
 
 

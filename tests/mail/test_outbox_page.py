@@ -3,11 +3,16 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from core import outbox as core_outbox
+from core.audit import AuditEvent
+from core.errors import Forbidden
+from core.extensions import db
 from core.mail import outbox
 from core.mail.models import MailMessage
-from tests.support.db import reloaded
+from tests.support.db import reloaded, using
 from tests.support.outbox import (
     add_messages,
     assert_page_queries_fixed,
@@ -78,13 +83,18 @@ def test_a_preview_shows_the_mail_with_its_styles_and_nothing_else(app, client, 
 
 def test_a_dead_mail_is_retried_by_htmx(app, client, login_as):
     (dead,) = add(app, status="dead", attempts=20, last_error="550 'No such user'")
-    login_as("admin")
+    admin = login_as("admin")
     page = client.get("/admin/mail/outbox?status=dead").text
     assert "550" in page and "Retry" in page
     response = client.post(f"/admin/mail/outbox/{dead}/retry", headers={"HX-Request": "true"})
     assert response.status_code == 200 and f'id="outbox-{dead}"' in response.text
     message = reloaded(app, MailMessage, dead)
     assert (message.status, message.attempts) == ("pending", 0)
+    # A retry sends words to a client again: the trail says who, on the message.
+    with using(app):
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_id == dead))
+        assert (event.entity_type, event.action) == ("mail_message", "retried")
+        assert event.actor_id == admin.id and event.details == {"kind": "invitation"}
 
 
 def test_retrying_a_sent_mail_is_refused(app, client, login_as):
@@ -112,3 +122,14 @@ def test_each_mail_says_its_kind_and_language_in_the_admins_words(app, client, l
     assert "Приглашение · Español" in page and "invitation ·" not in page
     row = client.post(f"/admin/mail/outbox/{dead}/retry", headers={"HX-Request": "true"}).text
     assert "Приглашение · Español" in row
+
+
+def test_the_retry_service_itself_refuses_anyone_but_an_admin(app, make_user):
+    """Only the route checked the role: any other caller could send a dead mail to a client."""
+    (dead,) = add(app, status="dead", attempts=20)
+    manager = make_user("manager")
+    with using(app), pytest.raises(Forbidden):
+        core_outbox.retry(MailMessage, dead, manager, "mail_message")
+    assert reloaded(app, MailMessage, dead).status == "dead"
+    with using(app):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0

@@ -151,8 +151,11 @@ def test_429_waits_for_retry_after_without_counting_an_attempt(db_session, fake_
     assert len(run(clock).sent) == 2
 
 
-def test_server_errors_back_off_exponentially_then_the_message_is_dead(app, fake_slack, clock):
+def test_server_errors_back_off_exponentially_then_the_message_is_dead(
+    app, fake_slack, clock, make_user
+):
     app.config.update(SLACK_MAX_ATTEMPTS=4)
+    admin = make_user("admin")
     with app.app_context():
         put("#a", "doomed")
         fake_slack.mode = "500"
@@ -168,7 +171,7 @@ def test_server_errors_back_off_exponentially_then_the_message_is_dead(app, fake
         assert waits[:3] == [5, 10, 20]  # 5 s doubling (the last one is dead: no next attempt)
         clock.advance(hours=1)
         assert run(clock).sent == []  # dead stays dead until an admin retries
-        outbox.retry(message.id)
+        outbox.retry(message.id, admin)
         fake_slack.mode = "ok"
         assert len(run(clock).sent) == 1
 
