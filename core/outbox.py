@@ -159,7 +159,7 @@ def retry(model, message_id: int, actor, audit_kind: str):
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.claimed_at = None
-    audit.record(actor.id, audit_kind, message.id, "retried", kind=message.kind)
+    audit.record(actor.id, audit_kind, message.id, "retried")
     db.session.commit()
     return message
 
