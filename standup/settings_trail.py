@@ -33,12 +33,18 @@ def _holidays(holidays) -> str:
     return ", ".join(f"{on.isoformat()} {name or ''}".strip() for on, name in days)
 
 
+def _written(team: Team, holidays, rotation_emails: list[str]) -> dict:
+    """The settings as the trail writes them: a time as HH:MM, holidays and rotation as one line."""
+    values = {key: _value(getattr(team, key)) for key in SETTINGS}
+    values["holidays"] = _holidays(holidays)
+    values["rotation"] = ", ".join(rotation_emails)
+    return values
+
+
 def settings_of(team: Team) -> dict:
     """The settings as the trail writes them, read before a change."""
-    values = {key: _value(getattr(team, key)) for key in SETTINGS}
-    values["holidays"] = _holidays([(h.on, h.name) for h in queries.holidays_of(team.id)])
-    values["rotation"] = ", ".join(queries.rotation_emails(team.id))
-    return values
+    holidays = [(h.on, h.name) for h in queries.holidays_of(team.id)]
+    return _written(team, holidays, queries.rotation_emails(team.id))
 
 
 def record_changes(
@@ -51,9 +57,7 @@ def record_changes(
 ) -> None:
     """One "changed" event of what differs from ``before`` (the team's fields as now set), with
     ``also`` (what the teams page changed beside: short name, language); no commit."""
-    after = {key: _value(getattr(team, key)) for key in SETTINGS}
-    after["holidays"] = _holidays(holidays)
-    after["rotation"] = ", ".join(rotation_emails)
+    after = _written(team, holidays, rotation_emails)
     changed = {
         **(also or {}),
         **{
