@@ -59,7 +59,10 @@ def axe_check(page, pages: dict[str, str]) -> dict[str, list]:
 
 
 def page_width(page) -> int:
-    """How wide the page is laid out, in CSS pixels: more than the viewport means it scrolls."""
+    """How wide the page is laid out, in CSS pixels: more than the viewport means it scrolls.
+    Measured once loaded: right after a form's answer appears, a phone's page could still be
+    laid out at the browser's default width (443 px once in CI, before its viewport applied)."""
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth")
 
 
